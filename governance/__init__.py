@@ -1,0 +1,1 @@
+"""Custom governance app: the policy's controls, their records and their evidence."""

@@ -1,0 +1,115 @@
+"""The organisation: people, business areas and single-holder offices."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+SYSTEM_USERNAME = "system"
+
+
+class BusinessArea(models.Model):
+    """A major business area of the department, overseen by its Deputy SIRO."""
+
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(max_length=20, unique=True, help_text="Short code used in imports, such as 'das'.")
+    deputy_siro = models.ForeignKey(
+        "governance.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deputy_siro_of",
+        verbose_name="Deputy SIRO",
+        help_text="Promotes good information management and security across the area.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("oversee_businessarea", "Can oversee the business area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("areas:detail", args=[self.pk])
+
+
+class PortalUserManager(UserManager):
+    def get_system_user(self) -> User:
+        """The actor recorded for changes made by scheduled tasks and commands."""
+        user, _ = self.get_or_create(
+            username=SYSTEM_USERNAME,
+            defaults={"first_name": "Custodian", "last_name": "(system)", "is_active": False, "is_system": True},
+        )
+        return user
+
+
+class User(AbstractUser):
+    """A member of staff. Custom from the first migration so the organisation can grow."""
+
+    staff_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    business_area = models.ForeignKey(
+        BusinessArea, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    line_manager = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
+    is_data_handler = models.BooleanField(
+        "data handler",
+        default=False,
+        help_text="Handles personal data, so must also hold current data-protection training.",
+    )
+    leaver_date = models.DateField(
+        null=True, blank=True, help_text="Last working day. From this date the account keeps no rights."
+    )
+    is_system = models.BooleanField(
+        default=False, editable=False, help_text="The account recorded as the actor of scheduled work."
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(line_manager=F("pk")), name="user_not_own_line_manager"),
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_leaver(self) -> bool:
+        return self.leaver_date is not None and self.leaver_date <= timezone.localdate()
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:detail", args=[self.pk])
+
+
+class OfficeHolder(models.Model):
+    """A single-holder office of the department. The unique office column makes two holders impossible."""
+
+    class Office(models.TextChoices):
+        SIRO = "siro", "Senior Information Risk Owner (SIRO)"
+        CHIEF_STATISTICIAN = "chief_statistician", "Chief Statistician"
+        CHIEF_DATA_OFFICER = "cdo", "Chief Data Officer"
+        CHIEF_DIGITAL_INFORMATION_OFFICER = "cdio", "Chief Digital and Information Officer"
+
+    office = models.CharField(max_length=30, choices=Office.choices, unique=True)
+    holder = models.ForeignKey(User, on_delete=models.PROTECT, related_name="offices")
+    since = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["office"]
+
+    def __str__(self) -> str:
+        return f"{self.get_office_display()}: {self.holder}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:detail", args=[self.holder_id])

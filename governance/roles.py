@@ -1,0 +1,110 @@
+"""The portal's roles and where each is held.
+
+Global roles are Django groups whose model permissions are kept in step with
+``GROUP_PERMISSIONS`` after every migration. Other roles are held by a record:
+the Deputy SIRO by ``BusinessArea.deputy_siro``, the single-holder offices by
+``OfficeHolder``, the data-handler role by a flag on the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+ADMINISTRATORS = "Administrators"
+AUDITORS = "Auditors"
+CONTRACT_MANAGERS = "Research contract managers"
+STATISTICIANS = "Statisticians"
+DISCLOSURE_CONTROL = "Disclosure control"
+
+GLOBAL_GROUPS = (ADMINISTRATORS, AUDITORS, CONTRACT_MANAGERS, STATISTICIANS, DISCLOSURE_CONTROL)
+
+# How a member of each group is described beside their name.
+GROUP_ROLE_LABELS = {
+    ADMINISTRATORS: "Administrator",
+    AUDITORS: "Auditor",
+    CONTRACT_MANAGERS: "Research contract manager",
+    STATISTICIANS: "Statistician",
+    DISCLOSURE_CONTROL: "Disclosure control officer",
+}
+
+# Model permissions each group holds, as "app_label.codename". Per-record rights
+# (this asset, this contract) are object permissions, granted by services.
+_PROJECT_MODELS = ("businessarea", "user", "officeholder")
+_EVIDENCE_VIEW = (
+    "governance.view_securityevent",
+    "governance.view_notification",
+    "governance.view_auditentry",
+)
+GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    ADMINISTRATORS: (
+        *(f"governance.{action}_{model}" for model in _PROJECT_MODELS for action in ("add", "change", "view")),
+        "governance.delete_officeholder",
+        "governance.delete_businessarea",
+        "auth.view_group",
+        *_EVIDENCE_VIEW,
+    ),
+    AUDITORS: (*(f"governance.view_{model}" for model in _PROJECT_MODELS), *_EVIDENCE_VIEW),
+    CONTRACT_MANAGERS: (),
+    STATISTICIANS: (),
+    DISCLOSURE_CONTROL: (),
+}
+
+
+def sync_group_permissions() -> None:
+    """Create the global groups and give each exactly the permissions listed above.
+
+    Runs after every migration. Memberships are never touched here; permission
+    changes go through the m2m manager so they are audited.
+    """
+    with transaction.atomic():
+        for name, wanted in GROUP_PERMISSIONS.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            wanted_ids = set()
+            for dotted in wanted:
+                app_label, codename = dotted.split(".", 1)
+                perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+                if perm is not None:
+                    wanted_ids.add(perm.pk)
+            current = set(group.permissions.values_list("pk", flat=True))
+            if wanted_ids - current:
+                group.permissions.add(*(wanted_ids - current))
+            if current - wanted_ids:
+                group.permissions.remove(*(current - wanted_ids))
+
+
+@dataclass(frozen=True)
+class RoleBadge:
+    """A role as shown beside a person's name."""
+
+    label: str
+    detail: str = ""
+
+
+def roles_for(user) -> list[RoleBadge]:
+    """Every role the user holds, for display. Three queries, whatever the user holds."""
+    if not user.is_authenticated:
+        return []
+    badges = [RoleBadge("Staff")]
+    if user.is_data_handler:
+        badges.append(RoleBadge("Data handler"))
+    for office in user.offices.all():
+        badges.append(RoleBadge(office.get_office_display()))
+    for area in user.deputy_siro_of.all():
+        badges.append(RoleBadge("Deputy SIRO", area.name))
+    for group in user.groups.all():
+        badges.append(RoleBadge(GROUP_ROLE_LABELS.get(group.name, group.name)))
+    return badges
+
+
+def in_group(user, name: str) -> bool:
+    """Whether the user belongs to a global group (cached per request on the user object)."""
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_group_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._group_names = cache
+    return name in cache
