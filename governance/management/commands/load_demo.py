@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import CommandError
+
+from governance.demo import DEMO_PASSWORD, load_demo
+from governance.management.base import AuditedCommand
+
+
+class Command(AuditedCommand):
+    help = "Load the demonstration organisation (one person per role). Refuses to run when DEBUG is off."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo data is for development only (DEBUG is off).")
+        people = load_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded.\n"))
+        self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}\n")
+        width = max(len(p.username) for p in people)
+        for person in people:
+            self.stdout.write(f"  {person.username:<{width}}  {person.role}")
+        self.stdout.write(
+            "\nFor a user's current one-time code run:  .venv/bin/python manage.py demo_otp <username>"
+            "\n(nia.newstarter has no authenticator app yet: sign in to see the set-up journey.)"
+        )

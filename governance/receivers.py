@@ -1,0 +1,51 @@
+"""Signal receivers: sign-in evidence and role permissions kept in step."""
+
+from __future__ import annotations
+
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+from django_otp.plugins.otp_static.models import StaticDevice
+from two_factor.signals import user_verified
+
+from governance.models import SecurityEvent
+from governance.roles import sync_group_permissions
+from governance.services.security import record_event
+
+
+@receiver(user_logged_in, dispatch_uid="custodian_login")
+def _logged_in(sender, request, user, **kwargs):
+    record_event(SecurityEvent.Kind.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="custodian_logout")
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        record_event(SecurityEvent.Kind.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="custodian_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs):
+    username = credentials.get("username", "") if credentials else ""
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    record_event(SecurityEvent.Kind.PASSWORD_FAILED, request=request, user=user, username=username)
+
+
+@receiver(user_locked_out, dispatch_uid="custodian_locked_out")
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    record_event(SecurityEvent.Kind.LOCKED_OUT, request=request, user=user, username=username or "")
+
+
+@receiver(user_verified, dispatch_uid="custodian_backup_code_used")
+def _verified(sender, request, user, device, **kwargs):
+    if isinstance(device, StaticDevice):
+        record_event(SecurityEvent.Kind.BACKUP_CODE_USED, request=request, user=user)
+
+
+@receiver(post_migrate, dispatch_uid="custodian_sync_groups")
+def _sync_groups(sender, app_config=None, **kwargs):
+    if app_config is not None and app_config.label == "governance":
+        sync_group_permissions()

@@ -1,0 +1,110 @@
+"""Audit entries turned into readable rows, in a constant number of queries.
+
+django-auditlog's own ``changes_display_dict`` looks up each foreign-key value
+with one query per value; here the values of a whole page of entries are
+resolved with one query per related model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from governance.models import AuditEntry
+
+ACTION_LABELS = {
+    AuditEntry.Action.CREATE: "Created",
+    AuditEntry.Action.UPDATE: "Changed",
+    AuditEntry.Action.DELETE: "Deleted",
+    AuditEntry.Action.ACCESS: "Viewed",
+}
+_EMPTY = "(none)"
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryRow:
+    entry: AuditEntry
+    action: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def history_for(obj: models.Model, limit: int = 50) -> list[HistoryRow]:
+    """The newest ``limit`` audit entries of ``obj``, described field by field."""
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    entries = list(
+        AuditEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    return describe(entries)
+
+
+def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
+    """Describe entries of any models, resolving foreign keys in bulk."""
+    wanted: dict[type[models.Model], set[str]] = defaultdict(set)
+    parsed = []
+    for entry in entries:
+        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+        items = []
+        for name, value in (entry.changes or {}).items():
+            model_field = _field(model, name)
+            items.append((name, model_field, value))
+            if isinstance(model_field, models.ForeignKey) and isinstance(value, list):
+                wanted[model_field.related_model].update(str(v) for v in value if v not in (None, "None", ""))
+        parsed.append((entry, items))
+
+    names = {
+        related: {str(obj.pk): str(obj) for obj in related._default_manager.filter(pk__in=pks)}
+        for related, pks in wanted.items()
+        if pks
+    }
+
+    rows = []
+    for entry, items in parsed:
+        row = HistoryRow(entry=entry, action=ACTION_LABELS.get(entry.action, "Recorded"))
+        for name, model_field, value in items:
+            label = str(model_field.verbose_name).capitalize() if model_field is not None else name
+            if isinstance(value, dict) and value.get("type") == "m2m":
+                verb = "Added" if value.get("operation") == "add" else "Removed"
+                row.changes.append(FieldChange(label, "", f"{verb}: {', '.join(map(str, value.get('objects', [])))}"))
+                continue
+            before, after = [*value, None, None][:2] if isinstance(value, list) else (None, value)
+            row.changes.append(
+                FieldChange(label, _display(model_field, before, names), _display(model_field, after, names))
+            )
+        rows.append(row)
+    return rows
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _display(model_field, value, names) -> str:
+    if value in (None, "None", ""):
+        return _EMPTY
+    if model_field is None:
+        return str(value)
+    if isinstance(model_field, models.ForeignKey):
+        return names.get(model_field.related_model, {}).get(str(value), f"#{value} (deleted)")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.BooleanField):
+        return "Yes" if str(value) in ("True", "true", "1") else "No"
+    return str(value)

@@ -1,0 +1,54 @@
+"""Email to people, at most once per reason.
+
+``notify`` writes a ``Notification`` row keyed by the reason and enqueues the
+send after the surrounding transaction commits. A repeated or retried caller
+finds the key taken and sends nothing: that is what makes reminders idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from governance.models import Notification, User
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    recipient: User, *, key: str, subject: str, template: str, context: dict | None = None
+) -> Notification | None:
+    """Queue ``template`` (a plain-text email) to ``recipient`` unless ``key`` was used before.
+
+    Returns the new notification, or ``None`` when nothing was queued (already
+    sent for this key, or the recipient has no email address).
+    """
+    if not recipient.email:
+        logger.warning("Not notifying %s about %s: no email address", recipient.pk, key)
+        return None
+    if Notification.objects.filter(dedupe_key=key).exists():
+        return None
+    body = render_to_string(
+        template,
+        {
+            **(context or {}),
+            "recipient": recipient,
+            "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
+            "portal_name": settings.PORTAL_NAME,
+        },
+    )
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient, to_email=recipient.email, subject=subject, body=body, dedupe_key=key
+            )
+    except IntegrityError:  # a concurrent run took the key first
+        return None
+
+    from governance.tasks import send_notification
+
+    send_notification.delay_on_commit(notification.pk)
+    return notification

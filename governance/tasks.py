@@ -1,0 +1,66 @@
+"""Celery tasks. Each is idempotent and records the system account as actor."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from governance.models import Notification
+from governance.services.audit import as_system
+from governance.services.people import deactivate_due_leavers
+
+logger = logging.getLogger(__name__)
+
+MAX_SEND_ATTEMPTS = 5
+
+
+@shared_task(bind=True, max_retries=MAX_SEND_ATTEMPTS, default_retry_delay=60)
+@as_system
+def send_notification(self, notification_id: int) -> str:
+    """Send one queued email. A second delivery of the same message finds it sent and stops."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.select_for_update().get(pk=notification_id)
+            if notification.sent_at is not None:
+                return "already sent"
+            notification.attempts += 1
+            EmailMessage(notification.subject, notification.body, to=[notification.to_email]).send()
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+            notification.save(update_fields=["attempts", "sent_at", "last_error"])
+            return "sent"
+    except Notification.DoesNotExist:
+        return "gone"
+    except OSError as exc:  # SMTP and connection errors: record, then retry later
+        failed = Notification.objects.get(pk=notification_id)
+        failed.attempts += 1
+        failed.last_error = str(exc)[:500]
+        failed.save(update_fields=["attempts", "last_error"])
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task
+@as_system
+def send_pending_notifications(older_than_minutes: int = 10) -> int:
+    """Re-enqueue messages whose first send was lost (broker down, worker killed)."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    pending = Notification.objects.filter(
+        sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_SEND_ATTEMPTS
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in pending:
+        send_notification.delay(pk)
+        count += 1
+    return count
+
+
+@shared_task
+@as_system
+def deactivate_leavers() -> int:
+    """Remove the rights of everyone whose leaving date has arrived."""
+    return deactivate_due_leavers()
