@@ -1,0 +1,123 @@
+"""The admin site, for administrators' reference data, users and roles.
+
+Changes that move rights (Deputy SIRO appointments, office holders, leavers)
+go through the same services as the portal, so they are permission-checked
+and audited alike. Evidence tables are read-only here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+
+from governance.models import BusinessArea, Notification, OfficeHolder, SecurityEvent, User
+from governance.services import organisation, people
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Evidence: viewable, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BusinessArea)
+class BusinessAreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "deputy_siro")
+    list_select_related = ("deputy_siro",)
+    search_fields = ("name", "code")
+    autocomplete_fields = ("deputy_siro",)
+
+    def save_model(self, request, obj, form, change):
+        deputy = form.cleaned_data.get("deputy_siro")
+        if change and "deputy_siro" in form.changed_data:
+            # Save the other fields, then move the Deputy SIRO's rights through the service.
+            obj.deputy_siro = BusinessArea.objects.get(pk=obj.pk).deputy_siro
+            super().save_model(request, obj, form, change)
+            organisation.set_deputy_siro(obj, deputy, by=request.user)
+            obj.refresh_from_db()
+        else:
+            obj.deputy_siro = None
+            super().save_model(request, obj, form, change)
+            if deputy is not None:
+                organisation.set_deputy_siro(obj, deputy, by=request.user)
+                obj.refresh_from_db()
+
+
+@admin.register(OfficeHolder)
+class OfficeHolderAdmin(admin.ModelAdmin):
+    list_display = ("office", "holder", "since")
+    list_select_related = ("holder",)
+    autocomplete_fields = ("holder",)
+
+    def save_model(self, request, obj, form, change):
+        saved = organisation.appoint_office_holder(obj.office, obj.holder, by=request.user)
+        obj.pk = saved.pk
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "staff_number",
+        "business_area",
+        "is_data_handler",
+        "is_active",
+    )
+    list_filter = ("is_active", "is_data_handler", "business_area", "groups")
+    list_select_related = ("business_area",)
+    search_fields = ("username", "first_name", "last_name", "email", "staff_number")
+    autocomplete_fields = ("line_manager",)
+    actions = ["mark_as_leaver"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal details", {"fields": ("first_name", "last_name", "email", "staff_number")}),
+        ("Organisation", {"fields": ("business_area", "line_manager", "is_data_handler", "leaver_date")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined", "leaver_date")
+    filter_horizontal = ("groups",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_system=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser may make a superuser.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, "is_superuser")
+
+    @admin.action(description="Mark selected people as leavers today (removes all their rights)")
+    def mark_as_leaver(self, request, queryset):
+        try:
+            for user in queryset:
+                people.mark_leaver(user, by=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{queryset.count()} people marked as leavers.", messages.SUCCESS)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "kind", "user", "username", "ip_address")
+    list_filter = ("kind",)
+    list_select_related = ("user",)
+    search_fields = ("username", "user__username", "ip_address")
+    date_hierarchy = "at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "to_email", "subject", "sent_at", "attempts")
+    list_filter = ("sent_at",)
+    search_fields = ("to_email", "subject", "dedupe_key")

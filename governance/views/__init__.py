@@ -1,0 +1,1 @@
+"""Thin views, one module per area. Rules live in ``governance.services``."""

@@ -1,0 +1,38 @@
+"""Shared view behaviour: object-level refusal and the history panel."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from governance.services.history import history_for
+
+
+class ObjectPermissionMixin:
+    """Refuse the object unless ``can_view(user, obj)`` allows it.
+
+    Every detail and edit view names its rule; being signed in is never enough.
+    The refusal renders the 403 page with ``refusal_message``.
+    """
+
+    refusal_message = "You do not have permission to view this page."
+
+    def can_view(self, user, obj) -> bool:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.can_view(self.request.user, obj):
+            raise PermissionDenied(self.refusal_message)
+        return obj
+
+
+class HistoryMixin:
+    """Adds the object's audit history (newest first) to the context as ``history``."""
+
+    history_limit = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_for(self.object, limit=self.history_limit)
+        context["history_limit"] = self.history_limit
+        return context
