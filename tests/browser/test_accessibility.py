@@ -1,0 +1,55 @@
+"""Every page passes axe-core's WCAG 2.2 AA checks, in their normal and error states."""
+
+from __future__ import annotations
+
+import pytest
+
+from governance import roles
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_pages_pass_axe(page, live_server):
+    area = BusinessAreaFactory(name="Data as Statistics", code="das")
+    admin = UserFactory(username="ada", business_area=area, groups=[roles.ADMINISTRATORS], is_staff=True)
+    device = TOTPDeviceFactory(user=admin)
+    sign_in(page, live_server, "ada", PASSWORD, device)
+    page.wait_for_url(f"{live_server.url}/")
+
+    pages = [
+        "/",
+        "/areas/",
+        f"/areas/{area.pk}/",
+        f"/areas/{area.pk}/edit/",
+        "/areas/new/",
+        f"/areas/{area.pk}/delete/",
+        f"/people/{admin.pk}/",
+        "/account/security/",
+        "/account/two-factor/backup-codes/",
+        "/no-such-page/",
+    ]
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        assert axe_violations(page) == [], path
+
+    # A form in its error state: summary, messages and field styling.
+    page.goto(f"{live_server.url}/areas/new/")
+    page.get_by_label("Short code").fill("not a slug")
+    page.get_by_role("button", name="Save").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert axe_violations(page) == [], "area form with errors"
+
+
+def test_setup_pages_pass_axe(page, live_server):
+    UserFactory(username="newcomer")
+    page.goto(f"{live_server.url}/account/login/")
+    page.get_by_label("Username").fill("newcomer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server.url}/account/two-factor/setup/**")
+    assert axe_violations(page) == [], "set-up welcome"
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator("#secret-key").is_visible()
+    assert axe_violations(page) == [], "set-up QR code"

@@ -1,0 +1,128 @@
+"""Shared fixtures: people in each role, and clients signed in with or without a second factor."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from governance import roles
+from governance.models import OfficeHolder
+from governance.services.audit import system_user
+from governance.services.organisation import appoint_office_holder, set_deputy_siro
+from tests.factories import BusinessAreaFactory, TOTPDeviceFactory, UserFactory
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code an authenticator app would show now."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+def sign_in_verified(client: Client, user) -> Client:
+    """Sign ``user`` in with a verified second factor, as the login would."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDeviceFactory(user=user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def area(db):
+    return BusinessAreaFactory(name="Data as Statistics", code="das")
+
+
+@pytest.fixture
+def other_area(db):
+    return BusinessAreaFactory(name="Working Age Benefits", code="wab")
+
+
+@pytest.fixture
+def staff(area):
+    return UserFactory(username="staff", business_area=area)
+
+
+@pytest.fixture
+def deputy_siro(area):
+    deputy = UserFactory(username="deputy", business_area=area)
+    set_deputy_siro(area, deputy, by=system_user())
+    return deputy
+
+
+@pytest.fixture
+def other_deputy_siro(other_area):
+    deputy = UserFactory(username="otherdeputy", business_area=other_area)
+    set_deputy_siro(other_area, deputy, by=system_user())
+    return deputy
+
+
+@pytest.fixture
+def siro(area):
+    holder = UserFactory(username="siro", business_area=area)
+    appoint_office_holder(OfficeHolder.Office.SIRO, holder, by=system_user())
+    return holder
+
+
+@pytest.fixture
+def auditor(area):
+    return UserFactory(username="auditor", business_area=area, groups=[roles.AUDITORS])
+
+
+@pytest.fixture
+def administrator(area):
+    return UserFactory(username="admin", business_area=area, groups=[roles.ADMINISTRATORS], is_staff=True)
+
+
+@pytest.fixture
+def verified_client(client):
+    """Call with a user: returns the test client signed in with a verified second factor."""
+
+    def sign_in(user) -> Client:
+        return sign_in_verified(client, user)
+
+    return sign_in
+
+
+@pytest.fixture
+def unverified_client(client):
+    """Call with a user: signed in with a password only (no second factor verified)."""
+
+    def sign_in(user, *, with_device: bool = True) -> Client:
+        if with_device:
+            TOTPDeviceFactory(user=user)
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request, settings):
+    """Run tasks in-process, except in tests that start a real worker on a real broker."""
+    from portal.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing with the production hasher costs ~100 ms per user; tests create hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests never need collected (hashed) static files."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,61 @@
+"""A real worker consuming from a real Redis broker.
+
+Skipped unless ``CELERY_BROKER_URL`` names a Redis broker (``.ci/run`` sets it
+for its PostgreSQL pass). The worker runs in a thread of this process, so it
+shares the test database and the in-memory outbox.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+
+from governance.models import Notification
+from governance.services.notifications import notify
+from governance.tasks import send_notification
+from portal.celery import app
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker():
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        if os.environ.get("REQUIRE_WORKER") == "1":
+            pytest.fail("REQUIRE_WORKER=1 but CELERY_BROKER_URL does not name a Redis broker")
+        pytest.skip("Set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 to run with a real broker and worker")
+    from celery.contrib.testing.worker import start_worker
+
+    app.conf.task_always_eager = False
+    app.control.purge()  # nothing left over from an earlier run
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=30) as running:
+        yield running
+
+
+def wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_worker_sends_a_queued_email_once(worker):
+    recipient = UserFactory(username="rita", email="rita@example.gov.uk")
+    with transaction.atomic():
+        notification = notify(recipient, key="worker:1", subject="From the worker", template="emails/test_message.txt")
+    assert wait_for(lambda: Notification.objects.get(pk=notification.pk).sent_at is not None)
+    assert [m.subject for m in mail.outbox] == ["From the worker"]
+
+    # A duplicated delivery of the same message is consumed and sends nothing more.
+    send_notification.delay(notification.pk)
+    send_notification.delay(notification.pk)
+    time.sleep(2)
+    assert len(mail.outbox) == 1

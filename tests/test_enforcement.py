@@ -1,0 +1,129 @@
+"""Every page needs a signed-in user with a verified second factor.
+
+The page inventory below is checked against the URL configuration, so a new
+page cannot be added without being covered here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import UserFactory
+
+# Pages that open without signing in.
+PUBLIC = {"two_factor:login", "logout"}
+# Pages that open after the password but before a second factor is verified.
+UNVERIFIED = {"two_factor:login", "two_factor:setup", "two_factor:qr", "logout"}
+
+# One URL per named page; {pk} is replaced with a real object's key.
+PAGES = {
+    "home": "/",
+    "areas:list": "/areas/",
+    "areas:detail": "/areas/{area}/",
+    "areas:create": "/areas/new/",
+    "areas:edit": "/areas/{area}/edit/",
+    "areas:delete": "/areas/{area}/delete/",
+    "people:detail": "/people/{person}/",
+    "two_factor:login": "/account/login/",
+    "two_factor:setup": "/account/two-factor/setup/",
+    "two_factor:qr": "/account/two-factor/qrcode/",
+    "two_factor:setup_complete": "/account/two-factor/setup/complete/",
+    "two_factor:backup_tokens": "/account/two-factor/backup-codes/",
+    "two_factor:profile": "/account/security/",
+    "logout": "/account/logout/",
+    "admin:index": "/admin/",
+}
+
+
+def _named_patterns(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin is covered by its index and its own site-wide check
+            ns = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            names |= _named_patterns(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def test_every_named_page_is_in_the_inventory():
+    missing = _named_patterns(get_resolver()) - set(PAGES)
+    assert not missing, f"Add these pages to PAGES in {__file__}: {sorted(missing)}"
+
+
+@pytest.fixture
+def urls(area, staff):
+    return {name: url.format(area=area.pk, person=staff.pk) for name, url in PAGES.items()}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_anonymous_is_sent_to_login(client, urls, name):
+    response = client.get(urls[name])
+    if name in PUBLIC:
+        assert response.status_code in (200, 405), name
+    else:
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/account/login/"), name
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_password_only_with_device_is_sent_back_to_login(unverified_client, urls, name):
+    client = unverified_client(UserFactory(username="halfway", is_staff=True))
+    response = client.get(urls[name])
+    if name in UNVERIFIED:
+        assert response.status_code != 403, name
+        return
+    assert response.status_code == 302, name
+    assert response["Location"].startswith("/account/login/"), name
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_password_only_without_device_is_sent_to_setup(unverified_client, urls, name):
+    client = unverified_client(UserFactory(username="newcomer", is_staff=True), with_device=False)
+    response = client.get(urls[name])
+    if name in UNVERIFIED:
+        return
+    assert response.status_code == 302, name
+    assert response["Location"].startswith("/account/two-factor/setup/"), name
+
+
+def test_admin_pages_need_a_verified_second_factor(unverified_client, verified_client, administrator):
+    client = unverified_client(administrator)
+    for url in ("/admin/", "/admin/governance/user/", "/admin/governance/businessarea/add/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/account/login/"), url
+
+
+def test_admin_opens_for_a_verified_administrator(verified_client, administrator):
+    client = verified_client(administrator)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/governance/user/").status_code == 200
+
+
+def test_admin_has_no_login_of_its_own(client, db):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/")
+
+
+def test_forged_forwarded_for_is_ignored(client, db):
+    response = client.get("/account/login/", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert response.wsgi_request.META["REMOTE_ADDR"] == "127.0.0.1"
+
+
+def test_forwarded_for_is_believed_for_trusted_proxies_only(client, db, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = client.get("/account/login/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3")
+    # One trusted proxy: the address it saw is the last entry; anything before it is client-supplied.
+    assert response.wsgi_request.META["REMOTE_ADDR"] == "10.1.2.3"
+
+
+def test_security_headers(client, db):
+    response = client.get("/account/login/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Correlation-ID"]
