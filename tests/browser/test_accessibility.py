@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from governance import roles
 from tests.browser.conftest import axe_violations, sign_in
@@ -38,7 +39,7 @@ def test_pages_pass_axe(page, live_server):
     page.goto(f"{live_server.url}/areas/new/")
     page.get_by_label("Short code").fill("not a slug")
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert axe_violations(page) == [], "area form with errors"
 
 
@@ -51,5 +52,5 @@ def test_setup_pages_pass_axe(page, live_server):
     page.wait_for_url(f"{live_server.url}/account/two-factor/setup/**")
     assert axe_violations(page) == [], "set-up welcome"
     page.get_by_role("button", name="Continue").click()
-    assert page.locator("#secret-key").is_visible()
+    expect(page.locator("#secret-key")).to_be_visible()
     assert axe_violations(page) == [], "set-up QR code"

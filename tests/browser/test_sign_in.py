@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
@@ -21,7 +22,7 @@ def test_sign_in_with_password_and_code_reaches_home(page, live_server):
     sign_in(page, live_server, "pat.browser", PASSWORD, device)
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", level=1).inner_text().endswith("Pat Browser")
-    assert page.get_by_text(user.business_area.name).first.is_visible()
+    expect(page.get_by_text(user.business_area.name).first).to_be_visible()
     assert axe_violations(page) == []
 
 
@@ -35,7 +36,7 @@ def test_wrong_code_shows_the_error_summary(page, live_server):
     page.get_by_label("Code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "There is a problem" in summary.inner_text()
     assert page.title().startswith("Error: ")
     assert axe_violations(page) == []
