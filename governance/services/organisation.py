@@ -16,7 +16,7 @@ OVERSEE_AREA = "oversee_businessarea"
 def set_deputy_siro(area: BusinessArea, deputy: User | None, *, by: User) -> BusinessArea:
     """Make ``deputy`` the area's Deputy SIRO; the previous one loses the area's rights in the same transaction."""
     require(by, "governance.change_businessarea", message="Only administrators appoint Deputy SIROs.")
-    area = BusinessArea.objects.select_for_update().select_related("deputy_siro").get(pk=area.pk)
+    area = BusinessArea.objects.select_for_update(of=("self",)).select_related("deputy_siro").get(pk=area.pk)
     previous = area.deputy_siro
     if previous == deputy:
         return area
