@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "guardian",
     "auditlog",
+    "django_filters",
     "governance",
 ]
 
@@ -194,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.send_pending_notifications",
         "schedule": crontab(minute="*/15"),
     },
+    "asset-review-reminders": {
+        "task": "governance.tasks.send_asset_review_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "deactivate-leavers": {
         "task": "governance.tasks.deactivate_leavers",
         "schedule": crontab(hour=0, minute=30),
@@ -227,6 +232,11 @@ STORAGES = {
 # Uploaded evidence lives outside the web root and is only served by views that
 # check permissions.
 MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+
+# Information asset register: reviews are half-yearly by default; reminders start
+# this many days before a review falls due.
+ASSET_REVIEW_MONTHS = env.int("ASSET_REVIEW_MONTHS", default=6)
+ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
 
 PORTAL_NAME = "Custodian"
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")

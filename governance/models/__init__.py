@@ -1,16 +1,27 @@
 """Models, one module per area of the policy. Import from here."""
 
+from .assets import AssetReview, DataItem, InformationAsset
 from .audit import AuditEntry
 from .notifications import Notification
 from .organisation import BusinessArea, OfficeHolder, User
-from .permissions import BusinessAreaGroupObjectPermission, BusinessAreaUserObjectPermission
+from .permissions import (
+    BusinessAreaGroupObjectPermission,
+    BusinessAreaUserObjectPermission,
+    InformationAssetGroupObjectPermission,
+    InformationAssetUserObjectPermission,
+)
 from .security import SecurityEvent
 
 __all__ = [
+    "AssetReview",
     "AuditEntry",
     "BusinessArea",
     "BusinessAreaGroupObjectPermission",
     "BusinessAreaUserObjectPermission",
+    "DataItem",
+    "InformationAsset",
+    "InformationAssetGroupObjectPermission",
+    "InformationAssetUserObjectPermission",
     "Notification",
     "OfficeHolder",
     "SecurityEvent",

@@ -10,6 +10,8 @@ the ``content_object`` foreign key.
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from .assets import InformationAsset
+from .audit import AuditScoped, scope_of
 from .organisation import BusinessArea
 
 
@@ -25,3 +27,26 @@ class BusinessAreaGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         ordering = ["pk"]
+
+
+class InformationAssetUserObjectPermission(AuditScoped, UserObjectPermissionBase):
+    """Per-asset rights of a person: the IAM's ``change_informationasset``, later access grants."""
+
+    content_object = models.ForeignKey(InformationAsset, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        ordering = ["pk"]
+        verbose_name = "asset permission of a person"
+
+    def audit_scope(self) -> str:
+        return scope_of("informationasset", self.content_object_id)
+
+
+class InformationAssetGroupObjectPermission(AuditScoped, GroupObjectPermissionBase):
+    content_object = models.ForeignKey(InformationAsset, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        ordering = ["pk"]
+
+    def audit_scope(self) -> str:
+        return scope_of("informationasset", self.content_object_id)
