@@ -11,7 +11,17 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
-from governance.models import BusinessArea, Notification, OfficeHolder, SecurityEvent, User
+from governance.models import (
+    AssetReview,
+    BusinessArea,
+    DataItem,
+    InformationAsset,
+    Notification,
+    OfficeHolder,
+    SecurityEvent,
+    User,
+)
+from governance.services import assets as asset_service
 from governance.services import organisation, people
 
 
@@ -121,3 +131,66 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "to_email", "subject", "sent_at", "attempts")
     list_filter = ("sent_at",)
     search_fields = ("to_email", "subject", "dedupe_key")
+
+
+@admin.register(InformationAsset)
+class InformationAssetAdmin(admin.ModelAdmin):
+    """Changes go through the register's services: IAM rights move, and the rules are checked."""
+
+    list_display = ("name", "business_area", "manager", "classification", "next_review_date")
+    list_filter = ("business_area", "classification", "contains_personal_data", "special_category")
+    list_select_related = ("business_area", "manager")
+    search_fields = ("name", "description")
+    autocomplete_fields = ("manager", "technical_contact")
+    readonly_fields = ("last_reviewed_on", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in asset_service.ASSET_FIELDS if name in form.cleaned_data}
+        if not change:
+            created = asset_service.create_asset(manager=form.cleaned_data.get("manager"), by=request.user, **fields)
+            obj.pk = created.pk
+            return
+        asset_service.update_asset(obj, by=request.user, **fields)
+        if "manager" in form.changed_data:
+            asset_service.reassign_iam(obj, form.cleaned_data.get("manager"), by=request.user)
+
+    def delete_model(self, request, obj):
+        asset_service.delete_asset(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for asset in queryset:
+            asset_service.delete_asset(asset, by=request.user)
+
+
+@admin.register(DataItem)
+class DataItemAdmin(admin.ModelAdmin):
+    list_display = ("name", "asset", "sensitivity")
+    list_filter = ("sensitivity",)
+    list_select_related = ("asset",)
+    search_fields = ("name", "asset__name")
+    autocomplete_fields = ("asset",)
+
+    def save_model(self, request, obj, form, change):
+        item = DataItem.objects.get(pk=obj.pk) if change else None
+        saved = asset_service.save_data_item(
+            form.cleaned_data["asset"],
+            by=request.user,
+            item=item,
+            name=obj.name,
+            description=obj.description,
+            sensitivity=obj.sensitivity,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        asset_service.delete_data_item(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset:
+            asset_service.delete_data_item(item, by=request.user)
+
+
+@admin.register(AssetReview)
+class AssetReviewAdmin(ReadOnlyAdmin):
+    list_display = ("asset", "reviewed_on", "reviewed_by", "next_review_date")
+    list_select_related = ("asset", "reviewed_by")

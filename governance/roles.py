@@ -32,7 +32,7 @@ GROUP_ROLE_LABELS = {
 
 # Model permissions each group holds, as "app_label.codename". Per-record rights
 # (this asset, this contract) are object permissions, granted by services.
-_PROJECT_MODELS = ("businessarea", "user", "officeholder")
+_PROJECT_MODELS = ("businessarea", "user", "officeholder", "informationasset", "dataitem", "assetreview")
 _EVIDENCE_VIEW = (
     "governance.view_securityevent",
     "governance.view_notification",
@@ -43,6 +43,8 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *(f"governance.{action}_{model}" for model in _PROJECT_MODELS for action in ("add", "change", "view")),
         "governance.delete_officeholder",
         "governance.delete_businessarea",
+        "governance.delete_informationasset",
+        "governance.delete_dataitem",
         "auth.view_group",
         *_EVIDENCE_VIEW,
     ),
@@ -84,7 +86,7 @@ class RoleBadge:
 
 
 def roles_for(user) -> list[RoleBadge]:
-    """Every role the user holds, for display. Three queries, whatever the user holds."""
+    """Every role the user holds, for display. Four queries, whatever the user holds."""
     if not user.is_authenticated:
         return []
     badges = [RoleBadge("Staff")]
@@ -96,6 +98,9 @@ def roles_for(user) -> list[RoleBadge]:
         badges.append(RoleBadge("Deputy SIRO", area.name))
     for group in user.groups.all():
         badges.append(RoleBadge(GROUP_ROLE_LABELS.get(group.name, group.name)))
+    managed = user.managed_assets.count()
+    if managed:
+        badges.append(RoleBadge("Information Asset Manager", f"{managed} asset{'s' if managed != 1 else ''}"))
     return badges
 
 

@@ -64,3 +64,13 @@ def send_pending_notifications(older_than_minutes: int = 10) -> int:
 def deactivate_leavers() -> int:
     """Remove the rights of everyone whose leaving date has arrived."""
     return deactivate_due_leavers()
+
+
+@shared_task
+@as_system
+def send_asset_review_reminders() -> dict:
+    """Daily: remind IAMs of reviews falling due; escalate overdue reviews to Deputy SIROs."""
+    from governance.services.assets import send_review_reminders
+
+    run = send_review_reminders()
+    return {"due_soon": run.due_soon, "overdue_escalated": run.overdue_escalated}

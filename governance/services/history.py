@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from governance.models import AuditEntry
+from governance.models.audit import AuditScoped
 
 ACTION_LABELS = {
     AuditEntry.Action.CREATE: "Created",
@@ -36,18 +37,18 @@ class FieldChange:
 class HistoryRow:
     entry: AuditEntry
     action: str
+    subject: str = ""
     changes: list[FieldChange] = field(default_factory=list)
 
 
 def history_for(obj: models.Model, limit: int = 50) -> list[HistoryRow]:
-    """The newest ``limit`` audit entries of ``obj``, described field by field."""
-    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    entries = list(
-        AuditEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
-        .select_related("actor")
-        .order_by("-timestamp", "-pk")[:limit]
-    )
-    return describe(entries)
+    """The newest ``limit`` audit entries of ``obj`` (and of its parts, for scoped models), described."""
+    if isinstance(obj, AuditScoped):
+        entries = AuditEntry.objects.filter(scope=obj.audit_scope())
+    else:
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        entries = AuditEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
+    return describe(list(entries.select_related("actor").order_by("-timestamp", "-pk")[:limit]))
 
 
 def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
@@ -72,7 +73,13 @@ def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
 
     rows = []
     for entry, items in parsed:
-        row = HistoryRow(entry=entry, action=ACTION_LABELS.get(entry.action, "Recorded"))
+        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+        kind = str(model._meta.verbose_name) if model is not None else "record"
+        row = HistoryRow(
+            entry=entry,
+            action=ACTION_LABELS.get(entry.action, "Recorded"),
+            subject=f"{kind[:1].upper()}{kind[1:]}: {entry.object_repr}",
+        )
         for name, model_field, value in items:
             label = str(model_field.verbose_name).capitalize() if model_field is not None else name
             if isinstance(value, dict) and value.get("type") == "m2m":

@@ -7,7 +7,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from governance.models import BusinessArea, OfficeHolder, User
 
-from .permissions import require
+from .permissions import forget_permissions, require
 
 OVERSEE_AREA = "oversee_businessarea"
 
@@ -26,6 +26,7 @@ def set_deputy_siro(area: BusinessArea, deputy: User | None, *, by: User) -> Bus
     area.save(update_fields=["deputy_siro"])
     if deputy is not None:
         assign_perm(OVERSEE_AREA, deputy, area)
+    forget_permissions(previous, deputy)
     return area
 
 

@@ -5,11 +5,24 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from governance.models import BusinessAreaUserObjectPermission, User
 
 from .permissions import require
+
+
+def find_active_person(text: str) -> User | None:
+    """The active member of staff with this username or staff number (any case), or None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return (
+        User.objects.filter(Q(username__iexact=text) | Q(staff_number__iexact=text), is_active=True, is_system=False)
+        .order_by("pk")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -30,13 +43,25 @@ def mark_leaver(user: User, leaving_date: datetime.date | None = None, *, by: Us
 
 
 def _remove_all_rights(user: User) -> None:
-    # Row-by-row so that every removal leaves an audit entry.
+    """Deactivate, leave every group, give up every appointment and object permission.
+
+    Row by row, so that every removal leaves an audit entry. Assets the person
+    managed lose their IAM and are flagged "IAM needed"; areas they oversaw
+    show a vacant Deputy SIRO post.
+    """
+    from governance.services.assets import release_assets_of
+    from governance.services.audit import system_user
+    from governance.services.organisation import set_deputy_siro
+
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
     groups = list(user.groups.all())
     if groups:
         user.groups.remove(*groups)  # names the groups removed; never clear()
+    for area in list(user.deputy_siro_of.all()):
+        set_deputy_siro(area, None, by=system_user())
+    release_assets_of(user)
     for perm in BusinessAreaUserObjectPermission.objects.filter(user=user):
         perm.delete()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from governance.models import BusinessArea, OfficeHolder, User
 from governance.roles import ADMINISTRATORS, AUDITORS, in_group
+from governance.services.permissions import has_object_perm
 
 OVERSEE_AREA_PERM = "governance.oversee_businessarea"
 
@@ -30,7 +31,7 @@ def has_oversight(user: User) -> bool:
 
 def oversees_area(user: User, area: BusinessArea | None) -> bool:
     """The area's Deputy SIRO, through the object permission that moves with the appointment."""
-    return area is not None and user.is_authenticated and user.has_perm(OVERSEE_AREA_PERM, area)
+    return area is not None and has_object_perm(user, OVERSEE_AREA_PERM, area)
 
 
 def can_view_area_history(user: User, area: BusinessArea) -> bool:

@@ -1,0 +1,1 @@
+"""Bulk transfer of records: spreadsheet imports (all-or-nothing, row-level errors) and exports."""
