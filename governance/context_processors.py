@@ -21,12 +21,18 @@ def _navigation(request: HttpRequest) -> list[dict]:
         return []
     match = request.resolver_match
     section = match.namespace if match else ""
-    name = match.view_name if match else ""
-    items = [
-        {"text": "Home", "href": reverse("home"), "current": name == "home"},
-        {"text": "Business areas", "href": reverse("areas:list"), "current": section == "areas"},
-        {"text": "Account security", "href": reverse("two_factor:profile"), "current": section == "two_factor"},
+    entries = [
+        ("Home", "home", None),
+        ("Asset register", "assets:list", "assets"),
+        ("Business areas", "areas:list", "areas"),
     ]
+    entries.append(("Account security", "two_factor:profile", "two_factor"))
     if user.is_staff:
-        items.append({"text": "Administration", "href": reverse("admin:index"), "current": section == "admin"})
+        entries.append(("Administration", "admin:index", "admin"))
+    items = []
+    for text, url_name, namespace in entries:
+        href = reverse(url_name)
+        # "current": this very page (aria-current="page"); "active": a page within the section.
+        current = request.path == href
+        items.append({"text": text, "href": href, "current": current, "active": current or section == namespace})
     return items

@@ -98,6 +98,26 @@ PEOPLE = [
     DemoPerson("wendy.deputy", "Wendy", "Clarke", "Deputy SIRO", "wab", "D100010", deputy_of=("wab", "ret")),
     DemoPerson("hassan.deputy", "Hassan", "Ali", "Deputy SIRO", "whs", "D100011", deputy_of=("whs", "dig", "fin")),
     DemoPerson(
+        "priya.iam",
+        "Priya",
+        "Nair",
+        "Information Asset Manager (IAM)",
+        "wab",
+        "D100013",
+        data_handler=True,
+        line_manager="wendy.deputy",
+    ),
+    DemoPerson(
+        "tom.iam",
+        "Tom",
+        "Baker",
+        "Information Asset Manager (IAM)",
+        "whs",
+        "D100014",
+        data_handler=True,
+        line_manager="hassan.deputy",
+    ),
+    DemoPerson(
         "nia.newstarter",
         "Nia",
         "Evans",
@@ -148,4 +168,8 @@ def load_demo() -> list[DemoPerson]:
             set_deputy_siro(areas[code], user, by=system)
         if person.office:
             appoint_office_holder(person.office, user, by=system)
+
+    from governance.demo_register import load_register
+
+    load_register(system)
     return PEOPLE

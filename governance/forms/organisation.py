@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 
 from governance.models import BusinessArea, User
+from governance.services.people import find_active_person
 
 
 class PersonField(forms.CharField):
@@ -30,10 +30,14 @@ class PersonField(forms.CharField):
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        user = User.objects.filter(Q(username__iexact=text) | Q(staff_number__iexact=text), is_active=True).first()
-        if user is None or user.is_system:
-            raise forms.ValidationError(f"No active member of staff has the username or staff number {text}")
+        user = find_active_person(text)
+        if user is None:
+            raise forms.ValidationError(no_such_person(text))
         return user
+
+
+def no_such_person(text: str) -> str:
+    return f"No active member of staff has the username or staff number {text}"
 
 
 class BusinessAreaForm(forms.ModelForm):

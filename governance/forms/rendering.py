@@ -43,8 +43,8 @@ class GovukBoundField(BoundField):
         if attrs.get("class"):
             classes.append(attrs["class"])
         attrs["class"] = " ".join(classes)
-        # Fieldsets carry the description for radios and checkbox lists.
-        if widget_type not in ("radioselect", "checkboxselectmultiple"):
+        # Fieldsets carry the description for radios, checkbox lists and dates.
+        if widget_type not in ("radioselect", "checkboxselectmultiple", "govukdate"):
             described_by = []
             if self.help_text:
                 described_by.append(f"{self.auto_id}-hint")

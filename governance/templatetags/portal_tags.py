@@ -1,8 +1,12 @@
 """Small display helpers for templates."""
 
+from __future__ import annotations
+
 from datetime import timedelta
 
 from django import template
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
 register = template.Library()
 
@@ -20,3 +24,53 @@ def duration(value: timedelta | None) -> str:
     if minutes or not parts:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     return " ".join(parts)
+
+
+@register.filter
+def yesno_text(value) -> str:
+    return "Yes" if value else "No"
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, label: str, key: str, numeric: bool = False):
+    """A sortable table header: a link that sorts by ``key``, then reverses, with ``aria-sort``."""
+    request = context["request"]
+    current = request.GET.get("ordering", "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    if current == key:
+        params["ordering"], state = f"-{key}", "ascending"
+    elif current == f"-{key}":
+        params["ordering"], state = key, "descending"
+    else:
+        params["ordering"], state = key, "none"
+    css = "govuk-table__header" + (" govuk-table__header--numeric" if numeric else "")
+    return format_html(
+        '<th scope="col" class="{}" aria-sort="{}"><a class="govuk-link" href="?{}">{}</a></th>',
+        css,
+        state,
+        urlencode(sorted(params.lists()), doseq=True),
+        label,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_without(context, *names: str) -> str:
+    """The current query string without the named parameters (for pagination and export links)."""
+    params = context["request"].GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+REVIEW_TAGS = {
+    "overdue": ("Overdue", "govuk-tag--red"),
+    "due_soon": ("Due soon", "govuk-tag--yellow"),
+    "current": ("Current", "govuk-tag--green"),
+}
+
+
+@register.simple_tag
+def review_tag(asset, today=None):
+    label, css = REVIEW_TAGS[asset.review_status(today)]
+    return format_html('<strong class="govuk-tag {}">{}</strong>', css, label)

@@ -3,13 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from governance.forms.organisation import BusinessAreaForm
 from governance.models import BusinessArea
 from governance.services import organisation
 from governance.services.history import history_for
 from governance.services.visibility import can_view_area_history
+from governance.views.mixins import ServiceFormView
 
 
 def _areas():
@@ -55,7 +56,7 @@ class AreaDetailView(DetailView):
         return context
 
 
-class AreaFormView(FormView):
+class AreaFormView(ServiceFormView):
     """Add or change an area (administrators). The service checks the permission again."""
 
     form_class = BusinessAreaForm
@@ -75,16 +76,14 @@ class AreaFormView(FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(area=self.area, **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
         fields = {"name": data["name"], "code": data["code"], "deputy": data["deputy_siro"]}
         if self.area is None:
             area = organisation.create_area(**fields, by=self.request.user)
-            messages.success(self.request, f"{area.name} added.")
-        else:
-            area = organisation.update_area(self.area, **fields, by=self.request.user)
-            messages.success(self.request, f"{area.name} saved.")
-        return redirect(area)
+            return area, f"{area.name} added."
+        area = organisation.update_area(self.area, **fields, by=self.request.user)
+        return area, f"{area.name} saved."
 
 
 class AreaCreateView(AreaFormView):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.views.generic import FormView
 
 from governance.services.history import history_for
 
@@ -36,3 +39,29 @@ class HistoryMixin:
         context["history"] = history_for(self.object, limit=self.history_limit)
         context["history_limit"] = self.history_limit
         return context
+
+
+class ServiceFormView(FormView):
+    """A form whose valid data is handed to a service.
+
+    ``perform(form)`` calls the service and returns ``(redirect_to, message)``.
+    A ``ValidationError`` from the service (a rule checked at write time) is shown
+    on the form like any other error, so nothing typed is lost.
+    """
+
+    def perform(self, form):  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            target, message = self.perform(form)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        if message:
+            messages.success(self.request, message)
+        return redirect(target)

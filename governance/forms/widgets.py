@@ -1,0 +1,50 @@
+"""GOV.UK widgets Django does not have."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes (not the browser's date picker).
+
+    Submits ``YYYY-MM-DD`` to the field when all three parts are present, and the
+    parts as typed otherwise, so a mistake is shown back to the user unchanged.
+    """
+
+    template_name = "govuk/forms/widgets/date.html"
+
+    def __init__(self, attrs=None):
+        widgets = {
+            "day": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2}),
+            "month": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2}),
+            "year": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value.count("-") == 2:
+            year, month, day = value.split("-")
+            return [day, month, year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        day, month, year = (data.get(f"{name}_{part}", "").strip() for part in ("day", "month", "year"))
+        if not (day or month or year):
+            return None
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(f"{name}_{part}" not in data for part in ("day", "month", "year"))
+
+
+class GovukDateField(forms.DateField):
+    """A date asked for with the GOV.UK date input, with GOV.UK-style messages."""
+
+    widget = GovukDateInput
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": "Enter a real date, for example 27 3 2027"}
