@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.models import BusinessArea, OfficeHolder, User
+from governance.models import BusinessArea, DataItem, InformationAsset, OfficeHolder, User
 
 PASSWORD = "a-long-test-password-123"
 
@@ -58,3 +60,44 @@ class OfficeHolderFactory(factory.django.DjangoModelFactory):
 
     office = OfficeHolder.Office.SIRO
     holder = factory.SubFactory(UserFactory)
+
+
+class InformationAssetFactory(factory.django.DjangoModelFactory):
+    """An asset created directly (no IAM rights); use ``make_asset`` for one with its IAM's rights."""
+
+    class Meta:
+        model = InformationAsset
+
+    name = factory.Sequence(lambda n: f"Dataset {n}")
+    description = "Benefit claims with claimant characteristics."
+    business_area = factory.SubFactory(BusinessAreaFactory)
+    classification = InformationAsset.Classification.OFFICIAL_SENSITIVE
+    contains_personal_data = True
+    lawful_basis = InformationAsset.LawfulBasis.PUBLIC_TASK
+    identifiability = InformationAsset.Identifiability.PSEUDONYMISED
+    extract_type = InformationAsset.ExtractType.FULL
+    storage_location = "Analytical secure environment"
+    retention_rule = "Seven years after the end of the claim"
+    next_review_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=120))
+
+
+class DataItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DataItem
+
+    asset = factory.SubFactory(InformationAssetFactory)
+    name = factory.Sequence(lambda n: f"field_{n}")
+    description = "A field of the dataset."
+    sensitivity = DataItem.Sensitivity.PERSONAL
+
+
+def make_asset(manager=None, **kwargs) -> InformationAsset:
+    """An asset registered through the service, so its IAM holds the asset's rights."""
+    from governance.services.assets import create_asset
+    from governance.services.audit import system_user
+
+    defaults = factory.build(dict, FACTORY_CLASS=InformationAssetFactory)
+    defaults.update(kwargs)
+    if "business_area" not in kwargs:
+        defaults["business_area"] = BusinessAreaFactory()
+    return create_asset(manager=manager, by=system_user(), **defaults)

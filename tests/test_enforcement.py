@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import UserFactory
+from tests.factories import DataItemFactory, InformationAssetFactory, UserFactory
 
 # Pages that open without signing in.
 PUBLIC = {"two_factor:login", "logout"}
@@ -25,6 +25,18 @@ PAGES = {
     "areas:edit": "/areas/{area}/edit/",
     "areas:delete": "/areas/{area}/delete/",
     "people:detail": "/people/{person}/",
+    "assets:list": "/assets/",
+    "assets:create": "/assets/new/",
+    "assets:export": "/assets/export/",
+    "assets:import": "/assets/import/",
+    "assets:accountability": "/assets/accountability/",
+    "assets:detail": "/assets/{asset}/",
+    "assets:edit": "/assets/{asset}/edit/",
+    "assets:reassign": "/assets/{asset}/iam/",
+    "assets:review": "/assets/{asset}/review/",
+    "assets:item-create": "/assets/{asset}/items/new/",
+    "assets:item-edit": "/assets/{asset}/items/{item}/edit/",
+    "assets:item-delete": "/assets/{asset}/items/{item}/delete/",
     "two_factor:login": "/account/login/",
     "two_factor:setup": "/account/two-factor/setup/",
     "two_factor:qr": "/account/two-factor/qrcode/",
@@ -56,7 +68,9 @@ def test_every_named_page_is_in_the_inventory():
 
 @pytest.fixture
 def urls(area, staff):
-    return {name: url.format(area=area.pk, person=staff.pk) for name, url in PAGES.items()}
+    item = DataItemFactory(asset=InformationAssetFactory(business_area=area))
+    keys = {"area": area.pk, "person": staff.pk, "asset": item.asset_id, "item": item.pk}
+    return {name: url.format(**keys) for name, url in PAGES.items()}
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

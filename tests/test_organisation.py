@@ -94,7 +94,7 @@ def test_roles_are_listed_for_display(area, deputy_siro, django_assert_max_num_q
     deputy_siro.groups.add(Group.objects.get(name=roles.AUDITORS))
     appoint_office_holder(OfficeHolder.Office.CHIEF_STATISTICIAN, deputy_siro, by=system_user())
     user = User.objects.get(pk=deputy_siro.pk)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         labels = [(r.label, r.detail) for r in roles_for(user)]
     assert ("Staff", "") in labels
     assert ("Data handler", "") in labels
