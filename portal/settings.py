@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.send_asset_review_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "training-reminders": {
+        "task": "governance.tasks.send_training_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "deactivate-leavers": {
         "task": "governance.tasks.deactivate_leavers",
         "schedule": crontab(hour=0, minute=30),
@@ -237,6 +241,13 @@ MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 # this many days before a review falls due.
 ASSET_REVIEW_MONTHS = env.int("ASSET_REVIEW_MONTHS", default=6)
 ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
+
+# Training: reminders start this many days before a sign-off expires; new starters
+# (and everyone, when a course is first published) have this long to sign; overdue
+# sign-offs escalate to the line manager and Deputy SIRO after this many days.
+TRAINING_DUE_SOON_DAYS = env.int("TRAINING_DUE_SOON_DAYS", default=30)
+TRAINING_NEW_STARTER_DAYS = env.int("TRAINING_NEW_STARTER_DAYS", default=30)
+TRAINING_ESCALATE_AFTER_DAYS = env.int("TRAINING_ESCALATE_AFTER_DAYS", default=14)
 
 PORTAL_NAME = "Custodian"
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")

@@ -11,6 +11,7 @@ from .permissions import (
     InformationAssetUserObjectPermission,
 )
 from .security import SecurityEvent
+from .training import Course, CourseVersion, TrainingSignOff, TrainingStatus
 
 __all__ = [
     "AssetReview",
@@ -18,6 +19,8 @@ __all__ = [
     "BusinessArea",
     "BusinessAreaGroupObjectPermission",
     "BusinessAreaUserObjectPermission",
+    "Course",
+    "CourseVersion",
     "DataItem",
     "InformationAsset",
     "InformationAssetGroupObjectPermission",
@@ -25,5 +28,7 @@ __all__ = [
     "Notification",
     "OfficeHolder",
     "SecurityEvent",
+    "TrainingSignOff",
+    "TrainingStatus",
     "User",
 ]
