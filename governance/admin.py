@@ -14,15 +14,20 @@ from django.core.exceptions import PermissionDenied
 from governance.models import (
     AssetReview,
     BusinessArea,
+    Course,
+    CourseVersion,
     DataItem,
     InformationAsset,
     Notification,
     OfficeHolder,
     SecurityEvent,
+    TrainingSignOff,
+    TrainingStatus,
     User,
 )
 from governance.services import assets as asset_service
 from governance.services import organisation, people
+from governance.services import training as training_service
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -194,3 +199,43 @@ class DataItemAdmin(admin.ModelAdmin):
 class AssetReviewAdmin(ReadOnlyAdmin):
     list_display = ("asset", "reviewed_on", "reviewed_by", "next_review_date")
     list_select_related = ("asset", "reviewed_by")
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    """Courses change through the training service (a new renewal period recalculates expiries)."""
+
+    list_display = ("title", "audience", "renewal_months", "clears_personal_data", "is_active")
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in training_service.COURSE_FIELDS if name in form.cleaned_data}
+        if change:
+            training_service.update_course(obj, by=request.user, **fields)
+        else:
+            obj.pk = training_service.create_course(by=request.user, **fields).pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # sign-offs point at courses: retire a course with "in use: no"
+
+
+@admin.register(CourseVersion)
+class CourseVersionAdmin(ReadOnlyAdmin):
+    """Versions are published from the course's page in the portal."""
+
+    list_display = ("course", "number", "published_at", "requires_resign", "resign_by")
+    list_select_related = ("course",)
+
+
+@admin.register(TrainingSignOff)
+class TrainingSignOffAdmin(ReadOnlyAdmin):
+    list_display = ("user", "version", "signed_at", "ip_address")
+    list_select_related = ("user", "version__course")
+    search_fields = ("user__username", "user__staff_number")
+    date_hierarchy = "signed_at"
+
+
+@admin.register(TrainingStatus)
+class TrainingStatusAdmin(ReadOnlyAdmin):
+    list_display = ("user", "course", "expires_on")
+    list_select_related = ("user", "course")
+    list_filter = ("course",)

@@ -32,12 +32,18 @@ GROUP_ROLE_LABELS = {
 
 # Model permissions each group holds, as "app_label.codename". Per-record rights
 # (this asset, this contract) are object permissions, granted by services.
-_PROJECT_MODELS = ("businessarea", "user", "officeholder", "informationasset", "dataitem", "assetreview")
-_EVIDENCE_VIEW = (
-    "governance.view_securityevent",
-    "governance.view_notification",
-    "governance.view_auditentry",
+_PROJECT_MODELS = (
+    "businessarea",
+    "user",
+    "officeholder",
+    "informationasset",
+    "dataitem",
+    "assetreview",
+    "course",
+    "courseversion",
 )
+_EVIDENCE_MODELS = ("securityevent", "notification", "auditentry", "trainingsignoff", "trainingstatus")
+_EVIDENCE_VIEW = tuple(f"governance.view_{model}" for model in _EVIDENCE_MODELS)
 GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ADMINISTRATORS: (
         *(f"governance.{action}_{model}" for model in _PROJECT_MODELS for action in ("add", "change", "view")),

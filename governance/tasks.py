@@ -74,3 +74,12 @@ def send_asset_review_reminders() -> dict:
 
     run = send_review_reminders()
     return {"due_soon": run.due_soon, "overdue_escalated": run.overdue_escalated}
+
+
+@shared_task
+@as_system
+def send_training_reminders() -> dict:
+    """Daily: training reminders before and on expiry, weekly while overdue, then escalation."""
+    from governance.services.training import send_reminders
+
+    return dict(send_reminders().sent)

@@ -75,3 +75,63 @@ def deactivate_due_leavers(today: datetime.date | None = None) -> int:
             _remove_all_rights(User.objects.select_for_update().get(pk=user.pk))
         count += 1
     return count
+
+
+def _username_for(email: str) -> str:
+    base = email.split("@", 1)[0].lower()[:140] or "user"
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+@transaction.atomic
+def upsert_staff(
+    *,
+    staff_number: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    business_area,
+    is_data_handler: bool,
+    leaver_date: datetime.date | None,
+    by: User,
+) -> tuple[User, bool]:
+    """Create a joiner or update a mover from the HR extract; record a leaver. Returns (user, created)."""
+    require(by, "governance.change_user", message="Only administrators load the HR extract.")
+    require(by, "governance.add_user", message="Only administrators load the HR extract.")
+    user = User.objects.select_for_update().filter(staff_number__iexact=staff_number).first()
+    created = user is None
+    if created:
+        user = User(username=_username_for(email), staff_number=staff_number)
+        user.set_unusable_password()  # an administrator issues the first password
+    fields = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email.lower(),
+        "business_area": business_area,
+        "is_data_handler": is_data_handler,
+    }
+    changed = [name for name, value in fields.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, fields[name])
+    if created:
+        user.full_clean(exclude=["password"])
+        user.save()
+    elif changed:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=changed)
+    if leaver_date and user.leaver_date != leaver_date:
+        mark_leaver(user, leaver_date, by=by)
+    return user, created
+
+
+@transaction.atomic
+def set_line_manager(staff_number: str, manager_staff_number: str | None, *, by: User) -> None:
+    require(by, "governance.change_user", message="Only administrators change line managers.")
+    user = User.objects.select_for_update().get(staff_number__iexact=staff_number)
+    manager = User.objects.get(staff_number__iexact=manager_staff_number) if manager_staff_number else None
+    if user.line_manager_id != (manager.pk if manager else None):
+        user.line_manager = manager
+        user.save(update_fields=["line_manager"])

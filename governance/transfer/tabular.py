@@ -102,6 +102,9 @@ class Importer:
         """Write one valid row through the services. Returns True if it created a record."""
         raise NotImplementedError
 
+    def finish(self, rows: list[dict]) -> None:
+        """Called once every row is applied, inside the same transaction (for links between rows)."""
+
     def make_form(self, row: dict[str, str]) -> forms.Form:
         return self.form_class(data=row, user=self.user)
 
@@ -145,6 +148,12 @@ class Importer:
                     else:
                         result.created += created
                         result.updated += not created
+                if not result.errors:
+                    try:
+                        with transaction.atomic():
+                            self.finish([cleaned for _, cleaned in valid])
+                    except (ValidationError, PermissionDenied, IntegrityError) as exc:
+                        result.errors.append(RowError(0, "", "; ".join(getattr(exc, "messages", [str(exc)]))))
                 if dry_run or result.errors:
                     raise _Rollback
         except _Rollback:
