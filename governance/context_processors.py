@@ -23,10 +23,11 @@ def _navigation(request: HttpRequest) -> list[dict]:
     section = match.namespace if match else ""
     entries = [
         ("Home", "home", None),
+        ("My training", "training:mine", "training"),
         ("Asset register", "assets:list", "assets"),
         ("Business areas", "areas:list", "areas"),
+        ("Account security", "two_factor:profile", "two_factor"),
     ]
-    entries.append(("Account security", "two_factor:profile", "two_factor"))
     if user.is_staff:
         entries.append(("Administration", "admin:index", "admin"))
     items = []

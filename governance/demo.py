@@ -170,6 +170,8 @@ def load_demo() -> list[DemoPerson]:
             appoint_office_holder(person.office, user, by=system)
 
     from governance.demo_register import load_register
+    from governance.demo_training import load_training
 
     load_register(system)
+    load_training(system)
     return PEOPLE

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from governance.views import areas, assets, home, people
+from governance.views import areas, assets, home, people, training
 
 areas_patterns = (
     [
@@ -35,9 +35,26 @@ assets_patterns = (
 
 people_patterns = (
     [
+        path("import/", training.StaffImportView.as_view(), name="import"),
         path("<int:pk>/", people.PersonDetailView.as_view(), name="detail"),
     ],
     "people",
+)
+
+training_patterns = (
+    [
+        path("", training.MyTrainingView.as_view(), name="mine"),
+        path("<int:pk>/sign/", training.SignView.as_view(), name="sign"),
+        path("signoffs/<int:pk>/", training.SignOffDetailView.as_view(), name="signoff"),
+        path("courses/", training.CourseListView.as_view(), name="courses"),
+        path("courses/new/", training.CourseCreateView.as_view(), name="course-create"),
+        path("courses/<int:pk>/", training.CourseDetailView.as_view(), name="course"),
+        path("courses/<int:pk>/edit/", training.CourseFormView.as_view(), name="course-edit"),
+        path("courses/<int:pk>/publish/", training.PublishVersionView.as_view(), name="publish"),
+        path("compliance/", training.ComplianceView.as_view(), name="compliance"),
+        path("compliance/<int:area>/<int:course>/", training.CompliancePeopleView.as_view(), name="compliance-people"),
+    ],
+    "training",
 )
 
 urlpatterns = [
@@ -45,4 +62,5 @@ urlpatterns = [
     path("areas/", include(areas_patterns)),
     path("assets/", include(assets_patterns)),
     path("people/", include(people_patterns)),
+    path("training/", include(training_patterns)),
 ]

@@ -74,3 +74,27 @@ REVIEW_TAGS = {
 def review_tag(asset, today=None):
     label, css = REVIEW_TAGS[asset.review_status(today)]
     return format_html('<strong class="govuk-tag {}">{}</strong>', css, label)
+
+
+@register.simple_tag(takes_context=True)
+def person(context, user, link: bool = False):
+    """A person's name, marked "not cleared for personal data" if they are a data handler
+    whose data-protection training is not current. One query per page, however many names."""
+    if user is None:
+        return ""
+    request = context.get("request")
+    uncleared = getattr(request, "_uncleared_ids", None) if request is not None else None
+    if uncleared is None:
+        from governance.services.training import uncleared_data_handler_ids
+
+        uncleared = uncleared_data_handler_ids()
+        if request is not None:
+            request._uncleared_ids = uncleared
+    name = user.display_name
+    if link:
+        name = format_html('<a class="govuk-link" href="{}">{}</a>', user.get_absolute_url(), name)
+    if user.pk in uncleared:
+        return format_html(
+            '{} <strong class="govuk-tag govuk-tag--red app-tag--inline">Not cleared for personal data</strong>', name
+        )
+    return format_html("{}", name)

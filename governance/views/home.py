@@ -1,6 +1,9 @@
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from governance.roles import roles_for
+from governance.services.training import personal_data_clearance, training_for
+from governance.services.visibility import has_oversight
 
 
 class HomeView(TemplateView):
@@ -13,4 +16,23 @@ class HomeView(TemplateView):
         user = self.request.user
         context["roles"] = roles_for(user)
         context["area"] = user.business_area
+        context["states"] = training_for(user)
+        context["clearance"] = personal_data_clearance(user) if user.is_data_handler else None
+        context["links"] = oversight_links(user)
         return context
+
+
+def oversight_links(user) -> list[tuple[str, str]]:
+    """The oversight and administration pages this user may open."""
+    oversight = has_oversight(user) or user.deputy_siro_of.exists()
+    links = []
+    if oversight:
+        links += [
+            ("Training compliance", reverse("training:compliance")),
+            ("Asset accountability", reverse("assets:accountability")),
+        ]
+    if user.has_perm("governance.view_course"):
+        links.append(("Training courses", reverse("training:courses")))
+    if user.has_perm("governance.add_user") and user.has_perm("governance.change_user"):
+        links.append(("Import the HR extract", reverse("people:import")))
+    return links

@@ -2,6 +2,7 @@ from django.views.generic import DetailView
 
 from governance.models import User
 from governance.roles import roles_for
+from governance.services.training import personal_data_clearance, training_for
 from governance.services.visibility import can_view_person
 
 from .mixins import HistoryMixin, ObjectPermissionMixin
@@ -26,4 +27,6 @@ class PersonDetailView(ObjectPermissionMixin, HistoryMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["roles"] = roles_for(self.object)
+        context["states"] = training_for(self.object)
+        context["clearance"] = personal_data_clearance(self.object) if self.object.is_data_handler else None
         return context
