@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance import roles
@@ -15,9 +17,15 @@ from governance.services.organisation import appoint_office_holder, set_deputy_s
 from tests.factories import BusinessAreaFactory, TOTPDeviceFactory, UserFactory
 
 
-def current_code(device: TOTPDevice) -> str:
-    """The code an authenticator app would show now."""
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+def current_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now (or ``steps_ahead`` 30-second steps later).
+
+    django-otp accepts the next step's code too, and never the same step twice:
+    a test that signs in and then needs a *fresh* code uses ``steps_ahead=1``.
+    """
+    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    generator.time = time.time() + steps_ahead * device.step
+    return f"{generator.token():0{device.digits}d}"
 
 
 def sign_in_verified(client: Client, user) -> Client:

@@ -101,3 +101,45 @@ def make_asset(manager=None, **kwargs) -> InformationAsset:
     if "business_area" not in kwargs:
         defaults["business_area"] = BusinessAreaFactory()
     return create_asset(manager=manager, by=system_user(), **defaults)
+
+
+def make_course(title="Information security", audience="all_staff", months=12, clears=False, text=None, **kw):
+    """A course with a published first version (published long enough ago not to affect due dates)."""
+    from governance.models import Course
+    from governance.services.audit import system_user
+    from governance.services.training import create_course, publish_version
+
+    system = system_user()
+    course = Course.objects.filter(title=title).first() or create_course(
+        by=system,
+        title=title,
+        description="",
+        audience=audience,
+        renewal_months=months,
+        content_url="https://learning.example.gov.uk/course",
+        clears_personal_data=clears,
+        is_active=True,
+        **kw,
+    )
+    if not course.versions.exists():
+        version = publish_version(course, by=system, declaration_text=text or f"I have completed {title}.")
+        version.published_at = version.published_at - datetime.timedelta(days=400)
+        version.save(update_fields=["published_at"])
+    return course
+
+
+def make_data_protection_course(**kw):
+    return make_course(title="Data protection", audience="data_handlers", clears=True, **kw)
+
+
+def make_signoff(user, course=None, days_ago=0, signed_at=None):
+    """A sign-off of the course's current version, made ``days_ago`` days ago."""
+    from django.utils import timezone
+
+    from governance.services.audit import system_user
+    from governance.services.training import current_versions, record_historic_signoff
+
+    course = course or make_course()
+    version = current_versions([course])[course.pk]
+    when = signed_at or timezone.now() - datetime.timedelta(days=days_ago)
+    return record_historic_signoff(user, version, when, by=system_user())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import DataItemFactory, InformationAssetFactory, UserFactory
+from tests.factories import DataItemFactory, InformationAssetFactory, UserFactory, make_signoff
 
 # Pages that open without signing in.
 PUBLIC = {"two_factor:login", "logout"}
@@ -25,6 +25,17 @@ PAGES = {
     "areas:edit": "/areas/{area}/edit/",
     "areas:delete": "/areas/{area}/delete/",
     "people:detail": "/people/{person}/",
+    "people:import": "/people/import/",
+    "training:mine": "/training/",
+    "training:sign": "/training/{course}/sign/",
+    "training:signoff": "/training/signoffs/{signoff}/",
+    "training:courses": "/training/courses/",
+    "training:course-create": "/training/courses/new/",
+    "training:course": "/training/courses/{course}/",
+    "training:course-edit": "/training/courses/{course}/edit/",
+    "training:publish": "/training/courses/{course}/publish/",
+    "training:compliance": "/training/compliance/",
+    "training:compliance-people": "/training/compliance/{area}/{course}/",
     "assets:list": "/assets/",
     "assets:create": "/assets/new/",
     "assets:export": "/assets/export/",
@@ -69,7 +80,15 @@ def test_every_named_page_is_in_the_inventory():
 @pytest.fixture
 def urls(area, staff):
     item = DataItemFactory(asset=InformationAssetFactory(business_area=area))
-    keys = {"area": area.pk, "person": staff.pk, "asset": item.asset_id, "item": item.pk}
+    signoff = make_signoff(staff)
+    keys = {
+        "area": area.pk,
+        "person": staff.pk,
+        "asset": item.asset_id,
+        "item": item.pk,
+        "course": signoff.course_id,
+        "signoff": signoff.pk,
+    }
     return {name: url.format(**keys) for name, url in PAGES.items()}
 
 

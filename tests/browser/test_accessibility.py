@@ -7,7 +7,15 @@ from playwright.sync_api import expect
 
 from governance import roles
 from tests.browser.conftest import axe_violations, sign_in
-from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    BusinessAreaFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+    make_asset,
+    make_course,
+    make_signoff,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,8 +27,29 @@ def test_pages_pass_axe(page, live_server):
     sign_in(page, live_server, "ada", PASSWORD, device)
     page.wait_for_url(f"{live_server.url}/")
 
+    course = make_course()
+    asset = make_asset(manager=admin, business_area=area, name="Claims")
+    signoff = make_signoff(admin, course, days_ago=350)
     pages = [
         "/",
+        "/training/",
+        f"/training/{course.pk}/sign/",
+        f"/training/signoffs/{signoff.pk}/",
+        "/training/courses/",
+        f"/training/courses/{course.pk}/",
+        f"/training/courses/{course.pk}/publish/",
+        "/training/courses/new/",
+        "/training/compliance/",
+        f"/training/compliance/{area.pk}/{course.pk}/",
+        "/people/import/",
+        "/assets/",
+        f"/assets/{asset.pk}/",
+        f"/assets/{asset.pk}/edit/",
+        f"/assets/{asset.pk}/iam/",
+        f"/assets/{asset.pk}/review/",
+        f"/assets/{asset.pk}/items/new/",
+        "/assets/accountability/",
+        "/assets/import/",
         "/areas/",
         f"/areas/{area.pk}/",
         f"/areas/{area.pk}/edit/",
