@@ -1,5 +1,15 @@
 """Models, one module per area of the policy. Import from here."""
 
+from .access import (
+    AccessGrant,
+    AccessRequest,
+    AccessRequestItem,
+    AccessReview,
+    AssetExtract,
+    ReviewCampaign,
+    StatusChange,
+)
+from .access_events import AccessEvent
 from .assets import AssetReview, DataItem, InformationAsset
 from .audit import AuditEntry
 from .notifications import Notification
@@ -14,6 +24,12 @@ from .security import SecurityEvent
 from .training import Course, CourseVersion, TrainingSignOff, TrainingStatus
 
 __all__ = [
+    "AccessEvent",
+    "AccessGrant",
+    "AccessRequest",
+    "AccessRequestItem",
+    "AccessReview",
+    "AssetExtract",
     "AssetReview",
     "AuditEntry",
     "BusinessArea",
@@ -27,7 +43,9 @@ __all__ = [
     "InformationAssetUserObjectPermission",
     "Notification",
     "OfficeHolder",
+    "ReviewCampaign",
     "SecurityEvent",
+    "StatusChange",
     "TrainingSignOff",
     "TrainingStatus",
     "User",

@@ -85,6 +85,7 @@ class InformationAsset(AuditScoped, models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("access_informationasset", "Can open the asset's granted data")]
         constraints = [
             models.UniqueConstraint(Lower("name"), "business_area", name="asset_name_unique_in_area"),
             models.CheckConstraint(
