@@ -12,6 +12,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
 from governance.models import (
+    AccessEvent,
+    AccessGrant,
+    AccessRequest,
+    AccessReview,
     AssetReview,
     BusinessArea,
     Course,
@@ -239,3 +243,35 @@ class TrainingStatusAdmin(ReadOnlyAdmin):
     list_display = ("user", "course", "expires_on")
     list_select_related = ("user", "course")
     list_filter = ("course",)
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(ReadOnlyAdmin):
+    """Requests move only through the access service (its state machine refuses anything else)."""
+
+    list_display = ("pk", "asset", "requester", "state", "created_at")
+    list_filter = ("state",)
+    list_select_related = ("asset", "requester")
+    search_fields = ("requester__username", "asset__name")
+
+
+@admin.register(AccessGrant)
+class AccessGrantAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "asset", "holder", "state", "starts_on", "ends_on")
+    list_filter = ("state",)
+    list_select_related = ("asset", "holder")
+    search_fields = ("holder__username", "asset__name")
+
+
+@admin.register(AccessReview)
+class AccessReviewAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "grant", "decision", "decided_by")
+    list_select_related = ("campaign", "grant", "decided_by")
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "kind", "object_repr", "ip_address")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "object_repr", "kind")
+    date_hierarchy = "at"

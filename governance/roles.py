@@ -42,7 +42,21 @@ _PROJECT_MODELS = (
     "course",
     "courseversion",
 )
-_EVIDENCE_MODELS = ("securityevent", "notification", "auditentry", "trainingsignoff", "trainingstatus")
+_EVIDENCE_MODELS = (
+    "securityevent",
+    "notification",
+    "auditentry",
+    "trainingsignoff",
+    "trainingstatus",
+    "accessrequest",
+    "accessrequestitem",
+    "accessgrant",
+    "statuschange",
+    "reviewcampaign",
+    "accessreview",
+    "accessevent",
+    "assetextract",
+)
 _EVIDENCE_VIEW = tuple(f"governance.view_{model}" for model in _EVIDENCE_MODELS)
 GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ADMINISTRATORS: (

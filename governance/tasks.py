@@ -83,3 +83,26 @@ def send_training_reminders() -> dict:
     from governance.services.training import send_reminders
 
     return dict(send_reminders().sent)
+
+
+@shared_task
+@as_system
+def run_access_lifecycle() -> dict:
+    """Nightly: end grants whose date has come, warn of ends ahead, suspend or restore grants
+    as holders' training lapses or recovers, open this period's access review and enforce
+    past reviews' deadlines. Each step is idempotent."""
+    from governance.services import access, recertification
+
+    lifecycle = access.expire_and_warn()
+    training = access.sync_training()
+    opened = recertification.start_campaign()
+    enforced = recertification.enforce_deadlines()
+    return {
+        "expired": lifecycle.expired,
+        "warned": lifecycle.warned,
+        "suspended_training": training.suspended_training,
+        "restored_training": training.restored_training,
+        "reviews_opened": opened.reviews,
+        "suspended_not_recertified": enforced.suspended,
+        "deputies_told": enforced.escalated,
+    }

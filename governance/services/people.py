@@ -49,6 +49,7 @@ def _remove_all_rights(user: User) -> None:
     managed lose their IAM and are flagged "IAM needed"; areas they oversaw
     show a vacant Deputy SIRO post.
     """
+    from governance.services.access import suspend_for_leaver
     from governance.services.assets import release_assets_of
     from governance.services.audit import system_user
     from governance.services.organisation import set_deputy_siro
@@ -62,6 +63,7 @@ def _remove_all_rights(user: User) -> None:
     for area in list(user.deputy_siro_of.all()):
         set_deputy_siro(area, None, by=system_user())
     release_assets_of(user)
+    suspend_for_leaver(user)
     for perm in BusinessAreaUserObjectPermission.objects.filter(user=user):
         perm.delete()
 

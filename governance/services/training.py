@@ -243,13 +243,19 @@ def sign(
     if not verify_fresh_code(user, token):
         raise ValidationError({"otp_token": "Enter a new code from your authenticator app"})
     meta = request.META if request is not None else {}
-    return _record(
+    signoff = _record(
         user,
         version,
         signed_at=timezone.now(),
         ip_address=meta.get("REMOTE_ADDR") or None,
         user_agent=meta.get("HTTP_USER_AGENT", "")[:500],
     )
+    if course.clears_personal_data:
+        # Access suspended for lapsed training comes back as soon as the person is cleared again.
+        from governance.services.access import sync_training
+
+        sync_training(holder=user)
+    return signoff
 
 
 @transaction.atomic
