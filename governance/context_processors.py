@@ -24,6 +24,7 @@ def _navigation(request: HttpRequest) -> list[dict]:
     entries = [
         ("Home", "home", None),
         ("My training", "training:mine", "training"),
+        ("Access", "access:mine", "access"),
         ("Asset register", "assets:list", "assets"),
         ("Business areas", "areas:list", "areas"),
         ("Account security", "two_factor:profile", "two_factor"),

@@ -169,9 +169,11 @@ def load_demo() -> list[DemoPerson]:
         if person.office:
             appoint_office_holder(person.office, user, by=system)
 
+    from governance.demo_access import load_access
     from governance.demo_register import load_register
     from governance.demo_training import load_training
 
     load_register(system)
     load_training(system)
+    load_access(system)
     return PEOPLE

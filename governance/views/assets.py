@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -13,7 +14,8 @@ from django_filters.views import FilterView
 
 from governance.filters import IAM_NEEDED, AssetFilter, review_filter
 from governance.forms.assets import AssetForm, DataItemForm, ReassignIamForm, ReviewForm
-from governance.models import BusinessArea, DataItem, InformationAsset
+from governance.models import AccessEvent, AccessGrant, BusinessArea, DataItem, InformationAsset
+from governance.services import access, extracts
 from governance.services import assets as service
 from governance.services.history import history_for
 from governance.services.visibility import has_oversight
@@ -91,13 +93,30 @@ class AssetDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         asset, user = self.object, self.request.user
+        can_edit = service.can_edit(user, asset)
+        overseer = can_edit or has_oversight(user)
         context.update(
             items=list(asset.items.all()),
             reviews=list(asset.reviews.select_related("reviewed_by")[:5]),
             history=history_for(asset),
-            can_edit=service.can_edit(user, asset),
+            can_edit=can_edit,
             can_reassign=service.can_reassign(user, asset),
             review_status=asset.review_status(),
+            my_grant=access.active_grant(user, asset),
+            can_request=user.pk != asset.manager_id,
+            holders=list(
+                asset.grants.filter(state=AccessGrant.State.ACTIVE).select_related("holder").order_by("ends_on")
+            )
+            if overseer
+            else None,
+            events=list(
+                AccessEvent.objects.filter(
+                    content_type=ContentType.objects.get_for_model(asset), object_pk=str(asset.pk)
+                ).select_related("user")[:20]
+            )
+            if overseer
+            else None,
+            extract=extracts.latest_extract(asset) if can_edit else None,
         )
         return context
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.test.utils import override_settings
 
 from governance.demo import DEMO_PASSWORD, load_demo
 from governance.management.base import AuditedCommand
@@ -11,7 +12,9 @@ class Command(AuditedCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demo data is for development only (DEBUG is off).")
-        people = load_demo()
+        # The demo's own notifications (IAM nominations, decisions) are recorded but not printed.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            people = load_demo()
         self.stdout.write(self.style.SUCCESS("Demo data loaded.\n"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}\n")
         width = max(len(p.username) for p in people)
