@@ -28,6 +28,20 @@ def current_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
     return f"{generator.token():0{device.digits}d}"
 
 
+def fresh_code(device: TOTPDevice) -> str:
+    """A code django-otp will accept now: never one of a time step already used (it refuses reuse).
+
+    It accepts one step ahead; if even that was used, wait for the clock.
+    """
+    device.refresh_from_db()
+    now_step = int((time.time() - device.t0) // device.step)
+    wanted = max(now_step, device.last_t + 1)
+    while wanted > now_step + 1:
+        time.sleep(1)
+        now_step = int((time.time() - device.t0) // device.step)
+    return current_code(device, steps_ahead=wanted - now_step)
+
+
 def sign_in_verified(client: Client, user) -> Client:
     """Sign ``user`` in with a verified second factor, as the login would."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDeviceFactory(user=user)

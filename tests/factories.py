@@ -143,3 +143,47 @@ def make_signoff(user, course=None, days_ago=0, signed_at=None):
     version = current_versions([course])[course.pk]
     when = signed_at or timezone.now() - datetime.timedelta(days=days_ago)
     return record_historic_signoff(user, version, when, by=system_user())
+
+
+def make_grant(holder, asset=None, items=None, days=90, decider=None):
+    """A request approved through the services, and the grant it created (with its permission)."""
+    from governance.services import access
+    from governance.services.assets import reassign_iam
+    from governance.services.audit import system_user
+    from governance.services.organisation import set_deputy_siro
+
+    asset = asset or make_asset(manager=UserFactory())
+    if asset.manager is None or asset.manager == holder:
+        asset = reassign_iam(asset, UserFactory(business_area=asset.business_area), by=system_user())
+    if not asset.items.exists():
+        DataItemFactory(asset=asset, name="claim_count", sensitivity=DataItem.Sensitivity.NON_PERSONAL)
+    items = items or list(asset.items.filter(sensitivity=DataItem.Sensitivity.NON_PERSONAL)) or list(asset.items.all())
+    end = datetime.date.today() + datetime.timedelta(days=days)
+    request = access.save_request(
+        requester=holder,
+        asset=asset,
+        purpose="Monthly caseload statistics",
+        business_case="Needed to produce the published caseload tables.",
+        requested_end_date=end,
+        items={item: "Needed for the tables" for item in items},
+        submit=True,
+    )
+    access.decide_as_iam(request, by=decider or asset.manager, decision="approve", reason="Business case is sound")
+    request.refresh_from_db()
+    if request.state != "approved":
+        area = asset.business_area
+        if area.deputy_siro is None or area.deputy_siro == holder:
+            area = set_deputy_siro(area, UserFactory(business_area=area), by=system_user())
+        access.decide_as_deputy(request, by=area.deputy_siro, decision="approve", reason="Agreed")
+        request.refresh_from_db()
+    return request.grant
+
+
+def make_review(grant):
+    from governance.models import AccessReview, ReviewCampaign
+
+    campaign, _ = ReviewCampaign.objects.get_or_create(
+        period_start=datetime.date.today().replace(day=1),
+        defaults={"deadline": datetime.date.today() + datetime.timedelta(days=21)},
+    )
+    return AccessReview.objects.get_or_create(campaign=campaign, grant=grant)[0]

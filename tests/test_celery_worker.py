@@ -59,3 +59,33 @@ def test_worker_sends_a_queued_email_once(worker):
     send_notification.delay(notification.pk)
     time.sleep(2)
     assert len(mail.outbox) == 1
+
+
+def test_worker_runs_the_access_lifecycle_twice_without_repeating_itself(worker):
+    """Expiry and recertification on a real worker: the second run changes and sends nothing."""
+    import datetime
+
+    from governance.models import AccessGrant, AccessReview, DataItem
+    from governance.tasks import run_access_lifecycle
+    from tests.factories import BusinessAreaFactory, DataItemFactory, make_asset, make_grant
+
+    area = BusinessAreaFactory()
+    asset = make_asset(manager=UserFactory(business_area=area), business_area=area)
+    DataItemFactory(asset=asset, sensitivity=DataItem.Sensitivity.NON_PERSONAL)
+    ending = make_grant(UserFactory(business_area=area), asset, days=1)
+    ending.starts_on = datetime.date.today() - datetime.timedelta(days=30)
+    ending.ends_on = datetime.date.today()  # its last day was yesterday (an audited save, as a correction would be)
+    ending.save()
+    make_grant(UserFactory(business_area=area), asset, days=5)
+
+    run_access_lifecycle.delay()
+    assert wait_for(lambda: AccessGrant.objects.get(pk=ending.pk).state == "expired")
+    assert wait_for(lambda: AccessReview.objects.count() == 1)
+    sent = Notification.objects.count()
+    assert wait_for(lambda: not Notification.objects.filter(sent_at__isnull=True).exists())
+
+    run_access_lifecycle.delay()
+    time.sleep(3)
+    assert AccessGrant.objects.get(pk=ending.pk).state == "expired"
+    assert AccessReview.objects.count() == 1
+    assert Notification.objects.count() == sent

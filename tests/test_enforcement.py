@@ -9,7 +9,14 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import DataItemFactory, InformationAssetFactory, UserFactory, make_signoff
+from tests.factories import (
+    DataItemFactory,
+    InformationAssetFactory,
+    UserFactory,
+    make_grant,
+    make_review,
+    make_signoff,
+)
 
 # Pages that open without signing in.
 PUBLIC = {"two_factor:login", "logout"}
@@ -26,6 +33,25 @@ PAGES = {
     "areas:delete": "/areas/{area}/delete/",
     "people:detail": "/people/{person}/",
     "people:import": "/people/import/",
+    "access:mine": "/access/",
+    "access:request-create": "/access/ask/{asset}/",
+    "access:requests": "/access/requests/",
+    "access:request": "/access/requests/{request}/",
+    "access:request-edit": "/access/requests/{request}/edit/",
+    "access:request-submit": "/access/requests/{request}/submit/",
+    "access:request-decide": "/access/requests/{request}/decide/",
+    "access:request-approve": "/access/requests/{request}/approve/",
+    "access:request-withdraw": "/access/requests/{request}/withdraw/",
+    "access:decisions": "/access/decisions/",
+    "access:grants": "/access/grants/",
+    "access:grant": "/access/grants/{grant}/",
+    "access:grant-revoke": "/access/grants/{grant}/revoke/",
+    "access:reviews": "/access/reviews/",
+    "access:review": "/access/reviews/{review}/",
+    "access:data": "/access/data/{asset}/",
+    "access:extract": "/access/data/{asset}/extract.csv",
+    "access:extract-upload": "/access/data/{asset}/upload/",
+    "access:register": "/access/register/",
     "training:mine": "/training/",
     "training:sign": "/training/{course}/sign/",
     "training:signoff": "/training/signoffs/{signoff}/",
@@ -79,9 +105,14 @@ def test_every_named_page_is_in_the_inventory():
 
 @pytest.fixture
 def urls(area, staff):
-    item = DataItemFactory(asset=InformationAssetFactory(business_area=area))
+    item = DataItemFactory(asset=InformationAssetFactory(business_area=area), sensitivity="non_personal")
     signoff = make_signoff(staff)
+    grant = make_grant(staff, item.asset)
+    review = make_review(grant)
     keys = {
+        "request": grant.request_id,
+        "grant": grant.pk,
+        "review": review.pk,
         "area": area.pk,
         "person": staff.pk,
         "asset": item.asset_id,

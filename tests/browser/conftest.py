@@ -86,11 +86,11 @@ def axe_violations(page) -> list[dict]:
 
 def sign_in(page, live_server, username: str, password: str, device) -> None:
     """Sign in through the real login pages: password, then the app's current code."""
-    from tests.conftest import current_code
+    from tests.conftest import fresh_code
 
     page.goto(f"{live_server.url}/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Code from your authenticator app").fill(current_code(device))
+    page.get_by_label("Code from your authenticator app").fill(fresh_code(device))
     page.get_by_role("button", name="Sign in").click()
