@@ -174,6 +174,11 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# The audit chain: entries may be sealed out of time order by at most one
+# transaction's length; older ones are reported as inserted out of order.
+AUDIT_MAX_TRANSACTION_SECONDS = env.int("AUDIT_MAX_TRANSACTION_SECONDS", default=3600)
+# Keep the audit trail forever unless a retention period is set (pruning keeps the chain verifiable).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0) or None
 # Each request (and each task or command run) gets its own correlation id.
 AUDITLOG_CID_GETTER = "governance.services.audit.current_correlation_id"
 
@@ -206,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
     "access-grant-lifecycle": {
         "task": "governance.tasks.run_access_lifecycle",
         "schedule": crontab(hour=1, minute=0),
+    },
+    "verify-audit-chain": {
+        "task": "governance.tasks.verify_audit_chain",
+        "schedule": crontab(hour=2, minute=30),
     },
     "deactivate-leavers": {
         "task": "governance.tasks.deactivate_leavers",

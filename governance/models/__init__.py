@@ -11,7 +11,7 @@ from .access import (
 )
 from .access_events import AccessEvent
 from .assets import AssetReview, DataItem, InformationAsset
-from .audit import AuditEntry
+from .audit import AuditCheckpoint, AuditEntry, AuditVerification
 from .notifications import Notification
 from .organisation import BusinessArea, OfficeHolder, User
 from .permissions import (
@@ -31,7 +31,9 @@ __all__ = [
     "AccessReview",
     "AssetExtract",
     "AssetReview",
+    "AuditCheckpoint",
     "AuditEntry",
+    "AuditVerification",
     "BusinessArea",
     "BusinessAreaGroupObjectPermission",
     "BusinessAreaUserObjectPermission",

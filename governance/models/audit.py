@@ -1,26 +1,54 @@
-"""The audit trail's own table.
+"""The audit trail's own tables.
 
-django-auditlog's entry model, swapped in from the first migration so the trail
-can grow fields of its own without a painful swap later.
+``AuditEntry`` is django-auditlog's entry model, swapped in from the first
+migration so the trail has fields of its own:
 
-``scope`` groups the entries of an object with those of its parts (an asset,
-its data items, its reviews and its permission rows), so an object's page can
-show one timeline with one indexed query. Models opt in with ``AuditScoped``.
+* ``scope`` groups the entries of an object with those of its parts (an asset,
+  its data items, its reviews and permission rows), so an object's page shows
+  one timeline with one indexed query. Models opt in with ``AuditScoped``.
+* ``business_area`` and ``reason`` (the reason a user gave for a state change).
+* A tamper-evident chain: ``content_hash`` is a SHA-256 of the entry's content,
+  computed when it is written; at commit each entry is *sealed*: given the next
+  ``chain_index`` and ``digest = sha256(content_hash + prev_digest)``. On
+  PostgreSQL a deferred database trigger seals (and other triggers refuse any
+  UPDATE or DELETE); on SQLite the portal seals after commit.
 """
 
+from __future__ import annotations
+
 from auditlog.models import AbstractLogEntry
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class AuditScoped:
-    """Mixin: entries about this object are filed under ``audit_scope()``."""
+    """Mixin: entries about this object are filed under ``audit_scope()`` (and its business area)."""
 
     def audit_scope(self) -> str:  # pragma: no cover - every user overrides
         raise NotImplementedError
 
     def get_additional_data(self) -> dict:
-        # django-auditlog stores this on each entry; AuditEntry.save copies the scope out.
-        return {"scope": self.audit_scope()}
+        # django-auditlog stores this on each entry; AuditEntry.save copies the values out.
+        data = {"scope": self.audit_scope()}
+        area = _area_id(self)
+        if area is not None:
+            data["area"] = area
+        return data
+
+
+def _area_id(obj) -> int | None:
+    """The business area an object belongs to, from what is already loaded (never a query)."""
+    area = getattr(obj, "business_area_id", None)
+    if area is not None:
+        return area
+    cached = obj._state.fields_cache
+    for name in ("asset", "content_object"):
+        related = cached.get(name)
+        if related is not None and getattr(related, "business_area_id", None) is not None:
+            return related.business_area_id
+    return None
 
 
 def scope_of(model_label: str, pk) -> str:
@@ -29,6 +57,19 @@ def scope_of(model_label: str, pk) -> str:
 
 class AuditEntry(AbstractLogEntry):
     scope = models.CharField(max_length=100, blank=True, default="")
+    business_area = models.ForeignKey(
+        "governance.BusinessArea",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # the trail outlives anything it mentions
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True, default="", help_text="The reason given for a state change.")
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    prev_digest = models.CharField(max_length=64, blank=True, default="")
+    digest = models.CharField(max_length=64, blank=True, default="")
+    chain_index = models.BigIntegerField(null=True, blank=True, unique=True)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"
@@ -38,9 +79,78 @@ class AuditEntry(AbstractLogEntry):
             models.Index(fields=["content_type", "object_pk", "-timestamp"], name="audit_object_history"),
             models.Index(fields=["scope", "-timestamp"], name="audit_scope_history"),
             models.Index(fields=["actor", "-timestamp"], name="audit_actor_history"),
+            models.Index(fields=["business_area", "-timestamp"], name="audit_area_history"),
+            models.Index(fields=["id"], condition=Q(digest=""), name="audit_unsealed"),
         ]
 
     def save(self, *args, **kwargs):
-        if not self.scope and isinstance(self.additional_data, dict):
-            self.scope = str(self.additional_data.get("scope", ""))[:100]
+        from governance.services import audit_chain
+
+        if self.pk is not None:
+            raise ValueError("Audit entries are never changed.")
+        if isinstance(self.additional_data, dict):
+            if not self.scope:
+                self.scope = str(self.additional_data.get("scope", ""))[:100]
+            if self.business_area_id is None and isinstance(self.additional_data.get("area"), int):
+                self.business_area_id = self.additional_data["area"]
+        if not self.reason:
+            self.reason = audit_chain.current_reason()
         super().save(*args, **kwargs)
+        audit_chain.seal_after_commit(self._state.db)
+
+    def _save_table(self, *args, **kwargs):
+        # Hash here, after every pre_save receiver (django-auditlog's fills in the actor and address).
+        from governance.services import audit_chain
+
+        self.content_hash = audit_chain.content_hash_of(self)
+        return super()._save_table(*args, **kwargs)
+
+
+class AuditCheckpoint(models.Model):
+    """Where pruning cut the chain: verification continues from here, so it stays checkable."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    pruned_before = models.DateTimeField(help_text="Entries older than this were pruned.")
+    last_chain_index = models.BigIntegerField(help_text="The chain index of the last entry pruned.")
+    last_digest = models.CharField(max_length=64, help_text="The digest of the last entry pruned.")
+    entries_pruned = models.PositiveBigIntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-last_chain_index"]
+
+    def __str__(self) -> str:
+        return f"Pruned {self.entries_pruned} entries before {self.pruned_before:%d %B %Y}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("audit:verifications")
+
+
+class AuditVerification(models.Model):
+    """One run of the chain verification, and the chain's head it saw (to detect a cut tail later)."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    range_from = models.DateTimeField(null=True, blank=True)
+    range_to = models.DateTimeField(null=True, blank=True)
+    entries_checked = models.PositiveBigIntegerField(default=0)
+    ok = models.BooleanField(default=False)
+    first_break_index = models.BigIntegerField(null=True, blank=True)
+    first_break_entry = models.BigIntegerField(null=True, blank=True, help_text="The audit entry's id.")
+    problem = models.TextField(blank=True)
+    head_chain_index = models.BigIntegerField(null=True, blank=True)
+    head_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        verdict = "intact" if self.ok else "BROKEN"
+        return f"Audit chain {verdict}: {self.entries_checked} entries checked at {self.started_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("audit:verifications")
