@@ -106,3 +106,28 @@ def run_access_lifecycle() -> dict:
         "suspended_not_recertified": enforced.suspended,
         "deputies_told": enforced.escalated,
     }
+
+
+@shared_task
+@as_system
+def verify_audit_chain() -> dict:
+    """Nightly: verify the whole audit chain; on a break, alert every administrator by email."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from governance.roles import ADMINISTRATORS
+    from governance.services.audit_chain import run_verification
+    from governance.services.notifications import notify
+
+    record, result = run_verification()
+    if not result.ok:
+        admins = Group.objects.get(name=ADMINISTRATORS).user_set.filter(is_active=True)
+        for admin in admins:
+            notify(
+                admin,
+                key=f"audit-chain-broken:{record.pk}:{admin.pk}",
+                subject=f"Audit trail integrity check failed on {timezone.localdate():%d %B %Y}",
+                template="emails/audit_chain_broken.txt",
+                context={"record": record},
+            )
+    return {"checked": result.checked, "ok": result.ok}

@@ -34,6 +34,8 @@ from governance.models import (
 from governance.services.assets import can_edit as can_edit_asset
 from governance.services.assets import oversees
 from governance.services.audit import system_user
+from governance.services.audit_chain import reason as audit_reason
+from governance.services.audit_chain import records_reason
 from governance.services.notifications import notify
 from governance.services.permissions import forget_permissions
 from governance.services.training import personal_data_clearance
@@ -127,7 +129,8 @@ def _move(obj, to_state: str, by: User, reason: str = "") -> None:
     """Change state through the model's transition table and append the status history row."""
     from_state = obj.state
     obj.state = to_state
-    obj.save()
+    with audit_reason(reason or ""):
+        obj.save()
     StatusChange.objects.create(
         request=obj if isinstance(obj, AccessRequest) else None,
         grant=obj if isinstance(obj, AccessGrant) else None,
@@ -265,6 +268,7 @@ def _iam_deciders(request: AccessRequest) -> list[User]:
     return [deputy] if deputy is not None and deputy.is_active and deputy.pk != request.requester_id else []
 
 
+@records_reason
 @transaction.atomic
 def withdraw(request: AccessRequest, *, by: User, reason: str = "") -> AccessRequest:
     request = AccessRequest.objects.select_for_update().get(pk=request.pk)
@@ -276,6 +280,7 @@ def withdraw(request: AccessRequest, *, by: User, reason: str = "") -> AccessReq
     return request
 
 
+@records_reason
 @transaction.atomic
 def decide_as_iam(
     request: AccessRequest,
@@ -358,6 +363,7 @@ def decide_as_iam(
     return request
 
 
+@records_reason
 @transaction.atomic
 def decide_as_deputy(request: AccessRequest, *, by: User, decision: str, reason: str) -> AccessRequest:
     request = (
@@ -438,6 +444,7 @@ def _release_permission(holder: User, asset: InformationAsset) -> None:
         forget_permissions(holder)
 
 
+@records_reason
 @transaction.atomic
 def revoke(grant: AccessGrant, *, by: User, reason: str) -> AccessGrant:
     grant = (
@@ -469,6 +476,7 @@ def _end(grant: AccessGrant, state: str, by: User, reason: str) -> None:
     _release_permission(grant.holder, grant.asset)
 
 
+@records_reason
 def suspend(grant: AccessGrant, suspension: str, *, by: User, reason: str) -> None:
     if grant.state != G.ACTIVE:
         return
@@ -477,6 +485,7 @@ def suspend(grant: AccessGrant, suspension: str, *, by: User, reason: str) -> No
     _release_permission(grant.holder, grant.asset)
 
 
+@records_reason
 def restore(grant: AccessGrant, *, by: User, reason: str) -> None:
     if grant.state != G.SUSPENDED or grant.ends_on <= today():
         return

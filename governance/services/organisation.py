@@ -75,6 +75,12 @@ def delete_area(area: BusinessArea, *, by: User) -> None:
     area = BusinessArea.objects.select_for_update().get(pk=area.pk)
     if area.staff.exists():
         raise AreaInUse(f"{area.name} still has staff. Move them to another area first.")
+    if area.assets.exists():
+        raise AreaInUse(f"{area.name} still has information assets. Move them to another area first.")
+    from governance.models import AccessEvent
+
+    if AccessEvent.objects.filter(business_area=area).exists():
+        raise AreaInUse(f"Accesses to {area.name}'s data are on record, and the record is kept.")
     if area.deputy_siro_id is not None:
         set_deputy_siro(area, None, by=by)
     area.delete()

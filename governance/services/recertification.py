@@ -16,6 +16,7 @@ from django.utils import timezone
 from governance.models import AccessGrant, AccessReview, ReviewCampaign, User
 from governance.services import access
 from governance.services.audit import system_user
+from governance.services.audit_chain import records_reason
 from governance.services.notifications import notify
 
 G = AccessGrant.State
@@ -110,6 +111,7 @@ def open_reviews_for(user: User):
     )
 
 
+@records_reason
 @transaction.atomic
 def decide(review: AccessReview, *, by: User, decision: str, reason: str = "") -> AccessReview:
     review = (

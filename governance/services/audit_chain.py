@@ -1,0 +1,360 @@
+"""The audit trail's tamper-evident chain: hashing, sealing, verification and reasons.
+
+Every entry's ``content_hash`` is SHA-256 over a canonical text of its content,
+computed in Python when it is written. Sealing gives entries, in commit order,
+``chain_index`` and ``digest = sha256(content_hash + prev_digest)``. Verification
+recomputes both from the stored columns and names the first entry that was
+altered, deleted, or inserted out of order.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import ipaddress
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, transaction
+from django.utils import timezone
+
+_reason: ContextVar[str] = ContextVar("custodian_audit_reason", default="")
+
+CONTENT_FIELDS = (
+    "timestamp",
+    "content_type_id",
+    "object_pk",
+    "object_repr",
+    "action",
+    "changes",
+    "actor_id",
+    "actor_email",
+    "remote_addr",
+    "cid",
+    "scope",
+    "business_area_id",
+    "reason",
+    "additional_data",
+)
+SEAL_LOCK = 727274  # the advisory lock that orders sealing on PostgreSQL
+
+
+# --- reasons ----------------------------------------------------------------------------
+
+
+def current_reason() -> str:
+    return _reason.get()
+
+
+@contextmanager
+def reason(text: str):
+    """Record ``text`` as the reason on every audit entry written inside the block."""
+    token = _reason.set((text or "")[:2000])
+    try:
+        yield
+    finally:
+        _reason.reset(token)
+
+
+def records_reason(func):
+    """Decorator for services that take a ``reason``: every entry they write carries it."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with reason(kwargs.get("reason") or ""):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+# --- hashing ----------------------------------------------------------------------------
+
+
+def _json(value) -> str:
+    # Normalise through the encoder the database column sees, then sort keys: the same
+    # text whether the value comes from the code that wrote it or from the database.
+    normal = json.loads(json.dumps(value, cls=DjangoJSONEncoder)) if value is not None else None
+    return json.dumps(normal, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _timestamp(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(values: dict) -> str:
+    parts = []
+    for name in CONTENT_FIELDS:
+        value = values.get(name)
+        if name == "timestamp":
+            text = _timestamp(value)
+        elif name in ("changes", "additional_data"):
+            text = _json(value)
+        elif name == "remote_addr" and value:
+            text = ipaddress.ip_address(value).packed.hex()  # PostgreSQL's inet may re-spell an address
+        else:
+            text = "" if value is None else str(value)
+        parts.append(f"{name}={text}")
+    return "\x1f".join(parts)
+
+
+def content_hash_of(entry) -> str:
+    values = {name: getattr(entry, name) for name in CONTENT_FIELDS}
+    return hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()
+
+
+def link(content_hash: str, prev_digest: str) -> str:
+    return hashlib.sha256((content_hash + prev_digest).encode("utf-8")).hexdigest()
+
+
+# --- sealing ----------------------------------------------------------------------------
+
+
+def seal_after_commit(using: str) -> None:
+    """On SQLite, seal this transaction's entries once it commits (PostgreSQL's trigger does it there)."""
+    if connections[using].vendor == "postgresql":
+        return
+    conn = connections[using]
+    if getattr(conn, "_custodian_seal_queued", False):
+        return
+    conn._custodian_seal_queued = True
+
+    def seal():
+        conn._custodian_seal_queued = False
+        seal_pending(using)
+
+    transaction.on_commit(seal, using=using)
+
+
+def seal_pending(using: str = "default") -> int:
+    """Seal entries not yet in the chain, in id order. Returns how many were sealed."""
+    from governance.models import AuditEntry
+
+    conn = connections[using]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:  # fire the deferred sealing trigger now, inside this transaction
+            cursor.execute("SET CONSTRAINTS governance_audit_seal IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS governance_audit_seal DEFERRED")
+        return 0
+    sealed = 0
+    with transaction.atomic(using=using):
+        head = (
+            AuditEntry.objects.using(using)
+            .exclude(chain_index=None)
+            .order_by("-chain_index")
+            .values_list("chain_index", "digest")
+            .first()
+        )
+        index, prev = head if head else (0, "")
+        for pk, content_hash in (
+            AuditEntry.objects.using(using).filter(digest="").order_by("pk").values_list("pk", "content_hash")
+        ):
+            index += 1
+            digest = link(content_hash, prev)
+            # The trail's own sealing step: not an audited model, and only these three columns.
+            AuditEntry.objects.using(using).filter(pk=pk, digest="").update(
+                chain_index=index, prev_digest=prev, digest=digest
+            )
+            prev = digest
+            sealed += 1
+    return sealed
+
+
+# --- verification -----------------------------------------------------------------------
+
+
+@dataclass
+class Break:
+    entry_id: int
+    chain_index: int | None
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"chain index {self.chain_index}" if self.chain_index is not None else "unsealed"
+        return f"Entry {self.entry_id} ({where}): {self.kind}. {self.detail}"
+
+
+@dataclass
+class VerificationResult:
+    checked: int = 0
+    first_break: Break | None = None
+    head_index: int | None = None
+    head_digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+def _rows(queryset, chunk: int) -> Iterator[tuple]:
+    fields = ("pk", "chain_index", "prev_digest", "digest", "content_hash", *CONTENT_FIELDS)
+    yield from queryset.order_by("chain_index").values_list(*fields).iterator(chunk_size=chunk)
+
+
+def verify(
+    *,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+    chunk: int = 5000,
+    using: str = "default",
+) -> VerificationResult:
+    """Check the chain (or the part of it written in a date range) and name the first break.
+
+    * altered: an entry's content no longer matches its ``content_hash``;
+    * deleted: an entry's ``prev_digest`` is not the digest of the entry before it;
+    * inserted out of order: written long before the entry sealed ahead of it, or
+      never sealed into the chain at all;
+    * forged: a ``digest`` that does not follow from its content and predecessor.
+    """
+    from governance.models import AuditCheckpoint, AuditEntry, AuditVerification
+
+    seal_pending(using)
+    result = VerificationResult()
+    tolerance = datetime.timedelta(seconds=settings.AUDIT_MAX_TRANSACTION_SECONDS)
+    entries = AuditEntry.objects.using(using).exclude(chain_index=None)
+    if since is not None:
+        entries = entries.filter(timestamp__gte=since)
+    if until is not None:
+        entries = entries.filter(timestamp__lt=until)
+
+    # Where the checked stretch starts: after a pruning checkpoint, or trusting the entry before a range.
+    first_index = entries.order_by("chain_index").values_list("chain_index", flat=True).first()
+    prev_digest, prev_index, prev_time = "", None, None
+    checkpoint = AuditCheckpoint.objects.using(using).order_by("-last_chain_index").first()
+    if first_index is not None:
+        before = (
+            AuditEntry.objects.using(using)
+            .filter(chain_index__lt=first_index)
+            .order_by("-chain_index")
+            .values_list("chain_index", "digest", "timestamp")
+            .first()
+        )
+        if before is not None:
+            prev_index, prev_digest, prev_time = before
+        elif checkpoint is not None:
+            prev_index, prev_digest = checkpoint.last_chain_index, checkpoint.last_digest
+
+    for row in _rows(entries, chunk):
+        pk, index, stored_prev, stored_digest, stored_hash = row[:5]
+        values = dict(zip(CONTENT_FIELDS, row[5:], strict=True))
+        result.checked += 1
+        computed = hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()
+        problem = None
+        if computed != stored_hash:
+            problem = Break(pk, index, "altered", "Its content does not match the hash recorded when it was written.")
+        elif stored_prev != prev_digest:
+            problem = Break(
+                pk,
+                index,
+                "deleted or inserted before it",
+                f"It does not follow from the entry before it (chain index {prev_index}).",
+            )
+        elif link(stored_hash, stored_prev) != stored_digest:
+            problem = Break(pk, index, "forged digest", "Its digest does not follow from its content.")
+        elif prev_time is not None and values["timestamp"] < prev_time - tolerance:
+            problem = Break(
+                pk,
+                index,
+                "inserted out of order",
+                f"It is dated {values['timestamp']:%Y-%m-%d %H:%M:%S}, long before the entry sealed ahead of it.",
+            )
+        if problem is not None:
+            result.first_break = problem
+            return result
+        prev_digest, prev_index, prev_time = stored_digest, index, values["timestamp"]
+        result.head_index, result.head_digest = index, stored_digest
+
+    # Anything never sealed (written around the chain), and a tail cut since the last run.
+    stale = timezone.now() - datetime.timedelta(minutes=5)
+    unsealed = AuditEntry.objects.using(using).filter(digest="", timestamp__lt=stale)
+    if since is not None:
+        unsealed = unsealed.filter(timestamp__gte=since)
+    if until is not None:
+        unsealed = unsealed.filter(timestamp__lt=until)
+    stray = unsealed.order_by("pk").values_list("pk", flat=True).first()
+    if stray is not None:
+        result.first_break = Break(stray, None, "inserted out of order", "It was never sealed into the chain.")
+        return result
+    if since is None and until is None:
+        last = AuditVerification.objects.using(using).filter(ok=True).exclude(head_chain_index=None).first()
+        if last is not None:
+            seen = (
+                AuditEntry.objects.using(using)
+                .filter(chain_index=last.head_chain_index)
+                .values_list("digest", flat=True)
+                .first()
+            )
+            if seen != last.head_digest:
+                result.first_break = Break(
+                    0,
+                    last.head_chain_index,
+                    "deleted",
+                    f"The entry at the head of the chain on {last.started_at:%Y-%m-%d %H:%M} is gone or changed.",
+                )
+    return result
+
+
+def run_verification(*, since=None, until=None, using: str = "default"):
+    """Verify and keep a record of the run (and the chain's head, to catch a cut tail next time)."""
+    from governance.models import AuditVerification
+
+    record = AuditVerification(range_from=since, range_to=until)
+    result = verify(since=since, until=until, using=using)
+    record.finished_at = timezone.now()
+    record.entries_checked = result.checked
+    record.ok = result.ok
+    record.head_chain_index, record.head_digest = result.head_index, result.head_digest
+    if result.first_break is not None:
+        record.first_break_index = result.first_break.chain_index
+        record.first_break_entry = result.first_break.entry_id
+        record.problem = str(result.first_break)
+    record.save(using=using)
+    return record, result
+
+
+# --- bulk paths -------------------------------------------------------------------------
+
+
+def append_sealed(entries: list, using: str = "default") -> int:
+    """Append entries written in bulk (seeding, migrations of legacy records), already sealed.
+
+    ``bulk_create`` sends no signals, so bulk paths write their audit entries
+    themselves through here: each gets its content hash and its place in the chain,
+    under the same lock that orders sealing on PostgreSQL.
+    """
+    from governance.models import AuditEntry
+
+    if not entries:
+        return 0
+    conn = connections[using]
+    with transaction.atomic(using=using):
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK])
+        else:
+            seal_pending(using)
+        head = (
+            AuditEntry.objects.using(using)
+            .exclude(chain_index=None)
+            .order_by("-chain_index")
+            .values_list("chain_index", "digest")
+            .first()
+        )
+        index, prev = head if head else (0, "")
+        for entry in entries:
+            entry.content_hash = content_hash_of(entry)
+            index += 1
+            entry.chain_index, entry.prev_digest = index, prev
+            entry.digest = link(entry.content_hash, prev)
+            prev = entry.digest
+        AuditEntry.objects.using(using).bulk_create(entries, batch_size=2000)
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT setval('governance_audit_chain_seq', %s, true)", [index])
+    return len(entries)
