@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from governance.views import access, areas, assets, home, people, training
+from governance.views import access, areas, assets, audit, home, people, training
 
 areas_patterns = (
     [
@@ -82,6 +82,14 @@ access_patterns = (
     "access",
 )
 
+audit_patterns = (
+    [
+        path("", audit.AuditExplorerView.as_view(), name="explorer"),
+        path("verifications/", audit.VerificationListView.as_view(), name="verifications"),
+    ],
+    "audit",
+)
+
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("areas/", include(areas_patterns)),
@@ -89,4 +97,5 @@ urlpatterns = [
     path("people/", include(people_patterns)),
     path("training/", include(training_patterns)),
     path("access/", include(access_patterns)),
+    path("audit/", include(audit_patterns)),
 ]

@@ -98,3 +98,22 @@ def person(context, user, link: bool = False):
             '{} <strong class="govuk-tag govuk-tag--red app-tag--inline">Not cleared for personal data</strong>', name
         )
     return format_html("{}", name)
+
+
+@register.simple_tag(takes_context=True)
+def timeline_link(context, obj) -> str:
+    """The audit explorer filtered to ``obj`` (and its parts), for those who may open it."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from governance.models.audit import AuditScoped
+    from governance.services.visibility import has_oversight
+
+    request = context.get("request")
+    if obj is None or request is None or not has_oversight(request.user):
+        return ""
+    if isinstance(obj, AuditScoped):
+        query = urlencode({"object": obj.audit_scope()})
+    else:
+        query = urlencode({"content_type": ContentType.objects.get_for_model(obj).pk, "object": obj.pk})
+    return f"{reverse('audit:explorer')}?{query}"

@@ -130,6 +130,7 @@ class RequestDetailView(RequestObjectMixin, TemplateView):
         grant = getattr(req, "grant", None) if req.state == AccessRequest.State.APPROVED else None
         context.update(
             req=req,
+            object=req,
             rows=list(req.items.select_related("data_item")),
             grant=grant,
             changes=list(req.changes.select_related("by")),

@@ -31,6 +31,8 @@ def oversight_links(user) -> list[tuple[str, str]]:
             ("Training compliance", reverse("training:compliance")),
             ("Asset accountability", reverse("assets:accountability")),
         ]
+    if has_oversight(user):
+        links += [("Audit trail", reverse("audit:explorer")), ("Access register", reverse("access:register"))]
     if user.has_perm("governance.view_course"):
         links.append(("Training courses", reverse("training:courses")))
     if user.has_perm("governance.add_user") and user.has_perm("governance.change_user"):
