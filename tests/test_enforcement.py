@@ -52,6 +52,8 @@ PAGES = {
     "access:extract": "/access/data/{asset}/extract.csv",
     "access:extract-upload": "/access/data/{asset}/upload/",
     "access:register": "/access/register/",
+    "audit:explorer": "/audit/",
+    "audit:verifications": "/audit/verifications/",
     "training:mine": "/training/",
     "training:sign": "/training/{course}/sign/",
     "training:signoff": "/training/signoffs/{signoff}/",

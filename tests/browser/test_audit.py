@@ -1,0 +1,45 @@
+"""An auditor filters the audit explorer to one asset's changes in a date range and downloads the CSV."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from governance import roles
+from governance.services.audit import acting_as
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_auditor_filters_one_assets_changes_and_downloads_them(page, live_server):
+    area = BusinessAreaFactory(name="Data as Statistics", code="das")
+    auditor = UserFactory(username="alex", business_area=area, groups=[roles.AUDITORS])
+    device = TOTPDeviceFactory(user=auditor)
+    iam = UserFactory(username="ian", business_area=area)
+    with acting_as(iam):
+        asset = make_asset(manager=iam, business_area=area, name="Pension payments")
+        asset.storage_location = "Secure room 4"
+        asset.save()
+        make_asset(manager=iam, business_area=area, name="Unrelated asset")
+
+    sign_in(page, live_server, "alex", PASSWORD, device)
+    page.goto(f"{live_server.url}{asset.get_absolute_url()}")
+    page.get_by_role("link", name="See the full timeline in the audit trail").click()
+    today = datetime.date.today().isoformat()
+    page.get_by_label("From (YYYY-MM-DD)").fill(today)
+    page.get_by_label("To (YYYY-MM-DD)").fill(today)
+    page.get_by_role("button", name="Apply filters").click()
+    table = page.locator("table")
+    expect(table).to_contain_text("Secure room 4")
+    expect(table).not_to_contain_text("Unrelated asset")
+    assert axe_violations(page) == []
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV").click()
+    path = download_info.value.path()
+    content = path.read_text(encoding="utf-8-sig")
+    assert "Secure room 4" in content and "Unrelated asset" not in content
