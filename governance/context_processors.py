@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from governance.services.visibility import has_oversight
+
 
 def portal(request: HttpRequest) -> dict:
     return {
@@ -25,12 +27,13 @@ def _navigation(request: HttpRequest) -> list[dict]:
         ("Home", "home", None),
         ("My training", "training:mine", "training"),
         ("Access", "access:mine", "access"),
-        ("Asset register", "assets:list", "assets"),
-        ("Business areas", "areas:list", "areas"),
-        ("Account security", "two_factor:profile", "two_factor"),
+        ("Assets", "assets:list", "assets"),
+        ("Areas", "areas:list", "areas"),
     ]
+    if has_oversight(user):
+        entries.append(("Audit", "audit:explorer", "audit"))
     if user.is_staff:
-        entries.append(("Administration", "admin:index", "admin"))
+        entries.append(("Admin", "admin:index", "admin"))
     items = []
     for text, url_name, namespace in entries:
         href = reverse(url_name)

@@ -81,7 +81,8 @@ def test_dry_run_then_confirm_imports_with_an_audit_entry_per_record(verified_cl
         )
         assert created.actor == administrator
     # The same correlation id ties the whole import together.
-    assert len({e.cid for e in AuditEntry.objects.filter(actor=administrator)}) == 1
+    import_entries = AuditEntry.objects.filter(actor=administrator).exclude(object_repr__startswith="Signed in")
+    assert len({e.cid for e in import_entries}) == 1
 
 
 def test_errors_are_reported_by_row_and_column_and_nothing_changes(verified_client, administrator, area, iam):
@@ -123,7 +124,7 @@ def test_a_row_refused_by_the_services_rolls_back_the_whole_import(verified_clie
     result = response.context["result"]
     assert [(e.row, "Deputy SIRO" in e.message) for e in result.errors] == [(3, True)]
     assert not InformationAsset.objects.exists()
-    assert not AuditEntry.objects.filter(actor=deputy_siro).exists()
+    assert not AuditEntry.objects.filter(actor=deputy_siro).exclude(object_repr__startswith="Signed in").exists()
 
 
 def test_reimporting_an_export_round_trips(verified_client, administrator, area, iam):

@@ -16,6 +16,16 @@ def record_event(
 ) -> SecurityEvent:
     """Append one authentication event with the client's address and browser."""
     meta = request.META if request is not None else {}
+    if user is not None and user.pk:
+        # Signing in happens before the request has a user: name the person in the audit entry.
+        from governance.services.audit import acting_as
+
+        with acting_as(user, remote_addr=meta.get("REMOTE_ADDR")):
+            return _create(kind, meta, user, username)
+    return _create(kind, meta, user, username)
+
+
+def _create(kind, meta, user, username) -> SecurityEvent:
     return SecurityEvent.objects.create(
         kind=kind,
         user=user if user is not None and user.pk else None,

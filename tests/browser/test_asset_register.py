@@ -20,7 +20,7 @@ def test_iam_edits_asset_adds_item_and_sees_history(page, live_server):
 
     sign_in(page, live_server, "ian", PASSWORD, device)
     page.wait_for_url(f"{live_server.url}/")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Asset register").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Assets").click()
     page.get_by_role("link", name="Universal Credit claims").click()
     assert axe_violations(page) == []
 
@@ -43,7 +43,7 @@ def test_iam_edits_asset_adds_item_and_sees_history(page, live_server):
     expect(history).to_contain_text("Ian Roberts")
     assert axe_violations(page) == []
 
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Asset register").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Assets").click()
     page.get_by_label("Search").fill("credit")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("link", name="Universal Credit claims")).to_be_visible()
