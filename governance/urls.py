@@ -92,6 +92,7 @@ audit_patterns = (
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
+    path("about/", home.AboutView.as_view(), name="about"),
     path("areas/", include(areas_patterns)),
     path("assets/", include(assets_patterns)),
     path("people/", include(people_patterns)),

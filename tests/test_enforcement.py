@@ -26,6 +26,7 @@ UNVERIFIED = {"two_factor:login", "two_factor:setup", "two_factor:qr", "logout"}
 # One URL per named page; {pk} is replaced with a real object's key.
 PAGES = {
     "home": "/",
+    "about": "/about/",
     "areas:list": "/areas/",
     "areas:detail": "/areas/{area}/",
     "areas:create": "/areas/new/",

@@ -24,6 +24,7 @@ from governance.forms.access import (
     WithdrawForm,
 )
 from governance.models import AccessEvent, AccessGrant, AccessRequest, AccessReview, InformationAsset
+from governance.pagination import CappedPaginator
 from governance.services import access as service
 from governance.services import extracts, five_safes, recertification
 from governance.services.access_events import record_access
@@ -520,6 +521,7 @@ class AccessRegisterView(FilterView):
     template_name = "access/register.html"
     context_object_name = "events"
     paginate_by = 50
+    paginator_class = CappedPaginator
 
     def dispatch(self, request, *args, **kwargs):
         if not has_oversight(request.user):

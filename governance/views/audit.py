@@ -16,6 +16,7 @@ from django.views.generic import ListView
 from django_filters.views import FilterView
 
 from governance.models import AuditEntry, AuditVerification, BusinessArea
+from governance.pagination import CappedPaginator
 from governance.services.access_events import record_access
 from governance.services.history import describe
 from governance.services.visibility import has_oversight
@@ -103,6 +104,7 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
     template_name = "audit/explorer.html"
     context_object_name = "entries"
     paginate_by = 50
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return AuditEntry.objects.select_related("actor", "business_area").order_by("-timestamp", "-pk")

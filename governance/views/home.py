@@ -38,3 +38,9 @@ def oversight_links(user) -> list[tuple[str, str]]:
     if user.has_perm("governance.add_user") and user.has_perm("governance.change_user"):
         links.append(("Import the HR extract", reverse("people:import")))
     return links
+
+
+class AboutView(TemplateView):
+    """What the portal is for. Also the benchmark's floor: an authenticated page that renders a template."""
+
+    template_name = "about.html"

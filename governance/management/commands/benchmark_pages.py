@@ -1,0 +1,131 @@
+"""Measure the main pages at scale: SQL queries, median and 95th-percentile server time.
+
+Run on a database filled by ``seed_scale`` (it provides one benchmark user per role).
+Each page is requested through Django's full stack (middleware included) in this
+process, so the time is the server's, without a network.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from governance.models import InformationAsset, User
+
+# (label, role, url or url name)
+PAGES = [
+    ("floor: minimal page", "staff", "about"),
+    ("home", "staff", "home"),
+    ("asset list", "staff", "assets:list"),
+    ("asset list, filtered", "staff", "assets:list?personal_data=yes&review=overdue&ordering=iam"),
+    ("asset detail", "iam", "asset"),
+    ("my training", "handler", "training:mine"),
+    ("compliance dashboard", "siro", "training:compliance"),
+    ("grant list", "auditor", "access:grants"),
+    ("access register", "auditor", "access:register"),
+    ("contract calendar", "contracts", "contracts:calendar"),
+    ("audit explorer", "auditor", "audit:explorer"),
+]
+
+
+class QueryCounter:
+    """Counts the SQL statements a request runs (a database execute wrapper)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class Command(BaseCommand):
+    help = "Time the main pages as each role on a seeded database; print and save a table."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=30, help="Timed requests per page.")
+        parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "benchmarks" / "results"))
+
+    def handle(self, *args, requests, output, **options):
+        # Keep one database connection, as a server with persistent connections does.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        clients = {}
+        asset = InformationAsset.objects.filter(manager__username="bench.iam").order_by("pk").first()
+        rows = []
+        for label, role, target in PAGES:
+            url = self._url(target, asset)
+            if url is None:
+                self.stdout.write(f"  skipped {label}: no such page")
+                continue
+            client = clients.get(role) or clients.setdefault(role, self._client(role))
+            for _ in range(2):  # warm caches and connections
+                self._get(client, url)
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                self._get(client, url)
+            timings = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                self._get(client, url)
+                timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+            rows.append((label, role, url, counter.count, statistics.median(timings), p95))
+            self.stdout.write(f"  {label}: {rows[-1][4]:.1f} ms median")
+        table = self._table(rows)
+        self.stdout.write("\n" + table)
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"pages-{timezone.now():%Y%m%d-%H%M}.md"
+        path.write_text(table + "\n", encoding="utf-8")
+        self.stdout.write(f"\nWritten to {path}")
+
+    def _url(self, target: str, asset) -> str | None:
+        if target == "asset":
+            return asset.get_absolute_url() if asset else None
+        name, _, query = target.partition("?")
+        try:
+            return reverse(name) + (f"?{query}" if query else "")
+        except NoReverseMatch:
+            return None
+
+    def _client(self, role: str) -> Client:
+        user = User.objects.filter(username=f"bench.{role}").first()
+        if user is None:
+            raise CommandError("No benchmark users: run seed_scale on this database first.")
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+        session.save()
+        return client
+
+    def _get(self, client: Client, url: str):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        return response
+
+    def _table(self, rows) -> str:
+        floor = rows[0][4] if rows else 0
+        lines = [
+            "| page | role | SQL queries | median ms | p95 ms | times floor |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for label, role, _url, queries, median, p95 in rows:
+            lines.append(f"| {label} | {role} | {queries} | {median:.1f} | {p95:.1f} | {median / floor:.1f} |")
+        return "\n".join(lines)

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.core.management.base import CommandError
+
+from governance.management.base import AuditedCommand
+from governance.models import User
+from governance.seeding.scale import BENCH_PASSWORD, Plan, Progress, seed
+
+
+class Command(AuditedCommand):
+    help = (
+        "Create a large synthetic organisation (50,000 staff by default) through bulk paths that still "
+        "write a complete audit trail. For a scratch database: never production."
+    )
+
+    def add_arguments(self, parser):
+        defaults = Plan()
+        for name in (
+            "staff",
+            "areas",
+            "assets",
+            "items_per_asset",
+            "signoffs",
+            "grants",
+            "contracts",
+            "audit",
+            "access_events",
+            "batch",
+        ):
+            parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_scale writes synthetic people and data: never in production.")
+        if User.objects.filter(username__startswith="seed.").exists():
+            raise CommandError("This database is already seeded. Use a fresh database.")
+        plan = Plan(**{name: options[name] for name in Plan.__dataclass_fields__ if name in options})
+        result = seed(plan, Progress(self.stdout.write))
+        self.stdout.write(self.style.SUCCESS(f"Seeded. {result['audit_entries']:,} audit entries in the trail."))
+        self.stdout.write(
+            f"Benchmark users (password {BENCH_PASSWORD}): {', '.join(result['benchmark_users'].values())}"
+        )
