@@ -15,7 +15,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        return self.object_list.order_by()[: self.cap + 1].count()  # no sort needed to count
 
     @property
     def capped(self) -> bool:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 from django_otp.plugins.otp_static.models import StaticDevice
 from two_factor.signals import user_verified
 
-from governance.models import SecurityEvent
+from governance.models import Course, SecurityEvent, TrainingStatus
 from governance.roles import sync_group_permissions
 from governance.services.security import record_event
+from governance.services.training import forget_clearance_cache
 
 
 @receiver(user_logged_in, dispatch_uid="custodian_login")
@@ -43,6 +44,21 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
 def _verified(sender, request, user, device, **kwargs):
     if isinstance(device, StaticDevice):
         record_event(SecurityEvent.Kind.BACKUP_CODE_USED, request=request, user=user)
+
+
+CLEARANCE_FIELDS = {"is_active", "is_data_handler", "leaver_date"}
+
+
+@receiver(post_save, sender=TrainingStatus, dispatch_uid="custodian_clearance_status")
+@receiver(post_save, sender=Course, dispatch_uid="custodian_clearance_course")
+def _clearance_changed(sender, **kwargs):
+    forget_clearance_cache()
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="custodian_clearance_user")
+def _person_changed(sender, update_fields=None, **kwargs):
+    if update_fields is None or CLEARANCE_FIELDS & set(update_fields):
+        forget_clearance_cache()
 
 
 @receiver(post_migrate, dispatch_uid="custodian_sync_groups")

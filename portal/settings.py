@@ -102,6 +102,10 @@ TEMPLATES = [
 ]
 FORM_RENDERER = "governance.forms.rendering.GovukFormRenderer"
 
+# Short-lived figures (who is cleared for personal data, dashboard totals). Per process by
+# default; set CACHE_URL (for example redis://127.0.0.1:6379/2) to share them between processes.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://custodian")}
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services open their own transactions
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0)

@@ -136,6 +136,16 @@ def _eager_celery(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached figures must never leak from one test's data into another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing with the production hasher costs ~100 ms per user; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -168,6 +168,7 @@ class AccessGrant(AuditScoped, models.Model):
         indexes = [
             models.Index(fields=["holder", "asset", "state"], name="access_grant_holder_asset"),
             models.Index(fields=["state", "ends_on"], name="access_grant_state_end"),
+            models.Index(fields=["-starts_on", "-id"], name="access_grant_newest"),
         ]
 
     def __str__(self) -> str:

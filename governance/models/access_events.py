@@ -29,6 +29,7 @@ class AccessEvent(models.Model):
         indexes = [
             models.Index(fields=["user", "-at"], name="access_event_user_at"),
             models.Index(fields=["content_type", "object_pk", "-at"], name="access_event_object_at"),
+            models.Index(fields=["-at", "-id"], name="access_event_newest"),
         ]
 
     def __str__(self) -> str:

@@ -103,6 +103,7 @@ class InformationAsset(AuditScoped, models.Model):
         ]
         indexes = [
             models.Index(fields=["business_area", "name"], name="asset_area_name"),
+            models.Index(fields=["name", "id"], name="asset_name"),
             models.Index(fields=["next_review_date"], name="asset_next_review"),
         ]
 

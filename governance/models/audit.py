@@ -81,6 +81,7 @@ class AuditEntry(AbstractLogEntry):
             models.Index(fields=["actor", "-timestamp"], name="audit_actor_history"),
             models.Index(fields=["business_area", "-timestamp"], name="audit_area_history"),
             models.Index(fields=["id"], condition=Q(digest=""), name="audit_unsealed"),
+            models.Index(fields=["-timestamp", "-id"], name="audit_newest"),
         ]
 
     def save(self, *args, **kwargs):

@@ -272,7 +272,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
     bulk.create(
         InformationAssetUserObjectPermission,
         [
-            InformationAssetUserObjectPermission(user_id=a.manager_id, content_object=a, permission=change_asset)
+            InformationAssetUserObjectPermission(user=a.manager, content_object=a, permission=change_asset)
             for a in assets
             if a.manager_id
         ],
@@ -354,9 +354,12 @@ def seed(plan: Plan, progress: Progress) -> dict:
         TrainingStatus,
         [
             TrainingStatus(
-                user_id=u, course_id=c, latest_signoff=s, expires_on=expiry_for(timezone.localdate(s.signed_at), 12)
+                user=s.user,
+                course=s.course,
+                latest_signoff=s,
+                expires_on=expiry_for(timezone.localdate(s.signed_at), 12),
             )
-            for (u, c), s in latest.items()
+            for s in latest.values()
         ],
     )
     progress(f"{len(signoffs)} sign-offs, {len(latest)} statuses")
@@ -406,11 +409,11 @@ def seed(plan: Plan, progress: Progress) -> dict:
         [
             AccessGrant(
                 request=r,
-                holder_id=r.requester_id,
-                asset_id=r.asset_id,
+                holder=r.requester,
+                asset=r.asset,
                 starts_on=today - datetime.timedelta(days=10),
                 ends_on=r.approved_end_date,
-                decided_by_id=r.iam_decided_by_id,
+                decided_by=r.iam_decided_by,
             )
             for r in requests
         ],
@@ -436,9 +439,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
         if (g.holder_id, g.asset_id) not in seen:
             seen.add((g.holder_id, g.asset_id))
             perms.append(
-                InformationAssetUserObjectPermission(
-                    user_id=g.holder_id, content_object_id=g.asset_id, permission=access_perm
-                )
+                InformationAssetUserObjectPermission(user=g.holder, content_object=g.asset, permission=access_perm)
             )
     bulk.create(InformationAssetUserObjectPermission, perms)
     bulk.create(
@@ -458,7 +459,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
         g = grants[n % len(grants)]
         events.append(
             AccessEvent(
-                user_id=g.holder_id,
+                user=g.holder,
                 at=now - datetime.timedelta(minutes=n),
                 ip_address="10.0.0.1",
                 kind=rng.choice(["granted data viewed", "extract downloaded"]),

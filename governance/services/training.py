@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -187,22 +188,42 @@ def is_cleared_for_personal_data(user: User, on: datetime.date | None = None) ->
     return personal_data_clearance(user, on).cleared
 
 
+UNCLEARED_CACHE_KEY = "training:uncleared-data-handlers"
+UNCLEARED_CACHE_SECONDS = 300
+
+
 def uncleared_data_handler_ids(on: datetime.date | None = None) -> set[int]:
-    """Every active data handler not cleared for personal data (one query), for marking names."""
+    """Every active data handler not cleared for personal data, for marking names on pages.
+
+    One anti-join query, kept in the cache for five minutes and dropped whenever a
+    sign-off, a course or a data-handler flag changes. Decisions never use this:
+    they ask ``personal_data_clearance``, which is always live.
+    """
     on = on or today()
-    courses = Course.objects.filter(is_active=True, clears_personal_data=True, versions__isnull=False).distinct()
-    required = courses.count()
+    key = f"{UNCLEARED_CACHE_KEY}:{on.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     handlers = User.objects.filter(is_active=True, is_data_handler=True, is_system=False)
-    if not required:
-        return set(handlers.values_list("pk", flat=True))
-    cleared = (
-        TrainingStatus.objects.filter(course__in=courses, expires_on__gt=on)
-        .values("user")
-        .annotate(n=Count("course", distinct=True))
-        .filter(n=required)
-        .values("user")
+    courses = list(
+        Course.objects.filter(is_active=True, clears_personal_data=True, versions__isnull=False)
+        .distinct()
+        .values_list("pk", flat=True)
     )
-    return set(handlers.exclude(pk__in=cleared).values_list("pk", flat=True))
+    if courses:
+        missing = Q()
+        for course in courses:
+            current = TrainingStatus.objects.filter(user=OuterRef("pk"), course=course, expires_on__gt=on)
+            missing |= ~Exists(current)
+        handlers = handlers.filter(missing)
+    result = set(handlers.values_list("pk", flat=True))
+    cache.set(key, result, UNCLEARED_CACHE_SECONDS)
+    return result
+
+
+def forget_clearance_cache() -> None:
+    """Called on every change that can move someone in or out of clearance."""
+    cache.delete(f"{UNCLEARED_CACHE_KEY}:{today().isoformat()}")
 
 
 # --- signing -------------------------------------------------------------------------
@@ -421,33 +442,64 @@ def status_filter(status: str, on: datetime.date) -> Q:
 
 
 def compliance(areas: QuerySet, on: datetime.date | None = None) -> list[ComplianceRow]:
-    """Per business area and course: totals by status. One grouped query per course."""
+    """Per business area and course: totals by status. Two grouped queries, whatever the number of staff.
+
+    Everyone who must sign is counted from the staff table (by area and data-handler
+    flag); the signed are counted from the statuses (by area, course and flag); the
+    rest have never signed.
+    """
     on = on or today()
+    soon = on + datetime.timedelta(days=settings.TRAINING_DUE_SOON_DAYS)
     area_list = list(areas.select_related("deputy_siro").order_by("name"))
-    courses = [c for c in Course.objects.filter(is_active=True) if c.versions.exists()]
+    courses = list(Course.objects.filter(is_active=True, versions__isnull=False).distinct())
+    staff = (
+        User.objects.filter(is_active=True, is_system=False, business_area__in=area_list)
+        .values("business_area", "is_data_handler")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    everyone: dict[int, int] = defaultdict(int)
+    handlers: dict[int, int] = defaultdict(int)
+    for row in staff:
+        everyone[row["business_area"]] += row["n"]
+        if row["is_data_handler"]:
+            handlers[row["business_area"]] += row["n"]
+    signed = (
+        TrainingStatus.objects.filter(
+            course__in=courses, user__is_active=True, user__is_system=False, user__business_area__in=area_list
+        )
+        .values("user__business_area", "course", "user__is_data_handler")
+        .annotate(
+            current=Count("pk", filter=Q(expires_on__gt=soon)),
+            due_soon=Count("pk", filter=Q(expires_on__gt=on, expires_on__lte=soon)),
+            overdue=Count("pk", filter=Q(expires_on__lte=on)),
+        )
+        .order_by()
+    )
+    by_area_course: dict[tuple[int, int], ComplianceRow] = {}
+    audience = {c.pk: c.audience for c in courses}
+    for row in signed:
+        if audience[row["course"]] == Course.Audience.DATA_HANDLERS and not row["user__is_data_handler"]:
+            continue  # a sign-off of someone the course no longer applies to
+        key = (row["user__business_area"], row["course"])
+        counts = by_area_course.setdefault(key, ComplianceRow(area=None, course=None))
+        counts.current += row["current"]
+        counts.due_soon += row["due_soon"]
+        counts.overdue += row["overdue"]
     rows = []
     for course in courses:
-        counts = (
-            _with_status(applicable_users(course).filter(business_area__in=area_list), course)
-            .values("business_area")
-            .annotate(
-                total=Count("pk"),
-                **{status: Count("pk", filter=status_filter(status, on)) for status in STATUS_LABELS},
-            )
-            .order_by()
-        )
-        by_area = {row["business_area"]: row for row in counts}
         for area in area_list:
-            data = by_area.get(area.pk, {})
+            counts = by_area_course.get((area.pk, course.pk), ComplianceRow(area=None, course=None))
+            total = handlers[area.pk] if course.audience == Course.Audience.DATA_HANDLERS else everyone[area.pk]
             rows.append(
                 ComplianceRow(
                     area=area,
                     course=course,
-                    total=data.get("total", 0),
-                    current=data.get(CURRENT, 0),
-                    due_soon=data.get(DUE_SOON, 0),
-                    overdue=data.get(OVERDUE, 0),
-                    never_signed=data.get(NEVER_SIGNED, 0),
+                    total=total,
+                    current=counts.current,
+                    due_soon=counts.due_soon,
+                    overdue=counts.overdue,
+                    never_signed=max(total - counts.current - counts.due_soon - counts.overdue, 0),
                 )
             )
     return rows
