@@ -74,3 +74,24 @@ def send_asset_review_reminders() -> dict:
 
     run = send_review_reminders()
     return {"due_soon": run.due_soon, "overdue_escalated": run.overdue_escalated}
+
+
+# --- research contracts ------------------------------------------------------------------
+
+
+@shared_task
+@as_system
+def end_contract_retention() -> int:
+    """Daily: contracts whose retention end date has passed move to 'retention ended'."""
+    from governance.services.contract_states import end_due_retention
+
+    return end_due_retention()
+
+
+@shared_task
+@as_system
+def send_contract_reminders() -> dict:
+    """Daily: retention and destruction reminders, weekly overdue reminders, escalation to Deputy SIROs."""
+    from governance.services.contract_reminders import send_contract_reminders as send
+
+    return send().as_dict()

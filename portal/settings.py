@@ -170,8 +170,11 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "two_factor",
     "auth.permission",
     "governance.auditentry",
+    # Access events are append-only evidence of reads themselves; auditing their creation would double them.
+    "governance.accessevent",
 )
-AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")
+# token_hash: a calendar feed key's digest is a credential check value, not history.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "token_hash")
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Each request (and each task or command run) gets its own correlation id.
@@ -202,6 +205,17 @@ CELERY_BEAT_SCHEDULE = {
     "deactivate-leavers": {
         "task": "governance.tasks.deactivate_leavers",
         "schedule": crontab(hour=0, minute=30),
+    },
+}
+# Research contracts: retention ends overnight, then the day's reminders go out.
+CELERY_BEAT_SCHEDULE |= {
+    "contract-retention-ended": {
+        "task": "governance.tasks.end_contract_retention",
+        "schedule": crontab(hour=0, minute=45),
+    },
+    "contract-reminders": {
+        "task": "governance.tasks.send_contract_reminders",
+        "schedule": crontab(hour=7, minute=15),
     },
 }
 
@@ -237,6 +251,13 @@ MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 # this many days before a review falls due.
 ASSET_REVIEW_MONTHS = env.int("ASSET_REVIEW_MONTHS", default=6)
 ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
+
+# Research contracts: reminders this many days before retention ends and before destruction
+# is due; weekly reminders while destruction is overdue; escalation to the Deputy SIROs of the
+# assets' areas once destruction is this many days overdue. Uploaded evidence is limited in size.
+CONTRACT_REMINDER_DAYS = tuple(env.list("CONTRACT_REMINDER_DAYS", cast=int, default=[30, 7]))
+CONTRACT_ESCALATION_DAYS = env.int("CONTRACT_ESCALATION_DAYS", default=14)
+CONTRACT_UPLOAD_MAX_BYTES = env.int("CONTRACT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 PORTAL_NAME = "Custodian"
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")

@@ -51,6 +51,7 @@ def _remove_all_rights(user: User) -> None:
     """
     from governance.services.assets import release_assets_of
     from governance.services.audit import system_user
+    from governance.services.contracts import release_contracts_of
     from governance.services.organisation import set_deputy_siro
 
     if user.is_active:
@@ -62,6 +63,7 @@ def _remove_all_rights(user: User) -> None:
     for area in list(user.deputy_siro_of.all()):
         set_deputy_siro(area, None, by=system_user())
     release_assets_of(user)
+    release_contracts_of(user)  # research contracts: their rows go; the contracts show a manager is needed
     for perm in BusinessAreaUserObjectPermission.objects.filter(user=user):
         perm.delete()
 
