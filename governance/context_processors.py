@@ -26,6 +26,7 @@ def _navigation(request: HttpRequest) -> list[dict]:
         ("Asset register", "assets:list", "assets"),
         ("Business areas", "areas:list", "areas"),
     ]
+    entries.append(("Research contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
     entries.append(("Account security", "two_factor:profile", "two_factor"))
     if user.is_staff:
         entries.append(("Administration", "admin:index", "admin"))

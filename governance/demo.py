@@ -172,4 +172,8 @@ def load_demo() -> list[DemoPerson]:
     from governance.demo_register import load_register
 
     load_register(system)
+
+    from governance.demo_contracts import load_contracts
+
+    load_contracts(system)
     return PEOPLE

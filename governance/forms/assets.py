@@ -103,4 +103,3 @@ class DataItemForm(forms.ModelForm):
         if self.asset is not None and clash.exists():
             raise forms.ValidationError(f"{self.asset} already has a data item called {name}")
         return name
-
