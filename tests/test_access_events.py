@@ -11,6 +11,9 @@ from governance.models import AccessEvent, AuditEntry, InformationAsset
 from governance.services.access_events import accesses_of, record_access
 from tests.factories import make_asset
 
+# Database tests: so marked, they run before the transactional (browser) tests.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def asset(area):

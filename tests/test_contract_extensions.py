@@ -37,6 +37,10 @@ from tests.contract_fixtures import (  # noqa: F401 - fixtures
     upload,
 )
 
+# Database tests: so marked, they run before the transactional (browser) tests.
+pytestmark = pytest.mark.django_db
+
+
 DAY = datetime.timedelta(days=1)
 
 

@@ -50,6 +50,9 @@ from tests.factories import (
     make_asset,
 )
 
+# Database tests: so marked, they run before the transactional (browser) tests.
+pytestmark = pytest.mark.django_db
+
 
 def contract_form(organisation, **overrides) -> dict:
     start, end = TODAY, TODAY + datetime.timedelta(days=365)

@@ -29,6 +29,10 @@ from tests.contract_fixtures import (  # noqa: F401 - fixtures
 )
 from tests.factories import ExternalOrganisationFactory, ResearchContractFactory, make_contract
 
+# Database tests: so marked, they run before the transactional (browser) tests.
+pytestmark = pytest.mark.django_db
+
+
 DAY = datetime.timedelta(days=1)
 
 

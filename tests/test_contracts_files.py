@@ -34,6 +34,9 @@ from tests.contract_fixtures import (  # noqa: F401 - fixtures
     upload,
 )
 
+# Database tests: so marked, they run before the transactional (browser) tests.
+pytestmark = pytest.mark.django_db
+
 
 def assurance_post(client, contract, file, outcome="met"):
     return client.post(

@@ -50,6 +50,9 @@ from tests.contract_fixtures import (  # noqa: F401 - fixtures
 )
 from tests.factories import ResearchContractFactory, make_contract
 
+# Database tests: so marked, they run before the transactional (browser) tests.
+pytestmark = pytest.mark.django_db
+
 
 def refusal(exc_info) -> list[str]:
     return exc_info.value.messages
