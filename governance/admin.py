@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 
 from governance.models import (
     AccessEvent,
@@ -18,18 +19,25 @@ from governance.models import (
     AccessReview,
     AssetReview,
     BusinessArea,
+    CalendarFeedToken,
+    ContractDocument,
+    ContractStatusChange,
     Course,
     CourseVersion,
     DataItem,
+    ExternalOrganisation,
     InformationAsset,
+    LegalGateway,
     Notification,
     OfficeHolder,
+    ResearchContract,
     SecurityEvent,
     TrainingSignOff,
     TrainingStatus,
     User,
 )
 from governance.services import assets as asset_service
+from governance.services import contracts as contract_service
 from governance.services import organisation, people
 from governance.services import training as training_service
 
@@ -269,9 +277,74 @@ class AccessReviewAdmin(ReadOnlyAdmin):
     list_select_related = ("campaign", "grant", "decided_by")
 
 
+# --- research contracts ---------------------------------------------------------------
+# Administrators keep the legal gateways here. Contracts are run in the portal by their
+# managers; here they are read-only, and every change of status goes through the same
+# state machine (the daily retention check can be run from the contract list).
+
+
+@admin.register(LegalGateway)
+class LegalGatewayAdmin(admin.ModelAdmin):
+    list_display = ("name", "legislation", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "legislation", "description")
+
+
+@admin.register(ExternalOrganisation)
+class ExternalOrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "registration_number")
+    list_filter = ("kind",)
+    search_fields = ("name", "registration_number")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data.get(name, "") for name in contract_service.ORGANISATION_FIELDS}
+        if change:
+            contract_service.update_organisation(obj, by=request.user, **fields)
+        else:
+            obj.pk = contract_service.create_organisation(by=request.user, **fields).pk
+
+
+@admin.register(ResearchContract)
+class ResearchContractAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "title", "organisation", "manager", "status", "retention_end_date")
+    list_filter = ("status",)
+    list_select_related = ("organisation", "manager")
+    search_fields = ("reference", "title", "organisation__name")
+    actions = ["end_due_retention"]
+
+    @admin.action(description="Run the daily retention check now (contracts whose retention end date has passed)")
+    def end_due_retention(self, request, queryset):
+        from governance.services.contract_states import end_due_retention
+
+        moved = end_due_retention()
+        self.message_user(request, f"{moved} contract{'s' if moved != 1 else ''} moved to retention ended.")
+
+
+@admin.register(ContractStatusChange)
+class ContractStatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ("contract", "from_status", "to_status", "by", "at")
+    list_filter = ("to_status",)
+    list_select_related = ("contract", "by")
+
+
+@admin.register(ContractDocument)
+class ContractDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "contract", "kind", "size", "sha256", "uploaded_at")
+    list_select_related = ("contract",)
+    exclude = ("file",)  # served only through the portal's permission-checked download
+
+
 @admin.register(AccessEvent)
 class AccessEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "user", "kind", "object_repr", "ip_address")
+    list_display = ("at", "kind", "user", "object_repr", "ip_address")
+    list_filter = ("kind",)
     list_select_related = ("user",)
-    search_fields = ("user__username", "object_repr", "kind")
+    search_fields = ("object_repr", "user__username", "ip_address")
     date_hierarchy = "at"
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(ReadOnlyAdmin):
+    list_display = ("user", "created_at")
+    exclude = ("token_hash",)

@@ -30,6 +30,7 @@ def _navigation(request: HttpRequest) -> list[dict]:
         ("Assets", "assets:list", "assets"),
         ("Areas", "areas:list", "areas"),
     ]
+    entries.append(("Contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
     if has_oversight(user):
         entries.append(("Audit", "audit:explorer", "audit"))
     if user.is_staff:

@@ -176,4 +176,8 @@ def load_demo() -> list[DemoPerson]:
     load_register(system)
     load_training(system)
     load_access(system)
+
+    from governance.demo_contracts import load_contracts
+
+    load_contracts(system)
     return PEOPLE

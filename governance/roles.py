@@ -74,6 +74,45 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     DISCLOSURE_CONTROL: (),
 }
 
+# --- research contracts ----------------------------------------------------------------
+# Contract managers record contracts and contractors; each contract's own rights are object
+# permissions of its named manager. Administrators keep the legal gateways and read every
+# contract; auditors read everything, access events included.
+_CONTRACT_MODELS = (
+    "researchcontract",
+    "externalorganisation",
+    "legalgateway",
+    "assurancecheck",
+    "contractasset",
+    "contractdataitem",
+    "contractdocument",
+    "reidentificationassessment",
+    "destructioncertificate",
+    "contractstatuschange",
+    "retentiondatechange",
+    "retentionextension",
+    "extensiondecision",
+    "calendarfeedtoken",
+    "accessevent",
+)
+GROUP_PERMISSIONS[ADMINISTRATORS] += (
+    *(
+        f"governance.{action}_{model}"
+        for model in ("legalgateway", "externalorganisation")
+        for action in ("add", "change")
+    ),
+    "governance.delete_legalgateway",
+    *(f"governance.view_{model}" for model in _CONTRACT_MODELS),
+)
+GROUP_PERMISSIONS[AUDITORS] += tuple(f"governance.view_{model}" for model in _CONTRACT_MODELS)
+GROUP_PERMISSIONS[CONTRACT_MANAGERS] += (
+    "governance.add_researchcontract",
+    "governance.add_externalorganisation",
+    "governance.change_externalorganisation",
+    "governance.view_externalorganisation",
+    "governance.view_legalgateway",
+)
+
 
 def sync_group_permissions() -> None:
     """Create the global groups and give each exactly the permissions listed above.

@@ -131,3 +131,24 @@ def verify_audit_chain() -> dict:
                 context={"record": record},
             )
     return {"checked": result.checked, "ok": result.ok}
+
+
+# --- research contracts ------------------------------------------------------------------
+
+
+@shared_task
+@as_system
+def end_contract_retention() -> int:
+    """Daily: contracts whose retention end date has passed move to 'retention ended'."""
+    from governance.services.contract_states import end_due_retention
+
+    return end_due_retention()
+
+
+@shared_task
+@as_system
+def send_contract_reminders() -> dict:
+    """Daily: retention and destruction reminders, weekly overdue reminders, escalation to Deputy SIROs."""
+    from governance.services.contract_reminders import send_contract_reminders as send
+
+    return send().as_dict()

@@ -2,7 +2,19 @@
 
 from django.urls import include, path
 
-from governance.views import access, areas, assets, audit, home, people, training
+from governance.views import (
+    access,
+    areas,
+    assets,
+    audit,
+    contract_calendar,
+    contract_extensions,
+    contracts,
+    home,
+    organisations,
+    people,
+    training,
+)
 
 areas_patterns = (
     [
@@ -90,6 +102,41 @@ audit_patterns = (
     "audit",
 )
 
+# Research contracts: contracts, their parts, the retention calendar and contractors.
+contracts_patterns = (
+    [
+        path("", contracts.ContractListView.as_view(), name="list"),
+        path("new/", contracts.ContractCreateView.as_view(), name="create"),
+        path("export/", contracts.ContractExportView.as_view(), name="export"),
+        path("calendar/", contract_calendar.CalendarView.as_view(), name="calendar"),
+        path("calendar/export/", contract_calendar.CalendarExportView.as_view(), name="calendar-export"),
+        path("calendar/feed/", contract_calendar.FeedSettingsView.as_view(), name="calendar-feed-settings"),
+        path("calendar/feed/<str:token>.ics", contract_calendar.calendar_feed, name="calendar-feed"),
+        path("contractors/", organisations.OrganisationListView.as_view(), name="organisation-list"),
+        path("contractors/new/", organisations.OrganisationFormView.as_view(), name="organisation-create"),
+        path("contractors/<int:pk>/", organisations.OrganisationDetailView.as_view(), name="organisation-detail"),
+        path("contractors/<int:pk>/edit/", organisations.OrganisationFormView.as_view(), name="organisation-edit"),
+        path("<int:pk>/", contracts.ContractDetailView.as_view(), name="detail"),
+        path("<int:pk>/history/", contracts.ContractHistoryView.as_view(), name="history"),
+        path("<int:pk>/edit/", contracts.ContractEditView.as_view(), name="edit"),
+        path("<int:pk>/manager/", contracts.ReassignManagerView.as_view(), name="manager"),
+        path("<int:pk>/status/<slug:target>/", contracts.TransitionView.as_view(), name="transition"),
+        path("<int:pk>/assurance/<slug:kind>/", contracts.AssuranceView.as_view(), name="assurance"),
+        path("<int:pk>/data/add/", contracts.AddAssetView.as_view(), name="asset-add"),
+        path("<int:pk>/data/<int:row>/", contracts.AssetItemsView.as_view(), name="asset-items"),
+        path("<int:pk>/data/<int:row>/remove/", contracts.RemoveAssetView.as_view(), name="asset-remove"),
+        path("<int:pk>/data/<int:row>/review/", contracts.AssetReviewView.as_view(), name="asset-review"),
+        path("<int:pk>/risk/", contracts.RiskView.as_view(), name="risk"),
+        path("<int:pk>/destruction/", contracts.CertificateView.as_view(), name="certificate"),
+        path("<int:pk>/documents/<int:document>/", contracts.DocumentDownloadView.as_view(), name="document"),
+        path("<int:pk>/extensions/new/", contract_extensions.ExtensionRequestView.as_view(), name="extension-create"),
+        path(
+            "<int:pk>/extensions/<int:extension>/", contract_extensions.ExtensionDetailView.as_view(), name="extension"
+        ),
+    ],
+    "contracts",
+)
+
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("about/", home.AboutView.as_view(), name="about"),
@@ -99,4 +146,5 @@ urlpatterns = [
     path("training/", include(training_patterns)),
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),
+    path("contracts/", include(contracts_patterns)),
 ]

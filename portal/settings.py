@@ -175,7 +175,8 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "auth.permission",
     "governance.auditentry",
 )
-AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login")
+# token_hash: a calendar feed key's digest is a credential check value, not history.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "token_hash")
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # The audit chain: entries may be sealed out of time order by at most one
@@ -223,6 +224,17 @@ CELERY_BEAT_SCHEDULE = {
     "deactivate-leavers": {
         "task": "governance.tasks.deactivate_leavers",
         "schedule": crontab(hour=0, minute=30),
+    },
+}
+# Research contracts: retention ends overnight, then the day's reminders go out.
+CELERY_BEAT_SCHEDULE |= {
+    "contract-retention-ended": {
+        "task": "governance.tasks.end_contract_retention",
+        "schedule": crontab(hour=0, minute=45),
+    },
+    "contract-reminders": {
+        "task": "governance.tasks.send_contract_reminders",
+        "schedule": crontab(hour=7, minute=15),
     },
 }
 
@@ -273,6 +285,12 @@ ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=14)
 ACCESS_RECERTIFICATION_MONTHS = env.int("ACCESS_RECERTIFICATION_MONTHS", default=3)
 ACCESS_RECERTIFICATION_DAYS = env.int("ACCESS_RECERTIFICATION_DAYS", default=21)
 EXTRACT_MAX_BYTES = env.int("EXTRACT_MAX_BYTES", default=20 * 1024 * 1024)
+# Research contracts: reminders this many days before retention ends and before destruction
+# is due; weekly reminders while destruction is overdue; escalation to the Deputy SIROs of the
+# assets' areas once destruction is this many days overdue. Uploaded evidence is limited in size.
+CONTRACT_REMINDER_DAYS = tuple(env.list("CONTRACT_REMINDER_DAYS", cast=int, default=[30, 7]))
+CONTRACT_ESCALATION_DAYS = env.int("CONTRACT_ESCALATION_DAYS", default=14)
+CONTRACT_UPLOAD_MAX_BYTES = env.int("CONTRACT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 PORTAL_NAME = "Custodian"
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")

@@ -158,3 +158,9 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded evidence goes to a temporary folder, never the working copy's private-media."""
+    settings.MEDIA_ROOT = tmp_path / "private-media"

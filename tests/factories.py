@@ -8,7 +8,16 @@ import factory
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.models import BusinessArea, DataItem, InformationAsset, OfficeHolder, User
+from governance.models import (
+    BusinessArea,
+    DataItem,
+    ExternalOrganisation,
+    InformationAsset,
+    LegalGateway,
+    OfficeHolder,
+    ResearchContract,
+    User,
+)
 
 PASSWORD = "a-long-test-password-123"
 
@@ -187,3 +196,63 @@ def make_review(grant):
         defaults={"deadline": datetime.date.today() + datetime.timedelta(days=21)},
     )
     return AccessReview.objects.get_or_create(campaign=campaign, grant=grant)[0]
+
+
+# --- research contracts --------------------------------------------------------------
+
+
+class LegalGatewayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LegalGateway
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Research gateway {n}")
+    legislation = "Digital Economy Act 2017, Part 5, Chapter 5"
+    description = "Disclosure of data for research in the public interest."
+
+
+class ExternalOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExternalOrganisation
+
+    name = factory.Sequence(lambda n: f"University of Example {n}")
+    kind = ExternalOrganisation.Kind.UNIVERSITY
+
+
+class ResearchContractFactory(factory.django.DjangoModelFactory):
+    """A contract created directly (no manager rights, no assurance rows); use ``make_contract`` for a real one."""
+
+    class Meta:
+        model = ResearchContract
+
+    reference = factory.Sequence(lambda n: f"RC-{n:05d}")
+    title = "Evaluation of employment support"
+    purpose = "To evaluate whether employment support helps claimants into work."
+    organisation = factory.SubFactory(ExternalOrganisationFactory)
+    contact_name = "Dr Robin Lee"
+    contact_email = factory.Sequence(lambda n: f"researcher{n}@university.example.ac.uk")
+    manager = factory.SubFactory(UserFactory)
+    start_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    end_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=300))
+    retention_end_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=330))
+    destruction_due_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=360))
+
+
+def contract_manager(**kwargs) -> User:
+    from governance import roles
+
+    return UserFactory(groups=[roles.CONTRACT_MANAGERS], **kwargs)
+
+
+def make_contract(manager=None, **kwargs) -> ResearchContract:
+    """A contract recorded through the service: its manager holds its rights, its assurance items exist."""
+    from governance.services.audit import system_user
+    from governance.services.contracts import CONTRACT_FIELDS, create_contract
+
+    manager = manager or contract_manager()
+    defaults = factory.build(dict, FACTORY_CLASS=ResearchContractFactory)
+    defaults.update(kwargs)
+    if "organisation" not in kwargs:
+        defaults["organisation"] = ExternalOrganisationFactory()
+    fields = {name: defaults[name] for name in CONTRACT_FIELDS if name in defaults}
+    return create_contract(by=kwargs.pop("by", None) or system_user(), manager=manager, **fields)

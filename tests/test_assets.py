@@ -208,7 +208,7 @@ def test_the_asset_form_explains_what_is_wrong(verified_client, asset, iam):
     assert "next_review_date" in errors
     content = response.content.decode()
     assert "govuk-error-summary" in content
-    assert 'href="#id_next_review_date_0"' in content
+    assert 'href="#id_next_review_date_day"' in content
     assert 'value="31"' in content  # what was typed is kept
 
 

@@ -18,8 +18,12 @@ from governance.services.audit import acting_as
 from tests.factories import (
     BusinessAreaFactory,
     DataItemFactory,
+    ExternalOrganisationFactory,
     InformationAssetFactory,
+    LegalGatewayFactory,
+    ResearchContractFactory,
     UserFactory,
+    make_contract,
     make_course,
     make_grant,
 )
@@ -168,7 +172,154 @@ def builders():
             None,
         ),
         "AuditVerification": (lambda: m.AuditVerification(entries_checked=1, ok=True), None),
+        # Research contracts
+        "LegalGateway": (
+            lambda: m.LegalGateway(name="Coverage gateway", legislation="Act s.1"),
+            ("description", "When it applies"),
+        ),
+        "ExternalOrganisation": (
+            lambda: m.ExternalOrganisation(name="Coverage University", kind="university"),
+            ("notes", "Changed"),
+        ),
+        "ResearchContract": (
+            lambda: ResearchContractFactory.build(
+                organisation=ExternalOrganisationFactory(), manager=UserFactory(), legal_gateway=LegalGatewayFactory()
+            ),
+            ("contact_phone", "0100 000 000"),
+        ),
+        "ContractDocument": (lambda: _document(m), ("original_name", "renamed.pdf")),
+        "AssuranceCheck": (
+            lambda: m.AssuranceCheck(contract=_contract_without_checks(), kind="sara"),
+            ("notes", "Conditions agreed"),
+        ),
+        "ContractAsset": (
+            lambda: m.ContractAsset(contract=_contract(), asset=InformationAssetFactory()),
+            ("review_notes", "Seen"),
+        ),
+        "ContractDataItem": (
+            lambda: m.ContractDataItem(
+                contract_asset=m.ContractAsset.objects.create(contract=_contract(), asset=InformationAssetFactory()),
+                name="nino",
+                sensitivity="identifier",
+                justification="Needed",
+            ),
+            ("justification", "Better reason"),
+        ),
+        "ReidentificationAssessment": (
+            lambda: m.ReidentificationAssessment(
+                contract=_contract(),
+                level="low",
+                mitigations="Pseudonymised",
+                assessor=UserFactory(),
+                assessed_on=TODAY,
+            ),
+            ("mitigations", "Also aggregated"),
+        ),
+        "DestructionCertificate": (
+            lambda: m.DestructionCertificate(
+                contract=_contract(),
+                destroyed_on=TODAY,
+                certified_by="Contractor's DPO",
+                document=_document(m, save=True),
+                recorded_by=UserFactory(),
+            ),
+            None,
+        ),
+        "ContractStatusChange": (
+            lambda: m.ContractStatusChange(
+                contract=_contract(), from_status="draft", to_status="under_assurance", by=UserFactory()
+            ),
+            None,
+        ),
+        "RetentionDateChange": (lambda: _date_change(m), None),
+        "RetentionExtension": (lambda: _extension(m), ("reason", "A longer follow-up")),
+        "ExtensionDecision": (
+            lambda: m.ExtensionDecision(extension=_extension(m, save=True), decided_by=UserFactory(), approved=True),
+            None,
+        ),
+        "CalendarFeedToken": (lambda: m.CalendarFeedToken(user=UserFactory(), token_hash="f" * 64), None),
+        "ResearchContractUserObjectPermission": (
+            lambda: m.ResearchContractUserObjectPermission(
+                user=UserFactory(), content_object=_contract(), permission=_perm(m.ResearchContract)
+            ),
+            None,
+        ),
+        "ResearchContractGroupObjectPermission": (
+            lambda: m.ResearchContractGroupObjectPermission(
+                group=Group.objects.create(name="g3"),
+                content_object=_contract(),
+                permission=_perm(m.ResearchContract),
+            ),
+            None,
+        ),
     }
+
+
+def _contract():
+    import uuid
+
+    return make_contract(reference=f"COV-{uuid.uuid4().hex[:8]}")
+
+
+def _contract_without_checks():
+    contract = _contract()
+    for check in contract.assurance_checks.all():
+        check.delete()
+    return contract
+
+
+def _document(m, save=False):
+    document = m.ContractDocument(
+        contract=_contract(),
+        kind="evidence",
+        original_name="e.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+        uploaded_by=UserFactory(),
+    )
+    document.file.save(f"coverage-{timezone.now().timestamp()}.pdf", ContentFile(b"%PDF"), save=False)
+    if save:
+        document.save()
+    return document
+
+
+def _certificate(m):
+    document = _document(m, save=True)
+    return m.DestructionCertificate(
+        contract=document.contract,
+        destroyed_on=TODAY,
+        certified_by="Contractor's DPO",
+        document=document,
+        recorded_by=UserFactory(),
+    )
+
+
+def _date_change(m):
+    contract = _contract()
+    return m.RetentionDateChange(
+        contract=contract,
+        retention_end_date=contract.retention_end_date,
+        destruction_due_date=contract.destruction_due_date,
+        changed_by=UserFactory(),
+        reason="Recorded",
+    )
+
+
+def _extension(m, save=False):
+    contract = _contract()
+    extension = m.RetentionExtension(
+        contract=contract,
+        current_retention_end_date=contract.retention_end_date,
+        current_destruction_due_date=contract.destruction_due_date,
+        new_retention_end_date=contract.retention_end_date + datetime.timedelta(days=90),
+        new_destruction_due_date=contract.destruction_due_date + datetime.timedelta(days=90),
+        reason="Follow-up survey",
+        requested_by=UserFactory(),
+    )
+    if save:
+        extension.save()
+    return extension
 
 
 def _extract(m):

@@ -9,10 +9,13 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from governance.services.contract_calendar import issue_feed_token
+from governance.services.contracts import add_asset
 from tests.factories import (
     DataItemFactory,
     InformationAssetFactory,
     UserFactory,
+    make_contract,
     make_grant,
     make_review,
     make_signoff,
@@ -22,6 +25,10 @@ from tests.factories import (
 PUBLIC = {"two_factor:login", "logout"}
 # Pages that open after the password but before a second factor is verified.
 UNVERIFIED = {"two_factor:login", "two_factor:setup", "two_factor:qr", "logout"}
+# The contract manager's iCalendar feed: calendar applications cannot sign in with a second factor,
+# so the feed opens by a long random key in its address alone (stored hashed, revocable, every read recorded).
+PUBLIC |= {"contracts:calendar-feed"}
+UNVERIFIED |= {"contracts:calendar-feed"}
 
 # One URL per named page; {pk} is replaced with a real object's key.
 PAGES = {
@@ -86,6 +93,35 @@ PAGES = {
     "logout": "/account/logout/",
     "admin:index": "/admin/",
 }
+# Research contracts.
+PAGES |= {
+    "contracts:list": "/contracts/",
+    "contracts:create": "/contracts/new/",
+    "contracts:export": "/contracts/export/",
+    "contracts:calendar": "/contracts/calendar/",
+    "contracts:calendar-export": "/contracts/calendar/export/",
+    "contracts:calendar-feed-settings": "/contracts/calendar/feed/",
+    "contracts:calendar-feed": "/contracts/calendar/feed/{feed_token}.ics",
+    "contracts:organisation-list": "/contracts/contractors/",
+    "contracts:organisation-create": "/contracts/contractors/new/",
+    "contracts:organisation-detail": "/contracts/contractors/{organisation}/",
+    "contracts:organisation-edit": "/contracts/contractors/{organisation}/edit/",
+    "contracts:detail": "/contracts/{contract}/",
+    "contracts:history": "/contracts/{contract}/history/",
+    "contracts:edit": "/contracts/{contract}/edit/",
+    "contracts:manager": "/contracts/{contract}/manager/",
+    "contracts:transition": "/contracts/{contract}/status/under_assurance/",
+    "contracts:assurance": "/contracts/{contract}/assurance/sara/",
+    "contracts:asset-add": "/contracts/{contract}/data/add/",
+    "contracts:asset-items": "/contracts/{contract}/data/{contract_asset}/",
+    "contracts:asset-remove": "/contracts/{contract}/data/{contract_asset}/remove/",
+    "contracts:asset-review": "/contracts/{contract}/data/{contract_asset}/review/",
+    "contracts:risk": "/contracts/{contract}/risk/",
+    "contracts:certificate": "/contracts/{contract}/destruction/",
+    "contracts:document": "/contracts/{contract}/documents/1/",
+    "contracts:extension-create": "/contracts/{contract}/extensions/new/",
+    "contracts:extension": "/contracts/{contract}/extensions/1/",
+}
 
 
 def _named_patterns(resolver: URLResolver, prefix: str = "") -> set[str]:
@@ -122,6 +158,15 @@ def urls(area, staff):
         "item": item.pk,
         "course": signoff.course_id,
         "signoff": signoff.pk,
+    }
+    # Research contracts: a contract with one asset provided, and a real feed key (the feed is public by key).
+    contract = make_contract()
+    contract_asset = add_asset(contract, item.asset, by=contract.manager)
+    keys |= {
+        "contract": contract.pk,
+        "contract_asset": contract_asset.pk,
+        "organisation": contract.organisation_id,
+        "feed_token": issue_feed_token(contract.manager, by=contract.manager),
     }
     return {name: url.format(**keys) for name, url in PAGES.items()}
 

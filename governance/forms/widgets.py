@@ -24,6 +24,15 @@ class GovukDateInput(forms.MultiWidget):
         }
         super().__init__(widgets, attrs)
 
+    def get_context(self, name, value, attrs):
+        """Give the boxes the ids ``<id>_day``, ``_month`` and ``_year``: the error summary links to the day box."""
+        context = super().get_context(name, value, attrs)
+        base = context["widget"]["attrs"].get("id")
+        if base:
+            for sub, part in zip(context["widget"]["subwidgets"], ("day", "month", "year"), strict=True):
+                sub["attrs"]["id"] = f"{base}_{part}"
+        return context
+
     def decompress(self, value):
         if isinstance(value, datetime.date):
             return [value.day, value.month, value.year]

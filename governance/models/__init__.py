@@ -12,6 +12,22 @@ from .access import (
 from .access_events import AccessEvent
 from .assets import AssetReview, DataItem, InformationAsset
 from .audit import AuditCheckpoint, AuditEntry, AuditVerification
+from .contracts import (
+    AssuranceCheck,
+    CalendarFeedToken,
+    ContractAsset,
+    ContractDataItem,
+    ContractDocument,
+    ContractStatusChange,
+    DestructionCertificate,
+    ExtensionDecision,
+    ExternalOrganisation,
+    LegalGateway,
+    ReidentificationAssessment,
+    ResearchContract,
+    RetentionDateChange,
+    RetentionExtension,
+)
 from .notifications import Notification
 from .organisation import BusinessArea, OfficeHolder, User
 from .permissions import (
@@ -19,6 +35,8 @@ from .permissions import (
     BusinessAreaUserObjectPermission,
     InformationAssetGroupObjectPermission,
     InformationAssetUserObjectPermission,
+    ResearchContractGroupObjectPermission,
+    ResearchContractUserObjectPermission,
 )
 from .security import SecurityEvent
 from .training import Course, CourseVersion, TrainingSignOff, TrainingStatus
@@ -31,20 +49,36 @@ __all__ = [
     "AccessReview",
     "AssetExtract",
     "AssetReview",
+    "AssuranceCheck",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditVerification",
     "BusinessArea",
     "BusinessAreaGroupObjectPermission",
     "BusinessAreaUserObjectPermission",
+    "CalendarFeedToken",
+    "ContractAsset",
+    "ContractDataItem",
+    "ContractDocument",
+    "ContractStatusChange",
     "Course",
     "CourseVersion",
     "DataItem",
+    "DestructionCertificate",
+    "ExtensionDecision",
+    "ExternalOrganisation",
     "InformationAsset",
     "InformationAssetGroupObjectPermission",
     "InformationAssetUserObjectPermission",
+    "LegalGateway",
     "Notification",
     "OfficeHolder",
+    "ReidentificationAssessment",
+    "ResearchContract",
+    "ResearchContractGroupObjectPermission",
+    "ResearchContractUserObjectPermission",
+    "RetentionDateChange",
+    "RetentionExtension",
     "ReviewCampaign",
     "SecurityEvent",
     "StatusChange",

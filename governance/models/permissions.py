@@ -12,6 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from .assets import InformationAsset
 from .audit import AuditScoped, scope_of
+from .contracts import ResearchContract, contract_scope
 from .organisation import BusinessArea
 
 
@@ -50,3 +51,29 @@ class InformationAssetGroupObjectPermission(AuditScoped, GroupObjectPermissionBa
 
     def audit_scope(self) -> str:
         return scope_of("informationasset", self.content_object_id)
+
+
+# --- research contracts: the named contract manager's rights on their contract ---------
+
+
+class ResearchContractUserObjectPermission(AuditScoped, UserObjectPermissionBase):
+    """Per-contract rights of a person: the named manager's ``view`` and ``change_researchcontract``."""
+
+    content_object = models.ForeignKey(ResearchContract, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        ordering = ["pk"]
+        verbose_name = "contract permission of a person"
+
+    def audit_scope(self) -> str:
+        return contract_scope(self.content_object_id)
+
+
+class ResearchContractGroupObjectPermission(AuditScoped, GroupObjectPermissionBase):
+    content_object = models.ForeignKey(ResearchContract, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        ordering = ["pk"]
+
+    def audit_scope(self) -> str:
+        return contract_scope(self.content_object_id)

@@ -19,15 +19,20 @@ logger = logging.getLogger(__name__)
 
 
 def notify(
-    recipient: User, *, key: str, subject: str, template: str, context: dict | None = None
+    recipient: User | str, *, key: str, subject: str, template: str, context: dict | None = None
 ) -> Notification | None:
     """Queue ``template`` (a plain-text email) to ``recipient`` unless ``key`` was used before.
+
+    ``recipient`` is a user, or an email address for someone outside the
+    department (a contractor's contact); the template then gets ``recipient``
+    as ``None`` and the address as ``recipient_email``.
 
     Returns the new notification, or ``None`` when nothing was queued (already
     sent for this key, or the recipient has no email address).
     """
-    if not recipient.email:
-        logger.warning("Not notifying %s about %s: no email address", recipient.pk, key)
+    user, address = (None, recipient.strip()) if isinstance(recipient, str) else (recipient, recipient.email)
+    if not address:
+        logger.warning("Not notifying %s about %s: no email address", getattr(user, "pk", None), key)
         return None
     if Notification.objects.filter(dedupe_key=key).exists():
         return None
@@ -35,7 +40,8 @@ def notify(
         template,
         {
             **(context or {}),
-            "recipient": recipient,
+            "recipient": user,
+            "recipient_email": address,
             "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
             "portal_name": settings.PORTAL_NAME,
         },
@@ -43,7 +49,7 @@ def notify(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                recipient=recipient, to_email=recipient.email, subject=subject, body=body, dedupe_key=key
+                recipient=user, to_email=address, subject=subject, body=body, dedupe_key=key
             )
     except IntegrityError:  # a concurrent run took the key first
         return None

@@ -52,6 +52,7 @@ def _remove_all_rights(user: User) -> None:
     from governance.services.access import suspend_for_leaver
     from governance.services.assets import release_assets_of
     from governance.services.audit import system_user
+    from governance.services.contracts import release_contracts_of
     from governance.services.organisation import set_deputy_siro
 
     if user.is_active:
@@ -64,6 +65,7 @@ def _remove_all_rights(user: User) -> None:
         set_deputy_siro(area, None, by=system_user())
     release_assets_of(user)
     suspend_for_leaver(user)
+    release_contracts_of(user)  # research contracts: their rows go; the contracts show a manager is needed
     for perm in BusinessAreaUserObjectPermission.objects.filter(user=user):
         perm.delete()
 

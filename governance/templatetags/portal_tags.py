@@ -104,13 +104,14 @@ def person(context, user, link: bool = False):
 def timeline_link(context, obj) -> str:
     """The audit explorer filtered to ``obj`` (and its parts), for those who may open it."""
     from django.contrib.contenttypes.models import ContentType
+    from django.db import models
     from django.urls import reverse
 
     from governance.models.audit import AuditScoped
     from governance.services.visibility import has_oversight
 
     request = context.get("request")
-    if obj is None or request is None or not has_oversight(request.user):
+    if not isinstance(obj, models.Model) or request is None or not has_oversight(request.user):
         return ""
     if isinstance(obj, AuditScoped):
         query = urlencode({"object": obj.audit_scope()})

@@ -1,0 +1,556 @@
+"""Research contract pages. Rules live in ``services.contracts``, ``contract_states`` and ``contract_access``."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+
+from governance.filters import ContractFilter
+from governance.forms.contracts import (
+    AddAssetForm,
+    AssuranceForm,
+    CertificateForm,
+    ContractForm,
+    ItemsForm,
+    ReassignManagerForm,
+    ReviewForm,
+    RiskForm,
+    TransitionForm,
+)
+from governance.models import (
+    AssuranceCheck,
+    AuditEntry,
+    ContractAsset,
+    ContractDocument,
+    ContractStatusChange,
+    DataItem,
+    ResearchContract,
+    RetentionDateChange,
+    RetentionExtension,
+)
+from governance.services import contracts as service
+from governance.services import uploads
+from governance.services.access_events import accesses_of, record_access
+from governance.services.contract_access import (
+    can_create,
+    can_download,
+    can_manage,
+    can_reassign_manager,
+    can_review,
+    can_view,
+    visible_contracts,
+)
+from governance.services.contract_calendar import EXPORT_COLUMNS, export_rows
+from governance.services.contract_states import (
+    Status,
+    available_transitions,
+    find_transition,
+    load_facts,
+    transition,
+)
+from governance.services.five_safes import five_safes
+from governance.services.history import describe, history_for
+from governance.services.visibility import has_oversight
+from governance.transfer.tabular import export_response
+from governance.views.mixins import ServiceFormView
+
+logger = logging.getLogger(__name__)
+
+VIEW_REFUSAL = (
+    "Only the contract's manager, the IAMs of the assets it provides, their Deputy SIROs, "
+    "the SIRO, auditors and administrators can see this contract."
+)
+MANAGE_REFUSAL = "Only the contract's named manager can change it."
+
+ASSET_COUNT = Coalesce(
+    Subquery(
+        ContractAsset.objects.filter(contract=OuterRef("pk"))
+        .order_by()
+        .values("contract")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    ),
+    0,
+)
+
+
+def contract_queryset():
+    return ResearchContract.objects.select_related("organisation", "manager", "legal_gateway")
+
+
+class ContractObjectMixin:
+    """Loads the contract named in the URL and refuses users its rule does not allow."""
+
+    rule = "manage"
+    refusal = MANAGE_REFUSAL
+
+    def allowed(self, user, contract) -> bool:
+        if self.rule == "view":
+            return can_view(user, contract)
+        return can_manage(user, contract)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.contract = get_object_or_404(contract_queryset(), pk=kwargs["pk"])
+        if not self.allowed(request.user, self.contract):
+            raise PermissionDenied(self.refusal)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(contract=self.contract, **kwargs)
+
+
+# --- lists ---------------------------------------------------------------------------
+
+
+class ContractListView(FilterView):
+    """The contracts the user may see: their own, their assets', their areas', or all for oversight."""
+
+    filterset_class = ContractFilter
+    template_name = "contracts/list.html"
+    context_object_name = "contracts"
+    paginate_by = 25
+
+    def get_queryset(self):
+        queryset = visible_contracts(self.request.user, contract_queryset()).annotate(asset_count=ASSET_COUNT)
+        return queryset.order_by("reference", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_create"] = can_create(user)
+        context["whole_organisation"] = has_oversight(user)
+        context["today"] = timezone.localdate()
+        return context
+
+
+class ContractExportView(FilterView):
+    """The filtered contracts list as CSV; the export itself is recorded as an access."""
+
+    filterset_class = ContractFilter
+
+    def get_queryset(self):
+        return visible_contracts(self.request.user, contract_queryset()).order_by("reference", "pk")
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset(self.get_filterset_class())
+        valid = not filterset.is_bound or filterset.is_valid()  # no query string: everything the user may see
+        queryset = filterset.qs if valid else ResearchContract.objects.none()
+        count = queryset.count()
+        record_access(
+            request, None, "export", detail=f"Research contracts CSV: {count} contracts ({request.GET.urlencode()})"
+        )
+        stamp = timezone.localdate().isoformat()
+        return export_response(EXPORT_COLUMNS, export_rows(queryset), filename=f"research-contracts-{stamp}", fmt="csv")
+
+
+# --- one contract ----------------------------------------------------------------------
+
+
+class ContractDetailView(ContractObjectMixin, TemplateView):
+    """Everything about a contract: the Five Safes, assurance, data provided, dates, status and change history."""
+
+    template_name = "contracts/detail.html"
+    rule = "view"
+    refusal = VIEW_REFUSAL
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contract, user = self.contract, self.request.user
+        facts = load_facts(contract)
+        manages = can_manage(user, contract)
+        documents = list(ContractDocument.objects.filter(contract=contract).select_related("uploaded_by"))
+        context.update(
+            facts=facts,
+            safes=five_safes(facts),
+            can_manage=manages,
+            can_reassign=can_reassign_manager(user, contract),
+            editable=manages and contract.is_pre_release,
+            assurance_editable=manages and contract.status in (Status.DRAFT, Status.UNDER_ASSURANCE),
+            transitions=available_transitions(contract) if manages else [],
+            release_checklist=_release_checklist(facts) if contract.is_pre_release else None,
+            reviewable={row.pk for row in facts.assets if can_review(user, row)} if contract.is_pre_release else set(),
+            status_changes=list(
+                ContractStatusChange.objects.filter(contract=contract).select_related("by").order_by("-at", "-pk")
+            ),
+            date_changes=list(
+                RetentionDateChange.objects.filter(contract=contract)
+                .select_related("changed_by", "extension")
+                .order_by("-changed_at", "-pk")
+            ),
+            extensions=list(
+                RetentionExtension.objects.filter(contract=contract)
+                .select_related("requested_by")
+                .order_by("-requested_at", "-pk")
+            ),
+            documents=documents,
+            downloads=accesses_of(documents, limit=20) if (manages or has_oversight(user)) else None,
+            history=history_for(contract),
+            history_limit=50,
+            today=facts.today,
+            destruction_overdue=contract.destruction_overdue(facts.today),
+        )
+        return context
+
+
+def _release_checklist(facts) -> list[dict]:
+    """The policy's preconditions for release, as a task list: each done or with what is missing."""
+    from governance.services.contract_states import assurance_unmet, basis_unmet, data_unmet, risk_unmet
+
+    sections = [
+        ("Legal gateway and lawful basis", basis_unmet(facts), "#basis"),
+        ("Security assurance", assurance_unmet(facts), "#assurance"),
+        ("Data provided, reviewed by each IAM", data_unmet(facts), "#data"),
+        ("Re-identification risk assessment", risk_unmet(facts), "#risk"),
+    ]
+    return [{"name": name, "unmet": unmet, "anchor": anchor} for name, unmet, anchor in sections]
+
+
+class ContractHistoryView(ContractObjectMixin, TemplateView):
+    """The contract's full change history, every part of it, newest first, page by page."""
+
+    template_name = "contracts/history.html"
+    rule = "view"
+    refusal = VIEW_REFUSAL
+    per_page = 100
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = (
+            AuditEntry.objects.filter(scope=self.contract.audit_scope())
+            .select_related("actor")
+            .order_by("-timestamp", "-pk")
+        )
+        page = Paginator(entries, self.per_page).get_page(self.request.GET.get("page"))
+        context.update(
+            history=describe(list(page.object_list)),
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            history_limit=self.per_page + 1,
+        )
+        return context
+
+
+class ContractCreateView(ServiceFormView):
+    form_class = ContractForm
+    template_name = "contracts/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_create(request.user):
+            raise PermissionDenied("Only research contract managers can record research contracts.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "creating": True}
+
+    def get_initial(self):
+        return {"manager": self.request.user}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in service.CONTRACT_FIELDS if name in data}
+        contract = service.create_contract(by=self.request.user, manager=data["manager"], **fields)
+        return contract, f"Contract {contract.reference} recorded as a draft."
+
+
+class ContractEditView(ContractObjectMixin, ServiceFormView):
+    form_class = ContractForm
+    template_name = "contracts/form.html"
+
+    def allowed(self, user, contract) -> bool:
+        if contract.status == Status.CLOSED and can_manage(user, contract):
+            raise PermissionDenied("A closed contract cannot be changed.")
+        return can_manage(user, contract)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.contract}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        fields = {
+            name: data[name] for name in service.CONTRACT_FIELDS if name in data and not form.fields[name].disabled
+        }
+        contract = service.update_contract(self.contract, by=self.request.user, **fields)
+        return contract, f"Contract {contract.reference} saved."
+
+
+class ReassignManagerView(ContractObjectMixin, ServiceFormView):
+    form_class = ReassignManagerForm
+    template_name = "contracts/manager.html"
+    refusal = "Only the contract's manager or an administrator can name another contract manager."
+
+    def allowed(self, user, contract) -> bool:
+        return can_reassign_manager(user, contract)
+
+    def get_initial(self):
+        return {"manager": self.contract.manager}
+
+    def perform(self, form):
+        contract = service.reassign_manager(self.contract, form.cleaned_data["manager"], by=self.request.user)
+        target = contract if can_view(self.request.user, contract) else reverse("contracts:list")
+        return target, f"{contract.manager.display_name} is now the contract manager for {contract.reference}."
+
+
+# --- assurance, data provided, risk --------------------------------------------------------
+
+
+class AssuranceView(ContractObjectMixin, ServiceFormView):
+    form_class = AssuranceForm
+    template_name = "contracts/assurance.html"
+
+    def get_check(self) -> AssuranceCheck:
+        if not hasattr(self, "_check"):
+            self._check = get_object_or_404(
+                AssuranceCheck.objects.select_related("evidence", "assessor"),
+                contract=self.contract,
+                kind=self.kwargs["kind"],
+            )
+        return self._check
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "check": self.get_check()}
+
+    def get_initial(self):
+        check = self.get_check()
+        if check.outcome == AssuranceCheck.Outcome.PENDING:
+            return {"assessor": self.request.user, "assessed_on": timezone.localdate()}
+        return {
+            "outcome": check.outcome,
+            "notes": check.notes,
+            "assessor": check.assessor,
+            "assessed_on": check.assessed_on,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(check=self.get_check(), **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        check = service.record_assurance(
+            self.get_check(),
+            by=self.request.user,
+            outcome=data["outcome"],
+            assessor=data["assessor"],
+            assessed_on=data["assessed_on"],
+            notes=data["notes"],
+            evidence=data.get("evidence"),
+        )
+        return f"{self.contract.get_absolute_url()}#assurance", f"{check.get_kind_display()} recorded."
+
+
+class AddAssetView(ContractObjectMixin, ServiceFormView):
+    form_class = AddAssetForm
+    template_name = "contracts/asset_add.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "contract": self.contract}
+
+    def perform(self, form):
+        row = service.add_asset(self.contract, form.cleaned_data["asset"], by=self.request.user)
+        return reverse("contracts:asset-items", args=[self.contract.pk, row.pk]), ""
+
+
+class ContractAssetMixin(ContractObjectMixin):
+    def dispatch(self, request, *args, **kwargs):
+        self.contract_asset = get_object_or_404(
+            ContractAsset.objects.select_related("asset__business_area", "asset__manager", "reviewed_by"),
+            pk=kwargs["row"],
+            contract_id=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(contract_asset=self.contract_asset, asset=self.contract_asset.asset, **kwargs)
+
+
+class AssetItemsView(ContractAssetMixin, ServiceFormView):
+    form_class = ItemsForm
+    template_name = "contracts/asset_items.html"
+
+    def get_form_kwargs(self):
+        items = list(DataItem.objects.filter(asset=self.contract_asset.asset).order_by("name"))
+        return {**super().get_form_kwargs(), "contract_asset": self.contract_asset, "items": items}
+
+    def perform(self, form):
+        service.set_items(self.contract_asset, by=self.request.user, chosen=form.cleaned_data["chosen"])
+        return (
+            f"{self.contract.get_absolute_url()}#asset-{self.contract_asset.pk}",
+            f"Data items from {self.contract_asset.asset.name} saved.",
+        )
+
+
+class RemoveAssetView(ContractAssetMixin, TemplateView):
+    template_name = "contracts/asset_remove.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            service.remove_asset(self.contract_asset, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(self.contract)
+        messages.success(request, f"{self.contract_asset.asset.name} removed from the contract.")
+        return redirect(f"{self.contract.get_absolute_url()}#data")
+
+
+class AssetReviewView(ContractAssetMixin, ServiceFormView):
+    """The asset's IAM approves the items sent from it, or asks for changes."""
+
+    form_class = ReviewForm
+    template_name = "contracts/asset_review.html"
+    refusal = "Only the Information Asset Manager of this asset can review the data sent from it."
+
+    def allowed(self, user, contract) -> bool:
+        return can_review(user, self.contract_asset)
+
+    def get_context_data(self, **kwargs):
+        items = list(self.contract_asset.items.order_by("name"))
+        return super().get_context_data(items=items, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        row = service.review_asset(
+            self.contract_asset, by=self.request.user, approved=data["decision"] == "approve", notes=data["notes"]
+        )
+        return (
+            f"{self.contract.get_absolute_url()}#asset-{row.pk}",
+            f"Review of {row.asset.name} recorded: {row.review_phrase}.",
+        )
+
+
+class RiskView(ContractObjectMixin, ServiceFormView):
+    form_class = RiskForm
+    template_name = "contracts/risk.html"
+
+    def get_form_kwargs(self):
+        existing = getattr(self.contract, "risk_assessment", None)
+        kwargs = super().get_form_kwargs()
+        if existing is not None:
+            kwargs["instance"] = existing
+        return kwargs
+
+    def get_initial(self):
+        if getattr(self.contract, "risk_assessment", None) is None:
+            return {"assessor": self.request.user, "assessed_on": timezone.localdate()}
+        return {}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        service.record_risk_assessment(
+            self.contract,
+            by=self.request.user,
+            level=data["level"],
+            mitigations=data["mitigations"],
+            assessor=data["assessor"],
+            assessed_on=data["assessed_on"],
+        )
+        return f"{self.contract.get_absolute_url()}#risk", "Re-identification risk assessment recorded."
+
+
+# --- status, destruction, documents --------------------------------------------------------
+
+
+class TransitionView(ContractObjectMixin, ServiceFormView):
+    """Ask for a status move: shows what is still missing; the service refuses until it is all done."""
+
+    form_class = TransitionForm
+    template_name = "contracts/transition.html"
+
+    def get_step(self):
+        if not hasattr(self, "_step"):
+            try:
+                step = find_transition(self.contract, self.kwargs["target"])
+            except ValidationError:
+                step = None
+            if step is None or step.via:
+                raise Http404("That status change is not available for this contract.")
+            self._step = step
+        return self._step
+
+    def get_form_kwargs(self):
+        step = self.get_step()
+        required = step.reason_required(self.contract, timezone.localdate())
+        asks_date = step.target == Status.DATA_RELEASED
+        return {**super().get_form_kwargs(), "reason_required": required, "asks_release_date": asks_date}
+
+    def get_initial(self):
+        return {"released_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        step = self.get_step()
+        facts = load_facts(self.contract)
+        return super().get_context_data(step=step, unmet=step.guard(facts), **kwargs)
+
+    def perform(self, form):
+        step = self.get_step()
+        contract = transition(
+            self.contract,
+            step.target,
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+            released_on=form.cleaned_data.get("released_on"),
+        )
+        return contract, f"Contract {contract.reference} is now {contract.get_status_display().lower()}."
+
+
+class CertificateView(ContractObjectMixin, ServiceFormView):
+    form_class = CertificateForm
+    template_name = "contracts/certificate.html"
+
+    def perform(self, form):
+        data = form.cleaned_data
+        service.record_destruction(
+            self.contract,
+            by=self.request.user,
+            destroyed_on=data["destroyed_on"],
+            certified_by=data["certified_by"],
+            certificate=data["certificate"],
+            notes=data["notes"],
+        )
+        return f"{self.contract.get_absolute_url()}#destruction", "Destruction certificate recorded."
+
+
+class DocumentDownloadView(ContractObjectMixin, View):
+    """Serves an evidence file to those who may read the contract, after checking it is unchanged; recorded."""
+
+    rule = "view"
+    refusal = "Only people who can see this contract can download its documents."
+
+    def allowed(self, user, contract) -> bool:
+        return can_download(user, contract)
+
+    def get(self, request, *args, **kwargs):
+        document = get_object_or_404(ContractDocument, pk=kwargs["document"], contract=self.contract)
+        try:
+            current = uploads.digest_of(document.file.name)
+        except FileNotFoundError as exc:
+            logger.error("Contract document %s is missing from storage", document.pk)
+            raise Http404("The stored file is missing. Tell the portal administrators.") from exc
+        if current != document.sha256:
+            logger.error("Contract document %s no longer matches its digest", document.pk)
+            raise PermissionDenied(
+                "This file no longer matches the digest recorded when it was uploaded, so it is not served. "
+                "Tell the portal administrators."
+            )
+        record_access(request, document, "download", detail=f"{document.original_name} (SHA-256 {document.sha256})")
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
