@@ -562,4 +562,109 @@ def _benchmark_users(area, deputy, system) -> dict[str, User]:
 
 
 def _seed_contracts(plan, rng, assets, items_by_asset, staff, bench, bulk) -> int:
-    return 0
+    """Research contracts in every state, for the bench contract manager and a pool of others."""
+    from governance.models import (
+        AssuranceCheck,
+        ContractAsset,
+        ContractDataItem,
+        ContractStatusChange,
+        ExternalOrganisation,
+        LegalGateway,
+        ResearchContract,
+        ResearchContractUserObjectPermission,
+    )
+
+    if not plan.contracts:
+        return 0
+    system = bulk.actor
+    today = timezone.localdate()
+    gateways = bulk.create(
+        LegalGateway,
+        [
+            LegalGateway(name=f"Scale gateway {n}", legislation=f"Statistics and Registration Service Act 2007, s.{n}")
+            for n in range(1, 4)
+        ],
+    )
+    organisations = bulk.create(
+        ExternalOrganisation,
+        [
+            ExternalOrganisation(
+                name=f"Scale research organisation {n:03d}", kind=rng.choice(["university", "company"])
+            )
+            for n in range(100)
+        ],
+    )
+    contracts_group = Group.objects.get(name=roles.CONTRACT_MANAGERS)
+    managers = [bench["contracts"], *staff[plan.areas : plan.areas + 40]]
+    for manager in managers[1:]:
+        manager.groups.add(contracts_group)  # audited through the m2m signal
+    statuses = ["draft", "under_assurance", "approved", "data_released", "retention_ended", "closed"]
+    contracts = []
+    for n in range(plan.contracts):
+        start = today - datetime.timedelta(days=rng.randint(0, 900))
+        retention = start + datetime.timedelta(days=rng.randint(200, 1100))
+        status = statuses[n % len(statuses)]
+        if status in ("retention_ended", "closed"):
+            retention = min(retention, today - datetime.timedelta(days=1))
+            start = min(start, retention - datetime.timedelta(days=30))
+        contracts.append(
+            ResearchContract(
+                reference=f"SCALE-{n:05d}",
+                title=f"Evaluation study {n:05d}",
+                purpose="Synthetic research contract.",
+                organisation=organisations[n % len(organisations)],
+                contact_name="Dr Synthetic",
+                contact_email=f"contact{n}@example.ac.uk",
+                manager=managers[n % len(managers)],
+                legal_gateway=gateways[n % len(gateways)],
+                lawful_basis="public_task",
+                start_date=start,
+                end_date=start + datetime.timedelta(days=180),
+                retention_end_date=retention,
+                destruction_due_date=retention + datetime.timedelta(days=rng.randint(7, 60)),
+                status=status,
+                data_released_on=start + datetime.timedelta(days=10) if status not in statuses[:3] else None,
+            )
+        )
+    contracts = bulk.create(ResearchContract, contracts)
+    bulk.create(
+        AssuranceCheck,
+        [AssuranceCheck(contract=c, kind=kind) for c in contracts for kind in AssuranceCheck.Kind.values],
+    )
+    view, change = (
+        Permission.objects.get(codename=code) for code in ("view_researchcontract", "change_researchcontract")
+    )
+    bulk.create(
+        ResearchContractUserObjectPermission,
+        [
+            ResearchContractUserObjectPermission(user=c.manager, content_object=c, permission=perm)
+            for c in contracts
+            for perm in (view, change)
+        ],
+    )
+    rows = bulk.create(
+        ContractAsset,
+        [ContractAsset(contract=c, asset=assets[(n * 13) % len(assets)]) for n, c in enumerate(contracts)],
+    )
+    bulk.create(
+        ContractDataItem,
+        [
+            ContractDataItem(
+                contract_asset=row,
+                data_item=item,
+                name=item.name,
+                sensitivity=item.sensitivity,
+                justification="Needed for the evaluation",
+            )
+            for row in rows
+            for item in items_by_asset[row.asset_id][:3]
+        ],
+    )
+    bulk.create(
+        ContractStatusChange,
+        [
+            ContractStatusChange(contract=c, from_status="", to_status=c.status, by=system, reason="Synthetic history")
+            for c in contracts
+        ],
+    )
+    return len(contracts)
