@@ -1,0 +1,141 @@
+"""The disclosure-control settings a check applies, kept together so a result can name exactly what was used.
+
+The settings are confidential (the methodology is not published): they are shown to the
+people who configure them, stored with each check as a digest, and never put into the
+messages that people requesting a check see. ``to_json`` includes the perturbation key,
+so store it where only the configuration is readable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from governance.disclosure.tables import decimal_text
+
+
+class Method(StrEnum):
+    """How a table from a full (100%) extract is protected."""
+
+    SUPPRESSION = "suppression"
+    PERTURBATION = "perturbation"
+
+
+class TotalsPolicy(StrEnum):
+    """Whether published totals are the true totals rounded, or the sums of the published cells."""
+
+    INDEPENDENT = "independent"
+    ADDITIVE = "additive"
+
+
+_DECIMAL_FIELDS = ("p_percent", "nk_k", "sampling_weight", "max_suppressed_share")
+_INT_FIELDS = ("threshold", "min_contributors", "rounding_base", "nk_n", "min_sample_cases", "perturbation_max")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The parameters of every rule; the defaults are a common starting point, not a recommendation."""
+
+    threshold: int = 10
+    min_contributors: int = 3
+    rounding_base: int = 5
+    p_percent: Decimal = Decimal("10")
+    nk_n: int = 2
+    nk_k: Decimal = Decimal("85")
+    min_sample_cases: int = 30
+    sampling_weight: Decimal = Decimal("1")
+    method: Method = Method.SUPPRESSION
+    totals: TotalsPolicy = TotalsPolicy.INDEPENDENT
+    perturbation_max: int = 2
+    perturbation_key: str = ""
+    max_suppressed_share: Decimal = Decimal("0.5")
+
+    def __post_init__(self):
+        # Forms and JSON hand over ints, floats and strings; hold every number as the type the rules compute with.
+        for name in _DECIMAL_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, int | float | str) and not isinstance(value, bool):
+                with contextlib.suppress(InvalidOperation):  # validate() reports what cannot be read
+                    object.__setattr__(self, name, Decimal(str(value)))
+        for enum, name in ((Method, "method"), (TotalsPolicy, "totals")):
+            value = getattr(self, name)
+            if isinstance(value, str) and value in tuple(enum):
+                object.__setattr__(self, name, enum(value))
+
+    def validate(self) -> list[str]:
+        """Plain messages for settings that would make a check meaningless; empty when they are sound."""
+        problems = []
+        for name in _INT_FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                problems.append(f"The setting {name.replace('_', ' ')} must be a whole number.")
+        for name in _DECIMAL_FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, Decimal) or not value.is_finite():
+                problems.append(f"The setting {name.replace('_', ' ')} must be a number.")
+        if problems:
+            return problems
+        checks = [
+            (self.threshold < 1, "The minimum frequency (threshold) must be at least 1."),
+            (self.min_contributors < 1, "The minimum number of contributors must be at least 1."),
+            (self.rounding_base < 1, "The rounding base must be at least 1 (1 means no rounding)."),
+            (not 0 <= self.p_percent <= 100, "The p% rule's p must be between 0 and 100."),
+            (self.nk_n < 1, "The (n,k) rule's n must be at least 1."),
+            (not 0 <= self.nk_k <= 100, "The (n,k) rule's k must be between 0 and 100."),
+            (self.min_sample_cases < 1, "The minimum number of sample cases must be at least 1."),
+            (self.sampling_weight <= 0, "The sampling weight must be more than 0."),
+            (self.perturbation_max < 0, "The largest perturbation must be 0 or more."),
+            (not 0 <= self.max_suppressed_share <= 1, "The largest share of suppressed cells must be between 0 and 1."),
+            (self.method not in tuple(Method), "The method must be suppression or perturbation."),
+            (self.totals not in tuple(TotalsPolicy), "The totals policy must be independent or additive."),
+            (
+                self.method == Method.PERTURBATION and not self.perturbation_key,
+                "Perturbation needs a secret key, or anyone could work out the adjustments.",
+            ),
+        ]
+        return [message for failed, message in checks if failed]
+
+    def to_json(self) -> dict:
+        """The settings as JSON values (decimals as text). Contains the secret perturbation key."""
+        data: dict = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, Decimal):
+                value = decimal_text(value)
+            elif isinstance(value, StrEnum):
+                value = value.value
+            data[field.name] = value
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Rules:
+        """Settings from ``to_json`` output; missing settings take their defaults. Raises ValueError if malformed."""
+        known = {field.name for field in fields(cls)}
+        values: dict = {}
+        try:
+            for name, raw in data.items():
+                if name not in known:
+                    continue
+                if name in _INT_FIELDS:
+                    values[name] = int(raw)
+                elif name in _DECIMAL_FIELDS:
+                    values[name] = Decimal(str(raw))
+                elif name == "method":
+                    values[name] = Method(raw)
+                elif name == "totals":
+                    values[name] = TotalsPolicy(raw)
+                else:
+                    values[name] = str(raw)
+        except (TypeError, ValueError, InvalidOperation) as exc:
+            raise ValueError(f"Malformed disclosure settings: {exc}") from exc
+        return cls(**values)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical settings: two checks with the same digest applied the same rules."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()

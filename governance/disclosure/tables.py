@@ -1,0 +1,424 @@
+"""Reading an uploaded statistical table into cells the disclosure check can reason about.
+
+A table is refused as a whole, with every problem listed, rather than partly accepted:
+a check on a table that silently lost rows would publish numbers nobody checked.
+
+Upload format
+-------------
+- A CSV file (UTF-8; a byte-order mark is allowed) or an Excel workbook (.xlsx, first
+  sheet only). The file name's extension decides which; the file must be smaller than 5 MB.
+- Row 1 names the columns. Column names are matched without regard to case:
+
+  - ``count``: the number of people (or records) in each cell: a frequency table.
+    Counts are whole numbers, 0 or more.
+  - ``value``: an amount, such as income in pounds: a magnitude table. Values are 0 or more.
+    Give exactly one of ``count`` or ``value``.
+  - ``weight`` (optional, sample extracts): the grossing weight for the row, a number above 0.
+    Leave it empty to use the standard weight.
+  - ``contributors`` (optional, magnitude tables only): each contributor's value, separated
+    by ``;``, for example ``500;20;10``. They must add up to the row's value (within 0.5%).
+  - Every other column is a category column, such as ``Region`` or ``Sex``; at least one is
+    needed, and at most eight.
+
+- Each further row is one cell: its category labels and its number. Each combination of
+  labels may appear once. A label ``Total`` or ``All`` marks a total (margin) row, for
+  example ``Region=Total, Sex=Female`` is the total of all regions for females.
+- At most 50,000 data rows. Empty rows are ignored. Row numbers in messages are
+  spreadsheet rows: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from pathlib import PurePath
+
+TOTAL_LABEL = "Total"
+TOTAL_MARKERS = frozenset({"total", "all"})
+MAX_TABLE_BYTES = 5 * 1024 * 1024
+MAX_CELLS = 50_000
+MAX_ERRORS = 50
+MAX_CATEGORY_COLUMNS = 8
+COUNT_COLUMN = "count"
+VALUE_COLUMN = "value"
+WEIGHT_COLUMN = "weight"
+CONTRIBUTORS_COLUMN = "contributors"
+CONTRIBUTOR_SEPARATOR = ";"
+FREQUENCY = "frequency"
+MAGNITUDE = "magnitude"
+# Contributors are typed in by hand and rounded: accept a small relative or absolute difference.
+CONTRIBUTOR_TOLERANCE = Decimal("0.005")
+CONTRIBUTOR_ABSOLUTE_TOLERANCE = Decimal("0.01")
+
+
+class TableError(Exception):
+    """Raised with every problem found; nothing is partially accepted."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+def is_total_label(label: str) -> bool:
+    """Whether a category label marks a margin (the total over that column's categories)."""
+    return label.strip().casefold() in TOTAL_MARKERS
+
+
+def decimal_text(value: Decimal) -> str:
+    """A number as plain text without exponent or trailing zeros, so equal numbers read (and hash) the same."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def canonical(value: Decimal) -> Decimal:
+    """The same number without trailing zeros (``30.0`` becomes ``30``), so it displays as people expect."""
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return Decimal(decimal_text(value))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One row of the table: a combination of category labels and its number."""
+
+    key: tuple[str, ...]
+    value: Decimal
+    contributors: tuple[Decimal, ...] = ()
+    weight: Decimal | None = None
+
+    @property
+    def is_total(self) -> bool:
+        return any(is_total_label(label) for label in self.key)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A parsed table: category columns, the kind of number, and its cells in upload order."""
+
+    category_columns: tuple[str, ...]
+    value_column: str
+    kind: str
+    cells: tuple[Cell, ...]
+
+    def to_json(self) -> dict:
+        """A JSON-serialisable form (numbers as text, so nothing is lost to floating point)."""
+        cells = []
+        for cell in self.cells:
+            item: dict = {"key": list(cell.key), "value": decimal_text(cell.value)}
+            if cell.contributors:
+                item["contributors"] = [decimal_text(c) for c in cell.contributors]
+            if cell.weight is not None:
+                item["weight"] = decimal_text(cell.weight)
+            cells.append(item)
+        return {
+            "category_columns": list(self.category_columns),
+            "value_column": self.value_column,
+            "kind": self.kind,
+            "cells": cells,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Table:
+        cells = tuple(
+            Cell(
+                key=tuple(item["key"]),
+                value=Decimal(item["value"]),
+                contributors=tuple(Decimal(c) for c in item.get("contributors", ())),
+                weight=Decimal(item["weight"]) if item.get("weight") is not None else None,
+            )
+            for item in data["cells"]
+        )
+        return cls(
+            category_columns=tuple(data["category_columns"]),
+            value_column=data["value_column"],
+            kind=data["kind"],
+            cells=cells,
+        )
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON: a check result names exactly the table it was run on."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Problems:
+    """Collects messages and stops the parse once there are enough to act on."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.messages.append(message)
+        if len(self.messages) >= MAX_ERRORS:
+            raise TableError(self.messages)
+
+    def raise_if_any(self) -> None:
+        if self.messages:
+            raise TableError(self.messages)
+
+
+def parse_table(data: bytes, filename: str) -> Table:
+    """Parse an uploaded CSV or XLSX table, or raise TableError listing every problem found."""
+    problems = _Problems()
+    if len(data) > MAX_TABLE_BYTES:
+        problems.add(f"The file is larger than the {MAX_TABLE_BYTES // (1024 * 1024)} MB limit; split the table.")
+    extension = PurePath(filename or "").suffix.lower()
+    if extension not in (".csv", ".xlsx"):
+        problems.add("The file must be a CSV (.csv) or Excel (.xlsx) spreadsheet.")
+    problems.raise_if_any()
+    rows = _read_csv(data) if extension == ".csv" else _read_xlsx(data)
+    return _build_table(rows, problems)
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableError(["The CSV file could not be read as UTF-8 text; save it as 'CSV UTF-8'."]) from exc
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise TableError([f"The CSV file could not be read ({exc}); check it opens in a spreadsheet."]) from exc
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    import openpyxl  # only needed for workbooks
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            # Workbooks may claim a far larger used range than they hold; read only the cells present.
+            sheet.reset_dimensions()
+            rows, filled = [], 0
+            for values in sheet.iter_rows(values_only=True):
+                row = [_xlsx_text(v) for v in values]
+                rows.append(row)
+                filled += any(row)
+                if filled > MAX_CELLS + 1:  # enough to report the table as too large
+                    break
+            return rows
+        finally:
+            workbook.close()
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged workbook
+        raise TableError(["The file is not a valid Excel (.xlsx) workbook; check it opens in Excel."]) from exc
+
+
+def _xlsx_text(value) -> str:
+    """A spreadsheet cell as the text a person sees (whole-number floats without '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+@dataclass
+class _Columns:
+    """Where each recognised column sits in the header row."""
+
+    names: list[str]
+    value: int
+    kind: str
+    weight: int | None
+    contributors: int | None
+    categories: list[int]
+
+
+def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
+    names = [name.strip() for name in row]
+    while names and not names[-1]:
+        names.pop()
+    if not names:
+        problems.add("The first row must name the columns, for example: Region, Sex, count.")
+        return None
+    seen: dict[str, str] = {}
+    for position, name in enumerate(names, start=1):
+        if not name:
+            problems.add(f"The column in position {position} has no name in the header row.")
+        elif name.casefold() in seen:
+            problems.add(f"The header row names the column '{name}' more than once; each column may appear once.")
+        else:
+            seen[name.casefold()] = name
+    lowered = [name.casefold() for name in names]
+    positions = {
+        name: lowered.index(name)
+        for name in (COUNT_COLUMN, VALUE_COLUMN, WEIGHT_COLUMN, CONTRIBUTORS_COLUMN)
+        if name in lowered
+    }
+    if COUNT_COLUMN in positions and VALUE_COLUMN in positions:
+        problems.add(
+            "The header row has both a 'count' column (a frequency table) and a 'value' column "
+            "(a magnitude table); keep only one."
+        )
+    elif COUNT_COLUMN not in positions and VALUE_COLUMN not in positions:
+        problems.add("The header row needs a 'count' column (frequency table) or a 'value' column (magnitude table).")
+    if CONTRIBUTORS_COLUMN in positions and COUNT_COLUMN in positions:
+        problems.add("A 'contributors' column is only for magnitude tables (with a 'value' column), not counts.")
+    special = set(positions.values())
+    categories = [i for i, name in enumerate(names) if name and i not in special]
+    if not categories:
+        problems.add("The table needs at least one category column (such as Region) besides the numbers.")
+    elif len(categories) > MAX_CATEGORY_COLUMNS:
+        problems.add(
+            f"The table has {len(categories)} category columns; the most a table can have is {MAX_CATEGORY_COLUMNS}."
+        )
+    if problems.messages:
+        return None
+    kind = FREQUENCY if COUNT_COLUMN in positions else MAGNITUDE
+    return _Columns(
+        names=names,
+        value=positions[COUNT_COLUMN if kind == FREQUENCY else VALUE_COLUMN],
+        kind=kind,
+        weight=positions.get(WEIGHT_COLUMN),
+        contributors=positions.get(CONTRIBUTORS_COLUMN),
+        categories=categories,
+    )
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return canonical(number) if number.is_finite() else None
+
+
+def _read_value(text: str, where: str, kind: str, problems: _Problems) -> Decimal | None:
+    if not text:
+        problems.add(f"{where}: the cell is empty; write 0 if there is none.")
+        return None
+    number = _number(text)
+    if number is None:
+        problems.add(f"{where}: '{text}' is not a number.")
+        return None
+    if number < 0:
+        problems.add(f"{where}: {text} is negative; numbers must be 0 or more.")
+        return None
+    if kind == FREQUENCY and number != number.to_integral_value():
+        problems.add(f"{where}: {text} is not a whole number; counts must be whole numbers.")
+        return None
+    return number
+
+
+def _read_weight(text: str, where: str, problems: _Problems) -> Decimal | None:
+    if not text:
+        return None
+    number = _number(text)
+    if number is None:
+        problems.add(f"{where}: '{text}' is not a number.")
+    elif number <= 0:
+        problems.add(f"{where}: the weight must be more than 0, not {text}.")
+    else:
+        return number
+    return None
+
+
+def _read_contributors(text: str, value: Decimal | None, where: str, problems: _Problems) -> tuple[Decimal, ...]:
+    parts = [part.strip() for part in text.split(CONTRIBUTOR_SEPARATOR)]
+    contributors = []
+    for part in parts:
+        if not part:
+            continue
+        number = _number(part)
+        if number is None:
+            problems.add(f"{where}: '{part}' is not a number (separate contributors with ';').")
+            return ()
+        if number < 0:
+            problems.add(f"{where}: the contributor {part} is negative; contributions must be 0 or more.")
+            return ()
+        contributors.append(number)
+    if value is not None and contributors:
+        total = sum(contributors, Decimal(0))
+        allowed = max(value * CONTRIBUTOR_TOLERANCE, CONTRIBUTOR_ABSOLUTE_TOLERANCE)
+        if abs(total - value) > allowed:
+            problems.add(
+                f"{where}: the contributors add up to {decimal_text(total)}, but the value is {decimal_text(value)}."
+            )
+            return ()
+    return tuple(contributors)
+
+
+def _build_table(rows: list[list[str]], problems: _Problems) -> Table:
+    if not rows:
+        raise TableError(["The file is empty: the first row must name the columns, for example: Region, Sex, count."])
+    columns = _read_header(rows[0], problems)
+    if columns is None:
+        raise TableError(problems.messages)
+    cells: list[Cell] = []
+    first_row: dict[tuple, int] = {}
+    data_rows = 0
+    for number, row in enumerate(rows[1:], start=2):
+        values = [text.strip() for text in row]
+        if not any(values):
+            continue
+        data_rows += 1
+        if data_rows > MAX_CELLS:
+            problems.add(
+                f"The table has more than {MAX_CELLS:,} data rows; the most one table can have is {MAX_CELLS:,}."
+            )
+            break
+        cell = _read_row(number, values, columns, first_row, problems)
+        if cell is not None:
+            cells.append(cell)
+    if not data_rows:
+        problems.add("The table has no data rows under the header.")
+    problems.raise_if_any()
+    value_name = COUNT_COLUMN if columns.kind == FREQUENCY else columns.names[columns.value]
+    return Table(
+        category_columns=tuple(columns.names[i] for i in columns.categories),
+        value_column=value_name,
+        kind=columns.kind,
+        cells=tuple(cells),
+    )
+
+
+def _read_row(
+    number: int, values: list[str], columns: _Columns, first_row: dict[tuple, int], problems: _Problems
+) -> Cell | None:
+    """One data row as a Cell, or None after reporting what is wrong with it."""
+    before = len(problems.messages)
+    width = len(columns.names)
+    if any(values[width:]):
+        problems.add(f"Row {number} has a value beyond the last named column; name that column or remove it.")
+    values = values[:width] + [""] * (width - len(values))
+    labels = []
+    for i in columns.categories:
+        if not values[i]:
+            problems.add(f"Row {number}, column '{columns.names[i]}': the category label is empty.")
+        labels.append(values[i])
+    where = f"Row {number}, column '{columns.names[columns.value]}'"
+    value = _read_value(values[columns.value], where, columns.kind, problems)
+    weight = None
+    if columns.weight is not None:
+        weight = _read_weight(
+            values[columns.weight], f"Row {number}, column '{columns.names[columns.weight]}'", problems
+        )
+    contributors: tuple[Decimal, ...] = ()
+    if columns.contributors is not None and values[columns.contributors]:
+        where = f"Row {number}, column '{columns.names[columns.contributors]}'"
+        contributors = _read_contributors(values[columns.contributors], value, where, problems)
+    if all(labels):
+        identity = tuple(TOTAL_LABEL if is_total_label(label) else label for label in labels)
+        if identity in first_row:
+            described = ", ".join(
+                f"{columns.names[i]}={label}" for i, label in zip(columns.categories, labels, strict=True)
+            )
+            problems.add(f"Row {number} repeats the cell {described} from row {first_row[identity]}.")
+        else:
+            first_row[identity] = number
+    if len(problems.messages) > before or value is None:
+        return None
+    return Cell(key=tuple(labels), value=value, contributors=contributors, weight=weight)

@@ -1,0 +1,727 @@
+"""The disclosure-control engine, checked against examples worked out by hand.
+
+Every expected number below was calculated on paper from the rules (threshold, p%, (n,k),
+secondary suppression along lines, rounding half up, grossing), not by the code under test.
+No database is used.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from governance.disclosure import (
+    MAX_CELLS,
+    Cell,
+    CellResult,
+    CheckResult,
+    Extract,
+    Flag,
+    Method,
+    Rules,
+    Table,
+    TableError,
+    TotalsPolicy,
+    check_table,
+    parse_table,
+    verify_protection,
+)
+from governance.disclosure import tables as tables_module
+from governance.disclosure.checks import TOO_DETAILED, dominance_flags, perturbation_adjustment
+
+D = Decimal
+FULL, SAMPLE = Extract.FULL, Extract.SAMPLE
+
+
+def csv_table(text: str) -> Table:
+    return parse_table(text.encode("utf-8"), "table.csv")
+
+
+def by_key(result: CheckResult) -> dict[tuple[str, ...], CellResult]:
+    return {cell.key: cell for cell in result.cells}
+
+
+def published(result: CheckResult) -> dict[tuple[str, ...], Decimal | None]:
+    return {cell.key: cell.published for cell in result.cells}
+
+
+def hidden_keys(result: CheckResult) -> set[tuple[str, ...]]:
+    return {cell.key for cell in result.cells if cell.suppressed}
+
+
+def parse_errors(data: bytes, filename: str = "table.csv") -> list[str]:
+    with pytest.raises(TableError) as caught:
+        parse_table(data, filename)
+    return caught.value.errors
+
+
+# --- tables used by several tests -----------------------------------------------------------
+
+ONE_WAY = """Group,count
+North,4
+South,25
+East,12
+West,40
+Total,81
+"""
+
+# 3x3 with margins; X/A = 3 is the only cell under the threshold of 10.
+TWO_WAY = """Region,Sex,count
+X,A,3
+X,B,20
+X,C,41
+X,Total,64
+Y,A,15
+Y,B,12
+Y,C,52
+Y,Total,79
+Z,A,32
+Z,B,36
+Z,C,62
+Z,Total,130
+Total,A,50
+Total,B,68
+Total,C,155
+Total,Total,273
+"""
+
+
+# --- full extracts: threshold and secondary suppression --------------------------------------
+
+
+def test_one_way_table_suppresses_the_small_cell_and_the_next_smallest():
+    # North = 4 < 10 is unsafe. With only North hidden, North = 81 - 25 - 12 - 40, so the
+    # next smallest non-zero cell (East = 12) is hidden too. Rounding to 5: 25, 40, 81 -> 80.
+    result = check_table(csv_table(ONE_WAY), FULL, Rules())
+    assert published(result) == {
+        ("North",): None,
+        ("South",): D(25),
+        ("East",): None,
+        ("West",): D(40),
+        ("Total",): D(80),
+    }
+    cells = by_key(result)
+    assert cells[("North",)].flags == (Flag.THRESHOLD,)
+    assert cells[("East",)].flags == (Flag.SECONDARY,)
+    assert cells[("Total",)].flags == (Flag.ROUNDED,)
+    assert cells[("Total",)].is_total and not cells[("North",)].is_total
+    assert result.passed and result.problems == ()
+    assert result.counts["suppressed"] == 2
+    assert result.counts["primary"] == 1
+    assert result.counts["secondary"] == 1
+    assert result.counts["rounded"] == 1
+    # Two hidden cells in the only line: neither can be recovered from the total.
+    assert verify_protection(csv_table(ONE_WAY), result.cells, Rules()) == []
+
+
+def test_two_way_table_suppresses_a_rectangle_and_publishes_the_totals():
+    # X/A = 3 is unsafe. Column A: the smallest other cell is Y/A = 15. Row X: X/B = 20.
+    # Column B now has X/B alone hidden: the smallest other is Y/B = 12, which also gives
+    # row Y its second hidden cell. The four hidden cells form the rectangle {X,Y} x {A,B}.
+    result = check_table(csv_table(TWO_WAY), FULL, Rules())
+    assert hidden_keys(result) == {("X", "A"), ("Y", "A"), ("X", "B"), ("Y", "B")}
+    cells = by_key(result)
+    assert cells[("X", "A")].flags == (Flag.THRESHOLD,)
+    assert {cells[key].flags for key in [("Y", "A"), ("X", "B"), ("Y", "B")]} == {(Flag.SECONDARY,)}
+    # Independent totals: each is the true total rounded to 5.
+    assert published(result) == {
+        ("X", "A"): None,
+        ("X", "B"): None,
+        ("X", "C"): D(40),
+        ("X", "Total"): D(65),
+        ("Y", "A"): None,
+        ("Y", "B"): None,
+        ("Y", "C"): D(50),
+        ("Y", "Total"): D(80),
+        ("Z", "A"): D(30),
+        ("Z", "B"): D(35),
+        ("Z", "C"): D(60),
+        ("Z", "Total"): D(130),
+        ("Total", "A"): D(50),
+        ("Total", "B"): D(70),
+        ("Total", "C"): D(155),
+        ("Total", "Total"): D(275),
+    }
+    assert result.passed
+    assert result.counts["suppressed"] == 4 and result.counts["secondary"] == 3
+
+
+def test_two_way_table_hides_a_total_when_the_only_other_cell_is_zero():
+    # r1/c1 = 4 is unsafe. Column c1: hide r2/c1 = 20. Row r1: the only other cell is a zero,
+    # so its total (r1/Total = 4) is hidden instead. That leaves the column of row totals with
+    # one hidden cell, so r2/Total = 50 is hidden; row r2 then has two. The grand total stays.
+    table = csv_table(
+        "Region,Sex,count\nr1,c1,4\nr1,c2,0\nr1,Total,4\nr2,c1,20\nr2,c2,30\nr2,Total,50\n"
+        "Total,c1,24\nTotal,c2,30\nTotal,Total,54\n"
+    )
+    result = check_table(table, FULL, Rules())
+    assert published(result) == {
+        ("r1", "c1"): None,
+        ("r1", "c2"): D(0),
+        ("r1", "Total"): None,
+        ("r2", "c1"): None,
+        ("r2", "c2"): D(30),
+        ("r2", "Total"): None,
+        ("Total", "c1"): D(25),
+        ("Total", "c2"): D(30),
+        ("Total", "Total"): D(55),
+    }
+    cells = by_key(result)
+    assert cells[("r1", "Total")].flags == (Flag.SECONDARY,)
+    assert cells[("r2", "Total")].flags == (Flag.SECONDARY,)
+    assert cells[("r1", "c2")].flags == ()  # zero cells are never unsafe and never chosen
+    assert result.passed
+
+
+def cube_table(interior: dict[tuple[str, str, str], int]) -> Table:
+    """A three-way table with every margin, the margins summed from the interior (test input only)."""
+    options = [("a1", "a2", "Total"), ("b1", "b2", "Total"), ("c1", "c2", "Total")]
+    cells = []
+    for a in options[0]:
+        for b in options[1]:
+            for c in options[2]:
+                value = sum(
+                    number
+                    for (x, y, z), number in interior.items()
+                    if a in (x, "Total") and b in (y, "Total") and c in (z, "Total")
+                )
+                cells.append(Cell(key=(a, b, c), value=D(value)))
+    return Table(category_columns=("Age", "Sex", "Area"), value_column="count", kind="frequency", cells=tuple(cells))
+
+
+def test_three_way_table_protects_lines_along_every_column():
+    # a1/b1/c1 = 5 is unsafe. Each of its three lines has one other interior cell, which must
+    # be hidden; each of those has lines with one other interior cell, and so on: all eight
+    # interior cells of the 2x2x2 cube end up hidden, and every margin stays published.
+    interior = {
+        ("a1", "b1", "c1"): 5,
+        ("a1", "b1", "c2"): 20,
+        ("a1", "b2", "c1"): 30,
+        ("a1", "b2", "c2"): 40,
+        ("a2", "b1", "c1"): 50,
+        ("a2", "b1", "c2"): 60,
+        ("a2", "b2", "c1"): 70,
+        ("a2", "b2", "c2"): 80,
+    }
+    table = cube_table(interior)
+    result = check_table(table, FULL, Rules(max_suppressed_share=D(1)))
+    assert hidden_keys(result) == set(interior)
+    assert result.counts["primary"] == 1 and result.counts["secondary"] == 7
+    cells = by_key(result)
+    assert cells[("a1", "b1", "Total")].published == D(25)  # 5 + 20
+    assert cells[("Total", "b2", "c2")].published == D(120)  # 40 + 80
+    assert cells[("Total", "Total", "Total")].published == D(355)  # 355 is already a multiple of 5
+    assert result.passed
+    # With the default settings, hiding every interior cell is too much: the check fails.
+    strict = check_table(table, FULL, Rules())
+    assert not strict.passed and strict.problems == (TOO_DETAILED,)
+
+
+def test_table_without_totals_needs_no_secondary_suppression():
+    result = check_table(csv_table("Group,count\nNorth,4\nSouth,25\nEast,12\nWest,40\n"), FULL, Rules())
+    assert hidden_keys(result) == {("North",)}
+    assert result.counts["secondary"] == 0 and result.passed
+
+
+# --- magnitude tables: contributor rules -------------------------------------------------------
+
+MAGNITUDE = """Industry,value,contributors
+Ag,84,60;10;8;6
+Bu,100,44;44;12
+Co,100,50;50
+De,100,30;30;20;20
+Ed,100,25;25;25;25
+Fi,100,40;30;20;10
+Gr,100,35;35;30
+Ho,250,
+Total,934,
+"""
+
+
+def test_magnitude_rules_worked_by_hand():
+    # p = 25, (n,k) = (2,85), at least 3 contributors.
+    # Ag: 84 - 60 - 10 = 14 < 25% of 60 = 15 -> p% unsafe; 60 + 10 = 70 <= 85% of 84 = 71.4 -> (n,k) safe.
+    # Bu: 100 - 44 - 44 = 12 >= 25% of 44 = 11 -> p% safe; 44 + 44 = 88 > 85 -> (n,k) unsafe.
+    # Co: two contributors < 3; 100 - 50 - 50 = 0 < 12.5; 100 > 85: unsafe by all three rules.
+    # De, Ed, Fi, Gr: safe by both (e.g. Fi: 30 >= 10 and 70 <= 85). Ho has no contributor data.
+    table = csv_table(MAGNITUDE)
+    assert table.kind == "magnitude" and table.value_column == "value"
+    result = check_table(table, FULL, Rules(p_percent=D(25)))
+    cells = by_key(result)
+    assert cells[("Ag",)].flags == (Flag.P_PERCENT,)
+    assert cells[("Bu",)].flags == (Flag.NK,)
+    assert cells[("Co",)].flags == (Flag.THRESHOLD, Flag.P_PERCENT, Flag.NK)
+    assert hidden_keys(result) == {("Ag",), ("Bu",), ("Co",)}
+    # Three cells hidden in the line: none recoverable, no secondary suppression needed.
+    assert cells[("De",)].published == D(100)
+    assert cells[("Ho",)].published == D(250)
+    assert cells[("Total",)].published == D(935)  # 934 rounded to 5
+    assert result.counts["primary"] == 3 and result.counts["secondary"] == 0
+    assert result.counts["no_contributors"] == 1
+    assert result.passed
+
+
+def test_dominance_with_the_default_settings():
+    rules = Rules()  # p = 10, (n,k) = (2,85)
+    # 45 + 45 = 90 > 85 -> (n,k); 100 - 90 = 10 >= 10% of 45 -> p% safe.
+    assert dominance_flags(Cell(("x",), D(100), (D(45), D(45), D(10))), rules) == [Flag.NK]
+    # 50 + 30 = 80 <= 85 -> (n,k) safe; 100 - 80 = 20 >= 10% of 50 -> p% safe.
+    assert dominance_flags(Cell(("x",), D(100), (D(30), D(50), D(20))), rules) == []
+    # 85 is not more than 85% of 100: (n,k) safe at the boundary; 100 - 85 = 15 >= 8 -> p% safe.
+    assert dominance_flags(Cell(("x",), D(100), (D(80), D(5), D(5), D(5), D(5))), rules) == []
+    # A single contributor is unsafe on every count.
+    assert dominance_flags(Cell(("x",), D(7), (D(7),)), rules) == [Flag.THRESHOLD, Flag.P_PERCENT, Flag.NK]
+    # Zero cells are never unsafe.
+    assert dominance_flags(Cell(("x",), D(0), (D(0), D(0))), rules) == []
+
+
+def test_magnitude_header_is_kept_as_written():
+    table = csv_table("Industry,Value\nAg,10.50\nTotal,10.5\n")
+    assert table.value_column == "Value"
+    assert table.cells[0].value == D("10.5")
+
+
+# --- sample extracts -----------------------------------------------------------------------------
+
+
+def test_sample_grossing_with_the_default_weight_rounds_half_up_and_flags_low_samples():
+    # Weight 2.5, base 5, at least 30 sample cases.
+    # A: 40 x 2.5 = 100. C: 12 cases < 30 -> low sample, hidden; the smallest other cell B (31)
+    # is hidden so C cannot be recovered. D: 33 x 2.5 = 82.5 = 16.5 fives -> half up 17 -> 85
+    # (half-even would give 80). Total: 116 x 2.5 = 290.
+    table = csv_table("Group,count\nA,40\nB,31\nC,12\nD,33\nTotal,116\n")
+    result = check_table(table, SAMPLE, Rules(sampling_weight=D("2.5")))
+    assert result.method == "sample grossing" and result.extract == SAMPLE
+    assert published(result) == {("A",): D(100), ("B",): None, ("C",): None, ("D",): D(85), ("Total",): D(290)}
+    cells = by_key(result)
+    assert cells[("A",)].flags == (Flag.GROSSED,)
+    assert cells[("B",)].flags == (Flag.SECONDARY,)
+    assert cells[("C",)].flags == (Flag.LOW_SAMPLE,)
+    assert cells[("D",)].flags == (Flag.GROSSED, Flag.ROUNDED)
+    assert result.counts["low_sample"] == 1 and result.counts["primary"] == 1
+    assert result.passed
+
+
+def test_sample_grossing_with_a_weight_column_and_both_totals_policies():
+    # A: 40 x 3 = 120. B: 45 x 2.5 = 112.5 = 22.5 fives -> 23 -> 115. Total (no weight of its
+    # own, so the default 2): 85 x 2 = 170. Additive: the total is 120 + 115 = 235.
+    table = csv_table("Group,count,weight\nA,40,3\nB,45,2.5\nTotal,85,\n")
+    assert table.cells[2].weight is None
+    independent = check_table(table, SAMPLE, Rules(sampling_weight=D(2)))
+    assert published(independent) == {("A",): D(120), ("B",): D(115), ("Total",): D(170)}
+    additive = check_table(table, SAMPLE, Rules(sampling_weight=D(2), totals=TotalsPolicy.ADDITIVE))
+    assert published(additive) == {("A",): D(120), ("B",): D(115), ("Total",): D(235)}
+    assert by_key(additive)[("Total",)].flags == (Flag.GROSSED, Flag.ROUNDED)
+
+
+def test_sample_magnitude_table_is_grossed_without_contributor_rules():
+    # 7 x 10 = 70 and 1.5 x 10 = 15: even the single-contributor cell is published.
+    table = csv_table("Industry,value,contributors\nAg,7,7\nBu,1.5,1;0.5\nTotal,8.5,\n")
+    result = check_table(table, SAMPLE, Rules(sampling_weight=D(10)))
+    assert published(result) == {("Ag",): D(70), ("Bu",): D(15), ("Total",): D(85)}
+
+
+# --- rounding and the totals policy ----------------------------------------------------------------
+
+
+def test_rounding_independent_and_additive_totals():
+    # 12 -> 10 three times. Independent: 36 -> 35. Additive: 10 + 10 + 10 = 30.
+    table = csv_table("Group,count\nA,12\nB,12\nC,12\nTotal,36\n")
+    independent = check_table(table, FULL, Rules())
+    additive = check_table(table, FULL, Rules(totals=TotalsPolicy.ADDITIVE))
+    assert published(independent) == {("A",): D(10), ("B",): D(10), ("C",): D(10), ("Total",): D(35)}
+    assert published(additive) == {("A",): D(10), ("B",): D(10), ("C",): D(10), ("Total",): D(30)}
+
+
+def test_rounding_half_up_and_base_one():
+    table = csv_table("Group,count\nA,12\nB,13\nC,17\nTotal,42\n")
+    result = check_table(table, FULL, Rules(rounding_base=5))
+    # 12 -> 10, 13 -> 15 (2.6 fives), 17 -> 15, 42 -> 40.
+    assert published(result) == {("A",): D(10), ("B",): D(15), ("C",): D(15), ("Total",): D(40)}
+    unrounded = check_table(table, FULL, Rules(rounding_base=1))
+    assert published(unrounded) == {("A",): D(12), ("B",): D(13), ("C",): D(17), ("Total",): D(42)}
+    assert unrounded.counts["rounded"] == 0
+    # 12.5 is exactly 2.5 fives: half up gives 15.
+    halves = check_table(csv_table("Group,value\nA,12.5\nTotal,12.5\n"), FULL, Rules())
+    assert by_key(halves)[("A",)].published == D(15)
+
+
+def test_additive_totals_in_a_two_way_table_with_suppression():
+    # Rows X and Y contain hidden cells: their totals are the true totals rounded (65, 80).
+    # Row Z has none: 30 + 35 + 60 = 125 (not 130). Column C has none: 40 + 50 + 60 = 150
+    # (not 155). Columns A, B and the grand total contain hidden cells: 50, 70, 275.
+    result = check_table(csv_table(TWO_WAY), FULL, Rules(totals=TotalsPolicy.ADDITIVE))
+    shown = published(result)
+    assert shown[("X", "Total")] == D(65)
+    assert shown[("Y", "Total")] == D(80)
+    assert shown[("Z", "Total")] == D(125)
+    assert shown[("Total", "A")] == D(50)
+    assert shown[("Total", "B")] == D(70)
+    assert shown[("Total", "C")] == D(150)
+    assert shown[("Total", "Total")] == D(275)
+    assert hidden_keys(result) == {("X", "A"), ("Y", "A"), ("X", "B"), ("Y", "B")}
+
+
+# --- perturbation -----------------------------------------------------------------------------------
+
+KEYED = Rules(method=Method.PERTURBATION, perturbation_key="test-secret")
+
+
+def test_perturbation_is_consistent_across_tables_and_column_orders():
+    first = csv_table("Region,Sex,count\nNorth,Female,57\nNorth,Male,61\nSouth,Female,33\n")
+    second = csv_table("Sex,Region,count\nFemale,North,57\nFemale,East,90\nMale,West,12\nFemale,South,34\n")
+    one = check_table(first, FULL, KEYED, scope="assets:12,40")
+    two = check_table(second, FULL, KEYED, scope="assets:12,40")
+    assert by_key(one)[("North", "Female")].published == by_key(two)[("Female", "North")].published
+    # The same cell drawn from other sources is perturbed independently: over many cells,
+    # some adjustments differ (the hash is deterministic, so this never flickers).
+    many = csv_table("Group,count\n" + "".join(f"G{chr(65 + i // 26)}{chr(65 + i % 26)},50\n" for i in range(60)))
+    here = published(check_table(many, FULL, KEYED, scope="assets:12,40"))
+    elsewhere = published(check_table(many, FULL, KEYED, scope="assets:99"))
+    assert here != elsewhere
+    # Different labels with the same value also get different adjustments.
+    assert len(set(here.values())) > 1
+    rekeyed = published(check_table(many, FULL, Rules(method=Method.PERTURBATION, perturbation_key="other")))
+    assert rekeyed != published(check_table(many, FULL, KEYED))
+
+
+def test_perturbation_stays_within_bounds_and_covers_the_range():
+    rows = "".join(f"G{i:03d},{20 + i}\n" for i in range(300))
+    table = csv_table("Group,count\n" + rows)
+    result = check_table(table, FULL, KEYED, scope="s")
+    adjustments = {cell.published - cell.raw for cell in result.cells}
+    assert adjustments == {D(-2), D(-1), D(0), D(1), D(2)}
+    assert result.passed and result.method == "perturbation"
+    assert result.counts["suppressed"] == 0
+    assert result.counts["perturbed"] == sum(cell.published != cell.raw for cell in result.cells)
+    for value in range(0, 40):
+        adjustment = perturbation_adjustment("k", "s", [("group", "A")], D(value), 3)
+        assert -3 <= adjustment <= 3
+
+
+def test_perturbation_of_small_and_zero_cells_worked_by_hand():
+    # With no adjustment (maximum 0) and threshold 10: 3 < 5 -> 0; 5 and 7 are not below 5 -> 10;
+    # 12 is not small -> 12; zero stays zero.
+    rules = Rules(method=Method.PERTURBATION, perturbation_key="k", perturbation_max=0)
+    table = csv_table("Group,count\nA,3\nB,5\nC,7\nD,12\nE,0\nTotal,27\n")
+    result = check_table(table, FULL, rules)
+    assert published(result) == {
+        ("A",): D(0),
+        ("B",): D(10),
+        ("C",): D(10),
+        ("D",): D(12),
+        ("E",): D(0),
+        ("Total",): D(27),
+    }
+    assert by_key(result)[("A",)].flags == (Flag.PERTURBED,)
+    assert by_key(result)[("D",)].flags == ()
+
+
+def test_perturbation_never_publishes_a_small_count_and_keeps_zeros():
+    rows = "".join(f"G{i:03d},{i % 10}\n" for i in range(200))
+    result = check_table(csv_table("Group,count\n" + rows), FULL, KEYED, scope="s")
+    for cell in result.cells:
+        if cell.raw == 0:
+            assert cell.published == 0
+        else:
+            assert cell.published in (D(0), D(10))
+
+
+def test_perturbation_totals_additive_and_independent():
+    table = csv_table(TWO_WAY)
+    additive = check_table(table, FULL, replace(KEYED, totals=TotalsPolicy.ADDITIVE), scope="s")
+    shown = published(additive)
+    interior = [key for key in shown if "Total" not in key]
+    assert shown[("Total", "Total")] == sum(shown[key] for key in interior)
+    for row in "XYZ":
+        assert shown[(row, "Total")] == sum(shown[(row, column)] for column in "ABC")
+    for column in "ABC":
+        assert shown[("Total", column)] == sum(shown[(row, column)] for row in "XYZ")
+    independent = check_table(table, FULL, KEYED, scope="s")
+    for cell in independent.cells:
+        if cell.is_total:
+            assert abs(cell.published - cell.raw) <= 2
+    # Interior cells do not depend on the totals policy.
+    assert all(published(independent)[key] == shown[key] for key in interior)
+
+
+# --- verification ----------------------------------------------------------------------------------
+
+
+def test_verifier_catches_a_cell_recoverable_from_its_total():
+    table = csv_table("Group,count\nA,4\nB,20\nC,30\nE,40\nTotal,94\n")
+
+    def result_with(hidden: set[str]) -> list[CellResult]:
+        return [
+            CellResult(
+                key=cell.key,
+                raw=cell.value,
+                published=None if cell.key[0] in hidden else cell.value,
+                flags=(Flag.THRESHOLD,) if cell.key[0] == "A" else (),
+                is_total=cell.is_total,
+            )
+            for cell in table.cells
+        ]
+
+    assert verify_protection(table, result_with({"A"}), Rules()) == [
+        "A suppressed cell in the Group breakdown could be recovered from its total."
+    ]
+    assert verify_protection(table, result_with({"A", "B"}), Rules()) == []
+    # Hiding only the total is no better: it is the sum of the published cells.
+    assert verify_protection(table, result_with({"A", "Total"}), Rules()) == []
+    only_total = verify_protection(table, result_with({"Total"}), Rules())
+    assert "could be recovered from its total" in only_total[0]
+    assert "The cell Group=A is unsafe to publish but would be shown." in only_total
+
+
+def test_verifier_names_the_line_in_a_two_way_table():
+    table = csv_table(TWO_WAY)
+    cells = [
+        CellResult(cell.key, cell.value, None if cell.key == ("Z", "C") else cell.value, (), cell.is_total)
+        for cell in table.cells
+    ]
+    assert verify_protection(table, cells, Rules()) == [
+        "A suppressed cell in the Region breakdown for Sex=C could be recovered from its total.",
+        "A suppressed cell in the Sex breakdown for Region=Z could be recovered from its total.",
+    ]
+
+
+def test_too_suppressed_table_fails_in_plain_words():
+    # Two of three interior cells are below the threshold: more than half would be hidden.
+    result = check_table(csv_table("Group,count\nA,3\nB,4\nC,50\nTotal,57\n"), FULL, Rules())
+    assert not result.passed
+    assert result.problems == (TOO_DETAILED,)
+    assert "too detailed" in result.problems[0] and "Combine categories" in result.problems[0]
+
+
+def test_problems_never_reveal_the_rules():
+    rules = Rules(
+        threshold=7,
+        p_percent=D(23),
+        nk_k=D(77),
+        rounding_base=3,
+        max_suppressed_share=D("0.31"),
+        min_sample_cases=43,
+    )
+    table = csv_table("Group,count\nAlpha,3\nBravo,4\nCharlie,50\nTotal,57\n")
+    problems = list(check_table(table, FULL, rules).problems) + list(check_table(table, SAMPLE, rules).problems)
+    bad = [CellResult(c.key, c.value, None if c.key == ("Alpha",) else c.value, (), c.is_total) for c in table.cells]
+    problems += verify_protection(table, bad, rules)
+    assert len(problems) >= 3
+    for problem in problems:
+        for secret in ("7", "23", "77", "3", "31", "43"):
+            assert secret not in problem
+
+
+# --- parsing -----------------------------------------------------------------------------------------
+
+
+def test_parse_frequency_table():
+    table = csv_table("Region, Sex ,Count\nNorth,Female,12\nNorth,All,20\n")
+    assert table.category_columns == ("Region", "Sex")
+    assert table.value_column == "count" and table.kind == "frequency"
+    assert table.cells == (Cell(("North", "Female"), D(12)), Cell(("North", "All"), D(20)))
+    assert table.cells[1].is_total and not table.cells[0].is_total
+
+
+def test_parse_csv_with_byte_order_mark():
+    table = parse_table(b"\xef\xbb\xbfRegion,count\r\nNorth,5\r\n", "table.CSV")
+    assert table.category_columns == ("Region",)
+    assert table.cells == (Cell(("North",), D(5)),)
+
+
+def test_parse_missing_value_column():
+    errors = parse_errors(b"Region,number\nNorth,5\n")
+    assert errors == ["The header row needs a 'count' column (frequency table) or a 'value' column (magnitude table)."]
+
+
+def test_parse_collects_every_row_problem():
+    errors = parse_errors(b"Region,count\nNorth,-3\nSouth,abc\nEast,2.5\n,4\nWest,\n")
+    assert errors == [
+        "Row 2, column 'count': -3 is negative; numbers must be 0 or more.",
+        "Row 3, column 'count': 'abc' is not a number.",
+        "Row 4, column 'count': 2.5 is not a whole number; counts must be whole numbers.",
+        "Row 5, column 'Region': the category label is empty.",
+        "Row 6, column 'count': the cell is empty; write 0 if there is none.",
+    ]
+
+
+def test_parse_stops_after_fifty_problems():
+    rows = "".join(f"G{i},x\n" for i in range(100))
+    assert len(parse_errors(("Group,count\n" + rows).encode())) == 50
+
+
+def test_parse_rejects_a_large_file_before_parsing(monkeypatch):
+    def must_not_read(data):
+        raise AssertionError("parsed a file that is too large")
+
+    monkeypatch.setattr(tables_module, "_read_csv", must_not_read)
+    errors = parse_errors(b"x" * 50 * 1024 * 1024)
+    assert errors == ["The file is larger than the 5 MB limit; split the table."]
+
+
+def test_parse_duplicate_cell():
+    data = (
+        "Region,Sex,count\nNorth,Male,5\nSouth,Male,6\nNorth,Female,7\nSouth,Female,8\n"
+        "East,Male,1\nEast,Female,2\nWest,Male,3\nNorth,Female,9\n"
+    )
+    assert parse_errors(data.encode()) == ["Row 9 repeats the cell Region=North, Sex=Female from row 4."]
+
+
+def test_parse_total_and_all_are_the_same_margin():
+    errors = parse_errors(b"Region,count\nNorth,5\nTotal,5\nall,5\n")
+    assert errors == ["Row 4 repeats the cell Region=all from row 3."]
+
+
+def test_parse_bad_extension_and_broken_workbook():
+    assert parse_errors(b"Region,count\nNorth,5\n", "table.pdf") == [
+        "The file must be a CSV (.csv) or Excel (.xlsx) spreadsheet."
+    ]
+    assert parse_errors(b"PK\x03\x04 this is not a workbook", "table.xlsx") == [
+        "The file is not a valid Excel (.xlsx) workbook; check it opens in Excel."
+    ]
+    assert parse_errors(b"\xff\xfe\x00broken", "table.csv") == [
+        "The CSV file could not be read as UTF-8 text; save it as 'CSV UTF-8'."
+    ]
+
+
+def test_parse_header_problems():
+    assert parse_errors(b"Region,count,value\nNorth,5,5\n") == [
+        "The header row has both a 'count' column (a frequency table) and a 'value' column (a magnitude table); "
+        "keep only one."
+    ]
+    assert parse_errors(b"count\n5\n") == [
+        "The table needs at least one category column (such as Region) besides the numbers."
+    ]
+    assert parse_errors(b"Region,,count\nNorth,x,5\n") == ["The column in position 2 has no name in the header row."]
+    assert parse_errors(b"Region,region,count\nNorth,x,5\n") == [
+        "The header row names the column 'region' more than once; each column may appear once."
+    ]
+    assert parse_errors(b"Region,count,contributors\nNorth,5,2;3\n") == [
+        "A 'contributors' column is only for magnitude tables (with a 'value' column), not counts."
+    ]
+    assert parse_errors(b"\n\n") == ["The first row must name the columns, for example: Region, Sex, count."]
+    assert parse_errors(b"") == [
+        "The file is empty: the first row must name the columns, for example: Region, Sex, count."
+    ]
+    assert parse_errors(b"Region,count\n\n") == ["The table has no data rows under the header."]
+
+
+def test_parse_weights_and_contributors():
+    assert parse_errors(b"Region,count,weight\nNorth,5,0\nSouth,5,heavy\n") == [
+        "Row 2, column 'weight': the weight must be more than 0, not 0.",
+        "Row 3, column 'weight': 'heavy' is not a number.",
+    ]
+    assert parse_errors(b"Industry,value,contributors\nAg,530,500;20\nBu,10,a;b\n") == [
+        "Row 2, column 'contributors': the contributors add up to 520, but the value is 530.",
+        "Row 3, column 'contributors': 'a' is not a number (separate contributors with ';').",
+    ]
+    # Within 0.5% (or 0.01) is accepted: contributors are often rounded.
+    table = csv_table("Industry,value,contributors\nAg,1000,500;300;198\nBu,0.5,0.25;0.24\n")
+    assert table.cells[0].contributors == (D(500), D(300), D(198))
+
+
+def test_parse_too_many_rows():
+    rows = "".join(f"G{i},1\n" for i in range(MAX_CELLS + 1))
+    errors = parse_errors(("Group,count\n" + rows).encode())
+    assert errors == ["The table has more than 50,000 data rows; the most one table can have is 50,000."]
+
+
+def test_parse_value_beyond_the_header():
+    assert parse_errors(b"Region,count\nNorth,5,extra\n") == [
+        "Row 2 has a value beyond the last named column; name that column or remove it."
+    ]
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_parse_good_workbook_matches_the_same_csv():
+    data = xlsx_bytes([["Year", "Region", "count"], [2024, "North", 12], [2024, "South", 7.0], [2024, "Total", 19]])
+    from_xlsx = parse_table(data, "table.xlsx")
+    from_csv = csv_table("Year,Region,count\n2024,North,12\n2024,South,7\n2024,Total,19\n")
+    assert from_xlsx == from_csv
+    assert from_xlsx.digest == from_csv.digest
+
+
+def test_parse_workbook_reports_spreadsheet_rows():
+    data = xlsx_bytes([["Region", "count"], ["North", 5], [None, None], ["South", "many"]])
+    assert parse_errors(data, "table.xlsx") == ["Row 4, column 'count': 'many' is not a number."]
+
+
+# --- storage: JSON and digests --------------------------------------------------------------------
+
+
+def test_table_json_round_trip_and_digest():
+    table = csv_table(MAGNITUDE.replace("Ho,250,", "Ho,250.50,"))
+    data = json.loads(json.dumps(table.to_json()))
+    again = Table.from_json(data)
+    assert again == table and again.digest == table.digest
+    assert data["cells"][7]["value"] == "250.5"
+    weighted = csv_table("Group,count,weight\nA,4,2.5\n")
+    assert Table.from_json(json.loads(json.dumps(weighted.to_json()))) == weighted
+    changed = csv_table(MAGNITUDE.replace("Ho,250,", "Ho,251,"))
+    assert changed.digest != table.digest
+    assert len(table.digest) == 64
+
+
+def test_rules_json_round_trip_validation_and_digest():
+    rules = Rules(threshold=7, p_percent=D("12.5"), method=Method.PERTURBATION, perturbation_key="s")
+    data = json.loads(json.dumps(rules.to_json()))
+    assert data["p_percent"] == "12.5" and data["method"] == "perturbation"
+    assert Rules.from_json(data) == rules
+    assert Rules.from_json(data).digest == rules.digest
+    assert Rules().digest == Rules().digest != Rules(threshold=11).digest
+    assert Rules.from_json({}) == Rules()
+    assert Rules(p_percent=20, method="perturbation", perturbation_key="s") == Rules(
+        p_percent=D(20), method=Method.PERTURBATION, perturbation_key="s"
+    )
+    assert Rules().validate() == []
+    assert len(Rules(threshold=0, rounding_base=0, p_percent=D(101), nk_n=0, nk_k=D(-1)).validate()) == 5
+    assert Rules(method=Method.PERTURBATION).validate() == [
+        "Perturbation needs a secret key, or anyone could work out the adjustments."
+    ]
+    with pytest.raises(ValueError):
+        check_table(csv_table(ONE_WAY), FULL, Rules(threshold=0))
+    with pytest.raises(ValueError):
+        Rules.from_json({"threshold": "ten"})
+
+
+def test_check_result_json_round_trip_and_protected_rows():
+    table = csv_table(ONE_WAY)
+    result = check_table(table, FULL, Rules())
+    again = CheckResult.from_json(json.loads(json.dumps(result.to_json())))
+    assert again == result
+    assert again.rules_digest == Rules().digest and again.table_digest == table.digest
+    assert again.protected_rows(table) == [
+        ["Group", "count"],
+        ["North", "[c]"],
+        ["South", "25"],
+        ["East", "[c]"],
+        ["West", "40"],
+        ["Total", "80"],
+    ]
+    with pytest.raises(ValueError):
+        result.protected_rows(csv_table(TWO_WAY))
+
+
+def test_protected_rows_hold_nothing_but_labels_and_published_values():
+    table = csv_table(MAGNITUDE)
+    rows = check_table(table, FULL, Rules(p_percent=D(25))).protected_rows(table)
+    assert rows[0] == ["Industry", "value"]
+    flat = " ".join(" ".join(row) for row in rows)
+    for leaked in ("60", "44", ";", "84", "934", "threshold", "secondary"):
+        assert leaked not in flat
+    assert rows[-1] == ["Total", "935"]
