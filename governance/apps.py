@@ -9,6 +9,7 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         # Receivers record sign-ins and keep role groups' permissions in step.
         from . import receivers  # noqa: F401
-        from .audit_registry import exclude_reverse_relations
+        from .audit_registry import exclude_private_fields, exclude_reverse_relations
 
         exclude_reverse_relations()
+        exclude_private_fields()

@@ -18,3 +18,18 @@ def exclude_reverse_relations() -> None:
         ]
         excluded = options["exclude_fields"]
         excluded.extend(name for name in reverse_names if name not in excluded)
+
+
+# Fields whose values must not be copied into the trail, which oversight roles read:
+# the disclosure methodology is not published and raw tables never leave their page.
+# The trail still records that they changed, through the digests kept beside them.
+PRIVATE_FIELDS = {
+    "governance.disclosureruleset": ("parameters",),
+    "governance.outputtable": ("data", "result"),
+}
+
+
+def exclude_private_fields() -> None:
+    for model, options in auditlog._registry.items():
+        private = PRIVATE_FIELDS.get(model._meta.label_lower, ())
+        options["exclude_fields"].extend(name for name in private if name not in options["exclude_fields"])

@@ -31,6 +31,7 @@ def _navigation(request: HttpRequest) -> list[dict]:
         ("Areas", "areas:list", "areas"),
     ]
     entries.append(("Contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
+    entries.append(("Releases", "releases:list", "releases"))  # likewise: unpublished statistics are restricted
     if has_oversight(user):
         entries.append(("Audit", "audit:explorer", "audit"))
     if user.is_staff:

@@ -95,6 +95,26 @@ PEOPLE = [
         groups=(roles.STATISTICIANS,),
         office=OfficeHolder.Office.CHIEF_STATISTICIAN,
     ),
+    DemoPerson(
+        "sara.statistician",
+        "Sara",
+        "Lewis",
+        "Statistician",
+        "wab",
+        "D100015",
+        groups=(roles.STATISTICIANS,),
+        line_manager="chris.statistician",
+    ),
+    DemoPerson(
+        "olu.disclosure",
+        "Olu",
+        "Adeyemi",
+        "Disclosure control officer",
+        "das",
+        "D100016",
+        groups=(roles.DISCLOSURE_CONTROL,),
+        line_manager="chris.statistician",
+    ),
     DemoPerson("wendy.deputy", "Wendy", "Clarke", "Deputy SIRO", "wab", "D100010", deputy_of=("wab", "ret")),
     DemoPerson("hassan.deputy", "Hassan", "Ali", "Deputy SIRO", "whs", "D100011", deputy_of=("whs", "dig", "fin")),
     DemoPerson(
@@ -180,4 +200,8 @@ def load_demo() -> list[DemoPerson]:
     from governance.demo_contracts import load_contracts
 
     load_contracts(system)
+
+    from governance.demo_releases import load_releases
+
+    load_releases(system)
     return PEOPLE

@@ -152,3 +152,16 @@ def send_contract_reminders() -> dict:
     from governance.services.contract_reminders import send_contract_reminders as send
 
     return send().as_dict()
+
+
+@shared_task
+@as_system
+def recheck_release_tables() -> int:
+    """Check again, with the rules now in force, every unreleased table checked under older rules.
+
+    Enqueued when the rules change and run nightly as a safety net; a second run
+    finds nothing stale and does nothing.
+    """
+    from governance.services.releases import recheck_unreleased
+
+    return recheck_unreleased()

@@ -13,6 +13,7 @@ from governance.views import (
     home,
     organisations,
     people,
+    releases,
     training,
 )
 
@@ -137,6 +138,30 @@ contracts_patterns = (
     "contracts",
 )
 
+# Statistical releases: sources, output tables and their disclosure checks, sign-off.
+releases_patterns = (
+    [
+        path("", releases.ReleaseListView.as_view(), name="list"),
+        path("new/", releases.ReleaseCreateView.as_view(), name="create"),
+        path("rules/", releases.RulesView.as_view(), name="rules"),
+        path("<int:pk>/", releases.ReleaseDetailView.as_view(), name="detail"),
+        path("<int:pk>/edit/", releases.ReleaseEditView.as_view(), name="edit"),
+        path("<int:pk>/sources/new/", releases.SourceFormView.as_view(), name="source-add"),
+        path("<int:pk>/sources/<int:source>/", releases.SourceFormView.as_view(), name="source-edit"),
+        path("<int:pk>/sources/<int:source>/remove/", releases.SourceRemoveView.as_view(), name="source-remove"),
+        path("<int:pk>/tables/new/", releases.TableFormView.as_view(), name="table-add"),
+        path("<int:pk>/tables/<int:table>/", releases.TableDetailView.as_view(), name="table"),
+        path("<int:pk>/tables/<int:table>/edit/", releases.TableFormView.as_view(), name="table-edit"),
+        path("<int:pk>/tables/<int:table>/remove/", releases.TableRemoveView.as_view(), name="table-remove"),
+        path("<int:pk>/tables/<int:table>/check/", releases.TableCheckView.as_view(), name="table-check"),
+        path("<int:pk>/tables/<int:table>/protected/", releases.ProtectedDownloadView.as_view(), name="protected"),
+        path("<int:pk>/tables/<int:table>/raw/", releases.RawDownloadView.as_view(), name="raw"),
+        path("<int:pk>/sign-off/", releases.SignOffView.as_view(), name="sign-off"),
+        path("<int:pk>/release/", releases.MarkReleasedView.as_view(), name="release"),
+    ],
+    "releases",
+)
+
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("about/", home.AboutView.as_view(), name="about"),
@@ -147,4 +172,5 @@ urlpatterns = [
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),
     path("contracts/", include(contracts_patterns)),
+    path("releases/", include(releases_patterns)),
 ]

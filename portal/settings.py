@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=7, minute=15),
     },
 }
+# Statistical releases: tables checked under superseded disclosure rules are checked again.
+CELERY_BEAT_SCHEDULE["recheck-release-tables"] = {
+    "task": "governance.tasks.recheck_release_tables",
+    "schedule": crontab(hour=3, minute=0),
+}
 
 # Email goes through Django's backend: console in development, SMTP in production.
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS in one value.

@@ -252,7 +252,52 @@ def builders():
             ),
             None,
         ),
+        # Statistical releases
+        "DisclosureRuleSet": (
+            lambda: m.DisclosureRuleSet(version=99, parameters={}, digest="0" * 64, created_by=UserFactory()),
+            None,
+        ),
+        "StatisticalRelease": (lambda: _release(m, save=False), ("title", "Renamed release")),
+        "ReleaseSource": (
+            lambda: m.ReleaseSource(release=_release(m), asset=InformationAssetFactory(), extract_type="full"),
+            ("extract_type", "sample"),
+        ),
+        "OutputTable": (lambda: _output_table(m), ("title", "Renamed table")),
+        "ReleaseSignOff": (lambda: _sign_off(m), ("voided_reason", "A table changed")),
     }
+
+
+def _release(m, save: bool = True):
+    release = m.StatisticalRelease(title="Coverage release", planned_release_date=TODAY, author=UserFactory())
+    if save:
+        release.save()
+    return release
+
+
+def _output_table(m):
+    release = _release(m)
+    source = m.ReleaseSource.objects.create(release=release, asset=InformationAssetFactory(), extract_type="full")
+    return m.OutputTable(
+        release=release,
+        source=source,
+        title="Coverage table",
+        original_name="t.csv",
+        data={},
+        uploaded_by=UserFactory(),
+    )
+
+
+def _sign_off(m):
+    release = _release(m)
+    rules = m.DisclosureRuleSet.objects.create(version=98, parameters={}, digest="0" * 64, created_by=UserFactory())
+    return m.ReleaseSignOff(
+        release=release,
+        release_author=release.author,
+        signed_by=UserFactory(),
+        signed_as="Chief Statistician",
+        rules=rules,
+        fingerprint="0" * 64,
+    )
 
 
 def _contract():

@@ -6,9 +6,12 @@ page cannot be added without being covered here.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from governance.models import OutputTable, ReleaseSource, StatisticalRelease
 from governance.services.contract_calendar import issue_feed_token
 from governance.services.contracts import add_asset
 from tests.factories import (
@@ -121,6 +124,23 @@ PAGES |= {
     "contracts:document": "/contracts/{contract}/documents/1/",
     "contracts:extension-create": "/contracts/{contract}/extensions/new/",
     "contracts:extension": "/contracts/{contract}/extensions/1/",
+    "releases:list": "/releases/",
+    "releases:create": "/releases/new/",
+    "releases:rules": "/releases/rules/",
+    "releases:detail": "/releases/{release}/",
+    "releases:edit": "/releases/{release}/edit/",
+    "releases:source-add": "/releases/{release}/sources/new/",
+    "releases:source-edit": "/releases/{release}/sources/{source}/",
+    "releases:source-remove": "/releases/{release}/sources/{source}/remove/",
+    "releases:table-add": "/releases/{release}/tables/new/",
+    "releases:table": "/releases/{release}/tables/{table}/",
+    "releases:table-edit": "/releases/{release}/tables/{table}/edit/",
+    "releases:table-remove": "/releases/{release}/tables/{table}/remove/",
+    "releases:table-check": "/releases/{release}/tables/{table}/check/",
+    "releases:protected": "/releases/{release}/tables/{table}/protected/",
+    "releases:raw": "/releases/{release}/tables/{table}/raw/",
+    "releases:sign-off": "/releases/{release}/sign-off/",
+    "releases:release": "/releases/{release}/release/",
 }
 
 
@@ -168,6 +188,15 @@ def urls(area, staff):
         "organisation": contract.organisation_id,
         "feed_token": issue_feed_token(contract.manager, by=contract.manager),
     }
+    # A statistical release with one source and one (unchecked) table.
+    release = StatisticalRelease.objects.create(
+        title="Benefit statistics", planned_release_date=datetime.date(2027, 3, 1), author=staff
+    )
+    source = ReleaseSource.objects.create(release=release, asset=item.asset, extract_type="full")
+    table = OutputTable.objects.create(
+        release=release, source=source, title="By region", original_name="t.csv", data={}, uploaded_by=staff
+    )
+    keys |= {"release": release.pk, "source": source.pk, "table": table.pk}
     return {name: url.format(**keys) for name, url in PAGES.items()}
 
 

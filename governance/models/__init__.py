@@ -38,6 +38,14 @@ from .permissions import (
     ResearchContractGroupObjectPermission,
     ResearchContractUserObjectPermission,
 )
+from .releases import (
+    DisclosureRuleSet,
+    ExtractType,
+    OutputTable,
+    ReleaseSignOff,
+    ReleaseSource,
+    StatisticalRelease,
+)
 from .security import SecurityEvent
 from .training import Course, CourseVersion, TrainingSignOff, TrainingStatus
 
@@ -65,15 +73,20 @@ __all__ = [
     "CourseVersion",
     "DataItem",
     "DestructionCertificate",
+    "DisclosureRuleSet",
     "ExtensionDecision",
     "ExternalOrganisation",
+    "ExtractType",
     "InformationAsset",
     "InformationAssetGroupObjectPermission",
     "InformationAssetUserObjectPermission",
     "LegalGateway",
     "Notification",
     "OfficeHolder",
+    "OutputTable",
     "ReidentificationAssessment",
+    "ReleaseSignOff",
+    "ReleaseSource",
     "ResearchContract",
     "ResearchContractGroupObjectPermission",
     "ResearchContractUserObjectPermission",
@@ -81,6 +94,7 @@ __all__ = [
     "RetentionExtension",
     "ReviewCampaign",
     "SecurityEvent",
+    "StatisticalRelease",
     "StatusChange",
     "TrainingSignOff",
     "TrainingStatus",

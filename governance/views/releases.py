@@ -1,0 +1,448 @@
+"""Statistical release pages. Rules live in ``services.releases`` and ``services.release_access``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+
+from governance.filters import ReleaseFilter
+from governance.forms.releases import (
+    ConfirmReleaseForm,
+    ReleaseForm,
+    RulesForm,
+    SignOffForm,
+    SourceForm,
+    TableForm,
+)
+from governance.models import DisclosureRuleSet, OutputTable, ReleaseSignOff, ReleaseSource, StatisticalRelease
+from governance.services import releases as service
+from governance.services.access_events import accesses_of, record_access
+from governance.services.history import history_for
+from governance.services.release_access import (
+    can_create,
+    can_download_raw,
+    can_edit,
+    can_manage_rules,
+    can_mark_released,
+    can_sign_off,
+    can_view,
+    sees_method,
+    visible_releases,
+)
+from governance.transfer.tabular import export_response
+from governance.views.mixins import ServiceFormView
+
+VIEW_REFUSAL = (
+    "Unpublished statistics are restricted: only the release's author, the Chief Statistician, disclosure control, "
+    "the IAMs of its source assets, their Deputy SIROs and oversight roles can see this release."
+)
+EDIT_REFUSAL = "Only the release's author can change it, and only before it is released."
+RULES_REFUSAL = "The disclosure-control rules are not published: only disclosure control and auditors can see them."
+
+
+def _count(model, **filters):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(release=OuterRef("pk"), **filters)
+            .order_by()
+            .values("release")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+class ReleaseObjectMixin:
+    """Loads the release named in the URL and refuses users its rule does not allow."""
+
+    rule = "edit"
+
+    def allowed(self, user, release) -> bool:
+        return {"view": can_view, "edit": can_edit, "sign": can_sign_off, "release": can_mark_released}[self.rule](
+            user, release
+        )
+
+    def refusal(self) -> str:
+        if self.rule == "view":
+            return VIEW_REFUSAL
+        if self.rule == "sign":
+            return "Only the Chief Statistician or a disclosure-control officer other than the author can sign off."
+        if self.rule == "release":
+            return "Only the release's author or the Chief Statistician can mark it released."
+        return EDIT_REFUSAL
+
+    def dispatch(self, request, *args, **kwargs):
+        self.release = get_object_or_404(StatisticalRelease.objects.select_related("author"), pk=kwargs["pk"])
+        if not (request.user.is_authenticated and self.allowed(request.user, self.release)):
+            raise PermissionDenied(self.refusal())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(release=self.release, **kwargs)
+
+
+class TableMixin(ReleaseObjectMixin):
+    def dispatch(self, request, *args, **kwargs):
+        self.table = get_object_or_404(
+            OutputTable.objects.select_related("source__asset", "rules", "uploaded_by"),
+            pk=kwargs["table"],
+            release_id=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs["table"] = self.table  # the object, in place of the URL's number
+        return super().get_context_data(**kwargs)
+
+
+# --- lists and the release page -------------------------------------------------------------------
+
+
+class ReleaseListView(FilterView):
+    filterset_class = ReleaseFilter
+    template_name = "releases/list.html"
+    context_object_name = "releases"
+    paginate_by = 25
+
+    def get_queryset(self):
+        queryset = visible_releases(self.request.user, StatisticalRelease.objects.select_related("author"))
+        return queryset.annotate(
+            table_count=_count(OutputTable),
+            failing_count=_count(OutputTable, passed=False),
+        ).order_by("-planned_release_date", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(can_create=can_create(user), sees_method=sees_method(user), today=timezone.localdate())
+        return context
+
+
+class ReleaseDetailView(ReleaseObjectMixin, TemplateView):
+    template_name = "releases/detail.html"
+    rule = "view"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        release, user = self.release, self.request.user
+        state = service.readiness(release)
+        signed = service.live_sign_off(release)
+        current = signed is not None and service.fingerprint(state.tables, state.rule_set) == signed.fingerprint
+        context.update(
+            sources=list(ReleaseSource.objects.filter(release=release).select_related("asset__business_area")),
+            state=state,
+            sign_off=signed,
+            sign_off_current=current,
+            voided=list(
+                ReleaseSignOff.objects.filter(release=release, voided_at__isnull=False)
+                .select_related("signed_by")
+                .order_by("-signed_at")
+            ),
+            can_edit=can_edit(user, release),
+            can_sign_off=can_sign_off(user, release) and signed is None and state.ready,
+            can_mark_released=can_mark_released(user, release) and signed is not None and current,
+            sees_method=sees_method(user),
+            downloads=accesses_of(state.tables, limit=20),
+            history=history_for(release),
+        )
+        return context
+
+
+# --- creating and editing --------------------------------------------------------------------------
+
+
+class ReleaseCreateView(ServiceFormView):
+    template_name = "releases/form.html"
+    form_class = ReleaseForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_create(request.user):
+            raise PermissionDenied("Only statisticians can register a statistical release.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        release = service.create_release(by=self.request.user, **form.cleaned_data)
+        return (
+            reverse("releases:source-add", args=[release.pk]),
+            "Release registered. Now add the assets it draws on.",
+        )
+
+
+class ReleaseEditView(ReleaseObjectMixin, ServiceFormView):
+    template_name = "releases/form.html"
+    form_class = ReleaseForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.release}
+
+    def perform(self, form):
+        service.update_release(self.release, by=self.request.user, **form.cleaned_data)
+        return self.release.get_absolute_url(), "Release details saved."
+
+
+class SourceFormView(ReleaseObjectMixin, ServiceFormView):
+    template_name = "releases/source_form.html"
+    form_class = SourceForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.source = None
+        if "source" in kwargs:
+            self.source = get_object_or_404(
+                ReleaseSource.objects.select_related("asset"), pk=kwargs["source"], release_id=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "release": self.release, "source": self.source}
+        if self.source is not None and self.request.method == "GET":
+            kwargs["initial"] = {
+                "extract_type": self.source.extract_type,
+                "sampling_weight": self.source.sampling_weight,
+            }
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(source=self.source, **kwargs)
+
+    def perform(self, form):
+        data, by = form.cleaned_data, self.request.user
+        if self.source is None:
+            source = service.add_source(
+                self.release,
+                by=by,
+                asset=data["asset"],
+                extract_type=data["extract_type"],
+                sampling_weight=data.get("sampling_weight"),
+            )
+            return f"{self.release.get_absolute_url()}#sources", f"{source.asset.name} added as a source."
+        service.update_source(
+            self.source, by=by, extract_type=data["extract_type"], sampling_weight=data.get("sampling_weight")
+        )
+        return f"{self.release.get_absolute_url()}#sources", f"{self.source.asset.name} updated."
+
+
+class SourceRemoveView(ReleaseObjectMixin, View):
+    def post(self, request, *args, **kwargs):
+        source = get_object_or_404(
+            ReleaseSource.objects.select_related("asset"), pk=kwargs["source"], release_id=self.release.pk
+        )
+        try:
+            service.remove_source(source, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{source.asset.name} removed.")
+        return redirect(f"{self.release.get_absolute_url()}#sources")
+
+
+class TableFormView(ReleaseObjectMixin, ServiceFormView):
+    """Upload a new table, or rename, move or re-upload one; it is checked as soon as it is saved."""
+
+    template_name = "releases/table_form.html"
+    form_class = TableForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.table = None
+        if "table" in kwargs:
+            self.table = get_object_or_404(OutputTable, pk=kwargs["table"], release_id=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "release": self.release, "replacing": self.table is not None}
+        if self.table is not None and self.request.method == "GET":
+            kwargs["initial"] = {"title": self.table.title, "source": self.table.source_id}
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(table=self.table, **kwargs)
+
+    def perform(self, form):
+        data, by = form.cleaned_data, self.request.user
+        if self.table is None:
+            table = service.add_table(
+                self.release, by=by, title=data["title"], source=data["source"], upload=data["file"]
+            )
+        else:
+            table = service.replace_table(
+                self.table, by=by, title=data["title"], source=data["source"], upload=data.get("file")
+            )
+        outcome = "passed" if table.passed else "failed"
+        return table.get_absolute_url(), f"{table.title} saved and checked: the disclosure check {outcome}."
+
+
+class TableRemoveView(TableMixin, View):
+    def post(self, request, *args, **kwargs):
+        service.remove_table(self.table, by=request.user)
+        messages.success(request, f"{self.table.title} removed.")
+        return redirect(f"{self.release.get_absolute_url()}#tables")
+
+
+class TableCheckView(TableMixin, View):
+    """Check a table again with the rules now in force."""
+
+    rule = "view"
+
+    def post(self, request, *args, **kwargs):
+        service.check_again(self.table, by=request.user)
+        messages.success(request, f"{self.table.title} checked with the current rules.")
+        return redirect(self.table.get_absolute_url())
+
+
+# --- one table: results and downloads ------------------------------------------------------------
+
+
+class TableDetailView(TableMixin, TemplateView):
+    """The check, cell by cell. Reasons and raw values only for disclosure control and auditors."""
+
+    template_name = "releases/table.html"
+    rule = "view"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, table = self.request.user, self.table
+        result = service.result_of(table)
+        method = sees_method(user)
+        if method:
+            record_access(self.request, table, "view", detail="Disclosure check with raw values")
+        context.update(
+            result=result,
+            rows=_display_rows(table, result, method),
+            columns=list(table.data.get("category_columns", [])),
+            sees_method=method,
+            current=table.rules_id == service.current_rule_set().pk,
+            can_edit=can_edit(user, self.release),
+            can_check=can_edit(user, self.release) or can_sign_off(user, self.release),
+            can_download_raw=can_download_raw(user, self.release),
+        )
+        return context
+
+
+def _display_rows(table: OutputTable, result, method: bool) -> list[dict]:
+    """What each row of the results table shows; without ``method`` only the published value and whether hidden."""
+    if result is None:
+        return []
+    rows = []
+    for cell in result.cells:
+        row = {
+            "key": cell.key,
+            "published": "[c]" if cell.suppressed else cell.published,
+            "suppressed": cell.suppressed,
+            "is_total": cell.is_total,
+        }
+        if method:
+            row.update(raw=cell.raw, flags=[flag.value for flag in cell.flags])
+        rows.append(row)
+    return rows
+
+
+class ProtectedDownloadView(TableMixin, View):
+    """The protected table as CSV or XLSX; each download is recorded."""
+
+    rule = "view"
+
+    def get(self, request, *args, **kwargs):
+        fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        try:
+            rows = service.protected_rows(self.table)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(self.table.get_absolute_url())
+        record_access(request, self.table, "download", detail=f"Protected table ({fmt.upper()})")
+        name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}-protected"
+        return export_response(rows[0], rows[1:], filename=name, fmt=fmt)
+
+
+class RawDownloadView(TableMixin, View):
+    """The raw table, for the disclosure-control role only; each download is recorded."""
+
+    rule = "view"
+
+    def get(self, request, *args, **kwargs):
+        if not can_download_raw(request.user, self.release):
+            raise PermissionDenied("The raw table never leaves the portal except to disclosure control.")
+        rows = service.raw_rows(self.table)
+        record_access(request, self.table, "download", detail="Raw table (CSV)")
+        name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}-raw"
+        return export_response(rows[0], rows[1:], filename=name, fmt="csv")
+
+
+# --- sign-off and release ---------------------------------------------------------------------------
+
+
+class SignOffView(ReleaseObjectMixin, ServiceFormView):
+    template_name = "releases/sign_off.html"
+    form_class = SignOffForm
+    rule = "sign"
+
+    def get_context_data(self, **kwargs):
+        state = service.readiness(self.release)
+        return super().get_context_data(state=state, **kwargs)
+
+    def perform(self, form):
+        service.sign_off(
+            self.release,
+            by=self.request.user,
+            token=form.cleaned_data["otp_token"],
+            comments=form.cleaned_data["comments"],
+            request=self.request,
+        )
+        return self.release.get_absolute_url(), "Release signed off. The author has been told."
+
+
+class MarkReleasedView(ReleaseObjectMixin, ServiceFormView):
+    template_name = "releases/release.html"
+    form_class = ConfirmReleaseForm
+    rule = "release"
+
+    def perform(self, form):
+        service.mark_released(self.release, by=self.request.user)
+        return self.release.get_absolute_url(), "Release marked as released."
+
+
+# --- the rules ---------------------------------------------------------------------------------------
+
+
+class RulesView(ServiceFormView):
+    """The disclosure-control settings: changed by disclosure control, read by auditors."""
+
+    template_name = "releases/rules.html"
+    form_class = RulesForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not sees_method(request.user):
+            raise PermissionDenied(RULES_REFUSAL)
+        if request.method == "POST" and not can_manage_rules(request.user):
+            raise PermissionDenied("Only disclosure control can change the rules.")
+        self.rule_set = service.current_rule_set()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return RulesForm.initial_from(service.rules_of(self.rule_set))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            rule_set=self.rule_set,
+            rules=service.rules_of(self.rule_set),
+            versions=list(DisclosureRuleSet.objects.select_related("created_by").order_by("-version")[:20]),
+            can_change=can_manage_rules(self.request.user),
+        )
+        return context
+
+    def perform(self, form):
+        rule_set = service.save_rules(form.rules(), by=self.request.user, note=form.cleaned_data["note"])
+        return (
+            reverse("releases:rules"),
+            f"Rules version {rule_set.version} is in force. Live sign-offs were voided and tables are checked again.",
+        )

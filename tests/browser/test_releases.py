@@ -1,0 +1,80 @@
+"""A statistician uploads a table with a small cell, sees it suppressed; the Chief Statistician signs off."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from governance import roles
+from governance.models import OfficeHolder, ReleaseSignOff, StatisticalRelease
+from governance.services.audit import system_user
+from governance.services.organisation import appoint_office_holder
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLE = "region,count\nNorth,120\nSouth,3\nEast,85\nWest,64\nTotal,272\n"
+
+
+def test_small_cell_is_suppressed_and_the_chief_statistician_signs_off(page, live_server, tmp_path):
+    area = BusinessAreaFactory(name="Data as Statistics", code="das")
+    statistician = UserFactory(
+        username="sara", first_name="Sara", last_name="Lewis", business_area=area, groups=[roles.STATISTICIANS]
+    )
+    chief = UserFactory(username="chris", first_name="Chris", last_name="Morgan", business_area=area)
+    appoint_office_holder(OfficeHolder.Office.CHIEF_STATISTICIAN, chief, by=system_user())
+    make_asset(manager=UserFactory(business_area=area), business_area=area, name="Benefit caseload extract")
+    author_device, chief_device = TOTPDeviceFactory(user=statistician), TOTPDeviceFactory(user=chief)
+    planned = datetime.date.today() + datetime.timedelta(days=30)
+
+    sign_in(page, live_server, "sara", PASSWORD, author_device)
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Releases").click()
+    page.get_by_role("button", name="Register a release").click()
+    page.get_by_label("Title").fill("Benefit caseload: quarterly")
+    page.get_by_label("Day").fill(str(planned.day))
+    page.get_by_label("Month").fill(str(planned.month))
+    page.get_by_label("Year").fill(str(planned.year))
+    page.get_by_role("button", name="Register the release").click()
+
+    page.get_by_label("Information asset").select_option(label="Benefit caseload extract (Data as Statistics)")
+    page.get_by_label("100% extract").check()
+    page.get_by_role("button", name="Add the source").click()
+    expect(page.get_by_text("Benefit caseload extract added as a source.")).to_be_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Upload a table").click()
+    page.get_by_label("Title").fill("Claimants by region")
+    table_file = tmp_path / "region.csv"
+    table_file.write_text(TABLE)
+    page.get_by_label("Table file").set_input_files(str(table_file))
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save and check").click()
+    expect(page.get_by_text("the disclosure check passed")).to_be_visible()
+    south = page.locator("#cells tr", has_text="South")
+    expect(south).to_contain_text("[c]")
+    expect(south).to_contain_text("Suppressed")
+    expect(page.locator("#cells tr", has_text="West")).to_contain_text("[c]")
+    expect(page.locator("#cells tr", has_text="Total")).to_contain_text("270")
+    assert axe_violations(page) == []
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, "chris", PASSWORD, chief_device)
+    release = StatisticalRelease.objects.get()
+    page.goto(f"{live_server.url}{release.get_absolute_url()}")
+    page.get_by_role("button", name="Sign off").click()
+    page.get_by_label("I have reviewed the disclosure control").check()
+    from tests.conftest import fresh_code
+
+    page.get_by_label("Code from your authenticator app").fill(fresh_code(chief_device))
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Sign off").click()
+    expect(page.get_by_text("Release signed off.")).to_be_visible()
+    expect(page.locator("#sign-off + .govuk-inset-text")).to_contain_text("Chief Statistician")
+    assert axe_violations(page) == []
+    assert ReleaseSignOff.objects.get().signed_by == chief
+    release.refresh_from_db()
+    assert release.status == StatisticalRelease.Status.SIGNED_OFF

@@ -1,0 +1,542 @@
+"""Statistical releases: who may do what, uploads, checks, sign-off, voiding, release and the evidence."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from governance import roles
+from governance.disclosure import Rules
+from governance.models import (
+    AccessEvent,
+    AuditEntry,
+    DisclosureRuleSet,
+    OfficeHolder,
+    OutputTable,
+    ReleaseSignOff,
+    ReleaseSource,
+    StatisticalRelease,
+)
+from governance.services import releases as service
+from governance.services.audit import acting_as, system_user
+from governance.services.organisation import appoint_office_holder
+from tests.conftest import fresh_code
+from tests.factories import TOTPDeviceFactory, UserFactory, make_asset
+
+pytestmark = pytest.mark.django_db
+
+Status = StatisticalRelease.Status
+PLANNED = datetime.date(2027, 3, 25)
+
+# One small cell (South, 3): suppressed, and West (the next smallest) suppressed with it so
+# that South cannot be recovered from the total. The rest are rounded to base 5.
+SMALL_CELL_CSV = b"region,count\nNorth,120\nSouth,3\nEast,85\nWest,64\nTotal,272\n"
+SAFE_CSV = b"region,count\nNorth,120\nSouth,40\nTotal,160\n"
+
+
+def csv_upload(content: bytes = SMALL_CELL_CSV, name: str = "table.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+@pytest.fixture
+def statistician(area):
+    user = UserFactory(username="stat", business_area=area, groups=[roles.STATISTICIANS])
+    TOTPDeviceFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def other_statistician(area):
+    return UserFactory(username="stat2", business_area=area, groups=[roles.STATISTICIANS])
+
+
+@pytest.fixture
+def chief(area):
+    user = UserFactory(username="chief", business_area=area, groups=[roles.STATISTICIANS])
+    appoint_office_holder(OfficeHolder.Office.CHIEF_STATISTICIAN, user, by=system_user())
+    TOTPDeviceFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def sdc(area):
+    user = UserFactory(username="sdc", business_area=area, groups=[roles.DISCLOSURE_CONTROL])
+    TOTPDeviceFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def iam(area):
+    return UserFactory(username="iam", business_area=area)
+
+
+@pytest.fixture
+def other_iam(other_area):
+    return UserFactory(username="otheriam", business_area=other_area)
+
+
+@pytest.fixture
+def asset(iam, area, deputy_siro):
+    return make_asset(manager=iam, business_area=area, name="Benefit claims")
+
+
+@pytest.fixture
+def other_asset(other_iam, other_area):
+    return make_asset(manager=other_iam, business_area=other_area, name="Pension records")
+
+
+@pytest.fixture
+def release(statistician):
+    return service.create_release(by=statistician, title="Benefit statistics: March 2027", planned_release_date=PLANNED)
+
+
+@pytest.fixture
+def source(release, statistician, asset):
+    return service.add_source(release, by=statistician, asset=asset, extract_type="full")
+
+
+@pytest.fixture
+def table(release, statistician, source):
+    return service.add_table(release, by=statistician, title="Claims by region", source=source, upload=csv_upload())
+
+
+def sign(release, signer) -> ReleaseSignOff:
+    device = TOTPDevice.objects.get(user=signer)
+    return service.sign_off(release, by=signer, token=fresh_code(device))
+
+
+# --- registering and who may see ------------------------------------------------------------------
+
+
+def test_a_statistician_registers_a_release_with_sources(verified_client, statistician, asset):
+    client = verified_client(statistician)
+    response = client.post(
+        "/releases/new/",
+        {
+            "title": "Benefit statistics",
+            "summary": "",
+            "planned_release_date_day": "25",
+            "planned_release_date_month": "3",
+            "planned_release_date_year": "2027",
+        },
+    )
+    release = StatisticalRelease.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/releases/{release.pk}/sources/new/"
+    assert (release.author, release.status, release.planned_release_date) == (statistician, Status.DRAFT, PLANNED)
+
+    response = client.post(
+        f"/releases/{release.pk}/sources/new/", {"asset": asset.pk, "extract_type": "sample", "sampling_weight": ""}
+    )
+    assert "Enter the sampling weight of the sample extract" in response.content.decode()
+    assert 'class="govuk-error-summary"' in response.content.decode()
+    client.post(
+        f"/releases/{release.pk}/sources/new/", {"asset": asset.pk, "extract_type": "sample", "sampling_weight": "50"}
+    )
+    source = ReleaseSource.objects.get()
+    assert (source.asset, source.extract_type, source.sampling_weight) == (asset, "sample", 50)
+
+
+@pytest.mark.parametrize("who", ["staff", "iam", "auditor", "administrator", "deputy_siro", "sdc"])
+def test_only_statisticians_register_releases(request, verified_client, who):
+    client = verified_client(request.getfixturevalue(who))
+    assert client.get("/releases/new/").status_code == 403
+    response = client.post("/releases/new/", {"title": "X"})
+    assert response.status_code == 403
+    assert b"Only statisticians can register a statistical release" in response.content
+    assert not StatisticalRelease.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("statistician", True),
+        ("chief", True),
+        ("sdc", True),
+        ("iam", True),  # IAM of a source asset
+        ("deputy_siro", True),  # Deputy SIRO of that asset's area
+        ("auditor", True),
+        ("siro", True),
+        ("administrator", True),
+        ("other_statistician", False),
+        ("other_iam", False),
+        ("other_deputy_siro", False),
+        ("staff", False),
+    ],
+)
+def test_who_may_see_a_release(request, verified_client, table, other_asset, who, allowed):
+    client = verified_client(request.getfixturevalue(who))
+    release = table.release
+    pages = [f"/releases/{release.pk}/", f"/releases/{release.pk}/tables/{table.pk}/"]
+    listed = [row.pk for row in client.get("/releases/").context["releases"]]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == (200 if allowed else 403), page
+    assert listed == ([release.pk] if allowed else [])
+    if not allowed:
+        assert b"Unpublished statistics are restricted" in client.get(pages[0]).content
+
+
+@pytest.mark.parametrize("who", ["chief", "sdc", "iam", "auditor", "other_statistician"])
+def test_only_the_author_changes_a_release(request, verified_client, table, who):
+    client = verified_client(request.getfixturevalue(who))
+    release = table.release
+    source = table.source
+    for url in [
+        f"/releases/{release.pk}/edit/",
+        f"/releases/{release.pk}/sources/new/",
+        f"/releases/{release.pk}/sources/{source.pk}/",
+        f"/releases/{release.pk}/tables/new/",
+        f"/releases/{release.pk}/tables/{table.pk}/edit/",
+    ]:
+        assert client.get(url).status_code == 403, url
+    response = client.post(f"/releases/{release.pk}/tables/{table.pk}/remove/")
+    assert response.status_code == 403
+    assert b"Only the release&#x27;s author can change it" in response.content
+    assert OutputTable.objects.filter(pk=table.pk).exists()
+
+
+def test_unverified_session_is_refused(unverified_client, statistician, release):
+    client = unverified_client(statistician, with_device=False)
+    response = client.get(f"/releases/{release.pk}/")
+    assert response.status_code == 302
+    assert "/releases/" not in response["Location"]
+
+
+# --- uploads and the check ---------------------------------------------------------------------------
+
+
+def test_uploaded_table_is_checked_and_the_small_cell_suppressed(verified_client, statistician, source):
+    client = verified_client(statistician)
+    release = source.release
+    response = client.post(
+        f"/releases/{release.pk}/tables/new/",
+        {"title": "Claims by region", "source": source.pk, "file": csv_upload()},
+    )
+    table = OutputTable.objects.get()
+    assert response["Location"] == f"/releases/{release.pk}/tables/{table.pk}/"
+    assert table.passed is True
+    assert table.cell_count == 5
+    page = client.get(response["Location"])
+    rows = {row["key"][0]: row for row in page.context["rows"]}
+    assert rows["South"]["published"] == "[c]" and rows["South"]["suppressed"]
+    assert rows["West"]["published"] == "[c]"  # secondary: South is not recoverable from the total
+    assert str(rows["North"]["published"]) == "120"
+    assert str(rows["Total"]["published"]) == "270"
+    # The statistician sees the protected table only: no raw values, no reasons, no rule settings.
+    assert "raw" not in rows["South"] and "flags" not in rows["South"]
+    assert b"Suppressed" in page.content
+    assert b"Secondary" not in page.content and b"Threshold" not in page.content
+
+
+def test_disclosure_control_sees_the_reasons_and_raw_values(verified_client, sdc, table):
+    page = verified_client(sdc).get(f"/releases/{table.release_id}/tables/{table.pk}/")
+    rows = {row["key"][0]: row for row in page.context["rows"]}
+    assert str(rows["South"]["raw"]) == "3"
+    assert rows["South"]["flags"] == ["threshold"]
+    assert rows["West"]["flags"] == ["secondary"]
+    assert AccessEvent.objects.filter(user=sdc, kind="view", object_pk=str(table.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"region,total_people\nNorth,1\n", "count"),
+        (b"region,count\nNorth,-4\n", "negative"),
+        (b"region,count\nNorth,lots\n", "not a number"),
+        (b"", "empty"),
+    ],
+)
+def test_bad_tables_get_a_clear_message_and_change_nothing(verified_client, statistician, source, content, message):
+    client = verified_client(statistician)
+    response = client.post(
+        f"/releases/{source.release_id}/tables/new/",
+        {"title": "Claims", "source": source.pk, "file": csv_upload(content)},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="govuk-error-summary"' in body
+    assert message in body.lower()
+    assert not OutputTable.objects.exists()
+
+
+def test_a_50_mb_table_is_refused_before_it_is_read(verified_client, statistician, source):
+    big = csv_upload(b"region,count\n" + b"North,1\n" * (50 * 1024 * 1024 // 8))
+    response = verified_client(statistician).post(
+        f"/releases/{source.release_id}/tables/new/", {"title": "Huge", "source": source.pk, "file": big}
+    )
+    assert "The selected file must be smaller than 5 MB" in response.content.decode()
+    assert not OutputTable.objects.exists()
+
+
+def test_replacing_a_table_with_a_bad_file_keeps_the_old_one(verified_client, statistician, table):
+    response = verified_client(statistician).post(
+        f"/releases/{table.release_id}/tables/{table.pk}/edit/",
+        {"title": "Renamed", "source": table.source_id, "file": csv_upload(b"region,count\nNorth,x\n")},
+    )
+    assert response.status_code == 200
+    table.refresh_from_db()
+    assert (table.title, table.cell_count, table.passed) == ("Claims by region", 5, True)
+
+
+def test_sample_source_tables_are_grossed_by_the_source_weight(statistician, release, asset):
+    source = service.add_source(release, by=statistician, asset=asset, extract_type="sample", sampling_weight=50)
+    table = service.add_table(
+        release, by=statistician, title="Sample", source=source, upload=csv_upload(b"region,count\nNorth,41\n")
+    )
+    cell = service.result_of(table).cells[0]
+    assert cell.published == 2050  # 41 x 50, already a multiple of the rounding base
+    assert table.passed
+
+
+# --- downloads ------------------------------------------------------------------------------------
+
+
+def test_protected_download_hides_the_small_cell_and_is_recorded(verified_client, statistician, table):
+    response = verified_client(statistician).get(f"/releases/{table.release_id}/tables/{table.pk}/protected/")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines() == ["region,count", "North,120", "South,[c]", "East,85", "West,[c]", "Total,270"]
+    event = AccessEvent.objects.get(kind="download")
+    assert (event.user, event.object_pk, event.detail) == (statistician, str(table.pk), "Protected table (CSV)")
+
+
+def test_protected_download_as_xlsx(verified_client, statistician, table):
+    response = verified_client(statistician).get(
+        f"/releases/{table.release_id}/tables/{table.pk}/protected/?format=xlsx"
+    )
+    assert response["Content-Disposition"].endswith('-protected.xlsx"')
+    assert response.content.startswith(b"PK")
+
+
+@pytest.mark.parametrize("who", ["statistician", "chief", "auditor", "iam"])
+def test_the_raw_table_goes_only_to_disclosure_control(request, verified_client, table, who):
+    response = verified_client(request.getfixturevalue(who)).get(f"/releases/{table.release_id}/tables/{table.pk}/raw/")
+    assert response.status_code == 403
+    assert not AccessEvent.objects.filter(kind="download").exists()
+
+
+def test_disclosure_control_downloads_the_raw_table(verified_client, sdc, table):
+    response = verified_client(sdc).get(f"/releases/{table.release_id}/tables/{table.pk}/raw/")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "South,3" in body
+    assert AccessEvent.objects.get(kind="download").detail == "Raw table (CSV)"
+
+
+# --- sign-off and release ----------------------------------------------------------------------------
+
+
+def test_chief_statistician_signs_off_with_a_fresh_code_and_the_author_releases(
+    verified_client, statistician, chief, table, django_capture_on_commit_callbacks
+):
+    release = table.release
+    client = verified_client(chief)
+    response = client.post(f"/releases/{release.pk}/sign-off/", {"confirm": "on", "otp_token": "000000"})
+    assert "Enter a new code from your authenticator app" in response.content.decode()
+    assert not ReleaseSignOff.objects.exists()
+
+    code = fresh_code(TOTPDevice.objects.get(user=chief))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/releases/{release.pk}/sign-off/", {"confirm": "on", "otp_token": code, "comments": "OK"}
+        )
+    assert response.status_code == 302
+    signed = ReleaseSignOff.objects.get()
+    assert (signed.signed_by, signed.signed_as, signed.comments) == (chief, "Chief Statistician", "OK")
+    release.refresh_from_db()
+    assert release.status == Status.SIGNED_OFF
+    assert [(m.subject, m.to) for m in mail.outbox] == [(f"Signed off: {release.title}", [statistician.email])]
+
+    response = verified_client(statistician).post(f"/releases/{release.pk}/release/", {"confirm": "on"})
+    assert response.status_code == 302
+    release.refresh_from_db()
+    assert (release.status, release.released_by) == (Status.RELEASED, statistician)
+
+
+def test_the_author_cannot_sign_off_their_own_release(verified_client, chief, asset):
+    release = service.create_release(by=chief, title="Chief's own", planned_release_date=PLANNED)
+    source = service.add_source(release, by=chief, asset=asset, extract_type="full")
+    service.add_table(release, by=chief, title="T", source=source, upload=csv_upload(SAFE_CSV))
+    response = verified_client(chief).get(f"/releases/{release.pk}/sign-off/")
+    assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        sign(release, chief)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReleaseSignOff.objects.create(
+            release=release,
+            release_author=chief,
+            signed_by=chief,
+            signed_as="x",
+            rules=service.current_rule_set(),
+            fingerprint="x",
+        )
+
+
+@pytest.mark.parametrize("who", ["statistician", "other_statistician", "iam", "auditor", "siro", "administrator"])
+def test_only_the_chief_statistician_or_disclosure_control_sign_off(request, verified_client, table, who):
+    client = verified_client(request.getfixturevalue(who))
+    assert client.get(f"/releases/{table.release_id}/sign-off/").status_code == 403
+    assert client.post(f"/releases/{table.release_id}/sign-off/", {"confirm": "on"}).status_code == 403
+    assert not ReleaseSignOff.objects.exists()
+
+
+def test_disclosure_control_may_sign_off(sdc, table):
+    signed = sign(table.release, sdc)
+    assert signed.signed_as == "Disclosure control officer"
+
+
+def test_a_failing_table_blocks_sign_off(statistician, chief, release, source):
+    # Every interior cell is small: after suppression nothing safe would be left.
+    service.add_table(
+        release,
+        by=statistician,
+        title="Too detailed",
+        source=source,
+        upload=csv_upload(b"region,count\nNorth,2\nSouth,3\nEast,1\nTotal,6\n"),
+    )
+    assert OutputTable.objects.get().passed is False
+    with pytest.raises(ValidationError) as refused:
+        sign(release, chief)
+    assert "the disclosure check failed" in " ".join(refused.value.messages)
+
+
+def test_release_needs_a_sign_off(verified_client, statistician, table):
+    response = verified_client(statistician).post(f"/releases/{table.release_id}/release/", {"confirm": "on"})
+    assert "has not been signed off by a second person" in response.content.decode()
+    assert StatisticalRelease.objects.get().status == Status.DRAFT
+
+
+def test_changing_a_table_after_sign_off_voids_it(statistician, chief, table, django_capture_on_commit_callbacks):
+    release = table.release
+    sign(release, chief)
+    with django_capture_on_commit_callbacks(execute=True):
+        service.replace_table(
+            table, by=statistician, title=table.title, source=table.source, upload=csv_upload(SAFE_CSV)
+        )
+    signed = ReleaseSignOff.objects.get()
+    assert signed.voided_at is not None and "changed" in signed.voided_reason
+    release.refresh_from_db()
+    assert release.status == Status.DRAFT
+    with pytest.raises(ValidationError):
+        service.mark_released(release, by=statistician)
+    assert f"Sign-off voided: {release.title}" in [message.subject for message in mail.outbox]
+
+
+def test_adding_a_table_after_sign_off_voids_it(statistician, chief, table):
+    sign(table.release, chief)
+    service.add_table(table.release, by=statistician, title="Another", source=table.source, upload=csv_upload(SAFE_CSV))
+    assert ReleaseSignOff.objects.get().voided_at is not None
+
+
+def test_changing_the_rules_voids_sign_offs_and_checks_tables_again(
+    verified_client, sdc, chief, statistician, table, django_capture_on_commit_callbacks
+):
+    release = table.release
+    sign(release, chief)
+    old_rules = service.current_rule_set()
+    form = {
+        "method": "suppression",
+        "threshold": "2",  # South (3) is no longer small
+        "min_contributors": "3",
+        "p_percent": "10",
+        "nk_n": "2",
+        "nk_k": "85",
+        "rounding_base": "1",
+        "totals": "independent",
+        "max_suppressed_share": "0.5",
+        "min_sample_cases": "30",
+        "sampling_weight": "1",
+        "perturbation_max": "2",
+        "perturbation_key": "",
+        "note": "Lower threshold agreed by the SDC panel",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = verified_client(sdc).post("/releases/rules/", form)
+    assert response.status_code == 302
+    new_rules = service.current_rule_set()
+    assert new_rules.version == old_rules.version + 1
+    assert ReleaseSignOff.objects.get().voided_at is not None
+    table.refresh_from_db()
+    assert table.rules == new_rules  # re-checked by the task enqueued on commit
+    assert not any(cell.suppressed for cell in service.result_of(table).cells)
+    release.refresh_from_db()
+    assert release.status == Status.DRAFT
+
+
+def test_released_releases_cannot_change(statistician, chief, table):
+    release = table.release
+    sign(release, chief)
+    service.mark_released(release, by=statistician)
+    with pytest.raises(PermissionDenied):
+        service.add_table(release, by=statistician, title="Late", source=table.source, upload=csv_upload(SAFE_CSV))
+    with pytest.raises(PermissionDenied):
+        service.remove_table(table, by=statistician)
+
+
+# --- the rules are not published ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["statistician", "chief", "iam", "siro", "administrator", "staff"])
+def test_the_rules_are_seen_only_by_disclosure_control_and_auditors(request, verified_client, who):
+    client = verified_client(request.getfixturevalue(who))
+    response = client.get("/releases/rules/")
+    assert response.status_code == 403
+    assert b"only disclosure control and auditors can see them" in response.content
+
+
+def test_auditors_read_the_rules_but_cannot_change_them(verified_client, auditor):
+    client = verified_client(auditor)
+    page = client.get("/releases/rules/")
+    assert page.status_code == 200
+    assert b"Minimum frequency" in page.content and b"Save a new version" not in page.content
+    assert client.post("/releases/rules/", {"threshold": "1"}).status_code == 403
+    assert DisclosureRuleSet.objects.count() == 1
+
+
+def test_invalid_rules_are_refused_with_field_errors(verified_client, sdc):
+    response = verified_client(sdc).post("/releases/rules/", {"method": "suppression", "threshold": "0"})
+    body = response.content.decode()
+    assert 'class="govuk-error-summary"' in body
+    assert "Enter the reason for the change" in body
+    assert DisclosureRuleSet.objects.count() == 1
+
+
+def test_the_audit_trail_records_changes_without_the_method_or_raw_values(sdc, table):
+    with acting_as(sdc):
+        service.save_rules(Rules(threshold=7), by=sdc, note="Tighter")
+    rule_entry = AuditEntry.objects.filter(content_type__model="disclosureruleset").latest("pk")
+    assert rule_entry.actor == sdc
+    assert "parameters" not in json.dumps(rule_entry.changes)
+    table_entries = AuditEntry.objects.filter(content_type__model="outputtable")
+    assert table_entries.exists()
+    for entry in table_entries:
+        text = json.dumps(entry.changes)
+        assert "South" not in text and '"data"' not in text and '"result"' not in text
+    assert all(entry.scope == f"statisticalrelease:{table.release_id}" for entry in table_entries)
+
+
+# --- speed ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [3, 60])
+@pytest.mark.parametrize("who", ["statistician", "iam", "auditor"])
+def test_the_list_runs_a_constant_number_of_queries(
+    request, verified_client, statistician, source, count, who, django_assert_max_num_queries
+):
+    for n in range(count):
+        release = StatisticalRelease.objects.create(
+            title=f"Release {n}", planned_release_date=PLANNED, author=statistician
+        )
+        ReleaseSource.objects.create(release=release, asset=source.asset, extract_type="full")
+    client = verified_client(request.getfixturevalue(who))
+    client.get("/releases/")
+    with django_assert_max_num_queries(14):
+        response = client.get("/releases/")
+    assert len(response.context["releases"]) == min(25, count + 1)
