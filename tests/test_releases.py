@@ -540,3 +540,19 @@ def test_the_list_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get("/releases/")
     assert len(response.context["releases"]) == min(25, count + 1)
+
+
+def test_signers_find_releases_to_sign_from_home(verified_client, chief, sdc, statistician):
+    assert b"Releases to sign off" in verified_client(chief).get("/").content
+    sdc_home = verified_client(sdc).get("/").content
+    assert b"Releases to sign off" in sdc_home and b"Disclosure-control rules" in sdc_home
+    assert b"Releases to sign off" not in verified_client(statistician).get("/").content
+
+
+def test_the_five_safes_panel_counts_the_assets_releases(statistician, chief, table, asset):
+    from governance.services.five_safes import _releases_from
+
+    assert _releases_from(asset) == "Statistical releases from this asset: 0 released after sign-off, 1 in preparation"
+    sign(table.release, chief)
+    service.mark_released(table.release, by=statistician)
+    assert _releases_from(asset) == "Statistical releases from this asset: 1 released after sign-off, 0 in preparation"

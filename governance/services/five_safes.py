@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count
+
 from governance.models import (
     AccessGrant,
     AccessRequest,
@@ -219,7 +221,24 @@ def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list
             "Safe outputs",
             "Are results disclosure-controlled before release?",
             PENDING,
-            ["Statistics produced from this data must pass the disclosure check and sign-off before release"],
+            [
+                "Statistics produced from this data must pass the disclosure check and sign-off before release",
+                _releases_from(asset),
+            ],
         )
     )
     return lines
+
+
+def _releases_from(asset: InformationAsset) -> str:
+    """How the asset's statistical releases stand: every one released was checked and signed off (one query)."""
+    from governance.models import ReleaseSource, StatisticalRelease
+
+    counts = dict(
+        ReleaseSource.objects.filter(asset=asset).values_list("release__status").annotate(n=Count("pk")).order_by()
+    )
+    released = counts.get(StatisticalRelease.Status.RELEASED, 0)
+    preparing = sum(counts.values()) - released
+    if not counts:
+        return "No statistical release draws on this asset yet"
+    return f"Statistical releases from this asset: {released} released after sign-off, {preparing} in preparation"

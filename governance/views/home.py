@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from governance.roles import roles_for
+from governance.services.release_access import is_chief_statistician, is_disclosure_officer, sees_method
 from governance.services.training import personal_data_clearance, training_for
 from governance.services.visibility import has_oversight
 
@@ -33,6 +34,10 @@ def oversight_links(user) -> list[tuple[str, str]]:
         ]
     if has_oversight(user):
         links += [("Audit trail", reverse("audit:explorer")), ("Access register", reverse("access:register"))]
+    if is_chief_statistician(user) or is_disclosure_officer(user):
+        links.append(("Releases to sign off", f"{reverse('releases:list')}?status=draft"))
+    if sees_method(user):
+        links.append(("Disclosure-control rules", reverse("releases:rules")))
     if user.has_perm("governance.view_course"):
         links.append(("Training courses", reverse("training:courses")))
     if user.has_perm("governance.add_user") and user.has_perm("governance.change_user"):
