@@ -151,6 +151,17 @@ def test_export_respects_filters_and_offers_xlsx(verified_client, staff, area, o
     assert sorted(book["name"]) == ["Claims", "Pensions"]
 
 
+def test_export_without_filters_is_the_whole_register_and_is_recorded(verified_client, staff, area, other_area):
+    from governance.models import AccessEvent
+
+    make_asset(manager=None, business_area=area, name="Claims")
+    make_asset(manager=None, business_area=other_area, name="Pensions")
+    exported = b"".join(verified_client(staff).get("/assets/export/").streaming_content).decode("utf-8-sig")
+    assert "Claims" in exported and "Pensions" in exported
+    event = AccessEvent.objects.get(kind="export")
+    assert (event.user, event.detail) == (staff, "Asset register CSV: 2 assets ()")
+
+
 def test_data_items_import(verified_client, iam, area):
     asset = make_asset(manager=iam, business_area=area, name="Claims")
     client = verified_client(iam)

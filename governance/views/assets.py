@@ -17,6 +17,7 @@ from governance.forms.assets import AssetForm, DataItemForm, ReassignIamForm, Re
 from governance.models import AccessEvent, AccessGrant, BusinessArea, DataItem, InformationAsset
 from governance.services import access, extracts
 from governance.services import assets as service
+from governance.services.access_events import record_access
 from governance.services.history import history_for
 from governance.services.visibility import has_oversight
 from governance.transfer.assets import ASSET_COLUMNS, AssetImporter, DataItemImporter, asset_rows
@@ -71,9 +72,16 @@ class AssetExportView(FilterView):
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
-        queryset = filterset.qs if filterset.is_valid() else InformationAsset.objects.none()
+        valid = not filterset.is_bound or filterset.is_valid()  # no query string: the whole register
+        queryset = filterset.qs if valid else InformationAsset.objects.none()
         queryset = queryset.select_related("business_area", "manager", "technical_contact")
         fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        record_access(
+            request,
+            None,
+            "export",
+            detail=f"Asset register {fmt.upper()}: {queryset.count()} assets ({request.GET.urlencode()})",
+        )
         stamp = timezone.localdate().isoformat()
         return export_response(ASSET_COLUMNS, asset_rows(queryset), filename=f"asset-register-{stamp}", fmt=fmt)
 
