@@ -46,7 +46,7 @@ def _verified(sender, request, user, device, **kwargs):
         record_event(SecurityEvent.Kind.BACKUP_CODE_USED, request=request, user=user)
 
 
-CLEARANCE_FIELDS = {"is_active", "is_data_handler", "leaver_date"}
+CLEARANCE_FIELDS = {"is_active", "is_data_handler", "leaver_date", "business_area"}
 
 
 @receiver(post_save, sender=TrainingStatus, dispatch_uid="custodian_clearance_status")

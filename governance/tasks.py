@@ -165,3 +165,13 @@ def recheck_release_tables() -> int:
     from governance.services.releases import recheck_unreleased
 
     return recheck_unreleased()
+
+
+@shared_task
+@as_system
+def refresh_training_figures() -> int:
+    """Recompute the compliance dashboards' counts ahead of their readers (with a shared cache)."""
+    from governance.services.training import compliance_counts
+
+    staff, _signed = compliance_counts(refresh=True)
+    return len(staff)

@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=7, minute=15),
     },
 }
+# The compliance dashboards' counts, recomputed before they expire (see services.training.compliance_counts).
+CELERY_BEAT_SCHEDULE["refresh-training-figures"] = {
+    "task": "governance.tasks.refresh_training_figures",
+    "schedule": crontab(minute="*/4"),
+}
 # Statistical releases: tables checked under superseded disclosure rules are checked again.
 CELERY_BEAT_SCHEDULE["recheck-release-tables"] = {
     "task": "governance.tasks.recheck_release_tables",

@@ -444,3 +444,15 @@ def test_accountability_runs_a_bounded_number_of_queries(
     client.get("/assets/accountability/")
     with django_assert_max_num_queries(18):
         client.get("/assets/accountability/")
+
+
+def test_the_asset_page_lists_at_most_fifty_holders_and_links_to_the_rest(verified_client, iam, asset):
+    from tests.factories import make_grant
+
+    DataItemFactory(asset=asset, sensitivity="non_personal")
+    for _ in range(51):
+        make_grant(UserFactory(), asset)
+    response = verified_client(iam).get(f"/assets/{asset.pk}/")
+    body = response.content.decode()
+    assert body.count("/access/grants/") - body.count('href="/access/grants/?') == 50
+    assert "See everyone with access to Benefit claims" in body

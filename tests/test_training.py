@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from governance.models import AuditEntry, Course, TrainingSignOff, TrainingStatus, User
+from governance.models import AuditEntry, BusinessArea, Course, TrainingSignOff, TrainingStatus, User
 from governance.services import training as service
 from tests.conftest import current_code
 from tests.factories import (
@@ -399,3 +399,30 @@ def test_dashboard_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(16):
         response = client.get("/training/compliance/")
     assert sum(r.total for r in response.context["rows"] if r.course == course) >= staff_count
+
+
+def test_dashboard_counts_are_cached_and_dropped_when_anyone_signs(area, course, django_assert_num_queries):
+    person = UserFactory(business_area=area)
+    areas = BusinessArea.objects.filter(pk=area.pk)
+    row = next(r for r in service.compliance(areas) if r.course == course)
+    assert (row.total, row.current, row.never_signed) == (1, 0, 1)
+    with django_assert_num_queries(2):  # the areas and the courses; the counts come from the cache
+        service.compliance(areas)
+    make_signoff(person, course)
+    row = next(r for r in service.compliance(areas) if r.course == course)
+    assert (row.current, row.never_signed) == (1, 0)
+    other = BusinessAreaFactory()
+    person.business_area = other
+    person.save(update_fields=["business_area"])
+    row = next(r for r in service.compliance(areas) if r.course == course)
+    assert row.total == 0
+
+
+def test_the_refresh_task_recomputes_the_counts(area, course):
+    from django.core.cache import cache
+
+    from governance.tasks import refresh_training_figures
+
+    UserFactory(business_area=area)
+    assert refresh_training_figures() >= 1
+    assert cache.get(f"{service.COMPLIANCE_CACHE_KEY}:{service.today().isoformat()}") is not None

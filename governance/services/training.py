@@ -190,6 +190,8 @@ def is_cleared_for_personal_data(user: User, on: datetime.date | None = None) ->
 
 UNCLEARED_CACHE_KEY = "training:uncleared-data-handlers"
 UNCLEARED_CACHE_SECONDS = 300
+COMPLIANCE_CACHE_KEY = "training:compliance-counts"
+COMPLIANCE_CACHE_SECONDS = 300
 
 
 def uncleared_data_handler_ids(on: datetime.date | None = None) -> set[int]:
@@ -222,8 +224,9 @@ def uncleared_data_handler_ids(on: datetime.date | None = None) -> set[int]:
 
 
 def forget_clearance_cache() -> None:
-    """Called on every change that can move someone in or out of clearance."""
-    cache.delete(f"{UNCLEARED_CACHE_KEY}:{today().isoformat()}")
+    """Called on every change that can move someone in or out of clearance, or change the dashboards' counts."""
+    day = today().isoformat()
+    cache.delete_many([f"{UNCLEARED_CACHE_KEY}:{day}", f"{COMPLIANCE_CACHE_KEY}:{day}"])
 
 
 # --- signing -------------------------------------------------------------------------
@@ -441,33 +444,28 @@ def status_filter(status: str, on: datetime.date) -> Q:
     }[status]
 
 
-def compliance(areas: QuerySet, on: datetime.date | None = None) -> list[ComplianceRow]:
-    """Per business area and course: totals by status. Two grouped queries, whatever the number of staff.
+def compliance_counts(on: datetime.date | None = None, *, refresh: bool = False) -> tuple[list[dict], list[dict]]:
+    """The organisation's training counts: staff per area and handler flag, statuses per area, course and flag.
 
-    Everyone who must sign is counted from the staff table (by area and data-handler
-    flag); the signed are counted from the statuses (by area, course and flag); the
-    rest have never signed.
+    Two grouped queries over every person, so they are kept in the cache for five
+    minutes, dropped whenever a sign-off, a course or a person's area or flags change,
+    and recomputed ahead of time by ``refresh_training_figures`` (with a shared cache,
+    the dashboards never wait for them). Each dashboard takes its areas' share.
     """
     on = on or today()
+    key = f"{COMPLIANCE_CACHE_KEY}:{on.isoformat()}"
+    cached = None if refresh else cache.get(key)
+    if cached is not None:
+        return cached
     soon = on + datetime.timedelta(days=settings.TRAINING_DUE_SOON_DAYS)
-    area_list = list(areas.select_related("deputy_siro").order_by("name"))
-    courses = list(Course.objects.filter(is_active=True, versions__isnull=False).distinct())
-    staff = (
-        User.objects.filter(is_active=True, is_system=False, business_area__in=area_list)
+    staff = list(
+        User.objects.filter(is_active=True, is_system=False, business_area__isnull=False)
         .values("business_area", "is_data_handler")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    everyone: dict[int, int] = defaultdict(int)
-    handlers: dict[int, int] = defaultdict(int)
-    for row in staff:
-        everyone[row["business_area"]] += row["n"]
-        if row["is_data_handler"]:
-            handlers[row["business_area"]] += row["n"]
-    signed = (
-        TrainingStatus.objects.filter(
-            course__in=courses, user__is_active=True, user__is_system=False, user__business_area__in=area_list
-        )
+    signed = list(
+        TrainingStatus.objects.filter(user__is_active=True, user__is_system=False, user__business_area__isnull=False)
         .values("user__business_area", "course", "user__is_data_handler")
         .annotate(
             current=Count("pk", filter=Q(expires_on__gt=soon)),
@@ -476,9 +474,35 @@ def compliance(areas: QuerySet, on: datetime.date | None = None) -> list[Complia
         )
         .order_by()
     )
+    cache.set(key, (staff, signed), COMPLIANCE_CACHE_SECONDS)
+    return staff, signed
+
+
+def compliance(areas: QuerySet, on: datetime.date | None = None) -> list[ComplianceRow]:
+    """Per business area and course: totals by status, from ``compliance_counts`` (cached), whatever the staff.
+
+    Everyone who must sign is counted from the staff table (by area and data-handler
+    flag); the signed are counted from the statuses (by area, course and flag); the
+    rest have never signed.
+    """
+    on = on or today()
+    area_list = list(areas.select_related("deputy_siro").order_by("name"))
+    wanted = {area.pk for area in area_list}
+    courses = list(Course.objects.filter(is_active=True, versions__isnull=False).distinct())
+    staff, signed = compliance_counts(on)
+    everyone: dict[int, int] = defaultdict(int)
+    handlers: dict[int, int] = defaultdict(int)
+    for row in staff:
+        if row["business_area"] not in wanted:
+            continue
+        everyone[row["business_area"]] += row["n"]
+        if row["is_data_handler"]:
+            handlers[row["business_area"]] += row["n"]
     by_area_course: dict[tuple[int, int], ComplianceRow] = {}
     audience = {c.pk: c.audience for c in courses}
     for row in signed:
+        if row["user__business_area"] not in wanted or row["course"] not in audience:
+            continue
         if audience[row["course"]] == Course.Audience.DATA_HANDLERS and not row["user__is_data_handler"]:
             continue  # a sign-off of someone the course no longer applies to
         key = (row["user__business_area"], row["course"])

@@ -89,6 +89,9 @@ class AssetExportView(FilterView):
         return InformationAsset.objects.all()
 
 
+HOLDERS_SHOWN = 50  # the rest are one link away, in the grant list
+
+
 class AssetDetailView(DetailView):
     """An asset: summary, data dictionary, IAM and Deputy SIRO, reviews and change history."""
 
@@ -113,10 +116,13 @@ class AssetDetailView(DetailView):
             my_grant=access.active_grant(user, asset),
             can_request=user.pk != asset.manager_id,
             holders=list(
-                asset.grants.filter(state=AccessGrant.State.ACTIVE).select_related("holder").order_by("ends_on")
+                asset.grants.filter(state=AccessGrant.State.ACTIVE)
+                .select_related("holder")
+                .order_by("ends_on", "pk")[: HOLDERS_SHOWN + 1]
             )
             if overseer
             else None,
+            holders_shown=HOLDERS_SHOWN,
             events=list(
                 AccessEvent.objects.filter(
                     content_type=ContentType.objects.get_for_model(asset), object_pk=str(asset.pk)
