@@ -10,7 +10,7 @@ from governance.disclosure import Method, Rules, TotalsPolicy
 from governance.disclosure.tables import MAX_TABLE_BYTES
 from governance.models import ExtractType, InformationAsset, ReleaseSource, StatisticalRelease
 
-from .widgets import GovukDateField
+from .widgets import FreshCodeField, GovukDateField
 
 _NUMBER = {"class": "govuk-input--width-5", "inputmode": "decimal"}
 _WHOLE = {"class": "govuk-input--width-4", "inputmode": "numeric"}
@@ -131,15 +131,7 @@ class SignOffForm(forms.Form):
         label="I have reviewed the disclosure control of every table and confirm the release is safe to publish",
         error_messages={"required": "Confirm that you have reviewed the disclosure control"},
     )
-    otp_token = forms.CharField(
-        label="Code from your authenticator app",
-        help_text="Enter a new code. The code you signed in with cannot be used again.",
-        max_length=6,
-        error_messages={"required": "Enter a code from your authenticator app"},
-        widget=forms.TextInput(
-            attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "autocomplete": "one-time-code"}
-        ),
-    )
+    otp_token = FreshCodeField()
 
 
 class ConfirmReleaseForm(forms.Form):

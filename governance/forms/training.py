@@ -8,7 +8,7 @@ from governance.models import Course
 from governance.services.training import COURSE_FIELDS
 
 from .assets import YesNoField
-from .widgets import GovukDateField
+from .widgets import FreshCodeField, GovukDateField
 
 
 class SignForm(forms.Form):
@@ -17,15 +17,7 @@ class SignForm(forms.Form):
         label="I confirm that I have received this training and I accept the declaration above",
         error_messages={"required": "Confirm that you have received the training and accept the declaration"},
     )
-    otp_token = forms.CharField(
-        label="Code from your authenticator app",
-        help_text="Enter a new code. The code you signed in with cannot be used again.",
-        max_length=6,
-        error_messages={"required": "Enter a code from your authenticator app"},
-        widget=forms.TextInput(
-            attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "autocomplete": "one-time-code"}
-        ),
-    )
+    otp_token = FreshCodeField()
 
 
 class CourseForm(forms.ModelForm):

@@ -57,3 +57,24 @@ class GovukDateField(forms.DateField):
     widget = GovukDateInput
     input_formats = ["%Y-%m-%d"]
     default_error_messages = {"invalid": "Enter a real date, for example 27 3 2027"}
+
+
+class FreshCodeField(forms.CharField):
+    """A new code from the authenticator app, asked again for an attestation (layered authentication).
+
+    The form only checks it is given; the service verifies it, and django-otp refuses
+    the code already used to sign in.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Code from your authenticator app")
+        kwargs.setdefault("help_text", "Enter a new code. The code you signed in with cannot be used again.")
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("error_messages", {"required": "Enter a code from your authenticator app"})
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "autocomplete": "one-time-code"}
+            ),
+        )
+        super().__init__(**kwargs)
