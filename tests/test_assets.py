@@ -456,3 +456,18 @@ def test_the_asset_page_lists_at_most_fifty_holders_and_links_to_the_rest(verifi
     body = response.content.decode()
     assert body.count("/access/grants/") - body.count('href="/access/grants/?') == 50
     assert "See everyone with access to Benefit claims" in body
+
+
+def test_the_asset_page_shows_recent_changes_and_the_history_page_shows_them_all(verified_client, staff, iam, asset):
+    from governance.services.assets import update_asset
+
+    for n in range(25):
+        update_asset(asset, by=iam, storage_location=f"Room {n}")
+    client = verified_client(staff)
+    page = client.get(f"/assets/{asset.pk}/")
+    assert len(page.context["history"]) == 20
+    assert f'href="/assets/{asset.pk}/history/"' in page.content.decode()
+    full = client.get(f"/assets/{asset.pk}/history/")
+    assert full.status_code == 200
+    assert len(full.context["history"]) >= 26  # the creation, its IAM's rights and every change
+    assert "Room 0" in full.content.decode()

@@ -556,3 +556,11 @@ def test_the_five_safes_panel_counts_the_assets_releases(statistician, chief, ta
     sign(table.release, chief)
     service.mark_released(table.release, by=statistician)
     assert _releases_from(asset) == "Statistical releases from this asset: 1 released after sign-off, 0 in preparation"
+
+
+@pytest.mark.parametrize(("who", "status"), [("statistician", 200), ("auditor", 200), ("other_statistician", 403)])
+def test_the_full_history_page_follows_the_release_rule(request, verified_client, table, who, status):
+    response = verified_client(request.getfixturevalue(who)).get(f"/releases/{table.release_id}/history/")
+    assert response.status_code == status
+    if status == 200:
+        assert "Output table: Claims by region" in response.content.decode()

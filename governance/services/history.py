@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
 from django.db import models
 
 from governance.models import AuditEntry
@@ -41,14 +42,25 @@ class HistoryRow:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-def history_for(obj: models.Model, limit: int = 50) -> list[HistoryRow]:
-    """The newest ``limit`` audit entries of ``obj`` (and of its parts, for scoped models), described."""
+def entries_of(obj: models.Model):
+    """The audit entries of ``obj`` (and of its parts, for scoped models), newest first: one indexed range."""
     if isinstance(obj, AuditScoped):
         entries = AuditEntry.objects.filter(scope=obj.audit_scope())
     else:
         content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         entries = AuditEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
-    return describe(list(entries.select_related("actor").order_by("-timestamp", "-pk")[:limit]))
+    return entries.select_related("actor").order_by("-timestamp", "-pk")
+
+
+def history_for(obj: models.Model, limit: int = 50) -> list[HistoryRow]:
+    """The newest ``limit`` audit entries of ``obj`` (and of its parts, for scoped models), described."""
+    return describe(list(entries_of(obj)[:limit]))
+
+
+def history_page(obj: models.Model, page_number, per_page: int = 100) -> tuple[list[HistoryRow], Page]:
+    """One page of ``obj``'s whole history, for the pages that show all of it."""
+    page = Paginator(entries_of(obj), per_page).get_page(page_number)
+    return describe(list(page.object_list)), page
 
 
 def describe(entries: list[AuditEntry]) -> list[HistoryRow]:

@@ -23,7 +23,7 @@ from governance.services.visibility import has_oversight
 from governance.transfer.assets import ASSET_COLUMNS, AssetImporter, DataItemImporter, asset_rows
 from governance.transfer.tabular import export_response
 from governance.views.imports import ImportView
-from governance.views.mixins import ServiceFormView
+from governance.views.mixins import FullHistoryMixin, ServiceFormView
 
 ITEM_COUNT = Coalesce(
     Subquery(
@@ -90,6 +90,7 @@ class AssetExportView(FilterView):
 
 
 HOLDERS_SHOWN = 50  # the rest are one link away, in the grant list
+HISTORY_SHOWN = 20  # the whole history is one link away, page by page
 
 
 class AssetDetailView(DetailView):
@@ -109,7 +110,8 @@ class AssetDetailView(DetailView):
         context.update(
             items=list(asset.items.all()),
             reviews=list(asset.reviews.select_related("reviewed_by")[:5]),
-            history=history_for(asset),
+            history=history_for(asset, limit=HISTORY_SHOWN),
+            history_limit=HISTORY_SHOWN,
             can_edit=can_edit,
             can_reassign=service.can_reassign(user, asset),
             review_status=asset.review_status(),
@@ -133,6 +135,22 @@ class AssetDetailView(DetailView):
             extract=extracts.latest_extract(asset) if can_edit else None,
         )
         return context
+
+
+class AssetHistoryView(FullHistoryMixin, TemplateView):
+    """The asset's whole change history (its data items, reviews and rights included), page by page."""
+
+    template_name = "assets/history.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.asset = get_object_or_404(InformationAsset.objects.select_related("business_area"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def history_object(self):
+        return self.asset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(asset=self.asset, **kwargs)
 
 
 class AssetObjectMixin:

@@ -6,7 +6,6 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
@@ -31,7 +30,6 @@ from governance.forms.contracts import (
 )
 from governance.models import (
     AssuranceCheck,
-    AuditEntry,
     ContractAsset,
     ContractDocument,
     ContractStatusChange,
@@ -61,10 +59,10 @@ from governance.services.contract_states import (
     transition,
 )
 from governance.services.five_safes import five_safes
-from governance.services.history import describe, history_for
+from governance.services.history import history_for
 from governance.services.visibility import has_oversight
 from governance.transfer.tabular import export_response
-from governance.views.mixins import ServiceFormView
+from governance.views.mixins import FullHistoryMixin, ServiceFormView
 
 logger = logging.getLogger(__name__)
 
@@ -218,29 +216,15 @@ def _release_checklist(facts) -> list[dict]:
     return [{"name": name, "unmet": unmet, "anchor": anchor} for name, unmet, anchor in sections]
 
 
-class ContractHistoryView(ContractObjectMixin, TemplateView):
+class ContractHistoryView(ContractObjectMixin, FullHistoryMixin, TemplateView):
     """The contract's full change history, every part of it, newest first, page by page."""
 
     template_name = "contracts/history.html"
     rule = "view"
     refusal = VIEW_REFUSAL
-    per_page = 100
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        entries = (
-            AuditEntry.objects.filter(scope=self.contract.audit_scope())
-            .select_related("actor")
-            .order_by("-timestamp", "-pk")
-        )
-        page = Paginator(entries, self.per_page).get_page(self.request.GET.get("page"))
-        context.update(
-            history=describe(list(page.object_list)),
-            page_obj=page,
-            is_paginated=page.has_other_pages(),
-            history_limit=self.per_page + 1,
-        )
-        return context
+    def history_object(self):
+        return self.contract
 
 
 class ContractCreateView(ServiceFormView):

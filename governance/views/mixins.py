@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
-from governance.services.history import history_for
+from governance.services.history import history_for, history_page
 
 
 class ObjectPermissionMixin:
@@ -38,6 +38,26 @@ class HistoryMixin:
         context = super().get_context_data(**kwargs)
         context["history"] = history_for(self.object, limit=self.history_limit)
         context["history_limit"] = self.history_limit
+        return context
+
+
+class FullHistoryMixin:
+    """A page of an object's whole change history, 100 entries a page. Set ``history_object()``."""
+
+    history_per_page = 100
+
+    def history_object(self):  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        history, page = history_page(self.history_object(), self.request.GET.get("page"), self.history_per_page)
+        context.update(
+            history=history,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            history_limit=self.history_per_page + 1,
+        )
         return context
 
 

@@ -39,13 +39,14 @@ from governance.services.release_access import (
     visible_releases,
 )
 from governance.transfer.tabular import export_response
-from governance.views.mixins import ServiceFormView
+from governance.views.mixins import FullHistoryMixin, ServiceFormView
 
 VIEW_REFUSAL = (
     "Unpublished statistics are restricted: only the release's author, the Chief Statistician, disclosure control, "
     "the IAMs of its source assets, their Deputy SIROs and oversight roles can see this release."
 )
 EDIT_REFUSAL = "Only the release's author can change it, and only before it is released."
+HISTORY_SHOWN = 20  # the whole history is one link away
 RULES_REFUSAL = "The disclosure-control rules are not published: only disclosure control and auditors can see them."
 
 
@@ -154,9 +155,20 @@ class ReleaseDetailView(ReleaseObjectMixin, TemplateView):
             can_mark_released=can_mark_released(user, release) and signed is not None and current,
             sees_method=sees_method(user),
             downloads=accesses_of(state.tables, limit=20),
-            history=history_for(release),
+            history=history_for(release, limit=HISTORY_SHOWN),
+            history_limit=HISTORY_SHOWN,
         )
         return context
+
+
+class ReleaseHistoryView(ReleaseObjectMixin, FullHistoryMixin, TemplateView):
+    """The release's whole change history: sources, tables, checks and sign-offs, page by page."""
+
+    template_name = "releases/history.html"
+    rule = "view"
+
+    def history_object(self):
+        return self.release
 
 
 # --- creating and editing --------------------------------------------------------------------------

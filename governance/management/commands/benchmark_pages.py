@@ -63,7 +63,7 @@ class Command(BaseCommand):
         request_finished.disconnect(close_old_connections)
         clients = {}
         asset = InformationAsset.objects.filter(manager__username="bench.iam").order_by("pk").first()
-        rows = []
+        pages = []
         for label, role, target in PAGES:
             url = self._url(target, asset)
             if url is None:
@@ -75,15 +75,19 @@ class Command(BaseCommand):
             counter = QueryCounter()
             with connection.execute_wrapper(counter):
                 self._get(client, url)
-            timings = []
-            for _ in range(requests):
+            pages.append((label, role, url, client, counter.count, []))
+        # Round robin: each round requests every page once, so a busy moment on the machine
+        # slows all pages alike instead of one page's whole series.
+        for _ in range(requests):
+            for _label, _role, url, client, _count, timings in pages:
                 started = time.perf_counter()
                 self._get(client, url)
                 timings.append((time.perf_counter() - started) * 1000)
+        rows = []
+        for label, role, url, _client, count, timings in pages:
             timings.sort()
             p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-            rows.append((label, role, url, counter.count, statistics.median(timings), p95))
-            self.stdout.write(f"  {label}: {rows[-1][4]:.1f} ms median")
+            rows.append((label, role, url, count, statistics.median(timings), p95))
         table = self._table(rows)
         self.stdout.write("\n" + table)
         folder = Path(output)
