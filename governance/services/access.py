@@ -579,20 +579,28 @@ def visible_grants(user: User):
     grants = AccessGrant.objects.all()
     if has_oversight(user):
         return grants
-    managed = InformationAssetUserObjectPermission.objects.filter(
-        user=user, permission__codename="change_informationasset"
-    ).values("content_object")
-    return grants.filter(Q(holder=user) | Q(asset__in=managed) | Q(asset__business_area__deputy_siro=user))
+    return grants.filter(Q(holder=user) | Q(asset_id__in=_overseen_asset_ids(user)))
 
 
 def visible_requests(user: User):
     requests = AccessRequest.objects.all()
     if has_oversight(user):
         return requests
+    return requests.filter(Q(requester=user) | Q(asset_id__in=_overseen_asset_ids(user)))
+
+
+def _overseen_asset_ids(user: User) -> list[int]:
+    """The assets ``user`` manages (by the IAM's right) or oversees as Deputy SIRO, as a list of ids.
+
+    Two small indexed queries. Listed ids let the database combine the person's own
+    rows and these assets' rows through two indexes; an OR across joins made it read
+    every grant (a quarter of a second at 100,000 grants).
+    """
     managed = InformationAssetUserObjectPermission.objects.filter(
         user=user, permission__codename="change_informationasset"
-    ).values("content_object")
-    return requests.filter(Q(requester=user) | Q(asset__in=managed) | Q(asset__business_area__deputy_siro=user))
+    ).values_list("content_object_id", flat=True)
+    overseen = InformationAsset.objects.filter(business_area__deputy_siro=user).values_list("pk", flat=True)
+    return sorted(set(managed) | set(overseen))
 
 
 def awaiting_decision(user: User) -> list[AccessRequest]:

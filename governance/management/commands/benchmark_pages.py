@@ -33,6 +33,8 @@ PAGES = [
     ("my training", "handler", "training:mine"),
     ("compliance dashboard", "siro", "training:compliance"),
     ("grant list", "auditor", "access:grants"),
+    ("grant list, an IAM's", "iam", "access:grants"),
+    ("asset accountability", "siro", "assets:accountability"),
     ("access register", "auditor", "access:register"),
     ("contract calendar", "contracts", "contracts:calendar"),
     ("audit explorer", "auditor", "audit:explorer"),
