@@ -283,6 +283,9 @@ class DataItemDeleteView(AssetObjectMixin, TemplateView):
         return redirect(self.asset)
 
 
+SHORT_LIST = 20  # each list on the accountability page links to the whole filtered register
+
+
 class AccountabilityView(TemplateView):
     """For Deputy SIROs (their areas), the SIRO and auditors (all): where accountability is missing."""
 
@@ -310,9 +313,9 @@ class AccountabilityView(TemplateView):
             special=Count("assets", filter=Q(assets__special_category=True)),
             personal=Count("assets", filter=Q(assets__contains_personal_data=True)),
         )
-        context["iam_needed"] = list(assets.filter(IAM_NEEDED)[:50])
-        context["overdue"] = list(assets.filter(overdue).order_by("next_review_date")[:50])
-        context["special"] = list(assets.filter(special_category=True)[:50])
+        context["iam_needed"] = list(assets.filter(IAM_NEEDED)[:SHORT_LIST])
+        context["overdue"] = list(assets.filter(overdue).order_by("next_review_date")[:SHORT_LIST])
+        context["special"] = list(assets.filter(special_category=True)[:SHORT_LIST])
         context["whole_organisation"] = has_oversight(user)
         return context
 
