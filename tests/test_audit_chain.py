@@ -250,3 +250,34 @@ def test_an_audited_write_costs_at_most_two_extra_queries(db, django_assert_max_
         area.name = "Audited change"
         area.save()
     assert len(audited.captured_queries) - len(plain.captured_queries) <= 2
+
+
+@pytest.mark.skipif(not POSTGRES, reason="Parallel verification forks processes that each connect to PostgreSQL.")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verification_agrees_with_one_process_and_finds_breaks_at_the_seams():
+    write_entries(12)
+    ids = entry_ids()
+    serial = audit_chain.verify(workers=1)
+    parallel = audit_chain.verify(workers=3, parallel_from=0)
+    assert parallel.ok and (parallel.checked, parallel.head_index) == (serial.checked, serial.head_index)
+
+    # Altered in the middle of a stretch.
+    pk, index = ids[len(ids) // 2]
+    original = AuditEntry.objects.get(pk=pk).object_repr
+    raw("UPDATE governance_auditentry SET object_repr = 'forged' WHERE id = %s", [pk])
+    result = audit_chain.verify(workers=3, parallel_from=0)
+    assert (result.first_break.entry_id, result.first_break.kind, result.first_break.chain_index) == (
+        pk,
+        "altered",
+        index,
+    )
+    raw("UPDATE governance_auditentry SET object_repr = %s WHERE id = %s", [original, pk])
+    assert audit_chain.verify(workers=3, parallel_from=0).ok
+
+    # Deleted at a seam: the first entry of the second stretch is gone, so the next one no longer joins.
+    low, high = ids[0][1], ids[-1][1]
+    seam = min(index for _pk, index in ids if index >= low + (high - low) // 3 + 1)  # indexes may skip numbers
+    raw("DELETE FROM governance_auditentry WHERE chain_index = %s", [seam])
+    result = audit_chain.verify(workers=3, parallel_from=0)
+    assert result.first_break.kind == "deleted or inserted before it"
+    assert result.first_break.chain_index == min(index for _pk, index in ids if index > seam)

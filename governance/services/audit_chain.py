@@ -76,10 +76,13 @@ def records_reason(func):
 # --- hashing ----------------------------------------------------------------------------
 
 
-def _json(value) -> str:
+def _json(value, *, from_database: bool = False) -> str:
     # Normalise through the encoder the database column sees, then sort keys: the same
     # text whether the value comes from the code that wrote it or from the database.
-    normal = json.loads(json.dumps(value, cls=DjangoJSONEncoder)) if value is not None else None
+    # Values read back from the database are plain JSON already: normalising them again
+    # changes nothing, and verification skips it (it is most of a million entries' time).
+    plain = from_database or value is None
+    normal = value if plain else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
     return json.dumps(normal, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -87,14 +90,14 @@ def _timestamp(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(values: dict) -> str:
+def canonical(values: dict, *, from_database: bool = False) -> str:
     parts = []
     for name in CONTENT_FIELDS:
         value = values.get(name)
         if name == "timestamp":
             text = _timestamp(value)
         elif name in ("changes", "additional_data"):
-            text = _json(value)
+            text = _json(value, from_database=from_database)
         elif name == "remote_addr" and value:
             text = ipaddress.ip_address(value).packed.hex()  # PostgreSQL's inet may re-spell an address
         else:
@@ -192,6 +195,26 @@ class VerificationResult:
         return self.first_break is None
 
 
+@dataclass
+class Stretch:
+    """A run of consecutive entries checked on its own; ``first_prev`` is checked where it joins the run before."""
+
+    checked: int = 0
+    problem: Break | None = None
+    first_pk: int | None = None
+    first_index: int | None = None
+    first_prev: str = ""
+    first_time: datetime.datetime | None = None
+    last_index: int | None = None
+    last_digest: str = ""
+    last_time: datetime.datetime | None = None
+
+
+# Long chains are checked in parallel stretches (one process each) on PostgreSQL.
+PARALLEL_FROM = 200_000
+MAX_WORKERS = 8
+
+
 def _rows(queryset, chunk: int) -> Iterator[tuple]:
     fields = ("pk", "chain_index", "prev_digest", "digest", "content_hash", *CONTENT_FIELDS)
     yield from queryset.order_by("chain_index").values_list(*fields).iterator(chunk_size=chunk)
@@ -203,6 +226,8 @@ def verify(
     until: datetime.datetime | None = None,
     chunk: int = 5000,
     using: str = "default",
+    workers: int | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> VerificationResult:
     """Check the chain (or the part of it written in a date range) and name the first break.
 
@@ -240,35 +265,23 @@ def verify(
         elif checkpoint is not None:
             prev_index, prev_digest = checkpoint.last_chain_index, checkpoint.last_digest
 
-    for row in _rows(entries, chunk):
-        pk, index, stored_prev, stored_digest, stored_hash = row[:5]
-        values = dict(zip(CONTENT_FIELDS, row[5:], strict=True))
-        result.checked += 1
-        computed = hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()
-        problem = None
-        if computed != stored_hash:
-            problem = Break(pk, index, "altered", "Its content does not match the hash recorded when it was written.")
-        elif stored_prev != prev_digest:
-            problem = Break(
-                pk,
-                index,
-                "deleted or inserted before it",
-                f"It does not follow from the entry before it (chain index {prev_index}).",
-            )
-        elif link(stored_hash, stored_prev) != stored_digest:
-            problem = Break(pk, index, "forged digest", "Its digest does not follow from its content.")
-        elif prev_time is not None and values["timestamp"] < prev_time - tolerance:
-            problem = Break(
-                pk,
-                index,
-                "inserted out of order",
-                f"It is dated {values['timestamp']:%Y-%m-%d %H:%M:%S}, long before the entry sealed ahead of it.",
-            )
+    workers = _workers(workers, entries, parallel_from, using)
+    if workers > 1:
+        stretches = _check_in_parallel(entries, workers, since, until, chunk, using)
+    else:
+        stretches = [_check_stretch(_rows(entries, chunk), tolerance)]
+    for stretch in stretches:
+        if not stretch.checked:
+            continue
+        # Where one stretch meets the one before it (or the trusted start), the same checks as within it.
+        problem = _joins(stretch, prev_digest, prev_index, prev_time, tolerance)
+        problem = problem or stretch.problem
+        result.checked += stretch.checked
         if problem is not None:
             result.first_break = problem
             return result
-        prev_digest, prev_index, prev_time = stored_digest, index, values["timestamp"]
-        result.head_index, result.head_digest = index, stored_digest
+        prev_digest, prev_index, prev_time = stretch.last_digest, stretch.last_index, stretch.last_time
+        result.head_index, result.head_digest = stretch.last_index, stretch.last_digest
 
     # Anything never sealed (written around the chain), and a tail cut since the last run.
     stale = timezone.now() - datetime.timedelta(minutes=5)
@@ -298,6 +311,107 @@ def verify(
                     f"The entry at the head of the chain on {last.started_at:%Y-%m-%d %H:%M} is gone or changed.",
                 )
     return result
+
+
+def _check_stretch(rows: Iterator[tuple], tolerance: datetime.timedelta) -> Stretch:
+    """Check entries in chain order; the first one's link to what precedes it is left to ``_joins``."""
+    stretch = Stretch()
+    prev_digest = prev_index = prev_time = None
+    for row in rows:
+        pk, index, stored_prev, stored_digest, stored_hash = row[:5]
+        values = dict(zip(CONTENT_FIELDS, row[5:], strict=True))
+        stretch.checked += 1
+        if stretch.first_pk is None:
+            stretch.first_pk, stretch.first_index = pk, index
+            stretch.first_prev, stretch.first_time = stored_prev, values["timestamp"]
+        computed = hashlib.sha256(canonical(values, from_database=True).encode("utf-8")).hexdigest()
+        problem = None
+        if computed != stored_hash:
+            problem = Break(pk, index, "altered", "Its content does not match the hash recorded when it was written.")
+        elif prev_digest is not None and stored_prev != prev_digest:
+            problem = _unlinked(pk, index, prev_index)
+        elif link(stored_hash, stored_prev) != stored_digest:
+            problem = Break(pk, index, "forged digest", "Its digest does not follow from its content.")
+        elif prev_time is not None and values["timestamp"] < prev_time - tolerance:
+            problem = _out_of_order(pk, index, values["timestamp"])
+        if problem is not None:
+            stretch.problem = problem
+            return stretch
+        prev_digest, prev_index, prev_time = stored_digest, index, values["timestamp"]
+        stretch.last_index, stretch.last_digest, stretch.last_time = index, stored_digest, prev_time
+    return stretch
+
+
+def _joins(stretch: Stretch, prev_digest: str, prev_index, prev_time, tolerance) -> Break | None:
+    if stretch.first_prev != prev_digest:
+        return _unlinked(stretch.first_pk, stretch.first_index, prev_index)
+    if prev_time is not None and stretch.first_time < prev_time - tolerance:
+        return _out_of_order(stretch.first_pk, stretch.first_index, stretch.first_time)
+    return None
+
+
+def _unlinked(pk, index, prev_index) -> Break:
+    return Break(
+        pk,
+        index,
+        "deleted or inserted before it",
+        f"It does not follow from the entry before it (chain index {prev_index}).",
+    )
+
+
+def _out_of_order(pk, index, when: datetime.datetime) -> Break:
+    return Break(
+        pk,
+        index,
+        "inserted out of order",
+        f"It is dated {when:%Y-%m-%d %H:%M:%S}, long before the entry sealed ahead of it.",
+    )
+
+
+def _workers(requested: int | None, entries, parallel_from: int, using: str) -> int:
+    """How many processes: one unless the chain is long, the database is PostgreSQL and forking is safe here."""
+    import multiprocessing
+    import os
+
+    conn = connections[using]
+    if conn.vendor != "postgresql" or conn.in_atomic_block or multiprocessing.current_process().daemon:
+        return 1  # children could not see uncommitted rows; a Celery worker's processes may not fork
+    wanted = requested if requested is not None else min(os.cpu_count() or 1, MAX_WORKERS)
+    if wanted <= 1 or entries.count() < parallel_from:
+        return 1
+    return wanted
+
+
+def _check_in_parallel(entries, workers: int, since, until, chunk: int, using: str) -> list[Stretch]:
+    """Split the chain into contiguous index ranges and check each in its own process."""
+    import multiprocessing
+
+    from django.db.models import Max, Min
+
+    bounds = entries.aggregate(low=Min("chain_index"), high=Max("chain_index"))
+    low, high = bounds["low"], bounds["high"]
+    step = (high - low) // workers + 1
+    ranges = [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
+    connections.close_all()  # each child opens its own; a shared connection would be corrupted
+    jobs = [(first, last, since, until, chunk, using) for first, last in ranges]
+    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
+        return pool.map(_check_range, jobs)
+
+
+def _check_range(job) -> Stretch:
+    """In a child process: check the entries with chain indexes ``first`` to ``last``."""
+    from governance.models import AuditEntry
+
+    first, last, since, until, chunk, using = job
+    entries = AuditEntry.objects.using(using).filter(chain_index__gte=first, chain_index__lte=last)
+    if since is not None:
+        entries = entries.filter(timestamp__gte=since)
+    if until is not None:
+        entries = entries.filter(timestamp__lt=until)
+    try:
+        return _check_stretch(_rows(entries, chunk), datetime.timedelta(seconds=settings.AUDIT_MAX_TRANSACTION_SECONDS))
+    finally:
+        connections.close_all()
 
 
 def run_verification(*, since=None, until=None, using: str = "default"):
