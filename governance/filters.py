@@ -73,7 +73,7 @@ class AssetFilter(django_filters.FilterSet):
         )
 
     def by_iam_needed(self, queryset, name, value):
-        return queryset.filter(Q(manager__isnull=True) | Q(manager__is_active=False)) if value == "yes" else queryset
+        return queryset.filter(iam_needed()) if value == "yes" else queryset
 
     def by_flag(self, queryset, name, value):
         field = {"personal_data": "contains_personal_data", "special_category": "special_category"}[name]
@@ -93,7 +93,16 @@ def review_filter(status: str, today: datetime.date | None = None) -> Q:
     }[status]
 
 
-IAM_NEEDED = Q(manager__isnull=True) | Q(manager__is_active=False)
+def iam_needed(prefix: str = "") -> Q:
+    """Assets with no IAM or an IAM who has left.
+
+    The people who have left are a small subquery; joining every asset to all the
+    staff to test a flag read the whole staff table each time.
+    """
+    from governance.models import User
+
+    leavers = User.objects.filter(is_active=False).values("pk")
+    return Q(**{f"{prefix}manager__isnull": True}) | Q(**{f"{prefix}manager_id__in": leavers})
 
 
 # --- research contracts ---------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from governance.filters import IAM_NEEDED, AssetFilter, review_filter
+from governance.filters import AssetFilter, iam_needed, review_filter
 from governance.forms.assets import AssetForm, DataItemForm, ReassignIamForm, ReviewForm
 from governance.models import AccessEvent, AccessGrant, BusinessArea, DataItem, InformationAsset
 from governance.services import access, extracts
@@ -304,7 +304,7 @@ class AccountabilityView(TemplateView):
         if not has_oversight(user):
             areas = areas.filter(deputy_siro=user)
             assets = assets.filter(business_area__deputy_siro=user)
-        prefixed_iam_needed = Q(assets__manager__isnull=True) | Q(assets__manager__is_active=False)
+        prefixed_iam_needed = iam_needed("assets__")
         overdue = review_filter("overdue")
         context["areas"] = areas.annotate(
             total=Count("assets"),
@@ -313,7 +313,7 @@ class AccountabilityView(TemplateView):
             special=Count("assets", filter=Q(assets__special_category=True)),
             personal=Count("assets", filter=Q(assets__contains_personal_data=True)),
         )
-        context["iam_needed"] = list(assets.filter(IAM_NEEDED)[:SHORT_LIST])
+        context["iam_needed"] = list(assets.filter(iam_needed())[:SHORT_LIST])
         context["overdue"] = list(assets.filter(overdue).order_by("next_review_date")[:SHORT_LIST])
         context["special"] = list(assets.filter(special_category=True)[:SHORT_LIST])
         context["whole_organisation"] = has_oversight(user)
