@@ -564,3 +564,24 @@ def test_the_full_history_page_follows_the_release_rule(request, verified_client
     assert response.status_code == status
     if status == 200:
         assert "Output table: Claims by region" in response.content.decode()
+
+
+def test_large_tables_are_shown_a_page_at_a_time_and_can_show_only_protected_cells(
+    verified_client, statistician, source
+):
+    lines = [
+        "region,count",
+        *(f"Area {n:03d},{100 + n}" for n in range(249)),
+        "Area 249,4",
+        f"Total,{sum(range(100, 349)) + 4}",
+    ]
+    table = service.add_table(
+        source.release, by=statistician, title="Big", source=source, upload=csv_upload("\n".join(lines).encode())
+    )
+    client = verified_client(statistician)
+    first = client.get(f"/releases/{table.release_id}/tables/{table.pk}/")
+    assert len(first.context["rows"]) == 200 and first.context["is_paginated"]
+    second = client.get(f"/releases/{table.release_id}/tables/{table.pk}/?page=2")
+    assert len(second.context["rows"]) == 51
+    protected = client.get(f"/releases/{table.release_id}/tables/{table.pk}/?show=protected")
+    assert [row["key"][0] for row in protected.context["rows"]] == ["Area 000", "Area 249"]

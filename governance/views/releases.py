@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
@@ -47,6 +48,7 @@ VIEW_REFUSAL = (
 )
 EDIT_REFUSAL = "Only the release's author can change it, and only before it is released."
 HISTORY_SHOWN = 20  # the whole history is one link away
+CELLS_PER_PAGE = 200  # a table may have 50,000 cells
 RULES_REFUSAL = "The disclosure-control rules are not published: only disclosure control and auditors can see them."
 
 
@@ -327,9 +329,17 @@ class TableDetailView(TableMixin, TemplateView):
         method = sees_method(user)
         if method:
             record_access(self.request, table, "view", detail="Disclosure check with raw values")
+        rows = _display_rows(table, result, method)
+        only_protected = self.request.GET.get("show") == "protected"
+        if only_protected:
+            rows = [row for row in rows if row["suppressed"] or (method and row["flags"])]
+        page = Paginator(rows, CELLS_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             result=result,
-            rows=_display_rows(table, result, method),
+            rows=page.object_list,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            only_protected=only_protected,
             columns=list(table.data.get("category_columns", [])),
             sees_method=method,
             current=table.rules_id == service.current_rule_set().pk,
