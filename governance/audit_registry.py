@@ -22,10 +22,14 @@ def exclude_reverse_relations() -> None:
 
 # Fields whose values must not be copied into the trail, which oversight roles read:
 # the disclosure methodology is not published and raw tables never leave their page.
-# The trail still records that they changed, through the digests kept beside them.
+# The trail still records each change, who made it and when.
+# Their digests too: an unkeyed digest of a small table or of default settings can be matched
+# by trying the candidates, so it would give the values away.
 PRIVATE_FIELDS = {
-    "governance.disclosureruleset": ("parameters",),
-    "governance.outputtable": ("data", "result"),
+    "governance.disclosureruleset": ("parameters", "digest"),
+    "governance.outputtable": ("data", "result", "table_digest"),
+    "governance.releasesignoff": ("fingerprint",),
+    "governance.releasesource": ("sampling_weight",),  # grossing is part of the unpublished method
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -585,3 +586,133 @@ def test_large_tables_are_shown_a_page_at_a_time_and_can_show_only_protected_cel
     assert len(second.context["rows"]) == 51
     protected = client.get(f"/releases/{table.release_id}/tables/{table.pk}/?show=protected")
     assert [row["key"][0] for row in protected.context["rows"]] == ["Area 000", "Area 249"]
+
+
+# --- what the review of this feature asked to be proven --------------------------------------
+
+
+def test_the_trail_holds_no_digest_that_could_be_matched_against_guesses(sdc, chief, statistician, table):
+    with acting_as(chief):
+        sign(table.release, chief)
+    with acting_as(sdc):
+        service.save_rules(Rules(threshold=7), by=sdc, note="Tighter")
+    secrets_ = {table.table_digest, service.current_rule_set().digest, ReleaseSignOff.objects.get().fingerprint}
+    for entry in AuditEntry.objects.all():
+        text = json.dumps(entry.changes)
+        assert not any(secret in text for secret in secrets_), entry
+
+
+def test_a_check_is_always_of_the_table_as_it_is_now(statistician, chief, table):
+    stale_copy = OutputTable.objects.get(pk=table.pk)
+    failing = b"region,count\nNorth,2\nSouth,3\nEast,1\nTotal,6\n"
+    service.replace_table(table, by=statistician, title=table.title, source=table.source, upload=csv_upload(failing))
+    service.check_again(stale_copy, by=statistician)  # an object loaded before the new upload
+    table.refresh_from_db()
+    assert table.passed is False and table.result["table_digest"] == table.table_digest
+    with pytest.raises(ValidationError):
+        sign(table.release, chief)
+
+
+def test_after_a_rule_change_the_old_protected_table_is_neither_shown_nor_downloaded(verified_client, sdc, iam, table):
+    with acting_as(sdc):
+        DisclosureRuleSet.objects.create(
+            version=2, parameters=Rules(threshold=5).to_json(), digest=Rules(threshold=5).digest, created_by=sdc
+        )  # in force, but the table has not been checked again yet
+    client = verified_client(iam)
+    page = client.get(f"/releases/{table.release_id}/tables/{table.pk}/")
+    assert page.context["rows"] == [] and b"shown once the table passes" in page.content
+    response = client.get(f"/releases/{table.release_id}/tables/{table.pk}/protected/")
+    assert response.status_code == 302 and not AccessEvent.objects.filter(kind="download").exists()
+
+
+def test_a_failed_tables_values_are_hidden_from_everyone_but_disclosure_control(verified_client, iam, sdc, source):
+    table = service.add_table(
+        source.release,
+        by=source.release.author,
+        title="Too detailed",
+        source=source,
+        upload=csv_upload(b"region,count\nNorth,2\nSouth,3\nWest,200\nTotal,205\n"),
+    )
+    assert table.passed is False
+    assert verified_client(iam).get(f"/releases/{table.release_id}/tables/{table.pk}/").context["rows"] == []
+    assert len(verified_client(sdc).get(f"/releases/{table.release_id}/tables/{table.pk}/").context["rows"]) == 4
+
+
+@pytest.mark.parametrize("who", ["iam", "auditor", "deputy_siro"])
+def test_only_the_author_and_signers_check_a_table_again(request, verified_client, table, who):
+    response = verified_client(request.getfixturevalue(who)).post(
+        f"/releases/{table.release_id}/tables/{table.pk}/check/"
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["siro", "administrator", "deputy_siro", "iam"])
+def test_oversight_cannot_take_the_raw_table_away(request, verified_client, table, who):
+    response = verified_client(request.getfixturevalue(who)).get(f"/releases/{table.release_id}/tables/{table.pk}/raw/")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["other_statistician", "other_iam", "staff"])
+def test_people_who_cannot_see_a_release_cannot_download_or_probe_its_tables(request, verified_client, table, who):
+    client = verified_client(request.getfixturevalue(who))
+    assert client.get(f"/releases/{table.release_id}/tables/{table.pk}/protected/").status_code == 403
+    assert client.get(f"/releases/{table.release_id}/tables/999999/").status_code == 403  # not 404: nothing leaks
+
+
+@pytest.mark.parametrize("who", ["sdc", "iam", "other_statistician"])
+def test_only_the_author_or_the_chief_statistician_marks_a_release_released(
+    request, verified_client, chief, table, who
+):
+    sign(table.release, chief)
+    response = verified_client(request.getfixturevalue(who)).post(
+        f"/releases/{table.release_id}/release/", {"confirm": "on"}
+    )
+    assert response.status_code == 403
+    assert StatisticalRelease.objects.get().status == Status.SIGNED_OFF
+
+
+@pytest.mark.parametrize("who", ["chief", "sdc", "other_statistician"])
+def test_only_the_author_adds_tables_or_removes_sources(request, verified_client, table, who):
+    client = verified_client(request.getfixturevalue(who))
+    added = client.post(
+        f"/releases/{table.release_id}/tables/new/",
+        {"title": "Sneaked in", "source": table.source_id, "file": csv_upload(SAFE_CSV)},
+    )
+    removed = client.post(f"/releases/{table.release_id}/sources/{table.source_id}/remove/")
+    assert (added.status_code, removed.status_code) == (403, 403)
+    assert OutputTable.objects.count() == 1 and ReleaseSource.objects.count() == 1
+
+
+def test_a_signed_off_release_cannot_be_signed_twice(chief, sdc, table):
+    sign(table.release, chief)
+    with pytest.raises(ValidationError):
+        sign(table.release, sdc)
+
+
+def test_downloaded_headers_cannot_carry_spreadsheet_formulas(verified_client, statistician, source):
+    upload = csv_upload(b'"=HYPERLINK(""http://x"")",count\nNorth,120\nSouth,40\nTotal,160\n')
+    table = service.add_table(source.release, by=statistician, title="Formula", source=source, upload=upload)
+    response = verified_client(statistician).get(f"/releases/{table.release_id}/tables/{table.pk}/protected/")
+    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("\"'=HYPERLINK")
+
+
+def test_a_sample_weight_below_one_is_refused(statistician, release, asset):
+    with pytest.raises(ValidationError):
+        service.add_source(release, by=statistician, asset=asset, extract_type="sample", sampling_weight=Decimal("0.5"))
+
+
+def test_the_perturbation_key_is_never_sent_back(verified_client, sdc, auditor):
+    with acting_as(sdc):
+        service.save_rules(Rules(method="perturbation", perturbation_key="very-secret-key"), by=sdc, note="Noise")
+    assert b"very-secret-key" not in verified_client(sdc).get("/releases/rules/").content
+    page = verified_client(auditor).get("/releases/rules/").content
+    assert b"very-secret-key" not in page and b"Set (kept secret)" in page
+
+
+def test_source_weights_are_shown_only_to_the_author_and_disclosure_control(
+    verified_client, statistician, iam, release, asset
+):
+    service.add_source(release, by=statistician, asset=asset, extract_type="sample", sampling_weight=50)
+    assert b"Sampling weight 50" in verified_client(statistician).get(f"/releases/{release.pk}/").content
+    assert b"Sampling weight" not in verified_client(iam).get(f"/releases/{release.pk}/").content

@@ -474,7 +474,9 @@ def _perturb(table: Table, layout: _Layout, rules: Rules, scope: str) -> _Outcom
             own.append(Decimal(0) if moved < threshold / 2 else threshold)
         else:
             own.append(canonical(max(Decimal(0), moved)))
-    published = _publish(layout, own, [False] * len(own), rules.totals)
+    # Totals are always the sum of their perturbed cells: a total perturbed on its own, less
+    # the other cells of its line, would give a small cell back almost exactly.
+    published = _publish(layout, own, [False] * len(own), TotalsPolicy.ADDITIVE)
     flags: list[list[Flag]] = [[] for _ in table.cells]
     for index, value in enumerate(published):
         if value != table.cells[index].value:
@@ -483,6 +485,26 @@ def _perturb(table: Table, layout: _Layout, rules: Rules, scope: str) -> _Outcom
 
 
 # --- verification ------------------------------------------------------------------------
+
+NO_CONTRIBUTORS = (
+    "{} cells of this table of values have no contributor data, so whether one business or person "
+    "dominates them cannot be checked. Give each cell's contributors and check it again."
+)
+MAGNITUDE_PERTURBATION = (
+    "Tables of values from a 100% extract cannot be protected by the method in force for this release: "
+    "ask disclosure control to check this table."
+)
+
+
+def _unprotectable(table: Table, extract: Extract, rules: Rules, outcome: _Outcome) -> list[str]:
+    """Tables the rules cannot make safe, so the check fails instead of publishing them unprotected."""
+    if extract != Extract.FULL or table.kind != MAGNITUDE:
+        return []
+    if rules.method == Method.PERTURBATION:
+        return [MAGNITUDE_PERTURBATION]  # small absolute noise does not hide a dominant contributor
+    if outcome.without_contributors:
+        return [NO_CONTRIBUTORS.format(outcome.without_contributors)]
+    return []
 
 
 def _describe(columns: Sequence[str], labels: Sequence[str]) -> str:
@@ -589,7 +611,7 @@ def check_table(table: Table, extract: Extract, rules: Rules, *, scope: str = ""
         )
         for index, cell in enumerate(table.cells)
     )
-    problems = verify_protection(table, cells, rules)
+    problems = [*_unprotectable(table, extract, rules, outcome), *verify_protection(table, cells, rules)]
     return CheckResult(
         passed=not problems,
         problems=tuple(problems),

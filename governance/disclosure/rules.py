@@ -87,7 +87,7 @@ class Rules:
             (self.nk_n < 1, "The (n,k) rule's n must be at least 1."),
             (not 0 <= self.nk_k <= 100, "The (n,k) rule's k must be between 0 and 100."),
             (self.min_sample_cases < 1, "The minimum number of sample cases must be at least 1."),
-            (self.sampling_weight <= 0, "The sampling weight must be more than 0."),
+            (self.sampling_weight < 1, "The sampling weight must be 1 or more."),
             (self.perturbation_max < 0, "The largest perturbation must be 0 or more."),
             (not 0 <= self.max_suppressed_share <= 1, "The largest share of suppressed cells must be between 0 and 1."),
             (self.method not in tuple(Method), "The method must be suppression or perturbation."),

@@ -33,6 +33,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -67,6 +68,14 @@ class TableError(Exception):
 def is_total_label(label: str) -> bool:
     """Whether a category label marks a margin (the total over that column's categories)."""
     return label.strip().casefold() in TOTAL_MARKERS
+
+
+_TOTAL_WORDS = re.compile(r"\b(total|totals|subtotal|all)\b", re.IGNORECASE)
+
+
+def _looks_like_a_total(label: str) -> bool:
+    """A margin under another name ("All regions", "Grand total") would not be protected as one."""
+    return not is_total_label(label) and bool(_TOTAL_WORDS.search(label))
 
 
 def decimal_text(value: Decimal) -> str:
@@ -189,9 +198,30 @@ def _read_csv(data: bytes) -> list[list[str]]:
         raise TableError([f"The CSV file could not be read ({exc}); check it opens in a spreadsheet."]) from exc
 
 
+# A workbook is a zip: a small file can unpack to gigabytes, or claim a cell in the last of
+# 16,384 columns on every row. What is unpacked, and how far each row and the sheet are read, is bounded.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_XLSX_COLUMNS = 16  # eight categories, the value, a weight and contributors fit with room to spare
+MAX_XLSX_ROWS = MAX_CELLS + 1000  # empty rows included
+
+
+def _unpacked_size(data: bytes) -> int:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(member.file_size for member in archive.infolist())
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
     import openpyxl  # only needed for workbooks
 
+    try:
+        unpacked = _unpacked_size(data)
+    except Exception as exc:  # not a zip at all
+        raise TableError(["The file is not a valid Excel (.xlsx) workbook; check it opens in Excel."]) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        limit = MAX_UNPACKED_BYTES // (1024 * 1024)
+        raise TableError([f"The workbook unpacks to more than {limit} MB; save the table alone as CSV."])
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -199,11 +229,11 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
             # Workbooks may claim a far larger used range than they hold; read only the cells present.
             sheet.reset_dimensions()
             rows, filled = [], 0
-            for values in sheet.iter_rows(values_only=True):
+            for values in sheet.iter_rows(max_col=MAX_XLSX_COLUMNS, values_only=True):
                 row = [_xlsx_text(v) for v in values]
                 rows.append(row)
                 filled += any(row)
-                if filled > MAX_CELLS + 1:  # enough to report the table as too large
+                if filled > MAX_CELLS + 1 or len(rows) > MAX_XLSX_ROWS:  # enough to report it as too large
                     break
             return rows
         finally:
@@ -319,8 +349,8 @@ def _read_weight(text: str, where: str, problems: _Problems) -> Decimal | None:
     number = _number(text)
     if number is None:
         problems.add(f"{where}: '{text}' is not a number.")
-    elif number <= 0:
-        problems.add(f"{where}: the weight must be more than 0, not {text}.")
+    elif number < 1:  # a sample stands for at least as many as it holds
+        problems.add(f"{where}: the weight must be 1 or more, not {text}.")
     else:
         return number
     return None
@@ -398,6 +428,11 @@ def _read_row(
     for i in columns.categories:
         if not values[i]:
             problems.add(f"Row {number}, column '{columns.names[i]}': the category label is empty.")
+        elif _looks_like_a_total(values[i]):
+            problems.add(
+                f"Row {number}, column '{columns.names[i]}': '{values[i]}' looks like a total. Label every total "
+                "exactly 'Total', so that the cells beneath it are protected from subtraction."
+            )
         labels.append(values[i])
     where = f"Row {number}, column '{columns.names[columns.value]}'"
     value = _read_value(values[columns.value], where, columns.kind, problems)

@@ -47,12 +47,12 @@ class SourceForm(forms.Form):
     sampling_weight = forms.DecimalField(
         label="Sampling weight (sample extracts)",
         required=False,
-        min_value=Decimal("0.0001"),
+        min_value=Decimal("1"),
         max_digits=12,
         decimal_places=4,
         help_text="The grossing factor: 50 for a 2% sample. A table can give its own in a 'weight' column.",
         widget=forms.TextInput(attrs=_NUMBER),
-        error_messages={"min_value": "The sampling weight must be more than 0", "invalid": "Enter a number"},
+        error_messages={"min_value": "The sampling weight must be 1 or more", "invalid": "Enter a number"},
     )
 
     def __init__(self, *args, release: StatisticalRelease, source: ReleaseSource | None = None, **kwargs):
@@ -187,7 +187,7 @@ class RulesForm(forms.Form):
     )
     sampling_weight = forms.DecimalField(
         label="Default sampling weight",
-        min_value=Decimal("0.0001"),
+        min_value=Decimal("1"),
         decimal_places=4,
         help_text="Used when neither the source nor the table gives a weight.",
         widget=forms.TextInput(attrs=_NUMBER),
@@ -196,11 +196,16 @@ class RulesForm(forms.Form):
         label="Largest perturbation", min_value=1, widget=forms.TextInput(attrs=_WHOLE)
     )
     perturbation_key = forms.CharField(
-        label="Perturbation key",
+        label="Perturbation key (optional)",
         max_length=200,
         required=False,
-        help_text="A secret that makes adjustments unpredictable. Changing it changes every perturbed cell.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-30", "autocomplete": "off"}),
+        help_text=(
+            "A secret that makes adjustments unpredictable; it is never shown again. Leave blank to keep the "
+            "current key. Changing it changes every perturbed cell."
+        ),
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"class": "govuk-input--width-30", "autocomplete": "new-password"}
+        ),
     )
     note = forms.CharField(
         label="Reason for the change",
@@ -225,8 +230,14 @@ class RulesForm(forms.Form):
         "perturbation_key",
     )
 
+    def __init__(self, *args, current_key: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_key = current_key
+
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("perturbation_key"):
+            cleaned["perturbation_key"] = self.current_key  # blank keeps the key in force
         if cleaned.get("method") == Method.PERTURBATION.value and not cleaned.get("perturbation_key"):
             self.add_error(
                 "perturbation_key", "Enter a perturbation key: without a secret the adjustments are guessable"
@@ -235,7 +246,8 @@ class RulesForm(forms.Form):
 
     @classmethod
     def initial_from(cls, rules: Rules) -> dict:
-        return {name: getattr(rules, name) for name in cls.RULE_FIELDS}
+        """The settings in force, for the form; the perturbation key is never sent back to a browser."""
+        return {name: getattr(rules, name) for name in cls.RULE_FIELDS if name != "perturbation_key"}
 
     def rules(self) -> Rules:
         values = {name: self.cleaned_data[name] for name in self.RULE_FIELDS}

@@ -92,14 +92,15 @@ def save_rules(rules: Rules, *, by: User, note: str) -> DisclosureRuleSet:
     problems = rules.validate()
     if problems:
         raise ValidationError(problems)
-    current = current_rule_set()
+    current = DisclosureRuleSet.objects.select_for_update().get(pk=current_rule_set().pk)  # one change at a time
     if current.digest == rules.digest:
         raise ValidationError("These are the rules already in force: change a setting, or cancel.")
     version = (DisclosureRuleSet.objects.aggregate(top=Max("version"))["top"] or 0) + 1
     rule_set = DisclosureRuleSet.objects.create(
         version=version, parameters=rules.to_json(), digest=rules.digest, note=note, created_by=by
     )
-    for release in StatisticalRelease.objects.exclude(status=Status.RELEASED).filter(sign_offs__voided_at__isnull=True):
+    signed = StatisticalRelease.objects.filter(sign_offs__voided_at__isnull=True).values("pk")
+    for release in StatisticalRelease.objects.select_for_update().filter(pk__in=signed).exclude(status=Status.RELEASED):
         _void_sign_off(release, "The disclosure rules changed after sign-off.")
     from governance.tasks import recheck_release_tables
 
@@ -110,15 +111,15 @@ def save_rules(rules: Rules, *, by: User, note: str) -> DisclosureRuleSet:
 def recheck_unreleased() -> int:
     """Check again every table of every unreleased release whose check predates the current rules."""
     rule_set = current_rule_set()
-    stale = (
-        OutputTable.objects.exclude(release__status=Status.RELEASED)
-        .exclude(rules=rule_set)
-        .select_related("source")
-        .order_by("pk")
-    )
+    stale = OutputTable.objects.exclude(release__status=Status.RELEASED).exclude(rules=rule_set).order_by("pk")
     done = 0
-    for table in stale.iterator(chunk_size=100):
+    for table_id, release_id in list(stale.values_list("pk", "release_id")):
         with transaction.atomic():
+            # Under the release's lock, the table as it is now: an upload since the list was read wins.
+            release = StatisticalRelease.objects.select_for_update().get(pk=release_id)
+            table = OutputTable.objects.select_related("source").filter(pk=table_id).first()
+            if table is None or release.is_released or table.rules_id == rule_set.pk:
+                continue
             _run_check(table, rule_set)
             table.save(update_fields=["result", "rules", "checked_at", "passed"])
         done += 1
@@ -162,6 +163,7 @@ def add_source(
     _require(can_edit(by, release), EDIT_REFUSAL)
     if ReleaseSource.objects.filter(release=release, asset=asset).exists():
         raise ValidationError({"asset": "This asset is already a source of the release"})
+    _check_weight(extract_type, sampling_weight)
     source = ReleaseSource(
         release=release,
         asset=asset,
@@ -181,6 +183,7 @@ def update_source(
     """Change the extract type or weight; the source's tables are checked again straight away."""
     release = _lock(source.release)
     _require(can_edit(by, release), EDIT_REFUSAL)
+    _check_weight(extract_type, sampling_weight)
     source.extract_type = extract_type
     source.sampling_weight = sampling_weight if extract_type == ExtractType.SAMPLE else None
     source.full_clean()
@@ -191,6 +194,12 @@ def update_source(
         table.save(update_fields=["result", "rules", "checked_at", "passed"])
     _void_sign_off(release, f"The extract of {source.asset.name} changed.")
     return source
+
+
+def _check_weight(extract_type: str, sampling_weight: Decimal | None) -> None:
+    """A sample's grossing weight is at least 1: a sample stands for at least as many as it holds."""
+    if extract_type == ExtractType.SAMPLE and (sampling_weight is None or sampling_weight < 1):
+        raise ValidationError({"sampling_weight": "Enter a sampling weight of 1 or more"})
 
 
 @transaction.atomic
@@ -287,6 +296,7 @@ def check_again(table: OutputTable, *, by: User) -> OutputTable:
     """Run the check with the current rules (after a rule change, before the nightly re-check)."""
     release = _lock(table.release)
     _require(can_edit(by, release) or can_sign_off(by, release), EDIT_REFUSAL)
+    table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)  # as it is now
     _run_check(table, current_rule_set())
     table.save(update_fields=["result", "rules", "checked_at", "passed"])
     return table
@@ -325,8 +335,10 @@ def result_of(table: OutputTable) -> CheckResult | None:
 def protected_rows(table: OutputTable) -> list[list[str]]:
     """The protected table (header first) for download: no raw values, weights, contributors or reasons."""
     result = result_of(table)
-    if result is None or not result.passed:
-        raise ValidationError("This table has not passed its disclosure check, so there is no protected table.")
+    if result is None or not result.passed or not is_current(table):
+        raise ValidationError(
+            "This table has not passed its disclosure check with the current rules, so there is no protected table."
+        )
     return result.protected_rows(Table.from_json(table.data))
 
 
@@ -359,6 +371,7 @@ class Readiness:
     tables: list[OutputTable]
     rule_set: DisclosureRuleSet
     problems: list[str]
+    stale: list[OutputTable] = dataclasses.field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -371,12 +384,20 @@ def readiness(release: StatisticalRelease) -> Readiness:
     problems = []
     if not tables:
         problems.append("Add at least one output table.")
+    stale = [table for table in tables if not is_current(table, rule_set)]
     for table in tables:
-        if table.rules_id != rule_set.pk:
+        if table in stale:
             problems.append(f"{table.title}: check it again with the current rules.")
         elif not table.passed:
             problems.append(f"{table.title}: the disclosure check failed. Change the table and upload it again.")
-    return Readiness(tables=tables, rule_set=rule_set, problems=problems)
+    return Readiness(tables=tables, rule_set=rule_set, problems=problems, stale=stale)
+
+
+def is_current(table: OutputTable, rule_set: DisclosureRuleSet | None = None) -> bool:
+    """Whether the stored check is of this very table under the rules in force."""
+    rule_set = rule_set or current_rule_set()
+    result = table.result or {}
+    return table.rules_id == rule_set.pk and result.get("table_digest") == table.table_digest
 
 
 def fingerprint(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> str:
@@ -384,8 +405,10 @@ def fingerprint(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> str:
     parts = [f"rules:{rule_set.digest}"]
     for table in sorted(tables, key=lambda row: row.pk):
         source = table.source
+        checked = (table.result or {}).get("table_digest", "")
         parts.append(
-            f"table:{table.pk}:{table.table_digest}:{source.asset_id}:{source.extract_type}:{source.sampling_weight}"
+            f"table:{table.pk}:{table.table_digest}:{checked}:{table.passed}:"
+            f"{source.asset_id}:{source.extract_type}:{source.sampling_weight}"
         )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

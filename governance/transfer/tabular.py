@@ -214,7 +214,7 @@ class _Echo:
 def export_response(columns: Sequence[str], rows: Iterable[Sequence], *, filename: str, fmt: str) -> HttpResponse:
     """A CSV (streamed) or XLSX download of ``rows`` under ``columns``."""
     if fmt == "xlsx":
-        dataset = tablib.Dataset(headers=list(columns))
+        dataset = tablib.Dataset(headers=[_safe_cell(name) for name in columns])  # headers may come from uploads
         for row in rows:
             dataset.append(["" if v is None else _safe_cell(v) for v in row])
         response = HttpResponse(dataset.export("xlsx"), content_type=FORMATS["xlsx"])
@@ -222,7 +222,7 @@ def export_response(columns: Sequence[str], rows: Iterable[Sequence], *, filenam
         writer = csv.writer(_Echo())
 
         def lines():
-            yield "\ufeff" + writer.writerow(columns)  # the BOM lets Excel read UTF-8
+            yield "\ufeff" + writer.writerow([_safe_cell(name) for name in columns])  # the BOM lets Excel read UTF-8
             for row in rows:
                 yield writer.writerow(["" if v is None else _safe_cell(v) for v in row])
 

@@ -89,20 +89,23 @@ class ReleaseObjectMixin:
         self.release = get_object_or_404(StatisticalRelease.objects.select_related("author"), pk=kwargs["pk"])
         if not (request.user.is_authenticated and self.allowed(request.user, self.release)):
             raise PermissionDenied(self.refusal())
+        self.load_parts(**kwargs)  # only once the release may be seen: its parts' numbers reveal nothing
         return super().dispatch(request, *args, **kwargs)
+
+    def load_parts(self, **kwargs) -> None:
+        """Load the release's part named in the URL (a table, a source), after the permission check."""
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(release=self.release, **kwargs)
 
 
 class TableMixin(ReleaseObjectMixin):
-    def dispatch(self, request, *args, **kwargs):
+    def load_parts(self, **kwargs) -> None:
         self.table = get_object_or_404(
             OutputTable.objects.select_related("source__asset", "rules", "uploaded_by"),
             pk=kwargs["table"],
-            release_id=kwargs["pk"],
+            release_id=self.release.pk,
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         kwargs["table"] = self.table  # the object, in place of the URL's number
@@ -156,6 +159,8 @@ class ReleaseDetailView(ReleaseObjectMixin, TemplateView):
             can_sign_off=can_sign_off(user, release) and signed is None and state.ready,
             can_mark_released=can_mark_released(user, release) and signed is not None and current,
             sees_method=sees_method(user),
+            # Weights with the published (grossed) numbers would give back the sample counts.
+            shows_weights=sees_method(user) or release.author_id == user.pk,
             downloads=accesses_of(state.tables, limit=20),
             history=history_for(release, limit=HISTORY_SHOWN),
             history_limit=HISTORY_SHOWN,
@@ -209,13 +214,12 @@ class SourceFormView(ReleaseObjectMixin, ServiceFormView):
     template_name = "releases/source_form.html"
     form_class = SourceForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_parts(self, **kwargs) -> None:
         self.source = None
         if "source" in kwargs:
             self.source = get_object_or_404(
-                ReleaseSource.objects.select_related("asset"), pk=kwargs["source"], release_id=kwargs["pk"]
+                ReleaseSource.objects.select_related("asset"), pk=kwargs["source"], release_id=self.release.pk
             )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "release": self.release, "source": self.source}
@@ -266,11 +270,10 @@ class TableFormView(ReleaseObjectMixin, ServiceFormView):
     template_name = "releases/table_form.html"
     form_class = TableForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_parts(self, **kwargs) -> None:
         self.table = None
         if "table" in kwargs:
-            self.table = get_object_or_404(OutputTable, pk=kwargs["table"], release_id=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+            self.table = get_object_or_404(OutputTable, pk=kwargs["table"], release_id=self.release.pk)
 
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "release": self.release, "replacing": self.table is not None}
@@ -329,7 +332,9 @@ class TableDetailView(TableMixin, TemplateView):
         method = sees_method(user)
         if method:
             record_access(self.request, table, "view", detail="Disclosure check with raw values")
-        rows = _display_rows(table, result, method)
+        current = service.is_current(table)
+        publishable = result is not None and result.passed and current
+        rows = _display_rows(table, result, method) if (method or publishable) else []
         only_protected = self.request.GET.get("show") == "protected"
         if only_protected:
             rows = [row for row in rows if row["suppressed"] or (method and row["flags"])]
@@ -342,7 +347,8 @@ class TableDetailView(TableMixin, TemplateView):
             only_protected=only_protected,
             columns=list(table.data.get("category_columns", [])),
             sees_method=method,
-            current=table.rules_id == service.current_rule_set().pk,
+            current=current,
+            publishable=publishable,
             can_edit=can_edit(user, self.release),
             can_check=can_edit(user, self.release) or can_sign_off(user, self.release),
             can_download_raw=can_download_raw(user, self.release),
@@ -451,6 +457,9 @@ class RulesView(ServiceFormView):
 
     def get_initial(self):
         return RulesForm.initial_from(service.rules_of(self.rule_set))
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "current_key": service.rules_of(self.rule_set).perturbation_key}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
