@@ -32,6 +32,7 @@ from governance.disclosure import (
     parse_table,
     verify_protection,
 )
+from governance.disclosure import checks as checks_module
 from governance.disclosure import tables as tables_module
 from governance.disclosure.checks import (
     MAGNITUDE_PERTURBATION,
@@ -40,6 +41,7 @@ from governance.disclosure.checks import (
     dominance_flags,
     perturbation_adjustment,
 )
+from governance.disclosure.linear import determined, line_equations
 
 D = Decimal
 FULL, SAMPLE = Extract.FULL, Extract.SAMPLE
@@ -159,9 +161,10 @@ def test_two_way_table_suppresses_a_rectangle_and_publishes_the_totals():
 
 
 def test_two_way_table_hides_a_total_when_the_only_other_cell_is_zero():
-    # r1/c1 = 4 is unsafe. Column c1: hide r2/c1 = 20. Row r1: the only other cell is a zero,
-    # so its total (r1/Total = 4) is hidden instead. That leaves the column of row totals with
-    # one hidden cell, so r2/Total = 50 is hidden; row r2 then has two. The grand total stays.
+    # r1/c1 = 4 is unsafe, and so is its row total r1/Total = 4 (a small count wherever it stands).
+    # Column c1: hide r2/c1 = 20. Row r1 already hides two (its cell and its total). The column of
+    # row totals then has one hidden cell, so r2/Total = 50 is hidden; row r2 then has two.
+    # The grand total stays.
     table = csv_table(
         "Region,Sex,count\nr1,c1,4\nr1,c2,0\nr1,Total,4\nr2,c1,20\nr2,c2,30\nr2,Total,50\n"
         "Total,c1,24\nTotal,c2,30\nTotal,Total,54\n"
@@ -179,7 +182,7 @@ def test_two_way_table_hides_a_total_when_the_only_other_cell_is_zero():
         ("Total", "Total"): D(55),
     }
     cells = by_key(result)
-    assert cells[("r1", "Total")].flags == (Flag.SECONDARY,)
+    assert cells[("r1", "Total")].flags == (Flag.THRESHOLD,)
     assert cells[("r2", "Total")].flags == (Flag.SECONDARY,)
     assert cells[("r1", "c2")].flags == ()  # zero cells are never unsafe and never chosen
     assert result.passed
@@ -778,3 +781,92 @@ def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read(monkeypa
     with pytest.raises(TableError) as refused:
         parse_table(book.getvalue(), "bomb.xlsx")
     assert "unpacks to more than" in refused.value.errors[0]
+
+
+# --- cells given away by combining lines ---------------------------------------------------------
+
+FIVE_BY_FIVE = """Row,Col,count
+R1,C1,3
+R1,C2,4
+R1,C3,60
+R1,C4,4
+R1,C5,70
+R2,C1,4
+R2,C2,3
+R2,C3,80
+R2,C4,90
+R2,C5,100
+R3,C1,110
+R3,C2,120
+R3,C3,130
+R3,C4,3
+R3,C5,4
+R4,C1,140
+R4,C2,150
+R4,C3,160
+R4,C4,4
+R4,C5,3
+R5,C1,170
+R5,C2,180
+R5,C3,190
+R5,C4,200
+R5,C5,210
+"""
+
+
+def _with_totals(text: str) -> str:
+    """Add row, column and grand totals to a two-way table written as Row,Col,count lines."""
+    rows: dict[str, int] = {}
+    cols: dict[str, int] = {}
+    lines = text.strip().splitlines()
+    for line in lines[1:]:
+        row, col, count = line.split(",")
+        rows[row] = rows.get(row, 0) + int(count)
+        cols[col] = cols.get(col, 0) + int(count)
+    extra = [f"{row},Total,{n}" for row, n in rows.items()] + [f"Total,{col},{n}" for col, n in cols.items()]
+    return "\n".join([*lines, *extra, f"Total,Total,{sum(rows.values())}"]) + "\n"
+
+
+def test_exact_check_finds_a_cell_fixed_by_combining_lines():
+    # Two 2x2 blocks of small cells (R1-R2 x C1-C2 and R3-R4 x C4-C5) joined by R1,C4 = 4. Every
+    # line hides none or at least two cells, yet rows R1 + R2 less columns C1 + C2 leave R1,C4
+    # alone: (a11 + a12 + a14) + (a21 + a22) - (a11 + a21) - (a12 + a22) = a14. Nothing else is fixed:
+    # each block keeps one free unknown (four equations of rank three).
+    table = csv_table(_with_totals(FIVE_BY_FIVE))
+    hidden = {("R1", "C1"), ("R1", "C2"), ("R2", "C1"), ("R2", "C2"), ("R1", "C4")}
+    hidden |= {("R3", "C4"), ("R3", "C5"), ("R4", "C4"), ("R4", "C5")}
+    cells = [
+        CellResult(
+            key=cell.key,
+            raw=cell.value,
+            published=None if cell.key in hidden else cell.value,
+            flags=(),
+            is_total=cell.is_total,
+        )
+        for cell in table.cells
+    ]
+    assert verify_protection(table, cells, Rules(max_suppressed_share=D(1))) == [
+        "The suppressed cell Row=R1, Col=C4 could be worked out by combining published totals; "
+        "hide more cells or combine categories."
+    ]
+
+
+def test_protection_hides_enough_that_no_combination_of_lines_gives_a_cell_away():
+    table = csv_table(_with_totals(FIVE_BY_FIVE))
+    result = check_table(table, FULL, Rules(rounding_base=1, max_suppressed_share=D(1)))
+    assert result.passed, result.problems
+    hidden = [cell.published is None for cell in result.cells]
+    layout_lines = checks_module._layout(table).lines
+    assert determined(line_equations(layout_lines, hidden)) == []
+
+
+def test_small_totals_are_unsafe_too():
+    # North has two small cells (1 and 2): both hidden, and their total of 3 is itself a small count.
+    table = csv_table(
+        "Region,Sex,count\nNorth,F,1\nNorth,M,2\nNorth,Total,3\nSouth,F,40\nSouth,M,50\nSouth,Total,90\n"
+        "Total,F,41\nTotal,M,52\nTotal,Total,93\n"
+    )
+    result = check_table(table, FULL, Rules(rounding_base=1, max_suppressed_share=D(1)))
+    assert by_key(result)[("North", "Total")].flags == (Flag.THRESHOLD,)
+    assert published(result)[("North", "Total")] is None
+    assert result.passed

@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from operator import itemgetter
 
+from governance.disclosure.linear import determined, line_equations
 from governance.disclosure.rules import Method, Rules, TotalsPolicy
 from governance.disclosure.tables import (
     FREQUENCY,
@@ -254,12 +255,16 @@ def dominance_flags(cell: Cell, rules: Rules) -> list[Flag]:
 
 
 def _full_primary(table: Table, layout: _Layout, rules: Rules) -> tuple[list[list[Flag]], int]:
-    """Primary flags for a full extract, and how many magnitude cells had no contributor data."""
+    """Primary flags for a full extract, and how many magnitude cells had no contributor data.
+
+    A small count is unsafe wherever it stands: a total of 3 over hidden cells tells as much as
+    a cell of 3, so the threshold applies to totals too.
+    """
     flags: list[list[Flag]] = [[] for _ in table.cells]
     without_contributors = 0
     for index, cell in enumerate(table.cells):
-        if layout.is_total[index] or cell.value == 0:
-            continue
+        if cell.value == 0 or (layout.is_total[index] and table.kind == MAGNITUDE):
+            continue  # a total of values has no contributors of its own; its cells are checked
         if table.kind == MAGNITUDE:
             if not cell.contributors:
                 without_contributors += 1
@@ -296,7 +301,7 @@ class _Secondary:
             number = heapq.heappop(queue)
             if count[number] != 1:
                 continue
-            choice = self._choose(number, hidden)
+            choice = self.choose(number, hidden)
             if choice is None:
                 continue
             hidden[choice] = True
@@ -307,7 +312,7 @@ class _Secondary:
                     heapq.heappush(queue, other)
         return added
 
-    def _choose(self, number: int, hidden: list[bool]) -> int | None:
+    def choose(self, number: int, hidden: list[bool]) -> int | None:
         """The smallest non-zero visible member; else the margin; else (margin hidden alone) a zero member."""
         line = self.layout.lines[number]
         order = self.ranked.get(number)
@@ -398,12 +403,45 @@ class _Outcome:
     without_contributors: int = 0
 
 
+MAX_EXTRA_ROUNDS = 200
+
+
+def _hide_enough(table: Table, layout: _Layout, raw: Sequence[Decimal], hidden: list[bool], flags) -> None:
+    """Secondary suppression: no line with a single hidden cell, then none that lines combined give away.
+
+    The line rule is fast and settles almost every table; the exact check then finds any
+    hidden cell still fixed by combining lines, and hides one more cell in one of its lines
+    (the smallest non-zero visible one) until none is, or the rounds run out (the verifier
+    then fails the table).
+    """
+    secondary = _Secondary(layout, raw, [cell.key for cell in table.cells])
+    for index in secondary.run(hidden):
+        flags[index].append(Flag.SECONDARY)
+    for _round in range(MAX_EXTRA_ROUNDS):
+        fixed = determined(line_equations(layout.lines, hidden))
+        if not fixed:
+            return
+        choice = next(
+            (
+                chosen
+                for number in layout.lines_of[fixed[0]]
+                if (chosen := secondary.choose(number, hidden)) is not None and not hidden[chosen]
+            ),
+            None,
+        )
+        if choice is None:
+            return
+        hidden[choice] = True
+        flags[choice].append(Flag.SECONDARY)
+        for index in secondary.run(hidden):
+            flags[index].append(Flag.SECONDARY)
+
+
 def _suppress(table: Table, layout: _Layout, rules: Rules) -> _Outcome:
     raw = [cell.value for cell in table.cells]
     flags, without_contributors = _full_primary(table, layout, rules)
     hidden = [bool(f) for f in flags]
-    for index in _Secondary(layout, raw, [cell.key for cell in table.cells]).run(hidden):
-        flags[index].append(Flag.SECONDARY)
+    _hide_enough(table, layout, raw, hidden, flags)
     own = [round_to_base(value, rules.rounding_base) for value in raw]
     published = _publish(layout, own, hidden, rules.totals)
     for index, value in enumerate(published):
@@ -420,11 +458,10 @@ def _gross(table: Table, layout: _Layout, rules: Rules) -> _Outcome:
     flags: list[list[Flag]] = [[] for _ in table.cells]
     if table.kind == FREQUENCY:
         for index, value in enumerate(raw):
-            if not layout.is_total[index] and 0 < value < rules.min_sample_cases:
+            if 0 < value < rules.min_sample_cases:  # totals too: an estimate resting on few cases is weak anywhere
                 flags[index].append(Flag.LOW_SAMPLE)
     hidden = [bool(f) for f in flags]
-    for index in _Secondary(layout, raw, [cell.key for cell in table.cells]).run(hidden):
-        flags[index].append(Flag.SECONDARY)
+    _hide_enough(table, layout, raw, hidden, flags)
     own = [round_to_base(value, rules.rounding_base) for value in estimates]
     published = _publish(layout, own, hidden, rules.totals)
     for index, value in enumerate(published):
@@ -557,11 +594,27 @@ def verify_protection(table: Table, cells: Sequence[CellResult], rules: Rules) -
     detailed to be worth publishing. The messages name cells, never the rules' settings.
     """
     problems = _recoverable(table.category_columns, cells) + _unsafe_shown(table.category_columns, cells)
+    if not problems:
+        problems = _worked_out(table, cells)
     interior = [cell for cell in cells if not any(is_total_label(label) for label in cell.key)]
     hidden = sum(cell.published is None for cell in interior)
     if interior and Decimal(hidden) / len(interior) > rules.max_suppressed_share:
         problems.append(TOO_DETAILED)
     return problems
+
+
+def _worked_out(table: Table, cells: Sequence[CellResult]) -> list[str]:
+    """Hidden cells whose value still follows from the published ones, through several lines at once."""
+    hidden = [cell.published is None for cell in cells]
+    if not any(hidden):
+        return []
+    fixed = determined(line_equations(_layout(table).lines, hidden))
+    messages = [
+        f"The suppressed cell {_describe(table.category_columns, cells[index].key)} could be worked out by "
+        "combining published totals; hide more cells or combine categories."
+        for index in fixed
+    ]
+    return _capped(messages, "… and {} more cells that could be worked out.")
 
 
 # --- the check -----------------------------------------------------------------------------
