@@ -31,12 +31,18 @@ North East,Total,412
 North West,Female,4
 North West,Male,690
 North West,Total,694
+Yorkshire and The Humber,Female,515
+Yorkshire and The Humber,Male,498
+Yorkshire and The Humber,Total,1013
 East Midlands,Female,330
 East Midlands,Male,325
 East Midlands,Total,655
-Total,Female,544
-Total,Male,1217
-Total,Total,1761
+West Midlands,Female,441
+West Midlands,Male,439
+West Midlands,Total,880
+Total,Female,1500
+Total,Male,2154
+Total,Total,3654
 """
 
 HOUSEHOLD_SAMPLE_TABLE = b"""household_type,count

@@ -870,3 +870,14 @@ def test_small_totals_are_unsafe_too():
     assert by_key(result)[("North", "Total")].flags == (Flag.THRESHOLD,)
     assert published(result)[("North", "Total")] is None
     assert result.passed
+
+
+def test_a_partner_that_closes_two_lines_at_once_is_preferred():
+    # North West / Female = 4 is unsafe. Column Female: hide North East / Female (210, the smallest).
+    # Row North East then needs a partner: North East / Male (202). Column Male now has one hidden
+    # cell; of its candidates, North West / Male (690) also closes row North West, which has one,
+    # so it is chosen over the smaller East Midlands / Male (325): a rectangle of four, not six.
+    table = csv_table(_with_totals("Region,Sex,count\nNE,F,210\nNE,M,202\nNW,F,4\nNW,M,690\nEM,F,330\nEM,M,325\n"))
+    result = check_table(table, FULL, Rules(max_suppressed_share=D("0.7")))
+    assert hidden_keys(result) == {("NE", "F"), ("NE", "M"), ("NW", "F"), ("NW", "M")}
+    assert result.passed

@@ -301,7 +301,7 @@ class _Secondary:
             number = heapq.heappop(queue)
             if count[number] != 1:
                 continue
-            choice = self.choose(number, hidden)
+            choice = self.choose(number, hidden, count)
             if choice is None:
                 continue
             hidden[choice] = True
@@ -312,8 +312,12 @@ class _Secondary:
                     heapq.heappush(queue, other)
         return added
 
-    def choose(self, number: int, hidden: list[bool]) -> int | None:
-        """The smallest non-zero visible member; else the margin; else (margin hidden alone) a zero member."""
+    def choose(self, number: int, hidden: list[bool], count: Sequence[int] | None = None) -> int | None:
+        """The smallest non-zero visible member; else the margin; else (margin hidden alone) a zero member.
+
+        Given the lines' hidden counts, a member that also closes another line left with a single
+        hidden cell is preferred: one cell then protects two lines, and fewer cells are hidden.
+        """
         line = self.layout.lines[number]
         order = self.ranked.get(number)
         if order is None:
@@ -324,6 +328,12 @@ class _Secondary:
         while position < len(order) and hidden[order[position]]:
             position += 1
         self.cursor[number] = position
+        if count is not None:
+            for member in order[position:]:
+                if not hidden[member] and any(
+                    count[other] == 1 for other in self.layout.lines_of[member] if other != number
+                ):
+                    return member
         if position < len(order):
             return order[position]
         if not hidden[line.margin]:
