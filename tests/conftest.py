@@ -28,6 +28,14 @@ def current_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
     return f"{generator.token():0{device.digits}d}"
 
 
+def used_code(device: TOTPDevice) -> str:
+    """The code of the last time step the device accepted: the one just used, which must be refused again."""
+    device.refresh_from_db()
+    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    generator.time = device.t0 + device.last_t * device.step
+    return f"{generator.token():0{device.digits}d}"
+
+
 def fresh_code(device: TOTPDevice) -> str:
     """A code django-otp will accept now: never one of a time step already used (it refuses reuse).
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from governance.models import TrainingSignOff
 from tests.browser.conftest import axe_violations, sign_in
-from tests.conftest import current_code
+from tests.conftest import fresh_code, used_code
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_data_protection_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,13 +33,13 @@ def test_data_handler_signs_with_a_fresh_code_and_is_current(page, live_server):
     assert axe_violations(page) == []
     page.get_by_label("I confirm that I have received this training").check()
     # The code used to sign in cannot be used again: the next one is needed.
-    page.get_by_label("Code from your authenticator app").fill(current_code(device))
+    page.get_by_label("Code from your authenticator app").fill(used_code(device))
     page.get_by_role("button", name="Sign the declaration").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a new code from your authenticator app")
     assert axe_violations(page) == []
 
     page.get_by_label("I confirm that I have received this training").check()
-    page.get_by_label("Code from your authenticator app").fill(current_code(device, steps_ahead=1))
+    page.get_by_label("Code from your authenticator app").fill(fresh_code(device))
     page.get_by_role("button", name="Sign the declaration").click()
     expect(page.get_by_text("You have signed Data protection (version 1).")).to_be_visible()
     expect(page.get_by_text("Cleared for personal data")).to_be_visible()
