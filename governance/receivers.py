@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from axes.signals import user_locked_out
+from celery import signals as celery_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate, post_save
@@ -12,8 +13,12 @@ from two_factor.signals import user_verified
 
 from governance.models import Course, SecurityEvent, TrainingStatus
 from governance.roles import sync_group_permissions
-from governance.services.security import record_event
-from governance.services.training import forget_clearance_cache
+from governance.services.access.requests import suspend_for_leaver, sync_training
+from governance.services.contracts.records import release_contracts_of
+from governance.services.core import events
+from governance.services.core.security import note_password_failure, record_event
+from governance.services.operations.metrics import observe_task
+from governance.services.training.courses import forget_clearance_cache
 
 
 @receiver(user_logged_in, dispatch_uid="custodian_login")
@@ -32,6 +37,7 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     username = credentials.get("username", "") if credentials else ""
     user = get_user_model().objects.filter(username=username).first() if username else None
     record_event(SecurityEvent.Kind.PASSWORD_FAILED, request=request, user=user, username=username)
+    note_password_failure(username, request=request, user=user)
 
 
 @receiver(user_locked_out, dispatch_uid="custodian_locked_out")
@@ -65,3 +71,49 @@ def _person_changed(sender, update_fields=None, **kwargs):
 def _sync_groups(sender, app_config=None, **kwargs):
     if app_config is not None and app_config.label == "governance":
         sync_group_permissions()
+
+
+# --- domain events: lower domains tell the higher ones (governance.services.core.events) ---
+
+
+@receiver(events.person_left, dispatch_uid="custodian_leaver_grants")
+def _suspend_leavers_grants(sender, person, **kwargs):
+    suspend_for_leaver(person)
+
+
+@receiver(events.person_left, dispatch_uid="custodian_leaver_contracts")
+def _release_leavers_contracts(sender, person, **kwargs):
+    release_contracts_of(person)  # their rows go; the contracts show a manager is needed
+
+
+@receiver(events.clearance_signed, dispatch_uid="custodian_clearance_restores_grants")
+def _restore_grants_after_training(sender, person, **kwargs):
+    # Access suspended for lapsed training comes back as soon as the person is cleared again.
+    sync_training(holder=person)
+
+
+# --- Celery task outcomes, counted for the metrics -----------------------------------------
+
+
+def _task_name(sender) -> str:
+    return getattr(sender, "name", None) or str(sender)
+
+
+@celery_signals.task_success.connect(dispatch_uid="custodian_task_success")
+def _task_succeeded(sender=None, **kwargs):
+    observe_task(_task_name(sender), "success")
+
+
+@celery_signals.task_failure.connect(dispatch_uid="custodian_task_failure")
+def _task_failed(sender=None, **kwargs):
+    observe_task(_task_name(sender), "failure")
+
+
+@celery_signals.task_retry.connect(dispatch_uid="custodian_task_retry")
+def _task_retried(sender=None, **kwargs):
+    observe_task(_task_name(sender), "retry")
+
+
+@celery_signals.task_revoked.connect(dispatch_uid="custodian_task_revoked")
+def _task_revoked(sender=None, **kwargs):
+    observe_task(_task_name(sender), "revoked")

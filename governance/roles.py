@@ -8,8 +8,6 @@ the Deputy SIRO by ``BusinessArea.deputy_siro``, the single-holder offices by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -105,6 +103,8 @@ GROUP_PERMISSIONS[ADMINISTRATORS] += (
     *(f"governance.view_{model}" for model in _CONTRACT_MODELS),
 )
 GROUP_PERMISSIONS[AUDITORS] += tuple(f"governance.view_{model}" for model in _CONTRACT_MODELS)
+# API tokens: administrators list every token in the admin (and revoke through the service).
+GROUP_PERMISSIONS[ADMINISTRATORS] += ("governance.view_apitoken",)
 GROUP_PERMISSIONS[CONTRACT_MANAGERS] += (
     "governance.add_researchcontract",
     "governance.add_externalorganisation",
@@ -112,6 +112,23 @@ GROUP_PERMISSIONS[CONTRACT_MANAGERS] += (
     "governance.view_externalorganisation",
     "governance.view_legalgateway",
 )
+
+# --- information security incidents ------------------------------------------------------
+# Incident handlers triage and handle every incident beside the Deputy SIROs; auditors and
+# administrators read them. Who sees which incident is decided in services.incidents.policy.
+INCIDENT_HANDLERS = "Incident handlers"
+GLOBAL_GROUPS += (INCIDENT_HANDLERS,)
+GROUP_ROLE_LABELS[INCIDENT_HANDLERS] = "Incident handler"
+GROUP_PERMISSIONS[INCIDENT_HANDLERS] = ()
+_INCIDENT_VIEW = tuple(f"governance.view_{model}" for model in ("incident", "incidentlink", "incidentaction"))
+GROUP_PERMISSIONS[AUDITORS] += _INCIDENT_VIEW
+GROUP_PERMISSIONS[ADMINISTRATORS] += _INCIDENT_VIEW
+# --- security keys ---------------------------------------------------------------------
+# Administrators keep the roles that must use a security key; auditors read the list.
+GROUP_PERMISSIONS[ADMINISTRATORS] += tuple(
+    f"governance.{action}_securitykeyrequirement" for action in ("add", "change", "delete", "view")
+)
+GROUP_PERMISSIONS[AUDITORS] += ("governance.view_securitykeyrequirement",)
 
 
 def sync_group_permissions() -> None:
@@ -134,41 +151,3 @@ def sync_group_permissions() -> None:
                 group.permissions.add(*(wanted_ids - current))
             if current - wanted_ids:
                 group.permissions.remove(*(current - wanted_ids))
-
-
-@dataclass(frozen=True)
-class RoleBadge:
-    """A role as shown beside a person's name."""
-
-    label: str
-    detail: str = ""
-
-
-def roles_for(user) -> list[RoleBadge]:
-    """Every role the user holds, for display. Four queries, whatever the user holds."""
-    if not user.is_authenticated:
-        return []
-    badges = [RoleBadge("Staff")]
-    if user.is_data_handler:
-        badges.append(RoleBadge("Data handler"))
-    for office in user.offices.all():
-        badges.append(RoleBadge(office.get_office_display()))
-    for area in user.deputy_siro_of.all():
-        badges.append(RoleBadge("Deputy SIRO", area.name))
-    for group in user.groups.all():
-        badges.append(RoleBadge(GROUP_ROLE_LABELS.get(group.name, group.name)))
-    managed = user.managed_assets.count()
-    if managed:
-        badges.append(RoleBadge("Information Asset Manager", f"{managed} asset{'s' if managed != 1 else ''}"))
-    return badges
-
-
-def in_group(user, name: str) -> bool:
-    """Whether the user belongs to a global group (cached per request on the user object)."""
-    if not user.is_authenticated:
-        return False
-    cache = getattr(user, "_group_names", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._group_names = cache
-    return name in cache

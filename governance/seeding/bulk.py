@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from governance.models import AuditEntry
-from governance.services.audit_chain import append_sealed
+from governance.services.core.audit_chain import append_sealed
 
 
 class AuditedBulk:

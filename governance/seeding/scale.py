@@ -25,23 +25,32 @@ from governance.models import (
     AccessGrant,
     AccessRequest,
     AccessRequestItem,
+    AssuranceCheck,
     AuditEntry,
     BusinessArea,
     BusinessAreaUserObjectPermission,
+    ContractAsset,
+    ContractDataItem,
+    ContractStatusChange,
     Course,
     CourseVersion,
     DataItem,
+    ExternalOrganisation,
     InformationAsset,
     InformationAssetUserObjectPermission,
+    LegalGateway,
     OfficeHolder,
+    ResearchContract,
+    ResearchContractUserObjectPermission,
     StatusChange,
     TrainingSignOff,
     TrainingStatus,
     User,
 )
-from governance.services.audit import system_user
-from governance.services.audit_chain import append_sealed
-from governance.services.training import declaration_digest, expiry_for
+from governance.services.core.audit import system_user
+from governance.services.core.audit_chain import append_sealed
+from governance.services.register.organisation import set_deputy_siro
+from governance.services.training.courses import declaration_digest, expiry_for
 
 from .bulk import AuditedBulk
 
@@ -555,7 +564,6 @@ def _benchmark_users(area, deputy, system) -> dict[str, User]:
     holder = OfficeHolder.objects.filter(office=OfficeHolder.Office.SIRO).first()
     if holder is None:
         OfficeHolder.objects.create(office=OfficeHolder.Office.SIRO, holder=users["siro"])
-    from governance.services.organisation import set_deputy_siro
 
     set_deputy_siro(area, users["deputy"], by=system)
     return users
@@ -563,17 +571,6 @@ def _benchmark_users(area, deputy, system) -> dict[str, User]:
 
 def _seed_contracts(plan, rng, assets, items_by_asset, staff, bench, bulk) -> int:
     """Research contracts in every state, for the bench contract manager and a pool of others."""
-    from governance.models import (
-        AssuranceCheck,
-        ContractAsset,
-        ContractDataItem,
-        ContractStatusChange,
-        ExternalOrganisation,
-        LegalGateway,
-        ResearchContract,
-        ResearchContractUserObjectPermission,
-    )
-
     if not plan.contracts:
         return 0
     system = bulk.actor

@@ -19,10 +19,12 @@ from governance.models import (
     DataItem,
     InformationAsset,
     ReidentificationAssessment,
+    ReleaseSource,
     ResearchContract,
+    StatisticalRelease,
 )
-from governance.services.contract_states import ContractFacts, basis_unmet, data_unmet, risk_unmet
-from governance.services.training import personal_data_clearance, training_for
+from governance.services.contracts.states import ContractFacts, basis_unmet, data_unmet, risk_unmet
+from governance.services.training.courses import personal_data_clearance, training_for
 
 MET, NOT_MET, PENDING, NOT_APPLICABLE = "met", "not_met", "pending", "not_applicable"
 STATUS_LABELS = {MET: "Met", NOT_MET: "Not met", PENDING: "Pending", NOT_APPLICABLE: "Not applicable"}
@@ -232,8 +234,6 @@ def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list
 
 def _releases_from(asset: InformationAsset) -> str:
     """How the asset's statistical releases stand: every one released was checked and signed off (one query)."""
-    from governance.models import ReleaseSource, StatisticalRelease
-
     counts = dict(
         ReleaseSource.objects.filter(asset=asset).values_list("release__status").annotate(n=Count("pk")).order_by()
     )

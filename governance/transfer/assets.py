@@ -12,8 +12,8 @@ from django.db.models import Q
 
 from governance.forms.organisation import no_such_person
 from governance.models import BusinessArea, DataItem, InformationAsset, User
-from governance.services import assets as asset_service
-from governance.services.people import find_active_person
+from governance.services.register import assets as asset_service
+from governance.services.register.people import find_active_person
 
 from .tabular import ImportDateField, Importer, LenientChoiceField, YesNoImportField
 

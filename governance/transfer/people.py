@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 
 from governance.models import BusinessArea, User
-from governance.services import people as people_service
+from governance.services.register import people as people_service
 
 from .tabular import ImportDateField, Importer, YesNoImportField
 

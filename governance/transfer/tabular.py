@@ -11,7 +11,7 @@ does all of this and rolls back at the end.
 from __future__ import annotations
 
 import csv
-import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,8 +21,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 
+from governance.disclosure.workbooks import WorkbookDamaged, WorkbookRefused, read_workbook
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_COLUMNS = 64  # the widest import has about twenty columns
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -51,7 +55,12 @@ class ImportResult:
 
 
 def read_upload(upload, required_columns: Iterable[str]) -> list[dict[str, str]]:
-    """Rows of a CSV or XLSX upload as dicts keyed by lower-cased, trimmed column names."""
+    """Rows of a CSV or XLSX upload as dicts keyed by lower-cased, trimmed column names.
+
+    Workbooks go through the same bounded reader as the release tables: a workbook
+    claiming a vast range or unpacking to more rows than an import takes is refused
+    before any row is parsed.
+    """
     name = (upload.name or "").lower()
     if upload.size > MAX_UPLOAD_BYTES:
         raise UploadError(f"The file must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
@@ -60,24 +69,32 @@ def read_upload(upload, required_columns: Iterable[str]) -> list[dict[str, str]]
         if name.endswith(".csv"):
             text = content.decode("utf-8-sig")
             dataset = tablib.Dataset().load(text, format="csv")
+            header_row, data = dataset.headers or [], list(dataset)
         elif name.endswith(".xlsx"):
-            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+            table = read_workbook(
+                content, max_unpacked_bytes=MAX_UNPACKED_BYTES, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS
+            )
+            header_row, data = (list(table[0]), table[1:]) if table else ([], [])
         else:
             raise UploadError("The file must be a CSV or XLSX spreadsheet")
     except UnicodeDecodeError as exc:
         raise UploadError("The CSV file must be saved as UTF-8") from exc
+    except WorkbookDamaged as exc:
+        raise UploadError("The file could not be read as a spreadsheet. Check it opens, then upload it again") from exc
+    except WorkbookRefused as exc:
+        raise UploadError(str(exc).rstrip(".")) from exc
     except UploadError:
         raise
     except Exception as exc:  # tablib and openpyxl raise many kinds for a damaged file
         raise UploadError("The file could not be read as a spreadsheet. Check it opens, then upload it again") from exc
-    headers = [str(h or "").strip().lower() for h in (dataset.headers or [])]
+    headers = [str(h or "").strip().lower() for h in header_row]
     missing = [c for c in required_columns if c not in headers]
     if missing:
         raise UploadError(f"The first row must name the columns. Missing: {', '.join(missing)}")
-    if dataset.height > MAX_ROWS:
-        raise UploadError(f"The file has {dataset.height} rows; the most one import can take is {MAX_ROWS}")
+    if len(data) > MAX_ROWS:
+        raise UploadError(f"The file has {len(data)} rows; the most one import can take is {MAX_ROWS}")
     rows = []
-    for values in dataset:
+    for values in data:
         row = {headers[i]: ("" if v is None else str(v).strip()) for i, v in enumerate(values) if i < len(headers)}
         if any(row.values()):
             rows.append(row)
@@ -214,17 +231,17 @@ class _Echo:
 def export_response(columns: Sequence[str], rows: Iterable[Sequence], *, filename: str, fmt: str) -> HttpResponse:
     """A CSV (streamed) or XLSX download of ``rows`` under ``columns``."""
     if fmt == "xlsx":
-        dataset = tablib.Dataset(headers=[_safe_cell(name) for name in columns])  # headers may come from uploads
+        dataset = tablib.Dataset(headers=[safe_cell(name) for name in columns])  # headers may come from uploads
         for row in rows:
-            dataset.append(["" if v is None else _safe_cell(v) for v in row])
+            dataset.append(["" if v is None else safe_cell(v) for v in row])
         response = HttpResponse(dataset.export("xlsx"), content_type=FORMATS["xlsx"])
     else:
         writer = csv.writer(_Echo())
 
         def lines():
-            yield "\ufeff" + writer.writerow([_safe_cell(name) for name in columns])  # the BOM lets Excel read UTF-8
+            yield "\ufeff" + writer.writerow([safe_cell(name) for name in columns])  # the BOM lets Excel read UTF-8
             for row in rows:
-                yield writer.writerow(["" if v is None else _safe_cell(v) for v in row])
+                yield writer.writerow(["" if v is None else safe_cell(v) for v in row])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         fmt = "csv"
@@ -232,8 +249,18 @@ def export_response(columns: Sequence[str], rows: Iterable[Sequence], *, filenam
     return response
 
 
-def _safe_cell(value):
-    """Neutralise spreadsheet formulas in text cells (CSV and XLSX formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def safe_cell(value):
+    """Neutralise spreadsheet formulas in text cells (CSV and XLSX formula injection).
+
+    A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM``,
+    ``+cmd|...``) gets a leading apostrophe, so it opens as text. Every download that
+    holds uploaded or typed values goes through here. Plain signed numbers (``-12.5``)
+    are no formula and are left as they are, so negative figures survive.
+    """
+    if isinstance(value, str) and value[:1] in FORMULA_PREFIXES and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value

@@ -1,0 +1,1 @@
+"""Demo data: a small organisation that shows every role's journey."""

@@ -1,0 +1,1 @@
+"""Access requests, grants, recertification and granted-data extracts."""

@@ -1,0 +1,1 @@
+"""Third-party research contracts: records, the state machine, extensions, reminders, calendar."""

@@ -1,0 +1,17 @@
+"""Domain events: how a lower domain tells the domains above it that something happened.
+
+The register and training domains sit below access and contracts, so they cannot call
+them. They send one of these signals instead, and ``governance.receivers`` connects the
+higher domains' handlers when the app is ready. Receivers run synchronously, inside the
+sender's transaction, so a failure rolls the whole change back.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+#: A person's rights are being removed (they left, or were deactivated). ``person`` is the user.
+person_left = Signal()
+
+#: A person signed a course that clears them to handle personal data. ``person`` is the user.
+clearance_signed = Signal()

@@ -1,0 +1,123 @@
+"""Linked actions: what an incident sets in motion in the access and contracts domains.
+
+Each goes through that domain's own service (which checks its own rule too), names the
+incident as the reason in the audit trail, and is recorded on the incident as an action,
+so closing the incident asks for its state.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from governance.audit_hashing import reason as audit_reason
+from governance.models import (
+    AccessGrant,
+    Incident,
+    IncidentAction,
+    IncidentLink,
+    InformationAsset,
+    ResearchContract,
+    User,
+)
+from governance.services.access import recertification
+from governance.services.access import requests as access
+from governance.services.contracts import records as contracts
+from governance.services.incidents.policy import can_handle
+from governance.services.incidents.records import HANDLE_REFUSAL, add_action, audit_reason_for
+
+Kind = IncidentAction.Kind
+
+
+def linked_assets(incident: Incident):
+    return InformationAsset.objects.filter(incident_links__incident=incident).order_by("name", "pk")
+
+
+def linked_contracts(incident: Incident):
+    return ResearchContract.objects.filter(incident_links__incident=incident).order_by("reference", "pk")
+
+
+def grants_in_scope(incident: Incident):
+    """Grants the incident involves: those named in it and every grant on the assets it touches."""
+    named = IncidentLink.objects.filter(incident=incident, grant__isnull=False).values("grant")
+    on_assets = IncidentLink.objects.filter(incident=incident, asset__isnull=False).values("asset")
+    return (
+        AccessGrant.objects.filter(Q(pk__in=named) | Q(asset__in=on_assets))
+        .select_related("holder", "asset")
+        .order_by("asset__name", "holder__last_name", "pk")
+    )
+
+
+def grants_to_act_on(incident: Incident):
+    """The incident's grants a handler can act on: live ones to suspend, those suspended for an incident to restore."""
+    return grants_in_scope(incident).filter(
+        Q(state=AccessGrant.State.ACTIVE)
+        | Q(state=AccessGrant.State.SUSPENDED, suspension=AccessGrant.Suspension.INCIDENT)
+    )
+
+
+def _check(incident: Incident, by: User) -> Incident:
+    incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+    if not can_handle(by, incident):
+        raise PermissionDenied(HANDLE_REFUSAL)
+    return incident
+
+
+@transaction.atomic
+def suspend_grant(incident: Incident, grant: AccessGrant, *, by: User) -> IncidentAction:
+    incident = _check(incident, by)
+    if not grants_in_scope(incident).filter(pk=grant.pk).exists():
+        raise ValidationError("That grant is not involved in this incident.")
+    why = audit_reason_for(incident, f"access of {grant.holder} to {grant.asset} suspended")
+    access.suspend_for_incident(grant, by=by, reason=why)
+    with audit_reason(why):
+        IncidentLink.objects.get_or_create(incident=incident, grant=grant, defaults={"added_by": by})
+    return add_action(
+        incident,
+        by=by,
+        kind=Kind.SUSPEND_GRANT,
+        description=f"Suspend the access of {grant.holder} to {grant.asset} (grant {grant.pk})",
+        owner=by,
+        state=IncidentAction.State.DONE,
+        outcome=f"Suspended on {timezone.localtime():%d %B %Y at %H:%M}",
+        grant=grant,
+    )
+
+
+@transaction.atomic
+def review_asset_early(incident: Incident, asset: InformationAsset, *, by: User) -> IncidentAction:
+    incident = _check(incident, by)
+    if not IncidentLink.objects.filter(incident=incident, asset=asset).exists():
+        raise ValidationError("That asset is not involved in this incident.")
+    why = audit_reason_for(incident, f"early access review of {asset}")
+    run = recertification.review_asset_early(asset, by=by, reason=why)
+    owner = access.active_iam(asset) or by
+    return add_action(
+        incident,
+        by=by,
+        kind=Kind.RECERTIFY,
+        description=f"Early access review of {asset}: confirm or revoke its {run.reviews} grant(s)",
+        owner=owner,
+        due_on=run.campaign.deadline,
+        asset=asset,
+    )
+
+
+@transaction.atomic
+def flag_contract(incident: Incident, contract: ResearchContract, *, by: User) -> IncidentAction:
+    incident = _check(incident, by)
+    if not linked_contracts(incident).filter(pk=contract.pk).exists():
+        raise ValidationError("That contract is not involved in this incident.")
+    why = audit_reason_for(incident, f"contract {contract.reference} flagged for review")
+    contract = contracts.flag_for_review(contract, by=by, reason=why)
+    owner = contract.manager if contract.manager.is_active else by
+    return add_action(
+        incident,
+        by=by,
+        kind=Kind.CONTRACT_REVIEW,
+        description=f"Review contract {contract.reference} in the light of the incident",
+        owner=owner,
+        contract=contract,
+    )

@@ -1,0 +1,1 @@
+"""The organisation and the information asset register: business areas, people, assets."""

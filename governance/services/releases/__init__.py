@@ -1,0 +1,1 @@
+"""Statistical releases: sources, output tables, disclosure checks and sign-off."""

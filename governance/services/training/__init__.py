@@ -1,0 +1,1 @@
+"""Training courses, versions, sign-offs, clearance for personal data, compliance and reminders."""
