@@ -25,17 +25,19 @@ is additive: if exactly one of its cells is hidden, subtraction reveals it.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import hmac
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from operator import itemgetter
 
+from governance.disclosure.intervals import AuditReport
+from governance.disclosure.layout import Layout, layout_of, projection
 from governance.disclosure.linear import determined, line_equations
+from governance.disclosure.primary import PRIMARY_FLAGS, Flag, analyse, rule_flags
 from governance.disclosure.rules import Method, Rules, TotalsPolicy
+from governance.disclosure.secondary import PatternInfo, audit_pattern, choose_pattern
 from governance.disclosure.tables import (
     FREQUENCY,
     MAGNITUDE,
@@ -47,6 +49,8 @@ from governance.disclosure.tables import (
     is_total_label,
 )
 
+ENGINE_VERSION = "2.1"  # recorded with every check: protection intervals, LP audit, insiders, optimal pattern
+# 2.1: the audit stretches each change it finds and starts a repair round from the last one's changes, checked again
 SUPPRESSED_MARK = "[c]"
 MAX_LISTED_PROBLEMS = 10
 TOO_DETAILED = (
@@ -60,22 +64,6 @@ class Extract(StrEnum):
 
     SAMPLE = "sample"
     FULL = "full"
-
-
-class Flag(StrEnum):
-    """Why a cell was changed or hidden."""
-
-    THRESHOLD = "threshold"
-    P_PERCENT = "p_percent"
-    NK = "nk_dominance"
-    LOW_SAMPLE = "low_sample"
-    SECONDARY = "secondary"
-    ROUNDED = "rounded"
-    GROSSED = "grossed"
-    PERTURBED = "perturbed"
-
-
-PRIMARY_FLAGS = frozenset({Flag.THRESHOLD, Flag.P_PERCENT, Flag.NK, Flag.LOW_SAMPLE})
 
 
 @dataclass(frozen=True)
@@ -111,6 +99,7 @@ class CheckResult:
     rules_digest: str
     table_digest: str
     counts: dict[str, int]
+    audit: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -131,6 +120,7 @@ class CheckResult:
             "rules_digest": self.rules_digest,
             "table_digest": self.table_digest,
             "counts": dict(self.counts),
+            "audit": dict(self.audit),
         }
 
     @classmethod
@@ -154,6 +144,7 @@ class CheckResult:
             rules_digest=data["rules_digest"],
             table_digest=data["table_digest"],
             counts={name: int(number) for name, number in data["counts"].items()},
+            audit=dict(data.get("audit") or {}),
         )
 
     def protected_rows(self, table: Table) -> list[list[str]]:
@@ -170,176 +161,12 @@ class CheckResult:
         return rows
 
 
-# --- the table's structure -------------------------------------------------------------
-
-
-@dataclass
-class _Line:
-    """Cells differing only in one category column, and the margin cell that sums them."""
-
-    column: int
-    members: list[int]
-    margin: int = -1
-
-
-@dataclass
-class _Layout:
-    """The line index, built once per check so secondary suppression never rescans the table."""
-
-    keys: list[tuple[str | None, ...]]  # labels, with None for every total label
-    is_total: list[bool]
-    lines: list[_Line]  # only lines whose margin is in the table and that have members
-    lines_of: list[list[int]]  # for each cell, the lines it belongs to (as member or margin)
-
-
-def _normal_keys(table: Table) -> list[tuple[str | None, ...]]:
-    known: dict[str, bool] = {}
-    keys = []
-    for cell in table.cells:
-        key = []
-        for label in cell.key:
-            total = known.get(label)
-            if total is None:
-                total = known[label] = is_total_label(label)
-            key.append(None if total else label)
-        keys.append(tuple(key))
-    return keys
-
-
-def _layout(table: Table) -> _Layout:
-    """Group cells into lines along every category column; lines are numbered in table order."""
-    keys = _normal_keys(table)
-    groups: dict[tuple, _Line] = {}
-    for index, key in enumerate(keys):
-        for column in range(len(key)):
-            identity = (column, key[:column] + key[column + 1 :])
-            line = groups.get(identity)
-            if line is None:
-                line = groups[identity] = _Line(column, [])
-            if key[column] is None:
-                line.margin = index
-            else:
-                line.members.append(index)
-    lines = [line for line in groups.values() if line.margin >= 0 and line.members]
-    lines_of: list[list[int]] = [[] for _ in keys]
-    for number, line in enumerate(lines):
-        lines_of[line.margin].append(number)
-        for member in line.members:
-            lines_of[member].append(number)
-    return _Layout(keys, [None in key for key in keys], lines, lines_of)
-
-
 # --- primary rules ---------------------------------------------------------------------
 
 
 def dominance_flags(cell: Cell, rules: Rules) -> list[Flag]:
-    """Contributor rules for one magnitude cell: too few contributors, p% rule, (n,k) rule.
-
-    The p% rule asks whether the second-largest contributor could estimate the largest one's
-    value to within p% by subtracting its own from the total; the (n,k) rule whether the n
-    largest contributors dominate the total.
-    """
-    if not cell.contributors or cell.value == 0:
-        return []
-    largest = sorted(cell.contributors, reverse=True)
-    total = cell.value
-    flags = []
-    if len(largest) < rules.min_contributors:
-        flags.append(Flag.THRESHOLD)
-    first, second = largest[0], (largest[1] if len(largest) > 1 else Decimal(0))
-    if total - first - second < rules.p_percent / 100 * first:
-        flags.append(Flag.P_PERCENT)
-    if sum(largest[: rules.nk_n], Decimal(0)) > rules.nk_k / 100 * total:
-        flags.append(Flag.NK)
-    return flags
-
-
-def _full_primary(table: Table, layout: _Layout, rules: Rules) -> tuple[list[list[Flag]], int]:
-    """Primary flags for a full extract, and how many magnitude cells had no contributor data.
-
-    A small count is unsafe wherever it stands: a total of 3 over hidden cells tells as much as
-    a cell of 3, so the threshold applies to totals too.
-    """
-    flags: list[list[Flag]] = [[] for _ in table.cells]
-    without_contributors = 0
-    for index, cell in enumerate(table.cells):
-        if cell.value == 0 or (layout.is_total[index] and table.kind == MAGNITUDE):
-            continue  # a total of values has no contributors of its own; its cells are checked
-        if table.kind == MAGNITUDE:
-            if not cell.contributors:
-                without_contributors += 1
-            flags[index] = dominance_flags(cell, rules)
-        elif cell.value < rules.threshold:
-            flags[index] = [Flag.THRESHOLD]
-    return flags, without_contributors
-
-
-# --- secondary suppression -------------------------------------------------------------
-
-
-class _Secondary:
-    """Hide further cells until no additive line has exactly one hidden cell.
-
-    A work queue of lines (lowest line number first, so the result is deterministic) holds the
-    lines with exactly one hidden cell; hiding a cell only re-queues the lines through it.
-    """
-
-    def __init__(self, layout: _Layout, values: Sequence[Decimal], labels: Sequence[tuple[str, ...]]):
-        self.layout = layout
-        self.values = values
-        self.labels = labels
-        self.ranked: dict[int, list[int]] = {}
-        self.cursor: dict[int, int] = {}
-
-    def run(self, hidden: list[bool]) -> list[int]:
-        """Mark more cells hidden (in place); return the ones added, in the order chosen."""
-        lines = self.layout.lines
-        count = [sum(hidden[m] for m in line.members) + hidden[line.margin] for line in lines]
-        queue = [number for number, n in enumerate(count) if n == 1]  # ascending: already a heap
-        added = []
-        while queue:
-            number = heapq.heappop(queue)
-            if count[number] != 1:
-                continue
-            choice = self.choose(number, hidden, count)
-            if choice is None:
-                continue
-            hidden[choice] = True
-            added.append(choice)
-            for other in self.layout.lines_of[choice]:
-                count[other] += 1
-                if count[other] == 1:
-                    heapq.heappush(queue, other)
-        return added
-
-    def choose(self, number: int, hidden: list[bool], count: Sequence[int] | None = None) -> int | None:
-        """The smallest non-zero visible member; else the margin; else (margin hidden alone) a zero member.
-
-        Given the lines' hidden counts, a member that also closes another line left with a single
-        hidden cell is preferred: one cell then protects two lines, and fewer cells are hidden.
-        """
-        line = self.layout.lines[number]
-        order = self.ranked.get(number)
-        if order is None:
-            nonzero = (m for m in line.members if self.values[m] != 0)
-            order = self.ranked[number] = sorted(nonzero, key=lambda m: (self.values[m], self.labels[m]))
-            self.cursor[number] = 0
-        position = self.cursor[number]
-        while position < len(order) and hidden[order[position]]:
-            position += 1
-        self.cursor[number] = position
-        if count is not None:
-            for member in order[position:]:
-                if not hidden[member] and any(
-                    count[other] == 1 for other in self.layout.lines_of[member] if other != number
-                ):
-                    return member
-        if position < len(order):
-            return order[position]
-        if not hidden[line.margin]:
-            return line.margin
-        zeros = sorted((m for m in line.members if not hidden[m]), key=self.labels.__getitem__)
-        return zeros[0] if zeros else None
+    """Contributor rules for one magnitude cell (see ``primary.rule_flags``)."""
+    return rule_flags(cell.contributors, cell.value, rules)
 
 
 # --- publishing ------------------------------------------------------------------------
@@ -353,7 +180,7 @@ def round_to_base(value: Decimal, base: int) -> Decimal:
     return canonical(multiples * base)
 
 
-def _sums_beneath(layout: _Layout, values: Sequence[Decimal | None]) -> dict[int, Decimal | None]:
+def _sums_beneath(layout: Layout, values: Sequence[Decimal | None]) -> dict[int, Decimal | None]:
     """For each total cell with interior cells beneath it: their sum, or None if any of them is hidden.
 
     Totals are grouped by which columns they total over, so each group costs one pass over the interior.
@@ -366,7 +193,7 @@ def _sums_beneath(layout: _Layout, values: Sequence[Decimal | None]) -> dict[int
     interior = [index for index, total in enumerate(layout.is_total) if not total]
     sums: dict[int, Decimal | None] = {}
     for pattern, totals in patterns.items():
-        project = _projection([j for j in range(width) if j not in pattern])
+        project = projection([j for j in range(width) if j not in pattern])
         by_labels = {project(layout.keys[index]): index for index in totals}
         for index in interior:
             margin = by_labels.get(project(layout.keys[index]))
@@ -381,17 +208,8 @@ def _sums_beneath(layout: _Layout, values: Sequence[Decimal | None]) -> dict[int
     return sums
 
 
-def _projection(columns: list[int]) -> Callable[[tuple], tuple]:
-    if not columns:
-        return lambda key: ()
-    getter = itemgetter(*columns)
-    if len(columns) == 1:
-        return lambda key: (getter(key),)
-    return getter
-
-
 def _publish(
-    layout: _Layout, own: Sequence[Decimal], hidden: Sequence[bool], totals: TotalsPolicy
+    layout: Layout, own: Sequence[Decimal], hidden: Sequence[bool], totals: TotalsPolicy
 ) -> list[Decimal | None]:
     """Published values: each cell's own value; under ADDITIVE, a total is the sum of the published cells
     beneath it when none of them is hidden (otherwise its own value, still consistent with hidden cells)."""
@@ -411,75 +229,30 @@ class _Outcome:
     published: list[Decimal | None]
     flags: list[list[Flag]]
     without_contributors: int = 0
+    pattern: PatternInfo | None = None
+    margins_checked: int = 0
 
 
-MAX_EXTRA_ROUNDS = 200
-
-
-def _hide_enough(table: Table, layout: _Layout, raw: Sequence[Decimal], hidden: list[bool], flags) -> None:
-    """Secondary suppression: no line with a single hidden cell, then none that lines combined give away.
-
-    The line rule is fast and settles almost every table; the exact check then finds any
-    hidden cell still fixed by combining lines, and hides one more cell in one of its lines
-    (the smallest non-zero visible one) until none is, or the rounds run out (the verifier
-    then fails the table).
-    """
-    secondary = _Secondary(layout, raw, [cell.key for cell in table.cells])
-    for index in secondary.run(hidden):
-        flags[index].append(Flag.SECONDARY)
-    for _round in range(MAX_EXTRA_ROUNDS):
-        fixed = determined(line_equations(layout.lines, hidden))
-        if not fixed:
-            return
-        choice = next(
-            (
-                chosen
-                for number in layout.lines_of[fixed[0]]
-                if (chosen := secondary.choose(number, hidden)) is not None and not hidden[chosen]
-            ),
-            None,
-        )
-        if choice is None:
-            return
-        hidden[choice] = True
-        flags[choice].append(Flag.SECONDARY)
-        for index in secondary.run(hidden):
+def _protect(table: Table, layout: Layout, rules: Rules, *, sample: bool) -> _Outcome:
+    """Primary rules, secondary suppression, then rounding (of estimates, for a sample)."""
+    primary = analyse(table, layout, rules, sample=sample)
+    flags = primary.flags
+    hidden, pattern = choose_pattern(layout, primary, rules, [cell.key for cell in table.cells])
+    primaries = set(primary.primary)
+    for index, is_hidden in enumerate(hidden):
+        if is_hidden and index not in primaries:
             flags[index].append(Flag.SECONDARY)
-
-
-def _suppress(table: Table, layout: _Layout, rules: Rules) -> _Outcome:
-    raw = [cell.value for cell in table.cells]
-    flags, without_contributors = _full_primary(table, layout, rules)
-    hidden = [bool(f) for f in flags]
-    _hide_enough(table, layout, raw, hidden, flags)
-    own = [round_to_base(value, rules.rounding_base) for value in raw]
+    values = primary.values
+    own = [round_to_base(value, rules.rounding_base) for value in values]
     published = _publish(layout, own, hidden, rules.totals)
     for index, value in enumerate(published):
-        if value is not None and value != raw[index]:
-            flags[index].append(Flag.ROUNDED)
-    return _Outcome(published, flags, without_contributors)
-
-
-def _gross(table: Table, layout: _Layout, rules: Rules) -> _Outcome:
-    raw = [cell.value for cell in table.cells]
-    estimates = [
-        cell.value * (cell.weight if cell.weight is not None else rules.sampling_weight) for cell in table.cells
-    ]
-    flags: list[list[Flag]] = [[] for _ in table.cells]
-    if table.kind == FREQUENCY:
-        for index, value in enumerate(raw):
-            if 0 < value < rules.min_sample_cases:  # totals too: an estimate resting on few cases is weak anywhere
-                flags[index].append(Flag.LOW_SAMPLE)
-    hidden = [bool(f) for f in flags]
-    _hide_enough(table, layout, raw, hidden, flags)
-    own = [round_to_base(value, rules.rounding_base) for value in estimates]
-    published = _publish(layout, own, hidden, rules.totals)
-    for index, value in enumerate(published):
-        if value is not None:
+        if value is None:
+            continue
+        if sample:
             flags[index].append(Flag.GROSSED)
-            if value != estimates[index]:
-                flags[index].append(Flag.ROUNDED)
-    return _Outcome(published, flags)
+        if value != values[index]:
+            flags[index].append(Flag.ROUNDED)
+    return _Outcome(published, flags, primary.without_contributors, pattern, primary.margins_checked)
 
 
 def perturbation_adjustment(secret: str, scope: str, pairs: Sequence[tuple[str, str]], raw: Decimal, most: int) -> int:
@@ -503,7 +276,7 @@ def perturbation_adjustment(secret: str, scope: str, pairs: Sequence[tuple[str, 
         salt += 1
 
 
-def _perturb(table: Table, layout: _Layout, rules: Rules, scope: str) -> _Outcome:
+def _perturb(table: Table, layout: Layout, rules: Rules, scope: str) -> _Outcome:
     columns = [column.strip().casefold() for column in table.category_columns]
     threshold = Decimal(rules.threshold)
     own = []
@@ -545,9 +318,9 @@ MAGNITUDE_PERTURBATION = (
 
 def _unprotectable(table: Table, extract: Extract, rules: Rules, outcome: _Outcome) -> list[str]:
     """Tables the rules cannot make safe, so the check fails instead of publishing them unprotected."""
-    if extract != Extract.FULL or table.kind != MAGNITUDE:
+    if table.kind != MAGNITUDE:
         return []
-    if rules.method == Method.PERTURBATION:
+    if extract == Extract.FULL and rules.method == Method.PERTURBATION:
         return [MAGNITUDE_PERTURBATION]  # small absolute noise does not hide a dominant contributor
     if outcome.without_contributors:
         return [NO_CONTRIBUTORS.format(outcome.without_contributors)]
@@ -587,30 +360,83 @@ def _recoverable(columns: Sequence[str], cells: Sequence[CellResult]) -> list[st
     return _capped(messages, "A suppressed cell could be recovered from its total in {} more places.")
 
 
-def _unsafe_shown(columns: Sequence[str], cells: Sequence[CellResult]) -> list[str]:
+def _unsafe_shown(columns: Sequence[str], cells: Sequence[CellResult], unsafe: set[int]) -> list[str]:
     messages = [
         f"The cell {_describe(columns, cell.key)} is unsafe to publish but would be shown."
-        for cell in cells
-        if cell.published is not None and PRIMARY_FLAGS.intersection(cell.flags)
+        for index, cell in enumerate(cells)
+        if cell.published is not None and (index in unsafe or PRIMARY_FLAGS.intersection(cell.flags))
     ]
     return _capped(messages, "{} more unsafe cells would be shown.")
 
 
-def verify_protection(table: Table, cells: Sequence[CellResult], rules: Rules) -> list[str]:
-    """Problems with a protected table, found afresh from the published result (not the protection's bookkeeping).
+def _narrowed(table: Table, cells: Sequence[CellResult], report: AuditReport) -> list[str]:
+    columns = table.category_columns
+    messages = [
+        f"The suppressed cell {_describe(columns, cells[index].key)} could be narrowed by combining published "
+        "cells and totals to a range too close to its value; hide more cells or combine categories."
+        for index in report.short
+    ]
+    messages += [
+        f"The suppressed cell {_describe(columns, cells[index].key)} could be narrowed too far by a contributor "
+        f"to {_describe(columns, cells[insider].key)}, who knows their own value."
+        for insider, index in report.insider_short
+    ]
+    messages += [
+        f"The suppressed cell {_describe(columns, cells[index].key)} could be worked out exactly from the "
+        "published cells and totals."
+        for index in report.exact
+    ]
+    return _capped(messages, "… and {} more cells that could be narrowed.")
 
-    A suppressed cell is safe only if no additive line leaves it as the one hidden cell; an
-    unsafe cell must be hidden; and a table that needs most of its cells hidden is too
-    detailed to be worth publishing. The messages name cells, never the rules' settings.
+
+def verify_protection(
+    table: Table, cells: Sequence[CellResult], rules: Rules, extract: Extract = Extract.FULL
+) -> list[str]:
+    """Problems with a protected table, found afresh from the published result (not the protection's bookkeeping)."""
+    return _verify(table, cells, rules, Extract(extract))[0]
+
+
+def _verify(table: Table, cells: Sequence[CellResult], rules: Rules, extract: Extract) -> tuple[list[str], dict]:
+    """The verifier: the problems, and a summary of the audit for the disclosure record.
+
+    Which cells are unsafe is worked out again from the table and the rules; which are hidden is
+    read from the published result. Every unsafe cell (margins included) must be hidden; no
+    additive line may leave a single hidden cell; and the LP audit must show every primary cell's
+    interval covering its protection, also with each insider's knowledge, and no hidden cell
+    recoverable exactly. A table that needs most of its cells hidden is too detailed to be worth
+    publishing. The messages name cells, never the rules' settings.
     """
-    problems = _recoverable(table.category_columns, cells) + _unsafe_shown(table.category_columns, cells)
+    hidden = [cell.published is None for cell in cells]
+    layout = layout_of(table)
+    primary = None
+    if extract == Extract.SAMPLE or rules.method == Method.SUPPRESSION:
+        primary = analyse(table, layout, rules, sample=extract == Extract.SAMPLE)
+    unsafe = set(primary.primary) if primary else set()
+    problems = _recoverable(table.category_columns, cells) + _unsafe_shown(table.category_columns, cells, unsafe)
     if not problems:
         problems = _worked_out(table, cells)
+    summary = {"hidden_checked": sum(hidden), "primary_checked": 0, "insiders_checked": 0, "programs": 0}
+    summary["changes_reused"] = 0
+    summary |= {"protection_short": 0, "insider_short": 0, "exact": 0, "margins_checked": 0}
     interior = [cell for cell in cells if not any(is_total_label(label) for label in cell.key)]
-    hidden = sum(cell.published is None for cell in interior)
-    if interior and Decimal(hidden) / len(interior) > rules.max_suppressed_share:
+    suppressed = sum(cell.published is None for cell in interior)
+    too_detailed = bool(interior) and Decimal(suppressed) / len(interior) > rules.max_suppressed_share
+    if primary is not None and any(hidden) and not problems and not too_detailed:
+        report = audit_pattern(layout, primary, hidden)
+        summary |= {
+            "primary_checked": len(unsafe),
+            "insiders_checked": report.insiders,
+            "programs": report.programs,
+            "changes_reused": report.reused,
+            "protection_short": len(report.short),
+            "insider_short": len(report.insider_short),
+            "exact": len(report.exact),
+            "margins_checked": primary.margins_checked,
+        }
+        problems = _narrowed(table, cells, report)
+    if too_detailed:
         problems.append(TOO_DETAILED)
-    return problems
+    return problems, summary
 
 
 def _worked_out(table: Table, cells: Sequence[CellResult]) -> list[str]:
@@ -618,7 +444,7 @@ def _worked_out(table: Table, cells: Sequence[CellResult]) -> list[str]:
     hidden = [cell.published is None for cell in cells]
     if not any(hidden):
         return []
-    fixed = determined(line_equations(_layout(table).lines, hidden))
+    fixed = determined(line_equations(layout_of(table).lines, hidden))
     messages = [
         f"The suppressed cell {_describe(table.category_columns, cells[index].key)} could be worked out by "
         "combining published totals; hide more cells or combine categories."
@@ -657,13 +483,13 @@ def check_table(table: Table, extract: Extract, rules: Rules, *, scope: str = ""
     if invalid:
         raise ValueError("The disclosure settings are not valid: " + " ".join(invalid))
     extract = Extract(extract)
-    layout = _layout(table)
+    layout = layout_of(table)
     if extract == Extract.SAMPLE:
-        method, outcome = "sample grossing", _gross(table, layout, rules)
+        method, outcome = "sample grossing", _protect(table, layout, rules, sample=True)
     elif rules.method == Method.PERTURBATION:
         method, outcome = Method.PERTURBATION.value, _perturb(table, layout, rules, scope)
     else:
-        method, outcome = Method.SUPPRESSION.value, _suppress(table, layout, rules)
+        method, outcome = Method.SUPPRESSION.value, _protect(table, layout, rules, sample=False)
     cells = tuple(
         CellResult(
             key=cell.key,
@@ -674,7 +500,9 @@ def check_table(table: Table, extract: Extract, rules: Rules, *, scope: str = ""
         )
         for index, cell in enumerate(table.cells)
     )
-    problems = [*_unprotectable(table, extract, rules, outcome), *verify_protection(table, cells, rules)]
+    found, audited = _verify(table, cells, rules, extract)
+    problems = [*_unprotectable(table, extract, rules, outcome), *found]
+    pattern = outcome.pattern.to_json() if outcome.pattern else PatternInfo(method="none").to_json()
     return CheckResult(
         passed=not problems,
         problems=tuple(problems),
@@ -684,4 +512,5 @@ def check_table(table: Table, extract: Extract, rules: Rules, *, scope: str = ""
         rules_digest=rules.digest,
         table_digest=table.digest,
         counts=_counts(cells, outcome.without_contributors),
+        audit={"engine": ENGINE_VERSION, "pattern": pattern, **audited},
     )

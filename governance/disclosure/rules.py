@@ -25,6 +25,13 @@ class Method(StrEnum):
     PERTURBATION = "perturbation"
 
 
+class SecondaryCost(StrEnum):
+    """What secondary suppression minimises: the number of cells hidden, or the total value hidden."""
+
+    CELLS = "cells"
+    VALUE = "value"
+
+
 class TotalsPolicy(StrEnum):
     """Whether published totals are the true totals rounded, or the sums of the published cells."""
 
@@ -32,8 +39,19 @@ class TotalsPolicy(StrEnum):
     ADDITIVE = "additive"
 
 
-_DECIMAL_FIELDS = ("p_percent", "nk_k", "sampling_weight", "max_suppressed_share")
-_INT_FIELDS = ("threshold", "min_contributors", "rounding_base", "nk_n", "min_sample_cases", "perturbation_max")
+_DECIMAL_FIELDS = ("p_percent", "nk_k", "sampling_weight", "max_suppressed_share", "protection_scale")
+_INT_FIELDS = (
+    "threshold",
+    "min_contributors",
+    "rounding_base",
+    "nk_n",
+    "min_sample_cases",
+    "perturbation_max",
+    "frequency_protection",
+    "optimal_max_cells",
+)
+_BOOL_FIELDS = ("zeros_disclosive", "group_disclosure")
+_ENUM_FIELDS = {"method": Method, "totals": TotalsPolicy, "secondary_cost": SecondaryCost}
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,13 @@ class Rules:
     perturbation_max: int = 2
     perturbation_key: str = ""
     max_suppressed_share: Decimal = Decimal("0.5")
+    # Protection intervals (see protection.py): 0 means a hidden count's interval must reach the threshold.
+    frequency_protection: int = 0
+    protection_scale: Decimal = Decimal("1")
+    secondary_cost: SecondaryCost = SecondaryCost.CELLS
+    optimal_max_cells: int = 100  # larger tables get the heuristic pattern, audited the same way
+    zeros_disclosive: bool = False  # True: a zero count is unsafe like any small count (zeros are not structural)
+    group_disclosure: bool = False  # True: a line whose contributors all fall in one cell is unsafe
 
     def __post_init__(self):
         # Forms and JSON hand over ints, floats and strings; hold every number as the type the rules compute with.
@@ -61,7 +86,7 @@ class Rules:
             if isinstance(value, int | float | str) and not isinstance(value, bool):
                 with contextlib.suppress(InvalidOperation):  # validate() reports what cannot be read
                     object.__setattr__(self, name, Decimal(str(value)))
-        for enum, name in ((Method, "method"), (TotalsPolicy, "totals")):
+        for name, enum in _ENUM_FIELDS.items():
             value = getattr(self, name)
             if isinstance(value, str) and value in tuple(enum):
                 object.__setattr__(self, name, enum(value))
@@ -77,6 +102,9 @@ class Rules:
             value = getattr(self, name)
             if not isinstance(value, Decimal) or not value.is_finite():
                 problems.append(f"The setting {name.replace('_', ' ')} must be a number.")
+        for name in _BOOL_FIELDS:
+            if not isinstance(getattr(self, name), bool):
+                problems.append(f"The setting {name.replace('_', ' ')} must be yes or no.")
         if problems:
             return problems
         checks = [
@@ -90,6 +118,10 @@ class Rules:
             (self.sampling_weight < 1, "The sampling weight must be 1 or more."),
             (self.perturbation_max < 0, "The largest perturbation must be 0 or more."),
             (not 0 <= self.max_suppressed_share <= 1, "The largest share of suppressed cells must be between 0 and 1."),
+            (self.frequency_protection < 0, "The protection level of counts must be 0 or more."),
+            (self.protection_scale < 0, "The protection level multiplier must be 0 or more."),
+            (self.optimal_max_cells < 0, "The largest table for optimal suppression must be 0 or more cells."),
+            (self.secondary_cost not in tuple(SecondaryCost), "The suppression cost must be cells or value."),
             (self.method not in tuple(Method), "The method must be suppression or perturbation."),
             (self.totals not in tuple(TotalsPolicy), "The totals policy must be independent or additive."),
             (
@@ -124,10 +156,12 @@ class Rules:
                     values[name] = int(raw)
                 elif name in _DECIMAL_FIELDS:
                     values[name] = Decimal(str(raw))
-                elif name == "method":
-                    values[name] = Method(raw)
-                elif name == "totals":
-                    values[name] = TotalsPolicy(raw)
+                elif name in _ENUM_FIELDS:
+                    values[name] = _ENUM_FIELDS[name](raw)
+                elif name in _BOOL_FIELDS:
+                    if not isinstance(raw, bool):
+                        raise ValueError(f"{name} must be true or false")
+                    values[name] = raw
                 else:
                     values[name] = str(raw)
         except (TypeError, ValueError, InvalidOperation) as exc:

@@ -39,6 +39,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import PurePath
 
+from governance.disclosure.workbooks import WorkbookRefused, read_workbook
+
 TOTAL_LABEL = "Total"
 TOTAL_MARKERS = frozenset({"total", "all"})
 MAX_TABLE_BYTES = 5 * 1024 * 1024
@@ -205,41 +207,14 @@ MAX_XLSX_COLUMNS = 16  # eight categories, the value, a weight and contributors 
 MAX_XLSX_ROWS = MAX_CELLS + 1000  # empty rows included
 
 
-def _unpacked_size(data: bytes) -> int:
-    import zipfile
-
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return sum(member.file_size for member in archive.infolist())
-
-
 def _read_xlsx(data: bytes) -> list[list[str]]:
-    import openpyxl  # only needed for workbooks
-
     try:
-        unpacked = _unpacked_size(data)
-    except Exception as exc:  # not a zip at all
-        raise TableError(["The file is not a valid Excel (.xlsx) workbook; check it opens in Excel."]) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        limit = MAX_UNPACKED_BYTES // (1024 * 1024)
-        raise TableError([f"The workbook unpacks to more than {limit} MB; save the table alone as CSV."])
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            # Workbooks may claim a far larger used range than they hold; read only the cells present.
-            sheet.reset_dimensions()
-            rows, filled = [], 0
-            for values in sheet.iter_rows(max_col=MAX_XLSX_COLUMNS, values_only=True):
-                row = [_xlsx_text(v) for v in values]
-                rows.append(row)
-                filled += any(row)
-                if filled > MAX_CELLS + 1 or len(rows) > MAX_XLSX_ROWS:  # enough to report it as too large
-                    break
-            return rows
-        finally:
-            workbook.close()
-    except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged workbook
-        raise TableError(["The file is not a valid Excel (.xlsx) workbook; check it opens in Excel."]) from exc
+        rows = read_workbook(
+            data, max_unpacked_bytes=MAX_UNPACKED_BYTES, max_rows=MAX_XLSX_ROWS, max_columns=MAX_XLSX_COLUMNS
+        )
+    except WorkbookRefused as exc:
+        raise TableError([str(exc)]) from exc
+    return [[_xlsx_text(v) for v in values] for values in rows]
 
 
 def _xlsx_text(value) -> str:

@@ -1,0 +1,106 @@
+"""Auditing a release's tables together: a cell that appears in two tables is one unknown.
+
+Two tables from the same source that share categories (say Region x Sex and Region x Age)
+both publish the Region totals; a cell hidden in one may be published in the other, and the
+lines of both constrain the same unknowns. Each cell is identified by its source and its
+non-total (column, label) pairs, so ``Region=North, Sex=Total`` in one table and
+``Region=North, Age=Total`` in another are the same number (the North total). A cell is
+hidden only if every table that holds it hides it; the lines of every table are combined,
+and the LP audit must still give every primary cell its protection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from governance.disclosure.checks import CheckResult, Extract
+from governance.disclosure.intervals import AuditReport
+from governance.disclosure.layout import equations, layout_of
+from governance.disclosure.primary import analyse
+from governance.disclosure.rules import Method, Rules
+from governance.disclosure.secondary import audit_once, knowledge_of, requirements_of
+from governance.disclosure.tables import Table, is_total_label
+
+
+@dataclass(frozen=True)
+class LinkedTable:
+    """One passed table of a release, with the source it was drawn from."""
+
+    name: str
+    source: str
+    table: Table
+    result: CheckResult
+    extract: Extract
+
+
+@dataclass
+class LinkedReport:
+    tables: int
+    shared_cells: int
+    report: AuditReport | None
+    narrowed: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.narrowed
+
+
+def _identity(source: str, table: Table, key: Sequence[str]) -> tuple:
+    pairs = frozenset(
+        (column.strip().casefold(), label)
+        for column, label in zip(table.category_columns, key, strict=True)
+        if not is_total_label(label)
+    )
+    return (source, pairs)
+
+
+def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
+    """The joint LP audit of tables checked by suppression (or sample grossing) that share cells."""
+    protected = [t for t in tables if t.extract == Extract.SAMPLE or rules.method == Method.SUPPRESSION]
+    index: dict[tuple, int] = {}
+    values: list[float] = []
+    hidden: list[bool] = []
+    names: list[str] = []
+    lines: list[list[int]] = []
+    signs: list[list[int]] = []
+    needs, knowledge = {}, {}
+    appearances: dict[int, int] = {}
+    for linked in protected:
+        layout = layout_of(linked.table)
+        primary = analyse(linked.table, layout, rules, sample=linked.extract == Extract.SAMPLE)
+        local: list[int] = []
+        for position, cell in enumerate(linked.table.cells):
+            identity = _identity(linked.source, linked.table, cell.key)
+            merged = index.get(identity)
+            if merged is not None and abs(values[merged] - float(primary.values[position])) > 1e-9 * max(
+                1.0, abs(values[merged])
+            ):
+                merged = None  # the tables disagree about this number: not the same cell after all
+                identity = (*identity, linked.name, position)
+            if merged is None:
+                merged = index[identity] = len(values)
+                values.append(float(primary.values[position]))
+                hidden.append(True)
+                names.append(f"{linked.name}: " + ", ".join(cell.key))
+            appearances[merged] = appearances.get(merged, 0) + 1
+            hidden[merged] = hidden[merged] and linked.result.cells[position].published is None
+            local.append(merged)
+        table_lines, table_signs = equations(layout)
+        lines += [[local[i] for i in line] for line in table_lines]
+        signs += table_signs
+        for position, need in requirements_of(primary).items():
+            merged = local[position]
+            old = needs.get(merged)
+            needs[merged] = need if old is None else type(need)(max(old.lower, need.lower), max(old.upper, need.upper))
+        for position, known in knowledge_of(primary).items():
+            knowledge[local[position]] = known
+    shared = sum(1 for count in appearances.values() if count > 1)
+    if len(protected) < 2 or not shared or not any(hidden):
+        return LinkedReport(len(protected), shared, None, [])
+    # Remembered like a table's audit: the release's readiness page asks again on every view.
+    report = audit_once(values, lines, signs, hidden, needs, knowledge)
+    narrowed = [f"{names[i]} could be narrowed by combining the release's tables." for i in report.short]
+    narrowed += [f"{names[i]} could be narrowed by a contributor to {names[k]}." for k, i in report.insider_short]
+    narrowed += [f"{names[i]} could be worked out exactly by combining the release's tables." for i in report.exact]
+    return LinkedReport(len(protected), shared, report, narrowed)

@@ -1,0 +1,288 @@
+"""Choosing the secondary suppressions: the cheapest pattern that gives every primary cell its protection.
+
+The problem is the one tau-ARGUS's optimal method and sdcTable solve (Fischetti and Salazar's
+model): choose cells to hide, at least cost, so that for every primary cell and each direction
+in which it needs protection there is a way to change the hidden cells that keeps every line
+adding up, keeps every cell non-negative, and moves the primary cell by its protection. Each
+such change is a vector ``y`` with ``-x_i <= y_i <= M`` on hidden cells and ``y_i = 0`` on
+published ones, so the whole is a mixed-integer program with one binary per cell and one ``y``
+per primary cell and direction.
+
+- ``optimal_pattern`` solves it exactly (HiGHS), for tables up to a size limit;
+- ``repair_pattern`` is the heuristic for larger tables: for each primary cell the audit finds
+  short, it solves the linear relaxation restricted to that cell and hides every cell the
+  relaxed solution moves. That solution stays feasible once those cells are hidden, so each
+  repair protects its cell; the pattern is then audited again, by the same independent audit.
+
+Costs are per cell: 1 for each cell (fewest cells), or the cell's value (least information
+lost), plus a small amount so that a zero cell is never free to hide.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from governance.disclosure.intervals import Knowledge, Requirement
+from governance.disclosure.solver import solve
+
+MILP_TIME_LIMIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    """The cells to hide (primary and secondary), the cost of the secondaries and the LP's lower bound."""
+
+    hidden: list[bool]
+    cost: float
+    lower_bound: float | None
+    optimal: bool
+
+
+def costs_for(values: Sequence[float], by: str) -> list[float]:
+    """Cost of hiding each cell: 1 each ("cells") or its value ("value"); a zero is never free."""
+    if by == "value":
+        scale = max((abs(v) for v in values), default=1.0) or 1.0
+        return [abs(v) + 1e-3 * scale for v in values]
+    # Ties between equal counts go to the smaller cells (less information lost), by rank so the
+    # preference survives any spread of values; it adds less than one cell in total.
+    order = sorted(range(len(values)), key=lambda i: abs(values[i]))
+    rank = [0] * len(values)
+    for position, i in enumerate(order):
+        rank[i] = position
+    return [1.0 + 0.5 * rank[i] / max(1, len(values)) ** 2 for i in range(len(values))]
+
+
+class _Model:
+    """A row-wise sparse model built up before it is handed to HiGHS."""
+
+    def __init__(self):
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.cost: list[float] = []
+        self.integer: list[int] = []
+        self.rows: list[tuple[float, float, list[int], list[float]]] = []
+
+    def var(self, lower: float, upper: float, cost: float = 0.0, integer: bool = False) -> int:
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.cost.append(cost)
+        if integer:
+            self.integer.append(len(self.lower) - 1)
+        return len(self.lower) - 1
+
+    def row(self, lower: float, upper: float, terms: Mapping[int, float]) -> None:
+        self.rows.append((lower, upper, list(terms), [float(v) for v in terms.values()]))
+
+    def build(self, *, relax: bool = False) -> highspy.Highs:
+        """The model handed to a quiet HiGHS instance, ready to run (or to change and run again)."""
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(self.lower)
+        lp.num_row_ = len(self.rows)
+        lp.col_cost_ = np.array(self.cost, dtype=float)
+        lp.col_lower_ = np.array(self.lower, dtype=float)
+        lp.col_upper_ = np.array([u if u < math.inf else inf for u in self.upper], dtype=float)
+        lp.row_lower_ = np.array([r[0] if r[0] > -math.inf else -inf for r in self.rows], dtype=float)
+        lp.row_upper_ = np.array([r[1] if r[1] < math.inf else inf for r in self.rows], dtype=float)
+        starts, indices, coefficients = [0], [], []
+        for _lo, _hi, columns, values in self.rows:
+            indices.extend(columns)
+            coefficients.extend(values)
+            starts.append(len(indices))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(coefficients, dtype=float)
+        if self.integer and not relax:
+            integrality = [highspy.HighsVarType.kContinuous] * len(self.lower)
+            for j in self.integer:
+                integrality[j] = highspy.HighsVarType.kInteger
+            lp.integrality_ = integrality
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.passModel(lp)
+        return highs
+
+    def solve(self, *, relax: bool = False, time_limit: float | None = None) -> tuple[str, list[float], float, float]:
+        """Solve; returns (status, solution, objective, dual bound)."""
+        highs = self.build(relax=relax)
+        if time_limit:
+            highs.setOptionValue("time_limit", float(time_limit))
+        highs.setOptionValue("mip_rel_gap", 1e-9)
+        highs.setOptionValue("mip_abs_gap", 1e-7)
+        highs.run()
+        status = highs.getModelStatus()
+        info = highs.getInfo()
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        solution = list(highs.getSolution().col_value) if has_solution else []
+        if status == highspy.HighsModelStatus.kOptimal:
+            name = "optimal"
+        elif has_solution:
+            name = "feasible"
+        else:
+            name = "failed"
+        bound = info.mip_dual_bound if self.integer and not relax else info.objective_function_value
+        return name, solution, info.objective_function_value, bound
+
+
+def _big_m(values: Sequence[float], requirements: Mapping[int, Requirement]) -> float:
+    largest_need = max((r.upper for r in requirements.values()), default=0.0)
+    return max(sum(abs(v) for v in values), largest_need, 1.0) * 2
+
+
+def optimal_pattern(
+    values: Sequence[float],
+    lines: Sequence[Sequence[int]],
+    signs: Sequence[Sequence[int]],
+    requirements: Mapping[int, Requirement],
+    costs: Sequence[float],
+    *,
+    time_limit: float = MILP_TIME_LIMIT_SECONDS,
+) -> PatternResult | None:
+    """The least-cost pattern protecting every primary cell, or None if the solver finds none in time."""
+    n = len(values)
+    big = _big_m(values, requirements)
+    model = _Model()
+    chosen = [model.var(1.0 if i in requirements else 0.0, 1.0, costs[i], integer=True) for i in range(n)]
+    for cell, need in requirements.items():
+        for direction, amount in ((1, need.upper), (-1, need.lower)):
+            if amount <= 0:
+                continue
+            y = [model.var(-values[i], big) for i in range(n)]
+            for line, line_signs in zip(lines, signs, strict=True):
+                model.row(0.0, 0.0, {y[i]: s for i, s in zip(line, line_signs, strict=True)})
+            for i in range(n):
+                if i in requirements:
+                    continue  # hidden anyway: its bounds above suffice
+                model.row(-math.inf, 0.0, {y[i]: 1.0, chosen[i]: -big})
+                model.row(-math.inf, 0.0, {y[i]: -1.0, chosen[i]: -values[i]})
+            if direction > 0:
+                model.row(amount, math.inf, {y[cell]: 1.0})
+            else:
+                model.row(-math.inf, -amount, {y[cell]: 1.0})
+    fixed_cost = sum(costs[i] for i in requirements)
+    _status, _solution, relaxed, _bound = model.solve(relax=True, time_limit=time_limit)
+    status, solution, objective, _bound = model.solve(time_limit=time_limit)
+    if status == "failed":
+        return None
+    hidden = [solution[chosen[i]] > 0.5 for i in range(n)]
+    return PatternResult(
+        hidden=hidden,
+        cost=objective - fixed_cost,
+        lower_bound=max(0.0, relaxed - fixed_cost),
+        optimal=status == "optimal",
+    )
+
+
+class Repairer:
+    """The heuristic's linear relaxation, built once and re-solved with only bounds and costs changed.
+
+    Each cell's change is ``up - down``. A published cell may move by at most its own value
+    each way, at ``cost / value`` per unit (so moving it all the way costs what hiding it
+    does); a hidden cell moves freely within its true bounds (down to zero) at no cost. To
+    protect one cell, its own change is bounded to reach the protection and the relaxation
+    solved; every published cell the solution moves is then hidden. The solution stays
+    feasible once they are hidden, so the cell is protected in that direction.
+    """
+
+    def __init__(self, values, lines, signs, hidden, costs):
+        n = len(values)
+        self.n = n
+        self.values = [float(v) for v in values]
+        self.costs = costs
+        self.hidden = hidden
+        self.big = _big_m(values, {})
+        self.tolerance = 1e-9 * max(1.0, max(self.values, default=1.0))
+        inf = highspy.kHighsInf
+        model = _Model()
+        for i in range(n):  # columns 0..n-1 are up, n..2n-1 are down
+            model.var(0.0, *self._up(i))
+        for i in range(n):
+            model.var(0.0, *self._down(i))
+        for line, line_signs in zip(lines, signs, strict=True):
+            terms: dict[int, float] = {}
+            for i, sign in zip(line, line_signs, strict=True):
+                terms[i] = float(sign)
+                terms[n + i] = -float(sign)
+            model.row(0.0, 0.0, terms)
+        self.highs = model.build()
+        self.inf = inf
+
+    def _up(self, i: int) -> tuple[float, float]:
+        """(upper bound, cost) of the up part of cell i's change."""
+        if self.hidden[i]:
+            return self.big, 0.0
+        if self.values[i] <= 0:
+            return 0.0, 0.0
+        return self.values[i], self.costs[i] / self.values[i]
+
+    def _down(self, i: int) -> tuple[float, float]:
+        if self.hidden[i]:
+            return self.values[i], 0.0
+        if self.values[i] <= 0:
+            return 0.0, 0.0
+        return self.values[i], self.costs[i] / self.values[i]
+
+    def _reset(self, i: int) -> None:
+        up, up_cost = self._up(i)
+        down, down_cost = self._down(i)
+        self.highs.changeColBounds(i, 0.0, up)
+        self.highs.changeColBounds(self.n + i, 0.0, down)
+        self.highs.changeColCost(i, up_cost)
+        self.highs.changeColCost(self.n + i, down_cost)
+
+    def protect(self, cell: int, upper: float, lower: float, insider: tuple[int, Knowledge] | None = None) -> list[int]:
+        """Hide published cells so ``cell`` can move ``upper`` up and ``lower`` down; returns those hidden."""
+        added: list[int] = []
+        n = self.n
+        for direction, amount in ((1, upper), (-1, lower)):
+            if amount <= 0:
+                continue
+            if direction > 0:
+                self.highs.changeColBounds(cell, amount, self.inf)
+                self.highs.changeColBounds(n + cell, 0.0, 0.0)
+            else:
+                if amount > self.values[cell] + self.tolerance:
+                    continue
+                self.highs.changeColBounds(cell, 0.0, 0.0)
+                self.highs.changeColBounds(n + cell, amount, max(amount, self.values[cell]))
+            if insider is not None:
+                k, known = insider
+                self.highs.changeColBounds(k, 0.0, max(0.0, min(self.big, known.upper - self.values[k])))
+                self.highs.changeColBounds(n + k, 0.0, max(0.0, self.values[k] - max(0.0, known.lower)))
+            solved = solve(self.highs) == highspy.HighsModelStatus.kOptimal
+            solution = self.highs.getSolution().col_value if solved else []
+            self._reset(cell)
+            if insider is not None:
+                self._reset(insider[0])
+            if not solved:
+                continue
+            moved = [
+                i
+                for i in range(n)
+                if not self.hidden[i] and (solution[i] > self.tolerance or solution[n + i] > self.tolerance)
+            ]
+            for i in moved:
+                self.hidden[i] = True
+                self._reset(i)
+            added.extend(moved)
+        return added
+
+
+def repair_pattern(
+    values: Sequence[float],
+    lines: Sequence[Sequence[int]],
+    signs: Sequence[Sequence[int]],
+    hidden: list[bool],
+    cell: int,
+    need: Requirement,
+    costs: Sequence[float],
+    insider: tuple[int, Knowledge] | None = None,
+) -> list[int]:
+    """Hide more cells so ``cell`` gets its protection (with ``insider`` known); returns the cells added."""
+    return Repairer(values, lines, signs, hidden, costs).protect(cell, need.upper, need.lower, insider)

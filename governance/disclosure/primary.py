@@ -1,0 +1,196 @@
+"""Which cells are unsafe in themselves (primary), how much protection each needs, and who knows what.
+
+Used both to choose the pattern and, afresh, by the verifier: it depends only on the table,
+the extract and the rules, never on which cells were hidden.
+
+- Full extracts: counts below the threshold (zeros too when the rules say zeros are not
+  structural); magnitude cells failing the minimum-contributor, p% or (n,k) rules, margins
+  included: a margin's contributors are its own list when uploaded, otherwise the lists of
+  the interior cells beneath it (when they all have one).
+- Sample extracts: estimates (grossed by each cell's weight; margins the sum of their grossed
+  cells) resting on too few sample cases, counted as cases for counts and as contributors for
+  magnitudes, and the dominance rules for magnitudes.
+- Either: with group disclosure on, a line whose whole total sits in one cell makes that cell
+  unsafe (everyone in the group shares its category).
+
+Insiders: a contributor alone in a cell knows the cell's value, and the top n contributors
+of a cell dominated under the (n,k) rule are taken to know it too (they hold more than k% of
+it). The audit repeats itself with each such cell's value fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from governance.disclosure.layout import Layout, beneath
+from governance.disclosure.protection import (
+    Protection,
+    combine,
+    frequency_protection,
+    group_protection,
+    magnitude_protection,
+)
+from governance.disclosure.rules import Rules
+from governance.disclosure.tables import FREQUENCY, MAGNITUDE, Table
+
+
+class Flag(StrEnum):
+    """Why a cell was changed or hidden."""
+
+    THRESHOLD = "threshold"
+    P_PERCENT = "p_percent"
+    NK = "nk_dominance"
+    LOW_SAMPLE = "low_sample"
+    GROUP = "group_disclosure"
+    SECONDARY = "secondary"
+    ROUNDED = "rounded"
+    GROSSED = "grossed"
+    PERTURBED = "perturbed"
+
+
+PRIMARY_FLAGS = frozenset({Flag.THRESHOLD, Flag.P_PERCENT, Flag.NK, Flag.LOW_SAMPLE, Flag.GROUP})
+
+
+@dataclass
+class Primary:
+    """The primary analysis of one table: what the audit works on, and what it must guarantee."""
+
+    values: list[Decimal]  # the numbers an intruder reasons about (estimates for samples)
+    flags: list[list[Flag]]
+    protection: dict[int, Protection] = field(default_factory=dict)
+    insiders: dict[int, tuple[Decimal, Decimal | None]] = field(default_factory=dict)  # (lower, upper or None)
+    without_contributors: int = 0
+    margins_checked: int = 0
+
+    @property
+    def primary(self) -> list[int]:
+        return [index for index, flags in enumerate(self.flags) if PRIMARY_FLAGS.intersection(flags)]
+
+
+def rule_flags(values: Sequence[Decimal], total: Decimal, rules: Rules) -> list[Flag]:
+    """Contributor rules for one magnitude cell: too few contributors, p% rule, (n,k) rule.
+
+    The p% rule asks whether the second-largest contributor could estimate the largest one's
+    value to within p% by subtracting its own from the total; the (n,k) rule whether the n
+    largest contributors dominate the total.
+    """
+    if not values or total == 0:
+        return []
+    largest = sorted(values, reverse=True)
+    flags = []
+    if len(largest) < rules.min_contributors:
+        flags.append(Flag.THRESHOLD)
+    first, second = largest[0], (largest[1] if len(largest) > 1 else Decimal(0))
+    if total - first - second < rules.p_percent / 100 * first:
+        flags.append(Flag.P_PERCENT)
+    if sum(largest[: rules.nk_n], Decimal(0)) > rules.nk_k / 100 * total:
+        flags.append(Flag.NK)
+    return flags
+
+
+def contributor_lists(table: Table, layout: Layout, under: dict[int, list[int]]) -> list[tuple[Decimal, ...]]:
+    """Each cell's contributors; a margin without its own list takes those of the interior cells beneath it."""
+    lists = [cell.contributors for cell in table.cells]
+    for margin, members in under.items():
+        if not lists[margin] and members and all(table.cells[m].contributors for m in members):
+            lists[margin] = tuple(value for m in members for value in table.cells[m].contributors)
+    return lists
+
+
+def estimates(table: Table, layout: Layout, weight: Decimal, under: dict[int, list[int]]) -> list[Decimal]:
+    """Sample estimates: each interior cell grossed by its own weight; each margin the sum of its grossed cells.
+
+    Grossing a margin by a weight of its own would publish lines that do not add up.
+    """
+    grossed = [cell.value * (cell.weight if cell.weight is not None else weight) for cell in table.cells]
+    for margin, members in under.items():
+        if members:
+            grossed[margin] = sum((grossed[m] for m in members), Decimal(0))
+    return grossed
+
+
+def _insider(contributors: Sequence[Decimal], value: Decimal, flags: list[Flag], rules: Rules):
+    if len(contributors) == 1:
+        return (value, value)
+    if Flag.NK in flags:
+        # The top n together hold most of the cell; as the issue's audit does, treat the cell as known to them.
+        return (value, value)
+    return None
+
+
+def analyse(table: Table, layout: Layout, rules: Rules, *, sample: bool) -> Primary:
+    """Primary flags, protection levels and insider knowledge for every cell."""
+    under = beneath(layout)
+    n = len(table.cells)
+    values = estimates(table, layout, rules.sampling_weight, under) if sample else [c.value for c in table.cells]
+    result = Primary(values=values, flags=[[] for _ in range(n)])
+    magnitude = table.kind == MAGNITUDE
+    lists = contributor_lists(table, layout, under) if magnitude else []
+    for index, cell in enumerate(table.cells):
+        raw = cell.value
+        scale = values[index] / raw if raw else Decimal(1)  # protection in the published units
+        flags = result.flags[index]
+        if not magnitude:
+            limit = rules.min_sample_cases if sample else rules.threshold
+            if raw < limit and (raw > 0 or (rules.zeros_disclosive and not sample)):
+                flags.append(Flag.LOW_SAMPLE if sample else Flag.THRESHOLD)
+                result.protection[index] = _scaled(frequency_protection(raw, limit, rules), scale)
+            continue
+        if raw == 0:
+            continue
+        contributors = lists[index]
+        if not contributors:
+            if not layout.is_total[index]:
+                result.without_contributors += 1
+            continue
+        if layout.is_total[index]:
+            result.margins_checked += 1
+        few = len(contributors) < (rules.min_sample_cases if sample else rules.min_contributors)
+        found = rule_flags(contributors, raw, rules)
+        if sample:
+            found = [f for f in found if f != Flag.THRESHOLD]
+            if few:
+                found.insert(0, Flag.LOW_SAMPLE)
+        flags.extend(found)
+        if found:
+            protection = magnitude_protection(
+                contributors,
+                raw,
+                rules,
+                few=few,
+                p_rule=Flag.P_PERCENT in found,
+                nk_rule=Flag.NK in found,
+            )
+            result.protection[index] = _scaled(protection, scale)
+        known = _insider(contributors, raw, found, rules)
+        if known is not None:
+            lower, upper = known
+            result.insiders[index] = (lower * scale, None if upper is None else upper * scale)
+    if rules.group_disclosure:
+        _group_disclosure(table, layout, rules, result)
+    return result
+
+
+def _group_disclosure(table: Table, layout: Layout, rules: Rules, result: Primary) -> None:
+    """A line with two or more categories whose whole total is in one of them."""
+    values = result.values
+    for line in layout.lines:
+        if len(line.members) < 2 or values[line.margin] == 0:
+            continue
+        nonzero = [m for m in line.members if values[m] != 0]
+        if len(nonzero) == 1:
+            cell = nonzero[0]
+            if Flag.GROUP not in result.flags[cell]:
+                result.flags[cell].append(Flag.GROUP)
+            need = group_protection(values[cell], rules, table.kind == MAGNITUDE)
+            result.protection[cell] = combine([result.protection.get(cell, need), need])
+
+
+def _scaled(protection: Protection, scale: Decimal) -> Protection:
+    return Protection(protection.lower * scale, protection.upper * scale)
+
+
+__all__ = ["FREQUENCY", "PRIMARY_FLAGS", "Flag", "Primary", "analyse", "rule_flags"]

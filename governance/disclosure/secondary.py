@@ -1,0 +1,275 @@
+"""Secondary suppression: which further cells to hide so every primary cell keeps its protection.
+
+Two ways, by size (``Rules.optimal_max_cells``):
+
+- up to the limit, the mixed-integer program of ``pattern.optimal_pattern``, least cost;
+- above it (or when the solver finds nothing in time), a heuristic: first the line rule (no
+  additive line with a single hidden cell, nor a cell fixed by lines combined), then rounds of
+  the LP audit, each short primary cell (and each one an insider could narrow) repaired by
+  ``pattern.repair_pattern``, until the audit passes or the rounds run out.
+
+Either way the result goes to the verifier, which audits it afresh: a pattern that falls short
+fails the table rather than publishing it.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from governance.disclosure.intervals import INFINITY, AuditReport, Knowledge, Requirement, audit
+from governance.disclosure.layout import Layout, equations
+from governance.disclosure.linear import determined, line_equations
+from governance.disclosure.pattern import Repairer, costs_for, optimal_pattern
+from governance.disclosure.primary import Primary
+from governance.disclosure.rules import Rules
+
+MAX_REPAIR_ROUNDS = 12
+# The exact model has a copy of the table per primary cell and direction: beyond this many
+# variables it is left to the heuristic, whatever the table's size.
+MILP_BUDGET = 1500
+
+
+@dataclass
+class PatternInfo:
+    """How the pattern was chosen, for the check report: method, cost of the secondaries, LP lower bound."""
+
+    method: str = "none"
+    cost: float = 0.0
+    lower_bound: float | None = None
+    repairs: int = 0
+
+    def to_json(self) -> dict:
+        return {
+            "method": self.method,
+            "cost": round(self.cost, 6),
+            "lower_bound": None if self.lower_bound is None else round(self.lower_bound, 6),
+            "repairs": self.repairs,
+        }
+
+
+def requirements_of(primary: Primary) -> dict[int, Requirement]:
+    return {
+        index: Requirement(float(p.lower), float(p.upper))
+        for index, p in primary.protection.items()
+        if p.lower > 0 or p.upper > 0
+    }
+
+
+def knowledge_of(primary: Primary) -> dict[int, Knowledge]:
+    return {
+        index: Knowledge(float(lower), INFINITY if upper is None else float(upper))
+        for index, (lower, upper) in primary.insiders.items()
+    }
+
+
+def audit_pattern(layout: Layout, primary: Primary, hidden: Sequence[bool]) -> AuditReport:
+    """The LP audit of a pattern, with every primary cell's protection and every insider's knowledge."""
+    lines, signs = equations(layout)
+    values = [float(v) for v in primary.values]
+    return audit_once(values, lines, signs, hidden, requirements_of(primary), knowledge_of(primary))
+
+
+def audit_once(values, lines, signs, hidden, needs, knowledge, earlier: Sequence = ()) -> AuditReport:
+    """``intervals.audit``, remembered for the last few exact inputs.
+
+    The audit is a pure function of its inputs. The pattern's last round of repairs ends
+    with an audit of the final pattern, and the verifier then audits the published table,
+    whose hidden cells are that same pattern: the second answer is the first one, so it is
+    not computed twice. Any difference in a value, a hidden cell, a line, a requirement or
+    an insider's knowledge is a different key, and the audit runs afresh. ``earlier`` (changes
+    a previous round found, each checked again before use) only makes it sooner, so it is
+    not part of the key.
+    """
+    key = (
+        tuple(values),
+        tuple(map(tuple, lines)),
+        tuple(map(tuple, signs)),
+        tuple(bool(h) for h in hidden),
+        tuple(sorted(needs.items())),
+        tuple(sorted(knowledge.items())),
+    )
+    return _remembered_audit(_Question(key, tuple(earlier)))
+
+
+@dataclass(frozen=True)
+class _Question:
+    """An audit's inputs; what it may start from is carried along but is no part of the question."""
+
+    key: tuple
+    earlier: tuple = field(compare=False, hash=False)
+
+
+def forget_audits() -> None:
+    """Drop the remembered audits, so a benchmark times every check in full."""
+    _remembered_audit.cache_clear()
+
+
+@functools.lru_cache(maxsize=4)
+def _remembered_audit(question: _Question) -> AuditReport:
+    values, lines, signs, hidden, needs, knowledge = question.key
+    return audit(list(values), lines, signs, list(hidden), dict(needs), dict(knowledge), earlier=question.earlier)
+
+
+def choose_pattern(
+    layout: Layout, primary: Primary, rules: Rules, labels: Sequence[tuple[str, ...]]
+) -> tuple[list[bool], PatternInfo]:
+    """The hidden cells (primary and secondary) and how they were chosen."""
+    n = len(primary.values)
+    hidden = [bool(flags) for flags in primary.flags]
+    info = PatternInfo()
+    if not any(hidden):
+        return hidden, info
+    interior = [i for i, total in enumerate(layout.is_total) if not total]
+    if interior and sum(hidden[i] for i in interior) / len(interior) > float(rules.max_suppressed_share):
+        info.method = "not attempted: too many unsafe cells"
+        return hidden, info  # the table fails as too detailed whatever else is hidden
+    lines, signs = equations(layout)
+    values = [float(v) for v in primary.values]
+    costs = costs_for(values, rules.secondary_cost.value)
+    needs = requirements_of(primary)
+    directions = sum((need.lower > 0) + (need.upper > 0) for need in needs.values())
+    if needs and n <= rules.optimal_max_cells and n * directions <= MILP_BUDGET:
+        found = optimal_pattern(values, lines, signs, needs, costs)
+        if found is not None:
+            hidden = [a or b for a, b in zip(hidden, found.hidden, strict=True)]
+            info.method = "optimal" if found.optimal else "mixed-integer (time limit)"
+            info.lower_bound = found.lower_bound
+    if info.method == "none":
+        info.method = "heuristic"
+        hide_enough(layout, primary.values, labels, hidden)
+    knowledge = knowledge_of(primary)
+    report = None
+    for _round in range(MAX_REPAIR_ROUNDS):
+        # Repairs only hide more cells, so the changes the last round found may still hold.
+        earlier = report.changes if report is not None else ()
+        report = audit_once(values, lines, signs, hidden, needs, knowledge, earlier)
+        if report.passed:
+            break
+        repairer = Repairer(values, lines, signs, hidden, costs)  # changes ``hidden`` in place
+        for cell in report.short:
+            info.repairs += bool(repairer.protect(cell, needs[cell].upper, needs[cell].lower))
+        for insider, cell in report.insider_short:
+            added = repairer.protect(cell, needs[cell].upper, needs[cell].lower, (insider, knowledge[insider]))
+            info.repairs += bool(added)
+        if report.exact and not report.short and not report.insider_short:
+            hide_enough(layout, primary.values, labels, hidden)
+            if determined(line_equations(layout.lines, hidden)) == []:
+                _hide_exact(layout, primary, hidden, report.exact)
+    primaries = set(primary.primary)
+    info.cost = sum(costs[i] for i in range(n) if hidden[i] and i not in primaries)
+    return hidden, info
+
+
+def _hide_exact(layout: Layout, primary: Primary, hidden: list[bool], exact: Sequence[int]) -> None:
+    """A hidden cell pinned by non-negativity (not by the lines alone): hide the smallest visible cell beside it."""
+    for cell in exact:
+        candidates = [
+            member
+            for number in layout.lines_of[cell]
+            for member in (*layout.lines[number].members, layout.lines[number].margin)
+            if not hidden[member] and primary.values[member] > 0
+        ]
+        if candidates:
+            hidden[min(candidates, key=lambda m: primary.values[m])] = True
+
+
+class _Secondary:
+    """Hide further cells until no additive line has exactly one hidden cell.
+
+    A work queue of lines (lowest line number first, so the result is deterministic) holds the
+    lines with exactly one hidden cell; hiding a cell only re-queues the lines through it.
+    """
+
+    def __init__(self, layout: Layout, values: Sequence[Decimal], labels: Sequence[tuple[str, ...]]):
+        self.layout = layout
+        self.values = values
+        self.labels = labels
+        self.ranked: dict[int, list[int]] = {}
+        self.cursor: dict[int, int] = {}
+
+    def run(self, hidden: list[bool]) -> list[int]:
+        """Mark more cells hidden (in place); return the ones added, in the order chosen."""
+        lines = self.layout.lines
+        count = [sum(hidden[m] for m in line.members) + hidden[line.margin] for line in lines]
+        queue = [number for number, n in enumerate(count) if n == 1]  # ascending: already a heap
+        added = []
+        while queue:
+            number = heapq.heappop(queue)
+            if count[number] != 1:
+                continue
+            choice = self.choose(number, hidden, count)
+            if choice is None:
+                continue
+            hidden[choice] = True
+            added.append(choice)
+            for other in self.layout.lines_of[choice]:
+                count[other] += 1
+                if count[other] == 1:
+                    heapq.heappush(queue, other)
+        return added
+
+    def choose(self, number: int, hidden: list[bool], count: Sequence[int] | None = None) -> int | None:
+        """The smallest non-zero visible member; else the margin; else (margin hidden alone) a zero member.
+
+        Given the lines' hidden counts, a member that also closes another line left with a single
+        hidden cell is preferred: one cell then protects two lines, and fewer cells are hidden.
+        """
+        line = self.layout.lines[number]
+        order = self.ranked.get(number)
+        if order is None:
+            nonzero = (m for m in line.members if self.values[m] != 0)
+            order = self.ranked[number] = sorted(nonzero, key=lambda m: (self.values[m], self.labels[m]))
+            self.cursor[number] = 0
+        position = self.cursor[number]
+        while position < len(order) and hidden[order[position]]:
+            position += 1
+        self.cursor[number] = position
+        if count is not None:
+            for member in order[position:]:
+                if not hidden[member] and any(
+                    count[other] == 1 for other in self.layout.lines_of[member] if other != number
+                ):
+                    return member
+        if position < len(order):
+            return order[position]
+        if not hidden[line.margin]:
+            return line.margin
+        zeros = sorted((m for m in line.members if not hidden[m]), key=self.labels.__getitem__)
+        return zeros[0] if zeros else None
+
+
+MAX_EXTRA_ROUNDS = 200
+
+
+def hide_enough(
+    layout: Layout, values: Sequence[Decimal], labels: Sequence[tuple[str, ...]], hidden: list[bool]
+) -> None:
+    """Secondary suppression: no line with a single hidden cell, then none that lines combined give away.
+
+    The line rule is fast and settles almost every table; the exact check then finds any
+    hidden cell still fixed by combining lines, and hides one more cell in one of its lines
+    (the smallest non-zero visible one) until none is, or the rounds run out (the verifier
+    then fails the table).
+    """
+    secondary = _Secondary(layout, values, labels)
+    secondary.run(hidden)
+    for _round in range(MAX_EXTRA_ROUNDS):
+        fixed = determined(line_equations(layout.lines, hidden))
+        if not fixed:
+            return
+        choice = next(
+            (
+                chosen
+                for number in layout.lines_of[fixed[0]]
+                if (chosen := secondary.choose(number, hidden)) is not None and not hidden[chosen]
+            ),
+            None,
+        )
+        if choice is None:
+            return
+        hidden[choice] = True
+        secondary.run(hidden)
