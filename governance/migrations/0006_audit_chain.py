@@ -87,7 +87,10 @@ def seal_existing(apps, schema_editor):
     """Hash and chain any entries written before this migration, oldest first."""
     import hashlib
 
-    from governance.services.audit_chain import CONTENT_FIELDS, canonical, link
+    from governance.audit_hashing import CONTENT_FIELDS, canonical
+
+    def link(content_hash, prev):  # this migration's unkeyed link (0012 re-keys the chain)
+        return hashlib.sha256((content_hash + prev).encode("utf-8")).hexdigest()
 
     AuditEntry = apps.get_model("governance", "AuditEntry")
     prev = ""

@@ -10,7 +10,9 @@ from .access import (
     StatusChange,
 )
 from .access_events import AccessEvent
+from .api_tokens import ApiToken
 from .assets import AssetReview, DataItem, InformationAsset
+from .assurance import AssuranceReturn, AssuranceRound, InformationRisk
 from .audit import AuditCheckpoint, AuditEntry, AuditVerification
 from .contracts import (
     AssuranceCheck,
@@ -28,6 +30,7 @@ from .contracts import (
     RetentionDateChange,
     RetentionExtension,
 )
+from .incidents import Incident, IncidentAction, IncidentLink
 from .notifications import Notification
 from .organisation import BusinessArea, OfficeHolder, User
 from .permissions import (
@@ -46,8 +49,9 @@ from .releases import (
     ReleaseSource,
     StatisticalRelease,
 )
-from .security import SecurityEvent
+from .security import SecurityEvent, SecurityKeyRequirement
 from .training import Course, CourseVersion, TrainingSignOff, TrainingStatus
+from .trends import ComplianceSnapshot
 
 __all__ = [
     "AccessEvent",
@@ -55,9 +59,12 @@ __all__ = [
     "AccessRequest",
     "AccessRequestItem",
     "AccessReview",
+    "ApiToken",
     "AssetExtract",
     "AssetReview",
     "AssuranceCheck",
+    "AssuranceReturn",
+    "AssuranceRound",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditVerification",
@@ -65,6 +72,7 @@ __all__ = [
     "BusinessAreaGroupObjectPermission",
     "BusinessAreaUserObjectPermission",
     "CalendarFeedToken",
+    "ComplianceSnapshot",
     "ContractAsset",
     "ContractDataItem",
     "ContractDocument",
@@ -77,9 +85,13 @@ __all__ = [
     "ExtensionDecision",
     "ExternalOrganisation",
     "ExtractType",
+    "Incident",
+    "IncidentAction",
+    "IncidentLink",
     "InformationAsset",
     "InformationAssetGroupObjectPermission",
     "InformationAssetUserObjectPermission",
+    "InformationRisk",
     "LegalGateway",
     "Notification",
     "OfficeHolder",
@@ -94,6 +106,7 @@ __all__ = [
     "RetentionExtension",
     "ReviewCampaign",
     "SecurityEvent",
+    "SecurityKeyRequirement",
     "StatisticalRelease",
     "StatusChange",
     "TrainingSignOff",

@@ -34,6 +34,7 @@ class AccessRequest(AuditScoped, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for changes"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
@@ -136,6 +137,7 @@ class AccessGrant(AuditScoped, models.Model):
         LEAVER = "leaver", "The holder has left"
         TRAINING = "training", "The holder's data-protection training is not current"
         NOT_RECERTIFIED = "not_recertified", "Not confirmed in the access review"
+        INCIDENT = "incident", "Suspended while an information security incident is handled"
 
     request = models.OneToOneField(AccessRequest, on_delete=models.PROTECT, related_name="grant")
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_grants")
@@ -160,7 +162,7 @@ class AccessGrant(AuditScoped, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="access_grant_ends_after_start"),
             models.CheckConstraint(
-                condition=Q(state="suspended", suspension__in=["leaver", "training", "not_recertified"])
+                condition=Q(state="suspended", suspension__in=["leaver", "training", "not_recertified", "incident"])
                 | (~Q(state="suspended") & Q(suspension="")),
                 name="access_grant_suspension_reason",
             ),
@@ -192,7 +194,10 @@ REQUEST_TRANSITIONS = {
         AccessRequest.State.APPROVED,
         AccessRequest.State.REJECTED,
         AccessRequest.State.WITHDRAWN,
+        AccessRequest.State.RETURNED,
     },
+    # The decider sent it back: the requester changes it and submits again, or withdraws it.
+    AccessRequest.State.RETURNED: {AccessRequest.State.SUBMITTED, AccessRequest.State.WITHDRAWN},
 }
 GRANT_TRANSITIONS = {
     AccessGrant.State.ACTIVE: {AccessGrant.State.SUSPENDED, AccessGrant.State.EXPIRED, AccessGrant.State.REVOKED},

@@ -7,20 +7,28 @@ migration so the trail has fields of its own:
   its data items, its reviews and permission rows), so an object's page shows
   one timeline with one indexed query. Models opt in with ``AuditScoped``.
 * ``business_area`` and ``reason`` (the reason a user gave for a state change).
-* A tamper-evident chain: ``content_hash`` is a SHA-256 of the entry's content,
-  computed when it is written; at commit each entry is *sealed*: given the next
-  ``chain_index`` and ``digest = sha256(content_hash + prev_digest)``. On
-  PostgreSQL a deferred database trigger seals (and other triggers refuse any
-  UPDATE or DELETE); on SQLite the portal seals after commit.
+* A tamper-evident, keyed chain: ``content_hash`` is an HMAC of the entry's
+  content under the key ``key_id`` names (a key the database never holds),
+  computed when it is written. Entries are *sealed* in commit order: given the
+  next ``chain_index`` and ``digest = HMAC(index, content_hash, prev_digest)``.
+  The database cannot compute an HMAC it has no key for, so the work is split:
+  on PostgreSQL a deferred trigger gives each committing transaction's entries
+  their chain positions under an advisory lock (commit order), and the portal
+  computes the links just after commit, under the same lock, extending the chain
+  from its sealed head; other triggers refuse any other UPDATE, any DELETE but
+  the pruning function's, and TRUNCATE. On SQLite the portal does both after commit.
 """
 
 from __future__ import annotations
 
 from auditlog.models import AbstractLogEntry
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+
+from governance import audit_hashing
 
 
 class AuditScoped:
@@ -70,6 +78,9 @@ class AuditEntry(AbstractLogEntry):
     prev_digest = models.CharField(max_length=64, blank=True, default="")
     digest = models.CharField(max_length=64, blank=True, default="")
     chain_index = models.BigIntegerField(null=True, blank=True, unique=True)
+    key_id = models.CharField(
+        max_length=40, blank=True, default="", help_text="The id of the chain key it was hashed under."
+    )
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"
@@ -85,8 +96,6 @@ class AuditEntry(AbstractLogEntry):
         ]
 
     def save(self, *args, **kwargs):
-        from governance.services import audit_chain
-
         if self.pk is not None:
             raise ValueError("Audit entries are never changed.")
         if isinstance(self.additional_data, dict):
@@ -95,16 +104,70 @@ class AuditEntry(AbstractLogEntry):
             if self.business_area_id is None and isinstance(self.additional_data.get("area"), int):
                 self.business_area_id = self.additional_data["area"]
         if not self.reason:
-            self.reason = audit_chain.current_reason()
+            self.reason = audit_hashing.current_reason()
+        channel = audit_hashing.current_channel()
+        if channel:
+            extra = self.additional_data if isinstance(self.additional_data, dict) else {}
+            self.additional_data = {**extra, **channel}
         super().save(*args, **kwargs)
-        audit_chain.seal_after_commit(self._state.db)
+        seal_after_commit(self._state.db)
 
     def _save_table(self, *args, **kwargs):
         # Hash here, after every pre_save receiver (django-auditlog's fills in the actor and address).
-        from governance.services import audit_chain
-
-        self.content_hash = audit_chain.content_hash_of(self)
+        self.key_id = audit_hashing.current_key_id()
+        self.content_hash = audit_hashing.content_hash_of(self)
         return super()._save_table(*args, **kwargs)
+
+
+# --- sealing: the chain is extended in commit order ------------------------------------
+
+
+def seal_after_commit(using: str) -> None:
+    """Seal this transaction's entries once it commits (and any a crashed process left unsealed)."""
+    conn = connections[using]
+    if getattr(conn, "_custodian_seal_queued", False):
+        return
+    conn._custodian_seal_queued = True
+
+    def seal():
+        conn._custodian_seal_queued = False
+        seal_pending(using)
+
+    transaction.on_commit(seal, using=using)
+
+
+def seal_pending(using: str = "default") -> int:
+    """Link entries not yet sealed into the chain, in chain order. Returns how many were sealed.
+
+    Runs under the advisory lock that orders commits, so two sealers never extend the
+    chain from the same head. On PostgreSQL the entries already hold their chain
+    positions (the trigger's, at commit; inside a transaction the trigger is fired
+    now); on SQLite, one writer at a time, positions follow id order.
+    """
+    conn = connections[using]
+    postgres = conn.vendor == "postgresql"
+    sealed = 0
+    with transaction.atomic(using=using):
+        if postgres:
+            with conn.cursor() as cursor:
+                # Give this transaction's own entries their positions now, not at commit.
+                cursor.execute("SET CONSTRAINTS governance_audit_order IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS governance_audit_order DEFERRED")
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit_hashing.SEAL_LOCK])
+        entries = AuditEntry.objects.using(using)
+        head = entries.exclude(digest="").order_by("-chain_index").values_list("chain_index", "digest").first()
+        index, prev = head if head else (0, "")
+        pending = entries.filter(digest="")
+        pending = pending.exclude(chain_index=None).order_by("chain_index") if postgres else pending.order_by("pk")
+        for pk, chain_index, key_id, content_hash in pending.values_list("pk", "chain_index", "key_id", "content_hash"):
+            index = chain_index if postgres else index + 1
+            digest = audit_hashing.link(key_id, index, content_hash, prev)
+            # The trail's own sealing step: not an audited model, and only the chain's columns
+            # (the database lets them be filled in once, never changed).
+            entries.filter(pk=pk, digest="").update(chain_index=index, prev_digest=prev, digest=digest)
+            prev = digest
+            sealed += 1
+    return sealed
 
 
 class AuditCheckpoint(models.Model):
@@ -124,8 +187,6 @@ class AuditCheckpoint(models.Model):
         return f"Pruned {self.entries_pruned} entries before {self.pruned_before:%d %B %Y}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("audit:verifications")
 
 
@@ -152,6 +213,4 @@ class AuditVerification(models.Model):
         return f"Audit chain {verdict}: {self.entries_checked} entries checked at {self.started_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("audit:verifications")

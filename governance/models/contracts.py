@@ -161,6 +161,9 @@ class ResearchContract(AuditScoped, models.Model):
     destruction_due_date = models.DateField(help_text="The day by which the data must be destroyed and certified.")
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
     data_released_on = models.DateField(null=True, blank=True, editable=False)
+    # Raised when something (an information security incident) calls the contract's terms into question.
+    review_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_flag_reason = models.TextField("why the contract needs review", blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -395,7 +398,7 @@ class ContractAsset(ContractScoped, models.Model):
         return str(self.asset)
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('contracts:detail', args=[self.contract_id])}#asset-{self.pk}"
+        return f"{reverse('contracts:detail', args=[self.contract_id])}#data"
 
     @property
     def review_phrase(self) -> str:

@@ -225,7 +225,7 @@ class ReleaseSignOff(ReleaseScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Sign-off of {self.release_id} by {self.signed_by_id} at {self.signed_at:%Y-%m-%d %H:%M}"
+        return f"Sign-off of {self.release} by {self.signed_by} at {self.signed_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return f"{reverse('releases:detail', args=[self.release_id])}#sign-off"
