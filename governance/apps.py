@@ -8,8 +8,24 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Receivers record sign-ins and keep role groups' permissions in step.
-        from . import receivers  # noqa: F401
+        from two_factor.plugins.registry import registry
+
+        from . import checks, receivers  # noqa: F401
         from .audit_registry import exclude_private_fields, exclude_reverse_relations
+        from .forms.security_keys import SecurityKeyMethod
+
+        registry.register(SecurityKeyMethod())  # security keys as a sign-in method of the two-factor wizard
 
         exclude_reverse_relations()
         exclude_private_fields()
+        use_locked_code_forms()
+
+
+def use_locked_code_forms() -> None:
+    """Authenticator-app codes are verified under the device's row lock (``governance.forms.otp``)."""
+    from two_factor.plugins.registry import registry
+
+    from .forms.otp import LockedGeneratorMethod
+
+    registry.unregister("generator")
+    registry.register(LockedGeneratorMethod())

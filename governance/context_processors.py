@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from governance.services.visibility import has_oversight
+from governance.services.core.policy import has_oversight
 
 
 def portal(request: HttpRequest) -> dict:
@@ -32,6 +32,7 @@ def _navigation(request: HttpRequest) -> list[dict]:
     ]
     entries.append(("Contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
     entries.append(("Releases", "releases:list", "releases"))  # likewise: unpublished statistics are restricted
+    entries.append(("Incidents", "incidents:list", "incidents"))  # everyone reports; each sees only theirs
     if has_oversight(user):
         entries.append(("Audit", "audit:explorer", "audit"))
     if user.is_staff:

@@ -3,20 +3,47 @@ headers, and a verified second factor for every page."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp import user_has_device
 
-from governance.services.audit import correlation
+from governance.logging_json import loggable_path
+from governance.services.core.audit import correlation
+from governance.services.core.security import has_security_key
+from governance.services.core.security_keys import must_use_security_key
+from governance.services.operations.metrics import observe_request
 
 # Pages an authenticated user may open before verifying a second factor:
 # signing in, setting up a device (and its QR code) and signing out.
 UNVERIFIED_ALLOWED = frozenset({"two_factor:login", "two_factor:setup", "two_factor:qr", "logout"})
+# The API's endpoints (not its schema and documentation, which are pages) answer for
+# themselves in JSON: a token is checked there, and a session only once it is verified.
+API_NAMESPACE = "api"
+TOKEN_SCHEMES = ("bearer ", "token ")
+
+
+def is_api_endpoint(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and match.namespaces[:1] == [API_NAMESPACE]
+
+
+def presents_token(request: HttpRequest) -> bool:
+    return request.META.get("HTTP_AUTHORIZATION", "")[:7].lower().startswith(TOKEN_SCHEMES)
+
+
+# Pages a verified user whose role requires a security key may open before adding one.
+KEY_ENROLMENT_ALLOWED = frozenset({"two_factor:key_add", "logout"})
+# Set in the session once this sign-in has passed the key rule (the user's id), so the rule
+# costs its queries once per sign-in, not on every page.
+KEY_RULE_PASSED = "security_key_rule_passed"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -100,6 +127,11 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
     def get_login_url(self, view_func) -> str:
         return str(settings.LOGIN_URL)
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if is_api_endpoint(request):
+            return None  # answered by the API: 401 in JSON, not a redirect to a login page
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
 
 class RequireVerifiedDeviceMiddleware:
     """Every page needs a verified second factor, not only a password.
@@ -118,11 +150,18 @@ class RequireVerifiedDeviceMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        api = is_api_endpoint(request)
+        if api and presents_token(request):
+            return None  # the token is the credential; the session (if any) is not used
         user = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not user.is_authenticated:
             return None
-        if not getattr(view_func, "login_required", True):
+        # REST framework marks its views login_not_required (they answer 401 themselves);
+        # a signed-in session on them still needs its second factor.
+        if not api and not getattr(view_func, "login_required", True):
             return None
+        if user.is_verified():
+            return self.require_key(request, user)
         match = request.resolver_match
         if match is not None and match.view_name in UNVERIFIED_ALLOWED:
             return None
@@ -130,3 +169,106 @@ class RequireVerifiedDeviceMiddleware:
         if user_has_device(user, confirmed=True):
             return HttpResponseRedirect(f"{reverse('two_factor:login')}?{query}")
         return HttpResponseRedirect(f"{reverse('two_factor:setup')}?{query}")
+
+    def require_key(self, request: HttpRequest, user) -> HttpResponse | None:
+        """A person whose role requires a security key adds one before any other page opens.
+
+        The role is read once per sign-in: a role given during a session applies from
+        the next sign-in. Removing the last key while the role requires one is refused
+        by ``services.core.security_keys.remove_key``.
+        """
+        if request.session.get(KEY_RULE_PASSED) == user.pk:
+            return None
+        if has_security_key(user) or not must_use_security_key(user):
+            request.session[KEY_RULE_PASSED] = user.pk
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in KEY_ENROLMENT_ALLOWED:
+            return None
+        return HttpResponseRedirect(reverse("two_factor:key_add"))
+
+
+# Probes and scrapes arrive every few seconds: counted in the metrics, not logged.
+QUIET_VIEWS = frozenset({"health-live", "health-ready", "metrics"})
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+request_logger = logging.getLogger("custodian.requests")
+
+
+class RequestObserverMiddleware:
+    """One log line and one metric observation per request: view, status and duration.
+
+    Placed just inside ``ClientAddressMiddleware``, so the line carries the request's
+    correlation id. The person is named by numeric id only; the path is logged
+    without its query string and with credentials redacted (``logging_json``).
+    Metrics are labelled by view name, never by raw path, so their number stays fixed.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed = time.perf_counter() - started
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name or "unnamed") if match is not None else "unresolved"
+        method = request.method if request.method in KNOWN_METHODS else "OTHER"
+        observe_request(view, method, response.status_code, elapsed)
+        if view not in QUIET_VIEWS:
+            user = getattr(request, "user", None)
+            request_logger.info(
+                "request",
+                extra={
+                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "method": method,
+                    "path": loggable_path(request),
+                    "view": view,
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
+            )
+        return response
+
+
+ACTIVITY_KEY = "_last_activity"
+
+
+class SessionActivityMiddleware:
+    """Sign out after ``SESSION_IDLE_SECONDS`` without a request, writing the session at most once a minute.
+
+    Saving the session on every request (``SESSION_SAVE_EVERY_REQUEST``) cost
+    three queries a page just to move its expiry. Instead the time of each
+    request is kept in the cache (shared by every web instance) and written
+    into the session itself only when the stored time is
+    ``SESSION_ACTIVITY_WRITE_SECONDS`` old. The stored session lives that much
+    longer than the idle timeout (``SESSION_COOKIE_AGE``), and this middleware
+    ends it exactly at the idle timeout, from the later of the two times.
+    Placed straight after ``SessionMiddleware``, before anything reads the user.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.idle = settings.SESSION_IDLE_SECONDS
+        self.write_every = settings.SESSION_ACTIVITY_WRITE_SECONDS
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if session.session_key is not None:
+            self._touch(session, now=int(time.time()))
+        return self.get_response(request)
+
+    def _touch(self, session, *, now: int) -> None:
+        key = f"session-activity:{session.session_key}"
+        written = session.get(ACTIVITY_KEY)
+        if written is None:  # a session from before this middleware, or one just signed in
+            session[ACTIVITY_KEY] = now
+            cache.set(key, now, timeout=self.idle + self.write_every)
+            return
+        seen = max(written, cache.get(key) or 0)
+        if now - seen > self.idle:
+            session.flush()  # signed out: the rest of the request sees an anonymous user
+            cache.delete(key)
+            return
+        cache.set(key, now, timeout=self.idle + self.write_every)
+        if now - written >= self.write_every:
+            session[ACTIVITY_KEY] = now  # modified: SessionMiddleware saves it, moving its expiry on

@@ -10,11 +10,13 @@ profiles:
   HTTPS redirects; ``manage.py check --deploy`` reports nothing.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,10 +52,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "two_factor",
+    "django_otp_webauthn",
     "axes",
     "guardian",
     "auditlog",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "governance",
 ]
 
@@ -62,6 +68,7 @@ MIDDLEWARE = [
     "governance.middleware.ClientAddressMiddleware",
     "governance.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "governance.middleware.SessionActivityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -128,8 +135,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "two_factor:login"
 
 # Sessions end after half an hour without a request, and with the browser.
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# --- Session activity (issue 13): the idle timeout is enforced exactly by
+# governance.middleware.SessionActivityMiddleware, which writes the session at most
+# once every SESSION_ACTIVITY_WRITE_SECONDS; the stored session outlives the idle
+# timeout by that much so an unwritten minute of activity never expires it early.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ACTIVITY_WRITE_SECONDS = env.int("SESSION_ACTIVITY_WRITE_SECONDS", default=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_ACTIVITY_WRITE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -141,6 +154,22 @@ TWO_FACTOR_LOGIN_TIMEOUT = 300
 TWO_FACTOR_REMEMBER_COOKIE_AGE = None  # never skip the second factor
 TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"
 
+# Security keys (FIDO2 / WebAuthn through django-otp-webauthn): a second factor only,
+# never passwordless; the PIN or biometric (user verification) is required by the helper.
+# The relying-party id is the portal's host name and every allowed origin must be on it;
+# in production a system check compares both with PORTAL_BASE_URL.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "governance.services.core.webauthn.UserVerifyingHelper"
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="" if PRODUCTION else "localhost")
+OTP_WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="Custodian")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    default=[] if PRODUCTION else ["http://localhost:8000"],
+)
+# none, indirect or direct: whether to ask the key for a statement of its make and model.
+WEBAUTHN_ATTESTATION = env.str("WEBAUTHN_ATTESTATION", default="none")
+OTP_WEBAUTHN_TIMEOUT_SECONDS = env.int("WEBAUTHN_TIMEOUT_SECONDS", default=300)
+
 # Lockout after repeated password failures (django-axes), per account and address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
@@ -150,6 +179,10 @@ AXES_USERNAME_CALLABLE = "governance.middleware.attempted_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "governance.middleware.client_address"
 AXES_VERBOSE = False
+# Account-wide lockout (issue 15): besides the per-account-and-address lock above, an account
+# is locked after this many failures from any addresses within the cool-off period.
+ACCOUNT_LOCKOUT_LIMIT = env.int("ACCOUNT_LOCKOUT_LIMIT", default=15)
+AUTHENTICATION_BACKENDS.insert(1, "governance.auth_backends.AccountLockoutBackend")
 
 # Object permissions (django-guardian). No anonymous user object is needed.
 ANONYMOUS_USER_NAME = None
@@ -184,8 +217,28 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDIT_MAX_TRANSACTION_SECONDS = env.int("AUDIT_MAX_TRANSACTION_SECONDS", default=3600)
 # Keep the audit trail forever unless a retention period is set (pruning keeps the chain verifiable).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0) or None
+# Keyed audit chain and signed checkpoints (issue 15). Entries are hashed and linked with an HMAC
+# under a key the database never holds: "id:hex" pairs (at least 32 bytes each), from the
+# environment or a key file; new entries use AUDIT_HMAC_KEY_ID (default: the last key listed),
+# older ones verify under the key id they name. Outside production a development key is used.
+AUDIT_HMAC_KEYS = env.str("AUDIT_HMAC_KEYS", default="")
+AUDIT_HMAC_KEY_FILE = env.str("AUDIT_HMAC_KEY_FILE", default="")
+AUDIT_HMAC_KEY_ID = env.str("AUDIT_HMAC_KEY_ID", default="")
+# The chain's head is exported daily (and on demand) as a checkpoint signed with this Ed25519
+# key (PEM, PKCS#8), written here and emailed to the auditors.
+AUDIT_CHECKPOINT_SIGNING_KEY_FILE = env.str("AUDIT_CHECKPOINT_SIGNING_KEY_FILE", default="")
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "audit-checkpoints"))
+# prune_audit deletes through the database's pruning function, as the pruner role (setup_db_roles).
+if env.str("AUDIT_PRUNER_DATABASE_URL", default=""):
+    DATABASES["audit_pruner"] = env.db("AUDIT_PRUNER_DATABASE_URL") | {"TEST": {"MIRROR": "default"}}
+# One-time codes are verified under the device's row lock. SQLite has no row locks: its
+# transactions take the write lock when they begin, so concurrent sign-ins take turns
+# (waiting up to 20 s) rather than failing with "database is locked".
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 # Each request (and each task or command run) gets its own correlation id.
-AUDITLOG_CID_GETTER = "governance.services.audit.current_correlation_id"
+AUDITLOG_CID_GETTER = "governance.services.core.audit.current_correlation_id"
 
 # Celery. Without a broker, tasks run in-process so a first run needs nothing else.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -247,12 +300,25 @@ CELERY_BEAT_SCHEDULE["recheck-release-tables"] = {
     "task": "governance.tasks.recheck_release_tables",
     "schedule": crontab(hour=3, minute=0),
 }
+# Keyed audit chain: the signed checkpoint of the chain's head, after the nightly verification.
+CELERY_BEAT_SCHEDULE["export-audit-checkpoint"] = {
+    "task": "governance.tasks.export_audit_checkpoint",
+    "schedule": crontab(hour=2, minute=50),
+}
+
+# Imports: a previewed file never confirmed is deleted by this nightly task after this many hours.
+IMPORT_PENDING_MAX_AGE_HOURS = env.int("IMPORT_PENDING_MAX_AGE_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["purge-pending-imports"] = {
+    "task": "governance.tasks.purge_pending_imports",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 # Email goes through Django's backend: console in development, SMTP in production.
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS in one value.
 globals().update(env.email("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="custodian@statistics.example.gov.uk")
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The public address in email links and calendar feeds: required in production (governance/checks.py).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -302,6 +368,68 @@ CONTRACT_REMINDER_DAYS = tuple(env.list("CONTRACT_REMINDER_DAYS", cast=int, defa
 CONTRACT_ESCALATION_DAYS = env.int("CONTRACT_ESCALATION_DAYS", default=14)
 CONTRACT_UPLOAD_MAX_BYTES = env.int("CONTRACT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
+# Information security incidents: the ICO decision is due 72 hours after awareness (Article 33).
+# Handlers are reminded this many hours before it is due; the SIRO is told this many hours before.
+INCIDENT_REMINDER_HOURS = tuple(env.list("INCIDENT_REMINDER_HOURS", cast=int, default=[24, 6]))
+INCIDENT_ESCALATION_HOURS = env.int("INCIDENT_ESCALATION_HOURS", default=12)
+CELERY_BEAT_SCHEDULE["incident-deadline-reminders"] = {
+    "task": "governance.tasks.send_incident_reminders",
+    "schedule": crontab(minute="*/15"),
+}
+# Disclosure protection: output tables with more cells than this are checked by a Celery
+# task (governance.tasks.check_output_table) with a progress page; smaller ones on upload.
+DISCLOSURE_BACKGROUND_CELLS = env.int("DISCLOSURE_BACKGROUND_CELLS", default=2000)
+# REST API (issue 19): Django REST framework under /api/, personal tokens, OpenAPI schema.
+# Only an HMAC of each token's secret is stored, keyed with this server-side pepper; by
+# default one derived from SECRET_KEY (set it apart so rotating one leaves the other).
+API_TOKEN_PEPPER = env.str("API_TOKEN_PEPPER", default="") or f"api-token-pepper:{SECRET_KEY}"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "governance.api.authentication.TokenAuthentication",
+        "governance.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "governance.api.permissions.TokenWriteScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["governance.api.throttling.PerTokenThrottle"],
+    # Counted in the default cache: set CACHE_URL to Redis so every web process shares the count.
+    "DEFAULT_THROTTLE_RATES": {"api": env.str("API_THROTTLE_RATE", default="600/minute")},
+    "DEFAULT_PAGINATION_CLASS": "governance.api.pagination.NewestFirstCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Custodian API",
+    "DESCRIPTION": "The portal's records, with the same permissions as its pages. "
+    "Authenticate with `Authorization: Bearer cus_<key>.<secret>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": ["governance.api.authentication.VerifiedSessionAuthentication"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ContractStatusEnum": "governance.models.contracts.ResearchContract.Status",
+        "ReleaseStatusEnum": "governance.models.releases.StatisticalRelease.Status",
+        "DecisionEnum": "governance.models.access.AccessRequest.Decision",
+    },
+}
+
+# Assurance for the SIRO: IAMs are reminded this many days before their annual return is due;
+# overdue returns and overdue risk reviews are escalated to the Deputy SIRO daily.
+ASSURANCE_REMINDER_DAYS = tuple(env.list("ASSURANCE_REMINDER_DAYS", cast=int, default=[14, 3]))
+CELERY_BEAT_SCHEDULE["assurance-reminders"] = {
+    "task": "governance.tasks.send_assurance_reminders",
+    "schedule": crontab(hour=7, minute=40),
+}
+
 PORTAL_NAME = "Custodian"
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")
 
@@ -312,6 +440,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }
+# The SIRO's report PDF: WeasyPrint logs every rendering step at INFO.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -320,6 +450,8 @@ CSRF_COOKIE_HTTPONLY = True
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer's probes and the metrics scraper may speak plain HTTP on the inside.
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -327,3 +459,89 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     TWO_FACTOR_REMEMBER_COOKIE_SECURE = True
+
+# --- Production past one machine: database, shared state, health, logs, metrics ----------
+# Production never runs on SQLite: one file cannot be shared by several instances, and the
+# audit trail's protections (triggers, the non-owner role) exist only on PostgreSQL.
+if PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    raise ImproperlyConfigured("PORTAL_PROFILE=production needs DATABASE_URL to name a PostgreSQL database, not SQLite")
+
+# One Redis for the cache and the locks (beat's, below): every instance must see the same
+# cached figures and their drops. While Redis restarts the cache answers misses and pages are
+# computed from the database (governance.cache_backends).
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and "CACHE_URL" not in os.environ:
+    CACHES = {"default": {"BACKEND": "governance.cache_backends.TolerantRedisCache", "LOCATION": REDIS_URL}}
+# Sessions live in the database (shared by every instance) unless another engine is named.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+
+# Uploaded evidence: the filesystem under PRIVATE_MEDIA_ROOT (one shared volume for several
+# instances), or an S3-compatible bucket. The bucket stays private: files are read back by
+# the permission-checked views, never linked to directly.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": env.str("S3_PREFIX", default="evidence"),
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
+
+# Celery beat: a second beat process (a standby, or one started by mistake) waits on a Redis
+# lock and sends nothing while the first holds it (governance.beat.LockedScheduler).
+BEAT_LOCK_URL = env.str("BEAT_LOCK_URL", default="") or REDIS_URL
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
+# A task published during a short broker outage (a Redis restart) waits for it rather than failing.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 10, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+# Logs: one JSON object a line in production (LOG_FORMAT=json), carrying the request's
+# correlation id, the person's id, the path, the status and the duration; never a query
+# string, a form value, a cookie or a name (governance.logging_json).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "governance.logging_json.PortalJsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+LOGGING["loggers"]["custodian.requests"] = {"level": "INFO"}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("governance.middleware.ClientAddressMiddleware") + 1,
+    "governance.middleware.RequestObserverMiddleware",
+)
+
+# Metrics (/metrics): Prometheus text, for a bearer token or from the listed networks only;
+# with neither set the page does not exist. Under gunicorn, PROMETHEUS_MULTIPROC_DIR
+# (read by prometheus-client itself) joins every worker's counts.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# A named email backend class overrides EMAIL_URL's (the fault tests count what is sent).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or globals()["EMAIL_BACKEND"]  # set by EMAIL_URL above
+# Celery's own processes log through LOGGING too (JSON in production), not Celery's format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULER = "governance.beat:LockedScheduler"
+# Access request timelines (issue 17): the target, in England and Wales working days,
+# for each step a request waits on: the IAM's decision, the Deputy SIRO's, and the
+# requester's changes after a request is returned to them.
+ACCESS_STEP_TARGET_DAYS = {
+    "iam": env.int("ACCESS_TARGET_IAM_DAYS", default=5),
+    "deputy": env.int("ACCESS_TARGET_DEPUTY_DAYS", default=5),
+    "changes": env.int("ACCESS_TARGET_CHANGES_DAYS", default=10),
+}
+
+# Forms (issue 17): the longest free text any form field takes when its form sets no
+# limit of its own; longer input is refused with a message naming the field.
+FORM_TEXT_MAX_LENGTH = env.int("FORM_TEXT_MAX_LENGTH", default=10000)
+
+# Compliance trends (issue 17): the day's figures are recorded each morning for the charts.
+CELERY_BEAT_SCHEDULE |= {
+    "compliance-snapshot": {
+        "task": "governance.tasks.take_compliance_snapshot",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
