@@ -7,16 +7,20 @@ and audited alike. Evidence tables are read-only here.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from two_factor.admin import AdminSiteOTPRequired
 
 from governance.models import (
     AccessEvent,
     AccessGrant,
     AccessRequest,
     AccessReview,
+    ApiToken,
     AssetReview,
     BusinessArea,
     CalendarFeedToken,
@@ -32,14 +36,47 @@ from governance.models import (
     OfficeHolder,
     ResearchContract,
     SecurityEvent,
+    SecurityKeyRequirement,
     TrainingSignOff,
     TrainingStatus,
     User,
 )
-from governance.services import assets as asset_service
-from governance.services import contracts as contract_service
-from governance.services import organisation, people
-from governance.services import training as training_service
+from governance.services.api import tokens as api_tokens
+from governance.services.api.policy import is_token_administrator
+from governance.services.contracts import records as contract_service
+from governance.services.contracts.states import end_due_retention
+from governance.services.register import assets as asset_service
+from governance.services.register import organisation, people
+from governance.services.training import courses as training_service
+
+
+class PortalAdminSite(AdminSiteOTPRequired):
+    """The admin behind the portal's sign-in and second factor, refusing everyone else with the portal's 403.
+
+    Django's admin answers a signed-in person who is not staff with its login
+    page, which would show a sign-in form under a header saying they are signed
+    in. Nobody reaches the admin signed out (the login-required middleware sends
+    them to the portal's sign-in first) or without a verified second factor (the
+    verification middleware does), so whoever gets here lacks only the right.
+    """
+
+    refusal = "The administration pages are for portal administrators only."
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def refuse_or_serve(request, *args, **kwargs):
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied(self.refusal)
+            return inner(request, *args, **kwargs)
+
+        return refuse_or_serve
+
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            raise PermissionDenied(self.refusal)
+        return super().login(request, extra_context)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -115,8 +152,33 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined", "leaver_date")
     filter_horizontal = ("groups",)
 
+    #: Who someone is changes only through the people services (``people.update_person``).
+    IDENTITY_FIELDS = ("is_active", "business_area")
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_system=False)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Save the other fields with the stored identity, then change identity through the service.
+        stored = User.objects.get(pk=obj.pk)
+        wanted = {name: getattr(obj, name) for name in self.IDENTITY_FIELDS}
+        for name in self.IDENTITY_FIELDS:
+            setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        updated = people.update_person(obj, by=request.user, **wanted)
+        for name in self.IDENTITY_FIELDS:
+            setattr(obj, name, getattr(updated, name))
+
+    def save_related(self, request, form, formsets, change):
+        # Groups go through the service (only the difference, and rights removed on deactivation).
+        groups = form.cleaned_data.pop("groups", None)  # so the form's own m2m save skips them
+        super().save_related(request, form, formsets, change)
+        user = User.objects.get(pk=form.instance.pk)
+        if groups is not None and user.is_active:
+            people.update_person(user, by=request.user, groups=groups)
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser may make a superuser.
@@ -315,8 +377,6 @@ class ResearchContractAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Run the daily retention check now (contracts whose retention end date has passed)")
     def end_due_retention(self, request, queryset):
-        from governance.services.contract_states import end_due_retention
-
         moved = end_due_retention()
         self.message_user(request, f"{moved} contract{'s' if moved != 1 else ''} moved to retention ended.")
 
@@ -348,3 +408,41 @@ class AccessEventAdmin(ReadOnlyAdmin):
 class CalendarFeedTokenAdmin(ReadOnlyAdmin):
     list_display = ("user", "created_at")
     exclude = ("token_hash",)
+
+
+# --- API tokens: administrators list and revoke any token; nobody edits one ------------
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ("key", "user", "description", "write_enabled", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("write_enabled",)
+    list_select_related = ("user",)
+    search_fields = ("key", "description", "user__username")
+    exclude = ("token_hash",)
+    actions = ["revoke_tokens"]
+
+    def get_actions(self, request):
+        # ReadOnlyAdmin may drop actions with the delete permission; revoking is its own right.
+        actions = super().get_actions(request)
+        if is_token_administrator(request.user):
+            actions["revoke_tokens"] = self.get_action("revoke_tokens")
+        return actions
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke_tokens(self, request, queryset):
+        try:
+            for token in queryset:
+                api_tokens.revoke_token(token, by=request.user, request=request)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{queryset.count()} tokens revoked.", messages.SUCCESS)
+
+
+@admin.register(SecurityKeyRequirement)
+class SecurityKeyRequirementAdmin(admin.ModelAdmin):
+    """Which roles must sign in with a security key. Each change is audited like any other row."""
+
+    list_display = ("role", "reason", "added_at")
+    fields = ("role", "reason")

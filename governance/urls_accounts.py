@@ -5,7 +5,6 @@ page does not exist: a second factor is mandatory for everyone.
 """
 
 from django.urls import path
-from two_factor.views import QRGeneratorView
 
 from governance.views import accounts
 
@@ -14,8 +13,12 @@ app_name = "two_factor"
 urlpatterns = [
     path("login/", accounts.PortalLoginView.as_view(), name="login"),
     path("two-factor/setup/", accounts.PortalSetupView.as_view(), name="setup"),
-    path("two-factor/qrcode/", QRGeneratorView.as_view(), name="qr"),
+    path("two-factor/qrcode/", accounts.PortalQRGeneratorView.as_view(), name="qr"),
     path("two-factor/setup/complete/", accounts.BackupCodesAfterSetupView.as_view(), name="setup_complete"),
     path("two-factor/backup-codes/", accounts.PortalBackupTokensView.as_view(), name="backup_tokens"),
     path("security/", accounts.AccountSecurityView.as_view(), name="profile"),
+    path("security/api-tokens/new/", accounts.ApiTokenCreateView.as_view(), name="api_token_create"),
+    path("security/api-tokens/<int:pk>/revoke/", accounts.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
+    path("security/keys/add/", accounts.SecurityKeyAddView.as_view(), name="key_add"),
+    path("security/keys/<int:pk>/remove/", accounts.SecurityKeyRemoveView.as_view(), name="key_remove"),
 ]

@@ -6,9 +6,12 @@ from django import forms
 
 from governance.models import AccessRequest, AccessReview, DataItem
 
+from .security_keys import FreshVerificationMixin
 from .widgets import GovukDateField
 
 DECISIONS = AccessRequest.Decision.choices
+# Returning is not a decision on the request: it goes back to the requester to change and resubmit.
+DECISIONS_OR_RETURN = [*DECISIONS, ("return", "Return to the requester for changes")]
 
 
 class AccessRequestForm(forms.Form):
@@ -54,8 +57,10 @@ class AccessRequestForm(forms.Form):
         return data
 
 
-class IamDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect, label="Your decision")
+class IamDecisionForm(FreshVerificationMixin, forms.Form):
+    """The IAM's decision; on special category data it also asks for fresh verification (``fresh=True``)."""
+
+    decision = forms.ChoiceField(choices=DECISIONS_OR_RETURN, widget=forms.RadioSelect, label="Your decision")
     granted_items = forms.ModelMultipleChoiceField(
         queryset=DataItem.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -75,7 +80,9 @@ class IamDecisionForm(forms.Form):
 
 
 class DeputyDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect, label="Your decision as Deputy SIRO")
+    decision = forms.ChoiceField(
+        choices=DECISIONS_OR_RETURN, widget=forms.RadioSelect, label="Your decision as Deputy SIRO"
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for your decision")
 
 

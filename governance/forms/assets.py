@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from governance.models import DataItem, InformationAsset
-from governance.services.assets import ASSET_FIELDS
+from governance.services.register.assets import ASSET_FIELDS
 
 from .organisation import PersonField
 from .widgets import GovukDateField

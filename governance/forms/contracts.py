@@ -16,10 +16,11 @@ from governance.models import (
     ReidentificationAssessment,
     ResearchContract,
 )
-from governance.services import uploads
-from governance.services.contracts import CONTRACT_FIELDS, EDITABLE_AFTER_RELEASE
+from governance.services.contracts.records import CONTRACT_FIELDS, EDITABLE_AFTER_RELEASE
+from governance.services.core import uploads
 
 from .organisation import PersonField
+from .security_keys import FreshVerificationMixin
 from .widgets import GovukDateField
 
 
@@ -139,6 +140,15 @@ class ContractForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError(f"Another contract already has the reference {reference}")
         return reference
+
+
+class ReviewOutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label="Outcome of the review",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you checked and what, if anything, changes under the contract.",
+        error_messages={"required": "Give the outcome of the review"},
+    )
 
 
 class ReassignManagerForm(forms.Form):
@@ -273,11 +283,14 @@ class RiskForm(forms.ModelForm):
         }
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(FreshVerificationMixin, forms.Form):
+    """A status move; releasing data also asks for fresh verification (security key or new code)."""
+
     released_on = GovukDateField(label="Date the data was sent", help_text="For example, 27 3 2026.")
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, reason_required: bool = False, asks_release_date: bool = False, **kwargs):
+        kwargs.setdefault("fresh", asks_release_date)  # only releasing data is a high-risk move
         super().__init__(*args, **kwargs)
         field = self.fields["reason"]
         field.required = reason_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from governance.models import BusinessArea, User
-from governance.services.people import find_active_person
+from governance.services.register.people import find_active_person
 
 
 class PersonField(forms.CharField):

@@ -7,10 +7,12 @@ from decimal import Decimal
 from django import forms
 
 from governance.disclosure import Method, Rules, TotalsPolicy
+from governance.disclosure.rules import SecondaryCost
 from governance.disclosure.tables import MAX_TABLE_BYTES
 from governance.models import ExtractType, InformationAsset, ReleaseSource, StatisticalRelease
 
-from .widgets import FreshCodeField, GovukDateField
+from .security_keys import FreshVerificationMixin
+from .widgets import GovukDateField
 
 _NUMBER = {"class": "govuk-input--width-5", "inputmode": "decimal"}
 _WHOLE = {"class": "govuk-input--width-4", "inputmode": "numeric"}
@@ -125,13 +127,14 @@ class TableForm(forms.Form):
             self.fields["file"].label = "New table file (optional)"
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(FreshVerificationMixin, forms.Form):
+    """A security key (touch and PIN) for those who have one, a fresh authenticator code for others."""
+
     comments = forms.CharField(label="Comments (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     confirm = forms.BooleanField(
         label="I have reviewed the disclosure control of every table and confirm the release is safe to publish",
         error_messages={"required": "Confirm that you have reviewed the disclosure control"},
     )
-    otp_token = FreshCodeField()
 
 
 class ConfirmReleaseForm(forms.Form):
@@ -157,7 +160,15 @@ class RulesForm(forms.Form):
         label="Minimum contributors to a magnitude cell", min_value=1, widget=forms.TextInput(attrs=_WHOLE)
     )
     p_percent = forms.DecimalField(
-        label="p% rule: p", min_value=0, max_value=100, decimal_places=2, widget=forms.TextInput(attrs=_NUMBER)
+        label="p% rule: p",
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        widget=forms.TextInput(attrs=_NUMBER),
+        error_messages={
+            "min_value": "The p%% rule's p must be between 0 and 100",
+            "max_value": "The p%% rule's p must be between 0 and 100",
+        },
     )
     nk_n = forms.IntegerField(label="(n,k) rule: n", min_value=1, widget=forms.TextInput(attrs=_WHOLE))
     nk_k = forms.DecimalField(
@@ -207,6 +218,46 @@ class RulesForm(forms.Form):
             render_value=False, attrs={"class": "govuk-input--width-30", "autocomplete": "new-password"}
         ),
     )
+    frequency_protection = forms.IntegerField(
+        label="Protection of a hidden count",
+        min_value=0,
+        help_text=(
+            "How far above its true value a reader's upper bound for a hidden count must reach. "
+            "0: up to the minimum frequency, so no one can tell the count is below it."
+        ),
+        widget=forms.TextInput(attrs=_WHOLE),
+        error_messages={"min_value": "The protection of a hidden count must be 0 or more"},
+    )
+    protection_scale = forms.DecimalField(
+        label="Protection level multiplier",
+        min_value=0,
+        decimal_places=2,
+        help_text="Multiplies every required protection interval (p%, (n,k) and counts); 1 is the handbook's level.",
+        widget=forms.TextInput(attrs=_NUMBER),
+        error_messages={"min_value": "The protection level multiplier must be 0 or more"},
+    )
+    secondary_cost = forms.ChoiceField(
+        label="Secondary suppression minimises",
+        choices=[
+            (SecondaryCost.CELLS.value, "The number of cells hidden"),
+            (SecondaryCost.VALUE.value, "The total value hidden"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    optimal_max_cells = forms.IntegerField(
+        label="Largest table for optimal suppression (cells)",
+        min_value=0,
+        help_text="Larger tables use a faster heuristic; both are audited the same way.",
+        widget=forms.TextInput(attrs=_WHOLE),
+    )
+    zeros_disclosive = forms.BooleanField(
+        label="Zero counts are disclosive (not structural zeros) and are protected like small counts",
+        required=False,
+    )
+    group_disclosure = forms.BooleanField(
+        label="A line whose whole total falls in one cell is unsafe (group disclosure)",
+        required=False,
+    )
     note = forms.CharField(
         label="Reason for the change",
         max_length=500,
@@ -228,6 +279,12 @@ class RulesForm(forms.Form):
         "sampling_weight",
         "perturbation_max",
         "perturbation_key",
+        "frequency_protection",
+        "protection_scale",
+        "secondary_cost",
+        "optimal_max_cells",
+        "zeros_disclosive",
+        "group_disclosure",
     )
 
     def __init__(self, *args, current_key: str = "", **kwargs):
@@ -247,10 +304,13 @@ class RulesForm(forms.Form):
     @classmethod
     def initial_from(cls, rules: Rules) -> dict:
         """The settings in force, for the form; the perturbation key is never sent back to a browser."""
-        return {name: getattr(rules, name) for name in cls.RULE_FIELDS if name != "perturbation_key"}
+        initial = {name: getattr(rules, name) for name in cls.RULE_FIELDS if name != "perturbation_key"}
+        initial["secondary_cost"] = rules.secondary_cost.value
+        return initial
 
     def rules(self) -> Rules:
         values = {name: self.cleaned_data[name] for name in self.RULE_FIELDS}
         values["method"] = Method(values["method"])
         values["totals"] = TotalsPolicy(values["totals"])
+        values["secondary_cost"] = SecondaryCost(values["secondary_cost"])
         return Rules(**values)

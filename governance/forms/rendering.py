@@ -14,6 +14,8 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape
 
+from governance.forms.messages import name_the_field
+
 _WIDGET_CLASSES = {
     "textarea": "govuk-textarea",
     "select": "govuk-select",
@@ -34,6 +36,10 @@ _ERROR_CLASSES = {
 
 
 class GovukBoundField(BoundField):
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        name_the_field(field, self.label)
+
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget_type = self.widget_type
@@ -94,9 +100,10 @@ def _select(widget: dict) -> str:
         if group_name:
             parts.append(f'<optgroup label="{conditional_escape(group_name)}">')
         for option in group_choices:
-            selected = " selected" if option["selected"] else ""
+            # The option's own attrs carry "selected" and any others (such as "disabled"), as in Django's template.
             value = conditional_escape(str(option["value"]))
-            parts.append(f'<option value="{value}"{selected}>{conditional_escape(option["label"])}</option>')
+            label = conditional_escape(option["label"])
+            parts.append(f'<option value="{value}"{_attrs(option["attrs"])}>{label}</option>')
         if group_name:
             parts.append("</optgroup>")
     parts.append("</select>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from governance.models import Course
-from governance.services.training import COURSE_FIELDS
+from governance.services.training.courses import COURSE_FIELDS
 
 from .assets import YesNoField
 from .widgets import FreshCodeField, GovukDateField

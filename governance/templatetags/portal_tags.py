@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+
+from governance.models.audit import AuditScoped
+from governance.services.core.policy import has_oversight
+from governance.services.training.courses import uncleared_data_handler_ids
 
 register = template.Library()
 
@@ -85,8 +92,6 @@ def person(context, user, link: bool = False):
     request = context.get("request")
     uncleared = getattr(request, "_uncleared_ids", None) if request is not None else None
     if uncleared is None:
-        from governance.services.training import uncleared_data_handler_ids
-
         uncleared = uncleared_data_handler_ids()
         if request is not None:
             request._uncleared_ids = uncleared
@@ -103,13 +108,6 @@ def person(context, user, link: bool = False):
 @register.simple_tag(takes_context=True)
 def timeline_link(context, obj) -> str:
     """The audit explorer filtered to ``obj`` (and its parts), for those who may open it."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import models
-    from django.urls import reverse
-
-    from governance.models.audit import AuditScoped
-    from governance.services.visibility import has_oversight
-
     request = context.get("request")
     if not isinstance(obj, models.Model) or request is None or not has_oversight(request.user):
         return ""
@@ -118,3 +116,41 @@ def timeline_link(context, obj) -> str:
     else:
         query = urlencode({"content_type": ContentType.objects.get_for_model(obj).pk, "object": obj.pk})
     return f"{reverse('audit:explorer')}?{query}"
+
+
+# --- history as sentences ----------------------------------------------------------------------
+
+_VERBS = {"Created": "created", "Changed": "changed", "Deleted": "deleted", "Viewed": "viewed"}
+_NONE = "(none)"
+
+
+def _lower_first(text: str) -> str:
+    """'Storage location' -> 'storage location', but 'IAM reason' stays as it is."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+@register.simple_tag(takes_context=True)
+def history_sentence(context, row) -> str:
+    """'Priya Nair changed information asset “Benefit claims”': who did what to which record, by name."""
+    entry = row.entry
+    who = person(context, entry.actor) if entry.actor is not None else entry.actor_email or "Someone not recorded"
+    kind, _, name = row.subject.partition(": ")
+    verb = _VERBS.get(row.action, row.action.lower())
+    if not name:
+        return format_html("{} {} {}", who, verb, _lower_first(kind) or "a record")
+    return format_html("{} {} {} “{}”", who, verb, _lower_first(kind), name)
+
+
+@register.simple_tag
+def change_sentence(change) -> str:
+    """One field's change as a clause: 'storage location changed from A to B', 'IAM set to Priya Nair'."""
+    label = _lower_first(change.label)
+    after, before = change.after, change.before
+    for prefix, clause in (("Added: ", "added {} to {}"), ("Removed: ", "removed {} from {}")):
+        if not before and after.startswith(prefix):
+            return format_html(clause, after[len(prefix) :], label)
+    if before in ("", _NONE):
+        return format_html("{} set to {}", label, after)
+    if after in ("", _NONE):
+        return format_html("{} cleared (was {})", label, before)
+    return format_html("{} changed from {} to {}", label, before, after)

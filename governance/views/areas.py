@@ -1,16 +1,16 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from governance.forms.organisation import BusinessAreaForm
 from governance.models import BusinessArea
-from governance.services import organisation
-from governance.services.history import history_for
-from governance.services.visibility import can_view_area_history
-from governance.views.mixins import ServiceFormView
+from governance.services.core.history import history_for
+from governance.services.register import organisation, policy
+from governance.services.trends.charts import charts_for
+from governance.services.trends.snapshots import series_for
+from governance.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
 
 
 def _areas():
@@ -21,8 +21,10 @@ def _areas():
     )
 
 
-class AreaListView(ListView):
+class AreaListView(PolicyMixin, ListView):
     """Every business area and its Deputy SIRO: organisational facts any member of staff may see."""
+
+    permission = policy.can_view_areas
 
     template_name = "areas/list.html"
     context_object_name = "areas"
@@ -33,42 +35,46 @@ class AreaListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_add"] = self.request.user.has_perm("governance.add_businessarea")
+        context["can_add"] = policy.can_add_area(self.request.user)
         return context
 
 
-class AreaDetailView(DetailView):
+class AreaDetailView(ObjectPolicyMixin, DetailView):
     """An area's page. Its change history is for the area's Deputy SIRO and oversight roles."""
 
     template_name = "areas/detail.html"
     context_object_name = "area"
+    permission = policy.can_view_areas
 
-    def get_queryset(self):
+    def get_object_queryset(self):
         return _areas()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        if can_view_area_history(user, self.object):
+        if policy.can_view_area_history(user, self.object):
+            # The area's Deputy SIRO (and oversight) see its compliance over time here.
+            context["charts"] = charts_for(series_for(self.object))
             context["history"] = history_for(self.object)
-        context["can_change"] = user.has_perm("governance.change_businessarea")
-        context["can_delete"] = user.has_perm("governance.delete_businessarea")
+        context["can_change"] = policy.can_change_area(user, self.object)
+        context["can_delete"] = policy.can_delete_area(user, self.object)
         return context
 
 
-class AreaFormView(ServiceFormView):
+class AreaFormView(ObjectPolicyMixin, ServiceFormView):
     """Add or change an area (administrators). The service checks the permission again."""
 
     form_class = BusinessAreaForm
     template_name = "areas/form.html"
-    permission = "governance.change_businessarea"
-    refusal = "Only administrators can add or change business areas."
+    permission = policy.can_change_area
+    refusal_message = "Only administrators can add or change business areas."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.area = get_object_or_404(BusinessArea, pk=kwargs["pk"]) if "pk" in kwargs else None
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied(self.refusal)
-        return super().dispatch(request, *args, **kwargs)
+    def get_object_queryset(self):
+        return BusinessArea.objects.all()
+
+    @property
+    def area(self) -> BusinessArea | None:
+        return self.get_permission_object()
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.area}
@@ -87,17 +93,23 @@ class AreaFormView(ServiceFormView):
 
 
 class AreaCreateView(AreaFormView):
-    permission = "governance.add_businessarea"
+    permission = policy.can_add_area
+
+    def get_permission_object(self):
+        return None
 
 
-class AreaDeleteView(TemplateView):
+class AreaDeleteView(ObjectPolicyMixin, TemplateView):
     template_name = "areas/delete.html"
+    permission = policy.can_delete_area
+    refusal_message = "Only administrators can delete business areas."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.area = get_object_or_404(BusinessArea, pk=kwargs["pk"])
-        if not request.user.has_perm("governance.delete_businessarea"):
-            raise PermissionDenied("Only administrators can delete business areas.")
-        return super().dispatch(request, *args, **kwargs)
+    def get_object_queryset(self):
+        return BusinessArea.objects.all()
+
+    @property
+    def area(self) -> BusinessArea:
+        return self.get_permission_object()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(area=self.area, **kwargs)

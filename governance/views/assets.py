@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
@@ -15,15 +15,19 @@ from django_filters.views import FilterView
 from governance.filters import AssetFilter, iam_needed, review_filter
 from governance.forms.assets import AssetForm, DataItemForm, ReassignIamForm, ReviewForm
 from governance.models import AccessEvent, AccessGrant, BusinessArea, DataItem, InformationAsset
-from governance.services import access, extracts
-from governance.services import assets as service
-from governance.services.access_events import record_access
-from governance.services.history import history_for
-from governance.services.visibility import has_oversight
+from governance.services.access import extracts
+from governance.services.access import policy as access_policy
+from governance.services.assurance.policy import can_manage_risks, can_see_risks
+from governance.services.assurance.risks import asset_risks
+from governance.services.core.access_events import record_access
+from governance.services.core.history import history_for
+from governance.services.core.policy import can_see_holders, has_oversight
+from governance.services.register import assets as service
+from governance.services.register import policy
 from governance.transfer.assets import ASSET_COLUMNS, AssetImporter, DataItemImporter, asset_rows
 from governance.transfer.tabular import export_response
 from governance.views.imports import ImportView
-from governance.views.mixins import FullHistoryMixin, ServiceFormView
+from governance.views.mixins import FullHistoryMixin, ObjectPolicyMixin, PolicyMixin, ServiceFormView
 
 ITEM_COUNT = Coalesce(
     Subquery(
@@ -38,15 +42,10 @@ def asset_queryset():
     return InformationAsset.objects.select_related("business_area__deputy_siro", "manager")
 
 
-def creatable_areas(user):
-    """Areas where ``user`` may register assets: all for administrators, their own for Deputy SIROs."""
-    if service.is_administrator(user):
-        return BusinessArea.objects.order_by("name")
-    return BusinessArea.objects.filter(deputy_siro=user).order_by("name")
-
-
-class AssetListView(FilterView):
+class AssetListView(PolicyMixin, FilterView):
     """The register: searchable, filterable, sortable, paginated; a constant number of queries."""
+
+    permission = policy.can_view_assets
 
     filterset_class = AssetFilter
     template_name = "assets/list.html"
@@ -59,14 +58,16 @@ class AssetListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["can_create"] = creatable_areas(user).exists()
-        context["can_import"] = context["can_create"] or user.managed_assets.exists()
+        context["can_create"] = policy.can_create_asset(user)
+        context["can_import"] = policy.can_import_assets(user)
         context["today"] = timezone.localdate()
         return context
 
 
-class AssetExportView(FilterView):
+class AssetExportView(PolicyMixin, FilterView):
     """The filtered register as CSV or XLSX, in the import's columns."""
+
+    permission = policy.can_view_assets
 
     filterset_class = AssetFilter
 
@@ -93,29 +94,32 @@ HOLDERS_SHOWN = 50  # the rest are one link away, in the grant list
 HISTORY_SHOWN = 20  # the whole history is one link away, page by page
 
 
-class AssetDetailView(DetailView):
+class AssetDetailView(ObjectPolicyMixin, DetailView):
     """An asset: summary, data dictionary, IAM and Deputy SIRO, reviews and change history."""
 
     template_name = "assets/detail.html"
     context_object_name = "asset"
+    permission = policy.can_view_assets
 
-    def get_queryset(self):
+    def get_object_queryset(self):
         return InformationAsset.objects.select_related("business_area__deputy_siro", "manager", "technical_contact")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         asset, user = self.object, self.request.user
-        can_edit = service.can_edit(user, asset)
-        overseer = can_edit or has_oversight(user)
+        can_edit = policy.can_edit(user, asset)
+        overseer = can_see_holders(user, asset)
         context.update(
             items=list(asset.items.all()),
             reviews=list(asset.reviews.select_related("reviewed_by")[:5]),
-            history=history_for(asset, limit=HISTORY_SHOWN),
+            history=history_for(asset, limit=HISTORY_SHOWN, viewer=user),
             history_limit=HISTORY_SHOWN,
             can_edit=can_edit,
-            can_reassign=service.can_reassign(user, asset),
+            risks=asset_risks(asset) if can_see_risks(user, asset) else None,
+            can_manage_risks=can_manage_risks(user, asset),
+            can_reassign=policy.can_reassign(user, asset),
             review_status=asset.review_status(),
-            my_grant=access.active_grant(user, asset),
+            my_grant=access_policy.active_grant(user, asset),
             can_request=user.pk != asset.manager_id,
             holders=list(
                 asset.grants.filter(state=AccessGrant.State.ACTIVE)
@@ -137,14 +141,18 @@ class AssetDetailView(DetailView):
         return context
 
 
-class AssetHistoryView(FullHistoryMixin, TemplateView):
+class AssetHistoryView(ObjectPolicyMixin, FullHistoryMixin, TemplateView):
     """The asset's whole change history (its data items, reviews and rights included), page by page."""
 
     template_name = "assets/history.html"
+    permission = policy.can_view_assets
 
-    def dispatch(self, request, *args, **kwargs):
-        self.asset = get_object_or_404(InformationAsset.objects.select_related("business_area"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_object_queryset(self):
+        return InformationAsset.objects.select_related("business_area")
+
+    @property
+    def asset(self) -> InformationAsset:
+        return self.get_permission_object()
 
     def history_object(self):
         return self.asset
@@ -153,19 +161,18 @@ class AssetHistoryView(FullHistoryMixin, TemplateView):
         return super().get_context_data(asset=self.asset, **kwargs)
 
 
-class AssetObjectMixin:
+class AssetObjectMixin(ObjectPolicyMixin):
     """Loads the asset named in the URL and refuses users the rule does not allow."""
 
-    rule = staticmethod(service.can_edit)
-    refusal = "Only the asset's Information Asset Manager, its Deputy SIRO or an administrator can change it."
+    permission = policy.can_edit
+    refusal_message = "Only the asset's Information Asset Manager, its Deputy SIRO or an administrator can change it."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.asset = get_object_or_404(
-            InformationAsset.objects.select_related("business_area__deputy_siro", "manager"), pk=kwargs["pk"]
-        )
-        if not self.rule(request.user, self.asset):
-            raise PermissionDenied(self.refusal)
-        return super().dispatch(request, *args, **kwargs)
+    def get_object_queryset(self):
+        return InformationAsset.objects.select_related("business_area__deputy_siro", "manager")
+
+    @property
+    def asset(self) -> InformationAsset:
+        return self.get_permission_object()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(asset=self.asset, **kwargs)
@@ -175,21 +182,17 @@ def _asset_fields(data: dict) -> dict:
     return {name: data[name] for name in service.ASSET_FIELDS if name in data}
 
 
-class AssetCreateView(ServiceFormView):
+class AssetCreateView(PolicyMixin, ServiceFormView):
     form_class = AssetForm
     template_name = "assets/form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.areas = creatable_areas(request.user)
-        if not self.areas.exists():
-            raise PermissionDenied("Only administrators and Deputy SIROs can register assets.")
-        return super().dispatch(request, *args, **kwargs)
+    permission = policy.can_create_asset
+    refusal_message = "Only administrators and Deputy SIROs can register assets."
 
     def get_initial(self):
         return {"next_review_date": service.default_next_review()}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "areas": self.areas}
+        return {**super().get_form_kwargs(), "areas": policy.creatable_areas(self.request.user)}
 
     def perform(self, form):
         data = form.cleaned_data
@@ -203,7 +206,7 @@ class AssetEditView(AssetObjectMixin, ServiceFormView):
 
     def get_form_kwargs(self):
         user = self.request.user
-        if service.is_administrator(user):
+        if policy.is_administrator(user):
             areas = BusinessArea.objects.order_by("name")
         else:  # an IAM cannot move the asset; a Deputy SIRO can move it between their areas
             areas = BusinessArea.objects.filter(Q(pk=self.asset.business_area_id) | Q(deputy_siro=user)).order_by(
@@ -219,8 +222,8 @@ class AssetEditView(AssetObjectMixin, ServiceFormView):
 class ReassignIamView(AssetObjectMixin, ServiceFormView):
     form_class = ReassignIamForm
     template_name = "assets/reassign.html"
-    rule = staticmethod(service.can_reassign)
-    refusal = "Only the Deputy SIRO of the asset's business area or an administrator can nominate its IAM."
+    permission = policy.can_reassign
+    refusal_message = "Only the Deputy SIRO of the asset's business area or an administrator can nominate its IAM."
 
     def get_initial(self):
         return {"manager": self.asset.manager}
@@ -235,7 +238,7 @@ class ReassignIamView(AssetObjectMixin, ServiceFormView):
 class ReviewView(AssetObjectMixin, ServiceFormView):
     form_class = ReviewForm
     template_name = "assets/review.html"
-    refusal = "Only the asset's Information Asset Manager, its Deputy SIRO or an administrator can review it."
+    refusal_message = "Only the asset's Information Asset Manager, its Deputy SIRO or an administrator can review it."
 
     def get_initial(self):
         return {"next_review_date": service.default_next_review()}
@@ -249,9 +252,7 @@ class DataItemFormView(AssetObjectMixin, ServiceFormView):
     form_class = DataItemForm
     template_name = "assets/item_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.item = None
-        return super().dispatch(request, *args, **kwargs)
+    item = None
 
     def get_item(self):
         if "item_pk" in self.kwargs and self.item is None:
@@ -278,7 +279,11 @@ class DataItemDeleteView(AssetObjectMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         item = get_object_or_404(DataItem, pk=self.kwargs["item_pk"], asset=self.asset)
-        service.delete_data_item(item, by=request.user)
+        try:
+            service.delete_data_item(item, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(self.asset)
         messages.success(request, f"Data item {item.name} removed.")
         return redirect(self.asset)
 
@@ -286,15 +291,12 @@ class DataItemDeleteView(AssetObjectMixin, TemplateView):
 SHORT_LIST = 20  # each list on the accountability page links to the whole filtered register
 
 
-class AccountabilityView(TemplateView):
+class AccountabilityView(PolicyMixin, TemplateView):
     """For Deputy SIROs (their areas), the SIRO and auditors (all): where accountability is missing."""
 
     template_name = "assets/accountability.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not service.can_see_accountability(request.user):
-            raise PermissionDenied("The accountability page is for Deputy SIROs, the SIRO and auditors.")
-        return super().dispatch(request, *args, **kwargs)
+    permission = policy.can_see_accountability
+    refusal_message = "The accountability page is for Deputy SIROs, the SIRO and auditors."
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -327,8 +329,6 @@ class AssetImportView(ImportView):
     }
     title = "Import assets or data items"
     done_url = "assets:list"
-    refusal = "Only administrators, Deputy SIROs and Information Asset Managers can import into the register."
-
-    def allowed(self, user) -> bool:
-        # Each row is checked again by the services: an IAM may only change their own assets' items.
-        return service.is_administrator(user) or creatable_areas(user).exists() or user.managed_assets.exists()
+    # Each row is checked again by the services: an IAM may only change their own assets' items.
+    permission = policy.can_import_assets
+    refusal_message = "Only administrators, Deputy SIROs and Information Asset Managers can import into the register."

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import django_filters
+from auditlog.registry import auditlog
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -17,56 +17,81 @@ from django_filters.views import FilterView
 
 from governance.models import AuditEntry, AuditVerification, BusinessArea
 from governance.pagination import CappedPaginator
-from governance.services.access_events import record_access
-from governance.services.history import describe
-from governance.services.visibility import has_oversight
+from governance.services.core.access_events import record_access
+from governance.services.core.audit_search import search_entries
+from governance.services.core.history import describe
+from governance.services.core.policy import can_view_audit_trail
+from governance.services.core.queue import enqueue
 from governance.transfer.tabular import export_response
+from governance.views.mixins import PolicyMixin
 
 ACTIONS = [(str(value), label.capitalize()) for value, label in AuditEntry.Action.choices]
 
 
 def audited_types():
-    from auditlog.registry import auditlog
-
     models = sorted(auditlog.get_models(), key=lambda m: str(m._meta.verbose_name))
     types = ContentType.objects.get_for_models(*models)
     return [(types[m].pk, str(m._meta.verbose_name).capitalize()) for m in models]
 
 
+class AuditFilterForm(forms.Form):
+    """The explorer's filters, checked like any form: real dates, in order."""
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The latest date must be the same as or after the earliest date")
+        return data
+
+
+def _date_filter(label: str, lookup: str) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        field_name="timestamp",
+        lookup_expr=lookup,
+        label=label,
+        help_text="For example 2026-03-27",
+        widget=forms.DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"invalid": f"Enter a real {label.lower()}, for example 2026-03-27"},
+    )
+
+
 class AuditFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label="Search", help_text="Words in the record's name or in the values changed"
+    )
     actor = django_filters.CharFilter(method="by_actor", label="Who", help_text="Username or staff number")
     content_type = django_filters.ChoiceFilter(label="Type of record", empty_label="Any")
-    object = django_filters.CharFilter(
-        method="by_object", label="Record", help_text="Its number, or a timeline reference such as informationasset:12"
+    record = django_filters.CharFilter(
+        method="by_record", label="Record name", help_text="Part of its name, for example Benefit claims"
     )
+    # A record by its reference, from the "timeline" links; not typed by people.
+    object = django_filters.CharFilter(method="by_object", widget=forms.HiddenInput)
     action = django_filters.ChoiceFilter(choices=ACTIONS, empty_label="Any")
     business_area = django_filters.ModelChoiceFilter(
         queryset=BusinessArea.objects.order_by("name"), empty_label="Any", label="Business area"
     )
-    since = django_filters.DateFilter(
-        field_name="timestamp",
-        lookup_expr="date__gte",
-        label="From (YYYY-MM-DD)",
-        widget=forms.DateInput(attrs={"class": "govuk-input--width-10"}),
-    )
-    until = django_filters.DateFilter(
-        field_name="timestamp",
-        lookup_expr="date__lte",
-        label="To (YYYY-MM-DD)",
-        widget=forms.DateInput(attrs={"class": "govuk-input--width-10"}),
-    )
+    since = _date_filter("Earliest date", "date__gte")
+    until = _date_filter("Latest date", "date__lte")
     cid = django_filters.CharFilter(label="Request (correlation id)")
 
     class Meta:
         model = AuditEntry
         fields = []
+        form = AuditFilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["content_type"].extra["choices"] = [(str(pk), label) for pk, label in audited_types()]
 
+    def search(self, queryset, name, value):
+        return search_entries(queryset, value)
+
     def by_actor(self, queryset, name, value):
         return queryset.filter(Q(actor__username__iexact=value) | Q(actor__staff_number__iexact=value))
+
+    def by_record(self, queryset, name, value):
+        return queryset.filter(object_repr__icontains=value.strip())
 
     def by_object(self, queryset, name, value):
         value = value.strip()
@@ -75,11 +100,9 @@ class AuditFilter(django_filters.FilterSet):
         return queryset.filter(object_pk=value)
 
 
-class AuditAccessMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not has_oversight(request.user):
-            raise PermissionDenied("The audit trail is for auditors, the SIRO and administrators.")
-        return super().dispatch(request, *args, **kwargs)
+class AuditAccessMixin(PolicyMixin):
+    permission = can_view_audit_trail
+    refusal_message = "The audit trail is for auditors, the SIRO and administrators."
 
 
 EXPORT_COLUMNS = (
@@ -147,6 +170,7 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = describe(list(context["entries"]))
+        context["filter_invalid"] = bool(context["filter"].form.errors)
         context["last_verification"] = AuditVerification.objects.first()
         return context
 
@@ -158,8 +182,6 @@ class VerificationListView(AuditAccessMixin, ListView):
     queryset = AuditVerification.objects.all()
 
     def post(self, request, *args, **kwargs):
-        from governance.tasks import verify_audit_chain
-
-        verify_audit_chain.delay_on_commit()
+        enqueue("governance.tasks.verify_audit_chain")  # survives a broker outage like every other enqueue
         messages.success(request, "Verification started. Its result appears here when it finishes.")
         return redirect("audit:verifications")

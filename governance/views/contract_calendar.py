@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,9 +18,8 @@ from django_filters.views import FilterView
 
 from governance.filters import ContractCalendarFilter
 from governance.models import CalendarFeedToken, ResearchContract
-from governance.services.access_events import record_access
-from governance.services.contract_access import is_contract_manager
-from governance.services.contract_calendar import (
+from governance.services.contracts import policy
+from governance.services.contracts.calendar import (
     EXPORT_COLUMNS,
     calendar_contracts,
     calendar_counts,
@@ -31,11 +29,15 @@ from governance.services.contract_calendar import (
     issue_feed_token,
     revoke_feed_token,
 )
+from governance.services.core.access_events import record_access
 from governance.transfer.tabular import export_response
+from governance.views.mixins import PolicyMixin
 
 
-class CalendarView(FilterView):
+class CalendarView(PolicyMixin, FilterView):
     """Open contracts by their next retention or destruction date; overdue destruction first."""
+
+    permission = policy.can_view_calendar
 
     filterset_class = ContractCalendarFilter
     template_name = "contracts/calendar.html"
@@ -50,12 +52,13 @@ class CalendarView(FilterView):
         user = self.request.user
         context["counts"] = calendar_counts(self.get_queryset())
         context["today"] = timezone.localdate()
-        context["is_contract_manager"] = is_contract_manager(user)
+        context["is_contract_manager"] = policy.can_manage_feed(user)
         return context
 
 
-class CalendarExportView(FilterView):
+class CalendarExportView(PolicyMixin, FilterView):
     filterset_class = ContractCalendarFilter
+    permission = policy.can_view_calendar
 
     def get_queryset(self):
         return calendar_contracts(self.request.user)
@@ -70,15 +73,12 @@ class CalendarExportView(FilterView):
         return export_response(EXPORT_COLUMNS, export_rows(queryset), filename=f"retention-calendar-{stamp}", fmt="csv")
 
 
-class FeedSettingsView(TemplateView):
+class FeedSettingsView(PolicyMixin, TemplateView):
     """Create, replace or revoke the personal feed address. The address is shown once, when created."""
 
     template_name = "contracts/feed.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_contract_manager(request.user):
-            raise PermissionDenied("Calendar feeds are for research contract managers, of their own contracts.")
-        return super().dispatch(request, *args, **kwargs)
+    permission = policy.can_manage_feed
+    refusal_message = "Calendar feeds are for research contract managers, of their own contracts."
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

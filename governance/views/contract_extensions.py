@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 
 from governance.forms.contracts import DecisionForm, ExtensionForm
 from governance.models import ExtensionDecision, RetentionExtension
-from governance.services import contract_extensions as service
-from governance.services.contract_access import can_manage
+from governance.services.contracts import extensions as service
+from governance.services.contracts import policy
 from governance.views.contracts import VIEW_REFUSAL, ContractObjectMixin
 from governance.views.mixins import ServiceFormView
 
@@ -27,6 +28,11 @@ class ExtensionRequestView(ContractObjectMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(deciders=service.deciders_for(self.contract), **kwargs)
 
+    def checks(self, data, *, valid):
+        return service.extension_errors(
+            self.contract, data.get("new_retention_end_date"), data.get("new_destruction_due_date")
+        )
+
     def perform(self, form):
         extension = service.request_extension(self.contract, by=self.request.user, **form.cleaned_data)
         return extension, "Extension requested. The IAMs of the contract's assets have been asked to decide."
@@ -37,14 +43,23 @@ class ExtensionDetailView(ContractObjectMixin, ServiceFormView):
 
     form_class = DecisionForm
     template_name = "contracts/extension_detail.html"
-    rule = "view"
-    refusal = VIEW_REFUSAL
+    permission = policy.can_view_extension
+    refusal_message = VIEW_REFUSAL
+    write_permission = policy.can_act_on_extension
+    write_refusal_message = "Only the Information Asset Managers of the contract's assets decide extensions."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.extension = get_object_or_404(
-            RetentionExtension.objects.select_related("requested_by"), pk=kwargs["extension"], contract_id=kwargs["pk"]
+    @cached_property
+    def extension(self) -> RetentionExtension:
+        return get_object_or_404(
+            RetentionExtension.objects.select_related("requested_by", "contract"),
+            pk=self.kwargs["extension"],
+            contract_id=self.kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_object(self):
+        super().get_permission_object()  # the contract, once, for the page
+        self.extension.contract = self.contract
+        return self.extension
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -55,8 +70,8 @@ class ExtensionDetailView(ContractObjectMixin, ServiceFormView):
             extension=self.extension,
             decisions=decisions,
             deciders=service.deciders_for(self.contract),
-            can_decide=pending and service.can_decide(user, self.extension) and user.pk not in decided,
-            can_withdraw=pending and can_manage(user, self.contract),
+            can_decide=pending and policy.can_decide_extension(user, self.extension) and user.pk not in decided,
+            can_withdraw=pending and policy.can_manage(user, self.contract),
             **kwargs,
         )
 
@@ -69,8 +84,6 @@ class ExtensionDetailView(ContractObjectMixin, ServiceFormView):
             else:
                 messages.success(request, "Extension request withdrawn.")
             return redirect(self.extension)
-        if not service.can_decide(request.user, self.extension):
-            raise PermissionDenied("Only the Information Asset Managers of the contract's assets decide extensions.")
         return super().post(request, *args, **kwargs)
 
     def perform(self, form):

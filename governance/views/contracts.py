@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -25,6 +26,7 @@ from governance.forms.contracts import (
     ItemsForm,
     ReassignManagerForm,
     ReviewForm,
+    ReviewOutcomeForm,
     RiskForm,
     TransitionForm,
 )
@@ -38,31 +40,28 @@ from governance.models import (
     RetentionDateChange,
     RetentionExtension,
 )
-from governance.services import contracts as service
-from governance.services import uploads
-from governance.services.access_events import accesses_of, record_access
-from governance.services.contract_access import (
-    can_create,
-    can_download,
-    can_manage,
-    can_reassign_manager,
-    can_review,
-    can_view,
-    visible_contracts,
-)
-from governance.services.contract_calendar import EXPORT_COLUMNS, export_rows
-from governance.services.contract_states import (
+from governance.services.contracts import policy
+from governance.services.contracts import records as service
+from governance.services.contracts.calendar import EXPORT_COLUMNS, export_rows
+from governance.services.contracts.policy import can_create, can_manage, can_reassign_manager, can_review, can_view
+from governance.services.contracts.states import (
     Status,
+    assurance_unmet,
     available_transitions,
+    basis_unmet,
+    data_unmet,
     find_transition,
     load_facts,
+    risk_unmet,
     transition,
 )
+from governance.services.core import uploads
+from governance.services.core.access_events import accesses_of, record_access
+from governance.services.core.history import history_for
+from governance.services.core.policy import has_oversight
 from governance.services.five_safes import five_safes
-from governance.services.history import history_for
-from governance.services.visibility import has_oversight
 from governance.transfer.tabular import export_response
-from governance.views.mixins import FullHistoryMixin, ServiceFormView
+from governance.views.mixins import FullHistoryMixin, PolicyMixin, ServiceFormView
 
 logger = logging.getLogger(__name__)
 
@@ -89,22 +88,19 @@ def contract_queryset():
     return ResearchContract.objects.select_related("organisation", "manager", "legal_gateway")
 
 
-class ContractObjectMixin:
-    """Loads the contract named in the URL and refuses users its rule does not allow."""
+class ContractObjectMixin(PolicyMixin):
+    """Loads the contract named in the URL (once) and checks the view's rule on it."""
 
-    rule = "manage"
-    refusal = MANAGE_REFUSAL
+    permission = policy.can_manage
+    refusal_message = MANAGE_REFUSAL
 
-    def allowed(self, user, contract) -> bool:
-        if self.rule == "view":
-            return can_view(user, contract)
-        return can_manage(user, contract)
+    @cached_property
+    def contract(self) -> ResearchContract:
+        return get_object_or_404(contract_queryset(), pk=self.kwargs["pk"])
 
-    def dispatch(self, request, *args, **kwargs):
-        self.contract = get_object_or_404(contract_queryset(), pk=kwargs["pk"])
-        if not self.allowed(request.user, self.contract):
-            raise PermissionDenied(self.refusal)
-        return super().dispatch(request, *args, **kwargs)
+    def get_permission_object(self):
+        self.object = self.contract
+        return self.contract
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(contract=self.contract, **kwargs)
@@ -113,8 +109,10 @@ class ContractObjectMixin:
 # --- lists ---------------------------------------------------------------------------
 
 
-class ContractListView(FilterView):
+class ContractListView(PolicyMixin, FilterView):
     """The contracts the user may see: their own, their assets', their areas', or all for oversight."""
+
+    permission = policy.can_view_calendar  # everyone has a list: the contracts they may read
 
     filterset_class = ContractFilter
     template_name = "contracts/list.html"
@@ -122,7 +120,7 @@ class ContractListView(FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        queryset = visible_contracts(self.request.user, contract_queryset()).annotate(asset_count=ASSET_COUNT)
+        queryset = policy.visible_contracts(self.request.user, contract_queryset()).annotate(asset_count=ASSET_COUNT)
         return queryset.order_by("reference", "pk")
 
     def get_context_data(self, **kwargs):
@@ -134,13 +132,15 @@ class ContractListView(FilterView):
         return context
 
 
-class ContractExportView(FilterView):
+class ContractExportView(PolicyMixin, FilterView):
     """The filtered contracts list as CSV; the export itself is recorded as an access."""
+
+    permission = policy.can_view_calendar
 
     filterset_class = ContractFilter
 
     def get_queryset(self):
-        return visible_contracts(self.request.user, contract_queryset()).order_by("reference", "pk")
+        return policy.visible_contracts(self.request.user, contract_queryset()).order_by("reference", "pk")
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
@@ -161,8 +161,8 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
     """Everything about a contract: the Five Safes, assurance, data provided, dates, status and change history."""
 
     template_name = "contracts/detail.html"
-    rule = "view"
-    refusal = VIEW_REFUSAL
+    permission = policy.can_view
+    refusal_message = VIEW_REFUSAL
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -175,6 +175,7 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
             safes=five_safes(facts),
             can_manage=manages,
             can_reassign=can_reassign_manager(user, contract),
+            can_record_review=policy.can_record_review(user, contract),
             editable=manages and contract.is_pre_release,
             assurance_editable=manages and contract.status in (Status.DRAFT, Status.UNDER_ASSURANCE),
             transitions=available_transitions(contract) if manages else [],
@@ -205,13 +206,11 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
 
 def _release_checklist(facts) -> list[dict]:
     """The policy's preconditions for release, as a task list: each done or with what is missing."""
-    from governance.services.contract_states import assurance_unmet, basis_unmet, data_unmet, risk_unmet
-
     sections = [
-        ("Legal gateway and lawful basis", basis_unmet(facts), "#basis"),
-        ("Security assurance", assurance_unmet(facts), "#assurance"),
+        ("Legal gateway and lawful basis", basis_unmet(facts), "#safeguards"),
+        ("Security assurance", assurance_unmet(facts), "#safeguards"),
         ("Data provided, reviewed by each IAM", data_unmet(facts), "#data"),
-        ("Re-identification risk assessment", risk_unmet(facts), "#risk"),
+        ("Re-identification risk assessment", risk_unmet(facts), "#data"),
     ]
     return [{"name": name, "unmet": unmet, "anchor": anchor} for name, unmet, anchor in sections]
 
@@ -220,21 +219,18 @@ class ContractHistoryView(ContractObjectMixin, FullHistoryMixin, TemplateView):
     """The contract's full change history, every part of it, newest first, page by page."""
 
     template_name = "contracts/history.html"
-    rule = "view"
-    refusal = VIEW_REFUSAL
+    permission = policy.can_view
+    refusal_message = VIEW_REFUSAL
 
     def history_object(self):
         return self.contract
 
 
-class ContractCreateView(ServiceFormView):
+class ContractCreateView(PolicyMixin, ServiceFormView):
     form_class = ContractForm
     template_name = "contracts/form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_create(request.user):
-            raise PermissionDenied("Only research contract managers can record research contracts.")
-        return super().dispatch(request, *args, **kwargs)
+    permission = policy.can_create
+    refusal_message = "Only research contract managers can record research contracts."
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "creating": True}
@@ -253,10 +249,12 @@ class ContractEditView(ContractObjectMixin, ServiceFormView):
     form_class = ContractForm
     template_name = "contracts/form.html"
 
-    def allowed(self, user, contract) -> bool:
-        if contract.status == Status.CLOSED and can_manage(user, contract):
-            raise PermissionDenied("A closed contract cannot be changed.")
-        return can_manage(user, contract)
+    permission = policy.can_edit
+
+    def get_refusal_message(self) -> str:
+        if can_manage(self.request.user, self.contract):
+            return "A closed contract cannot be changed."
+        return MANAGE_REFUSAL
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.contract}
@@ -273,10 +271,8 @@ class ContractEditView(ContractObjectMixin, ServiceFormView):
 class ReassignManagerView(ContractObjectMixin, ServiceFormView):
     form_class = ReassignManagerForm
     template_name = "contracts/manager.html"
-    refusal = "Only the contract's manager or an administrator can name another contract manager."
-
-    def allowed(self, user, contract) -> bool:
-        return can_reassign_manager(user, contract)
+    permission = policy.can_reassign_manager
+    refusal_message = "Only the contract's manager or an administrator can name another contract manager."
 
     def get_initial(self):
         return {"manager": self.contract.manager}
@@ -285,6 +281,19 @@ class ReassignManagerView(ContractObjectMixin, ServiceFormView):
         contract = service.reassign_manager(self.contract, form.cleaned_data["manager"], by=self.request.user)
         target = contract if can_view(self.request.user, contract) else reverse("contracts:list")
         return target, f"{contract.manager.display_name} is now the contract manager for {contract.reference}."
+
+
+class ReviewOutcomeView(ContractObjectMixin, ServiceFormView):
+    """The manager answers a flag for review (raised by an incident): the outcome clears it."""
+
+    form_class = ReviewOutcomeForm
+    template_name = "contracts/review_outcome.html"
+    permission = policy.can_record_review
+    refusal_message = "Only the contract's manager can record the review, and only while the contract is flagged."
+
+    def perform(self, form):
+        contract = service.record_review(self.contract, by=self.request.user, outcome=form.cleaned_data["outcome"])
+        return contract, f"Review of {contract.reference} recorded; the flag is cleared."
 
 
 # --- assurance, data provided, risk --------------------------------------------------------
@@ -320,6 +329,9 @@ class AssuranceView(ContractObjectMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(check=self.get_check(), **kwargs)
 
+    def checks(self, data, *, valid):
+        return service.assurance_errors(self.contract, data.get("assessed_on"))
+
     def perform(self, form):
         data = form.cleaned_data
         check = service.record_assurance(
@@ -331,7 +343,7 @@ class AssuranceView(ContractObjectMixin, ServiceFormView):
             notes=data["notes"],
             evidence=data.get("evidence"),
         )
-        return f"{self.contract.get_absolute_url()}#assurance", f"{check.get_kind_display()} recorded."
+        return f"{self.contract.get_absolute_url()}#safeguards", f"{check.get_kind_display()} recorded."
 
 
 class AddAssetView(ContractObjectMixin, ServiceFormView):
@@ -347,13 +359,19 @@ class AddAssetView(ContractObjectMixin, ServiceFormView):
 
 
 class ContractAssetMixin(ContractObjectMixin):
-    def dispatch(self, request, *args, **kwargs):
-        self.contract_asset = get_object_or_404(
+    """A row of the data provided: the row is found first (404), then the contract's rule is checked."""
+
+    @cached_property
+    def contract_asset(self) -> ContractAsset:
+        return get_object_or_404(
             ContractAsset.objects.select_related("asset__business_area", "asset__manager", "reviewed_by"),
-            pk=kwargs["row"],
-            contract_id=kwargs["pk"],
+            pk=self.kwargs["row"],
+            contract_id=self.kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_object(self):
+        self.contract_asset  # noqa: B018 - an unknown row is a 404 before any refusal
+        return super().get_permission_object()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(contract_asset=self.contract_asset, asset=self.contract_asset.asset, **kwargs)
@@ -370,7 +388,7 @@ class AssetItemsView(ContractAssetMixin, ServiceFormView):
     def perform(self, form):
         service.set_items(self.contract_asset, by=self.request.user, chosen=form.cleaned_data["chosen"])
         return (
-            f"{self.contract.get_absolute_url()}#asset-{self.contract_asset.pk}",
+            f"{self.contract.get_absolute_url()}#data",
             f"Data items from {self.contract_asset.asset.name} saved.",
         )
 
@@ -393,10 +411,12 @@ class AssetReviewView(ContractAssetMixin, ServiceFormView):
 
     form_class = ReviewForm
     template_name = "contracts/asset_review.html"
-    refusal = "Only the Information Asset Manager of this asset can review the data sent from it."
+    permission = policy.can_review
+    refusal_message = "Only the Information Asset Manager of this asset can review the data sent from it."
 
-    def allowed(self, user, contract) -> bool:
-        return can_review(user, self.contract_asset)
+    def get_permission_object(self):
+        super().get_permission_object()
+        return self.contract_asset
 
     def get_context_data(self, **kwargs):
         items = list(self.contract_asset.items.order_by("name"))
@@ -408,7 +428,7 @@ class AssetReviewView(ContractAssetMixin, ServiceFormView):
             self.contract_asset, by=self.request.user, approved=data["decision"] == "approve", notes=data["notes"]
         )
         return (
-            f"{self.contract.get_absolute_url()}#asset-{row.pk}",
+            f"{self.contract.get_absolute_url()}#data",
             f"Review of {row.asset.name} recorded: {row.review_phrase}.",
         )
 
@@ -429,6 +449,9 @@ class RiskView(ContractObjectMixin, ServiceFormView):
             return {"assessor": self.request.user, "assessed_on": timezone.localdate()}
         return {}
 
+    def checks(self, data, *, valid):
+        return service.risk_assessment_errors(self.contract, data.get("assessed_on"))
+
     def perform(self, form):
         data = form.cleaned_data
         service.record_risk_assessment(
@@ -439,7 +462,7 @@ class RiskView(ContractObjectMixin, ServiceFormView):
             assessor=data["assessor"],
             assessed_on=data["assessed_on"],
         )
-        return f"{self.contract.get_absolute_url()}#risk", "Re-identification risk assessment recorded."
+        return f"{self.contract.get_absolute_url()}#data", "Re-identification risk assessment recorded."
 
 
 # --- status, destruction, documents --------------------------------------------------------
@@ -466,7 +489,13 @@ class TransitionView(ContractObjectMixin, ServiceFormView):
         step = self.get_step()
         required = step.reason_required(self.contract, timezone.localdate())
         asks_date = step.target == Status.DATA_RELEASED
-        return {**super().get_form_kwargs(), "reason_required": required, "asks_release_date": asks_date}
+        return {
+            **super().get_form_kwargs(),
+            "reason_required": required,
+            "asks_release_date": asks_date,
+            "user": self.request.user,
+            "http_request": self.request,
+        }
 
     def get_initial(self):
         return {"released_on": timezone.localdate()}
@@ -484,6 +513,8 @@ class TransitionView(ContractObjectMixin, ServiceFormView):
             by=self.request.user,
             reason=form.cleaned_data["reason"],
             released_on=form.cleaned_data.get("released_on"),
+            http_request=self.request,
+            **(form.fresh_verification() if form.asks_fresh else {}),
         )
         return contract, f"Contract {contract.reference} is now {contract.get_status_display().lower()}."
 
@@ -491,6 +522,11 @@ class TransitionView(ContractObjectMixin, ServiceFormView):
 class CertificateView(ContractObjectMixin, ServiceFormView):
     form_class = CertificateForm
     template_name = "contracts/certificate.html"
+
+    def checks(self, data, *, valid):
+        if "destroyed_on" not in data:
+            return {}
+        return service.destruction_date_errors(self.contract, data["destroyed_on"])
 
     def perform(self, form):
         data = form.cleaned_data
@@ -508,11 +544,8 @@ class CertificateView(ContractObjectMixin, ServiceFormView):
 class DocumentDownloadView(ContractObjectMixin, View):
     """Serves an evidence file to those who may read the contract, after checking it is unchanged; recorded."""
 
-    rule = "view"
-    refusal = "Only people who can see this contract can download its documents."
-
-    def allowed(self, user, contract) -> bool:
-        return can_download(user, contract)
+    permission = policy.can_download
+    refusal_message = "Only people who can see this contract can download its documents."
 
     def get(self, request, *args, **kwargs):
         document = get_object_or_404(ContractDocument, pk=kwargs["document"], contract=self.contract)

@@ -1,24 +1,22 @@
 """Spreadsheet imports: upload, dry run with row-level errors, then confirm.
 
 The uploaded file is kept in private storage between the dry run and the
-confirmation, under a random name remembered in the user's session, and is
-deleted once imported. The confirmation runs the same checks again.
+confirmation (``services/core/pending_imports``), under a random name remembered in
+the user's session; it is deleted once imported, or by a nightly task when never confirmed.
+The confirmation runs the same checks again.
 """
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
+from governance.services.core import pending_imports
 from governance.transfer.tabular import MAX_UPLOAD_BYTES, UploadError, read_upload
+from governance.views.mixins import PolicyMixin
 
 SESSION_KEY = "pending_import"
 
@@ -42,29 +40,15 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _pending_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "pending-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-class ImportView(FormView):
-    """Subclasses set ``importers`` ({kind: (label, Importer class)}), templates and ``allowed``."""
+class ImportView(PolicyMixin, FormView):
+    """Subclasses set ``importers`` ({kind: (label, Importer class)}), templates and their ``permission``."""
 
     form_class = ImportForm
     template_name = "imports/upload.html"
     importers: dict = {}
     title = "Import"
     done_url = "home"
-    refusal = "You cannot import these records."
-
-    def allowed(self, user) -> bool:
-        raise NotImplementedError
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.allowed(request.user):
-            raise PermissionDenied(self.refusal)
-        return super().dispatch(request, *args, **kwargs)
+    refusal_message = "You cannot import these records."
 
     def get_form_kwargs(self):
         kinds = [(key, label) for key, (label, _) in self.importers.items()]
@@ -93,10 +77,8 @@ class ImportView(FormView):
         result = importer.run(rows, dry_run=True)
         token = ""
         if result.ok:
-            token = secrets.token_urlsafe(16)
             upload.seek(0)
-            suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            (_pending_dir() / f"{token}{suffix}").write_bytes(upload.read())
+            token, suffix = pending_imports.keep(upload.read(), upload.name)
             self.request.session[SESSION_KEY] = {"token": token, "kind": kind, "name": upload.name, "suffix": suffix}
         return self.render_to_response(
             self.get_context_data(form=form, result=result, kind_label=self.importers[kind][0], token=token)
@@ -107,14 +89,10 @@ class ImportView(FormView):
         if not pending or pending["token"] != request.POST.get("token"):
             messages.error(request, "That import has expired or was already done. Upload the file again.")
             return redirect(request.path)
-        path = _pending_dir() / f"{pending['token']}{pending['suffix']}"
-        try:
-            content = path.read_bytes()
-        except FileNotFoundError:
+        content = pending_imports.take(pending["token"], pending["suffix"])
+        if content is None:
             messages.error(request, "That import has expired. Upload the file again.")
             return redirect(request.path)
-        finally:
-            path.unlink(missing_ok=True)
         importer = self.importers[pending["kind"]][1](request.user)
         rows = read_upload(SimpleUploadedFile(pending["name"], content), importer.required_columns)
         result = importer.run(rows, dry_run=False)

@@ -1,32 +1,86 @@
-"""Shared view behaviour: object-level refusal and the history panel."""
+"""Shared view behaviour: the declared permission rule (checked on the object for record views) and history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView
 
-from governance.services.history import history_for, history_page
+from governance.services.core.history import history_for, history_page
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-class ObjectPermissionMixin:
-    """Refuse the object unless ``can_view(user, obj)`` allows it.
+def _check(rule: Callable[..., bool], user, obj) -> bool:
+    return rule(user, obj) if obj is not None else rule(user)
 
-    Every detail and edit view names its rule; being signed in is never enough.
-    The refusal renders the 403 page with ``refusal_message``.
+
+class PolicyMixin:
+    """A view declares its rule once; it is checked before GET, POST and every other method.
+
+    ``permission`` is a function from a domain's ``policy.py``. It is called as
+    ``permission(user)``, or as ``permission(user, obj)`` when ``get_permission_object()``
+    returns an object (views on one record look it up there, once, and keep it as
+    ``self.object``). A page that anyone allowed to see it may open, but whose form
+    only some may send, also declares ``write_permission``: checked in addition for
+    every method that changes something. A refusal renders the 403 page with
+    ``refusal_message`` (or ``write_refusal_message``). No view checks permissions by hand.
     """
 
+    permission: Callable[..., bool] | None = None
+    write_permission: Callable[..., bool] | None = None
     refusal_message = "You do not have permission to view this page."
+    write_refusal_message: str | None = None
 
-    def can_view(self, user, obj) -> bool:  # pragma: no cover - every subclass overrides
+    def get_permission_object(self) -> Any:
+        return None
+
+    def get_refusal_message(self) -> str:
+        return self.refusal_message
+
+    def has_permission(self) -> bool:
+        rule = type(self).permission  # read from the class: a plain function, not a bound method
+        if rule is None:
+            raise NotImplementedError(f"{type(self).__name__} declares no permission rule")
+        return _check(rule, self.request.user, self.get_permission_object())
+
+    def has_write_permission(self) -> bool:
+        rule = type(self).write_permission
+        if rule is None or self.request.method in SAFE_METHODS:
+            return True
+        return _check(rule, self.request.user, self.get_permission_object())
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            raise PermissionDenied(self.get_refusal_message())
+        if not self.has_write_permission():
+            raise PermissionDenied(self.write_refusal_message or self.get_refusal_message())
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ObjectPolicyMixin(PolicyMixin):
+    """A view on one record: looked up once (404 when absent), its rule checked on it, kept as ``self.object``.
+
+    Subclasses name the record with ``get_object_queryset()`` and ``pk_url_kwarg``.
+    ``get_object()`` returns the same instance, so a detail view does not query twice.
+    """
+
+    pk_url_kwarg = "pk"
+
+    def get_object_queryset(self):  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
+    def get_permission_object(self) -> Any:
+        if getattr(self, "object", None) is None:
+            self.object = get_object_or_404(self.get_object_queryset(), pk=self.kwargs[self.pk_url_kwarg])
+        return self.object
+
     def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not self.can_view(self.request.user, obj):
-            raise PermissionDenied(self.refusal_message)
-        return obj
+        return self.get_permission_object()
 
 
 class HistoryMixin:
@@ -36,7 +90,7 @@ class HistoryMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = history_for(self.object, limit=self.history_limit)
+        context["history"] = history_for(self.object, limit=self.history_limit, viewer=self.request.user)
         context["history_limit"] = self.history_limit
         return context
 
@@ -51,7 +105,9 @@ class FullHistoryMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        history, page = history_page(self.history_object(), self.request.GET.get("page"), self.history_per_page)
+        history, page = history_page(
+            self.history_object(), self.request.GET.get("page"), self.history_per_page, viewer=self.request.user
+        )
         context.update(
             history=history,
             page_obj=page,
@@ -71,6 +127,26 @@ class ServiceFormView(FormView):
 
     def perform(self, form):  # pragma: no cover - every subclass overrides
         raise NotImplementedError
+
+    def checks(self, data: dict, *, valid: bool) -> dict[str, str | list[str]]:
+        """The service's save-time rules as ``{field: message}``, run with the field checks.
+
+        A view whose service refuses some input only when it writes (a date that
+        must not be in the future, a fresh one-time code) names those rules here
+        through the service's own check function, so that one submit shows every
+        problem at once. ``data`` holds the fields that passed their own checks;
+        ``valid`` says whether all did. A message may be a list; a key that is not
+        one of the form's fields (``__all__``) is shown above the form.
+        """
+        return {}
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        valid = form.is_valid()
+        for field, message in self.checks(form.cleaned_data, valid=valid).items():
+            if field not in form.errors:
+                form.add_error(field if field in form.fields else None, message)
+        return self.form_valid(form) if not form.errors else self.form_invalid(form)
 
     def form_valid(self, form):
         try:

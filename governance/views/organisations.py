@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
 from governance.forms.contracts import OrganisationForm
 from governance.models import ExternalOrganisation
-from governance.services import contracts as service
-from governance.services.contract_access import visible_contracts
-from governance.services.history import history_for
-from governance.services.visibility import has_oversight
-from governance.views.mixins import ServiceFormView
+from governance.services.contracts import policy
+from governance.services.contracts import records as service
+from governance.services.core.history import history_for
+from governance.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
 
 VIEW_REFUSAL = "Contractors are listed for research contract managers, the SIRO, auditors and administrators."
 
 
-def can_view_organisations(user) -> bool:
-    return user.has_perm("governance.view_externalorganisation") or has_oversight(user)
-
-
-def can_change_organisations(user) -> bool:
-    return user.has_perm("governance.change_externalorganisation")
-
-
-class OrganisationAccessMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not can_view_organisations(request.user):
-            raise PermissionDenied(VIEW_REFUSAL)
-        return super().dispatch(request, *args, **kwargs)
+class OrganisationAccessMixin(PolicyMixin):
+    permission = policy.can_view_organisations
+    refusal_message = VIEW_REFUSAL
 
 
 class OrganisationListView(OrganisationAccessMixin, ListView):
@@ -45,39 +32,53 @@ class OrganisationListView(OrganisationAccessMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_add"] = self.request.user.has_perm("governance.add_externalorganisation")
+        context["can_add"] = policy.can_add_organisation(self.request.user)
         context["query"] = self.request.GET.get("q", "")
         return context
 
 
-class OrganisationDetailView(OrganisationAccessMixin, TemplateView):
+class OrganisationDetailView(ObjectPolicyMixin, OrganisationAccessMixin, TemplateView):
     template_name = "contracts/organisation_detail.html"
+
+    def get_object_queryset(self):
+        return ExternalOrganisation.objects.all()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        organisation = get_object_or_404(ExternalOrganisation, pk=self.kwargs["pk"])
+        organisation = self.object
         user = self.request.user
         context.update(
             organisation=organisation,
             contracts=list(
-                visible_contracts(user, organisation.contracts.select_related("manager")).order_by("reference")[:100]
+                policy.visible_contracts(user, organisation.contracts.select_related("manager")).order_by("reference")[
+                    :100
+                ]
             ),
-            can_change=can_change_organisations(user),
+            can_change=policy.can_change_organisation(user, organisation),
             history=history_for(organisation),
         )
         return context
 
 
-class OrganisationFormView(ServiceFormView):
+class OrganisationFormView(ObjectPolicyMixin, ServiceFormView):
     form_class = OrganisationForm
     template_name = "contracts/organisation_form.html"
+    permission = policy.can_change_organisation
+    refusal_message = "Only research contract managers and administrators record contractors."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.organisation = get_object_or_404(ExternalOrganisation, pk=kwargs["pk"]) if "pk" in kwargs else None
-        permission = "change" if self.organisation else "add"
-        if not request.user.has_perm(f"governance.{permission}_externalorganisation"):
-            raise PermissionDenied("Only research contract managers and administrators record contractors.")
-        return super().dispatch(request, *args, **kwargs)
+    def get_object_queryset(self):
+        return ExternalOrganisation.objects.all()
+
+    @property
+    def organisation(self) -> ExternalOrganisation | None:
+        return self.get_permission_object()
+
+
+class OrganisationCreateView(OrganisationFormView):
+    permission = policy.can_add_organisation
+
+    def get_permission_object(self):
+        return None
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.organisation}

@@ -1,14 +1,14 @@
 from django.views.generic import DetailView
 
 from governance.models import User
-from governance.roles import roles_for
-from governance.services.training import personal_data_clearance, training_for
-from governance.services.visibility import can_view_person
+from governance.services.core.role_badges import roles_for
+from governance.services.register.policy import can_view_person
+from governance.services.training.courses import personal_data_clearance, training_for
 
-from .mixins import HistoryMixin, ObjectPermissionMixin
+from .mixins import HistoryMixin, ObjectPolicyMixin
 
 
-class PersonDetailView(ObjectPermissionMixin, HistoryMixin, DetailView):
+class PersonDetailView(ObjectPolicyMixin, HistoryMixin, DetailView):
     """A person's record: for themselves, their line manager, their area's Deputy SIRO and oversight roles."""
 
     template_name = "people/detail.html"
@@ -18,11 +18,10 @@ class PersonDetailView(ObjectPermissionMixin, HistoryMixin, DetailView):
         "Deputy SIROs, the SIRO, auditors and administrators can see others."
     )
 
-    def get_queryset(self):
-        return User.objects.filter(is_system=False).select_related("business_area", "line_manager")
+    permission = can_view_person
 
-    def can_view(self, user, obj) -> bool:
-        return can_view_person(user, obj)
+    def get_object_queryset(self):
+        return User.objects.filter(is_system=False).select_related("business_area", "line_manager")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
@@ -25,22 +27,21 @@ from governance.forms.releases import (
     TableForm,
 )
 from governance.models import DisclosureRuleSet, OutputTable, ReleaseSignOff, ReleaseSource, StatisticalRelease
-from governance.services import releases as service
-from governance.services.access_events import accesses_of, record_access
-from governance.services.history import history_for
-from governance.services.release_access import (
-    can_create,
+from governance.services.core.access_events import accesses_of, record_access
+from governance.services.core.history import history_for
+from governance.services.releases import policy, records
+from governance.services.releases import workflow as service
+from governance.services.releases.policy import (
     can_download_raw,
     can_edit,
     can_manage_rules,
     can_mark_released,
+    can_see_disclosure_record,
     can_sign_off,
-    can_view,
     sees_method,
-    visible_releases,
 )
 from governance.transfer.tabular import export_response
-from governance.views.mixins import FullHistoryMixin, ServiceFormView
+from governance.views.mixins import FullHistoryMixin, PolicyMixin, ServiceFormView
 
 VIEW_REFUSAL = (
     "Unpublished statistics are restricted: only the release's author, the Chief Statistician, disclosure control, "
@@ -66,44 +67,34 @@ def _count(model, **filters):
     )
 
 
-class ReleaseObjectMixin:
-    """Loads the release named in the URL and refuses users its rule does not allow."""
+class ReleaseObjectMixin(PolicyMixin):
+    """Loads the release named in the URL (once) and checks the view's rule on it.
 
-    rule = "edit"
+    The release's parts named in the URL (a table, a source) are looked up only
+    when the page uses them, after the check: their numbers reveal nothing.
+    """
 
-    def allowed(self, user, release) -> bool:
-        return {"view": can_view, "edit": can_edit, "sign": can_sign_off, "release": can_mark_released}[self.rule](
-            user, release
-        )
+    permission = policy.can_edit
+    refusal_message = EDIT_REFUSAL
 
-    def refusal(self) -> str:
-        if self.rule == "view":
-            return VIEW_REFUSAL
-        if self.rule == "sign":
-            return "Only the Chief Statistician or a disclosure-control officer other than the author can sign off."
-        if self.rule == "release":
-            return "Only the release's author or the Chief Statistician can mark it released."
-        return EDIT_REFUSAL
+    @cached_property
+    def release(self) -> StatisticalRelease:
+        return get_object_or_404(StatisticalRelease.objects.select_related("author"), pk=self.kwargs["pk"])
 
-    def dispatch(self, request, *args, **kwargs):
-        self.release = get_object_or_404(StatisticalRelease.objects.select_related("author"), pk=kwargs["pk"])
-        if not (request.user.is_authenticated and self.allowed(request.user, self.release)):
-            raise PermissionDenied(self.refusal())
-        self.load_parts(**kwargs)  # only once the release may be seen: its parts' numbers reveal nothing
-        return super().dispatch(request, *args, **kwargs)
-
-    def load_parts(self, **kwargs) -> None:
-        """Load the release's part named in the URL (a table, a source), after the permission check."""
+    def get_permission_object(self):
+        self.object = self.release
+        return self.release
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(release=self.release, **kwargs)
 
 
 class TableMixin(ReleaseObjectMixin):
-    def load_parts(self, **kwargs) -> None:
-        self.table = get_object_or_404(
+    @cached_property
+    def table(self) -> OutputTable:
+        return get_object_or_404(
             OutputTable.objects.select_related("source__asset", "rules", "uploaded_by"),
-            pk=kwargs["table"],
+            pk=self.kwargs["table"],
             release_id=self.release.pk,
         )
 
@@ -115,14 +106,15 @@ class TableMixin(ReleaseObjectMixin):
 # --- lists and the release page -------------------------------------------------------------------
 
 
-class ReleaseListView(FilterView):
+class ReleaseListView(PolicyMixin, FilterView):
+    permission = policy.can_view_releases
     filterset_class = ReleaseFilter
     template_name = "releases/list.html"
     context_object_name = "releases"
     paginate_by = 25
 
     def get_queryset(self):
-        queryset = visible_releases(self.request.user, StatisticalRelease.objects.select_related("author"))
+        queryset = policy.visible_releases(self.request.user, StatisticalRelease.objects.select_related("author"))
         return queryset.annotate(
             table_count=_count(OutputTable),
             failing_count=_count(OutputTable, passed=False),
@@ -131,13 +123,14 @@ class ReleaseListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context.update(can_create=can_create(user), sees_method=sees_method(user), today=timezone.localdate())
+        context.update(can_create=policy.can_create(user), sees_method=sees_method(user), today=timezone.localdate())
         return context
 
 
 class ReleaseDetailView(ReleaseObjectMixin, TemplateView):
     template_name = "releases/detail.html"
-    rule = "view"
+    permission = policy.can_view
+    refusal_message = VIEW_REFUSAL
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -172,7 +165,8 @@ class ReleaseHistoryView(ReleaseObjectMixin, FullHistoryMixin, TemplateView):
     """The release's whole change history: sources, tables, checks and sign-offs, page by page."""
 
     template_name = "releases/history.html"
-    rule = "view"
+    permission = policy.can_view
+    refusal_message = VIEW_REFUSAL
 
     def history_object(self):
         return self.release
@@ -181,14 +175,11 @@ class ReleaseHistoryView(ReleaseObjectMixin, FullHistoryMixin, TemplateView):
 # --- creating and editing --------------------------------------------------------------------------
 
 
-class ReleaseCreateView(ServiceFormView):
+class ReleaseCreateView(PolicyMixin, ServiceFormView):
     template_name = "releases/form.html"
     form_class = ReleaseForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_create(request.user):
-            raise PermissionDenied("Only statisticians can register a statistical release.")
-        return super().dispatch(request, *args, **kwargs)
+    permission = policy.can_create
+    refusal_message = "Only statisticians can register a statistical release."
 
     def perform(self, form):
         release = service.create_release(by=self.request.user, **form.cleaned_data)
@@ -214,12 +205,13 @@ class SourceFormView(ReleaseObjectMixin, ServiceFormView):
     template_name = "releases/source_form.html"
     form_class = SourceForm
 
-    def load_parts(self, **kwargs) -> None:
-        self.source = None
-        if "source" in kwargs:
-            self.source = get_object_or_404(
-                ReleaseSource.objects.select_related("asset"), pk=kwargs["source"], release_id=self.release.pk
-            )
+    @cached_property
+    def source(self) -> ReleaseSource | None:
+        if "source" not in self.kwargs:
+            return None
+        return get_object_or_404(
+            ReleaseSource.objects.select_related("asset"), pk=self.kwargs["source"], release_id=self.release.pk
+        )
 
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "release": self.release, "source": self.source}
@@ -250,11 +242,30 @@ class SourceFormView(ReleaseObjectMixin, ServiceFormView):
         return f"{self.release.get_absolute_url()}#sources", f"{self.source.asset.name} updated."
 
 
-class SourceRemoveView(ReleaseObjectMixin, View):
-    def post(self, request, *args, **kwargs):
-        source = get_object_or_404(
-            ReleaseSource.objects.select_related("asset"), pk=kwargs["source"], release_id=self.release.pk
+class SourceRemoveView(ReleaseObjectMixin, TemplateView):
+    """Asks first (GET), removes on the confirming POST."""
+
+    template_name = "confirm.html"
+
+    @cached_property
+    def source(self) -> ReleaseSource:
+        return get_object_or_404(
+            ReleaseSource.objects.select_related("asset"), pk=self.kwargs["source"], release_id=self.release.pk
         )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            confirm_caption=self.release.title,
+            confirm_heading=f"Are you sure you want to remove {self.source.asset.name} as a source?",
+            confirm_lines=["A source that a table is drawn from cannot be removed until that table is."],
+            confirm_warning="Removing a source voids any sign-off of this release.",
+            confirm_button="Yes, remove the source",
+            cancel_url=f"{self.release.get_absolute_url()}#sources",
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        source = self.source
         try:
             service.remove_source(source, by=request.user)
         except ValidationError as exc:
@@ -270,10 +281,11 @@ class TableFormView(ReleaseObjectMixin, ServiceFormView):
     template_name = "releases/table_form.html"
     form_class = TableForm
 
-    def load_parts(self, **kwargs) -> None:
-        self.table = None
-        if "table" in kwargs:
-            self.table = get_object_or_404(OutputTable, pk=kwargs["table"], release_id=self.release.pk)
+    @cached_property
+    def table(self) -> OutputTable | None:
+        if "table" not in self.kwargs:
+            return None
+        return get_object_or_404(OutputTable, pk=self.kwargs["table"], release_id=self.release.pk)
 
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "release": self.release, "replacing": self.table is not None}
@@ -283,6 +295,9 @@ class TableFormView(ReleaseObjectMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(table=self.table, **kwargs)
+
+    def checks(self, data, *, valid):
+        return service.table_errors(self.release, title=data.get("title"), source=data.get("source"), table=self.table)
 
     def perform(self, form):
         data, by = form.cleaned_data, self.request.user
@@ -298,7 +313,22 @@ class TableFormView(ReleaseObjectMixin, ServiceFormView):
         return table.get_absolute_url(), f"{table.title} saved and checked: the disclosure check {outcome}."
 
 
-class TableRemoveView(TableMixin, View):
+class TableRemoveView(TableMixin, TemplateView):
+    """Asks first (GET), removes on the confirming POST."""
+
+    template_name = "confirm.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            confirm_caption=self.release.title,
+            confirm_heading=f"Are you sure you want to remove the table {self.table.title}?",
+            confirm_lines=["The table, its file and its disclosure check are removed from this release."],
+            confirm_warning="You cannot undo this. Removing a table voids any sign-off of this release.",
+            confirm_button="Yes, remove the table",
+            cancel_url=self.table.get_absolute_url(),
+            **kwargs,
+        )
+
     def post(self, request, *args, **kwargs):
         service.remove_table(self.table, by=request.user)
         messages.success(request, f"{self.table.title} removed.")
@@ -308,7 +338,8 @@ class TableRemoveView(TableMixin, View):
 class TableCheckView(TableMixin, View):
     """Check a table again with the rules now in force."""
 
-    rule = "view"
+    permission = policy.can_check
+    refusal_message = EDIT_REFUSAL
 
     def post(self, request, *args, **kwargs):
         service.check_again(self.table, by=request.user)
@@ -323,7 +354,8 @@ class TableDetailView(TableMixin, TemplateView):
     """The check, cell by cell. Reasons and raw values only for disclosure control and auditors."""
 
     template_name = "releases/table.html"
-    rule = "view"
+    permission = policy.can_view
+    refusal_message = VIEW_REFUSAL
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -333,8 +365,8 @@ class TableDetailView(TableMixin, TemplateView):
         if method:
             record_access(self.request, table, "view", detail="Disclosure check with raw values")
         current = service.is_current(table)
-        publishable = result is not None and result.passed and current
-        rows = _display_rows(table, result, method) if (method or publishable) else []
+        publishable = policy.table_publishable(result, current)
+        rows = _display_rows(table, result, method) if policy.can_see_cells(user, result, current) else []
         only_protected = self.request.GET.get("show") == "protected"
         if only_protected:
             rows = [row for row in rows if row["suppressed"] or (method and row["flags"])]
@@ -350,8 +382,9 @@ class TableDetailView(TableMixin, TemplateView):
             current=current,
             publishable=publishable,
             can_edit=can_edit(user, self.release),
-            can_check=can_edit(user, self.release) or can_sign_off(user, self.release),
+            can_check=policy.can_check(user, self.release),
             can_download_raw=can_download_raw(user, self.release),
+            waiting=service.is_waiting(table),
         )
         return context
 
@@ -377,7 +410,8 @@ def _display_rows(table: OutputTable, result, method: bool) -> list[dict]:
 class ProtectedDownloadView(TableMixin, View):
     """The protected table as CSV or XLSX; each download is recorded."""
 
-    rule = "view"
+    permission = policy.can_view
+    refusal_message = VIEW_REFUSAL
 
     def get(self, request, *args, **kwargs):
         fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
@@ -394,15 +428,53 @@ class ProtectedDownloadView(TableMixin, View):
 class RawDownloadView(TableMixin, View):
     """The raw table, for the disclosure-control role only; each download is recorded."""
 
-    rule = "view"
+    permission = policy.can_download_raw
+    refusal_message = "The raw table never leaves the portal except to disclosure control."
 
     def get(self, request, *args, **kwargs):
-        if not can_download_raw(request.user, self.release):
-            raise PermissionDenied("The raw table never leaves the portal except to disclosure control.")
         rows = service.raw_rows(self.table)
         record_access(request, self.table, "download", detail="Raw table (CSV)")
         name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}-raw"
         return export_response(rows[0], rows[1:], filename=name, fmt="csv")
+
+
+# --- disclosure records ---------------------------------------------------------------------------
+
+RECORD_REFUSAL = (
+    "Disclosure records describe the methods, which are not published: disclosure control and auditors only."
+)
+
+
+class _RecordView(PolicyMixin, View):
+    """A disclosure record as JSON, for disclosure control and auditors on a release they may see."""
+
+    permission = can_see_disclosure_record
+    refusal_message = RECORD_REFUSAL
+
+    def get_permission_object(self):
+        if not hasattr(self, "release"):
+            self.release = get_object_or_404(StatisticalRelease, pk=self.kwargs["pk"])
+        return self.release
+
+    def respond(self, record: dict, name: str) -> JsonResponse:
+        response = JsonResponse(record, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = f'inline; filename="{name}.json"'
+        return response
+
+
+class TableRecordView(_RecordView):
+    def get(self, request, *args, **kwargs):
+        table = get_object_or_404(
+            OutputTable.objects.select_related("source", "rules"), pk=kwargs["table"], release_id=self.release.pk
+        )
+        record_access(request, table, "view", detail="Disclosure record (JSON)")
+        return self.respond(records.table_record(table), f"disclosure-record-table-{table.pk}")
+
+
+class ReleaseRecordView(_RecordView):
+    def get(self, request, *args, **kwargs):
+        record_access(request, self.release, "view", detail="Disclosure record (JSON)")
+        return self.respond(records.release_record(self.release), f"disclosure-record-release-{self.release.pk}")
 
 
 # --- sign-off and release ---------------------------------------------------------------------------
@@ -411,19 +483,27 @@ class RawDownloadView(TableMixin, View):
 class SignOffView(ReleaseObjectMixin, ServiceFormView):
     template_name = "releases/sign_off.html"
     form_class = SignOffForm
-    rule = "sign"
+    permission = policy.can_sign_off
+    refusal_message = "Only the Chief Statistician or a disclosure-control officer other than the author can sign off."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "http_request": self.request}
 
     def get_context_data(self, **kwargs):
         state = service.readiness(self.release)
         return super().get_context_data(state=state, **kwargs)
 
+    # No checks(): the page already lists what keeps the release from sign-off, and the
+    # one-time code is left to the service, since checking it here would use up a right one
+    # on a submit that cannot sign anyway, and the signer would have to wait for another.
+
     def perform(self, form):
         service.sign_off(
             self.release,
             by=self.request.user,
-            token=form.cleaned_data["otp_token"],
             comments=form.cleaned_data["comments"],
             request=self.request,
+            **form.fresh_verification(),
         )
         return self.release.get_absolute_url(), "Release signed off. The author has been told."
 
@@ -431,7 +511,8 @@ class SignOffView(ReleaseObjectMixin, ServiceFormView):
 class MarkReleasedView(ReleaseObjectMixin, ServiceFormView):
     template_name = "releases/release.html"
     form_class = ConfirmReleaseForm
-    rule = "release"
+    permission = policy.can_mark_released
+    refusal_message = "Only the release's author or the Chief Statistician can mark it released."
 
     def perform(self, form):
         service.mark_released(self.release, by=self.request.user)
@@ -441,19 +522,19 @@ class MarkReleasedView(ReleaseObjectMixin, ServiceFormView):
 # --- the rules ---------------------------------------------------------------------------------------
 
 
-class RulesView(ServiceFormView):
+class RulesView(PolicyMixin, ServiceFormView):
     """The disclosure-control settings: changed by disclosure control, read by auditors."""
 
     template_name = "releases/rules.html"
     form_class = RulesForm
+    permission = policy.sees_method
+    refusal_message = RULES_REFUSAL
+    write_permission = policy.can_manage_rules
+    write_refusal_message = "Only disclosure control can change the rules."
 
-    def dispatch(self, request, *args, **kwargs):
-        if not sees_method(request.user):
-            raise PermissionDenied(RULES_REFUSAL)
-        if request.method == "POST" and not can_manage_rules(request.user):
-            raise PermissionDenied("Only disclosure control can change the rules.")
-        self.rule_set = service.current_rule_set()
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def rule_set(self) -> DisclosureRuleSet:
+        return service.current_rule_set()
 
     def get_initial(self):
         return RulesForm.initial_from(service.rules_of(self.rule_set))

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
 from governance.forms.training import CourseForm, PublishVersionForm, SignForm
-from governance.models import BusinessArea, Course, CourseVersion, TrainingSignOff, User
-from governance.services import training as service
-from governance.services.history import history_for
-from governance.services.visibility import can_view_person, has_oversight
+from governance.models import Course, CourseVersion, TrainingSignOff
+from governance.services.core.history import history_for
+from governance.services.core.policy import has_oversight
+from governance.services.incidents.queries import by_area_and_month as incident_figures
+from governance.services.register import policy as register_policy
+from governance.services.training import courses as service
+from governance.services.training import policy
+from governance.services.trends.charts import charts_for
+from governance.services.trends.snapshots import series_for
 from governance.transfer.people import StaffImporter
 from governance.transfer.tabular import export_response
 from governance.views.imports import ImportView
-from governance.views.mixins import ServiceFormView
+from governance.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
 
 
-class MyTrainingView(TemplateView):
+class MyTrainingView(PolicyMixin, TemplateView):
     template_name = "training/mine.html"
+    permission = policy.can_view_own_training
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -31,24 +37,36 @@ class MyTrainingView(TemplateView):
         return context
 
 
-class SignView(ServiceFormView):
+class SignView(ObjectPolicyMixin, ServiceFormView):
     form_class = SignForm
     template_name = "training/sign.html"
+    permission = policy.can_sign
 
-    def dispatch(self, request, *args, **kwargs):
-        self.course = get_object_or_404(Course, pk=kwargs["pk"], is_active=True)
-        if not service.applies_to(self.course, request.user):
-            raise PermissionDenied("This course is for data handlers only.")
-        self.version = service.current_versions([self.course]).get(self.course.pk)
-        if self.version is None:
-            raise PermissionDenied("This course has no published declaration to sign yet.")
-        return super().dispatch(request, *args, **kwargs)
+    def get_object_queryset(self):
+        return Course.objects.filter(is_active=True)
+
+    def get_refusal_message(self) -> str:
+        if not policy.applies_to(self.course, self.request.user):
+            return "This course is for data handlers only."
+        return "This course has no published declaration to sign yet."
+
+    @property
+    def course(self) -> Course:
+        return self.get_permission_object()
+
+    @cached_property
+    def version(self) -> CourseVersion:
+        return service.current_versions([self.course])[self.course.pk]
 
     def get_initial(self):
         return {"version": self.version.pk}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(course=self.course, version=self.version, **kwargs)
+
+    def checks(self, data, *, valid):
+        # The one-time code is left to the service: checking it here would use it up.
+        return service.version_errors(self.course, data.get("version"))
 
     def perform(self, form):
         signoff = service.sign(
@@ -61,24 +79,16 @@ class SignView(ServiceFormView):
         return "training:mine", f"You have signed {signoff.version}."
 
 
-def can_view_signoff(viewer: User, signoff: TrainingSignOff) -> bool:
-    return can_view_person(viewer, signoff.user)
-
-
-class SignOffDetailView(DetailView):
+class SignOffDetailView(ObjectPolicyMixin, DetailView):
     """The evidence of one signature: for the signer, their line manager, their Deputy SIRO and oversight roles."""
 
     template_name = "training/signoff.html"
     context_object_name = "signoff"
+    permission = policy.can_view_signoff
+    refusal_message = "You can see your own sign-offs and those of people you manage or oversee."
 
-    def get_queryset(self):
+    def get_object_queryset(self):
         return TrainingSignOff.objects.select_related("user__business_area", "version__course")
-
-    def get_object(self, queryset=None):
-        signoff = super().get_object(queryset)
-        if not can_view_signoff(self.request.user, signoff):
-            raise PermissionDenied("You can see your own sign-offs and those of people you manage or oversee.")
-        return signoff
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -92,14 +102,9 @@ class SignOffDetailView(DetailView):
 # --- courses (administrators) -------------------------------------------------------------
 
 
-class CourseAccessMixin:
-    permission = "governance.view_course"
-    refusal = "Courses are managed by administrators."
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied(self.refusal)
-        return super().dispatch(request, *args, **kwargs)
+class CourseAccessMixin(PolicyMixin):
+    permission = policy.can_view_courses
+    refusal_message = "Courses are managed by administrators."
 
 
 class CourseListView(CourseAccessMixin, ListView):
@@ -110,30 +115,35 @@ class CourseListView(CourseAccessMixin, ListView):
         return Course.objects.prefetch_related(Prefetch("versions", queryset=CourseVersion.objects.order_by("-number")))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_add=self.request.user.has_perm("governance.add_course"), **kwargs)
+        return super().get_context_data(can_add=policy.can_add_course(self.request.user), **kwargs)
 
 
-class CourseDetailView(CourseAccessMixin, DetailView):
+class CourseDetailView(ObjectPolicyMixin, CourseAccessMixin, DetailView):
     template_name = "training/course.html"
     context_object_name = "course"
-    model = Course
+
+    def get_object_queryset(self):
+        return Course.objects.all()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["versions"] = list(self.object.versions.select_related("published_by").order_by("-number"))
         context["history"] = history_for(self.object)
-        context["can_change"] = self.request.user.has_perm("governance.change_course")
+        context["can_change"] = policy.can_change_course(self.request.user)
         return context
 
 
-class CourseFormView(CourseAccessMixin, ServiceFormView):
+class CourseFormView(ObjectPolicyMixin, CourseAccessMixin, ServiceFormView):
     form_class = CourseForm
     template_name = "training/course_form.html"
-    permission = "governance.change_course"
+    permission = policy.can_change_course
 
-    def dispatch(self, request, *args, **kwargs):
-        self.course = get_object_or_404(Course, pk=kwargs["pk"]) if "pk" in kwargs else None
-        return super().dispatch(request, *args, **kwargs)
+    def get_object_queryset(self):
+        return Course.objects.all()
+
+    @property
+    def course(self) -> Course | None:
+        return self.get_permission_object() if self.pk_url_kwarg in self.kwargs else None
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.course}
@@ -151,17 +161,23 @@ class CourseFormView(CourseAccessMixin, ServiceFormView):
 
 
 class CourseCreateView(CourseFormView):
-    permission = "governance.add_course"
+    permission = policy.can_add_course
+
+    def get_permission_object(self):
+        return None
 
 
-class PublishVersionView(CourseAccessMixin, ServiceFormView):
+class PublishVersionView(ObjectPolicyMixin, CourseAccessMixin, ServiceFormView):
     form_class = PublishVersionForm
     template_name = "training/publish.html"
-    permission = "governance.add_courseversion"
+    permission = policy.can_publish
 
-    def dispatch(self, request, *args, **kwargs):
-        self.course = get_object_or_404(Course, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_object_queryset(self):
+        return Course.objects.all()
+
+    @property
+    def course(self) -> Course:
+        return self.get_permission_object()
 
     def get_initial(self):
         latest = self.course.versions.order_by("-number").first()
@@ -169,6 +185,9 @@ class PublishVersionView(CourseAccessMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(course=self.course, **kwargs)
+
+    def checks(self, data, *, valid):
+        return service.resign_errors(data.get("requires_resign"), data.get("resign_by"))
 
     def perform(self, form):
         version = service.publish_version(self.course, by=self.request.user, **form.cleaned_data)
@@ -178,20 +197,13 @@ class PublishVersionView(CourseAccessMixin, ServiceFormView):
 # --- compliance -------------------------------------------------------------------------
 
 
-def overseen_areas(user: User):
-    if has_oversight(user):
-        return BusinessArea.objects.all()
-    return BusinessArea.objects.filter(deputy_siro=user)
+class ComplianceMixin(PolicyMixin):
+    permission = policy.can_view_compliance
+    refusal_message = "The compliance dashboard is for Deputy SIROs (their areas), the SIRO and auditors."
 
-
-class ComplianceMixin:
-    refusal = "The compliance dashboard is for Deputy SIROs (their areas), the SIRO and auditors."
-
-    def dispatch(self, request, *args, **kwargs):
-        self.areas = overseen_areas(request.user)
-        if not has_oversight(request.user) and not self.areas.exists():
-            raise PermissionDenied(self.refusal)
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def areas(self):
+        return policy.compliance_areas(self.request.user)
 
 
 DASHBOARD_COLUMNS = (
@@ -220,7 +232,12 @@ class ComplianceView(ComplianceMixin, TemplateView):
             return export_response(
                 DASHBOARD_COLUMNS, data, filename=f"training-compliance-{stamp}", fmt=request.GET["format"]
             )
-        return self.render_to_response(self.get_context_data(rows=rows, whole_organisation=has_oversight(request.user)))
+        whole = has_oversight(request.user)
+        incidents = incident_figures(None if whole else self.areas)
+        trends = [(None, charts_for(series_for()))] if whole else [(a, charts_for(series_for(a))) for a in self.areas]
+        return self.render_to_response(
+            self.get_context_data(rows=rows, whole_organisation=whole, incident_rows=incidents, trends=trends)
+        )
 
 
 PEOPLE_COLUMNS = ("staff_number", "name", "email", "line_manager", "status", "expires_on")
@@ -282,7 +299,5 @@ class StaffImportView(ImportView):
     importers = {"staff": ("Staff (HR extract)", StaffImporter)}
     title = "Import the HR extract"
     done_url = "areas:list"
-    refusal = "Only administrators can load the HR extract."
-
-    def allowed(self, user) -> bool:
-        return user.has_perm("governance.add_user") and user.has_perm("governance.change_user")
+    permission = register_policy.can_import_staff
+    refusal_message = "Only administrators can load the HR extract."
