@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from governance.models import AuditEntry, BusinessArea
-from governance.services.audit_chain import append_sealed, verify
+from governance.services.core.audit_chain import append_sealed, verify
 
 
 class Command(BaseCommand):

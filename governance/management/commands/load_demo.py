@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.test.utils import override_settings
 
-from governance.demo import DEMO_PASSWORD, load_demo
 from governance.management.base import AuditedCommand
+from governance.seeding.demo.load import DEMO_PASSWORD, load_demo
 
 
 class Command(AuditedCommand):

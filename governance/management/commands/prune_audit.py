@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from governance.management.base import AuditedCommand
-from governance.services.audit_retention import prune
+from governance.services.core.audit_retention import prune
 
 
 class Command(AuditedCommand):

@@ -1,10 +1,12 @@
 import datetime
 
+from cryptography.hazmat.primitives import serialization
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from governance.management.base import AuditedCommand
-from governance.services.audit_chain import run_verification
+from governance.services.core.audit_chain import run_verification
+from governance.services.core.audit_checkpoints import InvalidCheckpoint, load
 
 
 def _day(value: str) -> datetime.datetime:
@@ -21,19 +23,43 @@ class Command(AuditedCommand):
     def add_arguments(self, parser):
         parser.add_argument("--since", help="First day to check (YYYY-MM-DD)")
         parser.add_argument("--until", help="Last day to check (YYYY-MM-DD)")
+        parser.add_argument(
+            "--checkpoint",
+            action="append",
+            default=[],
+            help="A signed checkpoint file the trail must still match (repeat for several)",
+        )
+        parser.add_argument(
+            "--public-key",
+            help="Check the checkpoints' signatures with this public key (PEM) instead of the configured key's",
+        )
 
-    def handle(self, *args, since=None, until=None, **options):
+    def handle(self, *args, since=None, until=None, checkpoint=(), public_key=None, **options):
         start = timezone.now()
+        key = None
+        if public_key:
+            try:
+                with open(public_key, "rb") as handle:
+                    key = serialization.load_pem_public_key(handle.read())
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"{public_key} is not a PEM public key: {exc}") from exc
+        try:
+            checkpoints = [load(path, key) for path in checkpoint]
+        except InvalidCheckpoint as exc:
+            self.stderr.write(self.style.ERROR(f"Audit checkpoint REFUSED: {exc}"))
+            raise SystemExit(1) from exc
         _record, result = run_verification(
             since=_day(since) if since else None,
             until=_day(until) + datetime.timedelta(days=1) if until else None,
+            checkpoints=checkpoints,
         )
         seconds = (timezone.now() - start).total_seconds()
         rate = result.checked / seconds if seconds else 0
         if result.ok:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Audit chain intact: {result.checked} entries checked in {seconds:.1f} s ({rate:,.0f}/s)."
+                    f"Audit chain intact: {result.checked} entries checked in {seconds:.1f} s ({rate:,.0f}/s)"
+                    f"{f', matching {len(checkpoints)} signed checkpoints' if checkpoints else ''}."
                 )
             )
             return

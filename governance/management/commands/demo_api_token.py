@@ -1,0 +1,41 @@
+"""Create an API token for a demo user, as the Account security page would. Development only."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from governance.models import User
+from governance.services.api.tokens import create_token
+
+
+class Command(BaseCommand):
+    help = "Create an API token for a demo user and print it (it is shown only once). Development only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--write", action="store_true", help="Allow the token to change records.")
+        parser.add_argument("--days", type=int, default=1, help="Days until the token expires (default 1).")
+
+    def handle(self, *args, username, write, days, **options):
+        if not settings.DEBUG:
+            raise CommandError("demo_api_token stands in for a person's one-time code and only runs when DEBUG is on.")
+        user = User.objects.filter(username=username).first()
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user else None
+        if device is None:
+            raise CommandError(f"No user with an authenticator app called {username}")
+        code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        issued = create_token(
+            user,
+            by=user,
+            description="Demo token (manage.py demo_api_token)",
+            expires_on=timezone.localdate() + datetime.timedelta(days=days),
+            write_enabled=write,
+            code=f"{code:0{device.digits}d}",
+        )
+        self.stdout.write(issued.plaintext)
