@@ -12,9 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance import roles
 from governance.models import OfficeHolder
-from governance.services.audit import system_user
-from governance.services.organisation import appoint_office_holder, set_deputy_siro
-from tests.factories import BusinessAreaFactory, TOTPDeviceFactory, UserFactory
+from governance.services.core.audit import system_user
+from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
+from tests.factories import BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
 
 
 def current_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
@@ -28,26 +28,34 @@ def current_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
     return f"{generator.token():0{device.digits}d}"
 
 
+def _code_for_step(device: TOTPDevice, t: int) -> str:
+    """The code of time step ``t`` as django-otp counts steps (its ``last_t`` already includes the drift)."""
+    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, drift=0)
+    generator.time = device.t0 + t * device.step
+    return f"{generator.token():0{device.digits}d}"
+
+
 def used_code(device: TOTPDevice) -> str:
     """The code of the last time step the device accepted: the one just used, which must be refused again."""
     device.refresh_from_db()
-    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    generator.time = device.t0 + device.last_t * device.step
-    return f"{generator.token():0{device.digits}d}"
+    return _code_for_step(device, device.last_t)
 
 
 def fresh_code(device: TOTPDevice) -> str:
     """A code django-otp will accept now: never one of a time step already used (it refuses reuse).
 
-    It accepts one step ahead; if even that was used, wait for the clock.
+    django-otp counts steps with the device's drift (it re-syncs to the code it accepted), and
+    accepts one step either side of that; if even the step ahead was used, wait for the clock.
     """
     device.refresh_from_db()
-    now_step = int((time.time() - device.t0) // device.step)
-    wanted = max(now_step, device.last_t + 1)
-    while wanted > now_step + 1:
+
+    def synced_step() -> int:
+        return int((time.time() - device.t0) // device.step) + device.drift
+
+    wanted = max(synced_step(), device.last_t + 1)
+    while wanted > synced_step() + 1:
         time.sleep(1)
-        now_step = int((time.time() - device.t0) // device.step)
-    return current_code(device, steps_ahead=wanted - now_step)
+    return _code_for_step(device, wanted)
 
 
 def sign_in_verified(client: Client, user) -> Client:
@@ -104,6 +112,30 @@ def auditor(area):
 @pytest.fixture
 def administrator(area):
     return UserFactory(username="admin", business_area=area, groups=[roles.ADMINISTRATORS], is_staff=True)
+
+
+@pytest.fixture
+def iam(area):
+    """The IAM of ``asset``, in the Deputy SIRO's area, with an authenticator app."""
+    user = UserFactory(username="iam", business_area=area)
+    TOTPDeviceFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def asset(area, iam, deputy_siro):
+    return make_asset(manager=iam, business_area=area, name="Claimant counts")
+
+
+@pytest.fixture
+def other_iam(other_area):
+    return UserFactory(username="otheriam", business_area=other_area)
+
+
+@pytest.fixture
+def other_asset(other_area, other_iam, other_deputy_siro):
+    """An asset in another area, with its own IAM and Deputy SIRO: the records a person must not reach."""
+    return make_asset(manager=other_iam, business_area=other_area, name="Housing benefit")
 
 
 @pytest.fixture
@@ -172,3 +204,9 @@ def _plain_static_storage(settings):
 def _private_media(settings, tmp_path):
     """Uploaded evidence goes to a temporary folder, never the working copy's private-media."""
     settings.MEDIA_ROOT = tmp_path / "private-media"
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_folder(settings, tmp_path):
+    """Signed audit checkpoints go to a temporary folder, never the working copy's."""
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "audit-checkpoints")

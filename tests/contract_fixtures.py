@@ -8,13 +8,16 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance.models import AssuranceCheck, ContractAsset, DataItem, InformationAsset, ResearchContract
-from governance.services import contracts as service
-from governance.services.contract_states import transition
+from governance.services.contracts import records as service
+from governance.services.contracts.states import transition
+from tests.conftest import fresh_code
 from tests.factories import (
     DataItemFactory,
     LegalGatewayFactory,
+    TOTPDeviceFactory,
     UserFactory,
     contract_manager,
     make_asset,
@@ -140,8 +143,14 @@ def approved_contract(contract: ResearchContract, asset: InformationAsset, *, re
     return contract
 
 
+def fresh(user) -> dict[str, str]:
+    """A new authenticator code for ``user`` (given an app if they have none): releasing data asks for one."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDeviceFactory(user=user)
+    return {"token": fresh_code(device)}
+
+
 def released_contract(contract: ResearchContract, asset: InformationAsset, **kwargs) -> ResearchContract:
     approved_contract(contract, asset)
-    transition(contract, Status.DATA_RELEASED, by=contract.manager, **kwargs)
+    transition(contract, Status.DATA_RELEASED, by=contract.manager, **fresh(contract.manager), **kwargs)
     contract.refresh_from_db()
     return contract

@@ -102,8 +102,8 @@ class DataItemFactory(factory.django.DjangoModelFactory):
 
 def make_asset(manager=None, **kwargs) -> InformationAsset:
     """An asset registered through the service, so its IAM holds the asset's rights."""
-    from governance.services.assets import create_asset
-    from governance.services.audit import system_user
+    from governance.services.core.audit import system_user
+    from governance.services.register.assets import create_asset
 
     defaults = factory.build(dict, FACTORY_CLASS=InformationAssetFactory)
     defaults.update(kwargs)
@@ -115,8 +115,8 @@ def make_asset(manager=None, **kwargs) -> InformationAsset:
 def make_course(title="Information security", audience="all_staff", months=12, clears=False, text=None, **kw):
     """A course with a published first version (published long enough ago not to affect due dates)."""
     from governance.models import Course
-    from governance.services.audit import system_user
-    from governance.services.training import create_course, publish_version
+    from governance.services.core.audit import system_user
+    from governance.services.training.courses import create_course, publish_version
 
     system = system_user()
     course = Course.objects.filter(title=title).first() or create_course(
@@ -145,8 +145,8 @@ def make_signoff(user, course=None, days_ago=0, signed_at=None):
     """A sign-off of the course's current version, made ``days_ago`` days ago."""
     from django.utils import timezone
 
-    from governance.services.audit import system_user
-    from governance.services.training import current_versions, record_historic_signoff
+    from governance.services.core.audit import system_user
+    from governance.services.training.courses import current_versions, record_historic_signoff
 
     course = course or make_course()
     version = current_versions([course])[course.pk]
@@ -156,10 +156,10 @@ def make_signoff(user, course=None, days_ago=0, signed_at=None):
 
 def make_grant(holder, asset=None, items=None, days=90, decider=None):
     """A request approved through the services, and the grant it created (with its permission)."""
-    from governance.services import access
-    from governance.services.assets import reassign_iam
-    from governance.services.audit import system_user
-    from governance.services.organisation import set_deputy_siro
+    from governance.services.access import requests as access
+    from governance.services.core.audit import system_user
+    from governance.services.register.assets import reassign_iam
+    from governance.services.register.organisation import set_deputy_siro
 
     asset = asset or make_asset(manager=UserFactory())
     if asset.manager is None or asset.manager == holder:
@@ -246,8 +246,8 @@ def contract_manager(**kwargs) -> User:
 
 def make_contract(manager=None, **kwargs) -> ResearchContract:
     """A contract recorded through the service: its manager holds its rights, its assurance items exist."""
-    from governance.services.audit import system_user
-    from governance.services.contracts import CONTRACT_FIELDS, create_contract
+    from governance.services.contracts.records import CONTRACT_FIELDS, create_contract
+    from governance.services.core.audit import system_user
 
     manager = manager or contract_manager()
     defaults = factory.build(dict, FACTORY_CLASS=ResearchContractFactory)

@@ -16,7 +16,7 @@ from django.core import mail
 from django.db import transaction
 
 from governance.models import Notification
-from governance.services.notifications import notify
+from governance.services.core.notifications import notify
 from governance.tasks import send_notification
 from portal.celery import app
 from tests.factories import UserFactory

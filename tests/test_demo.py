@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from governance.demo import PEOPLE
 from governance.models import BusinessArea, OfficeHolder, User
+from governance.seeding.demo.load import PEOPLE
 
 
 def run(*args) -> str:

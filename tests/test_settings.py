@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+# Production refuses SQLite; these checks connect to nothing, so the database need not exist.
+PRODUCTION_DB = "postgres://custodian@127.0.0.1:5432/custodian_not_connected"
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -20,22 +26,91 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_profile_passes_check_deploy():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        PORTAL_PROFILE="production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="custodian.example.gov.uk",
+def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """Everything the production profile requires, with keys made for this run."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    signing = tmp_path / "checkpoint-signing.pem"
+    signing.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
+    environment = {
+        "PORTAL_PROFILE": "production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "custodian.example.gov.uk",
+        "PORTAL_BASE_URL": "https://custodian.example.gov.uk",
+        "WEBAUTHN_RP_ID": "custodian.example.gov.uk",
+        "WEBAUTHN_ALLOWED_ORIGINS": "https://custodian.example.gov.uk",
+        "DATABASE_URL": PRODUCTION_DB,
+        "AUDIT_HMAC_KEYS": f"k1:{secrets.token_hex(32)}",
+        "AUDIT_CHECKPOINT_SIGNING_KEY_FILE": str(signing),
+    }
+    environment.update(overrides)
+    return {name: value for name, value in environment.items() if value is not None}
+
+
+def test_production_profile_passes_check_deploy(tmp_path):
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production_environment(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [(None, "is not set"), ("http://custodian.example.gov.uk", "https"), ("https://127.0.0.1:8000", "this machine")],
+)
+def test_production_refuses_a_missing_or_local_base_url(base_url, problem, tmp_path):
+    result = run_manage("check", "--deploy", **production_environment(tmp_path, PORTAL_BASE_URL=base_url))
+    assert result.returncode != 0
+    assert "governance.E004" in result.stderr and problem in result.stderr
+
+
+def _settings_variables() -> set[str]:
+    """Every environment variable portal/settings.py reads: env.<cast>("NAME"), env("NAME"), os.environ."""
+    tree = ast.parse((ROOT / "portal" / "settings.py").read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
+            continue
+        func = node.func
+        reads_env = (isinstance(func, ast.Name) and func.id == "env") or (
+            isinstance(func, ast.Attribute)
+            and (
+                (isinstance(func.value, ast.Name) and func.value.id == "env")
+                or (isinstance(func.value, ast.Attribute) and func.value.attr == "environ" and func.attr == "get")
+            )
+        )
+        if reads_env and isinstance(node.args[0].value, str) and node.args[0].value.isupper():
+            names.add(node.args[0].value)
+    return names
+
+
+def _documented_variables() -> set[str]:
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("## Configuration") :]
+    table = table[: table.index("\n\n", table.index("| variable"))]
+    return {
+        name
+        for line in table.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", line.split("|")[1])
+    }
+
+
+def test_the_readme_documents_every_environment_variable_the_settings_read():
+    read = _settings_variables()
+    assert len(read) > 30  # the parser still sees the settings' reads
+    missing = sorted(read - _documented_variables())
+    assert not missing, f"Add these variables to README.md's configuration table: {missing}"
+
+
 def test_production_profile_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", PORTAL_PROFILE="production", ALLOWED_HOSTS="custodian.example.gov.uk")
+    result = run_manage(
+        "check", PORTAL_PROFILE="production", ALLOWED_HOSTS="custodian.example.gov.uk", DATABASE_URL=PRODUCTION_DB
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
@@ -49,5 +124,48 @@ def test_production_profile_serves_collected_static_files(settings):
         PORTAL_PROFILE="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="custodian.example.gov.uk",
+        DATABASE_URL=PRODUCTION_DB,
     )
     assert result.stdout.strip().splitlines()[-1] == "False True", result.stderr
+
+
+def test_production_profile_refuses_to_start_on_sqlite():
+    result = run_manage(
+        "check",
+        PORTAL_PROFILE="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="custodian.example.gov.uk",
+        DATABASE_URL="sqlite:////tmp/custodian-production.sqlite3",
+    )
+    assert result.returncode != 0
+    assert "not SQLite" in result.stderr
+
+
+def test_production_profile_with_redis_shares_cache_and_keeps_sessions_in_the_database():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE, s.BEAT_LOCK_URL, s.LOG_FORMAT)",
+        PORTAL_PROFILE="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="custodian.example.gov.uk",
+        DATABASE_URL=PRODUCTION_DB,
+        REDIS_URL="redis://127.0.0.1:6379/8",
+    )
+    assert result.stdout.strip().splitlines()[-1] == (
+        "governance.cache_backends.TolerantRedisCache django.contrib.sessions.backends.db redis://127.0.0.1:6379/8 json"
+    ), result.stderr
+
+
+def test_evidence_can_go_to_an_s3_compatible_bucket():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.core.files.storage import storages; d = storages['default']; "
+        "print(type(d).__name__, d.bucket_name, d.default_acl, d.querystring_auth, d.file_overwrite)",
+        STORAGE_BACKEND="s3",
+        S3_BUCKET="custodian-evidence",
+        S3_ENDPOINT_URL="http://127.0.0.1:9000",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "S3Storage custodian-evidence private True False", result.stderr

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -39,10 +40,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    # Playwright's sync API runs an event loop; Django's ORM calls from the test
-    # body are still synchronous and safe here.
+    # Playwright's sync API runs an event loop in this thread while it is open; Django's
+    # ORM calls from the test body are still synchronous and safe here. The browser is
+    # closed after each module so that loop never reaches the next (non-browser) module
+    # in this process: the test client cannot run an async view (the readiness probe)
+    # while a loop is running in its thread.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
@@ -70,14 +74,28 @@ def page(browser):
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core on the current page and return its violations (WCAG 2.2 A/AA and best practice)."""
-    page.add_script_tag(path=str(AXE))
-    # 'region' is off: GOV.UK places the back link before <main>, outside any landmark, by design.
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}, "
-        "rules: {region: {enabled: false}}})"
-    )
+    """Run axe-core on the current page and return its violations (WCAG 2.2 A/AA and best practice).
+
+    A test should first wait for the page it means to check (its heading, its URL): a click
+    returns once the navigation has started, not when the next page is there. Should a
+    navigation still be under way, its blank document refuses the script; the check then
+    waits for the page to load and runs once more on it.
+    """
+    for attempt in (1, 2):
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(path=str(AXE))
+            # 'region' is on: GOV.UK places the back link before <main>; here it sits in its
+            # own navigation landmark, so all content is inside one.
+            result = page.evaluate(
+                "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+            )
+            break
+        except PlaywrightError as error:
+            navigating = "Execution context was destroyed" in error.message or "appendChild" in error.message
+            if attempt == 2 or not navigating:
+                raise
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
         for v in result["violations"]
@@ -94,3 +112,14 @@ def sign_in(page, live_server, username: str, password: str, device) -> None:
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Code from your authenticator app").fill(fresh_code(device))
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page) -> None:
+    """Sign out and wait for the sign-in page, so the next navigation cannot cancel the sign-out."""
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/account/login/**")
+
+
+def open_section(page, name: str) -> None:
+    """Open a long page's section by its tab (with JavaScript off, the tab is a link to the section)."""
+    page.locator(".govuk-tabs__tab", has_text=name).click()

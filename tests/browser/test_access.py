@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from governance.services.extracts import upload_extract
-from tests.browser.conftest import axe_violations, sign_in
+from governance.services.access.extracts import upload_extract
+from tests.browser.conftest import axe_violations, open_section, sign_in, sign_out
 from tests.factories import (
     PASSWORD,
     BusinessAreaFactory,
@@ -18,10 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
 
 
 def test_request_approval_data_revocation_refusal(page, live_server):
@@ -37,7 +33,9 @@ def test_request_approval_data_revocation_refusal(page, live_server):
     # The analyst asks for one item.
     sign_in(page, live_server, "sam", PASSWORD, analyst_device)
     page.goto(f"{live_server.url}{asset.get_absolute_url()}")
+    open_section(page, "Access")
     page.get_by_role("button", name="Ask for access").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ask for access")
     assert axe_violations(page) == []
     page.get_by_label("Purpose").fill("Regional caseload tables")
     page.get_by_label("Business case").fill("The quarterly release needs counts by region.")

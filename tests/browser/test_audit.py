@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from governance import roles
-from governance.services.audit import acting_as
-from tests.browser.conftest import axe_violations, sign_in
+from governance.services.core.audit import acting_as
+from tests.browser.conftest import axe_violations, open_section, sign_in
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,10 +28,11 @@ def test_auditor_filters_one_assets_changes_and_downloads_them(page, live_server
 
     sign_in(page, live_server, "alex", PASSWORD, device)
     page.goto(f"{live_server.url}{asset.get_absolute_url()}")
+    open_section(page, "Change history")
     page.get_by_role("link", name="See the full timeline in the audit trail").click()
     today = datetime.date.today().isoformat()
-    page.get_by_label("From (YYYY-MM-DD)").fill(today)
-    page.get_by_label("To (YYYY-MM-DD)").fill(today)
+    page.get_by_label("Earliest date").fill(today)
+    page.get_by_label("Latest date").fill(today)
     page.get_by_role("button", name="Apply filters").click()
     table = page.locator("table")
     expect(table).to_contain_text("Secure room 4")

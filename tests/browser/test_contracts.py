@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from governance import roles
 from governance.models import DataItem, ResearchContract
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, open_section, sign_in
+from tests.conftest import fresh_code
 from tests.contract_fixtures import PDF
 from tests.factories import (
     PASSWORD,
@@ -55,6 +56,7 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
     sign_in(page, live_server, "carla", PASSWORD, carla_device)
     page.wait_for_url(f"{live_server.url}/")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Contracts").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Research contracts")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Record a contract").click()
     page.get_by_label("Reference").fill("DWP-RES-2026-014")
@@ -75,6 +77,7 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
     assert axe_violations(page) == []
 
     # --- the data to be provided, item by item
+    open_section(page, "Data and risk")
     page.get_by_role("button", name="Add an asset").click()
     page.get_by_label("Information asset").select_option(label="Universal Credit claims (Data as Statistics)")
     page.get_by_role("button", name="Continue").click()
@@ -86,11 +89,13 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
 
     # --- security assurance: each item with its outcome, assessor, date and evidence
     for name in ("Data handling conditions", "Security requirements", "Prescribed standards", "SARA assessment"):
+        open_section(page, "Basis and assurance")
         page.get_by_role("link", name=f"Record {name}").click()
         page.get_by_label("Met", exact=True).check()
         page.get_by_label("Evidence document").set_input_files(files=[pdf(f"{name}.pdf")])
         page.get_by_role("button", name="Save assessment").click()
         expect(page.get_by_text(f"{name} recorded.")).to_be_visible()
+    open_section(page, "Data and risk")
     page.get_by_role("link", name="Record the risk assessment").click()
     page.get_by_label("Low").check()
     page.get_by_label("Mitigations").fill("Pseudonymised identifiers; postcode district only; small cells suppressed.")
@@ -120,7 +125,9 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
     sign_in(iam_page, live_server, "ian", PASSWORD, ian_device)
     iam_page.wait_for_url(f"{live_server.url}/")
     iam_page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    open_section(iam_page, "Data and risk")
     iam_page.get_by_role("link", name="Review the data from Universal Credit claims").click()
+    expect(iam_page.get_by_role("heading", level=1)).to_contain_text("Review the data from Universal Credit claims")
     assert axe_violations(iam_page) == []
     iam_page.get_by_label("Yes, approve the data to be provided").check()
     iam_page.get_by_role("button", name="Save review").click()
@@ -129,6 +136,7 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
 
     # --- now the release goes through
     page.goto(f"{live_server.url}/contracts/{contract.pk}/status/data_released/")
+    page.get_by_label("Code from your authenticator app").fill(fresh_code(carla_device))
     page.get_by_role("button", name="Record data release").click()
     expect(page.get_by_text("is now data released")).to_be_visible()
     assert axe_violations(page) == []
@@ -144,6 +152,7 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
     page.get_by_role("button", name="Close the contract").click()
     page.get_by_role("button", name="Close the contract").click()
     expect(page.get_by_text("is now closed")).to_be_visible()
+    open_section(page, "Dates and status")
     expect(page.locator("#status-history + table")).to_contain_text("Destruction certified → Closed")
     expect(page.get_by_role("link", name="destruction-certificate.pdf").first).to_be_visible()
     assert axe_violations(page) == []
@@ -160,6 +169,10 @@ def test_contract_pages_pass_axe(page, live_server):
     from tests.factories import make_contract
 
     contract = make_contract(manager=carla)
+    flagger = UserFactory(username="ivy", business_area=area, groups=[roles.INCIDENT_HANDLERS])
+    from governance.services.contracts.records import flag_for_review
+
+    flag_for_review(contract, by=flagger, reason="INC-2026-0001: an extract was emailed to the wrong team")
     sign_in(page, live_server, "carla", PASSWORD, device)
     page.wait_for_url(f"{live_server.url}/")
     for path in (
@@ -173,6 +186,7 @@ def test_contract_pages_pass_axe(page, live_server):
         f"/contracts/{contract.pk}/history/",
         f"/contracts/{contract.pk}/edit/",
         f"/contracts/{contract.pk}/manager/",
+        f"/contracts/{contract.pk}/flag/",
         f"/contracts/{contract.pk}/risk/",
         f"/contracts/{contract.pk}/assurance/sara/",
         f"/contracts/{contract.pk}/status/closed/",
@@ -183,3 +197,10 @@ def test_contract_pages_pass_axe(page, live_server):
     page.get_by_role("button", name="Create a feed address").click()
     expect(page.get_by_label("Calendar feed address")).to_be_visible()
     assert axe_violations(page) == [], "feed address shown"
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/flag/")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give the outcome of the review")
+    assert axe_violations(page) == [], "review outcome with errors"
+    page.get_by_label("Outcome of the review").fill("Contractor confirmed deletion of the misdirected copy")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.get_by_text("the flag is cleared")).to_be_visible()

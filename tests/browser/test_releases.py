@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from governance import roles
 from governance.models import OfficeHolder, ReleaseSignOff, StatisticalRelease
-from governance.services.audit import system_user
-from governance.services.organisation import appoint_office_holder
+from governance.services.core.audit import system_user
+from governance.services.register.organisation import appoint_office_holder
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
 

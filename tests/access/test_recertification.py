@@ -1,0 +1,92 @@
+"""Recertification campaigns: IAMs confirm or revoke; missed deadlines suspend and tell the Deputy SIRO."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+
+from governance.models import AccessReview, DataItem, ReviewCampaign
+from governance.services.access import recertification as service
+from tests.factories import DataItemFactory, UserFactory, make_asset, make_grant
+
+TODAY = datetime.date.today()
+
+
+@pytest.fixture
+def iam(area):
+    return UserFactory(username="iam", business_area=area)
+
+
+@pytest.fixture
+def grants(area, iam, deputy_siro):
+    asset = make_asset(manager=iam, business_area=area, name="Caseload")
+    DataItemFactory(asset=asset, name="claim_count", sensitivity=DataItem.Sensitivity.NON_PERSONAL)
+    return [make_grant(UserFactory(business_area=area), asset) for _ in range(3)]
+
+
+def test_period_starts_by_quarter():
+    assert service.period_start(datetime.date(2026, 11, 24)) == datetime.date(2026, 10, 1)
+    assert service.period_start(datetime.date(2026, 1, 1)) == datetime.date(2026, 1, 1)
+    assert service.period_start(datetime.date(2026, 6, 30)) == datetime.date(2026, 4, 1)
+
+
+def test_a_campaign_opens_once_and_asks_each_iam_once(grants, iam, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = service.start_campaign()
+        second = service.start_campaign()
+    assert first.started and not second.started
+    assert first.reviews == 3 and second.reviews == 0
+    assert ReviewCampaign.objects.count() == 1 and AccessReview.objects.count() == 3
+    assert [m.to for m in mail.outbox] == [[iam.email]]
+    assert "confirm or revoke 3 grants" in mail.outbox[0].subject
+
+
+def test_iam_confirms_and_revokes(verified_client, grants, iam):
+    service.start_campaign()
+    client = verified_client(iam)
+    page = client.get("/access/reviews/")
+    assert len(page.context["reviews"]) == 3
+    reviews = list(AccessReview.objects.order_by("pk"))
+    assert client.post(f"/access/reviews/{reviews[0].pk}/", {"decision": "confirm"}).status_code == 302
+    response = client.post(f"/access/reviews/{reviews[1].pk}/", {"decision": "revoke", "reason": ""})
+    assert "Give the reason for revoking access" in response.content.decode()
+    client.post(f"/access/reviews/{reviews[1].pk}/", {"decision": "revoke", "reason": "Left the project"})
+    grants[1].refresh_from_db()
+    assert grants[1].state == "revoked" and "access review" in grants[1].end_reason
+    assert AccessReview.objects.get(pk=reviews[0].pk).decided_by == iam
+
+
+def test_holders_and_strangers_cannot_review(verified_client, grants, staff):
+    service.start_campaign()
+    review = AccessReview.objects.get(grant=grants[0])
+    for user in (grants[0].holder, staff):
+        assert verified_client(user).post(f"/access/reviews/{review.pk}/", {"decision": "confirm"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        service.decide(review, by=grants[0].holder, decision="confirm")
+
+
+def test_missed_deadline_suspends_and_tells_the_deputy_once(
+    grants, iam, deputy_siro, django_capture_on_commit_callbacks
+):
+    run = service.start_campaign()
+    service.decide(AccessReview.objects.get(grant=grants[0]), by=iam, decision="confirm")
+    after = run.campaign.deadline + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = service.enforce_deadlines(on=after)
+        second = service.enforce_deadlines(on=after)
+    assert (first.suspended, first.escalated) == (2, 1)
+    assert (second.suspended, second.escalated) == (0, 0)
+    states = {g.pk: g.__class__.objects.get(pk=g.pk).state for g in grants}
+    assert states == {grants[0].pk: "active", grants[1].pk: "suspended", grants[2].pk: "suspended"}
+    told = [m for m in mail.outbox if m.to == [deputy_siro.email]]
+    assert len(told) == 1 and "2 grants" in told[0].subject
+    # Late confirmation brings access back.
+    campaign = ReviewCampaign.objects.get()
+    campaign.closed_at = None
+    campaign.save()
+    service.decide(AccessReview.objects.get(grant=grants[1]), by=iam, decision="confirm")
+    grants[1].refresh_from_db()
+    assert grants[1].state == "active"

@@ -1,0 +1,151 @@
+"""The assurance pages: refusals for every role, signing through the form, decisions, report and CSV."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from pypdf import PdfReader
+
+from governance.models import AssuranceReturn, AssuranceRound
+from governance.services.assurance import returns
+from tests.assurance.conftest import ANSWERS
+from tests.conftest import fresh_code
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_form(user, **overrides):
+    data = {k: str(v) for k, v in ANSWERS.items()}
+    data["otp_token"] = fresh_code(TOTPDevice.objects.get(user=user))
+    data.update(overrides)
+    return data
+
+
+def signed(ret, iam):
+    return returns.sign_return(ret, by=iam, code=fresh_code(TOTPDevice.objects.get(user=iam)), **ANSWERS)
+
+
+def test_anonymous_and_unverified_are_sent_to_sign_in(client, unverified_client, staff, my_return):
+    url = my_return.get_absolute_url()
+    assert client.get(url).status_code == 302
+    assert unverified_client(staff).get(url).status_code == 302
+
+
+def test_an_iam_sees_only_their_returns(verified_client, iam, my_return, other_return):
+    client = verified_client(iam)
+    assert client.get(my_return.get_absolute_url()).status_code == 200
+    assert client.get(other_return.get_absolute_url()).status_code == 403
+    assert client.get(reverse("assurance:return-sign", args=[other_return.pk])).status_code == 403
+    mine = client.get(reverse("assurance:mine")).content.decode()
+    assert my_return.get_absolute_url() in mine and other_return.get_absolute_url() not in mine
+
+
+def test_a_deputy_siro_sees_only_their_areas_returns(verified_client, deputy_siro, round_, my_return, other_return):
+    client = verified_client(deputy_siro)
+    assert client.get(my_return.get_absolute_url()).status_code == 200
+    assert client.get(other_return.get_absolute_url()).status_code == 403
+    page = client.get(round_.get_absolute_url()).content.decode()
+    assert my_return.get_absolute_url() in page and other_return.get_absolute_url() not in page
+    assert client.get(reverse("assurance:report", args=[round_.pk])).status_code == 403
+
+
+def test_staff_cannot_see_rounds_or_open_one(verified_client, staff, iam, round_):
+    for user in (staff, iam):
+        client = verified_client(user)
+        assert client.get(reverse("assurance:rounds")).status_code == 403
+        assert client.post(reverse("assurance:round-open"), {"period": "x"}).status_code == 403
+    assert AssuranceRound.objects.count() == 1
+
+
+def test_the_siro_opens_a_round_through_the_form(verified_client, siro, asset, django_capture_on_commit_callbacks):
+    client = verified_client(siro)
+    bad = client.post(reverse("assurance:round-open"), {"period": ""})
+    assert bad.status_code == 200 and "govuk-error-summary" in bad.content.decode()
+    data = {"period": "2026 to 2027"}
+    for name, day in (("period_start", (1, 4, 2026)), ("period_end", (31, 3, 2027)), ("due_date", (30, 4, 2030))):
+        data.update({f"{name}_day": day[0], f"{name}_month": day[1], f"{name}_year": day[2]})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assurance:round-open"), data)
+    round_ = AssuranceRound.objects.get()
+    assert response.status_code == 302 and round_.state == "open" and round_.returns.count() == 1
+
+
+def test_the_iam_signs_through_the_form_and_a_wrong_code_loses_nothing(verified_client, iam, my_return):
+    client = verified_client(iam)
+    url = reverse("assurance:return-sign", args=[my_return.pk])
+    wrong = client.post(url, sign_form(iam, otp_token="000000", comments="Kept after the error"))
+    page = wrong.content.decode()
+    assert wrong.status_code == 200 and "govuk-error-summary" in page and "Kept after the error" in page
+    time.sleep(1.1)  # django-otp throttles the device for a second after a wrong code
+    assert client.post(url, sign_form(iam)).status_code == 302
+    my_return.refresh_from_db()
+    assert my_return.state == "signed" and my_return.digest
+    # Signed: the form is refused for everyone, its owner included.
+    assert client.get(url).status_code == 403
+    assert client.post(url, sign_form(iam, comments="rewritten")).status_code == 403
+
+
+def test_another_iam_cannot_accept_and_the_deputy_can(verified_client, iam, other_iam, deputy_siro, my_return):
+    ret = signed(my_return, iam)
+    accept = reverse("assurance:return-accept", args=[ret.pk])
+    assert verified_client(iam).post(accept).status_code == 403
+    assert verified_client(other_iam).post(accept).status_code == 403
+    assert verified_client(deputy_siro).post(accept).status_code == 302
+    assert AssuranceReturn.objects.get(pk=ret.pk).state == "accepted"
+
+
+def test_the_deputy_sends_back_with_a_reason(verified_client, iam, deputy_siro, other_deputy_siro, my_return):
+    ret = signed(my_return, iam)
+    url = reverse("assurance:return-send-back", args=[ret.pk])
+    assert verified_client(other_deputy_siro).post(url, {"reason": "x"}).status_code == 403
+    client = verified_client(deputy_siro)
+    empty = client.post(url, {"reason": ""})
+    assert empty.status_code == 200 and "Say why the return is sent back" in empty.content.decode()
+    assert client.post(url, {"reason": "Grants out of date"}).status_code == 302
+    assert AssuranceReturn.objects.get(pk=ret.pk).state == "sent_back"
+
+
+def test_the_siro_report_and_csv_show_the_round(verified_client, siro, auditor, iam, deputy_siro, round_, my_return):
+    returns.accept_return(signed(my_return, iam), by=deputy_siro)
+    for user in (siro, auditor):
+        page = verified_client(user).get(reverse("assurance:report", args=[round_.pk])).content.decode()
+        assert "Data as Statistics" in page and "Working Age Benefits" in page
+    csv_text = verified_client(siro).get(reverse("assurance:report-csv", args=[round_.pk])).content.decode()
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("business area,returns,signed,accepted,sent back,missing")
+    assert "Data as Statistics,1,1,1,0,0" in csv_text and "All areas,2,1,1,0,1" in csv_text
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_round_page_queries_do_not_grow(n, verified_client, siro, area, round_, django_assert_max_num_queries):
+    for _ in range(n):
+        AssuranceReturn.objects.create(round=round_, iam=UserFactory(), business_area=area, facts={})
+    client = verified_client(siro)
+    with django_assert_max_num_queries(14):
+        assert client.get(round_.get_absolute_url()).status_code == 200
+
+
+def test_the_pdf_report_reads_back_like_the_page(verified_client, siro, deputy_siro, iam, round_, my_return):
+    returns.accept_return(signed(my_return, iam), by=deputy_siro)
+    response = verified_client(siro).get(reverse("assurance:report-pdf", args=[round_.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+    assert "The SIRO's report" in text and round_.period in text
+    assert "Data as Statistics" in text and "Working Age Benefits" in text and "All areas" in text
+    assert verified_client(deputy_siro).get(reverse("assurance:report-pdf", args=[round_.pk])).status_code == 403
+
+
+def test_a_return_whose_content_no_longer_matches_is_not_accepted(verified_client, iam, deputy_siro, my_return):
+    ret = signed(my_return, iam)
+    # Tampering behind the model's back (raw SQL, as an attacker with database access would).
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE governance_assurancereturn SET comments = %s WHERE id = %s", ["forged", ret.pk])
+    response = verified_client(deputy_siro).post(reverse("assurance:return-accept", args=[ret.pk]), follow=True)
+    assert "no longer matches its signature" in response.content.decode()
+    assert AssuranceReturn.objects.get(pk=ret.pk).state == "signed"

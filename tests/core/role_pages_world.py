@@ -1,0 +1,288 @@
+"""The people and records the role and page table runs against, built once per module.
+
+Two parallel worlds: "own" records belong to (or sit in the area of) the role holders
+the table signs in as; "other" records belong to other people in another area, so
+each role is also tried against someone else's record. ``keys(world)`` gives the
+placeholders the table's URL templates use.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
+
+from governance import roles
+from governance.models import (
+    AssuranceCheck,
+    AssuranceReturn,
+    DataItem,
+    Incident,
+    OfficeHolder,
+    RetentionExtension,
+    User,
+)
+from governance.services.access import requests as access_service
+from governance.services.api.tokens import create_token
+from governance.services.assurance import returns as assurance_returns
+from governance.services.assurance import risks as assurance_risks
+from governance.services.contracts import records as contract_service
+from governance.services.contracts.calendar import issue_feed_token
+from governance.services.core.audit import system_user
+from governance.services.incidents import records as incident_service
+from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
+from governance.services.releases import workflow as release_service
+from tests.conftest import fresh_code
+from tests.factories import (
+    BusinessAreaFactory,
+    DataItemFactory,
+    LegalGatewayFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+    make_asset,
+    make_contract,
+    make_course,
+    make_grant,
+    make_review,
+    make_signoff,
+)
+
+# Every role the table signs in as, in the order its rows are read.
+ROLES = (
+    "staff",
+    "data_handler",
+    "iam",
+    "deputy_siro",
+    "siro",
+    "chief_statistician",
+    "statistician",
+    "disclosure_control",
+    "contract_manager",
+    "auditor",
+    "administrator",
+    "incident_handler",
+)
+ANONYMOUS, UNVERIFIED = "anonymous", "unverified"
+ALL_ROLES = (*ROLES, ANONYMOUS, UNVERIFIED)
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+TABLE_CSV = b"region,count\nNorth,120\nSouth,40\nTotal,160\n"
+
+
+@dataclass
+class World:
+    people: dict[str, User] = field(default_factory=dict)
+    own: dict[str, int | str] = field(default_factory=dict)
+    other: dict[str, int | str] = field(default_factory=dict)
+
+
+def _person(username: str, area, *, groups=(), **extra) -> User:
+    user = UserFactory(username=username, business_area=area, **extra)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    TOTPDeviceFactory(user=user)
+    return user
+
+
+def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway, course) -> dict[str, int | str]:
+    """One world's records: an asset, access to it, a contract providing it, a release drawing on it,
+    an incident touching it, and the holder's security key and API token."""
+    asset = make_asset(manager=iam, business_area=area, name=f"Benefit claims {suffix}")
+    item = DataItemFactory(asset=asset, name="claim_count", sensitivity=DataItem.Sensitivity.NON_PERSONAL)
+    grant = make_grant(holder, asset=asset, items=[item], decider=iam)
+    review = make_review(grant)
+    draft = access_service.save_request(
+        requester=holder,
+        asset=asset,
+        purpose="Caseload tables",
+        business_case="Needed for the published tables.",
+        requested_end_date=datetime.date.today() + datetime.timedelta(days=60),
+        items={item: "Needed for the tables"},
+        submit=False,
+    )
+    signoff = make_signoff(holder, course)
+
+    contract = make_contract(
+        manager=manager, reference=f"RES-{suffix}", legal_gateway=gateway, lawful_basis="public_task"
+    )
+    row = contract_service.add_asset(contract, asset, by=manager)
+    contract_service.flag_for_review(contract, by=iam, reason=f"Incident on {asset.name}: check the extract's handling")
+    check = contract.assurance_checks.order_by("pk").first()
+    document = contract_service.record_assurance(
+        check,
+        by=manager,
+        outcome=AssuranceCheck.Outcome.MET,
+        assessor=manager,
+        assessed_on=datetime.date.today(),
+        evidence=SimpleUploadedFile("evidence.pdf", PDF),
+    ).evidence
+    # Extensions are asked for only once data is released; the page is what is tried here, so the
+    # request is recorded directly rather than walking the contract through release.
+    extension = RetentionExtension.objects.create(
+        contract=contract,
+        current_retention_end_date=contract.retention_end_date,
+        current_destruction_due_date=contract.destruction_due_date,
+        new_retention_end_date=contract.retention_end_date + datetime.timedelta(days=30),
+        new_destruction_due_date=contract.destruction_due_date + datetime.timedelta(days=30),
+        reason="The analysis runs longer",
+        requested_by=manager,
+    )
+
+    release = release_service.create_release(
+        by=author, title=f"Benefit statistics {suffix}", planned_release_date=datetime.date(2027, 3, 25)
+    )
+    source = release_service.add_source(release, by=author, asset=asset, extract_type="full")
+    table = release_service.add_table(
+        release, by=author, title="Claims by region", source=source, upload=SimpleUploadedFile("t.csv", TABLE_CSV)
+    )
+    # Reported by the holder against the asset, so its IAM and the area's Deputy SIRO see it; the
+    # action is the IAM's, so the IAM may record its progress.
+    incident = incident_service.report_incident(
+        by=holder,
+        title=f"Extract emailed to the wrong team {suffix}",
+        description="A claimant extract was sent to the wrong distribution list.",
+        kind=Incident.Kind.WRONG_RECIPIENT,
+        found_at=timezone.now() - datetime.timedelta(minutes=30),
+        personal_data=True,
+        people_affected=120,
+        assets=[asset],
+    )
+    action = incident_service.add_action(incident, by=deputy, description="Recall the email", owner=iam)
+    # Someone else's access on the asset, suspended while the incident is handled, to be restored.
+    suspended = make_grant(UserFactory(business_area=area), asset=asset, items=[item], decider=iam)
+    access_service.suspend_for_incident(suspended, by=deputy, reason=f"Incident {incident.pk}: extract recalled")
+    risk = assurance_risks.record_risk(
+        asset,
+        by=iam,
+        description="Extracts kept past their grant",
+        likelihood=3,
+        impact=4,
+        owner=iam,
+        treatment="Monthly sweep of shared drives",
+        target_date=datetime.date.today() + datetime.timedelta(days=90),
+        review_date=datetime.date.today() + datetime.timedelta(days=30),
+    )
+    key = WebAuthnCredential.objects.create(
+        user=holder,
+        name=f"Blue key {suffix}",
+        credential_id=f"id-{holder.pk}-{suffix}".encode(),
+        public_key=b"not-a-real-public-key",
+        sign_count=0,
+        confirmed=True,
+    )
+    device = TOTPDevice.objects.filter(user=holder, confirmed=True).first()
+    api_token = create_token(
+        holder,
+        by=holder,
+        description="HR feed",
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+        code=fresh_code(device),
+    ).token
+    return {
+        "area": area.pk,
+        "asset": asset.pk,
+        "item": item.pk,
+        "request": grant.request_id,
+        "draft": draft.pk,
+        "grant": grant.pk,
+        "suspended_grant": suspended.pk,
+        "review": review.pk,
+        "signoff": signoff.pk,
+        "person": holder.pk,
+        "contract": contract.pk,
+        "contract_asset": row.pk,
+        "assurance_kind": check.kind,
+        "document": document.pk,
+        "extension": extension.pk,
+        "organisation": contract.organisation_id,
+        "release": release.pk,
+        "source": source.pk,
+        "table": table.pk,
+        "incident": incident.pk,
+        "incident_action": action.pk,
+        "risk": risk.pk,
+        "security_key": key.pk,
+        "api_token": api_token.pk,
+    }
+
+
+def build_world() -> World:
+    system = system_user()
+    area = BusinessAreaFactory(name="Data as Statistics", code="das")
+    other_area = BusinessAreaFactory(name="Working Age Benefits", code="wab")
+    p = {
+        "staff": _person("r-staff", area),
+        "data_handler": _person("r-handler", area, is_data_handler=True),
+        "iam": _person("r-iam", area),
+        "deputy_siro": _person("r-deputy", area),
+        "siro": _person("r-siro", area),
+        "chief_statistician": _person("r-chief", area, groups=[roles.STATISTICIANS]),
+        "statistician": _person("r-stat", area, groups=[roles.STATISTICIANS]),
+        "disclosure_control": _person("r-sdc", area, groups=[roles.DISCLOSURE_CONTROL]),
+        "contract_manager": _person("r-cm", area, groups=[roles.CONTRACT_MANAGERS]),
+        "auditor": _person("r-auditor", area, groups=[roles.AUDITORS]),
+        "administrator": _person("r-admin", area, groups=[roles.ADMINISTRATORS], is_staff=True),
+        "incident_handler": _person("r-incident", area, groups=[roles.INCIDENT_HANDLERS]),
+    }
+    set_deputy_siro(area, p["deputy_siro"], by=system)
+    appoint_office_holder(OfficeHolder.Office.SIRO, p["siro"], by=system)
+    appoint_office_holder(OfficeHolder.Office.CHIEF_STATISTICIAN, p["chief_statistician"], by=system)
+    others = {
+        "iam": _person("o-iam", other_area),
+        "deputy": _person("o-deputy", other_area),
+        "holder": _person("o-staff", other_area),
+        "manager": _person("o-cm", other_area, groups=[roles.CONTRACT_MANAGERS]),
+        "author": _person("o-stat", other_area, groups=[roles.STATISTICIANS]),
+    }
+    set_deputy_siro(other_area, others["deputy"], by=system)
+    gateway = LegalGatewayFactory(name="Commissioned research")
+    course = make_course()
+    world = World(people=p)
+    world.own = _records(
+        area=area,
+        iam=p["iam"],
+        deputy=p["deputy_siro"],
+        holder=p["staff"],
+        manager=p["contract_manager"],
+        author=p["statistician"],
+        suffix="A",
+        gateway=gateway,
+        course=course,
+    )
+    world.other = _records(
+        area=other_area,
+        iam=others["iam"],
+        deputy=others["deputy"],
+        holder=others["holder"],
+        manager=others["manager"],
+        author=others["author"],
+        suffix="B",
+        gateway=gateway,
+        course=course,
+    )
+    # The SIRO's assurance round: one return per IAM, each world's IAM with their own (unsigned).
+    today = datetime.date.today()
+    assurance_round = assurance_returns.open_round(
+        by=p["siro"],
+        period="2026 to 2027",
+        period_start=today - datetime.timedelta(days=365),
+        period_end=today,
+        due_date=today + datetime.timedelta(days=30),
+    )
+    assurance_returns.prepare_round(assurance_round.pk)  # the task that runs once the round commits
+    world.own["return"] = AssuranceReturn.objects.get(round=assurance_round, iam=p["iam"]).pk
+    world.other["return"] = AssuranceReturn.objects.get(round=assurance_round, iam=others["iam"]).pk
+    # Records with one instance, shared by both worlds.
+    shared = {
+        "course": course.pk,
+        "feed_token": issue_feed_token(p["contract_manager"], by=p["contract_manager"]),
+        "round": assurance_round.pk,
+    }
+    world.own |= shared
+    world.other |= shared
+    return world

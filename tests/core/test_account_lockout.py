@@ -1,0 +1,78 @@
+"""Lockout by account across addresses: wrong passwords from several addresses lock the account too."""
+
+from __future__ import annotations
+
+import datetime
+
+import time_machine
+from django.core import mail
+
+from governance.models import SecurityEvent
+from tests.core.test_login import kinds, post_password
+from tests.factories import TOTPDeviceFactory, UserFactory
+
+ADDRESSES = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]
+
+
+def _spread_failures(client, username: str, count: int) -> None:
+    """``count`` wrong passwords, spread over four addresses so no account-and-address pair locks."""
+    for n in range(count):
+        post_password(client, username, "wrong-password", REMOTE_ADDR=ADDRESSES[n % len(ADDRESSES)])
+
+
+def test_failures_from_four_addresses_lock_the_account_even_for_the_right_password(
+    client, db, settings, administrator, django_capture_on_commit_callbacks
+):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.ACCOUNT_LOCKOUT_LIMIT = 12
+    person = UserFactory(username="pat", email="pat@example.gov.uk")
+    TOTPDeviceFactory(user=person)
+    with django_capture_on_commit_callbacks(execute=True):
+        _spread_failures(client, "pat", 16)  # 4 per address: the per-address lock never trips
+    assert SecurityEvent.Kind.LOCKED_OUT not in kinds(person)
+    response = post_password(client, "pat", REMOTE_ADDR="10.0.0.99")  # the right password, a fresh address
+    assert response.status_code == 429
+    assert b"Sign-in locked" in response.content
+    assert kinds(person).count(SecurityEvent.Kind.ACCOUNT_LOCKED) == 1  # recorded once, not per attempt
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == sorted([person.email, administrator.email])
+    assert all("locked" in message.subject for message in mail.outbox)
+
+
+def test_fewer_failures_than_the_account_limit_do_not_lock_it(client, db, settings):
+    settings.ACCOUNT_LOCKOUT_LIMIT = 12
+    person = UserFactory(username="pat")
+    TOTPDeviceFactory(user=person)
+    _spread_failures(client, "pat", 11)
+    response = post_password(client, "pat", REMOTE_ADDR="10.0.0.99")
+    assert response.status_code == 200
+    assert b"Enter your one-time code" in response.content
+
+
+def test_the_account_lock_ends_after_the_cool_off(client, db, settings):
+    settings.ACCOUNT_LOCKOUT_LIMIT = 12
+    person = UserFactory(username="pat")
+    TOTPDeviceFactory(user=person)
+    _spread_failures(client, "pat", 12)
+    assert post_password(client, "pat", REMOTE_ADDR="10.0.0.99").status_code == 429
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + settings.AXES_COOLOFF_TIME * 2):
+        assert post_password(client, "pat", REMOTE_ADDR="10.0.0.99").status_code == 200
+
+
+def test_an_unknown_username_is_locked_the_same_way_and_only_administrators_are_told(
+    client, db, settings, administrator, django_capture_on_commit_callbacks
+):
+    settings.ACCOUNT_LOCKOUT_LIMIT = 12
+    with django_capture_on_commit_callbacks(execute=True):
+        _spread_failures(client, "nobody", 12)
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.ACCOUNT_LOCKED, username="nobody").count() == 1
+    assert [message.to for message in mail.outbox] == [[administrator.email]]
+
+
+def test_the_account_limit_must_exceed_the_per_address_limit(settings):
+    from governance.checks import account_lockout_limit
+
+    settings.AXES_FAILURE_LIMIT, settings.ACCOUNT_LOCKOUT_LIMIT = 5, 5
+    assert [error.id for error in account_lockout_limit()] == ["governance.E003"]
+    settings.ACCOUNT_LOCKOUT_LIMIT = 6
+    assert account_lockout_limit() == []

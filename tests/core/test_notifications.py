@@ -1,0 +1,102 @@
+"""Email notifications: queued once per reason, sent after commit, never twice."""
+
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+import pytest
+from celery.exceptions import Retry
+from django.core import mail
+from django.utils import timezone
+
+from governance.models import Notification
+from governance.services.core.notifications import notify, remind
+from governance.tasks import send_notification, send_pending_notifications
+from tests.factories import UserFactory
+
+TEMPLATE = "emails/test_message.txt"
+
+
+@pytest.fixture
+def recipient(db):
+    return UserFactory(username="rita", email="rita@example.gov.uk")
+
+
+def test_notify_sends_after_commit(recipient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification = notify(recipient, key="test:1", subject="Hello", template=TEMPLATE, context={"thing": "X"})
+        assert len(mail.outbox) == 0  # nothing leaves before the transaction commits
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["rita@example.gov.uk"]
+    assert message.subject == "Hello"
+    assert "Dear Rita" in message.body.replace(recipient.first_name, "Rita")
+    notification.refresh_from_db()
+    assert notification.sent_at is not None
+    assert notification.attempts == 1
+
+
+def test_the_same_reason_is_never_sent_twice(recipient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notify(recipient, key="test:same", subject="Hello", template=TEMPLATE)
+        second = notify(recipient, key="test:same", subject="Hello", template=TEMPLATE)
+    assert first is not None and second is None
+    assert len(mail.outbox) == 1
+    assert Notification.objects.count() == 1
+
+
+def test_a_repeated_delivery_of_the_task_sends_nothing_more(recipient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(recipient, key="test:dup", subject="Hello", template=TEMPLATE)
+    assert send_notification.apply(args=[notification.pk]).get() == "already sent"
+    assert len(mail.outbox) == 1
+
+
+def test_no_address_no_notification(db):
+    nobody = UserFactory(username="noemail", email="")
+    assert notify(nobody, key="test:none", subject="Hello", template=TEMPLATE) is None
+    assert not Notification.objects.exists()
+
+
+def test_a_failed_send_is_recorded_and_retried(recipient, django_capture_on_commit_callbacks):
+    with mock.patch("governance.tasks.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            notification = notify(recipient, key="test:fail", subject="Hello", template=TEMPLATE)
+        with pytest.raises(Retry):  # the worker would try again later
+            send_notification.apply(args=[notification.pk])
+    notification.refresh_from_db()
+    assert notification.sent_at is None
+    assert notification.attempts >= 1
+    assert "smtp down" in notification.last_error
+    assert len(callbacks) == 1
+
+
+def test_lost_messages_are_swept_up(recipient):
+    old = timezone.now() - datetime.timedelta(hours=1)
+    Notification.objects.create(
+        recipient=recipient, to_email=recipient.email, subject="Lost", body="b", dedupe_key="lost", created_at=old
+    )
+    Notification.objects.create(
+        recipient=recipient,
+        to_email=recipient.email,
+        subject="Sent",
+        body="b",
+        dedupe_key="sent",
+        created_at=old,
+        sent_at=old,
+    )
+    assert send_pending_notifications.apply().get() == 1
+    assert [m.subject for m in mail.outbox] == ["Lost"]
+    assert send_pending_notifications.apply().get() == 0
+
+
+def test_a_scheduled_reminder_goes_once_and_only_to_a_person_in_post(staff):
+    message = {"subject": "Due soon", "template": TEMPLATE, "context": {}}
+    assert remind(None, key="nobody-in-post", **message) == 0
+    assert remind(staff, key="reminder-1", **message) == 1
+    assert remind(staff, key="reminder-1", **message) == 0  # a repeated run sends nothing twice
+    staff.is_active = False
+    staff.save()
+    assert remind(staff, key="reminder-2", **message) == 0

@@ -1,0 +1,788 @@
+"""Who gets what, page by page: every named URL, every role, GET and POST, own record and another's.
+
+The expectations are one table, ``ROWS``, keyed by URL name. A row says which
+record the URL names (``on``, URL keyword = record kind in ``role_pages_world``)
+and, for GET and POST, which roles get which answer; every signed-in role not
+listed is refused (403), the anonymous and those without a verified second factor
+are sent to sign in. ``other_get``/``other_post`` give the answers on another
+person's record (in another area); left out, they are the same as on one's own.
+
+POSTs are sent empty: a form page answers 200 with its errors, an action answers
+302. Every request runs in a savepoint that is rolled back, so no answer changes
+the next. A named URL without a row fails ``test_every_named_url_has_a_row``.
+
+To add a page: add one line to ``ROWS`` (``ROLE_TABLE_RECORD=1`` prints what every
+role got on every page, in this table's syntax, to check a new row against).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.signals import got_request_exception
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import sign_in_verified
+from tests.core.role_pages_world import ALL_ROLES, ANONYMOUS, ROLES, UNVERIFIED, World, build_world
+
+LOGIN = "login"  # a redirect to the sign-in page
+STAFF, HANDLER, IAM, DEPUTY, SIRO, CHIEF = "staff", "data_handler", "iam", "deputy_siro", "siro", "chief_statistician"
+STAT, SDC, CM, AUDITOR, ADMIN = "statistician", "disclosure_control", "contract_manager", "auditor", "administrator"
+INCIDENT = "incident_handler"
+
+EVERYONE = frozenset(ROLES)
+OVERSIGHT = frozenset({SIRO, AUDITOR, ADMIN})  # organisation-wide oversight
+
+
+def roles(*names) -> frozenset[str]:
+    found: set[str] = set()
+    for name in names:
+        found |= {name} if isinstance(name, str) else set(name)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Row:
+    """The answers for one named URL. ``get``/``post`` map a status to the roles that get it; the rest get 403."""
+
+    on: str = ""  # "pk=asset,item_pk=item": the URL's keywords and the records they name
+    get: dict = field(default_factory=dict)
+    post: dict = field(default_factory=dict)
+    other_get: dict | None = None
+    other_post: dict | None = None
+    public: dict | None = None  # answers for the anonymous and the unverified, when not LOGIN
+
+    def answer(self, role: str, method: str, other: bool) -> int | str:
+        if role in (ANONYMOUS, UNVERIFIED):
+            return (self.public or {}).get(f"{role}:{method}", LOGIN)
+        table = self.get if method == "GET" else self.post
+        if other:
+            table = self.other_get if method == "GET" and self.other_get is not None else table
+            table = self.other_post if method == "POST" and self.other_post is not None else table
+        for status, holders in table.items():
+            if role in holders:
+                return status
+        return 403
+
+
+# fmt: off
+ROWS: dict[str, Row] = {
+    "about": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "access:data": Row(
+        "asset_pk=asset",
+        get={200: roles(STAFF)},
+        post={405: roles(STAFF)},
+        other_get={},
+        other_post={},
+    ),
+    "access:decisions": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "access:extract": Row(
+        "asset_pk=asset",
+        get={302: roles(STAFF)},
+        post={405: roles(STAFF)},
+        other_get={},
+        other_post={},
+    ),
+    "access:extract-upload": Row(
+        "asset_pk=asset",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "access:grant": Row(
+        "pk=grant",
+        get={200: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={405: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN)},
+    ),
+    "access:grant-revoke": Row(
+        "pk=grant",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "access:grant-restore": Row(
+        "pk=suspended_grant",
+        get={200: roles(IAM, DEPUTY, SIRO, INCIDENT, ADMIN)},
+        post={200: roles(IAM, DEPUTY, SIRO, INCIDENT, ADMIN)},
+        other_get={200: roles(SIRO, INCIDENT, ADMIN)},
+        other_post={200: roles(SIRO, INCIDENT, ADMIN)},
+    ),
+    "access:grants": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "access:mine": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "access:register": Row(get={200: roles(SIRO, AUDITOR, ADMIN)}, post={405: roles(SIRO, AUDITOR, ADMIN)}),
+    "access:request": Row(
+        "pk=request",
+        get={200: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={405: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN)},
+    ),
+    "access:request-approve": Row(
+        "pk=request",
+        get={302: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={200: roles(DEPUTY)},
+        other_get={302: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={},
+    ),
+    "access:request-create": Row("asset_pk=asset", get={200: EVERYONE}, post={200: EVERYONE}),
+    "access:request-decide": Row(
+        "pk=request",
+        get={302: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={200: roles(IAM)},
+        other_get={302: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={},
+    ),
+    "access:request-edit": Row(
+        "request_pk=draft",
+        get={200: roles(STAFF)},
+        post={200: roles(STAFF)},
+        other_get={},
+        other_post={},
+    ),
+    "access:request-submit": Row(
+        "pk=draft",
+        get={405: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={302: roles(STAFF)},
+        other_get={405: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={},
+    ),
+    "access:request-withdraw": Row(
+        "pk=request",
+        get={200: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={200: roles(STAFF)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={},
+    ),
+    "access:requests": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "access:review": Row(
+        "pk=review",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "access:reviews": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "areas:create": Row(get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
+    "areas:delete": Row("pk=area", get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
+    "areas:detail": Row("pk=area", get={200: EVERYONE}, post={405: EVERYONE}),
+    "areas:edit": Row("pk=area", get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
+    "areas:list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "assets:accountability": Row(
+        get={200: roles(DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={405: roles(DEPUTY, SIRO, AUDITOR, ADMIN)},
+    ),
+    "assets:create": Row(get={200: roles(DEPUTY, ADMIN)}, post={200: roles(DEPUTY, ADMIN)}),
+    "assets:detail": Row("pk=asset", get={200: EVERYONE}, post={405: EVERYONE}),
+    "assets:edit": Row(
+        "pk=asset",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "assets:export": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "assets:history": Row("pk=asset", get={200: EVERYONE}, post={405: EVERYONE}),
+    "assets:import": Row(get={200: roles(IAM, DEPUTY, ADMIN)}, post={200: roles(IAM, DEPUTY, ADMIN)}),
+    "assets:item-create": Row(
+        "pk=asset",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "assets:item-delete": Row(
+        "pk=asset,item_pk=item",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={302: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={302: roles(ADMIN)},
+    ),
+    "assets:item-edit": Row(
+        "pk=asset,item_pk=item",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "assets:list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "assets:reassign": Row(
+        "pk=asset",
+        get={200: roles(DEPUTY, ADMIN)},
+        post={302: roles(DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={302: roles(ADMIN)},
+    ),
+    "assets:review": Row(
+        "pk=asset",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "assurance:mine": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "assurance:report": Row("pk=round", get={200: OVERSIGHT}, post={405: OVERSIGHT}),
+    "assurance:report-csv": Row("pk=round", get={200: OVERSIGHT}, post={405: OVERSIGHT}),
+    "assurance:report-pdf": Row("pk=round", get={200: OVERSIGHT}, post={405: OVERSIGHT}),
+    "assurance:return": Row(
+        "pk=return",
+        get={200: roles(IAM, DEPUTY, OVERSIGHT)},
+        post={405: roles(IAM, DEPUTY, OVERSIGHT)},
+        other_get={200: OVERSIGHT},
+        other_post={405: OVERSIGHT},
+    ),
+    "assurance:return-accept": Row("pk=return"),  # unsigned: nobody decides it yet
+    "assurance:return-correct": Row("pk=return"),  # unsigned: nothing to correct
+    "assurance:return-send-back": Row("pk=return"),  # unsigned: nobody decides it yet
+    "assurance:return-sign": Row(
+        "pk=return", get={200: roles(IAM)}, post={200: roles(IAM)}, other_get={}, other_post={}
+    ),
+    "assurance:risk-create": Row(
+        "pk=asset",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "assurance:risk-edit": Row(
+        "pk=risk",
+        get={200: roles(IAM, DEPUTY, ADMIN)},
+        post={200: roles(IAM, DEPUTY, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "assurance:round": Row("pk=round", get={200: roles(DEPUTY, OVERSIGHT)}, post={405: roles(DEPUTY, OVERSIGHT)}),
+    "assurance:round-open": Row(get={200: roles(SIRO)}, post={200: roles(SIRO)}),
+    "assurance:rounds": Row(get={200: roles(DEPUTY, OVERSIGHT)}, post={405: roles(DEPUTY, OVERSIGHT)}),
+    "audit:explorer": Row(get={200: roles(SIRO, AUDITOR, ADMIN)}, post={405: roles(SIRO, AUDITOR, ADMIN)}),
+    "audit:verifications": Row(get={200: roles(SIRO, AUDITOR, ADMIN)}, post={302: roles(SIRO, AUDITOR, ADMIN)}),
+    "contracts:asset-add": Row("pk=contract", get={200: roles(CM)}, post={200: roles(CM)}, other_get={}, other_post={}),
+    "contracts:asset-items": Row(
+        "pk=contract,row=contract_asset",
+        get={200: roles(CM)},
+        post={200: roles(CM)},
+        other_get={},
+        other_post={},
+    ),
+    "contracts:asset-remove": Row(
+        "pk=contract,row=contract_asset",
+        get={200: roles(CM)},
+        post={302: roles(CM)},
+        other_get={},
+        other_post={},
+    ),
+    "contracts:asset-review": Row(
+        "pk=contract,row=contract_asset",
+        get={200: roles(IAM)},
+        post={200: roles(IAM)},
+        other_get={},
+        other_post={},
+    ),
+    "contracts:assurance": Row(
+        "pk=contract,kind=assurance_kind",
+        get={200: roles(CM)},
+        post={200: roles(CM)},
+        other_get={},
+        other_post={},
+    ),
+    "contracts:calendar": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "contracts:calendar-export": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "contracts:calendar-feed": Row(
+        "token=feed_token",
+        get={200: EVERYONE},
+        post={405: EVERYONE},
+        public={'anonymous:GET': 200, 'anonymous:POST': 405, 'unverified:GET': 200, 'unverified:POST': 405},
+    ),
+    "contracts:calendar-feed-settings": Row(get={200: roles(CM)}, post={200: roles(CM)}),
+    "contracts:certificate": Row(
+        "pk=contract",
+        get={200: roles(CM)},
+        post={200: roles(CM)},
+        other_get={},
+        other_post={},
+    ),
+    "contracts:create": Row(get={200: roles(CM)}, post={200: roles(CM)}),
+    "contracts:detail": Row(
+        "pk=contract",
+        get={200: roles(IAM, DEPUTY, SIRO, CM, AUDITOR, ADMIN)},
+        post={405: roles(IAM, DEPUTY, SIRO, CM, AUDITOR, ADMIN)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN)},
+    ),
+    "contracts:document": Row(
+        "pk=contract,document=document",
+        get={200: roles(IAM, DEPUTY, SIRO, CM, AUDITOR, ADMIN)},
+        post={405: roles(IAM, DEPUTY, SIRO, CM, AUDITOR, ADMIN)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN)},
+    ),
+    "contracts:edit": Row("pk=contract", get={200: roles(CM)}, post={200: roles(CM)}, other_get={}, other_post={}),
+    "contracts:review-outcome": Row(
+        "pk=contract", get={200: roles(CM)}, post={200: roles(CM)}, other_get={}, other_post={}
+    ),
+    "contracts:export": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "contracts:extension": Row(
+        "pk=contract,extension=extension",
+        get={200: roles(IAM, DEPUTY, SIRO, CM, AUDITOR, ADMIN)},
+        post={200: roles(IAM, CM)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={},
+    ),
+    "contracts:extension-create": Row(
+        "pk=contract",
+        get={200: roles(CM)},
+        post={200: roles(CM)},
+        other_get={},
+        other_post={},
+    ),
+    "contracts:history": Row(
+        "pk=contract",
+        get={200: roles(IAM, DEPUTY, SIRO, CM, AUDITOR, ADMIN)},
+        post={405: roles(IAM, DEPUTY, SIRO, CM, AUDITOR, ADMIN)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN)},
+    ),
+    "contracts:list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "contracts:manager": Row(
+        "pk=contract",
+        get={200: roles(CM, ADMIN)},
+        post={200: roles(CM, ADMIN)},
+        other_get={200: roles(ADMIN)},
+        other_post={200: roles(ADMIN)},
+    ),
+    "contracts:organisation-create": Row(get={200: roles(CM, ADMIN)}, post={200: roles(CM, ADMIN)}),
+    "contracts:organisation-detail": Row(
+        "pk=organisation",
+        get={200: roles(SIRO, CM, AUDITOR, ADMIN)},
+        post={405: roles(SIRO, CM, AUDITOR, ADMIN)},
+    ),
+    "contracts:organisation-edit": Row("pk=organisation", get={200: roles(CM, ADMIN)}, post={200: roles(CM, ADMIN)}),
+    "contracts:organisation-list": Row(
+        get={200: roles(SIRO, CM, AUDITOR, ADMIN)},
+        post={405: roles(SIRO, CM, AUDITOR, ADMIN)},
+    ),
+    "contracts:risk": Row("pk=contract", get={200: roles(CM)}, post={200: roles(CM)}, other_get={}, other_post={}),
+    "contracts:transition": Row(
+        "pk=contract,target=:under_assurance",
+        get={200: roles(CM)},
+        post={200: roles(CM)},
+        other_get={},
+        other_post={},
+    ),
+    "health-live": Row(
+        get={200: EVERYONE},
+        post={405: EVERYONE},
+        public={"anonymous:GET": 200, "anonymous:POST": 405, "unverified:GET": 200, "unverified:POST": 405},
+    ),
+    "health-ready": Row(
+        get={200: EVERYONE},
+        post={405: EVERYONE},
+        public={"anonymous:GET": 200, "anonymous:POST": 405, "unverified:GET": 200, "unverified:POST": 405},
+    ),
+    "home": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "incidents:action-create": Row(
+        "pk=incident",
+        get={200: roles(DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
+    ),
+    "incidents:action-update": Row(
+        "pk=incident,action=incident_action",
+        get={200: roles(IAM, DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(IAM, DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
+    ),
+    "incidents:close": Row(
+        "pk=incident",
+        get={200: roles(DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
+    ),
+    "incidents:detail": Row(
+        "pk=incident",
+        get={200: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN, INCIDENT)},
+        post={405: roles(STAFF, IAM, DEPUTY, SIRO, AUDITOR, ADMIN, INCIDENT)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN, INCIDENT)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN, INCIDENT)},
+    ),
+    "incidents:export": Row(
+        get={200: roles(SIRO, AUDITOR, ADMIN, INCIDENT)},
+        post={405: roles(SIRO, AUDITOR, ADMIN, INCIDENT)},
+    ),
+    "incidents:flag-contract": Row(
+        "pk=incident,target=contract",
+        get={405: roles(DEPUTY, SIRO, INCIDENT)},
+        post={302: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={405: roles(SIRO, INCIDENT)},
+        other_post={302: roles(SIRO, INCIDENT)},
+    ),
+    "incidents:ico": Row(
+        "pk=incident",
+        get={200: roles(DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
+    ),
+    "incidents:list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "incidents:report": Row(get={200: EVERYONE}, post={200: EVERYONE}),
+    "incidents:review-asset": Row(
+        "pk=incident,target=asset",
+        get={405: roles(DEPUTY, SIRO, INCIDENT)},
+        post={302: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={405: roles(SIRO, INCIDENT)},
+        other_post={302: roles(SIRO, INCIDENT)},
+    ),
+    "incidents:subjects": Row(
+        "pk=incident",
+        get={200: roles(DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
+    ),
+    "incidents:suspend-grant": Row(
+        "pk=incident,target=grant",
+        get={405: roles(DEPUTY, SIRO, INCIDENT)},
+        post={302: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={405: roles(SIRO, INCIDENT)},
+        other_post={302: roles(SIRO, INCIDENT)},
+    ),
+    "incidents:triage": Row(
+        "pk=incident",
+        get={200: roles(DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
+    ),
+    "logout": Row(get={405: EVERYONE}, post={LOGIN: EVERYONE}, public={'anonymous:GET': 405, 'unverified:GET': 405}),
+    "metrics": Row(
+        get={404: EVERYONE},
+        post={405: EVERYONE},
+        public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
+    ),
+    "people:detail": Row(
+        "pk=person",
+        get={200: roles(STAFF, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={405: roles(STAFF, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN)},
+    ),
+    "people:import": Row(get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
+    "policy": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "releases:create": Row(get={200: roles(CHIEF, STAT)}, post={200: roles(CHIEF, STAT)}),
+    "releases:detail": Row(
+        "pk=release",
+        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        other_get={200: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
+    ),
+    "releases:edit": Row("pk=release", get={200: roles(STAT)}, post={200: roles(STAT)}, other_get={}, other_post={}),
+    "releases:history": Row(
+        "pk=release",
+        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        other_get={200: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
+    ),
+    "releases:list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "releases:protected": Row(
+        "pk=release,table=table",
+        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        other_get={200: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
+    ),
+    "releases:raw": Row("pk=release,table=table", get={200: roles(SDC)}, post={405: roles(SDC)}),
+    "releases:record": Row("pk=release", get={200: roles(SDC, AUDITOR)}, post={405: roles(SDC, AUDITOR)}),
+    "releases:release": Row(
+        "pk=release",
+        get={200: roles(CHIEF, STAT)},
+        post={200: roles(CHIEF, STAT)},
+        other_get={200: roles(CHIEF)},
+        other_post={200: roles(CHIEF)},
+    ),
+    "releases:rules": Row(get={200: roles(SDC, AUDITOR)}, post={200: roles(SDC)}),
+    "releases:sign-off": Row("pk=release", get={200: roles(CHIEF, SDC)}, post={200: roles(CHIEF, SDC)}),
+    "releases:source-add": Row(
+        "pk=release",
+        get={200: roles(STAT)},
+        post={200: roles(STAT)},
+        other_get={},
+        other_post={},
+    ),
+    "releases:source-edit": Row(
+        "pk=release,source=source",
+        get={200: roles(STAT)},
+        post={200: roles(STAT)},
+        other_get={},
+        other_post={},
+    ),
+    "releases:source-remove": Row(
+        "pk=release,source=source",
+        get={200: roles(STAT)},  # the "are you sure" page
+        post={302: roles(STAT)},
+        other_get={},
+        other_post={},
+    ),
+    "releases:table": Row(
+        "pk=release,table=table",
+        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        other_get={200: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
+    ),
+    "releases:table-add": Row(
+        "pk=release",
+        get={200: roles(STAT)},
+        post={200: roles(STAT)},
+        other_get={},
+        other_post={},
+    ),
+    "releases:table-check": Row(
+        "pk=release,table=table",
+        get={405: roles(CHIEF, STAT, SDC)},
+        post={302: roles(CHIEF, STAT, SDC)},
+        other_get={405: roles(CHIEF, SDC)},
+        other_post={302: roles(CHIEF, SDC)},
+    ),
+    "releases:table-edit": Row(
+        "pk=release,table=table",
+        get={200: roles(STAT)},
+        post={200: roles(STAT)},
+        other_get={},
+        other_post={},
+    ),
+    "releases:table-record": Row(
+        "pk=release,table=table",
+        get={200: roles(SDC, AUDITOR)},
+        post={405: roles(SDC, AUDITOR)},
+    ),
+    "releases:table-remove": Row(
+        "pk=release,table=table",
+        get={200: roles(STAT)},  # the "are you sure" page
+        post={302: roles(STAT)},
+        other_get={},
+        other_post={},
+    ),
+    "training:compliance": Row(
+        get={200: roles(DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={405: roles(DEPUTY, SIRO, AUDITOR, ADMIN)},
+    ),
+    "training:compliance-people": Row(
+        "area=area,course=course",
+        get={200: roles(DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={405: roles(DEPUTY, SIRO, AUDITOR, ADMIN)},
+        other_get={404: roles(DEPUTY), 200: roles(SIRO, AUDITOR, ADMIN)},
+    ),
+    "training:course": Row("pk=course", get={200: roles(AUDITOR, ADMIN)}, post={405: roles(AUDITOR, ADMIN)}),
+    "training:course-create": Row(get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
+    "training:course-edit": Row("pk=course", get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
+    "training:courses": Row(get={200: roles(AUDITOR, ADMIN)}, post={405: roles(AUDITOR, ADMIN)}),
+    "training:mine": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "training:publish": Row("pk=course", get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
+    "training:sign": Row("pk=course", get={200: EVERYONE}, post={200: EVERYONE}),
+    "training:signoff": Row(
+        "pk=signoff",
+        get={200: roles(STAFF, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        post={405: roles(STAFF, DEPUTY, SIRO, AUDITOR, ADMIN)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN)},
+    ),
+    "two_factor:api_token_create": Row(get={200: EVERYONE}, post={200: EVERYONE}),
+    "two_factor:api_token_revoke": Row(
+        "pk=api_token",
+        get={200: roles(STAFF, ADMIN), 404: EVERYONE - roles(STAFF, ADMIN)},
+        post={302: roles(STAFF, ADMIN), 404: EVERYONE - roles(STAFF, ADMIN)},
+        other_get={200: roles(ADMIN), 404: EVERYONE - roles(ADMIN)},
+        other_post={302: roles(ADMIN), 404: EVERYONE - roles(ADMIN)},
+    ),
+    "two_factor:backup_tokens": Row(get={200: EVERYONE}, post={302: EVERYONE}),
+    "two_factor:key_add": Row(get={200: EVERYONE}, post={200: EVERYONE}),
+    "two_factor:key_remove": Row(
+        "pk=security_key",
+        get={200: roles(STAFF)},
+        post={200: roles(STAFF)},
+        other_get={},
+        other_post={},
+    ),
+    "two_factor:login": Row(
+        get={200: EVERYONE},
+        post={400: EVERYONE},  # an empty POST has no wizard step: the wizard answers 400
+        public={"anonymous:GET": 200, "anonymous:POST": 400, "unverified:GET": 200, "unverified:POST": 400},
+    ),
+    "two_factor:profile": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "two_factor:qr": Row(
+        get={404: EVERYONE},
+        post={405: EVERYONE},
+        public={'unverified:GET': 404, 'unverified:POST': 405},
+    ),
+    "two_factor:setup": Row(
+        get={302: EVERYONE},
+        post={400: EVERYONE},
+        public={'unverified:GET': 302, 'unverified:POST': 400},
+    ),
+    "two_factor:setup_complete": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+}
+# fmt: on
+
+
+# --- the URL inventory -------------------------------------------------------------------------------------
+
+
+# Namespaces this page table leaves to their own tests:
+# - ``admin``: the admin site has its own checks (tests/core/test_admin_refusal.py).
+# - ``api`` and ``api-docs``: the REST API answers in JSON (401/403/404), token or session, and
+#   is tried endpoint by endpoint, refusals included, in tests/api/ (test_endpoints.py,
+#   test_people.py, test_tokens.py); the schema and docs pages' sign-in and second-factor
+#   guard is in tests/api/test_endpoints.py and tests/core/test_enforcement.py.
+EXCLUDED_NAMESPACES = frozenset({"admin", "api", "api-docs"})
+EXCLUDED_NAMES: frozenset[str] = frozenset()
+
+
+def named_urls(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    """Every named URL of the portal, but for ``EXCLUDED_NAMESPACES``."""
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            names |= named_urls(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name and prefix + pattern.name not in EXCLUDED_NAMES:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def test_every_named_url_has_a_row():
+    missing = sorted(named_urls() - set(ROWS))
+    assert not missing, f"Add a row to ROWS in {__file__} for each of: {', '.join(missing)}"
+    stale = sorted(set(ROWS) - named_urls())
+    assert not stale, f"These rows name no URL: {', '.join(stale)}"
+
+
+# --- running the table ---------------------------------------------------------------------------------------
+
+
+def url_for(name: str, row: Row, keys: dict) -> str:
+    kwargs = {}
+    for part in filter(None, row.on.split(",")):
+        keyword, kind = part.split("=")
+        kwargs[keyword] = kind[1:] if kind.startswith(":") else keys[kind]  # ":text" is the text itself
+    return reverse(name, kwargs=kwargs)
+
+
+def observed(client: Client, method: str, url: str) -> int | str:
+    """The answer, in the table's terms; the request's writes are rolled back.
+
+    A server error is answered as 500 with the exception beside it, so a mismatch says why.
+    """
+    raised: list[BaseException] = []
+
+    def keep(sender, request=None, **kwargs):
+        raised.append(sys.exc_info()[1])
+
+    got_request_exception.connect(keep, weak=False, dispatch_uid="role-table")
+    try:
+        with transaction.atomic():
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            transaction.set_rollback(True)
+    finally:
+        got_request_exception.disconnect(dispatch_uid="role-table")
+    if response.status_code == 302 and response["Location"].startswith(reverse("two_factor:login")):
+        return LOGIN
+    if response.status_code == 500 and raised:
+        return f"500 ({type(raised[0]).__name__}: {raised[0]})"
+    return response.status_code
+
+
+class TableClient(Client):
+    """The test client without what the table never reads, for the thousands of requests it sends.
+
+    Django's client records every template rendered and its context (a copy per template) and
+    wraps the response for ``.json()``, ``.context`` and ``resolver_match``; the table reads only
+    the status and ``Location``. The request still goes through the whole handler, middleware
+    included, and the cookies the response sets are kept, as a browser would.
+    """
+
+    def request(self, **request):
+        response = self.handler(self._base_environ(**request))
+        if response.cookies:
+            self.cookies.update(response.cookies)
+        return response
+
+
+def clients(world: World) -> dict[str, Client]:
+    """One client per role, signed in once (with a verified second factor) and reused for every cell."""
+    signed_in = {role: sign_in_verified(TableClient(), world.people[role]) for role in ROLES}
+    unverified = TableClient()
+    unverified.force_login(world.people[STAFF])
+    return signed_in | {ANONYMOUS: TableClient(), UNVERIFIED: unverified}
+
+
+@pytest.mark.django_db
+def test_role_page_table():
+    """One test, one world: built once, then every cell asked in turn (each request rolled back)."""
+    world = build_world()
+    record = os.environ.get("ROLE_TABLE_RECORD")
+    mismatches = []
+    by_role = clients(world)
+    # Each refusal is logged with its traceback and each request with a line; formatting ~5,000
+    # of them is a good part of the run and nothing here reads them.
+    logging.disable(logging.WARNING)
+    try:
+        seen = ask_every_cell(world, by_role)
+    finally:
+        logging.disable(logging.NOTSET)
+    for (name, other, method, role), got in seen.items():
+        wanted = ROWS.get(name, Row()).answer(role, method, other)
+        if got != wanted:
+            side = "another's" if other else "own"
+            mismatches.append(f"{name} {method} as {role} ({side} record): {got}, expected {wanted}")
+    if record:
+        print_rows(seen)
+    assert not mismatches, f"{len(mismatches)} answers differ from ROWS:\n" + "\n".join(mismatches)
+
+
+def ask_every_cell(world: World, by_role: dict[str, Client]) -> dict:
+    seen = {}
+    for name in sorted(named_urls(), key=lambda name: (name == "logout", name)):  # signing out last
+        row = ROWS.get(name, Row())
+        sides = (False, True) if row.on else (False,)
+        for other in sides:
+            url = url_for(name, row, world.other if other else world.own)
+            for method in ("GET", "POST"):
+                for role in ALL_ROLES:
+                    seen[(name, other, method, role)] = observed(by_role[role], method, url)
+    return seen
+
+
+def print_rows(seen: dict) -> None:  # pragma: no cover - a helper for writing rows
+    names = sorted({key[0] for key in seen})
+    for name in names:
+        parts = []
+        for other in (False, True):
+            for method in ("GET", "POST"):
+                cells = {role: seen.get((name, other, method, role)) for role in ROLES}
+                if cells[ROLES[0]] is None:
+                    continue
+                groups: dict = {}
+                for role, got in cells.items():
+                    if got != 403:
+                        groups.setdefault(got, []).append(role)
+                label = ("other_" if other else "") + method.lower()
+                parts.append(f"{label}={groups}")
+        public = {f"{r}:{m}": seen.get((name, False, m, r)) for r in (ANONYMOUS, UNVERIFIED) for m in ("GET", "POST")}
+        public = {k: v for k, v in public.items() if v != LOGIN}
+        print(f"{name!r}: {parts} public={public}")

@@ -1,0 +1,217 @@
+"""The incident pages end to end: the report form, the list's query count, handling forms, the export,
+the home task list and the compliance dashboard's figures."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.models import AccessEvent, Incident, IncidentAction, IncidentLink
+from governance.services.incidents import records
+from governance.services.incidents.tasks import tasks_for
+from tests.factories import UserFactory, make_contract, make_grant
+from tests.incidents.conftest import report, triage
+
+pytestmark = pytest.mark.django_db
+
+
+def report_form(asset, **overrides):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    data = {
+        "title": "Laptop left on a train",
+        "kind": "loss_or_theft",
+        "description": "An encrypted laptop with an extract on it was left on the 17:04.",
+        "found_on_day": yesterday.day,
+        "found_on_month": yesterday.month,
+        "found_on_year": yesterday.year,
+        "found_time": "18:15",
+        "personal_data": "True",
+        "special_category": "False",
+        "people_affected": "300",
+        "assets": [asset.pk],
+        "data_items": "",
+        "grants": "",
+        "contracts": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_report_an_incident_and_see_it(verified_client, reporter, asset):
+    client = verified_client(reporter)
+    assert client.get(reverse("incidents:report")).status_code == 200
+    response = client.post(reverse("incidents:report"), report_form(asset))
+    incident = Incident.objects.get()
+    assert response.status_code == 302 and response["Location"] == incident.get_absolute_url()
+    assert incident.reported_by == reporter and incident.people_affected == 300
+    assert timezone.localtime(incident.found_at).hour == 18
+    assert IncidentLink.objects.filter(incident=incident, asset=asset).exists()
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert "72-hour clock" in page and "Laptop left on a train" in page
+
+
+def test_bad_input_is_shown_in_the_error_summary_and_kept(verified_client, reporter, asset):
+    response = verified_client(reporter).post(
+        reverse("incidents:report"),
+        report_form(asset, title="", found_time="25:99", grants="999999", data_items="no_such_field"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and Incident.objects.count() == 0
+    assert "govuk-error-summary" in page
+    assert 'href="#id_title"' in page and 'href="#id_found_time"' in page and 'href="#id_grants"' in page
+    assert "no data item called no_such_field" in page
+    assert "An encrypted laptop" in page  # nothing typed is lost
+
+
+def test_an_empty_report_says_what_is_missing(verified_client, reporter):
+    page = verified_client(reporter).post(reverse("incidents:report"), {}).content.decode()
+    assert "Enter a short summary of what happened" in page and "Say whether personal data is involved" in page
+    assert "This field is required" not in page
+
+
+def test_a_date_in_the_future_is_refused(verified_client, reporter, asset):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    data = report_form(asset, found_on_day=tomorrow.day, found_on_month=tomorrow.month, found_on_year=tomorrow.year)
+    page = verified_client(reporter).post(reverse("incidents:report"), data).content.decode()
+    assert "must be in the past" in page and 'href="#id_found_on_day"' in page
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_list_runs_a_constant_number_of_queries(
+    verified_client, auditor, asset, count, django_assert_max_num_queries
+):
+    reporter = UserFactory()
+    for _ in range(count):
+        report(reporter, assets=[asset])
+    client = verified_client(auditor)
+    client.get(reverse("incidents:list"))
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("incidents:list"))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == min(count, 25)
+
+
+def test_the_ico_decision_after_the_deadline_asks_for_the_delay(verified_client, incident, deputy_siro):
+    triage(incident, deputy_siro)
+    url = reverse("incidents:ico", args=[incident.pk])
+    with time_machine.travel(incident.ico_deadline + datetime.timedelta(hours=2)):
+        client = verified_client(deputy_siro)
+        page = client.post(url, {"decision": "report", "reason": "Risk of fraud"}).content.decode()
+        assert "give the reason for the delay" in page and 'href="#id_delay_reason"' in page
+        response = client.post(url, {"decision": "report", "reason": "Risk of fraud", "delay_reason": "Weekend"})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.decided_late and incident.delay_reason == "Weekend"
+
+
+def test_the_action_owner_updates_their_action(verified_client, incident, deputy_siro, iam, staff):
+    triage(incident, deputy_siro)
+    action = records.add_action(incident, by=deputy_siro, description="Recall the email", owner=iam)
+    url = reverse("incidents:action-update", args=[incident.pk, action.pk])
+    assert verified_client(staff).post(url, {"state": "done", "outcome": "x"}).status_code == 403
+    response = verified_client(iam).post(url, {"state": "done", "outcome": "Recalled"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.state == IncidentAction.State.DONE and action.completed_at is not None
+
+
+def test_the_deputy_suspends_a_grant_from_the_page(verified_client, incident, deputy_siro, asset):
+    grant = make_grant(UserFactory(), asset)
+    client = verified_client(deputy_siro)
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert reverse("incidents:suspend-grant", args=[incident.pk, grant.pk]) in page
+    assert client.get(reverse("incidents:suspend-grant", args=[incident.pk, grant.pk])).status_code == 405
+    client.post(reverse("incidents:suspend-grant", args=[incident.pk, grant.pk]))
+    grant.refresh_from_db()
+    assert grant.state == "suspended"
+
+
+def test_the_export_follows_the_ico_questions_and_neutralises_formulas(verified_client, auditor, reporter, asset):
+    report(reporter, assets=[asset], title='=HYPERLINK("http://evil.example")', description="+SUM(A1:A9)")
+    client = verified_client(auditor)
+    response = client.get(reverse("incidents:export"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Disposition"].endswith('.csv"')
+    assert "When the organisation became aware" in text and "Reason for reporting after 72 hours" in text
+    assert "'=HYPERLINK" in text and "'+SUM" in text
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(reverse("incidents:export") + "?format=xlsx").content))
+    values = [cell.value for cell in workbook.active[2]]
+    assert '\'=HYPERLINK("http://evil.example")' in values
+    assert AccessEvent.objects.filter(user=auditor, kind="export", detail__startswith="Incident log").count() == 2
+
+
+def test_home_shows_the_handlers_tasks(verified_client, incident, deputy_siro, iam, staff):
+    items = tasks_for(deputy_siro)
+    assert [(i.count, i.overdue) for i in items] == [(1, False)]
+    assert items[0].due == incident.ico_deadline
+    with time_machine.travel(incident.ico_deadline + datetime.timedelta(minutes=1)):
+        assert tasks_for(deputy_siro)[0].overdue
+    assert tasks_for(staff) == []
+    page = verified_client(deputy_siro).get(reverse("home")).content.decode()
+    assert "Decide on reporting 1 incident to the ICO" in page
+    triage(incident, deputy_siro)
+    records.add_action(incident, by=deputy_siro, description="Recall", owner=iam)
+    assert [i.label for i in tasks_for(iam)] == ["Complete 1 incident action"]
+
+
+def test_the_compliance_dashboard_counts_incidents_by_area_and_month(
+    verified_client, siro, reporter, asset, deputy_siro
+):
+    first = report(reporter, assets=[asset])
+    triage(first, deputy_siro)
+    records.decide_ico(first, by=deputy_siro, decision="report", reason="Risk")
+    late = report(reporter, assets=[asset])
+    # ``late`` stays undecided: it counts as missed once its deadline passes.
+    with time_machine.travel(late.ico_deadline + datetime.timedelta(hours=1)):
+        response = verified_client(siro).get(reverse("training:compliance"))
+    rows = response.context["incident_rows"]
+    assert [(r.area, r.reported, r.open, r.ico_reports, r.deadlines_missed) for r in rows] == [
+        (asset.business_area.name, 2, 2, 1, 1)
+    ]
+    assert "Information security incidents" in response.content.decode()
+
+
+def test_deputy_sees_only_their_area_on_the_dashboard(verified_client, other_deputy_siro, reporter, asset):
+    report(reporter, assets=[asset])
+    response = verified_client(other_deputy_siro).get(reverse("training:compliance"))
+    assert response.context["incident_rows"] == []
+
+
+def test_the_history_of_the_incident_is_shown(verified_client, incident, deputy_siro):
+    triage(incident, deputy_siro)
+    page = verified_client(deputy_siro).get(incident.get_absolute_url()).content.decode()
+    assert "Change history" in page and "Severity" in page
+
+
+def test_the_report_form_is_no_oracle_for_other_people_s_grants_and_contracts(verified_client, reporter, asset):
+    """A grant or contract the reporter may not see is answered exactly as one that does not exist."""
+    someone_elses = make_grant(UserFactory(), asset=asset)
+    contract = make_contract(reference="RES-SECRET-1")
+    missing_grant = someone_elses.pk + 1000
+    client = verified_client(reporter)
+
+    def answer(**fields) -> str:
+        response = client.post(reverse("incidents:report"), report_form(asset, **fields))
+        assert response.status_code == 200
+        return response.content.decode()
+
+    hidden, absent = answer(grants=str(someone_elses.pk)), answer(grants=str(missing_grant))
+    assert f"You have no grant numbered {someone_elses.pk} to name" in hidden
+    assert f"You have no grant numbered {missing_grant} to name" in absent
+    hidden, absent = answer(contracts=contract.reference), answer(contracts="RES-NONE-1")
+    assert "You have no contract with the reference res-secret-1 to name" in hidden
+    assert "You have no contract with the reference res-none-1 to name" in absent
+    assert not Incident.objects.exists()
+
+
+def test_a_reporter_names_their_own_grant(verified_client, reporter, asset):
+    own = make_grant(reporter, asset=asset)
+    response = verified_client(reporter).post(reverse("incidents:report"), report_form(asset, grants=str(own.pk)))
+    assert response.status_code == 302
+    assert IncidentLink.objects.filter(incident=Incident.objects.get(), grant=own).exists()

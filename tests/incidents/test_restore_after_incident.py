@@ -1,0 +1,138 @@
+"""Lifting a suspension made for an incident: who may, what it needs, and what the holder gets back."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from governance.models import AccessGrant, AuditEntry, StatusChange, User
+from governance.services.access import requests as access
+from governance.services.access.policy import ACCESS_PERM
+from governance.services.incidents import linked
+from tests.conftest import sign_in_verified
+from tests.factories import UserFactory, make_grant
+from tests.incidents.conftest import triage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def holder(area):
+    return UserFactory(username="holder", business_area=area, first_name="Hana", last_name="Holder")
+
+
+@pytest.fixture
+def suspended(incident, deputy_siro, holder, asset):
+    triage(incident, deputy_siro)
+    grant = make_grant(holder, asset)
+    linked.suspend_grant(incident, grant, by=deputy_siro)
+    grant.refresh_from_db()
+    assert grant.suspension == AccessGrant.Suspension.INCIDENT
+    return grant
+
+
+def restore_url(grant) -> str:
+    return reverse("access:grant-restore", args=[grant.pk])
+
+
+def may_open(user, asset) -> bool:
+    return User.objects.get(pk=user.pk).has_perm(ACCESS_PERM, asset)  # a fresh instance: no cached permissions
+
+
+def test_the_iam_restores_access_once_the_incident_is_contained(
+    suspended, iam, holder, asset, incident, django_capture_on_commit_callbacks
+):
+    client = sign_in_verified(Client(), iam)
+    grant_page = client.get(suspended.get_absolute_url()).content.decode()
+    assert restore_url(suspended) in grant_page
+    assert not may_open(holder, asset)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(restore_url(suspended), {"reason": f"Incident {incident.reference} contained"})
+
+    assert response.status_code == 302
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.ACTIVE and suspended.suspension == ""
+    assert may_open(holder, asset)
+    change = StatusChange.objects.filter(grant=suspended).latest("at")
+    assert (change.from_state, change.to_state, change.by) == ("suspended", "active", iam)
+    assert incident.reference in change.reason
+    assert [m.to for m in mail.outbox] == [[holder.email]] and "restored" in mail.outbox[0].subject
+    entry = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(AccessGrant), object_pk=str(suspended.pk)
+        )
+        .order_by("-pk")
+        .first()
+    )
+    assert entry.actor == iam and incident.reference in entry.reason
+
+
+def test_the_incident_page_links_a_suspended_grant_to_its_restoring(suspended, deputy_siro, incident):
+    page = sign_in_verified(Client(), deputy_siro).get(incident.get_absolute_url()).content.decode()
+    assert restore_url(suspended) in page
+
+
+@pytest.mark.parametrize("who", ["holder", "staff", "other_iam", "auditor", "reporter"])
+def test_only_those_who_may_suspend_may_restore(request, suspended, who):
+    client = sign_in_verified(Client(), request.getfixturevalue(who))
+    assert client.get(restore_url(suspended)).status_code == 403
+    assert client.post(restore_url(suspended), {"reason": "Let me back in"}).status_code == 403
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.SUSPENDED
+
+
+def test_a_reason_is_needed_and_nothing_changes_without_one(suspended, iam):
+    page = sign_in_verified(Client(), iam).post(restore_url(suspended), {"reason": "  "}).content.decode()
+    assert "govuk-error-summary" in page and 'href="#id_reason"' in page
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.SUSPENDED
+
+
+def test_other_suspensions_are_not_lifted_here(iam, holder, asset):
+    grant = make_grant(holder, asset)
+    access.suspend(grant, AccessGrant.Suspension.NOT_RECERTIFIED, by=iam, reason="Not confirmed in the review")
+    client = sign_in_verified(Client(), iam)
+    assert client.get(restore_url(grant)).status_code == 403
+    with pytest.raises(Exception, match="suspended for an incident"):
+        access.restore_after_incident(grant, by=iam, reason="Try anyway")
+    grant.refresh_from_db()
+    assert grant.suspension == AccessGrant.Suspension.NOT_RECERTIFIED
+
+
+def test_a_grant_past_its_end_date_is_not_restored(suspended, iam):
+    with time_machine.travel(suspended.ends_on + datetime.timedelta(days=1)):
+        assert sign_in_verified(Client(), iam).get(restore_url(suspended)).status_code == 403
+
+
+def test_a_holder_who_has_left_gets_nothing_back(suspended, iam, holder):
+    holder.is_active = False
+    holder.save()
+    with pytest.raises(Exception, match="has left the department"):
+        access.restore_after_incident(suspended, by=iam, reason="Contained")
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.SUSPENDED
+
+
+def test_lapsed_training_keeps_personal_data_suspended_until_it_is_current(
+    suspended, iam, holder, asset, django_capture_on_commit_callbacks
+):
+    AccessGrant.objects.filter(pk=suspended.pk).update(needs_clearance=True)  # setting up: a grant of personal data
+    suspended.refresh_from_db()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        access.restore_after_incident(suspended, by=iam, reason="Contained")
+
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.SUSPENDED
+    assert suspended.suspension == AccessGrant.Suspension.TRAINING  # the nightly training sync restores it
+    assert not may_open(holder, asset)
+    assert "training" in mail.outbox[0].subject

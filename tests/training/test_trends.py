@@ -1,0 +1,99 @@
+"""The daily compliance snapshot (idempotent, as the system account) and its charts on the dashboard."""
+
+from __future__ import annotations
+
+import datetime
+
+from governance.models import AuditEntry, ComplianceSnapshot, ResearchContract
+from governance.services.core.audit import system_user
+from governance.services.trends.snapshots import take_snapshot
+from governance.tasks import take_compliance_snapshot
+from tests.assurance.conftest import open_round
+from tests.factories import ResearchContractFactory, UserFactory, make_asset, make_course, make_signoff
+
+TODAY = datetime.date.today()
+
+
+def test_the_snapshot_is_taken_once_a_day_as_the_system_account(area):
+    course = make_course(title="Information security")
+    make_signoff(UserFactory(business_area=area), course)
+    UserFactory(business_area=area)  # never signed
+    make_asset(manager=None, business_area=area, next_review_date=TODAY - datetime.timedelta(days=1))
+    ResearchContractFactory(
+        status=ResearchContract.Status.RETENTION_ENDED,
+        start_date=TODAY - datetime.timedelta(days=400),
+        end_date=TODAY - datetime.timedelta(days=100),
+        retention_end_date=TODAY - datetime.timedelta(days=50),
+        destruction_due_date=TODAY - datetime.timedelta(days=20),
+    )
+    assert take_compliance_snapshot().startswith("taken")
+    assert take_compliance_snapshot().startswith("already taken")
+    snapshot = ComplianceSnapshot.objects.get()
+    whole = snapshot.figures["organisation"]
+    in_area = snapshot.figures["areas"][str(area.pk)]
+    assert in_area["training"] == 50 and in_area["training_by_course"] == {"Information security": 50}
+    assert in_area["overdue_reviews"] == 1
+    assert whole["overdue_reviews"] == 1 and whole["contracts_past_destruction"] == 1
+    assert 0 < whole["training"] <= 50  # everyone counts, the contract's manager in another area too
+    entry = AuditEntry.objects.get(content_type__model="compliancesnapshot")
+    assert entry.actor == system_user()
+
+
+def test_the_dashboard_draws_the_figures_as_an_accessible_svg_and_a_table(verified_client, auditor, area):
+    for days_ago, overdue in ((2, 0), (1, 3)):
+        day = TODAY - datetime.timedelta(days=days_ago)
+        ComplianceSnapshot.objects.create(
+            taken_on=day,
+            figures={"organisation": {"training": 80, "overdue_reviews": overdue}, "areas": {}},
+        )
+    take_snapshot()
+    page = verified_client(auditor).get("/training/compliance/").content.decode()
+    assert '<svg class="app-chart__svg"' in page and 'role="img"' in page
+    assert "<title id=" in page and "<desc id=" in page
+    assert "Asset reviews overdue: 0 on" in page and "highest 3" in page
+    assert "Asset reviews overdue, by day" in page  # the same figures as a table
+    assert "<script" not in page.split("app-chart")[1].split("</figure>")[0]
+
+
+def test_a_deputy_siro_sees_their_area_only(verified_client, deputy_siro, area, other_area):
+    ComplianceSnapshot.objects.create(
+        taken_on=TODAY,
+        figures={
+            "organisation": {"overdue_reviews": 99},
+            "areas": {str(area.pk): {"overdue_reviews": 2}, str(other_area.pk): {"overdue_reviews": 7}},
+        },
+    )
+    page = verified_client(deputy_siro).get("/training/compliance/").content.decode()
+    assert "Asset reviews overdue: 2 on" in page
+    assert "99" not in page.split('id="trends"')[1] and ": 7 on" not in page
+
+
+def _two_areas_recorded(area, other_area) -> None:
+    ComplianceSnapshot.objects.create(
+        taken_on=TODAY,
+        figures={
+            "organisation": {"overdue_reviews": 41},
+            "areas": {str(area.pk): {"overdue_reviews": 2}, str(other_area.pk): {"overdue_reviews": 7}},
+        },
+    )
+
+
+def test_a_deputy_siro_s_area_page_charts_that_area_and_no_other(
+    verified_client, deputy_siro, other_deputy_siro, staff, area, other_area
+):
+    _two_areas_recorded(area, other_area)
+    own = verified_client(deputy_siro).get(f"/areas/{area.pk}/").content.decode()
+    assert '<svg class="app-chart__svg"' in own and "Asset reviews overdue: 2 on" in own
+    assert ": 7 on" not in own and ": 41 on" not in own
+    # Another area's Deputy SIRO and a member of staff see the area, not its figures.
+    for viewer in (other_deputy_siro, staff):
+        page = verified_client(viewer).get(f"/areas/{area.pk}/").content.decode()
+        assert page.count("app-chart__svg") == 0 and "Asset reviews overdue" not in page
+
+
+def test_the_siro_s_report_charts_the_whole_organisation(verified_client, siro, area, other_area):
+    _two_areas_recorded(area, other_area)
+    assurance_round = open_round(siro)
+    page = verified_client(siro).get(f"/assurance/rounds/{assurance_round.pk}/report/").content.decode()
+    assert '<svg class="app-chart__svg"' in page and "Asset reviews overdue: 41 on" in page
+    assert "Asset reviews overdue, by day" in page
