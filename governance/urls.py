@@ -205,6 +205,7 @@ incidents_patterns = (
         path("<int:pk>/people-affected/", incidents.SubjectsDecisionView.as_view(), name="subjects"),
         path("<int:pk>/close/", incidents.CloseView.as_view(), name="close"),
         path("<int:pk>/grants/<int:target>/suspend/", incidents.SuspendGrantView.as_view(), name="suspend-grant"),
+        path("<int:pk>/grants/<int:target>/restore/", incidents.RestoreGrantView.as_view(), name="restore-grant"),
         path("<int:pk>/assets/<int:target>/review/", incidents.ReviewAssetView.as_view(), name="review-asset"),
         path("<int:pk>/contracts/<int:target>/flag/", incidents.FlagContractView.as_view(), name="flag-contract"),
     ],

@@ -240,6 +240,7 @@ class IncidentAction(AuditScoped, models.Model):
     class Kind(models.TextChoices):
         CONTAINMENT = "containment", "Containment"
         SUSPEND_GRANT = "suspend_grant", "Suspend a grant"
+        RESTORE_GRANT = "restore_grant", "Restore a suspended grant"
         RECERTIFY = "recertify", "Early access review of an asset"
         CONTRACT_REVIEW = "contract_review", "Contract flagged for review"
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from governance.forms.access import ReasonForm
 from governance.forms.incidents import (
     ActionForm,
     ActionUpdateForm,
@@ -163,7 +164,7 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
             # Someone who sees the incident only as its reporter sees the grants they named by number alone,
             # and not the change history (which names them): who holds access to what is for oversight.
             sees_grant_holders=oversees,
-            grants=list(linked.grants_to_act_on(self.incident)[:GRANTS_SHOWN]) if handles else [],
+            grants=list(linked.live_grants(self.incident)[:GRANTS_SHOWN]) if handles else [],
             grants_shown=GRANTS_SHOWN,
             reviewable=[link.asset for link in links if link.asset_id and link.asset_id not in started_reviews],
             flaggable=[link.contract for link in links if link.contract_id and link.contract_id not in flagged],
@@ -302,6 +303,35 @@ class SuspendGrantView(LinkedActionView):
 
     def act(self, grant):
         linked.suspend_grant(self.incident, grant, by=self.request.user)
+
+
+class RestoreGrantView(IncidentMixin, ServiceFormView):
+    """Restore, from the incident, access it suspended: the reason is asked for, and the incident records it."""
+
+    form_class = ReasonForm
+    template_name = "access/restore.html"
+
+    @property
+    def grant(self) -> AccessGrant:
+        if not hasattr(self, "_grant"):
+            self._grant = get_object_or_404(linked.restorable_grants(self.incident), pk=self.kwargs["target"])
+        return self._grant
+
+    def get_context_data(self, **kwargs):
+        back = f"{self.incident.get_absolute_url()}#linked-actions"
+        return super().get_context_data(grant=self.grant, back_url=back, **kwargs)
+
+    def perform(self, form):
+        action = linked.restore_grant(self.incident, self.grant, by=self.request.user, **form.cleaned_data)
+        grant = action.grant
+        if grant.state == AccessGrant.State.ACTIVE:
+            message = f"Access of {grant.holder.display_name} to {grant.asset} restored. The holder has been told."
+        else:
+            message = (
+                f"The incident suspension is lifted, but {grant.holder.display_name}'s data-protection training is "
+                "not current: access comes back once it is."
+            )
+        return f"{self.incident.get_absolute_url()}#linked-actions", message
 
 
 class ReviewAssetView(LinkedActionView):

@@ -86,6 +86,19 @@ def test_report_triage_suspend_decide_and_close(page, live_server):
     page.get_by_label("Reason for the decision").fill("Seen only by vetted staff; the risk is not high")
     page.get_by_role("button", name="Record decision").click()
 
+    # Contained: she restores Hal's access from the incident, with her reason; the incident records it.
+    page.get_by_role("link", name=f"Restore access of grant {grant.pk}").click()
+    page.wait_for_url("**/restore/")
+    page.get_by_role("button", name="Restore access").click()  # no reason: refused, nothing changes
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Reason").fill("Contained: the copy on the shared drive was deleted")
+    page.get_by_role("button", name="Restore access").click()
+    expect(page.get_by_text("Access of Hal Holder to Caseload extract restored.")).to_be_visible()
+    expect(page.get_by_text("Restore the access of").first).to_be_visible()
+    grant.refresh_from_db()
+    assert grant.state == AccessGrant.State.ACTIVE
+
     # And closes it with the lessons.
     page.get_by_role("link", name="Close the incident").click()
     page.get_by_label("Lessons learned").fill("Shared drives are swept monthly for extracts past their grant")
@@ -95,16 +108,3 @@ def test_report_triage_suspend_decide_and_close(page, live_server):
     incident = Incident.objects.get()
     assert incident.state == Incident.State.CLOSED and incident.ico_reference == "IC-123456"
     assert not incident.decided_late
-
-    # Contained and closed: she restores Hal's access from the grant, with her reason.
-    page.goto(f"{live_server.url}{grant.get_absolute_url()}")
-    page.get_by_role("button", name="Restore access").click()
-    page.wait_for_url("**/restore/")
-    page.get_by_role("button", name="Restore access").click()  # no reason: refused, nothing changes
-    expect(page.locator(".govuk-error-summary")).to_be_visible()
-    assert axe_violations(page) == []
-    page.get_by_label("Reason").fill(f"{incident.reference} contained: the copy was deleted")
-    page.get_by_role("button", name="Restore access").click()
-    expect(page.get_by_text("Access of Hal Holder to Caseload extract restored.")).to_be_visible()
-    grant.refresh_from_db()
-    assert grant.state == AccessGrant.State.ACTIVE

@@ -34,6 +34,7 @@ from governance.services.assurance import risks as assurance_risks
 from governance.services.contracts import records as contract_service
 from governance.services.contracts.calendar import issue_feed_token
 from governance.services.core.audit import system_user
+from governance.services.incidents import linked as incident_links
 from governance.services.incidents import records as incident_service
 from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
 from governance.services.releases import workflow as release_service
@@ -155,7 +156,7 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
     action = incident_service.add_action(incident, by=deputy, description="Recall the email", owner=iam)
     # Someone else's access on the asset, suspended while the incident is handled, to be restored.
     suspended = make_grant(UserFactory(business_area=area), asset=asset, items=[item], decider=iam)
-    access_service.suspend_for_incident(suspended, by=deputy, reason=f"Incident {incident.pk}: extract recalled")
+    incident_links.suspend_grant(incident, suspended, by=deputy)
     risk = assurance_risks.record_risk(
         asset,
         by=iam,

@@ -178,6 +178,7 @@ PAGES |= {
     "incidents:ico": "/incidents/1/ico/",
     "incidents:subjects": "/incidents/1/people-affected/",
     "incidents:close": "/incidents/1/close/",
+    "incidents:restore-grant": "/incidents/1/grants/{grant}/restore/",
     "incidents:suspend-grant": "/incidents/1/grants/{grant}/suspend/",
     "incidents:review-asset": "/incidents/1/assets/{asset}/review/",
     "incidents:flag-contract": "/incidents/1/contracts/{contract}/flag/",

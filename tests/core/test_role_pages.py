@@ -451,6 +451,13 @@ ROWS: dict[str, Row] = {
         other_get={200: roles(SIRO, INCIDENT)},
         other_post={200: roles(SIRO, INCIDENT)},
     ),
+    "incidents:restore-grant": Row(
+        "pk=incident,target=suspended_grant",
+        get={200: roles(DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
+    ),
     "incidents:suspend-grant": Row(
         "pk=incident,target=grant",
         get={405: roles(DEPUTY, SIRO, INCIDENT)},

@@ -8,16 +8,17 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from governance.models import AccessGrant, AuditEntry, StatusChange, User
+from governance.models import AccessGrant, AuditEntry, IncidentAction, StatusChange, User
 from governance.services.access import requests as access
 from governance.services.access.policy import ACCESS_PERM
 from governance.services.incidents import linked
 from tests.conftest import sign_in_verified
 from tests.factories import UserFactory, make_grant
-from tests.incidents.conftest import triage
+from tests.incidents.conftest import report, triage
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +76,78 @@ def test_the_iam_restores_access_once_the_incident_is_contained(
     assert entry.actor == iam and incident.reference in entry.reason
 
 
-def test_the_incident_page_links_a_suspended_grant_to_its_restoring(suspended, deputy_siro, incident):
+def incident_restore_url(incident, grant) -> str:
+    return reverse("incidents:restore-grant", args=[incident.pk, grant.pk])
+
+
+def test_the_incident_page_links_a_grant_it_suspended_to_its_restoring(suspended, deputy_siro, incident):
     page = sign_in_verified(Client(), deputy_siro).get(incident.get_absolute_url()).content.decode()
-    assert restore_url(suspended) in page
+    assert incident_restore_url(incident, suspended) in page
+
+
+def test_a_handler_restores_from_the_incident_and_the_incident_records_it(
+    suspended, handler, holder, asset, incident, django_capture_on_commit_callbacks
+):
+    client = sign_in_verified(Client(), handler)
+    form = client.get(incident_restore_url(incident, suspended)).content.decode()
+    assert f'href="{incident.get_absolute_url()}#linked-actions"' in form  # back to the incident, not the grant
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(incident_restore_url(incident, suspended), {"reason": "Recipients confirmed deletion"})
+
+    assert response.status_code == 302 and response["Location"].startswith(incident.get_absolute_url())
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.ACTIVE and may_open(holder, asset)
+    action = IncidentAction.objects.get(incident=incident, kind=IncidentAction.Kind.RESTORE_GRANT)
+    assert (action.grant, action.owner, action.state) == (suspended, handler, IncidentAction.State.DONE)
+    assert action.outcome.startswith("Restored on") and "Recipients confirmed deletion" in action.outcome
+    assert [m.to for m in mail.outbox] == [[holder.email]]
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert "Restore the access of" in page and incident_restore_url(incident, suspended) not in page
+
+
+def test_a_restoring_from_the_incident_needs_a_reason_and_records_nothing_without_one(suspended, handler, incident):
+    page = sign_in_verified(Client(), handler).post(incident_restore_url(incident, suspended), {"reason": " "})
+    assert 'href="#id_reason"' in page.content.decode()
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.SUSPENDED
+    assert not IncidentAction.objects.filter(kind=IncidentAction.Kind.RESTORE_GRANT).exists()
+
+
+def test_a_grant_suspended_under_another_incident_is_not_restored_from_this_one(
+    suspended, handler, reporter, asset, incident
+):
+    other = report(reporter, assets=[asset], title="A second incident on the same asset")
+    client = sign_in_verified(Client(), handler)
+    page = client.get(other.get_absolute_url()).content.decode()
+    assert f"Grant {suspended.pk}:" in page and "(another incident)" in page  # in its scope, shown, not offered
+    assert incident_restore_url(other, suspended) not in page and restore_url(suspended) not in page
+    assert client.get(incident_restore_url(other, suspended)).status_code == 404
+    assert client.post(incident_restore_url(other, suspended), {"reason": "Contained"}).status_code == 404
+    with pytest.raises(ValidationError, match="not suspended for this incident"):
+        linked.restore_grant(other, suspended, by=handler, reason="Contained")
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.SUSPENDED
+
+
+def test_a_grant_suspended_again_under_another_incident_belongs_to_that_one(
+    suspended, handler, reporter, asset, incident
+):
+    linked.restore_grant(incident, suspended, by=handler, reason="Contained")
+    other = report(reporter, assets=[asset], title="A second incident on the same asset")
+    linked.suspend_grant(other, suspended, by=handler)
+    assert list(linked.restorable_grants(incident)) == []
+    assert list(linked.restorable_grants(other)) == [suspended]
+
+
+@pytest.mark.parametrize("who", ["holder", "staff", "iam", "auditor", "reporter"])
+def test_only_the_incidents_handlers_restore_from_it(request, suspended, incident, who):
+    client = sign_in_verified(Client(), request.getfixturevalue(who))
+    assert client.get(incident_restore_url(incident, suspended)).status_code == 403
+    assert client.post(incident_restore_url(incident, suspended), {"reason": "Let me back in"}).status_code == 403
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.SUSPENDED
 
 
 @pytest.mark.parametrize("who", ["holder", "staff", "other_iam", "auditor", "reporter"])

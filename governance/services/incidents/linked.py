@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from governance.audit_hashing import reason as audit_reason
@@ -50,11 +50,27 @@ def grants_in_scope(incident: Incident):
     )
 
 
-def grants_to_act_on(incident: Incident):
-    """The incident's grants a handler can act on: live ones to suspend, those suspended for an incident to restore."""
-    return grants_in_scope(incident).filter(
-        Q(state=AccessGrant.State.ACTIVE)
-        | Q(state=AccessGrant.State.SUSPENDED, suspension=AccessGrant.Suspension.INCIDENT)
+def live_grants(incident: Incident):
+    """The incident's grants still active or suspended, each with ``last_suspended_by``.
+
+    That is the incident whose suspension of the grant came last. A grant suspended
+    under another incident is that incident's to restore: lifting it here would end a
+    containment its handlers rely on.
+    """
+    last_suspended_by = (
+        IncidentAction.objects.filter(grant=OuterRef("pk"), kind=Kind.SUSPEND_GRANT).order_by("-pk").values("incident")
+    )
+    return (
+        grants_in_scope(incident)
+        .filter(state__in=[AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED])
+        .annotate(last_suspended_by=Subquery(last_suspended_by[:1]))
+    )
+
+
+def restorable_grants(incident: Incident):
+    """The grants this incident suspended that are still suspended for it."""
+    return live_grants(incident).filter(
+        state=AccessGrant.State.SUSPENDED, suspension=AccessGrant.Suspension.INCIDENT, last_suspended_by=incident.pk
     )
 
 
@@ -82,6 +98,37 @@ def suspend_grant(incident: Incident, grant: AccessGrant, *, by: User) -> Incide
         owner=by,
         state=IncidentAction.State.DONE,
         outcome=f"Suspended on {timezone.localtime():%d %B %Y at %H:%M}",
+        grant=grant,
+    )
+
+
+@transaction.atomic
+def restore_grant(incident: Incident, grant: AccessGrant, *, by: User, reason: str) -> IncidentAction:
+    """Lift a suspension this incident made, once it is contained, and record it on the incident.
+
+    The access domain checks its own rule (never the holder; the grant still within its
+    dates) and keeps the grant suspended, for training, if the holder's data-protection
+    training lapsed meanwhile. The incident's log then shows the suspension and its end.
+    """
+    incident = _check(incident, by)
+    if not restorable_grants(incident).filter(pk=grant.pk).exists():
+        raise ValidationError("That grant is not suspended for this incident.")
+    grant = access.restore_after_incident(grant, by=by, reason=reason)
+    when = f"{timezone.localtime():%d %B %Y at %H:%M}"
+    restored = grant.state == AccessGrant.State.ACTIVE
+    return add_action(
+        incident,
+        by=by,
+        kind=Kind.RESTORE_GRANT,
+        description=f"Restore the access of {grant.holder} to {grant.asset} (grant {grant.pk})",
+        owner=by,
+        state=IncidentAction.State.DONE,
+        outcome=(
+            f"Restored on {when}: {reason.strip()}"
+            if restored
+            else f"Incident suspension lifted on {when}: {reason.strip()}. Access waits for the holder's "
+            "data-protection training."
+        ),
         grant=grant,
     )
 
