@@ -103,6 +103,8 @@ def test_a_handler_restores_from_the_incident_and_the_incident_records_it(
     assert (action.grant, action.owner, action.state) == (suspended, handler, IncidentAction.State.DONE)
     assert action.outcome.startswith("Restored on") and "Recipients confirmed deletion" in action.outcome
     assert [m.to for m in mail.outbox] == [[holder.email]]
+    change = StatusChange.objects.filter(grant=suspended).latest("at")
+    assert (change.to_state, change.by) == ("active", handler) and incident.reference in change.reason
     page = client.get(incident.get_absolute_url()).content.decode()
     assert "Restore the access of" in page and incident_restore_url(incident, suspended) not in page
 
@@ -206,3 +208,18 @@ def test_lapsed_training_keeps_personal_data_suspended_until_it_is_current(
     assert suspended.suspension == AccessGrant.Suspension.TRAINING  # the nightly training sync restores it
     assert not may_open(holder, asset)
     assert "training" in mail.outbox[0].subject
+
+
+def test_restoring_from_the_incident_says_when_access_waits_for_training(suspended, handler, incident):
+    AccessGrant.objects.filter(pk=suspended.pk).update(needs_clearance=True)  # setting up: a grant of personal data
+    suspended.refresh_from_db()
+
+    action = linked.restore_grant(incident, suspended, by=handler, reason="Contained")
+
+    suspended.refresh_from_db()
+    assert suspended.suspension == AccessGrant.Suspension.TRAINING
+    assert (
+        action.outcome.startswith("Incident suspension lifted on")
+        and "waits for the holder's training" in action.outcome
+    )
+    assert list(linked.restorable_grants(incident)) == []  # nothing left here to restore: training brings it back

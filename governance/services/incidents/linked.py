@@ -90,16 +90,7 @@ def suspend_grant(incident: Incident, grant: AccessGrant, *, by: User) -> Incide
     access.suspend_for_incident(grant, by=by, reason=why)
     with audit_reason(why):
         IncidentLink.objects.get_or_create(incident=incident, grant=grant, defaults={"added_by": by})
-    return add_action(
-        incident,
-        by=by,
-        kind=Kind.SUSPEND_GRANT,
-        description=f"Suspend the access of {grant.holder} to {grant.asset} (grant {grant.pk})",
-        owner=by,
-        state=IncidentAction.State.DONE,
-        outcome=f"Suspended on {timezone.localtime():%d %B %Y at %H:%M}",
-        grant=grant,
-    )
+    return _done_on_grant(incident, grant, by=by, kind=Kind.SUSPEND_GRANT, outcome=f"Suspended on {_now()}")
 
 
 @transaction.atomic
@@ -113,24 +104,35 @@ def restore_grant(incident: Incident, grant: AccessGrant, *, by: User, reason: s
     incident = _check(incident, by)
     if not restorable_grants(incident).filter(pk=grant.pk).exists():
         raise ValidationError("That grant is not suspended for this incident.")
-    grant = access.restore_after_incident(grant, by=by, reason=reason)
-    when = f"{timezone.localtime():%d %B %Y at %H:%M}"
-    restored = grant.state == AccessGrant.State.ACTIVE
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for restoring access"})
+    why = audit_reason_for(incident, f"access of {grant.holder} to {grant.asset} restored: {reason}")
+    grant = access.restore_after_incident(grant, by=by, reason=why)
+    if grant.state == AccessGrant.State.ACTIVE:
+        outcome = f"Restored on {_now()}: {reason}"
+    else:
+        outcome = f"Incident suspension lifted on {_now()}: {reason}. Access waits for the holder's training."
+    return _done_on_grant(incident, grant, by=by, kind=Kind.RESTORE_GRANT, outcome=outcome)
+
+
+def _done_on_grant(incident: Incident, grant: AccessGrant, *, by: User, kind: str, outcome: str) -> IncidentAction:
+    """A linked action on a grant, recorded as done by the person who took it."""
+    verb = "Suspend" if kind == Kind.SUSPEND_GRANT else "Restore"
     return add_action(
         incident,
         by=by,
-        kind=Kind.RESTORE_GRANT,
-        description=f"Restore the access of {grant.holder} to {grant.asset} (grant {grant.pk})",
+        kind=kind,
+        description=f"{verb} the access of {grant.holder} to {grant.asset} (grant {grant.pk})",
         owner=by,
         state=IncidentAction.State.DONE,
-        outcome=(
-            f"Restored on {when}: {reason.strip()}"
-            if restored
-            else f"Incident suspension lifted on {when}: {reason.strip()}. Access waits for the holder's "
-            "data-protection training."
-        ),
+        outcome=outcome,
         grant=grant,
     )
+
+
+def _now() -> str:
+    return f"{timezone.localtime():%d %B %Y at %H:%M}"
 
 
 @transaction.atomic
