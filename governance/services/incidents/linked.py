@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from governance.audit_hashing import reason as audit_reason
@@ -51,27 +51,31 @@ def grants_in_scope(incident: Incident):
 
 
 def live_grants(incident: Incident):
-    """The incident's grants still active or suspended, each with ``last_suspended_by``.
+    """The incident's grants still active or suspended, each marked ``restorable_here`` or not.
 
-    That is the incident whose suspension of the grant came last. A grant suspended
-    under another incident is that incident's to restore: lifting it here would end a
-    containment its handlers rely on.
+    A grant is restorable here when it is suspended for an incident and this incident made
+    its latest suspension. One suspended under another incident is that incident's to
+    restore: lifting it here would end a containment its handlers rely on.
     """
     last_suspended_by = (
         IncidentAction.objects.filter(grant=OuterRef("pk"), kind=Kind.SUSPEND_GRANT).order_by("-pk").values("incident")
+    )
+    suspended_here = Q(
+        state=AccessGrant.State.SUSPENDED,
+        suspension=AccessGrant.Suspension.INCIDENT,
+        last_suspended_by=incident.pk,
     )
     return (
         grants_in_scope(incident)
         .filter(state__in=[AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED])
         .annotate(last_suspended_by=Subquery(last_suspended_by[:1]))
+        .annotate(restorable_here=ExpressionWrapper(suspended_here, output_field=BooleanField()))
     )
 
 
 def restorable_grants(incident: Incident):
     """The grants this incident suspended that are still suspended for it."""
-    return live_grants(incident).filter(
-        state=AccessGrant.State.SUSPENDED, suspension=AccessGrant.Suspension.INCIDENT, last_suspended_by=incident.pk
-    )
+    return live_grants(incident).filter(restorable_here=True)
 
 
 def _check(incident: Incident, by: User) -> Incident:
