@@ -36,6 +36,7 @@ from governance.services.incidents.policy import (
     can_update_action,
     can_view,
     sees_every_incident,
+    updatable_actions,
     visible_incidents,
 )
 from governance.transfer.tabular import export_response
@@ -159,7 +160,7 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
             data_items=[link.data_item for link in links if link.data_item_id],
             named_grants=[link.grant for link in links if link.grant_id],
             contracts=[link.contract for link in links if link.contract_id],
-            actions=[(action, can_update_action(user, action)) for action in actions],
+            actions=updatable_actions(user, self.incident, actions),
             can_handle=handles,
             # Someone who sees the incident only as its reporter sees the grants they named by number alone,
             # and not the change history (which names them): who holds access to what is for oversight.

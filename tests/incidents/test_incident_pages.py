@@ -9,11 +9,14 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import AccessEvent, Incident, IncidentAction, IncidentLink
 from governance.services.incidents import records
+from governance.services.incidents.policy import can_update_action, updatable_actions
 from governance.services.incidents.tasks import tasks_for
 from tests.factories import UserFactory, make_contract, make_grant
 from tests.incidents.conftest import report, triage
@@ -95,6 +98,40 @@ def test_the_list_runs_a_constant_number_of_queries(
         response = client.get(reverse("incidents:list"))
     assert response.status_code == 200
     assert len(response.context["rows"]) == min(count, 25)
+
+
+def test_the_incident_page_runs_the_same_queries_however_long_its_log(verified_client, incident, deputy_siro, iam):
+    """Whether each action may be updated is asked for the whole log at once, not once per action."""
+    triage(incident, deputy_siro)
+    client = verified_client(deputy_siro)
+
+    def page_queries(actions: int) -> int:
+        while incident.actions.count() < actions:
+            records.add_action(incident, by=deputy_siro, description="Recall the email", owner=iam)
+        client.get(incident.get_absolute_url())  # warm: session and role facts
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(incident.get_absolute_url())
+        assert response.status_code == 200 and len(response.context["actions"]) == actions
+        return len(queries)
+
+    assert page_queries(1) == page_queries(8)
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+@pytest.mark.parametrize("who", ["deputy_siro", "iam", "staff", "handler"])
+def test_the_rights_on_a_whole_log_are_the_rights_on_each_action(request, incident, deputy_siro, iam, who, closed):
+    triage(incident, deputy_siro)
+    records.add_action(incident, by=deputy_siro, description="Recall the email", owner=iam)
+    records.add_action(incident, by=deputy_siro, description="Sweep the drive", owner=deputy_siro)
+    if closed:
+        incident.state = Incident.State.CLOSED  # in memory: the rule reads the state it is given
+    user = request.getfixturevalue(who)
+    actions = list(IncidentAction.objects.filter(incident=incident))
+    for action in actions:
+        action.incident = incident
+    expected = [(action, can_update_action(user, action)) for action in actions]
+    assert updatable_actions(user, incident, actions) == expected
+    assert any(allowed for _, allowed in expected) == (who in ("deputy_siro", "iam", "handler") and not closed)
 
 
 def test_the_ico_decision_after_the_deadline_asks_for_the_delay(verified_client, incident, deputy_siro):
