@@ -17,6 +17,7 @@ from governance.services.access.requests import suspend_for_leaver, sync_trainin
 from governance.services.contracts.records import release_contracts_of
 from governance.services.core import events
 from governance.services.core.security import note_password_failure, record_event
+from governance.services.incidents.linked import record_lifted_suspension
 from governance.services.operations.metrics import observe_task
 from governance.services.training.courses import forget_clearance_cache
 
@@ -90,6 +91,12 @@ def _release_leavers_contracts(sender, person, **kwargs):
 def _restore_grants_after_training(sender, person, **kwargs):
     # Access suspended for lapsed training comes back as soon as the person is cleared again.
     sync_training(holder=person)
+
+
+@receiver(events.incident_suspension_lifted, dispatch_uid="custodian_restore_on_incident_log")
+def _restore_on_incident_log(sender, grant, by, reason, restored, **kwargs):
+    # However access an incident suspended comes back, the incident's log shows it.
+    record_lifted_suspension(grant, by=by, reason=reason, restored=restored)
 
 
 # --- Celery task outcomes, counted for the metrics -----------------------------------------

@@ -11,8 +11,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from governance.models import AccessGrant, AuditEntry, IncidentAction, StatusChange, User
+from governance.models import AccessGrant, AuditEntry, Incident, IncidentAction, StatusChange, User
 from governance.services.access import requests as access
 from governance.services.access.policy import ACCESS_PERM
 from governance.services.incidents import linked
@@ -223,3 +224,36 @@ def test_restoring_from_the_incident_says_when_access_waits_for_training(suspend
         and "waits for the holder's training" in action.outcome
     )
     assert list(linked.restorable_grants(incident)) == []  # nothing left here to restore: training brings it back
+
+
+def test_a_restore_from_the_grants_page_is_put_on_the_open_incidents_log(suspended, iam, incident, handler):
+    sign_in_verified(Client(), iam).post(restore_url(suspended), {"reason": "Copy deleted, checked by the IAM"})
+
+    action = IncidentAction.objects.get(incident=incident, kind=IncidentAction.Kind.RESTORE_GRANT)
+    assert (action.grant, action.owner, action.created_by) == (suspended, iam, iam)
+    assert action.outcome.startswith("Restored on") and "Copy deleted, checked by the IAM" in action.outcome
+    entry = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(IncidentAction), object_pk=str(action.pk)
+    ).get()
+    assert entry.actor == iam and incident.reference in entry.reason
+    page = sign_in_verified(Client(), handler).get(incident.get_absolute_url()).content.decode()
+    assert "Copy deleted, checked by the IAM" in page  # the handlers see who restored it, and why
+
+
+def test_a_closed_incidents_log_is_left_as_it_was_closed(suspended, iam, incident):
+    Incident.objects.filter(pk=incident.pk).update(  # setting up: closing is tested in test_incident_records
+        state=Incident.State.CLOSED, closed_at=timezone.now(), lessons="Sweep shared drives"
+    )
+    access.restore_after_incident(suspended, by=iam, reason="Contained long ago")
+    suspended.refresh_from_db()
+    assert suspended.state == AccessGrant.State.ACTIVE
+    assert not IncidentAction.objects.filter(kind=IncidentAction.Kind.RESTORE_GRANT).exists()
+
+
+def test_a_suspension_made_outside_any_incident_log_is_restored_without_one(iam, holder, asset, deputy_siro):
+    grant = make_grant(holder, asset)
+    access.suspend_for_incident(grant, by=deputy_siro, reason="Reported by telephone")
+    access.restore_after_incident(grant, by=iam, reason="Contained")
+    grant.refresh_from_db()
+    assert grant.state == AccessGrant.State.ACTIVE
+    assert not IncidentAction.objects.filter(kind=IncidentAction.Kind.RESTORE_GRANT).exists()

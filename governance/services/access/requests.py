@@ -44,6 +44,7 @@ from governance.services.access.policy import (
     can_return,
     can_revoke,
 )
+from governance.services.core import events
 from governance.services.core.audit import system_user
 from governance.services.core.notifications import notify
 from governance.services.core.permissions import forget_permissions
@@ -639,6 +640,7 @@ def restore_after_incident(grant: AccessGrant, *, by: User, reason: str) -> Acce
     else:
         restore(grant, by=by, reason=reason)
         restored = True
+    events.incident_suspension_lifted.send(sender=AccessGrant, grant=grant, by=by, reason=reason, restored=restored)
     notify(
         grant.holder,
         key=f"access-restored-incident:{grant.pk}:{grant.changes.count()}",

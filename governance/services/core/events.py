@@ -1,7 +1,7 @@
 """Domain events: how a lower domain tells the domains above it that something happened.
 
-The register and training domains sit below access and contracts, so they cannot call
-them. They send one of these signals instead, and ``governance.receivers`` connects the
+The register and training domains sit below access and contracts, and access below
+incidents, so they cannot call them. They send one of these signals instead, and ``governance.receivers`` connects the
 higher domains' handlers when the app is ready. Receivers run synchronously, inside the
 sender's transaction, so a failure rolls the whole change back.
 """
@@ -15,3 +15,7 @@ person_left = Signal()
 
 #: A person signed a course that clears them to handle personal data. ``person`` is the user.
 clearance_signed = Signal()
+
+#: Access suspended for an incident was restored, or its suspension lifted to wait for the
+#: holder's training (``restored`` False). ``grant``, ``by`` (who lifted it) and ``reason``.
+incident_suspension_lifted = Signal()

@@ -25,6 +25,7 @@ from governance.models import (
 from governance.services.access import recertification
 from governance.services.access import requests as access
 from governance.services.contracts import records as contracts
+from governance.services.incidents import records
 from governance.services.incidents.policy import can_handle
 from governance.services.incidents.records import HANDLE_REFUSAL, add_action, audit_reason_for
 
@@ -111,28 +112,58 @@ def restore_grant(incident: Incident, grant: AccessGrant, *, by: User, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason for restoring access"})
-    why = audit_reason_for(incident, f"access of {grant.holder} to {grant.asset} restored: {reason}")
-    grant = access.restore_after_incident(grant, by=by, reason=why)
-    if grant.state == AccessGrant.State.ACTIVE:
+    # The access domain restores it; its event puts the restoring on this incident's log.
+    access.restore_after_incident(grant, by=by, reason=f"{reason} (incident {incident.reference})")
+    return IncidentAction.objects.filter(incident=incident, grant=grant, kind=Kind.RESTORE_GRANT).latest("pk")
+
+
+def suspending_incident(grant: AccessGrant) -> Incident | None:
+    """The incident whose suspension of the grant came last, if one did."""
+    last = (
+        IncidentAction.objects.filter(grant=grant, kind=Kind.SUSPEND_GRANT)
+        .select_related("incident")
+        .order_by("-pk")
+        .first()
+    )
+    return last.incident if last else None
+
+
+def record_lifted_suspension(grant: AccessGrant, *, by: User, reason: str, restored: bool) -> IncidentAction | None:
+    """Put a lifted incident suspension on the log of the open incident that made it.
+
+    Runs on the access domain's ``incident_suspension_lifted`` event, however the access
+    came back: from the incident's page, or from the grant's, where the asset's IAM may
+    restore it too (the access rule, checked there). The incident's handlers then see it
+    on their log. A closed incident's log is left as it was closed.
+    """
+    incident = suspending_incident(grant)
+    if incident is None or incident.state == Incident.State.CLOSED:
+        return None
+    if restored:
         outcome = f"Restored on {_now()}: {reason}"
     else:
         outcome = f"Incident suspension lifted on {_now()}: {reason}. Access waits for the holder's training."
-    return _done_on_grant(incident, grant, by=by, kind=Kind.RESTORE_GRANT, outcome=outcome)
+    return records.record_taken_action(
+        incident, by=by, kind=Kind.RESTORE_GRANT, description=_on_grant("Restore", grant), outcome=outcome, grant=grant
+    )
 
 
 def _done_on_grant(incident: Incident, grant: AccessGrant, *, by: User, kind: str, outcome: str) -> IncidentAction:
     """A linked action on a grant, recorded as done by the person who took it."""
-    verb = "Suspend" if kind == Kind.SUSPEND_GRANT else "Restore"
     return add_action(
         incident,
         by=by,
         kind=kind,
-        description=f"{verb} the access of {grant.holder} to {grant.asset} (grant {grant.pk})",
+        description=_on_grant("Suspend", grant),
         owner=by,
         state=IncidentAction.State.DONE,
         outcome=outcome,
         grant=grant,
     )
+
+
+def _on_grant(verb: str, grant: AccessGrant) -> str:
+    return f"{verb} the access of {grant.holder} to {grant.asset} (grant {grant.pk})"
 
 
 def _now() -> str:
