@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.checks import run_checks
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
@@ -20,7 +20,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from governance import roles
 from governance.checks import security_key_settings
 from governance.models import AuditEntry, OfficeHolder, SecurityEvent, SecurityKeyRequirement
-from governance.services.core import security_keys
+from governance.services.core import security, security_keys
 from governance.services.core.audit import acting_as, system_user
 from governance.services.core.security import KEY_FIELD, verify_fresh_second_factor, verify_key
 from governance.services.core.webauthn import begin_assertion, begin_registration
@@ -153,6 +153,24 @@ def test_a_key_answer_for_another_challenge_or_a_replay_is_refused(client, perso
     for answer in ("", "not json", json.dumps({"error": "NotAllowedError"}), json.dumps(forged)):
         assert verify_key(request, person, answer, purpose="approval") is None
     assert kinds(person) == [Kind.KEY_FAILED] * 4
+
+
+def test_a_key_sign_in_names_the_person_on_the_keys_audit_entry(client, person, monkeypatch):
+    """At sign-in the request has no user yet; the key's own update must still name who used it."""
+    key = make_key(person)
+    request = session_request(client, person)
+    request.user = AnonymousUser()
+
+    def accepted(request, user, answer, purpose):  # what the library does with a good answer
+        key.sign_count += 1
+        key.save()
+        return key
+
+    monkeypatch.setattr(security, "complete_assertion", accepted)
+    assert verify_key(request, person, "{}", purpose="sign-in") == key
+    updated = AuditEntry.objects.filter(content_type__model="webauthncredential", action=1).get()
+    assert updated.actor == person and updated.remote_addr == "10.0.0.9"
+    assert kinds(person) == [Kind.KEY_USED]
 
 
 def test_someone_without_a_key_approves_with_a_fresh_code(client, person):

@@ -34,6 +34,7 @@ def record_event(
     return _create(kind, meta, user, username)
 
 
+@transaction.atomic  # the event and its audit entry are written together, or neither is
 def _create(kind, meta, user, username) -> SecurityEvent:
     return SecurityEvent.objects.create(
         kind=kind,
@@ -158,9 +159,14 @@ def has_security_key(user: User) -> bool:
 
 
 def verify_key(request: HttpRequest, user: User, answer: str, *, purpose: str) -> WebAuthnCredential | None:
-    """Check a key's answer to a challenge given for ``purpose``; record its use or its refusal."""
+    """Check a key's answer to a challenge given for ``purpose``; record its use or its refusal.
+
+    The library saves the key's sign count and last use: named to the person, since at
+    sign-in the request has no user yet, and the audit entry would otherwise name nobody.
+    """
     try:
-        device = complete_assertion(request, user, answer, purpose)
+        with acting_as(user, remote_addr=request.META.get("REMOTE_ADDR")):
+            device = complete_assertion(request, user, answer, purpose)
     except KeyRefused:
         record_event(SecurityEvent.Kind.KEY_FAILED, request=request, user=user)
         return None
