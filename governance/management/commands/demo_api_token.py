@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance.models import User
 from governance.services.api.tokens import create_token
+from governance.services.core.audit import acting_as, correlation
 
 
 class Command(BaseCommand):
@@ -30,12 +31,14 @@ class Command(BaseCommand):
         if device is None:
             raise CommandError(f"No user with an authenticator app called {username}")
         code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        issued = create_token(
-            user,
-            by=user,
-            description="Demo token (manage.py demo_api_token)",
-            expires_on=timezone.localdate() + datetime.timedelta(days=days),
-            write_enabled=write,
-            code=f"{code:0{device.digits}d}",
-        )
+        # The person creates their own token, as on the Account security page: the audit entry names them.
+        with correlation(), acting_as(user):
+            issued = create_token(
+                user,
+                by=user,
+                description="Demo token (manage.py demo_api_token)",
+                expires_on=timezone.localdate() + datetime.timedelta(days=days),
+                write_enabled=write,
+                code=f"{code:0{device.digits}d}",
+            )
         self.stdout.write(issued.plaintext)
