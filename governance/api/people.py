@@ -11,12 +11,8 @@ from rest_framework.response import Response
 from governance.api.base import ReadOnlyViewSet, any_staff
 from governance.models import User
 from governance.services.api.policy import visible_people
+from governance.services.register.policy import can_import_staff
 from governance.transfer.people import STAFF_COLUMNS, StaffImporter
-
-
-def can_import_staff(user: User) -> bool:
-    """The HR import page's own rule: administrators who may add and change people."""
-    return user.has_perm("governance.add_user") and user.has_perm("governance.change_user")
 
 
 class PersonSerializer(serializers.ModelSerializer):
