@@ -366,7 +366,7 @@ class GrantDetailView(GrantObjectMixin, TemplateView):
                     user=grant.holder, object_pk=str(grant.asset_id), at__date__gte=grant.starts_on
                 ).select_related("user")[:20]
             ),
-            can_revoke=policy.can_revoke(user, grant) and grant.state in ("active", "suspended"),
+            can_revoke=policy.can_revoke_now(user, grant),
             can_restore=policy.can_restore_after_incident(user, grant),
             reviews=list(grant.reviews.select_related("campaign", "decided_by")),
         )
@@ -376,8 +376,11 @@ class GrantDetailView(GrantObjectMixin, TemplateView):
 class RevokeView(GrantObjectMixin, ServiceFormView):
     form_class = ReasonForm
     template_name = "access/revoke.html"
-    permission = policy.can_revoke
-    refusal_message = "Only the asset's IAM, its Deputy SIRO or an administrator can revoke access."
+    permission = policy.can_revoke_now
+    refusal_message = (
+        "Only the asset's IAM, its Deputy SIRO or an administrator can revoke access, and only while it is "
+        "active or suspended."
+    )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(grant=self.grant, **kwargs)

@@ -389,6 +389,17 @@ def test_revoked_access_is_refused_at_once(
     assert any("revoked" in m.subject for m in mail.outbox)
 
 
+def test_an_ended_grant_offers_no_revoking_and_its_revoke_page_is_refused(verified_client, handler, asset, iam):
+    grant = make_grant(handler, asset, items(asset, "claim_count"))
+    service.revoke(grant, by=iam, reason="Project ended")
+    client = verified_client(iam)
+    assert f"/access/grants/{grant.pk}/revoke/" not in client.get(grant.get_absolute_url()).content.decode()
+    assert client.get(f"/access/grants/{grant.pk}/revoke/").status_code == 403
+    assert client.post(f"/access/grants/{grant.pk}/revoke/", {"reason": "Again"}).status_code == 403
+    with pytest.raises(ValidationError, match="Only active or suspended access can be revoked"):
+        service.revoke(grant, by=iam, reason="Again")  # the service keeps its own check, under the row lock
+
+
 def test_the_holder_cannot_revoke_or_extend_their_own_grant(handler, asset):
     grant = make_grant(handler, asset, items(asset, "claim_count"))
     with pytest.raises(PermissionDenied):

@@ -137,6 +137,11 @@ def can_revoke(user: User, grant: AccessGrant) -> bool:
     return user.pk != grant.holder_id and user.is_active and can_edit_asset(user, grant.asset)
 
 
+def can_revoke_now(user: User, grant: AccessGrant) -> bool:
+    """``can_revoke``, on a grant still active or suspended: an ended grant has nothing to revoke."""
+    return grant.state in (AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED) and can_revoke(user, grant)
+
+
 def can_review(user: User, review: AccessReview) -> bool:
     """The grant's reviewer (its IAM, or the Deputy SIRO standing in), or whoever may revoke it."""
     grant = review.grant
