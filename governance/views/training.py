@@ -17,7 +17,7 @@ from governance.services.register import policy as register_policy
 from governance.services.training import courses as service
 from governance.services.training import policy
 from governance.services.trends.charts import charts_for
-from governance.services.trends.snapshots import series_for
+from governance.services.trends.snapshots import series_for, series_for_areas
 from governance.transfer.people import StaffImporter
 from governance.transfer.tabular import export_response
 from governance.views.imports import ImportView
@@ -234,7 +234,11 @@ class ComplianceView(ComplianceMixin, TemplateView):
             )
         whole = has_oversight(request.user)
         incidents = incident_figures(None if whole else self.areas)
-        trends = [(None, charts_for(series_for()))] if whole else [(a, charts_for(series_for(a))) for a in self.areas]
+        if whole:
+            trends = [(None, charts_for(series_for()))]
+        else:
+            by_area = series_for_areas(self.areas)
+            trends = [(area, charts_for(by_area[area.pk])) for area in self.areas]
         return self.render_to_response(
             self.get_context_data(rows=rows, whole_organisation=whole, incident_rows=incidents, trends=trends)
         )
