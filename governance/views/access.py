@@ -114,9 +114,9 @@ class RequestFormView(PolicyMixin, ServiceFormView):
 
 
 class RequestEditView(RequestFormView):
-    """Change a draft request: only its requester, only while it is a draft."""
+    """Change a request: only its requester, only while it is a draft or returned for changes."""
 
-    permission = policy.can_edit_draft
+    permission = policy.can_edit_request
 
     def get_permission_object(self):
         self.draft = get_object_or_404(AccessRequest.objects.select_related("asset"), pk=self.kwargs["request_pk"])
@@ -126,7 +126,7 @@ class RequestEditView(RequestFormView):
     def get_refusal_message(self) -> str:
         if self.draft.requester_id != self.request.user.pk:
             return "Only the person who asked can change this request."
-        return "Only a draft can be changed."
+        return "Only a draft, or a request returned to you for changes, can be changed."
 
 
 class RequestObjectMixin(ObjectPolicyMixin):

@@ -81,11 +81,6 @@ def can_ask(user: User, asset: InformationAsset | None = None) -> bool:
     return is_member(user)
 
 
-def can_edit_draft(user: User, request: AccessRequest) -> bool:
-    """Only the person who asked changes (or submits) a request: a draft, or one returned for changes."""
-    return can_edit_request(user, request)
-
-
 def can_submit(user: User, request: AccessRequest) -> bool:
     """The requester submits their own request (the service refuses one that is not a draft)."""
     return user.pk == request.requester_id
