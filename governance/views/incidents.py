@@ -36,6 +36,7 @@ from governance.services.incidents.policy import (
     can_update_action,
     can_view,
     sees_every_incident,
+    sees_grant_holders,
     updatable_actions,
     visible_incidents,
 )
@@ -135,11 +136,15 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
     refusal_message = VIEW_REFUSAL
     template_name = "incidents/detail.html"
 
+    def shows_history(self) -> bool:
+        if not hasattr(self, "_sees_holders"):
+            self._sees_holders = sees_grant_holders(self.request.user, self.incident)
+        return self._sees_holders
+
     def get_context_data(self, **kwargs):
         self.object = self.incident
         user = self.request.user
         handles = can_handle(user, self.incident)
-        oversees = handles or user.pk != self.incident.reported_by_id or sees_every_incident(user)
         links = list(
             IncidentLink.objects.filter(incident=self.incident).select_related(
                 "asset__manager",
@@ -162,9 +167,7 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
             contracts=[link.contract for link in links if link.contract_id],
             actions=updatable_actions(user, self.incident, actions),
             can_handle=handles,
-            # Someone who sees the incident only as its reporter sees the grants they named by number alone,
-            # and not the change history (which names them): who holds access to what is for oversight.
-            sees_grant_holders=oversees,
+            sees_grant_holders=self.shows_history(),
             grants=list(linked.live_grants(self.incident)[:GRANTS_SHOWN]) if handles else [],
             grants_shown=GRANTS_SHOWN,
             reviewable=[link.asset for link in links if link.asset_id and link.asset_id not in started_reviews],

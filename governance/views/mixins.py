@@ -88,10 +88,15 @@ class HistoryMixin:
 
     history_limit = 50
 
+    def shows_history(self) -> bool:
+        """Whether this viewer sees the history at all; a page whose policy says not, answers False."""
+        return True
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = history_for(self.object, limit=self.history_limit, viewer=self.request.user)
-        context["history_limit"] = self.history_limit
+        if self.shows_history():
+            context["history"] = history_for(self.object, limit=self.history_limit, viewer=self.request.user)
+            context["history_limit"] = self.history_limit
         return context
 
 

@@ -123,3 +123,5 @@ def test_the_reporter_does_not_learn_who_holds_a_grant_they_named(verified_clien
     named = report(reporter, grants=[grant])
     assert "Hidden Holder" not in verified_client(reporter).get(detail(named)).content.decode()
     assert "Hidden Holder" in verified_client(iam).get(detail(named)).content.decode()
+    assert "history" not in verified_client(reporter).get(detail(named)).context  # not even read for them
+    assert "history" in verified_client(iam).get(detail(named)).context

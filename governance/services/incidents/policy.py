@@ -82,6 +82,15 @@ def can_handle(user: User, incident: Incident) -> bool:
     return is_deputy_for(user, incident)
 
 
+def sees_grant_holders(user: User, incident: Incident) -> bool:
+    """Who holds access to what is for oversight, not for a reporter as such.
+
+    Someone who sees the incident only because they reported it sees the grants they
+    named by number alone, and not its change history, which names their holders.
+    """
+    return user.pk != incident.reported_by_id or sees_every_incident(user) or can_handle(user, incident)
+
+
 def can_update_action(user: User, action) -> bool:
     """The action's owner records its progress, beside everyone who handles the incident."""
     incident = action.incident
