@@ -6,6 +6,8 @@ Every view declares its rule from ``services.incidents.policy``; every write goe
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -24,7 +26,15 @@ from governance.forms.incidents import (
     SubjectsDecisionForm,
     TriageForm,
 )
-from governance.models import AccessGrant, Incident, IncidentAction, IncidentLink, InformationAsset, ResearchContract
+from governance.models import (
+    AccessGrant,
+    Incident,
+    IncidentAction,
+    IncidentLink,
+    InformationAsset,
+    ResearchContract,
+    User,
+)
 from governance.services.core.access_events import record_access
 from governance.services.incidents import export, linked, records
 from governance.services.incidents.clock import clock_for, is_late
@@ -138,7 +148,8 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
 
     def shows_history(self) -> bool:
         if not hasattr(self, "_sees_holders"):
-            self._sees_holders = sees_grant_holders(self.request.user, self.incident)
+            # A signed-in, verified person: the middleware and can_view have seen to that.
+            self._sees_holders = sees_grant_holders(cast(User, self.request.user), self.incident)
         return self._sees_holders
 
     def get_context_data(self, **kwargs):
