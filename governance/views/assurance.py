@@ -12,7 +12,6 @@ from governance.forms.assurance import RiskForm, RoundForm, SendBackForm, SignRe
 from governance.models import AssuranceReturn, AssuranceRound, InformationAsset, InformationRisk
 from governance.services.assurance import policy, report, returns, risks, traceability
 from governance.services.assurance.report_pdf import report_pdf
-from governance.services.core.policy import has_oversight
 from governance.services.trends.charts import charts_for
 from governance.services.trends.snapshots import series_for
 from governance.views.mixins import PolicyMixin, ServiceFormView
@@ -117,15 +116,7 @@ class RoundDetailView(RoundMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        user = self.request.user
-        if has_oversight(user):
-            return (
-                returns.live_returns()
-                .filter(round=self.round)
-                .select_related("iam", "business_area")
-                .order_by("business_area__name", "iam__last_name", "pk")
-            )
-        return returns.returns_for_deputy(user, self.round)
+        return policy.visible_returns(self.request.user, self.round)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -25,6 +25,19 @@ def can_open_round(user: User) -> bool:
     return user.is_authenticated and user.is_active and is_siro(user)
 
 
+def live_returns():
+    """Returns not replaced by a newer one for the same IAM and round."""
+    return AssuranceReturn.objects.exclude(state=AssuranceReturn.State.SUPERSEDED)
+
+
+def visible_returns(user: User, round_: AssuranceRound):
+    """The round's live returns ``user`` may list: every one for oversight, their areas' for a Deputy SIRO."""
+    returns = live_returns().filter(round=round_)
+    if not has_oversight(user):
+        returns = returns.filter(business_area__deputy_siro=user)
+    return returns.select_related("iam", "business_area").order_by("business_area__name", "iam__last_name", "pk")
+
+
 def can_view_rounds(user: User) -> bool:
     """The SIRO and auditors see every round; Deputy SIROs see the rounds for their areas' returns."""
     return user.is_authenticated and (has_oversight(user) or user.deputy_siro_of.exists())

@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 from governance.models import AssuranceReturn, AssuranceRound
-from governance.services.assurance.returns import live_returns
+from governance.services.assurance.policy import live_returns
 
 S = AssuranceReturn.State
 SUMMED = (

@@ -20,6 +20,7 @@ from django.utils import timezone
 from governance.models import AssuranceReturn, AssuranceRound, InformationAsset, User
 from governance.services.assurance import policy
 from governance.services.assurance.facts import compute_facts, iam_ids_with_assets
+from governance.services.assurance.policy import live_returns
 from governance.services.core.queue import enqueue
 from governance.services.core.security import verify_fresh_second_factor
 
@@ -251,18 +252,5 @@ def send_back_return(ret: AssuranceReturn, *, by: User, reason: str) -> Assuranc
     return ret
 
 
-def live_returns():
-    return AssuranceReturn.objects.exclude(state=AssuranceReturn.State.SUPERSEDED)
-
-
 def returns_for_iam(user: User):
     return live_returns().filter(iam=user).select_related("round", "business_area").order_by("-round__period_start")
-
-
-def returns_for_deputy(user: User, round_: AssuranceRound):
-    return (
-        live_returns()
-        .filter(round=round_, business_area__deputy_siro=user)
-        .select_related("iam", "business_area")
-        .order_by("business_area__name", "iam__last_name", "pk")
-    )

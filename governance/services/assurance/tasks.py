@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from governance.models import AssuranceReturn, AssuranceRound, User
-from governance.services.assurance.returns import live_returns
+from governance.services.assurance.policy import live_returns
 
 
 @dataclass(frozen=True)
