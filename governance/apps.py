@@ -10,9 +10,10 @@ class GovernanceConfig(AppConfig):
         # Receivers record sign-ins and keep role groups' permissions in step.
         from two_factor.plugins.registry import registry
 
+        from governance.core.audit_registry import exclude_private_fields, exclude_reverse_relations
+        from governance.core.forms.security_keys import SecurityKeyMethod
+
         from . import checks, receivers  # noqa: F401
-        from .audit_registry import exclude_private_fields, exclude_reverse_relations
-        from .forms.security_keys import SecurityKeyMethod
 
         registry.register(SecurityKeyMethod())  # security keys as a sign-in method of the two-factor wizard
 
@@ -22,10 +23,10 @@ class GovernanceConfig(AppConfig):
 
 
 def use_locked_code_forms() -> None:
-    """Authenticator-app codes are verified under the device's row lock (``governance.forms.otp``)."""
+    """Authenticator-app codes are verified under the device's row lock (``governance.core.forms.otp``)."""
     from two_factor.plugins.registry import registry
 
-    from .forms.otp import LockedGeneratorMethod
+    from governance.core.forms.otp import LockedGeneratorMethod
 
     registry.unregister("generator")
     registry.register(LockedGeneratorMethod())

@@ -17,8 +17,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
-from governance import audit_hashing
-from governance.services.core import audit_checkpoints
+from governance.core import audit_checkpoints, audit_hashing
 
 
 @register(Tags.security, deploy=False)

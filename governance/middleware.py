@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp import user_has_device
 
-from governance.logging_json import loggable_path
-from governance.services.core.audit import correlation
-from governance.services.core.security import has_security_key
-from governance.services.core.security_keys import must_use_security_key
-from governance.services.operations.metrics import observe_request
+from governance.core.audit import correlation
+from governance.core.logging_json import loggable_path
+from governance.core.security import has_security_key
+from governance.core.security_keys import must_use_security_key
+from governance.operations.metrics import observe_request
 
 # Pages an authenticated user may open before verifying a second factor:
 # signing in, setting up a device (and its QR code) and signing out.

@@ -1,4 +1,5 @@
-"""Signal receivers: sign-in evidence and role permissions kept in step."""
+"""Wiring between the domains: signal receivers (sign-in evidence, role permissions kept in step),
+domain events, and the rules a lower domain needs from a higher one (what an asset's history hides)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,27 @@ from django.dispatch import receiver
 from django_otp.plugins.otp_static.models import StaticDevice
 from two_factor.signals import user_verified
 
-from governance.models import Course, SecurityEvent, TrainingStatus
-from governance.roles import sync_group_permissions
-from governance.services.access.requests import suspend_for_leaver, sync_training
-from governance.services.contracts.records import release_contracts_of
-from governance.services.core import events
-from governance.services.core.security import note_password_failure, record_event
-from governance.services.incidents.linked import record_lifted_suspension
-from governance.services.operations.metrics import observe_task
-from governance.services.training.courses import forget_clearance_cache
+from governance.access.requests import suspend_for_leaver, sync_training
+from governance.contracts.records import release_contracts_of
+from governance.core import events, history
+from governance.core.models import SecurityEvent
+from governance.core.roles import sync_group_permissions
+from governance.core.security import note_password_failure, record_event
+from governance.incidents.linked import record_lifted_suspension
+from governance.operations.metrics import observe_task
+from governance.register.models import (
+    InformationAsset,
+    InformationAssetGroupObjectPermission,
+    InformationAssetUserObjectPermission,
+)
+from governance.register.policy import can_see_holders
+from governance.training.courses import forget_clearance_cache
+from governance.training.models import Course, TrainingStatus
+
+# Who holds rights on an asset is shown in its history only to those who oversee it.
+history.hide_parts(
+    InformationAsset, can_see_holders, InformationAssetUserObjectPermission, InformationAssetGroupObjectPermission
+)
 
 
 @receiver(user_logged_in, dispatch_uid="custodian_login")
@@ -74,7 +87,7 @@ def _sync_groups(sender, app_config=None, **kwargs):
         sync_group_permissions()
 
 
-# --- domain events: lower domains tell the higher ones (governance.services.core.events) ---
+# --- domain events: lower domains tell the higher ones (governance.core.events) ---
 
 
 @receiver(events.person_left, dispatch_uid="custodian_leaver_grants")

@@ -102,12 +102,12 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "governance.context_processors.portal",
+                "governance.core.context_processors.portal",
             ],
         },
     },
 ]
-FORM_RENDERER = "governance.forms.rendering.GovukFormRenderer"
+FORM_RENDERER = "governance.core.forms.rendering.GovukFormRenderer"
 
 # Short-lived figures (who is cleared for personal data, dashboard totals). Per process by
 # default; set CACHE_URL (for example redis://127.0.0.1:6379/2) to share them between processes.
@@ -159,7 +159,7 @@ TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"
 # The relying-party id is the portal's host name and every allowed origin must be on it;
 # in production a system check compares both with PORTAL_BASE_URL.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
-OTP_WEBAUTHN_HELPER_CLASS = "governance.services.core.webauthn.UserVerifyingHelper"
+OTP_WEBAUTHN_HELPER_CLASS = "governance.core.webauthn.UserVerifyingHelper"
 OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="" if PRODUCTION else "localhost")
 OTP_WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="Custodian")
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
@@ -182,7 +182,7 @@ AXES_VERBOSE = False
 # Account-wide lockout (issue 15): besides the per-account-and-address lock above, an account
 # is locked after this many failures from any addresses within the cool-off period.
 ACCOUNT_LOCKOUT_LIMIT = env.int("ACCOUNT_LOCKOUT_LIMIT", default=15)
-AUTHENTICATION_BACKENDS.insert(1, "governance.auth_backends.AccountLockoutBackend")
+AUTHENTICATION_BACKENDS.insert(1, "governance.core.auth_backends.AccountLockoutBackend")
 
 # Object permissions (django-guardian). No anonymous user object is needed.
 ANONYMOUS_USER_NAME = None
@@ -238,7 +238,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 # Each request (and each task or command run) gets its own correlation id.
-AUDITLOG_CID_GETTER = "governance.services.core.audit.current_correlation_id"
+AUDITLOG_CID_GETTER = "governance.core.audit.current_correlation_id"
 
 # Celery. Without a broker, tasks run in-process so a first run needs nothing else.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -255,61 +255,61 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "send-pending-notifications": {
-        "task": "governance.tasks.send_pending_notifications",
+        "task": "governance.core.tasks.send_pending_notifications",
         "schedule": crontab(minute="*/15"),
     },
     "asset-review-reminders": {
-        "task": "governance.tasks.send_asset_review_reminders",
+        "task": "governance.register.tasks.send_asset_review_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
     "training-reminders": {
-        "task": "governance.tasks.send_training_reminders",
+        "task": "governance.training.tasks.send_training_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
     "access-grant-lifecycle": {
-        "task": "governance.tasks.run_access_lifecycle",
+        "task": "governance.access.tasks.run_access_lifecycle",
         "schedule": crontab(hour=1, minute=0),
     },
     "verify-audit-chain": {
-        "task": "governance.tasks.verify_audit_chain",
+        "task": "governance.core.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
     "deactivate-leavers": {
-        "task": "governance.tasks.deactivate_leavers",
+        "task": "governance.register.tasks.deactivate_leavers",
         "schedule": crontab(hour=0, minute=30),
     },
 }
 # Research contracts: retention ends overnight, then the day's reminders go out.
 CELERY_BEAT_SCHEDULE |= {
     "contract-retention-ended": {
-        "task": "governance.tasks.end_contract_retention",
+        "task": "governance.contracts.tasks.end_contract_retention",
         "schedule": crontab(hour=0, minute=45),
     },
     "contract-reminders": {
-        "task": "governance.tasks.send_contract_reminders",
+        "task": "governance.contracts.tasks.send_contract_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
 }
 # The compliance dashboards' counts, recomputed before they expire (see services.training.compliance_counts).
 CELERY_BEAT_SCHEDULE["refresh-training-figures"] = {
-    "task": "governance.tasks.refresh_training_figures",
+    "task": "governance.training.tasks.refresh_training_figures",
     "schedule": crontab(minute="*/4"),
 }
 # Statistical releases: tables checked under superseded disclosure rules are checked again.
 CELERY_BEAT_SCHEDULE["recheck-release-tables"] = {
-    "task": "governance.tasks.recheck_release_tables",
+    "task": "governance.releases.tasks.recheck_release_tables",
     "schedule": crontab(hour=3, minute=0),
 }
 # Keyed audit chain: the signed checkpoint of the chain's head, after the nightly verification.
 CELERY_BEAT_SCHEDULE["export-audit-checkpoint"] = {
-    "task": "governance.tasks.export_audit_checkpoint",
+    "task": "governance.core.tasks.export_audit_checkpoint",
     "schedule": crontab(hour=2, minute=50),
 }
 
 # Imports: a previewed file never confirmed is deleted by this nightly task after this many hours.
 IMPORT_PENDING_MAX_AGE_HOURS = env.int("IMPORT_PENDING_MAX_AGE_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["purge-pending-imports"] = {
-    "task": "governance.tasks.purge_pending_imports",
+    "task": "governance.core.tasks.purge_pending_imports",
     "schedule": crontab(hour=3, minute=30),
 }
 
@@ -373,11 +373,11 @@ CONTRACT_UPLOAD_MAX_BYTES = env.int("CONTRACT_UPLOAD_MAX_BYTES", default=10 * 10
 INCIDENT_REMINDER_HOURS = tuple(env.list("INCIDENT_REMINDER_HOURS", cast=int, default=[24, 6]))
 INCIDENT_ESCALATION_HOURS = env.int("INCIDENT_ESCALATION_HOURS", default=12)
 CELERY_BEAT_SCHEDULE["incident-deadline-reminders"] = {
-    "task": "governance.tasks.send_incident_reminders",
+    "task": "governance.incidents.tasks.send_incident_reminders",
     "schedule": crontab(minute="*/15"),
 }
 # Disclosure protection: output tables with more cells than this are checked by a Celery
-# task (governance.tasks.check_output_table) with a progress page; smaller ones on upload.
+# task (governance.releases.tasks.check_output_table) with a progress page; smaller ones on upload.
 DISCLOSURE_BACKGROUND_CELLS = env.int("DISCLOSURE_BACKGROUND_CELLS", default=2000)
 # REST API (issue 19): Django REST framework under /api/, personal tokens, OpenAPI schema.
 # Only an HMAC of each token's secret is stored, keyed with this server-side pepper; by
@@ -385,23 +385,23 @@ DISCLOSURE_BACKGROUND_CELLS = env.int("DISCLOSURE_BACKGROUND_CELLS", default=200
 API_TOKEN_PEPPER = env.str("API_TOKEN_PEPPER", default="") or f"api-token-pepper:{SECRET_KEY}"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "governance.api.authentication.TokenAuthentication",
-        "governance.api.authentication.VerifiedSessionAuthentication",
+        "governance.core.rest.authentication.TokenAuthentication",
+        "governance.core.rest.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "governance.api.permissions.TokenWriteScope",
+        "governance.core.rest.permissions.TokenWriteScope",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["governance.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["governance.core.rest.throttling.PerTokenThrottle"],
     # Counted in the default cache: set CACHE_URL to Redis so every web process shares the count.
     "DEFAULT_THROTTLE_RATES": {"api": env.str("API_THROTTLE_RATE", default="600/minute")},
-    "DEFAULT_PAGINATION_CLASS": "governance.api.pagination.NewestFirstCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "governance.core.rest.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "governance.core.rest.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Custodian API",
@@ -409,16 +409,16 @@ SPECTACULAR_SETTINGS = {
     "Authenticate with `Authorization: Bearer cus_<key>.<secret>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_AUTHENTICATION": ["governance.api.authentication.VerifiedSessionAuthentication"],
+    "SERVE_AUTHENTICATION": ["governance.core.rest.authentication.VerifiedSessionAuthentication"],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ContractStatusEnum": "governance.models.contracts.ResearchContract.Status",
-        "ReleaseStatusEnum": "governance.models.releases.StatisticalRelease.Status",
-        "DecisionEnum": "governance.models.access.AccessRequest.Decision",
+        "ContractStatusEnum": "governance.contracts.models.ResearchContract.Status",
+        "ReleaseStatusEnum": "governance.releases.models.StatisticalRelease.Status",
+        "DecisionEnum": "governance.access.models.AccessRequest.Decision",
     },
 }
 
@@ -426,7 +426,7 @@ SPECTACULAR_SETTINGS = {
 # overdue returns and overdue risk reviews are escalated to the Deputy SIRO daily.
 ASSURANCE_REMINDER_DAYS = tuple(env.list("ASSURANCE_REMINDER_DAYS", cast=int, default=[14, 3]))
 CELERY_BEAT_SCHEDULE["assurance-reminders"] = {
-    "task": "governance.tasks.send_assurance_reminders",
+    "task": "governance.assurance.tasks.send_assurance_reminders",
     "schedule": crontab(hour=7, minute=40),
 }
 
@@ -468,10 +468,10 @@ if PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
 # One Redis for the cache and the locks (beat's, below): every instance must see the same
 # cached figures and their drops. While Redis restarts the cache answers misses and pages are
-# computed from the database (governance.cache_backends).
+# computed from the database (governance.core.cache_backends).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and "CACHE_URL" not in os.environ:
-    CACHES = {"default": {"BACKEND": "governance.cache_backends.TolerantRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "governance.core.cache_backends.TolerantRedisCache", "LOCATION": REDIS_URL}}
 # Sessions live in the database (shared by every instance) unless another engine is named.
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
@@ -496,7 +496,7 @@ elif STORAGE_BACKEND != "filesystem":
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
 
 # Celery beat: a second beat process (a standby, or one started by mistake) waits on a Redis
-# lock and sends nothing while the first holds it (governance.beat.LockedScheduler).
+# lock and sends nothing while the first holds it (governance.core.beat.LockedScheduler).
 BEAT_LOCK_URL = env.str("BEAT_LOCK_URL", default="") or REDIS_URL
 BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
 # A task published during a short broker outage (a Redis restart) waits for it rather than failing.
@@ -504,10 +504,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 10, "interval_start": 0, "int
 
 # Logs: one JSON object a line in production (LOG_FORMAT=json), carrying the request's
 # correlation id, the person's id, the path, the status and the duration; never a query
-# string, a form value, a cookie or a name (governance.logging_json).
+# string, a form value, a cookie or a name (governance.core.logging_json).
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 if LOG_FORMAT == "json":
-    LOGGING["formatters"] = {"json": {"()": "governance.logging_json.PortalJsonFormatter"}}
+    LOGGING["formatters"] = {"json": {"()": "governance.core.logging_json.PortalJsonFormatter"}}
     LOGGING["handlers"]["console"]["formatter"] = "json"
 LOGGING["loggers"]["custodian.requests"] = {"level": "INFO"}
 MIDDLEWARE.insert(
@@ -524,7 +524,7 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or globals()["EMAIL_BACKEND"]  # set by EMAIL_URL above
 # Celery's own processes log through LOGGING too (JSON in production), not Celery's format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULER = "governance.beat:LockedScheduler"
+CELERY_BEAT_SCHEDULER = "governance.core.beat:LockedScheduler"
 # Access request timelines (issue 17): the target, in England and Wales working days,
 # for each step a request waits on: the IAM's decision, the Deputy SIRO's, and the
 # requester's changes after a request is returned to them.
@@ -541,7 +541,7 @@ FORM_TEXT_MAX_LENGTH = env.int("FORM_TEXT_MAX_LENGTH", default=10000)
 # Compliance trends (issue 17): the day's figures are recorded each morning for the charts.
 CELERY_BEAT_SCHEDULE |= {
     "compliance-snapshot": {
-        "task": "governance.tasks.take_compliance_snapshot",
+        "task": "governance.trends.tasks.take_compliance_snapshot",
         "schedule": crontab(hour=6, minute=30),
     },
 }

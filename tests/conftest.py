@@ -10,10 +10,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance import roles
-from governance.models import OfficeHolder
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
+from governance.core import roles
+from governance.core.audit import system_user
+from governance.core.models import OfficeHolder
+from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from tests.factories import BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
 
 

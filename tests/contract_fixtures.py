@@ -10,9 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.models import AssuranceCheck, ContractAsset, DataItem, InformationAsset, ResearchContract
-from governance.services.contracts import records as service
-from governance.services.contracts.states import transition
+from governance.contracts import records as service
+from governance.contracts.models import AssuranceCheck, ContractAsset, ResearchContract
+from governance.contracts.states import transition
+from governance.register.models import DataItem, InformationAsset
 from tests.conftest import fresh_code
 from tests.factories import (
     DataItemFactory,

@@ -8,16 +8,9 @@ import factory
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.models import (
-    BusinessArea,
-    DataItem,
-    ExternalOrganisation,
-    InformationAsset,
-    LegalGateway,
-    OfficeHolder,
-    ResearchContract,
-    User,
-)
+from governance.contracts.models import ExternalOrganisation, LegalGateway, ResearchContract
+from governance.core.models import BusinessArea, OfficeHolder, User
+from governance.register.models import DataItem, InformationAsset
 
 PASSWORD = "a-long-test-password-123"
 
@@ -102,8 +95,8 @@ class DataItemFactory(factory.django.DjangoModelFactory):
 
 def make_asset(manager=None, **kwargs) -> InformationAsset:
     """An asset registered through the service, so its IAM holds the asset's rights."""
-    from governance.services.core.audit import system_user
-    from governance.services.register.assets import create_asset
+    from governance.core.audit import system_user
+    from governance.register.assets import create_asset
 
     defaults = factory.build(dict, FACTORY_CLASS=InformationAssetFactory)
     defaults.update(kwargs)
@@ -114,9 +107,9 @@ def make_asset(manager=None, **kwargs) -> InformationAsset:
 
 def make_course(title="Information security", audience="all_staff", months=12, clears=False, text=None, **kw):
     """A course with a published first version (published long enough ago not to affect due dates)."""
-    from governance.models import Course
-    from governance.services.core.audit import system_user
-    from governance.services.training.courses import create_course, publish_version
+    from governance.core.audit import system_user
+    from governance.training.courses import create_course, publish_version
+    from governance.training.models import Course
 
     system = system_user()
     course = Course.objects.filter(title=title).first() or create_course(
@@ -145,8 +138,8 @@ def make_signoff(user, course=None, days_ago=0, signed_at=None):
     """A sign-off of the course's current version, made ``days_ago`` days ago."""
     from django.utils import timezone
 
-    from governance.services.core.audit import system_user
-    from governance.services.training.courses import current_versions, record_historic_signoff
+    from governance.core.audit import system_user
+    from governance.training.courses import current_versions, record_historic_signoff
 
     course = course or make_course()
     version = current_versions([course])[course.pk]
@@ -156,10 +149,10 @@ def make_signoff(user, course=None, days_ago=0, signed_at=None):
 
 def make_grant(holder, asset=None, items=None, days=90, decider=None):
     """A request approved through the services, and the grant it created (with its permission)."""
-    from governance.services.access import requests as access
-    from governance.services.core.audit import system_user
-    from governance.services.register.assets import reassign_iam
-    from governance.services.register.organisation import set_deputy_siro
+    from governance.access import requests as access
+    from governance.core.audit import system_user
+    from governance.register.assets import reassign_iam
+    from governance.register.organisation import set_deputy_siro
 
     asset = asset or make_asset(manager=UserFactory())
     if asset.manager is None or asset.manager == holder:
@@ -189,7 +182,7 @@ def make_grant(holder, asset=None, items=None, days=90, decider=None):
 
 
 def make_review(grant):
-    from governance.models import AccessReview, ReviewCampaign
+    from governance.access.models import AccessReview, ReviewCampaign
 
     campaign, _ = ReviewCampaign.objects.get_or_create(
         period_start=datetime.date.today().replace(day=1),
@@ -239,15 +232,15 @@ class ResearchContractFactory(factory.django.DjangoModelFactory):
 
 
 def contract_manager(**kwargs) -> User:
-    from governance import roles
+    from governance.core import roles
 
     return UserFactory(groups=[roles.CONTRACT_MANAGERS], **kwargs)
 
 
 def make_contract(manager=None, **kwargs) -> ResearchContract:
     """A contract recorded through the service: its manager holds its rights, its assurance items exist."""
-    from governance.services.contracts.records import CONTRACT_FIELDS, create_contract
-    from governance.services.core.audit import system_user
+    from governance.contracts.records import CONTRACT_FIELDS, create_contract
+    from governance.core.audit import system_user
 
     manager = manager or contract_manager()
     defaults = factory.build(dict, FACTORY_CLASS=ResearchContractFactory)

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 
-from governance.models import Notification
-from governance.services.core.notifications import notify
-from governance.tasks import send_notification
+from governance.core.models import Notification
+from governance.core.notifications import notify
+from governance.core.tasks import send_notification
 from portal.celery import app
 from tests.factories import UserFactory
 
@@ -65,8 +65,9 @@ def test_worker_runs_the_access_lifecycle_twice_without_repeating_itself(worker)
     """Expiry and recertification on a real worker: the second run changes and sends nothing."""
     import datetime
 
-    from governance.models import AccessGrant, AccessReview, DataItem
-    from governance.tasks import run_access_lifecycle
+    from governance.access.models import AccessGrant, AccessReview
+    from governance.access.tasks import run_access_lifecycle
+    from governance.register.models import DataItem
     from tests.factories import BusinessAreaFactory, DataItemFactory, make_asset, make_grant
 
     area = BusinessAreaFactory()

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from governance.models import BusinessArea, OfficeHolder, User
+from governance.core.models import BusinessArea, OfficeHolder, User
 from governance.seeding.demo.load import PEOPLE
 
 

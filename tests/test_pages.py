@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from governance.models import BusinessArea
-from governance.services.core.audit import acting_as
+from governance.core.audit import acting_as
+from governance.core.models import BusinessArea
 from tests.factories import BusinessAreaFactory, UserFactory
 
 
@@ -113,6 +113,6 @@ def test_person_page_refuses_colleagues_and_other_areas(verified_client, area, s
 
 
 def test_the_system_account_has_no_page(verified_client, administrator):
-    from governance.services.core.audit import system_user
+    from governance.core.audit import system_user
 
     assert verified_client(administrator).get(f"/people/{system_user().pk}/").status_code == 404

@@ -154,7 +154,8 @@ def test_production_profile_with_redis_shares_cache_and_keeps_sessions_in_the_da
         REDIS_URL="redis://127.0.0.1:6379/8",
     )
     assert result.stdout.strip().splitlines()[-1] == (
-        "governance.cache_backends.TolerantRedisCache django.contrib.sessions.backends.db redis://127.0.0.1:6379/8 json"
+        "governance.core.cache_backends.TolerantRedisCache django.contrib.sessions.backends.db "
+        "redis://127.0.0.1:6379/8 json"
     ), result.stderr
 
 

@@ -479,9 +479,10 @@ def load_run() -> dict:
     # Every reminder task twice, at once, on the two workers, while the load runs.
     shell(
         "from portal.celery import app\n"
-        "for name in ('send_contract_reminders', 'send_training_reminders', 'send_asset_review_reminders'):\n"
+        "for name in ('contracts.tasks.send_contract_reminders', 'training.tasks.send_training_reminders',\n"
+        "             'register.tasks.send_asset_review_reminders'):\n"
         "    for _ in range(2):\n"
-        "        app.send_task('governance.tasks.' + name)\n"
+        "        app.send_task('governance.' + name)\n"
     )
     locust = run(
         [
@@ -598,7 +599,7 @@ def check_after_load() -> None:
 def notify_code(key: str, subject: str) -> str:
     return (
         "from governance.models import User\n"
-        "from governance.services.core.notifications import notify\n"
+        "from governance.core.notifications import notify\n"
         "from django.db import transaction\n"
         "person = User.objects.get(username='bench.staff')\n"
         "with transaction.atomic():\n"
@@ -642,7 +643,7 @@ def check_redis_restart() -> None:
         "import time\n"
         "from django.db import transaction\n"
         "from governance.models import User\n"
-        "from governance.services.core.notifications import notify\n"
+        "from governance.core.notifications import notify\n"
         "person = User.objects.get(username='bench.staff')\n"
         f"for n in range({count}):\n"
         "    with transaction.atomic():\n"
@@ -673,7 +674,7 @@ def check_redis_restart() -> None:
     direct = sent_now()
     if direct < count:  # lost with the restart: the scheduled sweep finds them in the database
         shell(
-            "from governance.tasks import send_pending_notifications\n"
+            "from governance.core.tasks import send_pending_notifications\n"
             "send_pending_notifications.run(older_than_minutes=-1)\n"
         )
         with contextlib.suppress(TimeoutError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from governance.services.core.audit import acting_as, correlation, system_user
+from governance.core.audit import acting_as, correlation, system_user
 
 
 class AuditedCommand(BaseCommand):

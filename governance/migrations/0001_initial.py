@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import governance.models.organisation
+import governance.core.models.organisation
 
 
 class Migration(migrations.Migration):
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 "ordering": ["last_name", "first_name", "username"],
             },
             managers=[
-                ("objects", governance.models.organisation.PortalUserManager()),
+                ("objects", governance.core.models.organisation.PortalUserManager()),
             ],
         ),
         migrations.CreateModel(

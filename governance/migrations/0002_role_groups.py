@@ -1,7 +1,7 @@
 """Create the groups that hold the global roles, and the system account.
 
 Their model permissions are assigned after every migration by
-``governance.roles.sync_group_permissions`` (permissions themselves are only
+``governance.core.roles.sync_group_permissions`` (permissions themselves are only
 created once migrations finish). The system account is the actor recorded
 for scheduled tasks and management commands; it cannot sign in.
 """

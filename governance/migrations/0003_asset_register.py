@@ -6,7 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import governance.models.audit
+import governance.core.models.audit
 
 
 class Migration(migrations.Migration):
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-reviewed_on", "-pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="DataItem",
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["asset", "name", "pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="InformationAsset",
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["name", "pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="InformationAssetGroupObjectPermission",
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 "ordering": ["pk"],
                 "abstract": False,
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="InformationAssetUserObjectPermission",
@@ -155,7 +155,7 @@ class Migration(migrations.Migration):
                 "ordering": ["pk"],
                 "abstract": False,
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.AddField(
             model_name="auditentry",

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import governance.models.audit
+import governance.core.models.audit
 
 
 class Migration(migrations.Migration):
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                     ),
                 ],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="CourseVersion",
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["course", "-number"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="TrainingSignOff",

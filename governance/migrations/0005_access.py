@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import governance.models.audit
+import governance.core.models.audit
 from django.conf import settings
 from django.db import migrations, models
 
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-created_at", "-pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="AccessGrant",
@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-starts_on", "-pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="AccessRequestItem",
@@ -218,7 +218,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["request", "data_item__name"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="AssetExtract",
@@ -248,7 +248,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-uploaded_at", "-pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ReviewCampaign",

@@ -87,7 +87,7 @@ def seal_existing(apps, schema_editor):
     """Hash and chain any entries written before this migration, oldest first."""
     import hashlib
 
-    from governance.audit_hashing import CONTENT_FIELDS, canonical
+    from governance.core.audit_hashing import CONTENT_FIELDS, canonical
 
     def link(content_hash, prev):  # this migration's unkeyed link (0012 re-keys the chain)
         return hashlib.sha256((content_hash + prev).encode("utf-8")).hexdigest()

@@ -3,8 +3,8 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import governance.models.audit
-import governance.models.contracts
+import governance.core.models.audit
+import governance.contracts.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -148,7 +148,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "contract document",
                 "ordering": ["-uploaded_at", "-pk"],
             },
-            bases=(governance.models.contracts.ContractScoped, models.Model),
+            bases=(governance.contracts.models.ContractScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ExternalOrganisation",
@@ -314,7 +314,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "research contract",
                 "ordering": ["reference", "pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ReidentificationAssessment",
@@ -349,7 +349,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "re-identification risk assessment",
                 "ordering": ["contract"],
             },
-            bases=(governance.models.contracts.ContractScoped, models.Model),
+            bases=(governance.contracts.models.ContractScoped, models.Model),
         ),
         migrations.CreateModel(
             name="DestructionCertificate",
@@ -391,7 +391,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "destruction certificate",
                 "ordering": ["-recorded_at"],
             },
-            bases=(governance.models.contracts.ContractScoped, models.Model),
+            bases=(governance.contracts.models.ContractScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ContractStatusChange",
@@ -449,7 +449,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "contract status change",
                 "ordering": ["-at", "-pk"],
             },
-            bases=(governance.models.contracts.ContractScoped, models.Model),
+            bases=(governance.contracts.models.ContractScoped, models.Model),
         ),
         migrations.AddField(
             model_name="contractdocument",
@@ -509,7 +509,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "assets provided",
                 "ordering": ["contract", "pk"],
             },
-            bases=(governance.models.contracts.ContractScoped, models.Model),
+            bases=(governance.contracts.models.ContractScoped, models.Model),
         ),
         migrations.CreateModel(
             name="AssuranceCheck",
@@ -576,7 +576,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "security assurance check",
                 "ordering": ["contract", "pk"],
             },
-            bases=(governance.models.contracts.ContractScoped, models.Model),
+            bases=(governance.contracts.models.ContractScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ResearchContractGroupObjectPermission",
@@ -593,7 +593,7 @@ class Migration(migrations.Migration):
                 "ordering": ["pk"],
                 "abstract": False,
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ResearchContractUserObjectPermission",
@@ -611,7 +611,7 @@ class Migration(migrations.Migration):
                 "ordering": ["pk"],
                 "abstract": False,
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="RetentionExtension",
@@ -656,7 +656,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "retention extension",
                 "ordering": ["-requested_at", "-pk"],
             },
-            bases=(governance.models.contracts.ContractScoped, models.Model),
+            bases=(governance.contracts.models.ContractScoped, models.Model),
         ),
         migrations.CreateModel(
             name="RetentionDateChange",
@@ -695,7 +695,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "retention date change",
                 "ordering": ["-changed_at", "-pk"],
             },
-            bases=(governance.models.contracts.ContractScoped, models.Model),
+            bases=(governance.contracts.models.ContractScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ExtensionDecision",
@@ -723,7 +723,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "extension decision",
                 "ordering": ["decided_at", "pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ContractDataItem",
@@ -771,7 +771,7 @@ class Migration(migrations.Migration):
                     ),
                 ],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.AddIndex(
             model_name="researchcontract",

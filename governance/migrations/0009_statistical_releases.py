@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import governance.models.audit
-import governance.models.releases
+import governance.core.models.audit
+import governance.releases.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-planned_release_date", "-pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ReleaseSource",
@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "release source",
                 "ordering": ["asset__name", "pk"],
             },
-            bases=(governance.models.releases.ReleaseScoped, models.Model),
+            bases=(governance.releases.models.ReleaseScoped, models.Model),
         ),
         migrations.CreateModel(
             name="ReleaseSignOff",
@@ -180,7 +180,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "release sign-off",
                 "ordering": ["-signed_at", "-pk"],
             },
-            bases=(governance.models.releases.ReleaseScoped, models.Model),
+            bases=(governance.releases.models.ReleaseScoped, models.Model),
         ),
         migrations.CreateModel(
             name="OutputTable",
@@ -232,7 +232,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "output table",
                 "ordering": ["title", "pk"],
             },
-            bases=(governance.models.releases.ReleaseScoped, models.Model),
+            bases=(governance.releases.models.ReleaseScoped, models.Model),
         ),
         migrations.AddIndex(
             model_name="statisticalrelease",

@@ -5,7 +5,7 @@ PostgreSQL triggers after this migration:
 
 * ``governance_audit_order`` (deferred to commit): gives the committing transaction's entries the
   next chain positions, under the advisory lock that orders commits. The links themselves are
-  HMACs the portal computes just after commit (``governance.models.audit.seal_pending``).
+  HMACs the portal computes just after commit (``governance.core.models.audit.seal_pending``).
 * ``governance_audit_guard`` on the audit entries, access events, security events and status
   histories: refuses any UPDATE except filling in an entry's chain columns once, and any DELETE
   except audit entries deleted by ``governance_prune_audit`` (which runs as the tables' owner,
@@ -141,7 +141,7 @@ def _execute(schema_editor, sql: str) -> None:
 
 def rekey(apps, schema_editor):
     """Hash and link every existing entry under the current key, renumbered 1..n in chain order."""
-    from governance.audit_hashing import CONTENT_FIELDS, canonical, current_key_id, keyed, link
+    from governance.core.audit_hashing import CONTENT_FIELDS, canonical, current_key_id, keyed, link
 
     _execute(schema_editor, DROP_OLD_SQL)
     AuditEntry = apps.get_model("governance", "AuditEntry")

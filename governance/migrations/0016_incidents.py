@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import governance.models.audit
+import governance.core.models.audit
 from django.conf import settings
 from django.db import migrations, models
 
@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-aware_at", "-pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="IncidentAction",
@@ -155,7 +155,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["incident", "created_at", "pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="IncidentLink",
@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["incident", "pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.RemoveConstraint(
             model_name="accessgrant",

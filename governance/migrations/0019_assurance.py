@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import governance.models.audit
+import governance.core.models.audit
 from django.conf import settings
 from django.db import migrations, models
 
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-period_start", "-pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="AssuranceReturn",
@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["round", "business_area", "iam", "-version"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.CreateModel(
             name="InformationRisk",
@@ -177,7 +177,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["asset", "-likelihood", "-impact", "pk"],
             },
-            bases=(governance.models.audit.AuditScoped, models.Model),
+            bases=(governance.core.models.audit.AuditScoped, models.Model),
         ),
         migrations.AddConstraint(
             model_name="assuranceround",

@@ -16,8 +16,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from governance.models import AuditEntry
-from governance.services.core.audit_chain import append_sealed
+from governance.core.audit_chain import append_sealed
+from governance.core.models import AuditEntry
 
 
 class AuditedBulk:

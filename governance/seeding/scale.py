@@ -19,38 +19,32 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance import roles
-from governance.models import (
-    AccessEvent,
-    AccessGrant,
-    AccessRequest,
-    AccessRequestItem,
+from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem, StatusChange
+from governance.contracts.models import (
     AssuranceCheck,
-    AuditEntry,
-    BusinessArea,
-    BusinessAreaUserObjectPermission,
     ContractAsset,
     ContractDataItem,
     ContractStatusChange,
-    Course,
-    CourseVersion,
-    DataItem,
     ExternalOrganisation,
-    InformationAsset,
-    InformationAssetUserObjectPermission,
     LegalGateway,
-    OfficeHolder,
     ResearchContract,
     ResearchContractUserObjectPermission,
-    StatusChange,
-    TrainingSignOff,
-    TrainingStatus,
+)
+from governance.core import roles
+from governance.core.audit import system_user
+from governance.core.audit_chain import append_sealed
+from governance.core.models import (
+    AccessEvent,
+    AuditEntry,
+    BusinessArea,
+    BusinessAreaUserObjectPermission,
+    OfficeHolder,
     User,
 )
-from governance.services.core.audit import system_user
-from governance.services.core.audit_chain import append_sealed
-from governance.services.register.organisation import set_deputy_siro
-from governance.services.training.courses import declaration_digest, expiry_for
+from governance.register.models import DataItem, InformationAsset, InformationAssetUserObjectPermission
+from governance.register.organisation import set_deputy_siro
+from governance.training.courses import declaration_digest, expiry_for
+from governance.training.models import Course, CourseVersion, TrainingSignOff, TrainingStatus
 
 from .bulk import AuditedBulk
 

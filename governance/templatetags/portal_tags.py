@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from governance.models.audit import AuditScoped
-from governance.services.core.policy import has_oversight
-from governance.services.training.courses import uncleared_data_handler_ids
+from governance.core.models.audit import AuditScoped
+from governance.core.policy import has_oversight
+from governance.training.courses import uncleared_data_handler_ids
 
 register = template.Library()
 

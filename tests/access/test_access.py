@@ -9,20 +9,13 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from governance.models import (
-    AccessEvent,
-    AccessGrant,
-    AccessRequest,
-    DataItem,
-    InformationAsset,
-    StatusChange,
-    User,
-)
-from governance.models.access import IllegalTransition
-from governance.services.access import extracts, policy
-from governance.services.access import requests as service
-from governance.services.core.audit import system_user
-from governance.services.register.people import mark_leaver
+from governance.access import extracts, policy
+from governance.access import requests as service
+from governance.access.models import AccessGrant, AccessRequest, IllegalTransition, StatusChange
+from governance.core.audit import system_user
+from governance.core.models import AccessEvent, User
+from governance.register.models import DataItem, InformationAsset
+from governance.register.people import mark_leaver
 from tests.factories import (
     DataItemFactory,
     UserFactory,
@@ -454,7 +447,7 @@ def test_signing_data_protection_restores_suspended_access(verified_client, hand
     grant.refresh_from_db()
     assert grant.state == "suspended"
     course = make_data_protection_course()
-    from governance.services.training.courses import current_versions
+    from governance.training.courses import current_versions
 
     client = verified_client(handler)
     client.post(

@@ -7,8 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from governance.models import AccessEvent, AuditEntry, InformationAsset
-from governance.services.core.access_events import accesses_of, record_access
+from governance.core.access_events import accesses_of, record_access
+from governance.core.models import AccessEvent, AuditEntry
+from governance.register.models import InformationAsset
 from tests.factories import make_asset
 
 # Database tests: so marked, they run before the transactional (browser) tests.
@@ -70,7 +71,7 @@ def test_a_forged_forwarded_for_does_not_reach_the_record(verified_client, staff
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from governance.services.contracts.records import record_assurance
+    from governance.contracts.records import record_assurance
     from tests.contract_fixtures import PDF
     from tests.factories import contract_manager, make_contract
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from governance.models import AccessRequest
-from governance.services.access import requests as service
+from governance.access import requests as service
+from governance.access.models import AccessRequest
 from tests.access.test_access import form_data, submit
 
 TODAY = datetime.date.today()

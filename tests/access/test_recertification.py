@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from governance.models import AccessReview, DataItem, ReviewCampaign
-from governance.services.access import recertification as service
+from governance.access import recertification as service
+from governance.access.models import AccessReview, ReviewCampaign
+from governance.register.models import DataItem
 from tests.factories import DataItemFactory, UserFactory, make_asset, make_grant
 
 TODAY = datetime.date.today()

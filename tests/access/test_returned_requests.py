@@ -10,10 +10,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from governance.models import AccessRequest
-from governance.services.access import requests as service
-from governance.services.access import timeline
-from governance.services.core.working_days import working_days_between
+from governance.access import requests as service
+from governance.access import timeline
+from governance.access.models import AccessRequest
+from governance.core.working_days import working_days_between
 from tests.access.test_access import form_data, submit
 from tests.factories import UserFactory
 

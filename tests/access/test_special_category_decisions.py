@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from governance.models import AccessRequest, DataItem, SecurityEvent
-from governance.services.access import requests as service
+from governance.access import requests as service
+from governance.access.models import AccessRequest
+from governance.core.models import SecurityEvent
+from governance.register.models import DataItem
 from tests.conftest import fresh_code
 from tests.factories import (
     DataItemFactory,

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.services.api.tokens import create_token
+from governance.core.api_tokens import create_token
 from tests.conftest import fresh_code
 from tests.factories import TOTPDeviceFactory
 

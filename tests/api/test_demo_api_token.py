@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from governance.models import ApiToken, AuditEntry
+from governance.core.models import ApiToken, AuditEntry
 from tests.factories import TOTPDeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,13 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from governance import roles
-from governance.models import AccessGrant, AccessRequest, AuditEntry, InformationAsset, ResearchContract
-from governance.services.core.access_events import record_access
-from governance.services.releases import workflow as releases
+from governance.access.models import AccessGrant, AccessRequest
+from governance.contracts.models import ResearchContract
+from governance.core import roles
+from governance.core.access_events import record_access
+from governance.core.models import AuditEntry
+from governance.register.models import InformationAsset
+from governance.releases import workflow as releases
 from tests.factories import DataItemFactory, UserFactory, make_asset, make_contract, make_grant
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +182,7 @@ def test_iam_decision_through_the_service(api, staff, area):
     iam = UserFactory(business_area=area)
     asset = make_asset(manager=iam, business_area=area)
     item = DataItemFactory(asset=asset, sensitivity="non_personal")
-    from governance.services.access import requests as access
+    from governance.access import requests as access
 
     request = access.save_request(
         requester=staff,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import ApiToken
+from governance.core.models import ApiToken
 from tests.conftest import fresh_code
 
 pytestmark = pytest.mark.django_db

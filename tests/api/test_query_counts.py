@@ -11,11 +11,11 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance import roles
-from governance.models import AuditVerification
-from governance.services.access import requests as access
-from governance.services.core.access_events import record_access
-from governance.services.releases import workflow as releases
+from governance.access import requests as access
+from governance.core import roles
+from governance.core.access_events import record_access
+from governance.core.models import AuditVerification
+from governance.releases import workflow as releases
 from tests.factories import (
     DataItemFactory,
     UserFactory,

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import ApiToken, AuditEntry, SecurityEvent
-from governance.services.api import tokens
+from governance.core import api_tokens as tokens
+from governance.core.models import ApiToken, AuditEntry, SecurityEvent
 from tests.api.conftest import TokenClient, issue
 from tests.conftest import used_code
 from tests.factories import TOTPDeviceFactory, UserFactory

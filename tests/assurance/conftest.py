@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from governance.models import AssuranceReturn
-from governance.services.assurance import returns
+from governance.assurance import returns
+from governance.assurance.models import AssuranceReturn
 
 
 def open_round(siro, period="2026 to 2027"):

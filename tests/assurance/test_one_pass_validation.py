@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from governance.models import AssuranceRound
+from governance.assurance.models import AssuranceRound
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
-from governance.models import AssuranceReturn, AssuranceRound
-from governance.services.assurance import returns
+from governance.assurance import returns
+from governance.assurance.models import AssuranceReturn, AssuranceRound
 from tests.assurance.conftest import ANSWERS
 from tests.conftest import fresh_code
 from tests.factories import UserFactory

@@ -12,13 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.models import AssuranceReturn, AssuranceRound, ContractAsset, Notification
-from governance.services.assurance import returns
-from governance.services.assurance.facts import compute_facts
-from governance.services.assurance.reminders import send_return_reminders
-from governance.services.assurance.risks import record_risk
-from governance.services.assurance.tasks import tasks_for
-from governance.tasks import send_assurance_reminders
+from governance.assurance import returns
+from governance.assurance.facts import compute_facts
+from governance.assurance.models import AssuranceReturn, AssuranceRound
+from governance.assurance.reminders import send_return_reminders
+from governance.assurance.risks import record_risk
+from governance.assurance.tasks import send_assurance_reminders
+from governance.assurance.todo import items_for as tasks_for
+from governance.contracts.models import ContractAsset
+from governance.core.models import Notification
 from tests.assurance.conftest import ANSWERS, open_round
 from tests.conftest import fresh_code
 from tests.factories import DataItemFactory, UserFactory, make_asset, make_contract, make_grant

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import InformationRisk, Notification
-from governance.services.assurance.risks import record_risk, send_risk_review_reminders, update_risk
+from governance.assurance.models import InformationRisk
+from governance.assurance.risks import record_risk, send_risk_review_reminders, update_risk
+from governance.core.models import Notification
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

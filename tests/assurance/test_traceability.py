@@ -7,7 +7,7 @@ import importlib
 import pytest
 from django.urls import reverse
 
-from governance.services.assurance.traceability import STATEMENTS
+from governance.assurance.traceability import STATEMENTS
 
 
 @pytest.mark.parametrize("statement", STATEMENTS, ids=lambda s: s.key)

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from governance.services.access.extracts import upload_extract
+from governance.access.extracts import upload_extract
 from tests.browser.conftest import axe_violations, open_section, sign_in, sign_out
 from tests.factories import (
     PASSWORD,

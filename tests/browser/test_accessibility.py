@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from governance import roles
+from governance.core import roles
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import (
     PASSWORD,

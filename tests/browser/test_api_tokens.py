@@ -7,7 +7,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from governance.models import ApiToken
+from governance.core.models import ApiToken
 from tests.browser.conftest import axe_violations, sign_in
 from tests.conftest import fresh_code
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory

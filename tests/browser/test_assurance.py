@@ -8,9 +8,10 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from governance.models import AssuranceReturn, OfficeHolder
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
+from governance.assurance.models import AssuranceReturn
+from governance.core.audit import system_user
+from governance.core.models import OfficeHolder
+from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from tests.browser.conftest import axe_violations, sign_in, sign_out
 from tests.conftest import fresh_code
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset

@@ -7,8 +7,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from governance import roles
-from governance.services.core.audit import acting_as
+from governance.core import roles
+from governance.core.audit import acting_as
 from tests.browser.conftest import axe_violations, open_section, sign_in
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
 

@@ -8,8 +8,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from governance import roles
-from governance.models import DataItem, ResearchContract
+from governance.contracts.models import ResearchContract
+from governance.core import roles
+from governance.register.models import DataItem
 from tests.browser.conftest import axe_violations, open_section, sign_in
 from tests.conftest import fresh_code
 from tests.contract_fixtures import PDF
@@ -170,7 +171,7 @@ def test_contract_pages_pass_axe(page, live_server):
 
     contract = make_contract(manager=carla)
     flagger = UserFactory(username="ivy", business_area=area, groups=[roles.INCIDENT_HANDLERS])
-    from governance.services.contracts.records import flag_for_review
+    from governance.contracts.records import flag_for_review
 
     flag_for_review(contract, by=flagger, reason="INC-2026-0001: an extract was emailed to the wrong team")
     sign_in(page, live_server, "carla", PASSWORD, device)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from governance.models import AccessGrant, Incident
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import set_deputy_siro
+from governance.access.models import AccessGrant
+from governance.core.audit import system_user
+from governance.incidents.models import Incident
+from governance.register.organisation import set_deputy_siro
 from tests.browser.conftest import axe_violations, sign_in, sign_out
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset, make_grant
 

@@ -7,10 +7,11 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from governance import roles
-from governance.models import OfficeHolder, ReleaseSignOff, StatisticalRelease
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import appoint_office_holder
+from governance.core import roles
+from governance.core.audit import system_user
+from governance.core.models import OfficeHolder
+from governance.register.organisation import appoint_office_holder
+from governance.releases.models import ReleaseSignOff, StatisticalRelease
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
 

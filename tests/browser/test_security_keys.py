@@ -13,11 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import expect
 
-from governance import roles
-from governance.models import OfficeHolder, ReleaseSignOff, SecurityEvent, SecurityKeyRequirement, StatisticalRelease
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import appoint_office_holder
-from governance.services.releases import workflow
+from governance.core import roles
+from governance.core.audit import system_user
+from governance.core.models import OfficeHolder, SecurityEvent, SecurityKeyRequirement
+from governance.register.organisation import appoint_office_holder
+from governance.releases import workflow
+from governance.releases.models import ReleaseSignOff, StatisticalRelease
 from tests.browser.conftest import axe_violations, sign_in, sign_out
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
 

@@ -12,9 +12,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from governance import roles
-from governance.models import ResearchContract
-from governance.services.releases import workflow as releases
+from governance.contracts.models import ResearchContract
+from governance.core import roles
+from governance.releases import workflow as releases
 from tests.browser.conftest import axe_violations, sign_in, sign_out
 from tests.factories import (
     PASSWORD,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from governance.models import TrainingSignOff
+from governance.training.models import TrainingSignOff
 from tests.browser.conftest import axe_violations, sign_in
 from tests.conftest import fresh_code, used_code
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_data_protection_course

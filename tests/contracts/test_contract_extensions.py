@@ -10,16 +10,16 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from governance.models import ContractStatusChange, ExtensionDecision, ResearchContract, RetentionDateChange
-from governance.services.contracts.extensions import (
+from governance.contracts.extensions import (
     decide_extension,
     request_extension,
     withdraw_extension,
 )
-from governance.services.contracts.records import record_destruction
-from governance.services.contracts.states import end_due_retention
-from governance.services.core.audit import system_user
-from governance.services.register.assets import reassign_iam
+from governance.contracts.models import ContractStatusChange, ExtensionDecision, ResearchContract, RetentionDateChange
+from governance.contracts.records import record_destruction
+from governance.contracts.states import end_due_retention
+from governance.core.audit import system_user
+from governance.register.assets import reassign_iam
 from tests.contract_fixtures import (  # noqa: F401 - fixtures
     TODAY,
     Status,
@@ -48,8 +48,8 @@ DAY = datetime.timedelta(days=1)
 @pytest.fixture
 def two_assets(contract, asset, other_asset, iam, other_iam):
     """A released contract with data from two assets, so two IAMs must decide."""
-    from governance.services.contracts import records as service
-    from governance.services.contracts.states import transition
+    from governance.contracts import records as service
+    from governance.contracts.states import transition
     from tests.contract_fixtures import assess_risk, complete_assurance
 
     first = provide(contract, asset, "date_of_birth")

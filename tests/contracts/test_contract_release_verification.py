@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_otp_webauthn.models import WebAuthnCredential
 
-from governance.models import SecurityEvent
-from governance.services.contracts.states import transition
+from governance.contracts.states import transition
+from governance.core.models import SecurityEvent
 from tests.contract_fixtures import (  # noqa: F401 - fixtures
     Status,
     approved_contract,

@@ -9,11 +9,12 @@ import datetime
 import pytest
 from django.core import mail
 
-from governance.models import Notification, OfficeHolder, ResearchContract
-from governance.services.contracts.reminders import send_contract_reminders
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
-from governance.tasks import send_contract_reminders as reminder_task
+from governance.contracts.models import ResearchContract
+from governance.contracts.reminders import send_contract_reminders
+from governance.contracts.tasks import send_contract_reminders as reminder_task
+from governance.core.audit import system_user
+from governance.core.models import Notification, OfficeHolder
+from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from tests.contract_fixtures import (  # noqa: F401 - fixtures
     TODAY,
     Status,
@@ -39,7 +40,7 @@ DAY = datetime.timedelta(days=1)
 @pytest.fixture
 def released(contract, asset):
     """A released contract with a security contact: three recipients for each reminder."""
-    from governance.services.contracts.records import update_contract
+    from governance.contracts.records import update_contract
 
     update_contract(
         contract,
@@ -117,7 +118,7 @@ def test_overdue_destruction_is_escalated_to_the_deputy_siros_of_the_assets_area
 ):
     settings.CONTRACT_ESCALATION_DAYS = 14
     # A second asset from another area was provided too (added before release would be usual: set it up directly).
-    from governance.models import ContractAsset
+    from governance.contracts.models import ContractAsset
 
     ContractAsset.objects.create(contract=released, asset=other_asset)
     due = released.destruction_due_date
@@ -165,7 +166,7 @@ def test_contracts_not_holding_data_get_no_reminders(manager, asset, gateway, dj
 
 
 def test_a_certified_contract_gets_no_more_reminders(released, django_capture_on_commit_callbacks):
-    from governance.services.contracts.records import record_destruction
+    from governance.contracts.records import record_destruction
     from tests.contract_fixtures import upload
 
     record_destruction(released, by=released.manager, destroyed_on=TODAY, certified_by="DPO", certificate=upload())
@@ -175,7 +176,7 @@ def test_a_certified_contract_gets_no_more_reminders(released, django_capture_on
 def test_a_manager_who_has_left_gets_nothing_but_the_contractor_still_does(
     released, administrator, django_capture_on_commit_callbacks
 ):
-    from governance.services.register.people import mark_leaver
+    from governance.register.people import mark_leaver
 
     mark_leaver(released.manager, by=administrator)
     run(released.retention_end_date - 7 * DAY, django_capture_on_commit_callbacks)
@@ -184,7 +185,7 @@ def test_a_manager_who_has_left_gets_nothing_but_the_contractor_still_does(
 
 
 def test_an_extension_brings_new_reminders_for_the_new_date(released, iam, django_capture_on_commit_callbacks):
-    from governance.services.contracts.extensions import decide_extension, request_extension
+    from governance.contracts.extensions import decide_extension, request_extension
 
     old = released.retention_end_date
     run(old - 7 * DAY, django_capture_on_commit_callbacks)

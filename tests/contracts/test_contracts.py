@@ -11,20 +11,19 @@ from auditlog.context import disable_auditlog
 from django.core import mail
 from guardian.shortcuts import get_perms
 
-from governance.models import (
+from governance.contracts import records as service
+from governance.contracts.models import (
     AssuranceCheck,
-    AuditEntry,
     ContractAsset,
     ContractDataItem,
     ExternalOrganisation,
     ResearchContract,
     ResearchContractUserObjectPermission,
     RetentionDateChange,
-    User,
 )
-from governance.services.contracts import records as service
-from governance.services.contracts.states import transition
-from governance.services.register.people import mark_leaver
+from governance.contracts.states import transition
+from governance.core.models import AuditEntry, User
+from governance.register.people import mark_leaver
 from tests.contract_fixtures import (  # noqa: F401 - fixtures
     TODAY,
     Status,
@@ -466,7 +465,7 @@ def test_an_iam_filters_the_contracts_awaiting_their_review(
 
 
 def test_export_lists_only_what_the_user_may_see_and_is_recorded(verified_client, manager, contract, other_manager):
-    from governance.models import AccessEvent
+    from governance.core.models import AccessEvent
     from tests.factories import make_contract
 
     make_contract(manager=other_manager, reference="THEIRS-1")
@@ -625,7 +624,7 @@ def test_a_second_contract_manager_group_member_sees_nothing_by_default(verified
 
 
 def test_the_demo_has_contracts_in_each_state_and_loads_again_unchanged(db):
-    from governance.models import RetentionExtension
+    from governance.contracts.models import RetentionExtension
     from governance.seeding.demo.load import load_demo
 
     load_demo()
@@ -654,7 +653,7 @@ def test_the_demo_has_contracts_in_each_state_and_loads_again_unchanged(db):
 
 
 def test_administrators_keep_the_legal_gateways_in_the_admin(verified_client, administrator):
-    from governance.models import LegalGateway
+    from governance.contracts.models import LegalGateway
 
     client = verified_client(administrator)
     response = client.post(

@@ -12,10 +12,11 @@ from auditlog.context import disable_auditlog
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
-from governance import roles
-from governance.models import AccessEvent, AuditEntry, CalendarFeedToken, ContractAsset, ResearchContract
-from governance.services.contracts.calendar import feed_owner, issue_feed_token, revoke_feed_token
-from governance.services.contracts.icalendar import AllDayEvent, calendar, escape_text, fold
+from governance.contracts.calendar import feed_owner, issue_feed_token, revoke_feed_token
+from governance.contracts.icalendar import AllDayEvent, calendar, escape_text, fold
+from governance.contracts.models import CalendarFeedToken, ContractAsset, ResearchContract
+from governance.core import roles
+from governance.core.models import AccessEvent, AuditEntry
 from tests.contract_fixtures import (  # noqa: F401 - fixtures
     TODAY,
     Status,
@@ -56,7 +57,7 @@ def dated(manager, reference, status, retention_days, destruction_days, **kwargs
 def calendar_contracts(manager, auditor):
     from django.contrib.auth.models import Permission
 
-    from governance.models import ResearchContractUserObjectPermission
+    from governance.contracts.models import ResearchContractUserObjectPermission
 
     view = Permission.objects.get(codename="view_researchcontract")
     made = [
@@ -122,7 +123,7 @@ def test_the_calendar_runs_a_bounded_number_of_queries(
 ):
     from django.contrib.auth.models import Permission
 
-    from governance.models import ResearchContractUserObjectPermission
+    from governance.contracts.models import ResearchContractUserObjectPermission
 
     view = Permission.objects.get(codename="view_researchcontract")
     organisation = ExternalOrganisationFactory()

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
-from governance.models import AccessEvent, AssuranceCheck, AuditEntry, ContractDocument, ResearchContract
-from governance.services.contracts import records as service
-from governance.services.core.uploads import safe_original_name
+from governance.contracts import records as service
+from governance.contracts.models import AssuranceCheck, ContractDocument, ResearchContract
+from governance.core.models import AccessEvent, AuditEntry
+from governance.core.uploads import safe_original_name
 from tests.contract_fixtures import (  # noqa: F401 - fixtures
     JPEG,
     PDF,

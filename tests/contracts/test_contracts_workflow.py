@@ -11,25 +11,25 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from governance.models import (
+from governance.contracts import records as service
+from governance.contracts.models import (
     AssuranceCheck,
-    AuditEntry,
     ContractAsset,
     ContractStatusChange,
-    InformationAsset,
     ReidentificationAssessment,
     ResearchContract,
 )
-from governance.services.contracts import records as service
-from governance.services.contracts.states import (
+from governance.contracts.states import (
     TRANSITIONS,
     available_transitions,
     end_due_retention,
     transition,
     unmet_for,
 )
-from governance.services.core.audit import system_user
-from governance.tasks import end_contract_retention
+from governance.contracts.tasks import end_contract_retention
+from governance.core.audit import system_user
+from governance.core.models import AuditEntry
+from governance.register.models import InformationAsset
 from tests.contract_fixtures import (  # noqa: F401 - fixtures
     TODAY,
     Status,
@@ -159,7 +159,7 @@ def test_release_names_every_missing_precondition(manager, asset, other_asset):
     messages = unmet_for(contract, Status.APPROVED)
     assert "Choose the legal gateway that permits sharing the data" in messages
     # Jump the table only to read the release guard: it lists everything at once.
-    from governance.services.contracts.states import load_facts, release_unmet
+    from governance.contracts.states import load_facts, release_unmet
 
     unmet = release_unmet(load_facts(contract))
     assert "Benefit claims: awaiting review by its IAM (Ian Roberts)" in unmet

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import datetime
 
-from governance.models import AssuranceCheck, DestructionCertificate, ReidentificationAssessment, RetentionExtension
+from governance.contracts.models import (
+    AssuranceCheck,
+    DestructionCertificate,
+    ReidentificationAssessment,
+    RetentionExtension,
+)
 from tests.contract_fixtures import (  # noqa: F401 - fixtures
     TODAY,
     asset,

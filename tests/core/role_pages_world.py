@@ -17,27 +17,23 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from governance import roles
-from governance.models import (
-    AssuranceCheck,
-    AssuranceReturn,
-    DataItem,
-    Incident,
-    OfficeHolder,
-    RetentionExtension,
-    User,
-)
-from governance.services.access import requests as access_service
-from governance.services.api.tokens import create_token
-from governance.services.assurance import returns as assurance_returns
-from governance.services.assurance import risks as assurance_risks
-from governance.services.contracts import records as contract_service
-from governance.services.contracts.calendar import issue_feed_token
-from governance.services.core.audit import system_user
-from governance.services.incidents import linked as incident_links
-from governance.services.incidents import records as incident_service
-from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
-from governance.services.releases import workflow as release_service
+from governance.access import requests as access_service
+from governance.assurance import returns as assurance_returns
+from governance.assurance import risks as assurance_risks
+from governance.assurance.models import AssuranceReturn
+from governance.contracts import records as contract_service
+from governance.contracts.calendar import issue_feed_token
+from governance.contracts.models import AssuranceCheck, RetentionExtension
+from governance.core import roles
+from governance.core.api_tokens import create_token
+from governance.core.audit import system_user
+from governance.core.models import OfficeHolder, User
+from governance.incidents import linked as incident_links
+from governance.incidents import records as incident_service
+from governance.incidents.models import Incident
+from governance.register.models import DataItem
+from governance.register.organisation import appoint_office_holder, set_deputy_siro
+from governance.releases import workflow as release_service
 from tests.conftest import fresh_code
 from tests.factories import (
     BusinessAreaFactory,

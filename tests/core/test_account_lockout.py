@@ -7,7 +7,7 @@ import datetime
 import time_machine
 from django.core import mail
 
-from governance.models import SecurityEvent
+from governance.core.models import SecurityEvent
 from tests.core.test_login import kinds, post_password
 from tests.factories import TOTPDeviceFactory, UserFactory
 

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance import roles
-from governance.models import AuditEntry, BusinessArea, Notification, OfficeHolder, User
-from governance.services.core.audit import acting_as, system_user
-from governance.services.core.security import issue_backup_codes
+from governance.core import roles
+from governance.core.audit import acting_as, system_user
+from governance.core.models import AuditEntry, BusinessArea, Notification, OfficeHolder, User
+from governance.core.security import issue_backup_codes
 from tests.factories import UserFactory
 
 

@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from governance.models import AuditCheckpoint, AuditEntry, AuditVerification, BusinessArea
-from governance.services.core import audit_chain
-from governance.services.core.audit import acting_as
-from governance.services.core.audit_retention import prune
-from governance.tasks import verify_audit_chain
+from governance.core import audit_chain
+from governance.core.audit import acting_as
+from governance.core.audit_retention import prune
+from governance.core.models import AuditCheckpoint, AuditEntry, AuditVerification, BusinessArea
+from governance.core.tasks import verify_audit_chain
 from tests.factories import BusinessAreaFactory, UserFactory
 
 POSTGRES = connection.vendor == "postgresql"
@@ -157,7 +157,7 @@ def test_a_cut_tail_is_caught_by_the_next_run(db):
 def test_the_database_refuses_to_change_or_delete_audit_records(db):
     from django.db import DatabaseError, transaction
 
-    from governance.models import AccessEvent, SecurityEvent
+    from governance.core.models import AccessEvent, SecurityEvent
 
     write_entries()
     entry = AuditEntry.objects.first()
@@ -234,7 +234,7 @@ def test_reasons_are_recorded_with_state_changes(db):
     asset = make_asset(manager=iam)
     DataItemFactory(asset=asset, sensitivity="non_personal")
     grant = make_grant(UserFactory(), asset)
-    from governance.services.access.requests import revoke
+    from governance.access.requests import revoke
 
     revoke(grant, by=iam, reason="The project has ended")
     entry = AuditEntry.objects.filter(object_repr=str(grant), changes__has_key="state").latest("pk")

@@ -13,8 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from governance.models import AuditEntry
-from governance.services.core.audit import acting_as
+from governance.core.audit import acting_as
+from governance.core.models import AuditEntry
 from tests.factories import (
     BusinessAreaFactory,
     DataItemFactory,
@@ -35,8 +35,8 @@ APPEND_ONLY = "append-only evidence: created, never changed or deleted"
 def _grant():
     asset = InformationAssetFactory()
     DataItemFactory(asset=asset, sensitivity="non_personal")
-    from governance.services.core.audit import system_user
-    from governance.services.register.assets import reassign_iam
+    from governance.core.audit import system_user
+    from governance.register.assets import reassign_iam
 
     reassign_iam(asset, UserFactory(), by=system_user())
     return make_grant(UserFactory(), asset)
@@ -501,8 +501,9 @@ def test_create_change_delete_each_leave_exactly_one_entry_with_the_actor(db, na
 
 def test_service_written_models_leave_one_entry_each_with_the_actor(db):
     """Grants and training statuses exist only through services: each write is one entry, by the actor."""
-    from governance.models import AccessGrant, TrainingStatus
-    from governance.services.access.requests import revoke
+    from governance.access.models import AccessGrant
+    from governance.access.requests import revoke
+    from governance.training.models import TrainingStatus
     from tests.factories import make_signoff
 
     actor = UserFactory(username="decider")

@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from governance.models import AccessEvent, AuditEntry, BusinessArea
-from governance.services.core.audit import acting_as
+from governance.core.audit import acting_as
+from governance.core.models import AccessEvent, AuditEntry, BusinessArea
 from tests.factories import BusinessAreaFactory, DataItemFactory, UserFactory, make_asset
 
 TODAY = datetime.date.today()

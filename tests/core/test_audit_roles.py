@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from governance.models import AccessEvent, AuditCheckpoint, AuditEntry, SecurityEvent
-from governance.services.core import audit_chain
-from governance.services.core.audit import system_user
+from governance.core import audit_chain
+from governance.core.audit import system_user
+from governance.core.models import AccessEvent, AuditCheckpoint, AuditEntry, SecurityEvent
 from tests.core.test_audit_chain import write_entries
 from tests.factories import UserFactory
 
@@ -102,8 +102,8 @@ def test_the_application_role_still_writes_and_seals_audited_changes(roles):
         app.run("INSERT INTO governance_businessarea (name, code) VALUES ('Written as the app', 'app')")
         area_id = app.run("SELECT id FROM governance_businessarea WHERE code = 'app'")[0][0]
         # An audited write through the ORM, sealed by the portal, as the application role.
-        from governance.models import BusinessArea
-        from governance.services.core.audit import acting_as
+        from governance.core.audit import acting_as
+        from governance.core.models import BusinessArea
 
         with acting_as(UserFactory()):
             area = BusinessArea.objects.get(pk=area_id)

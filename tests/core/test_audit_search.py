@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from governance.models import AuditEntry
-from governance.services.core.audit import acting_as
+from governance.core.audit import acting_as
+from governance.core.models import AuditEntry
 from tests.core.test_audit_explorer import history  # noqa: F401 - fixture
 from tests.factories import UserFactory, make_asset
 

@@ -14,7 +14,7 @@ from django.db import connection, connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from governance.services.core.security import issue_backup_codes, verify_fresh_code
+from governance.core.security import issue_backup_codes, verify_fresh_code
 from tests.conftest import fresh_code
 from tests.core.test_login import LOGIN, STEP, post_password
 from tests.factories import TOTPDeviceFactory, UserFactory

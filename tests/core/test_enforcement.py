@@ -12,9 +12,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp_webauthn.models import WebAuthnCredential
 
-from governance.models import OutputTable, ReleaseSource, StatisticalRelease
-from governance.services.contracts.calendar import issue_feed_token
-from governance.services.contracts.records import add_asset
+from governance.contracts.calendar import issue_feed_token
+from governance.contracts.records import add_asset
+from governance.releases.models import OutputTable, ReleaseSource, StatisticalRelease
 from tests.factories import (
     DataItemFactory,
     InformationAssetFactory,

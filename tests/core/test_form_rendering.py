@@ -13,7 +13,7 @@ import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from governance.forms.rendering import _DIRECT, GovukFormRenderer
+from governance.core.forms.rendering import _DIRECT, GovukFormRenderer
 
 
 class DisablingSelect(forms.Select):

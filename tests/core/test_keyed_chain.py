@@ -16,10 +16,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
-from governance.audit_hashing import CONTENT_FIELDS, DEVELOPMENT_KEY, DEVELOPMENT_KEY_ID, canonical
-from governance.models import AuditEntry, AuditVerification
-from governance.services.core import audit_chain, audit_checkpoints
-from governance.tasks import export_audit_checkpoint
+from governance.core import audit_chain, audit_checkpoints
+from governance.core.audit_hashing import CONTENT_FIELDS, DEVELOPMENT_KEY, DEVELOPMENT_KEY_ID, canonical
+from governance.core.models import AuditEntry, AuditVerification
+from governance.core.tasks import export_audit_checkpoint
 from tests.core.test_audit_chain import raw, write_entries
 from tests.factories import UserFactory
 
@@ -83,7 +83,7 @@ def test_a_chain_recomputed_without_the_key_is_caught_at_the_altered_entry(db, m
 
 def test_a_chain_resealed_with_the_key_is_caught_by_a_signed_checkpoint(db, tmp_path):
     """Even someone holding the key (a subverted portal) is caught once a checkpoint was exported."""
-    from governance.audit_hashing import keyed
+    from governance.core.audit_hashing import keyed
 
     write_entries(6)
     document, path = audit_checkpoints.export_checkpoint(directory=tmp_path, email=False)
@@ -180,7 +180,7 @@ def test_keys_rotate_old_entries_verify_under_the_key_they_name(db, settings):
 def test_production_refuses_to_run_without_a_chain_key(settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    from governance.audit_hashing import keyring
+    from governance.core.audit_hashing import keyring
 
     settings.PRODUCTION = True
     settings.AUDIT_HMAC_KEYS = ""
@@ -193,7 +193,7 @@ def test_production_refuses_to_run_without_a_chain_key(settings):
 
 
 def test_the_key_can_come_from_a_file(settings, tmp_path):
-    from governance.audit_hashing import keyring
+    from governance.core.audit_hashing import keyring
 
     key_file = tmp_path / "audit.keys"
     key_file.write_text(f"# rotated 2026-12-01\n{KEY_A}\n{KEY_B}\n")

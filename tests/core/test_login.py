@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 
-from governance.models import SecurityEvent
-from governance.services.core.security import issue_backup_codes
+from governance.core.models import SecurityEvent
+from governance.core.security import issue_backup_codes
 from tests.conftest import current_code
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
 

@@ -10,9 +10,9 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.utils import timezone
 
-from governance.models import Notification
-from governance.services.core.notifications import notify, remind
-from governance.tasks import send_notification, send_pending_notifications
+from governance.core.models import Notification
+from governance.core.notifications import notify, remind
+from governance.core.tasks import send_notification, send_pending_notifications
 from tests.factories import UserFactory
 
 TEMPLATE = "emails/test_message.txt"
@@ -61,7 +61,7 @@ def test_no_address_no_notification(db):
 
 
 def test_a_failed_send_is_recorded_and_retried(recipient, django_capture_on_commit_callbacks):
-    with mock.patch("governance.tasks.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")):
+    with mock.patch("governance.core.tasks.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             notification = notify(recipient, key="test:fail", subject="Hello", template=TEMPLATE)
         with pytest.raises(Retry):  # the worker would try again later

@@ -15,8 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from governance import roles
-from governance.services.core.policy import role_facts
+from governance.core import roles
+from governance.core.policy import role_facts
 from tests.factories import UserFactory, make_asset, make_grant
 
 pytestmark = pytest.mark.django_db

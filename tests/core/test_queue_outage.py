@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from kombu.exceptions import OperationalError
 
-from governance.models import Notification
-from governance.services.core.notifications import notify
-from governance.tasks import send_notification, send_pending_notifications
+from governance.core.models import Notification
+from governance.core.notifications import notify
+from governance.core.tasks import send_notification, send_pending_notifications
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
-from governance.services.core import webauthn
-from governance.services.core.webauthn import ASSERTION_STATES, KeyRefused
+from governance.core import webauthn
+from governance.core.webauthn import ASSERTION_STATES, KeyRefused
 
 pytestmark = pytest.mark.django_db
 

@@ -17,14 +17,13 @@ from django.test import RequestFactory
 from django_otp_webauthn.helpers import WebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
 
-from governance import roles
 from governance.checks import security_key_settings
-from governance.models import AuditEntry, OfficeHolder, SecurityEvent, SecurityKeyRequirement
-from governance.services.core import security, security_keys
-from governance.services.core.audit import acting_as, system_user
-from governance.services.core.security import KEY_FIELD, verify_fresh_second_factor, verify_key
-from governance.services.core.webauthn import begin_assertion, begin_registration
-from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
+from governance.core import roles, security, security_keys
+from governance.core.audit import acting_as, system_user
+from governance.core.models import AuditEntry, OfficeHolder, SecurityEvent, SecurityKeyRequirement
+from governance.core.security import KEY_FIELD, verify_fresh_second_factor, verify_key
+from governance.core.webauthn import begin_assertion, begin_registration
+from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from tests.conftest import fresh_code
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory, make_asset
 

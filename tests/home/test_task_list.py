@@ -9,14 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from governance import roles
-from governance.models import OfficeHolder, ResearchContract
-from governance.services.access import requests as access
-from governance.services.core.audit import system_user
-from governance.services.core.task_list import OVERDUE, Facts, Task
-from governance.services.home import tasks as home
-from governance.services.register.organisation import appoint_office_holder
-from governance.services.releases import workflow as releases
+from governance.access import requests as access
+from governance.contracts.models import ResearchContract
+from governance.core import roles
+from governance.core.audit import system_user
+from governance.core.models import OfficeHolder
+from governance.core.todo import OVERDUE, Facts, Task
+from governance.home import todo as home
+from governance.register.organisation import appoint_office_holder
+from governance.releases import workflow as releases
 from tests.factories import (
     DataItemFactory,
     ResearchContractFactory,

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from governance import roles
-from governance.models import Incident
-from governance.services.incidents import records
+from governance.core import roles
+from governance.incidents import records
+from governance.incidents.models import Incident
 from tests.factories import UserFactory
 
 

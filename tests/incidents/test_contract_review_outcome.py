@@ -7,9 +7,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from governance.models import AuditEntry, ResearchContract
-from governance.services.contracts.records import add_asset, record_review
-from governance.services.incidents import linked
+from governance.contracts.models import ResearchContract
+from governance.contracts.records import add_asset, record_review
+from governance.core.models import AuditEntry
+from governance.incidents import linked
 from tests.conftest import sign_in_verified
 from tests.factories import make_contract
 from tests.incidents.conftest import report

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import Incident
-from governance.services.incidents import records
-from governance.services.incidents.clock import clock_for
+from governance.incidents import records
+from governance.incidents.clock import clock_for
+from governance.incidents.models import Incident
 from tests.incidents.conftest import report, triage
 
 pytestmark = pytest.mark.django_db

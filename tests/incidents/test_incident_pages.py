@@ -14,10 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import AccessEvent, Incident, IncidentAction, IncidentLink
-from governance.services.incidents import records
-from governance.services.incidents.policy import can_update_action, updatable_actions
-from governance.services.incidents.tasks import tasks_for
+from governance.core.models import AccessEvent
+from governance.incidents import records
+from governance.incidents.models import Incident, IncidentAction, IncidentLink
+from governance.incidents.policy import can_update_action, updatable_actions
+from governance.incidents.todo import items_for as tasks_for
 from tests.factories import UserFactory, make_contract, make_grant
 from tests.incidents.conftest import report, triage
 

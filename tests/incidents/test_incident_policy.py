@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from governance.models import Incident
-from governance.services.incidents.policy import visible_incidents
+from governance.incidents.models import Incident
+from governance.incidents.policy import visible_incidents
 from tests.factories import UserFactory
 from tests.incidents.conftest import report
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance.services.incidents import queries, records
+from governance.incidents import queries, records
 from tests.factories import UserFactory, make_grant
 from tests.incidents.conftest import report, triage
 

@@ -7,19 +7,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from governance.models import (
-    AccessGrant,
-    AccessReview,
-    AuditEntry,
-    Incident,
-    IncidentAction,
-    IncidentLink,
-    InformationAsset,
-    StatusChange,
-)
-from governance.services.access.policy import active_grant
-from governance.services.contracts.records import add_asset
-from governance.services.incidents import linked, records
+from governance.access.models import AccessGrant, AccessReview, StatusChange
+from governance.access.policy import active_grant
+from governance.contracts.records import add_asset
+from governance.core.models import AuditEntry
+from governance.incidents import linked, records
+from governance.incidents.models import Incident, IncidentAction, IncidentLink
+from governance.register.models import InformationAsset
 from tests.factories import DataItemFactory, UserFactory, make_contract, make_grant
 from tests.incidents.conftest import report, triage
 

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.core import mail
 
-from governance.models import Notification
-from governance.services.incidents import records
-from governance.services.incidents.reminders import send_incident_reminders
-from governance.tasks import send_incident_reminders as reminder_task
+from governance.core.models import Notification
+from governance.incidents import records
+from governance.incidents.reminders import send_incident_reminders
+from governance.incidents.tasks import send_incident_reminders as reminder_task
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_a_decision_stops_the_reminders(reported, deputy_siro, django_capture_on
 
 
 def test_the_task_runs_as_the_system_account(reported, django_capture_on_commit_callbacks):
-    from governance.models import AuditEntry
+    from governance.core.models import AuditEntry
 
     before = AuditEntry.objects.count()
     run_at(reported.ico_deadline - 23 * HOUR, django_capture_on_commit_callbacks)

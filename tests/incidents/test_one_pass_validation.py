@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import Incident, IncidentAction
-from governance.services.incidents import records
+from governance.incidents import records
+from governance.incidents.models import Incident, IncidentAction
 from tests.incidents.conftest import triage
 from tests.incidents.test_incident_pages import report_form
 

@@ -13,10 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import AccessGrant, AuditEntry, Incident, IncidentAction, StatusChange, User
-from governance.services.access import requests as access
-from governance.services.access.policy import ACCESS_PERM
-from governance.services.incidents import linked
+from governance.access import requests as access
+from governance.access.models import AccessGrant, StatusChange
+from governance.access.policy import ACCESS_PERM
+from governance.core.models import AuditEntry, User
+from governance.incidents import linked
+from governance.incidents.models import Incident, IncidentAction
 from tests.conftest import sign_in_verified
 from tests.factories import UserFactory, make_grant
 from tests.incidents.conftest import report, triage

@@ -11,7 +11,7 @@ import pytest
 import redis
 from celery.beat import ScheduleEntry
 
-from governance import beat
+from governance.core import beat
 from portal.celery import app
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
@@ -76,7 +76,7 @@ def test_the_second_scheduler_sends_nothing(redis_url, lock_key, settings, tmp_p
         for scheduler in schedulers:
             scheduler.schedule.clear()
             scheduler.schedule["every-second"] = ScheduleEntry(
-                name="every-second", task="governance.tasks.deactivate_leavers", schedule=1.0, app=app
+                name="every-second", task="governance.register.tasks.deactivate_leavers", schedule=1.0, app=app
             )
             scheduler.schedule["every-second"].last_run_at = app.now() - datetime.timedelta(seconds=5)
         for scheduler in schedulers:

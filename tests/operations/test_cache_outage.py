@@ -6,7 +6,7 @@ import pytest
 import redis
 from django.core.cache.backends.redis import RedisCache
 
-from governance.cache_backends import TolerantRedisCache
+from governance.core.cache_backends import TolerantRedisCache
 from tests.test_settings import PRODUCTION_DB, run_manage
 
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -47,4 +47,4 @@ def test_redis_url_selects_the_tolerant_cache():
         REDIS_URL="redis://127.0.0.1:6379/8",
         DATABASE_URL=PRODUCTION_DB,
     )
-    assert result.stdout.strip().splitlines()[-1] == "governance.cache_backends.TolerantRedisCache", result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "governance.core.cache_backends.TolerantRedisCache", result.stderr

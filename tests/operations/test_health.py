@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-from governance.services.operations import health
+from governance.operations import health
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

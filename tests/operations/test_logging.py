@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from governance.logging_json import PortalJsonFormatter
-from governance.services.contracts.calendar import issue_feed_token
+from governance.contracts.calendar import issue_feed_token
+from governance.core.logging_json import PortalJsonFormatter
 from tests.conftest import fresh_code
 from tests.factories import TOTPDeviceFactory, UserFactory, contract_manager
 

@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from governance.models import AuditVerification, ResearchContract
-from governance.services.core.audit import system_user
-from governance.services.operations.metrics import observe_task
-from governance.services.training.courses import record_historic_signoff
+from governance.contracts.models import ResearchContract
+from governance.core.audit import system_user
+from governance.core.models import AuditVerification
+from governance.operations.metrics import observe_task
+from governance.training.courses import record_historic_signoff
 from tests.factories import ResearchContractFactory, UserFactory, make_course
 
 pytestmark = pytest.mark.django_db
@@ -100,18 +101,25 @@ def test_requests_are_counted_per_view_not_per_path(client, metrics_on, verified
 
 def test_task_outcomes_are_counted(client, metrics_on):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
-    before = value(scrape(client, **auth), "custodian_celery_tasks_total", task="governance.tasks.deactivate_leavers")
-    from governance.tasks import deactivate_leavers
+    before = value(
+        scrape(client, **auth), "custodian_celery_tasks_total", task="governance.register.tasks.deactivate_leavers"
+    )
+    from governance.register.tasks import deactivate_leavers
 
     deactivate_leavers.delay()  # eager in tests: the same signals as in a worker
-    observe_task("governance.tasks.deactivate_leavers", "failure")
+    observe_task("governance.register.tasks.deactivate_leavers", "failure")
     text = scrape(client, **auth)
     assert (
-        value(text, "custodian_celery_tasks_total", task="governance.tasks.deactivate_leavers", outcome="success")
+        value(
+            text, "custodian_celery_tasks_total", task="governance.register.tasks.deactivate_leavers", outcome="success"
+        )
         >= before + 1
     )
     assert (
-        value(text, "custodian_celery_tasks_total", task="governance.tasks.deactivate_leavers", outcome="failure") >= 1
+        value(
+            text, "custodian_celery_tasks_total", task="governance.register.tasks.deactivate_leavers", outcome="failure"
+        )
+        >= 1
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.storage import default_storage, storages
 
-from governance.models import User
+from governance.core.models import User
 from tests.register.test_staff_import import confirm, upload
 
 pytestmark = pytest.mark.django_db

@@ -60,7 +60,7 @@ def test_the_holder_does_not_read_other_holders_either(verified_client, asset):
 
 
 def test_the_history_service_hides_holders_when_no_viewer_is_named(asset, iam):
-    from governance.services.core.history import history_for
+    from governance.core.history import history_for
 
     assert not any("permission" in row.subject.lower() for row in history_for(asset))
     assert any("permission" in row.subject.lower() for row in history_for(asset, viewer=iam))

@@ -6,9 +6,9 @@ import datetime
 
 from django.core import mail
 
-from governance.models import Notification
-from governance.services.register.assets import record_review
-from governance.tasks import send_asset_review_reminders
+from governance.core.models import Notification
+from governance.register.assets import record_review
+from governance.register.tasks import send_asset_review_reminders
 from tests.factories import UserFactory, make_asset
 
 TODAY = datetime.date.today()

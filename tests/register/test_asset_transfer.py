@@ -8,7 +8,8 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from governance.models import AuditEntry, DataItem, InformationAsset
+from governance.core.models import AuditEntry
+from governance.register.models import DataItem, InformationAsset
 from tests.factories import UserFactory, make_asset
 
 HEADER = (
@@ -152,7 +153,7 @@ def test_export_respects_filters_and_offers_xlsx(verified_client, staff, area, o
 
 
 def test_export_without_filters_is_the_whole_register_and_is_recorded(verified_client, staff, area, other_area):
-    from governance.models import AccessEvent
+    from governance.core.models import AccessEvent
 
     make_asset(manager=None, business_area=area, name="Claims")
     make_asset(manager=None, business_area=other_area, name="Pensions")

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from guardian.shortcuts import get_perms
 
-from governance.models import AssetReview, AuditEntry, DataItem, InformationAsset, User
-from governance.services.register import assets as service
-from governance.services.register.people import mark_leaver
+from governance.core.models import AuditEntry, User
+from governance.register import assets as service
+from governance.register.models import AssetReview, DataItem, InformationAsset
+from governance.register.people import mark_leaver
 from tests.factories import (
     BusinessAreaFactory,
     DataItemFactory,
@@ -477,7 +478,7 @@ def test_the_asset_page_lists_at_most_fifty_holders_and_links_to_the_rest(verifi
 
 
 def test_the_asset_page_shows_recent_changes_and_the_history_page_shows_them_all(verified_client, staff, iam, asset):
-    from governance.services.register.assets import update_asset
+    from governance.register.assets import update_asset
 
     for n in range(25):
         update_asset(asset, by=iam, storage_location=f"Room {n}")

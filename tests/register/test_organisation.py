@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from guardian.shortcuts import get_perms
 
-from governance import roles
-from governance.models import BusinessAreaUserObjectPermission, OfficeHolder, User
-from governance.services.core.audit import system_user
-from governance.services.core.role_badges import roles_for
-from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
-from governance.services.register.people import deactivate_due_leavers, mark_leaver
+from governance.core import roles
+from governance.core.audit import system_user
+from governance.core.models import BusinessAreaUserObjectPermission, OfficeHolder, User
+from governance.core.role_badges import roles_for
+from governance.register.organisation import appoint_office_holder, set_deputy_siro
+from governance.register.people import deactivate_due_leavers, mark_leaver
 from tests.factories import UserFactory
 
 

@@ -7,15 +7,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from governance import roles
-from governance.models import (
-    AccessGrant,
-    AuditEntry,
-    InformationAssetUserObjectPermission,
-    ResearchContractUserObjectPermission,
-    User,
-)
-from governance.services.register.people import update_person
+from governance.access.models import AccessGrant
+from governance.contracts.models import ResearchContractUserObjectPermission
+from governance.core import roles
+from governance.core.models import AuditEntry, User
+from governance.register.models import InformationAssetUserObjectPermission
+from governance.register.people import update_person
 from tests.factories import BusinessAreaFactory, UserFactory, make_asset, make_contract, make_grant
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from governance.models import AuditEntry, InformationAsset, User
-from governance.tasks import purge_pending_imports
+from governance.core.models import AuditEntry, User
+from governance.core.tasks import purge_pending_imports
+from governance.register.models import InformationAsset
 from tests.factories import UserFactory, make_asset
 
 HEADER = "staff_number,name,email,business_area,line_manager,data_handler,leaver_date"

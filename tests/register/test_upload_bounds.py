@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance.disclosure import workbooks
 from governance.disclosure.tables import TableError, parse_table
-from governance.models import DataItem, InformationAsset
+from governance.register.models import DataItem, InformationAsset
 from governance.seeding.workbook_bombs import claimed_range_bomb, many_rows_bomb
 from tests.register.test_asset_transfer import HEADER, upload
 

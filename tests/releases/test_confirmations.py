@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-from governance.models import OutputTable, ReleaseSource
-from governance.services.releases import workflow as service
+from governance.releases import workflow as service
+from governance.releases.models import OutputTable, ReleaseSource
 from tests.releases.test_releases import (  # noqa: F401 - fixtures
     asset,
     other_statistician,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.models import OutputTable, ReleaseSignOff
+from governance.releases.models import OutputTable, ReleaseSignOff
 from tests.conftest import fresh_code
 from tests.releases.test_releases import asset, chief, release, source, statistician, table  # noqa: F401
 

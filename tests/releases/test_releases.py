@@ -14,22 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance import roles
+from governance.core import roles
+from governance.core.audit import acting_as, system_user
+from governance.core.models import AccessEvent, AuditEntry, OfficeHolder
 from governance.disclosure import Rules
-from governance.models import (
-    AccessEvent,
-    AuditEntry,
-    DisclosureRuleSet,
-    OfficeHolder,
-    OutputTable,
-    ReleaseSignOff,
-    ReleaseSource,
-    StatisticalRelease,
-)
-from governance.services.core.audit import acting_as, system_user
-from governance.services.register.organisation import appoint_office_holder
-from governance.services.releases import workflow as service
-from governance.tasks import check_output_table
+from governance.register.organisation import appoint_office_holder
+from governance.releases import workflow as service
+from governance.releases.models import DisclosureRuleSet, OutputTable, ReleaseSignOff, ReleaseSource, StatisticalRelease
+from governance.releases.tasks import check_output_table
 from tests.conftest import fresh_code
 from tests.factories import TOTPDeviceFactory, UserFactory, make_asset
 
@@ -584,7 +576,7 @@ def test_signers_find_releases_to_sign_from_home(verified_client, chief, sdc, st
 
 
 def test_the_five_safes_panel_counts_the_assets_releases(statistician, chief, table, asset):
-    from governance.services.five_safes import _releases_from
+    from governance.five_safes import _releases_from
 
     assert _releases_from(asset) == "Statistical releases from this asset: 0 released after sign-off, 1 in preparation"
     sign(table.release, chief)

@@ -10,11 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from governance import roles
-from governance.models import OfficeHolder, ReleaseSignOff, SecurityEvent
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import appoint_office_holder
-from governance.services.releases import workflow as service
+from governance.core import roles
+from governance.core.audit import system_user
+from governance.core.models import OfficeHolder, SecurityEvent
+from governance.register.organisation import appoint_office_holder
+from governance.releases import workflow as service
+from governance.releases.models import ReleaseSignOff
 from tests.conftest import fresh_code
 from tests.factories import TOTPDeviceFactory, UserFactory, make_asset
 

@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from governance.models import CourseVersion, TrainingSignOff
-from governance.services.training import courses as service
+from governance.training import courses as service
+from governance.training.models import CourseVersion, TrainingSignOff
 from tests.conftest import fresh_code
 from tests.factories import make_course
 

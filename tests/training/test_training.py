@@ -9,8 +9,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from governance.models import AuditEntry, BusinessArea, Course, TrainingSignOff, TrainingStatus, User
-from governance.services.training import courses as service
+from governance.core.models import AuditEntry, BusinessArea, User
+from governance.training import courses as service
+from governance.training.models import Course, TrainingSignOff, TrainingStatus
 from tests.conftest import current_code
 from tests.factories import (
     BusinessAreaFactory,
@@ -421,7 +422,7 @@ def test_dashboard_counts_are_cached_and_dropped_when_anyone_signs(area, course,
 def test_the_refresh_task_recomputes_the_counts(area, course):
     from django.core.cache import cache
 
-    from governance.tasks import refresh_training_figures
+    from governance.training.tasks import refresh_training_figures
 
     UserFactory(business_area=area)
     assert refresh_training_figures() >= 1

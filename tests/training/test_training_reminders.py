@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from governance.models import Notification
-from governance.services.training import courses as service
-from governance.tasks import send_training_reminders
+from governance.core.models import Notification
+from governance.training import courses as service
+from governance.training.tasks import send_training_reminders
 from tests.factories import UserFactory, make_course, make_signoff
 
 TODAY = datetime.date.today()
@@ -104,7 +104,7 @@ def test_courses_for_data_handlers_remind_only_data_handlers(area, django_captur
 
 
 def test_leavers_are_not_reminded(course, person, administrator, django_capture_on_commit_callbacks):
-    from governance.services.register.people import mark_leaver
+    from governance.register.people import mark_leaver
 
     make_signoff(person, course, days_ago=380)
     mark_leaver(person, by=administrator)

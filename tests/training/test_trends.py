@@ -7,11 +7,13 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from governance.models import AuditEntry, BusinessArea, ComplianceSnapshot, ResearchContract
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import set_deputy_siro
-from governance.services.trends.snapshots import take_snapshot
-from governance.tasks import take_compliance_snapshot
+from governance.contracts.models import ResearchContract
+from governance.core.audit import system_user
+from governance.core.models import AuditEntry, BusinessArea
+from governance.register.organisation import set_deputy_siro
+from governance.trends.models import ComplianceSnapshot
+from governance.trends.snapshots import take_snapshot
+from governance.trends.tasks import take_compliance_snapshot
 from tests.assurance.conftest import open_round
 from tests.factories import (
     BusinessAreaFactory,

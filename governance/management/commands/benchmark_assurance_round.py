@@ -14,11 +14,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from governance.assurance.facts import iam_ids_with_assets
+from governance.assurance.models import AssuranceRound
+from governance.assurance.returns import prepare_round
+from governance.core.audit import system_user
 from governance.management.base import AuditedCommand
-from governance.models import AssuranceRound
-from governance.services.assurance.facts import iam_ids_with_assets
-from governance.services.assurance.returns import prepare_round
-from governance.services.core.audit import system_user
 
 
 class Rollback(Exception):

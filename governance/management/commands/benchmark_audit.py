@@ -7,8 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from governance.models import AuditEntry, BusinessArea
-from governance.services.core.audit_chain import append_sealed, verify
+from governance.core.audit_chain import append_sealed, verify
+from governance.core.models import AuditEntry, BusinessArea
 
 
 class Command(BaseCommand):

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.models import InformationAsset, User
+from governance.core.models import User
+from governance.register.models import InformationAsset
 
 # (label, role, url or url name)
 PAGES = [

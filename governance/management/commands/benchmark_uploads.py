@@ -6,9 +6,9 @@ import tracemalloc
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
+from governance.core.tabular import UploadError, read_upload
 from governance.disclosure.tables import TableError, parse_table
 from governance.seeding.workbook_bombs import claimed_range_bomb, many_rows_bomb
-from governance.transfer.tabular import UploadError, read_upload
 
 HEADER = ["business_area", "name", "description"]
 

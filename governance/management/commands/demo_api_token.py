@@ -10,9 +10,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance.models import User
-from governance.services.api.tokens import create_token
-from governance.services.core.audit import acting_as, correlation
+from governance.core.api_tokens import create_token
+from governance.core.audit import acting_as, correlation
+from governance.core.models import User
 
 
 class Command(BaseCommand):

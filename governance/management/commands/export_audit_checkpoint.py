@@ -1,5 +1,5 @@
+from governance.core.audit_checkpoints import export_checkpoint, public_key_pem
 from governance.management.base import AuditedCommand
-from governance.services.core.audit_checkpoints import export_checkpoint, public_key_pem
 
 
 class Command(AuditedCommand):

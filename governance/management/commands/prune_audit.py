@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from governance.core.audit_retention import prune
 from governance.management.base import AuditedCommand
-from governance.services.core.audit_retention import prune
 
 
 class Command(AuditedCommand):

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from governance.core.models import Notification
 from governance.management.base import AuditedCommand
-from governance.models import Notification
 
 
 class Command(AuditedCommand):

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from governance.core.models import User
 from governance.management.base import AuditedCommand
-from governance.models import User
 from governance.seeding.scale import BENCH_PASSWORD, Plan, Progress, seed
 
 

@@ -4,9 +4,9 @@ from cryptography.hazmat.primitives import serialization
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from governance.core.audit_chain import run_verification
+from governance.core.audit_checkpoints import InvalidCheckpoint, load
 from governance.management.base import AuditedCommand
-from governance.services.core.audit_chain import run_verification
-from governance.services.core.audit_checkpoints import InvalidCheckpoint, load
 
 
 def _day(value: str) -> datetime.datetime:

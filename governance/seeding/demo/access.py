@@ -8,9 +8,11 @@ import random
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from governance.models import AccessRequest, InformationAsset, User
-from governance.services.access import requests as access
-from governance.services.access.extracts import latest_extract, upload_extract
+from governance.access import requests as access
+from governance.access.extracts import latest_extract, upload_extract
+from governance.access.models import AccessRequest
+from governance.core.models import User
+from governance.register.models import InformationAsset
 
 CASELOAD = "Benefit caseload statistics extract"
 

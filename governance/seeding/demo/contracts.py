@@ -15,18 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import (
-    AssuranceCheck,
-    DataItem,
-    ExternalOrganisation,
-    InformationAsset,
-    LegalGateway,
-    ResearchContract,
-    User,
-)
-from governance.services.contracts import extensions as contract_extensions
-from governance.services.contracts import records as service
-from governance.services.contracts import states as contract_states
+from governance.contracts import extensions as contract_extensions
+from governance.contracts import records as service
+from governance.contracts import states as contract_states
+from governance.contracts.models import AssuranceCheck, ExternalOrganisation, LegalGateway, ResearchContract
+from governance.core.models import User
+from governance.register.models import DataItem, InformationAsset
 
 Status = ResearchContract.Status
 

@@ -12,15 +12,15 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from governance import roles
-from governance.models import BusinessArea, OfficeHolder, User
+from governance.core import roles
+from governance.core.audit import system_user
+from governance.core.models import BusinessArea, OfficeHolder, User
+from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from governance.seeding.demo.access import load_access
 from governance.seeding.demo.contracts import load_contracts
 from governance.seeding.demo.register import load_register
 from governance.seeding.demo.releases import load_releases
 from governance.seeding.demo.training import load_training
-from governance.services.core.audit import system_user
-from governance.services.register.organisation import appoint_office_holder, set_deputy_siro
 
 DEMO_PASSWORD = "custodian-demo-2026"
 

@@ -6,8 +6,9 @@ import datetime
 
 from django.utils import timezone
 
-from governance.models import BusinessArea, DataItem, InformationAsset, User
-from governance.services.register.assets import create_asset, save_data_item
+from governance.core.models import BusinessArea, User
+from governance.register.assets import create_asset, save_data_item
+from governance.register.models import DataItem, InformationAsset
 
 A = InformationAsset
 S = DataItem.Sensitivity

@@ -12,8 +12,10 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from governance.models import InformationAsset, StatisticalRelease, User
-from governance.services.releases import workflow as service
+from governance.core.models import User
+from governance.register.models import InformationAsset
+from governance.releases import workflow as service
+from governance.releases.models import StatisticalRelease
 
 REGION_TABLE = b"""region,count
 North East,412

@@ -6,8 +6,9 @@ import datetime
 
 from django.utils import timezone
 
-from governance.models import Course, User
-from governance.services.training.courses import create_course, publish_version, record_historic_signoff
+from governance.core.models import User
+from governance.training.courses import create_course, publish_version, record_historic_signoff
+from governance.training.models import Course
 
 SECURITY = "Information security and responsible handling"
 DATA_PROTECTION = "Data protection for data handlers"

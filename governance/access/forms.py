@@ -1,0 +1,108 @@
+"""Forms for access requests, decisions, revocations, reviews and extracts."""
+
+from __future__ import annotations
+
+from django import forms
+
+from governance.access.models import AccessRequest, AccessReview
+from governance.core.forms.security_keys import FreshVerificationMixin
+from governance.core.forms.widgets import GovukDateField
+from governance.register.models import DataItem
+
+DECISIONS = AccessRequest.Decision.choices
+# Returning is not a decision on the request: it goes back to the requester to change and resubmit.
+DECISIONS_OR_RETURN = [*DECISIONS, ("return", "Return to the requester for changes")]
+
+
+class AccessRequestForm(forms.Form):
+    """Purpose, business case and end date, then each chosen item with its own justification."""
+
+    purpose = forms.CharField(
+        max_length=300,
+        help_text="What the data will be used for, in one sentence.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-30"}),
+    )
+    business_case = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Why you need this access, the public benefit, and why less data would not do.",
+    )
+    requested_end_date = GovukDateField(label="When do you need access until?")
+
+    def __init__(self, *args, asset, latest_end, submitting=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asset = asset
+        self.submitting = submitting
+        self.data_items = list(asset.items.all())
+        self.fields["requested_end_date"].help_text = f"No later than {latest_end:%d %m %Y} (12 months at most)."
+        for item in self.data_items:
+            self.fields[f"item_{item.pk}"] = forms.BooleanField(required=False, label=item.name)
+            self.fields[f"why_{item.pk}"] = forms.CharField(
+                required=False, label=f"Why do you need {item.name}?", widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def item_rows(self):
+        """(item, checkbox field, justification field) for the template."""
+        return [(item, self[f"item_{item.pk}"], self[f"why_{item.pk}"]) for item in self.data_items]
+
+    def clean(self):
+        data = super().clean()
+        chosen = {}
+        for item in self.data_items:
+            if data.get(f"item_{item.pk}"):
+                why = (data.get(f"why_{item.pk}") or "").strip()
+                if not why and self.submitting:  # a draft may be finished later
+                    self.add_error(f"why_{item.pk}", f"Say why you need {item.name}")
+                chosen[item] = why
+        data["items"] = chosen
+        return data
+
+
+class IamDecisionForm(FreshVerificationMixin, forms.Form):
+    """The IAM's decision; on special category data it also asks for fresh verification (``fresh=True``)."""
+
+    decision = forms.ChoiceField(choices=DECISIONS_OR_RETURN, widget=forms.RadioSelect, label="Your decision")
+    granted_items = forms.ModelMultipleChoiceField(
+        queryset=DataItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Items to approve",
+        help_text="Untick any item that is not needed.",
+    )
+    end_date = GovukDateField(label="Access ends on", help_text="You may shorten the period asked for.", required=False)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for your decision")
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["granted_items"].queryset = DataItem.objects.filter(
+            pk__in=request.items.values("data_item")
+        ).order_by("name")
+        self.fields["granted_items"].label_from_instance = lambda i: f"{i.name} ({i.get_sensitivity_display()})"
+
+
+class DeputyDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=DECISIONS_OR_RETURN, widget=forms.RadioSelect, label="Your decision as Deputy SIRO"
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for your decision")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason (optional)", required=False)
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=AccessReview.Decision.choices, widget=forms.RadioSelect, label="Decision")
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason", help_text="Needed to revoke."
+    )
+
+
+class ExtractUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload the extract",
+        help_text="A CSV file (UTF-8) whose columns are data items of this asset. Holders see only their columns.",
+    )

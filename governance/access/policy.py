@@ -1,0 +1,230 @@
+"""Who may see and do what with access requests, grants, reviews and the granted data.
+
+Nobody decides, reviews or revokes their own access. The asset's IAM decides
+(its Deputy SIRO when there is no active IAM, or the IAM is the requester); the
+Deputy SIRO also approves high-risk requests (the SIRO standing in). Lists are
+computed as one filtered query of what the person may see.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from governance.access.models import AccessGrant, AccessRequest, AccessReview
+from governance.core.models import User
+from governance.core.policy import has_oversight, in_group, is_member, is_siro, oversees_area
+from governance.core.roles import INCIDENT_HANDLERS
+from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
+from governance.register.policy import EDIT_PERM
+from governance.register.policy import can_edit as can_edit_asset
+
+
+def active_iam(asset: InformationAsset) -> User | None:
+    return asset.manager if asset.manager_id and asset.manager.is_active else None
+
+
+def reviewer_for(grant: AccessGrant) -> User | None:
+    """The asset's IAM, or its Deputy SIRO when there is no active IAM (never the holder)."""
+    iam = active_iam(grant.asset)
+    if iam is not None and iam.pk != grant.holder_id:
+        return iam
+    deputy = grant.asset.business_area.deputy_siro
+    return deputy if deputy is not None and deputy.is_active and deputy.pk != grant.holder_id else None
+
+
+ACCESS_PERM = "access_informationasset"
+
+
+def active_grant(user: User, asset: InformationAsset) -> AccessGrant | None:
+    """The grant that lets ``user`` open the asset's restricted data now, or None. One query.
+
+    Both must hold: the guardian permission (removed the moment a grant ends) and
+    an active grant whose dates cover today (so an expiry is honoured even before
+    the nightly task has run). Kept on the asset instance for the request.
+    """
+    if not is_member(user):
+        return None
+    memo = asset.__dict__.setdefault("_active_grants", {})
+    if user.pk in memo:
+        return memo[user.pk]
+    on = timezone.localdate()
+    permission = InformationAssetUserObjectPermission.objects.filter(
+        user=OuterRef("holder"), content_object=OuterRef("asset"), permission__codename=ACCESS_PERM
+    )
+    memo[user.pk] = (
+        AccessGrant.objects.filter(
+            holder=user, asset=asset, state=AccessGrant.State.ACTIVE, starts_on__lte=on, ends_on__gt=on
+        )
+        .filter(Exists(permission))
+        .order_by("-ends_on")
+        .first()
+    )
+    return memo[user.pk]
+
+
+def can_open_data(user: User, asset: InformationAsset) -> bool:
+    """The asset's restricted data, cut to the granted items: only under an active grant."""
+    return active_grant(user, asset) is not None
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+def can_ask(user: User, asset: InformationAsset | None = None) -> bool:
+    """Any member of staff may ask for access to an asset (the IAM decides)."""
+    return is_member(user)
+
+
+def can_submit(user: User, request: AccessRequest) -> bool:
+    """The requester submits their own request (the service refuses one that is not a draft)."""
+    return user.pk == request.requester_id
+
+
+def can_decide_as_iam(user: User, request: AccessRequest) -> bool:
+    """The asset's IAM decides; if the IAM is the requester or the post is empty, the Deputy SIRO does."""
+    if user.pk == request.requester_id or not user.is_active:
+        return False
+    iam = active_iam(request.asset)
+    if iam is not None and iam.pk != request.requester_id:
+        return user.pk == iam.pk
+    return oversees_area(user, request.asset.business_area_id)
+
+
+def can_decide_as_deputy(user: User, request: AccessRequest) -> bool:
+    """The Deputy SIRO of the asset's area; the SIRO if the Deputy SIRO is the requester or the post is empty."""
+    if user.pk == request.requester_id or not user.is_active:
+        return False
+    deputy = request.asset.business_area.deputy_siro
+    if deputy is not None and deputy.is_active and deputy.pk != request.requester_id:
+        return user.pk == deputy.pk
+    return is_siro(user)
+
+
+def oversees_asset(user: User, asset: InformationAsset) -> bool:
+    """The asset's IAM, its area's Deputy SIRO, and organisation-wide oversight."""
+    return has_oversight(user) or can_edit_asset(user, asset)
+
+
+def can_view_request(user: User, request: AccessRequest) -> bool:
+    return user.pk == request.requester_id or is_siro(user) or oversees_asset(user, request.asset)
+
+
+def can_withdraw(user: User, request: AccessRequest) -> bool:
+    """Whoever may see the request reaches the form; the service lets only the requester withdraw."""
+    return can_view_request(user, request)
+
+
+# --- grants --------------------------------------------------------------------------------
+
+
+def can_view_grant(user: User, grant: AccessGrant) -> bool:
+    return user.pk == grant.holder_id or oversees_asset(user, grant.asset)
+
+
+def can_revoke(user: User, grant: AccessGrant) -> bool:
+    """The asset's IAM, its Deputy SIRO, or an administrator; never the holder on their own grant."""
+    return user.pk != grant.holder_id and user.is_active and can_edit_asset(user, grant.asset)
+
+
+def can_revoke_now(user: User, grant: AccessGrant) -> bool:
+    """``can_revoke``, on a grant still active or suspended: an ended grant has nothing to revoke."""
+    return grant.state in (AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED) and can_revoke(user, grant)
+
+
+def can_review(user: User, review: AccessReview) -> bool:
+    """The grant's reviewer (its IAM, or the Deputy SIRO standing in), or whoever may revoke it."""
+    grant = review.grant
+    if user.pk == grant.holder_id or not user.is_active:
+        return False
+    reviewer = reviewer_for(grant)
+    return (reviewer is not None and reviewer.pk == user.pk) or can_revoke(user, grant)
+
+
+def can_upload_extract(user: User, asset: InformationAsset) -> bool:
+    """The asset's IAM, its Deputy SIRO or an administrator loads the restricted data itself."""
+    return can_edit_asset(user, asset)
+
+
+def can_view_access_register(user: User) -> bool:
+    """Every access to restricted data: auditors, the SIRO and administrators."""
+    return has_oversight(user)
+
+
+def visible_grants(user: User) -> QuerySet[AccessGrant]:
+    """Grants ``user`` may list: their own, their assets' (as IAM), their areas' (as Deputy SIRO), or all."""
+    grants = AccessGrant.objects.all()
+    if has_oversight(user):
+        return grants
+    # The grants' ids are listed first (one query the planner answers from the holder and
+    # asset indexes). Given the condition itself under a newest-first order and a page's
+    # LIMIT, PostgreSQL walks the newest-first index through every grant, filtering as it
+    # goes: 27 ms for an IAM's 39 grants among 100,000, against a few ms this way.
+    wanted = Q(holder=user) | Q(asset_id__in=_overseen_asset_ids(user))
+    return grants.filter(pk__in=list(grants.filter(wanted).values_list("pk", flat=True)))
+
+
+def visible_requests(user: User) -> QuerySet[AccessRequest]:
+    requests = AccessRequest.objects.all()
+    if has_oversight(user):
+        return requests
+    return requests.filter(Q(requester=user) | Q(asset_id__in=_overseen_asset_ids(user)))
+
+
+def _overseen_asset_ids(user: User) -> list[int]:
+    """The assets ``user`` manages (by the IAM's right) or oversees as Deputy SIRO, as a list of ids.
+
+    Listed ids let the database combine the person's own rows and these assets'
+    rows through two indexes; an OR across joins made it read every grant (a
+    quarter of a second at 100,000 grants). The areas come from the role facts.
+    """
+    managed = InformationAssetUserObjectPermission.objects.filter(
+        user=user, permission__codename=EDIT_PERM
+    ).values_list("content_object_id", flat=True)
+    overseen = InformationAsset.objects.filter(business_area__deputy_siro=user).values_list("pk", flat=True)
+    return sorted(set(managed) | set(overseen))
+
+
+def can_act_for_incident(user: User, asset: InformationAsset) -> bool:
+    """Who may suspend grants on, or bring forward the access review of, an asset an incident touches.
+
+    The asset's IAM, its Deputy SIRO and administrators (as for revoking), and beside them
+    the SIRO and the incident handlers, who handle incidents across the department.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return can_edit_asset(user, asset) or is_siro(user) or in_group(user, INCIDENT_HANDLERS)
+
+
+def can_restore_after_incident(user: User, grant: AccessGrant) -> bool:
+    """Whoever may suspend access for an incident may lift that suspension; never the holder.
+
+    Only a suspension made for an incident, on a grant still within its dates: the other
+    suspensions end by their own rules (training current again, an access review confirming it).
+    """
+    return (
+        grant.state == AccessGrant.State.SUSPENDED
+        and grant.suspension == AccessGrant.Suspension.INCIDENT
+        and grant.ends_on > timezone.localdate()
+        and user.pk != grant.holder_id
+        and can_act_for_incident(user, grant.asset)
+    )
+
+
+# --- returned for changes -------------------------------------------------------------
+
+EDITABLE = (AccessRequest.State.DRAFT, AccessRequest.State.RETURNED)
+
+
+def can_edit_request(user: User, request: AccessRequest) -> bool:
+    """Only the requester changes their request, while it is a draft or returned for changes."""
+    return user.is_active and user.pk == request.requester_id and request.state in EDITABLE
+
+
+def can_return(user: User, request: AccessRequest) -> bool:
+    """Whoever may decide the request at its current stage may send it back for changes instead."""
+    if request.state != AccessRequest.State.SUBMITTED:
+        return False
+    if not request.iam_decision:
+        return can_decide_as_iam(user, request)
+    return request.needs_deputy_approval and not request.deputy_decision and can_decide_as_deputy(user, request)

@@ -1,0 +1,755 @@
+"""Access to restricted data: business-case requests, decisions, grants and their lifecycle.
+
+The policy: access is business-case controlled on the minimum data required, and
+every authorisation and every access is recorded. Here that means item-level
+requests with a justification per item, an IAM decision (and the Deputy SIRO's
+for special-category or identifiable data), grants that carry the guardian
+permission ``access_informationasset`` for exactly as long as they are active,
+and a status history row for every move. Nobody decides their own request.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem, StatusChange
+from governance.access.policy import (
+    ACCESS_PERM,
+    EDITABLE,
+    active_iam,
+    can_act_for_incident,
+    can_decide_as_deputy,
+    can_decide_as_iam,
+    can_restore_after_incident,
+    can_return,
+    can_revoke,
+)
+from governance.core import events
+from governance.core.audit import system_user
+from governance.core.audit_hashing import reason as audit_reason
+from governance.core.audit_hashing import records_reason
+from governance.core.models import User
+from governance.core.notifications import notify
+from governance.core.permissions import forget_permissions
+from governance.core.policy import is_siro
+from governance.core.security import verify_fresh_second_factor
+from governance.register.models import DataItem, InformationAsset
+from governance.training.courses import personal_data_clearance
+
+IAM_DECIDES = (
+    "Only the asset's Information Asset Manager decides (its Deputy SIRO if there is none), never the requester."
+)
+R, G = AccessRequest.State, AccessGrant.State
+RETURN = "return"  # a decision that sends the request back to the requester, not stored as a decision
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def latest_end_date(on: datetime.date | None = None) -> datetime.date:
+    return (on or today()) + relativedelta(months=settings.ACCESS_MAX_MONTHS)
+
+
+# --- history -------------------------------------------------------------------------
+
+
+def _move(obj, to_state: str, by: User, reason: str = "") -> None:
+    """Change state through the model's transition table and append the status history row."""
+    from_state = obj.state
+    obj.state = to_state
+    with audit_reason(reason or ""):
+        obj.save()
+    StatusChange.objects.create(
+        request=obj if isinstance(obj, AccessRequest) else None,
+        grant=obj if isinstance(obj, AccessGrant) else None,
+        from_state=from_state,
+        to_state=to_state,
+        by=by,
+        reason=reason,
+    )
+
+
+# --- requests -------------------------------------------------------------------------
+
+
+def needs_deputy(asset: InformationAsset, items: list[DataItem]) -> bool:
+    """Special-category or directly identifying items, or personal items of an identifiable asset."""
+    if any(item.is_high_risk for item in items):
+        return True
+    personal = [i for i in items if i.sensitivity != DataItem.Sensitivity.NON_PERSONAL]
+    return bool(personal) and asset.identifiability == InformationAsset.Identifiability.IDENTIFIABLE
+
+
+def asks_for_personal_data(asset: InformationAsset, items: list[DataItem]) -> bool:
+    return asset.contains_personal_data and any(i.sensitivity != DataItem.Sensitivity.NON_PERSONAL for i in items)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    asset: InformationAsset
+    shared: int
+
+
+def less_identifiable_alternatives(asset: InformationAsset, item_names: list[str]) -> list[Alternative]:
+    """Pseudonymised or anonymised assets holding some of the same items, which might serve instead."""
+    if asset.identifiability == InformationAsset.Identifiability.ANONYMISED or not item_names:
+        return []
+    levels = [InformationAsset.Identifiability.ANONYMISED]
+    if asset.identifiability == InformationAsset.Identifiability.IDENTIFIABLE:
+        levels.append(InformationAsset.Identifiability.PSEUDONYMISED)
+    names = {n.lower() for n in item_names}
+    matches: dict[int, Alternative] = {}
+    for item in DataItem.objects.filter(asset__identifiability__in=levels).exclude(asset=asset).select_related("asset"):
+        if item.name.lower() in names:
+            found = matches.get(item.asset_id)
+            matches[item.asset_id] = Alternative(item.asset, (found.shared if found else 0) + 1)
+    return sorted(matches.values(), key=lambda a: (-a.shared, a.asset.name))[:5]
+
+
+def _validate_request(requester, asset, items: dict[DataItem, str], end_date, *, on=None) -> list[DataItem]:
+    errors = request_errors(requester, asset, items, end_date, on=on)
+    if errors:
+        raise ValidationError(errors)
+    return list(items)
+
+
+def request_errors(
+    requester: User,
+    asset: InformationAsset,
+    items: dict[DataItem, str],
+    end_date: datetime.date | None,
+    *,
+    on: datetime.date | None = None,
+) -> dict[str, str]:
+    """The rules a submitted request must meet: items of this asset, each with a reason, an end date
+    in the future and within the longest period, and training that clears the requester for personal data.
+
+    Checked when the request is submitted and, through the request form, with its own
+    fields, so someone who also left the business case blank is told everything at once.
+    """
+    on = on or today()
+    errors = {}
+    chosen = list(items)
+    if not chosen:
+        errors["items"] = "Choose the data items you need"
+    elif any(item.asset_id != asset.pk for item in chosen):
+        errors["items"] = "Choose items of this asset only"
+    missing = [item.name for item, why in items.items() if not (why or "").strip()]
+    if missing:
+        errors["items"] = f"Give a reason for each item you choose: {', '.join(missing)}"
+    if end_date is None or end_date <= on:
+        errors["requested_end_date"] = "The end date must be in the future"
+    elif end_date > latest_end_date(on):
+        errors["requested_end_date"] = (
+            f"Access can be asked for {settings.ACCESS_MAX_MONTHS} months at most: "
+            f"the latest end date is {latest_end_date(on):%d %B %Y}"
+        )
+    if chosen and asks_for_personal_data(asset, chosen):
+        clearance = personal_data_clearance(requester, on)
+        if not clearance.cleared:
+            errors.setdefault("items", f"You cannot ask for personal data yet. {clearance.reason}.")
+    return errors
+
+
+@transaction.atomic
+def save_request(
+    *,
+    requester: User,
+    asset: InformationAsset,
+    purpose: str,
+    business_case: str,
+    requested_end_date: datetime.date,
+    items: dict[DataItem, str],
+    submit: bool,
+    request: AccessRequest | None = None,
+) -> AccessRequest:
+    """Create or change a draft request; submit it if asked. Only the requester edits their draft."""
+    if request is not None:
+        request = AccessRequest.objects.select_for_update().get(pk=request.pk)
+        if request.requester_id != requester.pk:
+            raise PermissionDenied("Only the person who asked can change this request.")
+        if request.state not in EDITABLE:
+            raise ValidationError("Only a draft or a request returned for changes can be changed.")
+    if not requester.is_active:
+        raise PermissionDenied("Only active staff can ask for access.")
+    chosen = _validate_request(requester, asset, items, requested_end_date) if submit else list(items)
+    if request is None:
+        request = AccessRequest(requester=requester, asset=asset)
+    request.purpose, request.business_case, request.requested_end_date = purpose, business_case, requested_end_date
+    request.needs_deputy_approval = needs_deputy(asset, chosen)
+    request.save()
+    existing = {row.data_item_id: row for row in request.items.all()}
+    for item, why in items.items():
+        row = existing.pop(item.pk, None)
+        if row is None:
+            AccessRequestItem.objects.create(request=request, data_item=item, justification=why.strip())
+        elif row.justification != why.strip():
+            row.justification = why.strip()
+            row.save(update_fields=["justification"])
+    for row in existing.values():
+        row.delete()
+    if submit:
+        _submit(request, requester)
+    return request
+
+
+def _submit(request: AccessRequest, by: User) -> None:
+    resubmitted = request.state == R.RETURNED
+    request.submitted_at = timezone.now()
+    _move(request, R.SUBMITTED, by, "Changed and submitted again" if resubmitted else "Submitted for decision")
+    for decider in _iam_deciders(request):
+        notify(
+            decider,
+            key=f"access-submitted:{request.pk}:{decider.pk}{_round_suffix(request)}",
+            subject=f"Access request to decide: {request.asset}",
+            template="emails/access_submitted.txt",
+            context={"request": request},
+        )
+
+
+def _round_suffix(request: AccessRequest) -> str:
+    """Which round of decision a request is in: each return for changes starts a new one.
+
+    Notification keys carry it, so a resubmitted request tells its deciders again
+    while a retried call within one round still sends nothing twice.
+    """
+    returns = request.changes.filter(to_state=R.RETURNED).count()
+    return f":round-{returns + 1}" if returns else ""
+
+
+def _iam_deciders(request: AccessRequest) -> list[User]:
+    iam = active_iam(request.asset)
+    if iam is not None and iam.pk != request.requester_id:
+        return [iam]
+    deputy = request.asset.business_area.deputy_siro
+    return [deputy] if deputy is not None and deputy.is_active and deputy.pk != request.requester_id else []
+
+
+@records_reason
+@transaction.atomic
+def withdraw(request: AccessRequest, *, by: User, reason: str = "") -> AccessRequest:
+    request = AccessRequest.objects.select_for_update().get(pk=request.pk)
+    if request.requester_id != by.pk:
+        raise PermissionDenied("Only the person who asked can withdraw a request.")
+    if request.state not in (R.DRAFT, R.SUBMITTED, R.RETURNED):
+        raise ValidationError("Only a draft, submitted or returned request can be withdrawn.")
+    _move(request, R.WITHDRAWN, by, reason or "Withdrawn by the requester")
+    return request
+
+
+def involves_special_category(request: AccessRequest) -> bool:
+    """Whether the request touches special category data: the asset holds it or an item asked for is it."""
+    return (
+        request.asset.special_category
+        or request.items.filter(data_item__sensitivity=DataItem.Sensitivity.SPECIAL_CATEGORY).exists()
+    )
+
+
+def approval_errors(
+    request: AccessRequest,
+    granted: set[int],
+    end_date: datetime.date | None,
+    *,
+    rows: list[AccessRequestItem] | None = None,
+) -> dict[str, str]:
+    """The rules an IAM's approval must meet (items asked for, an end date within what was asked).
+
+    Checked when the decision is written and, through the decision form, with its
+    own fields, so a late or too-long end date is reported on the first submit.
+    """
+    rows = rows if rows is not None else list(request.items.all())
+    errors = {}
+    if not granted:
+        errors["granted_items"] = "Approve at least one item, or reject the request"
+    elif not granted <= {row.data_item_id for row in rows}:
+        errors["granted_items"] = "Only items that were asked for can be approved"
+    end_date = end_date or request.requested_end_date
+    if end_date > request.requested_end_date:
+        errors["end_date"] = (
+            f"Access cannot run longer than was asked for: the latest end date is {request.requested_end_date:%d %B %Y}"
+        )
+    elif end_date <= today():
+        errors["end_date"] = "The end date must be in the future"
+    return errors
+
+
+def decide_as_iam(
+    request: AccessRequest,
+    *,
+    by: User,
+    decision: str,
+    reason: str,
+    granted_items: list[DataItem] | None = None,
+    end_date: datetime.date | None = None,
+    token: str = "",
+    key_assertion: str = "",
+    http_request: HttpRequest | None = None,
+) -> AccessRequest:
+    """Approve all or some items (perhaps for less time), or reject; always with a reason.
+
+    A decision on special category data is a high-risk step: the IAM verifies afresh
+    (security key, or a new authenticator code without one) before anything is written.
+    """
+    if not can_decide_as_iam(by, request):
+        raise PermissionDenied(IAM_DECIDES)
+    verified = False
+    if involves_special_category(request):
+        verify_fresh_second_factor(by, request=http_request, token=token, key_assertion=key_assertion)
+        verified = True
+    return _decide_as_iam(
+        request,
+        by=by,
+        decision=decision,
+        reason=reason,
+        granted_items=granted_items,
+        end_date=end_date,
+        verified=verified,
+    )
+
+
+@records_reason
+@transaction.atomic
+def _decide_as_iam(
+    request: AccessRequest,
+    *,
+    by: User,
+    decision: str,
+    reason: str,
+    granted_items: list[DataItem] | None,
+    end_date: datetime.date | None,
+    verified: bool,
+) -> AccessRequest:
+    if decision == RETURN:
+        return return_for_changes(request, by=by, reason=reason)
+    request = (
+        AccessRequest.objects.select_for_update(of=("self",))
+        .select_related("asset__business_area__deputy_siro")
+        .get(pk=request.pk)
+    )
+    if not can_decide_as_iam(by, request):
+        raise PermissionDenied(IAM_DECIDES)
+    if not verified and involves_special_category(request):
+        raise ValidationError("This request now involves special category data: verify again and resubmit.")
+    if request.state != R.SUBMITTED or request.iam_decision:
+        raise ValidationError("This request is not waiting for the IAM's decision.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for your decision"})
+    request.iam_decided_by, request.iam_reason = by, reason.strip()
+    if decision == AccessRequest.Decision.REJECT:
+        request.iam_decision = decision
+        request.decided_at = timezone.now()
+        request.save()
+        for row in request.items.all():
+            row.granted = False
+            row.save(update_fields=["granted"])
+        _move(request, R.REJECTED, by, reason)
+        _tell_requester(request)
+        return request
+    if decision != AccessRequest.Decision.APPROVE:
+        raise ValidationError({"decision": "Choose approve or reject"})
+    rows = list(request.items.select_related("data_item"))
+    granted = {item.pk for item in (granted_items if granted_items is not None else [r.data_item for r in rows])}
+    errors = approval_errors(request, granted, end_date, rows=rows)
+    if errors:
+        raise ValidationError(errors)
+    end_date = end_date or request.requested_end_date
+    granted_rows = [r for r in rows if r.data_item_id in granted]
+    if asks_for_personal_data(request.asset, [r.data_item for r in granted_rows]):
+        clearance = personal_data_clearance(request.requester)
+        if not clearance.cleared:
+            raise ValidationError(f"The requester cannot be given personal data now. {clearance.reason}.")
+    for row in rows:
+        row.granted = row.data_item_id in granted
+        row.save(update_fields=["granted"])
+    request.iam_decision = decision
+    request.approved_end_date = end_date
+    request.needs_deputy_approval = needs_deputy(request.asset, [r.data_item for r in granted_rows])
+    request.save()
+    if request.needs_deputy_approval:
+        StatusChange.objects.create(
+            request=request,
+            from_state=R.SUBMITTED,
+            to_state=R.SUBMITTED,
+            by=by,
+            reason=f"Approved by the IAM: {reason.strip()}. Awaiting the Deputy SIRO.",
+        )
+        deputy = request.asset.business_area.deputy_siro
+        recipient = deputy if deputy is not None and deputy.is_active and deputy.pk != request.requester_id else None
+        if recipient is not None:
+            notify(
+                recipient,
+                key=f"access-deputy:{request.pk}{_round_suffix(request)}",
+                subject=f"Access request needs your approval: {request.asset}",
+                template="emails/access_submitted.txt",
+                context={"request": request, "deputy": True},
+            )
+        return request
+    _approve(request, by=by, reason=reason)
+    return request
+
+
+@records_reason
+@transaction.atomic
+def decide_as_deputy(request: AccessRequest, *, by: User, decision: str, reason: str) -> AccessRequest:
+    if decision == RETURN:
+        return return_for_changes(request, by=by, reason=reason)
+    request = (
+        AccessRequest.objects.select_for_update(of=("self",))
+        .select_related("asset__business_area__deputy_siro")
+        .get(pk=request.pk)
+    )
+    if not can_decide_as_deputy(by, request):
+        raise PermissionDenied(
+            "Only the Deputy SIRO of the asset's area (or the SIRO) approves this, never the requester."
+        )
+    if (
+        request.state != R.SUBMITTED
+        or request.iam_decision != AccessRequest.Decision.APPROVE
+        or request.deputy_decision
+    ):
+        raise ValidationError("This request is not waiting for the Deputy SIRO.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for your decision"})
+    if decision not in AccessRequest.Decision.values:
+        raise ValidationError({"decision": "Choose approve or reject"})
+    request.deputy_decision, request.deputy_decided_by, request.deputy_reason = decision, by, reason.strip()
+    if decision == AccessRequest.Decision.REJECT:
+        request.decided_at = timezone.now()
+        request.save()
+        _move(request, R.REJECTED, by, reason)
+        _tell_requester(request)
+        return request
+    request.save()
+    _approve(request, by=by, reason=reason)
+    return request
+
+
+@records_reason
+@transaction.atomic
+def return_for_changes(request: AccessRequest, *, by: User, reason: str) -> AccessRequest:
+    """Send a submitted request back to its requester, with what to change.
+
+    Any IAM approval recorded so far is cleared: the request will be changed, so it
+    is decided afresh from the start once it is submitted again.
+    """
+    request = (
+        AccessRequest.objects.select_for_update(of=("self",))
+        .select_related("asset__business_area__deputy_siro", "asset__manager")
+        .get(pk=request.pk)
+    )
+    if not can_return(by, request):
+        if request.state != R.SUBMITTED:
+            raise ValidationError("Only a request waiting for a decision can be returned for changes.")
+        raise PermissionDenied("Only the person deciding this request at its current step can return it.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Enter what the requester needs to change"})
+    request.iam_decision, request.iam_decided_by, request.iam_reason = "", None, ""
+    request.deputy_decision, request.deputy_decided_by, request.deputy_reason = "", None, ""
+    request.approved_end_date = None
+    for row in request.items.all():
+        if row.granted is not None:
+            row.granted = None
+            row.save(update_fields=["granted"])
+    _move(request, R.RETURNED, by, reason.strip())
+    notify(
+        request.requester,
+        key=f"access-returned:{request.pk}{_round_suffix(request)}",
+        subject=f"Your access request for {request.asset} needs changes",
+        template="emails/access_returned.txt",
+        context={"request": request, "reason": reason.strip()},
+    )
+    return request
+
+
+def _approve(request: AccessRequest, *, by: User, reason: str) -> AccessGrant:
+    request.decided_at = timezone.now()
+    request.save()
+    _move(request, R.APPROVED, by, reason)
+    items = [row.data_item for row in request.items.filter(granted=True).select_related("data_item")]
+    grant = AccessGrant.objects.create(
+        request=request,
+        holder=request.requester,
+        asset=request.asset,
+        starts_on=today(),
+        ends_on=request.approved_end_date,
+        decided_by=request.iam_decided_by,
+        needs_clearance=asks_for_personal_data(request.asset, items),
+    )
+    grant.items.add(*items)
+    StatusChange.objects.create(grant=grant, to_state=G.ACTIVE, by=by, reason="Granted on approval of the request")
+    _grant_permission(grant.holder, grant.asset)
+    _tell_requester(request)
+    return grant
+
+
+def _tell_requester(request: AccessRequest) -> None:
+    notify(
+        request.requester,
+        key=f"access-decided:{request.pk}",
+        subject=f"Your access request for {request.asset} was {request.get_state_display().lower()}",
+        template="emails/access_decided.txt",
+        context={"request": request},
+    )
+
+
+# --- grants ---------------------------------------------------------------------------
+
+
+def _grant_permission(holder: User, asset: InformationAsset) -> None:
+    assign_perm(ACCESS_PERM, holder, asset)
+    forget_permissions(holder)
+
+
+def _release_permission(holder: User, asset: InformationAsset) -> None:
+    """Remove the permission unless another active grant still covers the asset."""
+    still = AccessGrant.objects.filter(holder=holder, asset=asset, state=G.ACTIVE).exists()
+    if not still:
+        remove_perm(ACCESS_PERM, holder, asset)
+        forget_permissions(holder)
+
+
+@records_reason
+@transaction.atomic
+def revoke(grant: AccessGrant, *, by: User, reason: str) -> AccessGrant:
+    grant = (
+        AccessGrant.objects.select_for_update(of=("self",))
+        .select_related("asset__business_area", "holder")
+        .get(pk=grant.pk)
+    )
+    if not can_revoke(by, grant):
+        raise PermissionDenied("Only the asset's IAM, its Deputy SIRO or an administrator can revoke access.")
+    if grant.state not in (G.ACTIVE, G.SUSPENDED):
+        raise ValidationError("Only active or suspended access can be revoked.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for revoking access"})
+    _end(grant, G.REVOKED, by, reason.strip())
+    notify(
+        grant.holder,
+        key=f"access-revoked:{grant.pk}",
+        subject=f"Your access to {grant.asset} has been revoked",
+        template="emails/access_revoked.txt",
+        context={"grant": grant, "reason": reason.strip()},
+    )
+    return grant
+
+
+def _end(grant: AccessGrant, state: str, by: User, reason: str) -> None:
+    grant.suspension = ""
+    grant.ended_at, grant.ended_by, grant.end_reason = timezone.now(), by, reason
+    _move(grant, state, by, reason)
+    _release_permission(grant.holder, grant.asset)
+
+
+@records_reason
+def suspend(grant: AccessGrant, suspension: str, *, by: User, reason: str) -> None:
+    if grant.state != G.ACTIVE:
+        return
+    grant.suspension = suspension
+    _move(grant, G.SUSPENDED, by, reason)
+    _release_permission(grant.holder, grant.asset)
+
+
+@records_reason
+def restore(grant: AccessGrant, *, by: User, reason: str) -> None:
+    if grant.state != G.SUSPENDED or grant.ends_on <= today():
+        return
+    grant.suspension = ""
+    _move(grant, G.ACTIVE, by, reason)
+    _grant_permission(grant.holder, grant.asset)
+
+
+def _locked_for_incident(grant: AccessGrant, by: User, doing: str) -> AccessGrant:
+    """The grant, locked, once ``by`` is shown to be one of those who act on incidents (never its holder)."""
+    grant = (
+        AccessGrant.objects.select_for_update(of=("self",))
+        .select_related("asset__business_area", "holder")
+        .get(pk=grant.pk)
+    )
+    if grant.holder_id == by.pk or not can_act_for_incident(by, grant.asset):
+        raise PermissionDenied(
+            "Only the asset's IAM, its Deputy SIRO, the SIRO, an incident handler or an administrator "
+            f"can {doing}, never the holder."
+        )
+    return grant
+
+
+@records_reason
+@transaction.atomic
+def suspend_for_incident(grant: AccessGrant, *, by: User, reason: str) -> AccessGrant:
+    """Suspend an active grant while an incident is handled; its permission goes at once.
+
+    ``reason`` names the incident, so the audit trail and the grant's status history say why.
+    The holder is told; revoking it (or letting it expire) stays with the usual services.
+    """
+    grant = _locked_for_incident(grant, by, "suspend access for an incident")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for suspending access"})
+    if grant.state != G.ACTIVE:
+        raise ValidationError("Only active access can be suspended.")
+    suspend(grant, AccessGrant.Suspension.INCIDENT, by=by, reason=reason.strip())
+    notify(
+        grant.holder,
+        key=f"access-suspended-incident:{grant.pk}:{grant.changes.count()}",
+        subject=f"Your access to {grant.asset} has been suspended",
+        template="emails/access_suspended.txt",
+        context={"grant": grant, "reason": reason.strip()},
+    )
+    return grant
+
+
+@records_reason
+@transaction.atomic
+def restore_after_incident(grant: AccessGrant, *, by: User, reason: str) -> AccessGrant:
+    """Lift a suspension made for an incident once it is contained; the holder is told.
+
+    If the holder's data-protection training lapsed meanwhile, the grant stays suspended,
+    now for training, and the nightly training sync restores it once the training is current.
+    """
+    grant = _locked_for_incident(grant, by, "restore access suspended for an incident")
+    if not can_restore_after_incident(by, grant):
+        raise ValidationError("Only access suspended for an incident, and still within its dates, can be restored.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for restoring access"})
+    if not grant.holder.is_active:
+        raise ValidationError(f"{grant.holder.display_name} has left the department: their access cannot be restored.")
+    reason = reason.strip()
+    if grant.needs_clearance and not personal_data_clearance(grant.holder, today()).cleared:
+        why = f"{reason}; still suspended: data-protection training is not current"
+        grant.suspension = AccessGrant.Suspension.TRAINING
+        with audit_reason(why):
+            grant.save(update_fields=["suspension"])
+        StatusChange.objects.create(grant=grant, from_state=G.SUSPENDED, to_state=G.SUSPENDED, by=by, reason=why)
+        restored = False
+    else:
+        restore(grant, by=by, reason=reason)
+        restored = True
+    events.incident_suspension_lifted.send(sender=AccessGrant, grant=grant, by=by, reason=reason, restored=restored)
+    notify(
+        grant.holder,
+        key=f"access-restored-incident:{grant.pk}:{grant.changes.count()}",
+        subject=f"Your access to {grant.asset} has been restored"
+        if restored
+        else f"Your access to {grant.asset} waits for your data-protection training",
+        template="emails/access_restored.txt",
+        context={"grant": grant, "reason": reason, "restored": restored},
+    )
+    return grant
+
+
+@transaction.atomic
+def suspend_for_leaver(user: User) -> int:
+    """A leaver keeps no rights: all their live grants are suspended (called when they leave)."""
+    system = system_user()
+    grants = list(AccessGrant.objects.select_for_update().filter(holder=user, state=G.ACTIVE))
+    for grant in grants:
+        suspend(grant, AccessGrant.Suspension.LEAVER, by=system, reason="The holder has left the department")
+    return len(grants)
+
+
+@dataclass
+class LifecycleRun:
+    expired: int = 0
+    warned: int = 0
+    suspended_training: int = 0
+    restored_training: int = 0
+
+
+def expire_and_warn(on: datetime.date | None = None) -> LifecycleRun:
+    """End grants whose date has come (removing their permission) and warn holders of ends ahead. Idempotent."""
+    on = on or today()
+    run = LifecycleRun()
+    system = system_user()
+    for pk in AccessGrant.objects.filter(state__in=[G.ACTIVE, G.SUSPENDED], ends_on__lte=on).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            grant = AccessGrant.objects.select_for_update(of=("self",)).select_related("holder", "asset").get(pk=pk)
+            if grant.state not in (G.ACTIVE, G.SUSPENDED) or grant.ends_on > on:
+                continue
+            _end(grant, G.EXPIRED, system, f"The end date, {grant.ends_on:%d %B %Y}, was reached")
+            notify(
+                grant.holder,
+                key=f"access-expired:{grant.pk}",
+                subject=f"Your access to {grant.asset} has ended",
+                template="emails/access_expired.txt",
+                context={"grant": grant},
+            )
+            run.expired += 1
+    horizon = on + datetime.timedelta(days=settings.ACCESS_EXPIRY_WARNING_DAYS)
+    expiring = AccessGrant.objects.filter(state=G.ACTIVE, ends_on__gt=on, ends_on__lte=horizon).select_related(
+        "holder", "asset"
+    )
+    for grant in expiring:
+        sent = notify(
+            grant.holder,
+            key=f"access-expiring:{grant.pk}:{grant.ends_on.isoformat()}",
+            subject=f"Your access to {grant.asset} ends on {grant.ends_on:%d %B %Y}",
+            template="emails/access_expiring.txt",
+            context={"grant": grant},
+        )
+        run.warned += sent is not None
+    return run
+
+
+def sync_training(on: datetime.date | None = None, *, holder: User | None = None) -> LifecycleRun:
+    """Suspend grants of personal data whose holder's training lapsed; restore them once it is current."""
+    on = on or today()
+    run = LifecycleRun()
+    system = system_user()
+    grants = AccessGrant.objects.filter(needs_clearance=True).filter(
+        Q(state=G.ACTIVE) | Q(state=G.SUSPENDED, suspension=AccessGrant.Suspension.TRAINING)
+    )
+    if holder is not None:
+        grants = grants.filter(holder=holder)
+    cache: dict[int, bool] = {}
+    for grant in grants.select_related("holder", "asset").order_by("holder", "pk"):
+        cleared = cache.setdefault(grant.holder_id, personal_data_clearance(grant.holder, on).cleared)
+        with transaction.atomic():
+            if grant.state == G.ACTIVE and not cleared:
+                suspend(
+                    grant, AccessGrant.Suspension.TRAINING, by=system, reason="Data-protection training is not current"
+                )
+                run.suspended_training += 1
+            elif grant.state == G.SUSPENDED and cleared and grant.ends_on > on:
+                restore(grant, by=system, reason="Data-protection training is current again")
+                run.restored_training += 1
+    return run
+
+
+def awaiting_decision(user: User) -> list[AccessRequest]:
+    """Submitted requests waiting for ``user``: as IAM, as the Deputy SIRO, or as the SIRO standing in."""
+    waiting_for = Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
+    if is_siro(user):
+        deputy = "asset__business_area__deputy_siro"
+        waiting_for |= (
+            Q(**{f"{deputy}__isnull": True}) | Q(**{deputy: F("requester")}) | Q(**{f"{deputy}__is_active": False})
+        )
+    candidates = (
+        AccessRequest.objects.filter(state=R.SUBMITTED)
+        .exclude(requester=user)
+        .filter(waiting_for)
+        .select_related("asset__business_area__deputy_siro", "asset__manager", "requester")
+        .order_by("submitted_at", "pk")
+    )
+    return [
+        r
+        for r in candidates
+        if (not r.iam_decision and can_decide_as_iam(user, r))
+        or (
+            r.iam_decision == AccessRequest.Decision.APPROVE
+            and r.needs_deputy_approval
+            and not r.deputy_decision
+            and can_decide_as_deputy(user, r)
+        )
+    ]

@@ -1,0 +1,30 @@
+"""Celery tasks of access: the nightly lifecycle of grants."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from governance.access import recertification
+from governance.access import requests as access
+from governance.core.audit import as_system
+
+
+@shared_task
+@as_system
+def run_access_lifecycle() -> dict:
+    """Nightly: end grants whose date has come, warn of ends ahead, suspend or restore grants
+    as holders' training lapses or recovers, open this period's access review and enforce
+    past reviews' deadlines. Each step is idempotent."""
+    lifecycle = access.expire_and_warn()
+    training = access.sync_training()
+    opened = recertification.start_campaign()
+    enforced = recertification.enforce_deadlines()
+    return {
+        "expired": lifecycle.expired,
+        "warned": lifecycle.warned,
+        "suspended_training": training.suspended_training,
+        "restored_training": training.restored_training,
+        "reviews_opened": opened.reviews,
+        "suspended_not_recertified": enforced.suspended,
+        "deputies_told": enforced.escalated,
+    }

@@ -1,0 +1,66 @@
+"""Access's items on the home task list: decisions waiting, recertifications due, requests returned for changes."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from governance.access.models import AccessRequest
+from governance.access.recertification import open_reviews_for
+from governance.access.requests import awaiting_decision
+from governance.core.models import User
+from governance.core.todo import DECISION, OVERDUE, Facts, Task
+
+R = AccessRequest.State
+
+
+def _requests(count: int) -> str:
+    return f"{count} access request{'s' if count != 1 else ''}"
+
+
+def tasks_for(user: User, facts: Facts) -> list[Task]:
+    """Three queries: requests waiting for the person, their open reviews, their own returned requests."""
+    waiting = awaiting_decision(user)
+    as_deputy = [r for r in waiting if r.iam_decision == AccessRequest.Decision.APPROVE]
+    as_iam = [r for r in waiting if not r.iam_decision]
+    reviews = list(open_reviews_for(user).values_list("campaign__deadline", flat=True))
+    late_reviews = sum(1 for deadline in reviews if deadline < facts.today)
+    returned = AccessRequest.objects.filter(requester=user, state=R.RETURNED).count()
+    decisions = reverse("access:decisions")
+    return [
+        Task(
+            label=f"Decide {_requests(len(as_iam))}",
+            count=len(as_iam),
+            url=decisions,
+            priority=DECISION,
+            section="Access to data",
+            hint="As IAM, or as Deputy SIRO where the post is empty" if facts.deputy_areas else "As the asset's IAM",
+        ),
+        Task(
+            label=f"Approve or reject {_requests(len(as_deputy))} as Deputy SIRO"
+            if not facts.is_siro or facts.deputy_areas
+            else f"Approve or reject {_requests(len(as_deputy))} escalated to the SIRO",
+            count=len(as_deputy),
+            url=decisions,
+            priority=DECISION,
+            section="Access to data",
+            hint="Special category or identifiable data, approved by the IAM",
+        ),
+        Task(
+            label=f"Recertify {len(reviews)} grant{'s' if len(reviews) != 1 else ''} of access",
+            count=len(reviews),
+            url=reverse("access:reviews"),
+            priority=OVERDUE if late_reviews else DECISION,
+            section="Access to data",
+            hint=f"{late_reviews} past the deadline" if late_reviews else "Confirm or revoke each holder's access",
+        ),
+        Task(
+            label=f"Change and resubmit {_requests(returned)} returned to you",
+            count=returned,
+            url=f"{reverse('access:requests')}?{urlencode({'state': R.RETURNED})}",
+            priority=DECISION,
+            section="Access to data",
+            hint="The decider asked for changes",
+        ),
+    ]

@@ -1,0 +1,634 @@
+"""Access pages: asking, deciding, grants, recertification, the granted data itself and the access register."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.generic import FormView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from governance import five_safes
+from governance.access import extracts, policy, recertification, timeline
+from governance.access import requests as service
+from governance.access.forms import (
+    AccessRequestForm,
+    DeputyDecisionForm,
+    ExtractUploadForm,
+    IamDecisionForm,
+    ReasonForm,
+    ReviewDecisionForm,
+    WithdrawForm,
+)
+from governance.access.models import AccessGrant, AccessRequest, AccessReview
+from governance.core.access_events import record_access
+from governance.core.history import history_for
+from governance.core.models import AccessEvent
+from governance.core.pagination import CappedPaginator
+from governance.core.tabular import export_response
+from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
+from governance.register.models import InformationAsset
+
+# --- asking ---------------------------------------------------------------------------
+
+
+class RequestFormView(PolicyMixin, ServiceFormView):
+    """Ask for (or change a draft of) access to chosen items of one asset."""
+
+    form_class = AccessRequestForm
+    template_name = "access/request_form.html"
+    permission = policy.can_ask
+
+    def get_permission_object(self):
+        self.draft = None
+        self.asset = get_object_or_404(InformationAsset, pk=self.kwargs["asset_pk"])
+        return self.asset
+
+    def get_refusal_message(self) -> str:
+        return "Only active staff can ask for access."
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "asset": self.asset,
+            "latest_end": service.latest_end_date(),
+            "submitting": self.request.POST.get("action", "submit") == "submit",
+        }
+
+    def get_initial(self):
+        if self.draft is None:
+            return {}
+        initial = {
+            "purpose": self.draft.purpose,
+            "business_case": self.draft.business_case,
+            "requested_end_date": self.draft.requested_end_date,
+        }
+        for row in self.draft.items.all():
+            initial[f"item_{row.data_item_id}"] = True
+            initial[f"why_{row.data_item_id}"] = row.justification
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        chosen_names = [item.name for item, box, _why in form.item_rows() if box.value()]
+        clearance = service.personal_data_clearance(self.request.user)
+        context.update(
+            asset=self.asset,
+            draft=self.draft,
+            alternatives=service.less_identifiable_alternatives(
+                self.asset, chosen_names or [i.name for i in form.data_items]
+            ),
+            clearance=clearance,
+            personal=self.asset.contains_personal_data,
+        )
+        return context
+
+    def checks(self, data, *, valid):
+        if self.request.POST.get("action") != "submit":
+            return {}  # a draft may be finished later
+        items = data.get("items", {})
+        errors = service.request_errors(self.request.user, self.asset, items, data.get("requested_end_date"))
+        if any(not why for why in items.values()):
+            errors.pop("items", None)  # the form has asked for each missing reason, item by item
+        return errors
+
+    def perform(self, form):
+        submit = self.request.POST.get("action") == "submit"
+        data = form.cleaned_data
+        request = service.save_request(
+            requester=self.request.user,
+            asset=self.asset,
+            purpose=data["purpose"],
+            business_case=data["business_case"],
+            requested_end_date=data["requested_end_date"],
+            items=data["items"],
+            submit=submit,
+            request=self.draft,
+        )
+        if submit:
+            return request, "Request submitted. The Information Asset Manager has been told."
+        return request, "Draft saved. Submit it when it is ready."
+
+
+class RequestEditView(RequestFormView):
+    """Change a request: only its requester, only while it is a draft or returned for changes."""
+
+    permission = policy.can_edit_request
+
+    def get_permission_object(self):
+        self.draft = get_object_or_404(AccessRequest.objects.select_related("asset"), pk=self.kwargs["request_pk"])
+        self.asset = self.draft.asset
+        return self.draft
+
+    def get_refusal_message(self) -> str:
+        if self.draft.requester_id != self.request.user.pk:
+            return "Only the person who asked can change this request."
+        return "Only a draft, or a request returned to you for changes, can be changed."
+
+
+class RequestObjectMixin(ObjectPolicyMixin):
+    permission = policy.can_view_request
+    refusal_message = "You can see your own requests, and those on assets you manage or oversee."
+
+    def get_object_queryset(self):
+        return AccessRequest.objects.select_related("asset__business_area__deputy_siro", "asset__manager", "requester")
+
+    @property
+    def access_request(self) -> AccessRequest:
+        return self.get_permission_object()
+
+
+class RequestDetailView(RequestObjectMixin, TemplateView):
+    template_name = "access/request.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        req, user = self.access_request, self.request.user
+        grant = getattr(req, "grant", None) if req.state == AccessRequest.State.APPROVED else None
+        context.update(
+            req=req,
+            object=req,
+            rows=list(req.items.select_related("data_item")),
+            grant=grant,
+            timeline=timeline.timeline(req),
+            return_reason=timeline.return_reason(req),
+            can_edit=policy.can_edit_request(user, req),
+            safes=five_safes.for_access(req, grant),
+            history=history_for(req),
+            is_requester=user.pk == req.requester_id,
+            iam_form=IamDecisionForm(
+                request=req,
+                user=user,
+                http_request=self.request,
+                fresh=service.involves_special_category(req),
+                initial={
+                    "end_date": req.requested_end_date,
+                    "granted_items": req.items.values_list("data_item", flat=True),
+                },
+            )
+            if req.state == AccessRequest.State.SUBMITTED
+            and not req.iam_decision
+            and policy.can_decide_as_iam(user, req)
+            else None,
+            deputy_form=DeputyDecisionForm()
+            if req.state == AccessRequest.State.SUBMITTED
+            and req.iam_decision == AccessRequest.Decision.APPROVE
+            and req.needs_deputy_approval
+            and not req.deputy_decision
+            and policy.can_decide_as_deputy(user, req)
+            else None,
+        )
+        return context
+
+
+class SubmitDraftView(RequestObjectMixin, TemplateView):
+    http_method_names = ["post"]
+    write_permission = policy.can_submit
+    write_refusal_message = "Only the person who asked can submit this request."
+
+    def post(self, request, *args, **kwargs):
+        req = self.access_request
+        items = {row.data_item: row.justification for row in req.items.select_related("data_item")}
+        try:
+            service.save_request(
+                requester=request.user,
+                asset=req.asset,
+                purpose=req.purpose,
+                business_case=req.business_case,
+                requested_end_date=req.requested_end_date,
+                items=items,
+                submit=True,
+                request=req,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("access:request-edit", req.pk)
+        messages.success(request, "Request submitted. The Information Asset Manager has been told.")
+        return redirect(req)
+
+
+class IamDecisionView(RequestObjectMixin, ServiceFormView):
+    form_class = IamDecisionForm
+    template_name = "access/decide.html"
+    write_permission = policy.can_decide_as_iam
+    write_refusal_message = service.IAM_DECIDES
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "request": self.access_request,
+            "user": self.request.user,
+            "http_request": self.request,
+            "fresh": service.involves_special_category(self.access_request),
+        }
+
+    def checks(self, data, *, valid):
+        if data.get("decision") != AccessRequest.Decision.APPROVE or "granted_items" not in data:
+            return {}
+        granted = {item.pk for item in data["granted_items"]}
+        return service.approval_errors(self.access_request, granted, data.get("end_date"))
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.access_request)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(req=self.access_request, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        req = service.decide_as_iam(
+            self.access_request,
+            by=self.request.user,
+            decision=data["decision"],
+            reason=data["reason"],
+            granted_items=list(data["granted_items"]) if data["decision"] == "approve" else None,
+            end_date=data["end_date"],
+            http_request=self.request,
+            **(form.fresh_verification() if form.asks_fresh else {}),
+        )
+        return req, f"Decision recorded: {req.stage.lower()}."
+
+
+class DeputyDecisionView(RequestObjectMixin, ServiceFormView):
+    form_class = DeputyDecisionForm
+    template_name = "access/decide.html"
+    write_permission = policy.can_decide_as_deputy
+    write_refusal_message = "Only the Deputy SIRO of the asset's area (or the SIRO) approves this."
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.access_request)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(req=self.access_request, **kwargs)
+
+    def perform(self, form):
+        req = service.decide_as_deputy(self.access_request, by=self.request.user, **form.cleaned_data)
+        return req, f"Decision recorded: {req.get_state_display().lower()}."
+
+
+class WithdrawView(RequestObjectMixin, ServiceFormView):
+    form_class = WithdrawForm
+    template_name = "access/withdraw.html"
+    permission = policy.can_withdraw
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(req=self.access_request, **kwargs)
+
+    def perform(self, form):
+        req = service.withdraw(self.access_request, by=self.request.user, reason=form.cleaned_data["reason"])
+        return req, "Request withdrawn."
+
+
+# --- lists --------------------------------------------------------------------------
+
+
+class MyAccessView(PolicyMixin, TemplateView):
+    template_name = "access/mine.html"
+    permission = policy.can_ask
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["requests"] = AccessRequest.objects.filter(requester=user).select_related("asset")[:50]
+        context["grants"] = AccessGrant.objects.filter(holder=user).select_related("asset")[:50]
+        context["awaiting"] = service.awaiting_decision(user)
+        context["reviews"] = recertification.open_reviews_for(user).count()
+        return context
+
+
+class GrantFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=AccessGrant.State.choices, empty_label="Any")
+    q = django_filters.CharFilter(method="search", label="Asset or holder")
+
+    class Meta:
+        model = AccessGrant
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(asset__name__icontains=value)
+            | Q(holder__username__iexact=value)
+            | Q(holder__last_name__icontains=value)
+            | Q(holder__staff_number__iexact=value)
+        )
+
+
+class GrantListView(PolicyMixin, FilterView):
+    """Grants the user may see: their own, their assets', their areas', or all for oversight."""
+
+    permission = policy.can_ask  # everyone has a list: their own grants at least
+
+    filterset_class = GrantFilter
+    template_name = "access/grants.html"
+    context_object_name = "grants"
+    paginate_by = 50
+    paginator_class = CappedPaginator  # oversight sees every grant: counting them all costs more than the page
+
+    def get_queryset(self):
+        return (
+            policy.visible_grants(self.request.user)
+            .select_related("holder", "asset__business_area", "decided_by")
+            .order_by("-starts_on", "-pk")
+        )
+
+
+class GrantObjectMixin(ObjectPolicyMixin):
+    permission = policy.can_view_grant
+    refusal_message = "You can see your own access, and access to assets you manage or oversee."
+
+    def get_object_queryset(self):
+        return AccessGrant.objects.select_related(
+            "holder", "asset__business_area__deputy_siro", "asset__manager", "request", "decided_by"
+        )
+
+    @property
+    def grant(self) -> AccessGrant:
+        return self.get_permission_object()
+
+
+class GrantDetailView(GrantObjectMixin, TemplateView):
+    template_name = "access/grant.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        grant, user = self.grant, self.request.user
+        context.update(
+            grant=grant,
+            items=list(grant.items.all()),
+            changes=list(grant.changes.select_related("by")),
+            safes=five_safes.for_access(grant.request, grant),
+            events=list(
+                AccessEvent.objects.filter(
+                    user=grant.holder, object_pk=str(grant.asset_id), at__date__gte=grant.starts_on
+                ).select_related("user")[:20]
+            ),
+            can_revoke=policy.can_revoke_now(user, grant),
+            can_restore=policy.can_restore_after_incident(user, grant),
+            reviews=list(grant.reviews.select_related("campaign", "decided_by")),
+        )
+        return context
+
+
+class RevokeView(GrantObjectMixin, ServiceFormView):
+    form_class = ReasonForm
+    template_name = "access/revoke.html"
+    permission = policy.can_revoke_now
+    refusal_message = (
+        "Only the asset's IAM, its Deputy SIRO or an administrator can revoke access, and only while it is "
+        "active or suspended."
+    )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(grant=self.grant, **kwargs)
+
+    def perform(self, form):
+        grant = service.revoke(self.grant, by=self.request.user, reason=form.cleaned_data["reason"])
+        return grant, f"Access of {grant.holder.display_name} to {grant.asset} revoked."
+
+
+class RestoreAfterIncidentView(GrantObjectMixin, ServiceFormView):
+    form_class = ReasonForm
+    template_name = "access/restore.html"
+    permission = policy.can_restore_after_incident
+    refusal_message = (
+        "Only the asset's IAM, its Deputy SIRO, the SIRO, an incident handler or an administrator can restore "
+        "access suspended for an incident, and only while the grant is within its dates."
+    )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(grant=self.grant, **kwargs)
+
+    def perform(self, form):
+        grant = service.restore_after_incident(self.grant, by=self.request.user, reason=form.cleaned_data["reason"])
+        if grant.state == grant.State.ACTIVE:
+            return grant, f"Access of {grant.holder.display_name} to {grant.asset} restored."
+        return grant, (
+            f"The incident suspension is lifted, but {grant.holder.display_name}'s data-protection training is not "
+            "current: access comes back once it is."
+        )
+
+
+# --- recertification ------------------------------------------------------------------
+
+
+class ReviewsView(PolicyMixin, TemplateView):
+    template_name = "access/reviews.html"
+    permission = policy.can_ask  # the list holds only the reviews waiting for this person
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviews"] = list(recertification.open_reviews_for(self.request.user))
+        context["form"] = ReviewDecisionForm()
+        return context
+
+
+class ReviewDecisionView(ObjectPolicyMixin, ServiceFormView):
+    form_class = ReviewDecisionForm
+    template_name = "access/review_decide.html"
+    permission = policy.can_review
+    refusal_message = "Only the asset's IAM (or its Deputy SIRO) reviews this access."
+
+    def get_object_queryset(self):
+        return AccessReview.objects.select_related("grant__holder", "grant__asset__business_area", "campaign")
+
+    @property
+    def review(self) -> AccessReview:
+        return self.get_permission_object()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.review, **kwargs)
+
+    def perform(self, form):
+        recertification.decide(self.review, by=self.request.user, **form.cleaned_data)
+        verb = "confirmed" if form.cleaned_data["decision"] == "confirm" else "revoked"
+        return "access:reviews", f"Access of {self.review.grant.holder.display_name} {verb}."
+
+
+# --- the granted data -----------------------------------------------------------------
+
+
+class GrantedDataView(ObjectPolicyMixin, TemplateView):
+    """The asset's restricted data, cut to the holder's granted items. Every view is recorded."""
+
+    template_name = "access/data.html"
+    preview_rows = 20
+    pk_url_kwarg = "asset_pk"
+    permission = policy.can_open_data
+    refusal_message = "You have no active access to this asset's data. Ask for access from the asset's page."
+
+    def get_object_queryset(self):
+        return InformationAsset.objects.select_related("business_area")
+
+    @property
+    def asset(self) -> InformationAsset:
+        return self.get_permission_object()
+
+    @property
+    def grant(self):
+        return policy.active_grant(self.request.user, self.asset)  # kept on the asset by the permission check
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        extract = extracts.latest_extract(self.asset)
+        header, rows = (
+            extracts.granted_rows(extract, self.grant, limit=self.preview_rows) if extract else ([], iter([]))
+        )
+        record_access(
+            self.request, self.asset, "granted data viewed", f"grant {self.grant.pk}; columns: {', '.join(header)}"
+        )
+        context.update(
+            asset=self.asset,
+            grant=self.grant,
+            items=list(self.grant.items.all()),
+            extract=extract,
+            header=header,
+            rows=list(rows),
+        )
+        return context
+
+
+class ExtractDownloadView(GrantedDataView):
+    def get(self, request, *args, **kwargs):
+        extract = extracts.latest_extract(self.asset)
+        if extract is None:
+            messages.error(request, "No extract of this asset has been uploaded yet.")
+            return redirect("access:data", self.asset.pk)
+        header, rows = extracts.granted_rows(extract, self.grant)
+        record_access(request, self.asset, "extract downloaded", f"grant {self.grant.pk}; columns: {', '.join(header)}")
+        stamp = timezone.localdate().isoformat()
+        # Through the shared export, so a formula uploaded in a cell reaches the holder as text.
+        return export_response(header, rows, filename=f"asset-{self.asset.pk}-granted-{stamp}", fmt="csv")
+
+
+class ExtractUploadView(ObjectPolicyMixin, FormView):
+    form_class = ExtractUploadForm
+    template_name = "access/extract_upload.html"
+    pk_url_kwarg = "asset_pk"
+    permission = policy.can_upload_extract
+    refusal_message = "Only the asset's IAM, its Deputy SIRO or an administrator can upload its extract."
+
+    def get_object_queryset(self):
+        return InformationAsset.objects.all()
+
+    @property
+    def asset(self) -> InformationAsset:
+        return self.get_permission_object()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(asset=self.asset, extract=extracts.latest_extract(self.asset), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            extract = extracts.upload_extract(self.asset, form.cleaned_data["file"], by=self.request.user)
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Extract uploaded: {extract.row_count} rows, {len(extract.columns)} columns.")
+        return redirect(self.asset)
+
+
+# --- the access register ----------------------------------------------------------------
+
+
+class AccessEventFilter(django_filters.FilterSet):
+    user = django_filters.CharFilter(method="by_user", label="Person", help_text="Username or staff number")
+    asset = django_filters.CharFilter(field_name="object_repr", lookup_expr="icontains", label="Asset")
+    kind = django_filters.CharFilter(lookup_expr="icontains", label="What was done")
+    since = django_filters.DateFilter(
+        field_name="at",
+        lookup_expr="date__gte",
+        label="From (YYYY-MM-DD)",
+        widget=forms.DateInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    until = django_filters.DateFilter(
+        field_name="at",
+        lookup_expr="date__lte",
+        label="To (YYYY-MM-DD)",
+        widget=forms.DateInput(attrs={"class": "govuk-input--width-10"}),
+    )
+
+    class Meta:
+        model = AccessEvent
+        fields = ["business_area"]
+
+    def by_user(self, queryset, name, value):
+        return queryset.filter(Q(user__username__iexact=value) | Q(user__staff_number__iexact=value))
+
+
+REGISTER_COLUMNS = ("at", "username", "staff_number", "name", "what", "object", "business_area", "ip_address", "detail")
+
+
+class AccessRegisterView(PolicyMixin, FilterView):
+    """Every access to restricted data, for auditors, the SIRO and administrators."""
+
+    filterset_class = AccessEventFilter
+    template_name = "access/register.html"
+    context_object_name = "events"
+    paginate_by = 50
+    paginator_class = CappedPaginator
+    permission = policy.can_view_access_register
+    refusal_message = "The access register is for auditors, the SIRO and administrators."
+
+    def get_queryset(self):
+        return AccessEvent.objects.select_related("user", "business_area").order_by("-at", "-pk")
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") in ("csv", "xlsx"):
+            filterset = self.get_filterset(self.get_filterset_class())
+            events = filterset.qs if filterset.is_valid() else AccessEvent.objects.none()
+            rows = (
+                [
+                    timezone.localtime(e.at).isoformat(timespec="seconds"),
+                    e.user.username if e.user else "",
+                    e.user.staff_number if e.user else "",
+                    e.user.display_name if e.user else "",
+                    e.kind,
+                    e.object_repr,
+                    e.business_area.name if e.business_area else "",
+                    e.ip_address or "",
+                    e.detail,
+                ]
+                for e in events.iterator(chunk_size=1000)
+            )
+            record_access(request, request.user, "access register exported", request.GET.urlencode())
+            return export_response(REGISTER_COLUMNS, rows, filename="access-register", fmt=request.GET["format"])
+        return super().get(request, *args, **kwargs)
+
+
+class DecisionsView(PolicyMixin, ListView):
+    """Requests waiting for the user's decision."""
+
+    permission = policy.can_ask  # the list holds only what waits for this person
+
+    template_name = "access/decisions.html"
+    context_object_name = "waiting"
+
+    def get_queryset(self):
+        return service.awaiting_decision(self.request.user)
+
+
+class RequestListView(PolicyMixin, ListView):
+    """Requests the user may see: their own, on their assets or areas, or all for oversight."""
+
+    permission = policy.can_ask
+
+    template_name = "access/requests.html"
+    context_object_name = "requests"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = policy.visible_requests(self.request.user).select_related("requester", "asset__business_area")
+        state = self.request.GET.get("state")
+        if state in AccessRequest.State.values:
+            queryset = queryset.filter(state=state)
+        return queryset.order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(states=AccessRequest.State.choices, **kwargs)

@@ -1,0 +1,46 @@
+"""Values every page needs: the portal's name and the navigation for this user."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from governance.core.policy import has_oversight
+
+
+def portal(request: HttpRequest) -> dict:
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "portal_organisation": settings.PORTAL_ORGANISATION,
+        "navigation": _navigation(request),
+    }
+
+
+def _navigation(request: HttpRequest) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_verified():
+        return []
+    match = request.resolver_match
+    section = match.namespace if match else ""
+    entries = [
+        ("Home", "home", None),
+        ("My training", "training:mine", "training"),
+        ("Access", "access:mine", "access"),
+        ("Assets", "assets:list", "assets"),
+        ("Areas", "areas:list", "areas"),
+    ]
+    entries.append(("Contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
+    entries.append(("Releases", "releases:list", "releases"))  # likewise: unpublished statistics are restricted
+    entries.append(("Incidents", "incidents:list", "incidents"))  # everyone reports; each sees only theirs
+    if has_oversight(user):
+        entries.append(("Audit", "audit:explorer", "audit"))
+    if user.is_staff:
+        entries.append(("Admin", "admin:index", "admin"))
+    items = []
+    for text, url_name, namespace in entries:
+        href = reverse(url_name)
+        # "current": this very page (aria-current="page"); "active": a page within the section.
+        current = request.path == href
+        items.append({"text": text, "href": href, "current": current, "active": current or section == namespace})
+    return items

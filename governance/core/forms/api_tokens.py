@@ -1,0 +1,39 @@
+"""Creating a personal API token."""
+
+from __future__ import annotations
+
+from django import forms
+
+from governance.core.api_tokens import expiry_errors
+from governance.core.forms.widgets import FreshCodeField, GovukDateField
+
+
+class ApiTokenForm(forms.Form):
+    description = forms.CharField(
+        label="What is the token for?",
+        help_text="For example, the system that will use it.",
+        max_length=200,
+        error_messages={"required": "Enter what the token is for"},
+    )
+    expires_on = GovukDateField(
+        label="Token expires on", help_text="At most a year from today. For example, 27 3 2027."
+    )
+    write_enabled = forms.BooleanField(
+        label="Allow this token to change records", required=False, help_text="Leave unticked for read-only use."
+    )
+    allowed_ips = forms.CharField(
+        label="Addresses it may be used from (optional)",
+        help_text="One address or range per line, such as 192.0.2.0/24. Leave empty to allow any address.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    code = FreshCodeField()
+
+    def clean_allowed_ips(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["allowed_ips"].splitlines() if line.strip()]
+
+    def clean(self):
+        data = super().clean()
+        for field, message in expiry_errors(data.get("expires_on")).items():
+            self.add_error(field, message)
+        return data

@@ -1,0 +1,162 @@
+"""Forms for security keys: signing in with one, adding one, and fresh verification for high-risk steps.
+
+The browser's answer from the key travels in a hidden field; the services verify it.
+Each form that asks a key makes its challenge only when the page is drawn
+(``webauthn_options``), so a challenge exists only for a page someone has seen.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.functional import cached_property
+from django_otp_webauthn.models import WebAuthnCredential
+from two_factor.forms import AuthenticationTokenForm
+from two_factor.plugins.registry import MethodBase
+
+from governance.core.forms.widgets import FreshCodeField
+from governance.core.models import User
+from governance.core.security import (
+    CODE_FIELD,
+    FRESH_PURPOSE,
+    KEY_FIELD,
+    KEY_REFUSED_MESSAGE,
+    has_security_key,
+    verify_key,
+)
+from governance.core.security_keys import NAME_MAX
+from governance.core.webauthn import begin_assertion, begin_registration
+
+SIGN_IN_PURPOSE = "sign-in"
+
+
+class SecurityKeySignInForm(AuthenticationTokenForm):
+    """The sign-in wizard's token step when the person signs in with a key (touch and PIN)."""
+
+    otp_token = forms.CharField(required=False, widget=forms.HiddenInput, label="Security key")
+
+    def __init__(self, user, initial_device, request: HttpRequest, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
+        self.request = request
+
+    @cached_property
+    def webauthn_options(self) -> dict:
+        return begin_assertion(self.request, self.user, SIGN_IN_PURPOSE)
+
+    def clean(self):
+        device = verify_key(self.request, self.user, self.cleaned_data.get("otp_token", ""), purpose=SIGN_IN_PURPOSE)
+        if device is None:
+            raise forms.ValidationError(KEY_REFUSED_MESSAGE, code="invalid_token")
+        self.user.otp_device = device
+        return self.cleaned_data
+
+
+class SecurityKeyMethod(MethodBase):
+    """Security keys as a method of django-two-factor-auth's sign-in wizard.
+
+    Keys are added on the Account security page, never in the set-up wizard (which
+    sets up the authenticator app everyone has), so no set-up forms are offered.
+    """
+
+    code = "security_key"
+    verbose_name = "Security key"
+
+    def get_devices(self, user):
+        return WebAuthnCredential.objects.filter(user=user, confirmed=True)
+
+    def get_other_authentication_devices(self, user, main_device):
+        # One assertion offers every key at once; another key is never a separate "other" method.
+        return [] if self.recognize_device(main_device) else list(self.get_devices(user)[:1])
+
+    def recognize_device(self, device) -> bool:
+        return isinstance(device, WebAuthnCredential)
+
+    def get_setup_forms(self, wizard):
+        return {}
+
+    def get_token_form_class(self):
+        return SecurityKeySignInForm
+
+    def get_action(self, device):
+        return "Use your security key"
+
+    def get_verbose_action(self, device):
+        return "Insert or touch your security key and enter its PIN."
+
+
+class SecurityKeyAddForm(forms.Form):
+    name = forms.CharField(
+        label="Name for this key",
+        help_text="So you can tell your keys apart, for example Blue key on my keyring.",
+        max_length=NAME_MAX,
+        error_messages={"required": "Enter a name for the key, for example Blue key on my keyring"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
+    )
+    key_registration = forms.CharField(required=False, widget=forms.HiddenInput, label="Security key")
+
+    def __init__(self, *args, user: User, http_request: HttpRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.http_request = user, http_request
+        self.key_error = None
+
+    @cached_property
+    def webauthn_options(self) -> dict:
+        return begin_registration(self.http_request, self.user)
+
+    def add_error(self, field, error):
+        # The key's answer is a hidden field: its refusal is shown beside the key's instructions.
+        if field == "key_registration":
+            self.key_error = error
+            field = None
+        super().add_error(field, error)
+
+
+class FreshVerificationMixin:
+    """Adds the fresh second factor a high-risk step asks for, fitted to the person.
+
+    A person with a security key gets a hidden field for the key's answer (drawn by
+    ``includes/fresh_verification.html``, which holds the challenge and the script);
+    anyone else gets the authenticator-code field. ``fresh=False`` asks for neither
+    (a form whose step is high-risk only sometimes). Hand ``fresh_verification()`` to
+    the service, which calls ``services.core.security.verify_fresh_second_factor``.
+    """
+
+    def __init__(
+        self,
+        *args,
+        user: User | None = None,
+        http_request: HttpRequest | None = None,
+        fresh: bool = True,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fresh_user, self.fresh_request = user, http_request
+        self.key_error = None
+        self.asks_fresh = fresh and user is not None
+        self.uses_key = self.asks_fresh and has_security_key(user)
+        if not self.asks_fresh:
+            self.fields.pop(CODE_FIELD, None)
+        elif self.uses_key:
+            self.fields.pop(CODE_FIELD, None)
+            self.fields[KEY_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput, label="Security key")
+        elif CODE_FIELD not in self.fields:
+            # Optional here: the service checks the step's own rules first, then refuses a missing code.
+            self.fields[CODE_FIELD] = FreshCodeField(required=False)
+
+    @cached_property
+    def webauthn_options(self) -> dict:
+        return begin_assertion(self.fresh_request, self.fresh_user, FRESH_PURPOSE)
+
+    def fresh_verification(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {"token": data.get(CODE_FIELD) or "", "key_assertion": data.get(KEY_FIELD) or ""}
+
+    def add_error(self, field, error):
+        if field == KEY_FIELD:
+            self.key_error = error
+            field = None
+        super().add_error(field, error)
+
+
+class SecurityKeyRemoveForm(FreshVerificationMixin, forms.Form):
+    """Removing a key needs the same fresh verification as any other high-risk step."""

@@ -1,0 +1,70 @@
+"""Email to people, at most once per reason.
+
+``notify`` writes a ``Notification`` row keyed by the reason and enqueues the
+send after the surrounding transaction commits. A repeated or retried caller
+finds the key taken and sends nothing: that is what makes reminders idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from governance.core.models import Notification, User
+from governance.core.queue import enqueue
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    recipient: User | str, *, key: str, subject: str, template: str, context: dict | None = None
+) -> Notification | None:
+    """Queue ``template`` (a plain-text email) to ``recipient`` unless ``key`` was used before.
+
+    ``recipient`` is a user, or an email address for someone outside the
+    department (a contractor's contact); the template then gets ``recipient``
+    as ``None`` and the address as ``recipient_email``.
+
+    Returns the new notification, or ``None`` when nothing was queued (already
+    sent for this key, or the recipient has no email address).
+    """
+    user, address = (None, recipient.strip()) if isinstance(recipient, str) else (recipient, recipient.email)
+    if not address:
+        logger.warning("Not notifying %s about %s: no email address", getattr(user, "pk", None), key)
+        return None
+    if Notification.objects.filter(dedupe_key=key).exists():
+        return None
+    body = render_to_string(
+        template,
+        {
+            **(context or {}),
+            "recipient": user,
+            "recipient_email": address,
+            "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
+            "portal_name": settings.PORTAL_NAME,
+        },
+    )
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=user, to_email=address, subject=subject, body=body, dedupe_key=key
+            )
+    except IntegrityError:  # a concurrent run took the key first
+        return None
+
+    enqueue("governance.core.tasks.send_notification", notification.pk)
+    return notification
+
+
+def remind(person: User | None, *, key: str, subject: str, template: str, context: dict) -> int:
+    """A scheduled reminder or escalation to a person in post: 1 if queued now, else 0 (for a run's counts).
+
+    Nobody is told when there is no one in the role or they have left; the key keeps a
+    repeated run from sending it twice.
+    """
+    if person is None or not person.is_active:
+        return 0
+    return int(notify(person, key=key, subject=subject, template=template, context=context) is not None)

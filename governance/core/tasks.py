@@ -1,0 +1,100 @@
+"""Celery tasks of the core: email, the audit chain's verification and checkpoints, pending imports.
+
+Each is idempotent and records the system account as actor.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.contrib.auth.models import Group
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from governance.core import pending_imports
+from governance.core.audit import as_system
+from governance.core.audit_chain import run_verification
+from governance.core.audit_checkpoints import export_checkpoint
+from governance.core.models import Notification
+from governance.core.notifications import notify
+from governance.core.roles import ADMINISTRATORS
+
+logger = logging.getLogger(__name__)
+
+
+MAX_SEND_ATTEMPTS = 5
+
+
+@shared_task(bind=True, max_retries=MAX_SEND_ATTEMPTS, default_retry_delay=60)
+@as_system
+def send_notification(self, notification_id: int) -> str:
+    """Send one queued email. A second delivery of the same message finds it sent and stops."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.select_for_update().get(pk=notification_id)
+            if notification.sent_at is not None:
+                return "already sent"
+            notification.attempts += 1
+            EmailMessage(notification.subject, notification.body, to=[notification.to_email]).send()
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+            notification.save(update_fields=["attempts", "sent_at", "last_error"])
+            return "sent"
+    except Notification.DoesNotExist:
+        return "gone"
+    except OSError as exc:  # SMTP and connection errors: record, then retry later
+        failed = Notification.objects.get(pk=notification_id)
+        failed.attempts += 1
+        failed.last_error = str(exc)[:500]
+        failed.save(update_fields=["attempts", "last_error"])
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task
+@as_system
+def send_pending_notifications(older_than_minutes: int = 10) -> int:
+    """Re-enqueue messages whose first send was lost (broker down, worker killed)."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    pending = Notification.objects.filter(
+        sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_SEND_ATTEMPTS
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in pending:
+        send_notification.delay(pk)
+        count += 1
+    return count
+
+
+@shared_task
+@as_system
+def verify_audit_chain() -> dict:
+    """Nightly: verify the whole audit chain; on a break, alert every administrator by email."""
+    record, result = run_verification()
+    if not result.ok:
+        admins = Group.objects.get(name=ADMINISTRATORS).user_set.filter(is_active=True)
+        for admin in admins:
+            notify(
+                admin,
+                key=f"audit-chain-broken:{record.pk}:{admin.pk}",
+                subject=f"Audit trail integrity check failed on {timezone.localdate():%d %B %Y}",
+                template="emails/audit_chain_broken.txt",
+                context={"record": record},
+            )
+    return {"checked": result.checked, "ok": result.ok}
+
+
+@shared_task
+@as_system
+def export_audit_checkpoint() -> int | None:
+    """Daily: sign the audit chain's head, write it where auditors keep it and email it to them."""
+    exported = export_checkpoint(period=timezone.localdate().isoformat())
+    return exported[0]["payload"]["chain_index"] if exported else None
+
+
+@shared_task
+def purge_pending_imports() -> int:
+    """Nightly: delete uploaded import files that were previewed but never confirmed."""
+    return pending_imports.purge_stale()

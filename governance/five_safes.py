@@ -1,0 +1,237 @@
+"""The Five Safes, computed from live records (never typed in): for access requests and
+grants, and for research contracts.
+
+Safe people, projects, settings, data and outputs: the Office for National
+Statistics' framework for safe access to confidential data. Each line says
+whether the portal's records show it met, and which records it rests on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from governance.access.models import AccessGrant, AccessRequest
+from governance.contracts.models import AssuranceCheck, ReidentificationAssessment, ResearchContract
+from governance.contracts.states import ContractFacts, basis_unmet, data_unmet, risk_unmet
+from governance.register.models import DataItem, InformationAsset
+from governance.releases.models import ReleaseSource, StatisticalRelease
+from governance.training.courses import personal_data_clearance, training_for
+
+MET, NOT_MET, PENDING, NOT_APPLICABLE = "met", "not_met", "pending", "not_applicable"
+STATUS_LABELS = {MET: "Met", NOT_MET: "Not met", PENDING: "Pending", NOT_APPLICABLE: "Not applicable"}
+
+
+@dataclass
+class SafeLine:
+    name: str
+    question: str
+    status: str
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def _checks(facts: ContractFacts, kinds: tuple[str, ...]) -> list[AssuranceCheck]:
+    return [check for check in facts.checks if check.kind in kinds]
+
+
+def _check_lines(checks: list[AssuranceCheck]) -> list[str]:
+    lines = []
+    for check in checks:
+        line = f"{check.get_kind_display()}: {check.get_outcome_display().lower()}"
+        if check.assessor_id and check.assessed_on:
+            line += f" ({check.assessor.display_name}, {check.assessed_on:%d %B %Y})"
+        lines.append(line)
+    return lines
+
+
+def safe_people(facts: ContractFacts) -> SafeLine:
+    checks = _checks(
+        facts, (AssuranceCheck.Kind.DATA_HANDLING, AssuranceCheck.Kind.STANDARDS, AssuranceCheck.Kind.SARA)
+    )
+    ok = bool(checks) and all(check.is_complete for check in checks)
+    evidence = [f"Contractor: {facts.contract.organisation}", *_check_lines(checks)]
+    return SafeLine(
+        "Safe people", "Are the contractor's people trained and authorised?", MET if ok else NOT_MET, evidence
+    )
+
+
+def safe_projects(facts: ContractFacts) -> SafeLine:
+    contract = facts.contract
+    evidence = [
+        f"Legal gateway: {contract.legal_gateway or 'not chosen'}",
+        f"Lawful basis: {contract.get_lawful_basis_display() or 'not chosen'}",
+    ]
+    if facts.needs_special_category_condition or contract.special_category_condition:
+        evidence.append(f"Article 9 condition: {contract.get_special_category_condition_display() or 'not chosen'}")
+    evidence.append(f"Purpose: {contract.purpose}")
+    ok = not basis_unmet(facts) and bool(contract.purpose.strip())
+    return SafeLine(
+        "Safe projects", "Is the use lawful, necessary and for the public good?", MET if ok else NOT_MET, evidence
+    )
+
+
+def safe_settings(facts: ContractFacts) -> SafeLine:
+    security = _checks(facts, (AssuranceCheck.Kind.SECURITY,))
+    evidence = [f"{row.asset.name} is held in: {row.asset.storage_location}" for row in facts.assets] or [
+        "No assets provided yet"
+    ]
+    evidence.extend(_check_lines(security))
+    ok = bool(security) and all(check.is_complete for check in security)
+    return SafeLine("Safe settings", "Is the contractor's environment secure?", MET if ok else NOT_MET, evidence)
+
+
+def safe_data(facts: ContractFacts) -> SafeLine:
+    evidence = []
+    for row in facts.assets:
+        items = list(row.items.all())
+        asset: InformationAsset = row.asset
+        identifiers = sum(item.sensitivity == DataItem.Sensitivity.DIRECT_IDENTIFIER for item in items)
+        special = sum(item.sensitivity == DataItem.Sensitivity.SPECIAL_CATEGORY for item in items)
+        line = (
+            f"{asset.name} ({asset.get_identifiability_display().lower()}): {len(items)} item{'s' * (len(items) != 1)}"
+        )
+        if identifiers or special:
+            line += (
+                f", of which {identifiers} direct identifier{'s' * (identifiers != 1)} and {special} special category"
+            )
+        line += f"; {row.review_phrase}"
+        evidence.append(line)
+    if not evidence:
+        evidence.append("No data items chosen yet")
+    risk: ReidentificationAssessment | None = facts.risk
+    if risk is None:
+        evidence.append("Re-identification risk: not assessed")
+    else:
+        evidence.append(
+            f"Re-identification risk: {risk.get_level_display().lower()} "
+            f"(assessed by {risk.assessor.display_name}, {risk.assessed_on:%d %B %Y})"
+        )
+    ok = not data_unmet(facts) and not risk_unmet(facts)
+    return SafeLine("Safe data", "Is it the minimum, with identifiability reduced?", MET if ok else NOT_MET, evidence)
+
+
+def safe_outputs(facts: ContractFacts) -> SafeLine:
+    contract = facts.contract
+    evidence = ["Not applicable: outputs are released by the contractor under the contract."]
+    certificate = facts.certificate
+    if certificate is not None:
+        evidence.append(f"Destruction certified on {certificate.destroyed_on:%d %B %Y} by {certificate.certified_by}")
+    elif contract.holds_data:
+        evidence.append(
+            f"Data held by the contractor: retention ends {contract.retention_end_date:%d %B %Y}, "
+            f"destruction due {contract.destruction_due_date:%d %B %Y}"
+        )
+        if contract.destruction_overdue(facts.today):
+            evidence.append("Destruction is overdue")
+    elif contract.status == ResearchContract.Status.CLOSED:
+        evidence.append("Closed without any data released")
+    else:
+        evidence.append("No data released yet")
+    return SafeLine("Safe outputs", "Are results disclosure-controlled before release?", NOT_APPLICABLE, evidence)
+
+
+def five_safes(facts: ContractFacts) -> list[SafeLine]:
+    """The panel shown on every contract page."""
+    return [safe_people(facts), safe_projects(facts), safe_settings(facts), safe_data(facts), safe_outputs(facts)]
+
+
+# --- access requests and grants ---------------------------------------------------------
+
+
+def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list[SafeLine]:
+    """The panel shown on every access request and grant page."""
+    asset = request.asset
+    person = request.requester
+    items = [row.data_item for row in request.items.all()]
+    granted = list(grant.items.all()) if grant is not None else [r.data_item for r in request.items.all() if r.granted]
+    lines = []
+
+    states = training_for(person)
+    lapsed = [s.course.title for s in states if s.status in ("overdue", "never_signed")]
+    personal = asset.contains_personal_data and any(i.sensitivity != DataItem.Sensitivity.NON_PERSONAL for i in items)
+    clearance = personal_data_clearance(person) if personal else None
+    evidence = [f"{person.display_name}'s training: " + (f"not current ({', '.join(lapsed)})" if lapsed else "current")]
+    if clearance is not None:
+        evidence.append("Cleared for personal data" if clearance.cleared else clearance.reason)
+    ok = not lapsed and (clearance is None or clearance.cleared)
+    lines.append(SafeLine("Safe people", "Are the people trained and authorised?", MET if ok else NOT_MET, evidence))
+
+    decided = {
+        AccessRequest.State.APPROVED: MET,
+        AccessRequest.State.REJECTED: NOT_MET,
+        AccessRequest.State.WITHDRAWN: NOT_MET,
+    }.get(request.state, PENDING)
+    lines.append(
+        SafeLine(
+            "Safe projects",
+            "Is the use lawful, necessary and for the public good?",
+            decided,
+            [
+                f"Purpose: {request.purpose}",
+                f"Lawful basis of the asset: {asset.get_lawful_basis_display() or 'no personal data'}",
+                f"Decision: {request.stage}",
+            ],
+        )
+    )
+
+    lines.append(
+        SafeLine(
+            "Safe settings",
+            "Is the environment secure?",
+            MET if asset.storage_location else NOT_MET,
+            [
+                f"Held in: {asset.storage_location or 'not recorded'}",
+                f"Classification: {asset.get_classification_display()}",
+            ],
+        )
+    )
+
+    total = asset.items.count()
+    chosen = granted or items
+    high_risk = sum(1 for i in chosen if i.is_high_risk)
+    minimal = len(chosen) < total or asset.identifiability != InformationAsset.Identifiability.IDENTIFIABLE
+    evidence = [
+        f"{len(items)} of {total} items asked for" + (f", {len(granted)} granted" if granted else ""),
+        f"{asset.get_identifiability_display()} data",
+        f"{high_risk} identifying or special-category item{'s' if high_risk != 1 else ''}",
+    ]
+    if not minimal:
+        evidence.append("Every item of identifiable data: check each is needed")
+    lines.append(
+        SafeLine(
+            "Safe data",
+            "Is it the minimum, with identifiability reduced?",
+            MET if chosen and minimal else PENDING,
+            evidence,
+        )
+    )
+
+    lines.append(
+        SafeLine(
+            "Safe outputs",
+            "Are results disclosure-controlled before release?",
+            PENDING,
+            [
+                "Statistics produced from this data must pass the disclosure check and sign-off before release",
+                _releases_from(asset),
+            ],
+        )
+    )
+    return lines
+
+
+def _releases_from(asset: InformationAsset) -> str:
+    """How the asset's statistical releases stand: every one released was checked and signed off (one query)."""
+    counts = dict(
+        ReleaseSource.objects.filter(asset=asset).values_list("release__status").annotate(n=Count("pk")).order_by()
+    )
+    released = counts.get(StatisticalRelease.Status.RELEASED, 0)
+    preparing = sum(counts.values()) - released
+    if not counts:
+        return "No statistical release draws on this asset yet"
+    return f"Statistical releases from this asset: {released} released after sign-off, {preparing} in preparation"

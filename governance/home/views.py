@@ -1,0 +1,58 @@
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from governance.core.policy import can_view_audit_trail, is_member
+from governance.core.role_badges import roles_for
+from governance.core.views.mixins import PolicyMixin
+from governance.home.todo import sections, task_list
+from governance.register import policy as register_policy
+from governance.releases.policy import is_chief_statistician, is_disclosure_officer, sees_method
+from governance.training import policy as training_policy
+from governance.training.courses import CURRENT, personal_data_clearance, training_for
+
+
+class HomeView(PolicyMixin, TemplateView):
+    """The signed-in user's task list, then their name, roles and business area."""
+
+    template_name = "home.html"
+    permission = is_member
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["roles"] = roles_for(user)
+        context["area"] = user.business_area
+        context["states"] = training_for(user)
+        context["training_due"] = any(state.status != CURRENT for state in context["states"])
+        context["clearance"] = personal_data_clearance(user) if user.is_data_handler else None
+        context["links"] = oversight_links(user)
+        context["task_sections"] = sections(task_list(user))
+        return context
+
+
+def oversight_links(user) -> list[tuple[str, str]]:
+    """The oversight and administration pages this user may open."""
+    links = []
+    if training_policy.can_view_compliance(user):
+        links += [
+            ("Training compliance", reverse("training:compliance")),
+            ("Asset accountability", reverse("assets:accountability")),
+        ]
+    if can_view_audit_trail(user):
+        links += [("Audit trail", reverse("audit:explorer")), ("Access register", reverse("access:register"))]
+    if is_chief_statistician(user) or is_disclosure_officer(user):
+        links.append(("Releases to sign off", f"{reverse('releases:list')}?status=draft"))
+    if sees_method(user):
+        links.append(("Disclosure-control rules", reverse("releases:rules")))
+    if training_policy.can_view_courses(user):
+        links.append(("Training courses", reverse("training:courses")))
+    if register_policy.can_import_staff(user):
+        links.append(("Import the HR extract", reverse("people:import")))
+    return links
+
+
+class AboutView(PolicyMixin, TemplateView):
+    """What the portal is for. Also the benchmark's floor: an authenticated page that renders a template."""
+
+    template_name = "about.html"
+    permission = is_member

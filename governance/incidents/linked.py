@@ -1,0 +1,203 @@
+"""Linked actions: what an incident sets in motion in the access and contracts domains.
+
+Each goes through that domain's own service (which checks its own rule too), names the
+incident as the reason in the audit trail, and is recorded on the incident as an action,
+so closing the incident asks for its state.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from governance.access import recertification
+from governance.access import requests as access
+from governance.access.models import AccessGrant
+from governance.contracts import records as contracts
+from governance.contracts.models import ResearchContract
+from governance.core.audit_hashing import reason as audit_reason
+from governance.core.models import User
+from governance.incidents import records
+from governance.incidents.models import Incident, IncidentAction, IncidentLink
+from governance.incidents.policy import can_handle
+from governance.incidents.records import HANDLE_REFUSAL, add_action, audit_reason_for
+from governance.register.models import InformationAsset
+
+Kind = IncidentAction.Kind
+
+
+def linked_assets(incident: Incident):
+    return InformationAsset.objects.filter(incident_links__incident=incident).order_by("name", "pk")
+
+
+def linked_contracts(incident: Incident):
+    return ResearchContract.objects.filter(incident_links__incident=incident).order_by("reference", "pk")
+
+
+def grants_in_scope(incident: Incident):
+    """Grants the incident involves: those named in it and every grant on the assets it touches."""
+    named = IncidentLink.objects.filter(incident=incident, grant__isnull=False).values("grant")
+    on_assets = IncidentLink.objects.filter(incident=incident, asset__isnull=False).values("asset")
+    return (
+        AccessGrant.objects.filter(Q(pk__in=named) | Q(asset__in=on_assets))
+        .select_related("holder", "asset")
+        .order_by("asset__name", "holder__last_name", "pk")
+    )
+
+
+def live_grants(incident: Incident):
+    """The incident's grants still active or suspended, each marked ``restorable_here`` or not.
+
+    A grant is restorable here when it is suspended for an incident and this incident made
+    its latest suspension. One suspended under another incident is that incident's to
+    restore: lifting it here would end a containment its handlers rely on.
+    """
+    last_suspended_by = (
+        IncidentAction.objects.filter(grant=OuterRef("pk"), kind=Kind.SUSPEND_GRANT).order_by("-pk").values("incident")
+    )
+    suspended_here = Q(
+        state=AccessGrant.State.SUSPENDED,
+        suspension=AccessGrant.Suspension.INCIDENT,
+        last_suspended_by=incident.pk,
+    )
+    return (
+        grants_in_scope(incident)
+        .filter(state__in=[AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED])
+        .annotate(last_suspended_by=Subquery(last_suspended_by[:1]))
+        .annotate(restorable_here=ExpressionWrapper(suspended_here, output_field=BooleanField()))
+    )
+
+
+def restorable_grants(incident: Incident):
+    """The grants this incident suspended that are still suspended for it."""
+    return live_grants(incident).filter(restorable_here=True)
+
+
+def _check(incident: Incident, by: User) -> Incident:
+    incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+    if not can_handle(by, incident):
+        raise PermissionDenied(HANDLE_REFUSAL)
+    return incident
+
+
+@transaction.atomic
+def suspend_grant(incident: Incident, grant: AccessGrant, *, by: User) -> IncidentAction:
+    incident = _check(incident, by)
+    if not grants_in_scope(incident).filter(pk=grant.pk).exists():
+        raise ValidationError("That grant is not involved in this incident.")
+    why = audit_reason_for(incident, f"access of {grant.holder} to {grant.asset} suspended")
+    access.suspend_for_incident(grant, by=by, reason=why)
+    with audit_reason(why):
+        IncidentLink.objects.get_or_create(incident=incident, grant=grant, defaults={"added_by": by})
+    return _done_on_grant(incident, grant, by=by, kind=Kind.SUSPEND_GRANT, outcome=f"Suspended on {_now()}")
+
+
+@transaction.atomic
+def restore_grant(incident: Incident, grant: AccessGrant, *, by: User, reason: str) -> IncidentAction:
+    """Lift a suspension this incident made, once it is contained, and record it on the incident.
+
+    The access domain checks its own rule (never the holder; the grant still within its
+    dates) and keeps the grant suspended, for training, if the holder's data-protection
+    training lapsed meanwhile. The incident's log then shows the suspension and its end.
+    """
+    incident = _check(incident, by)
+    if not restorable_grants(incident).filter(pk=grant.pk).exists():
+        raise ValidationError("That grant is not suspended for this incident.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for restoring access"})
+    # The access domain restores it; its event puts the restoring on this incident's log.
+    access.restore_after_incident(grant, by=by, reason=f"{reason} (incident {incident.reference})")
+    return IncidentAction.objects.filter(incident=incident, grant=grant, kind=Kind.RESTORE_GRANT).latest("pk")
+
+
+def suspending_incident(grant: AccessGrant) -> Incident | None:
+    """The incident whose suspension of the grant came last, if one did."""
+    last = (
+        IncidentAction.objects.filter(grant=grant, kind=Kind.SUSPEND_GRANT)
+        .select_related("incident")
+        .order_by("-pk")
+        .first()
+    )
+    return last.incident if last else None
+
+
+def record_lifted_suspension(grant: AccessGrant, *, by: User, reason: str, restored: bool) -> IncidentAction | None:
+    """Put a lifted incident suspension on the log of the open incident that made it.
+
+    Runs on the access domain's ``incident_suspension_lifted`` event, however the access
+    came back: from the incident's page, or from the grant's, where the asset's IAM may
+    restore it too (the access rule, checked there). The incident's handlers then see it
+    on their log. A closed incident's log is left as it was closed.
+    """
+    incident = suspending_incident(grant)
+    if incident is None or incident.state == Incident.State.CLOSED:
+        return None
+    if restored:
+        outcome = f"Restored on {_now()}: {reason}"
+    else:
+        outcome = f"Incident suspension lifted on {_now()}: {reason}. Access waits for the holder's training."
+    return records.record_taken_action(
+        incident, by=by, kind=Kind.RESTORE_GRANT, description=_on_grant("Restore", grant), outcome=outcome, grant=grant
+    )
+
+
+def _done_on_grant(incident: Incident, grant: AccessGrant, *, by: User, kind: str, outcome: str) -> IncidentAction:
+    """A linked action on a grant, recorded as done by the person who took it."""
+    return add_action(
+        incident,
+        by=by,
+        kind=kind,
+        description=_on_grant("Suspend", grant),
+        owner=by,
+        state=IncidentAction.State.DONE,
+        outcome=outcome,
+        grant=grant,
+    )
+
+
+def _on_grant(verb: str, grant: AccessGrant) -> str:
+    return f"{verb} the access of {grant.holder} to {grant.asset} (grant {grant.pk})"
+
+
+def _now() -> str:
+    return f"{timezone.localtime():%d %B %Y at %H:%M}"
+
+
+@transaction.atomic
+def review_asset_early(incident: Incident, asset: InformationAsset, *, by: User) -> IncidentAction:
+    incident = _check(incident, by)
+    if not IncidentLink.objects.filter(incident=incident, asset=asset).exists():
+        raise ValidationError("That asset is not involved in this incident.")
+    why = audit_reason_for(incident, f"early access review of {asset}")
+    run = recertification.review_asset_early(asset, by=by, reason=why)
+    owner = access.active_iam(asset) or by
+    return add_action(
+        incident,
+        by=by,
+        kind=Kind.RECERTIFY,
+        description=f"Early access review of {asset}: confirm or revoke its {run.reviews} grant(s)",
+        owner=owner,
+        due_on=run.campaign.deadline,
+        asset=asset,
+    )
+
+
+@transaction.atomic
+def flag_contract(incident: Incident, contract: ResearchContract, *, by: User) -> IncidentAction:
+    incident = _check(incident, by)
+    if not linked_contracts(incident).filter(pk=contract.pk).exists():
+        raise ValidationError("That contract is not involved in this incident.")
+    why = audit_reason_for(incident, f"contract {contract.reference} flagged for review")
+    contract = contracts.flag_for_review(contract, by=by, reason=why)
+    owner = contract.manager if contract.manager.is_active else by
+    return add_action(
+        incident,
+        by=by,
+        kind=Kind.CONTRACT_REVIEW,
+        description=f"Review contract {contract.reference} in the light of the incident",
+        owner=owner,
+        contract=contract,
+    )

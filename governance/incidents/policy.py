@@ -1,0 +1,131 @@
+"""Who may see and do what with incidents. Views, services and exports ask these; nothing else decides.
+
+- Any member of staff reports an incident and sees their own reports.
+- The IAM of an asset an incident touches, and the Deputy SIRO of that asset's business
+  area (or of the area the incident is filed under), see it.
+- The SIRO, incident handlers and auditors (and administrators) see every incident.
+- The named handler, the Deputy SIROs of the areas it touches, incident handlers and the
+  SIRO handle it (triage, actions, decisions, closure). Auditors and IAMs only read.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from governance.core.models import BusinessArea, User
+from governance.core.policy import has_oversight, in_group, is_siro
+from governance.core.roles import INCIDENT_HANDLERS
+from governance.incidents.models import Incident, IncidentLink
+
+
+def is_active_person(user) -> bool:
+    return user.is_authenticated and user.is_active and not getattr(user, "is_system", False)
+
+
+def is_incident_handler(user: User) -> bool:
+    return is_active_person(user) and in_group(user, INCIDENT_HANDLERS)
+
+
+def sees_every_incident(user: User) -> bool:
+    """The SIRO, incident handlers, auditors and administrators."""
+    return is_active_person(user) and (has_oversight(user) or is_incident_handler(user))
+
+
+def can_report(user: User) -> bool:
+    return is_active_person(user)
+
+
+def can_list(user: User) -> bool:
+    """Everyone signed in has a list: at least their own reports."""
+    return is_active_person(user)
+
+
+def can_export(user: User) -> bool:
+    """The incident log leaves the portal only with those who file the ICO report or audit it."""
+    return sees_every_incident(user)
+
+
+def _areas_of(incident: Incident) -> set[int]:
+    areas = set(
+        IncidentLink.objects.filter(incident=incident, asset__isnull=False).values_list(
+            "asset__business_area_id", flat=True
+        )
+    )
+    if incident.business_area_id:
+        areas.add(incident.business_area_id)
+    return areas
+
+
+def is_deputy_for(user: User, incident: Incident) -> bool:
+    """The Deputy SIRO of the area the incident is filed under or of any asset it touches."""
+    areas = _areas_of(incident)
+    return bool(areas) and BusinessArea.objects.filter(pk__in=areas, deputy_siro=user).exists()
+
+
+def is_iam_for(user: User, incident: Incident) -> bool:
+    return IncidentLink.objects.filter(incident=incident, asset__manager=user).exists()
+
+
+def can_view(user: User, incident: Incident) -> bool:
+    if not is_active_person(user):
+        return False
+    if user.pk == incident.reported_by_id or user.pk == incident.handler_id or sees_every_incident(user):
+        return True
+    return is_deputy_for(user, incident) or is_iam_for(user, incident)
+
+
+def can_handle(user: User, incident: Incident) -> bool:
+    """Triage, actions, the ICO and data-subject decisions, linked actions and closure."""
+    if not is_active_person(user) or incident.state == Incident.State.CLOSED:
+        return False
+    if user.pk == incident.handler_id or is_incident_handler(user) or is_siro(user):
+        return True
+    return is_deputy_for(user, incident)
+
+
+def sees_grant_holders(user: User, incident: Incident) -> bool:
+    """Who holds access to what is for oversight, not for a reporter as such.
+
+    Someone who sees the incident only because they reported it sees the grants they
+    named by number alone, and not its change history, which names their holders.
+    """
+    return user.pk != incident.reported_by_id or sees_every_incident(user) or can_handle(user, incident)
+
+
+def can_update_action(user: User, action) -> bool:
+    """The action's owner records its progress, beside everyone who handles the incident."""
+    incident = action.incident
+    if not is_active_person(user) or incident.state == Incident.State.CLOSED:
+        return False
+    return user.pk == action.owner_id or can_handle(user, incident)
+
+
+def updatable_actions(user: User, incident: Incident, actions) -> list[tuple]:
+    """Each of the incident's ``actions`` with ``can_update_action`` for ``user``.
+
+    The same rule, for a whole log at once: whether the user handles the incident is
+    asked once, not once per action (each asking costs queries).
+    """
+    may_handle = can_handle(user, incident)
+    open_to_user = is_active_person(user) and incident.state != Incident.State.CLOSED
+    return [(action, open_to_user and (may_handle or user.pk == action.owner_id)) for action in actions]
+
+
+def visible_incidents(user: User, queryset: QuerySet | None = None) -> QuerySet:
+    """The incidents ``user`` may list, as one query whatever the number of rows."""
+    queryset = Incident.objects.all() if queryset is None else queryset
+    if not is_active_person(user):
+        return queryset.none()
+    if sees_every_incident(user):
+        return queryset
+    touches = IncidentLink.objects.filter(incident=OuterRef("pk"), asset__isnull=False).filter(
+        Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
+    )
+    return queryset.filter(Q(reported_by=user) | Q(handler=user) | Q(business_area__deputy_siro=user) | Exists(touches))
+
+
+def handles_any(user: User) -> bool:
+    """Whether the user handles incidents at all (for the home task list and navigation)."""
+    return is_active_person(user) and (
+        is_incident_handler(user) or is_siro(user) or BusinessArea.objects.filter(deputy_siro=user).exists()
+    )

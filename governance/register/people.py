@@ -1,0 +1,189 @@
+"""Joiners, movers and leavers."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from governance.core import events
+from governance.core.audit import system_user
+from governance.core.models import BusinessArea, BusinessAreaUserObjectPermission, User
+from governance.core.permissions import forget_permissions, require
+from governance.register.assets import release_assets_of
+from governance.register.organisation import set_deputy_siro
+
+
+def find_active_person(text: str) -> User | None:
+    """The active member of staff with this username or staff number (any case), or None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return (
+        User.objects.filter(Q(username__iexact=text) | Q(staff_number__iexact=text), is_active=True, is_system=False)
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def mark_leaver(user: User, leaving_date: datetime.date | None = None, *, by: User) -> User:
+    """Record that ``user`` leaves on ``leaving_date`` (today by default).
+
+    From that date the account keeps no rights: it is deactivated, removed from
+    every group and stripped of every object permission. A future date is
+    acted on by the daily ``deactivate_leavers`` task.
+    """
+    require(by, "governance.change_user", message="Only administrators record leavers.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.leaver_date = leaving_date or timezone.localdate()
+    user.save(update_fields=["leaver_date"])
+    if user.leaver_date <= timezone.localdate():
+        _remove_all_rights(user)
+    return user
+
+
+def _remove_all_rights(user: User) -> None:
+    """Deactivate, leave every group, give up every appointment and object permission.
+
+    Row by row, so that every removal leaves an audit entry. Assets the person
+    managed lose their IAM and are flagged "IAM needed"; areas they oversaw
+    show a vacant Deputy SIRO post.
+    """
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    groups = list(user.groups.all())
+    if groups:
+        user.groups.remove(*groups)  # names the groups removed; never clear()
+    for area in list(user.deputy_siro_of.all()):
+        set_deputy_siro(area, None, by=system_user())
+    release_assets_of(user)
+    # Access grants are suspended and research contracts lose their manager (governance.receivers).
+    events.person_left.send(sender=User, person=user)
+    for perm in BusinessAreaUserObjectPermission.objects.filter(user=user):
+        perm.delete()
+
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def update_person(
+    user: User,
+    *,
+    by: User,
+    is_active: bool | None = None,
+    business_area: BusinessArea | object | None = _UNCHANGED,
+    groups: Iterable[Group] | None = None,
+) -> User:
+    """Change who someone is: active or not, their business area, their groups.
+
+    The one path for these fields, from the admin as from any other page, so that
+    they have the same effects everywhere: deactivating someone removes every right
+    they hold (grants suspended, IAM and contract-manager permissions given up, as for
+    a leaver); reactivating restores none of them; group changes add and remove the
+    named groups only (so the audit trail names exactly what changed).
+    """
+    require(by, "governance.change_user", message="Only administrators change people's roles and status.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if isinstance(business_area, BusinessArea | None) and business_area != user.business_area:
+        user.business_area = business_area
+        user.save(update_fields=["business_area"])
+    if groups is not None:
+        _set_groups(user, groups)
+    if is_active is False and user.is_active:
+        _remove_all_rights(user)
+    elif is_active is True and not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    forget_permissions(user)
+    return user
+
+
+def _set_groups(user: User, groups: Iterable[Group]) -> None:
+    """Make ``user``'s groups exactly ``groups``, removing and adding only the difference."""
+    wanted = {group.pk: group for group in groups}
+    held = {group.pk: group for group in user.groups.all()}
+    gone = [group for pk, group in held.items() if pk not in wanted]
+    new = [group for pk, group in wanted.items() if pk not in held]
+    if gone:
+        user.groups.remove(*gone)  # never clear(): it logs every group in the table
+    if new:
+        user.groups.add(*new)
+    forget_permissions(user)
+
+
+def deactivate_due_leavers(today: datetime.date | None = None) -> int:
+    """Remove the rights of everyone whose leaving date has arrived. Safe to run repeatedly."""
+    today = today or timezone.localdate()
+    count = 0
+    for user in User.objects.filter(leaver_date__lte=today, is_active=True):
+        with transaction.atomic():
+            _remove_all_rights(User.objects.select_for_update().get(pk=user.pk))
+        count += 1
+    return count
+
+
+def _username_for(email: str) -> str:
+    base = email.split("@", 1)[0].lower()[:140] or "user"
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+@transaction.atomic
+def upsert_staff(
+    *,
+    staff_number: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    business_area,
+    is_data_handler: bool,
+    leaver_date: datetime.date | None,
+    by: User,
+) -> tuple[User, bool]:
+    """Create a joiner or update a mover from the HR extract; record a leaver. Returns (user, created)."""
+    require(by, "governance.change_user", message="Only administrators load the HR extract.")
+    require(by, "governance.add_user", message="Only administrators load the HR extract.")
+    found = User.objects.select_for_update().filter(staff_number__iexact=staff_number).first()
+    created = found is None
+    user = found if found is not None else User(username=_username_for(email), staff_number=staff_number)
+    if created:
+        user.set_unusable_password()  # an administrator issues the first password
+    fields = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email.lower(),
+        "business_area": business_area,
+        "is_data_handler": is_data_handler,
+    }
+    changed = [name for name, value in fields.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, fields[name])
+    if created:
+        user.full_clean(exclude=["password"])
+        user.save()
+    elif changed:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=changed)
+    if leaver_date and user.leaver_date != leaver_date:
+        mark_leaver(user, leaver_date, by=by)
+    return user, created
+
+
+@transaction.atomic
+def set_line_manager(staff_number: str, manager_staff_number: str | None, *, by: User) -> None:
+    require(by, "governance.change_user", message="Only administrators change line managers.")
+    user = User.objects.select_for_update().get(staff_number__iexact=staff_number)
+    manager = User.objects.get(staff_number__iexact=manager_staff_number) if manager_staff_number else None
+    if user.line_manager_id != (manager.pk if manager else None):
+        user.line_manager = manager
+        user.save(update_fields=["line_manager"])

@@ -1,0 +1,123 @@
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, TemplateView
+
+from governance.core.history import history_for
+from governance.core.models import BusinessArea
+from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
+from governance.register import organisation, policy
+from governance.register.forms.organisation import BusinessAreaForm
+from governance.trends.charts import charts_for
+from governance.trends.snapshots import series_for
+
+
+def _areas():
+    return (
+        BusinessArea.objects.select_related("deputy_siro")
+        .annotate(staff_count=Count("staff", filter=Q(staff__is_active=True)))
+        .order_by("name")  # Meta.ordering is dropped from GROUP BY queries
+    )
+
+
+class AreaListView(PolicyMixin, ListView):
+    """Every business area and its Deputy SIRO: organisational facts any member of staff may see."""
+
+    permission = policy.can_view_areas
+
+    template_name = "areas/list.html"
+    context_object_name = "areas"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return _areas()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = policy.can_add_area(self.request.user)
+        return context
+
+
+class AreaDetailView(ObjectPolicyMixin, DetailView):
+    """An area's page. Its change history is for the area's Deputy SIRO and oversight roles."""
+
+    template_name = "areas/detail.html"
+    context_object_name = "area"
+    permission = policy.can_view_areas
+
+    def get_object_queryset(self):
+        return _areas()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if policy.can_view_area_history(user, self.object):
+            # The area's Deputy SIRO (and oversight) see its compliance over time here.
+            context["charts"] = charts_for(series_for(self.object))
+            context["history"] = history_for(self.object)
+        context["can_change"] = policy.can_change_area(user, self.object)
+        context["can_delete"] = policy.can_delete_area(user, self.object)
+        return context
+
+
+class AreaFormView(ObjectPolicyMixin, ServiceFormView):
+    """Add or change an area (administrators). The service checks the permission again."""
+
+    form_class = BusinessAreaForm
+    template_name = "areas/form.html"
+    permission = policy.can_change_area
+    refusal_message = "Only administrators can add or change business areas."
+
+    def get_object_queryset(self):
+        return BusinessArea.objects.all()
+
+    @property
+    def area(self) -> BusinessArea | None:
+        return self.get_permission_object()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.area}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(area=self.area, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        fields = {"name": data["name"], "code": data["code"], "deputy": data["deputy_siro"]}
+        if self.area is None:
+            area = organisation.create_area(**fields, by=self.request.user)
+            return area, f"{area.name} added."
+        area = organisation.update_area(self.area, **fields, by=self.request.user)
+        return area, f"{area.name} saved."
+
+
+class AreaCreateView(AreaFormView):
+    permission = policy.can_add_area
+
+    def get_permission_object(self):
+        return None
+
+
+class AreaDeleteView(ObjectPolicyMixin, TemplateView):
+    template_name = "areas/delete.html"
+    permission = policy.can_delete_area
+    refusal_message = "Only administrators can delete business areas."
+
+    def get_object_queryset(self):
+        return BusinessArea.objects.all()
+
+    @property
+    def area(self) -> BusinessArea:
+        return self.get_permission_object()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(area=self.area, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            organisation.delete_area(self.area, by=request.user)
+        except organisation.AreaInUse as exc:
+            return self.render_to_response(self.get_context_data(error=str(exc)))
+        messages.success(request, f"{self.area.name} deleted.")
+        return redirect(reverse("areas:list"))

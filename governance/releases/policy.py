@@ -1,0 +1,132 @@
+"""Who may see and do what with statistical releases.
+
+Unpublished statistics are restricted: a release in preparation is seen by its
+author, the people who sign releases off (the Chief Statistician and the
+disclosure-control role), the IAMs of the assets it draws on and their Deputy
+SIROs, and organisation-wide oversight (SIRO, auditors, administrators).
+
+The methodology is not published, so the rule parameters, the raw tables and the
+reason each cell was protected are shown only to the disclosure-control role and
+to auditors (``sees_method``); everybody else sees pass, fail and the protected
+table.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from governance.core.models import OfficeHolder, User
+from governance.core.policy import has_oversight, holds_office, in_group, is_member, oversees_area
+from governance.core.roles import AUDITORS, DISCLOSURE_CONTROL, STATISTICIANS
+from governance.disclosure import CheckResult
+from governance.releases.models import ReleaseSource, StatisticalRelease
+
+
+def is_chief_statistician(user: User) -> bool:
+    return holds_office(user, OfficeHolder.Office.CHIEF_STATISTICIAN)
+
+
+def is_disclosure_officer(user: User) -> bool:
+    return in_group(user, DISCLOSURE_CONTROL)
+
+
+def can_create(user: User) -> bool:
+    return user.is_authenticated and user.is_active and (in_group(user, STATISTICIANS) or is_chief_statistician(user))
+
+
+def sees_method(user: User) -> bool:
+    """The rule parameters, raw tables and per-cell reasons: disclosure control and auditors only."""
+    return user.is_authenticated and user.is_active and (is_disclosure_officer(user) or in_group(user, AUDITORS))
+
+
+def can_see_disclosure_record(user: User, release: StatisticalRelease) -> bool:
+    """The machine-readable disclosure record is methodology: disclosure control and auditors, on a release they see."""
+    return sees_method(user) and can_view(user, release)
+
+
+def can_manage_rules(user: User) -> bool:
+    return user.is_authenticated and user.is_active and is_disclosure_officer(user)
+
+
+def can_download_raw(user: User, release: StatisticalRelease) -> bool:
+    """The raw table leaves the portal only to the disclosure-control role."""
+    return can_manage_rules(user) and can_view(user, release)
+
+
+def _is_signer(user: User) -> bool:
+    return is_chief_statistician(user) or is_disclosure_officer(user)
+
+
+def can_view(user: User, release: StatisticalRelease) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if release.author_id == user.pk or _is_signer(user) or has_oversight(user):
+        return True
+    sources = [source.asset for source in _sources(release)]
+    return any(asset.manager_id == user.pk or oversees_area(user, asset.business_area) for asset in sources)
+
+
+def _sources(release: StatisticalRelease) -> list[ReleaseSource]:
+    cached = getattr(release, "_source_rows", None)
+    if cached is None:
+        cached = list(ReleaseSource.objects.filter(release=release).select_related("asset__business_area"))
+        release._source_rows = cached
+    return cached
+
+
+def can_edit(user: User, release: StatisticalRelease) -> bool:
+    """The author changes sources and tables until the release is out."""
+    return user.is_authenticated and user.is_active and release.author_id == user.pk and not release.is_released
+
+
+def can_sign_off(user: User, release: StatisticalRelease) -> bool:
+    """A second person: the Chief Statistician or a disclosure-control officer, never the author."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and release.author_id != user.pk
+        and _is_signer(user)
+        and not release.is_released
+    )
+
+
+def can_mark_released(user: User, release: StatisticalRelease) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (release.author_id == user.pk or is_chief_statistician(user))
+        and not release.is_released
+    )
+
+
+def visible_releases(user: User, queryset: QuerySet[StatisticalRelease] | None = None) -> QuerySet:
+    """The releases ``user`` may see, as one query (filters only; no per-row checks)."""
+    queryset = queryset if queryset is not None else StatisticalRelease.objects.all()
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if _is_signer(user) or has_oversight(user):
+        return queryset
+    related = ReleaseSource.objects.filter(release=OuterRef("pk")).filter(
+        Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
+    )
+    return queryset.filter(Q(author=user) | Exists(related))
+
+
+def can_view_releases(user: User) -> bool:
+    """Everyone opens the list; it holds only the releases they may see."""
+    return is_member(user)
+
+
+def can_check(user: User, release: StatisticalRelease) -> bool:
+    """The author, or a person who signs releases off, runs a table's check again."""
+    return can_edit(user, release) or can_sign_off(user, release)
+
+
+def table_publishable(result: CheckResult | None, current: bool) -> bool:
+    """A table's protected cells are shown or downloaded only once it passed under the rules in force."""
+    return result is not None and result.passed and current
+
+
+def can_see_cells(user: User, result: CheckResult | None, current: bool) -> bool:
+    """The cells of a check: disclosure control and auditors always (with reasons); others once publishable."""
+    return sees_method(user) or table_publishable(result, current)

@@ -1,0 +1,26 @@
+"""Celery tasks of releases: tables re-checked under new rules, large tables checked in the background."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from governance.core.audit import as_system
+from governance.releases.workflow import recheck_unreleased, run_background_check
+
+
+@shared_task
+@as_system
+def recheck_release_tables() -> int:
+    """Check again, with the rules now in force, every unreleased table checked under older rules.
+
+    Enqueued when the rules change and run nightly as a safety net; a second run
+    finds nothing stale and does nothing.
+    """
+    return recheck_unreleased()
+
+
+@shared_task
+@as_system
+def check_output_table(table_id: int, digest: str) -> bool:
+    """Check a large output table off the request (see ``workflow.run_background_check``); idempotent."""
+    return run_background_check(table_id, digest)

@@ -1,0 +1,47 @@
+"""Releases' items on the home task list: sign-offs waiting for a signer, signed-off releases to publish."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from governance.core.models import User
+from governance.core.todo import DECISION, DUE_SOON, Facts, Task
+from governance.releases.models import StatisticalRelease
+from governance.releases.policy import is_chief_statistician, is_disclosure_officer
+
+S = StatisticalRelease.Status
+
+
+def tasks_for(user: User, facts: Facts) -> list[Task]:
+    """At most one query: signers see drafts by others, authors their own signed-off releases."""
+    signer = is_chief_statistician(user) or is_disclosure_officer(user)
+    counts = StatisticalRelease.objects.aggregate(
+        to_sign=Count("pk", filter=Q(status=S.DRAFT) & ~Q(author=user)) if signer else Count("pk", filter=Q(pk=None)),
+        to_publish=Count("pk", filter=Q(status=S.SIGNED_OFF, author=user)),
+    )
+    url = reverse("releases:list")
+    tasks = [
+        Task(
+            label=f"{counts['to_publish']} signed-off release{'s' if counts['to_publish'] != 1 else ''} to publish",
+            count=counts["to_publish"],
+            url=f"{url}?{urlencode({'mine': 'yes', 'status': S.SIGNED_OFF})}",
+            priority=DUE_SOON,
+            section="Statistical releases",
+        )
+    ]
+    if signer:
+        tasks.insert(
+            0,
+            Task(
+                label=f"{counts['to_sign']} release{'s' if counts['to_sign'] != 1 else ''} in preparation to sign off",
+                count=counts["to_sign"],
+                url=f"{url}?{urlencode({'status': S.DRAFT})}",
+                priority=DECISION,
+                section="Statistical releases",
+                hint="Sign off once every table has passed disclosure control",
+            ),
+        )
+    return tasks

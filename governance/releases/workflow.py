@@ -1,0 +1,654 @@
+"""Statistical releases: sources, output tables, disclosure checks, sign-off and release.
+
+Every write path (pages, admin, tasks) comes through here, so the rules hold
+everywhere:
+
+* a table is checked when it is uploaded, and again whenever the rules change;
+* any change to a table, a source or the rules voids a live sign-off, because
+  what was signed is no longer what would be published;
+* a release is marked released only when every table has passed with the current
+  rules and a live sign-off by a second person covers exactly those tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from governance.core.audit import system_user
+from governance.core.models import User
+from governance.core.notifications import notify
+from governance.core.queue import enqueue
+from governance.core.security import verify_fresh_second_factor
+from governance.core.uploads import safe_original_name
+from governance.disclosure import CheckResult, Extract, Rules, Table, TableError, check_table, parse_table
+from governance.disclosure.linked import LinkedTable, audit_release
+from governance.disclosure.tables import MAX_TABLE_BYTES
+from governance.register.models import InformationAsset
+from governance.releases.models import (
+    DisclosureRuleSet,
+    ExtractType,
+    OutputTable,
+    ReleaseSignOff,
+    ReleaseSource,
+    StatisticalRelease,
+)
+from governance.releases.policy import (
+    can_check,
+    can_create,
+    can_edit,
+    can_manage_rules,
+    can_mark_released,
+    can_sign_off,
+    is_chief_statistician,
+    table_publishable,
+)
+
+Status = StatisticalRelease.Status
+RELEASE_FIELDS = ("title", "summary", "planned_release_date")
+EDIT_REFUSAL = "Only the release's author can change it, and only before it is released."
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _lock(release: StatisticalRelease) -> StatisticalRelease:
+    """The release row, locked: concurrent sign-off, release and edits happen one after another."""
+    return StatisticalRelease.objects.select_for_update().get(pk=release.pk)
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def current_rule_set() -> DisclosureRuleSet:
+    """The rules in force. The first call creates version 1 with the defaults, as the system account."""
+    latest = DisclosureRuleSet.objects.order_by("-version").first()
+    if latest is not None:
+        return latest
+    defaults = Rules()
+    with transaction.atomic():
+        latest = DisclosureRuleSet.objects.select_for_update().order_by("-version").first()
+        if latest is None:
+            latest = DisclosureRuleSet.objects.create(
+                version=1,
+                parameters=defaults.to_json(),
+                digest=defaults.digest,
+                note="Initial settings",
+                created_by=system_user(),
+            )
+    return latest
+
+
+def rules_of(rule_set: DisclosureRuleSet) -> Rules:
+    return Rules.from_json(rule_set.parameters)
+
+
+@transaction.atomic
+def save_rules(rules: Rules, *, by: User, note: str) -> DisclosureRuleSet:
+    """Publish a new version of the rules; live sign-offs are voided and every unreleased table is re-checked."""
+    _require(can_manage_rules(by), "Only the disclosure-control role can change the rules.")
+    problems = rules.validate()
+    if problems:
+        raise ValidationError(problems)
+    current = DisclosureRuleSet.objects.select_for_update().get(pk=current_rule_set().pk)  # one change at a time
+    if current.digest == rules.digest:
+        raise ValidationError("These are the rules already in force: change a setting, or cancel.")
+    version = (DisclosureRuleSet.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+    rule_set = DisclosureRuleSet.objects.create(
+        version=version, parameters=rules.to_json(), digest=rules.digest, note=note, created_by=by
+    )
+    signed = StatisticalRelease.objects.filter(sign_offs__voided_at__isnull=True).values("pk")
+    for release in StatisticalRelease.objects.select_for_update().filter(pk__in=signed).exclude(status=Status.RELEASED):
+        _void_sign_off(release, "The disclosure rules changed after sign-off.")
+    enqueue("governance.releases.tasks.recheck_release_tables")
+    return rule_set
+
+
+def recheck_unreleased() -> int:
+    """Check again every table of every unreleased release whose check predates the current rules."""
+    rule_set = current_rule_set()
+    stale = OutputTable.objects.exclude(release__status=Status.RELEASED).exclude(rules=rule_set).order_by("pk")
+    done = 0
+    for table_id, release_id in list(stale.values_list("pk", "release_id")):
+        with transaction.atomic():
+            # Under the release's lock, the table as it is now: an upload since the list was read wins.
+            release = StatisticalRelease.objects.select_for_update().get(pk=release_id)
+            table = OutputTable.objects.select_related("source").filter(pk=table_id).first()
+            if table is None or release.is_released or table.rules_id == rule_set.pk:
+                continue
+            _run_check(table, rule_set)
+            table.save(update_fields=["result", "rules", "checked_at", "passed"])
+        done += 1
+    return done
+
+
+# --- releases and their sources -------------------------------------------------------------
+
+
+@transaction.atomic
+def create_release(*, by: User, **fields) -> StatisticalRelease:
+    _require(can_create(by), "Only statisticians can register a statistical release.")
+    release = StatisticalRelease(author=by, **{name: fields[name] for name in RELEASE_FIELDS if name in fields})
+    release.full_clean()
+    release.save()
+    return release
+
+
+@transaction.atomic
+def update_release(release: StatisticalRelease, *, by: User, **fields) -> StatisticalRelease:
+    release = _lock(release)
+    _require(can_edit(by, release), EDIT_REFUSAL)
+    for name in RELEASE_FIELDS:
+        if name in fields:
+            setattr(release, name, fields[name])
+    release.full_clean()
+    release.save()
+    return release
+
+
+@transaction.atomic
+def add_source(
+    release: StatisticalRelease,
+    *,
+    by: User,
+    asset: InformationAsset,
+    extract_type: str,
+    sampling_weight: Decimal | None = None,
+) -> ReleaseSource:
+    release = _lock(release)
+    _require(can_edit(by, release), EDIT_REFUSAL)
+    if ReleaseSource.objects.filter(release=release, asset=asset).exists():
+        raise ValidationError({"asset": "This asset is already a source of the release"})
+    _check_weight(extract_type, sampling_weight)
+    source = ReleaseSource(
+        release=release,
+        asset=asset,
+        extract_type=extract_type,
+        sampling_weight=sampling_weight if extract_type == ExtractType.SAMPLE else None,
+    )
+    source.full_clean()
+    source.save()
+    _void_sign_off(release, f"A source was added: {asset.name}.")
+    return source
+
+
+@transaction.atomic
+def update_source(
+    source: ReleaseSource, *, by: User, extract_type: str, sampling_weight: Decimal | None = None
+) -> ReleaseSource:
+    """Change the extract type or weight; the source's tables are checked again straight away."""
+    release = _lock(source.release)
+    _require(can_edit(by, release), EDIT_REFUSAL)
+    _check_weight(extract_type, sampling_weight)
+    source.extract_type = extract_type
+    source.sampling_weight = sampling_weight if extract_type == ExtractType.SAMPLE else None
+    source.full_clean()
+    source.save()
+    rule_set = current_rule_set()
+    for table in OutputTable.objects.filter(source=source).select_related("source"):
+        _check_or_defer(table, rule_set)
+        table.save(update_fields=["result", "rules", "checked_at", "passed"])
+        _defer_if_large(table)
+    _void_sign_off(release, f"The extract of {source.asset.name} changed.")
+    return source
+
+
+def _check_weight(extract_type: str, sampling_weight: Decimal | None) -> None:
+    """A sample's grossing weight is at least 1: a sample stands for at least as many as it holds."""
+    if extract_type == ExtractType.SAMPLE and (sampling_weight is None or sampling_weight < 1):
+        raise ValidationError({"sampling_weight": "Enter a sampling weight of 1 or more"})
+
+
+@transaction.atomic
+def remove_source(source: ReleaseSource, *, by: User) -> None:
+    release = _lock(source.release)
+    _require(can_edit(by, release), EDIT_REFUSAL)
+    if OutputTable.objects.filter(source=source).exists():
+        raise ValidationError("Remove or move the tables drawn from this source first.")
+    name = source.asset.name
+    source.delete()
+    _void_sign_off(release, f"A source was removed: {name}.")
+
+
+# --- output tables ------------------------------------------------------------------------------
+
+
+def read_upload(upload) -> Table:
+    """Parse an uploaded table, turning every problem into one form error listing them all."""
+    if upload is None:
+        raise ValidationError({"file": "Select a CSV or XLSX file"})
+    if upload.size > MAX_TABLE_BYTES:
+        raise ValidationError({"file": f"The selected file must be smaller than {MAX_TABLE_BYTES // (1024 * 1024)} MB"})
+    upload.seek(0)
+    data = upload.read(MAX_TABLE_BYTES + 1)
+    try:
+        return parse_table(data, upload.name or "")
+    except TableError as exc:
+        raise ValidationError({"file": list(exc.errors)}) from exc
+
+
+def _source_of(release: StatisticalRelease, source: ReleaseSource) -> ReleaseSource:
+    if source.release_id != release.pk:
+        raise ValidationError({"source": "Choose one of this release's sources"})
+    return source
+
+
+def table_errors(
+    release: StatisticalRelease,
+    *,
+    title: str | None,
+    source: ReleaseSource | None,
+    table: OutputTable | None = None,
+) -> dict[str, str]:
+    """A table's title is unique within its release, and it is drawn from one of the release's sources.
+
+    Checked when the table is saved and, through the table form, with its own fields
+    (the file among them), so a clash shows on the first submit. ``table`` is the one
+    being replaced, which may keep its own title.
+    """
+    errors = {}
+    if title:
+        clash = OutputTable.objects.filter(release=release, title=title)
+        if table is not None:
+            clash = clash.exclude(pk=table.pk)
+        if clash.exists():
+            errors["title"] = "The release already has a table with this title"
+    if source is not None and source.release_id != release.pk:
+        errors["source"] = "Choose one of this release's sources"
+    return errors
+
+
+@transaction.atomic
+def add_table(release: StatisticalRelease, *, by: User, title: str, source: ReleaseSource, upload) -> OutputTable:
+    """Store a new output table and check it with the current rules, all or nothing."""
+    release = _lock(release)
+    _require(can_edit(by, release), EDIT_REFUSAL)
+    table_data = read_upload(upload)
+    errors = table_errors(release, title=title, source=source)
+    if errors:
+        raise ValidationError(errors)
+    table = OutputTable(
+        release=release,
+        source=_source_of(release, source),
+        title=title,
+        uploaded_by=by,
+    )
+    _store(table, table_data, upload)
+    table.full_clean()
+    table.save()
+    _defer_if_large(table)
+    _void_sign_off(release, f"A table was added: {title}.")
+    return table
+
+
+@transaction.atomic
+def replace_table(table: OutputTable, *, by: User, title: str, source: ReleaseSource, upload=None) -> OutputTable:
+    """Rename, move or re-upload a table. A new upload or source is checked again and voids the sign-off."""
+    release = _lock(table.release)
+    _require(can_edit(by, release), EDIT_REFUSAL)
+    table = OutputTable.objects.select_for_update().get(pk=table.pk)
+    errors = table_errors(release, title=title, source=source, table=table)
+    if errors:
+        raise ValidationError(errors)
+    changed_content = upload is not None or source.pk != table.source_id
+    table.title = title
+    table.source = _source_of(release, source)
+    if upload is not None:
+        table.uploaded_by = by
+        _store(table, read_upload(upload), upload)
+    elif changed_content:
+        _check_or_defer(table, current_rule_set())
+    table.full_clean()
+    table.save()
+    _defer_if_large(table)
+    if changed_content:
+        _void_sign_off(release, f"The table {title} changed.")
+    return table
+
+
+@transaction.atomic
+def remove_table(table: OutputTable, *, by: User) -> None:
+    release = _lock(table.release)
+    _require(can_edit(by, release), EDIT_REFUSAL)
+    title = table.title
+    table.delete()
+    _void_sign_off(release, f"A table was removed: {title}.")
+
+
+@transaction.atomic
+def check_again(table: OutputTable, *, by: User) -> OutputTable:
+    """Run the check with the current rules (after a rule change, before the nightly re-check)."""
+    release = _lock(table.release)
+    _require(can_check(by, release), EDIT_REFUSAL)
+    table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)  # as it is now
+    _check_or_defer(table, current_rule_set())
+    table.save(update_fields=["result", "rules", "checked_at", "passed"])
+    _defer_if_large(table)
+    return table
+
+
+def runs_in_background(table: OutputTable) -> bool:
+    """Tables above ``DISCLOSURE_BACKGROUND_CELLS`` are checked by a task, so the upload answers at once."""
+    return table.cell_count > settings.DISCLOSURE_BACKGROUND_CELLS
+
+
+def is_waiting(table: OutputTable) -> bool:
+    """Whether the table's check is queued or running (no result yet)."""
+    return table.result is None and table.passed is None
+
+
+def _check_or_defer(table: OutputTable, rule_set: DisclosureRuleSet, table_data: Table | None = None) -> None:
+    """Check now, or clear the result so the page shows the check as under way (the task fills it in)."""
+    if runs_in_background(table):
+        table.result, table.rules, table.checked_at, table.passed = None, None, None, None
+    else:
+        _run_check(table, rule_set, table_data)
+
+
+def _defer_if_large(table: OutputTable) -> None:
+    if is_waiting(table) and runs_in_background(table):
+        enqueue("governance.releases.tasks.check_output_table", table.pk, table.table_digest)
+
+
+def run_background_check(table_id: int, digest: str) -> bool:
+    """The task's work: check the table if it is still the upload named and has no current check.
+
+    Idempotent: a duplicated or retried task finds the check done (or the table replaced, whose
+    own task will check it) and does nothing. Returns whether a check ran.
+    """
+    with transaction.atomic():
+        table = OutputTable.objects.filter(pk=table_id).select_related("release").first()
+        if table is None:
+            return False
+        _lock(table.release)
+        table = OutputTable.objects.select_for_update().select_related("source").get(pk=table_id)
+        if table.table_digest != digest or (table.result is not None and is_current(table)):
+            return False
+    # The check itself runs outside any lock (it can take a while); the result is stored only
+    # if the table is still the one checked, under the same lock as uploads.
+    rule_set = current_rule_set()
+    _run_check(table, rule_set)
+    with transaction.atomic():
+        _lock(table.release)
+        fresh = OutputTable.objects.select_for_update().get(pk=table_id)
+        if fresh.table_digest != digest:
+            return False
+        fresh.result, fresh.rules, fresh.checked_at, fresh.passed = (
+            table.result,
+            table.rules,
+            table.checked_at,
+            table.passed,
+        )
+        fresh.save(update_fields=["result", "rules", "checked_at", "passed"])
+    return True
+
+
+def _store(table: OutputTable, table_data: Table, upload) -> None:
+    table.data = table_data.to_json()
+    table.table_digest = table_data.digest
+    table.cell_count = len(table_data.cells)
+    table.original_name = safe_original_name(upload.name)
+    table.uploaded_at = timezone.now()
+    _check_or_defer(table, current_rule_set(), table_data)
+
+
+def _run_check(table: OutputTable, rule_set: DisclosureRuleSet, table_data: Table | None = None) -> CheckResult:
+    """Check ``table`` (unsaved) with ``rule_set``; the source's sampling weight is the default weight."""
+    table_data = table_data or Table.from_json(table.data)
+    source = table.source
+    rules = rules_of(rule_set)
+    if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
+        rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)
+    result = check_table(table_data, Extract(source.extract_type), rules, scope=f"asset:{source.asset_id}")
+    table.result = result.to_json()
+    table.rules = rule_set
+    table.checked_at = timezone.now()
+    table.passed = result.passed
+    return result
+
+
+def result_of(table: OutputTable) -> CheckResult | None:
+    return CheckResult.from_json(table.result) if table.result else None
+
+
+def protected_rows(table: OutputTable) -> list[list[str]]:
+    """The protected table (header first) for download: no raw values, weights, contributors or reasons."""
+    result = result_of(table)
+    if not table_publishable(result, is_current(table)):
+        raise ValidationError(
+            "This table has not passed its disclosure check with the current rules, so there is no protected table."
+        )
+    return result.protected_rows(Table.from_json(table.data))
+
+
+def raw_rows(table: OutputTable) -> list[list[str]]:
+    """The table as uploaded, for the disclosure-control role."""
+    data = Table.from_json(table.data)
+    header = [*data.category_columns, data.value_column]
+    has_weight = any(cell.weight is not None for cell in data.cells)
+    has_contributors = any(cell.contributors for cell in data.cells)
+    header += ["weight"] if has_weight else []
+    header += ["contributors"] if has_contributors else []
+    rows = [header]
+    for cell in data.cells:
+        row = [*cell.key, str(cell.value)]
+        if has_weight:
+            row.append("" if cell.weight is None else str(cell.weight))
+        if has_contributors:
+            row.append(";".join(str(value) for value in cell.contributors))
+        rows.append(row)
+    return rows
+
+
+# --- readiness, sign-off and release ------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Readiness:
+    """What stands between a release and its sign-off, as sentences for the page."""
+
+    tables: list[OutputTable]
+    rule_set: DisclosureRuleSet
+    problems: list[str]
+    stale: list[OutputTable] = dataclasses.field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def readiness(release: StatisticalRelease) -> Readiness:
+    rule_set = current_rule_set()
+    tables = list(OutputTable.objects.filter(release=release).select_related("source__asset").order_by("title", "pk"))
+    problems = []
+    if not tables:
+        problems.append("Add at least one output table.")
+    stale = [table for table in tables if not is_current(table, rule_set)]
+    for table in tables:
+        if is_waiting(table):
+            problems.append(f"{table.title}: the disclosure check is still running.")
+        elif table in stale:
+            problems.append(f"{table.title}: check it again with the current rules.")
+        elif not table.passed:
+            problems.append(f"{table.title}: the disclosure check failed. Change the table and upload it again.")
+    if not problems and len(tables) > 1:
+        problems += linked_problems(tables, rule_set)
+    return Readiness(tables=tables, rule_set=rule_set, problems=problems, stale=stale)
+
+
+def linked_problems(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> list[str]:
+    """The release's passed tables audited together, since a cell shared by two tables is one unknown."""
+    linked = [
+        LinkedTable(
+            name=table.title,
+            source=f"asset:{table.source.asset_id}",
+            table=Table.from_json(table.data),
+            result=CheckResult.from_json(table.result),
+            extract=Extract(table.source.extract_type),
+        )
+        for table in tables
+    ]
+    by_source: dict[int, list[LinkedTable]] = {}
+    sources: dict[int, ReleaseSource] = {}
+    for item, table in zip(linked, tables, strict=True):
+        by_source.setdefault(table.source_id, []).append(item)
+        sources[table.source_id] = table.source
+    problems = []
+    for source_id, group in by_source.items():
+        if len(group) > 1:
+            rules = rules_of(rule_set)
+            source = sources[source_id]
+            if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
+                rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)  # as each table was checked
+            problems += audit_release(group, rules).narrowed[:10]
+    return problems
+
+
+def is_current(table: OutputTable, rule_set: DisclosureRuleSet | None = None) -> bool:
+    """Whether the stored check is of this very table under the rules in force."""
+    rule_set = rule_set or current_rule_set()
+    result = table.result or {}
+    return table.rules_id == rule_set.pk and result.get("table_digest") == table.table_digest
+
+
+def fingerprint(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> str:
+    """A digest of exactly what would be published: every table, its source's extract and the rules."""
+    parts = [f"rules:{rule_set.digest}"]
+    for table in sorted(tables, key=lambda row: row.pk):
+        source = table.source
+        checked = (table.result or {}).get("table_digest", "")
+        parts.append(
+            f"table:{table.pk}:{table.table_digest}:{checked}:{table.passed}:"
+            f"{source.asset_id}:{source.extract_type}:{source.sampling_weight}"
+        )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def live_sign_off(release: StatisticalRelease) -> ReleaseSignOff | None:
+    return (
+        ReleaseSignOff.objects.filter(release=release, voided_at__isnull=True)
+        .select_related("signed_by", "rules")
+        .first()
+    )
+
+
+SIGN_OFF_REFUSAL = (
+    "Only the Chief Statistician or a disclosure-control officer who did not prepare the release can sign it off."
+)
+
+
+def sign_off(
+    release: StatisticalRelease,
+    *,
+    by: User,
+    token: str = "",
+    key_assertion: str = "",
+    comments: str = "",
+    request: HttpRequest | None = None,
+) -> ReleaseSignOff:
+    """A second person confirms the disclosure control, with fresh strong verification.
+
+    A signer with a security key answers a new user-verified assertion; others give a
+    fresh one-time code. The verification is checked (and a refusal recorded) before
+    the sign-off's own transaction, whose rules are then checked again under the lock.
+    """
+    _require(can_sign_off(by, release), SIGN_OFF_REFUSAL)
+    _check_can_sign(release)  # so nobody is asked for a key or code for a release that cannot be signed
+    verify_fresh_second_factor(by, request=request, token=token, key_assertion=key_assertion)
+    return _sign_off_verified(release, by=by, comments=comments, request=request)
+
+
+def _check_can_sign(release: StatisticalRelease) -> Readiness:
+    if live_sign_off(release) is not None:
+        raise ValidationError("The release is already signed off.")
+    state = readiness(release)
+    if not state.ready:
+        raise ValidationError(state.problems)
+    return state
+
+
+@transaction.atomic
+def _sign_off_verified(
+    release: StatisticalRelease, *, by: User, comments: str, request: HttpRequest | None
+) -> ReleaseSignOff:
+    release = _lock(release)
+    _require(can_sign_off(by, release), SIGN_OFF_REFUSAL)
+    state = _check_can_sign(release)
+    ip_address = (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    return _record_sign_off(release, state, by=by, comments=comments, ip_address=ip_address)
+
+
+def _record_sign_off(
+    release: StatisticalRelease, state: Readiness, *, by: User, comments: str, ip_address: str | None
+) -> ReleaseSignOff:
+    """Write the sign-off once every check has passed (the demo data uses this to skip the one-time code)."""
+    signed = ReleaseSignOff.objects.create(
+        release=release,
+        release_author_id=release.author_id,
+        signed_by=by,
+        signed_as="Chief Statistician" if is_chief_statistician(by) else "Disclosure control officer",
+        rules=state.rule_set,
+        fingerprint=fingerprint(state.tables, state.rule_set),
+        comments=comments,
+        ip_address=ip_address,
+    )
+    release.status = Status.SIGNED_OFF
+    release.save(update_fields=["status"])
+    notify(
+        release.author,
+        key=f"release-signed-off:{signed.pk}",
+        subject=f"Signed off: {release.title}",
+        template="emails/release_signed_off.txt",
+        context={"release": release, "sign_off": signed},
+    )
+    return signed
+
+
+@transaction.atomic
+def mark_released(release: StatisticalRelease, *, by: User) -> StatisticalRelease:
+    """Record publication: only with a live sign-off covering exactly the tables and rules in force now."""
+    release = _lock(release)
+    _require(can_mark_released(by, release), "Only the release's author or the Chief Statistician can release it.")
+    signed = live_sign_off(release)
+    if signed is None:
+        raise ValidationError("The release has not been signed off by a second person.")
+    state = readiness(release)
+    if not state.ready or fingerprint(state.tables, state.rule_set) != signed.fingerprint:
+        changed = "The tables or the rules have changed since sign-off: it must be checked and signed off again."
+        raise ValidationError([changed, *state.problems])
+    release.status = Status.RELEASED
+    release.released_at = timezone.now()
+    release.released_by = by
+    release.save(update_fields=["status", "released_at", "released_by"])
+    return release
+
+
+def _void_sign_off(release: StatisticalRelease, reason: str) -> ReleaseSignOff | None:
+    """Void the live sign-off (kept as evidence) and return the release to preparation."""
+    signed = ReleaseSignOff.objects.select_for_update().filter(release=release, voided_at__isnull=True).first()
+    if signed is None:
+        return None
+    signed.voided_at = timezone.now()
+    signed.voided_reason = reason[:300]
+    signed.save(update_fields=["voided_at", "voided_reason"])
+    if release.status == Status.SIGNED_OFF:
+        release.status = Status.DRAFT
+        release.save(update_fields=["status"])
+    notify(
+        release.author,
+        key=f"release-sign-off-voided:{signed.pk}",
+        subject=f"Sign-off voided: {release.title}",
+        template="emails/release_sign_off_voided.txt",
+        context={"release": release, "sign_off": signed, "reason": reason},
+    )
+    return signed

@@ -1,1 +1,0 @@
-"""The API's own domain: personal API tokens and who may hold, see and revoke them."""

@@ -1,1 +1,0 @@
-"""Bulk transfer of records: spreadsheet imports (all-or-nothing, row-level errors) and exports."""

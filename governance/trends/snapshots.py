@@ -1,0 +1,150 @@
+"""The daily compliance snapshot: training by area and course, overdue asset reviews, grants past
+recertification and contracts past destruction, for the organisation and for each business area.
+
+Taken once a day by the ``take_compliance_snapshot`` task; the unique day makes a
+second run (a retry, a duplicate beat) find the day's row and write nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from governance.access.models import AccessReview
+from governance.contracts.models import ContractAsset, ResearchContract
+from governance.core.models import BusinessArea
+from governance.register.models import InformationAsset
+from governance.training.courses import compliance
+from governance.trends.models import ComplianceSnapshot
+
+MEASURES = {
+    "training": "Training compliance (%)",
+    "overdue_reviews": "Asset reviews overdue",
+    "grants_past_recertification": "Grants past their recertification deadline",
+    "contracts_past_destruction": "Contracts past their destruction date",
+}
+
+
+def figures_on(on: datetime.date) -> dict:
+    """Today's figures, organisation-wide and per area, in a fixed number of grouped queries."""
+    areas = {str(pk): _empty() for pk in BusinessArea.objects.values_list("pk", flat=True)}
+    whole = _empty()
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in compliance(BusinessArea.objects.all(), on):
+        share = areas[str(row.area.pk)]["training_by_course"]
+        share[row.course.title] = row.percent
+        totals[row.course.title][0] += row.compliant
+        totals[row.course.title][1] += row.total
+        _add_training(areas[str(row.area.pk)], row.compliant, row.total)
+        _add_training(whole, row.compliant, row.total)
+    whole["training_by_course"] = {title: _percent(done, of) for title, (done, of) in totals.items()}
+    for target, rows in (
+        ("overdue_reviews", InformationAsset.objects.filter(next_review_date__lt=on).values("business_area")),
+        (
+            "grants_past_recertification",
+            AccessReview.objects.filter(decision="", campaign__deadline__lt=on, grant__state="active").values(
+                "grant__asset__business_area"
+            ),
+        ),
+    ):
+        for row in rows.annotate(n=Count("pk")).order_by():
+            area = str(next(iter(v for k, v in row.items() if k != "n")))
+            if area in areas:
+                areas[area][target] = row["n"]
+            whole[target] += row["n"]
+    overdue = Q(contract__status__in=ResearchContract.HOLDING_DATA, contract__destruction_due_date__lt=on)
+    for row in (
+        ContractAsset.objects.filter(overdue)
+        .values("asset__business_area")
+        .annotate(n=Count("contract", distinct=True))
+        .order_by()
+    ):
+        if str(row["asset__business_area"]) in areas:
+            areas[str(row["asset__business_area"])]["contracts_past_destruction"] = row["n"]
+    whole["contracts_past_destruction"] = ResearchContract.objects.filter(
+        status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=on
+    ).count()
+    for figures in (whole, *areas.values()):
+        figures["training"] = _percent(figures.pop("_done"), figures.pop("_of"))
+    return {"organisation": whole, "areas": areas}
+
+
+def _empty() -> dict:
+    return {
+        "_done": 0,
+        "_of": 0,
+        "training_by_course": {},
+        "overdue_reviews": 0,
+        "grants_past_recertification": 0,
+        "contracts_past_destruction": 0,
+    }
+
+
+def _add_training(figures: dict, done: int, of: int) -> None:
+    figures["_done"] += done
+    figures["_of"] += of
+
+
+def _percent(done: int, of: int) -> int | None:
+    return round(100 * done / of) if of else None
+
+
+def take_snapshot(on: datetime.date | None = None) -> tuple[ComplianceSnapshot, bool]:
+    """The day's snapshot, taken if it is not there yet: ``(snapshot, created)``. Safe to run twice."""
+    on = on or timezone.localdate()
+    existing = ComplianceSnapshot.objects.filter(taken_on=on).first()
+    if existing is not None:
+        return existing, False
+    figures = figures_on(on)
+    try:
+        with transaction.atomic():
+            return ComplianceSnapshot.objects.create(taken_on=on, figures=figures), True
+    except IntegrityError:  # a concurrent run took the day first
+        return ComplianceSnapshot.objects.get(taken_on=on), False
+
+
+@dataclass(frozen=True)
+class Series:
+    measure: str
+    label: str
+    points: list[tuple[datetime.date, int | None]]
+
+
+def series_for(area: BusinessArea | None = None, days: int = 30, on: datetime.date | None = None) -> list[Series]:
+    """Each measure over the last ``days`` snapshots, for one area or the organisation. One query."""
+    return _series(_recent_snapshots(days, on), area)
+
+
+def series_for_areas(areas, days: int = 30, on: datetime.date | None = None) -> dict[int, list[Series]]:
+    """``series_for`` of each area, by its key: the snapshots are read once for them all. One query."""
+    snapshots = _recent_snapshots(days, on)
+    return {area.pk: _series(snapshots, area) for area in areas}
+
+
+def _recent_snapshots(days: int, on: datetime.date | None) -> list[ComplianceSnapshot]:
+    on = on or timezone.localdate()
+    return list(
+        ComplianceSnapshot.objects.filter(taken_on__gt=on - datetime.timedelta(days=days), taken_on__lte=on).order_by(
+            "taken_on"
+        )
+    )
+
+
+def _series(snapshots: list[ComplianceSnapshot], area: BusinessArea | None) -> list[Series]:
+    result = []
+    for measure, label in MEASURES.items():
+        points = []
+        for snapshot in snapshots:
+            figures = (
+                snapshot.figures.get("areas", {}).get(str(area.pk), {})
+                if area is not None
+                else snapshot.figures.get("organisation", {})
+            )
+            points.append((snapshot.taken_on, figures.get(measure)))
+        result.append(Series(measure, label, points))
+    return result
