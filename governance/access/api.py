@@ -16,8 +16,8 @@ from governance.access import policy as access_policy
 from governance.access import requests as service
 from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem
 from governance.core.models import AccessEvent
-from governance.core.policy import has_oversight
-from governance.core.rest.base import ReadOnlyViewSet, any_staff, blank_or
+from governance.core.policy import has_oversight, is_member
+from governance.core.rest.base import ReadOnlyViewSet, blank_or
 from governance.register.models import DataItem, InformationAsset
 
 
@@ -89,7 +89,7 @@ class AccessRequestViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
     """Requests the caller made, or may decide or oversee. Created only as the caller."""
 
     queryset = AccessRequest.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = AccessRequestSerializer
     filterset_fields = ("state", "asset")
 
@@ -162,7 +162,7 @@ class GrantViewSet(ReadOnlyViewSet):
     """Live and past authorisations the caller holds, manages or oversees; revoked like on the page."""
 
     queryset = AccessGrant.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = GrantSerializer
     filterset_fields = ("state", "asset", "holder")
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from governance.access.models import AccessGrant, AccessRequest, AccessReview
 from governance.core.models import User
-from governance.core.policy import has_oversight, in_group, is_member, is_siro, oversees_area
+from governance.core.policy import has_oversight, in_group, is_iam, is_member, is_siro, oversees_area
 from governance.core.roles import INCIDENT_HANDLERS
+from governance.core.selectors import overseen_areas
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
 from governance.register.policy import EDIT_PERM
 from governance.register.policy import can_edit as can_edit_asset
@@ -181,7 +182,7 @@ def _overseen_asset_ids(user: User) -> list[int]:
     managed = InformationAssetUserObjectPermission.objects.filter(
         user=user, permission__codename=EDIT_PERM
     ).values_list("content_object_id", flat=True)
-    overseen = InformationAsset.objects.filter(business_area__deputy_siro=user).values_list("pk", flat=True)
+    overseen = InformationAsset.objects.filter(business_area__in=overseen_areas(user)).values_list("pk", flat=True)
     return sorted(set(managed) | set(overseen))
 
 
@@ -228,3 +229,8 @@ def can_return(user: User, request: AccessRequest) -> bool:
     if not request.iam_decision:
         return can_decide_as_iam(user, request)
     return request.needs_deputy_approval and not request.deputy_decision and can_decide_as_deputy(user, request)
+
+
+def can_view_your_grants(user: User) -> bool:
+    """The "Your grants" page: the live grants on the assets one manages, for IAMs."""
+    return is_member(user) and is_iam(user)

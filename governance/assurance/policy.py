@@ -5,6 +5,7 @@ from __future__ import annotations
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.core.models import User
 from governance.core.policy import has_oversight, is_siro, oversees_area
+from governance.core.selectors import overseen_areas, oversees_any_area
 from governance.register.assets import can_edit as can_edit_asset
 from governance.register.models import InformationAsset
 
@@ -36,13 +37,13 @@ def visible_returns(user: User, round_: AssuranceRound):
     """The round's live returns ``user`` may list: every one for oversight, their areas' for a Deputy SIRO."""
     returns = live_returns().filter(round=round_)
     if not has_oversight(user):
-        returns = returns.filter(business_area__deputy_siro=user)
+        returns = returns.filter(business_area__in=overseen_areas(user))
     return returns.select_related("iam", "business_area").order_by("business_area__name", "iam__last_name", "pk")
 
 
 def can_view_rounds(user: User) -> bool:
     """The SIRO and auditors see every round; Deputy SIROs see the rounds for their areas' returns."""
-    return user.is_authenticated and (has_oversight(user) or user.deputy_siro_of.exists())
+    return user.is_authenticated and (has_oversight(user) or oversees_any_area(user))
 
 
 def can_view_round(user: User, round_: AssuranceRound) -> bool:

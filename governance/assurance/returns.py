@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -22,6 +22,7 @@ from governance.assurance.facts import compute_facts, iam_ids_with_assets
 from governance.assurance.models import AssuranceReturn, AssuranceRound
 from governance.assurance.policy import live_returns
 from governance.core.models import User
+from governance.core.permissions import refuse_unless
 from governance.core.queue import enqueue
 from governance.core.security import verify_fresh_second_factor
 from governance.register.models import InformationAsset
@@ -35,11 +36,6 @@ ANSWER_FIELDS = (
     "comments",
 )
 REQUIRED_ANSWERS = ("register_accurate", "incidents_reported", "risks_managed", "access_still_needed")
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def round_errors(
@@ -69,7 +65,7 @@ def open_round(
     *, by: User, period: str, period_start: datetime.date, period_end: datetime.date, due_date: datetime.date
 ) -> AssuranceRound:
     """The SIRO opens a round; its returns are prepared by a task once the round is committed."""
-    _require(policy.can_open_round(by), "Only the SIRO opens an assurance round.")
+    refuse_unless(policy.can_open_round(by), "Only the SIRO opens an assurance round.")
     errors = round_errors(period=period, period_start=period_start, period_end=period_end, due_date=due_date)
     if errors:
         raise ValidationError(errors)
@@ -130,7 +126,7 @@ def prepare_round(round_id: int, batch: int = 50, limit: int | None = None) -> A
 @transaction.atomic
 def refresh_facts(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
     """Recompute an unsigned return's facts from today's records."""
-    _require(policy.can_answer_return(by, ret), "Only the IAM updates an unsigned return.")
+    refuse_unless(policy.can_answer_return(by, ret), "Only the IAM updates an unsigned return.")
     ret.facts = compute_facts(ret.iam, ret.round)
     ret.facts_at = timezone.now()
     ret.save()
@@ -139,7 +135,7 @@ def refresh_facts(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
 
 @transaction.atomic
 def save_answers(ret: AssuranceReturn, *, by: User, **answers) -> AssuranceReturn:
-    _require(policy.can_answer_return(by, ret), "Only the IAM answers an unsigned return in an open round.")
+    refuse_unless(policy.can_answer_return(by, ret), "Only the IAM answers an unsigned return in an open round.")
     for name in ANSWER_FIELDS:
         if name in answers:
             setattr(ret, name, answers[name])
@@ -182,7 +178,7 @@ def sign_return(
     verification happens before the signing transaction, so a refusal stays recorded.
     """
     current = AssuranceReturn.objects.select_related("round").get(pk=ret.pk)
-    _require(policy.can_answer_return(by, current), "Only the IAM signs an unsigned return in an open round.")
+    refuse_unless(policy.can_answer_return(by, current), "Only the IAM signs an unsigned return in an open round.")
     _check_answers(current, answers)
     verify_fresh_second_factor(by, request=request, token=code, key_assertion=key_assertion)
     return _sign(ret, by=by, answers=answers)
@@ -198,7 +194,7 @@ def _check_answers(ret: AssuranceReturn, answers: dict) -> None:
 @transaction.atomic
 def _sign(ret: AssuranceReturn, *, by: User, answers: dict) -> AssuranceReturn:
     ret = AssuranceReturn.objects.select_for_update().select_related("round").get(pk=ret.pk)
-    _require(policy.can_answer_return(by, ret), "Only the IAM signs an unsigned return in an open round.")
+    refuse_unless(policy.can_answer_return(by, ret), "Only the IAM signs an unsigned return in an open round.")
     for name in ANSWER_FIELDS:
         if name in answers:
             setattr(ret, name, answers[name])
@@ -215,7 +211,7 @@ def _sign(ret: AssuranceReturn, *, by: User, answers: dict) -> AssuranceReturn:
 def start_correction(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
     """A correction is a new version with today's facts and the previous answers; the old one is kept."""
     ret = AssuranceReturn.objects.select_for_update().select_related("round").get(pk=ret.pk)
-    _require(policy.can_correct_return(by, ret), "Only the IAM corrects their own signed or sent-back return.")
+    refuse_unless(policy.can_correct_return(by, ret), "Only the IAM corrects their own signed or sent-back return.")
     ret.state = AssuranceReturn.State.SUPERSEDED
     ret.save(update_fields=["state"])
     latest = AssuranceReturn.objects.filter(round=ret.round, iam=ret.iam).aggregate(v=Max("version"))["v"]
@@ -232,7 +228,7 @@ def start_correction(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
 @transaction.atomic
 def accept_return(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
     ret = AssuranceReturn.objects.select_for_update().get(pk=ret.pk)
-    _require(policy.can_decide_return(by, ret), "Only the area's Deputy SIRO accepts a signed return.")
+    refuse_unless(policy.can_decide_return(by, ret), "Only the area's Deputy SIRO accepts a signed return.")
     if not verify_digest(ret):
         raise ValidationError("The return's content no longer matches its signature; it cannot be accepted.")
     ret.state = AssuranceReturn.State.ACCEPTED
@@ -244,7 +240,7 @@ def accept_return(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
 @transaction.atomic
 def send_back_return(ret: AssuranceReturn, *, by: User, reason: str) -> AssuranceReturn:
     ret = AssuranceReturn.objects.select_for_update().get(pk=ret.pk)
-    _require(policy.can_decide_return(by, ret), "Only the area's Deputy SIRO sends back a signed return.")
+    refuse_unless(policy.can_decide_return(by, ret), "Only the area's Deputy SIRO sends back a signed return.")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the return is sent back"})
     ret.state = AssuranceReturn.State.SENT_BACK

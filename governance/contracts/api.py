@@ -18,7 +18,8 @@ from governance.contracts.calendar import calendar_contracts
 from governance.contracts.filters import ContractFilter
 from governance.contracts.models import ResearchContract
 from governance.contracts.policy import visible_contracts
-from governance.core.rest.base import ReadOnlyViewSet, any_staff, blank_or
+from governance.core.policy import is_member
+from governance.core.rest.base import ReadOnlyViewSet, blank_or
 from governance.register.models import InformationAsset
 
 CONTRACT_FIELDS = (
@@ -88,7 +89,7 @@ class ContractViewSet(ReadOnlyViewSet):
     """Contracts the caller manages, holds an interest in through their assets or areas, or oversees."""
 
     queryset = ResearchContract.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = ContractSerializer
     filterset_class = ContractFilter
 

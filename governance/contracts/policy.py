@@ -24,8 +24,9 @@ from governance.contracts.models import (
 )
 from governance.core.models import User
 from governance.core.permissions import has_object_perm
-from governance.core.policy import has_model_perm, has_oversight, in_group, is_siro
-from governance.core.roles import ADMINISTRATORS, CONTRACT_MANAGERS, INCIDENT_HANDLERS
+from governance.core.policy import has_model_perm, has_oversight, in_group, is_administrator, is_siro
+from governance.core.roles import CONTRACT_MANAGERS, INCIDENT_HANDLERS
+from governance.core.selectors import overseen_areas
 
 VIEW_PERM = "view_researchcontract"
 CHANGE_PERM = "change_researchcontract"
@@ -39,10 +40,6 @@ def _system(user) -> bool:
 def is_contract_manager(user: User) -> bool:
     """A member of the research contract managers group (who may record contracts and be named on one)."""
     return user.is_authenticated and user.is_active and not _system(user) and in_group(user, CONTRACT_MANAGERS)
-
-
-def is_administrator(user: User) -> bool:
-    return user.is_authenticated and user.is_active and in_group(user, ADMINISTRATORS)
 
 
 def can_create(user: User) -> bool:
@@ -75,7 +72,7 @@ def can_view(user: User, contract: ResearchContract) -> bool:
     if has_oversight(user) or has_object_perm(user, VIEW_PERM, contract):
         return True
     return ContractAsset.objects.filter(
-        Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user), contract=contract
+        Q(asset__manager=user) | Q(asset__business_area__in=overseen_areas(user)), contract=contract
     ).exists()
 
 
@@ -95,7 +92,7 @@ def visible_contracts(user: User, queryset: QuerySet | None = None) -> QuerySet:
     ).values("content_object")
     # Two subqueries rather than one with OR across the join, so each uses its index.
     by_iam = ContractAsset.objects.filter(asset__manager=user).values("contract")
-    by_deputy = ContractAsset.objects.filter(asset__business_area__deputy_siro=user).values("contract")
+    by_deputy = ContractAsset.objects.filter(asset__business_area__in=overseen_areas(user)).values("contract")
     return queryset.filter(Q(pk__in=by_user) | Q(pk__in=by_group) | Q(pk__in=by_iam) | Q(pk__in=by_deputy))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -45,7 +45,7 @@ from governance.core.audit_hashing import reason as audit_reason
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify
-from governance.core.permissions import forget_permissions, require
+from governance.core.permissions import forget_permissions, refuse_unless, require
 from governance.register.models import DataItem, InformationAsset
 
 Status = ResearchContract.Status
@@ -77,11 +77,6 @@ DATE_FIELDS = ("retention_end_date", "destruction_due_date")
 # retention and destruction dates move only through an approved extension.
 EDITABLE_AFTER_RELEASE = (*CONTACT_FIELDS, "end_date")
 ORGANISATION_FIELDS = ("name", "kind", "registration_number", "address", "website", "notes")
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 MANAGER_ONLY = "Only the contract's named manager can change it."
@@ -175,7 +170,7 @@ def update_organisation(organisation: ExternalOrganisation, *, by: User, **field
 def create_contract(*, by: User, manager: User, **fields) -> ResearchContract:
     """Record a contract in draft, with its four assurance checks, and give its manager the contract's rights."""
 
-    _require(can_create(by), "Only research contract managers can record research contracts.")
+    refuse_unless(can_create(by), "Only research contract managers can record research contracts.")
     _check_manager(manager)
     _check_gateway(fields.get("legal_gateway"))
     contract = ResearchContract(manager=manager, status=Status.DRAFT, **fields)
@@ -197,7 +192,7 @@ def create_contract(*, by: User, manager: User, **fields) -> ResearchContract:
 def update_contract(contract: ResearchContract, *, by: User, **fields) -> ResearchContract:
     """Change a contract's details. Terms are fixed once data is released; nothing changes once closed."""
     contract = _lock(contract)
-    _require(can_manage(by, contract), MANAGER_ONLY)
+    refuse_unless(can_manage(by, contract), MANAGER_ONLY)
     if contract.status == Status.CLOSED:
         raise ValidationError("A closed contract cannot be changed.")
     changed = [name for name in CONTRACT_FIELDS if name in fields and getattr(contract, name) != fields[name]]
@@ -226,7 +221,7 @@ def update_contract(contract: ResearchContract, *, by: User, **fields) -> Resear
 def reassign_manager(contract: ResearchContract, new_manager: User, *, by: User) -> ResearchContract:
     """Name another contract manager: the contract's rights move in the same transaction; both are told."""
     contract = ResearchContract.objects.select_for_update(of=("self",)).select_related("manager").get(pk=contract.pk)
-    _require(
+    refuse_unless(
         can_reassign_manager(by, contract),
         "Only the contract's manager or an administrator can name another contract manager.",
     )
@@ -310,7 +305,7 @@ def record_assurance(
 ) -> AssuranceCheck:
     """Record one assurance item's outcome, assessor, date and evidence document (kept if none is uploaded)."""
     contract = _lock(check.contract)
-    _require(can_manage(by, contract), MANAGER_ONLY)
+    refuse_unless(can_manage(by, contract), MANAGER_ONLY)
     if contract.status not in (Status.DRAFT, Status.UNDER_ASSURANCE):
         raise ValidationError(ASSURANCE_CLOSED)
     check = AssuranceCheck.objects.select_for_update().get(pk=check.pk, contract=contract)
@@ -369,7 +364,7 @@ def _store_document(contract: ResearchContract, upload, kind: str, by: User) -> 
 @transaction.atomic
 def add_asset(contract: ResearchContract, asset: InformationAsset, *, by: User) -> ContractAsset:
     contract = _lock(contract)
-    _require(can_manage(by, contract), MANAGER_ONLY)
+    refuse_unless(can_manage(by, contract), MANAGER_ONLY)
     _require_pre_release(contract, "The data provided")
     if ContractAsset.objects.filter(contract=contract, asset=asset).exists():
         raise ValidationError({"asset": f"{asset} is already listed on this contract"})
@@ -384,7 +379,7 @@ def set_items(contract_asset: ContractAsset, *, by: User, chosen: dict[int, str]
     the items the IAM saw, no more.
     """
     contract = _lock(contract_asset.contract)
-    _require(can_manage(by, contract), MANAGER_ONLY)
+    refuse_unless(can_manage(by, contract), MANAGER_ONLY)
     _require_pre_release(contract, "The data provided")
     contract_asset = ContractAsset.objects.select_for_update().select_related("asset").get(pk=contract_asset.pk)
     asset_items = {item.pk: item for item in DataItem.objects.filter(asset=contract_asset.asset_id)}
@@ -432,7 +427,7 @@ def set_items(contract_asset: ContractAsset, *, by: User, chosen: dict[int, str]
 @transaction.atomic
 def remove_asset(contract_asset: ContractAsset, *, by: User) -> None:
     contract = _lock(contract_asset.contract)
-    _require(can_manage(by, contract), MANAGER_ONLY)
+    refuse_unless(can_manage(by, contract), MANAGER_ONLY)
     _require_pre_release(contract, "The data provided")
     for row in contract_asset.items.all():
         row.delete()
@@ -444,7 +439,7 @@ def review_asset(contract_asset: ContractAsset, *, by: User, approved: bool, not
     """The asset's IAM approves the items and justifications, or says what must change."""
     contract = _lock(contract_asset.contract)
     contract_asset = ContractAsset.objects.select_for_update().select_related("asset").get(pk=contract_asset.pk)
-    _require(
+    refuse_unless(
         can_review(by, contract_asset),
         f"Only the Information Asset Manager of {contract_asset.asset} can review the data sent from it.",
     )
@@ -490,7 +485,7 @@ def record_risk_assessment(
     contract: ResearchContract, *, by: User, level: str, mitigations: str, assessor: User, assessed_on: datetime.date
 ) -> ReidentificationAssessment:
     contract = _lock(contract)
-    _require(can_manage(by, contract), MANAGER_ONLY)
+    refuse_unless(can_manage(by, contract), MANAGER_ONLY)
     _require_pre_release(contract, RISK_ASSESSMENT)
     errors = {}
     if level not in ReidentificationAssessment.Level.values:
@@ -542,7 +537,7 @@ def record_destruction(
     """Record the contractor's destruction certificate (the file is kept with its digest) and mark it certified."""
 
     contract = _lock(contract)
-    _require(can_manage(by, contract), MANAGER_ONLY)
+    refuse_unless(can_manage(by, contract), MANAGER_ONLY)
     if not contract.holds_data:
         raise ValidationError(
             f"A destruction certificate is recorded after data is released and before the contract closes "
@@ -588,7 +583,7 @@ def record_review(contract: ResearchContract, *, by: User, outcome: str) -> Rese
     raised the flag may raise it again if the answer does not settle it.
     """
     contract = _lock(contract)
-    _require(
+    refuse_unless(
         can_record_review(by, contract), "Only the contract's manager can record the review of a flagged contract."
     )
     outcome = (outcome or "").strip()
@@ -610,7 +605,7 @@ def flag_for_review(contract: ResearchContract, *, by: User, reason: str) -> Res
     contract for everyone who reads it; a second flag replaces the reason and tells again.
     """
     contract = _lock(contract)
-    _require(can_flag_for_review(by, contract), "You cannot flag this contract for review.")
+    refuse_unless(can_flag_for_review(by, contract), "You cannot flag this contract for review.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason the contract needs review"})

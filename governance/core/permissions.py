@@ -29,6 +29,16 @@ def require(user, perm: str, obj=None, *, message: str | None = None) -> None:
         raise PermissionDenied(message or "You do not have permission to do that.")
 
 
+def refuse_unless(allowed: bool, message: str) -> None:
+    """Raise ``PermissionDenied`` with ``message`` unless a policy predicate allowed the action.
+
+    Services ask their domain's policy (the same predicate their view declares) and refuse
+    through this, so a refusal reads the same from a page, the API, a task or a command.
+    """
+    if not allowed:
+        raise PermissionDenied(message)
+
+
 def object_checker(user) -> ObjectPermissionChecker:
     checker = getattr(user, "_object_checker", None)
     if checker is None:

@@ -128,8 +128,13 @@ def role_facts(user) -> RoleFacts:
 
 
 def is_member(user) -> bool:
-    """Any active, signed-in member of staff (the pages every person may open)."""
+    """Any active, signed-in member of staff (the pages every person may open): the one test of it."""
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_person(user) -> bool:
+    """An active, signed-in person, never the system account that scheduled work acts as."""
+    return is_member(user) and not getattr(user, "is_system", False)
 
 
 def in_group(user, name: str) -> bool:
@@ -151,6 +156,7 @@ def is_siro(user) -> bool:
 
 
 def is_administrator(user) -> bool:
+    """A portal administrator: the administrators group (reference data, people, roles, every token)."""
     return in_group(user, ADMINISTRATORS)
 
 
@@ -170,8 +176,9 @@ def oversees_area(user, area: BusinessArea | int | None) -> bool:
 
 
 def is_deputy_siro(user) -> bool:
-    """Deputy SIRO of at least one area."""
-    return bool(role_facts(user).deputy_areas)
+    """Deputy SIRO of at least one area: the oversight permission, as ``oversees_area`` reads it."""
+    facts = role_facts(user)
+    return facts.superuser or bool(facts.overseen_areas)
 
 
 def is_iam(user) -> bool:

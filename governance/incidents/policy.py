@@ -12,32 +12,29 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from governance.core.models import BusinessArea, User
-from governance.core.policy import has_oversight, in_group, is_siro
+from governance.core.models import User
+from governance.core.policy import has_oversight, in_group, is_person, is_siro, oversees_area
 from governance.core.roles import INCIDENT_HANDLERS
+from governance.core.selectors import overseen_areas, oversees_any_area
 from governance.incidents.models import Incident, IncidentLink
 
 
-def is_active_person(user) -> bool:
-    return user.is_authenticated and user.is_active and not getattr(user, "is_system", False)
-
-
 def is_incident_handler(user: User) -> bool:
-    return is_active_person(user) and in_group(user, INCIDENT_HANDLERS)
+    return is_person(user) and in_group(user, INCIDENT_HANDLERS)
 
 
 def sees_every_incident(user: User) -> bool:
     """The SIRO, incident handlers, auditors and administrators."""
-    return is_active_person(user) and (has_oversight(user) or is_incident_handler(user))
+    return is_person(user) and (has_oversight(user) or is_incident_handler(user))
 
 
 def can_report(user: User) -> bool:
-    return is_active_person(user)
+    return is_person(user)
 
 
 def can_list(user: User) -> bool:
     """Everyone signed in has a list: at least their own reports."""
-    return is_active_person(user)
+    return is_person(user)
 
 
 def can_export(user: User) -> bool:
@@ -59,7 +56,7 @@ def _areas_of(incident: Incident) -> set[int]:
 def is_deputy_for(user: User, incident: Incident) -> bool:
     """The Deputy SIRO of the area the incident is filed under or of any asset it touches."""
     areas = _areas_of(incident)
-    return bool(areas) and BusinessArea.objects.filter(pk__in=areas, deputy_siro=user).exists()
+    return any(oversees_area(user, area) for area in areas)
 
 
 def is_iam_for(user: User, incident: Incident) -> bool:
@@ -67,7 +64,7 @@ def is_iam_for(user: User, incident: Incident) -> bool:
 
 
 def can_view(user: User, incident: Incident) -> bool:
-    if not is_active_person(user):
+    if not is_person(user):
         return False
     if user.pk == incident.reported_by_id or user.pk == incident.handler_id or sees_every_incident(user):
         return True
@@ -76,7 +73,7 @@ def can_view(user: User, incident: Incident) -> bool:
 
 def can_handle(user: User, incident: Incident) -> bool:
     """Triage, actions, the ICO and data-subject decisions, linked actions and closure."""
-    if not is_active_person(user) or incident.state == Incident.State.CLOSED:
+    if not is_person(user) or incident.state == Incident.State.CLOSED:
         return False
     if user.pk == incident.handler_id or is_incident_handler(user) or is_siro(user):
         return True
@@ -95,7 +92,7 @@ def sees_grant_holders(user: User, incident: Incident) -> bool:
 def can_update_action(user: User, action) -> bool:
     """The action's owner records its progress, beside everyone who handles the incident."""
     incident = action.incident
-    if not is_active_person(user) or incident.state == Incident.State.CLOSED:
+    if not is_person(user) or incident.state == Incident.State.CLOSED:
         return False
     return user.pk == action.owner_id or can_handle(user, incident)
 
@@ -107,25 +104,25 @@ def updatable_actions(user: User, incident: Incident, actions) -> list[tuple]:
     asked once, not once per action (each asking costs queries).
     """
     may_handle = can_handle(user, incident)
-    open_to_user = is_active_person(user) and incident.state != Incident.State.CLOSED
+    open_to_user = is_person(user) and incident.state != Incident.State.CLOSED
     return [(action, open_to_user and (may_handle or user.pk == action.owner_id)) for action in actions]
 
 
 def visible_incidents(user: User, queryset: QuerySet | None = None) -> QuerySet:
     """The incidents ``user`` may list, as one query whatever the number of rows."""
     queryset = Incident.objects.all() if queryset is None else queryset
-    if not is_active_person(user):
+    if not is_person(user):
         return queryset.none()
     if sees_every_incident(user):
         return queryset
     touches = IncidentLink.objects.filter(incident=OuterRef("pk"), asset__isnull=False).filter(
-        Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
+        Q(asset__manager=user) | Q(asset__business_area__in=overseen_areas(user))
     )
-    return queryset.filter(Q(reported_by=user) | Q(handler=user) | Q(business_area__deputy_siro=user) | Exists(touches))
+    return queryset.filter(
+        Q(reported_by=user) | Q(handler=user) | Q(business_area__in=overseen_areas(user)) | Exists(touches)
+    )
 
 
 def handles_any(user: User) -> bool:
     """Whether the user handles incidents at all (for the home task list and navigation)."""
-    return is_active_person(user) and (
-        is_incident_handler(user) or is_siro(user) or BusinessArea.objects.filter(deputy_siro=user).exists()
-    )
+    return is_person(user) and (is_incident_handler(user) or is_siro(user) or oversees_any_area(user))

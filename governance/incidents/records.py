@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from governance.contracts.models import ContractAsset, ResearchContract
 from governance.core.audit_hashing import reason as audit_reason
 from governance.core.models import BusinessArea, OfficeHolder, User
 from governance.core.notifications import notify
+from governance.core.permissions import refuse_unless
 from governance.incidents.clock import is_late
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import can_handle, can_report, can_update_action
@@ -29,11 +30,6 @@ Risk, State = Incident.Risk, Incident.State
 def audit_reason_for(incident: Incident, what: str) -> str:
     """The reason every audit entry of an incident's change carries: the incident, named."""
     return f"Incident {incident.reference} ({incident.title}): {what}"
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _lock(incident: Incident) -> Incident:
@@ -83,7 +79,7 @@ def report_incident(
     The IAMs of the assets it touches and the Deputy SIROs of their areas are told at once.
     Data items, grants and contracts bring their assets with them, so the right people see it.
     """
-    _require(can_report(by), "Sign in as an active member of staff to report an incident.")
+    refuse_unless(can_report(by), "Sign in as an active member of staff to report an incident.")
     now = timezone.now()
     errors = {}
     if not title.strip():
@@ -187,7 +183,7 @@ def triage(
 ) -> Incident:
     """Record severity and the risk to the people affected; optionally name the handler."""
     incident = _lock(incident)
-    _require(can_handle(by, incident), HANDLE_REFUSAL)
+    refuse_unless(can_handle(by, incident), HANDLE_REFUSAL)
     errors = {}
     if severity not in Incident.Severity.values:
         errors["severity"] = "Choose the severity"
@@ -243,7 +239,7 @@ def add_action(
 ) -> IncidentAction:
     """A containment or follow-up action, with its owner and date."""
     incident = _lock(incident)
-    _require(can_handle(by, incident), HANDLE_REFUSAL)
+    refuse_unless(can_handle(by, incident), HANDLE_REFUSAL)
     errors = {}
     if not description.strip():
         errors["description"] = "Describe the action"
@@ -330,7 +326,7 @@ def _create_action(
 def update_action(action: IncidentAction, *, by: User, state: str, outcome: str) -> IncidentAction:
     """The owner or a handler records where an action stands; finishing one needs its outcome."""
     action = IncidentAction.objects.select_for_update(of=("self",)).select_related("incident").get(pk=action.pk)
-    _require(can_update_action(by, action), "Only the action's owner or the incident's handlers can update it.")
+    refuse_unless(can_update_action(by, action), "Only the action's owner or the incident's handlers can update it.")
     if state not in IncidentAction.State.values:
         raise ValidationError({"state": "Choose where the action stands"})
     if state != IncidentAction.State.OPEN and not outcome.strip():
@@ -375,7 +371,7 @@ def decide_ico(
     the record of what was decided, when and by whom is the evidence.
     """
     incident = _lock(incident)
-    _require(can_handle(by, incident), HANDLE_REFUSAL)
+    refuse_unless(can_handle(by, incident), HANDLE_REFUSAL)
     now = timezone.now()
     errors = ico_decision_errors(incident, decision=decision, delay_reason=delay_reason, now=now)
     if "__all__" in errors:
@@ -406,7 +402,7 @@ def subjects_decision_errors(incident: Incident) -> dict[str, str]:
 def decide_subjects(incident: Incident, *, by: User, decision: str, reason: str) -> Incident:
     """Article 34: tell the people affected when the risk to them is high, with the reason either way."""
     incident = _lock(incident)
-    _require(can_handle(by, incident), HANDLE_REFUSAL)
+    refuse_unless(can_handle(by, incident), HANDLE_REFUSAL)
     errors = subjects_decision_errors(incident)
     if errors:
         raise ValidationError(errors["__all__"])
@@ -445,7 +441,7 @@ def close_problems(incident: Incident) -> list[str]:
 def close(incident: Incident, *, by: User, lessons: str) -> Incident:
     """Close with the lessons learned, once every decision is made and every action has its state."""
     incident = _lock(incident)
-    _require(can_handle(by, incident), HANDLE_REFUSAL)
+    refuse_unless(can_handle(by, incident), HANDLE_REFUSAL)
     problems = close_problems(incident)
     if not lessons.strip():
         raise ValidationError({"lessons": "Record the lessons learned", **({"__all__": problems} if problems else {})})

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from governance.core.models import User
+from governance.core.policy import is_person
 from governance.core.todo import DECISION, OVERDUE, Facts, Task
 from governance.incidents.models import Incident, IncidentAction
-from governance.incidents.policy import handles_any, is_active_person, visible_incidents
+from governance.incidents.policy import handles_any, visible_incidents
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class TaskItem:
 
 def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem]:
     """Incidents waiting for this user's ICO decision (soonest deadline first) and their open actions."""
-    if not is_active_person(user):
+    if not is_person(user):
         return []
     now = now or timezone.now()
     items: list[TaskItem] = []

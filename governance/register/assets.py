@@ -22,7 +22,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from governance.core.models import User
 from governance.core.notifications import notify
-from governance.core.permissions import forget_permissions
+from governance.core.permissions import forget_permissions, refuse_unless
 from governance.register.models import AssetReview, DataItem, InformationAsset, InformationAssetUserObjectPermission
 from governance.register.policy import (
     EDIT_PERM,
@@ -49,11 +49,6 @@ ASSET_FIELDS = (
 )
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 # --- writes ------------------------------------------------------------------------
 
 
@@ -66,7 +61,9 @@ def _check_manager(manager: User | None) -> None:
 def create_asset(*, manager: User | None, by: User, **fields) -> InformationAsset:
     """Register an asset and give its IAM the asset's rights."""
     area = fields["business_area"]
-    _require(can_create_in(by, area), f"Only administrators and the Deputy SIRO of {area} can register assets there.")
+    refuse_unless(
+        can_create_in(by, area), f"Only administrators and the Deputy SIRO of {area} can register assets there."
+    )
     _check_manager(manager)
     asset = InformationAsset(manager=manager, **fields)
     asset.full_clean()
@@ -81,10 +78,10 @@ def create_asset(*, manager: User | None, by: User, **fields) -> InformationAsse
 def update_asset(asset: InformationAsset, *, by: User, **fields) -> InformationAsset:
     """Change an asset's record (not its IAM: see ``reassign_iam``)."""
     asset = InformationAsset.objects.select_for_update().get(pk=asset.pk)
-    _require(can_edit(by, asset), "Only the asset's IAM, its Deputy SIRO or an administrator can change it.")
+    refuse_unless(can_edit(by, asset), "Only the asset's IAM, its Deputy SIRO or an administrator can change it.")
     new_area = fields.get("business_area", asset.business_area)
     if new_area != asset.business_area:
-        _require(
+        refuse_unless(
             can_create_in(by, new_area),
             f"Moving the asset to {new_area} needs that area's Deputy SIRO or an administrator.",
         )
@@ -101,7 +98,9 @@ def update_asset(asset: InformationAsset, *, by: User, **fields) -> InformationA
 def reassign_iam(asset: InformationAsset, new_manager: User | None, *, by: User) -> InformationAsset:
     """Nominate a new IAM: rights move in the same transaction; both people are told."""
     asset = InformationAsset.objects.select_for_update(of=("self",)).select_related("manager").get(pk=asset.pk)
-    _require(can_reassign(by, asset), "Only the Deputy SIRO of the asset's area or an administrator can reassign it.")
+    refuse_unless(
+        can_reassign(by, asset), "Only the Deputy SIRO of the asset's area or an administrator can reassign it."
+    )
     _check_manager(new_manager)
     previous = asset.manager
     if previous == new_manager:
@@ -159,7 +158,7 @@ def record_review(
 ) -> AssetReview:
     """The IAM (or Deputy SIRO, or an administrator) confirms the record is still accurate."""
     asset = InformationAsset.objects.select_for_update().get(pk=asset.pk)
-    _require(can_edit(by, asset), "Only the asset's IAM, its Deputy SIRO or an administrator can review it.")
+    refuse_unless(can_edit(by, asset), "Only the asset's IAM, its Deputy SIRO or an administrator can review it.")
     today = timezone.localdate()
     next_date = next_review_date or default_next_review(today)
     if next_date <= today:
@@ -178,7 +177,9 @@ def save_data_item(
     asset: InformationAsset, *, by: User, item: DataItem | None = None, name: str, description: str, sensitivity: str
 ) -> DataItem:
     """Add a data item to the asset's dictionary, or change one."""
-    _require(can_edit(by, asset), "Only the asset's IAM, its Deputy SIRO or an administrator can change its items.")
+    refuse_unless(
+        can_edit(by, asset), "Only the asset's IAM, its Deputy SIRO or an administrator can change its items."
+    )
     if item is None:
         item = DataItem(asset=asset)
     elif item.asset_id != asset.pk:
@@ -192,7 +193,9 @@ def save_data_item(
 @transaction.atomic
 def delete_data_item(item: DataItem, *, by: User) -> None:
     """Remove an item from the data dictionary, unless an access request or contract names it (evidence stays)."""
-    _require(can_edit(by, item.asset), "Only the asset's IAM, its Deputy SIRO or an administrator can remove items.")
+    refuse_unless(
+        can_edit(by, item.asset), "Only the asset's IAM, its Deputy SIRO or an administrator can remove items."
+    )
     try:
         with transaction.atomic():
             item.delete()
@@ -254,7 +257,7 @@ def send_review_reminders(today: datetime.date | None = None) -> ReminderRun:
 @transaction.atomic
 def delete_asset(asset: InformationAsset, *, by: User) -> None:
     """Remove an asset from the register (administrators only); its items and rights go with it."""
-    _require(can_delete_asset(by, asset), "Only administrators delete assets.")
+    refuse_unless(can_delete_asset(by, asset), "Only administrators delete assets.")
     for item in asset.items.all():
         item.delete()
     for row in InformationAssetUserObjectPermission.objects.filter(content_object=asset):

@@ -20,6 +20,7 @@ from governance.core.policy import (
     is_member,
     oversees_area,
 )
+from governance.core.selectors import overseen_areas
 from governance.register.models import InformationAsset
 
 EDIT_PERM = "change_informationasset"
@@ -58,8 +59,11 @@ def can_view_area_history(user: User, area: BusinessArea) -> bool:
 
 
 def can_view_person(viewer: User, person: User) -> bool:
-    """Themselves, their line manager, their area's Deputy SIRO and organisation-wide oversight."""
-    if not is_member(viewer):
+    """Themselves, their line manager, their area's Deputy SIRO and organisation-wide oversight.
+
+    ``selectors.visible_people`` is the same rule as a queryset (proven equal by a test).
+    """
+    if not is_member(viewer) or person.is_system:
         return False
     if viewer.pk == person.pk or person.line_manager_id == viewer.pk:
         return True
@@ -74,7 +78,7 @@ def can_import_staff(user: User) -> bool:
 # --- information assets ------------------------------------------------------------------
 
 
-def is_administrator(user: User) -> bool:
+def administers_register(user: User) -> bool:
     """Administrators of the register: the holders of the asset model permission."""
     return bool(user.is_active and has_model_perm(user, EDIT_PERM_FULL))
 
@@ -90,19 +94,19 @@ def can_view_assets(user: User, asset: InformationAsset | None = None) -> bool:
 
 def creatable_areas(user: User) -> QuerySet[BusinessArea]:
     """Areas where ``user`` may register assets: all for administrators, their own for Deputy SIROs."""
-    if is_administrator(user):
+    if administers_register(user):
         return BusinessArea.objects.order_by("name")
-    return BusinessArea.objects.filter(deputy_siro=user).order_by("name")
+    return overseen_areas(user).order_by("name")
 
 
 def can_create_asset(user: User) -> bool:
     """Somewhere to register an asset: an administrator, or a Deputy SIRO (in their areas)."""
-    return is_administrator(user) or is_deputy_siro(user)
+    return administers_register(user) or is_deputy_siro(user)
 
 
 def can_create_in(user: User, area: BusinessArea) -> bool:
     """Administrators, and the Deputy SIRO of the area, register assets (and nominate their IAM)."""
-    return _system(user) or is_administrator(user) or oversees(user, area)
+    return _system(user) or administers_register(user) or oversees(user, area)
 
 
 def can_edit(user: User, asset: InformationAsset) -> bool:
@@ -111,16 +115,18 @@ def can_edit(user: User, asset: InformationAsset) -> bool:
         return True
     if not user.is_active:
         return False
-    return is_administrator(user) or oversees(user, asset.business_area_id) or has_object_perm(user, EDIT_PERM, asset)
+    return (
+        administers_register(user) or oversees(user, asset.business_area_id) or has_object_perm(user, EDIT_PERM, asset)
+    )
 
 
 def can_reassign(user: User, asset: InformationAsset) -> bool:
     """Only the Deputy SIRO of the asset's area or an administrator nominates its IAM."""
-    return _system(user) or is_administrator(user) or oversees(user, asset.business_area_id)
+    return _system(user) or administers_register(user) or oversees(user, asset.business_area_id)
 
 
 def can_delete_asset(user: User, asset: InformationAsset | None = None) -> bool:
-    return is_administrator(user) and has_model_perm(user, "governance.delete_informationasset")
+    return administers_register(user) and has_model_perm(user, "governance.delete_informationasset")
 
 
 def can_see_accountability(user: User) -> bool:

@@ -11,7 +11,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
-from governance.core.rest.base import ReadOnlyViewSet, any_staff
+from governance.core.policy import is_member
+from governance.core.rest.base import ReadOnlyViewSet
 from governance.releases.models import OutputTable, ReleaseSignOff, StatisticalRelease
 from governance.releases.policy import visible_releases
 
@@ -60,7 +61,7 @@ class ReleaseViewSet(ReadOnlyViewSet):
     """Releases the caller wrote, signs off or oversees, or that draw on assets they manage."""
 
     queryset = StatisticalRelease.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = ReleaseSerializer
     filterset_fields = ("status",)
 

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from governance.core.models import OfficeHolder, User
 from governance.core.policy import has_oversight, holds_office, in_group, is_member, oversees_area
 from governance.core.roles import AUDITORS, DISCLOSURE_CONTROL, STATISTICIANS
+from governance.core.selectors import overseen_areas
 from governance.disclosure import CheckResult
 from governance.releases.models import ReleaseSource, StatisticalRelease
 
@@ -107,7 +108,7 @@ def visible_releases(user: User, queryset: QuerySet[StatisticalRelease] | None =
     if _is_signer(user) or has_oversight(user):
         return queryset
     related = ReleaseSource.objects.filter(release=OuterRef("pk")).filter(
-        Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
+        Q(asset__manager=user) | Q(asset__business_area__in=overseen_areas(user))
     )
     return queryset.filter(Q(author=user) | Exists(related))
 

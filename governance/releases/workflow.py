@@ -17,7 +17,7 @@ import hashlib
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -26,6 +26,7 @@ from django.utils import timezone
 from governance.core.audit import system_user
 from governance.core.models import User
 from governance.core.notifications import notify
+from governance.core.permissions import refuse_unless
 from governance.core.queue import enqueue
 from governance.core.security import verify_fresh_second_factor
 from governance.core.uploads import safe_original_name
@@ -55,11 +56,6 @@ from governance.releases.policy import (
 Status = StatisticalRelease.Status
 RELEASE_FIELDS = ("title", "summary", "planned_release_date")
 EDIT_REFUSAL = "Only the release's author can change it, and only before it is released."
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _lock(release: StatisticalRelease) -> StatisticalRelease:
@@ -96,7 +92,7 @@ def rules_of(rule_set: DisclosureRuleSet) -> Rules:
 @transaction.atomic
 def save_rules(rules: Rules, *, by: User, note: str) -> DisclosureRuleSet:
     """Publish a new version of the rules; live sign-offs are voided and every unreleased table is re-checked."""
-    _require(can_manage_rules(by), "Only the disclosure-control role can change the rules.")
+    refuse_unless(can_manage_rules(by), "Only the disclosure-control role can change the rules.")
     problems = rules.validate()
     if problems:
         raise ValidationError(problems)
@@ -137,7 +133,7 @@ def recheck_unreleased() -> int:
 
 @transaction.atomic
 def create_release(*, by: User, **fields) -> StatisticalRelease:
-    _require(can_create(by), "Only statisticians can register a statistical release.")
+    refuse_unless(can_create(by), "Only statisticians can register a statistical release.")
     release = StatisticalRelease(author=by, **{name: fields[name] for name in RELEASE_FIELDS if name in fields})
     release.full_clean()
     release.save()
@@ -147,7 +143,7 @@ def create_release(*, by: User, **fields) -> StatisticalRelease:
 @transaction.atomic
 def update_release(release: StatisticalRelease, *, by: User, **fields) -> StatisticalRelease:
     release = _lock(release)
-    _require(can_edit(by, release), EDIT_REFUSAL)
+    refuse_unless(can_edit(by, release), EDIT_REFUSAL)
     for name in RELEASE_FIELDS:
         if name in fields:
             setattr(release, name, fields[name])
@@ -166,7 +162,7 @@ def add_source(
     sampling_weight: Decimal | None = None,
 ) -> ReleaseSource:
     release = _lock(release)
-    _require(can_edit(by, release), EDIT_REFUSAL)
+    refuse_unless(can_edit(by, release), EDIT_REFUSAL)
     if ReleaseSource.objects.filter(release=release, asset=asset).exists():
         raise ValidationError({"asset": "This asset is already a source of the release"})
     _check_weight(extract_type, sampling_weight)
@@ -188,7 +184,7 @@ def update_source(
 ) -> ReleaseSource:
     """Change the extract type or weight; the source's tables are checked again straight away."""
     release = _lock(source.release)
-    _require(can_edit(by, release), EDIT_REFUSAL)
+    refuse_unless(can_edit(by, release), EDIT_REFUSAL)
     _check_weight(extract_type, sampling_weight)
     source.extract_type = extract_type
     source.sampling_weight = sampling_weight if extract_type == ExtractType.SAMPLE else None
@@ -212,7 +208,7 @@ def _check_weight(extract_type: str, sampling_weight: Decimal | None) -> None:
 @transaction.atomic
 def remove_source(source: ReleaseSource, *, by: User) -> None:
     release = _lock(source.release)
-    _require(can_edit(by, release), EDIT_REFUSAL)
+    refuse_unless(can_edit(by, release), EDIT_REFUSAL)
     if OutputTable.objects.filter(source=source).exists():
         raise ValidationError("Remove or move the tables drawn from this source first.")
     name = source.asset.name
@@ -272,7 +268,7 @@ def table_errors(
 def add_table(release: StatisticalRelease, *, by: User, title: str, source: ReleaseSource, upload) -> OutputTable:
     """Store a new output table and check it with the current rules, all or nothing."""
     release = _lock(release)
-    _require(can_edit(by, release), EDIT_REFUSAL)
+    refuse_unless(can_edit(by, release), EDIT_REFUSAL)
     table_data = read_upload(upload)
     errors = table_errors(release, title=title, source=source)
     if errors:
@@ -295,7 +291,7 @@ def add_table(release: StatisticalRelease, *, by: User, title: str, source: Rele
 def replace_table(table: OutputTable, *, by: User, title: str, source: ReleaseSource, upload=None) -> OutputTable:
     """Rename, move or re-upload a table. A new upload or source is checked again and voids the sign-off."""
     release = _lock(table.release)
-    _require(can_edit(by, release), EDIT_REFUSAL)
+    refuse_unless(can_edit(by, release), EDIT_REFUSAL)
     table = OutputTable.objects.select_for_update().get(pk=table.pk)
     errors = table_errors(release, title=title, source=source, table=table)
     if errors:
@@ -319,7 +315,7 @@ def replace_table(table: OutputTable, *, by: User, title: str, source: ReleaseSo
 @transaction.atomic
 def remove_table(table: OutputTable, *, by: User) -> None:
     release = _lock(table.release)
-    _require(can_edit(by, release), EDIT_REFUSAL)
+    refuse_unless(can_edit(by, release), EDIT_REFUSAL)
     title = table.title
     table.delete()
     _void_sign_off(release, f"A table was removed: {title}.")
@@ -329,7 +325,7 @@ def remove_table(table: OutputTable, *, by: User) -> None:
 def check_again(table: OutputTable, *, by: User) -> OutputTable:
     """Run the check with the current rules (after a rule change, before the nightly re-check)."""
     release = _lock(table.release)
-    _require(can_check(by, release), EDIT_REFUSAL)
+    refuse_unless(can_check(by, release), EDIT_REFUSAL)
     table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)  # as it is now
     _check_or_defer(table, current_rule_set())
     table.save(update_fields=["result", "rules", "checked_at", "passed"])
@@ -562,7 +558,7 @@ def sign_off(
     fresh one-time code. The verification is checked (and a refusal recorded) before
     the sign-off's own transaction, whose rules are then checked again under the lock.
     """
-    _require(can_sign_off(by, release), SIGN_OFF_REFUSAL)
+    refuse_unless(can_sign_off(by, release), SIGN_OFF_REFUSAL)
     _check_can_sign(release)  # so nobody is asked for a key or code for a release that cannot be signed
     verify_fresh_second_factor(by, request=request, token=token, key_assertion=key_assertion)
     return _sign_off_verified(release, by=by, comments=comments, request=request)
@@ -582,7 +578,7 @@ def _sign_off_verified(
     release: StatisticalRelease, *, by: User, comments: str, request: HttpRequest | None
 ) -> ReleaseSignOff:
     release = _lock(release)
-    _require(can_sign_off(by, release), SIGN_OFF_REFUSAL)
+    refuse_unless(can_sign_off(by, release), SIGN_OFF_REFUSAL)
     state = _check_can_sign(release)
     ip_address = (request.META.get("REMOTE_ADDR") or None) if request is not None else None
     return _record_sign_off(release, state, by=by, comments=comments, ip_address=ip_address)
@@ -618,7 +614,7 @@ def _record_sign_off(
 def mark_released(release: StatisticalRelease, *, by: User) -> StatisticalRelease:
     """Record publication: only with a live sign-off covering exactly the tables and rules in force now."""
     release = _lock(release)
-    _require(can_mark_released(by, release), "Only the release's author or the Chief Statistician can release it.")
+    refuse_unless(can_mark_released(by, release), "Only the release's author or the Chief Statistician can release it.")
     signed = live_sign_off(release)
     if signed is None:
         raise ValidationError("The release has not been signed off by a second person.")

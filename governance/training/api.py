@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from governance.core.policy import has_oversight
-from governance.core.rest.base import AuditedApiMixin, ReadOnlyViewSet, any_staff
+from governance.core.policy import has_oversight, is_member
+from governance.core.rest.base import AuditedApiMixin, ReadOnlyViewSet
 from governance.training.courses import training_for
 from governance.training.models import Course, TrainingSignOff
 
@@ -39,7 +39,7 @@ class CourseStatusSerializer(serializers.Serializer):
 
 class CourseViewSet(ReadOnlyViewSet):
     queryset = Course.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = CourseSerializer
 
     def get_queryset(self):
@@ -50,7 +50,7 @@ class SignOffViewSet(ReadOnlyViewSet):
     """The caller's own sign-offs; auditors, the SIRO and administrators see everyone's."""
 
     queryset = TrainingSignOff.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = SignOffSerializer
     filterset_fields = ("user", "course")
 
@@ -62,7 +62,7 @@ class SignOffViewSet(ReadOnlyViewSet):
 class TrainingStatusViewSet(AuditedApiMixin, viewsets.ViewSet):
     """The caller's standing on every course that applies to them (current, due soon, overdue, never signed)."""
 
-    permission = any_staff
+    permission = is_member
 
     @extend_schema(responses=CourseStatusSerializer(many=True))
     def list(self, request):

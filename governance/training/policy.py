@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from governance.core.models import BusinessArea, User
 from governance.core.policy import has_model_perm, has_oversight, is_deputy_siro, is_member
+from governance.core.selectors import overseen_areas
 from governance.register.policy import can_view_person
 from governance.training.models import Course, CourseVersion, TrainingSignOff
 
@@ -58,4 +59,4 @@ def compliance_areas(user: User) -> QuerySet[BusinessArea]:
     """The areas whose compliance ``user`` may see."""
     if has_oversight(user):
         return BusinessArea.objects.all()
-    return BusinessArea.objects.filter(deputy_siro=user)
+    return overseen_areas(user)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from governance.core.api_token_policy import visible_people
 from governance.core.models import User
 from governance.register.policy import can_view_person
+from governance.register.selectors import visible_people
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

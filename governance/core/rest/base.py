@@ -18,11 +18,6 @@ def blank_or(choices) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
 
 
-def any_staff(user) -> bool:
-    """Every active person (the pages' own default: the register, one's own training)."""
-    return user.is_authenticated and user.is_active
-
-
 class AuditedApiMixin:
     """Names the token's person as the actor, and marks every entry as made through the API (and which token).
 

@@ -10,7 +10,8 @@ from django.db import transaction
 from rest_framework import mixins, serializers
 
 from governance.core.models import User
-from governance.core.rest.base import ReadOnlyViewSet, any_staff
+from governance.core.policy import is_member
+from governance.core.rest.base import ReadOnlyViewSet
 from governance.register import assets as service
 from governance.register.filters import AssetFilter
 from governance.register.models import DataItem, InformationAsset
@@ -71,7 +72,7 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyVie
     """Information assets: read by everyone; registered and changed by those the pages allow."""
 
     queryset = InformationAsset.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -96,7 +97,7 @@ class DataItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnly
     """The field-level data dictionary (filter with ``?asset=<id>``), kept by those who may edit the asset."""
 
     queryset = DataItem.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = DataItemSerializer
     filterset_fields = ("asset", "sensitivity")
 

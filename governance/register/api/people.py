@@ -8,10 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.core.api_token_policy import visible_people
 from governance.core.models import User
-from governance.core.rest.base import ReadOnlyViewSet, any_staff
+from governance.core.policy import is_member
+from governance.core.rest.base import ReadOnlyViewSet
 from governance.register.policy import can_import_staff
+from governance.register.selectors import visible_people
 from governance.register.staff_sheets import STAFF_COLUMNS, StaffImporter
 
 
@@ -57,7 +58,7 @@ class PersonViewSet(ReadOnlyViewSet):
     """People the caller may see on the person pages: themselves, their reports, their areas, or all."""
 
     queryset = User.objects.none()  # for the schema; get_queryset() restricts
-    permission = any_staff
+    permission = is_member
     serializer_class = PersonSerializer
     filterset_fields = ("business_area", "is_active", "is_data_handler")
 

@@ -209,7 +209,7 @@ class AssetEditView(AssetObjectMixin, ServiceFormView):
 
     def get_form_kwargs(self):
         user = self.request.user
-        if policy.is_administrator(user):
+        if policy.administers_register(user):
             areas = BusinessArea.objects.order_by("name")
         else:  # an IAM cannot move the asset; a Deputy SIRO can move it between their areas
             areas = BusinessArea.objects.filter(Q(pk=self.asset.business_area_id) | Q(deputy_siro=user)).order_by(

@@ -1,0 +1,25 @@
+"""The register's visibility rules as querysets, each written once.
+
+``policy.py`` answers the same questions for one record from the same role facts; the
+tests in ``tests/core/test_one_rule.py`` compare the two person by person for every role.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from governance.core.models import User
+from governance.core.policy import has_oversight, is_member
+from governance.core.selectors import overseen_areas
+
+
+def visible_people(viewer) -> QuerySet[User]:
+    """The people ``viewer`` may see: themselves, their line reports, the people of the areas they
+    oversee as Deputy SIRO (the permission held directly or through a group), or everyone with
+    organisation-wide oversight. Never the system account. The person page and the people API use it."""
+    people = User.objects.filter(is_system=False)
+    if not is_member(viewer):
+        return people.none()
+    if has_oversight(viewer):
+        return people
+    return people.filter(Q(pk=viewer.pk) | Q(line_manager=viewer) | Q(business_area__in=overseen_areas(viewer)))
