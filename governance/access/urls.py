@@ -17,6 +17,7 @@ access_patterns = (
         path("requests/<int:pk>/withdraw/", access.WithdrawView.as_view(), name="request-withdraw"),
         path("decisions/", access.DecisionsView.as_view(), name="decisions"),
         path("grants/", access.GrantListView.as_view(), name="grants"),
+        path("your-grants/", access.YourGrantsView.as_view(), name="your-grants"),
         path("grants/<int:pk>/", access.GrantDetailView.as_view(), name="grant"),
         path("grants/<int:pk>/revoke/", access.RevokeView.as_view(), name="grant-revoke"),
         path("grants/<int:pk>/restore/", access.RestoreAfterIncidentView.as_view(), name="grant-restore"),

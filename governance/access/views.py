@@ -13,7 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from governance import five_safes
-from governance.access import extracts, policy, recertification, timeline
+from governance.access import extracts, policy, recertification, selectors, timeline
 from governance.access import requests as service
 from governance.access.forms import (
     AccessRequestForm,
@@ -25,6 +25,7 @@ from governance.access.forms import (
     WithdrawForm,
 )
 from governance.access.models import AccessGrant, AccessRequest, AccessReview
+from governance.access.selectors import LIVE as LIVE_STATES
 from governance.core.access_events import record_access
 from governance.core.history import history_for
 from governance.core.models import AccessEvent
@@ -299,6 +300,7 @@ class MyAccessView(PolicyMixin, TemplateView):
         context["grants"] = AccessGrant.objects.filter(holder=user).select_related("asset")[:50]
         context["awaiting"] = service.awaiting_decision(user)
         context["reviews"] = recertification.open_reviews_for(user).count()
+        context["manages_assets"] = policy.can_view_your_grants(user)
         return context
 
 
@@ -336,6 +338,48 @@ class GrantListView(PolicyMixin, FilterView):
             .select_related("holder", "asset__business_area", "decided_by")
             .order_by("-starts_on", "-pk")
         )
+
+
+class YourGrantsFilter(django_filters.FilterSet):
+    """Filters of "Your grants": the asset (one's own only), the holder, the state, the end date."""
+
+    asset = django_filters.ModelChoiceFilter(queryset=InformationAsset.objects.none(), empty_label="Any")
+    holder = django_filters.CharFilter(method="by_holder", label="Holder (name, username or staff number)")
+    state = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in LIVE_STATES], empty_label="Any")
+    ends_before = django_filters.DateFilter(field_name="ends_on", lookup_expr="lte", label="Ends on or before")
+
+    class Meta:
+        model = AccessGrant
+        fields = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["asset"].queryset = InformationAsset.objects.filter(manager=user).order_by("name")
+
+    def by_holder(self, queryset, name, value):
+        return queryset.filter(
+            Q(holder__username__iexact=value)
+            | Q(holder__last_name__icontains=value)
+            | Q(holder__first_name__icontains=value)
+            | Q(holder__staff_number__iexact=value)
+        )
+
+
+class YourGrantsView(PolicyMixin, FilterView):
+    """An IAM's live grants on their assets, with each holder's last access: the list recertification starts from."""
+
+    permission = policy.can_view_your_grants
+    refusal_message = "Your grants lists the access to assets you manage as their Information Asset Manager."
+    filterset_class = YourGrantsFilter
+    template_name = "access/your_grants.html"
+    context_object_name = "grants"
+    paginate_by = 50
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_queryset(self):
+        return selectors.grants_on_managed_assets(self.request.user).order_by("ends_on", "asset__name", "pk")
 
 
 class GrantObjectMixin(ObjectPolicyMixin):
