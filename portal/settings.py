@@ -8,6 +8,22 @@ profiles:
   no broker is configured, DEBUG on.
 * ``production``: DEBUG off, a real secret key required, secure cookies, HSTS,
   HTTPS redirects; ``manage.py check --deploy`` reports nothing.
+
+Sections, in order:
+
+1. Profile and environment
+2. Core Django: apps, middleware, templates, URLs, forms, language and time
+3. Database
+4. Cache and sessions
+5. Authentication: passwords, second factor, security keys, lockout, object permissions
+6. Security headers and production hardening
+7. Static files, media and uploads
+8. Email and notifications
+9. Logging
+10. REST API
+11. Celery: broker and workers, then the whole beat timetable
+12. Domain settings: register, training, access, contracts, releases and disclosure,
+    incidents, assurance, imports, audit trail and chain, operations and metrics
 """
 
 import os
@@ -17,6 +33,10 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+# =============================================================================
+# 1. Profile and environment
+# =============================================================================
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,9 +56,14 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# The number of reverse proxies in front of the portal whose X-Forwarded-For
-# entries are trusted. Zero means the header is ignored (it is client-forgeable).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+PORTAL_NAME = "Custodian"
+PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")
+# The public address in email links and calendar feeds: required in production (governance/checks.py).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+
+# =============================================================================
+# 2. Core Django: apps, middleware, templates, URLs, forms, language and time
+# =============================================================================
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,6 +91,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "governance.middleware.ClientAddressMiddleware",
+    # One log line and one metric observation per request, just inside ClientAddressMiddleware
+    # so the line carries the correlation id (see Logging and Metrics below).
+    "governance.middleware.RequestObserverMiddleware",
     "governance.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.SessionActivityMiddleware",
@@ -81,11 +109,10 @@ MIDDLEWARE = [
     # Axes must be last: it turns a recorded lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
-
 if PRODUCTION:
     # Serves collected, hashed static files; in development runserver serves them.
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("governance.middleware.ClientAddressMiddleware") + 1,
+        MIDDLEWARE.index("governance.middleware.RequestObserverMiddleware") + 1,
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
 
@@ -108,19 +135,77 @@ TEMPLATES = [
     },
 ]
 FORM_RENDERER = "governance.core.forms.rendering.GovukFormRenderer"
+# Forms (issue 17): the longest free text any form field takes when its form sets no
+# limit of its own; longer input is refused with a message naming the field.
+FORM_TEXT_MAX_LENGTH = env.int("FORM_TEXT_MAX_LENGTH", default=10000)
 
-# Short-lived figures (who is cleared for personal data, dashboard totals). Per process by
-# default; set CACHE_URL (for example redis://127.0.0.1:6379/2) to share them between processes.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://custodian")}
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# =============================================================================
+# 3. Database
+# =============================================================================
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services open their own transactions
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+# prune_audit deletes through the database's pruning function, as the pruner role (setup_db_roles).
+if env.str("AUDIT_PRUNER_DATABASE_URL", default=""):
+    DATABASES["audit_pruner"] = env.db("AUDIT_PRUNER_DATABASE_URL") | {"TEST": {"MIRROR": "default"}}
+# One-time codes are verified under the device's row lock. SQLite has no row locks: its
+# transactions take the write lock when they begin, so concurrent sign-ins take turns
+# (waiting up to 20 s) rather than failing with "database is locked".
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+# Production never runs on SQLite: one file cannot be shared by several instances, and the
+# audit trail's protections (triggers, the non-owner role) exist only on PostgreSQL.
+if PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    raise ImproperlyConfigured("PORTAL_PROFILE=production needs DATABASE_URL to name a PostgreSQL database, not SQLite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# =============================================================================
+# 4. Cache and sessions
+# =============================================================================
+
+# One Redis for the cache and the locks (Celery beat's, below): every instance must see the
+# same cached figures and their drops. While Redis restarts the cache answers misses and pages
+# are computed from the database (governance.core.cache_backends).
+REDIS_URL = env.str("REDIS_URL", default="")
+# Short-lived figures (who is cleared for personal data, dashboard totals). Per process by
+# default; set CACHE_URL (for example redis://127.0.0.1:6379/2) to share them between
+# processes. With REDIS_URL set and no CACHE_URL, the cache is that Redis.
+if REDIS_URL and "CACHE_URL" not in os.environ:
+    CACHES = {"default": {"BACKEND": "governance.core.cache_backends.TolerantRedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://custodian")}
+
+# Sessions live in the database (shared by every instance) unless another engine is named.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# Sessions end after half an hour without a request, and with the browser.
+# Session activity (issue 13): the idle timeout is enforced exactly by
+# governance.middleware.SessionActivityMiddleware, which writes the session at most
+# once every SESSION_ACTIVITY_WRITE_SECONDS; the stored session outlives the idle
+# timeout by that much so an unwritten minute of activity never expires it early.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ACTIVITY_WRITE_SECONDS = env.int("SESSION_ACTIVITY_WRITE_SECONDS", default=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_ACTIVITY_WRITE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# =============================================================================
+# 5. Authentication: passwords, second factor, security keys, lockout, object permissions
+# =============================================================================
 
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Account-wide lockout (issue 15), ACCOUNT_LOCKOUT_LIMIT below.
+    "governance.core.auth_backends.AccountLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -133,19 +218,6 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "two_factor:login"
-
-# Sessions end after half an hour without a request, and with the browser.
-# --- Session activity (issue 13): the idle timeout is enforced exactly by
-# governance.middleware.SessionActivityMiddleware, which writes the session at most
-# once every SESSION_ACTIVITY_WRITE_SECONDS; the stored session outlives the idle
-# timeout by that much so an unwritten minute of activity never expires it early.
-SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_ACTIVITY_WRITE_SECONDS = env.int("SESSION_ACTIVITY_WRITE_SECONDS", default=60)
-SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_ACTIVITY_WRITE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = False
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
 
 # Multi-factor authentication (django-otp, django-two-factor-auth).
 OTP_TOTP_ISSUER = "Custodian"
@@ -180,150 +252,43 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "governance.middleware.client_address"
 AXES_VERBOSE = False
 # Account-wide lockout (issue 15): besides the per-account-and-address lock above, an account
-# is locked after this many failures from any addresses within the cool-off period.
+# is locked after this many failures from any addresses within the cool-off period
+# (governance.core.auth_backends.AccountLockoutBackend).
 ACCOUNT_LOCKOUT_LIMIT = env.int("ACCOUNT_LOCKOUT_LIMIT", default=15)
-AUTHENTICATION_BACKENDS.insert(1, "governance.core.auth_backends.AccountLockoutBackend")
 
 # Object permissions (django-guardian). No anonymous user object is needed.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
-# Audit trail (django-auditlog). Every model is recorded except those holding
-# secrets (password hashes, OTP keys, backup tokens) or churning on every login.
-AUDITLOG_LOGENTRY_MODEL = "governance.AuditEntry"
-# auditlog's own entry table would stay empty (the model is swapped) yet block
-# truncation with its foreign key to users, so its migrations are not run.
-MIGRATION_MODULES = {"auditlog": None}
-AUDITLOG_INCLUDE_ALL_MODELS = True
-AUDITLOG_EXCLUDE_TRACKING_MODELS = (
-    "admin",
-    "auditlog",
-    "axes",
-    "contenttypes",
-    "otp_static",
-    "otp_totp",
-    "sessions",
-    "two_factor",
-    "auth.permission",
-    "governance.auditentry",
-)
-# token_hash: a calendar feed key's digest is a credential check value, not history.
-AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "token_hash")
-AUDITLOG_STORE_JSON_CHANGES = True
-AUDITLOG_DISABLE_REMOTE_ADDR = False
-# The audit chain: entries may be sealed out of time order by at most one
-# transaction's length; older ones are reported as inserted out of order.
-AUDIT_MAX_TRANSACTION_SECONDS = env.int("AUDIT_MAX_TRANSACTION_SECONDS", default=3600)
-# Keep the audit trail forever unless a retention period is set (pruning keeps the chain verifiable).
-AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0) or None
-# Keyed audit chain and signed checkpoints (issue 15). Entries are hashed and linked with an HMAC
-# under a key the database never holds: "id:hex" pairs (at least 32 bytes each), from the
-# environment or a key file; new entries use AUDIT_HMAC_KEY_ID (default: the last key listed),
-# older ones verify under the key id they name. Outside production a development key is used.
-AUDIT_HMAC_KEYS = env.str("AUDIT_HMAC_KEYS", default="")
-AUDIT_HMAC_KEY_FILE = env.str("AUDIT_HMAC_KEY_FILE", default="")
-AUDIT_HMAC_KEY_ID = env.str("AUDIT_HMAC_KEY_ID", default="")
-# The chain's head is exported daily (and on demand) as a checkpoint signed with this Ed25519
-# key (PEM, PKCS#8), written here and emailed to the auditors.
-AUDIT_CHECKPOINT_SIGNING_KEY_FILE = env.str("AUDIT_CHECKPOINT_SIGNING_KEY_FILE", default="")
-AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "audit-checkpoints"))
-# prune_audit deletes through the database's pruning function, as the pruner role (setup_db_roles).
-if env.str("AUDIT_PRUNER_DATABASE_URL", default=""):
-    DATABASES["audit_pruner"] = env.db("AUDIT_PRUNER_DATABASE_URL") | {"TEST": {"MIRROR": "default"}}
-# One-time codes are verified under the device's row lock. SQLite has no row locks: its
-# transactions take the write lock when they begin, so concurrent sign-ins take turns
-# (waiting up to 20 s) rather than failing with "database is locked".
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
-# Each request (and each task or command run) gets its own correlation id.
-AUDITLOG_CID_GETTER = "governance.core.audit.current_correlation_id"
+# =============================================================================
+# 6. Security headers and production hardening
+# =============================================================================
 
-# Celery. Without a broker, tasks run in-process so a first run needs nothing else.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://localhost/"
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = "Europe/London"
-CELERY_BEAT_SCHEDULE = {
-    "send-pending-notifications": {
-        "task": "governance.core.tasks.send_pending_notifications",
-        "schedule": crontab(minute="*/15"),
-    },
-    "asset-review-reminders": {
-        "task": "governance.register.tasks.send_asset_review_reminders",
-        "schedule": crontab(hour=7, minute=0),
-    },
-    "training-reminders": {
-        "task": "governance.training.tasks.send_training_reminders",
-        "schedule": crontab(hour=7, minute=15),
-    },
-    "access-grant-lifecycle": {
-        "task": "governance.access.tasks.run_access_lifecycle",
-        "schedule": crontab(hour=1, minute=0),
-    },
-    "verify-audit-chain": {
-        "task": "governance.core.tasks.verify_audit_chain",
-        "schedule": crontab(hour=2, minute=30),
-    },
-    "deactivate-leavers": {
-        "task": "governance.register.tasks.deactivate_leavers",
-        "schedule": crontab(hour=0, minute=30),
-    },
-}
-# Research contracts: retention ends overnight, then the day's reminders go out.
-CELERY_BEAT_SCHEDULE |= {
-    "contract-retention-ended": {
-        "task": "governance.contracts.tasks.end_contract_retention",
-        "schedule": crontab(hour=0, minute=45),
-    },
-    "contract-reminders": {
-        "task": "governance.contracts.tasks.send_contract_reminders",
-        "schedule": crontab(hour=7, minute=15),
-    },
-}
-# The compliance dashboards' counts, recomputed before they expire (see services.training.compliance_counts).
-CELERY_BEAT_SCHEDULE["refresh-training-figures"] = {
-    "task": "governance.training.tasks.refresh_training_figures",
-    "schedule": crontab(minute="*/4"),
-}
-# Statistical releases: tables checked under superseded disclosure rules are checked again.
-CELERY_BEAT_SCHEDULE["recheck-release-tables"] = {
-    "task": "governance.releases.tasks.recheck_release_tables",
-    "schedule": crontab(hour=3, minute=0),
-}
-# Keyed audit chain: the signed checkpoint of the chain's head, after the nightly verification.
-CELERY_BEAT_SCHEDULE["export-audit-checkpoint"] = {
-    "task": "governance.core.tasks.export_audit_checkpoint",
-    "schedule": crontab(hour=2, minute=50),
-}
+# The number of reverse proxies in front of the portal whose X-Forwarded-For
+# entries are trusted. Zero means the header is ignored (it is client-forgeable).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Imports: a previewed file never confirmed is deleted by this nightly task after this many hours.
-IMPORT_PENDING_MAX_AGE_HOURS = env.int("IMPORT_PENDING_MAX_AGE_HOURS", default=24)
-CELERY_BEAT_SCHEDULE["purge-pending-imports"] = {
-    "task": "governance.core.tasks.purge_pending_imports",
-    "schedule": crontab(hour=3, minute=30),
-}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
 
-# Email goes through Django's backend: console in development, SMTP in production.
-# EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS in one value.
-globals().update(env.email("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="custodian@statistics.example.gov.uk")
-# The public address in email links and calendar feeds: required in production (governance/checks.py).
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer's probes and the metrics scraper may speak plain HTTP on the inside.
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    TWO_FACTOR_REMEMBER_COOKIE_SECURE = True
 
-LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
-USE_I18N = True
-USE_TZ = True
+# =============================================================================
+# 7. Static files, media and uploads
+# =============================================================================
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -341,44 +306,70 @@ STORAGES = {
 # Uploaded evidence lives outside the web root and is only served by views that
 # check permissions.
 MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+# Uploaded evidence: the filesystem under PRIVATE_MEDIA_ROOT (one shared volume for several
+# instances), or an S3-compatible bucket. The bucket stays private: files are read back by
+# the permission-checked views, never linked to directly.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": env.str("S3_PREFIX", default="evidence"),
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
+# Size limits on uploads belong to their domains: EXTRACT_MAX_BYTES (access) and
+# CONTRACT_UPLOAD_MAX_BYTES (contracts) below.
 
-# Information asset register: reviews are half-yearly by default; reminders start
-# this many days before a review falls due.
-ASSET_REVIEW_MONTHS = env.int("ASSET_REVIEW_MONTHS", default=6)
-ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
+# =============================================================================
+# 8. Email and notifications
+# =============================================================================
 
-# Training: reminders start this many days before a sign-off expires; new starters
-# (and everyone, when a course is first published) have this long to sign; overdue
-# sign-offs escalate to the line manager and Deputy SIRO after this many days.
-TRAINING_DUE_SOON_DAYS = env.int("TRAINING_DUE_SOON_DAYS", default=30)
-TRAINING_NEW_STARTER_DAYS = env.int("TRAINING_NEW_STARTER_DAYS", default=30)
-TRAINING_ESCALATE_AFTER_DAYS = env.int("TRAINING_ESCALATE_AFTER_DAYS", default=14)
+# Email goes through Django's backend: console in development, SMTP in production.
+# EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, credentials and TLS in one value.
+globals().update(env.email("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"))
+# A named email backend class overrides EMAIL_URL's (the fault tests count what is sent).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or globals()["EMAIL_BACKEND"]  # set by EMAIL_URL above
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="custodian@statistics.example.gov.uk")
+# Notifications are queued and sent by Celery tasks; a sweep re-sends lost ones (beat timetable below).
 
-# Access to restricted data: the longest a grant may run, when holders are warned
-# of its end, how often grants are recertified and how long IAMs have to do it.
-ACCESS_MAX_MONTHS = env.int("ACCESS_MAX_MONTHS", default=12)
-ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=14)
-ACCESS_RECERTIFICATION_MONTHS = env.int("ACCESS_RECERTIFICATION_MONTHS", default=3)
-ACCESS_RECERTIFICATION_DAYS = env.int("ACCESS_RECERTIFICATION_DAYS", default=21)
-EXTRACT_MAX_BYTES = env.int("EXTRACT_MAX_BYTES", default=20 * 1024 * 1024)
-# Research contracts: reminders this many days before retention ends and before destruction
-# is due; weekly reminders while destruction is overdue; escalation to the Deputy SIROs of the
-# assets' areas once destruction is this many days overdue. Uploaded evidence is limited in size.
-CONTRACT_REMINDER_DAYS = tuple(env.list("CONTRACT_REMINDER_DAYS", cast=int, default=[30, 7]))
-CONTRACT_ESCALATION_DAYS = env.int("CONTRACT_ESCALATION_DAYS", default=14)
-CONTRACT_UPLOAD_MAX_BYTES = env.int("CONTRACT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# =============================================================================
+# 9. Logging
+# =============================================================================
 
-# Information security incidents: the ICO decision is due 72 hours after awareness (Article 33).
-# Handlers are reminded this many hours before it is due; the SIRO is told this many hours before.
-INCIDENT_REMINDER_HOURS = tuple(env.list("INCIDENT_REMINDER_HOURS", cast=int, default=[24, 6]))
-INCIDENT_ESCALATION_HOURS = env.int("INCIDENT_ESCALATION_HOURS", default=12)
-CELERY_BEAT_SCHEDULE["incident-deadline-reminders"] = {
-    "task": "governance.incidents.tasks.send_incident_reminders",
-    "schedule": crontab(minute="*/15"),
+# Logs: one JSON object a line in production (LOG_FORMAT=json), carrying the request's
+# correlation id, the person's id, the path, the status and the duration; never a query
+# string, a form value, a cookie or a name (governance.core.logging_json).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        # The SIRO's report PDF: WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        # One line a request (governance.middleware.RequestObserverMiddleware).
+        "custodian.requests": {"level": "INFO"},
+    },
 }
-# Disclosure protection: output tables with more cells than this are checked by a Celery
-# task (governance.releases.tasks.check_output_table) with a progress page; smaller ones on upload.
-DISCLOSURE_BACKGROUND_CELLS = env.int("DISCLOSURE_BACKGROUND_CELLS", default=2000)
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "governance.core.logging_json.PortalJsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# =============================================================================
+# 10. REST API
+# =============================================================================
+
 # REST API (issue 19): Django REST framework under /api/, personal tokens, OpenAPI schema.
 # Only an HMAC of each token's secret is stored, keyed with this server-side pepper; by
 # default one derived from SECRET_KEY (set it apart so rotating one leaves the other).
@@ -422,109 +413,148 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Assurance for the SIRO: IAMs are reminded this many days before their annual return is due;
-# overdue returns and overdue risk reviews are escalated to the Deputy SIRO daily.
-ASSURANCE_REMINDER_DAYS = tuple(env.list("ASSURANCE_REMINDER_DAYS", cast=int, default=[14, 3]))
-CELERY_BEAT_SCHEDULE["assurance-reminders"] = {
-    "task": "governance.assurance.tasks.send_assurance_reminders",
-    "schedule": crontab(hour=7, minute=40),
-}
+# =============================================================================
+# 11. Celery: broker and workers, then the beat timetable
+# =============================================================================
 
-PORTAL_NAME = "Custodian"
-PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
-}
-# The SIRO's report PDF: WeasyPrint logs every rendering step at INFO.
-LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
-
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-CSRF_COOKIE_HTTPONLY = True
-
-if PRODUCTION:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # The load balancer's probes and the metrics scraper may speak plain HTTP on the inside.
-    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    TWO_FACTOR_REMEMBER_COOKIE_SECURE = True
-
-# --- Production past one machine: database, shared state, health, logs, metrics ----------
-# Production never runs on SQLite: one file cannot be shared by several instances, and the
-# audit trail's protections (triggers, the non-owner role) exist only on PostgreSQL.
-if PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    raise ImproperlyConfigured("PORTAL_PROFILE=production needs DATABASE_URL to name a PostgreSQL database, not SQLite")
-
-# One Redis for the cache and the locks (beat's, below): every instance must see the same
-# cached figures and their drops. While Redis restarts the cache answers misses and pages are
-# computed from the database (governance.core.cache_backends).
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL and "CACHE_URL" not in os.environ:
-    CACHES = {"default": {"BACKEND": "governance.core.cache_backends.TolerantRedisCache", "LOCATION": REDIS_URL}}
-# Sessions live in the database (shared by every instance) unless another engine is named.
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
-
-# Uploaded evidence: the filesystem under PRIVATE_MEDIA_ROOT (one shared volume for several
-# instances), or an S3-compatible bucket. The bucket stays private: files are read back by
-# the permission-checked views, never linked to directly.
-STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
-if STORAGE_BACKEND == "s3":
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("S3_BUCKET"),
-            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("S3_REGION", default="") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-            "location": env.str("S3_PREFIX", default="evidence"),
-        },
-    }
-elif STORAGE_BACKEND != "filesystem":
-    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
+# Without a broker, tasks run in-process so a first run needs nothing else.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://localhost/"
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# A task published during a short broker outage (a Redis restart) waits for it rather than failing.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 10, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Europe/London"
+# Celery's own processes log through LOGGING too (JSON in production), not Celery's format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Celery beat: a second beat process (a standby, or one started by mistake) waits on a Redis
 # lock and sends nothing while the first holds it (governance.core.beat.LockedScheduler).
+CELERY_BEAT_SCHEDULER = "governance.core.beat:LockedScheduler"
 BEAT_LOCK_URL = env.str("BEAT_LOCK_URL", default="") or REDIS_URL
 BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
-# A task published during a short broker outage (a Redis restart) waits for it rather than failing.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 10, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
-# Logs: one JSON object a line in production (LOG_FORMAT=json), carrying the request's
-# correlation id, the person's id, the path, the status and the duration; never a query
-# string, a form value, a cookie or a name (governance.core.logging_json).
-LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
-if LOG_FORMAT == "json":
-    LOGGING["formatters"] = {"json": {"()": "governance.core.logging_json.PortalJsonFormatter"}}
-    LOGGING["handlers"]["console"]["formatter"] = "json"
-LOGGING["loggers"]["custodian.requests"] = {"level": "INFO"}
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("governance.middleware.ClientAddressMiddleware") + 1,
-    "governance.middleware.RequestObserverMiddleware",
-)
+# The beat timetable: every periodic task, in the order of the day (Europe/London time).
+CELERY_BEAT_SCHEDULE = {
+    # --- Every few minutes ---------------------------------------------------------------
+    # Every 4 minutes: the compliance dashboards' counts, recomputed before they expire
+    # (governance.training.courses.compliance_counts).
+    "refresh-training-figures": {
+        "task": "governance.training.tasks.refresh_training_figures",
+        "schedule": crontab(minute="*/4"),
+    },
+    # Every 15 minutes: re-send queued emails whose first send was lost (broker down, worker killed).
+    "send-pending-notifications": {
+        "task": "governance.core.tasks.send_pending_notifications",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Every 15 minutes: incident handlers reminded before the ICO decision's 72 hours run out;
+    # the SIRO told (INCIDENT_REMINDER_HOURS, INCIDENT_ESCALATION_HOURS).
+    "incident-deadline-reminders": {
+        "task": "governance.incidents.tasks.send_incident_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    # --- Overnight -----------------------------------------------------------------------
+    # 00:30: the rights of everyone whose leaving date has arrived are removed.
+    "deactivate-leavers": {
+        "task": "governance.register.tasks.deactivate_leavers",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # 00:45: research contracts whose retention has ended move to "retention ended"
+    # (before the morning's contract reminders).
+    "contract-retention-ended": {
+        "task": "governance.contracts.tasks.end_contract_retention",
+        "schedule": crontab(hour=0, minute=45),
+    },
+    # 01:00: access grants end, their holders are warned of ends ahead, and grants past their
+    # recertification deadline are suspended or restored.
+    "access-grant-lifecycle": {
+        "task": "governance.access.tasks.run_access_lifecycle",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    # 02:30: the whole audit chain is verified; on a break every administrator is alerted.
+    "verify-audit-chain": {
+        "task": "governance.core.tasks.verify_audit_chain",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # 02:50: after the verification, the signed checkpoint of the chain's head is written and
+    # emailed to the auditors (AUDIT_CHECKPOINT_*).
+    "export-audit-checkpoint": {
+        "task": "governance.core.tasks.export_audit_checkpoint",
+        "schedule": crontab(hour=2, minute=50),
+    },
+    # 03:00: statistical release tables checked under superseded disclosure rules are checked again.
+    "recheck-release-tables": {
+        "task": "governance.releases.tasks.recheck_release_tables",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # 03:30: previewed import files never confirmed are deleted (IMPORT_PENDING_MAX_AGE_HOURS).
+    "purge-pending-imports": {
+        "task": "governance.core.tasks.purge_pending_imports",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # --- Morning -------------------------------------------------------------------------
+    # 06:30: the day's compliance figures are recorded for the trend charts.
+    "compliance-snapshot": {
+        "task": "governance.trends.tasks.take_compliance_snapshot",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # 07:00: IAMs reminded of asset reviews falling due; overdue reviews escalated to Deputy SIROs.
+    "asset-review-reminders": {
+        "task": "governance.register.tasks.send_asset_review_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # 07:15: training reminders before and on expiry, weekly while overdue, then escalation.
+    "training-reminders": {
+        "task": "governance.training.tasks.send_training_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    # 07:15: research contract retention and destruction reminders, weekly overdue reminders,
+    # escalation to Deputy SIROs.
+    "contract-reminders": {
+        "task": "governance.contracts.tasks.send_contract_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    # 07:40: IAMs reminded before an assurance return is due; overdue returns and risk reviews
+    # escalated to the Deputy SIRO.
+    "assurance-reminders": {
+        "task": "governance.assurance.tasks.send_assurance_reminders",
+        "schedule": crontab(hour=7, minute=40),
+    },
+}
 
-# Metrics (/metrics): Prometheus text, for a bearer token or from the listed networks only;
-# with neither set the page does not exist. Under gunicorn, PROMETHEUS_MULTIPROC_DIR
-# (read by prometheus-client itself) joins every worker's counts.
-METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
-# A named email backend class overrides EMAIL_URL's (the fault tests count what is sent).
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or globals()["EMAIL_BACKEND"]  # set by EMAIL_URL above
-# Celery's own processes log through LOGGING too (JSON in production), not Celery's format.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULER = "governance.core.beat:LockedScheduler"
+# =============================================================================
+# 12. Domain settings
+# =============================================================================
+
+# --- Information asset register ----------------------------------------------------------
+# Reviews are half-yearly by default; reminders start this many days before a review falls due.
+ASSET_REVIEW_MONTHS = env.int("ASSET_REVIEW_MONTHS", default=6)
+ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
+
+# --- Training ----------------------------------------------------------------------------
+# Reminders start this many days before a sign-off expires; new starters (and everyone, when
+# a course is first published) have this long to sign; overdue sign-offs escalate to the line
+# manager and Deputy SIRO after this many days.
+TRAINING_DUE_SOON_DAYS = env.int("TRAINING_DUE_SOON_DAYS", default=30)
+TRAINING_NEW_STARTER_DAYS = env.int("TRAINING_NEW_STARTER_DAYS", default=30)
+TRAINING_ESCALATE_AFTER_DAYS = env.int("TRAINING_ESCALATE_AFTER_DAYS", default=14)
+
+# --- Access to restricted data -----------------------------------------------------------
+# The longest a grant may run, when holders are warned of its end, how often grants are
+# recertified and how long IAMs have to do it.
+ACCESS_MAX_MONTHS = env.int("ACCESS_MAX_MONTHS", default=12)
+ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=14)
+ACCESS_RECERTIFICATION_MONTHS = env.int("ACCESS_RECERTIFICATION_MONTHS", default=3)
+ACCESS_RECERTIFICATION_DAYS = env.int("ACCESS_RECERTIFICATION_DAYS", default=21)
+EXTRACT_MAX_BYTES = env.int("EXTRACT_MAX_BYTES", default=20 * 1024 * 1024)
 # Access request timelines (issue 17): the target, in England and Wales working days,
 # for each step a request waits on: the IAM's decision, the Deputy SIRO's, and the
 # requester's changes after a request is returned to them.
@@ -534,14 +564,82 @@ ACCESS_STEP_TARGET_DAYS = {
     "changes": env.int("ACCESS_TARGET_CHANGES_DAYS", default=10),
 }
 
-# Forms (issue 17): the longest free text any form field takes when its form sets no
-# limit of its own; longer input is refused with a message naming the field.
-FORM_TEXT_MAX_LENGTH = env.int("FORM_TEXT_MAX_LENGTH", default=10000)
+# --- Research contracts ------------------------------------------------------------------
+# Reminders this many days before retention ends and before destruction is due; weekly
+# reminders while destruction is overdue; escalation to the Deputy SIROs of the assets' areas
+# once destruction is this many days overdue. Uploaded evidence is limited in size.
+CONTRACT_REMINDER_DAYS = tuple(env.list("CONTRACT_REMINDER_DAYS", cast=int, default=[30, 7]))
+CONTRACT_ESCALATION_DAYS = env.int("CONTRACT_ESCALATION_DAYS", default=14)
+CONTRACT_UPLOAD_MAX_BYTES = env.int("CONTRACT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
-# Compliance trends (issue 17): the day's figures are recorded each morning for the charts.
-CELERY_BEAT_SCHEDULE |= {
-    "compliance-snapshot": {
-        "task": "governance.trends.tasks.take_compliance_snapshot",
-        "schedule": crontab(hour=6, minute=30),
-    },
-}
+# --- Statistical releases and disclosure protection --------------------------------------
+# Output tables with more cells than this are checked by a Celery task
+# (governance.releases.tasks.check_output_table) with a progress page; smaller ones on upload.
+DISCLOSURE_BACKGROUND_CELLS = env.int("DISCLOSURE_BACKGROUND_CELLS", default=2000)
+
+# --- Information security incidents ------------------------------------------------------
+# The ICO decision is due 72 hours after awareness (Article 33). Handlers are reminded this
+# many hours before it is due; the SIRO is told this many hours before.
+INCIDENT_REMINDER_HOURS = tuple(env.list("INCIDENT_REMINDER_HOURS", cast=int, default=[24, 6]))
+INCIDENT_ESCALATION_HOURS = env.int("INCIDENT_ESCALATION_HOURS", default=12)
+
+# --- Assurance for the SIRO --------------------------------------------------------------
+# IAMs are reminded this many days before their annual return is due; overdue returns and
+# overdue risk reviews are escalated to the Deputy SIRO daily.
+ASSURANCE_REMINDER_DAYS = tuple(env.list("ASSURANCE_REMINDER_DAYS", cast=int, default=[14, 3]))
+
+# --- Imports -----------------------------------------------------------------------------
+# A previewed file never confirmed is deleted by a nightly task after this many hours.
+IMPORT_PENDING_MAX_AGE_HOURS = env.int("IMPORT_PENDING_MAX_AGE_HOURS", default=24)
+
+# --- Audit trail and audit chain ---------------------------------------------------------
+# Audit trail (django-auditlog). Every model is recorded except those holding
+# secrets (password hashes, OTP keys, backup tokens) or churning on every login.
+AUDITLOG_LOGENTRY_MODEL = "governance.AuditEntry"
+# auditlog's own entry table would stay empty (the model is swapped) yet block
+# truncation with its foreign key to users, so its migrations are not run.
+MIGRATION_MODULES = {"auditlog": None}
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "admin",
+    "auditlog",
+    "axes",
+    "contenttypes",
+    "otp_static",
+    "otp_totp",
+    "sessions",
+    "two_factor",
+    "auth.permission",
+    "governance.auditentry",
+)
+# token_hash: a calendar feed key's digest is a credential check value, not history.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "token_hash")
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Each request (and each task or command run) gets its own correlation id.
+AUDITLOG_CID_GETTER = "governance.core.audit.current_correlation_id"
+# The audit chain: entries may be sealed out of time order by at most one
+# transaction's length; older ones are reported as inserted out of order.
+AUDIT_MAX_TRANSACTION_SECONDS = env.int("AUDIT_MAX_TRANSACTION_SECONDS", default=3600)
+# Keep the audit trail forever unless a retention period is set (pruning keeps the chain
+# verifiable; prune_audit connects as the pruner, see AUDIT_PRUNER_DATABASE_URL under Database).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0) or None
+# Keyed audit chain and signed checkpoints (issue 15). Entries are hashed and linked with an HMAC
+# under a key the database never holds: "id:hex" pairs (at least 32 bytes each), from the
+# environment or a key file; new entries use AUDIT_HMAC_KEY_ID (default: the last key listed),
+# older ones verify under the key id they name. Outside production a development key is used.
+AUDIT_HMAC_KEYS = env.str("AUDIT_HMAC_KEYS", default="")
+AUDIT_HMAC_KEY_FILE = env.str("AUDIT_HMAC_KEY_FILE", default="")
+AUDIT_HMAC_KEY_ID = env.str("AUDIT_HMAC_KEY_ID", default="")
+# The chain's head is exported daily (and on demand) as a checkpoint signed with this Ed25519
+# key (PEM, PKCS#8), written here and emailed to the auditors.
+AUDIT_CHECKPOINT_SIGNING_KEY_FILE = env.str("AUDIT_CHECKPOINT_SIGNING_KEY_FILE", default="")
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "audit-checkpoints"))
+
+# --- Operations and metrics --------------------------------------------------------------
+# Metrics (/metrics): Prometheus text, for a bearer token or from the listed networks only;
+# with neither set the page does not exist. Under gunicorn, PROMETHEUS_MULTIPROC_DIR
+# (read by prometheus-client itself) joins every worker's counts. Health pages, request logs,
+# the beat lock and the shared cache are set above (Security, Logging, Celery, Cache).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
