@@ -43,6 +43,9 @@ class BusinessArea(models.Model):
 
 
 class PortalUserManager(UserManager):
+    # Migrations get a plain manager: they must not import the application (scripts/check-migrations).
+    use_in_migrations = False
+
     def get_system_user(self) -> User:
         """The actor recorded for changes made by scheduled tasks and commands."""
         user, _ = self.get_or_create(

@@ -1,9 +1,11 @@
 """Create the groups that hold the global roles, and the system account.
 
-Their model permissions are assigned after every migration by
-``governance.core.roles.sync_group_permissions`` (permissions themselves are only
-created once migrations finish). The system account is the actor recorded
-for scheduled tasks and management commands; it cannot sign in.
+Their model permissions are assigned after every migration by the ``post_migrate`` receiver
+(``sync_group_permissions``: permissions themselves are only created once migrations finish),
+which also creates any role group added since, such as "Incident handlers". The system account
+is the actor recorded for scheduled tasks and management commands; it cannot sign in.
+
+Only the historical models are used (``apps.get_model``), so no audit entry is written here.
 """
 
 from django.db import migrations
@@ -43,8 +45,7 @@ def remove_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0001_initial"),
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ("governance", "0002_audit_triggers"),
     ]
 
     operations = [
