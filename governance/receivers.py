@@ -12,7 +12,8 @@ from django.dispatch import receiver
 from django_otp.plugins.otp_static.models import StaticDevice
 from two_factor.signals import user_verified
 
-from governance.access.requests import suspend_for_leaver, sync_training
+from governance.access.grants import suspend_for_leaver
+from governance.access.lifecycle import sync_training
 from governance.contracts.records import release_contracts_of
 from governance.core import events, history
 from governance.core.models import SecurityEvent

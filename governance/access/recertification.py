@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from governance.access import requests as access
+from governance.access import grants as grant_service
 from governance.access.models import AccessGrant, AccessReview, ReviewCampaign
 from governance.access.policy import can_act_for_incident, can_review, reviewer_for
 from governance.core.audit import system_user
@@ -117,9 +117,9 @@ def decide(review: AccessReview, *, by: User, decision: str, reason: str = "") -
     review.save()
     grant = review.grant
     if decision == AccessReview.Decision.REVOKE:
-        access.revoke(grant, by=by, reason=f"Revoked in the access review: {reason.strip()}")
+        grant_service.revoke(grant, by=by, reason=f"Revoked in the access review: {reason.strip()}")
     elif grant.state == G.SUSPENDED and grant.suspension == AccessGrant.Suspension.NOT_RECERTIFIED:
-        access.restore(grant, by=by, reason="Confirmed in the access review")
+        grant_service.restore(grant, by=by, reason="Confirmed in the access review")
     return review
 
 
@@ -183,7 +183,7 @@ def enforce_deadlines(on: datetime.date | None = None) -> CampaignRun:
             with transaction.atomic():
                 grant = AccessGrant.objects.select_for_update().get(pk=review.grant_id)
                 if grant.state == G.ACTIVE:
-                    access.suspend(
+                    grant_service.suspend(
                         grant,
                         AccessGrant.Suspension.NOT_RECERTIFIED,
                         by=system,

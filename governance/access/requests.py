@@ -1,4 +1,4 @@
-"""Access to restricted data: business-case requests, decisions, grants and their lifecycle.
+"""Access requests and their decisions: business-case requests, the IAM's and the Deputy SIRO's decisions.
 
 The policy: access is business-case controlled on the minimum data required, and
 every authorisation and every access is recorded. Here that means item-level
@@ -6,6 +6,8 @@ requests with a justification per item, an IAM decision (and the Deputy SIRO's
 for special-category or identifiable data), grants that carry the guardian
 permission ``access_informationasset`` for exactly as long as they are active,
 and a status history row for every move. Nobody decides their own request.
+
+Grants and suspensions are in ``grants``, the nightly lifecycle in ``lifecycle``, the lists in ``selectors``.
 """
 
 from __future__ import annotations
@@ -13,35 +15,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
 
+from governance.access.grants import _grant_permission
 from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem, StatusChange
-from governance.access.policy import (
-    ACCESS_PERM,
-    EDITABLE,
-    active_iam,
-    can_act_for_incident,
-    can_decide_as_deputy,
-    can_decide_as_iam,
-    can_restore_after_incident,
-    can_return,
-    can_revoke,
-)
-from governance.core import events
-from governance.core.audit import system_user
-from governance.core.audit_hashing import reason as audit_reason
+from governance.access.policy import EDITABLE, active_iam, can_decide_as_deputy, can_decide_as_iam, can_return
+from governance.access.status import _move, latest_end_date, today
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify
-from governance.core.permissions import forget_permissions
-from governance.core.policy import is_siro
 from governance.core.security import verify_fresh_second_factor
 from governance.register.models import DataItem, InformationAsset
 from governance.training.courses import personal_data_clearance
@@ -49,38 +35,11 @@ from governance.training.courses import personal_data_clearance
 IAM_DECIDES = (
     "Only the asset's Information Asset Manager decides (its Deputy SIRO if there is none), never the requester."
 )
-R, G = AccessRequest.State, AccessGrant.State
+
 RETURN = "return"  # a decision that sends the request back to the requester, not stored as a decision
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def latest_end_date(on: datetime.date | None = None) -> datetime.date:
-    return (on or today()) + relativedelta(months=settings.ACCESS_MAX_MONTHS)
-
-
-# --- history -------------------------------------------------------------------------
-
-
-def _move(obj, to_state: str, by: User, reason: str = "") -> None:
-    """Change state through the model's transition table and append the status history row."""
-    from_state = obj.state
-    obj.state = to_state
-    with audit_reason(reason or ""):
-        obj.save()
-    StatusChange.objects.create(
-        request=obj if isinstance(obj, AccessRequest) else None,
-        grant=obj if isinstance(obj, AccessGrant) else None,
-        from_state=from_state,
-        to_state=to_state,
-        by=by,
-        reason=reason,
-    )
-
-
-# --- requests -------------------------------------------------------------------------
+R, G = AccessRequest.State, AccessGrant.State
 
 
 def needs_deputy(asset: InformationAsset, items: list[DataItem]) -> bool:
@@ -501,255 +460,3 @@ def _tell_requester(request: AccessRequest) -> None:
         template="emails/access_decided.txt",
         context={"request": request},
     )
-
-
-# --- grants ---------------------------------------------------------------------------
-
-
-def _grant_permission(holder: User, asset: InformationAsset) -> None:
-    assign_perm(ACCESS_PERM, holder, asset)
-    forget_permissions(holder)
-
-
-def _release_permission(holder: User, asset: InformationAsset) -> None:
-    """Remove the permission unless another active grant still covers the asset."""
-    still = AccessGrant.objects.filter(holder=holder, asset=asset, state=G.ACTIVE).exists()
-    if not still:
-        remove_perm(ACCESS_PERM, holder, asset)
-        forget_permissions(holder)
-
-
-@records_reason
-@transaction.atomic
-def revoke(grant: AccessGrant, *, by: User, reason: str) -> AccessGrant:
-    grant = (
-        AccessGrant.objects.select_for_update(of=("self",))
-        .select_related("asset__business_area", "holder")
-        .get(pk=grant.pk)
-    )
-    if not can_revoke(by, grant):
-        raise PermissionDenied("Only the asset's IAM, its Deputy SIRO or an administrator can revoke access.")
-    if grant.state not in (G.ACTIVE, G.SUSPENDED):
-        raise ValidationError("Only active or suspended access can be revoked.")
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Give the reason for revoking access"})
-    _end(grant, G.REVOKED, by, reason.strip())
-    notify(
-        grant.holder,
-        key=f"access-revoked:{grant.pk}",
-        subject=f"Your access to {grant.asset} has been revoked",
-        template="emails/access_revoked.txt",
-        context={"grant": grant, "reason": reason.strip()},
-    )
-    return grant
-
-
-def _end(grant: AccessGrant, state: str, by: User, reason: str) -> None:
-    grant.suspension = ""
-    grant.ended_at, grant.ended_by, grant.end_reason = timezone.now(), by, reason
-    _move(grant, state, by, reason)
-    _release_permission(grant.holder, grant.asset)
-
-
-@records_reason
-def suspend(grant: AccessGrant, suspension: str, *, by: User, reason: str) -> None:
-    if grant.state != G.ACTIVE:
-        return
-    grant.suspension = suspension
-    _move(grant, G.SUSPENDED, by, reason)
-    _release_permission(grant.holder, grant.asset)
-
-
-@records_reason
-def restore(grant: AccessGrant, *, by: User, reason: str) -> None:
-    if grant.state != G.SUSPENDED or grant.ends_on <= today():
-        return
-    grant.suspension = ""
-    _move(grant, G.ACTIVE, by, reason)
-    _grant_permission(grant.holder, grant.asset)
-
-
-def _locked_for_incident(grant: AccessGrant, by: User, doing: str) -> AccessGrant:
-    """The grant, locked, once ``by`` is shown to be one of those who act on incidents (never its holder)."""
-    grant = (
-        AccessGrant.objects.select_for_update(of=("self",))
-        .select_related("asset__business_area", "holder")
-        .get(pk=grant.pk)
-    )
-    if grant.holder_id == by.pk or not can_act_for_incident(by, grant.asset):
-        raise PermissionDenied(
-            "Only the asset's IAM, its Deputy SIRO, the SIRO, an incident handler or an administrator "
-            f"can {doing}, never the holder."
-        )
-    return grant
-
-
-@records_reason
-@transaction.atomic
-def suspend_for_incident(grant: AccessGrant, *, by: User, reason: str) -> AccessGrant:
-    """Suspend an active grant while an incident is handled; its permission goes at once.
-
-    ``reason`` names the incident, so the audit trail and the grant's status history say why.
-    The holder is told; revoking it (or letting it expire) stays with the usual services.
-    """
-    grant = _locked_for_incident(grant, by, "suspend access for an incident")
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Give the reason for suspending access"})
-    if grant.state != G.ACTIVE:
-        raise ValidationError("Only active access can be suspended.")
-    suspend(grant, AccessGrant.Suspension.INCIDENT, by=by, reason=reason.strip())
-    notify(
-        grant.holder,
-        key=f"access-suspended-incident:{grant.pk}:{grant.changes.count()}",
-        subject=f"Your access to {grant.asset} has been suspended",
-        template="emails/access_suspended.txt",
-        context={"grant": grant, "reason": reason.strip()},
-    )
-    return grant
-
-
-@records_reason
-@transaction.atomic
-def restore_after_incident(grant: AccessGrant, *, by: User, reason: str) -> AccessGrant:
-    """Lift a suspension made for an incident once it is contained; the holder is told.
-
-    If the holder's data-protection training lapsed meanwhile, the grant stays suspended,
-    now for training, and the nightly training sync restores it once the training is current.
-    """
-    grant = _locked_for_incident(grant, by, "restore access suspended for an incident")
-    if not can_restore_after_incident(by, grant):
-        raise ValidationError("Only access suspended for an incident, and still within its dates, can be restored.")
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Give the reason for restoring access"})
-    if not grant.holder.is_active:
-        raise ValidationError(f"{grant.holder.display_name} has left the department: their access cannot be restored.")
-    reason = reason.strip()
-    if grant.needs_clearance and not personal_data_clearance(grant.holder, today()).cleared:
-        why = f"{reason}; still suspended: data-protection training is not current"
-        grant.suspension = AccessGrant.Suspension.TRAINING
-        with audit_reason(why):
-            grant.save(update_fields=["suspension"])
-        StatusChange.objects.create(grant=grant, from_state=G.SUSPENDED, to_state=G.SUSPENDED, by=by, reason=why)
-        restored = False
-    else:
-        restore(grant, by=by, reason=reason)
-        restored = True
-    events.incident_suspension_lifted.send(sender=AccessGrant, grant=grant, by=by, reason=reason, restored=restored)
-    notify(
-        grant.holder,
-        key=f"access-restored-incident:{grant.pk}:{grant.changes.count()}",
-        subject=f"Your access to {grant.asset} has been restored"
-        if restored
-        else f"Your access to {grant.asset} waits for your data-protection training",
-        template="emails/access_restored.txt",
-        context={"grant": grant, "reason": reason, "restored": restored},
-    )
-    return grant
-
-
-@transaction.atomic
-def suspend_for_leaver(user: User) -> int:
-    """A leaver keeps no rights: all their live grants are suspended (called when they leave)."""
-    system = system_user()
-    grants = list(AccessGrant.objects.select_for_update().filter(holder=user, state=G.ACTIVE))
-    for grant in grants:
-        suspend(grant, AccessGrant.Suspension.LEAVER, by=system, reason="The holder has left the department")
-    return len(grants)
-
-
-@dataclass
-class LifecycleRun:
-    expired: int = 0
-    warned: int = 0
-    suspended_training: int = 0
-    restored_training: int = 0
-
-
-def expire_and_warn(on: datetime.date | None = None) -> LifecycleRun:
-    """End grants whose date has come (removing their permission) and warn holders of ends ahead. Idempotent."""
-    on = on or today()
-    run = LifecycleRun()
-    system = system_user()
-    for pk in AccessGrant.objects.filter(state__in=[G.ACTIVE, G.SUSPENDED], ends_on__lte=on).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            grant = AccessGrant.objects.select_for_update(of=("self",)).select_related("holder", "asset").get(pk=pk)
-            if grant.state not in (G.ACTIVE, G.SUSPENDED) or grant.ends_on > on:
-                continue
-            _end(grant, G.EXPIRED, system, f"The end date, {grant.ends_on:%d %B %Y}, was reached")
-            notify(
-                grant.holder,
-                key=f"access-expired:{grant.pk}",
-                subject=f"Your access to {grant.asset} has ended",
-                template="emails/access_expired.txt",
-                context={"grant": grant},
-            )
-            run.expired += 1
-    horizon = on + datetime.timedelta(days=settings.ACCESS_EXPIRY_WARNING_DAYS)
-    expiring = AccessGrant.objects.filter(state=G.ACTIVE, ends_on__gt=on, ends_on__lte=horizon).select_related(
-        "holder", "asset"
-    )
-    for grant in expiring:
-        sent = notify(
-            grant.holder,
-            key=f"access-expiring:{grant.pk}:{grant.ends_on.isoformat()}",
-            subject=f"Your access to {grant.asset} ends on {grant.ends_on:%d %B %Y}",
-            template="emails/access_expiring.txt",
-            context={"grant": grant},
-        )
-        run.warned += sent is not None
-    return run
-
-
-def sync_training(on: datetime.date | None = None, *, holder: User | None = None) -> LifecycleRun:
-    """Suspend grants of personal data whose holder's training lapsed; restore them once it is current."""
-    on = on or today()
-    run = LifecycleRun()
-    system = system_user()
-    grants = AccessGrant.objects.filter(needs_clearance=True).filter(
-        Q(state=G.ACTIVE) | Q(state=G.SUSPENDED, suspension=AccessGrant.Suspension.TRAINING)
-    )
-    if holder is not None:
-        grants = grants.filter(holder=holder)
-    cache: dict[int, bool] = {}
-    for grant in grants.select_related("holder", "asset").order_by("holder", "pk"):
-        cleared = cache.setdefault(grant.holder_id, personal_data_clearance(grant.holder, on).cleared)
-        with transaction.atomic():
-            if grant.state == G.ACTIVE and not cleared:
-                suspend(
-                    grant, AccessGrant.Suspension.TRAINING, by=system, reason="Data-protection training is not current"
-                )
-                run.suspended_training += 1
-            elif grant.state == G.SUSPENDED and cleared and grant.ends_on > on:
-                restore(grant, by=system, reason="Data-protection training is current again")
-                run.restored_training += 1
-    return run
-
-
-def awaiting_decision(user: User) -> list[AccessRequest]:
-    """Submitted requests waiting for ``user``: as IAM, as the Deputy SIRO, or as the SIRO standing in."""
-    waiting_for = Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
-    if is_siro(user):
-        deputy = "asset__business_area__deputy_siro"
-        waiting_for |= (
-            Q(**{f"{deputy}__isnull": True}) | Q(**{deputy: F("requester")}) | Q(**{f"{deputy}__is_active": False})
-        )
-    candidates = (
-        AccessRequest.objects.filter(state=R.SUBMITTED)
-        .exclude(requester=user)
-        .filter(waiting_for)
-        .select_related("asset__business_area__deputy_siro", "asset__manager", "requester")
-        .order_by("submitted_at", "pk")
-    )
-    return [
-        r
-        for r in candidates
-        if (not r.iam_decision and can_decide_as_iam(user, r))
-        or (
-            r.iam_decision == AccessRequest.Decision.APPROVE
-            and r.needs_deputy_approval
-            and not r.deputy_decision
-            and can_decide_as_deputy(user, r)
-        )
-    ]

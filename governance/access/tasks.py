@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from governance.access import lifecycle as grant_lifecycle
 from governance.access import recertification
-from governance.access import requests as access
 from governance.core.audit import as_system
 
 
@@ -15,8 +15,8 @@ def run_access_lifecycle() -> dict:
     """Nightly: end grants whose date has come, warn of ends ahead, suspend or restore grants
     as holders' training lapses or recovers, open this period's access review and enforce
     past reviews' deadlines. Each step is idempotent."""
-    lifecycle = access.expire_and_warn()
-    training = access.sync_training()
+    lifecycle = grant_lifecycle.expire_and_warn()
+    training = grant_lifecycle.sync_training()
     opened = recertification.start_campaign()
     enforced = recertification.enforce_deadlines()
     return {

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from governance.access import grants as grant_service
 from governance.access import recertification
 from governance.access import requests as access
 from governance.access.models import AccessGrant
@@ -88,7 +89,7 @@ def suspend_grant(incident: Incident, grant: AccessGrant, *, by: User) -> Incide
     if not grants_in_scope(incident).filter(pk=grant.pk).exists():
         raise ValidationError("That grant is not involved in this incident.")
     why = audit_reason_for(incident, f"access of {grant.holder} to {grant.asset} suspended")
-    access.suspend_for_incident(grant, by=by, reason=why)
+    grant_service.suspend_for_incident(grant, by=by, reason=why)
     with audit_reason(why):
         IncidentLink.objects.get_or_create(incident=incident, grant=grant, defaults={"added_by": by})
     return _done_on_grant(incident, grant, by=by, kind=Kind.SUSPEND_GRANT, outcome=f"Suspended on {_now()}")
@@ -109,7 +110,7 @@ def restore_grant(incident: Incident, grant: AccessGrant, *, by: User, reason: s
     if not reason:
         raise ValidationError({"reason": "Give the reason for restoring access"})
     # The access domain restores it; its event puts the restoring on this incident's log.
-    access.restore_after_incident(grant, by=by, reason=f"{reason} (incident {incident.reference})")
+    grant_service.restore_after_incident(grant, by=by, reason=f"{reason} (incident {incident.reference})")
     return IncidentAction.objects.filter(incident=incident, grant=grant, kind=Kind.RESTORE_GRANT).latest("pk")
 
 

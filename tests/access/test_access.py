@@ -9,8 +9,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from governance.access import extracts, policy
+from governance.access import extracts, lifecycle, policy
+from governance.access import grants as grant_service
 from governance.access import requests as service
+from governance.access import selectors as access_selectors
 from governance.access.models import AccessGrant, AccessRequest, IllegalTransition, StatusChange
 from governance.core.audit import system_user
 from governance.core.models import AccessEvent, User
@@ -264,7 +266,7 @@ def test_identifiable_data_also_needs_the_deputy_siro(verified_client, handler, 
     req.refresh_from_db()
     assert req.state == "submitted" and req.stage == "Awaiting the Deputy SIRO"
     assert not AccessGrant.objects.exists()
-    assert req in service.awaiting_decision(deputy_siro)
+    assert req in access_selectors.awaiting_decision(deputy_siro)
     response = verified_client(deputy_siro).post(
         f"/access/requests/{req.pk}/approve/", {"decision": "approve", "reason": "Fraud analysis needs it"}
     )
@@ -384,19 +386,19 @@ def test_revoked_access_is_refused_at_once(
 
 def test_an_ended_grant_offers_no_revoking_and_its_revoke_page_is_refused(verified_client, handler, asset, iam):
     grant = make_grant(handler, asset, items(asset, "claim_count"))
-    service.revoke(grant, by=iam, reason="Project ended")
+    grant_service.revoke(grant, by=iam, reason="Project ended")
     client = verified_client(iam)
     assert f"/access/grants/{grant.pk}/revoke/" not in client.get(grant.get_absolute_url()).content.decode()
     assert client.get(f"/access/grants/{grant.pk}/revoke/").status_code == 403
     assert client.post(f"/access/grants/{grant.pk}/revoke/", {"reason": "Again"}).status_code == 403
     with pytest.raises(ValidationError, match="Only active or suspended access can be revoked"):
-        service.revoke(grant, by=iam, reason="Again")  # the service keeps its own check, under the row lock
+        grant_service.revoke(grant, by=iam, reason="Again")  # the service keeps its own check, under the row lock
 
 
 def test_the_holder_cannot_revoke_or_extend_their_own_grant(handler, asset):
     grant = make_grant(handler, asset, items(asset, "claim_count"))
     with pytest.raises(PermissionDenied):
-        service.revoke(grant, by=handler, reason="x")
+        grant_service.revoke(grant, by=handler, reason="x")
 
 
 def test_expired_access_is_refused_even_before_the_nightly_task(verified_client, handler, asset, extract):
@@ -414,8 +416,8 @@ def test_the_expiry_task_ends_grants_once_and_warns_ahead(handler, asset, django
     done = make_grant(other, asset, items(asset, "claim_count"), days=1)
     day_after = TODAY + datetime.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        first = service.expire_and_warn(on=day_after)
-        second = service.expire_and_warn(on=day_after)
+        first = lifecycle.expire_and_warn(on=day_after)
+        second = lifecycle.expire_and_warn(on=day_after)
     assert (first.expired, first.warned) == (1, 1)
     assert (second.expired, second.warned) == (0, 0)
     done.refresh_from_db()
@@ -430,11 +432,11 @@ def test_lapsed_training_suspends_and_renewed_training_restores(handler, asset):
     grant = make_grant(handler, asset, items(asset, "date_of_birth"))
     assert grant.needs_clearance
     later = TODAY + datetime.timedelta(days=400)  # the data-protection sign-off has expired by then
-    run = service.sync_training(on=later)
+    run = lifecycle.sync_training(on=later)
     grant.refresh_from_db()
     assert run.suspended_training == 1 and grant.state == "suspended" and grant.suspension == "training"
-    assert service.sync_training(on=later).suspended_training == 0  # idempotent
-    run = service.sync_training(on=TODAY)
+    assert lifecycle.sync_training(on=later).suspended_training == 0  # idempotent
+    run = lifecycle.sync_training(on=TODAY)
     grant.refresh_from_db()
     assert run.restored_training == 1 and grant.state == "active"
 
@@ -443,7 +445,7 @@ def test_signing_data_protection_restores_suspended_access(verified_client, hand
     from tests.conftest import current_code
 
     grant = make_grant(handler, asset, items(asset, "date_of_birth"))
-    service.suspend(grant, "training", by=system_user(), reason="test: lapsed")
+    grant_service.suspend(grant, "training", by=system_user(), reason="test: lapsed")
     grant.refresh_from_db()
     assert grant.state == "suspended"
     course = make_data_protection_course()

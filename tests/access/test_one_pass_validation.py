@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from governance.access import requests as service
+from governance.access import status as access_status
 from governance.access.models import AccessRequest
 from tests.access.test_access import form_data, submit
 
@@ -46,7 +47,7 @@ def test_required_messages_name_their_field_and_long_text_is_refused_with_a_mess
 
 
 def test_an_end_date_past_the_longest_period_is_reported_with_the_missing_business_case(verified_client, staff, asset):
-    too_late = service.latest_end_date() + datetime.timedelta(days=1)
+    too_late = access_status.latest_end_date() + datetime.timedelta(days=1)
     response = verified_client(staff).post(
         f"/access/ask/{asset.pk}/", form_data(asset, {"claim_count": "For the totals"}, end=too_late, business_case="")
     )

@@ -234,7 +234,7 @@ def test_reasons_are_recorded_with_state_changes(db):
     asset = make_asset(manager=iam)
     DataItemFactory(asset=asset, sensitivity="non_personal")
     grant = make_grant(UserFactory(), asset)
-    from governance.access.requests import revoke
+    from governance.access.grants import revoke
 
     revoke(grant, by=iam, reason="The project has ended")
     entry = AuditEntry.objects.filter(object_repr=str(grant), changes__has_key="state").latest("pk")

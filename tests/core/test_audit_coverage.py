@@ -501,8 +501,8 @@ def test_create_change_delete_each_leave_exactly_one_entry_with_the_actor(db, na
 
 def test_service_written_models_leave_one_entry_each_with_the_actor(db):
     """Grants and training statuses exist only through services: each write is one entry, by the actor."""
+    from governance.access.grants import revoke
     from governance.access.models import AccessGrant
-    from governance.access.requests import revoke
     from governance.training.models import TrainingStatus
     from tests.factories import make_signoff
 

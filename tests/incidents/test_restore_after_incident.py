@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.access import requests as access
+from governance.access import grants as grant_service
 from governance.access.models import AccessGrant, StatusChange
 from governance.access.policy import ACCESS_PERM
 from governance.core.models import AuditEntry, User
@@ -173,11 +173,11 @@ def test_a_reason_is_needed_and_nothing_changes_without_one(suspended, iam):
 
 def test_other_suspensions_are_not_lifted_here(iam, holder, asset):
     grant = make_grant(holder, asset)
-    access.suspend(grant, AccessGrant.Suspension.NOT_RECERTIFIED, by=iam, reason="Not confirmed in the review")
+    grant_service.suspend(grant, AccessGrant.Suspension.NOT_RECERTIFIED, by=iam, reason="Not confirmed in the review")
     client = sign_in_verified(Client(), iam)
     assert client.get(restore_url(grant)).status_code == 403
     with pytest.raises(Exception, match="suspended for an incident"):
-        access.restore_after_incident(grant, by=iam, reason="Try anyway")
+        grant_service.restore_after_incident(grant, by=iam, reason="Try anyway")
     grant.refresh_from_db()
     assert grant.suspension == AccessGrant.Suspension.NOT_RECERTIFIED
 
@@ -191,7 +191,7 @@ def test_a_holder_who_has_left_gets_nothing_back(suspended, iam, holder):
     holder.is_active = False
     holder.save()
     with pytest.raises(Exception, match="has left the department"):
-        access.restore_after_incident(suspended, by=iam, reason="Contained")
+        grant_service.restore_after_incident(suspended, by=iam, reason="Contained")
     suspended.refresh_from_db()
     assert suspended.state == AccessGrant.State.SUSPENDED
 
@@ -204,7 +204,7 @@ def test_lapsed_training_keeps_personal_data_suspended_until_it_is_current(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        access.restore_after_incident(suspended, by=iam, reason="Contained")
+        grant_service.restore_after_incident(suspended, by=iam, reason="Contained")
 
     suspended.refresh_from_db()
     assert suspended.state == AccessGrant.State.SUSPENDED
@@ -246,7 +246,7 @@ def test_a_closed_incidents_log_is_left_as_it_was_closed(suspended, iam, inciden
     Incident.objects.filter(pk=incident.pk).update(  # setting up: closing is tested in test_incident_records
         state=Incident.State.CLOSED, closed_at=timezone.now(), lessons="Sweep shared drives"
     )
-    access.restore_after_incident(suspended, by=iam, reason="Contained long ago")
+    grant_service.restore_after_incident(suspended, by=iam, reason="Contained long ago")
     suspended.refresh_from_db()
     assert suspended.state == AccessGrant.State.ACTIVE
     assert not IncidentAction.objects.filter(kind=IncidentAction.Kind.RESTORE_GRANT).exists()
@@ -254,8 +254,8 @@ def test_a_closed_incidents_log_is_left_as_it_was_closed(suspended, iam, inciden
 
 def test_a_suspension_made_outside_any_incident_log_is_restored_without_one(iam, holder, asset, deputy_siro):
     grant = make_grant(holder, asset)
-    access.suspend_for_incident(grant, by=deputy_siro, reason="Reported by telephone")
-    access.restore_after_incident(grant, by=iam, reason="Contained")
+    grant_service.suspend_for_incident(grant, by=deputy_siro, reason="Reported by telephone")
+    grant_service.restore_after_incident(grant, by=iam, reason="Contained")
     grant.refresh_from_db()
     assert grant.state == AccessGrant.State.ACTIVE
     assert not IncidentAction.objects.filter(kind=IncidentAction.Kind.RESTORE_GRANT).exists()
