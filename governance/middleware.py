@@ -175,7 +175,7 @@ class RequireVerifiedDeviceMiddleware:
 
         The role is read once per sign-in: a role given during a session applies from
         the next sign-in. Removing the last key while the role requires one is refused
-        by ``services.core.security_keys.remove_key``.
+        by ``core.security_keys.remove_key``.
         """
         if request.session.get(KEY_RULE_PASSED) == user.pk:
             return None

@@ -1,6 +1,6 @@
 """Access requests, grants and the access register through the API.
 
-Lists are restricted by ``services.access.policy.visible_requests`` and
+Lists are restricted by ``access.selectors.visible_requests`` and
 ``visible_grants``, as on the pages, so another person's record is a 404.
 Every decision goes through the same service functions as the forms.
 """
@@ -12,8 +12,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.access import policy as access_policy
+from governance.access import grants as grant_service
 from governance.access import requests as service
+from governance.access import selectors as access_selectors
 from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem
 from governance.core.models import AccessEvent
 from governance.core.policy import has_oversight, is_member
@@ -95,7 +96,7 @@ class AccessRequestViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
 
     def get_queryset(self):
         return (
-            access_policy.visible_requests(self.request.user)
+            access_selectors.visible_requests(self.request.user)
             .select_related("asset__business_area__deputy_siro", "asset__manager", "requester")
             .prefetch_related("items")
         )
@@ -167,14 +168,14 @@ class GrantViewSet(ReadOnlyViewSet):
     filterset_fields = ("state", "asset", "holder")
 
     def get_queryset(self):
-        return access_policy.visible_grants(self.request.user).prefetch_related("items")
+        return access_selectors.visible_grants(self.request.user).prefetch_related("items")
 
     @extend_schema(request=ReasonSerializer, responses=GrantSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         form = ReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        grant = service.revoke(self.get_object(), by=request.user, reason=form.validated_data["reason"])
+        grant = grant_service.revoke(self.get_object(), by=request.user, reason=form.validated_data["reason"])
         fresh = self.get_queryset().get(pk=grant.pk)
         return Response(GrantSerializer(fresh).data, status=status.HTTP_200_OK)
 

@@ -8,16 +8,14 @@ computed as one filtered query of what the person may see.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from governance.access.models import AccessGrant, AccessRequest, AccessReview
 from governance.core.models import User
 from governance.core.policy import has_oversight, in_group, is_iam, is_member, is_siro, oversees_area
 from governance.core.roles import INCIDENT_HANDLERS
-from governance.core.selectors import overseen_areas
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
-from governance.register.policy import EDIT_PERM
 from governance.register.policy import can_edit as can_edit_asset
 
 
@@ -150,40 +148,6 @@ def can_upload_extract(user: User, asset: InformationAsset) -> bool:
 def can_view_access_register(user: User) -> bool:
     """Every access to restricted data: auditors, the SIRO and administrators."""
     return has_oversight(user)
-
-
-def visible_grants(user: User) -> QuerySet[AccessGrant]:
-    """Grants ``user`` may list: their own, their assets' (as IAM), their areas' (as Deputy SIRO), or all."""
-    grants = AccessGrant.objects.all()
-    if has_oversight(user):
-        return grants
-    # The grants' ids are listed first (one query the planner answers from the holder and
-    # asset indexes). Given the condition itself under a newest-first order and a page's
-    # LIMIT, PostgreSQL walks the newest-first index through every grant, filtering as it
-    # goes: 27 ms for an IAM's 39 grants among 100,000, against a few ms this way.
-    wanted = Q(holder=user) | Q(asset_id__in=_overseen_asset_ids(user))
-    return grants.filter(pk__in=list(grants.filter(wanted).values_list("pk", flat=True)))
-
-
-def visible_requests(user: User) -> QuerySet[AccessRequest]:
-    requests = AccessRequest.objects.all()
-    if has_oversight(user):
-        return requests
-    return requests.filter(Q(requester=user) | Q(asset_id__in=_overseen_asset_ids(user)))
-
-
-def _overseen_asset_ids(user: User) -> list[int]:
-    """The assets ``user`` manages (by the IAM's right) or oversees as Deputy SIRO, as a list of ids.
-
-    Listed ids let the database combine the person's own rows and these assets'
-    rows through two indexes; an OR across joins made it read every grant (a
-    quarter of a second at 100,000 grants). The areas come from the role facts.
-    """
-    managed = InformationAssetUserObjectPermission.objects.filter(
-        user=user, permission__codename=EDIT_PERM
-    ).values_list("content_object_id", flat=True)
-    overseen = InformationAsset.objects.filter(business_area__in=overseen_areas(user)).values_list("pk", flat=True)
-    return sorted(set(managed) | set(overseen))
 
 
 def can_act_for_incident(user: User, asset: InformationAsset) -> bool:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
-from governance.access.models import AccessGrant
-from governance.core.models import AccessEvent
-from governance.core.policy import is_member
-from governance.register.models import InformationAsset
+from governance.access.models import AccessGrant, AccessRequest
+from governance.access.policy import (
+    can_decide_as_deputy,
+    can_decide_as_iam,
+)
+from governance.core.models import AccessEvent, User
+from governance.core.policy import has_oversight, is_member, is_siro
+from governance.core.selectors import overseen_areas
+from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
+from governance.register.policy import EDIT_PERM
 
+R = AccessRequest.State
 LIVE = (AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED)
 
 
@@ -39,3 +46,65 @@ def grants_on_managed_assets(user) -> QuerySet[AccessGrant]:
         .select_related("holder__business_area", "asset")
         .annotate(last_access=Subquery(last_access), item_count=Count("items", distinct=True))
     )
+
+
+def awaiting_decision(user: User) -> list[AccessRequest]:
+    """Submitted requests waiting for ``user``: as IAM, as the Deputy SIRO, or as the SIRO standing in."""
+    waiting_for = Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
+    if is_siro(user):
+        deputy = "asset__business_area__deputy_siro"
+        waiting_for |= (
+            Q(**{f"{deputy}__isnull": True}) | Q(**{deputy: F("requester")}) | Q(**{f"{deputy}__is_active": False})
+        )
+    candidates = (
+        AccessRequest.objects.filter(state=R.SUBMITTED)
+        .exclude(requester=user)
+        .filter(waiting_for)
+        .select_related("asset__business_area__deputy_siro", "asset__manager", "requester")
+        .order_by("submitted_at", "pk")
+    )
+    return [
+        r
+        for r in candidates
+        if (not r.iam_decision and can_decide_as_iam(user, r))
+        or (
+            r.iam_decision == AccessRequest.Decision.APPROVE
+            and r.needs_deputy_approval
+            and not r.deputy_decision
+            and can_decide_as_deputy(user, r)
+        )
+    ]
+
+
+def visible_grants(user: User) -> QuerySet[AccessGrant]:
+    """Grants ``user`` may list: their own, their assets' (as IAM), their areas' (as Deputy SIRO), or all."""
+    grants = AccessGrant.objects.all()
+    if has_oversight(user):
+        return grants
+    # The grants' ids are listed first (one query the planner answers from the holder and
+    # asset indexes). Given the condition itself under a newest-first order and a page's
+    # LIMIT, PostgreSQL walks the newest-first index through every grant, filtering as it
+    # goes: 27 ms for an IAM's 39 grants among 100,000, against a few ms this way.
+    wanted = Q(holder=user) | Q(asset_id__in=_overseen_asset_ids(user))
+    return grants.filter(pk__in=list(grants.filter(wanted).values_list("pk", flat=True)))
+
+
+def visible_requests(user: User) -> QuerySet[AccessRequest]:
+    requests = AccessRequest.objects.all()
+    if has_oversight(user):
+        return requests
+    return requests.filter(Q(requester=user) | Q(asset_id__in=_overseen_asset_ids(user)))
+
+
+def _overseen_asset_ids(user: User) -> list[int]:
+    """The assets ``user`` manages (by the IAM's right) or oversees as Deputy SIRO, as a list of ids.
+
+    Listed ids let the database combine the person's own rows and these assets'
+    rows through two indexes; an OR across joins made it read every grant (a
+    quarter of a second at 100,000 grants). The areas come from the role facts.
+    """
+    managed = InformationAssetUserObjectPermission.objects.filter(
+        user=user, permission__codename=EDIT_PERM
+    ).values_list("content_object_id", flat=True)
+    overseen = InformationAsset.objects.filter(business_area__in=overseen_areas(user)).values_list("pk", flat=True)
+    return sorted(set(managed) | set(overseen))

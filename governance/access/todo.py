@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from governance.access.models import AccessRequest
 from governance.access.recertification import open_reviews_for
-from governance.access.requests import awaiting_decision
+from governance.access.selectors import awaiting_decision
 from governance.core.models import User
 from governance.core.todo import DECISION, OVERDUE, Facts, Task
 

@@ -14,7 +14,10 @@ from django_filters.views import FilterView
 
 from governance import five_safes
 from governance.access import extracts, policy, recertification, selectors, timeline
+from governance.access import grants as grant_service
 from governance.access import requests as service
+from governance.access import selectors as access_selectors
+from governance.access import status as access_status
 from governance.access.forms import (
     AccessRequestForm,
     DeputyDecisionForm,
@@ -56,7 +59,7 @@ class RequestFormView(PolicyMixin, ServiceFormView):
         return {
             **super().get_form_kwargs(),
             "asset": self.asset,
-            "latest_end": service.latest_end_date(),
+            "latest_end": access_status.latest_end_date(),
             "submitting": self.request.POST.get("action", "submit") == "submit",
         }
 
@@ -298,7 +301,7 @@ class MyAccessView(PolicyMixin, TemplateView):
         user = self.request.user
         context["requests"] = AccessRequest.objects.filter(requester=user).select_related("asset")[:50]
         context["grants"] = AccessGrant.objects.filter(holder=user).select_related("asset")[:50]
-        context["awaiting"] = service.awaiting_decision(user)
+        context["awaiting"] = access_selectors.awaiting_decision(user)
         context["reviews"] = recertification.open_reviews_for(user).count()
         context["manages_assets"] = policy.can_view_your_grants(user)
         return context
@@ -334,7 +337,7 @@ class GrantListView(PolicyMixin, FilterView):
 
     def get_queryset(self):
         return (
-            policy.visible_grants(self.request.user)
+            selectors.visible_grants(self.request.user)
             .select_related("holder", "asset__business_area", "decided_by")
             .order_by("-starts_on", "-pk")
         )
@@ -432,7 +435,7 @@ class RevokeView(GrantObjectMixin, ServiceFormView):
         return super().get_context_data(grant=self.grant, **kwargs)
 
     def perform(self, form):
-        grant = service.revoke(self.grant, by=self.request.user, reason=form.cleaned_data["reason"])
+        grant = grant_service.revoke(self.grant, by=self.request.user, reason=form.cleaned_data["reason"])
         return grant, f"Access of {grant.holder.display_name} to {grant.asset} revoked."
 
 
@@ -449,7 +452,9 @@ class RestoreAfterIncidentView(GrantObjectMixin, ServiceFormView):
         return super().get_context_data(grant=self.grant, **kwargs)
 
     def perform(self, form):
-        grant = service.restore_after_incident(self.grant, by=self.request.user, reason=form.cleaned_data["reason"])
+        grant = grant_service.restore_after_incident(
+            self.grant, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
         if grant.state == grant.State.ACTIVE:
             return grant, f"Access of {grant.holder.display_name} to {grant.asset} restored."
         return grant, (
@@ -655,7 +660,7 @@ class DecisionsView(PolicyMixin, ListView):
     context_object_name = "waiting"
 
     def get_queryset(self):
-        return service.awaiting_decision(self.request.user)
+        return access_selectors.awaiting_decision(self.request.user)
 
 
 class RequestListView(PolicyMixin, ListView):
@@ -668,7 +673,7 @@ class RequestListView(PolicyMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = policy.visible_requests(self.request.user).select_related("requester", "asset__business_area")
+        queryset = selectors.visible_requests(self.request.user).select_related("requester", "asset__business_area")
         state = self.request.GET.get("state")
         if state in AccessRequest.State.values:
             queryset = queryset.filter(state=state)

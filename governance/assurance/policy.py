@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.core.models import User
-from governance.core.policy import has_oversight, is_siro, oversees_area
-from governance.core.selectors import overseen_areas, oversees_any_area
+from governance.core.policy import has_oversight, is_member, is_siro, oversees_area
+from governance.core.selectors import oversees_any_area
 from governance.register.assets import can_edit as can_edit_asset
 from governance.register.models import InformationAsset
 
@@ -28,19 +28,6 @@ def can_open_round(user: User) -> bool:
     return user.is_authenticated and user.is_active and is_siro(user)
 
 
-def live_returns():
-    """Returns not replaced by a newer one for the same IAM and round."""
-    return AssuranceReturn.objects.exclude(state=AssuranceReturn.State.SUPERSEDED)
-
-
-def visible_returns(user: User, round_: AssuranceRound):
-    """The round's live returns ``user`` may list: every one for oversight, their areas' for a Deputy SIRO."""
-    returns = live_returns().filter(round=round_)
-    if not has_oversight(user):
-        returns = returns.filter(business_area__in=overseen_areas(user))
-    return returns.select_related("iam", "business_area").order_by("business_area__name", "iam__last_name", "pk")
-
-
 def can_view_rounds(user: User) -> bool:
     """The SIRO and auditors see every round; Deputy SIROs see the rounds for their areas' returns."""
     return user.is_authenticated and (has_oversight(user) or oversees_any_area(user))
@@ -56,8 +43,9 @@ def can_view_report(user: User, round_: AssuranceRound) -> bool:
 
 
 def can_view_return(user: User, ret: AssuranceReturn) -> bool:
-    """The IAM who owns it, the Deputy SIRO of its area, and organisation-wide oversight."""
-    if not user.is_authenticated:
+    """The IAM who owns it, the Deputy SIRO of its area, and organisation-wide oversight
+    (``selectors.visible_returns`` is the same rule as a list)."""
+    if not is_member(user):
         return False
     return ret.iam_id == user.pk or oversees_area(user, ret.business_area) or has_oversight(user)
 

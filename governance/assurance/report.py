@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound
-from governance.assurance.policy import live_returns
+from governance.assurance.selectors import live_returns
 
 S = AssuranceReturn.State
 SUMMED = (

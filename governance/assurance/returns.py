@@ -20,7 +20,7 @@ from django.utils import timezone
 from governance.assurance import policy
 from governance.assurance.facts import compute_facts, iam_ids_with_assets
 from governance.assurance.models import AssuranceReturn, AssuranceRound
-from governance.assurance.policy import live_returns
+from governance.assurance.selectors import live_returns
 from governance.core.models import User
 from governance.core.permissions import refuse_unless
 from governance.core.queue import enqueue

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound
-from governance.assurance.policy import live_returns
+from governance.assurance.selectors import live_returns
 from governance.core.models import User
 from governance.core.todo import DECISION, Facts, Task
 

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import ListView, TemplateView
 
-from governance.assurance import policy, report, returns, risks, traceability
+from governance.assurance import policy, report, returns, risks, selectors, traceability
 from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignReturnForm
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.assurance.report_pdf import report_pdf
@@ -117,7 +117,7 @@ class RoundDetailView(RoundMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return policy.visible_returns(self.request.user, self.round)
+        return selectors.visible_returns(self.request.user, self.round)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

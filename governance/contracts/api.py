@@ -17,7 +17,7 @@ from governance.contracts import states
 from governance.contracts.calendar import calendar_contracts
 from governance.contracts.filters import ContractFilter
 from governance.contracts.models import ResearchContract
-from governance.contracts.policy import visible_contracts
+from governance.contracts.selectors import visible_contracts
 from governance.core.policy import is_member
 from governance.core.rest.base import ReadOnlyViewSet, blank_or
 from governance.register.models import InformationAsset

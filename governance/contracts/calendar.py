@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from governance.contracts.icalendar import AllDayEvent, calendar
 from governance.contracts.models import CalendarFeedToken, ResearchContract
-from governance.contracts.policy import is_contract_manager, visible_contracts
+from governance.contracts.policy import is_contract_manager
+from governance.contracts.selectors import visible_contracts
 from governance.core.models import User
 
 Status = ResearchContract.Status

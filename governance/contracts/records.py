@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from governance.contracts import policy
 from governance.contracts.extensions import withdraw_pending_for_destruction
 from governance.contracts.models import (
     AssuranceCheck,
@@ -45,7 +46,7 @@ from governance.core.audit_hashing import reason as audit_reason
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify
-from governance.core.permissions import forget_permissions, refuse_unless, require
+from governance.core.permissions import forget_permissions, is_system, refuse_unless
 from governance.register.models import DataItem, InformationAsset
 
 Status = ResearchContract.Status
@@ -135,10 +136,9 @@ def _record_dates(contract: ResearchContract, *, by: User, reason: str, extensio
 
 @transaction.atomic
 def create_organisation(*, by: User, **fields) -> ExternalOrganisation:
-    require(
-        by,
-        "governance.add_externalorganisation",
-        message="Only research contract managers and administrators record organisations.",
+    refuse_unless(
+        is_system(by) or policy.can_add_organisation(by),
+        "Only research contract managers and administrators record organisations.",
     )
     organisation = ExternalOrganisation(**{name: fields.get(name, "") for name in ORGANISATION_FIELDS})
     organisation.full_clean()
@@ -148,10 +148,9 @@ def create_organisation(*, by: User, **fields) -> ExternalOrganisation:
 
 @transaction.atomic
 def update_organisation(organisation: ExternalOrganisation, *, by: User, **fields) -> ExternalOrganisation:
-    require(
-        by,
-        "governance.change_externalorganisation",
-        message="Only research contract managers and administrators change organisations.",
+    refuse_unless(
+        is_system(by) or policy.can_change_organisation(by, organisation),
+        "Only research contract managers and administrators change organisations.",
     )
     organisation = ExternalOrganisation.objects.select_for_update().get(pk=organisation.pk)
     changed = [name for name in ORGANISATION_FIELDS if name in fields and getattr(organisation, name) != fields[name]]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from governance.core.models import ApiToken, User
 from governance.core.policy import is_administrator, is_member, is_person
 
@@ -21,13 +19,3 @@ def is_token_administrator(user: User) -> bool:
 def can_revoke_token(user: User, token: ApiToken) -> bool:
     """The token's owner, or an administrator."""
     return can_hold_tokens(user) and (token.user_id == user.pk or is_token_administrator(user))
-
-
-def visible_tokens(user: User) -> QuerySet[ApiToken]:
-    """A person's own tokens; administrators see every token."""
-    tokens = ApiToken.objects.select_related("user", "revoked_by")
-    if is_token_administrator(user):
-        return tokens
-    if not can_hold_tokens(user):
-        return tokens.none()
-    return tokens.filter(user=user)

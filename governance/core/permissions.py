@@ -29,6 +29,11 @@ def require(user, perm: str, obj=None, *, message: str | None = None) -> None:
         raise PermissionDenied(message or "You do not have permission to do that.")
 
 
+def is_system(user) -> bool:
+    """The system account, which scheduled work and commands act as: trusted, it acts only through code."""
+    return bool(getattr(user, "is_system", False))
+
+
 def refuse_unless(allowed: bool, message: str) -> None:
     """Raise ``PermissionDenied`` with ``message`` unless a policy predicate allowed the action.
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from governance.core.models import BusinessArea
+from governance.core.api_token_policy import can_hold_tokens, is_token_administrator
+from governance.core.models import ApiToken, BusinessArea, User
 from governance.core.policy import role_facts
 
 
@@ -29,3 +30,13 @@ def oversees_any_area(user) -> bool:
     """Deputy SIRO of at least one area (or a superuser)."""
     facts = role_facts(user)
     return facts.superuser or bool(facts.overseen_areas)
+
+
+def visible_tokens(user: User) -> QuerySet[ApiToken]:
+    """A person's own tokens; administrators see every token."""
+    tokens = ApiToken.objects.select_related("user", "revoked_by")
+    if is_token_administrator(user):
+        return tokens
+    if not can_hold_tokens(user):
+        return tokens.none()
+    return tokens.filter(user=user)

@@ -1,7 +1,7 @@
 """Each person's task list on the home page, gathered from every domain's provider.
 
 A provider is ``tasks_for(user, facts) -> list[Task]`` in its domain's ``todo.py``
-(``governance.services.<domain>.todo``). It returns every kind of item it knows,
+(``governance.<domain>.todo``). It returns every kind of item it knows,
 with a count (zero is fine: empty items are dropped here), a link to the list that
 shows those records filtered, a priority from ``core.task_list`` and a section
 heading. Providers must cost a fixed number of queries (aggregate with ``Count``

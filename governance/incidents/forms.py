@@ -12,9 +12,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from governance.access.models import AccessGrant
-from governance.access.policy import visible_grants
+from governance.access.selectors import visible_grants
 from governance.contracts.models import ResearchContract
-from governance.contracts.policy import visible_contracts
+from governance.contracts.selectors import visible_contracts
 from governance.core.forms.widgets import GovukDateField
 from governance.incidents.models import Incident, IncidentAction
 from governance.register.forms.assets import YesNoField

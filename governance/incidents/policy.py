@@ -10,12 +10,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-
 from governance.core.models import User
 from governance.core.policy import has_oversight, in_group, is_person, is_siro, oversees_area
 from governance.core.roles import INCIDENT_HANDLERS
-from governance.core.selectors import overseen_areas, oversees_any_area
+from governance.core.selectors import oversees_any_area
 from governance.incidents.models import Incident, IncidentLink
 
 
@@ -106,21 +104,6 @@ def updatable_actions(user: User, incident: Incident, actions) -> list[tuple]:
     may_handle = can_handle(user, incident)
     open_to_user = is_person(user) and incident.state != Incident.State.CLOSED
     return [(action, open_to_user and (may_handle or user.pk == action.owner_id)) for action in actions]
-
-
-def visible_incidents(user: User, queryset: QuerySet | None = None) -> QuerySet:
-    """The incidents ``user`` may list, as one query whatever the number of rows."""
-    queryset = Incident.objects.all() if queryset is None else queryset
-    if not is_person(user):
-        return queryset.none()
-    if sees_every_incident(user):
-        return queryset
-    touches = IncidentLink.objects.filter(incident=OuterRef("pk"), asset__isnull=False).filter(
-        Q(asset__manager=user) | Q(asset__business_area__in=overseen_areas(user))
-    )
-    return queryset.filter(
-        Q(reported_by=user) | Q(handler=user) | Q(business_area__in=overseen_areas(user)) | Exists(touches)
-    )
 
 
 def handles_any(user: User) -> bool:

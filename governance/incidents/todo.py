@@ -13,7 +13,8 @@ from governance.core.models import User
 from governance.core.policy import is_person
 from governance.core.todo import DECISION, OVERDUE, Facts, Task
 from governance.incidents.models import Incident, IncidentAction
-from governance.incidents.policy import handles_any, visible_incidents
+from governance.incidents.policy import handles_any
+from governance.incidents.selectors import visible_incidents
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ from governance.incidents.policy import (
     sees_every_incident,
     sees_grant_holders,
     updatable_actions,
-    visible_incidents,
 )
+from governance.incidents.selectors import visible_incidents
 from governance.register.models import InformationAsset
 
 VIEW_REFUSAL = (

@@ -13,7 +13,8 @@ from django.utils import timezone
 from governance.core import events
 from governance.core.audit import system_user
 from governance.core.models import BusinessArea, BusinessAreaUserObjectPermission, User
-from governance.core.permissions import forget_permissions, require
+from governance.core.permissions import forget_permissions, is_system, refuse_unless
+from governance.register import policy
 from governance.register.assets import release_assets_of
 from governance.register.organisation import set_deputy_siro
 
@@ -38,7 +39,7 @@ def mark_leaver(user: User, leaving_date: datetime.date | None = None, *, by: Us
     every group and stripped of every object permission. A future date is
     acted on by the daily ``deactivate_leavers`` task.
     """
-    require(by, "governance.change_user", message="Only administrators record leavers.")
+    refuse_unless(is_system(by) or policy.can_change_people(by), "Only administrators record leavers.")
     user = User.objects.select_for_update().get(pk=user.pk)
     user.leaver_date = leaving_date or timezone.localdate()
     user.save(update_fields=["leaver_date"])
@@ -89,7 +90,9 @@ def update_person(
     a leaver); reactivating restores none of them; group changes add and remove the
     named groups only (so the audit trail names exactly what changed).
     """
-    require(by, "governance.change_user", message="Only administrators change people's roles and status.")
+    refuse_unless(
+        is_system(by) or policy.can_change_people(by), "Only administrators change people's roles and status."
+    )
     user = User.objects.select_for_update().get(pk=user.pk)
     if isinstance(business_area, BusinessArea | None) and business_area != user.business_area:
         user.business_area = business_area
@@ -151,8 +154,7 @@ def upsert_staff(
     by: User,
 ) -> tuple[User, bool]:
     """Create a joiner or update a mover from the HR extract; record a leaver. Returns (user, created)."""
-    require(by, "governance.change_user", message="Only administrators load the HR extract.")
-    require(by, "governance.add_user", message="Only administrators load the HR extract.")
+    refuse_unless(is_system(by) or policy.can_import_staff(by), "Only administrators load the HR extract.")
     found = User.objects.select_for_update().filter(staff_number__iexact=staff_number).first()
     created = found is None
     user = found if found is not None else User(username=_username_for(email), staff_number=staff_number)
@@ -181,7 +183,7 @@ def upsert_staff(
 
 @transaction.atomic
 def set_line_manager(staff_number: str, manager_staff_number: str | None, *, by: User) -> None:
-    require(by, "governance.change_user", message="Only administrators change line managers.")
+    refuse_unless(is_system(by) or policy.can_change_people(by), "Only administrators change line managers.")
     user = User.objects.select_for_update().get(staff_number__iexact=staff_number)
     manager = User.objects.get(staff_number__iexact=manager_staff_number) if manager_staff_number else None
     if user.line_manager_id != (manager.pk if manager else None):

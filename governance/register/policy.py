@@ -70,6 +70,16 @@ def can_view_person(viewer: User, person: User) -> bool:
     return has_oversight(viewer) or oversees_area(viewer, person.business_area_id)
 
 
+def can_change_people(user: User) -> bool:
+    """Leavers, roles, status and line managers: administrators (the people model's change right)."""
+    return has_model_perm(user, "governance.change_user")
+
+
+def can_appoint_office_holders(user: User) -> bool:
+    """The SIRO, the Chief Statistician and the other single-holder offices: administrators."""
+    return has_model_perm(user, "governance.change_officeholder")
+
+
 def can_import_staff(user: User) -> bool:
     """The HR extract changes who people are: administrators only."""
     return has_model_perm(user, "governance.add_user") and has_model_perm(user, "governance.change_user")

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from governance.core.policy import is_member
 from governance.core.rest.base import ReadOnlyViewSet
 from governance.releases.models import OutputTable, ReleaseSignOff, StatisticalRelease
-from governance.releases.policy import visible_releases
+from governance.releases.selectors import visible_releases
 
 
 def _table_count(condition: Q | None = None):

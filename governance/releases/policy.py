@@ -13,12 +13,9 @@ table.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-
 from governance.core.models import OfficeHolder, User
 from governance.core.policy import has_oversight, holds_office, in_group, is_member, oversees_area
 from governance.core.roles import AUDITORS, DISCLOSURE_CONTROL, STATISTICIANS
-from governance.core.selectors import overseen_areas
 from governance.disclosure import CheckResult
 from governance.releases.models import ReleaseSource, StatisticalRelease
 
@@ -98,19 +95,6 @@ def can_mark_released(user: User, release: StatisticalRelease) -> bool:
         and (release.author_id == user.pk or is_chief_statistician(user))
         and not release.is_released
     )
-
-
-def visible_releases(user: User, queryset: QuerySet[StatisticalRelease] | None = None) -> QuerySet:
-    """The releases ``user`` may see, as one query (filters only; no per-row checks)."""
-    queryset = queryset if queryset is not None else StatisticalRelease.objects.all()
-    if not (user.is_authenticated and user.is_active):
-        return queryset.none()
-    if _is_signer(user) or has_oversight(user):
-        return queryset
-    related = ReleaseSource.objects.filter(release=OuterRef("pk")).filter(
-        Q(asset__manager=user) | Q(asset__business_area__in=overseen_areas(user))
-    )
-    return queryset.filter(Q(author=user) | Exists(related))
 
 
 def can_view_releases(user: User) -> bool:

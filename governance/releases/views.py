@@ -21,7 +21,7 @@ from governance.core.access_events import accesses_of, record_access
 from governance.core.history import history_for
 from governance.core.tabular import export_response
 from governance.core.views.mixins import FullHistoryMixin, PolicyMixin, ServiceFormView
-from governance.releases import policy, records
+from governance.releases import policy, records, selectors
 from governance.releases import workflow as service
 from governance.releases.filters import ReleaseFilter
 from governance.releases.forms import (
@@ -114,7 +114,7 @@ class ReleaseListView(PolicyMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        queryset = policy.visible_releases(self.request.user, StatisticalRelease.objects.select_related("author"))
+        queryset = selectors.visible_releases(self.request.user, StatisticalRelease.objects.select_related("author"))
         return queryset.annotate(
             table_count=_count(OutputTable),
             failing_count=_count(OutputTable, passed=False),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from governance.access.grants import revoke
 from governance.access.models import AccessGrant
-from governance.access.requests import revoke
 from governance.access.selectors import grants_on_managed_assets
 from governance.core.access_events import record_access
 from tests.factories import UserFactory, make_grant

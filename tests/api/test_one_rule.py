@@ -16,7 +16,8 @@ from guardian.shortcuts import assign_perm
 from governance.core.models import BusinessArea, User
 from governance.core.policy import OVERSEE_AREA_PERM, is_deputy_siro, oversees_area
 from governance.core.selectors import overseen_areas, oversees_any_area
-from governance.incidents.policy import can_view, visible_incidents
+from governance.incidents.policy import can_view
+from governance.incidents.selectors import visible_incidents
 from governance.register.policy import can_view_person
 from governance.register.selectors import visible_people
 from tests.factories import UserFactory

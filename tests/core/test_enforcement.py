@@ -64,6 +64,7 @@ PAGES = {
     "access:request-withdraw": "/access/requests/{request}/withdraw/",
     "access:decisions": "/access/decisions/",
     "access:grants": "/access/grants/",
+    "access:your-grants": "/access/your-grants/",
     "access:grant": "/access/grants/{grant}/",
     "access:grant-revoke": "/access/grants/{grant}/revoke/",
     "access:grant-restore": "/access/grants/{grant}/restore/",

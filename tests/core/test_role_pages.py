@@ -118,6 +118,7 @@ ROWS: dict[str, Row] = {
         other_post={200: roles(SIRO, INCIDENT, ADMIN)},
     ),
     "access:grants": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "access:your-grants": Row(get={200: {IAM}}, post={405: {IAM}}),
     "access:mine": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     "access:register": Row(get={200: roles(SIRO, AUDITOR, ADMIN)}, post={405: roles(SIRO, AUDITOR, ADMIN)}),
     "access:request": Row(

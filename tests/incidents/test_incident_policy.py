@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from governance.incidents.models import Incident
-from governance.incidents.policy import visible_incidents
+from governance.incidents.selectors import visible_incidents
 from tests.factories import UserFactory
 from tests.incidents.conftest import report
 

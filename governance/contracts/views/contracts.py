@@ -19,6 +19,7 @@ from django_filters.views import FilterView
 
 from governance.contracts import policy
 from governance.contracts import records as service
+from governance.contracts import selectors as contracts_selectors
 from governance.contracts.calendar import EXPORT_COLUMNS, export_rows
 from governance.contracts.filters import ContractFilter
 from governance.contracts.forms import (
@@ -120,7 +121,9 @@ class ContractListView(PolicyMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        queryset = policy.visible_contracts(self.request.user, contract_queryset()).annotate(asset_count=ASSET_COUNT)
+        queryset = contracts_selectors.visible_contracts(self.request.user, contract_queryset()).annotate(
+            asset_count=ASSET_COUNT
+        )
         return queryset.order_by("reference", "pk")
 
     def get_context_data(self, **kwargs):
@@ -140,7 +143,7 @@ class ContractExportView(PolicyMixin, FilterView):
     filterset_class = ContractFilter
 
     def get_queryset(self):
-        return policy.visible_contracts(self.request.user, contract_queryset()).order_by("reference", "pk")
+        return contracts_selectors.visible_contracts(self.request.user, contract_queryset()).order_by("reference", "pk")
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())

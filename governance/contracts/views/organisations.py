@@ -7,6 +7,7 @@ from django.views.generic import ListView, TemplateView
 
 from governance.contracts import policy
 from governance.contracts import records as service
+from governance.contracts import selectors as contracts_selectors
 from governance.contracts.forms import OrganisationForm
 from governance.contracts.models import ExternalOrganisation
 from governance.core.history import history_for
@@ -50,9 +51,9 @@ class OrganisationDetailView(ObjectPolicyMixin, OrganisationAccessMixin, Templat
         context.update(
             organisation=organisation,
             contracts=list(
-                policy.visible_contracts(user, organisation.contracts.select_related("manager")).order_by("reference")[
-                    :100
-                ]
+                contracts_selectors.visible_contracts(user, organisation.contracts.select_related("manager")).order_by(
+                    "reference"
+                )[:100]
             ),
             can_change=policy.can_change_organisation(user, organisation),
             history=history_for(organisation),

@@ -118,7 +118,7 @@ class FreshVerificationMixin:
     ``includes/fresh_verification.html``, which holds the challenge and the script);
     anyone else gets the authenticator-code field. ``fresh=False`` asks for neither
     (a form whose step is high-risk only sometimes). Hand ``fresh_verification()`` to
-    the service, which calls ``services.core.security.verify_fresh_second_factor``.
+    the service, which calls ``core.security.verify_fresh_second_factor``.
     """
 
     def __init__(

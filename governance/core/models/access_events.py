@@ -4,7 +4,7 @@ The policy requires that "details of accesses to such information are recorded
 for auditing and compliance purposes". Changes are already in the audit trail;
 this table holds the reads. It is generic on purpose (a content type and a
 primary key name the object), so every feature records accesses the same way,
-through ``services.access_events.record_access``. Rows are append-only evidence.
+through ``core.access_events.record_access``. Rows are append-only evidence.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Thin views, one module per area. Rules live in ``governance.services``."""
+"""The core's pages (sign-in, account security, the audit trail) and the mixins every domain's views use."""

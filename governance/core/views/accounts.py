@@ -33,13 +33,14 @@ from two_factor.utils import default_device, get_otpauth_url, totp_digits
 from two_factor.views import BackupTokensView, LoginView, QRGeneratorView, SetupCompleteView, SetupView
 
 from governance.core import api_tokens, security_keys
-from governance.core.api_token_policy import can_hold_tokens, can_revoke_token, visible_tokens
+from governance.core.api_token_policy import can_hold_tokens, can_revoke_token
 from governance.core.forms.api_tokens import ApiTokenForm
 from governance.core.forms.otp import LockedAuthenticationTokenForm, LockedBackupTokenForm
 from governance.core.forms.security_keys import SecurityKeyAddForm, SecurityKeyRemoveForm, SecurityKeySignInForm
 from governance.core.models import SecurityEvent
 from governance.core.policy import can_manage_own_security_keys, can_remove_security_key, is_member
 from governance.core.security import issue_backup_codes, record_event
+from governance.core.selectors import visible_tokens
 from governance.core.views.mixins import PolicyMixin, ServiceFormView
 
 CODE_LABEL = "Code from your authenticator app"

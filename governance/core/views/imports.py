@@ -1,7 +1,7 @@
 """Spreadsheet imports: upload, dry run with row-level errors, then confirm.
 
 The uploaded file is kept in private storage between the dry run and the
-confirmation (``services/core/pending_imports``), under a random name remembered in
+confirmation (``core/pending_imports``), under a random name remembered in
 the user's session; it is deleted once imported, or by a nightly task when never confirmed.
 The confirmation runs the same checks again.
 """

@@ -1,0 +1,30 @@
+"""The assurance domain's visibility rules as querysets: what a person may list, each rule written once.
+
+The pages, the API, exports and the home page's counts list through these; ``policy.py``
+answers for one record from the same facts.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from governance.assurance.models import AssuranceReturn, AssuranceRound
+from governance.core.models import User
+from governance.core.policy import has_oversight, is_member
+from governance.core.selectors import overseen_areas
+
+
+def live_returns():
+    """Returns not replaced by a newer one for the same IAM and round."""
+    return AssuranceReturn.objects.exclude(state=AssuranceReturn.State.SUPERSEDED)
+
+
+def visible_returns(user: User, round_: AssuranceRound):
+    """The round's live returns ``user`` may see: every one for oversight, their areas' for a Deputy SIRO,
+    and an IAM's own (as ``policy.can_view_return`` opens them)."""
+    returns = live_returns().filter(round=round_)
+    if not is_member(user):
+        return returns.none()
+    if not has_oversight(user):
+        returns = returns.filter(Q(iam=user) | Q(business_area__in=overseen_areas(user)))
+    return returns.select_related("iam", "business_area").order_by("business_area__name", "iam__last_name", "pk")
