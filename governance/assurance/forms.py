@@ -1,4 +1,4 @@
-"""Forms for risks, rounds and returns. Rules are checked again by ``services.assurance``."""
+"""Forms for risks, rounds and returns. Rules are checked again by the assurance services."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Research contracts and the retention calendar through the API.
 
-Restricted by ``services.contracts.policy.visible_contracts``; status moves go
-through ``services.contracts.states.transition``, whose refusals name every
+Restricted by ``contracts.selectors.visible_contracts``; status moves go
+through ``contracts.states.transition``, whose refusals name every
 unmet precondition, returned here as ``non_field_errors``.
 """
 

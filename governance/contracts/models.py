@@ -5,7 +5,7 @@ they meet data handling conditions, security requirements, prescribed standards
 and the Security Assurance for Research and Analysis (SARA) framework; it gives
 them the minimum data needed, minimises re-identification risk, and sets out
 retention and destruction in the contract. Each of those becomes a record here;
-``services.contract_states`` refuses to release data until every one is complete.
+``contracts.states`` refuses to release data until every one is complete.
 
 Every part of a contract files its audit entries under the contract's scope, so
 the contract page shows one timeline of all its changes.

@@ -115,7 +115,7 @@ GROUP_PERMISSIONS[CONTRACT_MANAGERS] += (
 
 # --- information security incidents ------------------------------------------------------
 # Incident handlers triage and handle every incident beside the Deputy SIROs; auditors and
-# administrators read them. Who sees which incident is decided in services.incidents.policy.
+# administrators read them. Who sees which incident is decided in incidents.policy.
 INCIDENT_HANDLERS = "Incident handlers"
 GLOBAL_GROUPS += (INCIDENT_HANDLERS,)
 GROUP_ROLE_LABELS[INCIDENT_HANDLERS] = "Incident handler"

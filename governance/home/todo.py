@@ -3,7 +3,7 @@
 A provider is ``tasks_for(user, facts) -> list[Task]`` in its domain's ``todo.py``
 (``governance.<domain>.todo``). It returns every kind of item it knows,
 with a count (zero is fine: empty items are dropped here), a link to the list that
-shows those records filtered, a priority from ``core.task_list`` and a section
+shows those records filtered, a priority from ``core.todo`` and a section
 heading. Providers must cost a fixed number of queries (aggregate with ``Count``
 and ``filter=``; never a query per record), and use ``facts`` rather than asking
 again who the person is.

@@ -1,4 +1,4 @@
-"""Forms for reporting and handling incidents. Rules are checked again by ``services.incidents``."""
+"""Forms for reporting and handling incidents. Rules are checked again by ``incidents.records``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Incident pages: report, list, the record with its 72-hour clock, handling forms and the ICO export.
 
-Every view declares its rule from ``services.incidents.policy``; every write goes through
-``services.incidents.records`` or ``linked``.
+Every view declares its rule from ``incidents.policy``; every write goes through
+``incidents.records`` or ``linked``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Never the raw tables, their values or the disclosure rules' parameters: those
 stay on the pages of the disclosure-control role. Restricted by
-``services.releases.policy.visible_releases``.
+``releases.selectors.visible_releases``.
 """
 
 from __future__ import annotations

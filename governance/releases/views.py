@@ -1,4 +1,4 @@
-"""Statistical release pages. Rules live in ``services.releases`` and ``services.release_access``."""
+"""Statistical release pages. Rules live in ``releases.policy``; writes go through ``releases.workflow``."""
 
 from __future__ import annotations
 

@@ -130,7 +130,7 @@ class TrainingSignOff(models.Model):
 class TrainingStatus(models.Model):
     """Where each person stands on each course: their latest sign-off and until when it counts.
 
-    Derived from the sign-offs by ``services.training`` (on signing, on publishing a
+    Derived from the sign-offs by ``training.courses`` (on signing, on publishing a
     version that needs re-signing, on a change of renewal period), so that
     dashboards over tens of thousands of staff are one grouped query.
     """

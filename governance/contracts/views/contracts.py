@@ -1,4 +1,4 @@
-"""Research contract pages. Rules live in ``services.contracts``, ``contract_states`` and ``contract_access``."""
+"""Research contract pages. Rules live in ``contracts.policy``; writes go through ``records`` and ``states``."""
 
 from __future__ import annotations
 

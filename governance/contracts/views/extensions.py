@@ -1,4 +1,4 @@
-"""Retention extension pages: the manager asks, each IAM decides. Rules live in ``services.contract_extensions``."""
+"""Retention extension pages: the manager asks, each IAM decides. Rules live in ``contracts.extensions``."""
 
 from __future__ import annotations
 

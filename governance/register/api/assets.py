@@ -1,7 +1,7 @@
 """The asset register through the API: assets and their data items.
 
 Everyone reads the register, as on the pages; creating and editing go through
-``services.register.assets``, which checks the same rules as the forms.
+``register.assets``, which checks the same rules as the forms.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The information asset register's pages. Rules live in ``services.assets``."""
+"""The information asset register's pages. Rules live in ``register.policy``; writes go through ``register.assets``."""
 
 from __future__ import annotations
 
