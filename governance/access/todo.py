@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from governance.access.models import AccessRequest
+from governance.access.policy import can_view_your_grants
 from governance.access.recertification import open_reviews_for
-from governance.access.selectors import awaiting_decision
+from governance.access.selectors import awaiting_decision, grants_on_managed_assets
 from governance.core.models import User
-from governance.core.todo import DECISION, OVERDUE, Facts, Task
+from governance.core.todo import DECISION, INFORMATION, OVERDUE, Facts, Task
 
 R = AccessRequest.State
 
@@ -19,8 +23,37 @@ def _requests(count: int) -> str:
     return f"{count} access request{'s' if count != 1 else ''}"
 
 
+def your_grants(user: User, facts: Facts) -> list[Task]:
+    """For an IAM, the live grants on their assets and how many end within a month: one query."""
+    if not can_view_your_grants(user):
+        return []
+    soon = facts.today + datetime.timedelta(days=30)
+    figures = (
+        grants_on_managed_assets(user)
+        .order_by()
+        .aggregate(live=Count("pk", distinct=True), ending=Count("pk", filter=Q(ends_on__lte=soon), distinct=True))
+    )
+    live = figures["live"]
+    ending = figures["ending"]
+    return [
+        Task(
+            label=f"Your grants: {live:,} live",
+            count=live,
+            url=reverse("access:your-grants"),
+            priority=INFORMATION,
+            section="Access to data",
+            hint=(
+                f"{ending:,} ending by {date_format(soon, 'j F Y')}"
+                if ending
+                else "Access to the assets you manage"
+            ),
+        )
+    ]
+
+
 def tasks_for(user: User, facts: Facts) -> list[Task]:
-    """Three queries: requests waiting for the person, their open reviews, their own returned requests."""
+    """Four queries: requests waiting for the person, their open reviews, their own returned requests,
+    and for an IAM the live grants on their assets."""
     waiting = awaiting_decision(user)
     as_deputy = [r for r in waiting if r.iam_decision == AccessRequest.Decision.APPROVE]
     as_iam = [r for r in waiting if not r.iam_decision]
@@ -29,6 +62,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     returned = AccessRequest.objects.filter(requester=user, state=R.RETURNED).count()
     decisions = reverse("access:decisions")
     return [
+        *your_grants(user, facts),
         Task(
             label=f"Decide {_requests(len(as_iam))}",
             count=len(as_iam),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from governance.core.models import BusinessArea, User
 from governance.core.policy import has_oversight, is_siro
+from governance.core.selectors import overseen_areas
 
 # Priorities, most pressing first. A provider picks one per item.
 OVERDUE, DECISION, DUE_SOON, INFORMATION = 0, 1, 2, 3
@@ -69,5 +70,5 @@ def facts_for(user: User, on: datetime.date | None = None) -> Facts:
         today=on or timezone.localdate(),
         is_siro=is_siro(user),
         has_oversight=has_oversight(user),
-        deputy_areas=list(BusinessArea.objects.filter(deputy_siro=user).order_by("name")),
+        deputy_areas=list(overseen_areas(user).order_by("name")),
     )

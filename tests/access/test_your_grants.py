@@ -63,3 +63,16 @@ def test_queries_do_not_grow_with_the_grants(verified_client, iam, asset, django
         _grant(asset, UserFactory())
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(URL).context["grants"]) == 11
+
+
+def test_the_iams_home_counts_the_live_grants_that_the_list_shows(verified_client, iam, asset, staff):
+    _grant(asset, staff)
+    _grant(asset, UserFactory(business_area=asset.business_area))
+    home = verified_client(iam).get("/")
+    assert "Your grants: 2 live" in home.content.decode()
+    listed = verified_client(iam).get(URL)
+    assert listed.context["page_obj"].paginator.count == 2
+
+
+def test_staff_who_manage_nothing_have_no_grants_item(verified_client, staff, asset):
+    assert "Your grants" not in verified_client(staff).get("/").content.decode()
