@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from base64 import b32encode
 from binascii import unhexlify
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +39,7 @@ from governance.core.api_token_policy import can_hold_tokens, can_revoke_token
 from governance.core.forms.api_tokens import ApiTokenForm
 from governance.core.forms.otp import LockedAuthenticationTokenForm, LockedBackupTokenForm
 from governance.core.forms.security_keys import SecurityKeyAddForm, SecurityKeyRemoveForm, SecurityKeySignInForm
+from governance.core.http import AuthenticatedHttpRequest
 from governance.core.models import SecurityEvent
 from governance.core.policy import can_manage_own_security_keys, can_remove_security_key, is_member
 from governance.core.security import issue_backup_codes, record_event
@@ -195,7 +198,7 @@ class BackupCodesAfterSetupView(PolicyMixin, SetupCompleteView):
 
     template_name = "accounts/setup_complete.html"
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         context = self.get_context_data(**kwargs)
         if not StaticToken.objects.filter(device__user=request.user).exists():
             context["codes"] = issue_backup_codes(request.user, request=request)
@@ -290,7 +293,7 @@ class SecurityKeyRemoveView(PolicyMixin, ServiceFormView):
 @never_cache
 @login_not_required
 @require_POST
-def logout_view(request):
+def logout_view(request: HttpRequest) -> HttpResponse:
     """Sign out (POST only, so a link or image cannot sign anyone out)."""
     logout(request)
     messages.success(request, "You have signed out.")
@@ -343,7 +346,7 @@ class ApiTokenRevokeView(PolicyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(token=self.token, **kwargs)
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         api_tokens.revoke_token(self.token, by=request.user, request=request)
         messages.success(request, f"Token {self.token.key} revoked. It no longer works.")
         return redirect("two_factor:profile")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import django_filters
 from auditlog.registry import auditlog
@@ -10,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import ListView
@@ -18,6 +20,7 @@ from django_filters.views import FilterView
 from governance.core.access_events import record_access
 from governance.core.audit_search import search_entries
 from governance.core.history import describe
+from governance.core.http import AuthenticatedHttpRequest
 from governance.core.models import AuditEntry, AuditVerification, BusinessArea
 from governance.core.pagination import CappedPaginator
 from governance.core.policy import can_view_audit_trail
@@ -132,12 +135,12 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
     def get_queryset(self):
         return AuditEntry.objects.select_related("actor", "business_area").order_by("-timestamp", "-pk")
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("format") in ("csv", "xlsx"):
             return self.export(request)
         return super().get(request, *args, **kwargs)
 
-    def export(self, request):
+    def export(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         filterset = self.get_filterset(self.get_filterset_class())
         entries = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
         types = {
@@ -181,7 +184,7 @@ class VerificationListView(AuditAccessMixin, ListView):
     paginate_by = 50
     queryset = AuditVerification.objects.all()
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         enqueue("governance.core.tasks.verify_audit_chain")  # survives a broker outage like every other enqueue
         messages.success(request, "Verification started. Its result appears here when it finishes.")
         return redirect("audit:verifications")

@@ -8,13 +8,17 @@ The confirmation runs the same checks again.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
 from governance.core import pending_imports
+from governance.core.http import AuthenticatedHttpRequest
 from governance.core.tabular import MAX_UPLOAD_BYTES, UploadError, read_upload
 from governance.core.views.mixins import PolicyMixin
 
@@ -60,9 +64,9 @@ class ImportView(PolicyMixin, FormView):
         context["import_kinds"] = [(label, cls.columns) for label, cls in self.importers.values()]
         return context
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "confirm" in request.POST:
-            return self.confirm(request)
+            return self.confirm(self.request)  # the same request, as the signed-in person's
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -84,7 +88,7 @@ class ImportView(PolicyMixin, FormView):
             self.get_context_data(form=form, result=result, kind_label=self.importers[kind][0], token=token)
         )
 
-    def confirm(self, request):
+    def confirm(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         pending = request.session.pop(SESSION_KEY, None)
         if not pending or pending["token"] != request.POST.get("token"):
             messages.error(request, "That import has expired or was already done. Upload the file again.")

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView
 
 from governance.core.history import history_for, history_page
+from governance.core.http import AuthenticatedHttpRequest
+from governance.core.models import User
+
+if TYPE_CHECKING:
+    # What the mixins are combined with (a page view), for type checking only: at run time they
+    # stay plain classes, so no view's method resolution order changes. Deriving from every
+    # class that declares ``request`` lets the mixins narrow it to a signed-in person's request.
+    from django.views.generic.base import ContextMixin, TemplateResponseMixin, View
+
+    class _PageView(TemplateResponseMixin, ContextMixin, View):
+        pass
+
+else:
+    _PageView = object
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-def _check(rule: Callable[..., bool], user, obj) -> bool:
+def _check(rule: Callable[..., bool], user: User, obj: Any) -> bool:
     return rule(user, obj) if obj is not None else rule(user)
 
 
-class PolicyMixin:
+class PolicyMixin(_PageView):
     """A view declares its rule once; it is checked before GET, POST and every other method.
 
     ``permission`` is a function from a domain's ``policy.py``. It is called as
@@ -31,6 +46,7 @@ class PolicyMixin:
     ``refusal_message`` (or ``write_refusal_message``). No view checks permissions by hand.
     """
 
+    request: AuthenticatedHttpRequest  # behind sign-in, and every rule refuses anyone not signed in
     permission: Callable[..., bool] | None = None
     write_permission: Callable[..., bool] | None = None
     refusal_message = "You do not have permission to view this page."
@@ -54,7 +70,7 @@ class PolicyMixin:
             return True
         return _check(rule, self.request.user, self.get_permission_object())
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not self.has_permission():
             raise PermissionDenied(self.get_refusal_message())
         if not self.has_write_permission():
@@ -83,16 +99,18 @@ class ObjectPolicyMixin(PolicyMixin):
         return self.get_permission_object()
 
 
-class HistoryMixin:
+class HistoryMixin(_PageView):
     """Adds the object's audit history (newest first) to the context as ``history``."""
 
+    request: AuthenticatedHttpRequest
+    object: Any  # the record shown, set by the view (``ObjectPolicyMixin`` or a detail view)
     history_limit = 50
 
     def shows_history(self) -> bool:
         """Whether this viewer sees the history at all; a page whose policy says not, answers False."""
         return True
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if self.shows_history():
             context["history"] = history_for(self.object, limit=self.history_limit, viewer=self.request.user)
@@ -100,15 +118,16 @@ class HistoryMixin:
         return context
 
 
-class FullHistoryMixin:
+class FullHistoryMixin(_PageView):
     """A page of an object's whole change history, 100 entries a page. Set ``history_object()``."""
 
+    request: AuthenticatedHttpRequest
     history_per_page = 100
 
     def history_object(self):  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         history, page = history_page(
             self.history_object(), self.request.GET.get("page"), self.history_per_page, viewer=self.request.user
@@ -130,6 +149,8 @@ class ServiceFormView(FormView):
     on the form like any other error, so nothing typed is lost.
     """
 
+    request: AuthenticatedHttpRequest
+
     def perform(self, form):  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
@@ -145,7 +166,7 @@ class ServiceFormView(FormView):
         """
         return {}
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form()
         valid = form.is_valid()
         for field, message in self.checks(form.cleaned_data, valid=valid).items():
