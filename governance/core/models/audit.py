@@ -21,6 +21,8 @@ migration so the trail has fields of its own:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from auditlog.models import AbstractLogEntry
 from django.conf import settings
 from django.db import connections, models, transaction
@@ -29,6 +31,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.core import audit_hashing
+
+if TYPE_CHECKING:
+    from governance.core.models.organisation import BusinessArea
 
 
 class AuditScoped:
@@ -39,7 +44,7 @@ class AuditScoped:
 
     def get_additional_data(self) -> dict:
         # django-auditlog stores this on each entry; AuditEntry.save copies the values out.
-        data = {"scope": self.audit_scope()}
+        data: dict[str, str | int] = {"scope": self.audit_scope()}
         area = _area_id(self)
         if area is not None:
             data["area"] = area
@@ -64,8 +69,13 @@ def scope_of(model_label: str, pk) -> str:
 
 
 class AuditEntry(AbstractLogEntry):
-    scope = models.CharField(max_length=100, blank=True, default="")
-    business_area = models.ForeignKey(
+    # django-auditlog ships no type information, so the type checker does not see this class
+    # as a model: its own fields carry their types, and the fields it uses from the base are named.
+    additional_data: Any  # django-auditlog's JSON field
+    business_area_id: int | None
+
+    scope: models.CharField[str, str] = models.CharField(max_length=100, blank=True, default="")
+    business_area: models.ForeignKey[BusinessArea | None, BusinessArea | None] = models.ForeignKey(
         "governance.BusinessArea",
         on_delete=models.DO_NOTHING,
         db_constraint=False,  # the trail outlives anything it mentions
@@ -73,12 +83,16 @@ class AuditEntry(AbstractLogEntry):
         blank=True,
         related_name="+",
     )
-    reason = models.TextField(blank=True, default="", help_text="The reason given for a state change.")
-    content_hash = models.CharField(max_length=64, blank=True, default="")
-    prev_digest = models.CharField(max_length=64, blank=True, default="")
-    digest = models.CharField(max_length=64, blank=True, default="")
-    chain_index = models.BigIntegerField(null=True, blank=True, unique=True)
-    key_id = models.CharField(
+    reason: models.TextField[str, str] = models.TextField(
+        blank=True, default="", help_text="The reason given for a state change."
+    )
+    content_hash: models.CharField[str, str] = models.CharField(max_length=64, blank=True, default="")
+    prev_digest: models.CharField[str, str] = models.CharField(max_length=64, blank=True, default="")
+    digest: models.CharField[str, str] = models.CharField(max_length=64, blank=True, default="")
+    chain_index: models.BigIntegerField[int | None, int | None] = models.BigIntegerField(
+        null=True, blank=True, unique=True
+    )
+    key_id: models.CharField[str, str] = models.CharField(
         max_length=40, blank=True, default="", help_text="The id of the chain key it was hashed under."
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
@@ -42,7 +44,7 @@ class BusinessArea(models.Model):
         return {"area": self.pk} if self.pk else {}
 
 
-class PortalUserManager(UserManager):
+class PortalUserManager(UserManager["User"]):
     # Migrations get a plain manager: they must not import the application (scripts/check-migrations).
     use_in_migrations = False
 
@@ -75,7 +77,7 @@ class User(AbstractUser):
         default=False, editable=False, help_text="The account recorded as the actor of scheduled work."
     )
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
