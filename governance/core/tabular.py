@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import tablib
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 
 from governance.disclosure.workbooks import WorkbookDamaged, WorkbookRefused, read_workbook
 
@@ -106,7 +106,7 @@ class Importer:
 
     columns: Sequence[str] = ()
     required_columns: Sequence[str] = ()
-    form_class: type[forms.Form]
+    form_class: Callable[..., forms.Form]  # a form class taking the row as ``data`` and the importer's ``user``
 
     def __init__(self, user):
         self.user = user
@@ -134,7 +134,8 @@ class Importer:
             if not form.is_valid():
                 for column, messages in form.errors.items():
                     for message in messages:
-                        result.errors.append(RowError(number, column if column != "__all__" else "", message))
+                        # An ErrorList yields each message (lazy when translated), never a ValidationError.
+                        result.errors.append(RowError(number, column if column != "__all__" else "", str(message)))
                 continue
             key = self.key(form.cleaned_data)
             if key is not None:
@@ -156,8 +157,8 @@ class Importer:
                         with transaction.atomic():
                             created = self.apply(cleaned)
                     except ValidationError as exc:
-                        for column, messages in _validation_messages(exc):
-                            result.errors.extend(RowError(number, column, m) for m in messages)
+                        for column, texts in _validation_messages(exc):
+                            result.errors.extend(RowError(number, column, text) for text in texts)
                     except PermissionDenied as exc:
                         result.errors.append(RowError(number, "", str(exc) or "You may not change this record"))
                     except IntegrityError:
@@ -198,8 +199,9 @@ class LenientChoiceField(forms.ChoiceField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        lookup = {}
-        for key, label in self.choices:
+        lookup: dict[str, object] = {}
+        # Choices are normalised to (value, label) pairs when set; django-stubs types the getter as the setter.
+        for key, label in self.choices:  # type: ignore[misc, union-attr]
             label = str(label)
             for spelling in (str(key), str(key).replace("_", " "), label, label.split(" (")[0]):
                 lookup.setdefault(spelling.strip().lower(), key)
@@ -228,13 +230,13 @@ class _Echo:
         return value
 
 
-def export_response(columns: Sequence[str], rows: Iterable[Sequence], *, filename: str, fmt: str) -> HttpResponse:
+def export_response(columns: Sequence[str], rows: Iterable[Sequence], *, filename: str, fmt: str) -> HttpResponseBase:
     """A CSV (streamed) or XLSX download of ``rows`` under ``columns``."""
     if fmt == "xlsx":
         dataset = tablib.Dataset(headers=[safe_cell(name) for name in columns])  # headers may come from uploads
         for row in rows:
             dataset.append(["" if v is None else safe_cell(v) for v in row])
-        response = HttpResponse(dataset.export("xlsx"), content_type=FORMATS["xlsx"])
+        response: HttpResponseBase = HttpResponse(dataset.export("xlsx"), content_type=FORMATS["xlsx"])
     else:
         writer = csv.writer(_Echo())
 

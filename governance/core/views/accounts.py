@@ -27,6 +27,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -59,6 +60,7 @@ class PortalLoginView(LoginView):
     """
 
     template_name = "accounts/login.html"
+    device_cache: Device | None  # the device this sign-in is checked against; LoginView keeps it
     # The code forms verify under the device's row lock (the authenticator-app method's form is
     # swapped in the method registry, see ``GovernanceConfig.ready``).
     form_list = (

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import ListView
@@ -40,8 +40,9 @@ def audited_types():
 class AuditFilterForm(forms.Form):
     """The explorer's filters, checked like any form: real dates, in order."""
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", "The latest date must be the same as or after the earliest date")
@@ -80,7 +81,7 @@ class AuditFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditEntry
-        fields = []
+        fields: list[str] = []
         form = AuditFilterForm
 
     def __init__(self, *args, **kwargs):
@@ -135,16 +136,16 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
     def get_queryset(self):
         return AuditEntry.objects.select_related("actor", "business_area").order_by("-timestamp", "-pk")
 
-    def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.GET.get("format") in ("csv", "xlsx"):
             return self.export(request)
         return super().get(request, *args, **kwargs)
 
-    def export(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+    def export(self, request: AuthenticatedHttpRequest) -> HttpResponseBase:
         filterset = self.get_filterset(self.get_filterset_class())
         entries = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
         types = {
-            ct.pk: str(ct.model_class()._meta.verbose_name) for ct in ContentType.objects.all() if ct.model_class()
+            ct.pk: str(model._meta.verbose_name) for ct in ContentType.objects.all() if (model := ct.model_class())
         }
         labels = dict(AuditEntry.Action.choices)
         rows = (

@@ -8,7 +8,7 @@ The confirmation runs the same checks again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -33,7 +33,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kinds
+        cast(forms.ChoiceField, self.fields["kind"]).choices = kinds  # the copy of ``kind`` above
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
