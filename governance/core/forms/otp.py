@@ -9,6 +9,8 @@ waits, then sees the code already used, and is refused like any reused code.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,8 +19,14 @@ from two_factor.plugins.registry import GeneratorMethod
 
 from governance.core.security import locked_device
 
+if TYPE_CHECKING:
+    # Where both code forms get ``_verify_token`` from, for type checking only.
+    from django_otp.forms import OTPAuthenticationFormMixin as _TokenFormBase
+else:
+    _TokenFormBase = object
 
-class LockedVerificationMixin:
+
+class LockedVerificationMixin(_TokenFormBase):
     def _verify_token(self, user, token, device=None):
         if device is None:
             return super()._verify_token(user, token, device)

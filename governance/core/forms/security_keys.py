@@ -7,6 +7,8 @@ Each form that asks a key makes its challenge only when the page is drawn
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.http import HttpRequest
 from django.utils.functional import cached_property
@@ -111,7 +113,14 @@ class SecurityKeyAddForm(forms.Form):
         super().add_error(field, error)
 
 
-class FreshVerificationMixin:
+if TYPE_CHECKING:
+    # What the mixin is combined with, for type checking only: at run time it stays a plain class.
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class FreshVerificationMixin(_FormBase):
     """Adds the fresh second factor a high-risk step asks for, fitted to the person.
 
     A person with a security key gets a hidden field for the key's answer (drawn by
@@ -133,7 +142,7 @@ class FreshVerificationMixin:
         self.fresh_user, self.fresh_request = user, http_request
         self.key_error = None
         self.asks_fresh = fresh and user is not None
-        self.uses_key = self.asks_fresh and has_security_key(user)
+        self.uses_key = self.asks_fresh and user is not None and has_security_key(user)
         if not self.asks_fresh:
             self.fields.pop(CODE_FIELD, None)
         elif self.uses_key:

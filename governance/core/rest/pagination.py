@@ -6,7 +6,7 @@ from rest_framework.pagination import CursorPagination
 
 
 class NewestFirstCursorPagination(CursorPagination):
-    ordering = "-pk"
+    ordering: str | tuple[str, ...] = "-pk"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
