@@ -232,7 +232,7 @@ def _check_stretch(rows: Iterator[tuple], tolerance: datetime.timedelta) -> Stre
             stretch.first_prev, stretch.first_time = stored_prev, values["timestamp"]
         problem = None
         try:
-            computed = keyed(key_id, canonical(values, from_database=True))
+            computed: str | None = keyed(key_id, canonical(values, from_database=True))
             linked = link(key_id, index, stored_hash, stored_prev)
         except UnknownKey:
             computed = linked = None

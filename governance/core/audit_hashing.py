@@ -119,7 +119,7 @@ def canonical(values: dict, *, from_database: bool = False) -> str:
     for name in CONTENT_FIELDS:
         value = values.get(name)
         if name == "timestamp":
-            text = _timestamp(value)
+            text = _timestamp(values[name])  # every entry has its time
         elif name in ("changes", "additional_data"):
             text = _json(value, from_database=from_database)
         elif name == "remote_addr" and value:

@@ -75,6 +75,8 @@ class BeatLock:
 class LockedScheduler(PersistentScheduler):
     """``PersistentScheduler`` that ticks only while holding the beat lock (``CELERY_BEAT_SCHEDULER``)."""
 
+    max_interval: float  # the scheduler's longest sleep between ticks, in seconds
+
     def __init__(self, *args, **kwargs):
         url = settings.BEAT_LOCK_URL
         self.lock = BeatLock(url, settings.BEAT_LOCK_SECONDS) if url else None

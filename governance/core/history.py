@@ -96,7 +96,9 @@ def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
             model_field = _field(model, name)
             items.append((name, model_field, value))
             if isinstance(model_field, models.ForeignKey) and isinstance(value, list):
-                wanted[model_field.related_model].update(str(v) for v in value if v not in (None, "None", ""))
+                related = model_field.related_model
+                if not isinstance(related, str):  # a model class once the app registry is ready
+                    wanted[related].update(str(v) for v in value if v not in (None, "None", ""))
         parsed.append((entry, items))
 
     names = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -59,7 +60,7 @@ class PortalJsonFormatter(JsonFormatter):
         kwargs.setdefault("fmt", ["asctime", "levelname", "name", "message"])
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
         super().__init__(*args, **kwargs)
-        self._cid_getter = None
+        self._cid_getter: Callable[[], str | None] | None = None
 
     def correlation_id(self) -> str | None:
         if self._cid_getter is None:

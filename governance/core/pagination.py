@@ -6,11 +6,15 @@ This paginator counts at most ``cap`` rows; beyond that the page says "more than
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
 class CappedPaginator(Paginator):
+    object_list: QuerySet[Any]  # it pages querysets only: the count is the database's
     cap = 10_000
 
     @cached_property

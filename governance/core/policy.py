@@ -50,7 +50,7 @@ class RoleFacts:
 
 NO_ROLES = RoleFacts()
 
-_TEXT = CharField()
+_TEXT: CharField[str, str] = CharField()
 
 
 def _facts_query(user: User):

@@ -25,13 +25,14 @@ from governance.core.security import record_event, verify_fresh_second_factor
 from governance.core.webauthn import KeyRefused, complete_registration
 
 Role = SecurityKeyRequirement.Role
-OFFICES = {
+# Keyed by role; a role's value (as stored) finds the same entry.
+OFFICES: dict[str, str] = {
     Role.SIRO: "siro",
     Role.CHIEF_STATISTICIAN: "chief_statistician",
     Role.CHIEF_DATA_OFFICER: "cdo",
     Role.CHIEF_DIGITAL_INFORMATION_OFFICER: "cdio",
 }
-GROUPS = {
+GROUPS: dict[str, str] = {
     Role.ADMINISTRATORS: ADMINISTRATORS,
     Role.AUDITORS: AUDITORS,
     Role.CONTRACT_MANAGERS: CONTRACT_MANAGERS,

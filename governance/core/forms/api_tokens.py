@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from governance.core.api_tokens import expiry_errors
@@ -32,8 +34,9 @@ class ApiTokenForm(forms.Form):
     def clean_allowed_ips(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["allowed_ips"].splitlines() if line.strip()]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for field, message in expiry_errors(data.get("expires_on")).items():
             self.add_error(field, message)
         return data

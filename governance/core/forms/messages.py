@@ -14,9 +14,14 @@ the form's own copy, so nothing is shared between forms.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
 _DJANGO_MAX_LENGTH = str(MaxLengthValidator.message)
@@ -39,7 +44,7 @@ def required_message(field: forms.Field, label: str) -> str:
     return f"Enter {noun}"
 
 
-def name_the_field(field: forms.Field, label: str | None) -> None:
+def name_the_field(field: forms.Field, label: StrOrPromise | None) -> None:
     """Put the field's name into its required and maximum-length messages, and cap free text."""
     if not label:
         return

@@ -58,6 +58,7 @@ class AccessEvent(models.Model):
         """The page of the object accessed, where it has one (one query)."""
         if self.content_type_id is None or not self.object_pk:
             return ""
-        model = self.content_type.model_class()
+        content_type = self.content_type
+        model = content_type.model_class() if content_type is not None else None
         target = model._default_manager.filter(pk=self.object_pk).first() if model else None
         return target.get_absolute_url() if target is not None and hasattr(target, "get_absolute_url") else ""
