@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from governance.core.audit_chain import append_sealed
 from governance.core.models import AuditEntry
+
+M = TypeVar("M", bound=models.Model)
 
 
 class AuditedBulk:
@@ -29,14 +32,14 @@ class AuditedBulk:
         self.batch = batch
         self.entries_written = 0
 
-    def create(self, model: type[models.Model], objects: Sequence[models.Model]) -> list[models.Model]:
-        created: list[models.Model] = []
+    def create(self, model: type[M], objects: Sequence[M]) -> list[M]:
+        created: list[M] = []
         content_type = ContentType.objects.get_for_model(model)
         fields = [f for f in model._meta.concrete_fields if f.name not in ("password", "last_login")]
         for start in range(0, len(objects), self.batch):
             chunk = objects[start : start + self.batch]
             with transaction.atomic():
-                made = model.objects.bulk_create(chunk, batch_size=self.batch)
+                made = model._default_manager.bulk_create(chunk, batch_size=self.batch)
                 created.extend(made)
                 self.entries_written += append_sealed([self._entry(content_type, obj, fields) for obj in made])
         return created
@@ -47,7 +50,7 @@ class AuditedBulk:
         for start in range(0, len(rows), self.batch):
             chunk = rows[start : start + self.batch]
             with transaction.atomic():
-                through.objects.bulk_create(chunk, batch_size=self.batch)
+                through._default_manager.bulk_create(chunk, batch_size=self.batch)
                 entries = []
                 for row in chunk:
                     owner, field, label = describe(row)

@@ -11,6 +11,7 @@ import datetime
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -176,7 +177,7 @@ class Plan:
 
 @dataclass
 class Progress:
-    write: callable
+    write: Callable[[str], object]
     started: float = field(default_factory=time.perf_counter)
 
     def __call__(self, message: str) -> None:
@@ -331,7 +332,8 @@ def seed(plan: Plan, progress: Progress) -> dict:
         ],
     )
     digests = {v.pk: declaration_digest(v.declaration_text) for v in versions}
-    signoffs, latest = [], {}
+    signoffs: list[TrainingSignOff] = []
+    latest: dict[tuple[int, int], TrainingSignOff] = {}
     everyone = staff + list(bench.values())
     for n in range(plan.signoffs):
         person = everyone[n % len(everyone)]

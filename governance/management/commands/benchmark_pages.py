@@ -64,9 +64,9 @@ class Command(BaseCommand):
         # Keep one database connection, as a server with persistent connections does.
         request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
-        clients = {}
+        clients: dict[str, Client] = {}
         asset = InformationAsset.objects.filter(manager__username="bench.iam").order_by("pk").first()
-        pages = []
+        pages: list[tuple[str, str, str, Client, int, list[float]]] = []  # label, role, url, client, queries, times
         for label, role, target in PAGES:
             url = self._url(target, asset)
             if url is None:

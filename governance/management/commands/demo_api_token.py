@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError("demo_api_token stands in for a person's one-time code and only runs when DEBUG is on.")
         user = User.objects.filter(username=username).first()
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user else None
-        if device is None:
+        if user is None or device is None:
             raise CommandError(f"No user with an authenticator app called {username}")
         code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
         # The person creates their own token, as on the Account security page: the audit entry names them.
