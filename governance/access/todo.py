@@ -43,9 +43,7 @@ def your_grants(user: User, facts: Facts) -> list[Task]:
             priority=INFORMATION,
             section="Access to data",
             hint=(
-                f"{ending:,} ending by {date_format(soon, 'j F Y')}"
-                if ending
-                else "Access to the assets you manage"
+                f"{ending:,} ending by {date_format(soon, 'j F Y')}" if ending else "Access to the assets you manage"
             ),
         )
     ]

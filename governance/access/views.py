@@ -353,7 +353,7 @@ class YourGrantsFilter(django_filters.FilterSet):
 
     class Meta:
         model = AccessGrant
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
