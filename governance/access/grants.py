@@ -73,7 +73,7 @@ def revoke(grant: AccessGrant, *, by: User, reason: str) -> AccessGrant:
 def _end(grant: AccessGrant, state: str, by: User, reason: str) -> None:
     grant.suspension = ""
     grant.ended_at, grant.ended_by, grant.end_reason = timezone.now(), by, reason
-    _move(grant, state, by, reason)
+    _move(grant, state, by, reason, fields=("suspension", "ended_at", "ended_by", "end_reason"))
     _release_permission(grant.holder, grant.asset)
 
 
@@ -82,7 +82,7 @@ def suspend(grant: AccessGrant, suspension: str, *, by: User, reason: str) -> No
     if grant.state != G.ACTIVE:
         return
     grant.suspension = suspension
-    _move(grant, G.SUSPENDED, by, reason)
+    _move(grant, G.SUSPENDED, by, reason, fields=("suspension",))
     _release_permission(grant.holder, grant.asset)
 
 
@@ -91,7 +91,7 @@ def restore(grant: AccessGrant, *, by: User, reason: str) -> None:
     if grant.state != G.SUSPENDED or grant.ends_on <= today():
         return
     grant.suspension = ""
-    _move(grant, G.ACTIVE, by, reason)
+    _move(grant, G.ACTIVE, by, reason, fields=("suspension",))
     _grant_permission(grant.holder, grant.asset)
 
 

@@ -5,6 +5,7 @@ the Deputy SIRO is told."""
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from governance.core.notifications import notify
 from governance.register.models import InformationAsset
 
 G = AccessGrant.State
+logger = logging.getLogger(__name__)
 
 
 def period_start(on: datetime.date) -> datetime.date:
@@ -170,27 +172,28 @@ def review_asset_early(asset: InformationAsset, *, by: User, reason: str) -> Cam
 
 
 def enforce_deadlines(on: datetime.date | None = None) -> CampaignRun:
-    """After a campaign's deadline: suspend grants nobody confirmed, tell each Deputy SIRO, close it."""
+    """After a campaign's deadline: suspend grants nobody confirmed, tell each Deputy SIRO, close it.
+
+    Each review is locked and read again before its grant is touched (review first, then grant,
+    the order ``decide`` takes them in): a confirmation or revoke made while the job runs stands.
+    One review's failure is logged and the others go on.
+    """
     on = on or timezone.localdate()
     run = CampaignRun()
     system = system_user()
     for campaign in ReviewCampaign.objects.filter(closed_at__isnull=True, deadline__lt=on):
         by_area: dict[int, list[AccessGrant]] = defaultdict(list)
-        pending = AccessReview.objects.filter(campaign=campaign, decision="").select_related(
-            "grant__holder", "grant__asset__business_area__deputy_siro"
-        )
-        for review in pending:
-            with transaction.atomic():
-                grant = AccessGrant.objects.select_for_update().get(pk=review.grant_id)
-                if grant.state == G.ACTIVE:
-                    grant_service.suspend(
-                        grant,
-                        AccessGrant.Suspension.NOT_RECERTIFIED,
-                        by=system,
-                        reason=f"Not confirmed in the access review by {campaign.deadline:%d %B %Y}",
-                    )
-                    run.suspended += 1
-            by_area[review.grant.asset.business_area_id].append(review.grant)
+        pending = AccessReview.objects.filter(campaign=campaign, decision="").order_by("pk")
+        for review_id in list(pending.values_list("pk", flat=True)):
+            try:
+                with transaction.atomic():
+                    missed, grant = _enforce_one(review_id, campaign, system)
+            except Exception:
+                logger.exception("Enforcing access review %s failed; the other reviews go on", review_id)
+                continue
+            run.suspended += missed
+            if grant is not None:
+                by_area[grant.asset.business_area_id].append(grant)
         for grants in by_area.values():
             area = grants[0].asset.business_area
             if area.deputy_siro is None or not area.deputy_siro.is_active:
@@ -207,3 +210,24 @@ def enforce_deadlines(on: datetime.date | None = None) -> CampaignRun:
             campaign.closed_at = timezone.now()
             campaign.save(update_fields=["closed_at"])
     return run
+
+
+def _enforce_one(review_id: int, campaign: ReviewCampaign, system: User) -> tuple[int, AccessGrant | None]:
+    """Suspend one unconfirmed review's grant. Returns (1 if suspended, the grant to report or None)."""
+    review = AccessReview.objects.select_for_update(of=("self",)).filter(pk=review_id).first()
+    if review is None or review.decision:
+        return 0, None  # decided since the list was read
+    grant = (
+        AccessGrant.objects.select_for_update(of=("self",))
+        .select_related("holder", "asset__business_area__deputy_siro")
+        .get(pk=review.grant_id)
+    )
+    if grant.state != G.ACTIVE:
+        return 0, grant if grant.state == G.SUSPENDED else None
+    grant_service.suspend(
+        grant,
+        AccessGrant.Suspension.NOT_RECERTIFIED,
+        by=system,
+        reason=f"Not confirmed in the access review by {campaign.deadline:%d %B %Y}",
+    )
+    return 1, grant

@@ -24,12 +24,16 @@ def latest_end_date(on: datetime.date | None = None) -> datetime.date:
     return (on or today()) + relativedelta(months=settings.ACCESS_MAX_MONTHS)
 
 
-def _move(obj, to_state: str, by: User, reason: str = "") -> None:
-    """Change state through the model's transition table and append the status history row."""
+def _move(obj, to_state: str, by: User, reason: str = "", *, fields: tuple[str, ...] | None = None) -> None:
+    """Change state through the model's transition table and append the status history row.
+
+    ``fields`` names the other fields the caller changed: only they and the state are written,
+    so a job working on a copy never puts back what someone else changed meanwhile.
+    """
     from_state = obj.state
     obj.state = to_state
     with audit_reason(reason or ""):
-        obj.save()
+        obj.save(update_fields=None if fields is None else ["state", *fields])
     StatusChange.objects.create(
         request=obj if isinstance(obj, AccessRequest) else None,
         grant=obj if isinstance(obj, AccessGrant) else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,8 @@ from governance.assurance.policy import can_manage_risks
 from governance.core.models import User
 from governance.core.notifications import remind
 from governance.register.models import InformationAsset
+
+logger = logging.getLogger(__name__)
 
 RISK_FIELDS = ("description", "likelihood", "impact", "owner", "treatment", "target_date", "review_date", "status")
 
@@ -73,28 +76,39 @@ def send_risk_review_reminders(today: datetime.date | None = None) -> RiskRemind
     """
     today = today or timezone.localdate()
     run = RiskReminderRun()
-    overdue = (
-        open_risks()
-        .filter(review_date__lt=today)
-        .select_related("asset__manager", "asset__business_area__deputy_siro", "owner")
-        .order_by("pk")
-    )
-    for risk in overdue.iterator(chunk_size=500):
-        asset = risk.asset
-        context = {"risk": risk, "asset": asset, "days_overdue": (today - risk.review_date).days}
-        run.reminded += remind(
-            asset.manager,
-            key=f"risk-review-overdue:{risk.pk}:{risk.review_date.isoformat()}:{asset.manager_id}",
-            subject=f"Risk review overdue: {asset.name}",
-            template="emails/risk_review_overdue.txt",
-            context={**context, "escalation": False},
-        )
-        deputy = asset.business_area.deputy_siro
-        run.escalated += remind(
-            deputy,
-            key=f"risk-review-escalated:{risk.pk}:{risk.review_date.isoformat()}:{getattr(deputy, 'pk', '')}",
-            subject=f"Overdue risk review in {asset.business_area}: {asset.name}",
-            template="emails/risk_review_overdue.txt",
-            context={**context, "escalation": True},
-        )
+    overdue = open_risks().filter(review_date__lt=today)
+    for pk in list(overdue.order_by("pk").values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                # Locked and read again: a risk closed or reviewed while the job runs gets no reminder.
+                risk = (
+                    overdue.select_for_update(of=("self",))
+                    .select_related("asset__manager", "asset__business_area__deputy_siro", "owner")
+                    .filter(pk=pk)
+                    .first()
+                )
+                if risk is not None:
+                    _remind_of(risk, today, run)
+        except Exception:
+            logger.exception("Review reminders for information risk %s failed; the other risks go on", pk)
     return run
+
+
+def _remind_of(risk: InformationRisk, today: datetime.date, run: RiskReminderRun) -> None:
+    asset = risk.asset
+    context = {"risk": risk, "asset": asset, "days_overdue": (today - risk.review_date).days}
+    run.reminded += remind(
+        asset.manager,
+        key=f"risk-review-overdue:{risk.pk}:{risk.review_date.isoformat()}:{asset.manager_id}",
+        subject=f"Risk review overdue: {asset.name}",
+        template="emails/risk_review_overdue.txt",
+        context={**context, "escalation": False},
+    )
+    deputy = asset.business_area.deputy_siro
+    run.escalated += remind(
+        deputy,
+        key=f"risk-review-escalated:{risk.pk}:{risk.review_date.isoformat()}:{getattr(deputy, 'pk', '')}",
+        subject=f"Overdue risk review in {asset.business_area}: {asset.name}",
+        template="emails/risk_review_overdue.txt",
+        context={**context, "escalation": True},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
@@ -17,6 +18,8 @@ from governance.core.permissions import forget_permissions, is_system, refuse_un
 from governance.register import policy
 from governance.register.assets import release_assets_of
 from governance.register.organisation import set_deputy_siro
+
+logger = logging.getLogger(__name__)
 
 
 def find_active_person(text: str) -> User | None:
@@ -122,12 +125,24 @@ def _set_groups(user: User, groups: Iterable[Group]) -> None:
 
 
 def deactivate_due_leavers(today: datetime.date | None = None) -> int:
-    """Remove the rights of everyone whose leaving date has arrived. Safe to run repeatedly."""
+    """Remove the rights of everyone whose leaving date has arrived. Safe to run repeatedly.
+
+    Each person is locked and read again first: someone reactivated, or given a later leaving
+    date, while the job runs is left alone. One person's failure is logged and the others go on.
+    """
     today = today or timezone.localdate()
     count = 0
-    for user in User.objects.filter(leaver_date__lte=today, is_active=True):
-        with transaction.atomic():
-            _remove_all_rights(User.objects.select_for_update().get(pk=user.pk))
+    due = User.objects.filter(leaver_date__lte=today, is_active=True).order_by("pk")
+    for pk in list(due.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                user = User.objects.select_for_update().filter(pk=pk).first()
+                if user is None or not user.is_active or user.leaver_date is None or user.leaver_date > today:
+                    continue
+                _remove_all_rights(user)
+        except Exception:
+            logger.exception("Removing the rights of leaver %s failed; the other leavers go on", pk)
+            continue
         count += 1
     return count
 

@@ -441,6 +441,27 @@ def test_lapsed_training_suspends_and_renewed_training_restores(handler, asset):
     assert run.restored_training == 1 and grant.state == "active"
 
 
+def test_one_grants_failure_in_the_training_sync_is_logged_and_the_others_go_on(handler, asset, caplog):
+    from unittest import mock
+
+    first = make_grant(handler, asset, items(asset, "date_of_birth"))
+    second = make_grant(handler, asset, items(asset, "date_of_birth"))
+    later = TODAY + datetime.timedelta(days=400)
+    real_suspend = lifecycle.suspend
+
+    def fail_on_first(grant, *args, **kwargs):
+        if grant.pk == first.pk:
+            raise RuntimeError("disk full")
+        return real_suspend(grant, *args, **kwargs)
+
+    with mock.patch.object(lifecycle, "suspend", fail_on_first):
+        run = lifecycle.sync_training(on=later)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state, run.suspended_training) == ("active", "suspended", 1)
+    assert f"access grant {first.pk} failed" in caplog.text
+
+
 def test_signing_data_protection_restores_suspended_access(verified_client, handler, asset):
     from tests.conftest import current_code
 
