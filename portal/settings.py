@@ -582,6 +582,10 @@ DISCLOSURE_BACKGROUND_CELLS = env.int("DISCLOSURE_BACKGROUND_CELLS", default=200
 # many hours before it is due; the SIRO is told this many hours before.
 INCIDENT_REMINDER_HOURS = tuple(env.list("INCIDENT_REMINDER_HOURS", cast=int, default=[24, 6]))
 INCIDENT_ESCALATION_HOURS = env.int("INCIDENT_ESCALATION_HOURS", default=12)
+# While the SIRO's office is vacant (nobody appointed, or the holder has left), what needs the
+# SIRO (ICO escalations, incidents nobody else is told of, overdue destruction with no Deputy
+# SIRO) goes to the active members of this group (governance.core.offices).
+SIRO_VACANT_FALLBACK_GROUP = env.str("SIRO_VACANT_FALLBACK_GROUP", default="Incident handlers")
 
 # --- Assurance for the SIRO --------------------------------------------------------------
 # IAMs are reminded this many days before their annual return is due; overdue returns and

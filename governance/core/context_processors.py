@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from governance.core import offices
 from governance.core.policy import has_oversight
 
 
@@ -14,6 +15,9 @@ def portal(request: HttpRequest) -> dict:
         "portal_name": settings.PORTAL_NAME,
         "portal_organisation": settings.PORTAL_ORGANISATION,
         "navigation": _navigation(request),
+        # Called only by the pages that show it (includes/siro_vacant.html): one query there, none elsewhere.
+        "siro_vacant": offices.siro_vacant,
+        "siro_stand_in_group": settings.SIRO_VACANT_FALLBACK_GROUP,
     }
 
 

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from governance.core.policy import can_view_audit_trail, is_member
+from governance.core.policy import can_view_audit_trail, has_oversight, is_member
 from governance.core.role_badges import roles_for
 from governance.core.views.mixins import PolicyMixin
 from governance.home.todo import sections, task_list
@@ -27,6 +27,7 @@ class HomeView(PolicyMixin, TemplateView):
         context["clearance"] = personal_data_clearance(user) if user.is_data_handler else None
         context["links"] = oversight_links(user)
         context["task_sections"] = sections(task_list(user))
+        context["show_siro_status"] = has_oversight(user)  # administrators and auditors see "SIRO vacant"
         return context
 
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from governance.access.models import AccessGrant
 from governance.contracts.models import ContractAsset, ResearchContract
+from governance.core import offices
 from governance.core.audit_hashing import reason as audit_reason
-from governance.core.models import BusinessArea, OfficeHolder, User
+from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
 from governance.core.permissions import refuse_unless
 from governance.incidents.clock import is_late
@@ -129,8 +130,7 @@ def report_incident(
 
 
 def siro_now() -> User | None:
-    holder = OfficeHolder.objects.filter(office=OfficeHolder.Office.SIRO).select_related("holder").first()
-    return holder.holder if holder and holder.holder.is_active else None
+    return offices.siro()
 
 
 def first_responders(incident: Incident) -> list[User]:
@@ -149,9 +149,8 @@ def first_responders(incident: Incident) -> list[User]:
         if person is not None and person.is_active:
             people.setdefault(person.pk, person)
     if not any(d is not None and d.is_active for d in deputies):
-        siro = siro_now()
-        if siro is not None:
-            people.setdefault(siro.pk, siro)
+        for person in offices.siro_recipients():  # the SIRO, or its stand-ins while the office is vacant
+            people.setdefault(person.pk, person)
     people.pop(incident.reported_by_id, None)
     return list(people.values())
 

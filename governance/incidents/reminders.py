@@ -1,5 +1,7 @@
 """Warnings before the 72 hours run out, escalation to the SIRO, and notice of a missed deadline.
 
+While the SIRO's office is vacant, the escalations go to its stand-ins (``governance.core.offices``).
+
 Run every quarter of an hour by Celery beat as the system account. Each message has a
 notification key per incident, step and recipient, so a repeated or duplicated run sends
 nothing twice; a run that was missed sends only the most urgent step reached.
@@ -15,9 +17,10 @@ from django.utils import timezone
 
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
+from governance.core.offices import siro as siro_holder
+from governance.core.offices import siro_recipients, siro_stand_ins
 from governance.incidents.clock import duration
 from governance.incidents.models import Incident
-from governance.incidents.records import siro_now
 
 
 @dataclass
@@ -38,13 +41,21 @@ def handlers_of(incident: Incident) -> list[User]:
     for area in BusinessArea.objects.filter(pk__in=areas, deputy_siro__is_active=True).select_related("deputy_siro"):
         people.setdefault(area.deputy_siro_id, area.deputy_siro)
     if not people:
-        siro = siro_now()
-        if siro is not None:
-            people[siro.pk] = siro
+        for person in siro_recipients():  # the SIRO, or its stand-ins while the office is vacant
+            people.setdefault(person.pk, person)
     return list(people.values())
 
 
-def _send(person: User, incident: Incident, key: str, subject: str, step: str, left: datetime.timedelta) -> bool:
+def _send(
+    person: User,
+    incident: Incident,
+    key: str,
+    subject: str,
+    step: str,
+    left: datetime.timedelta,
+    *,
+    siro_vacant: bool = False,
+) -> bool:
     return (
         notify(
             person,
@@ -56,6 +67,7 @@ def _send(person: User, incident: Incident, key: str, subject: str, step: str, l
                 "step": step,
                 "left": duration(abs(left)),
                 "overdue": left.total_seconds() <= 0,
+                "siro_vacant": siro_vacant,
             },
         )
         is not None
@@ -73,13 +85,14 @@ def send_incident_reminders(now: datetime.datetime | None = None) -> IncidentRem
         .select_related("handler", "business_area")
         .order_by("ico_deadline", "pk")
     )
-    siro = siro_now()
+    holder = siro_holder()
+    siro = [holder] if holder is not None else siro_stand_ins()  # while the office is vacant: never nobody
     for incident in due:
         left = incident.ico_deadline - now
         deadline = f"{timezone.localtime(incident.ico_deadline):%d %B %Y %H:%M}"
         handlers = handlers_of(incident)
         if left <= datetime.timedelta(0):
-            for person in {p.pk: p for p in [*handlers, *([siro] if siro else [])]}.values():
+            for person in {p.pk: p for p in [*handlers, *siro]}.values():
                 run.missed += _send(
                     person,
                     incident,
@@ -101,13 +114,15 @@ def send_incident_reminders(now: datetime.datetime | None = None) -> IncidentRem
                     f"{step}h",
                     left,
                 )
-        if siro is not None and left <= datetime.timedelta(hours=settings.INCIDENT_ESCALATION_HOURS):
-            run.escalated += _send(
-                siro,
-                incident,
-                f"incident-escalation:{incident.pk}:{siro.pk}",
-                f"Escalation: no ICO decision yet on {incident.reference}, due {deadline}",
-                "escalation",
-                left,
-            )
+        if left <= datetime.timedelta(hours=settings.INCIDENT_ESCALATION_HOURS):
+            for person in siro:
+                run.escalated += _send(
+                    person,
+                    incident,
+                    f"incident-escalation:{incident.pk}:{person.pk}",
+                    f"Escalation: no ICO decision yet on {incident.reference}, due {deadline}",
+                    "escalation",
+                    left,
+                    siro_vacant=holder is None,
+                )
     return run

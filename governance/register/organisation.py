@@ -47,6 +47,24 @@ def appoint_office_holder(office: str, holder: User, *, by: User) -> OfficeHolde
 
 
 @transaction.atomic
+def vacate_office(office: str, *, by: User) -> None:
+    """Leave ``office`` with no holder (the holder left, or was appointed by mistake). Nothing if already vacant.
+
+    While the SIRO's office is vacant, what needs a SIRO goes to its stand-ins
+    (``governance.core.offices``) and oversight pages say "SIRO vacant".
+    """
+    refuse_unless(is_system(by) or policy.can_appoint_office_holders(by), "Only administrators vacate offices.")
+    if office not in OfficeHolder.Office.values:
+        raise ValueError(f"Unknown office {office!r}")
+    current = OfficeHolder.objects.select_for_update().select_related("holder").filter(office=office).first()
+    if current is None:
+        return
+    holder = current.holder
+    current.delete()
+    forget_permissions(holder)
+
+
+@transaction.atomic
 def create_area(*, name: str, code: str, deputy: User | None, by: User) -> BusinessArea:
     refuse_unless(is_system(by) or policy.can_add_area(by), "Only administrators add business areas.")
     area = BusinessArea.objects.create(name=name, code=code)

@@ -17,7 +17,7 @@ from governance.core.models import BusinessArea, BusinessAreaUserObjectPermissio
 from governance.core.permissions import forget_permissions, is_system, refuse_unless
 from governance.register import policy
 from governance.register.assets import release_assets_of
-from governance.register.organisation import set_deputy_siro
+from governance.register.organisation import set_deputy_siro, vacate_office
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def mark_leaver(user: User, leaving_date: datetime.date | None = None, *, by: Us
 
 
 def _remove_all_rights(user: User) -> None:
-    """Deactivate, leave every group, give up every appointment and object permission.
+    """Deactivate, leave every group, give up every appointment (offices too) and object permission.
 
     Row by row, so that every removal leaves an audit entry. Assets the person
     managed lose their IAM and are flagged "IAM needed"; areas they oversaw
@@ -66,6 +66,8 @@ def _remove_all_rights(user: User) -> None:
         user.groups.remove(*groups)  # names the groups removed; never clear()
     for area in list(user.deputy_siro_of.all()):
         set_deputy_siro(area, None, by=system_user())
+    for held in list(user.offices.all()):  # a leaving SIRO leaves the office vacant, never held by nobody active
+        vacate_office(held.office, by=system_user())
     release_assets_of(user)
     # Access grants are suspended and research contracts lose their manager (governance.receivers).
     events.person_left.send(sender=User, person=user)
@@ -90,7 +92,7 @@ def update_person(
     The one path for these fields, from the admin as from any other page, so that
     they have the same effects everywhere: deactivating someone removes every right
     they hold (grants suspended, IAM and contract-manager permissions given up, as for
-    a leaver); reactivating restores none of them; group changes add and remove the
+    a leaver); reactivating clears the leaving date and restores none of them; group changes add and remove the
     named groups only (so the audit trail names exactly what changed).
     """
     refuse_unless(
@@ -105,8 +107,10 @@ def update_person(
     if is_active is False and user.is_active:
         _remove_all_rights(user)
     elif is_active is True and not user.is_active:
-        user.is_active = True
-        user.save(update_fields=["is_active"])
+        # Reactivation (a leaver recorded by mistake) clears the leaving date, or the nightly
+        # leavers job would deactivate them again.
+        user.is_active, user.leaver_date = True, None
+        user.save(update_fields=["is_active", "leaver_date"])
     forget_permissions(user)
     return user
 
