@@ -12,6 +12,8 @@ from functools import wraps
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from two_factor.admin import AdminSiteOTPRequired
 
 from governance.core import api_tokens
@@ -65,6 +67,29 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceDeleteAdmin(admin.ModelAdmin):
+    """Deleting goes through the domain's service, one record at a time, never the admin's bulk delete.
+
+    ``refusals`` are the service's exceptions shown to the administrator as an error message
+    (the record is kept) rather than a server error.
+    """
+
+    refusals: tuple[type[Exception], ...] = (PermissionDenied,)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # its confirmation counts rows the service may refuse to delete
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except self.refusals as exc:  # raised inside the admin's transaction, which rolled back
+            self.message_user(request, str(exc.args[0] if exc.args else exc), messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
 
 
 @admin.register(SecurityEvent)

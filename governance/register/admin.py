@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
-from governance.core.admin import ReadOnlyAdmin
+from governance.core.admin import ReadOnlyAdmin, ServiceDeleteAdmin
 from governance.core.models import (
     BusinessArea,
     OfficeHolder,
@@ -81,7 +81,10 @@ class AssetReviewAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BusinessArea)
-class BusinessAreaAdmin(admin.ModelAdmin):
+class BusinessAreaAdmin(ServiceDeleteAdmin):
+    """Deleting an area goes through ``organisation.delete_area``, which refuses an area still in use."""
+
+    refusals = (PermissionDenied, organisation.AreaInUse)
     list_display = ("name", "code", "deputy_siro")
     list_select_related = ("deputy_siro",)
     search_fields = ("name", "code")
@@ -102,9 +105,14 @@ class BusinessAreaAdmin(admin.ModelAdmin):
                 organisation.set_deputy_siro(obj, deputy, by=request.user)
                 obj.refresh_from_db()
 
+    def delete_model(self, request, obj):
+        organisation.delete_area(obj, by=request.user)
+
 
 @admin.register(OfficeHolder)
-class OfficeHolderAdmin(admin.ModelAdmin):
+class OfficeHolderAdmin(ServiceDeleteAdmin):
+    """Appointing and vacating go through the organisation services; deleting a row vacates the office."""
+
     list_display = ("office", "holder", "since")
     list_select_related = ("holder",)
     autocomplete_fields = ("holder",)
@@ -112,6 +120,9 @@ class OfficeHolderAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = organisation.appoint_office_holder(obj.office, obj.holder, by=request.user)
         obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        organisation.vacate_office(obj.office, by=request.user)
 
 
 @admin.register(User)
@@ -145,6 +156,10 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_system=False)
+
+    def has_delete_permission(self, request, obj=None):
+        # People are never deleted: their records and the audit trail name them. They become leavers.
+        return False
 
     def save_model(self, request, obj, form, change):
         if not change:
