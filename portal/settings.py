@@ -435,6 +435,40 @@ CELERY_TIMEZONE = "Europe/London"
 # Celery's own processes log through LOGGING too (JSON in production), not Celery's format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# Time limits, in seconds. Past its soft limit a task is interrupted (SoftTimeLimitExceeded) and
+# stops; every task is idempotent and its next run, or the nightly sweep, picks up what is left.
+# Past its hard limit its worker process is killed. The nightly sweeps over every record and the
+# check of one large release table get the long limits; everything else the short ones.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
+CELERY_LONG_TASK_SOFT_TIME_LIMIT = env.int("CELERY_LONG_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+CELERY_LONG_TASK_TIME_LIMIT = env.int("CELERY_LONG_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_LONG_TASKS = (
+    "governance.access.tasks.run_access_lifecycle",
+    "governance.assurance.tasks.prepare_assurance_round",
+    "governance.assurance.tasks.send_assurance_reminders",
+    "governance.contracts.tasks.send_contract_reminders",
+    "governance.core.tasks.export_audit_checkpoint",
+    "governance.core.tasks.verify_audit_chain",
+    "governance.register.tasks.deactivate_leavers",
+    "governance.register.tasks.send_asset_review_reminders",
+    "governance.releases.tasks.check_output_table",
+    "governance.training.tasks.send_training_reminders",
+    "governance.trends.tasks.take_compliance_snapshot",
+)
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": CELERY_LONG_TASK_SOFT_TIME_LIMIT, "time_limit": CELERY_LONG_TASK_TIME_LIMIT}
+    for name in CELERY_LONG_TASKS
+}
+# Redis hands a message not acknowledged within the visibility timeout to another worker; with
+# late acknowledgement a task still running then would run twice. So the timeout is well above
+# the longest hard limit (tests/test_settings.py checks every task against it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=2 * max(CELERY_TASK_TIME_LIMIT, CELERY_LONG_TASK_TIME_LIMIT)
+    )
+}
+
 # Celery beat: a second beat process (a standby, or one started by mistake) waits on a Redis
 # lock and sends nothing while the first holds it (governance.core.beat.LockedScheduler).
 CELERY_BEAT_SCHEDULER = "governance.core.beat:LockedScheduler"

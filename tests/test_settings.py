@@ -170,3 +170,19 @@ def test_evidence_can_go_to_an_s3_compatible_bucket():
         S3_ENDPOINT_URL="http://127.0.0.1:9000",
     )
     assert result.stdout.strip().splitlines()[-1] == "S3Storage custodian-evidence private True False", result.stderr
+
+
+def test_every_task_has_time_limits_and_the_broker_outlasts_the_longest():
+    """Redis redelivers a message unacknowledged after the visibility timeout: with late
+    acknowledgement, a task still running then would run twice. Every task stops well before."""
+    from celery import current_app
+    from django.conf import settings
+
+    import governance.tasks  # noqa: F401 - registers every task
+
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    tasks = {name: task for name, task in current_app.tasks.items() if name.startswith("governance.")}
+    assert len(tasks) > 10 and set(settings.CELERY_LONG_TASKS) <= set(tasks)
+    for name, task in tasks.items():
+        assert task.soft_time_limit and task.time_limit, f"{name} has no time limit"
+        assert task.soft_time_limit < task.time_limit < timeout, name

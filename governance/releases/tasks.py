@@ -11,10 +11,11 @@ from governance.releases.workflow import recheck_unreleased, run_background_chec
 @shared_task
 @as_system
 def recheck_release_tables() -> int:
-    """Check again, with the rules now in force, every unreleased table checked under older rules.
+    """Enqueue a check, with the rules now in force, of every unreleased table checked under older rules.
 
-    Enqueued when the rules change and run nightly as a safety net; a second run
-    finds nothing stale and does nothing.
+    Enqueued when the rules change and run nightly as a safety net. Each table is checked by its
+    own ``check_output_table`` task, within that task's time limit; a table already checked under
+    the current rules is left alone.
     """
     return recheck_unreleased()
 

@@ -111,21 +111,21 @@ def save_rules(rules: Rules, *, by: User, note: str) -> DisclosureRuleSet:
 
 
 def recheck_unreleased() -> int:
-    """Check again every table of every unreleased release whose check predates the current rules."""
+    """Enqueue a check, with the current rules, of every table of every unreleased release checked under older ones.
+
+    One task per table (``check_output_table``), each locking its release only to read the
+    table and store the result: no single long transaction solves every stale table while
+    holding a release's lock, and a table replaced meanwhile is checked by its own upload's task.
+    Returns the number of checks enqueued; running again before they finish enqueues them again,
+    which is harmless (a check that finds its table already current does nothing).
+    """
     rule_set = current_rule_set()
     stale = OutputTable.objects.exclude(release__status=Status.RELEASED).exclude(rules=rule_set).order_by("pk")
-    done = 0
-    for table_id, release_id in list(stale.values_list("pk", "release_id")):
-        with transaction.atomic():
-            # Under the release's lock, the table as it is now: an upload since the list was read wins.
-            release = StatisticalRelease.objects.select_for_update().get(pk=release_id)
-            table = OutputTable.objects.select_related("source").filter(pk=table_id).first()
-            if table is None or release.is_released or table.rules_id == rule_set.pk:
-                continue
-            _run_check(table, rule_set)
-            table.save(update_fields=["result", "rules", "checked_at", "passed"])
-        done += 1
-    return done
+    enqueued = 0
+    for table_id, digest in list(stale.values_list("pk", "table_digest")):
+        enqueue("governance.releases.tasks.check_output_table", table_id, digest)
+        enqueued += 1
+    return enqueued
 
 
 # --- releases and their sources -------------------------------------------------------------
