@@ -6,6 +6,7 @@ Every view declares its rule from ``incidents.policy``; every write goes through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from django.contrib import messages
@@ -122,7 +123,7 @@ class ReportView(PolicyMixin, ServiceFormView):
 class IncidentMixin(PolicyMixin):
     """Loads the incident in the URL once; the rule is checked on it for every method."""
 
-    permission = can_handle
+    permission: Callable[..., bool] = can_handle
     refusal_message = HANDLE_REFUSAL
 
     def get_permission_object(self):
