@@ -25,7 +25,8 @@ from governance.core.audit_hashing import reason as audit_reason
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify
-from governance.core.permissions import forget_permissions
+from governance.core.permissions import forget_permissions, refuse_unless
+from governance.core.policy import has_left
 from governance.register.models import InformationAsset
 from governance.training.courses import personal_data_clearance
 
@@ -78,7 +79,9 @@ def _end(grant: AccessGrant, state: str, by: User, reason: str) -> None:
 
 
 @records_reason
-def suspend(grant: AccessGrant, suspension: str, *, by: User, reason: str) -> None:
+def _suspend(grant: AccessGrant, suspension: str, *, by: User, reason: str) -> None:
+    """The move itself, for this domain's services that checked their own rule (incident, leaver,
+    training lapsed, access review missed); nothing outside ``governance.access`` calls it."""
     if grant.state != G.ACTIVE:
         return
     grant.suspension = suspension
@@ -87,7 +90,8 @@ def suspend(grant: AccessGrant, suspension: str, *, by: User, reason: str) -> No
 
 
 @records_reason
-def restore(grant: AccessGrant, *, by: User, reason: str) -> None:
+def _restore(grant: AccessGrant, *, by: User, reason: str) -> None:
+    """The move back to active, for this domain's services that checked their own rule."""
     if grant.state != G.SUSPENDED or grant.ends_on <= today():
         return
     grant.suspension = ""
@@ -123,7 +127,7 @@ def suspend_for_incident(grant: AccessGrant, *, by: User, reason: str) -> Access
         raise ValidationError({"reason": "Give the reason for suspending access"})
     if grant.state != G.ACTIVE:
         raise ValidationError("Only active access can be suspended.")
-    suspend(grant, AccessGrant.Suspension.INCIDENT, by=by, reason=reason.strip())
+    _suspend(grant, AccessGrant.Suspension.INCIDENT, by=by, reason=reason.strip())
     notify(
         grant.holder,
         key=f"access-suspended-incident:{grant.pk}:{grant.changes.count()}",
@@ -158,7 +162,7 @@ def restore_after_incident(grant: AccessGrant, *, by: User, reason: str) -> Acce
         StatusChange.objects.create(grant=grant, from_state=G.SUSPENDED, to_state=G.SUSPENDED, by=by, reason=why)
         restored = False
     else:
-        restore(grant, by=by, reason=reason)
+        _restore(grant, by=by, reason=reason)
         restored = True
     events.incident_suspension_lifted.send(sender=AccessGrant, grant=grant, by=by, reason=reason, restored=restored)
     notify(
@@ -176,8 +180,9 @@ def restore_after_incident(grant: AccessGrant, *, by: User, reason: str) -> Acce
 @transaction.atomic
 def suspend_for_leaver(user: User) -> int:
     """A leaver keeps no rights: all their live grants are suspended (called when they leave)."""
+    refuse_unless(has_left(user), f"{user.display_name} has not left: their access is not suspended as a leaver's.")
     system = system_user()
     grants = list(AccessGrant.objects.select_for_update().filter(holder=user, state=G.ACTIVE))
     for grant in grants:
-        suspend(grant, AccessGrant.Suspension.LEAVER, by=system, reason="The holder has left the department")
+        _suspend(grant, AccessGrant.Suspension.LEAVER, by=system, reason="The holder has left the department")
     return len(grants)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from governance.access.grants import _end, restore, suspend
+from governance.access.grants import _end, _restore, _suspend
 from governance.access.models import AccessGrant
 from governance.access.status import today
 from governance.core.audit import system_user
@@ -121,10 +121,10 @@ def _sync_one(pk: int, cleared: bool, on: datetime.date, system: User) -> str | 
     if grant is None or not grant.needs_clearance:
         return None
     if grant.state == G.ACTIVE and not cleared:
-        suspend(grant, AccessGrant.Suspension.TRAINING, by=system, reason="Data-protection training is not current")
+        _suspend(grant, AccessGrant.Suspension.TRAINING, by=system, reason="Data-protection training is not current")
         return G.SUSPENDED
     suspended_for_training = grant.state == G.SUSPENDED and grant.suspension == AccessGrant.Suspension.TRAINING
     if suspended_for_training and cleared and grant.ends_on > on:
-        restore(grant, by=system, reason="Data-protection training is current again")
+        _restore(grant, by=system, reason="Data-protection training is current again")
         return G.ACTIVE
     return None

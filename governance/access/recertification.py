@@ -121,7 +121,7 @@ def decide(review: AccessReview, *, by: User, decision: str, reason: str = "") -
     if decision == AccessReview.Decision.REVOKE:
         grant_service.revoke(grant, by=by, reason=f"Revoked in the access review: {reason.strip()}")
     elif grant.state == G.SUSPENDED and grant.suspension == AccessGrant.Suspension.NOT_RECERTIFIED:
-        grant_service.restore(grant, by=by, reason="Confirmed in the access review")
+        grant_service._restore(grant, by=by, reason="Confirmed in the access review")
     return review
 
 
@@ -224,7 +224,7 @@ def _enforce_one(review_id: int, campaign: ReviewCampaign, system: User) -> tupl
     )
     if grant.state != G.ACTIVE:
         return 0, grant if grant.state == G.SUSPENDED else None
-    grant_service.suspend(
+    grant_service._suspend(
         grant,
         AccessGrant.Suspension.NOT_RECERTIFIED,
         by=system,

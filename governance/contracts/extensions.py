@@ -24,7 +24,7 @@ from governance.contracts.models import (
     RetentionExtension,
 )
 from governance.contracts.policy import can_decide_extension, can_manage
-from governance.contracts.states import apply_transition
+from governance.contracts.states import _apply_transition
 from governance.core.models import User
 from governance.core.notifications import notify
 from governance.register.models import InformationAsset
@@ -176,7 +176,7 @@ def _apply(extension: RetentionExtension, contract: ResearchContract, *, by: Use
         extension=extension,
     )
     if contract.status == Status.RETENTION_ENDED and contract.retention_end_date >= timezone.localdate():
-        apply_transition(
+        _apply_transition(
             contract,
             Status.DATA_RELEASED,
             by=by,

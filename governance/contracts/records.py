@@ -40,13 +40,14 @@ from governance.contracts.policy import (
     can_review,
     is_contract_manager,
 )
-from governance.contracts.states import apply_transition, record_status, request_review
+from governance.contracts.states import _apply_transition, _record_status, _request_review
 from governance.core import uploads
 from governance.core.audit_hashing import reason as audit_reason
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify
 from governance.core.permissions import forget_permissions, is_system, refuse_unless
+from governance.core.policy import has_left
 from governance.register.models import DataItem, InformationAsset
 
 Status = ResearchContract.Status
@@ -180,7 +181,7 @@ def create_contract(*, by: User, manager: User, **fields) -> ResearchContract:
     for perm in MANAGER_PERMS:
         assign_perm(perm, manager, contract)
     forget_permissions(manager, by)
-    record_status(contract, "", Status.DRAFT, by=by, reason="Contract recorded.")
+    _record_status(contract, "", Status.DRAFT, by=by, reason="Contract recorded.")
     _record_dates(contract, by=by, reason="Dates set when the contract was recorded.")
     if manager != by:
         _tell_new_manager(contract, manager, previous=None, by=by)
@@ -266,6 +267,7 @@ def release_contracts_of(user: User) -> int:
 
     Called inside ``people.mark_leaver``'s transaction. Returns how many rows were removed.
     """
+    refuse_unless(has_left(user), f"{user.display_name} has not left: their contracts stay theirs.")
     count = 0
     for row in ResearchContractUserObjectPermission.objects.filter(user=user):
         row.delete()
@@ -419,7 +421,7 @@ def set_items(contract_asset: ContractAsset, *, by: User, chosen: dict[int, str]
         contract_asset.reviewed_by, contract_asset.reviewed_at = None, None
         contract_asset.save(update_fields=["review_state", "reviewed_by", "reviewed_at"])
     if changed and contract.status != Status.DRAFT:
-        request_review(contract_asset, contract)
+        _request_review(contract_asset, contract)
     return contract_asset
 
 
@@ -562,7 +564,7 @@ def record_destruction(
             recorded_by=by,
         )
         withdraw_pending_for_destruction(contract, by=by)
-        apply_transition(
+        _apply_transition(
             contract,
             Status.DESTRUCTION_CERTIFIED,
             by=by,

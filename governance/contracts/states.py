@@ -5,7 +5,7 @@ missing. A move whose guard returns anything is refused with a ``ValidationError
 carrying every sentence, so the contract manager sees all that is left to do at
 once. Views, the admin and scheduled tasks all move contracts through
 ``transition`` (or, inside a service that has already checked its own rule,
-``apply_transition``); nothing sets ``status`` directly. Every move appends a
+``_apply_transition``); nothing sets ``status`` directly. Every move appends a
 ``ContractStatusChange`` row.
 
     draft ──▶ under assurance ──▶ approved ──▶ data released ──▶ retention ended
@@ -329,7 +329,7 @@ def _transition(
     step = find_transition(contract, target)
     if step.via:
         raise ValidationError(VIA_MESSAGES[step.via])
-    return apply_transition(contract, target, by=by, reason=reason, released_on=released_on)
+    return _apply_transition(contract, target, by=by, reason=reason, released_on=released_on)
 
 
 def release_date_problems(
@@ -344,7 +344,7 @@ def release_date_problems(
     return []
 
 
-def apply_transition(
+def _apply_transition(
     contract: ResearchContract,
     target: str,
     *,
@@ -353,7 +353,8 @@ def apply_transition(
     released_on: datetime.date | None = None,
     today: datetime.date | None = None,
 ) -> ResearchContract:
-    """The move itself, for services that have checked their own rule (certificate, extension, daily task).
+    """The move itself, for this domain's services that have checked their own rule (certificate,
+    extension, daily task). Internal: other domains move a contract through ``transition``.
 
     Runs inside the caller's transaction with the contract row locked.
     """
@@ -375,12 +376,12 @@ def apply_transition(
         contract.data_released_on = released_on or facts.today
         fields.append("data_released_on")
     contract.save(update_fields=fields)
-    record_status(contract, previous, target, by=by, reason=reason)
+    _record_status(contract, previous, target, by=by, reason=reason)
     _after(contract, previous, target, facts)
     return contract
 
 
-def request_review(contract_asset: ContractAsset, contract: ResearchContract) -> None:
+def _request_review(contract_asset: ContractAsset, contract: ResearchContract) -> None:
     """Ask the asset's IAM to review what is sent from it (at most one email per asset per day)."""
     asset = contract_asset.asset
     if asset.manager_id is None or not asset.manager.is_active:
@@ -399,7 +400,7 @@ def request_review(contract_asset: ContractAsset, contract: ResearchContract) ->
     )
 
 
-def record_status(contract: ResearchContract, previous: str, target: str, *, by: User, reason: str) -> None:
+def _record_status(contract: ResearchContract, previous: str, target: str, *, by: User, reason: str) -> None:
     ContractStatusChange.objects.create(contract=contract, from_status=previous, to_status=target, by=by, reason=reason)
 
 
@@ -408,7 +409,7 @@ def _after(contract: ResearchContract, previous: str, target: str, facts: Contra
     if target == Status.UNDER_ASSURANCE and previous == Status.DRAFT:
         for contract_asset in facts.assets:
             if contract_asset.review_state != ContractAsset.Review.APPROVED:
-                request_review(contract_asset, contract)
+                _request_review(contract_asset, contract)
     if target == Status.RETENTION_ENDED:
         context = {"contract": contract}
         manager = contract.manager
@@ -452,7 +453,7 @@ def end_due_retention(today: datetime.date | None = None) -> int:
     due = ResearchContract.objects.filter(status=Status.DATA_RELEASED, retention_end_date__lt=today).order_by("pk")
     for contract in due:
         with transaction.atomic():
-            apply_transition(
+            _apply_transition(
                 contract,
                 Status.RETENTION_ENDED,
                 by=system,

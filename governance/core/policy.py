@@ -137,6 +137,13 @@ def is_person(user) -> bool:
     return is_member(user) and not getattr(user, "is_system", False)
 
 
+def has_left(user) -> bool:
+    """Whether the person's leaving is recorded, as stored now (not as the caller's copy says):
+    the rule of the services that take a leaver's rights away."""
+    fresh = User.objects.filter(pk=user.pk).values("is_active", "leaver_date").first()
+    return fresh is not None and (not fresh["is_active"] or fresh["leaver_date"] is not None)
+
+
 def in_group(user, name: str) -> bool:
     return name in role_facts(user).groups
 

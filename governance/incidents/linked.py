@@ -16,10 +16,12 @@ from governance.access import grants as grant_service
 from governance.access import recertification
 from governance.access import requests as access
 from governance.access.models import AccessGrant
+from governance.access.policy import can_act_for_incident
 from governance.contracts import records as contracts
 from governance.contracts.models import ResearchContract
 from governance.core.audit_hashing import reason as audit_reason
 from governance.core.models import User
+from governance.core.permissions import is_system, refuse_unless
 from governance.incidents import records
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import can_handle
@@ -133,6 +135,10 @@ def record_lifted_suspension(grant: AccessGrant, *, by: User, reason: str, resto
     restore it too (the access rule, checked there). The incident's handlers then see it
     on their log. A closed incident's log is left as it was closed.
     """
+    refuse_unless(
+        is_system(by) or can_act_for_incident(by, grant.asset),
+        "Only those who may act on an incident's grants put a lifted suspension on its log.",
+    )
     incident = suspending_incident(grant)
     if incident is None or incident.state == Incident.State.CLOSED:
         return None
@@ -140,7 +146,7 @@ def record_lifted_suspension(grant: AccessGrant, *, by: User, reason: str, resto
         outcome = f"Restored on {_now()}: {reason}"
     else:
         outcome = f"Incident suspension lifted on {_now()}: {reason}. Access waits for the holder's training."
-    return records.record_taken_action(
+    return records._record_taken_action(
         incident, by=by, kind=Kind.RESTORE_GRANT, description=_on_grant("Restore", grant), outcome=outcome, grant=grant
     )
 

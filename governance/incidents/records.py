@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.access.models import AccessGrant
+from governance.access.policy import can_view_grant
 from governance.contracts.models import ContractAsset, ResearchContract
+from governance.contracts.policy import can_view as can_view_contract
 from governance.core import offices
 from governance.core.audit_hashing import reason as audit_reason
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
-from governance.core.permissions import refuse_unless
+from governance.core.permissions import is_system, refuse_unless
 from governance.incidents.clock import is_late
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import can_handle, can_report, can_update_action
@@ -95,6 +97,14 @@ def report_incident(
     if errors:
         raise ValidationError(errors)
     data_items, grants, contracts = list(data_items), list(grants), list(contracts)
+    refuse_unless(
+        is_system(by) or all(can_view_grant(by, grant) for grant in grants),
+        "You can name only access grants you can see.",
+    )
+    refuse_unless(
+        is_system(by) or all(can_view_contract(by, contract) for contract in contracts),
+        "You can name only research contracts you can see.",
+    )
     all_assets: dict[int, InformationAsset] = {a.pk: a for a in assets}
     for source in (*(item.asset for item in data_items), *(grant.asset for grant in grants)):
         all_assets.setdefault(source.pk, source)
@@ -270,7 +280,7 @@ def add_action(
 
 
 @transaction.atomic
-def record_taken_action(
+def _record_taken_action(
     incident: Incident, *, by: User, kind: str, description: str, outcome: str, **target
 ) -> IncidentAction:
     """Put on the incident's log a done action taken outside it, under another domain's rule.

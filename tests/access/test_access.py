@@ -466,7 +466,7 @@ def test_signing_data_protection_restores_suspended_access(verified_client, hand
     from tests.conftest import current_code
 
     grant = make_grant(handler, asset, items(asset, "date_of_birth"))
-    grant_service.suspend(grant, "training", by=system_user(), reason="test: lapsed")
+    grant_service._suspend(grant, "training", by=system_user(), reason="test: lapsed")
     grant.refresh_from_db()
     assert grant.state == "suspended"
     course = make_data_protection_course()

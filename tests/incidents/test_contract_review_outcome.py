@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 def flagged(incident, handler, asset):
     contract = make_contract()
     add_asset(contract, asset, by=contract.manager)
-    linked.flag_contract(report(incident.reported_by, contracts=[contract]), contract, by=handler)
+    # Reported by the asset's IAM, who reads the contract providing it (a reporter names only what they see).
+    linked.flag_contract(report(asset.manager, contracts=[contract]), contract, by=handler)
     contract.refresh_from_db()
     assert contract.review_flagged_at is not None
     return contract

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from governance.incidents.models import Incident
+from governance.incidents.models import Incident, IncidentLink
 from governance.incidents.selectors import visible_incidents
 from tests.factories import UserFactory
 from tests.incidents.conftest import report
@@ -62,8 +62,8 @@ def test_deputy_sees_incidents_touching_their_area_only(deputy_siro, reporter, a
 def test_iam_sees_through_a_grant_on_their_asset(iam, asset):
     from tests.factories import make_grant
 
-    grant = make_grant(UserFactory(), asset)
-    touched = report(UserFactory(), grants=[grant])
+    holder = UserFactory()
+    touched = report(holder, grants=[make_grant(holder, asset)])
     assert touched in visible_incidents(iam)
 
 
@@ -120,7 +120,9 @@ def test_the_reporter_does_not_learn_who_holds_a_grant_they_named(verified_clien
 
     holder = UserFactory(first_name="Hidden", last_name="Holder")
     grant = make_grant(holder, asset)
-    named = report(reporter, grants=[grant])
+    named = report(reporter, assets=[asset])
+    # Linked by those handling it (a reporter may name only grants they see).
+    IncidentLink.objects.create(incident=named, grant=grant, added_by=iam)
     assert "Hidden Holder" not in verified_client(reporter).get(detail(named)).content.decode()
     assert "Hidden Holder" in verified_client(iam).get(detail(named)).content.decode()
     assert "history" not in verified_client(reporter).get(detail(named)).context  # not even read for them

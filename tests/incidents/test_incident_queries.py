@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from governance.incidents import queries, records
-from tests.factories import UserFactory, make_grant
+from tests.factories import make_grant
 from tests.incidents.conftest import report, triage
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_incidents_touching_assets_in_a_period(reporter, asset, other_asset):
     with time_machine.travel(timezone.now() - 40 * DAY):
         old = report(reporter, assets=[asset])
     direct = report(reporter, assets=[asset])
-    through_grant = report(reporter, grants=[make_grant(UserFactory(), asset)])
+    through_grant = report(reporter, grants=[make_grant(reporter, asset)])  # a grant the reporter holds
     elsewhere = report(reporter, assets=[other_asset])
     recent = queries.touching_assets([asset], start=timezone.now() - 30 * DAY)
     assert set(recent) == {direct, through_grant}

@@ -34,7 +34,7 @@ def test_the_iam_and_deputy_are_told_at_once(reporter, asset, iam, deputy_siro, 
 
 def test_grants_items_and_contracts_bring_their_assets(reporter, asset, other_asset):
     item = DataItemFactory(asset=asset, name="nino")
-    grant = make_grant(UserFactory(), other_asset)
+    grant = make_grant(reporter, other_asset)  # a reporter names only grants they may see: here their own
     incident = report(reporter, data_items=[item], grants=[grant])
     assets = set(IncidentLink.objects.filter(incident=incident, asset__isnull=False).values_list("asset", flat=True))
     assert assets == {asset.pk, other_asset.pk}
@@ -142,7 +142,7 @@ def test_early_review_asks_the_iam_about_every_grant_on_the_asset(incident, hand
 def test_flagging_the_contract_tells_its_manager(incident, handler, asset, django_capture_on_commit_callbacks):
     contract = make_contract()
     add_asset(contract, asset, by=contract.manager)
-    flagged = report(incident.reported_by, contracts=[contract])
+    flagged = report(asset.manager, contracts=[contract])  # the asset's IAM reads the contract providing it
     with django_capture_on_commit_callbacks(execute=True):
         action = linked.flag_contract(flagged, contract, by=handler)
     contract.refresh_from_db()

@@ -173,7 +173,7 @@ def test_a_reason_is_needed_and_nothing_changes_without_one(suspended, iam):
 
 def test_other_suspensions_are_not_lifted_here(iam, holder, asset):
     grant = make_grant(holder, asset)
-    grant_service.suspend(grant, AccessGrant.Suspension.NOT_RECERTIFIED, by=iam, reason="Not confirmed in the review")
+    grant_service._suspend(grant, AccessGrant.Suspension.NOT_RECERTIFIED, by=iam, reason="Not confirmed in the review")
     client = sign_in_verified(Client(), iam)
     assert client.get(restore_url(grant)).status_code == 403
     with pytest.raises(Exception, match="suspended for an incident"):

@@ -258,7 +258,7 @@ def _create(plan: DemoContract, manager: User, organisation: ExternalOrganisatio
     contract_states.transition(contract, Status.APPROVED, by=manager)
     released_on = today - datetime.timedelta(days=plan.released_days_ago)
     with transaction.atomic():  # a release made before the demo began: nobody is at a key to verify it
-        contract_states.apply_transition(contract, Status.DATA_RELEASED, by=manager, released_on=released_on)
+        contract_states._apply_transition(contract, Status.DATA_RELEASED, by=manager, released_on=released_on)
     if plan.extension_days:
         contract.refresh_from_db()
         contract_extensions.request_extension(
