@@ -2,11 +2,15 @@
 
 Nobody decides, reviews or revokes their own access. The asset's IAM decides
 (its Deputy SIRO when there is no active IAM, or the IAM is the requester); the
-Deputy SIRO also approves high-risk requests (the SIRO standing in). Lists are
+Deputy SIRO also approves high-risk requests, a second person: the SIRO (then the SIRO's
+named alternate) stands in when the Deputy SIRO asked or took the IAM's step. Lists are
 computed as one filtered query of what the person may see.
 """
 
 from __future__ import annotations
+
+import copy
+from itertools import chain
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -15,6 +19,7 @@ from governance.access.models import AccessGrant, AccessRequest, AccessReview
 from governance.core.models import User
 from governance.core.policy import has_oversight, in_group, is_iam, is_member, is_siro, oversees_area
 from governance.core.roles import INCIDENT_HANDLERS
+from governance.core.two_person import is_person, second_person, stand_ins
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
 from governance.register.policy import can_edit as can_edit_asset
 
@@ -24,12 +29,12 @@ def active_iam(asset: InformationAsset) -> User | None:
 
 
 def reviewer_for(grant: AccessGrant) -> User | None:
-    """The asset's IAM, or its Deputy SIRO when there is no active IAM (never the holder)."""
-    iam = active_iam(grant.asset)
-    if iam is not None and iam.pk != grant.holder_id:
-        return iam
-    deputy = grant.asset.business_area.deputy_siro
-    return deputy if deputy is not None and deputy.is_active and deputy.pk != grant.holder_id else None
+    """Who recertifies a grant, a second person beside its holder: the asset's IAM; its Deputy SIRO
+    when there is no active IAM or the IAM holds it; then the SIRO, then the SIRO's named alternate."""
+    return second_person(
+        chain([active_iam(grant.asset), grant.asset.business_area.deputy_siro], stand_ins()),
+        excluding={grant.holder_id},
+    )
 
 
 ACCESS_PERM = "access_informationasset"
@@ -90,14 +95,40 @@ def can_decide_as_iam(user: User, request: AccessRequest) -> bool:
     return oversees_area(user, request.asset.business_area_id)
 
 
-def can_decide_as_deputy(user: User, request: AccessRequest) -> bool:
-    """The Deputy SIRO of the asset's area; the SIRO if the Deputy SIRO is the requester or the post is empty."""
-    if user.pk == request.requester_id or not user.is_active:
-        return False
+def iam_step_people(request: AccessRequest) -> set[int]:
+    """Who took the IAM's step of a request, or, before it is taken, who would: the IAM, or the
+    area's Deputy SIRO standing in for a missing IAM or one who asked."""
+    if request.iam_decided_by_id is not None:
+        return {request.iam_decided_by_id}
+    iam = active_iam(request.asset)
+    if iam is not None and iam.pk != request.requester_id:
+        return {iam.pk}
     deputy = request.asset.business_area.deputy_siro
-    if deputy is not None and deputy.is_active and deputy.pk != request.requester_id:
-        return user.pk == deputy.pk
-    return is_siro(user)
+    return {deputy.pk} if deputy is not None else set()
+
+
+def deputy_step_person(request: AccessRequest) -> User | None:
+    """Who gives the second approval of a high-risk request: the area's Deputy SIRO; the SIRO when
+    the Deputy SIRO asked or took the IAM's step (or the post is empty); then the SIRO's alternate."""
+    return second_person(
+        chain([request.asset.business_area.deputy_siro], stand_ins()),
+        excluding={request.requester_id, *iam_step_people(request)},
+    )
+
+
+def can_decide_as_deputy(user: User, request: AccessRequest) -> bool:
+    """The second of two people: never the requester, never whoever took the IAM's step."""
+    if user.pk == request.requester_id or not user.is_active or user.pk in iam_step_people(request):
+        return False
+    return is_person(user, deputy_step_person(request))
+
+
+def request_as_decided_by(request: AccessRequest, user: User) -> AccessRequest:
+    """The request as it is once ``user`` approved it at the IAM's step (not saved)."""
+    decided = copy.copy(request)
+    decided.iam_decision, decided.iam_decided_by = AccessRequest.Decision.APPROVE, user
+    decided.needs_deputy_approval = True
+    return decided
 
 
 def oversees_asset(user: User, asset: InformationAsset) -> bool:
@@ -132,7 +163,7 @@ def can_revoke_now(user: User, grant: AccessGrant) -> bool:
 
 
 def can_review(user: User, review: AccessReview) -> bool:
-    """The grant's reviewer (its IAM, or the Deputy SIRO standing in), or whoever may revoke it."""
+    """The grant's reviewer (``reviewer_for``), or whoever may revoke it; never its holder."""
     grant = review.grant
     if user.pk == grant.holder_id or not user.is_active:
         return False

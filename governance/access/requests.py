@@ -23,7 +23,14 @@ from django.utils import timezone
 
 from governance.access.grants import _grant_permission
 from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem, StatusChange
-from governance.access.policy import EDITABLE, active_iam, can_decide_as_deputy, can_decide_as_iam, can_return
+from governance.access.policy import (
+    EDITABLE,
+    active_iam,
+    can_decide_as_deputy,
+    can_decide_as_iam,
+    can_return,
+    deputy_step_person,
+)
 from governance.access.status import _move, latest_end_date, today
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
@@ -343,8 +350,7 @@ def _decide_as_iam(
             by=by,
             reason=f"Approved by the IAM: {reason.strip()}. Awaiting the Deputy SIRO.",
         )
-        deputy = request.asset.business_area.deputy_siro
-        recipient = deputy if deputy is not None and deputy.is_active and deputy.pk != request.requester_id else None
+        recipient = deputy_step_person(request)
         if recipient is not None:
             notify(
                 recipient,
@@ -370,7 +376,8 @@ def decide_as_deputy(request: AccessRequest, *, by: User, decision: str, reason:
     )
     if not can_decide_as_deputy(by, request):
         raise PermissionDenied(
-            "Only the Deputy SIRO of the asset's area (or the SIRO) approves this, never the requester."
+            "A second person approves this: the Deputy SIRO of the asset's area, or the SIRO standing in, "
+            "never the requester or whoever took the IAM's decision."
         )
     if (
         request.state != R.SUBMITTED

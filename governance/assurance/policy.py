@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.core.models import User
 from governance.core.policy import has_oversight, is_member, is_siro, oversees_area
 from governance.core.selectors import oversees_any_area
+from governance.core.two_person import is_person, second_person, stand_ins
 from governance.register.assets import can_edit as can_edit_asset
 from governance.register.models import InformationAsset
 
@@ -70,14 +73,37 @@ def can_correct_return(user: User, ret: AssuranceReturn) -> bool:
     )
 
 
+def return_signers(ret: AssuranceReturn) -> set[int]:
+    """Who took the first step of a return: the IAM it belongs to, and whoever signed it."""
+    return {pk for pk in (ret.iam_id, ret.signed_by_id) if pk is not None}
+
+
+def stand_in_decider(ret: AssuranceReturn) -> User | None:
+    """Who accepts a return when its area's Deputy SIRO cannot (the post is empty, or the Deputy SIRO
+    is the IAM who signed it): the SIRO, then the SIRO's named alternate."""
+    area = ret.business_area
+    deputy = area.deputy_siro if area is not None else None
+    if deputy is not None and deputy.is_active and deputy.pk not in return_signers(ret):
+        return None
+    return second_person(stand_ins(), excluding=return_signers(ret))
+
+
 def can_decide_return(user: User, ret: AssuranceReturn) -> bool:
-    """The Deputy SIRO of the return's area accepts or sends back a signed return; never their own."""
-    return (
-        user.is_authenticated
-        and ret.state == AssuranceReturn.State.SIGNED
-        and ret.iam_id != user.pk
-        and oversees_area(user, ret.business_area)
-    )
+    """The Deputy SIRO of the return's area accepts or sends back a signed return, a second person:
+    never the IAM who signed it. The SIRO (then the SIRO's alternate) stands in where the Deputy
+    SIRO is that IAM or the post is empty."""
+    if not (user.is_authenticated and ret.state == AssuranceReturn.State.SIGNED):
+        return False
+    if user.pk in return_signers(ret):
+        return False
+    return oversees_area(user, ret.business_area) or is_person(user, stand_in_decider(ret))
+
+
+def return_as_signed_by(ret: AssuranceReturn, user: User) -> AssuranceReturn:
+    """The return as it is once ``user`` signed it (not saved)."""
+    signed = copy.copy(ret)
+    signed.state, signed.signed_by = AssuranceReturn.State.SIGNED, user
+    return signed
 
 
 def can_view_my_returns(user: User) -> bool:

@@ -228,7 +228,10 @@ def start_correction(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
 @transaction.atomic
 def accept_return(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
     ret = AssuranceReturn.objects.select_for_update().get(pk=ret.pk)
-    refuse_unless(policy.can_decide_return(by, ret), "Only the area's Deputy SIRO accepts a signed return.")
+    refuse_unless(
+        policy.can_decide_return(by, ret),
+        "Only the area's Deputy SIRO (the SIRO standing in) accepts a signed return, never the IAM who signed it.",
+    )
     if not verify_digest(ret):
         raise ValidationError("The return's content no longer matches its signature; it cannot be accepted.")
     ret.state = AssuranceReturn.State.ACCEPTED
@@ -240,7 +243,10 @@ def accept_return(ret: AssuranceReturn, *, by: User) -> AssuranceReturn:
 @transaction.atomic
 def send_back_return(ret: AssuranceReturn, *, by: User, reason: str) -> AssuranceReturn:
     ret = AssuranceReturn.objects.select_for_update().get(pk=ret.pk)
-    refuse_unless(policy.can_decide_return(by, ret), "Only the area's Deputy SIRO sends back a signed return.")
+    refuse_unless(
+        policy.can_decide_return(by, ret),
+        "Only the area's Deputy SIRO (the SIRO standing in) sends back a signed return, never its signer.",
+    )
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the return is sent back"})
     ret.state = AssuranceReturn.State.SENT_BACK

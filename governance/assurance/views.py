@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import ListView, TemplateView
 
-from governance.assurance import policy, report, returns, risks, selectors, traceability
+from governance.assurance import policy, report, returns, risks, selectors, traceability, two_person
 from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignReturnForm
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.assurance.report_pdf import report_pdf
@@ -282,4 +282,10 @@ class PolicyTraceabilityView(PolicyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         evidence = policy.can_view_policy_evidence(self.request.user)
-        return super().get_context_data(rows=traceability.trace_rows(evidence), evidence=evidence, **kwargs)
+        return super().get_context_data(
+            rows=traceability.trace_rows(evidence),
+            evidence=evidence,
+            two_person_rules=two_person.RULES,
+            two_person_property_test=two_person.PROPERTY_TEST,
+            **kwargs,
+        )

@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import copy
+from itertools import chain
+
 from django.db.models import Q
 
 from governance.contracts.models import (
@@ -25,6 +28,7 @@ from governance.core.permissions import has_object_perm
 from governance.core.policy import has_model_perm, has_oversight, in_group, is_administrator, is_siro
 from governance.core.roles import CONTRACT_MANAGERS, INCIDENT_HANDLERS
 from governance.core.selectors import overseen_areas
+from governance.core.two_person import is_person, second_person, stand_ins
 
 VIEW_PERM = "view_researchcontract"
 CHANGE_PERM = "change_researchcontract"
@@ -74,9 +78,40 @@ def can_view(user: User, contract: ResearchContract) -> bool:
     ).exists()
 
 
+def data_reviewer(contract_asset: ContractAsset) -> User | None:
+    """Who approves the data sent from an asset, a second person beside the contract's manager (who
+    chooses the data and records its release): the asset's IAM; the Deputy SIRO of its area when the
+    IAM is the manager; then the SIRO, then the SIRO's named alternate. None while the asset has no
+    active IAM (its Deputy SIRO nominates one first)."""
+    asset = contract_asset.asset
+    iam = asset.manager
+    if iam is None or not iam.is_active:
+        return None
+    return second_person(
+        chain([iam, asset.business_area.deputy_siro], stand_ins()), excluding={contract_asset.contract.manager_id}
+    )
+
+
 def can_review(user: User, contract_asset: ContractAsset) -> bool:
-    """Only the asset's own IAM reviews the data sent from it."""
-    return user.is_authenticated and user.is_active and contract_asset.asset.manager_id == user.pk
+    """The data's reviewer (``data_reviewer``): never the contract's manager."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.pk != contract_asset.contract.manager_id
+        and is_person(user, data_reviewer(contract_asset))
+    )
+
+
+def can_release_data_of(user: User, contract_asset: ContractAsset) -> bool:
+    """Whoever records the release of the data approved from an asset did not approve it."""
+    return can_manage(user, contract_asset.contract) and (_system(user) or user.pk != contract_asset.reviewed_by_id)
+
+
+def contract_asset_as_approved_by(contract_asset: ContractAsset, user: User) -> ContractAsset:
+    """The asset's data as it is once ``user`` approved it (not saved)."""
+    approved = copy.copy(contract_asset)
+    approved.review_state, approved.reviewed_by = ContractAsset.Review.APPROVED, user
+    return approved
 
 
 def can_download(user: User, contract: ResearchContract) -> bool:

@@ -37,10 +37,11 @@ from governance.contracts.models import (
     ResearchContract,
     RetentionExtension,
 )
-from governance.contracts.policy import can_manage
+from governance.contracts.policy import can_manage, can_release_data_of, data_reviewer
 from governance.core.audit import system_user
 from governance.core.models import User
 from governance.core.notifications import notify
+from governance.core.permissions import refuse_unless
 from governance.core.security import verify_fresh_second_factor
 from governance.register.models import DataItem
 
@@ -87,6 +88,8 @@ def load_facts(contract: ResearchContract, today: datetime.date | None = None) -
         .prefetch_related(Prefetch("items", queryset=ContractDataItem.objects.order_by("name", "pk")))
         .order_by("asset__name", "pk")
     )
+    for contract_asset in assets:
+        contract_asset.contract = contract  # its reviewer is decided against this contract's manager
     return ContractFacts(
         contract=contract,
         checks=checks,
@@ -146,14 +149,28 @@ def data_unmet(facts: ContractFacts) -> list[str]:
         if not contract_asset.items.all():
             unmet.append(f"{asset}: choose the data items to be provided")
             continue
+        reviewer = data_reviewer(contract_asset)
         if contract_asset.review_state == ContractAsset.Review.APPROVED:
-            continue
-        if asset.needs_iam:
+            if contract_asset.reviewed_by_id != facts.contract.manager_id:
+                continue
+            unmet.append(
+                f"{asset}: approved by the contract's manager, who cannot also release it: a second person "
+                f"({reviewer.display_name if reviewer else 'its reviewer'}) must review it"
+            )
+        elif asset.needs_iam:
             unmet.append(f"{asset}: has no active IAM to review it (its Deputy SIRO must nominate one)")
-        elif contract_asset.review_state == ContractAsset.Review.CHANGES_NEEDED:
-            unmet.append(f"{asset}: its IAM ({asset.manager.display_name}) asked for changes")
+        elif reviewer is None:
+            unmet.append(f"{asset}: nobody but the contract's manager could review it (appoint the SIRO's alternate)")
         else:
-            unmet.append(f"{asset}: awaiting review by its IAM ({asset.manager.display_name})")
+            who = (
+                f"its IAM ({reviewer.display_name})"
+                if reviewer.pk == asset.manager_id
+                else f"{reviewer.display_name}, standing in for its IAM (who manages the contract)"
+            )
+            if contract_asset.review_state == ContractAsset.Review.CHANGES_NEEDED:
+                unmet.append(f"{asset}: {who} asked for changes")
+            else:
+                unmet.append(f"{asset}: awaiting review by {who}")
     return unmet
 
 
@@ -312,6 +329,7 @@ def transition(
         raise ValidationError(VIA_MESSAGES[step.via])
     if target == Status.DATA_RELEASED:
         facts = load_facts(contract)
+        _refuse_approver(by, facts)
         unmet = step.guard(facts) + release_date_problems(contract, released_on, facts.today)
         if unmet:
             raise ValidationError(unmet)  # nothing to verify for a move that cannot happen
@@ -329,7 +347,17 @@ def _transition(
     step = find_transition(contract, target)
     if step.via:
         raise ValidationError(VIA_MESSAGES[step.via])
+    if target == Status.DATA_RELEASED:
+        _refuse_approver(by, load_facts(contract))
     return _apply_transition(contract, target, by=by, reason=reason, released_on=released_on)
+
+
+def _refuse_approver(by: User, facts: ContractFacts) -> None:
+    """Two people: whoever approved the data sent from an asset does not also record its release."""
+    refuse_unless(
+        all(can_release_data_of(by, contract_asset) for contract_asset in facts.assets),
+        "You approved data sent under this contract: another person records its release.",
+    )
 
 
 def release_date_problems(
@@ -384,10 +412,11 @@ def _apply_transition(
 def _request_review(contract_asset: ContractAsset, contract: ResearchContract) -> None:
     """Ask the asset's IAM to review what is sent from it (at most one email per asset per day)."""
     asset = contract_asset.asset
-    if asset.manager_id is None or not asset.manager.is_active:
+    reviewer = data_reviewer(contract_asset)
+    if reviewer is None:
         return
     notify(
-        asset.manager,
+        reviewer,
         key=f"contract-review-requested:{contract_asset.pk}:{timezone.localdate().isoformat()}",
         subject=f"Review the data from {asset.name} for contract {contract.reference}",
         template="emails/contract_review_requested.txt",
@@ -395,7 +424,7 @@ def _request_review(contract_asset: ContractAsset, contract: ResearchContract) -
             "contract": contract,
             "contract_asset": contract_asset,
             "asset": asset,
-            "name": asset.manager.first_name or asset.manager.display_name,
+            "name": reviewer.first_name or reviewer.display_name,
         },
     )
 

@@ -177,6 +177,10 @@ class OutputTable(ReleaseScoped, models.Model):
     result = models.JSONField(null=True, blank=True)
     rules = models.ForeignKey(DisclosureRuleSet, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     checked_at = models.DateTimeField(null=True, blank=True)
+    # Who last asked for the check (its uploader, or whoever checked it again): never its signer.
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     passed = models.BooleanField(null=True, blank=True)
 
     class Meta:

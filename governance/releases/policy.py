@@ -13,11 +13,13 @@ table.
 
 from __future__ import annotations
 
+import copy
+
 from governance.core.models import OfficeHolder, User
 from governance.core.policy import has_oversight, holds_office, in_group, is_member, oversees_area
 from governance.core.roles import AUDITORS, DISCLOSURE_CONTROL, STATISTICIANS
 from governance.disclosure import CheckResult
-from governance.releases.models import ReleaseSource, StatisticalRelease
+from governance.releases.models import OutputTable, ReleaseSource, StatisticalRelease
 
 
 def is_chief_statistician(user: User) -> bool:
@@ -77,14 +79,32 @@ def can_edit(user: User, release: StatisticalRelease) -> bool:
     return user.is_authenticated and user.is_active and release.author_id == user.pk and not release.is_released
 
 
+def preparers(release: StatisticalRelease) -> set[int]:
+    """Who prepared the release's tables: its author, and whoever uploaded or checked each table."""
+    cached = release.__dict__.get("_preparers")
+    if cached is None:
+        rows = OutputTable.objects.filter(release=release).values_list("uploaded_by_id", "checked_by_id")
+        cached = {release.author_id, *(pk for row in rows for pk in row if pk is not None)}
+        release.__dict__["_preparers"] = cached
+    return cached
+
+
+def release_as_checked_by(release: StatisticalRelease, user: User) -> StatisticalRelease:
+    """The release as it is once ``user`` checked one of its tables (not saved)."""
+    checked = copy.copy(release)
+    checked.__dict__["_preparers"] = preparers(release) | {user.pk}
+    return checked
+
+
 def can_sign_off(user: User, release: StatisticalRelease) -> bool:
-    """A second person: the Chief Statistician or a disclosure-control officer, never the author."""
+    """A second person: the Chief Statistician or a disclosure-control officer who neither prepared
+    the release nor uploaded or checked any of its tables."""
     return (
         user.is_authenticated
         and user.is_active
-        and release.author_id != user.pk
         and _is_signer(user)
         and not release.is_released
+        and user.pk not in preparers(release)
     )
 
 
@@ -103,8 +123,15 @@ def can_view_releases(user: User) -> bool:
 
 
 def can_check(user: User, release: StatisticalRelease) -> bool:
-    """The author, or a person who signs releases off, runs a table's check again."""
-    return can_edit(user, release) or can_sign_off(user, release)
+    """The author, or a person who signs releases off, runs a table's check again (who checks a
+    table then no longer signs the release off: ``can_sign_off``)."""
+    return can_edit(user, release) or (
+        user.is_authenticated
+        and user.is_active
+        and release.author_id != user.pk
+        and _is_signer(user)
+        and not release.is_released
+    )
 
 
 def table_publishable(result: CheckResult | None, current: bool) -> bool:

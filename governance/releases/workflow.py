@@ -278,6 +278,7 @@ def add_table(release: StatisticalRelease, *, by: User, title: str, source: Rele
         source=_source_of(release, source),
         title=title,
         uploaded_by=by,
+        checked_by=by,
     )
     _store(table, table_data, upload)
     table.full_clean()
@@ -300,9 +301,10 @@ def replace_table(table: OutputTable, *, by: User, title: str, source: ReleaseSo
     table.title = title
     table.source = _source_of(release, source)
     if upload is not None:
-        table.uploaded_by = by
+        table.uploaded_by = table.checked_by = by
         _store(table, read_upload(upload), upload)
     elif changed_content:
+        table.checked_by = by
         _check_or_defer(table, current_rule_set())
     table.full_clean()
     table.save()
@@ -327,8 +329,9 @@ def check_again(table: OutputTable, *, by: User) -> OutputTable:
     release = _lock(table.release)
     refuse_unless(can_check(by, release), EDIT_REFUSAL)
     table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)  # as it is now
+    table.checked_by = by
     _check_or_defer(table, current_rule_set())
-    table.save(update_fields=["result", "rules", "checked_at", "passed"])
+    table.save(update_fields=["result", "rules", "checked_at", "checked_by", "passed"])
     _defer_if_large(table)
     return table
 
@@ -539,7 +542,8 @@ def live_sign_off(release: StatisticalRelease) -> ReleaseSignOff | None:
 
 
 SIGN_OFF_REFUSAL = (
-    "Only the Chief Statistician or a disclosure-control officer who did not prepare the release can sign it off."
+    "Only the Chief Statistician or a disclosure-control officer who did not prepare the release, upload its "
+    "tables or check them can sign it off."
 )
 
 
