@@ -601,6 +601,49 @@ def test_contract_managers_record_contractors(verified_client, manager, staff):
     assert ExternalOrganisation.objects.count() == 1
 
 
+def test_the_contractor_edit_page_shows_the_values_saves_with_an_audit_entry_and_reports_every_error(
+    verified_client, manager
+):
+    organisation = ExternalOrganisationFactory(
+        name="Institute for Pensions Research",
+        kind=ExternalOrganisation.Kind.RESEARCH_INSTITUTE,
+        registration_number="RC000123",
+        address="1 Example Street",
+    )
+    ExternalOrganisationFactory(name="University of Northtown")
+    client = verified_client(manager)
+    url = f"/contracts/contractors/{organisation.pk}/edit/"
+
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form.instance.pk == organisation.pk
+    html = page.content.decode()
+    assert 'value="Institute for Pensions Research"' in html and 'value="RC000123"' in html
+    assert "1 Example Street" in html
+
+    data = {"name": "Pensions Research Institute", "kind": "research_institute", "registration_number": "RC000123"}
+    response = client.post(url, {**data, "address": "2 Example Street", "website": "example.org"})
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.address, organisation.website) == (
+        "Pensions Research Institute",
+        "2 Example Street",
+        "https://example.org",
+    )
+    assert ExternalOrganisation.objects.count() == 2
+    entry = AuditEntry.objects.filter(
+        object_pk=str(organisation.pk), action=AuditEntry.Action.UPDATE, object_repr__contains="Pensions"
+    ).latest("pk")
+    assert entry.actor == manager and "name" in entry.changes_dict
+
+    response = client.post(url, {"name": "university of northtown", "kind": "", "website": "not a web address"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"name", "kind", "website"}
+    organisation.refresh_from_db()
+    assert organisation.name == "Pensions Research Institute"
+
+
 def test_a_contractor_page_lists_only_contracts_the_viewer_may_see(verified_client, manager, other_manager, contract):
     from tests.factories import make_contract
 

@@ -74,13 +74,6 @@ class OrganisationFormView(ObjectPolicyMixin, ServiceFormView):
     def organisation(self) -> ExternalOrganisation | None:
         return self.get_permission_object()
 
-
-class OrganisationCreateView(OrganisationFormView):
-    permission = policy.can_add_organisation
-
-    def get_permission_object(self):
-        return None
-
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.organisation}
 
@@ -94,3 +87,10 @@ class OrganisationCreateView(OrganisationFormView):
             return organisation, f"{organisation.name} recorded."
         organisation = service.update_organisation(self.organisation, by=self.request.user, **fields)
         return organisation, f"{organisation.name} saved."
+
+
+class OrganisationCreateView(OrganisationFormView):
+    permission = policy.can_add_organisation
+
+    def get_permission_object(self):
+        return None
