@@ -20,6 +20,8 @@ from governance.core.models import SecurityEvent
 from governance.core.roles import sync_group_permissions
 from governance.core.security import note_password_failure, record_event
 from governance.incidents.linked import record_lifted_suspension
+from governance.incidents.models import Incident, IncidentLink
+from governance.incidents.policy import sees_every_named_grant_holder
 from governance.operations.metrics import observe_task
 from governance.register.models import (
     InformationAsset,
@@ -34,6 +36,8 @@ from governance.training.models import Course, TrainingStatus
 history.hide_parts(
     InformationAsset, can_see_holders, InformationAssetUserObjectPermission, InformationAssetGroupObjectPermission
 )
+# An incident's links name each grant's holder: shown only to those who may open every grant it names.
+history.hide_parts(Incident, sees_every_named_grant_holder, IncidentLink)
 
 
 @receiver(user_logged_in, dispatch_uid="custodian_login")

@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from governance.access.selectors import visible_grants
 from governance.core.models import User
 from governance.core.policy import has_oversight, in_group, is_person, is_siro, oversees_area
 from governance.core.roles import INCIDENT_HANDLERS
@@ -82,9 +85,31 @@ def sees_grant_holders(user: User, incident: Incident) -> bool:
     """Who holds access to what is for oversight, not for a reporter as such.
 
     Someone who sees the incident only because they reported it sees the grants they
-    named by number alone, and not its change history, which names their holders.
+    named by number alone, and not its change history. Anyone else still sees only the
+    holders of the grants they may open (``grants_with_visible_holders``).
     """
     return user.pk != incident.reported_by_id or sees_every_incident(user) or can_handle(user, incident)
+
+
+def grants_with_visible_holders(user: User, incident: Incident, grant_ids: Iterable[int]) -> set[int]:
+    """Of ``grant_ids`` (grants the incident names), those whose holder and asset ``user`` may be shown.
+
+    The access domain's rule (``can_view_grant``), asked for all of them at once through
+    its selector: a Deputy SIRO sees the holders of their own area's grants, not those of
+    a grant in another area that the same incident names.
+    """
+    wanted = set(grant_ids)
+    if not wanted or not sees_grant_holders(user, incident):
+        return set()
+    return set(visible_grants(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+def sees_every_named_grant_holder(user: User, incident: Incident) -> bool:
+    """Whether ``user`` may read the incident's links in its history: they name each grant's holder."""
+    if user is None or not sees_grant_holders(user, incident):
+        return False
+    named = IncidentLink.objects.filter(incident=incident, grant__isnull=False)
+    return not named.exclude(grant__in=visible_grants(user).values("pk")).exists()
 
 
 def can_update_action(user: User, action) -> bool:

@@ -43,6 +43,7 @@ from governance.incidents.policy import (
     can_report,
     can_update_action,
     can_view,
+    grants_with_visible_holders,
     sees_every_incident,
     sees_grant_holders,
     updatable_actions,
@@ -168,15 +169,18 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
         )
         started_reviews = {a.asset_id for a in actions if a.kind == IncidentAction.Kind.RECERTIFY}
         flagged = {a.contract_id for a in actions if a.kind == IncidentAction.Kind.CONTRACT_REVIEW}
+        named_grants = [link.grant for link in links if link.grant_id]
+        grants = list(linked.live_grants(self.incident)[:GRANTS_SHOWN]) if handles else []
         return super().get_context_data(
             assets=[link.asset for link in links if link.asset_id],
             data_items=[link.data_item for link in links if link.data_item_id],
-            named_grants=[link.grant for link in links if link.grant_id],
+            named_grants=named_grants,
+            holders_shown=grants_with_visible_holders(user, self.incident, [g.pk for g in (*named_grants, *grants)]),
             contracts=[link.contract for link in links if link.contract_id],
             actions=updatable_actions(user, self.incident, actions),
             can_handle=handles,
             sees_grant_holders=self.shows_history(),
-            grants=list(linked.live_grants(self.incident)[:GRANTS_SHOWN]) if handles else [],
+            grants=grants,
             grants_shown=GRANTS_SHOWN,
             reviewable=[link.asset for link in links if link.asset_id and link.asset_id not in started_reviews],
             flaggable=[link.contract for link in links if link.contract_id and link.contract_id not in flagged],

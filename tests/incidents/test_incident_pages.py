@@ -253,3 +253,27 @@ def test_a_reporter_names_their_own_grant(verified_client, reporter, asset):
     response = verified_client(reporter).post(reverse("incidents:report"), report_form(asset, grants=str(own.pk)))
     assert response.status_code == 302
     assert IncidentLink.objects.filter(incident=Incident.objects.get(), grant=own).exists()
+
+
+def test_the_incident_page_names_holders_only_of_the_grants_the_viewer_may_open(
+    verified_client, deputy_siro, handler, siro, asset, other_asset
+):
+    """A Deputy SIRO sees an incident touching their area; a grant it names in another area stays a number."""
+    tom = UserFactory(first_name="Tom", last_name="Baker", business_area=other_asset.business_area)
+    elsewhere = make_grant(tom, asset=other_asset)
+    here = make_grant(UserFactory(first_name="Ada", last_name="Lovelace", business_area=asset.business_area), asset)
+    incident = report(handler, assets=[asset], grants=[elsewhere, here])
+    client = verified_client(deputy_siro)
+    assert client.get(reverse("access:grant", args=[elsewhere.pk])).status_code == 403
+    assert client.get(reverse("access:grant", args=[here.pk])).status_code == 200
+
+    page = client.get(reverse("incidents:detail", args=[incident.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"<li>Grant {elsewhere.pk}</li>" in html
+    assert "Tom Baker" not in html
+    assert f"Grant {here.pk}: Ada Lovelace on {asset.name}" in html
+
+    # Organisation-wide oversight still names both.
+    overseer = verified_client(siro).get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert f"Grant {elsewhere.pk}: Tom Baker" in overseer

@@ -126,7 +126,8 @@ def test_a_grant_suspended_under_another_incident_is_not_restored_from_this_one(
     other = report(reporter, assets=[asset], title="A second incident on the same asset")
     client = sign_in_verified(Client(), handler)
     page = client.get(other.get_absolute_url()).content.decode()
-    assert f"Grant {suspended.pk}:" in page and "(another incident)" in page  # in its scope, shown, not offered
+    # In its scope, shown (by number: an incident handler may not open the grant itself), not offered.
+    assert f'<td class="govuk-table__cell">Grant {suspended.pk}</td>' in page and "(another incident)" in page
     assert incident_restore_url(other, suspended) not in page and restore_url(suspended) not in page
     assert client.get(incident_restore_url(other, suspended)).status_code == 404
     assert client.post(incident_restore_url(other, suspended), {"reason": "Contained"}).status_code == 404
