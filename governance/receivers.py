@@ -16,6 +16,7 @@ from governance.access.grants import suspend_for_leaver
 from governance.access.lifecycle import sync_training
 from governance.contracts.records import release_contracts_of
 from governance.core import events, history
+from governance.core.auth_backends import gave_right_password_while_locked, refused_by_account_lock
 from governance.core.models import SecurityEvent
 from governance.core.roles import sync_group_permissions
 from governance.core.security import note_password_failure, record_event
@@ -53,6 +54,8 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="custodian_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
+    if gave_right_password_while_locked(request):
+        return  # refused for the lock, recorded as such (LOCKED_OUT); only wrong passwords are failures
     username = credentials.get("username", "") if credentials else ""
     user = get_user_model().objects.filter(username=username).first() if username else None
     record_event(SecurityEvent.Kind.PASSWORD_FAILED, request=request, user=user, username=username)
@@ -61,6 +64,8 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="custodian_locked_out")
 def _locked_out(sender, request, username, ip_address, **kwargs):
+    if refused_by_account_lock(request):
+        return  # the account-wide lock is recorded once, as ACCOUNT_LOCKED, when it starts
     user = get_user_model().objects.filter(username=username).first() if username else None
     record_event(SecurityEvent.Kind.LOCKED_OUT, request=request, user=user, username=username or "")
 

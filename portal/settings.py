@@ -203,7 +203,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # django-axes' lock on an account and address, noting whether a refused attempt had the right password.
+    "governance.core.auth_backends.LockoutAxesBackend",
     # Account-wide lockout (issue 15), ACCOUNT_LOCKOUT_LIMIT below.
     "governance.core.auth_backends.AccountLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -247,6 +248,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt refused during a lock neither restarts it nor counts: only wrong passwords count, and
+# those the portal's own record (the account-wide count) sees through the failure signal.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "governance.middleware.attempted_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "governance.middleware.client_address"

@@ -76,3 +76,45 @@ def test_the_account_limit_must_exceed_the_per_address_limit(settings):
     assert [error.id for error in account_lockout_limit()] == ["governance.E003"]
     settings.ACCOUNT_LOCKOUT_LIMIT = 6
     assert account_lockout_limit() == []
+
+
+def _failures(username: str) -> int:
+    return SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PASSWORD_FAILED, username__iexact=username).count()
+
+
+def test_the_right_password_during_an_account_lock_is_refused_but_not_counted(client, db, settings):
+    """Otherwise the owner's own tries (or anyone replaying them) would keep the account locked."""
+    settings.ACCOUNT_LOCKOUT_LIMIT = 12
+    person = UserFactory(username="pat")
+    TOTPDeviceFactory(user=person)
+    start = datetime.datetime.now(tz=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        _spread_failures(client, "pat", 12)
+    with time_machine.travel(start + settings.AXES_COOLOFF_TIME / 2, tick=False):
+        for _ in range(12):
+            assert post_password(client, "pat", REMOTE_ADDR="10.0.0.99").status_code == 429
+        assert _failures("pat") == 12
+        # A wrong password during the lock is still a failure.
+        assert post_password(client, "pat", "wrong-password", REMOTE_ADDR="10.0.0.98").status_code == 429
+        assert _failures("pat") == 13
+    after = start + settings.AXES_COOLOFF_TIME + datetime.timedelta(minutes=1)
+    with time_machine.travel(after, tick=False):
+        assert post_password(client, "pat", REMOTE_ADDR="10.0.0.99").status_code == 200
+
+
+def test_the_right_password_during_an_address_lock_does_not_restart_it(client, db, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.ACCOUNT_LOCKOUT_LIMIT = 12
+    person = UserFactory(username="pat")
+    TOTPDeviceFactory(user=person)
+    start = datetime.datetime.now(tz=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            post_password(client, "pat", "wrong-password", REMOTE_ADDR="10.0.0.7")
+    with time_machine.travel(start + settings.AXES_COOLOFF_TIME / 2, tick=False):
+        for _ in range(8):
+            assert post_password(client, "pat", REMOTE_ADDR="10.0.0.7").status_code == 429
+        assert _failures("pat") == 5
+    after = start + settings.AXES_COOLOFF_TIME + datetime.timedelta(minutes=1)
+    with time_machine.travel(after, tick=False):
+        assert post_password(client, "pat", REMOTE_ADDR="10.0.0.7").status_code == 200
