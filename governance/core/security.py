@@ -154,6 +154,23 @@ KEY_REFUSED_MESSAGE = (
 CODE_REFUSED_MESSAGE = "Enter a new code from your authenticator app"
 
 
+def fresh_purpose(request: HttpRequest) -> str:
+    """What a fresh proof asked on this page is for: the page's action and the record it acts on.
+
+    A key's answer is accepted only for the challenge's own purpose, so binding the
+    purpose to the URL's name and keywords (``releases:sign-off`` with ``pk=12``) means
+    an answer given on one page (removing a key) cannot approve another step (signing a
+    release off), nor the same step on another record. The page that asks (the form,
+    on GET) and the service that checks (on POST) see the same URL.
+    """
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name:
+        where = match.view_name + "".join(f";{name}={value}" for name, value in sorted(match.kwargs.items()))
+    else:
+        where = request.path
+    return f"{FRESH_PURPOSE}:{where}"
+
+
 def has_security_key(user: User) -> bool:
     return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
 
@@ -180,7 +197,8 @@ def verify_fresh_second_factor(
     """Demand fresh strong verification, or raise a ``ValidationError`` on the field to correct.
 
     People with a security key must answer a new user-verified assertion (the page's own
-    challenge, used once); a code is not enough for them. Others give a new code from
+    challenge, used once, asked for this page's action on this record: ``fresh_purpose``);
+    a code is not enough for them. Others give a new code from
     their authenticator app (django-otp refuses the code they signed in with).
 
     Call it before opening the step's transaction: a refusal is a security event that
@@ -190,7 +208,7 @@ def verify_fresh_second_factor(
         if request is None:  # no page, so no challenge the key could have answered
             record_event(SecurityEvent.Kind.KEY_FAILED, user=user)
             raise ValidationError({KEY_FIELD: KEY_REFUSED_MESSAGE})
-        if verify_key(request, user, key_assertion, purpose=FRESH_PURPOSE) is None:
+        if verify_key(request, user, key_assertion, purpose=fresh_purpose(request)) is None:
             raise ValidationError({KEY_FIELD: KEY_REFUSED_MESSAGE})
         return
     if not verify_fresh_code(user, token):

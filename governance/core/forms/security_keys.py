@@ -20,9 +20,9 @@ from governance.core.forms.widgets import FreshCodeField
 from governance.core.models import User
 from governance.core.security import (
     CODE_FIELD,
-    FRESH_PURPOSE,
     KEY_FIELD,
     KEY_REFUSED_MESSAGE,
+    fresh_purpose,
     has_security_key,
     verify_key,
 )
@@ -154,7 +154,7 @@ class FreshVerificationMixin(_FormBase):
 
     @cached_property
     def webauthn_options(self) -> dict:
-        return begin_assertion(self.fresh_request, self.fresh_user, FRESH_PURPOSE)
+        return begin_assertion(self.fresh_request, self.fresh_user, fresh_purpose(self.fresh_request))
 
     def fresh_verification(self) -> dict[str, str]:
         data = self.cleaned_data
