@@ -16,14 +16,15 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from governance.core.api_token_policy import can_hold_tokens, can_revoke_token
 from governance.core.models import ApiToken, SecurityEvent, User
-from governance.core.security import record_event, verify_fresh_code
+from governance.core.security import has_security_key, record_event, verify_fresh_code, verify_fresh_second_factor
+from governance.core.security_keys import must_use_security_key
 
 PREFIX = "cus_"
 KEY_BYTES = 6  # 12 hex characters: finds the row, not secret
@@ -31,6 +32,10 @@ SECRET_BYTES = 30
 MAX_LIFETIME_DAYS = 365
 LAST_USED_INTERVAL = datetime.timedelta(minutes=1)
 INVALID = "Invalid token."
+KEY_NEEDED = "Your role requires a security key: add one to your account, then create the token with it."
+KEY_NOW_REQUIRED = (
+    "This token was made without a security key, which your role now requires: create a new token with your key."
+)
 
 
 class TokenRefused(Exception):
@@ -89,10 +94,17 @@ def create_token(
     expires_on: datetime.date,
     write_enabled: bool = False,
     allowed_ips: list[str] | None = None,
-    code: str,
+    code: str = "",
+    key_assertion: str = "",
     request: HttpRequest | None = None,
 ) -> IssuedToken:
-    """Create a token for ``user`` (only by that person, after a fresh one-time code)."""
+    """Create a token for ``user`` (only by that person, after a fresh second factor).
+
+    The token follows the sign-in rules of its owner's roles: a person with a security
+    key confirms with it (a code is not enough), and a person whose role requires a key
+    must have one. The token records whether a key confirmed it; ``authenticate``
+    refuses a token made without one once its owner's role requires a key.
+    """
     if by.pk != user.pk or not can_hold_tokens(user):
         raise PermissionDenied("People create API tokens only for themselves.")
     errors: dict[str, list[str]] = {}
@@ -107,9 +119,14 @@ def create_token(
     except ValidationError as exc:
         errors.update(exc.message_dict)
         networks = []
+    made_with_key = has_security_key(user)
+    if not made_with_key and must_use_security_key(user):
+        errors.setdefault(NON_FIELD_ERRORS, []).append(KEY_NEEDED)
     if errors:
         raise ValidationError(errors)
-    if not verify_fresh_code(user, code):
+    if made_with_key:
+        verify_fresh_second_factor(user, request=request, key_assertion=key_assertion)
+    elif not verify_fresh_code(user, code):
         raise ValidationError({"code": ["The code is not right, or was used already. Enter a new code from the app"]})
     key = secrets.token_hex(KEY_BYTES)
     secret = secrets.token_urlsafe(SECRET_BYTES)
@@ -122,6 +139,7 @@ def create_token(
         expires_at=expires_at,
         write_enabled=write_enabled,
         allowed_ips=networks,
+        made_with_key=made_with_key,
     )
     record_event(SecurityEvent.Kind.API_TOKEN_CREATED, request=request, user=user)
     return IssuedToken(token=token, plaintext=f"{PREFIX}{key}.{secret}")
@@ -147,6 +165,8 @@ def authenticate(raw: str, *, address: str | None, request: HttpRequest | None =
         raise TokenRefused("Token expired.")
     if not token.allows_address(address):
         raise TokenRefused("This token may not be used from this address.")
+    if not token.made_with_key and must_use_security_key(token.user):
+        raise TokenRefused(KEY_NOW_REQUIRED)
     touch(token, address=address, now=now, request=request)
     return token
 

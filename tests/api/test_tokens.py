@@ -248,3 +248,64 @@ def test_a_token_works_beside_an_unverified_session(unverified_client, staff):
     client = unverified_client(staff)
     response = client.get(ME, HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}")
     assert response.status_code == 200
+
+
+# --- tokens follow the sign-in rules of their owner's roles ------------------------------------
+
+
+def _key_rule_for_auditors():
+    from governance.core.models import SecurityKeyRequirement
+
+    return SecurityKeyRequirement.objects.create(role=SecurityKeyRequirement.Role.AUDITORS)
+
+
+def test_a_token_made_without_a_key_stops_working_when_the_role_comes_to_require_one(auditor):
+    from tests.core.test_security_keys import make_key
+
+    client = TokenClient(issue(auditor).plaintext)
+    assert client.get(ME).status_code == 200
+    make_key(auditor)
+    _key_rule_for_auditors()
+    response = client.get(ME)
+    assert response.status_code == 401
+    assert "requires" in response.json()["detail"]
+
+
+def test_a_person_whose_role_requires_a_key_cannot_make_a_token_with_an_app_code(auditor, client, monkeypatch):
+    from django.test import RequestFactory
+    from django.urls import resolve
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from governance.core.webauthn import UserVerifyingHelper
+    from tests.conftest import fresh_code
+    from tests.core.test_fresh_proof_binding import answer_asked_on
+    from tests.core.test_security_keys import make_key
+
+    _key_rule_for_auditors()
+    device = TOTPDeviceFactory(user=auditor) if not auditor.totpdevice_set.exists() else auditor.totpdevice_set.get()
+    expires = timezone.localdate() + datetime.timedelta(days=30)
+    fields = {"description": "Feed", "expires_on": expires, "write_enabled": True}
+
+    # Without a key at all: refused, whatever the code.
+    with pytest.raises(ValidationError, match="requires a security key"):
+        tokens.create_token(auditor, by=auditor, code=fresh_code(device), **fields)
+    # With a key: the app code alone is not enough.
+    make_key(auditor)
+    with pytest.raises(ValidationError) as refused:
+        tokens.create_token(auditor, by=auditor, code=fresh_code(device), **fields)
+    assert "key_assertion" in refused.value.error_dict
+    assert not ApiToken.objects.exists()
+
+    # Confirmed with the key (its signature taken as right), on the token page: made, and it works.
+    monkeypatch.setattr(
+        UserVerifyingHelper,
+        "authenticate_complete",
+        lambda self, *, user, state, data: WebAuthnCredential.objects.get(user=user),
+    )
+    url = reverse("two_factor:api_token_create")
+    answer = answer_asked_on(client, auditor, url)
+    request = RequestFactory().post(url, REMOTE_ADDR="10.0.0.9")
+    request.session, request.user, request.resolver_match = client.session, auditor, resolve(url)
+    issued = tokens.create_token(auditor, by=auditor, key_assertion=answer, request=request, **fields)
+    assert issued.token.made_with_key
+    assert TokenClient(issued.plaintext).get(ME).status_code == 200

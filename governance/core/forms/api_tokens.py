@@ -7,10 +7,15 @@ from typing import Any
 from django import forms
 
 from governance.core.api_tokens import expiry_errors
+from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import FreshCodeField, GovukDateField
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(FreshVerificationMixin, forms.Form):
+    """A person with a security key confirms with it (a role may require one); anyone else with a new code."""
+
+    fresh_code_field = "code"
+
     description = forms.CharField(
         label="What is the token for?",
         help_text="For example, the system that will use it.",

@@ -130,6 +130,8 @@ class FreshVerificationMixin(_FormBase):
     the service, which calls ``core.security.verify_fresh_second_factor``.
     """
 
+    fresh_code_field = CODE_FIELD  # a form whose code field has another name says so
+
     def __init__(
         self,
         *args,
@@ -143,14 +145,15 @@ class FreshVerificationMixin(_FormBase):
         self.key_error = None
         self.asks_fresh = fresh and user is not None
         self.uses_key = self.asks_fresh and user is not None and has_security_key(user)
+        code_field = self.fresh_code_field
         if not self.asks_fresh:
-            self.fields.pop(CODE_FIELD, None)
+            self.fields.pop(code_field, None)
         elif self.uses_key:
-            self.fields.pop(CODE_FIELD, None)
+            self.fields.pop(code_field, None)
             self.fields[KEY_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput, label="Security key")
-        elif CODE_FIELD not in self.fields:
+        elif code_field not in self.fields:
             # Optional here: the service checks the step's own rules first, then refuses a missing code.
-            self.fields[CODE_FIELD] = FreshCodeField(required=False)
+            self.fields[code_field] = FreshCodeField(required=False)
 
     @cached_property
     def webauthn_options(self) -> dict:
@@ -158,7 +161,7 @@ class FreshVerificationMixin(_FormBase):
 
     def fresh_verification(self) -> dict[str, str]:
         data = self.cleaned_data
-        return {"token": data.get(CODE_FIELD) or "", "key_assertion": data.get(KEY_FIELD) or ""}
+        return {"token": data.get(self.fresh_code_field) or "", "key_assertion": data.get(KEY_FIELD) or ""}
 
     def add_error(self, field, error):
         if field == KEY_FIELD:

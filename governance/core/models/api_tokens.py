@@ -29,6 +29,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     write_enabled = models.BooleanField(default=False, help_text="Without it the token can only read.")
+    made_with_key = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Whether its owner confirmed its making with a security key: a role that requires a key "
+        "accepts only such tokens.",
+    )
     allowed_ips = models.JSONField(
         default=list, blank=True, help_text="Address ranges (CIDR) the token may be used from; empty for any."
     )

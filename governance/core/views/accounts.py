@@ -312,8 +312,11 @@ class ApiTokenCreateView(PolicyMixin, FormView):
     form_class = ApiTokenForm
     template_name = "accounts/api_token_form.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "http_request": self.request}
+
     def form_valid(self, form):
-        data = form.cleaned_data
+        data, fresh = form.cleaned_data, form.fresh_verification()
         try:
             issued = api_tokens.create_token(
                 self.request.user,
@@ -322,7 +325,8 @@ class ApiTokenCreateView(PolicyMixin, FormView):
                 expires_on=data["expires_on"],
                 write_enabled=data["write_enabled"],
                 allowed_ips=data["allowed_ips"],
-                code=data["code"],
+                code=fresh["token"],
+                key_assertion=fresh["key_assertion"],
                 request=self.request,
             )
         except ValidationError as exc:
