@@ -18,12 +18,13 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from governance.core.audit_checkpoints import Checkpoint
+from governance.core.audit_checkpoints import PRUNING, Checkpoint, InvalidCheckpoint, check
 from governance.core.audit_hashing import (
     CONTENT_FIELDS,
     UnknownKey,
@@ -97,8 +98,15 @@ def verify(
     workers: int | None = None,
     parallel_from: int = PARALLEL_FROM,
     checkpoints: Sequence[Checkpoint] = (),
+    public_key: Ed25519PublicKey | None = None,
 ) -> VerificationResult:
     """Check the chain (or the part of it written in a date range) and name the first break.
+
+    * cut: the chain starts after index 1 with no signed pruning checkpoint recording the
+      cut (a row in the checkpoint table is not enough: its document must be signed with
+      the checkpoint key, which the database does not hold, and match the entry before);
+    * duplicated content: an entry repeats another's content exactly (a copy inserted
+      by someone with database access, sealed into the chain as if new);
 
     * altered: an entry's content no longer matches its ``content_hash``;
     * deleted: an entry's ``prev_digest`` is not the digest of the entry before it;
@@ -119,10 +127,10 @@ def verify(
         entries = entries.filter(timestamp__lt=until)
 
     # Where the checked stretch starts: after a pruning checkpoint, or trusting the entry before a range.
-    first_index = entries.order_by("chain_index").values_list("chain_index", flat=True).first()
+    first = entries.order_by("chain_index").values_list("chain_index", "pk").first()
+    first_index = first[0] if first else None
     prev_digest, prev_index, prev_time = "", None, None
-    checkpoint = AuditCheckpoint.objects.using(using).order_by("-last_chain_index").first()
-    if first_index is not None:
+    if first is not None:
         before = (
             AuditEntry.objects.using(using)
             .filter(chain_index__lt=first_index)
@@ -132,8 +140,18 @@ def verify(
         )
         if before is not None:
             prev_index, prev_digest, prev_time = before
-        elif checkpoint is not None:
-            prev_index, prev_digest = checkpoint.last_chain_index, checkpoint.last_digest
+        elif first_index != 1:
+            pruning = signed_pruning(first_index - 1, using, public_key, checkpoints)
+            if pruning is None:
+                result.first_break = Break(
+                    first[1],
+                    first_index,
+                    "cut",
+                    f"The chain starts at index {first_index}, but no pruning checkpoint signed with the "
+                    "checkpoint key records that the entries before it were pruned.",
+                )
+                return result
+            prev_index, prev_digest = pruning.chain_index, pruning.digest
 
     workers = _workers(workers, entries, parallel_from, using)
     if workers > 1:
@@ -164,8 +182,11 @@ def verify(
     if stray is not None:
         result.first_break = Break(stray, None, "inserted out of order", "It was never sealed into the chain.")
         return result
+    result.first_break = _duplicate(entries)
+    if result.first_break is not None:
+        return result
     if checkpoints:
-        result.first_break = against_checkpoints(checkpoints, using)
+        result.first_break = against_checkpoints(checkpoints, using, public_key)
         if result.first_break is not None:
             return result
     if since is None and until is None:
@@ -187,14 +208,75 @@ def verify(
     return result
 
 
-def against_checkpoints(checkpoints: Sequence[Checkpoint], using: str = "default") -> Break | None:
-    """The earliest checkpoint the trail no longer matches: the chain was cut or rewritten there or before."""
-    pruned_upto = (
-        AuditCheckpoint.objects.using(using).order_by("-last_chain_index").values_list("last_chain_index", flat=True)
-    ).first() or 0
+def signed_pruning(
+    chain_index: int,
+    using: str = "default",
+    public_key: Ed25519PublicKey | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
+) -> Checkpoint | None:
+    """The signed pruning checkpoint recording a cut after ``chain_index``, if there is one.
+
+    Found among the checkpoints given (files an auditor kept) or in the checkpoint table,
+    whose row counts only if its document is signed with the checkpoint key and says what
+    the row says.
+    """
+    for given in checkpoints:
+        if given.kind == PRUNING and given.chain_index == chain_index:
+            return given
+    for row in AuditCheckpoint.objects.using(using).filter(last_chain_index=chain_index):
+        try:
+            signed = check(row.document, public_key, source=f"pruning checkpoint {row.pk}")
+        except InvalidCheckpoint:
+            continue
+        if (signed.kind, signed.chain_index, signed.digest) == (PRUNING, row.last_chain_index, row.last_digest):
+            return signed
+    return None
+
+
+def _duplicate(entries) -> Break | None:
+    """The later of two entries with exactly the same content, if any (one grouped query)."""
+    repeated = (
+        entries.exclude(content_hash="")
+        .values("content_hash")
+        .annotate(copies=Count("pk"), last=Max("chain_index"), first=Min("chain_index"))
+        .filter(copies__gt=1)
+        .order_by("first")
+        .first()
+    )
+    if repeated is None:
+        return None
+    copy = entries.filter(chain_index=repeated["last"]).values_list("pk", flat=True).first()
+    return Break(
+        copy or 0,
+        repeated["last"],
+        "duplicated content",
+        f"It repeats exactly the content of the entry at chain index {repeated['first']}: "
+        "a copy inserted into the trail, not a new event.",
+    )
+
+
+def against_checkpoints(
+    checkpoints: Sequence[Checkpoint], using: str = "default", public_key: Ed25519PublicKey | None = None
+) -> Break | None:
+    """The earliest checkpoint the trail no longer matches: the chain was cut or rewritten there or before.
+
+    Every checkpoint given is checked, the old ones too: one at or before a cut is
+    accounted for only by a signed pruning checkpoint at or after it (whose own digest
+    the remaining chain was checked to follow); an unsigned pruning row accounts for nothing.
+    """
+    pruned_upto = 0
+    for row in AuditCheckpoint.objects.using(using).order_by("-last_chain_index"):
+        if signed_pruning(row.last_chain_index, using, public_key) is not None:
+            pruned_upto = row.last_chain_index
+            break
+    for given in checkpoints:
+        if given.kind == PRUNING:
+            pruned_upto = max(pruned_upto, given.chain_index)
     for checkpoint in sorted(checkpoints, key=lambda c: c.chain_index):
+        if checkpoint.kind == PRUNING:
+            continue  # checked where the chain starts
         if checkpoint.chain_index <= pruned_upto:
-            continue  # pruned since: the pruning checkpoint stands in for it
+            continue  # pruned since, by a signed pruning checkpoint that stands in for it
         row = (
             AuditEntry.objects.using(using)
             .filter(chain_index=checkpoint.chain_index)
@@ -321,11 +403,18 @@ def _check_range(job) -> Stretch:
         connections.close_all()
 
 
-def run_verification(*, since=None, until=None, using: str = "default", checkpoints: Sequence[Checkpoint] = ()):
+def run_verification(
+    *,
+    since=None,
+    until=None,
+    using: str = "default",
+    checkpoints: Sequence[Checkpoint] = (),
+    public_key: Ed25519PublicKey | None = None,
+):
     """Verify and keep a record of the run (and the chain's head, to catch a cut tail next time)."""
 
     record = AuditVerification(range_from=since, range_to=until)
-    result = verify(since=since, until=until, using=using, checkpoints=checkpoints)
+    result = verify(since=since, until=until, using=using, checkpoints=checkpoints, public_key=public_key)
     record.finished_at = timezone.now()
     record.entries_checked = result.checked
     record.ok = result.ok

@@ -36,6 +36,8 @@ from governance.core.notifications import notify
 from governance.core.roles import AUDITORS
 
 FORMAT = "custodian-audit-checkpoint/1"
+HEAD = "head"  # the newest entry of the chain when it was exported
+PRUNING = "pruning"  # the last entry pruned: the chain may legitimately start just after it
 _DEVELOPMENT_SEED = hashlib.sha256(b"custodian-development-checkpoint-key-not-for-production").digest()
 
 
@@ -51,9 +53,11 @@ class Checkpoint:
     entry_timestamp: str
     exported_at: str
     source: str = ""
+    kind: str = HEAD
 
     def __str__(self) -> str:
-        return f"checkpoint of chain index {self.chain_index} exported {self.exported_at}"
+        what = "pruning checkpoint" if self.kind == PRUNING else "checkpoint"
+        return f"{what} of chain index {self.chain_index} exported {self.exported_at}"
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -96,15 +100,26 @@ def make_checkpoint(using: str = "default") -> dict | None:
     )
     if head is None:
         return None
+    return sign_position(head)
+
+
+def sign_position(entry: dict, kind: str = HEAD) -> dict:
+    """A signed checkpoint of one chain position (``chain_index``, ``digest``, ``key_id``, ``timestamp``).
+
+    ``kind`` is ``HEAD`` for an export of the chain's head, ``PRUNING`` for the last
+    entry a pruning removed: only a signed pruning checkpoint lets the chain start later than index 1.
+    """
     payload = {
         "format": FORMAT,
         "service": settings.PORTAL_NAME,
-        "chain_index": head["chain_index"],
-        "digest": head["digest"],
-        "key_id": head["key_id"],
-        "entry_timestamp": head["timestamp"].astimezone(datetime.UTC).isoformat(),
+        "chain_index": entry["chain_index"],
+        "digest": entry["digest"],
+        "key_id": entry["key_id"],
+        "entry_timestamp": entry["timestamp"].astimezone(datetime.UTC).isoformat(),
         "exported_at": timezone.now().astimezone(datetime.UTC).isoformat(),
     }
+    if kind != HEAD:
+        payload["kind"] = kind
     key = signing_key()
     return {
         "payload": payload,
@@ -118,7 +133,9 @@ def write_checkpoint(document: dict, directory: str | Path | None = None) -> Pat
     folder = Path(directory or settings.AUDIT_CHECKPOINT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     # One file per head: exporting again before anything new was written adds nothing.
-    path = folder / f"audit-checkpoint-{document['payload']['chain_index']:012d}.json"
+    kind = document["payload"].get("kind", HEAD)
+    prefix = "audit-checkpoint" if kind == HEAD else f"audit-{kind}-checkpoint"
+    path = folder / f"{prefix}-{document['payload']['chain_index']:012d}.json"
     text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     try:
         with path.open("x", encoding="utf-8") as handle:
@@ -171,6 +188,7 @@ def check(document: dict, public_key: Ed25519PublicKey | None = None, source: st
             entry_timestamp=str(payload["entry_timestamp"]),
             exported_at=str(payload["exported_at"]),
             source=source,
+            kind=str(payload.get("kind", HEAD)),
         )
     except InvalidSignature as exc:
         raise InvalidCheckpoint(f"{source or 'The checkpoint'} is not signed by the portal's checkpoint key.") from exc

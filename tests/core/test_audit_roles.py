@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from governance.core import audit_chain
+from governance.core import audit_chain, audit_checkpoints
 from governance.core.audit import system_user
 from governance.core.models import AccessEvent, AuditCheckpoint, AuditEntry, SecurityEvent
 from tests.core.test_audit_chain import write_entries
@@ -120,12 +120,15 @@ def test_only_the_pruner_prunes_and_only_behind_a_checkpoint(roles):
     with Role(roles["pruner"]) as pruner:
         assert "No checkpoint" in pruner.refused("SELECT governance_prune_audit(%s)", [cut[0]])
         pruner.refused("DELETE FROM governance_auditentry WHERE chain_index <= %s", [cut[0]])
+    # The portal's pruning signs the cut with the checkpoint key; verification accepts no other.
+    position = AuditEntry.objects.filter(chain_index=cut[0]).values("chain_index", "digest", "key_id", "timestamp")
     AuditCheckpoint.objects.create(
         pruned_before=timezone.now() + datetime.timedelta(days=1),
         last_chain_index=cut[0],
         last_digest=cut[1],
         entries_pruned=2,
         by=system_user(),
+        document=audit_checkpoints.sign_position(position.get(), kind=audit_checkpoints.PRUNING),
     )
     with Role(roles["app"]) as app:  # a checkpoint is no key for the application
         assert "permission denied" in app.refused("SELECT governance_prune_audit(%s)", [cut[0]])

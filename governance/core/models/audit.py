@@ -193,6 +193,11 @@ class AuditCheckpoint(models.Model):
     last_digest = models.CharField(max_length=64, help_text="The digest of the last entry pruned.")
     entries_pruned = models.PositiveBigIntegerField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    document = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The signed pruning checkpoint recording this cut; without a valid one the cut is a break.",
+    )
 
     class Meta:
         ordering = ["-last_chain_index"]

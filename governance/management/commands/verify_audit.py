@@ -52,6 +52,7 @@ class Command(AuditedCommand):
             since=_day(since) if since else None,
             until=_day(until) + datetime.timedelta(days=1) if until else None,
             checkpoints=checkpoints,
+            public_key=key,
         )
         seconds = (timezone.now() - start).total_seconds()
         rate = result.checked / seconds if seconds else 0
