@@ -164,14 +164,7 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
         target_date=datetime.date.today() + datetime.timedelta(days=90),
         review_date=datetime.date.today() + datetime.timedelta(days=30),
     )
-    key = WebAuthnCredential.objects.create(
-        user=holder,
-        name=f"Blue key {suffix}",
-        credential_id=f"id-{holder.pk}-{suffix}".encode(),
-        public_key=b"not-a-real-public-key",
-        sign_count=0,
-        confirmed=True,
-    )
+    # The token is made before the key is added: with a key, its making would need the key's answer.
     device = TOTPDevice.objects.filter(user=holder, confirmed=True).first()
     api_token = create_token(
         holder,
@@ -180,6 +173,14 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
         expires_on=timezone.localdate() + datetime.timedelta(days=30),
         code=fresh_code(device),
     ).token
+    key = WebAuthnCredential.objects.create(
+        user=holder,
+        name=f"Blue key {suffix}",
+        credential_id=f"id-{holder.pk}-{suffix}".encode(),
+        public_key=b"not-a-real-public-key",
+        sign_count=0,
+        confirmed=True,
+    )
     return {
         "area": area.pk,
         "asset": asset.pk,
