@@ -140,7 +140,7 @@ def verify(
         )
         if before is not None:
             prev_index, prev_digest, prev_time = before
-        elif first_index != 1:
+        elif first_index is not None and first_index != 1:
             pruning = signed_pruning(first_index - 1, using, public_key, checkpoints)
             if pruning is None:
                 result.first_break = Break(

@@ -157,6 +157,8 @@ class FreshVerificationMixin(_FormBase):
 
     @cached_property
     def webauthn_options(self) -> dict:
+        if self.fresh_request is None or self.fresh_user is None:
+            return {}  # a key's challenge belongs to a session: there is none to draw it for
         return begin_assertion(self.fresh_request, self.fresh_user, fresh_purpose(self.fresh_request))
 
     def fresh_verification(self) -> dict[str, str]:

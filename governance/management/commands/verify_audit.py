@@ -1,6 +1,7 @@
 import datetime
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management.base import CommandError
 from django.utils import timezone
 
@@ -36,13 +37,16 @@ class Command(AuditedCommand):
 
     def handle(self, *args, since=None, until=None, checkpoint=(), public_key=None, **options):
         start = timezone.now()
-        key = None
+        key: Ed25519PublicKey | None = None
         if public_key:
             try:
                 with open(public_key, "rb") as handle:
-                    key = serialization.load_pem_public_key(handle.read())
+                    loaded = serialization.load_pem_public_key(handle.read())
             except (OSError, ValueError) as exc:
                 raise CommandError(f"{public_key} is not a PEM public key: {exc}") from exc
+            if not isinstance(loaded, Ed25519PublicKey):
+                raise CommandError(f"{public_key} is not an Ed25519 public key: checkpoints are signed with Ed25519")
+            key = loaded
         try:
             checkpoints = [load(path, key) for path in checkpoint]
         except InvalidCheckpoint as exc:
