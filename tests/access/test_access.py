@@ -447,14 +447,14 @@ def test_one_grants_failure_in_the_training_sync_is_logged_and_the_others_go_on(
     first = make_grant(handler, asset, items(asset, "date_of_birth"))
     second = make_grant(handler, asset, items(asset, "date_of_birth"))
     later = TODAY + datetime.timedelta(days=400)
-    real_suspend = lifecycle.suspend
+    real_suspend = lifecycle._suspend
 
     def fail_on_first(grant, *args, **kwargs):
         if grant.pk == first.pk:
             raise RuntimeError("disk full")
         return real_suspend(grant, *args, **kwargs)
 
-    with mock.patch.object(lifecycle, "suspend", fail_on_first):
+    with mock.patch.object(lifecycle, "_suspend", fail_on_first):
         run = lifecycle.sync_training(on=later)
     first.refresh_from_db()
     second.refresh_from_db()
