@@ -416,7 +416,7 @@ class ContractDataItem(AuditScoped, models.Model):
     """
 
     contract_asset = models.ForeignKey(ContractAsset, on_delete=models.CASCADE, related_name="items")
-    data_item = models.ForeignKey(DataItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    data_item = models.ForeignKey(DataItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     name = models.CharField(max_length=120)
     sensitivity = models.CharField(max_length=20, choices=DataItem.Sensitivity.choices)
     justification = models.TextField("why it is needed")

@@ -188,6 +188,13 @@ class UserAdmin(DjangoUserAdmin):
         fields = super().get_readonly_fields(request, obj)
         return fields if request.user.is_superuser else (*fields, "is_superuser")
 
+    def delete_model(self, request, obj):
+        people.delete_person(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            people.delete_person(user, by=request.user)
+
     @admin.action(description="Mark selected people as leavers today (removes all their rights)")
     def mark_as_leaver(self, request, queryset):
         try:

@@ -58,7 +58,7 @@ class InformationAsset(AuditScoped, models.Model):
     )
     technical_contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="technical_contact_for",

@@ -7,16 +7,19 @@ import logging
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from governance.core import events
 from governance.core.audit import system_user
-from governance.core.models import BusinessArea, BusinessAreaUserObjectPermission, User
+from governance.core.models import BusinessArea, BusinessAreaUserObjectPermission, Notification, User
 from governance.core.permissions import forget_permissions, is_system, refuse_unless
 from governance.register import policy
 from governance.register.assets import release_assets_of
+from governance.register.models import InformationAsset
 from governance.register.organisation import set_deputy_siro, vacate_office
 
 logger = logging.getLogger(__name__)
@@ -208,3 +211,33 @@ def set_line_manager(staff_number: str, manager_staff_number: str | None, *, by:
     if user.line_manager_id != (manager.pk if manager else None):
         user.line_manager = manager
         user.save(update_fields=["line_manager"])
+
+
+@transaction.atomic
+def delete_person(user: User, *, by: User) -> None:
+    """Delete an account that holds no evidence, clearing every reference to it first.
+
+    References that may be emptied (line manager, technical contact, a notification's
+    recipient) are cleared row by row, so that each change leaves an audit entry; the
+    database refuses the delete if any evidence (sign-in history, accesses, decisions) names
+    the person, and then they should be marked as a leaver instead.
+    """
+    refuse_unless(is_system(by) or policy.can_change_people(by), "Only administrators delete people.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for report in User.objects.filter(line_manager=user).order_by("pk"):
+        report.line_manager = None
+        report.save(update_fields=["line_manager"])
+    for asset in InformationAsset.objects.filter(technical_contact=user).order_by("pk"):
+        asset.technical_contact = None
+        asset.save(update_fields=["technical_contact", "updated_at"])
+    for notification in Notification.objects.filter(recipient=user).order_by("pk"):
+        notification.recipient = None
+        notification.save(update_fields=["recipient"])
+    try:
+        with transaction.atomic():
+            user.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            f"{user.get_username()} cannot be deleted: records such as their sign-in history name them, "
+            "and the record must stay. Mark them as a leaver instead."
+        ) from exc

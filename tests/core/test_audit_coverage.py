@@ -535,3 +535,84 @@ def test_many_to_many_changes_are_recorded(db):
         ("add", ["extra_item"], actor),
         ("delete", ["extra_item"], actor),
     ]
+
+
+# --- deleting referenced rows ------------------------------------------------------------------
+# A SET_NULL (or SET_DEFAULT, SET(), DO_NOTHING) foreign key is changed by one UPDATE that sends no
+# signal: the referencing row changes with no audit entry, and on the append-only evidence tables the
+# guard refuses the delete (PostgreSQL) or the evidence is rewritten (SQLite).
+
+
+def test_no_foreign_key_is_emptied_behind_the_audit_trails_back():
+    from django.db import models as dj
+
+    allowed = {dj.CASCADE, dj.PROTECT, dj.RESTRICT}
+    # The trail's area is a plain number kept without a constraint: it outlives the area it names.
+    by_design = {"AuditEntry.business_area"}
+    silent = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_app_config("governance").get_models()
+        for field in model._meta.get_fields()
+        if field.many_to_one and field.concrete and field.remote_field.on_delete not in allowed
+    ]
+    silent = sorted(set(silent) - by_design)
+    assert not silent, f"These foreign keys change rows without an audit entry when their target goes: {silent}"
+
+
+def test_deleting_a_data_item_a_contract_names_is_refused_and_the_contract_is_unchanged(db):
+    from django.core.exceptions import ValidationError
+
+    from governance import models as m
+    from governance.core.audit import system_user
+    from governance.register.assets import delete_data_item
+
+    item = DataItemFactory(name="nino", sensitivity="identifier")
+    contract_asset = m.ContractAsset.objects.create(contract=_contract(), asset=item.asset)
+    provided = m.ContractDataItem.objects.create(
+        contract_asset=contract_asset, data_item=item, name="nino", sensitivity="identifier", justification="Needed"
+    )
+    with pytest.raises(ValidationError, match="cannot be removed"):
+        delete_data_item(item, by=system_user())
+    provided.refresh_from_db()
+    assert provided.data_item_id == item.pk
+    assert m.DataItem.objects.filter(pk=item.pk).exists()
+
+
+def test_a_person_with_sign_in_history_cannot_be_deleted_and_the_history_keeps_their_name(db):
+    from django.core.exceptions import ValidationError
+
+    from governance import models as m
+    from governance.core.audit import system_user
+    from governance.register.people import delete_person
+
+    person = UserFactory()
+    event = m.SecurityEvent.objects.create(kind="login", user=person)
+    with acting_as(person):
+        m.BusinessArea.objects.create(name="Acted on", code="act")
+    acted = AuditEntry.objects.filter(actor=person).get()
+    with pytest.raises(ValidationError, match="Mark them as a leaver"):
+        delete_person(person, by=system_user())
+    event.refresh_from_db()
+    acted.refresh_from_db()
+    assert event.user_id == person.pk and acted.actor_id == person.pk
+
+
+def test_deleting_a_person_clears_references_to_them_each_with_an_audit_entry(db):
+    from governance import models as m
+    from governance.register.people import delete_person
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    manager = UserFactory()
+    report = UserFactory(line_manager=manager)
+    asset = InformationAssetFactory(technical_contact=manager)
+    note = m.Notification.objects.create(
+        recipient=manager, to_email="m@example.gov.uk", subject="s", body="b", dedupe_key="del-person"
+    )
+    with acting_as(admin):
+        delete_person(manager, by=admin)
+    assert not m.User.objects.filter(pk=manager.pk).exists()
+    for row, field in ((report, "line_manager"), (asset, "technical_contact"), (note, "recipient")):
+        row.refresh_from_db()
+        assert getattr(row, f"{field}_id") is None
+        change = entries_for(row, AuditEntry.Action.UPDATE).filter(changes__has_key=field)
+        assert change.count() == 1 and change.get().actor == admin, field

@@ -32,7 +32,7 @@ class AccessEvent(models.Model):
     object_pk = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=300, blank=True)
     business_area = models.ForeignKey(
-        BusinessArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_events"
+        BusinessArea, on_delete=models.PROTECT, null=True, blank=True, related_name="access_events"
     )
     detail = models.TextField(blank=True)
 

@@ -74,6 +74,17 @@ class AuditEntry(AbstractLogEntry):
     additional_data: Any  # django-auditlog's JSON field
     business_area_id: int | None
 
+    # django-auditlog's own actor is SET_NULL: deleting a person would rewrite (SQLite) or be refused
+    # by the guard on (PostgreSQL) every entry they made. Someone who acted is never deleted, only
+    # marked as a leaver.
+    actor: models.ForeignKey[Any, Any] = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name="actor",
+    )
     scope: models.CharField[str, str] = models.CharField(max_length=100, blank=True, default="")
     business_area: models.ForeignKey[BusinessArea | None, BusinessArea | None] = models.ForeignKey(
         "governance.BusinessArea",

@@ -64,7 +64,7 @@ class User(AbstractUser):
     business_area = models.ForeignKey(
         BusinessArea, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
-    line_manager = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
+    line_manager = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
     is_data_handler = models.BooleanField(
         "data handler",
         default=False,

@@ -29,7 +29,7 @@ class SecurityEvent(models.Model):
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="security_events"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="security_events"
     )
     username = models.CharField(max_length=150, blank=True, help_text="The name typed, for failed attempts.")
     at = models.DateTimeField(default=timezone.now, db_index=True)
