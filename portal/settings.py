@@ -343,6 +343,9 @@ globals().update(env.email("EMAIL_URL", default="smtp://localhost:25" if PRODUCT
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or globals()["EMAIL_BACKEND"]  # set by EMAIL_URL above
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="custodian@statistics.example.gov.uk")
 # Notifications are queued and sent by Celery tasks; a sweep re-sends lost ones (beat timetable below).
+# After this many failed attempts a message is given up: it is no longer re-sent, and administrators
+# see it on their home page and in the notifications list of the admin.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 
 # =============================================================================
 # 9. Logging

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -101,11 +102,39 @@ class SecurityEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
 
+class DeliveryFilter(admin.SimpleListFilter):
+    """Sent, still being tried, or given up after the last attempt allowed."""
+
+    title = "delivery"
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [("sent", "Sent"), ("waiting", "Not sent yet"), ("failed", "Given up: could not be sent")]
+
+    def queryset(self, request, queryset):
+        limit = settings.NOTIFICATION_MAX_ATTEMPTS
+        if self.value() == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        if self.value() == "waiting":
+            return queryset.filter(sent_at__isnull=True, attempts__lt=limit)
+        if self.value() == "failed":
+            return queryset.filter(sent_at__isnull=True, attempts__gte=limit)
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "to_email", "subject", "sent_at", "attempts")
-    list_filter = ("sent_at",)
+    list_display = ("created_at", "to_email", "subject", "delivery", "attempts", "last_error")
+    list_filter = (DeliveryFilter, "sent_at")
     search_fields = ("to_email", "subject", "dedupe_key")
+
+    @admin.display(description="delivery")
+    def delivery(self, obj: Notification) -> str:
+        if obj.sent_at is not None:
+            return f"Sent {obj.sent_at:%d %b %Y %H:%M}"
+        if obj.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            return "Given up: could not be sent"
+        return "Not sent yet"
 
 
 @admin.register(AccessEvent)

@@ -19,6 +19,20 @@ from governance.core.queue import enqueue
 logger = logging.getLogger(__name__)
 
 
+def one_line_subject(subject: str) -> str:
+    """A subject fit for an email header: line breaks and runs of spaces made one space, at most 200 characters.
+
+    Subjects carry free text (an asset's or a person's name); a line break in a header is
+    refused by Django (``BadHeaderError``), and such a message could never be sent.
+    """
+    return " ".join(str(subject).split())[: Notification._meta.get_field("subject").max_length]
+
+
+def undeliverable():
+    """Messages given up after ``NOTIFICATION_MAX_ATTEMPTS`` failed attempts, newest first."""
+    return Notification.objects.filter(sent_at__isnull=True, attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS)
+
+
 def notify(
     recipient: User | str, *, key: str, subject: str, template: str, context: dict | None = None
 ) -> Notification | None:
@@ -37,6 +51,7 @@ def notify(
         return None
     if Notification.objects.filter(dedupe_key=key).exists():
         return None
+    subject = one_line_subject(subject)
     body = render_to_string(
         template,
         {

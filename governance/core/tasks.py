@@ -9,6 +9,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -25,32 +26,60 @@ from governance.core.roles import ADMINISTRATORS
 logger = logging.getLogger(__name__)
 
 
-MAX_SEND_ATTEMPTS = 5
+def _max_attempts() -> int:
+    return settings.NOTIFICATION_MAX_ATTEMPTS
 
 
-@shared_task(bind=True, max_retries=MAX_SEND_ATTEMPTS, default_retry_delay=60)
+def _record_failure(notification_id: int, exc: Exception) -> Notification | None:
+    """Count the failed attempt and keep its error, in a transaction of its own.
+
+    The send's own transaction has rolled back by now; written there, the count would be lost
+    and a message that can never be sent would be re-queued for ever.
+    """
+    with transaction.atomic():
+        failed = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if failed is None:
+            return None
+        failed.attempts += 1
+        failed.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        failed.save(update_fields=["attempts", "last_error"])
+    return failed
+
+
+@shared_task(bind=True, default_retry_delay=60)
 @as_system
 def send_notification(self, notification_id: int) -> str:
-    """Send one queued email. A second delivery of the same message finds it sent and stops."""
+    """Send one queued email. A second delivery of the same message finds it sent and stops.
+
+    Each failed attempt is counted; after ``NOTIFICATION_MAX_ATTEMPTS`` the message is given
+    up (never re-sent) and administrators see it on their home page and in the admin.
+    """
     try:
         with transaction.atomic():
             notification = Notification.objects.select_for_update().get(pk=notification_id)
             if notification.sent_at is not None:
                 return "already sent"
-            notification.attempts += 1
+            if notification.attempts >= _max_attempts():
+                return "given up"
             EmailMessage(notification.subject, notification.body, to=[notification.to_email]).send()
+            notification.attempts += 1
             notification.sent_at = timezone.now()
             notification.last_error = ""
             notification.save(update_fields=["attempts", "sent_at", "last_error"])
             return "sent"
     except Notification.DoesNotExist:
         return "gone"
-    except OSError as exc:  # SMTP and connection errors: record, then retry later
-        failed = Notification.objects.get(pk=notification_id)
-        failed.attempts += 1
-        failed.last_error = str(exc)[:500]
-        failed.save(update_fields=["attempts", "last_error"])
-        raise self.retry(exc=exc) from exc
+    except Exception as exc:  # SMTP and connection errors, and a message the backend refuses
+        failed = _record_failure(notification_id, exc)
+        if failed is None:
+            return "gone"
+        if failed.attempts >= _max_attempts():
+            logger.error("Notification %s given up after %s attempts", failed.pk, failed.attempts)
+            return "given up"
+        if isinstance(exc, OSError):  # the mail server may be back soon: try again shortly
+            raise self.retry(exc=exc, max_retries=_max_attempts()) from exc
+        logger.warning("Notification %s not sent (attempt %s): %s", failed.pk, failed.attempts, type(exc).__name__)
+        return "failed"
 
 
 @shared_task
@@ -59,7 +88,7 @@ def send_pending_notifications(older_than_minutes: int = 10) -> int:
     """Re-enqueue messages whose first send was lost (broker down, worker killed)."""
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     pending = Notification.objects.filter(
-        sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_SEND_ATTEMPTS
+        sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=_max_attempts()
     ).values_list("pk", flat=True)
     count = 0
     for pk in pending:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils import timezone
 
 from governance.core.models import BusinessArea, User
-from governance.core.policy import has_oversight, is_siro
+from governance.core.notifications import undeliverable
+from governance.core.policy import has_oversight, is_administrator, is_siro
 from governance.core.selectors import overseen_areas
 
 # Priorities, most pressing first. A provider picks one per item.
@@ -72,3 +74,20 @@ def facts_for(user: User, on: datetime.date | None = None) -> Facts:
         has_oversight=has_oversight(user),
         deputy_areas=list(overseen_areas(user).order_by("name")),
     )
+
+
+def tasks_for(user: User, facts: Facts) -> list[Task]:
+    """For administrators: emails given up after the last attempt allowed (one query)."""
+    if not is_administrator(user):
+        return []
+    count = undeliverable().count()
+    return [
+        Task(
+            label=f"{count} email{'s' if count != 1 else ''} could not be sent",
+            count=count,
+            url=f"{reverse('admin:governance_notification_changelist')}?delivery=failed",
+            priority=OVERDUE,
+            section="Administration",
+            hint="Each was tried the most times allowed. Check the error in the list and tell the person another way.",
+        )
+    ]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from governance.access import todo as access_todo
 from governance.assurance import todo as assurance_todo
 from governance.contracts import todo as contracts_todo
+from governance.core import todo as core_todo
 from governance.core.models import User
 from governance.core.todo import Facts, Task, facts_for
 from governance.incidents import todo as incidents_todo
@@ -43,6 +44,7 @@ PROVIDERS: list[Provider] = [
     releases_todo.tasks_for,
     register_todo.tasks_for,
     training_todo.tasks_for,
+    core_todo.tasks_for,
 ]
 
 

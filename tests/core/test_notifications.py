@@ -100,3 +100,54 @@ def test_a_scheduled_reminder_goes_once_and_only_to_a_person_in_post(staff):
     staff.is_active = False
     staff.save()
     assert remind(staff, key="reminder-2", **message) == 0
+
+
+def test_a_subject_with_a_line_break_is_made_one_line_and_sent(recipient, django_capture_on_commit_callbacks):
+    """Names are free text: a line break in one must not make the message unsendable."""
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(
+            recipient, key="test:newline", subject="Review due:\r\n  Survey\nof   2025", template=TEMPLATE
+        )
+    assert notification.subject == "Review due: Survey of 2025"
+    assert [m.subject for m in mail.outbox] == ["Review due: Survey of 2025"]
+
+
+def _unsendable(recipient) -> Notification:
+    """A message the mail library refuses outright (a line break in a header), queued long ago."""
+    return Notification.objects.create(
+        recipient=recipient,
+        to_email=recipient.email,
+        subject="Broken\nsubject",
+        body="b",
+        dedupe_key="unsendable",
+        created_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+
+
+def test_a_message_that_cannot_be_sent_is_counted_and_then_given_up(recipient, settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    notification = _unsendable(recipient)
+    outcomes = [send_notification.apply(args=[notification.pk]).get() for _ in range(4)]
+    assert outcomes == ["failed", "failed", "given up", "given up"]
+    notification.refresh_from_db()
+    assert notification.attempts == 3 and notification.sent_at is None
+    assert "BadHeaderError" in notification.last_error
+    assert send_pending_notifications.apply().get() == 0  # never re-queued again
+    assert not mail.outbox
+
+
+def test_administrators_see_the_messages_given_up(recipient, administrator, staff, verified_client, settings):
+    from governance.home.todo import task_list
+
+    settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    _unsendable(recipient)
+    Notification.objects.create(to_email="x@example.gov.uk", subject="Fine", body="b", dedupe_key="fine")
+    send_pending_notifications.apply().get()
+    assert [t.label for t in task_list(administrator) if "could not be sent" in t.label] == [
+        "1 email could not be sent"
+    ]
+    assert not [t for t in task_list(staff) if "could not be sent" in t.label]
+    page = verified_client(administrator).get("/admin/governance/notification/?delivery=failed")
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    assert "Given up: could not be sent" in page.content.decode()
