@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -67,20 +69,32 @@ class Alternative:
     shared: int
 
 
-def less_identifiable_alternatives(asset: InformationAsset, item_names: list[str]) -> list[Alternative]:
-    """Pseudonymised or anonymised assets holding some of the same items, which might serve instead."""
+def less_identifiable_alternatives(
+    asset: InformationAsset, item_names: list[str], *, limit: int = 5
+) -> list[Alternative]:
+    """Pseudonymised or anonymised assets holding some of the same items, which might serve instead.
+
+    Counted and ranked by the database (two queries however large the register): the names are
+    matched without regard to case, and only the ``limit`` best assets are read.
+    """
     if asset.identifiability == InformationAsset.Identifiability.ANONYMISED or not item_names:
         return []
     levels = [InformationAsset.Identifiability.ANONYMISED]
     if asset.identifiability == InformationAsset.Identifiability.IDENTIFIABLE:
         levels.append(InformationAsset.Identifiability.PSEUDONYMISED)
-    names = {n.lower() for n in item_names}
-    matches: dict[int, Alternative] = {}
-    for item in DataItem.objects.filter(asset__identifiability__in=levels).exclude(asset=asset).select_related("asset"):
-        if item.name.lower() in names:
-            found = matches.get(item.asset_id)
-            matches[item.asset_id] = Alternative(item.asset, (found.shared if found else 0) + 1)
-    return sorted(matches.values(), key=lambda a: (-a.shared, a.asset.name))[:5]
+    names = sorted({n.lower() for n in item_names})
+    ranked = list(
+        DataItem.objects.filter(asset__identifiability__in=levels)
+        .exclude(asset=asset)
+        .annotate(lower_name=Lower("name"))
+        .filter(lower_name__in=names)
+        .values("asset")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "asset__name", "asset")
+        .values_list("asset", "shared")[:limit]
+    )
+    assets = InformationAsset.objects.in_bulk([pk for pk, _shared in ranked])
+    return [Alternative(assets[pk], shared) for pk, shared in ranked]
 
 
 def _validate_request(requester, asset, items: dict[DataItem, str], end_date, *, on=None) -> list[DataItem]:

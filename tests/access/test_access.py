@@ -180,6 +180,35 @@ def test_a_less_identifiable_asset_is_suggested(verified_client, staff, area, id
     assert "Claim counts (anonymised)" in page
 
 
+def test_alternatives_are_counted_and_ranked_by_the_database_not_loaded(area, identifiable):
+    """The request page runs on every render: the register's items must not be read into the worker."""
+    from unittest import mock
+
+    from governance.access.requests import less_identifiable_alternatives
+    from governance.register.models import DataItem
+
+    def anonymised(name):
+        return make_asset(
+            manager=None,
+            business_area=area,
+            name=name,
+            identifiability="anonymised",
+            contains_personal_data=False,
+            lawful_basis="",
+        )
+
+    two, one, none = anonymised("Two shared"), anonymised("One shared"), anonymised("None shared")
+    for name in ("Claim_Count", "region"):
+        DataItemFactory(asset=two, name=name, sensitivity=S.NON_PERSONAL)
+    DataItemFactory(asset=one, name="claim_count", sensitivity=S.NON_PERSONAL)
+    for n in range(20):
+        DataItemFactory(asset=none, name=f"other_{n}", sensitivity=S.NON_PERSONAL)
+    with mock.patch.object(DataItem, "from_db", wraps=DataItem.from_db) as loaded:
+        found = less_identifiable_alternatives(identifiable, ["claim_count", "REGION", "nino"])
+    assert [(a.asset.name, a.shared) for a in found] == [("Two shared", 2), ("One shared", 1)]
+    assert loaded.call_count == 0
+
+
 # --- deciding ----------------------------------------------------------------------------
 
 
