@@ -680,6 +680,9 @@ AUDIT_HMAC_KEY_ID = env.str("AUDIT_HMAC_KEY_ID", default="")
 # key (PEM, PKCS#8), written here and emailed to the auditors.
 AUDIT_CHECKPOINT_SIGNING_KEY_FILE = env.str("AUDIT_CHECKPOINT_SIGNING_KEY_FILE", default="")
 AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "audit-checkpoints"))
+# A spreadsheet of the audit trail is built whole in the web worker's memory: above this many
+# entries the auditor is asked to narrow the filters (CSV downloads are streamed, with no limit).
+AUDIT_EXPORT_XLSX_MAX_ROWS = env.int("AUDIT_EXPORT_XLSX_MAX_ROWS", default=50_000)
 
 # --- Operations and metrics --------------------------------------------------------------
 # Metrics (/metrics): Prometheus text, for a bearer token or from the listed networks only;

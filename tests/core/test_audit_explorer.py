@@ -92,3 +92,18 @@ def test_the_explorer_runs_a_bounded_number_of_queries(verified_client, auditor,
         response = client.get("/audit/")
     assert len(response.context["rows"]) == min(50, AuditEntry.objects.count())
     assert BusinessArea.objects.count() >= 3
+
+
+def test_a_spreadsheet_too_large_for_a_web_worker_is_refused_with_advice(verified_client, auditor, history, settings):
+    """XLSX is built whole in memory: above the cap the auditor is told to narrow the filters."""
+    client = verified_client(auditor)
+    matching = AuditEntry.objects.count()
+    settings.AUDIT_EXPORT_XLSX_MAX_ROWS = matching - 1
+    response = client.get("/audit/?format=xlsx", follow=True)
+    assert response.redirect_chain and "format" not in response.redirect_chain[-1][0]
+    page = response.content.decode()
+    assert "too many for a spreadsheet" in page and "Narrow the filters" in page
+    assert not AccessEvent.objects.filter(user=auditor, kind="audit trail exported").exists()
+    settings.AUDIT_EXPORT_XLSX_MAX_ROWS = matching
+    response = client.get("/audit/?format=xlsx")
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')

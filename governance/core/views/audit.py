@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from auditlog.registry import auditlog
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -144,6 +145,17 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
     def export(self, request: AuthenticatedHttpRequest) -> HttpResponseBase:
         filterset = self.get_filterset(self.get_filterset_class())
         entries = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
+        limit = settings.AUDIT_EXPORT_XLSX_MAX_ROWS
+        if request.GET["format"] == "xlsx" and entries.order_by()[: limit + 1].count() > limit:
+            messages.error(
+                request,
+                f"These filters match more than {limit:,} entries, too many for a spreadsheet. "
+                "Narrow the filters (for example a shorter date range, one record type or one person), "
+                "or download them as CSV.",
+            )
+            query = request.GET.copy()
+            del query["format"]
+            return redirect(f"{request.path}?{query.urlencode()}")
         types = {
             ct.pk: str(model._meta.verbose_name) for ct in ContentType.objects.all() if (model := ct.model_class())
         }
