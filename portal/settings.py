@@ -259,6 +259,9 @@ AXES_VERBOSE = False
 # is locked after this many failures from any addresses within the cool-off period
 # (governance.core.auth_backends.AccountLockoutBackend).
 ACCOUNT_LOCKOUT_LIMIT = env.int("ACCOUNT_LOCKOUT_LIMIT", default=15)
+# Only real accounts are recorded as locked and told. Administrators get at most one email
+# about locks in each period of this many minutes, however many accounts lock in it.
+ACCOUNT_LOCKOUT_ALERT_WINDOW = timedelta(minutes=env.int("ACCOUNT_LOCKOUT_ALERT_MINUTES", default=60))
 
 # Object permissions (django-guardian). No anonymous user object is needed.
 ANONYMOUS_USER_NAME = None

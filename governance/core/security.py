@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -114,10 +117,15 @@ def is_account_locked(username: str) -> bool:
 def note_password_failure(username: str, *, request: HttpRequest | None = None, user: User | None = None) -> bool:
     """After a recorded failure: lock the whole account when it reaches the limit, once per count.
 
-    The lock is a security event; the person (if the account exists) and every
-    administrator are told by email, once per lock. Returns whether it locked now.
+    Only a real, active account is counted, recorded as locked and told about: failures for
+    invented names lock nothing worth telling anyone of (the sign-in page refuses those names
+    the same way, so it does not tell which accounts exist). The lock is a security event; the
+    person is told by email once per lock, and administrators at most once per
+    ``ACCOUNT_LOCKOUT_ALERT_WINDOW`` (see ``_alert_administrators``). Returns whether it locked now.
     """
-    if not username or account_failures(username) < settings.ACCOUNT_LOCKOUT_LIMIT:
+    if not username or user is None or not user.is_active:
+        return False
+    if account_failures(username) < settings.ACCOUNT_LOCKOUT_LIMIT:
         return False
     start = _window_start(username)
     if SecurityEvent.objects.filter(
@@ -125,18 +133,43 @@ def note_password_failure(username: str, *, request: HttpRequest | None = None, 
     ).exists():
         return False
     event = record_event(SecurityEvent.Kind.ACCOUNT_LOCKED, request=request, user=user, username=username)
-    recipients = list(Group.objects.get(name=ADMINISTRATORS).user_set.filter(is_active=True))
-    if user is not None and user.is_active and user not in recipients:
-        recipients.insert(0, user)
-    for recipient in recipients:
+    notify(
+        user,
+        key=f"account-locked:{event.pk}:{user.pk}",
+        subject="Sign-in locked after repeated failed attempts",
+        template="emails/account_locked.txt",
+        context={"event": event, "locked_username": username, "is_owner": True},
+    )
+    _alert_administrators(event, username)
+    return True
+
+
+def _alert_administrators(event: SecurityEvent, username: str) -> None:
+    """Tell each administrator of a lock, at most once per alert window, however many accounts lock.
+
+    Someone guessing at many accounts would otherwise send every administrator one email per
+    account. The windows are fixed periods of ``ACCOUNT_LOCKOUT_ALERT_WINDOW``; the one email of a
+    window says how many accounts had locked when it was sent and links to the full list.
+    """
+    window = settings.ACCOUNT_LOCKOUT_ALERT_WINDOW
+    period = int(event.at.timestamp() // window.total_seconds())
+    period_start = datetime.datetime.fromtimestamp(period * window.total_seconds(), tz=datetime.UTC)
+    locked_so_far = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.ACCOUNT_LOCKED, at__gte=period_start).count()
+    for admin in Group.objects.get(name=ADMINISTRATORS).user_set.filter(is_active=True).order_by("pk"):
         notify(
-            recipient,
-            key=f"account-locked:{event.pk}:{recipient.pk}",
+            admin,
+            key=f"account-locked-alert:{period}:{admin.pk}",
             subject="Sign-in locked after repeated failed attempts",
             template="emails/account_locked.txt",
-            context={"event": event, "locked_username": username, "is_owner": recipient == user},
+            context={
+                "event": event,
+                "locked_username": username,
+                "is_owner": False,
+                "locked_so_far": locked_so_far,
+                "window_minutes": int(window.total_seconds() // 60),
+                "events_path": reverse("admin:governance_securityevent_changelist") + "?kind__exact=account_locked",
+            },
         )
-    return True
 
 
 # --- fresh verification for high-risk steps --------------------------------------------------

@@ -59,14 +59,43 @@ def test_the_account_lock_ends_after_the_cool_off(client, db, settings):
         assert post_password(client, "pat", REMOTE_ADDR="10.0.0.99").status_code == 200
 
 
-def test_an_unknown_username_is_locked_the_same_way_and_only_administrators_are_told(
+def test_invented_usernames_are_refused_alike_but_neither_recorded_as_locked_nor_told(
+    client, db, settings, administrator, django_capture_on_commit_callbacks
+):
+    """Guessing at names that do not exist must not fill the evidence or the administrators' inboxes."""
+    settings.ACCOUNT_LOCKOUT_LIMIT = 12
+    with django_capture_on_commit_callbacks(execute=True):
+        for name in ("nobody", "noone", "nemo"):
+            _spread_failures(client, name, 13)
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.ACCOUNT_LOCKED).exists()
+    assert mail.outbox == []
+    # The sign-in page answers as it would for a locked account, so it does not tell which names exist.
+    assert post_password(client, "nobody", "any", REMOTE_ADDR="10.0.0.99").status_code == 429
+
+
+def test_administrators_are_told_once_a_window_however_many_accounts_lock(
     client, db, settings, administrator, django_capture_on_commit_callbacks
 ):
     settings.ACCOUNT_LOCKOUT_LIMIT = 12
-    with django_capture_on_commit_callbacks(execute=True):
-        _spread_failures(client, "nobody", 12)
-    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.ACCOUNT_LOCKED, username="nobody").count() == 1
-    assert [message.to for message in mail.outbox] == [[administrator.email]]
+    settings.ACCOUNT_LOCKOUT_ALERT_WINDOW = datetime.timedelta(minutes=60)
+    people = [UserFactory(username=f"pat{n}", email=f"pat{n}@example.gov.uk") for n in range(4)]
+    window = settings.ACCOUNT_LOCKOUT_ALERT_WINDOW.total_seconds()
+    now = datetime.datetime.now(tz=datetime.UTC)
+    period_start = datetime.datetime.fromtimestamp(now.timestamp() // window * window, tz=datetime.UTC)
+    first = time_machine.travel(period_start + datetime.timedelta(minutes=1), tick=False)
+    with first, django_capture_on_commit_callbacks(execute=True):
+        for person in people[:3]:
+            _spread_failures(client, person.username, 12)
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.ACCOUNT_LOCKED).count() == 3
+    to_admin = [message for message in mail.outbox if message.to == [administrator.email]]
+    assert len(to_admin) == 1 and "at most one of these emails every 60 minutes" in to_admin[0].body
+    assert sorted(address for m in mail.outbox for address in m.to if address != administrator.email) == [
+        p.email for p in people[:3]
+    ]
+    next_window = time_machine.travel(period_start + datetime.timedelta(minutes=61), tick=False)
+    with next_window, django_capture_on_commit_callbacks(execute=True):
+        _spread_failures(client, people[3].username, 12)
+    assert len([message for message in mail.outbox if message.to == [administrator.email]]) == 2
 
 
 def test_the_account_limit_must_exceed_the_per_address_limit(settings):
