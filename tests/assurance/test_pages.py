@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import time
 
@@ -67,9 +68,15 @@ def test_the_siro_opens_a_round_through_the_form(verified_client, siro, asset, d
     client = verified_client(siro)
     bad = client.post(reverse("assurance:round-open"), {"period": ""})
     assert bad.status_code == 200 and "govuk-error-summary" in bad.content.decode()
-    data = {"period": "2026 to 2027"}
-    for name, day in (("period_start", (1, 4, 2026)), ("period_end", (31, 3, 2027)), ("due_date", (30, 4, 2030))):
-        data.update({f"{name}_day": day[0], f"{name}_month": day[1], f"{name}_year": day[2]})
+    today = datetime.date.today()
+    data = {"period": "The year to date"}
+    dates = {
+        "period_start": today - datetime.timedelta(days=365),
+        "period_end": today,
+        "due_date": today + datetime.timedelta(days=30),
+    }
+    for name, day in dates.items():
+        data.update({f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("assurance:round-open"), data)
     round_ = AssuranceRound.objects.get()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
@@ -39,9 +41,10 @@ def test_request_approval_data_revocation_refusal(page, live_server):
     assert axe_violations(page) == []
     page.get_by_label("Purpose").fill("Regional caseload tables")
     page.get_by_label("Business case").fill("The quarterly release needs counts by region.")
-    page.get_by_label("Day", exact=True).fill("1")
-    page.get_by_label("Month", exact=True).fill("1")
-    page.get_by_label("Year", exact=True).fill("2027")
+    end = datetime.date.today() + datetime.timedelta(days=60)  # never a fixed date that will pass
+    page.get_by_label("Day", exact=True).fill(str(end.day))
+    page.get_by_label("Month", exact=True).fill(str(end.month))
+    page.get_by_label("Year", exact=True).fill(str(end.year))
     page.get_by_label("claim_count: Claims in the month").check()
     page.get_by_label("Why do you need claim_count?").fill("The counts are the statistic")
     page.get_by_role("button", name="Submit request").click()

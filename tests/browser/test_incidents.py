@@ -3,6 +3,8 @@ records the ICO decision within the clock, and closes the incident with its less
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
@@ -36,9 +38,10 @@ def test_report_triage_suspend_decide_and_close(page, live_server):
     page.get_by_label("Summary").fill("Extract kept past its grant")
     page.get_by_label("Data kept past its grant or destruction date").check()
     page.get_by_label("What happened").fill("A copy of the extract was found on a shared drive.")
-    page.get_by_label("Day", exact=True).fill("1")
-    page.get_by_label("Month", exact=True).fill("11")
-    page.get_by_label("Year", exact=True).fill("2026")
+    found = datetime.date.today()  # the 72-hour clock runs from here: a fixed date would run it out
+    page.get_by_label("Day", exact=True).fill(str(found.day))
+    page.get_by_label("Month", exact=True).fill(str(found.month))
+    page.get_by_label("Year", exact=True).fill(str(found.year))
     page.locator("#id_personal_data_0").check()
     page.locator("#id_special_category_1").check()
     page.get_by_label("Which information assets does it touch? (optional)").select_option(label="Caseload extract")

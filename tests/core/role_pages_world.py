@@ -131,7 +131,9 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
     )
 
     release = release_service.create_release(
-        by=author, title=f"Benefit statistics {suffix}", planned_release_date=datetime.date(2027, 3, 25)
+        by=author,
+        title=f"Benefit statistics {suffix}",
+        planned_release_date=timezone.localdate() + datetime.timedelta(days=110),
     )
     source = release_service.add_source(release, by=author, asset=asset, extract_type="full")
     table = release_service.add_table(

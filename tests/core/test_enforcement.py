@@ -285,7 +285,9 @@ def urls(area, staff):
     }
     # A statistical release with one source and one (unchecked) table.
     release = StatisticalRelease.objects.create(
-        title="Benefit statistics", planned_release_date=datetime.date(2027, 3, 1), author=staff
+        title="Benefit statistics",
+        planned_release_date=datetime.date.today() + datetime.timedelta(days=90),
+        author=staff,
     )
     source = ReleaseSource.objects.create(release=release, asset=item.asset, extract_type="full")
     table = OutputTable.objects.create(
