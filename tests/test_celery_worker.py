@@ -11,6 +11,7 @@ import os
 import time
 
 import pytest
+from celery.signals import task_postrun
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
@@ -47,6 +48,29 @@ def wait_for(condition, timeout=20.0):
     return False
 
 
+def run_to_the_end(task, *args, timeout=60.0):
+    """Queue ``task`` and wait (at most ``timeout`` seconds) until the worker has finished it; its return value.
+
+    There is no result backend: the worker is a thread of this process, so its ``task_postrun``
+    signal says when the task returned, with everything it wrote committed. Counting before
+    then measures a run half done, which under load is what a test would see.
+    """
+    finished: dict[str, tuple[str, object]] = {}
+
+    def note(sender=None, task_id=None, retval=None, state=None, **kwargs):
+        finished[task_id] = (state, retval)
+
+    task_postrun.connect(note, weak=False)
+    try:
+        queued = task.delay(*args)
+        assert wait_for(lambda: queued.id in finished, timeout), f"{task.name} did not finish in {timeout} seconds"
+    finally:
+        task_postrun.disconnect(note)
+    state, retval = finished[queued.id]
+    assert state == "SUCCESS", (state, retval)
+    return retval
+
+
 def test_worker_sends_a_queued_email_once(worker):
     recipient = UserFactory(username="rita", email="rita@example.gov.uk")
     with transaction.atomic():
@@ -79,14 +103,16 @@ def test_worker_runs_the_access_lifecycle_twice_without_repeating_itself(worker)
     ending.save()
     make_grant(UserFactory(business_area=area), asset, days=5)
 
-    run_access_lifecycle.delay()
-    assert wait_for(lambda: AccessGrant.objects.get(pk=ending.pk).state == "expired")
-    assert wait_for(lambda: AccessReview.objects.count() == 1)
+    first = run_to_the_end(run_access_lifecycle)
+    assert first["expired"] == 1 and first["reviews_opened"] == 1
+    assert AccessGrant.objects.get(pk=ending.pk).state == "expired"
+    assert AccessReview.objects.count() == 1
     sent = Notification.objects.count()
+    assert sent > 0
     assert wait_for(lambda: not Notification.objects.filter(sent_at__isnull=True).exists())
 
-    run_access_lifecycle.delay()
-    time.sleep(3)
+    second = run_to_the_end(run_access_lifecycle)
+    assert second["expired"] == 0 and second["reviews_opened"] == 0 and second["warned"] == 0
     assert AccessGrant.objects.get(pk=ending.pk).state == "expired"
     assert AccessReview.objects.count() == 1
     assert Notification.objects.count() == sent
