@@ -305,3 +305,18 @@ def test_data_items_kept_by_the_assets_editors(api, staff, area):
     assert changed.status_code == 200 and changed.json()["description"] == "Postcode at claim"
     other = make_asset(business_area=area, name="Other asset")
     assert api(iam, write=True).patch_json(item_url, {"asset": other.pk}).status_code == 400
+
+
+def test_only_the_redoc_page_gets_a_nonce_and_blob_workers(verified_client, staff):
+    import re
+
+    client = verified_client(staff)
+    redoc = client.get("/api/redoc/")
+    policy = redoc["Content-Security-Policy"]
+    nonce = re.search(r"style-src 'self' 'nonce-([^']+)'", policy).group(1)
+    assert f"script-src 'self' 'nonce-{nonce}'" in policy and "worker-src blob:" in policy
+    assert "unsafe-inline" not in policy and "fonts.googleapis" not in redoc.content.decode()
+    assert redoc.content.decode().count(f'nonce="{nonce}"') == 3  # its style and its two scripts
+    assert nonce != re.search(r"'nonce-([^']+)'", client.get("/api/redoc/")["Content-Security-Policy"]).group(1)
+    other = client.get("/api/docs/")["Content-Security-Policy"]
+    assert "nonce" not in other and "blob:" not in other and "style-src 'self';" in other
