@@ -216,12 +216,17 @@ class RequestObserverMiddleware:
         observe_request(view, method, response.status_code, elapsed)
         if view not in QUIET_VIEWS:
             user = getattr(request, "user", None)
+            path = loggable_path(request)
             request_logger.info(
-                "request",
+                "%s %s %s %.1fms",
+                method,
+                path,
+                response.status_code,
+                elapsed * 1000,
                 extra={
                     "user_id": user.pk if user is not None and user.is_authenticated else None,
                     "method": method,
-                    "path": loggable_path(request),
+                    "path": path,
                     "view": view,
                     "status": response.status_code,
                     "duration_ms": round(elapsed * 1000, 1),

@@ -54,6 +54,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="development-only-key-not-for-production-use-0123456789")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    # Django would start and answer every request with 400 (Bad Request): refuse to start instead.
+    raise ImproperlyConfigured("PORTAL_PROFILE=production needs ALLOWED_HOSTS: the portal's host name(s)")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 PORTAL_NAME = "Custodian"
@@ -358,12 +361,20 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # correlation id, the person's id, the path, the status and the duration; never a query
 # string, a form value, a cookie or a name (governance.core.logging_json).
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+# Every line is written once, by the root's handler: Django's own loggers lose the console (and
+# mail) handlers Django gives them, which wrote each of their lines a second time. A refusal (a 4xx
+# answer) is logged as one line without its traceback; errors (5xx) keep theirs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_traceback_for_refusals": {"()": "governance.core.logging_json.NoTracebackForRefusals"}},
+    "formatters": {"text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "text", "filters": ["no_traceback_for_refusals"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "axes": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
         # The SIRO's report PDF: WeasyPrint logs every rendering step at INFO.
@@ -373,7 +384,7 @@ LOGGING = {
     },
 }
 if LOG_FORMAT == "json":
-    LOGGING["formatters"] = {"json": {"()": "governance.core.logging_json.PortalJsonFormatter"}}
+    LOGGING["formatters"]["json"] = {"()": "governance.core.logging_json.PortalJsonFormatter"}
     LOGGING["handlers"]["console"]["formatter"] = "json"
 
 # =============================================================================

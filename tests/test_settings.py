@@ -186,3 +186,41 @@ def test_every_task_has_time_limits_and_the_broker_outlasts_the_longest():
     for name, task in tasks.items():
         assert task.soft_time_limit and task.time_limit, f"{name} has no time limit"
         assert task.soft_time_limit < task.time_limit < timeout, name
+
+
+def test_production_profile_refuses_to_start_without_allowed_hosts(tmp_path):
+    result = run_manage("check", **production_environment(tmp_path, ALLOWED_HOSTS=""))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "needs ALLOWED_HOSTS" in result.stderr
+
+
+DEVELOPMENT_LOG_SCRIPT = """
+import logging
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseForbidden
+from django.test import RequestFactory
+from django.utils.log import log_response
+from governance.middleware import RequestObserverMiddleware
+
+try:
+    raise PermissionDenied("not yours")
+except PermissionDenied as exc:
+    log_response(
+        "Forbidden (Permission denied): %s", "/refused/", response=HttpResponseForbidden(),
+        request=RequestFactory().get("/refused/"), exception=exc,
+    )
+logging.getLogger("governance.anything").warning("A line of our own")
+RequestObserverMiddleware(lambda request: HttpResponse())(RequestFactory().get("/about/?q=secret"))
+"""
+
+
+def test_development_logs_each_line_once_refusals_without_traceback_and_requests_in_words():
+    result = run_manage("shell", "-c", DEVELOPMENT_LOG_SCRIPT, PORTAL_PROFILE="development", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert sum("Forbidden (Permission denied): /refused/" in line for line in lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sum("A line of our own" in line for line in lines) == 1, result.stderr
+    (request_line,) = [line for line in lines if "custodian.requests" in line]
+    assert "GET /about/ 200" in request_line and "secret" not in request_line
+    assert not [line for line in lines if line.strip().endswith(": request") or line.strip() == "request"]

@@ -53,6 +53,20 @@ def loggable_path(request: HttpRequest) -> str:
     return path[:300]
 
 
+class NoTracebackForRefusals(logging.Filter):
+    """Drop the traceback from a refusal's line (a 4xx answer, such as Django's "Forbidden" warning).
+
+    A refusal is the portal working as meant: one line says which path was refused and why.
+    Errors (5xx) keep their traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500 and record.exc_info:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class PortalJsonFormatter(JsonFormatter):
     """``LOGGING`` formatter for ``LOG_FORMAT=json``."""
 
