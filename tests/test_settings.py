@@ -224,3 +224,50 @@ def test_development_logs_each_line_once_refusals_without_traceback_and_requests
     (request_line,) = [line for line in lines if "custodian.requests" in line]
     assert "GET /about/ 200" in request_line and "secret" not in request_line
     assert not [line for line in lines if line.strip().endswith(": request") or line.strip() == "request"]
+
+
+# --- the production keys, made the documented way (deploy/README.md, section 2a) ---------------
+
+DEPLOY = ROOT / "deploy"
+KEY_SETTINGS = (
+    "AUDIT_HMAC_KEY_FILE",
+    "AUDIT_CHECKPOINT_SIGNING_KEY_FILE",
+    "WEBAUTHN_RP_ID",
+    "WEBAUTHN_ALLOWED_ORIGINS",
+)
+
+
+def make_keys(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(DEPLOY / "make_keys.py"), *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_keys_made_as_the_deploy_guide_says_pass_the_production_checks(tmp_path):
+    hmac_file, signing = tmp_path / "audit-hmac-keys", tmp_path / "checkpoint-signing-key.pem"
+    hmac_file.write_text(make_keys("hmac-key", "k2026").stdout)
+    made = make_keys("signing-key", str(signing))
+    assert made.returncode == 0 and "SHA-256 fingerprint" in made.stdout
+    assert oct(signing.stat().st_mode & 0o777) == "0o600"
+    assert make_keys("signing-key", str(signing)).returncode != 0  # never overwritten
+    environment = production_environment(
+        tmp_path,
+        AUDIT_HMAC_KEYS=None,
+        AUDIT_HMAC_KEY_FILE=str(hmac_file),
+        AUDIT_CHECKPOINT_SIGNING_KEY_FILE=str(signing),
+    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_guide_and_environment_file_name_every_production_key():
+    guide = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    example = (DEPLOY / "custodian.env.example").read_text(encoding="utf-8")
+    for name in (*KEY_SETTINGS, "AUDIT_HMAC_KEY_ID", "AUDIT_HMAC_KEYS"):
+        assert name in guide, name
+    for name in KEY_SETTINGS:
+        assert re.search(rf"^{name}=", example, re.MULTILINE), name
+    for duty in ("migrate` needs the HMAC key", "**Back up**", "**Rotate**", "**Store**"):
+        assert duty in guide, duty
+    # The fault run makes its keys the documented way.
+    assert "make_keys.py" in (DEPLOY / "faults" / "run.py").read_text(encoding="utf-8")

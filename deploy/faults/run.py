@@ -58,8 +58,6 @@ from urllib.parse import urlsplit
 
 import psycopg
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django_otp.oath import TOTP
 from psycopg import errors, sql
 
@@ -146,16 +144,15 @@ def environment(**extra: str) -> dict[str, str]:
 
 SECRET_KEY = secrets.token_urlsafe(50)
 PUBLIC_HOST = "custodian.faults.invalid"  # email links only; the clients speak to the loopback instances
-AUDIT_HMAC_KEYS = f"faults:{secrets.token_hex(32)}"
+MAKE_KEYS = [PYTHON, str(ROOT / "deploy" / "make_keys.py")]  # the documented way (deploy/README.md, 2a)
+AUDIT_HMAC_KEYS = subprocess.run(  # noqa: S603 - our own script
+    [*MAKE_KEYS, "hmac-key", "faults"], capture_output=True, text=True, check=True, timeout=60
+).stdout.strip()
 SIGNING_KEY = WORK / "checkpoint-signing-key.pem"
 
 
 def write_signing_key() -> None:
-    key = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    SIGNING_KEY.write_bytes(key)
-    SIGNING_KEY.chmod(0o600)
+    subprocess.run([*MAKE_KEYS, "signing-key", str(SIGNING_KEY)], capture_output=True, check=True, timeout=60)  # noqa: S603
 
 
 def run(
