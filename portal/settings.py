@@ -29,6 +29,7 @@ Sections, in order:
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -364,7 +365,7 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 # Every line is written once, by the root's handler: Django's own loggers lose the console (and
 # mail) handlers Django gives them, which wrote each of their lines a second time. A refusal (a 4xx
 # answer) is logged as one line without its traceback; errors (5xx) keep theirs.
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"no_traceback_for_refusals": {"()": "governance.core.logging_json.NoTracebackForRefusals"}},
