@@ -13,9 +13,10 @@ the extract and the rules, never on which cells were hidden.
 - Either: with group disclosure on, a line whose whole total sits in one cell makes that cell
   unsafe (everyone in the group shares its category).
 
-Insiders: a contributor alone in a cell knows the cell's value, and the top n contributors
-of a cell dominated under the (n,k) rule are taken to know it too (they hold more than k% of
-it). The audit repeats itself with each such cell's value fixed.
+Insiders: a contributor alone in a cell knows the cell's value; the top n contributors of
+an unsafe cell with several contributors know their own contributions, so that the cell is at
+least their sum (not the whole cell: they do not know the others'). The audit repeats itself
+with each such cell bounded by what its insiders know.
 """
 
 from __future__ import annotations
@@ -113,11 +114,17 @@ def estimates(table: Table, layout: Layout, weight: Decimal, under: dict[int, li
 
 
 def _insider(contributors: Sequence[Decimal], value: Decimal, flags: list[Flag], rules: Rules):
+    """What the contributors of an unsafe cell know of it: (lower bound, upper bound or None).
+
+    A contributor alone in a cell knows its value. Otherwise an insider knows their own
+    contributions, not the whole cell: the largest contributors of a dominated cell (the n of
+    the (n,k) rule, pooling what they know) know only that the cell holds at least their sum.
+    """
     if len(contributors) == 1:
         return (value, value)
-    if Flag.NK in flags:
-        # The top n together hold most of the cell; as the issue's audit does, treat the cell as known to them.
-        return (value, value)
+    if PRIMARY_FLAGS.intersection(flags):
+        pooled = sum(sorted(contributors, reverse=True)[: rules.nk_n], Decimal(0))
+        return (min(pooled, value), None)
     return None
 
 

@@ -38,9 +38,15 @@ def lines_of(keys: list[tuple[str, ...]]) -> list[tuple[list[int], int]]:
 
 
 def intervals(
-    values: list[float], keys: list[tuple[str, ...]], hidden: list[bool], fixed: dict[int, float] | None = None
+    values: list[float],
+    keys: list[tuple[str, ...]],
+    hidden: list[bool],
+    fixed: dict[int, float | tuple[float, float]] | None = None,
 ) -> dict[int, tuple[float, float]]:
-    """The exact [min, max] of every hidden cell given the published ones, the lines and x >= 0."""
+    """The exact [min, max] of every hidden cell given the published ones, the lines and x >= 0.
+
+    ``fixed`` holds what an insider knows of a cell: its value, or (lower, upper) bounds.
+    """
     fixed = fixed or {}
     unknown = [i for i, h in enumerate(hidden) if h]
     column = {cell: j for j, cell in enumerate(unknown)}
@@ -66,7 +72,9 @@ def intervals(
             upper = np.full(len(unknown), highspy.kHighsInf)
             for other, value in fixed.items():
                 if other in column:
-                    lower[column[other]] = upper[column[other]] = value
+                    low, high = value if isinstance(value, tuple) else (value, value)
+                    lower[column[other]] = max(0.0, low)
+                    upper[column[other]] = high if high < math.inf else highspy.kHighsInf
             cost = np.zeros(len(unknown))
             cost[column[cell]] = 1.0
             h.addVars(len(unknown), lower, upper)
@@ -107,11 +115,15 @@ def contributors_of(cells, keys) -> list[tuple[Decimal, ...]]:
     return lists
 
 
-def needs_of(table, rules) -> tuple[dict[int, Need], dict[int, float]]:
-    """Primary cells of a full extract with their protection (Hundepool ch. 4), and insiders' known cells."""
+def needs_of(table, rules) -> tuple[dict[int, Need], dict[int, tuple[float, float]]]:
+    """Primary cells of a full extract with their protection (Hundepool ch. 4), and what insiders know.
+
+    A sole contributor knows its cell; the n largest contributors of any other unsafe cell know
+    their own contributions, so only that the cell is at least their sum.
+    """
     keys = [tuple(TOTAL if label.lower() in ("total", "all") else label for label in c.key) for c in table.cells]
     needs: dict[int, Need] = {}
-    known: dict[int, float] = {}
+    known: dict[int, tuple[float, float]] = {}
     if table.kind == "frequency":
         for i, c in enumerate(table.cells):
             if 0 < c.value < rules.threshold:
@@ -136,8 +148,10 @@ def needs_of(table, rules) -> tuple[dict[int, Need], dict[int, float]]:
         if amounts:
             upper = max(amounts)
             needs[i] = Need(min(upper, total), upper)
-        if len(x) == 1 or dominant:
-            known[i] = total
+        if len(x) == 1:
+            known[i] = (total, total)
+        elif amounts:
+            known[i] = (min(sum(x[:n]), total), math.inf)
     return needs, known
 
 
