@@ -337,10 +337,10 @@ def _capped(messages: list[str], more: str) -> list[str]:
     return [*messages[:MAX_LISTED_PROBLEMS], more.format(len(messages) - MAX_LISTED_PROBLEMS)]
 
 
-def _recoverable(columns: Sequence[str], cells: Sequence[CellResult]) -> list[str]:
+def _recoverable(columns: Sequence[str], cells: Sequence[CellResult], hidden: Sequence[bool]) -> list[str]:
     """Lines with their total present in which exactly one cell (total included) is hidden."""
     lines: dict[tuple, list[int]] = {}  # (column, other labels) -> [has total, members, hidden]
-    for cell in cells:
+    for cell, is_hidden in zip(cells, hidden, strict=True):
         labels = [TOTAL_LABEL if is_total_label(label) else label for label in cell.key]
         for column, label in enumerate(labels):
             entry = lines.setdefault((column, tuple(labels[:column] + labels[column + 1 :])), [0, 0, 0])
@@ -348,7 +348,7 @@ def _recoverable(columns: Sequence[str], cells: Sequence[CellResult]) -> list[st
                 entry[0] = 1
             else:
                 entry[1] += 1
-            entry[2] += cell.published is None
+            entry[2] += is_hidden
     messages = []
     for (column, others), (has_total, members, hidden) in lines.items():
         if has_total and members and hidden == 1:
@@ -406,15 +406,17 @@ def _verify(table: Table, cells: Sequence[CellResult], rules: Rules, extract: Ex
     recoverable exactly. A table that needs most of its cells hidden is too detailed to be worth
     publishing. The messages name cells, never the rules' settings.
     """
-    hidden = [cell.published is None for cell in cells]
+    # A structural zero is known to every reader, hidden or not.
+    hidden = [cell.published is None and not source.structural for cell, source in zip(cells, table.cells, strict=True)]
     layout = layout_of(table)
     primary = None
     if extract == Extract.SAMPLE or rules.method == Method.SUPPRESSION:
         primary = analyse(table, layout, rules, sample=extract == Extract.SAMPLE)
     unsafe = set(primary.primary) if primary else set()
-    problems = _recoverable(table.category_columns, cells) + _unsafe_shown(table.category_columns, cells, unsafe)
+    problems = _recoverable(table.category_columns, cells, hidden)
+    problems += _unsafe_shown(table.category_columns, cells, unsafe)
     if not problems:
-        problems = _worked_out(table, cells)
+        problems = _worked_out(table, cells, hidden)
     summary = {"hidden_checked": sum(hidden), "primary_checked": 0, "insiders_checked": 0, "programs": 0}
     summary["changes_reused"] = 0
     summary |= {"protection_short": 0, "insider_short": 0, "exact": 0, "margins_checked": 0}
@@ -439,9 +441,8 @@ def _verify(table: Table, cells: Sequence[CellResult], rules: Rules, extract: Ex
     return problems, summary
 
 
-def _worked_out(table: Table, cells: Sequence[CellResult]) -> list[str]:
+def _worked_out(table: Table, cells: Sequence[CellResult], hidden: Sequence[bool]) -> list[str]:
     """Hidden cells whose value still follows from the published ones, through several lines at once."""
-    hidden = [cell.published is None for cell in cells]
     if not any(hidden):
         return []
     fixed = determined(line_equations(layout_of(table).lines, hidden))

@@ -43,10 +43,17 @@ class Requirement:
 
 @dataclass(frozen=True)
 class Knowledge:
-    """What an insider knows of its own cell: bounds on its value (equal bounds: the exact value)."""
+    """What an insider knows of its own cell: bounds on its value (equal bounds: the exact value).
+
+    ``related`` holds the cells that may hold some of the insider's own contributions (its
+    margins, the cells beneath it, any cell overlapping it): the insider may be one of their
+    contributors, and what a contributor may learn of a cell it is in is bounded by that cell's
+    own protection level (the p% rule and its coalition), so the insider audit leaves them out.
+    """
 
     lower: float
     upper: float
+    related: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -514,7 +521,7 @@ def audit(
             up_open, down_open = deviations.open_questions(columns, up_needed, down_needed, tolerance, known)
             for at in np.flatnonzero(up_open | down_open):
                 cell = primaries[at]
-                if cell == insider:
+                if cell == insider or cell in knowledge.related:
                     continue
                 up = not up_open[at] or deviations.reaches(cell, 1, float(up_needed[at]), tolerance, known)
                 down = not down_open[at] or deviations.reaches(cell, -1, float(down_needed[at]), tolerance, known)

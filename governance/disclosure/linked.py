@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from governance.disclosure.checks import CheckResult, Extract
-from governance.disclosure.intervals import AuditReport
+from governance.disclosure.intervals import AuditReport, Knowledge
 from governance.disclosure.layout import equations, layout_of
 from governance.disclosure.primary import analyse
 from governance.disclosure.rules import Method, Rules
@@ -84,7 +84,8 @@ def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
                 hidden.append(True)
                 names.append(f"{linked.name}: " + ", ".join(cell.key))
             appearances[merged] = appearances.get(merged, 0) + 1
-            hidden[merged] = hidden[merged] and linked.result.cells[position].published is None
+            shown = linked.result.cells[position].published is not None or cell.structural
+            hidden[merged] = hidden[merged] and not shown
             local.append(merged)
         table_lines, table_signs = equations(layout)
         lines += [[local[i] for i in line] for line in table_lines]
@@ -94,7 +95,8 @@ def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
             old = needs.get(merged)
             needs[merged] = need if old is None else type(need)(max(old.lower, need.lower), max(old.upper, need.upper))
         for position, known in knowledge_of(primary).items():
-            knowledge[local[position]] = known
+            related = frozenset(local[cell] for cell in known.related)
+            knowledge[local[position]] = Knowledge(known.lower, known.upper, related)
     shared = sum(1 for count in appearances.values() if count > 1)
     if len(protected) < 2 or not shared or not any(hidden):
         return LinkedReport(len(protected), shared, None, [])

@@ -143,12 +143,19 @@ def optimal_pattern(
     costs: Sequence[float],
     *,
     time_limit: float = MILP_TIME_LIMIT_SECONDS,
+    never: frozenset[int] = frozenset(),
 ) -> PatternResult | None:
-    """The least-cost pattern protecting every primary cell, or None if the solver finds none in time."""
+    """The least-cost pattern protecting every primary cell, or None if the solver finds none in time.
+
+    ``never`` holds cells that may not be hidden (structural zeros): they stay published and fixed.
+    """
     n = len(values)
     big = _big_m(values, requirements)
     model = _Model()
-    chosen = [model.var(1.0 if i in requirements else 0.0, 1.0, costs[i], integer=True) for i in range(n)]
+    chosen = [
+        model.var(1.0 if i in requirements else 0.0, 0.0 if i in never else 1.0, costs[i], integer=True)
+        for i in range(n)
+    ]
     for cell, need in requirements.items():
         for direction, amount in ((1, need.upper), (-1, need.lower)):
             if amount <= 0:

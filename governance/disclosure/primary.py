@@ -10,8 +10,9 @@ the extract and the rules, never on which cells were hidden.
 - Sample extracts: estimates (grossed by each cell's weight; margins the sum of their grossed
   cells) resting on too few sample cases, counted as cases for counts and as contributors for
   magnitudes, and the dominance rules for magnitudes.
-- Either: with group disclosure on, a line whose whole total sits in one cell makes that cell
-  unsafe (everyone in the group shares its category).
+- Either: with group disclosure on (by default for counts), a line whose whole total sits in
+  one cell makes that cell unsafe (everyone in the group shares its category).
+- Structural zeros (cells 0 by definition) are never unsafe.
 
 Insiders: a contributor alone in a cell knows the cell's value; the top n contributors of
 an unsafe cell with several contributors know their own contributions, so that the cell is at
@@ -33,6 +34,7 @@ from governance.disclosure.protection import (
     frequency_protection,
     group_protection,
     magnitude_protection,
+    p_percent_protection,
 )
 from governance.disclosure.rules import Rules
 from governance.disclosure.tables import FREQUENCY, MAGNITUDE, Table
@@ -63,8 +65,10 @@ class Primary:
     flags: list[list[Flag]]
     protection: dict[int, Protection] = field(default_factory=dict)
     insiders: dict[int, tuple[Decimal, Decimal | None]] = field(default_factory=dict)  # (lower, upper or None)
+    related: dict[int, frozenset[int]] = field(default_factory=dict)  # each insider's primary cells above or below
     without_contributors: int = 0
     margins_checked: int = 0
+    structural: frozenset[int] = frozenset()  # structural zeros: never hidden, known to every reader
 
     @property
     def primary(self) -> list[int]:
@@ -74,9 +78,9 @@ class Primary:
 def rule_flags(values: Sequence[Decimal], total: Decimal, rules: Rules) -> list[Flag]:
     """Contributor rules for one magnitude cell: too few contributors, p% rule, (n,k) rule.
 
-    The p% rule asks whether the second-largest contributor could estimate the largest one's
-    value to within p% by subtracting its own from the total; the (n,k) rule whether the n
-    largest contributors dominate the total.
+    The p% rule asks whether the second-largest contributor (with a coalition of c, the next
+    c largest together) could estimate the largest one's value to within p% by subtracting
+    their own from the total; the (n,k) rule whether the n largest contributors dominate the total.
     """
     if not values or total == 0:
         return []
@@ -84,8 +88,7 @@ def rule_flags(values: Sequence[Decimal], total: Decimal, rules: Rules) -> list[
     flags = []
     if len(largest) < rules.min_contributors:
         flags.append(Flag.THRESHOLD)
-    first, second = largest[0], (largest[1] if len(largest) > 1 else Decimal(0))
-    if total - first - second < rules.p_percent / 100 * first:
+    if p_percent_protection(largest, total, rules.p_percent, rules.p_coalition) > 0:
         flags.append(Flag.P_PERCENT)
     if sum(largest[: rules.nk_n], Decimal(0)) > rules.nk_k / 100 * total:
         flags.append(Flag.NK)
@@ -93,11 +96,18 @@ def rule_flags(values: Sequence[Decimal], total: Decimal, rules: Rules) -> list[
 
 
 def contributor_lists(table: Table, layout: Layout, under: dict[int, list[int]]) -> list[tuple[Decimal, ...]]:
-    """Each cell's contributors; a margin without its own list takes those of the interior cells beneath it."""
+    """Each cell's contributors; a margin without its own list takes those of the interior cells beneath it.
+
+    A cell of value 0 has no contributors whether or not it lists any, so an empty list there
+    does not stop the margin from being checked (it would switch off every rule above it).
+    """
     lists = [cell.contributors for cell in table.cells]
     for margin, members in under.items():
-        if not lists[margin] and members and all(table.cells[m].contributors for m in members):
-            lists[margin] = tuple(value for m in members for value in table.cells[m].contributors)
+        if lists[margin] or not members:
+            continue
+        counted = [m for m in members if table.cells[m].value != 0]
+        if counted and all(table.cells[m].contributors for m in counted):
+            lists[margin] = tuple(value for m in counted for value in table.cells[m].contributors)
     return lists
 
 
@@ -133,13 +143,19 @@ def analyse(table: Table, layout: Layout, rules: Rules, *, sample: bool) -> Prim
     under = beneath(layout)
     n = len(table.cells)
     values = estimates(table, layout, rules.sampling_weight, under) if sample else [c.value for c in table.cells]
-    result = Primary(values=values, flags=[[] for _ in range(n)])
+    result = Primary(
+        values=values,
+        flags=[[] for _ in range(n)],
+        structural=frozenset(i for i, cell in enumerate(table.cells) if cell.structural),
+    )
     magnitude = table.kind == MAGNITUDE
     lists = contributor_lists(table, layout, under) if magnitude else []
     for index, cell in enumerate(table.cells):
         raw = cell.value
         scale = values[index] / raw if raw else Decimal(1)  # protection in the published units
         flags = result.flags[index]
+        if cell.structural:
+            continue  # 0 by definition: nothing about anyone can be learnt from it
         if not magnitude:
             limit = rules.min_sample_cases if sample else rules.threshold
             if raw < limit and (raw > 0 or (rules.zeros_disclosive and not sample)):
@@ -176,16 +192,41 @@ def analyse(table: Table, layout: Layout, rules: Rules, *, sample: bool) -> Prim
         if known is not None:
             lower, upper = known
             result.insiders[index] = (lower * scale, None if upper is None else upper * scale)
-    if rules.group_disclosure:
+    if rules.group_disclosure_for(table.kind):
         _group_disclosure(table, layout, rules, result)
+    primaries = result.primary
+    empty = {key for key, value in zip(layout.keys, values, strict=True) if value == 0}
+    for index in result.insiders:
+        own = layout.keys[index]
+        result.related[index] = frozenset(
+            j for j in primaries if j != index and shares_contributors(own, layout.keys[j], empty)
+        )
     return result
 
 
+def shares_contributors(
+    one: tuple[str | None, ...], other: tuple[str | None, ...], empty: set[tuple[str | None, ...]]
+) -> bool:
+    """Whether two cells hold some of the same contributors: they overlap (in every column the
+    same label, or a total on one side) and the cell where they overlap is not known to be empty."""
+    overlap = []
+    for a, b in zip(one, other, strict=True):
+        if a is not None and b is not None and a != b:
+            return False
+        overlap.append(a if a is not None else b)
+    return tuple(overlap) not in empty
+
+
 def _group_disclosure(table: Table, layout: Layout, rules: Rules, result: Primary) -> None:
-    """A line with two or more categories whose whole total is in one of them."""
+    """A line with two or more possible categories whose whole total is in one of them.
+
+    A structural zero is no possible category: a line whose only possible category holds
+    everyone tells nothing that its definition does not.
+    """
     values = result.values
     for line in layout.lines:
-        if len(line.members) < 2 or values[line.margin] == 0:
+        possible = [m for m in line.members if not table.cells[m].structural]
+        if len(possible) < 2 or values[line.margin] == 0:
             continue
         nonzero = [m for m in line.members if values[m] != 0]
         if len(nonzero) == 1:

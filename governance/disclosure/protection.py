@@ -8,6 +8,8 @@ true value. The amounts follow from what each rule protects:
 - p% rule: the second-largest contributor, subtracting its own value from an upper bound U of
   the cell, estimates the largest as U - x2. That estimate must be at least p% above x1, so
   U >= X + p/100*x1 - (X - x1 - x2): the upper protection is p/100*x1 - (X - x1 - x2).
+  With a coalition of c contributors (the 2nd to the (c+1)th largest pooling what they know)
+  the same holds with all of theirs subtracted: p/100*x1 - (X - x1 - x2 - ... - x(c+1)).
 - (n,k) rule: the n largest contributions must not exceed k% of what an intruder can rule out,
   so U >= 100/k * T_n: the upper protection is 100/k * T_n - X.
 - Too few contributors: p/100 of the cell's value.
@@ -45,12 +47,12 @@ class Protection:
 NONE = Protection(Decimal(0), Decimal(0))
 
 
-def p_percent_protection(contributors: Sequence[Decimal], total: Decimal, p: Decimal) -> Decimal:
-    """p/100*x1 - (X - x1 - x2): positive exactly when the p% rule fails."""
+def p_percent_protection(contributors: Sequence[Decimal], total: Decimal, p: Decimal, coalition: int = 1) -> Decimal:
+    """p/100*x1 - (X - x1 - x2 - ... - x(c+1)): positive exactly when the p% rule fails for a coalition of c."""
     largest = sorted(contributors, reverse=True)
     first = largest[0] if largest else Decimal(0)
-    second = largest[1] if len(largest) > 1 else Decimal(0)
-    return p / 100 * first - (total - first - second)
+    known = sum(largest[: 1 + max(1, coalition)], Decimal(0))
+    return p / 100 * first - (total - known)
 
 
 def nk_protection(contributors: Sequence[Decimal], total: Decimal, n: int, k: Decimal) -> Decimal:
@@ -67,7 +69,7 @@ def magnitude_protection(
     """The protection of a magnitude cell unsafe by the named rules (the largest of their amounts)."""
     amounts = [Decimal(0)]
     if p_rule:
-        amounts.append(p_percent_protection(contributors, total, rules.p_percent))
+        amounts.append(p_percent_protection(contributors, total, rules.p_percent, rules.p_coalition))
     if nk_rule:
         amounts.append(nk_protection(contributors, total, rules.nk_n, rules.nk_k))
     if few:

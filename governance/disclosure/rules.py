@@ -32,6 +32,19 @@ class SecondaryCost(StrEnum):
     VALUE = "value"
 
 
+class GroupDisclosure(StrEnum):
+    """Which tables the group-disclosure rule (a whole line in one category) applies to.
+
+    Tables do not say whether they are about people; counts are taken to be (they are counts of
+    people or records), so the rule is on for frequency tables unless disclosure control turns it off.
+    Stored settings from before the choice existed read ``true`` as ``all`` and ``false`` as ``off``.
+    """
+
+    OFF = "off"
+    COUNTS = "counts"
+    ALL = "all"
+
+
 class TotalsPolicy(StrEnum):
     """Whether published totals are the true totals rounded, or the sums of the published cells."""
 
@@ -49,9 +62,16 @@ _INT_FIELDS = (
     "perturbation_max",
     "frequency_protection",
     "optimal_max_cells",
+    "p_coalition",
 )
-_BOOL_FIELDS = ("zeros_disclosive", "group_disclosure")
-_ENUM_FIELDS = {"method": Method, "totals": TotalsPolicy, "secondary_cost": SecondaryCost}
+_BOOL_FIELDS = ("zeros_disclosive",)
+_ENUM_FIELDS = {
+    "method": Method,
+    "totals": TotalsPolicy,
+    "secondary_cost": SecondaryCost,
+    "group_disclosure": GroupDisclosure,
+}
+_OLD_GROUP_DISCLOSURE = {True: GroupDisclosure.ALL, False: GroupDisclosure.OFF}
 
 
 @dataclass(frozen=True)
@@ -77,7 +97,10 @@ class Rules:
     secondary_cost: SecondaryCost = SecondaryCost.CELLS
     optimal_max_cells: int = 100  # larger tables get the heuristic pattern, audited the same way
     zeros_disclosive: bool = False  # True: a zero count is unsafe like any small count (zeros are not structural)
-    group_disclosure: bool = False  # True: a line whose contributors all fall in one cell is unsafe
+    # A line whose contributors all fall in one cell is unsafe: for counts (the default), all tables, or none.
+    group_disclosure: GroupDisclosure = GroupDisclosure.COUNTS
+    # p% rule: how many of the next largest contributors may pool what they know to estimate the largest.
+    p_coalition: int = 1
 
     def __post_init__(self):
         # Forms and JSON hand over ints, floats and strings; hold every number as the type the rules compute with.
@@ -86,10 +109,18 @@ class Rules:
             if isinstance(value, int | float | str) and not isinstance(value, bool):
                 with contextlib.suppress(InvalidOperation):  # validate() reports what cannot be read
                     object.__setattr__(self, name, Decimal(str(value)))
+        if isinstance(self.group_disclosure, bool):
+            object.__setattr__(self, "group_disclosure", _OLD_GROUP_DISCLOSURE[self.group_disclosure])
         for name, enum in _ENUM_FIELDS.items():
             value = getattr(self, name)
             if isinstance(value, str) and value in tuple(enum):
                 object.__setattr__(self, name, enum(value))
+
+    def group_disclosure_for(self, kind: str) -> bool:
+        """Whether the group-disclosure rule applies to a table of this kind ("frequency" or "magnitude")."""
+        if self.group_disclosure == GroupDisclosure.ALL:
+            return True
+        return self.group_disclosure == GroupDisclosure.COUNTS and kind == "frequency"
 
     def validate(self) -> list[str]:
         """Plain messages for settings that would make a check meaningless; empty when they are sound."""
@@ -113,6 +144,7 @@ class Rules:
             (self.rounding_base < 1, "The rounding base must be at least 1 (1 means no rounding)."),
             (not 0 <= self.p_percent <= 100, "The p% rule's p must be between 0 and 100."),
             (self.nk_n < 1, "The (n,k) rule's n must be at least 1."),
+            (self.p_coalition < 1, "The p% rule's coalition must be at least 1 contributor."),
             (not 0 <= self.nk_k <= 100, "The (n,k) rule's k must be between 0 and 100."),
             (self.min_sample_cases < 1, "The minimum number of sample cases must be at least 1."),
             (self.sampling_weight < 1, "The sampling weight must be 1 or more."),
@@ -124,6 +156,10 @@ class Rules:
             (self.secondary_cost not in tuple(SecondaryCost), "The suppression cost must be cells or value."),
             (self.method not in tuple(Method), "The method must be suppression or perturbation."),
             (self.totals not in tuple(TotalsPolicy), "The totals policy must be independent or additive."),
+            (
+                self.group_disclosure not in tuple(GroupDisclosure),
+                "Group disclosure must apply to counts, to all tables, or to none.",
+            ),
             (
                 self.method == Method.PERTURBATION and not self.perturbation_key,
                 "Perturbation needs a secret key, or anyone could work out the adjustments.",
@@ -156,6 +192,8 @@ class Rules:
                     values[name] = int(raw)
                 elif name in _DECIMAL_FIELDS:
                     values[name] = Decimal(str(raw))
+                elif name == "group_disclosure" and isinstance(raw, bool):
+                    values[name] = _OLD_GROUP_DISCLOSURE[raw]
                 elif name in _ENUM_FIELDS:
                     values[name] = _ENUM_FIELDS[name](raw)
                 elif name in _BOOL_FIELDS:

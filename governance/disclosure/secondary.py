@@ -61,7 +61,9 @@ def requirements_of(primary: Primary) -> dict[int, Requirement]:
 
 def knowledge_of(primary: Primary) -> dict[int, Knowledge]:
     return {
-        index: Knowledge(float(lower), INFINITY if upper is None else float(upper))
+        index: Knowledge(
+            float(lower), INFINITY if upper is None else float(upper), primary.related.get(index, frozenset())
+        )
         for index, (lower, upper) in primary.insiders.items()
     }
 
@@ -133,14 +135,14 @@ def choose_pattern(
     needs = requirements_of(primary)
     directions = sum((need.lower > 0) + (need.upper > 0) for need in needs.values())
     if needs and n <= rules.optimal_max_cells and n * directions <= MILP_BUDGET:
-        found = optimal_pattern(values, lines, signs, needs, costs)
+        found = optimal_pattern(values, lines, signs, needs, costs, never=primary.structural)
         if found is not None:
             hidden = [a or b for a, b in zip(hidden, found.hidden, strict=True)]
             info.method = "optimal" if found.optimal else "mixed-integer (time limit)"
             info.lower_bound = found.lower_bound
     if info.method == "none":
         info.method = "heuristic"
-        hide_enough(layout, primary.values, labels, hidden)
+        hide_enough(layout, primary.values, labels, hidden, primary.structural)
     knowledge = knowledge_of(primary)
     report = None
     for _round in range(MAX_REPAIR_ROUNDS):
@@ -156,7 +158,7 @@ def choose_pattern(
             added = repairer.protect(cell, needs[cell].upper, needs[cell].lower, (insider, knowledge[insider]))
             info.repairs += bool(added)
         if report.exact and not report.short and not report.insider_short:
-            hide_enough(layout, primary.values, labels, hidden)
+            hide_enough(layout, primary.values, labels, hidden, primary.structural)
             if determined(line_equations(layout.lines, hidden)) == []:
                 _hide_exact(layout, primary, hidden, report.exact)
     primaries = set(primary.primary)
@@ -171,7 +173,7 @@ def _hide_exact(layout: Layout, primary: Primary, hidden: list[bool], exact: Seq
             member
             for number in layout.lines_of[cell]
             for member in (*layout.lines[number].members, layout.lines[number].margin)
-            if not hidden[member] and primary.values[member] > 0
+            if not hidden[member] and primary.values[member] > 0 and member not in primary.structural
         ]
         if candidates:
             hidden[min(candidates, key=lambda m: primary.values[m])] = True
@@ -184,8 +186,15 @@ class _Secondary:
     lines with exactly one hidden cell; hiding a cell only re-queues the lines through it.
     """
 
-    def __init__(self, layout: Layout, values: Sequence[Decimal], labels: Sequence[tuple[str, ...]]):
+    def __init__(
+        self,
+        layout: Layout,
+        values: Sequence[Decimal],
+        labels: Sequence[tuple[str, ...]],
+        never: frozenset[int] = frozenset(),
+    ):
         self.layout = layout
+        self.never = never
         self.values = values
         self.labels = labels
         self.ranked: dict[int, list[int]] = {}
@@ -236,9 +245,9 @@ class _Secondary:
                     return member
         if position < len(order):
             return order[position]
-        if not hidden[line.margin]:
+        if not hidden[line.margin] and line.margin not in self.never:
             return line.margin
-        zeros = sorted((m for m in line.members if not hidden[m]), key=self.labels.__getitem__)
+        zeros = sorted((m for m in line.members if not hidden[m] and m not in self.never), key=self.labels.__getitem__)
         return zeros[0] if zeros else None
 
 
@@ -246,7 +255,11 @@ MAX_EXTRA_ROUNDS = 200
 
 
 def hide_enough(
-    layout: Layout, values: Sequence[Decimal], labels: Sequence[tuple[str, ...]], hidden: list[bool]
+    layout: Layout,
+    values: Sequence[Decimal],
+    labels: Sequence[tuple[str, ...]],
+    hidden: list[bool],
+    never: frozenset[int] = frozenset(),
 ) -> None:
     """Secondary suppression: no line with a single hidden cell, then none that lines combined give away.
 
@@ -255,7 +268,7 @@ def hide_enough(
     (the smallest non-zero visible one) until none is, or the rounds run out (the verifier
     then fails the table).
     """
-    secondary = _Secondary(layout, values, labels)
+    secondary = _Secondary(layout, values, labels, never)
     secondary.run(hidden)
     for _round in range(MAX_EXTRA_ROUNDS):
         fixed = determined(line_equations(layout.lines, hidden))

@@ -17,6 +17,10 @@ Upload format
     Leave it empty to use the standard weight.
   - ``contributors`` (optional, magnitude tables only): each contributor's value, separated
     by ``;``, for example ``500;20;10``. They must add up to the row's value (within 0.5%).
+    A cell of value 0 needs none: it adds no contributor to the totals above it.
+  - ``status`` (optional): ``structural zero`` marks a cell that is 0 by definition (no one
+    can be in it, such as men in a maternity ward); its number must be 0. Such a cell is never
+    unsafe, never hidden to protect another, and a reader is taken to know it is 0.
   - Every other column is a category column, such as ``Region`` or ``Sex``; at least one is
     needed, and at most eight.
 
@@ -51,6 +55,9 @@ COUNT_COLUMN = "count"
 VALUE_COLUMN = "value"
 WEIGHT_COLUMN = "weight"
 CONTRIBUTORS_COLUMN = "contributors"
+STATUS_COLUMN = "status"
+STRUCTURAL_ZERO = "structural zero"
+STRUCTURAL_MARKERS = frozenset({STRUCTURAL_ZERO, "structural", "z"})
 CONTRIBUTOR_SEPARATOR = ";"
 FREQUENCY = "frequency"
 MAGNITUDE = "magnitude"
@@ -103,6 +110,7 @@ class Cell:
     value: Decimal
     contributors: tuple[Decimal, ...] = ()
     weight: Decimal | None = None
+    structural: bool = False  # a structural zero: 0 by definition, known to every reader
 
     @property
     def is_total(self) -> bool:
@@ -127,6 +135,8 @@ class Table:
                 item["contributors"] = [decimal_text(c) for c in cell.contributors]
             if cell.weight is not None:
                 item["weight"] = decimal_text(cell.weight)
+            if cell.structural:
+                item["structural"] = True
             cells.append(item)
         return {
             "category_columns": list(self.category_columns),
@@ -143,6 +153,7 @@ class Table:
                 value=Decimal(item["value"]),
                 contributors=tuple(Decimal(c) for c in item.get("contributors", ())),
                 weight=Decimal(item["weight"]) if item.get("weight") is not None else None,
+                structural=bool(item.get("structural", False)),
             )
             for item in data["cells"]
         )
@@ -240,6 +251,7 @@ class _Columns:
     weight: int | None
     contributors: int | None
     categories: list[int]
+    status: int | None = None
 
 
 def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
@@ -260,7 +272,7 @@ def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
     lowered = [name.casefold() for name in names]
     positions = {
         name: lowered.index(name)
-        for name in (COUNT_COLUMN, VALUE_COLUMN, WEIGHT_COLUMN, CONTRIBUTORS_COLUMN)
+        for name in (COUNT_COLUMN, VALUE_COLUMN, WEIGHT_COLUMN, CONTRIBUTORS_COLUMN, STATUS_COLUMN)
         if name in lowered
     }
     if COUNT_COLUMN in positions and VALUE_COLUMN in positions:
@@ -290,6 +302,7 @@ def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
         weight=positions.get(WEIGHT_COLUMN),
         contributors=positions.get(CONTRIBUTORS_COLUMN),
         categories=categories,
+        status=positions.get(STATUS_COLUMN),
     )
 
 
@@ -429,6 +442,16 @@ def _read_row(
             problems.add(f"Row {number} repeats the cell {described} from row {first_row[identity]}.")
         else:
             first_row[identity] = number
+    structural = False
+    if columns.status is not None and values[columns.status]:
+        status = values[columns.status]
+        where = f"Row {number}, column '{columns.names[columns.status]}'"
+        if status.casefold() not in STRUCTURAL_MARKERS:
+            problems.add(f"{where}: '{status}' is not a status; leave it empty or write '{STRUCTURAL_ZERO}'.")
+        elif value is not None and value != 0:
+            problems.add(f"{where}: a structural zero must have the number 0, not {decimal_text(value)}.")
+        else:
+            structural = True
     if len(problems.messages) > before or value is None:
         return None
-    return Cell(key=tuple(labels), value=value, contributors=contributors, weight=weight)
+    return Cell(key=tuple(labels), value=value, contributors=contributors, weight=weight, structural=structural)

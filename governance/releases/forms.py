@@ -9,7 +9,7 @@ from django import forms
 from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import GovukDateField
 from governance.disclosure import Method, Rules, TotalsPolicy
-from governance.disclosure.rules import SecondaryCost
+from governance.disclosure.rules import GroupDisclosure, SecondaryCost
 from governance.disclosure.tables import MAX_TABLE_BYTES
 from governance.register.models import InformationAsset
 from governance.releases.models import ExtractType, ReleaseSource, StatisticalRelease
@@ -170,6 +170,16 @@ class RulesForm(forms.Form):
             "max_value": "The p%% rule's p must be between 0 and 100",
         },
     )
+    p_coalition = forms.IntegerField(
+        label="p% rule: contributors who may pool what they know",
+        min_value=1,
+        help_text=(
+            "1: the second largest contributor alone estimates the largest. 2: the second and third "
+            "largest together, and so on."
+        ),
+        widget=forms.TextInput(attrs=_WHOLE),
+        error_messages={"min_value": "The p%% rule's coalition must be at least 1 contributor"},
+    )
     nk_n = forms.IntegerField(label="(n,k) rule: n", min_value=1, widget=forms.TextInput(attrs=_WHOLE))
     nk_k = forms.DecimalField(
         label="(n,k) rule: k (%)", min_value=0, max_value=100, decimal_places=2, widget=forms.TextInput(attrs=_NUMBER)
@@ -254,9 +264,14 @@ class RulesForm(forms.Form):
         label="Zero counts are disclosive (not structural zeros) and are protected like small counts",
         required=False,
     )
-    group_disclosure = forms.BooleanField(
+    group_disclosure = forms.ChoiceField(
         label="A line whose whole total falls in one cell is unsafe (group disclosure)",
-        required=False,
+        choices=[
+            (GroupDisclosure.COUNTS.value, "In tables of counts (counts are taken to be of people)"),
+            (GroupDisclosure.ALL.value, "In every table, counts and values"),
+            (GroupDisclosure.OFF.value, "In no table"),
+        ],
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(
         label="Reason for the change",
@@ -270,6 +285,7 @@ class RulesForm(forms.Form):
         "threshold",
         "min_contributors",
         "p_percent",
+        "p_coalition",
         "nk_n",
         "nk_k",
         "rounding_base",
@@ -306,6 +322,7 @@ class RulesForm(forms.Form):
         """The settings in force, for the form; the perturbation key is never sent back to a browser."""
         initial = {name: getattr(rules, name) for name in cls.RULE_FIELDS if name != "perturbation_key"}
         initial["secondary_cost"] = rules.secondary_cost.value
+        initial["group_disclosure"] = rules.group_disclosure.value
         return initial
 
     def rules(self) -> Rules:
@@ -313,4 +330,5 @@ class RulesForm(forms.Form):
         values["method"] = Method(values["method"])
         values["totals"] = TotalsPolicy(values["totals"])
         values["secondary_cost"] = SecondaryCost(values["secondary_cost"])
+        values["group_disclosure"] = GroupDisclosure(values["group_disclosure"])
         return Rules(**values)

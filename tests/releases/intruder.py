@@ -101,14 +101,16 @@ class Need:
 
 
 def contributors_of(cells, keys) -> list[tuple[Decimal, ...]]:
-    """Own list, or for a total without one, the lists of the interior cells beneath it."""
+    """Own list, or for a total without one, the lists of the interior cells beneath it (zero cells have none)."""
     lists = [tuple(c.contributors) for c in cells]
     for index, key in enumerate(keys):
         if TOTAL in key and not lists[index]:
             beneath = [
                 j
                 for j, other in enumerate(keys)
-                if TOTAL not in other and all(k in (TOTAL, o) for k, o in zip(key, other, strict=True))
+                if TOTAL not in other
+                and all(k in (TOTAL, o) for k, o in zip(key, other, strict=True))
+                and cells[j].value != 0
             ]
             if beneath and all(cells[j].contributors for j in beneath):
                 lists[index] = tuple(v for j in beneath for v in cells[j].contributors)
@@ -131,15 +133,16 @@ def needs_of(table, rules) -> tuple[dict[int, Need], dict[int, tuple[float, floa
         return needs, known
     lists = contributors_of(table.cells, keys)
     p, n, k = float(rules.p_percent), rules.nk_n, float(rules.nk_k)
+    coalition = getattr(rules, "p_coalition", 1)
     for i, c in enumerate(table.cells):
         x = [float(v) for v in sorted(lists[i], reverse=True)]
         total = float(c.value)
         if not x or total == 0:
             continue
-        x1, x2 = x[0], (x[1] if len(x) > 1 else 0.0)
+        x1, pooled = x[0], sum(x[1 : 1 + coalition])  # the coalition: the next largest, pooling what they know
         amounts = []
-        if total - x1 - x2 < p / 100 * x1:
-            amounts.append(p / 100 * x1 - (total - x1 - x2))
+        if total - x1 - pooled < p / 100 * x1:
+            amounts.append(p / 100 * x1 - (total - x1 - pooled))
         dominant = sum(x[:n]) > k / 100 * total
         if dominant:
             amounts.append(100 / k * sum(x[:n]) - total)
@@ -153,6 +156,13 @@ def needs_of(table, rules) -> tuple[dict[int, Need], dict[int, tuple[float, floa
         elif amounts:
             known[i] = (min(sum(x[:n]), total), math.inf)
     return needs, known
+
+
+def overlapping(one: tuple[str, ...], other: tuple[str, ...], empty: set[tuple[str, ...]]) -> bool:
+    """Whether two cells may hold the same contributors: they overlap, and not only in a cell that is 0."""
+    if any(a != b and TOTAL not in (a, b) for a, b in zip(one, other, strict=True)):
+        return False
+    return tuple(b if a == TOTAL else a for a, b in zip(one, other, strict=True)) not in empty
 
 
 def all_margins(interior: dict[tuple[str, ...], Decimal], dims: int) -> dict[tuple[str, ...], Decimal]:

@@ -5,8 +5,10 @@ and asserts, counting failures per criterion (all must be zero):
 
 - no hidden cell can be worked out exactly;
 - every primary cell's interval covers its protection level;
-- the same with each insider's cell (a single contributor, or a cell dominated under (n,k))
-  fixed at its value, for every other primary cell;
+- the same with each insider's knowledge of its cell (a single contributor knows the value; the
+  n largest contributors of another unsafe cell know it is at least their sum), for every other
+  primary cell that cannot hold the insider's own contributions (one that does is protected from
+  its own contributors by its protection level, the p% rule);
 - no cell unsafe by the rules (margins included) is published.
 
 And for 2-D frequency tables up to 6x6, the secondary suppressions are within 10% of a
@@ -98,8 +100,14 @@ def _judge(table: Table, stats: Counter) -> None:
     for index, need in needs.items():
         if hidden[index] and not _covers(found[index], values[index], need, scale):
             stats["protection not covered"] += 1
+    empty = {key for key, value in zip(keys, values, strict=True) if value == 0}
     for insider, value in known.items():
-        others = [index for index in needs if index != insider and hidden[index]]
+        # A cell holding the insider's own contributions is protected from them by its own level (the p% rule).
+        others = [
+            index
+            for index in needs
+            if index != insider and hidden[index] and not intruder.overlapping(keys[index], keys[insider], empty)
+        ]
         if not hidden[insider] or not others:
             continue
         stats["insider audits"] += 1

@@ -434,6 +434,7 @@ def test_changing_the_rules_voids_sign_offs_and_checks_tables_again(
         "threshold": "2",  # South (3) is no longer small
         "min_contributors": "3",
         "p_percent": "10",
+        "p_coalition": "1",
         "nk_n": "2",
         "nk_k": "85",
         "rounding_base": "1",
@@ -447,6 +448,7 @@ def test_changing_the_rules_voids_sign_offs_and_checks_tables_again(
         "protection_scale": "1",
         "secondary_cost": "cells",
         "optimal_max_cells": "100",
+        "group_disclosure": "counts",
         "note": "Lower threshold agreed by the SDC panel",
     }
     with django_capture_on_commit_callbacks(execute=True):
