@@ -457,6 +457,25 @@ def _worked_out(table: Table, cells: Sequence[CellResult], hidden: Sequence[bool
 # --- the check -----------------------------------------------------------------------------
 
 
+def _refused(table: Table, extract: Extract, rules: Rules, layout: Layout, problems: list[str]) -> CheckResult:
+    """A table refused before any protection: nothing of it is published."""
+    cells = tuple(
+        CellResult(key=cell.key, raw=cell.value, published=None, flags=(), is_total=layout.is_total[index])
+        for index, cell in enumerate(table.cells)
+    )
+    return CheckResult(
+        passed=False,
+        problems=tuple(problems),
+        cells=cells,
+        extract=extract,
+        method="refused",
+        rules_digest=rules.digest,
+        table_digest=table.digest,
+        counts=_counts(cells, 0),
+        audit={"engine": ENGINE_VERSION, "pattern": PatternInfo(method="none").to_json()},
+    )
+
+
 def _counts(cells: Sequence[CellResult], without_contributors: int) -> dict[str, int]:
     def having(flag: Flag) -> int:
         return sum(flag in cell.flags for cell in cells)
@@ -474,6 +493,44 @@ def _counts(cells: Sequence[CellResult], without_contributors: int) -> dict[str,
     }
 
 
+# Contributions are typed in rounded: a line of values may miss its total by this much (as contributors may).
+LINE_TOLERANCE = Decimal("0.005")
+LINE_ABSOLUTE_TOLERANCE = Decimal("0.01")
+
+
+def unbalanced_lines(table: Table, layout: Layout) -> list[str]:
+    """Lines whose cells do not add up to their total, each named: such a table is not what its labels say.
+
+    A column listing regions and their sub-regions side by side adds each region twice; declaring
+    the column's hierarchy makes each level add up to its own total. Counts must add up exactly,
+    values within 0.5% (they are often typed in rounded).
+    """
+    columns = table.category_columns
+    messages = []
+    for line in layout.lines:
+        cells = table.cells
+        total = sum((cells[m].value for m in line.members), Decimal(0))
+        margin = cells[line.margin].value
+        allowed = Decimal(0)
+        if table.kind == MAGNITUDE:
+            allowed = max(abs(margin) * LINE_TOLERANCE, LINE_ABSOLUTE_TOLERANCE)
+        if abs(total - margin) <= allowed:
+            continue
+        column = columns[line.column]
+        key = cells[line.margin].key
+        rest = [(name, label) for j, (name, label) in enumerate(zip(columns, key, strict=True)) if j != line.column]
+        where = f" for {', '.join(f'{name}={label}' for name, label in rest)}" if rest else ""
+        parts = ", ".join(cells[m].key[line.column] for m in line.members[:8])
+        if len(line.members) > 8:
+            parts += f" and {len(line.members) - 8} more"
+        messages.append(
+            f"The {column} breakdown{where} does not add up: {parts} come to {decimal_text(total)}, but "
+            f"{key[line.column]} is {decimal_text(margin)}. If the column mixes levels (such as regions and "
+            f"their sub-regions), declare its hierarchy with a '{column} parent' column or a hierarchy file."
+        )
+    return _capped(messages, "… and {} more lines that do not add up.")
+
+
 def check_table(table: Table, extract: Extract, rules: Rules, *, scope: str = "") -> CheckResult:
     """Protect a table for release and verify the protection.
 
@@ -485,6 +542,9 @@ def check_table(table: Table, extract: Extract, rules: Rules, *, scope: str = ""
         raise ValueError("The disclosure settings are not valid: " + " ".join(invalid))
     extract = Extract(extract)
     layout = layout_of(table)
+    unbalanced = unbalanced_lines(table, layout)
+    if unbalanced:
+        return _refused(table, extract, rules, layout, unbalanced)
     if extract == Extract.SAMPLE:
         method, outcome = "sample grossing", _protect(table, layout, rules, sample=True)
     elif rules.method == Method.PERTURBATION:

@@ -1,7 +1,9 @@
 """Auditing a release's tables together: a cell that appears in two tables is one unknown.
 
 Two tables from the same source that share categories (say Region x Sex and Region x Age)
-both publish the Region totals; a cell hidden in one may be published in the other, and the
+both publish the Region totals, and a table by region and one by sub-region are tied by the
+hierarchy either declares for the column (each region the sum of its sub-regions). A cell
+hidden in one may be published in the other, and the
 lines of both constrain the same unknowns. Each cell is identified by its source and its
 non-total (column, label) pairs, so ``Region=North, Sex=Total`` in one table and
 ``Region=North, Age=Total`` in another are the same number (the North total). A cell is
@@ -55,6 +57,39 @@ def _identity(source: str, table: Table, key: Sequence[str]) -> tuple:
     return (source, pairs)
 
 
+def _hierarchy_lines(index: dict[tuple, int], hierarchies: dict[tuple[str, str], dict[str, str]]) -> list[list[int]]:
+    """Lines across tables from declared hierarchies: a label's cell is the sum of its parts' cells.
+
+    For every cell of any table whose label in a column with a declared hierarchy has parts,
+    and every part's cell (the same in every other column) is held by some table of the release,
+    one line: the parts, then the whole (last). A region's cell in one table is then tied to the
+    sums of its sub-regions in another.
+    """
+    children: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for (source, column), parents in hierarchies.items():
+        for child, parent in parents.items():
+            children.setdefault((source, column), {}).setdefault(parent, []).append(child)
+    lines: list[list[int]] = []
+    seen: set[tuple[int, ...]] = set()
+    for identity, whole in list(index.items()):
+        source, pairs = identity[0], identity[1]
+        if len(identity) > 2:
+            continue  # a cell the tables disagree about is no part of any line
+        for column, label in pairs:
+            parts = children.get((source, column), {}).get(label)
+            if not parts:
+                continue
+            rest = pairs - {(column, label)}
+            members = [index.get((source, rest | {(column, part)})) for part in sorted(parts)]
+            if any(member is None for member in members):
+                continue
+            line = tuple([*members, whole])
+            if line not in seen:
+                seen.add(line)
+                lines.append(list(line))
+    return lines
+
+
 def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
     """The joint LP audit of tables checked by suppression (or sample grossing) that share cells."""
     protected = [t for t in tables if t.extract == Extract.SAMPLE or rules.method == Method.SUPPRESSION]
@@ -65,6 +100,7 @@ def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
     lines: list[list[int]] = []
     signs: list[list[int]] = []
     needs, knowledge = {}, {}
+    hierarchies: dict[tuple[str, str], dict[str, str]] = {}  # (source, column) -> each label's parent
     appearances: dict[int, int] = {}
     for linked in protected:
         layout = layout_of(linked.table)
@@ -90,6 +126,10 @@ def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
         table_lines, table_signs = equations(layout)
         lines += [[local[i] for i in line] for line in table_lines]
         signs += table_signs
+        columns = [column.strip().casefold() for column in linked.table.category_columns]
+        for column, pairs in linked.table.hierarchies:
+            declared = hierarchies.setdefault((linked.source, columns[column]), {})
+            declared.update(pairs)
         for position, need in requirements_of(primary).items():
             merged = local[position]
             old = needs.get(merged)
@@ -97,7 +137,10 @@ def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
         for position, known in knowledge_of(primary).items():
             related = frozenset(local[cell] for cell in known.related)
             knowledge[local[position]] = Knowledge(known.lower, known.upper, related)
-    shared = sum(1 for count in appearances.values() if count > 1)
+    linking = _hierarchy_lines(index, hierarchies)
+    lines += linking
+    signs += [[1] * (len(line) - 1) + [-1] for line in linking]
+    shared = sum(1 for count in appearances.values() if count > 1) + len(linking)
     if len(protected) < 2 or not shared or not any(hidden):
         return LinkedReport(len(protected), shared, None, [])
     # Remembered like a table's audit: the release's readiness page asks again on every view.

@@ -21,6 +21,10 @@ Upload format
   - ``status`` (optional): ``structural zero`` marks a cell that is 0 by definition (no one
     can be in it, such as men in a maternity ward); its number must be 0. Such a cell is never
     unsafe, never hidden to protect another, and a reader is taken to know it is 0.
+  - ``<column> parent`` (optional, e.g. ``Region parent``): declares the hierarchy of that
+    category column: on each row, the label its ``<column>`` label is part of (empty for a
+    top-level label). A label given a parent must add up with its siblings to that parent.
+    A hierarchy may also be given as a tau-ARGUS ``.hrc`` file (see ``parse_hrc``).
   - Every other column is a category column, such as ``Region`` or ``Sex``; at least one is
     needed, and at most eight.
 
@@ -38,7 +42,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import PurePath
@@ -55,6 +59,8 @@ COUNT_COLUMN = "count"
 VALUE_COLUMN = "value"
 WEIGHT_COLUMN = "weight"
 CONTRIBUTORS_COLUMN = "contributors"
+PARENT_SUFFIX = " parent"
+MAX_HIERARCHY_DEPTH = 20
 STATUS_COLUMN = "status"
 STRUCTURAL_ZERO = "structural zero"
 STRUCTURAL_MARKERS = frozenset({STRUCTURAL_ZERO, "structural", "z"})
@@ -119,12 +125,25 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
-    """A parsed table: category columns, the kind of number, and its cells in upload order."""
+    """A parsed table: category columns, the kind of number, and its cells in upload order.
+
+    ``hierarchies`` declares, for some category columns (by position), which label each label
+    is part of: ``(column, ((child, parent), ...))``. A label without a parent is top level
+    (part of the column's Total). Columns without a hierarchy are flat.
+    """
 
     category_columns: tuple[str, ...]
     value_column: str
     kind: str
     cells: tuple[Cell, ...]
+    hierarchies: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
+
+    def parents(self, column: int) -> dict[str, str]:
+        """The declared parent of each label of a column (empty if the column is flat)."""
+        for position, pairs in self.hierarchies:
+            if position == column:
+                return dict(pairs)
+        return {}
 
     def to_json(self) -> dict:
         """A JSON-serialisable form (numbers as text, so nothing is lost to floating point)."""
@@ -138,12 +157,15 @@ class Table:
             if cell.structural:
                 item["structural"] = True
             cells.append(item)
-        return {
+        data = {
             "category_columns": list(self.category_columns),
             "value_column": self.value_column,
             "kind": self.kind,
             "cells": cells,
         }
+        if self.hierarchies:
+            data["hierarchies"] = [[column, [list(pair) for pair in pairs]] for column, pairs in self.hierarchies]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Table:
@@ -162,6 +184,10 @@ class Table:
             value_column=data["value_column"],
             kind=data["kind"],
             cells=cells,
+            hierarchies=tuple(
+                (int(column), tuple((str(child), str(parent)) for child, parent in pairs))
+                for column, pairs in data.get("hierarchies", ())
+            ),
         )
 
     @cached_property
@@ -252,6 +278,7 @@ class _Columns:
     contributors: int | None
     categories: list[int]
     status: int | None = None
+    parents: dict[int, int] = field(default_factory=dict)
 
 
 def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
@@ -285,6 +312,13 @@ def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
     if CONTRIBUTORS_COLUMN in positions and COUNT_COLUMN in positions:
         problems.add("A 'contributors' column is only for magnitude tables (with a 'value' column), not counts.")
     special = set(positions.values())
+    parent_of: dict[int, int] = {}  # category column -> its "<column> parent" column
+    for i, name in enumerate(lowered):
+        if name.endswith(PARENT_SUFFIX) and i not in special:
+            owner = name[: -len(PARENT_SUFFIX)].strip()
+            if owner in lowered and lowered.index(owner) not in special:
+                parent_of[lowered.index(owner)] = i
+    special |= set(parent_of.values())
     categories = [i for i, name in enumerate(names) if name and i not in special]
     if not categories:
         problems.add("The table needs at least one category column (such as Region) besides the numbers.")
@@ -303,6 +337,7 @@ def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
         contributors=positions.get(CONTRIBUTORS_COLUMN),
         categories=categories,
         status=positions.get(STATUS_COLUMN),
+        parents=parent_of,
     )
 
 
@@ -377,11 +412,23 @@ def _build_table(rows: list[list[str]], problems: _Problems) -> Table:
         raise TableError(problems.messages)
     cells: list[Cell] = []
     first_row: dict[tuple, int] = {}
+    declared: dict[int, dict[str, tuple[str, int]]] = {column: {} for column in columns.parents}
     data_rows = 0
     for number, row in enumerate(rows[1:], start=2):
         values = [text.strip() for text in row]
         if not any(values):
             continue
+        for column, parent_column in columns.parents.items():
+            label = values[column] if column < len(values) else ""
+            parent = values[parent_column] if parent_column < len(values) else ""
+            if not label or is_total_label(label) or not parent or is_total_label(parent):
+                continue
+            earlier = declared[column].setdefault(label, (parent, number))
+            if earlier[0] != parent:
+                problems.add(
+                    f"Row {number}, column '{columns.names[parent_column]}': '{label}' is part of '{parent}' here "
+                    f"but of '{earlier[0]}' in row {earlier[1]}; each label has one parent."
+                )
         data_rows += 1
         if data_rows > MAX_CELLS:
             problems.add(
@@ -395,12 +442,93 @@ def _build_table(rows: list[list[str]], problems: _Problems) -> Table:
         problems.add("The table has no data rows under the header.")
     problems.raise_if_any()
     value_name = COUNT_COLUMN if columns.kind == FREQUENCY else columns.names[columns.value]
-    return Table(
+    table = Table(
         category_columns=tuple(columns.names[i] for i in columns.categories),
         value_column=value_name,
         kind=columns.kind,
         cells=tuple(cells),
     )
+    for position, column in enumerate(columns.categories):
+        if column in declared:  # a label with no parent on any row is top level
+            parents: dict[str, str | None] = {cell.key[position]: None for cell in cells}
+            parents.update({label: parent for label, (parent, _) in declared[column].items()})
+            table = with_hierarchy(table, columns.names[column], parents)
+    return table
+
+
+def parse_hrc(text: str) -> dict[str, str | None]:
+    """A tau-ARGUS hierarchy file: one code a line, preceded by one '@' per level below the top.
+
+    Returns each code's parent (None at the top level); raises TableError listing what is wrong.
+    """
+    parents: dict[str, str | None] = {}
+    path: list[str] = []
+    problems = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        depth = len(line) - len(line.lstrip("@"))
+        code = line[depth:].strip()
+        if not code:
+            problems.append(f"Line {number} of the hierarchy file has no code after its '@' marks.")
+            continue
+        if depth > len(path):
+            problems.append(
+                f"Line {number} of the hierarchy file ('{code}') is {depth} levels deep under a line "
+                f"{len(path) - 1 if path else 0} deep; each level may go one deeper than the line above."
+            )
+            continue
+        if code in parents:
+            problems.append(f"Line {number} of the hierarchy file repeats the code '{code}'.")
+            continue
+        del path[depth:]
+        parents[code] = path[-1] if path else None
+        path.append(code)
+    if problems:
+        raise TableError(problems[:MAX_ERRORS])
+    if not parents:
+        raise TableError(["The hierarchy file lists no codes."])
+    return parents
+
+
+def with_hierarchy(table: Table, column_name: str, parents: dict[str, str | None]) -> Table:
+    """The table with the hierarchy of one category column declared; raises TableError if it does not fit.
+
+    Every label of the column (but Total) must be in the hierarchy; a parent must not be its own ancestor.
+    """
+    lowered = [name.strip().casefold() for name in table.category_columns]
+    if column_name.strip().casefold() not in lowered:
+        raise TableError([f"The table has no column '{column_name}' to give a hierarchy to."])
+    column = lowered.index(column_name.strip().casefold())
+    pairs = {child: parent for child, parent in parents.items() if parent is not None and not is_total_label(parent)}
+    problems = []
+    for child in pairs:
+        seen, current = {child}, pairs.get(child)
+        for _ in range(MAX_HIERARCHY_DEPTH):
+            if current is None:
+                break
+            if current in seen:
+                problems.append(f"In the hierarchy of '{column_name}', '{child}' is part of itself.")
+                break
+            seen.add(current)
+            current = pairs.get(current)
+        else:
+            problems.append(f"The hierarchy of '{column_name}' is more than {MAX_HIERARCHY_DEPTH} levels deep.")
+    labels = {cell.key[column] for cell in table.cells if not is_total_label(cell.key[column])}
+    known = set(parents) | set(pairs.values())
+    missing = sorted(labels - known)
+    if missing and parents:
+        problems.append(
+            f"The hierarchy of '{column_name}' does not place {', '.join(repr(m) for m in missing[:10])}; "
+            "every label of the column must be in it."
+        )
+    if problems:
+        raise TableError(problems)
+    others = tuple((position, given) for position, given in table.hierarchies if position != column)
+    declared = tuple(sorted(pairs.items()))
+    hierarchies = tuple(sorted((*others, (column, declared)) if declared else others))
+    return replace(table, hierarchies=hierarchies)
 
 
 def _read_row(

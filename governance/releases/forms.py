@@ -114,6 +114,34 @@ class TableForm(forms.Form):
         ),
     )
 
+    hierarchy_column = forms.CharField(
+        label="Column with a hierarchy (optional)",
+        required=False,
+        max_length=100,
+        help_text=(
+            "If a column lists levels that add up to one another (such as regions and their sub-regions), "
+            "name it here and give its hierarchy file. A 'Region parent' column in the table does the same."
+        ),
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+    )
+    hierarchy_file = forms.FileField(
+        label="Hierarchy file (optional)",
+        required=False,
+        help_text="A tau-ARGUS .hrc file: one code a line, with one @ before it for each level below the top.",
+        widget=forms.FileInput,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        column, upload = cleaned.get("hierarchy_column"), cleaned.get("hierarchy_file")
+        if upload and not column:
+            self.add_error("hierarchy_column", "Enter the name of the column the hierarchy file is for")
+        if column and not upload:
+            self.add_error("hierarchy_file", "Select the hierarchy file for the column")
+        if column and upload and not cleaned.get("file") and "file" in self.fields:
+            self.add_error("file", "Select the table file again: a hierarchy is read with the table")
+        return cleaned
+
     def __init__(self, *args, release: StatisticalRelease, replacing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["source"]

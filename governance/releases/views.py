@@ -301,13 +301,24 @@ class TableFormView(ReleaseObjectMixin, ServiceFormView):
 
     def perform(self, form):
         data, by = form.cleaned_data, self.request.user
+        hierarchy = (data["hierarchy_column"], data["hierarchy_file"]) if data.get("hierarchy_file") else None
         if self.table is None:
             table = service.add_table(
-                self.release, by=by, title=data["title"], source=data["source"], upload=data["file"]
+                self.release,
+                by=by,
+                title=data["title"],
+                source=data["source"],
+                upload=data["file"],
+                hierarchy=hierarchy,
             )
         else:
             table = service.replace_table(
-                self.table, by=by, title=data["title"], source=data["source"], upload=data.get("file")
+                self.table,
+                by=by,
+                title=data["title"],
+                source=data["source"],
+                upload=data.get("file"),
+                hierarchy=hierarchy,
             )
         outcome = "passed" if table.passed else "failed"
         return table.get_absolute_url(), f"{table.title} saved and checked: the disclosure check {outcome}."

@@ -32,7 +32,7 @@ from governance.core.security import verify_fresh_second_factor
 from governance.core.uploads import safe_original_name
 from governance.disclosure import CheckResult, Extract, Rules, Table, TableError, check_table, parse_table
 from governance.disclosure.linked import LinkedTable, audit_release
-from governance.disclosure.tables import MAX_TABLE_BYTES
+from governance.disclosure.tables import MAX_TABLE_BYTES, parse_hrc, with_hierarchy
 from governance.register.models import InformationAsset
 from governance.releases.models import (
     DisclosureRuleSet,
@@ -219,8 +219,28 @@ def remove_source(source: ReleaseSource, *, by: User) -> None:
 # --- output tables ------------------------------------------------------------------------------
 
 
-def read_upload(upload) -> Table:
-    """Parse an uploaded table, turning every problem into one form error listing them all."""
+MAX_HIERARCHY_BYTES = 1024 * 1024
+
+
+def read_upload(upload, hierarchy: tuple[str, object] | None = None) -> Table:
+    """Parse an uploaded table (with a hierarchy file for one column, if given), every problem one form error."""
+    table = _read_table(upload)
+    if hierarchy is None:
+        return table
+    column, hierarchy_upload = hierarchy
+    hierarchy_upload.seek(0)
+    data = hierarchy_upload.read(MAX_HIERARCHY_BYTES + 1)
+    if len(data) > MAX_HIERARCHY_BYTES:
+        raise ValidationError({"hierarchy_file": "The hierarchy file must be smaller than 1 MB"})
+    try:
+        return with_hierarchy(table, column, parse_hrc(data.decode("utf-8-sig")))
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"hierarchy_file": "The hierarchy file could not be read as UTF-8 text"}) from exc
+    except TableError as exc:
+        raise ValidationError({"hierarchy_file": list(exc.errors)}) from exc
+
+
+def _read_table(upload) -> Table:
     if upload is None:
         raise ValidationError({"file": "Select a CSV or XLSX file"})
     if upload.size > MAX_TABLE_BYTES:
@@ -265,11 +285,16 @@ def table_errors(
 
 
 @transaction.atomic
-def add_table(release: StatisticalRelease, *, by: User, title: str, source: ReleaseSource, upload) -> OutputTable:
-    """Store a new output table and check it with the current rules, all or nothing."""
+def add_table(
+    release: StatisticalRelease, *, by: User, title: str, source: ReleaseSource, upload, hierarchy=None
+) -> OutputTable:
+    """Store a new output table and check it with the current rules, all or nothing.
+
+    ``hierarchy`` is (column name, .hrc upload) to declare how one column's labels add up.
+    """
     release = _lock(release)
     refuse_unless(can_edit(by, release), EDIT_REFUSAL)
-    table_data = read_upload(upload)
+    table_data = read_upload(upload, hierarchy)
     errors = table_errors(release, title=title, source=source)
     if errors:
         raise ValidationError(errors)
@@ -289,7 +314,9 @@ def add_table(release: StatisticalRelease, *, by: User, title: str, source: Rele
 
 
 @transaction.atomic
-def replace_table(table: OutputTable, *, by: User, title: str, source: ReleaseSource, upload=None) -> OutputTable:
+def replace_table(
+    table: OutputTable, *, by: User, title: str, source: ReleaseSource, upload=None, hierarchy=None
+) -> OutputTable:
     """Rename, move or re-upload a table. A new upload or source is checked again and voids the sign-off."""
     release = _lock(table.release)
     refuse_unless(can_edit(by, release), EDIT_REFUSAL)
@@ -302,7 +329,7 @@ def replace_table(table: OutputTable, *, by: User, title: str, source: ReleaseSo
     table.source = _source_of(release, source)
     if upload is not None:
         table.uploaded_by = table.checked_by = by
-        _store(table, read_upload(upload), upload)
+        _store(table, read_upload(upload, hierarchy), upload)
     elif changed_content:
         table.checked_by = by
         _check_or_defer(table, current_rule_set())

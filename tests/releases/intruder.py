@@ -47,11 +47,21 @@ def intervals(
 
     ``fixed`` holds what an insider knows of a cell: its value, or (lower, upper) bounds.
     """
+    return intervals_over(values, lines_of(keys), hidden, fixed)
+
+
+def intervals_over(
+    values: list[float],
+    lines: list[tuple[list[int], int]],
+    hidden: list[bool],
+    fixed: dict[int, float | tuple[float, float]] | None = None,
+) -> dict[int, tuple[float, float]]:
+    """``intervals`` for lines given as (members, margin), such as lines across tables."""
     fixed = fixed or {}
     unknown = [i for i, h in enumerate(hidden) if h]
     column = {cell: j for j, cell in enumerate(unknown)}
     rows, rhs = [], []
-    for members, margin in lines_of(keys):
+    for members, margin in lines:
         row = np.zeros(len(unknown))
         total = 0.0
         for cell, sign in [*((m, 1.0) for m in members), (margin, -1.0)]:

@@ -847,6 +847,74 @@ def test_tables_sharing_cells_are_audited_together(statistician, source):
     assert any("By region: North" in problem and "combining the release's tables" in problem for problem in problems)
 
 
+def test_a_table_by_sub_region_with_a_hierarchy_file_is_audited_with_the_table_by_region(
+    statistician, verified_client, source
+):
+    # Each table alone is safe; holding both, NE+NW is North, so NE/F = 15 - 12.
+    release = source.release
+    by_region = (
+        b"Region,Sex,count\nNorth,F,15\nNorth,M,40\nNorth,Total,55\nSouth,F,30\nSouth,M,35\nSouth,Total,65\n"
+        b"Total,F,45\nTotal,M,75\nTotal,Total,120\n"
+    )
+    by_sub_region = (
+        b"Region,Sex,count\nNE,F,3\nNE,M,20\nNE,Total,23\nNW,F,12\nNW,M,20\nNW,Total,32\n"
+        b"SE,F,15\nSE,M,15\nSE,Total,30\nSW,F,15\nSW,M,20\nSW,Total,35\nTotal,F,45\nTotal,M,75\nTotal,Total,120\n"
+    )
+    service.add_table(release, by=statistician, title="By region", source=source, upload=csv_upload(by_region))
+    response = verified_client(statistician).post(
+        f"/releases/{release.pk}/tables/new/",
+        {
+            "title": "By sub-region",
+            "source": source.pk,
+            "file": csv_upload(by_sub_region),
+            "hierarchy_column": "Region",
+            "hierarchy_file": SimpleUploadedFile("regions.hrc", b"North\n@NE\n@NW\nSouth\n@SE\n@SW\n"),
+        },
+    )
+    assert response.status_code == 302
+    stored = OutputTable.objects.get(release=release, title="By sub-region")
+    assert stored.data["hierarchies"] == [[0, [["NE", "North"], ["NW", "North"], ["SE", "South"], ["SW", "South"]]]]
+    assert all(table.passed for table in OutputTable.objects.filter(release=release))
+    problems = service.readiness(release).problems
+    assert "By sub-region: NE, F could be worked out exactly by combining the release's tables." in problems
+
+
+def test_a_hierarchy_file_needs_its_column_and_must_fit_the_table(statistician, verified_client, source):
+    release = source.release
+    url = f"/releases/{release.pk}/tables/new/"
+    table = b"Region,count\nNorth,10\nSouth,20\nTotal,30\n"
+    body = (
+        verified_client(statistician)
+        .post(
+            url,
+            {
+                "title": "T",
+                "source": source.pk,
+                "file": csv_upload(table),
+                "hierarchy_file": SimpleUploadedFile("r.hrc", b"North\n"),
+            },
+        )
+        .content.decode()
+    )
+    assert "Enter the name of the column the hierarchy file is for" in body
+    body = (
+        verified_client(statistician)
+        .post(
+            url,
+            {
+                "title": "T",
+                "source": source.pk,
+                "file": csv_upload(table),
+                "hierarchy_column": "Region",
+                "hierarchy_file": SimpleUploadedFile("r.hrc", b"North\n"),
+            },
+        )
+        .content.decode()
+    )
+    assert "does not place &#x27;South&#x27;" in body
+    assert not OutputTable.objects.filter(release=release).exists()
+
+
 def test_tables_that_share_nothing_hidden_pass_together(statistician, source):
     release = source.release
     regions = b"region,count\nNorth,4\nSouth,30\nEast,50\nWest,60\nTotal,144\n"
