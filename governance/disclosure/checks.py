@@ -37,7 +37,7 @@ from governance.disclosure.layout import Layout, layout_of, projection
 from governance.disclosure.linear import determined, line_equations
 from governance.disclosure.primary import PRIMARY_FLAGS, Flag, analyse, rule_flags
 from governance.disclosure.rules import Method, Rules, TotalsPolicy
-from governance.disclosure.secondary import PatternInfo, audit_pattern, choose_pattern
+from governance.disclosure.secondary import WORK_LIMIT, PatternInfo, audit_pattern, choose_pattern
 from governance.disclosure.tables import (
     FREQUENCY,
     MAGNITUDE,
@@ -49,8 +49,10 @@ from governance.disclosure.tables import (
     is_total_label,
 )
 
-ENGINE_VERSION = "2.1"  # recorded with every check: protection intervals, LP audit, insiders, optimal pattern
+ENGINE_VERSION = "2.2"  # recorded with every check: protection intervals, LP audit, insiders, optimal pattern
 # 2.1: the audit stretches each change it finds and starts a repair round from the last one's changes, checked again
+# 2.2: insiders know their own contributions; zero cells under margins; p% coalitions; structural zeros;
+#      lines must add up, declared hierarchies; the pattern's program stops on work limits, not a clock
 SUPPRESSED_MARK = "[c]"
 MAX_LISTED_PROBLEMS = 10
 TOO_DETAILED = (
@@ -310,6 +312,11 @@ NO_CONTRIBUTORS = (
     "{} cells of this table of values have no contributor data, so whether one business or person "
     "dominates them cannot be checked. Give each cell's contributors and check it again."
 )
+TOO_MUCH_WORK = (
+    "Finding which cells to hide in this table took more work than the check allows, so it is refused "
+    "rather than protected by a pattern that could differ from one run to the next. Combine categories "
+    "or split the table, and check it again."
+)
 MAGNITUDE_PERTURBATION = (
     "Tables of values from a 100% extract cannot be protected by the method in force for this release: "
     "ask disclosure control to check this table."
@@ -318,6 +325,8 @@ MAGNITUDE_PERTURBATION = (
 
 def _unprotectable(table: Table, extract: Extract, rules: Rules, outcome: _Outcome) -> list[str]:
     """Tables the rules cannot make safe, so the check fails instead of publishing them unprotected."""
+    if outcome.pattern is not None and outcome.pattern.method == WORK_LIMIT:
+        return [TOO_MUCH_WORK]
     if table.kind != MAGNITUDE:
         return []
     if extract == Extract.FULL and rules.method == Method.PERTURBATION:

@@ -30,7 +30,10 @@ import numpy as np
 from governance.disclosure.intervals import Knowledge, Requirement
 from governance.disclosure.solver import solve
 
-MILP_TIME_LIMIT_SECONDS = 5.0
+# Work limits, not a clock: the same table gives the same answer on an idle or a busy machine.
+# A table that needs more is refused (see ``secondary.WORK_LIMIT``), never protected differently.
+MILP_MAX_NODES = 20_000
+SIMPLEX_ITERATION_LIMIT = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,15 @@ def costs_for(values: Sequence[float], by: str) -> list[float]:
     for position, i in enumerate(order):
         rank[i] = position
     return [1.0 + 0.5 * rank[i] / max(1, len(values)) ** 2 for i in range(len(values))]
+
+
+_WORK_LIMITS = frozenset(
+    {
+        highspy.HighsModelStatus.kSolutionLimit,  # HiGHS reports a node limit this way
+        highspy.HighsModelStatus.kIterationLimit,
+        highspy.HighsModelStatus.kTimeLimit,  # never set here; named so it could not pass as an answer
+    }
+)
 
 
 class _Model:
@@ -108,11 +120,18 @@ class _Model:
         highs.passModel(lp)
         return highs
 
-    def solve(self, *, relax: bool = False, time_limit: float | None = None) -> tuple[str, list[float], float, float]:
-        """Solve; returns (status, solution, objective, dual bound)."""
+    def solve(
+        self, *, relax: bool = False, max_nodes: int = MILP_MAX_NODES, iterations: int = SIMPLEX_ITERATION_LIMIT
+    ) -> tuple[str, list[float], float, float]:
+        """Solve within work limits; returns (status, solution, objective, dual bound).
+
+        The status is "optimal", "limit" (the work ran out: whatever was found is not used) or "failed".
+        """
         highs = self.build(relax=relax)
-        if time_limit:
-            highs.setOptionValue("time_limit", float(time_limit))
+        highs.setOptionValue("mip_max_nodes", int(max_nodes))
+        highs.setOptionValue("simplex_iteration_limit", int(iterations))
+        highs.setOptionValue("threads", 1)
+        highs.setOptionValue("random_seed", 0)
         highs.setOptionValue("mip_rel_gap", 1e-9)
         highs.setOptionValue("mip_abs_gap", 1e-7)
         highs.run()
@@ -122,8 +141,8 @@ class _Model:
         solution = list(highs.getSolution().col_value) if has_solution else []
         if status == highspy.HighsModelStatus.kOptimal:
             name = "optimal"
-        elif has_solution:
-            name = "feasible"
+        elif status in _WORK_LIMITS:
+            name = "limit"
         else:
             name = "failed"
         bound = info.mip_dual_bound if self.integer and not relax else info.objective_function_value
@@ -142,10 +161,13 @@ def optimal_pattern(
     requirements: Mapping[int, Requirement],
     costs: Sequence[float],
     *,
-    time_limit: float = MILP_TIME_LIMIT_SECONDS,
+    max_nodes: int = MILP_MAX_NODES,
+    iterations: int = SIMPLEX_ITERATION_LIMIT,
     never: frozenset[int] = frozenset(),
 ) -> PatternResult | None:
-    """The least-cost pattern protecting every primary cell, or None if the solver finds none in time.
+    """The least-cost pattern protecting every primary cell, or None if the solver gives no answer.
+
+    A result with ``optimal`` False means the work limit ran out: its cells are not to be used.
 
     ``never`` holds cells that may not be hidden (structural zeros): they stay published and fixed.
     """
@@ -173,9 +195,12 @@ def optimal_pattern(
             else:
                 model.row(-math.inf, -amount, {y[cell]: 1.0})
     fixed_cost = sum(costs[i] for i in requirements)
-    _status, _solution, relaxed, _bound = model.solve(relax=True, time_limit=time_limit)
-    status, solution, objective, _bound = model.solve(time_limit=time_limit)
-    if status == "failed":
+    status, _solution, relaxed, _bound = model.solve(relax=True, max_nodes=max_nodes, iterations=iterations)
+    if status != "limit":
+        status, solution, objective, _bound = model.solve(max_nodes=max_nodes, iterations=iterations)
+    if status == "limit":
+        return PatternResult(hidden=[False] * n, cost=0.0, lower_bound=None, optimal=False)
+    if status == "failed" or not solution:
         return None
     hidden = [solution[chosen[i]] > 0.5 for i in range(n)]
     return PatternResult(

@@ -2,8 +2,10 @@
 
 Two ways, by size (``Rules.optimal_max_cells``):
 
-- up to the limit, the mixed-integer program of ``pattern.optimal_pattern``, least cost;
-- above it (or when the solver finds nothing in time), a heuristic: first the line rule (no
+- up to the limit, the mixed-integer program of ``pattern.optimal_pattern``, least cost,
+  solved within work limits (nodes, simplex iterations), never a clock: a table whose
+  program runs out of work is refused, so no run publishes a different pattern;
+- above it (or when the solver gives no answer at all), a heuristic: first the line rule (no
   additive line with a single hidden cell, nor a cell fixed by lines combined), then rounds of
   the LP audit, each short primary cell (and each one an insider could narrow) repaired by
   ``pattern.repair_pattern``, until the audit passes or the rounds run out.
@@ -28,6 +30,7 @@ from governance.disclosure.primary import Primary
 from governance.disclosure.rules import Rules
 
 MAX_REPAIR_ROUNDS = 12
+WORK_LIMIT = "not found: work limit reached"
 # The exact model has a copy of the table per primary cell and direction: beyond this many
 # variables it is left to the heuristic, whatever the table's size.
 MILP_BUDGET = 1500
@@ -136,9 +139,12 @@ def choose_pattern(
     directions = sum((need.lower > 0) + (need.upper > 0) for need in needs.values())
     if needs and n <= rules.optimal_max_cells and n * directions <= MILP_BUDGET:
         found = optimal_pattern(values, lines, signs, needs, costs, never=primary.structural)
+        if found is not None and not found.optimal:
+            info.method = WORK_LIMIT  # the check fails: a pattern cut short by a limit is not published
+            return hidden, info
         if found is not None:
             hidden = [a or b for a, b in zip(hidden, found.hidden, strict=True)]
-            info.method = "optimal" if found.optimal else "mixed-integer (time limit)"
+            info.method = "optimal"
             info.lower_bound = found.lower_bound
     if info.method == "none":
         info.method = "heuristic"
