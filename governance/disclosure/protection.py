@@ -14,7 +14,8 @@ true value. The amounts follow from what each rule protects:
   so U >= 100/k * T_n: the upper protection is 100/k * T_n - X.
 - Too few contributors: p/100 of the cell's value.
 - Frequency tables: by default the intruder must not be able to tell that the cell lies below
-  the threshold, so the upper bound must reach it: threshold - x. A fixed protection may be set.
+  the threshold, so the upper bound must reach it: threshold - x. A fixed protection may be set,
+  or tau-ARGUS's FREQ(threshold, range%): range% of the count below and above it.
 - Group disclosure (a line whose every contributor is in one cell): the intruder must not be
   able to tell that the other cells are empty, so the cell must be able to fall below its value.
 
@@ -79,7 +80,13 @@ def magnitude_protection(
 
 
 def frequency_protection(value: Decimal, threshold: int, rules: Rules) -> Protection:
-    """Counts: reach the threshold (default), or a fixed number above the count."""
+    """Counts: reach the threshold (default), a fixed number above the count, or (tau-ARGUS's
+    FREQ(threshold, range)) a percentage of the count on both sides; a fixed amount and a
+    range together give the larger of the two upwards."""
+    if rules.frequency_range > 0:
+        share = rules.frequency_range / 100 * value
+        upper = max(share, Decimal(rules.frequency_protection))
+        return Protection(lower=min(share, value) * rules.protection_scale, upper=upper * rules.protection_scale)
     upper = Decimal(rules.frequency_protection) if rules.frequency_protection else Decimal(threshold) - value
     return Protection(lower=Decimal(0), upper=max(upper, Decimal(0)) * rules.protection_scale)
 

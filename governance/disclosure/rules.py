@@ -52,7 +52,14 @@ class TotalsPolicy(StrEnum):
     ADDITIVE = "additive"
 
 
-_DECIMAL_FIELDS = ("p_percent", "nk_k", "sampling_weight", "max_suppressed_share", "protection_scale")
+_DECIMAL_FIELDS = (
+    "p_percent",
+    "nk_k",
+    "sampling_weight",
+    "max_suppressed_share",
+    "protection_scale",
+    "frequency_range",
+)
 _INT_FIELDS = (
     "threshold",
     "min_contributors",
@@ -93,6 +100,9 @@ class Rules:
     max_suppressed_share: Decimal = Decimal("0.5")
     # Protection intervals (see protection.py): 0 means a hidden count's interval must reach the threshold.
     frequency_protection: int = 0
+    # tau-ARGUS FREQ(threshold, range): a hidden count's interval must reach this percentage of it on
+    # both sides (0: not used). A fixed protection above, if set, still applies upwards.
+    frequency_range: Decimal = Decimal("0")
     protection_scale: Decimal = Decimal("1")
     secondary_cost: SecondaryCost = SecondaryCost.CELLS
     optimal_max_cells: int = 100  # larger tables get the heuristic pattern, audited the same way
@@ -151,6 +161,7 @@ class Rules:
             (self.perturbation_max < 0, "The largest perturbation must be 0 or more."),
             (not 0 <= self.max_suppressed_share <= 1, "The largest share of suppressed cells must be between 0 and 1."),
             (self.frequency_protection < 0, "The protection level of counts must be 0 or more."),
+            (not 0 <= self.frequency_range <= 100, "The protection range of counts must be between 0 and 100%."),
             (self.protection_scale < 0, "The protection level multiplier must be 0 or more."),
             (self.optimal_max_cells < 0, "The largest table for optimal suppression must be 0 or more cells."),
             (self.secondary_cost not in tuple(SecondaryCost), "The suppression cost must be cells or value."),

@@ -266,6 +266,21 @@ class RulesForm(forms.Form):
         widget=forms.TextInput(attrs=_WHOLE),
         error_messages={"min_value": "The protection of a hidden count must be 0 or more"},
     )
+    frequency_range = forms.DecimalField(
+        label="Protection range of a hidden count (%)",
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        help_text=(
+            "As tau-ARGUS's FREQ(minimum, range): a reader's interval for a hidden count must reach this "
+            "percentage of it below and above. 0: not used (the protection above applies)."
+        ),
+        widget=forms.TextInput(attrs=_NUMBER),
+        error_messages={
+            "min_value": "The protection range of a hidden count must be between 0 and 100",
+            "max_value": "The protection range of a hidden count must be between 0 and 100",
+        },
+    )
     protection_scale = forms.DecimalField(
         label="Protection level multiplier",
         min_value=0,
@@ -324,6 +339,7 @@ class RulesForm(forms.Form):
         "perturbation_max",
         "perturbation_key",
         "frequency_protection",
+        "frequency_range",
         "protection_scale",
         "secondary_cost",
         "optimal_max_cells",

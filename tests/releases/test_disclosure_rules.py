@@ -149,3 +149,26 @@ def test_group_disclosure_is_on_for_counts_by_default():
     assert Rules.from_json({"group_disclosure": False}).group_disclosure == GroupDisclosure.OFF
     assert Rules.from_json({"group_disclosure": True}).group_disclosure == GroupDisclosure.ALL
     assert Rules(group_disclosure=True).group_disclosure == GroupDisclosure.ALL
+
+
+def test_frequency_protection_as_tau_argus_freq_threshold_and_range():
+    # FREQ(10, 30): a count under 10 is unsafe, and its interval must reach 30% of it on both sides.
+    from governance.disclosure.protection import frequency_protection
+
+    rules = Rules(threshold=10, frequency_range=D(30), rounding_base=1, max_suppressed_share=D(1))
+    need = frequency_protection(D(4), 10, rules)
+    assert (need.lower, need.upper) == (D("1.2"), D("1.2"))
+    assert frequency_protection(D(4), 10, Rules()).lower == 0  # the default: reach the threshold upwards only
+    table = csv_table(
+        "Region,Sex,count\nA,F,4\nA,M,30\nA,Total,34\nB,F,25\nB,M,12\nB,Total,37\nC,F,40\nC,M,33\nC,Total,73\n"
+        "Total,F,69\nTotal,M,75\nTotal,Total,144\n"
+    )
+    result = check_table(table, FULL, rules)
+    assert result.passed, result.problems
+    keys = [c.key for c in table.cells]
+    values = [float(c.value) for c in table.cells]
+    hidden = [c.published is None for c in result.cells]
+    low, high = intruder.intervals(values, keys, hidden)[keys.index(("A", "F"))]
+    assert low <= 4 - 1.2 + 1e-9 and high >= 4 + 1.2 - 1e-9
+    assert "The protection range of counts must be between 0 and 100%." in Rules(frequency_range=D(101)).validate()
+    assert Rules.from_json(rules.to_json()).frequency_range == D(30)

@@ -445,6 +445,7 @@ def test_changing_the_rules_voids_sign_offs_and_checks_tables_again(
         "perturbation_max": "2",
         "perturbation_key": "",
         "frequency_protection": "0",
+        "frequency_range": "0",
         "protection_scale": "1",
         "secondary_cost": "cells",
         "optimal_max_cells": "100",
