@@ -26,7 +26,9 @@ class Method(StrEnum):
 
 
 class SecondaryCost(StrEnum):
-    """What secondary suppression minimises: the number of cells hidden, or the total value hidden."""
+    """What secondary suppression minimises: the total value hidden (the default, as tau-ARGUS), or the
+    number of cells hidden. By value a total, the sum of its cells, is hidden only when nothing cheaper
+    protects; by cells a large table's heuristic pattern often hides the grand total and many margins."""
 
     CELLS = "cells"
     VALUE = "value"
@@ -104,7 +106,7 @@ class Rules:
     # both sides (0: not used). A fixed protection above, if set, still applies upwards.
     frequency_range: Decimal = Decimal("0")
     protection_scale: Decimal = Decimal("1")
-    secondary_cost: SecondaryCost = SecondaryCost.CELLS
+    secondary_cost: SecondaryCost = SecondaryCost.VALUE
     optimal_max_cells: int = 100  # larger tables get the heuristic pattern, audited the same way
     zeros_disclosive: bool = False  # True: a zero count is unsafe like any small count (zeros are not structural)
     # A line whose contributors all fall in one cell is unsafe: for counts (the default), all tables, or none.

@@ -172,3 +172,29 @@ def test_frequency_protection_as_tau_argus_freq_threshold_and_range():
     assert low <= 4 - 1.2 + 1e-9 and high >= 4 + 1.2 - 1e-9
     assert "The protection range of counts must be between 0 and 100%." in Rules(frequency_range=D(101)).validate()
     assert Rules.from_json(rules.to_json()).frequency_range == D(30)
+
+
+def test_secondary_suppression_costs_value_by_default_and_leaves_the_totals_published():
+    # 10 x 10 with margins (121 cells: above the size for the exact program, so the heuristic runs).
+    import random
+
+    from governance.disclosure import Cell
+
+    rng = random.Random(7)
+    interior = {
+        (f"r{r}", f"c{c}"): D(rng.randint(1, 9) if rng.random() < 0.15 else rng.randint(10, 120))
+        for r in range(10)
+        for c in range(10)
+    }
+    cells = tuple(Cell(key=key, value=value) for key, value in intruder.all_margins(interior, 2).items())
+    table = Table(("Row", "Column"), "count", "frequency", cells)
+    assert Rules().secondary_cost == "value"
+    by_value = check_table(table, FULL, Rules(rounding_base=1, max_suppressed_share=D(1)))
+    by_cells = check_table(table, FULL, Rules(rounding_base=1, max_suppressed_share=D(1), secondary_cost="cells"))
+    assert by_value.passed and by_cells.passed
+
+    def secondary(result):
+        return [c for c in result.cells if Flag.SECONDARY in c.flags]
+
+    assert not any(c.is_total for c in secondary(by_value))
+    assert sum(c.raw for c in secondary(by_value)) < sum(c.raw for c in secondary(by_cells))
