@@ -22,6 +22,7 @@ with each such cell bounded by what its insiders know.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -194,14 +195,37 @@ def analyse(table: Table, layout: Layout, rules: Rules, *, sample: bool) -> Prim
             result.insiders[index] = (lower * scale, None if upper is None else upper * scale)
     if rules.group_disclosure_for(table.kind):
         _group_disclosure(table, layout, rules, result)
-    primaries = result.primary
-    empty = {key for key, value in zip(layout.keys, values, strict=True) if value == 0}
-    for index in result.insiders:
-        own = layout.keys[index]
-        result.related[index] = frozenset(
-            j for j in primaries if j != index and shares_contributors(own, layout.keys[j], empty)
-        )
+    _relate_insiders(result, layout.keys)
     return result
+
+
+def _relate_insiders(result: Primary, keys: list[tuple[str | None, ...]]) -> None:
+    """For each insider, the primary cells that may hold its own contributions (see ``shares_contributors``).
+
+    A cell overlaps the insider's where, in each column the insider's cell names a label, it has
+    that label or a total; primary cells are indexed by those columns, so each insider costs a
+    few look-ups (one per way of totalling its labelled columns), not a pass over every cell.
+    """
+    if not result.insiders:
+        return
+    empty = {key for key, value in zip(keys, result.values, strict=True) if value == 0}
+    primaries = result.primary
+    indexes: dict[tuple[int, ...], dict[tuple, list[int]]] = {}
+    for insider in result.insiders:
+        own = keys[insider]
+        labelled = tuple(c for c, label in enumerate(own) if label is not None)
+        index = indexes.get(labelled)
+        if index is None:
+            index = indexes[labelled] = {}
+            for j in primaries:
+                index.setdefault(tuple(keys[j][c] for c in labelled), []).append(j)
+        found = set()
+        for totalled in itertools.product((False, True), repeat=len(labelled)):
+            wanted = tuple(None if t else own[c] for c, t in zip(labelled, totalled, strict=True))
+            for j in index.get(wanted, ()):
+                if j != insider and shares_contributors(own, keys[j], empty):
+                    found.add(j)
+        result.related[insider] = frozenset(found)
 
 
 def shares_contributors(
