@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from governance.disclosure.checks import CheckResult, Extract
 from governance.disclosure.intervals import AuditReport, Knowledge
 from governance.disclosure.layout import equations, layout_of
+from governance.disclosure.pattern import Repairer, costs_for
 from governance.disclosure.primary import analyse
 from governance.disclosure.rules import Method, Rules
-from governance.disclosure.secondary import audit_once, knowledge_of, requirements_of
+from governance.disclosure.secondary import MAX_REPAIR_ROUNDS, audit_once, knowledge_of, requirements_of
 from governance.disclosure.tables import Table, is_total_label
 
 
@@ -90,8 +91,24 @@ def _hierarchy_lines(index: dict[tuple, int], hierarchies: dict[tuple[str, str],
     return lines
 
 
-def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
-    """The joint LP audit of tables checked by suppression (or sample grossing) that share cells."""
+@dataclass
+class _Joined:
+    """The release's tables as one problem: merged cells, every line, and each table's cells in it."""
+
+    tables: list[LinkedTable]
+    values: list[float]
+    hidden: list[bool]
+    names: list[str]
+    lines: list[list[int]]
+    signs: list[list[int]]
+    needs: dict
+    knowledge: dict
+    locals: list[list[int]]
+    shared: int
+    structural: set[int]
+
+
+def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
     protected = [t for t in tables if t.extract == Extract.SAMPLE or rules.method == Method.SUPPRESSION]
     index: dict[tuple, int] = {}
     values: list[float] = []
@@ -102,6 +119,8 @@ def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
     needs, knowledge = {}, {}
     hierarchies: dict[tuple[str, str], dict[str, str]] = {}  # (source, column) -> each label's parent
     appearances: dict[int, int] = {}
+    locals_: list[list[int]] = []
+    structural: set[int] = set()
     for linked in protected:
         layout = layout_of(linked.table)
         primary = analyse(linked.table, layout, rules, sample=linked.extract == Extract.SAMPLE)
@@ -122,7 +141,10 @@ def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
             appearances[merged] = appearances.get(merged, 0) + 1
             shown = linked.result.cells[position].published is not None or cell.structural
             hidden[merged] = hidden[merged] and not shown
+            if cell.structural:
+                structural.add(merged)
             local.append(merged)
+        locals_.append(local)
         table_lines, table_signs = equations(layout)
         lines += [[local[i] for i in line] for line in table_lines]
         signs += table_signs
@@ -141,11 +163,59 @@ def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
     lines += linking
     signs += [[1] * (len(line) - 1) + [-1] for line in linking]
     shared = sum(1 for count in appearances.values() if count > 1) + len(linking)
-    if len(protected) < 2 or not shared or not any(hidden):
-        return LinkedReport(len(protected), shared, None, [])
+    return _Joined(protected, values, hidden, names, lines, signs, needs, knowledge, locals_, shared, structural)
+
+
+def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
+    """The joint LP audit of tables checked by suppression (or sample grossing) that share cells."""
+    joined = _join(tables, rules)
+    names = joined.names
+    if len(joined.tables) < 2 or not joined.shared or not any(joined.hidden):
+        return LinkedReport(len(joined.tables), joined.shared, None, [])
     # Remembered like a table's audit: the release's readiness page asks again on every view.
-    report = audit_once(values, lines, signs, hidden, needs, knowledge)
+    report = audit_once(joined.values, joined.lines, joined.signs, joined.hidden, joined.needs, joined.knowledge)
     narrowed = [f"{names[i]} could be narrowed by combining the release's tables." for i in report.short]
     narrowed += [f"{names[i]} could be narrowed by a contributor to {names[k]}." for k, i in report.insider_short]
     narrowed += [f"{names[i]} could be worked out exactly by combining the release's tables." for i in report.exact]
-    return LinkedReport(len(protected), shared, report, narrowed)
+    return LinkedReport(len(joined.tables), joined.shared, report, narrowed)
+
+
+def protect_together(tables: Sequence[LinkedTable], rules: Rules) -> dict[str, list[int]] | None:
+    """Further cells to hide, by table name (cell positions), so the release's tables pass the joint audit.
+
+    The joint audit's findings are repaired as a single table's are (``pattern.Repairer``, least
+    value moved first): a primary cell short of its protection, or one an insider narrows, gets
+    further cells hidden, in whichever table holds them; a cell worked out exactly is made to
+    move. A cell hidden in one table is hidden in every table that holds it. Returns None if
+    the rounds run out before the audit passes (the release then stays refused).
+    """
+    joined = _join(tables, rules)
+    hidden = list(joined.hidden)
+    if len(joined.tables) < 2 or not joined.shared or not any(hidden):
+        return {linked.name: [] for linked in joined.tables}
+    costs = costs_for(joined.values, rules.secondary_cost.value)  # a structural zero (0) is never moved
+    tiny = 1e-6 * max(1.0, max(joined.values, default=1.0))
+    passed = False
+    for _round in range(MAX_REPAIR_ROUNDS):
+        report = audit_once(joined.values, joined.lines, joined.signs, hidden, joined.needs, joined.knowledge)
+        if report.passed:
+            passed = True
+            break
+        repairer = Repairer(joined.values, joined.lines, joined.signs, hidden, costs)
+        for cell in report.short:
+            repairer.protect(cell, joined.needs[cell].upper, joined.needs[cell].lower)
+        for insider, cell in report.insider_short:
+            need = joined.needs[cell]
+            repairer.protect(cell, need.upper, need.lower, (insider, joined.knowledge[insider]))
+        for cell in report.exact:
+            repairer.protect(cell, max(tiny, joined.values[cell] * 1e-3), 0.0)
+    if not passed:
+        return None
+    return {
+        linked.name: [
+            position
+            for position, merged in enumerate(local)
+            if hidden[merged] and linked.result.cells[position].published is not None
+        ]
+        for linked, local in zip(joined.tables, joined.locals, strict=True)
+    }
