@@ -359,8 +359,8 @@ def _recoverable(columns: Sequence[str], cells: Sequence[CellResult], hidden: Se
                 entry[1] += 1
             entry[2] += is_hidden
     messages = []
-    for (column, others), (has_total, members, hidden) in lines.items():
-        if has_total and members and hidden == 1:
+    for (column, others), (has_total, members, hidden_here) in lines.items():
+        if has_total and members and hidden_here == 1:
             rest = [name for j, name in enumerate(columns) if j != column]
             where = f" for {_describe(rest, others)}" if others else ""
             messages.append(

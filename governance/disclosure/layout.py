@@ -142,7 +142,7 @@ def _beneath_in_hierarchies(layout: Layout) -> dict[int, list[int]]:
         options = []
         for column, label in enumerate(key):
             chain: list[str | None] = [label]
-            up = layout.parents[column].get(label) if layout.parents[column] else None
+            up = layout.parents[column].get(label) if label is not None and layout.parents[column] else None
             for _ in range(MAX_HIERARCHY_DEPTH):
                 if up is None:
                     break

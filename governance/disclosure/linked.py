@@ -81,10 +81,11 @@ def _hierarchy_lines(index: dict[tuple, int], hierarchies: dict[tuple[str, str],
             if not parts:
                 continue
             rest = pairs - {(column, label)}
-            members = [index.get((source, rest | {(column, part)})) for part in sorted(parts)]
-            if any(member is None for member in members):
+            found = [index.get((source, rest | {(column, part)})) for part in sorted(parts)]
+            members = [member for member in found if member is not None]
+            if len(members) < len(found):
                 continue
-            line = tuple([*members, whole])
+            line = (*members, whole)
             if line not in seen:
                 seen.add(line)
                 lines.append(list(line))

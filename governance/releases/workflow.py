@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -222,7 +223,7 @@ def remove_source(source: ReleaseSource, *, by: User) -> None:
 MAX_HIERARCHY_BYTES = 1024 * 1024
 
 
-def read_upload(upload, hierarchy: tuple[str, object] | None = None) -> Table:
+def read_upload(upload, hierarchy: tuple[str, File] | None = None) -> Table:
     """Parse an uploaded table (with a hierarchy file for one column, if given), every problem one form error."""
     table = _read_table(upload)
     if hierarchy is None:
