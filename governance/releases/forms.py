@@ -352,7 +352,7 @@ class RulesForm(forms.Form):
         self.current_key = current_key
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         if not cleaned.get("perturbation_key"):
             cleaned["perturbation_key"] = self.current_key  # blank keeps the key in force
         if cleaned.get("method") == Method.PERTURBATION.value and not cleaned.get("perturbation_key"):
