@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp import user_has_device
 
+from governance.core import sso
 from governance.core.audit import correlation
 from governance.core.logging_json import loggable_path
 from governance.core.security import has_security_key
@@ -179,6 +180,8 @@ class RequireVerifiedDeviceMiddleware:
         """
         if request.session.get(KEY_RULE_PASSED) == user.pk:
             return None
+        if request.session.get(sso.TOKEN_PROOF) == user.pk:
+            return None  # signed in through the provider with the token and PIN it requires
         if has_security_key(user) or not must_use_security_key(user):
             request.session[KEY_RULE_PASSED] = user.pk
             return None

@@ -54,6 +54,8 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="custodian_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
+    if not credentials or "username" not in credentials:
+        return  # not a password: a refused single sign-on is recorded as such (governance.core.sso)
     if gave_right_password_while_locked(request):
         return  # refused for the lock, recorded as such (LOCKED_OUT); only wrong passwords are failures
     username = credentials.get("username", "") if credentials else ""

@@ -211,7 +211,11 @@ AUTHENTICATION_BACKENDS = [
     "governance.core.auth_backends.LockoutAxesBackend",
     # Account-wide lockout (issue 15), ACCOUNT_LOCKOUT_LIMIT below.
     "governance.core.auth_backends.AccountLockoutBackend",
+    # With LOCAL_SIGN_IN_FOR_EVERYONE off, passwords are for break-glass accounts only.
+    "governance.core.auth_backends.LocalSignInBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OIDC_* below): answers only for the provider's callback.
+    "governance.core.sso.ProviderBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -266,6 +270,42 @@ ACCOUNT_LOCKOUT_LIMIT = env.int("ACCOUNT_LOCKOUT_LIMIT", default=15)
 # Only real accounts are recorded as locked and told. Administrators get at most one email
 # about locks in each period of this many minutes, however many accounts lock in it.
 ACCOUNT_LOCKOUT_ALERT_WINDOW = timedelta(minutes=env.int("ACCOUNT_LOCKOUT_ALERT_MINUTES", default=60))
+
+# Single sign-on through the department's OpenID Connect provider (docs/single-sign-on.md):
+# off unless OIDC_ISSUER and OIDC_CLIENT_ID are set, so the demo and the tests sign in with
+# passwords. The endpoints come from the issuer's discovery document; people are matched by
+# the provider's stable subject (User.oidc_subject), never by email alone.
+OIDC_OP_ISSUER = env.str("OIDC_ISSUER", default="")  # Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0
+OIDC_OP_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")  # default: <issuer>/.well-known/openid-configuration
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_ENABLED = bool(OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID)
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your department account")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+# The claim holding the stable subject (Entra ID: oid) and, optionally, the tenant (tid) it must name.
+OIDC_SUBJECT_CLAIM = env.str("OIDC_SUBJECT_CLAIM", default="sub")
+OIDC_TENANT_ID = env.str("OIDC_TENANT_ID", default="")
+# A person not yet linked to the provider may be linked once by this claim naming their
+# username (Entra ID: upn or preferred_username); empty links no one (SCIM or an administrator does).
+OIDC_LINK_CLAIM = env.str("OIDC_LINK_CLAIM", default="")
+# The token proof: every value of OIDC_REQUIRED_AMR must be in the token's amr (for example
+# hwk), and with OIDC_REQUIRED_ACR set its acr must be one of them. An answer without them is refused.
+OIDC_REQUIRED_AMR = env.list("OIDC_REQUIRED_AMR", default=[])
+OIDC_REQUIRED_ACR = env.list("OIDC_REQUIRED_ACR", default=[])
+# Clock skew allowed on exp, iat and auth_time (at most five minutes), and the oldest ID token accepted.
+OIDC_CLOCK_SKEW_SECONDS = min(env.int("OIDC_CLOCK_SKEW_SECONDS", default=60), 300)
+OIDC_ID_TOKEN_MAX_AGE_SECONDS = env.int("OIDC_ID_TOKEN_MAX_AGE_SECONDS", default=600)
+# The provider's groups mapped to portal groups, as JSON: {"<group id>": "<portal group name>"}.
+# Applied at every sign-in: a mapped portal group is given or taken away to match the provider.
+OIDC_GROUP_ROLES = env.json("OIDC_GROUP_ROLES", default={})
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# Password sign-in: with this off, only break-glass accounts (superusers) may use a password.
+LOCAL_SIGN_IN_FOR_EVERYONE = env.bool("LOCAL_SIGN_IN_FOR_EVERYONE", default=True)
 
 # Object permissions (django-guardian). No anonymous user object is needed.
 ANONYMOUS_USER_NAME = None

@@ -14,6 +14,7 @@ admin.site.site_title = "Custodian administration"
 urlpatterns = [
     path("account/", include("governance.core.urls")),
     path("account/logout/", logout_view, name="logout"),
+    path("account/sso/", include("governance.core.urls_sso")),
     path("admin/", admin.site.urls),
     path("api/", include("governance.api_urls")),
     # For the load balancer and the metrics scraper: no sign-in (see governance/operations/views.py).

@@ -97,6 +97,16 @@ def through_api(token_key: str | None):
         _channel.reset(token)
 
 
+@contextmanager
+def through_channel(value: dict):
+    """Mark every audit entry written inside the block with how the change arrived (``{"via": ...}``)."""
+    token = _channel.set(dict(value))
+    try:
+        yield
+    finally:
+        _channel.reset(token)
+
+
 # --- hashing ----------------------------------------------------------------------------
 
 

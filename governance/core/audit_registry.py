@@ -33,6 +33,8 @@ PRIVATE_FIELDS = {
     # Written at most once a minute by every API call, like last_login: use from a new
     # address is a security event instead.
     "governance.apitoken": ("last_used_at", "last_used_ip"),
+    # Single sign-on's index of sessions: a portal session key is a credential.
+    "governance.providersession": ("session_key",),
     # Security keys: the trail records each key's name, use and removal, not its binary key material.
     "django_otp_webauthn.webauthncredential": ("credential_id", "credential_id_sha256", "public_key"),
     "django_otp_webauthn.webauthnattestation": ("data", "client_data_json"),

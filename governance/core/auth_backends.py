@@ -1,4 +1,4 @@
-"""The lockouts, as authentication backends placed before the password check.
+"""Rules placed before the password check: the lockouts, and passwords for break-glass accounts only.
 
 A sign-in refused because of a lock is still checked against the password, only to
 know how to count it: a wrong password is a failure like any other, the right one is
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -66,3 +68,20 @@ class AccountLockoutBackend:
                 request.axes_credentials = {"username": username}
             raise PermissionDenied("This account is locked after repeated failed sign-ins.")
         return None
+
+
+class LocalSignInBackend:
+    """With ``LOCAL_SIGN_IN_FOR_EVERYONE`` off, refuse passwords to all but break-glass accounts.
+
+    Break-glass accounts are superusers: the few administrators who must still get in when
+    the identity provider cannot be reached. Everyone else signs in through the provider.
+    Like the lockout, it raises ``PermissionDenied`` to stop the password check.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if settings.LOCAL_SIGN_IN_FOR_EVERYONE or not username:
+            return None
+        model = get_user_model()
+        if model.objects.filter(username__iexact=username, is_superuser=True, is_active=True).exists():
+            return None
+        raise PermissionDenied("Sign in through the identity provider.")

@@ -18,6 +18,9 @@ def portal(request: HttpRequest) -> dict:
         # Called only by the pages that show it (includes/siro_vacant.html): one query there, none elsewhere.
         "siro_vacant": offices.siro_vacant,
         "siro_stand_in_group": settings.SIRO_VACANT_FALLBACK_GROUP,
+        "sso_enabled": settings.OIDC_ENABLED,
+        "sso_provider_name": settings.OIDC_PROVIDER_NAME,
+        "sso_local_for_everyone": settings.LOCAL_SIGN_IN_FOR_EVERYONE,
     }
 
 

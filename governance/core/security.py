@@ -26,25 +26,31 @@ BACKUP_CODE_COUNT = 10
 
 
 def record_event(
-    kind: str, *, request: HttpRequest | None = None, user: User | None = None, username: str = ""
+    kind: str,
+    *,
+    request: HttpRequest | None = None,
+    user: User | None = None,
+    username: str = "",
+    detail: str = "",
 ) -> SecurityEvent:
-    """Append one authentication event with the client's address and browser."""
+    """Append one authentication event with the client's address and browser (and why, for a refusal)."""
     meta = request.META if request is not None else {}
     if user is not None and user.pk:
         # Signing in happens before the request has a user: name the person in the audit entry.
         with acting_as(user, remote_addr=meta.get("REMOTE_ADDR")):
-            return _create(kind, meta, user, username)
-    return _create(kind, meta, user, username)
+            return _create(kind, meta, user, username, detail)
+    return _create(kind, meta, user, username, detail)
 
 
 @transaction.atomic  # the event and its audit entry are written together, or neither is
-def _create(kind, meta, user, username) -> SecurityEvent:
+def _create(kind, meta, user, username, detail="") -> SecurityEvent:
     return SecurityEvent.objects.create(
         kind=kind,
         user=user if user is not None and user.pk else None,
         username=(username or (user.get_username() if user is not None else ""))[:150],
         ip_address=meta.get("REMOTE_ADDR") or None,
         user_agent=meta.get("HTTP_USER_AGENT", "")[:500],
+        detail=detail[:300],
     )
 
 

@@ -291,6 +291,15 @@ def builders():
             ("outcome", "Recalled"),
         ),
         "SecurityKeyRequirement": (lambda: m.SecurityKeyRequirement(role="iam"), ("reason", "Holds personal data")),
+        "IdentityProviderDevice": (
+            lambda: m.IdentityProviderDevice(user=UserFactory(), name="identity provider"),
+            ("name", "provider"),
+        ),
+        "ProviderSession": (
+            lambda: m.ProviderSession(user=UserFactory(), issuer="https://idp", subject="s", session_key="k" * 32),
+            ("sid", "another"),
+        ),
+        "LogoutTokenUse": (lambda: m.LogoutTokenUse(issuer="https://idp", jti="j1"), ("jti", "j2")),
         "InformationRisk": (
             lambda: m.InformationRisk(
                 asset=InformationAssetFactory(),

@@ -479,6 +479,22 @@ ROWS: dict[str, Row] = {
         post={405: EVERYONE},
         public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
     ),
+    # Single sign-on: public (how a session starts or ends); not configured in this world, so 404.
+    "sso:start": Row(
+        get={404: EVERYONE},
+        post={405: EVERYONE},
+        public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
+    ),
+    "sso:callback": Row(
+        get={404: EVERYONE},
+        post={405: EVERYONE},
+        public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
+    ),
+    "sso:back_channel_logout": Row(
+        get={405: EVERYONE},
+        post={404: EVERYONE},
+        public={"anonymous:GET": 405, "anonymous:POST": 404, "unverified:GET": 405, "unverified:POST": 404},
+    ),
     "people:detail": Row(
         "pk=person",
         get={200: roles(STAFF, DEPUTY, SIRO, AUDITOR, ADMIN)},

@@ -10,6 +10,7 @@ from .notifications import Notification
 from .organisation import BusinessArea, OfficeHolder, PortalUserManager, User
 from .permissions import BusinessAreaGroupObjectPermission, BusinessAreaUserObjectPermission
 from .security import SecurityEvent, SecurityKeyRequirement
+from .sso import IdentityProviderDevice, LogoutTokenUse, ProviderSession
 
 __all__ = [
     "AccessEvent",
@@ -21,9 +22,12 @@ __all__ = [
     "BusinessArea",
     "BusinessAreaGroupObjectPermission",
     "BusinessAreaUserObjectPermission",
+    "IdentityProviderDevice",
+    "LogoutTokenUse",
     "Notification",
     "OfficeHolder",
     "PortalUserManager",
+    "ProviderSession",
     "SecurityEvent",
     "SecurityKeyRequirement",
     "User",

@@ -76,6 +76,16 @@ class User(AbstractUser):
     is_system = models.BooleanField(
         default=False, editable=False, help_text="The account recorded as the actor of scheduled work."
     )
+    # Single sign-on: the identity provider's stable identifier for this person (``sub``, or
+    # ``oid`` for Entra ID), never their email address, which can change or be reused.
+    oidc_subject = models.CharField(
+        "identity provider subject",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The identity provider's stable identifier for this person (Entra ID's object id).",
+    )
 
     objects: ClassVar[PortalUserManager] = PortalUserManager()
 

@@ -26,6 +26,9 @@ class SecurityEvent(models.Model):
         KEY_USED = "key_used", "Security key used"
         KEY_FAILED = "key_failed", "Security key refused"
         KEY_REMOVED = "key_removed", "Security key removed"
+        SSO_VERIFIED = "sso_verified", "Signed in through the identity provider"
+        SSO_REFUSED = "sso_refused", "Identity provider sign-in refused"
+        SSO_LOGGED_OUT = "sso_logged_out", "Signed out by the identity provider"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     user = models.ForeignKey(
@@ -35,6 +38,7 @@ class SecurityEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    detail = models.CharField(max_length=300, blank=True, help_text="Why, for refusals: never a token or a secret.")
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -19,7 +19,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,7 @@ from two_factor.plugins.registry import registry
 from two_factor.utils import default_device, get_otpauth_url, totp_digits
 from two_factor.views import BackupTokensView, LoginView, QRGeneratorView, SetupCompleteView, SetupView
 
-from governance.core import api_tokens, security_keys
+from governance.core import api_tokens, security_keys, sso
 from governance.core.api_token_policy import can_hold_tokens, can_revoke_token
 from governance.core.forms.api_tokens import ApiTokenForm
 from governance.core.forms.otp import LockedAuthenticationTokenForm, LockedBackupTokenForm
@@ -296,8 +296,15 @@ class SecurityKeyRemoveView(PolicyMixin, ServiceFormView):
 @login_not_required
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """Sign out (POST only, so a link or image cannot sign anyone out)."""
+    """Sign out (POST only, so a link or image cannot sign anyone out).
+
+    Someone who signed in through the identity provider is signed out there too (RP-initiated logout).
+    """
+    provider_logout = sso.end_session_url(request)
+    sso.forget_session(request.session.session_key)
     logout(request)
+    if provider_logout:
+        return HttpResponseRedirect(provider_logout)
     messages.success(request, "You have signed out.")
     return redirect("two_factor:login")
 

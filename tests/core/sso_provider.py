@@ -1,0 +1,146 @@
+"""A real OpenID provider for the single sign-on tests: npm's oidc-provider, run by Node on 127.0.0.1.
+
+``oidc_provider`` (session-scoped) installs the provider's pinned package once
+(``tests/oidc_provider/package-lock.json``), writes its configuration (a fresh signing key,
+the portal as client, the accounts and their claims), starts it and stops it at the end.
+Without Node the tests are skipped, unless ``REQUIRE_OIDC_PROVIDER=1`` (CI), when they fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import selectors
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+PROVIDER_DIR = Path(__file__).resolve().parent.parent / "oidc_provider"
+PORTAL = "http://testserver"
+CLIENT_ID = "custodian-test"
+START_SECONDS = 30
+
+# The provider's people: their subject is the account id; groups are the provider's group ids.
+ACCOUNTS = {
+    "subject-alice": {
+        "email": "alice@example.gov.uk",
+        "name": "Alice Example",
+        "groups": ["group-auditors", "group-unmapped"],
+        "upn": "alice@example.gov.uk",
+    },
+    "subject-bob": {"email": "bob@example.gov.uk", "name": "Bob Example", "groups": []},
+    "subject-stranger": {"email": "stranger@example.gov.uk", "name": "Not Known", "groups": []},
+}
+
+
+def _unavailable(reason: str):
+    if os.environ.get("REQUIRE_OIDC_PROVIDER") == "1":
+        pytest.fail(f"REQUIRE_OIDC_PROVIDER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def _install() -> None:
+    """npm ci into tests/oidc_provider/node_modules, once for each version of its lock file."""
+    lock = (PROVIDER_DIR / "package-lock.json").read_bytes()
+    stamp = PROVIDER_DIR / "node_modules" / f".installed-{hashlib.sha256(lock).hexdigest()[:16]}"
+    if stamp.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        _unavailable("npm is not installed, so the test OpenID provider cannot be installed")
+    done = subprocess.run(  # noqa: S603 - npm from PATH, fixed arguments
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=PROVIDER_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        _unavailable(f"npm ci for the test OpenID provider failed: {done.stderr[-500:]}")
+    stamp.touch()
+
+
+@dataclass
+class TestProvider:
+    issuer: str
+    client_id: str
+    client_secret: str
+    process: subprocess.Popen
+    accounts: dict = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else f"{self.issuer}{path}"
+
+    def change_next_id_token(self, *, set: dict | None = None, unset: list | None = None, tamper: bool = False):
+        """The next ID token the provider issues has these claims changed (re-signed) or its signature spoilt."""
+        body = {"set": set or {}, "unset": unset or [], "tamper": tamper}
+        requests.post(self.url("/test/next-id-token"), json=body, timeout=10).raise_for_status()
+
+    def back_channel_logout(self, account: str, sid: str) -> str:
+        """Have the provider end ``sid`` and return the logout token it sent to the portal."""
+        answer = requests.post(self.url("/test/backchannel-logout"), json={"account": account, "sid": sid}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()["logout_token"]
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[TestProvider]:
+    node = shutil.which("node")
+    if node is None:
+        _unavailable("Node.js is not installed, so the test OpenID provider cannot run")
+    _install()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = RSAAlgorithm.to_jwk(key, as_dict=True) | {"kid": "test-signing-key", "alg": "RS256", "use": "sig"}
+    secret = secrets.token_urlsafe(32)
+    config = {
+        "jwks": {"keys": [jwk]},
+        "client": {
+            "client_id": CLIENT_ID,
+            "client_secret": secret,
+            "redirect_uris": [f"{PORTAL}/account/sso/callback/"],
+            "post_logout_redirect_uris": [f"{PORTAL}/account/login/"],
+            "backchannel_logout_uri": f"{PORTAL}/account/sso/back-channel-logout/",
+            "backchannel_logout_session_required": True,
+            "token_endpoint_auth_method": "client_secret_post",
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+        },
+        "accounts": ACCOUNTS,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "config.json"
+        path.write_text(json.dumps(config))
+        process = subprocess.Popen(  # noqa: S603 - node from PATH, our provider script
+            [node, str(PROVIDER_DIR / "provider.mjs"), str(path)],
+            cwd=PROVIDER_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            with selectors.DefaultSelector() as waiting:
+                waiting.register(process.stdout, selectors.EVENT_READ)
+                ready = waiting.select(timeout=START_SECONDS)
+            line = process.stdout.readline() if ready else ""
+            if not line.startswith("listening "):
+                process.kill()
+                _unavailable(f"the test OpenID provider did not start: {line} {process.stderr.read()[-1000:]}")
+            port = int(line.split()[1])
+            yield TestProvider(f"http://127.0.0.1:{port}", CLIENT_ID, secret, process, ACCOUNTS)
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
