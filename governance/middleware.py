@@ -28,12 +28,14 @@ UNVERIFIED_ALLOWED = frozenset({"two_factor:login", "two_factor:setup", "two_fac
 # The API's endpoints (not its schema and documentation, which are pages) answer for
 # themselves in JSON: a token is checked there, and a session only once it is verified.
 API_NAMESPACE = "api"
+# SCIM provisioning answers for itself too, with a SCIM token only (governance/core/scim_auth.py).
+SCIM_NAMESPACE = "scim"
 TOKEN_SCHEMES = ("bearer ", "token ")
 
 
 def is_api_endpoint(request: HttpRequest) -> bool:
     match = request.resolver_match
-    return match is not None and match.namespaces[:1] == [API_NAMESPACE]
+    return match is not None and match.namespaces[:1] in ([API_NAMESPACE], [SCIM_NAMESPACE])
 
 
 def presents_token(request: HttpRequest) -> bool:

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_scim",
     "governance",
 ]
 
@@ -306,6 +307,25 @@ OIDC_GROUP_ROLES = env.json("OIDC_GROUP_ROLES", default={})
 OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 # Password sign-in: with this off, only break-glass accounts (superusers) may use a password.
 LOCAL_SIGN_IN_FOR_EVERYONE = env.bool("LOCAL_SIGN_IN_FOR_EVERYONE", default=True)
+
+# SCIM 2.0 provisioning of joiners, movers and leavers from the identity provider, at
+# /scim/v2/ (django-scim2, governance/register/scim.py). Only an API token marked for SCIM
+# opens it (governance/core/scim_auth.py), never a session; groups are read-only.
+SCIM_SERVICE_PROVIDER = {
+    "USER_ADAPTER": "governance.register.scim.PortalSCIMUser",
+    "GROUP_ADAPTER": "governance.register.scim.PortalSCIMGroup",
+    "USER_FILTER_PARSER": "governance.register.scim_filters.PortalUserFilter",
+    "AUTH_CHECK_MIDDLEWARE": "governance.core.scim_auth.ScimTokenCheck",
+    "NETLOC": PORTAL_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost",
+    "SCHEME": PORTAL_BASE_URL.split("://", 1)[0] if "://" in PORTAL_BASE_URL else "https",
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "An API token marked for SCIM provisioning, created by an administrator",
+        }
+    ],
+}
 
 # Object permissions (django-guardian). No anonymous user object is needed.
 ANONYMOUS_USER_NAME = None

@@ -17,6 +17,8 @@ urlpatterns = [
     path("account/sso/", include("governance.core.urls_sso")),
     path("admin/", admin.site.urls),
     path("api/", include("governance.api_urls")),
+    # SCIM provisioning from the identity provider: a SCIM token only (governance/core/scim_auth.py).
+    path("scim/v2/", include("django_scim.urls", namespace="scim")),
     # For the load balancer and the metrics scraper: no sign-in (see governance/operations/views.py).
     path("health/live/", operations.liveness, name="health-live"),
     path("health/ready/", operations.readiness, name="health-ready"),

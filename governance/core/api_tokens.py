@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from governance.core.api_token_policy import can_hold_tokens, can_revoke_token
 from governance.core.models import ApiToken, SecurityEvent, User
+from governance.core.policy import in_group
+from governance.core.roles import ADMINISTRATORS
 from governance.core.security import has_security_key, record_event, verify_fresh_code, verify_fresh_second_factor
 from governance.core.security_keys import must_use_security_key
 
@@ -97,6 +99,7 @@ def create_token(
     code: str = "",
     key_assertion: str = "",
     request: HttpRequest | None = None,
+    scim: bool = False,
 ) -> IssuedToken:
     """Create a token for ``user`` (only by that person, after a fresh second factor).
 
@@ -104,9 +107,14 @@ def create_token(
     key confirms with it (a code is not enough), and a person whose role requires a key
     must have one. The token records whether a key confirmed it; ``authenticate``
     refuses a token made without one once its owner's role requires a key.
+
+    A SCIM token (``scim``) provisions people from the identity provider and nothing else;
+    only administrators hold one.
     """
     if by.pk != user.pk or not can_hold_tokens(user):
         raise PermissionDenied("People create API tokens only for themselves.")
+    if scim and not in_group(user, ADMINISTRATORS):
+        raise PermissionDenied("Only administrators create SCIM provisioning tokens.")
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
     if not description:
@@ -137,9 +145,10 @@ def create_token(
         key=key,
         token_hash=digest(secret),
         expires_at=expires_at,
-        write_enabled=write_enabled,
+        write_enabled=write_enabled or scim,
         allowed_ips=networks,
         made_with_key=made_with_key,
+        scim_enabled=scim,
     )
     record_event(SecurityEvent.Kind.API_TOKEN_CREATED, request=request, user=user)
     return IssuedToken(token=token, plaintext=f"{PREFIX}{key}.{secret}")

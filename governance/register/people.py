@@ -241,3 +241,62 @@ def delete_person(user: User, *, by: User) -> None:
             f"{user.get_username()} cannot be deleted: records such as their sign-in history name them, "
             "and the record must stay. Mark them as a leaver instead."
         ) from exc
+
+
+# --- SCIM provisioning from the identity provider (governance/register/scim.py) -----------
+
+PROVISIONED_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "oidc_subject",
+    "staff_number",
+    "business_area",
+    "line_manager",
+    "is_data_handler",
+)
+
+
+@transaction.atomic
+def provision_person(user: User | None, changes: dict, *, by: User) -> tuple[User, bool]:
+    """Create a joiner or change a mover from the identity provider; a leaver goes through ``mark_leaver``.
+
+    ``changes`` names only what the provider sent: any of ``PROVISIONED_FIELDS`` and
+    ``active``. Each change is saved (and so audited) field by field; ``active`` false is
+    the same leaver flow as the HR import (every right removed today), and ``active``
+    true brings back someone who had left, with no rights restored. Returns (user, created).
+    """
+    refuse_unless(is_system(by) or policy.can_change_people(by), "Only administrators provision people.")
+    unknown = set(changes) - set(PROVISIONED_FIELDS) - {"active"}
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    if user is None or user.pk is None:
+        created = True
+        person = User(username=changes.get("username") or "")
+        person.set_unusable_password()  # people sign in through the identity provider
+    else:
+        created = False
+        person = User.objects.select_for_update().get(pk=user.pk)
+    fields = {name: changes[name] for name in PROVISIONED_FIELDS if name in changes}
+    if "email" in fields:
+        fields["email"] = (fields["email"] or "").lower()
+    changed = [name for name, value in fields.items() if getattr(person, name) != value]
+    for name in changed:
+        setattr(person, name, fields[name])
+    if created or changed:
+        person.full_clean(exclude=["password"])
+        if created:
+            person.save()
+        else:
+            person.save(update_fields=changed)
+    active = changes.get("active")
+    if active is False and (person.is_active or person.leaver_date is None):
+        person = mark_leaver(person, by=by)
+    elif active is True and not person.is_active and not person.is_system:
+        person.leaver_date = None
+        person.save(update_fields=["leaver_date"])
+        person = update_person(person, by=by, is_active=True)
+    if "line_manager" in changed or "business_area" in changed or "is_data_handler" in changed:
+        forget_permissions(person)
+    return person, created

@@ -227,6 +227,22 @@ API_ENDPOINTS = {
     "api:audit-verification-detail": "/api/audit/verifications/1/",
 }
 PAGES |= API_ENDPOINTS
+# SCIM provisioning: a SCIM token only, so everyone else gets a SCIM error (401) and password-only
+# sessions are sent to sign in like every page (tests/register/test_scim.py).
+SCIM_ENDPOINTS = {
+    "scim:root": "/scim/v2/",
+    "scim:search": "/scim/v2/.search",
+    "scim:users-search": "/scim/v2/Users/.search",
+    "scim:users": "/scim/v2/Users",
+    "scim:groups-search": "/scim/v2/Groups/.search",
+    "scim:groups": "/scim/v2/Groups",
+    "scim:me": "/scim/v2/Me",
+    "scim:service-provider-config": "/scim/v2/ServiceProviderConfig",
+    "scim:resource-types": "/scim/v2/ResourceTypes",
+    "scim:schemas": "/scim/v2/Schemas",
+    "scim:bulk": "/scim/v2/Bulk",
+}
+PAGES |= SCIM_ENDPOINTS
 # Assurance: risks, rounds, returns, the SIRO's report and the policy traceability page.
 PAGES |= {
     "assurance:rounds": "/assurance/",
@@ -315,6 +331,9 @@ def test_anonymous_is_sent_to_login(client, urls, name):
         assert response.status_code == 404, name  # off in tests: no token, no network; no provider
     elif name in PUBLIC:
         assert response.status_code in (200, 405), name
+    elif name in SCIM_ENDPOINTS:
+        assert response.status_code == 401, name
+        assert response["Content-Type"] == "application/scim+json", name
     elif name in API_ENDPOINTS:
         assert response.status_code == 401, name
         assert response["Content-Type"] == "application/json", name

@@ -72,6 +72,9 @@ class Row:
 
 
 # fmt: off
+# SCIM provisioning opens with a SCIM token only: every session and the anonymous get its 401.
+SCIM_ROW = Row(get={401: EVERYONE}, post={401: EVERYONE}, public={"anonymous:GET": 401, "anonymous:POST": 401})
+
 ROWS: dict[str, Row] = {
     "about": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     "access:data": Row(
@@ -479,6 +482,18 @@ ROWS: dict[str, Row] = {
         post={405: EVERYONE},
         public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
     ),
+    # SCIM provisioning: a SCIM token only (tests/register/test_scim.py); every session is refused.
+    "scim:root": SCIM_ROW,
+    "scim:search": SCIM_ROW,
+    "scim:users-search": SCIM_ROW,
+    "scim:users": SCIM_ROW,
+    "scim:groups-search": SCIM_ROW,
+    "scim:groups": SCIM_ROW,
+    "scim:me": SCIM_ROW,
+    "scim:service-provider-config": SCIM_ROW,
+    "scim:resource-types": SCIM_ROW,
+    "scim:schemas": SCIM_ROW,
+    "scim:bulk": SCIM_ROW,
     # Single sign-on: public (how a session starts or ends); not configured in this world, so 404.
     "sso:start": Row(
         get={404: EVERYONE},

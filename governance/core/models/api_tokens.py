@@ -17,7 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-SECURITY_FIELDS = ("user_id", "key", "token_hash", "expires_at", "write_enabled", "allowed_ips")
+SECURITY_FIELDS = ("user_id", "key", "token_hash", "expires_at", "write_enabled", "allowed_ips", "scim_enabled")
 
 
 class ApiToken(models.Model):
@@ -34,6 +34,11 @@ class ApiToken(models.Model):
         editable=False,
         help_text="Whether its owner confirmed its making with a security key: a role that requires a key "
         "accepts only such tokens.",
+    )
+    scim_enabled = models.BooleanField(
+        "SCIM provisioning",
+        default=False,
+        help_text="For the identity provider's SCIM provisioning of people only; refused by the rest of the API.",
     )
     allowed_ips = models.JSONField(
         default=list, blank=True, help_text="Address ranges (CIDR) the token may be used from; empty for any."

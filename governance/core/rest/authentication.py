@@ -27,6 +27,8 @@ class TokenAuthentication(authentication.BaseAuthentication):
             token = authenticate(raw, address=request.META.get("REMOTE_ADDR"), request=request._request)
         except TokenRefused as exc:
             raise exceptions.AuthenticationFailed(str(exc)) from exc
+        if token.scim_enabled:  # a provisioning token opens SCIM only (governance/core/scim_auth.py)
+            raise exceptions.AuthenticationFailed("This token is for SCIM provisioning only.")
         return token.user, token
 
     def authenticate_header(self, request) -> str:
