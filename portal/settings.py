@@ -414,6 +414,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="custodian@statistics
 # see it on their home page and in the notifications list of the admin.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 
+# GOV.UK Notify (governance/core/notifications.py): with an API key, messages go through Notify
+# instead of SMTP. Each kind of message (its key's first part, such as account-locked) names a
+# Notify template id in NOTIFY_TEMPLATES (JSON), falling back to "default"; every template gets
+# the personalisation fields subject, body and portal_name, and the message's key as reference.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATES = env.json("NOTIFY_TEMPLATES", default={})
+NOTIFY_TIMEOUT_SECONDS = env.int("NOTIFY_TIMEOUT_SECONDS", default=30)
+
 # =============================================================================
 # 9. Logging
 # =============================================================================

@@ -3,6 +3,10 @@
 ``notify`` writes a ``Notification`` row keyed by the reason and enqueues the
 send after the surrounding transaction commits. A repeated or retried caller
 finds the key taken and sends nothing: that is what makes reminders idempotent.
+
+``deliver`` sends one through GOV.UK Notify when ``NOTIFY_API_KEY`` is set (the kind of
+message, the key's first part, names its Notify template in ``NOTIFY_TEMPLATES``; the key
+is Notify's reference), and by email (SMTP) otherwise.
 """
 
 from __future__ import annotations
@@ -10,8 +14,12 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from notifications_python_client.errors import APIError
+from notifications_python_client.notifications import NotificationsAPIClient
+from requests import RequestException
 
 from governance.core.models import Notification, User
 from governance.core.queue import enqueue
@@ -83,3 +91,48 @@ def remind(person: User | None, *, key: str, subject: str, template: str, contex
     if person is None or not person.is_active:
         return 0
     return int(notify(person, key=key, subject=subject, template=template, context=context) is not None)
+
+
+class DeliveryFailed(OSError):
+    """Notify refused or could not be reached: recorded on the notification, then retried."""
+
+
+def kind_of(notification: Notification) -> str:
+    """The kind of message: its key's first part (``account-locked`` of ``account-locked:12:3``)."""
+    return notification.dedupe_key.split(":", 1)[0]
+
+
+def notify_template_for(notification: Notification) -> str:
+    templates: dict[str, str] = settings.NOTIFY_TEMPLATES
+    template = templates.get(kind_of(notification)) or templates.get("default", "")
+    if not template:
+        raise DeliveryFailed(
+            f"No GOV.UK Notify template for {kind_of(notification)!r} and no default in NOTIFY_TEMPLATES"
+        )
+    return template
+
+
+def deliver(notification: Notification) -> str:
+    """Send one notification: through GOV.UK Notify when configured, else by email. Returns the channel."""
+    if not settings.NOTIFY_API_KEY:
+        EmailMessage(notification.subject, notification.body, to=[notification.to_email]).send()
+        return "email"
+    client = NotificationsAPIClient(
+        settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=settings.NOTIFY_TIMEOUT_SECONDS
+    )
+    try:
+        client.send_email_notification(
+            email_address=notification.to_email,
+            template_id=notify_template_for(notification),
+            personalisation={
+                "subject": notification.subject,
+                "body": notification.body,
+                "portal_name": settings.PORTAL_NAME,
+            },
+            reference=notification.dedupe_key,
+        )
+    except APIError as exc:
+        raise DeliveryFailed(f"GOV.UK Notify: {exc}") from exc
+    except RequestException as exc:
+        raise DeliveryFailed(f"GOV.UK Notify could not be reached: {type(exc).__name__}") from exc
+    return "notify"

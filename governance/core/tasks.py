@@ -11,7 +11,6 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +19,7 @@ from governance.core.audit import as_system
 from governance.core.audit_chain import run_verification
 from governance.core.audit_checkpoints import export_checkpoint
 from governance.core.models import Notification
-from governance.core.notifications import notify
+from governance.core.notifications import deliver, notify
 from governance.core.roles import ADMINISTRATORS
 
 logger = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ def send_notification(self, notification_id: int) -> str:
                 return "already sent"
             if notification.attempts >= _max_attempts():
                 return "given up"
-            EmailMessage(notification.subject, notification.body, to=[notification.to_email]).send()
+            deliver(notification)  # GOV.UK Notify when configured, else email
             notification.attempts += 1
             notification.sent_at = timezone.now()
             notification.last_error = ""

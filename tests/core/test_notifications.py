@@ -61,7 +61,7 @@ def test_no_address_no_notification(db):
 
 
 def test_a_failed_send_is_recorded_and_retried(recipient, django_capture_on_commit_callbacks):
-    with mock.patch("governance.core.tasks.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")):
+    with mock.patch("governance.core.notifications.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             notification = notify(recipient, key="test:fail", subject="Hello", template=TEMPLATE)
         with pytest.raises(Retry):  # the worker would try again later
