@@ -298,6 +298,8 @@ OIDC_LINK_CLAIM = env.str("OIDC_LINK_CLAIM", default="")
 # hwk), and with OIDC_REQUIRED_ACR set its acr must be one of them. An answer without them is refused.
 OIDC_REQUIRED_AMR = env.list("OIDC_REQUIRED_AMR", default=[])
 OIDC_REQUIRED_ACR = env.list("OIDC_REQUIRED_ACR", default=[])
+# The claim carrying it: acr, or acrs for Entra ID's authentication contexts (a list).
+OIDC_ACR_CLAIM = env.str("OIDC_ACR_CLAIM", default="acr")
 # Clock skew allowed on exp, iat and auth_time (at most five minutes), and the oldest ID token accepted.
 OIDC_CLOCK_SKEW_SECONDS = min(env.int("OIDC_CLOCK_SKEW_SECONDS", default=60), 300)
 OIDC_ID_TOKEN_MAX_AGE_SECONDS = env.int("OIDC_ID_TOKEN_MAX_AGE_SECONDS", default=600)

@@ -196,8 +196,15 @@ def check_token_proof(claims: dict) -> None:
             f"the sign-in lacks the required amr {', '.join(missing)} (given: {', '.join(map(str, amr)) or 'none'})",
             NO_TOKEN_PROOF,
         )
-    if settings.OIDC_REQUIRED_ACR and claims.get("acr") not in settings.OIDC_REQUIRED_ACR:
-        raise SignInRefused(f"the sign-in's acr {str(claims.get('acr'))[:60]!r} is not one required", NO_TOKEN_PROOF)
+    if settings.OIDC_REQUIRED_ACR:
+        # acr is one value; Entra ID's authentication contexts arrive as a list in acrs.
+        given_acr = claims.get(settings.OIDC_ACR_CLAIM)
+        values = [str(v) for v in given_acr] if isinstance(given_acr, list) else [str(given_acr or "")]
+        if not set(values) & set(settings.OIDC_REQUIRED_ACR):
+            raise SignInRefused(
+                f"the sign-in's {settings.OIDC_ACR_CLAIM} {', '.join(values)[:60]!r} is not one required",
+                NO_TOKEN_PROOF,
+            )
 
 
 def check_freshness(claims: dict, asked_at: float | None) -> None:

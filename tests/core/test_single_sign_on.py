@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from governance.core.models import AuditEntry, ProviderSession, SecurityEvent
 from governance.core.roles import AUDITORS, STATISTICIANS
+from governance.core.sso import SignInRefused, check_token_proof
 from tests.core.sso_provider import PORTAL, oidc_provider  # noqa: F401 (the fixture)
 from tests.factories import UserFactory
 
@@ -241,3 +242,14 @@ def test_passwords_can_be_kept_for_break_glass_administrators_only(settings, rf)
 
     assert authenticate(request, username="ordinary", password="a-long-enough-password") is None
     assert authenticate(request, username="breakglass", password="a-long-enough-password") is not None
+
+
+def test_an_entra_authentication_context_in_acrs_is_accepted_as_the_token_proof(settings):
+    settings.OIDC_REQUIRED_AMR = []
+    settings.OIDC_REQUIRED_ACR = ["c1"]
+    settings.OIDC_ACR_CLAIM = "acrs"
+
+    check_token_proof({"acrs": ["c2", "c1"]})
+    for claims in ({"acrs": ["c2"]}, {}, {"acr": "c1"}):
+        with pytest.raises(SignInRefused):
+            check_token_proof(claims)
