@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from governance.core.models import AuditEntry, ProviderSession, SecurityEvent
+from governance.core.models import AuditEntry, ProviderSession, SecurityEvent, SecurityKeyRequirement
 from governance.core.roles import AUDITORS, STATISTICIANS
 from governance.core.sso import SignInRefused, check_token_proof
 from tests.core.sso_provider import PORTAL, oidc_provider  # noqa: F401 (the fixture)
@@ -253,3 +253,23 @@ def test_an_entra_authentication_context_in_acrs_is_accepted_as_the_token_proof(
     for claims in ({"acrs": ["c2"]}, {}, {"acr": "c1"}):
         with pytest.raises(SignInRefused):
             check_token_proof(claims)
+
+
+def test_the_token_proof_satisfies_a_role_that_requires_a_security_key(sso, alice, client):
+    SecurityKeyRequirement.objects.create(role=SecurityKeyRequirement.Role.AUDITORS)
+    alice.groups.add(Group.objects.get(name=AUDITORS))
+
+    assert sign_in(client, sso, "subject-alice").status_code == 302
+
+    assert client.get(reverse("home")).status_code == 200  # not sent to add a portal security key
+
+
+def test_without_a_required_token_proof_a_key_role_still_adds_a_portal_key(sso, alice, client, settings):
+    settings.OIDC_REQUIRED_AMR = []
+    SecurityKeyRequirement.objects.create(role=SecurityKeyRequirement.Role.AUDITORS)
+    alice.groups.add(Group.objects.get(name=AUDITORS))
+
+    assert sign_in(client, sso, "subject-alice").status_code == 302
+
+    answer = client.get(reverse("home"))
+    assert answer.status_code == 302 and answer["Location"] == reverse("two_factor:key_add")
