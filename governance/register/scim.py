@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 from django_scim import exceptions
 from django_scim.adapters import SCIMGroup, SCIMUser
 
@@ -88,9 +89,11 @@ class PortalSCIMUser(SCIMUser):
     """The portal's person as a SCIM User; writes go through the register's people services."""
 
     id_field = "pk"
+    obj: User
 
-    def __init__(self, obj, request=None):
+    def __init__(self, obj: User, request: HttpRequest | None = None) -> None:
         super().__init__(obj, request)
+        self.obj = obj
         self.changes: dict[str, Any] = {}
 
     @property
@@ -125,7 +128,7 @@ class PortalSCIMUser(SCIMUser):
         }
         data[ENTERPRISE] = {
             "employeeNumber": self.obj.staff_number or "",
-            "department": self.obj.business_area.code if self.obj.business_area_id else "",
+            "department": self.obj.business_area.code if self.obj.business_area is not None else "",
             "manager": {"value": str(self.obj.line_manager_id)} if self.obj.line_manager_id else None,
         }
         data[PORTAL] = {"dataHandler": self.obj.is_data_handler}
