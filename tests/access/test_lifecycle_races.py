@@ -37,7 +37,7 @@ def test_a_revoke_made_while_the_training_sync_runs_is_not_overwritten_or_undone
     def revoke() -> None:
         grant_service.revoke(grant, by=iam, reason="No longer on the project")
 
-    with change_between_read_and_write(revoke, lifecycle, writes=("suspend",)) as race:
+    with change_between_read_and_write(revoke, lifecycle, writes=("_suspend",)) as race:
         run = lifecycle.sync_training(on=later)
     assert race["fired"]
     grant.refresh_from_db()
