@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
+import time_machine
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -41,11 +43,38 @@ def used_code(device: TOTPDevice) -> str:
     return _code_for_step(device, device.last_t)
 
 
+def advance_clock(seconds: float) -> None:
+    """Move this test's clock ``seconds`` forward, for this process and its live server's threads.
+
+    Instead of sleeping until a later time step (or a throttle's second) comes round. The clock
+    keeps ticking from there, and goes back to real time when the test ends (``_test_clock``).
+    Inside a test's own ``time_machine.travel`` the travel in force is moved on instead.
+    """
+    if time_machine.traveller_stack:
+        time_machine.traveller_stack[-1].shift(seconds)
+        return
+    travel = time_machine.travel(datetime.timedelta(seconds=seconds), tick=True)
+    travel.start()
+    _CLOCK_TRAVELS.append(travel)
+
+
+_CLOCK_TRAVELS: list[time_machine.travel] = []
+
+
+@pytest.fixture(autouse=True)
+def _test_clock():
+    """Every test ends on real time again, however far ``advance_clock`` moved it."""
+    yield
+    while _CLOCK_TRAVELS:
+        _CLOCK_TRAVELS.pop().stop()
+
+
 def fresh_code(device: TOTPDevice) -> str:
     """A code django-otp will accept now: never one of a time step already used (it refuses reuse).
 
     django-otp counts steps with the device's drift (it re-syncs to the code it accepted), and
-    accepts one step either side of that; if even the step ahead was used, wait for the clock.
+    accepts one step either side of that; if even the step ahead was used, the clock is moved on
+    to the step wanted (``advance_clock``) rather than waited for.
     """
     device.refresh_from_db()
 
@@ -53,8 +82,10 @@ def fresh_code(device: TOTPDevice) -> str:
         return int((time.time() - device.t0) // device.step) + device.drift
 
     wanted = max(synced_step(), device.last_t + 1)
-    while wanted > synced_step() + 1:
-        time.sleep(1)
+    if wanted > synced_step() + 1:
+        # To one second into the wanted step, as django-otp will count it.
+        target = device.t0 + (wanted - device.drift) * device.step + 1
+        advance_clock(target - time.time())
     return _code_for_step(device, wanted)
 
 

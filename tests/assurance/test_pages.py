@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import time
 
 import pytest
 from django.db import connection
@@ -15,7 +14,7 @@ from pypdf import PdfReader
 from governance.assurance import returns
 from governance.assurance.models import AssuranceReturn, AssuranceRound
 from tests.assurance.conftest import ANSWERS
-from tests.conftest import fresh_code
+from tests.conftest import advance_clock, fresh_code
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +88,7 @@ def test_the_iam_signs_through_the_form_and_a_wrong_code_loses_nothing(verified_
     wrong = client.post(url, sign_form(iam, otp_token="000000", comments="Kept after the error"))
     page = wrong.content.decode()
     assert wrong.status_code == 200 and "govuk-error-summary" in page and "Kept after the error" in page
-    time.sleep(1.1)  # django-otp throttles the device for a second after a wrong code
+    advance_clock(1.1)  # django-otp throttles the device for a second after a wrong code
     assert client.post(url, sign_form(iam)).status_code == 302
     my_return.refresh_from_db()
     assert my_return.state == "signed" and my_return.digest

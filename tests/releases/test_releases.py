@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import time
 from decimal import Decimal
 
 import pytest
@@ -22,7 +21,7 @@ from governance.register.organisation import appoint_office_holder
 from governance.releases import workflow as service
 from governance.releases.models import DisclosureRuleSet, OutputTable, ReleaseSignOff, ReleaseSource, StatisticalRelease
 from governance.releases.tasks import check_output_table
-from tests.conftest import fresh_code
+from tests.conftest import advance_clock, fresh_code
 from tests.factories import TOTPDeviceFactory, UserFactory, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -329,7 +328,7 @@ def test_chief_statistician_signs_off_with_a_fresh_code_and_the_author_releases(
     assert "Enter a new code from your authenticator app" in response.content.decode()
     assert not ReleaseSignOff.objects.exists()
 
-    time.sleep(1.1)  # django-otp throttles the app for a second after a wrong code (and the refusal is kept)
+    advance_clock(1.1)  # django-otp throttles the app for a second after a wrong code (and the refusal is kept)
     code = fresh_code(TOTPDevice.objects.get(user=chief))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
