@@ -11,6 +11,9 @@ POSTs are sent empty: a form page answers 200 with its errors, an action answers
 302. Every request runs in a savepoint that is rolled back, so no answer changes
 the next. A named URL without a row fails ``test_every_named_url_has_a_row``.
 
+Each named URL is one test, ``test_page[<name>]``, so that pytest-xdist spreads the
+table over its workers; the world they ask about is built once per module (``table``).
+
 To add a page: add one line to ``ROWS`` (``ROLE_TABLE_RECORD=1`` prints what every
 role got on every page, in this table's syntax, to check a new row against).
 """
@@ -21,11 +24,12 @@ import logging
 import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.core.signals import got_request_exception
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import sign_in_verified
@@ -762,48 +766,109 @@ class TableClient(Client):
         return response
 
 
-def clients(world: World) -> dict[str, Client]:
-    """One client per role, signed in once (with a verified second factor) and reused for every cell."""
+def sign_in_every_role(world: World) -> dict[str, dict[str, str]]:
+    """Each role's cookies, signed in once (with a verified second factor) for every cell of the module."""
     signed_in = {role: sign_in_verified(TableClient(), world.people[role]) for role in ROLES}
     unverified = TableClient()
     unverified.force_login(world.people[STAFF])
-    return signed_in | {ANONYMOUS: TableClient(), UNVERIFIED: unverified}
+    every = signed_in | {ANONYMOUS: TableClient(), UNVERIFIED: unverified}
+    return {role: {key: morsel.value for key, morsel in client.cookies.items()} for role, client in every.items()}
+
+
+def clients(cookies: dict[str, dict[str, str]]) -> dict[str, Client]:
+    """One client per role, holding the session it signed in with: a page that signs out (or
+    changes the session's cookie) changes nothing for the next test."""
+    by_role = {}
+    for role, jar in cookies.items():
+        client = TableClient()
+        client.cookies.load(jar)
+        by_role[role] = client
+    return by_role
+
+
+@dataclass
+class Table:
+    world: World
+    cookies: dict[str, dict[str, str]]  # each role's session, signed in once
+    media: Path  # where the world's uploads were stored
+
+
+@pytest.fixture(scope="module")
+def table(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The people, records and sessions every cell uses: built once per module (so once per
+    xdist worker that runs any of its tests), in a transaction rolled back when the module ends.
+
+    Each test then runs in a savepoint of it (pytest-django's ``django_db``), and each request in
+    a savepoint of that, rolled back (``observed``): no answer changes the world the next sees.
+    The build runs as a test would (tests/conftest.py's autouse fixtures are per test): fast
+    password hashing, tasks in-process, uploads in a temporary folder.
+    """
+    from portal.celery import app
+
+    media = tmp_path_factory.mktemp("role-table") / "private-media"
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    overrides = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=media,
+        AUDIT_CHECKPOINT_DIR=str(media.parent / "audit-checkpoints"),
+    )
+    with django_db_blocker.unblock(), overrides:
+        outer = transaction.atomic()
+        outer._from_testcase = True  # like pytest-django's own transaction around a test
+        outer.__enter__()
+        try:
+            world = build_world()
+            built = Table(world=world, cookies=sign_in_every_role(world), media=media)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(*sys.exc_info())
+            raise
+        finally:
+            app.conf.task_always_eager = eager
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+# Every named URL, one test each, so that pytest-xdist spreads the table over its workers.
+PAGE_NAMES = sorted(named_urls())
 
 
 @pytest.mark.django_db
-def test_role_page_table():
-    """One test, one world: built once, then every cell asked in turn (each request rolled back)."""
-    world = build_world()
-    record = os.environ.get("ROLE_TABLE_RECORD")
-    mismatches = []
-    by_role = clients(world)
-    # Each refusal is logged with its traceback and each request with a line; formatting ~5,000
-    # of them is a good part of the run and nothing here reads them.
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_page(table, name, settings):
+    """Every role, GET and POST, on the page's own record and (where it names one) another's."""
+    settings.MEDIA_ROOT = table.media  # the world's uploads (a document page serves one)
+    by_role = clients(table.cookies)
+    # Each refusal is logged with its traceback and each request with a line; formatting
+    # thousands of them is a good part of the table's run and nothing here reads them.
     logging.disable(logging.WARNING)
     try:
-        seen = ask_every_cell(world, by_role)
+        seen = ask_every_cell(name, table.world, by_role)
     finally:
         logging.disable(logging.NOTSET)
-    for (name, other, method, role), got in seen.items():
+    mismatches = []
+    for (_, other, method, role), got in seen.items():
         wanted = ROWS.get(name, Row()).answer(role, method, other)
         if got != wanted:
             side = "another's" if other else "own"
             mismatches.append(f"{name} {method} as {role} ({side} record): {got}, expected {wanted}")
-    if record:
+    if os.environ.get("ROLE_TABLE_RECORD"):
         print_rows(seen)
     assert not mismatches, f"{len(mismatches)} answers differ from ROWS:\n" + "\n".join(mismatches)
 
 
-def ask_every_cell(world: World, by_role: dict[str, Client]) -> dict:
+def ask_every_cell(name: str, world: World, by_role: dict[str, Client]) -> dict:
     seen = {}
-    for name in sorted(named_urls(), key=lambda name: (name == "logout", name)):  # signing out last
-        row = ROWS.get(name, Row())
-        sides = (False, True) if row.on else (False,)
-        for other in sides:
-            url = url_for(name, row, world.other if other else world.own)
-            for method in ("GET", "POST"):
-                for role in ALL_ROLES:
-                    seen[(name, other, method, role)] = observed(by_role[role], method, url)
+    row = ROWS.get(name, Row())
+    sides = (False, True) if row.on else (False,)
+    for other in sides:
+        url = url_for(name, row, world.other if other else world.own)
+        for method in ("GET", "POST"):
+            for role in ALL_ROLES:
+                seen[(name, other, method, role)] = observed(by_role[role], method, url)
     return seen
 
 
