@@ -16,7 +16,11 @@ from governance.core import roles
 from governance.core.audit import system_user
 from governance.core.models import OfficeHolder
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
+from tests.database_template import django_db_setup, pytest_configure_node, pytest_unconfigure
 from tests.factories import BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
+
+# Migrate once per run under pytest-xdist, copying the result for each worker.
+__all__ = ["django_db_setup", "pytest_configure_node", "pytest_unconfigure"]
 
 
 def current_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
