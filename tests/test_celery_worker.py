@@ -22,7 +22,13 @@ from governance.core.tasks import send_notification
 from portal.celery import app
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+# The tests share one broker and start a worker each: they run one after another on one
+# pytest-xdist worker (scripts/test spreads every other test one by one).
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("celery-worker"),
+]
 
 
 @pytest.fixture
