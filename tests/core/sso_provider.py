@@ -8,6 +8,7 @@ Without Node the tests are skipped, unless ``REQUIRE_OIDC_PROVIDER=1`` (CI), whe
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -50,7 +51,20 @@ def _unavailable(reason: str):
 
 
 def _install() -> None:
-    """npm ci into tests/oidc_provider/node_modules, once for each version of its lock file."""
+    """npm ci into tests/oidc_provider/node_modules, once for each version of its lock file.
+
+    Test processes (xdist workers, or two test runs at once) take a file lock first: two
+    ``npm ci`` in one folder at once remove each other's files.
+    """
+    with open(PROVIDER_DIR / ".install-lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            _install_unlocked()
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _install_unlocked() -> None:
     lock = (PROVIDER_DIR / "package-lock.json").read_bytes()
     stamp = PROVIDER_DIR / "node_modules" / f".installed-{hashlib.sha256(lock).hexdigest()[:16]}"
     if stamp.exists():

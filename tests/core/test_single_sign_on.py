@@ -23,7 +23,8 @@ from governance.core.sso import SignInRefused, check_token_proof
 from tests.core.sso_provider import PORTAL, oidc_provider  # noqa: F401 (the fixture)
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# One provider for all of them: the file runs on one test process (--dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("oidc_provider")]
 
 TOKEN_AND_PIN = ["hwk", "pin"]
 REDIRECTS = 10
