@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -22,7 +23,11 @@ def csv_upload(*lines: str, name: str = "register.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, ("\n".join(lines) + "\n").encode(), content_type="text/csv")
 
 
-def row(name="Claims", area="das", iam="iam", personal="yes", lawful="public task", date="2027-05-01", **kw):
+# A review date some months ahead, whatever today is.
+NEXT_REVIEW = (datetime.date.today() + datetime.timedelta(days=150)).isoformat()
+
+
+def row(name="Claims", area="das", iam="iam", personal="yes", lawful="public task", date=NEXT_REVIEW, **kw):
     values = {
         "description": "Claims data",
         "technical": "",
