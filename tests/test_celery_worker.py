@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 
 import pytest
 from celery.signals import task_postrun
@@ -40,9 +41,15 @@ def worker():
     from celery.contrib.testing.worker import start_worker
 
     app.conf.task_always_eager = False
-    app.control.purge()  # nothing left over from an earlier run
-    with start_worker(app, perform_ping_check=False, shutdown_timeout=30) as running:
-        yield running
+    # A queue of this test's own: another test process on the same broker (the other xdist
+    # worker, or another run) never hands this worker its messages, nor takes this test's.
+    queue, default = f"test-worker-{uuid.uuid4().hex[:12]}", app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=30, queues=[queue]) as running:
+            yield running
+    finally:
+        app.conf.task_default_queue = default
 
 
 def wait_for(condition, timeout=20.0):
