@@ -35,9 +35,7 @@ class CampaignListView(PolicyMixin, TemplateView):
             .annotate(n=Count("pk"))
             .values_list("campaign", "n")
         )
-        for campaign in campaigns:
-            campaign.pending = counts.get(campaign.review_campaign_id, 0)
-        context["campaigns"] = campaigns
+        context["campaigns"] = [(campaign, counts.get(campaign.review_campaign_id, 0)) for campaign in campaigns]
         return context
 
 

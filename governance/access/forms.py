@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from governance.access.models import AccessRequest, AccessReview
@@ -148,4 +150,4 @@ class CampaignDecisionForm(forms.Form):
 
     def __init__(self, *args, review_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviews"].choices = [(pk, str(pk)) for pk in review_ids]
+        cast(forms.TypedMultipleChoiceField, self.fields["reviews"]).choices = [(pk, str(pk)) for pk in review_ids]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -19,7 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from governance.access.models import AccessGrant, AccessRequest, AccessReview, RecertificationCampaign
@@ -83,20 +84,13 @@ def grants_on_managed_assets(user) -> QuerySet[AccessGrant]:
     last_access, last_detail = _last_access()
     due = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__closed_at__isnull=True)
     reviewed = AccessReview.objects.filter(grant=OuterRef("pk"), campaign__closed_at__isnull=True).exclude(decision="")
-    items = (
-        AccessGrant.items.through.objects.filter(accessgrant_id=OuterRef("pk"))
-        .order_by()
-        .values("accessgrant_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         AccessGrant.objects.filter(asset__manager=user, state__in=LIVE)
         .select_related("holder__business_area", "asset")
         .annotate(
             last_access=last_access,
             last_detail=last_detail,
-            item_count=Coalesce(Subquery(items), 0),
+            item_count=Count("items", distinct=True),
             training_lapsed=training_lapsed("holder"),
             due_for_review=Exists(due),
             reviewed_this_period=Exists(reviewed),
@@ -131,7 +125,15 @@ def items_used(detail: str | None, held: list) -> list:
     return [item for item in held if item.name in opened]
 
 
-def campaign_progress(user: User) -> list[RecertificationCampaign]:
+@dataclass(frozen=True)
+class CampaignProgress:
+    """One IAM's campaign and its counts: total, pending, kept, shortened, revoked."""
+
+    campaign: RecertificationCampaign
+    figures: dict
+
+
+def campaign_progress(user: User) -> list[CampaignProgress]:
     """Each IAM's campaign with its counts (to review, kept, shortened, revoked), in the areas ``user``
     oversees as Deputy SIRO (every area for oversight). Two queries, however many campaigns and grants."""
     reviews = AccessReview.objects.all()
@@ -151,21 +153,18 @@ def campaign_progress(user: User) -> list[RecertificationCampaign]:
         .order_by()
     )
     figures = {(row["campaign_id"], row["grant__asset__manager_id"]): row for row in counts}
-    campaigns = list(
+    campaigns = (
         RecertificationCampaign.objects.filter(
             review_campaign_id__in={c for c, _ in figures}, iam_id__in={i for _, i in figures}
         )
         .select_related("review_campaign", "iam")
         .order_by("-review_campaign__period_start", "iam__last_name", "iam__first_name", "pk")
     )
-    shown = []
-    for campaign in campaigns:
-        row = figures.get((campaign.review_campaign_id, campaign.iam_id))
-        if row is None:
-            continue
-        campaign.figures = row
-        shown.append(campaign)
-    return shown
+    return [
+        CampaignProgress(campaign, figures[(campaign.review_campaign_id, campaign.iam_id)])
+        for campaign in campaigns
+        if (campaign.review_campaign_id, campaign.iam_id) in figures
+    ]
 
 
 def awaiting_decision(user: User) -> list[AccessRequest]:

@@ -254,8 +254,10 @@ def test_the_deputy_siro_follows_progress_in_their_areas_only(
     service.decide_many(campaign, by=iam, review_ids=_reviews(grants[:1]), decision="confirm")
     service.decide_many(campaign, by=iam, review_ids=_reviews(grants[1:2]), decision="revoke", reason="Not needed")
     mine = campaign_progress(deputy_siro)
-    assert [(c.iam, c.figures["pending"], c.figures["kept"], c.figures["revoked"]) for c in mine] == [(iam, 1, 1, 1)]
-    assert [c.iam for c in campaign_progress(other_deputy_siro)] == [other_iam]
+    assert [(p.campaign.iam, p.figures["pending"], p.figures["kept"], p.figures["revoked"]) for p in mine] == [
+        (iam, 1, 1, 1)
+    ]
+    assert [p.campaign.iam for p in campaign_progress(other_deputy_siro)] == [other_iam]
     page = verified_client(other_deputy_siro).get(reverse("access:campaign-progress"))
     assert page.status_code == 200 and iam.display_name not in page.content.decode()
     assert verified_client(iam).get(reverse("access:campaign-progress")).status_code == 403
@@ -267,7 +269,7 @@ def test_the_iams_list_of_campaigns_opens_the_current_one(verified_client, asset
     RecertificationCampaign.objects.all().delete()  # as if the nightly run had not opened it yet
     page = verified_client(iam).get(reverse("access:campaigns"))
     assert page.status_code == 200
-    assert [c.pending for c in page.context["campaigns"]] == [1]
+    assert [pending for _, pending in page.context["campaigns"]] == [1]
 
 
 def test_the_asset_page_lists_holders_as_a_table(verified_client, asset, iam):

@@ -68,10 +68,10 @@ class Command(AuditedCommand):
                 raise Rollback
         except Rollback:
             pass
-        for decision, elapsed, queries in results:
+        for decision, elapsed, ran in results:
             self.stdout.write(
-                f"{decision:8} {count} grants in one request: {elapsed:.2f} s, {queries} queries "
-                f"({1000 * elapsed / count:.1f} ms and {queries / count:.1f} queries per grant)"
+                f"{decision:8} {count} grants in one request: {elapsed:.2f} s, {ran} queries "
+                f"({1000 * elapsed / count:.1f} ms and {ran / count:.1f} queries per grant)"
             )
 
     def _world(self, count: int):
