@@ -681,6 +681,12 @@ ACCESS_MAX_MONTHS = env.int("ACCESS_MAX_MONTHS", default=12)
 ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=14)
 ACCESS_RECERTIFICATION_MONTHS = env.int("ACCESS_RECERTIFICATION_MONTHS", default=3)
 ACCESS_RECERTIFICATION_DAYS = env.int("ACCESS_RECERTIFICATION_DAYS", default=21)
+# Recertification campaigns: what happens to a grant nobody reviewed by the deadline
+# ("suspend" or "none"), and how many days before it the IAM and holders are told.
+RECERTIFICATION_UNREVIEWED_ACTION = env.str("RECERTIFICATION_UNREVIEWED_ACTION", default="suspend")
+RECERTIFICATION_REMINDER_DAYS = env.int("RECERTIFICATION_REMINDER_DAYS", default=7)
+if RECERTIFICATION_UNREVIEWED_ACTION not in {"suspend", "none"}:
+    raise ImproperlyConfigured("RECERTIFICATION_UNREVIEWED_ACTION must be suspend or none")
 EXTRACT_MAX_BYTES = env.int("EXTRACT_MAX_BYTES", default=20 * 1024 * 1024)
 # Access request timelines (issue 17): the target, in England and Wales working days,
 # for each step a request waits on: the IAM's decision, the Deputy SIRO's, and the

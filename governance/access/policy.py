@@ -15,9 +15,17 @@ from itertools import chain
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from governance.access.models import AccessGrant, AccessRequest, AccessReview
+from governance.access.models import AccessGrant, AccessRequest, AccessReview, RecertificationCampaign
 from governance.core.models import User
-from governance.core.policy import has_oversight, in_group, is_iam, is_member, is_siro, oversees_area
+from governance.core.policy import (
+    has_oversight,
+    in_group,
+    is_deputy_siro,
+    is_iam,
+    is_member,
+    is_siro,
+    oversees_area,
+)
 from governance.core.roles import INCIDENT_HANDLERS
 from governance.core.two_person import is_person, second_person, stand_ins
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
@@ -229,3 +237,17 @@ def can_return(user: User, request: AccessRequest) -> bool:
 def can_view_your_grants(user: User) -> bool:
     """The "Your grants" page: the live grants on the assets one manages, for IAMs."""
     return is_member(user) and is_iam(user)
+
+
+# --- recertification campaigns -----------------------------------------------------------
+
+
+def can_run_campaign(user: User, campaign: RecertificationCampaign) -> bool:
+    """Only the IAM whose campaign it is opens it and decides from it; the grants they hold
+    themselves are never in it (``reviewer_for`` gives those to the Deputy SIRO or the SIRO)."""
+    return is_member(user) and user.pk == campaign.iam_id
+
+
+def can_view_campaign_progress(user: User) -> bool:
+    """Each IAM's progress through the access review: Deputy SIROs for their areas, oversight for all."""
+    return is_member(user) and (is_deputy_siro(user) or has_oversight(user))

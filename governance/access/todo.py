@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -23,8 +23,13 @@ def _requests(count: int) -> str:
     return f"{count} access request{'s' if count != 1 else ''}"
 
 
+def _day(on: datetime.date, today: datetime.date) -> str:
+    """A date as GOV.UK writes it: "3 January", with the year only when it is not this year's."""
+    return date_format(on, "j F" if on.year == today.year else "j F Y")
+
+
 def your_grants(user: User, facts: Facts) -> list[Task]:
-    """For an IAM, the live grants on their assets and how many end within a month: one query."""
+    """For an IAM, the live grants on their assets and how many wait for review by the deadline: two queries."""
     if not can_view_your_grants(user):
         return []
     soon = facts.today + datetime.timedelta(days=30)
@@ -35,16 +40,20 @@ def your_grants(user: User, facts: Facts) -> list[Task]:
     )
     live = figures["live"]
     ending = figures["ending"]
+    due = (
+        open_reviews_for(user).filter(grant__asset__manager=user).aggregate(n=Count("pk"), by=Min("campaign__deadline"))
+    )
+    label = f"Your grants: {live:,} live"
+    if due["n"]:
+        label += f", {due['n']:,} due for review by {_day(due['by'], facts.today)}"
     return [
         Task(
-            label=f"Your grants: {live:,} live",
+            label=label,
             count=live,
-            url=reverse("access:your-grants"),
+            url=reverse("access:campaigns") if due["n"] else reverse("access:your-grants"),
             priority=INFORMATION,
             section="Access to data",
-            hint=(
-                f"{ending:,} ending by {date_format(soon, 'j F Y')}" if ending else "Access to the assets you manage"
-            ),
+            hint=(f"{ending:,} ending by {_day(soon, facts.today)}" if ending else "Access to the assets you manage"),
         )
     ]
 

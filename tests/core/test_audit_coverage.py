@@ -154,6 +154,15 @@ def builders():
             ),
             ("reason", "ok"),
         ),
+        "RecertificationCampaign": (
+            lambda: m.RecertificationCampaign(
+                review_campaign=m.ReviewCampaign.objects.create(
+                    period_start=TODAY - datetime.timedelta(days=500), deadline=TODAY
+                ),
+                iam=UserFactory(),
+            ),
+            ("reminded_at", timezone.now()),
+        ),
         "AccessEvent": (
             lambda: m.AccessEvent(
                 user=UserFactory(),

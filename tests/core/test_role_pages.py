@@ -126,6 +126,11 @@ ROWS: dict[str, Row] = {
     ),
     "access:grants": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     "access:your-grants": Row(get={200: {IAM}}, post={405: {IAM}}),
+    "access:campaigns": Row(get={200: {IAM}}, post={405: {IAM}}),
+    "access:campaign": Row("pk=campaign", get={200: {IAM}}, post={200: {IAM}}, other_get={}, other_post={}),
+    "access:campaign-progress": Row(
+        get={200: roles(DEPUTY, SIRO, AUDITOR, ADMIN)}, post={405: roles(DEPUTY, SIRO, AUDITOR, ADMIN)}
+    ),
     "access:mine": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     "access:register": Row(get={200: roles(SIRO, AUDITOR, ADMIN)}, post={405: roles(SIRO, AUDITOR, ADMIN)}),
     "access:request": Row(

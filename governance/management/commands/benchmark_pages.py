@@ -39,6 +39,9 @@ PAGES = [
     ("access register", "auditor", "access:register"),
     ("contract calendar", "contracts", "contracts:calendar"),
     ("audit explorer", "auditor", "audit:explorer"),
+    ("your grants, an IAM's", "iam", "access:your-grants"),
+    ("your grants, filtered", "iam", "access:your-grants?review=due&training=lapsed&last_access=stale"),
+    ("access review campaign, an IAM's", "iam", "campaign"),
 ]
 
 
@@ -102,6 +105,12 @@ class Command(BaseCommand):
     def _url(self, target: str, asset) -> str | None:
         if target == "asset":
             return asset.get_absolute_url() if asset else None
+        if target == "campaign":  # the benchmark IAM's newest campaign, opened if the nightly run has not
+            from governance.access.recertification import campaigns_for
+
+            iam = User.objects.filter(username="bench.iam").first()
+            campaigns = campaigns_for(iam) if iam else []
+            return campaigns[0].get_absolute_url() if campaigns else None
         name, _, query = target.partition("?")
         try:
             return reverse(name) + (f"?{query}" if query else "")
