@@ -39,6 +39,9 @@ PAGES = [
     ("access register", "auditor", "access:register"),
     ("contract calendar", "contracts", "contracts:calendar"),
     ("audit explorer", "auditor", "audit:explorer"),
+    # The header's search box: a contract by its reference, and a word in many names for oversight.
+    ("search, a contract's reference", "contracts", "search:results?q=SCALE-00012"),
+    ("search, a word, oversight", "auditor", "search:results?q=benefit"),
 ]
 
 
