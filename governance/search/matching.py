@@ -38,18 +38,14 @@ def matching(
     """
     if connection.vendor == "postgresql":
         found = _postgres(queryset, text, names=names, words=words, also=also)
-        # A record named by its reference comes first, then the closest names, then the best words.
-        exact = (
-            Case(When(also, then=Value(1)), default=Value(0), output_field=IntegerField())
-            if also is not None
-            else Value(0)
-        )
-        return found.annotate(search_reference=exact).order_by(
-            F("search_reference").desc(),
-            F("search_similarity").desc(nulls_last=True),
-            F("search_rank").desc(),
-            *order,
-        )
+        ranking = [F("search_similarity").desc(nulls_last=True), F("search_rank").desc(), *order]
+        if also is not None:
+            # A record named by its reference comes first, then the closest names, then the best words.
+            found = found.annotate(
+                search_reference=Case(When(also, then=Value(1)), default=Value(0), output_field=IntegerField())
+            )
+            ranking.insert(0, F("search_reference").desc())
+        return found.order_by(*ranking)
     terms = text.split()[:MAX_WORDS]
     every_word = reduce(and_, (reduce(or_, (Q(**{f"{f}__icontains": t}) for f in words)) for t in terms))
     return queryset.filter(every_word | also if also is not None else every_word).order_by(*order)
