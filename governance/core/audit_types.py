@@ -9,6 +9,8 @@ only carry the libraries' bookkeeping are left out of the choice altogether.
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -60,7 +62,7 @@ def plain_name(model: type[models.Model]) -> str | None:
     key = f"{model._meta.app_label}.{model._meta.model_name}"
     if key in PLAIN_NAMES:
         return PLAIN_NAMES[key]
-    parent = model._meta.auto_created
+    parent: Any = model._meta.auto_created  # the model a join table belongs to, or False
     if parent:
         # A join table: "Access grant: items".
         field = next((f for f in parent._meta.many_to_many if getattr(f.remote_field, "through", None) is model), None)

@@ -15,6 +15,7 @@ from operator import and_, or_
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Greatest
 
 MAX_WORDS = 8
@@ -38,7 +39,11 @@ def matching(
     """
     if connection.vendor == "postgresql":
         found = _postgres(queryset, text, names=names, words=words, also=also)
-        ranking = [F("search_similarity").desc(nulls_last=True), F("search_rank").desc(), *order]
+        ranking: list[str | OrderBy] = [
+            F("search_similarity").desc(nulls_last=True),
+            F("search_rank").desc(),
+            *order,
+        ]
         if also is not None:
             # A record named by its reference comes first, then the closest names, then the best words.
             found = found.annotate(
