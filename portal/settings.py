@@ -64,6 +64,10 @@ PORTAL_NAME = "Custodian"
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")
 # The public address in email links and calendar feeds: required in production (governance/checks.py).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+# Where people report an accessibility problem (the accessibility statement names it).
+ACCESSIBILITY_CONTACT_EMAIL = env.str(
+    "ACCESSIBILITY_CONTACT_EMAIL", default="custodian-support@statistics.example.gov.uk"
+)
 
 # =============================================================================
 # 2. Core Django: apps, middleware, templates, URLs, forms, language and time
@@ -77,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    "django.contrib.postgres",  # the search's trigram lookups (pg_trgm); inert on SQLite
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from governance.core.models import User
 from governance.core.policy import has_oversight, is_member
 from governance.core.selectors import overseen_areas
+from governance.register.models import DataItem, InformationAsset
 
 
 def visible_people(viewer) -> QuerySet[User]:
@@ -23,3 +24,20 @@ def visible_people(viewer) -> QuerySet[User]:
     if has_oversight(viewer):
         return people
     return people.filter(Q(pk=viewer.pk) | Q(line_manager=viewer) | Q(business_area__in=overseen_areas(viewer)))
+
+
+def visible_assets(viewer) -> QuerySet[InformationAsset]:
+    """The assets ``viewer`` may see: the whole register for every member (``policy.can_view_assets``).
+
+    Written as a queryset so that search and any other list ask the same question the register's
+    pages do, rather than assuming the answer."""
+    if not is_member(viewer):
+        return InformationAsset.objects.none()
+    return InformationAsset.objects.all()
+
+
+def visible_data_items(viewer) -> QuerySet[DataItem]:
+    """The data items ``viewer`` may see: those of the assets they may see (an asset's page lists its items)."""
+    if not is_member(viewer):
+        return DataItem.objects.none()
+    return DataItem.objects.all()

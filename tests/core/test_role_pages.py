@@ -185,6 +185,12 @@ ROWS: dict[str, Row] = {
         other_post={200: roles(ADMIN)},
     ),
     "access:reviews": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    # The accessibility statement opens before sign-in: someone who cannot sign in must be able to read it.
+    "accessibility": Row(
+        get={200: EVERYONE},
+        post={405: EVERYONE},
+        public={"anonymous:GET": 200, "anonymous:POST": 405, "unverified:GET": 200, "unverified:POST": 405},
+    ),
     "areas:create": Row(get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
     "areas:delete": Row("pk=area", get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
     "areas:detail": Row("pk=area", get={200: EVERYONE}, post={405: EVERYONE}),
@@ -503,6 +509,8 @@ ROWS: dict[str, Row] = {
     "scim:resource-types": SCIM_ROW,
     "scim:schemas": SCIM_ROW,
     "scim:bulk": SCIM_ROW,
+    # Everyone may search; what each finds is each kind's selector's answer (tests/search/).
+    "search:results": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     # Single sign-on: public (how a session starts or ends); not configured in this world, so 404.
     "sso:start": Row(
         get={404: EVERYONE},

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 import django_filters
-from auditlog.registry import auditlog
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
@@ -19,7 +18,9 @@ from django.views.generic import ListView
 from django_filters.views import FilterView
 
 from governance.core.access_events import record_access
-from governance.core.audit_search import search_entries
+from governance.core.audit_search import search_entries, search_words
+from governance.core.audit_types import grouped_types, plain_names_by_type
+from governance.core.forms.widgets import GovukDateInput
 from governance.core.history import describe
 from governance.core.http import AuthenticatedHttpRequest
 from governance.core.models import AuditEntry, AuditVerification, BusinessArea
@@ -32,22 +33,47 @@ from governance.core.views.mixins import PolicyMixin
 ACTIONS = [(str(value), label.capitalize()) for value, label in AuditEntry.Action.choices]
 
 
-def audited_types():
-    models = sorted(auditlog.get_models(), key=lambda m: str(m._meta.verbose_name))
-    types = ContentType.objects.get_for_models(*models)
-    return [(types[m].pk, str(m._meta.verbose_name).capitalize()) for m in models]
+DATE_PARTS = ("day", "month", "year")
 
 
 class AuditFilterForm(forms.Form):
-    """The explorer's filters, checked like any form: real dates, in order."""
+    """The explorer's filters, checked like any form: real dates, in order, each problem said once.
+
+    A date typed in the wrong boxes ("31/12/2025" in the day) is an error shown in the summary,
+    and no entries are listed until it is corrected: never every entry as if no date were given.
+    """
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        for name in ("since", "until"):
+            problem = _date_problem(self.data, name, str(self.fields[name].label))
+            if problem:
+                self.errors[name] = self.error_class([problem])
+                data.pop(name, None)
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", "The latest date must be the same as or after the earliest date")
         return data
+
+
+def _date_problem(data, name: str, label: str) -> str | None:
+    """The GOV.UK message for a date typed in day, month and year boxes, or None if it is real or not given."""
+    parts = {part: (data.get(f"{name}_{part}") or "").strip() for part in DATE_PARTS}
+    if not any(parts.values()):
+        return None
+    missing = [part for part in DATE_PARTS if not parts[part]]
+    if missing:
+        return f"{label} must include a {' and '.join(missing)}"
+    if not all(value.isdigit() for value in parts.values()):
+        return f"{label} must be a real date"
+    if len(parts["year"]) != 4:
+        return f"{label}'s year must include 4 numbers"
+    try:
+        datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return f"{label} must be a real date"
+    return None
 
 
 def _date_filter(label: str, lookup: str) -> django_filters.DateFilter:
@@ -55,9 +81,10 @@ def _date_filter(label: str, lookup: str) -> django_filters.DateFilter:
         field_name="timestamp",
         lookup_expr=lookup,
         label=label,
-        help_text="For example 2026-03-27",
-        widget=forms.DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={"invalid": f"Enter a real {label.lower()}, for example 2026-03-27"},
+        help_text="For example, 27 3 2026",
+        widget=GovukDateInput,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": f"{label} must be a real date"},
     )
 
 
@@ -87,7 +114,7 @@ class AuditFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["content_type"].extra["choices"] = [(str(pk), label) for pk, label in audited_types()]
+        self.filters["content_type"].extra["choices"] = grouped_types()
 
     def search(self, queryset, name, value):
         return search_entries(queryset, value)
@@ -156,9 +183,7 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
             query = request.GET.copy()
             del query["format"]
             return redirect(f"{request.path}?{query.urlencode()}")
-        types = {
-            ct.pk: str(model._meta.verbose_name) for ct in ContentType.objects.all() if (model := ct.model_class())
-        }
+        types = plain_names_by_type()
         labels = dict(AuditEntry.Action.choices)
         rows = (
             [
@@ -187,6 +212,7 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["rows"] = describe(list(context["entries"]))
         context["filter_invalid"] = bool(context["filter"].form.errors)
+        context["search_words"] = search_words(self.request.GET.get("q", ""))
         context["last_verification"] = AuditVerification.objects.first()
         return context
 

@@ -42,6 +42,9 @@ PAGES = [
     ("your grants, an IAM's", "iam", "access:your-grants"),
     ("your grants, filtered", "iam", "access:your-grants?review=due&training=lapsed&last_access=stale"),
     ("access review campaign, an IAM's", "iam", "campaign"),
+    # The header's search box: a contract by its reference, and a word in many names for oversight.
+    ("search, a contract's reference", "contracts", "search:results?q=SCALE-00012"),
+    ("search, a word, oversight", "auditor", "search:results?q=benefit"),
 ]
 
 
