@@ -17,6 +17,7 @@ from django.utils import timezone
 from governance.access import grants as grant_service
 from governance.access.models import AccessGrant, AccessReview, ReviewCampaign
 from governance.access.policy import can_act_for_incident, can_review, reviewer_for
+from governance.access.selectors import reviews_for
 from governance.core.audit import system_user
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
@@ -85,17 +86,15 @@ def start_campaign(on: datetime.date | None = None) -> CampaignRun:
 
 
 def open_reviews_for(user: User):
+    """The open reviews waiting for ``user``: those whose grant they recertify (``reviewer_for``)."""
+    if not user.is_active:
+        return AccessReview.objects.none()
+    waiting = AccessReview.objects.filter(campaign__closed_at__isnull=True, decision="")
     return (
-        (
-            AccessReview.objects.filter(campaign__closed_at__isnull=True, decision="")
-            .exclude(grant__holder=user)
-            .filter(grant__asset__manager=user)
-            .select_related("grant__holder", "grant__asset", "campaign")
-            .prefetch_related("grant__items")
-            .order_by("campaign__deadline", "grant__asset__name", "pk")
-        )
-        if user.is_active
-        else AccessReview.objects.none()
+        reviews_for(user, waiting)
+        .select_related("grant__holder", "grant__asset", "campaign")
+        .prefetch_related("grant__items")
+        .order_by("campaign__deadline", "grant__asset__name", "pk")
     )
 
 
