@@ -25,6 +25,7 @@ from governance.core.policy import (
     is_member,
     is_siro,
     oversees_area,
+    stands_in,
 )
 from governance.core.roles import INCIDENT_HANDLERS
 from governance.core.two_person import is_person, second_person, stand_ins
@@ -144,8 +145,31 @@ def oversees_asset(user: User, asset: InformationAsset) -> bool:
     return has_oversight(user) or can_edit_asset(user, asset)
 
 
+def awaits_deputy_step(request: AccessRequest) -> bool:
+    """A submitted request approved at the IAM's step and waiting for its second approval."""
+    return (
+        request.state == AccessRequest.State.SUBMITTED
+        and request.iam_decision == AccessRequest.Decision.APPROVE
+        and request.needs_deputy_approval
+        and not request.deputy_decision
+    )
+
+
+def approves_as_stand_in(user: User, request: AccessRequest) -> bool:
+    """The SIRO or the SIRO's alternate, standing in for the second approval of this request now."""
+    return stands_in(user) and awaits_deputy_step(request) and can_decide_as_deputy(user, request)
+
+
 def can_view_request(user: User, request: AccessRequest) -> bool:
-    return user.pk == request.requester_id or is_siro(user) or oversees_asset(user, request.asset)
+    """The requester, whoever oversees the asset, the SIRO, whoever gave the second approval, and
+    the SIRO's alternate while the second approval falls to them."""
+    return (
+        user.pk == request.requester_id
+        or is_siro(user)
+        or oversees_asset(user, request.asset)
+        or (request.deputy_decided_by_id is not None and user.pk == request.deputy_decided_by_id)
+        or approves_as_stand_in(user, request)
+    )
 
 
 def can_withdraw(user: User, request: AccessRequest) -> bool:
@@ -157,7 +181,18 @@ def can_withdraw(user: User, request: AccessRequest) -> bool:
 
 
 def can_view_grant(user: User, grant: AccessGrant) -> bool:
-    return user.pk == grant.holder_id or oversees_asset(user, grant.asset)
+    """The holder, whoever oversees the asset, and the SIRO's alternate when the grant's
+    recertification falls to them."""
+    return user.pk == grant.holder_id or oversees_asset(user, grant.asset) or recertifies_as_stand_in(user, grant)
+
+
+def recertifies_as_stand_in(user: User, grant: AccessGrant) -> bool:
+    """The SIRO or the SIRO's alternate, standing in to recertify a live grant nobody else may."""
+    return (
+        stands_in(user)
+        and grant.state in (AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED)
+        and is_person(user, reviewer_for(grant))
+    )
 
 
 def can_revoke(user: User, grant: AccessGrant) -> bool:

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import dateformat, timezone
 
 from governance.access import grants as grant_service
 from governance.access.models import AccessGrant, AccessReview, RecertificationCampaign, ReviewCampaign
 from governance.access.policy import can_act_for_incident, can_review, can_run_campaign, reviewer_for
+from governance.access.selectors import reviews_for
 from governance.core.audit import system_user
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify, remind
-from governance.core.policy import is_siro
 from governance.register.models import InformationAsset
 
 G = AccessGrant.State
@@ -115,35 +115,16 @@ def campaigns_for(user: User) -> list[RecertificationCampaign]:
     return list(RecertificationCampaign.objects.filter(iam=user).select_related("review_campaign", "iam")[:20])
 
 
-def stand_in_reviews(user: User) -> Q:
-    """Reviews ``user`` takes because the usual reviewer holds the grant, has left or is missing:
-    the Deputy SIRO for the IAM's own grants, then the SIRO (``reviewer_for`` decides each one)."""
-    iam_cannot = (
-        Q(grant__asset__manager__isnull=True)
-        | Q(grant__asset__manager__is_active=False)
-        | Q(grant__holder=F("grant__asset__manager"))
-    )
-    wanted = iam_cannot & Q(grant__asset__business_area__deputy_siro=user)
-    if is_siro(user):
-        deputy = "grant__asset__business_area__deputy_siro"
-        wanted |= iam_cannot & (
-            Q(**{f"{deputy}__isnull": True}) | Q(**{deputy: F("grant__holder")}) | Q(**{f"{deputy}__is_active": False})
-        )
-    return wanted
-
-
 def open_reviews_for(user: User):
+    """The open reviews waiting for ``user``: those whose grant they recertify (``reviewer_for``)."""
+    if not user.is_active:
+        return AccessReview.objects.none()
+    waiting = AccessReview.objects.filter(campaign__closed_at__isnull=True, decision="")
     return (
-        (
-            AccessReview.objects.filter(campaign__closed_at__isnull=True, decision="")
-            .exclude(grant__holder=user)
-            .filter(Q(grant__asset__manager=user, grant__asset__manager__is_active=True) | stand_in_reviews(user))
-            .select_related("grant__holder", "grant__asset", "campaign")
-            .prefetch_related("grant__items")
-            .order_by("campaign__deadline", "grant__asset__name", "pk")
-        )
-        if user.is_active
-        else AccessReview.objects.none()
+        reviews_for(user, waiting)
+        .select_related("grant__holder", "grant__asset", "campaign")
+        .prefetch_related("grant__items")
+        .order_by("campaign__deadline", "grant__asset__name", "pk")
     )
 
 

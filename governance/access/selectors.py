@@ -27,10 +27,12 @@ from governance.access.models import AccessGrant, AccessRequest, AccessReview, R
 from governance.access.policy import (
     can_decide_as_deputy,
     can_decide_as_iam,
+    reviewer_for,
 )
 from governance.core.models import AccessEvent, User
-from governance.core.policy import has_oversight, is_member, is_siro
+from governance.core.policy import has_oversight, is_member, stands_in
 from governance.core.selectors import overseen_areas
+from governance.core.two_person import is_person
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
 from governance.register.policy import EDIT_PERM
 from governance.training.models import Course, TrainingStatus
@@ -167,14 +169,38 @@ def campaign_progress(user: User) -> list[CampaignProgress]:
     ]
 
 
+def _stand_in_requests() -> QuerySet[AccessRequest]:
+    """Requests waiting for a second approval their area's Deputy SIRO may not give (the post is
+    empty, or the Deputy SIRO asked or took the IAM's step): the SIRO's, or the alternate's."""
+    deputy = "asset__business_area__deputy_siro"
+    return AccessRequest.objects.filter(
+        state=R.SUBMITTED,
+        iam_decision=AccessRequest.Decision.APPROVE,
+        needs_deputy_approval=True,
+        deputy_decision="",
+    ).filter(
+        Q(**{f"{deputy}__isnull": True})
+        | Q(**{f"{deputy}__is_active": False})
+        | Q(**{deputy: F("requester")})
+        | Q(**{deputy: F("iam_decided_by")})
+    )
+
+
+def _stand_in_grants() -> QuerySet[AccessGrant]:
+    """Live grants neither their asset's IAM nor its area's Deputy SIRO may recertify (gone, or the
+    holder): the SIRO's to review, or the alternate's."""
+    deputy = "asset__business_area__deputy_siro"
+    iam_cannot = Q(asset__manager__isnull=True) | Q(asset__manager__is_active=False) | Q(asset__manager=F("holder"))
+    deputy_cannot = Q(**{f"{deputy}__isnull": True}) | Q(**{f"{deputy}__is_active": False}) | Q(**{deputy: F("holder")})
+    return AccessGrant.objects.filter(state__in=LIVE).filter(iam_cannot & deputy_cannot)
+
+
 def awaiting_decision(user: User) -> list[AccessRequest]:
-    """Submitted requests waiting for ``user``: as IAM, as the Deputy SIRO, or as the SIRO standing in."""
+    """Submitted requests waiting for ``user``: as IAM, as the Deputy SIRO, or as the SIRO or the
+    SIRO's named alternate standing in (the policy decides which, for each candidate)."""
     waiting_for = Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
-    if is_siro(user):
-        deputy = "asset__business_area__deputy_siro"
-        waiting_for |= (
-            Q(**{f"{deputy}__isnull": True}) | Q(**{deputy: F("requester")}) | Q(**{f"{deputy}__is_active": False})
-        )
+    if stands_in(user):
+        waiting_for |= Q(pk__in=_stand_in_requests().values("pk"))
     candidates = (
         AccessRequest.objects.filter(state=R.SUBMITTED)
         .exclude(requester=user)
@@ -195,6 +221,26 @@ def awaiting_decision(user: User) -> list[AccessRequest]:
     ]
 
 
+def reviews_for(user: User, reviews: QuerySet) -> QuerySet:
+    """Of open ``reviews``, those whose grant ``user`` recertifies (``reviewer_for``): the IAM's, the
+    Deputy SIRO's where the IAM holds the grant or the post is empty, and the stand-ins' after them."""
+    deputy = "grant__asset__business_area__deputy_siro"
+    iam_cannot = (
+        Q(grant__asset__manager__isnull=True)
+        | Q(grant__asset__manager__is_active=False)
+        | Q(grant__asset__manager=F("grant__holder"))
+    )
+    mine = Q(grant__asset__manager=user) | (Q(**{deputy: user}) & iam_cannot)
+    if stands_in(user):
+        mine |= Q(grant__in=_stand_in_grants().values("pk"))
+    candidates = (
+        reviews.exclude(grant__holder=user)
+        .filter(mine)
+        .select_related("grant__asset__manager", "grant__asset__business_area__deputy_siro")
+    )
+    return reviews.filter(pk__in=[r.pk for r in candidates if is_person(user, reviewer_for(r.grant))])
+
+
 def visible_grants(user: User) -> QuerySet[AccessGrant]:
     """Grants ``user`` may list: their own, their assets' (as IAM), their areas' (as Deputy SIRO), or all."""
     grants = AccessGrant.objects.all()
@@ -205,14 +251,23 @@ def visible_grants(user: User) -> QuerySet[AccessGrant]:
     # LIMIT, PostgreSQL walks the newest-first index through every grant, filtering as it
     # goes: 27 ms for an IAM's 39 grants among 100,000, against a few ms this way.
     wanted = Q(holder=user) | Q(asset_id__in=_overseen_asset_ids(user))
+    if stands_in(user):  # grants whose recertification falls to them (``recertifies_as_stand_in``)
+        standing_in = _stand_in_grants().select_related("asset__manager", "asset__business_area__deputy_siro")
+        wanted |= Q(pk__in=[g.pk for g in standing_in if is_person(user, reviewer_for(g))])
     return grants.filter(pk__in=list(grants.filter(wanted).values_list("pk", flat=True)))
 
 
 def visible_requests(user: User) -> QuerySet[AccessRequest]:
+    """Requests ``user`` may list: their own, their assets' and areas', those they gave the second
+    approval of, those whose second approval falls to them as a stand-in (``approves_as_stand_in``), or all."""
     requests = AccessRequest.objects.all()
     if has_oversight(user):
         return requests
-    return requests.filter(Q(requester=user) | Q(asset_id__in=_overseen_asset_ids(user)))
+    wanted = Q(requester=user) | Q(asset_id__in=_overseen_asset_ids(user)) | Q(deputy_decided_by=user)
+    if stands_in(user):
+        standing_in = _stand_in_requests().select_related("asset__business_area__deputy_siro", "asset__manager")
+        wanted |= Q(pk__in=[r.pk for r in standing_in if can_decide_as_deputy(user, r)])
+    return requests.filter(wanted)
 
 
 def _overseen_asset_ids(user: User) -> list[int]:

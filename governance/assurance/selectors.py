@@ -6,11 +6,12 @@ answers for one record from the same facts.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound
+from governance.assurance.policy import can_decide_return, decides_as_stand_in
 from governance.core.models import User
-from governance.core.policy import has_oversight, is_member
+from governance.core.policy import has_oversight, is_member, stands_in
 from governance.core.selectors import overseen_areas
 
 
@@ -26,5 +27,32 @@ def visible_returns(user: User, round_: AssuranceRound):
     if not is_member(user):
         return returns.none()
     if not has_oversight(user):
-        returns = returns.filter(Q(iam=user) | Q(business_area__in=overseen_areas(user)))
+        wanted = Q(iam=user) | Q(business_area__in=overseen_areas(user))
+        if stands_in(user):
+            candidates = _stand_in_returns(returns).select_related("business_area__deputy_siro")
+            wanted |= Q(pk__in=[r.pk for r in candidates if decides_as_stand_in(user, r)])
+        returns = returns.filter(wanted)
     return returns.select_related("iam", "business_area").order_by("business_area__name", "iam__last_name", "pk")
+
+
+def _stand_in_returns(returns):
+    """Returns whose area's Deputy SIRO may not accept them (no area, the post empty, or the Deputy
+    SIRO is the IAM or signed it): the SIRO's to accept, or the alternate's."""
+    deputy = "business_area__deputy_siro"
+    return returns.filter(
+        Q(business_area__isnull=True)
+        | Q(**{f"{deputy}__isnull": True})
+        | Q(**{f"{deputy}__is_active": False})
+        | Q(**{deputy: F("iam")})
+        | Q(**{deputy: F("signed_by")})
+    )
+
+
+def returns_to_accept(user: User):
+    """Signed returns waiting for ``user`` to accept or send back (``policy.can_decide_return``)."""
+    signed = live_returns().filter(state=AssuranceReturn.State.SIGNED)
+    wanted = Q(business_area__in=overseen_areas(user))
+    if stands_in(user):
+        wanted |= Q(pk__in=_stand_in_returns(signed).values("pk"))
+    candidates = signed.filter(wanted).select_related("round", "business_area__deputy_siro")
+    return [r for r in candidates if can_decide_return(user, r)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound
-from governance.assurance.selectors import live_returns
+from governance.assurance.selectors import live_returns, returns_to_accept
 from governance.core.models import User
 from governance.core.todo import DECISION, Facts, Task
 
@@ -20,7 +20,8 @@ class TaskItem:
 
 
 def items_for(user: User) -> list[TaskItem]:
-    """Two queries: the user's unsigned returns, and signed returns of the areas they oversee."""
+    """Two queries: the user's unsigned returns, and signed returns waiting for them to accept (of the
+    areas they oversee, never one they signed, and where they stand in for the Deputy SIRO)."""
     if not user.is_authenticated:
         return []
     items = []
@@ -32,7 +33,7 @@ def items_for(user: User) -> list[TaskItem]:
     )
     if to_sign:
         items.append(TaskItem("Assurance returns to sign", to_sign, reverse("assurance:mine")))
-    to_accept = live_returns().filter(state=AssuranceReturn.State.SIGNED, business_area__deputy_siro=user).count()
+    to_accept = len(returns_to_accept(user))
     if to_accept:
         items.append(TaskItem("Assurance returns to accept", to_accept, reverse("assurance:rounds")))
     return items

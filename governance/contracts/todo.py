@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
-from governance.contracts.models import ContractAsset, ResearchContract
+from governance.contracts.models import ResearchContract
+from governance.contracts.selectors import data_reviews_for
 from governance.core.models import User
 from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
 
@@ -21,7 +22,8 @@ def _contracts(count: int) -> str:
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
-    """Two queries: the contracts the person manages, by date, and the data reviews waiting for them as IAM."""
+    """Two queries: the contracts the person manages, by date, and the data reviews waiting for them
+    (as IAM, as Deputy SIRO where the IAM manages the contract, or standing in)."""
     horizon = facts.today + datetime.timedelta(days=HORIZON_DAYS)
     holding = Q(status__in=ResearchContract.HOLDING_DATA)
     counts = ResearchContract.objects.filter(manager=user).aggregate(
@@ -34,10 +36,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             filter=Q(status=C.DATA_RELEASED, retention_end_date__gte=facts.today, retention_end_date__lte=horizon),
         ),
     )
-    pending = ContractAsset.objects.filter(
-        contract=OuterRef("pk"), asset__manager=user, review_state=ContractAsset.Review.PENDING
-    )
-    reviews = ResearchContract.objects.filter(Exists(pending), status__in=ResearchContract.PRE_RELEASE).count()
+    reviews = len({ca.contract_id for ca in data_reviews_for(user)})
     calendar = reverse("contracts:calendar")
     return [
         Task(
