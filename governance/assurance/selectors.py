@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound
-from governance.core.models import User
+from governance.core.models import BusinessArea, User
 from governance.core.policy import has_oversight, is_member
 from governance.core.selectors import overseen_areas
 
@@ -28,3 +28,23 @@ def visible_returns(user: User, round_: AssuranceRound):
     if not has_oversight(user):
         returns = returns.filter(Q(iam=user) | Q(business_area__in=overseen_areas(user)))
     return returns.select_related("iam", "business_area").order_by("business_area__name", "iam__last_name", "pk")
+
+
+def area_from(value: str | None) -> BusinessArea | None:
+    """The business area a list is narrowed to, from a query string value; None if there is none such."""
+    if value is None or not value.isdigit():
+        return None
+    return BusinessArea.objects.filter(pk=int(value)).first()
+
+
+def narrowed_returns(returns, *, area: BusinessArea | None = None, states: tuple[str, ...] | None = None):
+    """Returns narrowed to one figure of the SIRO's report: those of IAMs with an asset in ``area``, in ``states``.
+
+    The same rule as the report's counts (``report._return_counts``): a return counts in every area
+    where its IAM manages an asset.
+    """
+    if area is not None:
+        returns = returns.filter(iam__managed_assets__business_area=area).distinct()
+    if states:
+        returns = returns.filter(state__in=states)
+    return returns
