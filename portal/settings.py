@@ -62,6 +62,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 PORTAL_NAME = "Custodian"
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")
+# The Government Security Classification printed at the head and foot of every page of the SIRO's report.
+PROTECTIVE_MARKING = env.str("PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")
 # The public address in email links and calendar feeds: required in production (governance/checks.py).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
 # Where people report an accessibility problem (the accessibility statement names it).

@@ -33,7 +33,7 @@ from governance.access.models import AccessGrant, AccessRequest, AccessReview
 from governance.access.selectors import LIVE as LIVE_STATES
 from governance.core.access_events import record_access
 from governance.core.history import history_for
-from governance.core.models import AccessEvent
+from governance.core.models import AccessEvent, BusinessArea
 from governance.core.pagination import CappedPaginator
 from governance.core.tabular import export_response
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
@@ -313,10 +313,36 @@ class MyAccessView(PolicyMixin, TemplateView):
 class GrantFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=AccessGrant.State.choices, empty_label="Any")
     q = django_filters.CharFilter(method="search", label="Asset or holder")
+    # The SIRO's report links its access figures here: the same rules as governance/assurance/report.py.
+    business_area = django_filters.ModelChoiceFilter(
+        queryset=BusinessArea.objects.order_by("name"),
+        field_name="asset__business_area",
+        empty_label="All areas",
+        label="Business area of the asset",
+    )
+    attention = django_filters.ChoiceFilter(
+        choices=(
+            ("past_end", "Active past their end date"),
+            ("past_recertification", "Active past a recertification deadline, not confirmed"),
+        ),
+        method="by_attention",
+        label="Show",
+        empty_label="All",
+    )
 
     class Meta:
         model = AccessGrant
         fields = []
+
+    def by_attention(self, queryset, name, value):
+        today = timezone.localdate()
+        active = queryset.filter(state=AccessGrant.State.ACTIVE)
+        if value == "past_end":
+            return active.filter(ends_on__lt=today)
+        if value == "past_recertification":
+            overdue = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__deadline__lt=today)
+            return active.filter(Exists(overdue))
+        return queryset
 
     def search(self, queryset, name, value):
         return queryset.filter(

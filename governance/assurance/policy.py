@@ -45,6 +45,16 @@ def can_view_report(user: User, round_: AssuranceRound) -> bool:
     return user.is_authenticated and has_oversight(user)
 
 
+def can_list_risks(user: User) -> bool:
+    """Every information risk across the areas, behind the SIRO's report's figures: organisation-wide oversight."""
+    return user.is_authenticated and has_oversight(user)
+
+
+def can_sign_report(user: User, round_: AssuranceRound) -> bool:
+    """Only the SIRO signs the SIRO's report (auditors and administrators read it, never sign it)."""
+    return user.is_authenticated and user.is_active and is_siro(user)
+
+
 def can_view_return(user: User, ret: AssuranceReturn) -> bool:
     """The IAM who owns it, the Deputy SIRO of its area, organisation-wide oversight, and the SIRO's
     alternate where the return's acceptance falls to them (``selectors.visible_returns`` is the same

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound
 from governance.assurance.policy import can_decide_return, decides_as_stand_in
-from governance.core.models import User
+from governance.core.models import BusinessArea, User
 from governance.core.policy import has_oversight, is_member, stands_in
 from governance.core.selectors import overseen_areas
 
@@ -56,3 +56,23 @@ def returns_to_accept(user: User):
         wanted |= Q(pk__in=_stand_in_returns(signed).values("pk"))
     candidates = signed.filter(wanted).select_related("round", "business_area__deputy_siro")
     return [r for r in candidates if can_decide_return(user, r)]
+
+
+def area_from(value: str | None) -> BusinessArea | None:
+    """The business area a list is narrowed to, from a query string value; None if there is none such."""
+    if value is None or not value.isdigit():
+        return None
+    return BusinessArea.objects.filter(pk=int(value)).first()
+
+
+def narrowed_returns(returns, *, area: BusinessArea | None = None, states: tuple[str, ...] | None = None):
+    """Returns narrowed to one figure of the SIRO's report: those of IAMs with an asset in ``area``, in ``states``.
+
+    The same rule as the report's counts (``report._return_counts``): a return counts in every area
+    where its IAM manages an asset.
+    """
+    if area is not None:
+        returns = returns.filter(iam__managed_assets__business_area=area).distinct()
+    if states:
+        returns = returns.filter(state__in=states)
+    return returns

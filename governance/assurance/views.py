@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import ListView, TemplateView
 
-from governance.assurance import policy, report, returns, risks, selectors, traceability, two_person
-from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignReturnForm
+from governance.assurance import (
+    policy,
+    report,
+    report_approval,
+    returns,
+    risks,
+    selectors,
+    traceability,
+    two_person,
+)
+from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignReportForm, SignReturnForm
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.assurance.report_pdf import report_pdf
+from governance.core.security import has_security_key
 from governance.core.views.mixins import PolicyMixin, ServiceFormView
 from governance.register.models import InformationAsset
 from governance.trends.charts import charts_for
@@ -68,6 +79,33 @@ class RiskUpdateView(AssetRiskMixin, ServiceFormView):
         return self.asset, "Risk updated."
 
 
+class RiskListView(PolicyMixin, ListView):
+    """The risks behind one of the SIRO's report's figures: ``?figure=<high|medium|low|tolerated|review_overdue>``
+    and ``business_area=<id>``; without a figure, every risk not closed."""
+
+    permission = policy.can_list_risks
+    refusal_message = "Only the SIRO, auditors and administrators see every information risk."
+    template_name = "assurance/risks.html"
+    context_object_name = "risks"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.area = selectors.area_from(self.request.GET.get("business_area"))
+        figure = self.request.GET.get("figure", "")
+        self.figure = figure if figure in risks.RISK_FIGURES else ""
+        area_id = self.area.pk if self.area else None
+        if self.figure:
+            return risks.risks_behind(self.figure, area_id=area_id)
+        queryset = risks.scored_risks().select_related("asset__business_area", "owner")
+        if area_id is not None:
+            queryset = queryset.filter(asset__business_area_id=area_id)
+        return queryset.order_by("-score", "review_date", "pk")
+
+    def get_context_data(self, **kwargs):
+        label = risks.RISK_FIGURES[self.figure][0] if self.figure else "not closed"
+        return super().get_context_data(area=self.area, figure_label=label, **kwargs)
+
+
 class RoundListView(PolicyMixin, ListView):
     permission = policy.can_view_rounds
     template_name = "assurance/rounds.html"
@@ -110,18 +148,35 @@ class RoundMixin(PolicyMixin):
 
 
 class RoundDetailView(RoundMixin, ListView):
-    """The round's returns: every return for oversight, the area's returns for a Deputy SIRO."""
+    """The round's returns: every return for oversight, the area's returns for a Deputy SIRO.
+
+    ``?business_area=<id>&state=<signed|accepted|sent_back|missing>`` narrows the list to the returns behind
+    one figure of the SIRO's report.
+    """
 
     template_name = "assurance/round.html"
     context_object_name = "returns"
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.visible_returns(self.request.user, self.round)
+        self.area = selectors.area_from(self.request.GET.get("business_area"))
+        state = self.request.GET.get("state", "")
+        self.state = state if state in report.RETURN_STATES else ""
+        returns = selectors.visible_returns(self.request.user, self.round)
+        return selectors.narrowed_returns(returns, area=self.area, states=report.RETURN_STATES.get(self.state))
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        return super().get_context_data(round=self.round, can_report=policy.can_view_report(user, self.round), **kwargs)
+        return super().get_context_data(
+            round=self.round,
+            can_report=policy.can_view_report(user, self.round),
+            area=self.area,
+            state_label=STATE_LABELS.get(self.state, ""),
+            **kwargs,
+        )
+
+
+STATE_LABELS = {"signed": "signed", "accepted": "accepted", "sent_back": "sent back", "missing": "not signed"}
 
 
 class ReportView(RoundMixin, TemplateView):
@@ -130,11 +185,49 @@ class ReportView(RoundMixin, TemplateView):
     template_name = "assurance/report.html"
 
     def get_context_data(self, **kwargs):
-        rows = report.report_rows(self.round)
+        approval = report_approval.latest_approval(self.round)
         charts = charts_for(series_for())  # the organisation's compliance over time, beside the returns
         return super().get_context_data(
-            round=self.round, rows=rows, total=report.total_row(rows), charts=charts, **kwargs
+            round=self.round,
+            report=report.build_report(self.round),
+            approval=approval,
+            approval_intact=report_approval.verify_digest(approval) if approval else None,
+            can_sign=policy.can_sign_report(self.request.user, self.round),
+            marking=settings.PROTECTIVE_MARKING,
+            charts=charts,
+            **kwargs,
         )
+
+
+class ReportSignView(RoundMixin, ServiceFormView):
+    """The SIRO writes the narrative and signs the report with a fresh security-key proof."""
+
+    permission = policy.can_sign_report
+    refusal_message = report_approval.REFUSAL
+    form_class = SignReportForm
+    template_name = "assurance/report_sign.html"
+
+    def get_initial(self):
+        approval = report_approval.latest_approval(self.round)
+        return {"narrative": approval.narrative if approval else ""}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "http_request": self.request}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            round=self.round, has_key=has_security_key(self.request.user), marking=settings.PROTECTIVE_MARKING, **kwargs
+        )
+
+    def perform(self, form):
+        approval = report_approval.sign_report(
+            self.round,
+            by=self.request.user,
+            narrative=form.cleaned_data["narrative"],
+            key_assertion=form.fresh_verification()["key_assertion"],
+            request=self.request,
+        )
+        return approval.get_absolute_url(), f"Report signed (version {approval.version})."
 
 
 class ReportCsvView(RoundMixin, TemplateView):

@@ -6,6 +6,7 @@ Every view declares its rule from ``incidents.policy``; every write goes through
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import cast
 
@@ -21,7 +22,7 @@ from governance.access.forms import ReasonForm
 from governance.access.models import AccessGrant
 from governance.contracts.models import ResearchContract
 from governance.core.access_events import record_access
-from governance.core.models import User
+from governance.core.models import BusinessArea, User
 from governance.core.tabular import export_response
 from governance.core.views.mixins import HistoryMixin, PolicyMixin, ServiceFormView
 from governance.incidents import export, linked, records
@@ -48,6 +49,7 @@ from governance.incidents.policy import (
     sees_grant_holders,
     updatable_actions,
 )
+from governance.incidents.queries import ICO_FIGURES, narrowed
 from governance.incidents.selectors import visible_incidents
 from governance.register.models import InformationAsset
 
@@ -87,7 +89,31 @@ class IncidentListView(PolicyMixin, ListView):
             queryset = queryset.filter(pk__in=mine)
         elif self.status:
             queryset = queryset.filter(STATUS_FILTERS[self.status][1])
+        queryset = self._narrowed_for_the_siros_report(queryset)
         return queryset.order_by("-aware_at", "-pk")
+
+    def _narrowed_for_the_siros_report(self, queryset):
+        """``?business_area=&aware_from=&aware_to=&ico=``: the incidents behind a figure of the SIRO's report."""
+        params = self.request.GET
+        digits = params.get("business_area", "")
+        area = BusinessArea.objects.filter(pk=int(digits)).first() if digits.isdigit() else None
+        start: datetime.date | None
+        end: datetime.date | None
+        try:
+            start = datetime.date.fromisoformat(params.get("aware_from", ""))
+            end = datetime.date.fromisoformat(params.get("aware_to", ""))
+        except ValueError:
+            start = end = None
+        ico = params.get("ico", "")
+        self.narrowing = {
+            "area": area,
+            "start": start,
+            "end": end,
+            "ico": ICO_FIGURES[ico][0] if ico in ICO_FIGURES else "",
+        }
+        if not any(self.narrowing.values()):
+            return queryset
+        return narrowed(queryset, area_id=area.pk if area else None, start=start, end=end, ico=ico)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -95,6 +121,7 @@ class IncidentListView(PolicyMixin, ListView):
         context.update(
             rows=[(incident, clock_for(incident, now)) for incident in context["incidents"]],
             status=self.status,
+            narrowing=self.narrowing if any(self.narrowing.values()) else None,
             filters=[(key, label) for key, (label, _) in STATUS_FILTERS.items()],
             sees_all=sees_every_incident(self.request.user),
             can_export=can_export(self.request.user),

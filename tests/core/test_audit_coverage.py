@@ -327,6 +327,17 @@ def builders():
             lambda: m.AssuranceReturn(round=_assurance_round(m, save=True), iam=UserFactory(), facts={}),
             ("comments", "Draft comment"),
         ),
+        "SiroReportApproval": (  # append-only: a signed report is written once
+            lambda: m.SiroReportApproval(
+                round=_assurance_round(m, save=True),
+                narrative="The year's assurance",
+                figures={},
+                marking="OFFICIAL-SENSITIVE",
+                signed_by=UserFactory(),
+                digest="0" * 64,
+            ),
+            None,
+        ),
     }
 
 
