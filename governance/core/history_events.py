@@ -163,12 +163,11 @@ def events_from(heads: list[AuditEntry], entries: QuerySet, *, system: bool) -> 
     members: dict[str, list[AuditEntry]] = {}
     sizes: dict[str, int] = {}
     if cids:
-        window = {"partition_by": [F("cid")]}
         ranked = (
             entries.filter(cid__in=cids)
             .annotate(
-                position=Window(RowNumber(), order_by=F("pk").desc(), **window),
-                size=Window(Count("pk"), **window),
+                position=Window(RowNumber(), partition_by=[F("cid")], order_by=F("pk").desc()),
+                size=Window(Count("pk"), partition_by=[F("cid")]),
             )
             .filter(position__lte=ENTRIES_SHOWN)
             .order_by("pk")
