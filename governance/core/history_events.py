@@ -37,6 +37,9 @@ from governance.core.policy import can_view_audit_trail
 
 #: Entries of one event read from the database; a larger event says how many more there are.
 ENTRIES_SHOWN = 100
+#: How far back (in entry numbers) an event's other entries are looked for: one action's entries are
+#: written together, so this bounds the rows read for a run that recorded a million under one id.
+ENTRIES_REACH = 50_000
 
 Describer = Callable[["Event"], str | None]
 _DESCRIBERS: list[tuple[type[models.Model], Describer]] = []
@@ -159,12 +162,16 @@ def event_heads(entries: QuerySet) -> QuerySet:
 
 def events_from(heads: list[AuditEntry], entries: QuerySet, *, system: bool) -> EventList:
     """The events whose newest entries are ``heads``, with their other ``entries``, described."""
-    cids = {head.cid for head in heads if head.cid}
+    cids = {head.cid: head.pk for head in heads if head.cid}
     members: dict[str, list[AuditEntry]] = {}
     sizes: dict[str, int] = {}
     if cids:
+        # Each event's entries up to its newest: one range of the (cid, id) index per event.
+        reach = Q()
+        for cid, newest in cids.items():
+            reach |= Q(cid=cid, pk__lte=newest, pk__gt=newest - ENTRIES_REACH)
         ranked = (
-            entries.filter(cid__in=cids)
+            entries.filter(reach)
             .annotate(
                 position=Window(RowNumber(), partition_by=[F("cid")], order_by=F("pk").desc()),
                 size=Window(Count("pk"), partition_by=[F("cid")]),

@@ -266,3 +266,15 @@ def test_every_request_decision_reads_in_plain_english(requester, decider, fuel)
     texts = [event.text for event in history_for(AccessRequest.objects.get(pk=req.pk))]
     assert f"rejected request {req.pk} (Winter Fuel Payments for Dana Okafor)" in texts
     assert any(text.startswith(f"submitted request {req.pk}") or text.startswith("started") for text in texts)
+
+
+def test_a_very_large_action_shows_its_newest_entries_and_says_there_are_more(decider, fuel, monkeypatch):
+    from governance.core import history_events
+
+    monkeypatch.setattr(history_events, "ENTRIES_SHOWN", 3)
+    with correlation(), acting_as(decider):
+        for n in range(5):
+            DataItemFactory(asset=fuel, name=f"extra_{n}", sensitivity=S.NON_PERSONAL)
+    (event,) = [e for e in history_for(fuel) if any("extra_" in row.name for row in e.rows)]
+    assert [row.name for row in event.rows] == ["extra_2", "extra_3", "extra_4"]
+    assert event.more == 2
