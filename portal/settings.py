@@ -680,6 +680,9 @@ ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
 TRAINING_DUE_SOON_DAYS = env.int("TRAINING_DUE_SOON_DAYS", default=30)
 TRAINING_NEW_STARTER_DAYS = env.int("TRAINING_NEW_STARTER_DAYS", default=30)
 TRAINING_ESCALATE_AFTER_DAYS = env.int("TRAINING_ESCALATE_AFTER_DAYS", default=14)
+# The share of staff with current training the organisation aims for: drawn as the target line
+# of the compliance page's training chart.
+TRAINING_COMPLIANCE_TARGET = env.int("TRAINING_COMPLIANCE_TARGET", default=95)
 
 # --- Access to restricted data -----------------------------------------------------------
 # The longest a grant may run, when holders are warned of its end, how often grants are

@@ -32,7 +32,7 @@ from governance.access.forms import (
 from governance.access.models import AccessGrant, AccessRequest, AccessReview
 from governance.access.selectors import LIVE as LIVE_STATES
 from governance.core.access_events import record_access
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.models import AccessEvent, BusinessArea
 from governance.core.pagination import CappedPaginator
 from governance.core.tabular import export_response
@@ -165,7 +165,7 @@ class RequestDetailView(RequestObjectMixin, TemplateView):
             return_reason=timeline.return_reason(req),
             can_edit=policy.can_edit_request(user, req),
             safes=five_safes.for_access(req, grant),
-            history=history_for(req),
+            history=history_for(req, request=self.request),
             is_requester=user.pk == req.requester_id,
             iam_form=IamDecisionForm(
                 request=req,
@@ -526,6 +526,8 @@ class GrantDetailView(GrantObjectMixin, TemplateView):
             can_revoke=policy.can_revoke_now(user, grant),
             can_restore=policy.can_restore_after_incident(user, grant),
             reviews=list(grant.reviews.select_related("campaign", "decided_by")),
+            # The grant's history is its request's: one timeline from the asking to the end.
+            history=history_for(grant, request=self.request),
         )
         return context
 

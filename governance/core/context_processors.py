@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from governance.core import offices
-from governance.core.policy import has_oversight
+from governance.core.policy import has_oversight, is_deputy_siro
 
 
 def portal(request: HttpRequest) -> dict:
@@ -30,6 +30,8 @@ def _navigation(request: HttpRequest) -> list[dict]:
         return []
     match = request.resolver_match
     section = match.namespace if match else ""
+    if section == "training" and match is not None and (match.url_name or "").startswith("compliance"):
+        section = "compliance"  # oversight's compliance page has its own item, not "My training"
     entries = [
         ("Home", "home", None),
         ("My training", "training:mine", "training"),
@@ -40,6 +42,8 @@ def _navigation(request: HttpRequest) -> list[dict]:
     entries.append(("Contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
     entries.append(("Releases", "releases:list", "releases"))  # likewise: unpublished statistics are restricted
     entries.append(("Incidents", "incidents:list", "incidents"))  # everyone reports; each sees only theirs
+    if has_oversight(user) or is_deputy_siro(user):
+        entries.append(("Compliance", "training:compliance", "compliance"))
     if has_oversight(user):
         entries.append(("Audit", "audit:explorer", "audit"))
     if user.is_staff:

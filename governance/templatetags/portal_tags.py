@@ -129,16 +129,27 @@ def _lower_first(text: str) -> str:
     return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
+def _actor(context, entry) -> str:
+    return person(context, entry.actor) if entry.actor is not None else entry.actor_email or "Someone not recorded"
+
+
 @register.simple_tag(takes_context=True)
 def history_sentence(context, row) -> str:
-    """'Priya Nair changed information asset “Benefit claims”': who did what to which record, by name."""
+    """'Priya Nair changed the asset “Benefit claims”': who did what to which record, by name."""
     entry = row.entry
-    who = person(context, entry.actor) if entry.actor is not None else entry.actor_email or "Someone not recorded"
-    kind, _, name = row.subject.partition(": ")
     verb = _VERBS.get(row.action, row.action.lower())
-    if not name:
-        return format_html("{} {} {}", who, verb, _lower_first(kind) or "a record")
-    return format_html("{} {} {} “{}”", who, verb, _lower_first(kind), name)
+    noun = row.noun or "record"
+    if not row.name:
+        return format_html("{} {} a {}", _actor(context, entry), verb, noun)
+    return format_html("{} {} the {} “{}”", _actor(context, entry), verb, noun, row.name)
+
+
+@register.simple_tag(takes_context=True)
+def event_sentence(context, event) -> str:
+    """'Priya Nair approved request 4 for Dana Okafor: ...': one business event, by names."""
+    text = event.text.rstrip()
+    end = "" if text.endswith((".", "?", "!")) else "."
+    return format_html("{} {}{}", _actor(context, event.entry), text, end)
 
 
 @register.simple_tag

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.policy import has_oversight
 from governance.core.tabular import export_response
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
@@ -125,7 +125,7 @@ class CourseDetailView(ObjectPolicyMixin, CourseAccessMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["versions"] = list(self.object.versions.select_related("published_by").order_by("-number"))
-        context["history"] = history_for(self.object)
+        context["history"] = history_for(self.object, request=self.request)
         context["can_change"] = policy.can_change_course(self.request.user)
         return context
 

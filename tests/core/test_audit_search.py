@@ -42,15 +42,16 @@ def test_a_record_is_picked_by_its_name(verified_client, auditor, history):  # n
 def test_entries_read_as_sentences_with_names_and_labels_never_bare_ids(verified_client, auditor, history):  # noqa: F811
     page = verified_client(auditor).get(f"/audit/?object={history['asset'].audit_scope()}").content.decode()
     changer = history["actor"].display_name
-    assert f"{changer} changed information asset “Claims”" in page
+    assert f"{changer} changed the asset “Claims”" in page
     assert "storage location or secure environment changed from" in page and "to Vault" in page
-    assert f"{changer} created information asset “Claims”" in page
+    assert f"{changer} created the asset “Claims”" in page
+    assert f"{changer} added the asset Claims to the register." in page
     assert "Id:" not in page and "ID set to" not in page
 
 
 def test_history_panels_use_the_same_sentences(verified_client, auditor, history):  # noqa: F811
     page = verified_client(auditor).get(f"/assets/{history['asset'].pk}/").content.decode()
-    assert f"{history['actor'].display_name} changed information asset “Claims”" in page
+    assert f"{history['actor'].display_name} changed the asset Claims: storage location or secure environment." in page
 
 
 def test_search_costs_the_same_queries_at_two_sizes(verified_client, auditor, django_assert_max_num_queries):

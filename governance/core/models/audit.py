@@ -118,6 +118,9 @@ class AuditEntry(AbstractLogEntry):
             models.Index(fields=["business_area", "-timestamp"], name="audit_area_history"),
             models.Index(fields=["id"], condition=Q(digest=""), name="audit_unsealed"),
             models.Index(fields=["-timestamp", "-id"], name="audit_newest"),
+            # The entries of one action (its correlation id) in order: an event's entries, and whether
+            # an entry is its action's newest, each one index probe (governance.core.history_events).
+            models.Index(fields=["cid", "id"], name="audit_event_entries"),
         ]
 
     def save(self, *args, **kwargs):

@@ -18,7 +18,7 @@ from governance.access.models import AccessGrant, AccessReview
 from governance.assurance.policy import can_manage_risks, can_see_risks
 from governance.assurance.risks import asset_risks
 from governance.core.access_events import record_access
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.models import AccessEvent, BusinessArea
 from governance.core.policy import has_oversight
 from governance.core.tabular import export_response
@@ -122,7 +122,7 @@ class AssetDetailView(ObjectPolicyMixin, DetailView):
         context.update(
             items=list(asset.items.all()),
             reviews=list(asset.reviews.select_related("reviewed_by")[:5]),
-            history=history_for(asset, limit=HISTORY_SHOWN, viewer=user),
+            history=history_for(asset, limit=HISTORY_SHOWN, request=self.request),
             history_limit=HISTORY_SHOWN,
             can_edit=can_edit,
             risks=asset_risks(asset) if can_see_risks(user, asset) else None,
