@@ -627,6 +627,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.core.tasks.purge_pending_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # 03:40: single sign-on's links from the provider's sessions to ended portal sessions, and
+    # logout tokens too old to be replayed, are deleted (governance.core.sso_pruning).
+    "prune-provider-sessions": {
+        "task": "governance.core.tasks.prune_provider_sessions",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # --- Morning -------------------------------------------------------------------------
     # 06:30: the day's compliance figures are recorded for the trend charts.
     "compliance-snapshot": {
