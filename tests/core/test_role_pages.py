@@ -644,6 +644,7 @@ ROWS: dict[str, Row] = {
         other_post={405: roles(SIRO, AUDITOR, ADMIN)},
     ),
     "two_factor:api_token_create": Row(get={200: EVERYONE}, post={200: EVERYONE}),
+    "two_factor:scim_token_create": Row(get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
     "two_factor:api_token_revoke": Row(
         "pk=api_token",
         get={200: roles(STAFF, ADMIN), 404: EVERYONE - roles(STAFF, ADMIN)},
