@@ -303,6 +303,9 @@ OIDC_ACR_CLAIM = env.str("OIDC_ACR_CLAIM", default="acr")
 # Clock skew allowed on exp, iat and auth_time (at most five minutes), and the oldest ID token accepted.
 OIDC_CLOCK_SKEW_SECONDS = min(env.int("OIDC_CLOCK_SKEW_SECONDS", default=60), 300)
 OIDC_ID_TOKEN_MAX_AGE_SECONDS = env.int("OIDC_ID_TOKEN_MAX_AGE_SECONDS", default=600)
+# A critical step by someone signed in through the provider: they sign in there again, and the
+# proof (auth_time after the portal asked) must be used for that step within this many seconds.
+OIDC_STEP_UP_SECONDS = env.int("OIDC_STEP_UP_SECONDS", default=300)
 # The provider's groups mapped to portal groups, as JSON: {"<group id>": "<portal group name>"}.
 # Applied at every sign-in: a mapped portal group is given or taken away to match the provider.
 OIDC_GROUP_ROLES = env.json("OIDC_GROUP_ROLES", default={})

@@ -159,11 +159,18 @@ STATEMENTS: tuple[Statement, ...] = (
     Statement(
         "layered-authentication",
         "Access is controlled by layered authentication using a combination of physical token, password and pin.",
-        ("Password and second factor for every user", "Lockout after repeated failures", "Admin behind MFA"),
+        (
+            "Password and second factor for every user",
+            "Lockout after repeated failures",
+            "Admin behind MFA",
+            "Single sign-on only with the provider's proof of token and PIN; a fresh sign-in there for critical steps",
+        ),
         (
             "tests/core/test_login.py::test_wrong_code_is_refused_and_recorded",
             "tests/core/test_login.py::test_five_failures_lock_the_account_and_address_pair",
             "tests/core/test_enforcement.py::test_admin_pages_need_a_verified_second_factor",
+            "tests/core/test_single_sign_on.py::test_an_answer_without_the_token_proof_is_refused",
+            "tests/core/test_provider_step_up.py::test_a_release_is_signed_off_after_a_fresh_sign_in_at_the_provider",
         ),
     ),
     Statement(

@@ -509,6 +509,8 @@ ROWS: dict[str, Row] = {
         post={405: EVERYONE},
         public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
     ),
+    # A step-up at the provider: for someone signed in through it; not configured here, so 404.
+    "sso:step_up": Row(get={404: EVERYONE}, post={405: EVERYONE}),
     "sso:back_channel_logout": Row(
         get={405: EVERYONE},
         post={404: EVERYONE},
