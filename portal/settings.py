@@ -320,6 +320,7 @@ SCIM_SERVICE_PROVIDER = {
     "USER_ADAPTER": "governance.register.scim.PortalSCIMUser",
     "GROUP_ADAPTER": "governance.register.scim.PortalSCIMGroup",
     "USER_FILTER_PARSER": "governance.register.scim_filters.PortalUserFilter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "governance.register.scim.PortalServiceProviderConfig",
     "AUTH_CHECK_MIDDLEWARE": "governance.core.scim_auth.ScimTokenCheck",
     "NETLOC": PORTAL_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost",
     "SCHEME": PORTAL_BASE_URL.split("://", 1)[0] if "://" in PORTAL_BASE_URL else "https",
