@@ -56,7 +56,6 @@ def _user() -> dict:
                 "name",
                 "The person's name.",
                 [
-                    _attribute("formatted", "The full name, as shown.", mutability="readOnly"),
                     _attribute("familyName", "The family name."),
                     _attribute("givenName", "The given name."),
                 ],
