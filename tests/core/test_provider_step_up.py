@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from governance.core import roles
 from governance.core.audit import system_user
-from governance.core.models import OfficeHolder, SecurityEvent
+from governance.core.models import ApiToken, OfficeHolder, SecurityEvent
 from governance.core.security import PROVIDER_FIELD, verify_fresh_second_factor
 from governance.register.organisation import appoint_office_holder
 from governance.releases import workflow as service
@@ -226,3 +226,21 @@ def test_training_is_signed_after_a_fresh_sign_in_at_the_provider(sso, chief, cl
     assert step_up(client, sso, signed_in, sign).status_code == 302
     assert client.post(sign, {"version": version.pk, "confirm": "on"}).status_code == 302
     assert TrainingSignOff.objects.filter(user=chief).count() == 1
+
+
+def test_an_api_token_is_created_after_a_fresh_sign_in_at_the_provider(sso, chief, client, signed_in):
+    page = reverse("two_factor:api_token_create")
+    expires = timezone.localdate() + datetime.timedelta(days=30)
+    form = {
+        "description": "Reports",
+        "expires_on_day": expires.day,
+        "expires_on_month": expires.month,
+        "expires_on_year": expires.year,
+    }
+    assert "Sign in again with" in client.post(page, form).content.decode()
+    assert not ApiToken.objects.exists()
+
+    assert step_up(client, sso, signed_in, page).status_code == 302
+    assert client.post(page, form).status_code == 200
+
+    assert ApiToken.objects.get().user == chief
