@@ -310,6 +310,9 @@ OIDC_ACR_CLAIM = env.str("OIDC_ACR_CLAIM", default="acr")
 # Clock skew allowed on exp, iat and auth_time (at most five minutes), and the oldest ID token accepted.
 OIDC_CLOCK_SKEW_SECONDS = min(env.int("OIDC_CLOCK_SKEW_SECONDS", default=60), 300)
 OIDC_ID_TOKEN_MAX_AGE_SECONDS = env.int("OIDC_ID_TOKEN_MAX_AGE_SECONDS", default=600)
+# A critical step by someone signed in through the provider: they sign in there again, and the
+# proof (auth_time after the portal asked) must be used for that step within this many seconds.
+OIDC_STEP_UP_SECONDS = env.int("OIDC_STEP_UP_SECONDS", default=300)
 # The provider's groups mapped to portal groups, as JSON: {"<group id>": "<portal group name>"}.
 # Applied at every sign-in: a mapped portal group is given or taken away to match the provider.
 OIDC_GROUP_ROLES = env.json("OIDC_GROUP_ROLES", default={})
@@ -324,6 +327,7 @@ SCIM_SERVICE_PROVIDER = {
     "USER_ADAPTER": "governance.register.scim.PortalSCIMUser",
     "GROUP_ADAPTER": "governance.register.scim.PortalSCIMGroup",
     "USER_FILTER_PARSER": "governance.register.scim_filters.PortalUserFilter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "governance.register.scim.PortalServiceProviderConfig",
     "AUTH_CHECK_MIDDLEWARE": "governance.core.scim_auth.ScimTokenCheck",
     "NETLOC": PORTAL_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost",
     "SCHEME": PORTAL_BASE_URL.split("://", 1)[0] if "://" in PORTAL_BASE_URL else "https",
@@ -633,6 +637,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-pending-imports": {
         "task": "governance.core.tasks.purge_pending_imports",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # 03:40: single sign-on's links from the provider's sessions to ended portal sessions, and
+    # logout tokens too old to be replayed, are deleted (governance.core.sso_pruning).
+    "prune-provider-sessions": {
+        "task": "governance.core.tasks.prune_provider_sessions",
+        "schedule": crontab(hour=3, minute=40),
     },
     # --- Morning -------------------------------------------------------------------------
     # 06:30: the day's compliance figures are recorded for the trend charts.

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 from django_filters.views import FilterView
@@ -172,6 +173,7 @@ class RequestDetailView(RequestObjectMixin, TemplateView):
                 user=user,
                 http_request=self.request,
                 fresh=service.involves_special_category(req),
+                fresh_page=reverse("access:request-decide", args=[req.pk]),
                 initial={
                     "end_date": req.requested_end_date,
                     "granted_items": req.items.values_list("data_item", flat=True),

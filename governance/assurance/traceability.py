@@ -247,7 +247,7 @@ STATEMENTS: tuple[Statement, ...] = (
             "Password and authenticator code for every local account",
             "Security key with its PIN (a physical token verifying the person), required for listed roles and for "
             "critical approvals by those who hold one",
-            "Single sign-on accepted only with the provider's proof of a second factor",
+            "Single sign-on only with the provider's proof of token and PIN; a fresh sign-in there for critical steps",
             "Lockout after repeated failures",
             "Admin behind MFA",
         ),
@@ -257,6 +257,7 @@ STATEMENTS: tuple[Statement, ...] = (
             "tests/core/test_single_sign_on.py::test_an_answer_without_the_token_proof_is_refused",
             "tests/core/test_login.py::test_five_failures_lock_the_account_and_address_pair",
             "tests/core/test_enforcement.py::test_admin_pages_need_a_verified_second_factor",
+            "tests/core/test_provider_step_up.py::test_a_release_is_signed_off_after_a_fresh_sign_in_at_the_provider",
         ),
     ),
     Statement(

@@ -27,6 +27,7 @@ from governance.core.policy import in_group
 from governance.core.roles import ADMINISTRATORS
 from governance.core.security import has_security_key, record_event, verify_fresh_code, verify_fresh_second_factor
 from governance.core.security_keys import must_use_security_key
+from governance.core.step_up import signed_in_through_provider
 
 PREFIX = "cus_"
 KEY_BYTES = 6  # 12 hex characters: finds the row, not secret
@@ -132,7 +133,8 @@ def create_token(
         errors.setdefault(NON_FIELD_ERRORS, []).append(KEY_NEEDED)
     if errors:
         raise ValidationError(errors)
-    if made_with_key:
+    if made_with_key or signed_in_through_provider(request, user):
+        # A key's answer, or a fresh sign-in at the identity provider for this page.
         verify_fresh_second_factor(user, request=request, key_assertion=key_assertion)
     elif not verify_fresh_code(user, code):
         raise ValidationError({"code": ["The code is not right, or was used already. Enter a new code from the app"]})

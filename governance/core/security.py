@@ -1,4 +1,4 @@
-"""Sign-in evidence, backup codes and fresh verification (a key or a one-time code) for high-risk steps."""
+"""Sign-in evidence, backup codes and fresh verification (a key, a fresh sign-in at the provider or a one-time code)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from governance.core.audit import acting_as
 from governance.core.models import SecurityEvent, User
 from governance.core.notifications import notify
 from governance.core.roles import ADMINISTRATORS
+from governance.core.step_up import PURPOSE_PREFIX, purpose_named, signed_in_through_provider, take_proof
 from governance.core.webauthn import KeyRefused, complete_assertion
 
 BACKUP_CODE_COUNT = 10
@@ -181,16 +182,19 @@ def _alert_administrators(event: SecurityEvent, username: str) -> None:
 # --- fresh verification for high-risk steps --------------------------------------------------
 # One rule for every high-risk approval (release sign-off, an IAM decision on special category
 # data, releasing data to a research contractor, signing an assurance return): a person with a
-# security key touches it and gives its PIN again; anyone else gives a new authenticator code.
+# security key touches it and gives its PIN again; someone who signed in through the identity
+# provider signs in there again (core/step_up.py); anyone else gives a new authenticator code.
 
 KEY_FIELD = "key_assertion"
 CODE_FIELD = "otp_token"
-FRESH_PURPOSE = "approval"
+FRESH_PURPOSE = PURPOSE_PREFIX
 KEY_REFUSED_MESSAGE = (
     "Your security key was not accepted. Insert or touch the key registered to your account, "
     "enter its PIN when asked and try again"
 )
 CODE_REFUSED_MESSAGE = "Enter a new code from your authenticator app"
+PROVIDER_FIELD = "provider_step_up"
+PROVIDER_REFUSED_MESSAGE = "Sign in again with {provider} to confirm this step, then submit within {minutes} minutes"
 
 
 def fresh_purpose(request: HttpRequest) -> str:
@@ -204,10 +208,8 @@ def fresh_purpose(request: HttpRequest) -> str:
     """
     match = getattr(request, "resolver_match", None)
     if match is not None and match.view_name:
-        where = match.view_name + "".join(f";{name}={value}" for name, value in sorted(match.kwargs.items()))
-    else:
-        where = request.path
-    return f"{FRESH_PURPOSE}:{where}"
+        return purpose_named(match.view_name, match.kwargs)
+    return f"{FRESH_PURPOSE}:{request.path}"
 
 
 def has_security_key(user: User) -> bool:
@@ -240,6 +242,10 @@ def verify_fresh_second_factor(
     a code is not enough for them. Others give a new code from
     their authenticator app (django-otp refuses the code they signed in with).
 
+    Someone without a key who signed in through the identity provider signs in there again
+    (``max_age=0``): the proof its answer left is taken here, for this page's action on this
+    record only, once, while fresh (``core.step_up``).
+
     Call it before opening the step's transaction: a refusal is a security event that
     must outlive the step's rollback.
     """
@@ -250,5 +256,30 @@ def verify_fresh_second_factor(
         if verify_key(request, user, key_assertion, purpose=fresh_purpose(request)) is None:
             raise ValidationError({KEY_FIELD: KEY_REFUSED_MESSAGE})
         return
+    if request is not None and signed_in_through_provider(request, user):
+        verify_provider_step_up(user, request=request)
+        return
     if not verify_fresh_code(user, token):
         raise ValidationError({CODE_FIELD: CODE_REFUSED_MESSAGE})
+
+
+def verify_provider_step_up(user: User, *, request: HttpRequest) -> None:
+    """Take the proof of a fresh sign-in at the provider for this page's step, or raise on ``PROVIDER_FIELD``."""
+    purpose = fresh_purpose(request)
+    if not take_proof(request, user, purpose):
+        record_event(
+            SecurityEvent.Kind.SSO_REFUSED,
+            request=request,
+            user=user,
+            detail=f"no fresh sign-in at the provider for {purpose[:200]}",
+        )
+        raise ValidationError({PROVIDER_FIELD: provider_refused_message()})
+    record_event(
+        SecurityEvent.Kind.SSO_VERIFIED, request=request, user=user, detail=f"step-up used for {purpose[:200]}"
+    )
+
+
+def provider_refused_message() -> str:
+    return PROVIDER_REFUSED_MESSAGE.format(
+        provider=settings.OIDC_PROVIDER_NAME, minutes=max(1, settings.OIDC_STEP_UP_SECONDS // 60)
+    )

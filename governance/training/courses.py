@@ -30,7 +30,8 @@ from governance.core import events
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
 from governance.core.permissions import is_system, refuse_unless
-from governance.core.security import verify_fresh_code
+from governance.core.security import verify_fresh_code, verify_provider_step_up
+from governance.core.step_up import signed_in_through_provider
 from governance.training import policy
 from governance.training.models import Course, CourseVersion, TrainingSignOff, TrainingStatus
 from governance.training.policy import applies_to
@@ -262,7 +263,8 @@ def sign(
 ) -> TrainingSignOff:
     """Record ``user``'s signed declaration for the course's current version.
 
-    Asks for a fresh one-time code: layered authentication for an attestation.
+    Asks for a fresh one-time code: layered authentication for an attestation. Someone who
+    signed in through the identity provider signs in there again instead (``core.step_up``).
     """
     if not applies_to(course, user):
         raise PermissionDenied("This course does not apply to you.")
@@ -270,7 +272,9 @@ def sign(
     if errors:
         raise ValidationError(errors.get("__all__") or errors)
     version = current_versions([course])[course.pk]
-    if not verify_fresh_code(user, token):
+    if request is not None and signed_in_through_provider(request, user):
+        verify_provider_step_up(user, request=request)
+    elif not verify_fresh_code(user, token):
         raise ValidationError({"otp_token": "Enter a new code from your authenticator app"})
     meta = request.META if request is not None else {}
     signoff = _record(

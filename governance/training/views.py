@@ -58,6 +58,9 @@ class SignView(ObjectPolicyMixin, ServiceFormView):
     def get_initial(self):
         return {"version": self.version.pk}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "http_request": self.request}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(course=self.course, version=self.version, **kwargs)
 
@@ -70,7 +73,7 @@ class SignView(ObjectPolicyMixin, ServiceFormView):
             self.request.user,
             self.course,
             version_id=form.cleaned_data["version"],
-            token=form.cleaned_data["otp_token"],
+            token=form.cleaned_data.get("otp_token") or "",
             request=self.request,
         )
         return "training:mine", f"You have signed {signoff.version}."

@@ -524,6 +524,8 @@ ROWS: dict[str, Row] = {
         post={405: EVERYONE},
         public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
     ),
+    # A step-up at the provider: for someone signed in through it; not configured here, so 404.
+    "sso:step_up": Row(get={404: EVERYONE}, post={405: EVERYONE}),
     "sso:back_channel_logout": Row(
         get={405: EVERYONE},
         post={404: EVERYONE},
@@ -659,6 +661,7 @@ ROWS: dict[str, Row] = {
         other_post={405: roles(SIRO, AUDITOR, ADMIN)},
     ),
     "two_factor:api_token_create": Row(get={200: EVERYONE}, post={200: EVERYONE}),
+    "two_factor:scim_token_create": Row(get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
     "two_factor:api_token_revoke": Row(
         "pk=api_token",
         get={200: roles(STAFF, ADMIN), 404: EVERYONE - roles(STAFF, ADMIN)},

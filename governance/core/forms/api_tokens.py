@@ -1,4 +1,4 @@
-"""Creating a personal API token."""
+"""Creating a personal API token, or a SCIM provisioning token."""
 
 from __future__ import annotations
 
@@ -44,4 +44,24 @@ class ApiTokenForm(FreshVerificationMixin, forms.Form):
         data = self.cleaned_data
         for field, message in expiry_errors(data.get("expires_on")).items():
             self.add_error(field, message)
+        return data
+
+
+class ScimTokenForm(ApiTokenForm):
+    """A SCIM provisioning token: always able to change people (that is its purpose), and nothing else."""
+
+    description = forms.CharField(
+        label="What is the token for?",
+        help_text="For example, Entra ID provisioning for the production tenant.",
+        max_length=200,
+        error_messages={"required": "Enter what the token is for"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("write_enabled")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["write_enabled"] = True
         return data
