@@ -21,6 +21,7 @@ from governance.assurance.facts import DESTROYED
 from governance.assurance.models import AssuranceReturn, AssuranceRound
 from governance.contracts.models import ResearchContract
 from governance.core.models import User
+from governance.core.plurals import number, plural
 from governance.incidents.queries import open_counts
 from governance.register.models import InformationAsset
 from governance.releases.models import StatisticalRelease
@@ -60,11 +61,11 @@ def security_training(today: datetime.date) -> str:
         .count()
     )
     share = round(100 * current / staff) if staff else 0
-    return f"{share}% of {staff} staff hold current information-security training"
+    return f"{share}% of {number(staff)} staff hold current information-security training"
 
 
 def handlers_uncleared(today: datetime.date) -> str:
-    return f"{len(uncleared_data_handler_ids(today))} data handlers without current data-protection training"
+    return f"{plural(len(uncleared_data_handler_ids(today)), 'data handler')} without current data-protection training"
 
 
 def grants_past_end(today: datetime.date) -> str:
@@ -72,12 +73,12 @@ def grants_past_end(today: datetime.date) -> str:
         live=Count("pk", filter=Q(state=AccessGrant.State.ACTIVE)),
         past=Count("pk", filter=Q(state=AccessGrant.State.ACTIVE, ends_on__lt=today)),
     )
-    return f"{figures['live']} active grants, {figures['past']} past their end date"
+    return f"{plural(figures['live'], 'active grant')}, {number(figures['past'])} past their end date"
 
 
 def contracts_past_destruction(today: datetime.date) -> str:
     count = ResearchContract.objects.filter(destruction_due_date__lt=today).exclude(status__in=DESTROYED).count()
-    return f"{count} contracts past their destruction date without a certificate"
+    return f"{plural(count, 'contract')} past their destruction date without a certificate"
 
 
 def releases_signed_off(today: datetime.date) -> str:
@@ -85,19 +86,20 @@ def releases_signed_off(today: datetime.date) -> str:
         released=Count("pk", filter=Q(status=StatisticalRelease.Status.RELEASED)),
         signed=Count("pk", filter=~Q(status=StatisticalRelease.Status.DRAFT)),
     )
-    return f"{figures['signed']} releases signed off after disclosure control, {figures['released']} released"
+    signed = plural(figures["signed"], "release")
+    return f"{signed} signed off after disclosure control, {number(figures['released'])} released"
 
 
 def assets_without_iam(today: datetime.date) -> str:
     figures = InformationAsset.objects.aggregate(
         total=Count("pk"), missing=Count("pk", filter=Q(manager__isnull=True) | Q(manager__is_active=False))
     )
-    return f"{figures['total']} assets, {figures['missing']} without an active IAM"
+    return f"{plural(figures['total'], 'asset')}, {number(figures['missing'])} without an active IAM"
 
 
 def incidents_open(today: datetime.date) -> str:
     counts = open_counts()
-    return f"{counts.open} open incidents, {counts.overdue} past 72 hours without an ICO decision"
+    return f"{plural(counts.open, 'open incident')}, {number(counts.overdue)} past 72 hours without an ICO decision"
 
 
 def latest_round(today: datetime.date) -> str:
@@ -108,7 +110,7 @@ def latest_round(today: datetime.date) -> str:
     figures = live.aggregate(
         total=Count("pk"), signed=Count("pk", filter=Q(state__in=(AssuranceReturn.State.SIGNED, "accepted")))
     )
-    return f"{round_.period}: {figures['signed']} of {figures['total']} IAM returns signed"
+    return f"{round_.period}: {number(figures['signed'])} of {plural(figures['total'], 'IAM return')} signed"
 
 
 STATEMENTS: tuple[Statement, ...] = (

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
 
 C = ResearchContract.Status
@@ -17,7 +18,7 @@ HORIZON_DAYS = 30
 
 
 def _contracts(count: int) -> str:
-    return f"{count} contract{'s' if count != 1 else ''}"
+    return f"{plural(count, 'contract')}"
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from governance.core.plurals import date_text
 from governance.trends.snapshots import Series
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 600, 200, 40, 10, 10, 30
@@ -31,7 +32,7 @@ class Chart:
             return f"{self.series.label}: no figures recorded yet."
         (first_day, first), (last_day, last) = known[0], known[-1]
         return (
-            f"{self.series.label}: {first} on {first_day:%d %B %Y}, {last} on {last_day:%d %B %Y}; "
+            f"{self.series.label}: {first} on {date_text(first_day)}, {last} on {date_text(last_day)}; "
             f"highest {max(v for _, v in known)}."
         )
 
@@ -48,10 +49,10 @@ def line_chart(series: Series, *, percent: bool = False) -> Chart:
     def y(value: int) -> float:
         return round(PAD_TOP + inner_h - inner_h * value / maximum, 1)
 
-    dots = [(x(i), y(v), f"{day:%d %b}: {v}") for i, (day, v) in enumerate(series.points) if v is not None]
+    dots = [(x(i), y(v), f"{day.day} {day:%b}: {v}") for i, (day, v) in enumerate(series.points) if v is not None]
     ticks = [(y(maximum * step // 4), maximum * step // 4) for step in range(5)]
     every = max(1, count // 6)
-    labels = [(x(i), f"{day:%d %b}") for i, (day, _) in enumerate(series.points) if i % every == 0]
+    labels = [(x(i), f"{day.day} {day:%b}") for i, (day, _) in enumerate(series.points) if i % every == 0]
     return Chart(
         series=series,
         points=" ".join(f"{px},{py}" for px, py, _ in dots),
