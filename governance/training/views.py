@@ -58,6 +58,9 @@ class SignView(ObjectPolicyMixin, ServiceFormView):
     def get_initial(self):
         return {"version": self.version.pk}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(course=self.course, version=self.version, **kwargs)
 
