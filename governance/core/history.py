@@ -101,11 +101,7 @@ def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
                     wanted[related].update(str(v) for v in value if v not in (None, "None", ""))
         parsed.append((entry, items))
 
-    names = {
-        related: {str(obj.pk): str(obj) for obj in related._default_manager.filter(pk__in=pks)}
-        for related, pks in wanted.items()
-        if pks
-    }
+    names = {related: {str(obj.pk): str(obj) for obj in _named(related, pks)} for related, pks in wanted.items() if pks}
 
     rows = []
     for entry, items in parsed:
@@ -130,6 +126,20 @@ def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
             )
         rows.append(row)
     return rows
+
+
+def _named(model: type[models.Model], pks: set[str]):
+    """The records ``pks`` of ``model`` with what their names are made of, in one query.
+
+    A name often reads its required foreign keys ("Grant 7: Benefit claims to Dana Okafor"):
+    fetched with them, a history naming 50 grants costs one query, not one per grant and key.
+    """
+    joined = [
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and not f.null and f.related_model is not model
+    ]
+    return model._default_manager.filter(pk__in=pks).select_related(*joined)
 
 
 _ACRONYMS = {"iam": "IAM", "siro": "SIRO", "ip": "IP", "url": "URL", "otp": "one-time", "sha256": "SHA-256", "id": "ID"}
