@@ -35,7 +35,9 @@ class AccessRequestForm(forms.Form):
         self.asset = asset
         self.submitting = submitting
         self.data_items = list(asset.items.all())
-        self.fields["requested_end_date"].help_text = f"No later than {latest_end:%d %m %Y} (12 months at most)."
+        self.fields[
+            "requested_end_date"
+        ].help_text = f"No later than {latest_end.day} {latest_end.month} {latest_end.year} (12 months at most)."
         for item in self.data_items:
             self.fields[f"item_{item.pk}"] = forms.BooleanField(required=False, label=item.name)
             self.fields[f"why_{item.pk}"] = forms.CharField(

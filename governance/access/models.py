@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from governance.core.models.audit import AuditScoped, scope_of
+from governance.core.plurals import date_text
 from governance.register.models import DataItem, InformationAsset
 
 
@@ -66,6 +67,12 @@ class AccessRequest(AuditScoped, models.Model):
     )
     deputy_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    returned_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Digest of what was asked when the request was returned: it is not sent back unchanged.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -254,7 +261,7 @@ class ReviewCampaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Access review from {self.period_start:%d %B %Y}"
+        return f"Access review from {date_text(self.period_start)}"
 
     def get_absolute_url(self) -> str:
         return reverse("access:reviews")
@@ -347,7 +354,7 @@ class AssetExtract(AuditScoped, models.Model):
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Extract of {self.asset} ({timezone.localtime(self.uploaded_at):%d %B %Y})"
+        return f"Extract of {self.asset} ({date_text(self.uploaded_at)})"
 
     def get_absolute_url(self) -> str:
         return reverse("access:data", args=[self.asset_id])

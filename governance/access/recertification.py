@@ -23,6 +23,7 @@ from governance.core.audit import system_user
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify, remind
+from governance.core.plurals import date_text, plural
 from governance.register.models import InformationAsset
 
 G = AccessGrant.State
@@ -83,8 +84,7 @@ def start_campaign(on: datetime.date | None = None) -> CampaignRun:
         notify(
             reviewer,
             key=f"access-review-due:{campaign.pk}:{reviewer.pk}",
-            subject=f"Access review: confirm or revoke {count} grant{'s' if count != 1 else ''} by "
-            f"{campaign.deadline:%d %B %Y}",
+            subject=f"Access review: confirm or revoke {plural(count, 'grant')} by {date_text(campaign.deadline)}",
             template="emails/access_review_due.txt",
             context={"campaign": campaign, "count": count},
         )
@@ -376,7 +376,7 @@ def review_asset_early(asset: InformationAsset, *, by: User, reason: str) -> Cam
         notify(
             reviewer,
             key=f"access-review-early:{campaign.pk}:{asset.pk}:{reviewer.pk}",
-            subject=f"Early access review of {asset}: confirm or revoke by {campaign.deadline:%d %B %Y}",
+            subject=f"Early access review of {asset}: confirm or revoke by {date_text(campaign.deadline)}",
             template="emails/access_review_early.txt",
             context={"campaign": campaign, "asset": asset, "reason": reason.strip(), "count": run.reviews},
         )
@@ -413,7 +413,7 @@ def enforce_deadlines(on: datetime.date | None = None) -> CampaignRun:
             sent = notify(
                 area.deputy_siro,
                 key=f"access-review-missed:{campaign.pk}:{area.pk}",
-                subject=f"Access review: {len(grants)} grant{'s' if len(grants) != 1 else ''} in {area} not confirmed",
+                subject=f"Access review: {plural(len(grants), 'grant')} in {area} not confirmed",
                 template="emails/access_review_missed.txt",
                 context={
                     "campaign": campaign,
@@ -447,6 +447,6 @@ def _enforce_one(review_id: int, campaign: ReviewCampaign, system: User) -> tupl
         grant,
         AccessGrant.Suspension.NOT_RECERTIFIED,
         by=system,
-        reason=f"Not confirmed in the access review by {campaign.deadline:%d %B %Y}",
+        reason=f"Not confirmed in the access review by {date_text(campaign.deadline)}",
     )
     return 1, grant

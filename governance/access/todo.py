@@ -14,13 +14,14 @@ from governance.access.policy import can_view_your_grants
 from governance.access.recertification import open_reviews_for
 from governance.access.selectors import awaiting_decision, grants_on_managed_assets
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DECISION, INFORMATION, OVERDUE, Facts, Task
 
 R = AccessRequest.State
 
 
 def _requests(count: int) -> str:
-    return f"{count} access request{'s' if count != 1 else ''}"
+    return f"{plural(count, 'access request')}"
 
 
 def _day(on: datetime.date, today: datetime.date) -> str:
@@ -89,7 +90,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             hint="Special category or identifiable data, approved by the IAM",
         ),
         Task(
-            label=f"Recertify {len(reviews)} grant{'s' if len(reviews) != 1 else ''} of access",
+            label=f"Recertify {plural(len(reviews), 'grant')} of access",
             count=len(reviews),
             url=reverse("access:reviews"),
             priority=OVERDUE if late_reviews else DECISION,

@@ -92,6 +92,8 @@ class RequestFormView(PolicyMixin, ServiceFormView):
             ),
             clearance=clearance,
             personal=self.asset.contains_personal_data,
+            returned=self.draft is not None and self.draft.state == AccessRequest.State.RETURNED,
+            return_reason=timeline.return_reason(self.draft) if self.draft is not None else "",
         )
         return context
 
@@ -119,6 +121,8 @@ class RequestFormView(PolicyMixin, ServiceFormView):
         )
         if submit:
             return request, "Request submitted. The Information Asset Manager has been told."
+        if request.state == AccessRequest.State.RETURNED:
+            return request, "Changes saved. Send the request again from Change your request when it is ready."
         return request, "Draft saved. Submit it when it is ready."
 
 
@@ -201,6 +205,10 @@ class SubmitDraftView(RequestObjectMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         req = self.access_request
+        if req.state == AccessRequest.State.RETURNED:
+            # A returned request goes back only from "Change your request", where the decider's words are shown.
+            messages.error(request, "Change your request as the decider asked, then send it again from this page.")
+            return redirect("access:request-edit", req.pk)
         items = {row.data_item: row.justification for row in req.items.select_related("data_item")}
         try:
             service.save_request(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound
+from governance.core.plurals import number, plural
 from governance.trends.models import ComplianceSnapshot
 
 
@@ -44,45 +45,49 @@ def _share(part: int, whole: int) -> int:
 
 
 def security_training(f: dict) -> str:
-    return f"{_share(f['staff_trained'], f['staff'])}% of {f['staff']} staff hold current information-security training"
+    share = _share(f["staff_trained"], f["staff"])
+    return f"{share}% of {number(f['staff'])} staff hold current information-security training"
 
 
 def handlers_uncleared(f: dict) -> str:
-    return f"{f['handlers_uncleared']} data handlers without current data-protection training"
+    return f"{plural(f['handlers_uncleared'], 'data handler')} without current data-protection training"
 
 
 def anonymised_share(f: dict) -> str:
     live, reduced = f["grants_live"], f["grants_anonymised_or_pseudonymised"]
     return (
-        f"{_share(reduced, live)}% of {live} live grants are on anonymised or pseudonymised assets "
+        f"{_share(reduced, live)}% of {plural(live, 'live grant')} are on anonymised or pseudonymised assets "
         f"({_share(f['grants_anonymised'], live)}% anonymised)"
     )
 
 
 def grants_past_end(f: dict) -> str:
-    return f"{f['grants_active']} active grants, {f['grants_past_end']} past their end date"
+    return f"{plural(f['grants_active'], 'active grant')}, {number(f['grants_past_end'])} past their end date"
 
 
 def contracts_past_destruction(f: dict) -> str:
-    return f"{f['contracts_past_destruction']} contracts past their destruction date without a certificate"
+    return f"{plural(f['contracts_past_destruction'], 'contract')} past their destruction date without a certificate"
 
 
 def releases_signed_off(f: dict) -> str:
-    return f"{f['releases_signed_off']} releases signed off after disclosure control, {f['releases_released']} released"
+    signed = plural(f["releases_signed_off"], "release")
+    return f"{signed} signed off after disclosure control, {number(f['releases_released'])} released"
 
 
 def assets_without_iam(f: dict) -> str:
-    return f"{f['assets']} assets, {f['assets_without_iam']} without an active IAM"
+    return f"{plural(f['assets'], 'asset')}, {number(f['assets_without_iam'])} without an active IAM"
 
 
 def incidents_open(f: dict) -> str:
-    return f"{f['incidents_open']} open incidents, {f['incidents_overdue']} past 72 hours without an ICO decision"
+    opened, overdue = plural(f["incidents_open"], "open incident"), number(f["incidents_overdue"])
+    return f"{opened}, {overdue} past 72 hours without an ICO decision"
 
 
 def recorded(f: dict) -> str:
     return (
-        f"{f['authorisations_recorded']} access authorisations recorded; "
-        f"{f['accesses_recorded_30_days']} accesses to restricted data recorded in the last 30 days"
+        f"{plural(f['authorisations_recorded'], 'access authorisation')} recorded; "
+        f"{plural(f['accesses_recorded_30_days'], 'access', 'accesses')} to restricted data recorded in the "
+        "last 30 days"
     )
 
 
@@ -95,7 +100,7 @@ def latest_round() -> str:
     figures = live.aggregate(
         total=Count("pk"), signed=Count("pk", filter=Q(state__in=(AssuranceReturn.State.SIGNED, "accepted")))
     )
-    return f"{round_.period}: {figures['signed']} of {figures['total']} IAM returns signed"
+    return f"{round_.period}: {number(figures['signed'])} of {plural(figures['total'], 'IAM return')} signed"
 
 
 KEY_TESTS = (

@@ -11,6 +11,7 @@ from django.urls import reverse
 from governance.contracts.models import ResearchContract
 from governance.contracts.selectors import data_reviews_for
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
 
 C = ResearchContract.Status
@@ -18,7 +19,7 @@ HORIZON_DAYS = 30
 
 
 def _contracts(count: int) -> str:
-    return f"{count} contract{'s' if count != 1 else ''}"
+    return f"{plural(count, 'contract')}"
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:

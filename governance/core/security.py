@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -87,6 +89,33 @@ def verify_fresh_code(user: User, token: str) -> bool:
             if locked_device(device).verify_token(token):
                 return True
     return False
+
+
+def code_is_wrong(user: User, token: str) -> bool:
+    """Whether ``token`` is not a code the user's app would accept now, without using up a right one.
+
+    A form that finds other mistakes asks this so a wrong code is reported with them on
+    the first submit; a right code is left unused for the submit that will succeed (checking
+    it with ``verify_fresh_code`` would use it up). A wrong code counts as a failed try on
+    each device, as ``verify_token`` counts it, so guessing through a form that never
+    succeeds is throttled like any other.
+    """
+    token = (token or "").strip()
+    if not token.isdigit():
+        return True
+    right = False
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        with transaction.atomic():
+            device = locked_device(device)
+            if not device.verify_is_allowed()[0]:
+                continue
+            totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            totp.time = time.time()
+            if totp.verify(int(token), device.tolerance, device.last_t + 1):
+                right = True
+                break
+            device.throttle_increment(commit=True)
+    return not right
 
 
 # --- the account-wide lockout ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from governance.core.audit_chain import run_verification
 from governance.core.audit_checkpoints import export_checkpoint
 from governance.core.models import Notification
 from governance.core.notifications import deliver, notify
+from governance.core.plurals import date_text
 from governance.core.roles import ADMINISTRATORS
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def verify_audit_chain() -> dict:
             notify(
                 admin,
                 key=f"audit-chain-broken:{record.pk}:{admin.pk}",
-                subject=f"Audit trail integrity check failed on {timezone.localdate():%d %B %Y}",
+                subject=f"Audit trail integrity check failed on {date_text(timezone.localdate())}",
                 template="emails/audit_chain_broken.txt",
                 context={"record": record},
             )

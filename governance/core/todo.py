@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import undeliverable
+from governance.core.plurals import plural
 from governance.core.policy import has_oversight, is_administrator, is_siro
 from governance.core.selectors import overseen_areas
 
@@ -83,7 +84,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     count = undeliverable().count()
     return [
         Task(
-            label=f"{count} email{'s' if count != 1 else ''} could not be sent",
+            label=f"{plural(count, 'email')} could not be sent",
             count=count,
             url=f"{reverse('admin:governance_notification_changelist')}?delivery=failed",
             priority=OVERDUE,

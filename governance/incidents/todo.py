@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.policy import is_person
 from governance.core.todo import DECISION, OVERDUE, Facts, Task
 from governance.incidents.models import Incident, IncidentAction
@@ -40,7 +41,7 @@ def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem
             first = figures["first"]
             items.append(
                 TaskItem(
-                    label=f"Decide on reporting {count} incident{'s' if count != 1 else ''} to the ICO",
+                    label=f"Decide on reporting {plural(count, 'incident')} to the ICO",
                     count=count,
                     url=f"{reverse('incidents:list')}?status=awaiting",
                     due=first,
@@ -56,7 +57,7 @@ def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem
         first = figures["first"]
         items.append(
             TaskItem(
-                label=f"Complete {count} incident action{'s' if count != 1 else ''}",
+                label=f"Complete {plural(count, 'incident action')}",
                 count=count,
                 url=f"{reverse('incidents:list')}?status=my_actions",
                 due=first,

@@ -10,12 +10,13 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
 from governance.register.models import InformationAsset
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
+    return plural(count, word)
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:

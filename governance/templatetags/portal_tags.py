@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from governance.core import plurals
 from governance.core.models.audit import AuditScoped
 from governance.core.policy import has_oversight
 from governance.training.courses import uncleared_data_handler_ids
@@ -27,10 +28,34 @@ def duration(value: timedelta | None) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        parts.append(plurals.plural(hours, "hour"))
     if minutes or not parts:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(plurals.plural(minutes, "minute"))
     return " ".join(parts)
+
+
+@register.filter
+def plural(count, forms: str) -> str:
+    """'{{ n|plural:"grant" }}' -> '1 grant', '2 grants', '1,240 grants'; '{{ n|plural:"person,people" }}'."""
+    return plurals.plural(count, forms)
+
+
+@register.filter
+def number(value) -> str:
+    """'{{ n|number }}' -> '1,240'."""
+    return plurals.number(value)
+
+
+@register.filter
+def govuk_date(value) -> str:
+    """'{{ d|govuk_date }}' -> '4 December 2026', in UK time for a moment."""
+    return plurals.date_text(value)
+
+
+@register.filter
+def govuk_datetime(value) -> str:
+    """'{{ t|govuk_datetime }}' -> '4 December 2026 at 14:30', in UK time."""
+    return plurals.datetime_text(value)
 
 
 @register.filter

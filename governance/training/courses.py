@@ -30,6 +30,7 @@ from governance.core import events
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
 from governance.core.permissions import is_system, refuse_unless
+from governance.core.plurals import date_text
 from governance.core.security import verify_fresh_code, verify_provider_step_up
 from governance.core.step_up import signed_in_through_provider
 from governance.training import policy
@@ -612,7 +613,7 @@ def _remind(run: ReminderRun, user: User, course: Course, due_on: datetime.date,
     context = {"course": course, "due_on": due_on, "person": user, "signed": signed, "days_overdue": (on - due_on).days}
     days_overdue = (on - due_on).days
     if days_overdue < 0:
-        step, subject = "before", f"{course.title}: due by {due_on:%d %B %Y}"
+        step, subject = "before", f"{course.title}: due by {date_text(due_on)}"
     elif days_overdue < 7:
         step, subject = "expired", f"{course.title}: {'overdue' if signed else 'now due'}"
     else:

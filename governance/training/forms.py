@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from governance.core.forms.security_keys import FreshVerificationMixin
+from governance.core.forms.security_keys import FreshVerificationMixin, report_wrong_code
 from governance.core.forms.widgets import FreshCodeField, GovukDateField
+from governance.core.models import User
 from governance.register.forms.assets import YesNoField
 from governance.training.courses import COURSE_FIELDS
 from governance.training.models import Course
@@ -23,6 +24,19 @@ class SignForm(FreshVerificationMixin, forms.Form):
         error_messages={"required": "Confirm that you have received the training and accept the declaration"},
     )
     otp_token = FreshCodeField()
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def _post_clean(self):
+        super()._post_clean()  # type: ignore[misc]  # Django's own step after clean(), not in the stubs
+        if self.errors:
+            self.report_wrong_code()
+
+    def report_wrong_code(self) -> None:
+        """With other mistakes on the form, a wrong code is reported beside them (a right one is kept)."""
+        report_wrong_code(self, "otp_token", self.user)
 
 
 class CourseForm(forms.ModelForm):
@@ -47,6 +61,7 @@ class CourseForm(forms.ModelForm):
 class PublishVersionForm(forms.Form):
     declaration_text = forms.CharField(
         label="Declaration",
+        error_messages={"required": "Enter the words of the declaration"},
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="The exact words each person signs. Their signature records a digest of this text.",
     )

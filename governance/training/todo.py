@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DUE_SOON, OVERDUE, Facts, Task
 from governance.training.courses import CURRENT, NEVER_SIGNED, training_for
 from governance.training.courses import OVERDUE as COURSE_OVERDUE
@@ -19,7 +20,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     count = len(states)
     return [
         Task(
-            label=f"Sign {count} training course{'s' if count != 1 else ''}",
+            label=f"Sign {plural(count, 'training course')}",
             count=count,
             url=reverse("training:mine"),
             priority=OVERDUE if late else DUE_SOON,

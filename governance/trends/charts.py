@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from governance.core.plurals import date_text
 from governance.trends.snapshots import Series
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 600, 200, 40, 10, 10, 30
@@ -66,7 +67,7 @@ class Chart:
             return f"{self.series.label}: no data yet."
         (first_day, first), (last_day, last) = known[0], known[-1]
         text = (
-            f"{self.series.label}: {first} on {first_day:%d %B %Y}, {last} on {last_day:%d %B %Y}; "
+            f"{self.series.label}: {first} on {date_text(first_day)}, {last} on {date_text(last_day)}; "
             f"highest {max(v for _, v in known)}."
         )
         if self.target is not None:
@@ -118,10 +119,10 @@ def line_chart(series: Series, *, percent: bool = False, target: int | None = No
         return round(PAD_TOP + inner_h - inner_h * (value - bottom) / (top - bottom), 1)
 
     unit = "%" if percent else ""
-    dots = [(x(i), y(v), f"{day:%d %b}: {v}{unit}") for i, (day, v) in enumerate(series.points) if v is not None]
+    dots = [(x(i), y(v), f"{day.day} {day:%b}: {v}{unit}") for i, (day, v) in enumerate(series.points) if v is not None]
     ticks = [(y(value), value) for value in range(bottom, top + 1, step)]
     every = max(1, count // 6)
-    labels = [(x(i), f"{day:%d %b}") for i, (day, _) in enumerate(series.points) if i % every == 0]
+    labels = [(x(i), f"{day.day} {day:%b}") for i, (day, _) in enumerate(series.points) if i % every == 0]
     return Chart(
         series=series,
         points=" ".join(f"{px},{py}" for px, py, _ in dots),

@@ -156,7 +156,7 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
     action = incident_service.add_action(incident, by=deputy, description="Recall the email", owner=iam)
     # Someone else's access on the asset, suspended while the incident is handled, to be restored.
     suspended = make_grant(UserFactory(business_area=area), asset=asset, items=[item], decider=iam)
-    incident_links.suspend_grant(incident, suspended, by=deputy)
+    incident_links.suspend_grant(incident, suspended, by=deputy, reason="Sent the extract to the wrong team")
     risk = assurance_risks.record_risk(
         asset,
         by=iam,

@@ -479,12 +479,21 @@ ROWS: dict[str, Row] = {
         other_get={200: roles(SIRO, INCIDENT)},
         other_post={200: roles(SIRO, INCIDENT)},
     ),
+    # A confirmation page with a required reason: an empty POST is answered with its error.
     "incidents:suspend-grant": Row(
         "pk=incident,target=grant",
-        get={405: roles(DEPUTY, SIRO, INCIDENT)},
-        post={302: roles(DEPUTY, SIRO, INCIDENT)},
-        other_get={405: roles(SIRO, INCIDENT)},
-        other_post={302: roles(SIRO, INCIDENT)},
+        get={200: roles(DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
+    ),
+    # Triage: the handler links the grants and contracts involved (nothing chosen: answered with its error).
+    "incidents:link": Row(
+        "pk=incident",
+        get={200: roles(DEPUTY, SIRO, INCIDENT)},
+        post={200: roles(DEPUTY, SIRO, INCIDENT)},
+        other_get={200: roles(SIRO, INCIDENT)},
+        other_post={200: roles(SIRO, INCIDENT)},
     ),
     "incidents:triage": Row(
         "pk=incident",

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from governance.core.api_tokens import expiry_errors
+from governance.core.api_tokens import expiry_errors, range_errors
 from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import FreshCodeField, GovukDateField
 
@@ -23,7 +23,12 @@ class ApiTokenForm(FreshVerificationMixin, forms.Form):
         error_messages={"required": "Enter what the token is for"},
     )
     expires_on = GovukDateField(
-        label="Token expires on", help_text="At most a year from today. For example, 27 3 2027."
+        label="When does the token expire?",
+        help_text="At most a year from today. For example, 27 3 2027.",
+        error_messages={
+            "required": "Enter the date the token expires",
+            "invalid": "The date the token expires must be a real date, for example 27 3 2027",
+        },
     )
     write_enabled = forms.BooleanField(
         label="Allow this token to change records", required=False, help_text="Leave unticked for read-only use."
@@ -37,7 +42,11 @@ class ApiTokenForm(FreshVerificationMixin, forms.Form):
     code = FreshCodeField()
 
     def clean_allowed_ips(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["allowed_ips"].splitlines() if line.strip()]
+        lines = [line.strip() for line in self.cleaned_data["allowed_ips"].splitlines() if line.strip()]
+        problems = range_errors(lines)
+        if problems:
+            raise forms.ValidationError(problems)
+        return lines
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -23,8 +23,10 @@ from governance.core.forms.widgets import FreshCodeField
 from governance.core.models import User
 from governance.core.security import (
     CODE_FIELD,
+    CODE_REFUSED_MESSAGE,
     KEY_FIELD,
     KEY_REFUSED_MESSAGE,
+    code_is_wrong,
     fresh_purpose,
     has_security_key,
     verify_key,
@@ -117,6 +119,20 @@ class SecurityKeyAddForm(forms.Form):
         super().add_error(field, error)
 
 
+def report_wrong_code(form: forms.BaseForm, field: str, user: User | None) -> None:
+    """Add "wrong code" to a form that already has other mistakes, so every one is shown at once.
+
+    Only called when the form cannot succeed anyway: a right code is then left unused (the
+    service uses it up on the submit that succeeds), and a wrong one is reported now,
+    beside the rest, instead of on the next submit. Asked once per form.
+    """
+    if user is None or getattr(form, "_code_checked", False) or field not in form.fields or field in form.errors:
+        return
+    form._code_checked = True  # type: ignore[attr-defined]
+    if code_is_wrong(user, form.cleaned_data.get(field) or ""):
+        form.add_error(field, CODE_REFUSED_MESSAGE)
+
+
 if TYPE_CHECKING:
     # What the mixin is combined with, for type checking only: at run time it stays a plain class.
     _FormBase = forms.BaseForm
@@ -190,6 +206,16 @@ class FreshVerificationMixin(_FormBase):
             "url": reverse("sso:step_up") + "?" + urlencode({"next": page}),
             "minutes": max(1, settings.OIDC_STEP_UP_SECONDS // 60),
         }
+
+    def _post_clean(self):
+        super()._post_clean()  # type: ignore[misc]  # Django's own step after clean(), not in the stubs
+        if self.errors:
+            self.report_wrong_code()
+
+    def report_wrong_code(self) -> None:
+        """With other mistakes on the form, a wrong code is reported beside them (a right one is kept)."""
+        if self.asks_fresh and not self.uses_key and not self.uses_provider:
+            report_wrong_code(self, self.fresh_code_field, self.fresh_user)
 
     def fresh_verification(self) -> dict[str, str]:
         data = self.cleaned_data

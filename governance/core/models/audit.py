@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.core import audit_hashing
+from governance.core.plurals import date_text
 
 if TYPE_CHECKING:
     from governance.core.models.organisation import BusinessArea
@@ -217,7 +218,7 @@ class AuditCheckpoint(models.Model):
         ordering = ["-last_chain_index"]
 
     def __str__(self) -> str:
-        return f"Pruned {self.entries_pruned} entries before {self.pruned_before:%d %B %Y}"
+        return f"Pruned {self.entries_pruned} entries before {date_text(self.pruned_before)}"
 
     def get_absolute_url(self) -> str:
         return reverse("audit:verifications")

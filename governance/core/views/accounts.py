@@ -241,6 +241,9 @@ class AccountSecurityView(PolicyMixin, TemplateView):
         return context
 
 
+KEY_NOT_TOUCHED = "Insert or touch your security key and enter its PIN when your browser asks"
+
+
 class SecurityKeyAddView(PolicyMixin, ServiceFormView):
     """Add a security key: name it, then touch it and set or enter its PIN."""
 
@@ -256,6 +259,13 @@ class SecurityKeyAddView(PolicyMixin, ServiceFormView):
         context["key_roles"] = security_keys.roles_requiring_key(self.request.user)
         context["has_key"] = security_keys.keys_for(self.request.user).exists()
         return context
+
+    def checks(self, data, *, valid):
+        # With other mistakes, a missing answer from the key is reported beside them; alone, the
+        # service refuses it (and records the failure).
+        if not valid and not (self.request.POST.get("key_registration") or "").strip():
+            return {"key_registration": KEY_NOT_TOUCHED}
+        return {}
 
     def perform(self, form):
         security_keys.register_key(

@@ -172,6 +172,8 @@ class ServiceFormView(FormView):
         for field, message in self.checks(form.cleaned_data, valid=valid).items():
             if field not in form.errors:
                 form.add_error(field if field in form.fields else None, message)
+        if form.errors and hasattr(form, "report_wrong_code"):
+            form.report_wrong_code()  # a wrong one-time code is reported with the rest, a right one kept
         return self.form_valid(form) if not form.errors else self.form_invalid(form)
 
     def form_valid(self, form):
