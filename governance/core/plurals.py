@@ -30,10 +30,19 @@ def plural(count: int | None, forms: str, plural_form: str | None = None) -> str
     return f"{number(count)} {singular if count == 1 else many}"
 
 
-def date_text(value: datetime.date | datetime.datetime | None) -> str:
-    """'4 December 2026': day without a leading zero, the month in full. Times are shown in UK time."""
-    if value is None:
+def date_text(value: datetime.date | datetime.datetime | str | None) -> str:
+    """'4 December 2026': day without a leading zero, the month in full. Times are shown in UK time.
+
+    Also takes a date stored as text (``2027-03-04``, as signed returns keep their facts); text that
+    is not a date is given back unchanged.
+    """
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{value.day} {value:%B %Y}"

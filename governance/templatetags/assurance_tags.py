@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime
 
 from django import template
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
+
+from governance.core.plurals import date_text
 
 register = template.Library()
 
@@ -21,16 +22,8 @@ RECERTIFICATION = {
 
 @register.filter
 def govuk_date(value: str | datetime.date | None) -> str:
-    """``2027-03-04`` (or a date) as ``4 March 2027``; nothing for nothing."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            day = datetime.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-        return format_date(day, "j F Y")
-    return format_date(value, "j F Y")
+    """``2027-03-04`` (or a date) as ``4 March 2027``; nothing for nothing (the one helper, ``plurals.date_text``)."""
+    return date_text(value)
 
 
 @register.filter

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from governance.core.forms.security_keys import FreshVerificationMixin, report_wrong_code
+from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import FreshCodeField, GovukDateField
-from governance.core.models import User
 from governance.register.forms.assets import YesNoField
 from governance.training.courses import COURSE_FIELDS
 from governance.training.models import Course
@@ -24,19 +23,6 @@ class SignForm(FreshVerificationMixin, forms.Form):
         error_messages={"required": "Confirm that you have received the training and accept the declaration"},
     )
     otp_token = FreshCodeField()
-
-    def __init__(self, *args, user: User | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def _post_clean(self):
-        super()._post_clean()  # type: ignore[misc]  # Django's own step after clean(), not in the stubs
-        if self.errors:
-            self.report_wrong_code()
-
-    def report_wrong_code(self) -> None:
-        """With other mistakes on the form, a wrong code is reported beside them (a right one is kept)."""
-        report_wrong_code(self, "otp_token", self.user)
 
 
 class CourseForm(forms.ModelForm):
