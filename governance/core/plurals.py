@@ -42,7 +42,7 @@ def date_text(value: datetime.date | datetime.datetime | str | None) -> str:
         try:
             value = datetime.date.fromisoformat(value[:10])
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{value.day} {value:%B %Y}"
