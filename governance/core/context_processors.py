@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from governance.core import offices
 from governance.core.policy import has_oversight
+from governance.core.selectors import oversees_any_area
 
 
 def portal(request: HttpRequest) -> dict:
@@ -40,6 +41,9 @@ def _navigation(request: HttpRequest) -> list[dict]:
     entries.append(("Contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
     entries.append(("Releases", "releases:list", "releases"))  # likewise: unpublished statistics are restricted
     entries.append(("Incidents", "incidents:list", "incidents"))  # everyone reports; each sees only theirs
+    if has_oversight(user) or oversees_any_area(user):
+        # The SIRO, auditors and Deputy SIROs: the assurance rounds and the policy's evidence.
+        entries += [("Assurance", "assurance:rounds", "assurance"), ("Policy", "policy", None)]
     if has_oversight(user):
         entries.append(("Audit", "audit:explorer", "audit"))
     if user.is_staff:
