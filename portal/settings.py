@@ -673,6 +673,9 @@ ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
 TRAINING_DUE_SOON_DAYS = env.int("TRAINING_DUE_SOON_DAYS", default=30)
 TRAINING_NEW_STARTER_DAYS = env.int("TRAINING_NEW_STARTER_DAYS", default=30)
 TRAINING_ESCALATE_AFTER_DAYS = env.int("TRAINING_ESCALATE_AFTER_DAYS", default=14)
+# Overseers' home pages list each business area and course whose compliance is below this
+# percentage (current or due soon, of everyone who must sign) as an exception.
+TRAINING_COMPLIANCE_TARGET = env.int("TRAINING_COMPLIANCE_TARGET", default=90)
 
 # --- Access to restricted data -----------------------------------------------------------
 # The longest a grant may run, when holders are warned of its end, how often grants are
@@ -718,6 +721,9 @@ SIRO_VACANT_FALLBACK_GROUP = env.str("SIRO_VACANT_FALLBACK_GROUP", default="Inci
 # IAMs are reminded this many days before their annual return is due; overdue returns and
 # overdue risk reviews are escalated to the Deputy SIRO daily.
 ASSURANCE_REMINDER_DAYS = tuple(env.list("ASSURANCE_REMINDER_DAYS", cast=int, default=[14, 3]))
+# The risk appetite: open risks rated (likelihood times impact, 1 to 25) above this are
+# listed as exceptions on the overseers' home pages.
+RISK_APPETITE_RATING = env.int("RISK_APPETITE_RATING", default=12)
 
 # --- Imports -----------------------------------------------------------------------------
 # A previewed file never confirmed is deleted by a nightly task after this many hours.

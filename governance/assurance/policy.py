@@ -26,6 +26,12 @@ def can_see_risks(user: User, asset: InformationAsset) -> bool:
     return user.is_authenticated and (can_edit_asset(user, asset) or has_oversight(user))
 
 
+def can_view_risk_list(user: User) -> bool:
+    """The list of risks across assets: organisation-wide oversight, and Deputy SIROs for their areas
+    (``selectors.overseen_risks`` lists what each sees)."""
+    return is_member(user) and (has_oversight(user) or oversees_any_area(user))
+
+
 def can_open_round(user: User) -> bool:
     """Only the SIRO opens an assurance round."""
     return user.is_authenticated and user.is_active and is_siro(user)

@@ -19,6 +19,7 @@ assurance_patterns = (
         path("returns/<int:pk>/accept/", assurance.ReturnAcceptView.as_view(), name="return-accept"),
         path("returns/<int:pk>/send-back/", assurance.ReturnSendBackView.as_view(), name="return-send-back"),
         path("assets/<int:pk>/risks/new/", assurance.RiskCreateView.as_view(), name="risk-create"),
+        path("risks/", assurance.RiskListView.as_view(), name="risks"),
         path("risks/<int:pk>/", assurance.RiskUpdateView.as_view(), name="risk-edit"),
     ],
     "assurance",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from governance.assurance import policy, report, returns, risks, selectors, traceability, two_person
 from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignReturnForm
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.assurance.report_pdf import report_pdf
+from governance.core.selectors import overseen_areas
 from governance.core.views.mixins import PolicyMixin, ServiceFormView
 from governance.register.models import InformationAsset
 from governance.trends.charts import charts_for
@@ -117,11 +120,26 @@ class RoundDetailView(RoundMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.visible_returns(self.request.user, self.round)
+        # ?status= one of selectors.RETURN_STATUSES, ?areas=overseen: the home page's items open their share.
+        returns = selectors.visible_returns(self.request.user, self.round)
+        self.status = self.request.GET.get("status", "")
+        if self.status in selectors.RETURN_STATUSES:
+            returns = returns.filter(selectors.return_status(self.status))
+        else:
+            self.status = ""
+        if self.request.GET.get("areas") == "overseen":
+            returns = returns.filter(selectors.returns_in_areas(overseen_areas(self.request.user)))
+        return returns
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        return super().get_context_data(round=self.round, can_report=policy.can_view_report(user, self.round), **kwargs)
+        return super().get_context_data(
+            round=self.round,
+            can_report=policy.can_view_report(user, self.round),
+            status=self.status,
+            statuses=[(key, label) for key, (label, _) in selectors.RETURN_STATUSES.items() if key != "to_sign"],
+            **kwargs,
+        )
 
 
 class ReportView(RoundMixin, TemplateView):
@@ -164,7 +182,42 @@ class MyReturnsView(PolicyMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return returns.returns_for_iam(self.request.user)
+        mine = returns.returns_for_iam(self.request.user)
+        if self.request.GET.get("status") == "to_sign":  # the home page's "Sign ... assurance return"
+            mine = mine.filter(selectors.return_status("to_sign"), round__state=AssuranceRound.State.OPEN)
+        return mine
+
+
+class RiskListView(PolicyMixin, ListView):
+    """Information risks across the assets one oversees: those overdue for review, those above the appetite."""
+
+    permission = policy.can_view_risk_list
+    refusal_message = "The list of risks is for Deputy SIROs (their areas), the SIRO, auditors and administrators."
+    template_name = "assurance/risks.html"
+    context_object_name = "risks"
+    paginate_by = 50
+
+    def get_queryset(self):
+        user = self.request.user
+        risks = selectors.overseen_risks(user).select_related("asset__business_area", "owner")
+        self.status = self.request.GET.get("status", "")
+        if self.status == "review_overdue":
+            risks = risks.filter(selectors.risk_review_overdue(timezone.localdate()))
+        elif self.status == "above_appetite":
+            risks = risks.filter(selectors.risk_above_appetite())
+        else:
+            self.status = ""
+        if self.request.GET.get("areas") == "overseen":
+            risks = risks.filter(selectors.risks_in_areas(overseen_areas(user)))
+        return risks.order_by("review_date", "asset__name", "pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            status=self.status,
+            statuses=list(selectors.RISK_STATUSES.items()),
+            appetite=settings.RISK_APPETITE_RATING,
+            **kwargs,
+        )
 
 
 class ReturnMixin(PolicyMixin):
