@@ -26,7 +26,9 @@ class HomeView(PolicyMixin, TemplateView):
         context["training_due"] = any(state.status != CURRENT for state in context["states"])
         context["clearance"] = personal_data_clearance(user) if user.is_data_handler else None
         context["links"] = oversight_links(user)
-        context["task_sections"] = sections(task_list(user))
+        tasks = task_list(user)
+        context["exception_sections"] = sections([task for task in tasks if task.exception])
+        context["task_sections"] = sections([task for task in tasks if not task.exception])
         context["show_siro_status"] = has_oversight(user)  # administrators and auditors see "SIRO vacant"
         return context
 
