@@ -3,6 +3,7 @@ from django.views.generic import TemplateView
 
 from governance.core.policy import can_view_audit_trail, has_oversight, is_member
 from governance.core.role_badges import roles_for
+from governance.core.selectors import oversees_any_area
 from governance.core.views.mixins import PolicyMixin
 from governance.home.todo import sections, task_list
 from governance.register import policy as register_policy
@@ -41,6 +42,8 @@ def oversight_links(user) -> list[tuple[str, str]]:
             ("Training compliance", reverse("training:compliance")),
             ("Asset accountability", reverse("assets:accountability")),
         ]
+    if has_oversight(user) or oversees_any_area(user):
+        links += [("Assurance rounds", reverse("assurance:rounds")), ("The policy and its controls", reverse("policy"))]
     if can_view_audit_trail(user):
         links += [("Audit trail", reverse("audit:explorer")), ("Access register", reverse("access:register"))]
     if is_chief_statistician(user) or is_disclosure_officer(user):
