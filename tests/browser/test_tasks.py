@@ -88,7 +88,7 @@ def test_a_request_returned_for_changes_and_resubmitted_through_the_task_lists(a
     page.wait_for_url(f"{live_server.url}/")
     assert serious(page) == []
     page.get_by_role("link", name="Decide 1 access request").click()
-    page.wait_for_url(f"{live_server.url}/access/decisions/")
+    page.wait_for_url(f"{live_server.url}/access/decisions/?as=iam")
     assert serious(page) == []
     page.get_by_role("link", name=re.compile(r"^Request \d+$")).first.click()
     page.get_by_label("Return to the requester for changes").check()
@@ -101,7 +101,7 @@ def test_a_request_returned_for_changes_and_resubmitted_through_the_task_lists(a
     sign_in(page, live_server, "sam", PASSWORD, analyst_device)
     page.wait_for_url(f"{live_server.url}/")
     page.get_by_role("link", name="Change and resubmit 1 access request returned to you").click()
-    page.wait_for_url(f"{live_server.url}/access/requests/?state=returned")
+    page.wait_for_url(f"{live_server.url}/access/requests/?state=returned&mine=yes")
     assert serious(page) == []
     page.get_by_role("link", name=re.compile(r"^Request \d+$")).first.click()
     expect(page.get_by_text("Say which quarters you need").first).to_be_visible()
