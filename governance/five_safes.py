@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from governance.access.models import AccessGrant, AccessRequest
 from governance.contracts.models import AssuranceCheck, ReidentificationAssessment, ResearchContract
 from governance.contracts.states import ContractFacts, basis_unmet, data_unmet, risk_unmet
+from governance.core.plurals import date_text, plural
 from governance.register.models import DataItem, InformationAsset
 from governance.releases.models import ReleaseSource, StatisticalRelease
 from governance.training.courses import personal_data_clearance, training_for
@@ -77,7 +78,7 @@ def _check_lines(checks: list[AssuranceCheck]) -> list[str]:
     for check in checks:
         line = f"{check.get_kind_display()}: {check.get_outcome_display().lower()}"
         if check.assessor_id and check.assessed_on:
-            line += f" ({check.assessor.display_name}, {check.assessed_on:%d %B %Y})"
+            line += f" ({check.assessor.display_name}, {date_text(check.assessed_on)})"
         lines.append(line)
     return lines
 
@@ -145,7 +146,7 @@ def safe_data(facts: ContractFacts) -> SafeLine:
     else:
         evidence.append(
             f"Re-identification risk: {risk.get_level_display().lower()} "
-            f"(assessed by {risk.assessor.display_name}, {risk.assessed_on:%d %B %Y})"
+            f"(assessed by {risk.assessor.display_name}, {date_text(risk.assessed_on)})"
         )
     ok = not data_unmet(facts) and not risk_unmet(facts)
     return SafeLine(
@@ -162,11 +163,11 @@ def safe_outputs(facts: ContractFacts) -> SafeLine:
     evidence = ["Not applicable: outputs are released by the contractor under the contract."]
     certificate = facts.certificate
     if certificate is not None:
-        evidence.append(f"Destruction certified on {certificate.destroyed_on:%d %B %Y} by {certificate.certified_by}")
+        evidence.append(f"Destruction certified on {date_text(certificate.destroyed_on)} by {certificate.certified_by}")
     elif contract.holds_data:
         evidence.append(
-            f"Data held by the contractor: retention ends {contract.retention_end_date:%d %B %Y}, "
-            f"destruction due {contract.destruction_due_date:%d %B %Y}"
+            f"Data held by the contractor: retention ends {date_text(contract.retention_end_date)}, "
+            f"destruction due {date_text(contract.destruction_due_date)}"
         )
         if contract.destruction_overdue(facts.today):
             evidence.append("Destruction is overdue")
@@ -246,7 +247,7 @@ def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list
     evidence = [
         f"{len(items)} of {total} items asked for" + (f", {len(granted)} granted" if granted else ""),
         f"{asset.get_identifiability_display()} data",
-        f"{high_risk} identifying or special-category item{'s' if high_risk != 1 else ''}",
+        f"{plural(high_risk, 'identifying or special-category item')}",
     ]
     if not minimal:
         evidence.append("Every item of identifiable data: check each is needed")

@@ -12,24 +12,30 @@ from django.dispatch import receiver
 from django_otp.plugins.otp_static.models import StaticDevice
 from two_factor.signals import user_verified
 
+# Each domain's describers module registers how its events read in the histories.
+from governance.access import describers as _access_describers  # noqa: F401
 from governance.access.grants import suspend_for_leaver
 from governance.access.lifecycle import sync_training
+from governance.contracts import describers as _contract_describers  # noqa: F401
 from governance.contracts.records import release_contracts_of
 from governance.core import events, history
 from governance.core.auth_backends import gave_right_password_while_locked, refused_by_account_lock
 from governance.core.models import SecurityEvent
 from governance.core.roles import sync_group_permissions
 from governance.core.security import note_password_failure, record_event
+from governance.incidents import describers as _incident_describers  # noqa: F401
 from governance.incidents.linked import record_lifted_suspension
 from governance.incidents.models import Incident, IncidentLink
 from governance.incidents.policy import sees_every_named_grant_holder
 from governance.operations.metrics import observe_task
+from governance.register import describers as _register_describers  # noqa: F401
 from governance.register.models import (
     InformationAsset,
     InformationAssetGroupObjectPermission,
     InformationAssetUserObjectPermission,
 )
 from governance.register.policy import can_see_holders
+from governance.releases import describers as _release_describers  # noqa: F401
 from governance.training.courses import forget_clearance_cache
 from governance.training.models import Course, TrainingStatus
 

@@ -10,6 +10,7 @@ from governance.home import views as home
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("about/", home.AboutView.as_view(), name="about"),
+    path("accessibility/", home.AccessibilityStatementView.as_view(), name="accessibility"),
     path("", include("governance.register.urls")),
     path("", include("governance.training.urls")),
     path("", include("governance.access.urls")),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("", include("governance.incidents.urls")),
     path("", include("governance.assurance.urls")),
     path("", include("governance.releases.urls")),
+    path("", include("governance.search.urls")),
 ]

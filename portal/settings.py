@@ -62,8 +62,14 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 PORTAL_NAME = "Custodian"
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Department for Work and Pensions")
+# The Government Security Classification printed at the head and foot of every page of the SIRO's report.
+PROTECTIVE_MARKING = env.str("PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")
 # The public address in email links and calendar feeds: required in production (governance/checks.py).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+# Where people report an accessibility problem (the accessibility statement names it).
+ACCESSIBILITY_CONTACT_EMAIL = env.str(
+    "ACCESSIBILITY_CONTACT_EMAIL", default="custodian-support@statistics.example.gov.uk"
+)
 
 # =============================================================================
 # 2. Core Django: apps, middleware, templates, URLs, forms, language and time
@@ -77,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    "django.contrib.postgres",  # the search's trigram lookups (pg_trgm); inert on SQLite
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -303,6 +310,9 @@ OIDC_ACR_CLAIM = env.str("OIDC_ACR_CLAIM", default="acr")
 # Clock skew allowed on exp, iat and auth_time (at most five minutes), and the oldest ID token accepted.
 OIDC_CLOCK_SKEW_SECONDS = min(env.int("OIDC_CLOCK_SKEW_SECONDS", default=60), 300)
 OIDC_ID_TOKEN_MAX_AGE_SECONDS = env.int("OIDC_ID_TOKEN_MAX_AGE_SECONDS", default=600)
+# A critical step by someone signed in through the provider: they sign in there again, and the
+# proof (auth_time after the portal asked) must be used for that step within this many seconds.
+OIDC_STEP_UP_SECONDS = env.int("OIDC_STEP_UP_SECONDS", default=300)
 # The provider's groups mapped to portal groups, as JSON: {"<group id>": "<portal group name>"}.
 # Applied at every sign-in: a mapped portal group is given or taken away to match the provider.
 OIDC_GROUP_ROLES = env.json("OIDC_GROUP_ROLES", default={})
@@ -317,6 +327,7 @@ SCIM_SERVICE_PROVIDER = {
     "USER_ADAPTER": "governance.register.scim.PortalSCIMUser",
     "GROUP_ADAPTER": "governance.register.scim.PortalSCIMGroup",
     "USER_FILTER_PARSER": "governance.register.scim_filters.PortalUserFilter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "governance.register.scim.PortalServiceProviderConfig",
     "AUTH_CHECK_MIDDLEWARE": "governance.core.scim_auth.ScimTokenCheck",
     "NETLOC": PORTAL_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost",
     "SCHEME": PORTAL_BASE_URL.split("://", 1)[0] if "://" in PORTAL_BASE_URL else "https",
@@ -627,6 +638,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.core.tasks.purge_pending_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # 03:40: single sign-on's links from the provider's sessions to ended portal sessions, and
+    # logout tokens too old to be replayed, are deleted (governance.core.sso_pruning).
+    "prune-provider-sessions": {
+        "task": "governance.core.tasks.prune_provider_sessions",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # --- Morning -------------------------------------------------------------------------
     # 06:30: the day's compliance figures are recorded for the trend charts.
     "compliance-snapshot": {
@@ -673,9 +690,10 @@ ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
 TRAINING_DUE_SOON_DAYS = env.int("TRAINING_DUE_SOON_DAYS", default=30)
 TRAINING_NEW_STARTER_DAYS = env.int("TRAINING_NEW_STARTER_DAYS", default=30)
 TRAINING_ESCALATE_AFTER_DAYS = env.int("TRAINING_ESCALATE_AFTER_DAYS", default=14)
-# Overseers' home pages list each business area and course whose compliance is below this
-# percentage (current or due soon, of everyone who must sign) as an exception.
-TRAINING_COMPLIANCE_TARGET = env.int("TRAINING_COMPLIANCE_TARGET", default=90)
+# The share (per cent) of staff with current training the organisation aims for: the target line of the
+# compliance page's training chart, and each business area and course below it is an exception on the
+# home pages of the SIRO, auditors and Deputy SIROs (current or due soon, of everyone who must sign).
+TRAINING_COMPLIANCE_TARGET = env.int("TRAINING_COMPLIANCE_TARGET", default=95)
 
 # --- Access to restricted data -----------------------------------------------------------
 # The longest a grant may run, when holders are warned of its end, how often grants are
@@ -684,6 +702,12 @@ ACCESS_MAX_MONTHS = env.int("ACCESS_MAX_MONTHS", default=12)
 ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=14)
 ACCESS_RECERTIFICATION_MONTHS = env.int("ACCESS_RECERTIFICATION_MONTHS", default=3)
 ACCESS_RECERTIFICATION_DAYS = env.int("ACCESS_RECERTIFICATION_DAYS", default=21)
+# Recertification campaigns: what happens to a grant nobody reviewed by the deadline
+# ("suspend" or "none"), and how many days before it the IAM and holders are told.
+RECERTIFICATION_UNREVIEWED_ACTION = env.str("RECERTIFICATION_UNREVIEWED_ACTION", default="suspend")
+RECERTIFICATION_REMINDER_DAYS = env.int("RECERTIFICATION_REMINDER_DAYS", default=7)
+if RECERTIFICATION_UNREVIEWED_ACTION not in {"suspend", "none"}:
+    raise ImproperlyConfigured("RECERTIFICATION_UNREVIEWED_ACTION must be suspend or none")
 EXTRACT_MAX_BYTES = env.int("EXTRACT_MAX_BYTES", default=20 * 1024 * 1024)
 # Access request timelines (issue 17): the target, in England and Wales working days,
 # for each step a request waits on: the IAM's decision, the Deputy SIRO's, and the

@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("governance.api_urls")),
     # SCIM provisioning from the identity provider: a SCIM token only (governance/core/scim_auth.py).
-    path("scim/v2/", include("django_scim.urls", namespace="scim")),
+    path("scim/v2/", include("governance.register.scim_views", namespace="scim")),
     # For the load balancer and the metrics scraper: no sign-in (see governance/operations/views.py).
     path("health/live/", operations.liveness, name="health-live"),
     path("health/ready/", operations.readiness, name="health-ready"),

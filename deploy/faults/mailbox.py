@@ -3,7 +3,9 @@
 ``FAULTS_MAILBOX`` names the file. A message whose subject starts with ``[slow]``
 is held for ``FAULTS_SLOW_SECONDS`` before it counts as sent, after the sending
 process has written its id to ``<mailbox>.slow-<pid>``: the test kills that
-process in the middle and then checks the message was sent exactly once.
+process in the middle and then checks the message was sent exactly once. Each message is
+built as the SMTP backend builds it, so one it would refuse (a line break in a header
+raises ``BadHeaderError``) is refused here too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class MailboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages) -> int:
         path = os.environ["FAULTS_MAILBOX"]
         for message in email_messages:
+            message.message()  # the headers, as SMTP would send them: refuses a line break in the subject
             if message.subject.startswith("[slow]"):
                 with open(f"{path}.slow-{os.getpid()}", "w") as marker:
                     marker.write(str(os.getpid()))

@@ -1,7 +1,7 @@
 """Fault and load tests: two instances, two workers, two beats, one PostgreSQL, one Redis of its own.
 
 Run by ``.ci/run`` (``deploy/faults/run.py``) on one machine, loopback only, within
-``FAULTS_BUDGET_SECONDS`` (330 s by default). It starts everything it needs, except
+``FAULTS_BUDGET_SECONDS`` (380 s by default). It starts everything it needs, except
 PostgreSQL, and stops all of it at the end, whatever happens:
 
 1. a scratch database (``FAULTS_DATABASE``) and its three roles, as in production
@@ -28,6 +28,9 @@ then checks, each reported as passed or failed:
   sent twice though every reminder task was run twice at once on the two workers;
 - a worker process killed with SIGKILL mid-task: the task runs again and sends once;
 - Redis restarted while notifications are being queued: every one is sent, once;
+- a grant revoked by its IAM while a worker's training sync runs: the revoke stands;
+- a subject with a line break: sent once, made one line; one queued with its line break is
+  refused by the mail backend, each attempt counted, and given up with its error kept;
 - ``pg_dump`` restored into a new database owned by the owner role passes ``verify_audit``.
 
 The roles are cluster-wide, so they are named after the database; a run drops any left by an
@@ -64,7 +67,7 @@ from psycopg import errors, sql
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 BIN = ROOT / ".venv" / "bin"
-BUDGET = float(os.environ.get("FAULTS_BUDGET_SECONDS", "330"))
+BUDGET = float(os.environ.get("FAULTS_BUDGET_SECONDS", "380"))
 STARTED = time.monotonic()
 PG = os.environ.get("FAULTS_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("FAULTS_DATABASE", "custodian_faults")
@@ -693,6 +696,162 @@ def check_redis_restart() -> None:
     )
 
 
+def task_runs(name: str) -> float:
+    """How many runs of task ``name`` ended (in success or failure) on the workers, from the metrics."""
+    total = 0.0
+    for host in HOSTS:
+        scraped = requests.get(f"{host}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=20)
+        for line in scraped.text.splitlines():
+            ended = 'outcome="success"' in line or 'outcome="failure"' in line
+            if line.startswith("custodian_celery_tasks_total{") and f'task="{name}"' in line and ended:
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+# A grant of personal data whose holder's training is not current (the sync would suspend it),
+# on an asset whose IAM may revoke it. The seed's grants give no personal data, so one is
+# marked as the grant of personal data it would be (audited, as any change).
+RACE_SUBJECT = (
+    "import json\n"
+    "from governance.access.models import AccessGrant\n"
+    "from governance.access.policy import can_revoke\n"
+    "from governance.core.audit import acting_as, system_user\n"
+    "from governance.training.courses import personal_data_clearance\n"
+    "live = AccessGrant.objects.filter(state='active', asset__manager__is_active=True)\n"
+    "live = live.select_related('holder', 'asset__manager', 'asset__business_area').order_by('pk')\n"
+    "revocable = [g for g in live if can_revoke(g.asset.manager, g)]\n"
+    "chosen = next((g for g in revocable if not personal_data_clearance(g.holder).cleared), None)\n"
+    "with acting_as(system_user()):\n"
+    "    if chosen is None:  # every holder cleared: one stops being a data handler\n"
+    "        chosen = revocable[0]\n"
+    "        chosen.holder.is_data_handler = False\n"
+    "        chosen.holder.save(update_fields=['is_data_handler'])\n"
+    "    chosen.needs_clearance = True\n"
+    "    chosen.save(update_fields=['needs_clearance'])\n"
+    "print(json.dumps({'grant': chosen.pk}))\n"
+)
+
+
+def check_revoke_during_training_sync() -> None:
+    """A revoke made while the training sync runs stands: the sync does not save a stale copy over it.
+
+    The IAM's revoke is made and held uncommitted (its row lock held) while a worker runs the
+    nightly lifecycle; once the sync is seen waiting on a lock, the revoke commits and the
+    sync goes on. The grant must end revoked, with no move after the revoke.
+    """
+    grant = json.loads(shell(RACE_SUBJECT).strip().splitlines()[-1])["grant"]
+    release = WORK / f"release-revoke-{grant}"
+    code = (
+        "import pathlib, time\n"
+        "from django.db import transaction\n"
+        "from governance.access.grants import revoke\n"
+        "from governance.access.models import AccessGrant\n"
+        "from governance.core.audit import acting_as\n"
+        f"grant = AccessGrant.objects.select_related('asset__manager').get(pk={grant})\n"
+        "iam = grant.asset.manager\n"
+        "with acting_as(iam), transaction.atomic():\n"
+        "    revoke(grant, by=iam, reason='Fault test: revoked while the training sync runs')\n"
+        "    print('revoked, not committed', flush=True)\n"
+        "    deadline = time.monotonic() + 40\n"
+        f"    while not pathlib.Path({str(release)!r}).exists() and time.monotonic() < deadline:\n"
+        "        time.sleep(0.1)\n"
+        "print('committed', flush=True)\n"
+    )
+    task = "governance.access.tasks.run_access_lifecycle"
+    runs_before = task_runs(task)
+    revoker = start("revoker", [PYTHON, "manage.py", "shell", "-c", code])
+    wait_for("the revoke", lambda: "revoked, not committed" in (WORK / "revoker.log").read_text(), 60, 0.2)
+    shell(f"from portal.celery import app\napp.send_task({task!r})\n")
+
+    def sync_waiting() -> bool:
+        return bool(
+            query(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' AND query ILIKE %s",
+                (DATABASE, "%governance_accessgrant%"),
+            )
+        )
+
+    waited = True
+    try:
+        wait_for("the sync to reach the grant", sync_waiting, 30, 0.2)
+    except TimeoutError:
+        waited = False
+    release.touch()
+    revoker.wait(timeout=max(min(45, remaining()), 5))
+    processes.pop("revoker", None)
+    with contextlib.suppress(TimeoutError):
+        wait_for("the lifecycle run to end", lambda: task_runs(task) > runs_before, 60, 0.5)
+    ended = task_runs(task) > runs_before
+    state = query("SELECT state FROM governance_accessgrant WHERE id = %s", (grant,))[0][0]
+    history = "SELECT to_state FROM governance_statuschange WHERE grant_id = %s ORDER BY id"
+    moves = [row[0] for row in query(history, (grant,))]
+    committed = "committed" in (WORK / "revoker.log").read_text().replace("not committed", "")
+    ok = committed and waited and ended and state == "revoked" and moves[-1:] == ["revoked"]
+    detail = (
+        f"grant {grant} revoked by its IAM while the lifecycle ran on a worker "
+        f"({'the sync waited on its lock' if waited else 'the sync was never seen waiting'}; "
+        f"{'the run ended' if ended else 'the run did not end in time'}): now {state}, moves {moves}"
+    )
+    if not committed:
+        detail += f"; the revoke: {(WORK / 'revoker.log').read_text()[-600:]}"
+    outcome("revoke during the training sync", ok, detail)
+
+
+def check_subject_with_a_line_break() -> None:
+    """A subject with a line break is sent once, made one line; one queued raw (as before subjects
+    were normalised) is refused by the mail backend, counted each time and given up, its error kept."""
+    batch = uuid.uuid4().hex[:8]
+    queued, raw = f"faults-newline-{batch}", f"faults-newline-raw-{batch}"
+    # Each attempt is sent once the one before is counted: one run at a time, as the sweep sends them.
+    limit = int(
+        shell(
+            "import time\n"
+            "from django.conf import settings\n"
+            "from django.db import transaction\n"
+            "from governance.core.models import Notification\n"
+            "from governance.core.notifications import notify\n"
+            "from governance.models import User\n"
+            "from portal.celery import app\n"
+            "person = User.objects.get(username='bench.staff')\n"
+            "with transaction.atomic():\n"
+            f"    notify(person, key={queued!r}, subject='Newline test {batch}\\nname on a second line',"
+            " template='emails/audit_chain_broken.txt', context={'record': None})\n"
+            f"raw = Notification.objects.create(recipient=person, to_email=person.email, dedupe_key={raw!r},"
+            f" subject='Newline test {batch} raw\\nsecond line', body='Queued before subjects were made one line.')\n"
+            "limit = settings.NOTIFICATION_MAX_ATTEMPTS\n"
+            "for n in range(1, limit + 2):  # one more than the limit: that one finds it given up\n"
+            "    app.send_task('governance.core.tasks.send_notification', args=[raw.pk])\n"
+            "    deadline = time.monotonic() + 15\n"
+            "    while Notification.objects.get(pk=raw.pk).attempts < min(n, limit) and time.monotonic() < deadline:\n"
+            "        time.sleep(0.2)\n"
+            "time.sleep(1)  # the extra attempt, had it been counted, would show by now\n"
+            "print(limit)\n",
+            timeout=150,
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+
+    def row(key: str) -> tuple:
+        statement = "SELECT attempts, sent_at, last_error FROM governance_notification WHERE dedupe_key = %s"
+        return query(statement, (key,))[0]
+
+    with contextlib.suppress(TimeoutError):
+        wait_for("the message to be sent", lambda: row(queued)[1] is not None, 30, 0.5)
+    mails = [json.loads(line) for line in MAILBOX.read_text().splitlines() if f"Newline test {batch}" in line]
+    sent_attempts, sent_at, _error = row(queued)
+    attempts, raw_sent, error = row(raw)
+    sent_once = [mail["subject"] for mail in mails] == [f"Newline test {batch} name on a second line"]
+    given_up = attempts == limit and raw_sent is None and error.startswith("BadHeaderError")
+    outcome(
+        "subject with a line break",
+        sent_once and sent_at is not None and given_up,
+        f"made one line and sent {len(mails)} time(s) ({sent_attempts} attempt(s)); the one queued with its "
+        f"line break was refused {attempts} time(s) of {limit}, then given up (sent: {raw_sent is not None}), "
+        f"error kept: {error[:60]!r}",
+    )
+
+
 def check_backup_restore() -> None:
     dump = WORK / "custodian.dump"
     pg_tool("pg_dump", "-Fc", "-f", str(dump), DATABASE)
@@ -811,6 +970,14 @@ def main() -> int:
         check_after_load()
         check_worker_killed_mid_task()
         check_redis_restart()
+        for name, check in (
+            ("revoke during the training sync", check_revoke_during_training_sync),
+            ("subject with a line break", check_subject_with_a_line_break),
+        ):
+            try:
+                check()
+            except Exception as exc:  # reported, and the run goes on to the backup
+                outcome(name, False, f"{type(exc).__name__}: {str(exc)[-600:]}")
         check_backup_restore()
     except Exception as exc:  # a step that cannot finish is a failure, reported with what was seen
         outcome("fault tests ran to the end", False, f"{type(exc).__name__}: {exc}")

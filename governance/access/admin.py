@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from governance.access.models import AccessGrant, AccessRequest, AccessReview
+from governance.access.models import AccessGrant, AccessRequest, AccessReview, RecertificationCampaign
 from governance.core.admin import ReadOnlyAdmin
 
 
@@ -30,3 +30,9 @@ class AccessGrantAdmin(ReadOnlyAdmin):
 class AccessReviewAdmin(ReadOnlyAdmin):
     list_display = ("campaign", "grant", "decision", "decided_by")
     list_select_related = ("campaign", "grant", "decided_by")
+
+
+@admin.register(RecertificationCampaign)
+class RecertificationCampaignAdmin(ReadOnlyAdmin):
+    list_display = ("review_campaign", "iam", "opened_at", "reminded_at")
+    list_select_related = ("review_campaign", "iam")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from governance.access.models import AccessRequest, AccessReview
@@ -33,7 +35,9 @@ class AccessRequestForm(forms.Form):
         self.asset = asset
         self.submitting = submitting
         self.data_items = list(asset.items.all())
-        self.fields["requested_end_date"].help_text = f"No later than {latest_end:%d %m %Y} (12 months at most)."
+        self.fields[
+            "requested_end_date"
+        ].help_text = f"No later than {latest_end.day} {latest_end.month} {latest_end.year} (12 months at most)."
         for item in self.data_items:
             self.fields[f"item_{item.pk}"] = forms.BooleanField(required=False, label=item.name)
             self.fields[f"why_{item.pk}"] = forms.CharField(
@@ -95,7 +99,11 @@ class WithdrawForm(forms.Form):
 
 
 class ReviewDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=AccessReview.Decision.choices, widget=forms.RadioSelect, label="Decision")
+    decision = forms.ChoiceField(
+        choices=[(AccessReview.Decision.CONFIRM, "Confirm"), (AccessReview.Decision.REVOKE, "Revoke")],
+        widget=forms.RadioSelect,
+        label="Decision",
+    )
     reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason", help_text="Needed to revoke."
     )
@@ -106,3 +114,42 @@ class ExtractUploadForm(forms.Form):
         label="Upload the extract",
         help_text="A CSV file (UTF-8) whose columns are data items of this asset. Holders see only their columns.",
     )
+
+
+class CampaignDecisionForm(forms.Form):
+    """One decision and one reason for every grant ticked on a campaign's page."""
+
+    reviews = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Grants",
+        error_messages={
+            "required": "Select the grants to decide",
+            "invalid_choice": "Select only grants still to be reviewed in this campaign",
+        },
+    )
+    decision = forms.ChoiceField(
+        choices=[
+            (AccessReview.Decision.CONFIRM, "Keep"),
+            (AccessReview.Decision.SHORTEN, "Shorten: end the access sooner"),
+            (AccessReview.Decision.REVOKE, "Revoke"),
+        ],
+        widget=forms.RadioSelect,
+        label="What do you want to do with the selected grants?",
+        error_messages={"required": "Choose whether to keep, shorten or revoke the selected grants"},
+    )
+    ends_on = GovukDateField(
+        required=False,
+        label="New end date",
+        help_text="Only when shortening. For example, 27 3 2027.",
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason",
+        help_text="Needed to shorten or revoke. The same reason is recorded on every selected grant.",
+    )
+
+    def __init__(self, *args, review_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedMultipleChoiceField, self.fields["reviews"]).choices = [(pk, str(pk)) for pk in review_ids]

@@ -16,6 +16,7 @@ from governance.access.status import today
 from governance.core.audit import system_user
 from governance.core.models import User
 from governance.core.notifications import notify
+from governance.core.plurals import date_text
 from governance.training.courses import personal_data_clearance
 
 G = AccessGrant.State
@@ -50,7 +51,7 @@ def expire_and_warn(on: datetime.date | None = None) -> LifecycleRun:
         sent = notify(
             grant.holder,
             key=f"access-expiring:{grant.pk}:{grant.ends_on.isoformat()}",
-            subject=f"Your access to {grant.asset} ends on {grant.ends_on:%d %B %Y}",
+            subject=f"Your access to {grant.asset} ends on {date_text(grant.ends_on)}",
             template="emails/access_expiring.txt",
             context={"grant": grant},
         )
@@ -101,7 +102,7 @@ def _expire_one(pk: int, on: datetime.date, system: User) -> int:
     grant = _locked(pk)
     if grant is None or grant.state not in (G.ACTIVE, G.SUSPENDED) or grant.ends_on > on:
         return 0  # revoked, ended or extended since the list was read
-    _end(grant, G.EXPIRED, system, f"The end date, {grant.ends_on:%d %B %Y}, was reached")
+    _end(grant, G.EXPIRED, system, f"The end date, {date_text(grant.ends_on)}, was reached")
     notify(
         grant.holder,
         key=f"access-expired:{grant.pk}",

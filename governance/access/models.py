@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from governance.core.models.audit import AuditScoped, scope_of
+from governance.core.plurals import date_text
 from governance.register.models import DataItem, InformationAsset
 
 
@@ -66,6 +67,12 @@ class AccessRequest(AuditScoped, models.Model):
     )
     deputy_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    returned_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Digest of what was asked when the request was returned: it is not sent back unchanged.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -254,16 +261,53 @@ class ReviewCampaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Access review from {self.period_start:%d %B %Y}"
+        return f"Access review from {date_text(self.period_start)}"
 
     def get_absolute_url(self) -> str:
         return reverse("access:reviews")
+
+
+class RecertificationCampaign(models.Model):
+    """One IAM's share of a period's access review: the due grants on the assets they manage.
+
+    The period, its deadline and whether it is closed come from the period's ``ReviewCampaign``;
+    this row is what the IAM opens, what the Deputy SIRO follows, and what each decision names.
+    """
+
+    review_campaign = models.ForeignKey(ReviewCampaign, on_delete=models.PROTECT, related_name="iam_campaigns")
+    iam = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recertifications")
+    opened_at = models.DateTimeField(default=timezone.now)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the IAM and the holders were told the deadline is near."
+    )
+
+    class Meta:
+        ordering = ["-review_campaign__period_start", "iam__last_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review_campaign", "iam"], name="recertification_once_per_iam_period")
+        ]
+
+    def __str__(self) -> str:
+        name = self.iam.get_full_name() or self.iam.username
+        return f"Access review from {dateformat.format(self.review_campaign.period_start, 'j F Y')} for {name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("access:campaign", args=[self.pk])
+
+    @property
+    def deadline(self):
+        return self.review_campaign.deadline
+
+    @property
+    def is_open(self) -> bool:
+        return self.review_campaign.closed_at is None
 
 
 class AccessReview(models.Model):
     class Decision(models.TextChoices):
         CONFIRM = "confirm", "Confirm"
         REVOKE = "revoke", "Revoke"
+        SHORTEN = "shorten", "Shorten"
 
     campaign = models.ForeignKey(ReviewCampaign, on_delete=models.PROTECT, related_name="reviews")
     grant = models.ForeignKey(AccessGrant, on_delete=models.PROTECT, related_name="reviews")
@@ -273,6 +317,15 @@ class AccessReview(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    new_ends_on = models.DateField(null=True, blank=True, help_text="The grant's new end date, when shortened.")
+    recertification = models.ForeignKey(
+        RecertificationCampaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="The IAM's campaign the decision was taken in, when taken in bulk from it.",
+    )
 
     class Meta:
         ordering = ["campaign", "grant"]
@@ -301,7 +354,7 @@ class AssetExtract(AuditScoped, models.Model):
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Extract of {self.asset} ({timezone.localtime(self.uploaded_at):%d %B %Y})"
+        return f"Extract of {self.asset} ({date_text(self.uploaded_at)})"
 
     def get_absolute_url(self) -> str:
         return reverse("access:data", args=[self.asset_id])

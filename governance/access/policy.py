@@ -15,9 +15,18 @@ from itertools import chain
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from governance.access.models import AccessGrant, AccessRequest, AccessReview
+from governance.access.models import AccessGrant, AccessRequest, AccessReview, RecertificationCampaign
 from governance.core.models import User
-from governance.core.policy import has_oversight, in_group, is_iam, is_member, is_siro, oversees_area
+from governance.core.policy import (
+    has_oversight,
+    in_group,
+    is_deputy_siro,
+    is_iam,
+    is_member,
+    is_siro,
+    oversees_area,
+    stands_in,
+)
 from governance.core.roles import INCIDENT_HANDLERS
 from governance.core.two_person import is_person, second_person, stand_ins
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
@@ -136,8 +145,31 @@ def oversees_asset(user: User, asset: InformationAsset) -> bool:
     return has_oversight(user) or can_edit_asset(user, asset)
 
 
+def awaits_deputy_step(request: AccessRequest) -> bool:
+    """A submitted request approved at the IAM's step and waiting for its second approval."""
+    return (
+        request.state == AccessRequest.State.SUBMITTED
+        and request.iam_decision == AccessRequest.Decision.APPROVE
+        and request.needs_deputy_approval
+        and not request.deputy_decision
+    )
+
+
+def approves_as_stand_in(user: User, request: AccessRequest) -> bool:
+    """The SIRO or the SIRO's alternate, standing in for the second approval of this request now."""
+    return stands_in(user) and awaits_deputy_step(request) and can_decide_as_deputy(user, request)
+
+
 def can_view_request(user: User, request: AccessRequest) -> bool:
-    return user.pk == request.requester_id or is_siro(user) or oversees_asset(user, request.asset)
+    """The requester, whoever oversees the asset, the SIRO, whoever gave the second approval, and
+    the SIRO's alternate while the second approval falls to them."""
+    return (
+        user.pk == request.requester_id
+        or is_siro(user)
+        or oversees_asset(user, request.asset)
+        or (request.deputy_decided_by_id is not None and user.pk == request.deputy_decided_by_id)
+        or approves_as_stand_in(user, request)
+    )
 
 
 def can_withdraw(user: User, request: AccessRequest) -> bool:
@@ -149,7 +181,18 @@ def can_withdraw(user: User, request: AccessRequest) -> bool:
 
 
 def can_view_grant(user: User, grant: AccessGrant) -> bool:
-    return user.pk == grant.holder_id or oversees_asset(user, grant.asset)
+    """The holder, whoever oversees the asset, and the SIRO's alternate when the grant's
+    recertification falls to them."""
+    return user.pk == grant.holder_id or oversees_asset(user, grant.asset) or recertifies_as_stand_in(user, grant)
+
+
+def recertifies_as_stand_in(user: User, grant: AccessGrant) -> bool:
+    """The SIRO or the SIRO's alternate, standing in to recertify a live grant nobody else may."""
+    return (
+        stands_in(user)
+        and grant.state in (AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED)
+        and is_person(user, reviewer_for(grant))
+    )
 
 
 def can_revoke(user: User, grant: AccessGrant) -> bool:
@@ -229,3 +272,17 @@ def can_return(user: User, request: AccessRequest) -> bool:
 def can_view_your_grants(user: User) -> bool:
     """The "Your grants" page: the live grants on the assets one manages, for IAMs."""
     return is_member(user) and is_iam(user)
+
+
+# --- recertification campaigns -----------------------------------------------------------
+
+
+def can_run_campaign(user: User, campaign: RecertificationCampaign) -> bool:
+    """Only the IAM whose campaign it is opens it and decides from it; the grants they hold
+    themselves are never in it (``reviewer_for`` gives those to the Deputy SIRO or the SIRO)."""
+    return is_member(user) and user.pk == campaign.iam_id
+
+
+def can_view_campaign_progress(user: User) -> bool:
+    """Each IAM's progress through the access review: Deputy SIROs for their areas, oversight for all."""
+    return is_member(user) and (is_deputy_siro(user) or has_oversight(user))

@@ -12,15 +12,18 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import dateformat, timezone
 
 from governance.access import grants as grant_service
-from governance.access.models import AccessGrant, AccessReview, ReviewCampaign
-from governance.access.policy import can_act_for_incident, can_review, reviewer_for
+from governance.access.models import AccessGrant, AccessReview, RecertificationCampaign, ReviewCampaign
+from governance.access.policy import can_act_for_incident, can_review, can_run_campaign, reviewer_for
+from governance.access.selectors import reviews_for
 from governance.core.audit import system_user
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
-from governance.core.notifications import notify
+from governance.core.notifications import notify, remind
+from governance.core.plurals import date_text, plural
 from governance.register.models import InformationAsset
 
 G = AccessGrant.State
@@ -60,6 +63,7 @@ def start_campaign(on: datetime.date | None = None) -> CampaignRun:
     if campaign.closed_at is not None:
         return run
     reviewers: dict[int, tuple[User, int]] = {}
+    iams: dict[int, User] = {}
     live = (
         AccessGrant.objects.filter(state__in=[G.ACTIVE, G.SUSPENDED])
         .exclude(suspension=AccessGrant.Suspension.LEAVER)
@@ -72,57 +76,265 @@ def start_campaign(on: datetime.date | None = None) -> CampaignRun:
         if reviewer is not None:
             count = reviewers.get(reviewer.pk, (reviewer, 0))[1]
             reviewers[reviewer.pk] = (reviewer, count + 1)
+            if reviewer.pk == grant.asset.manager_id:
+                iams[reviewer.pk] = reviewer
+    for iam in iams.values():
+        open_campaign(campaign, iam)
     for reviewer, count in reviewers.values():
         notify(
             reviewer,
             key=f"access-review-due:{campaign.pk}:{reviewer.pk}",
-            subject=f"Access review: confirm or revoke {count} grant{'s' if count != 1 else ''} by "
-            f"{campaign.deadline:%d %B %Y}",
+            subject=f"Access review: confirm or revoke {plural(count, 'grant')} by {date_text(campaign.deadline)}",
             template="emails/access_review_due.txt",
             context={"campaign": campaign, "count": count},
         )
     return run
 
 
+def open_campaign(campaign: ReviewCampaign, iam: User) -> RecertificationCampaign:
+    """The IAM's share of the period's review, opened once (by the nightly task, or on first visit)."""
+    try:
+        with transaction.atomic():
+            return RecertificationCampaign.objects.get_or_create(review_campaign=campaign, iam=iam)[0]
+    except IntegrityError:  # opened meanwhile by another process
+        return RecertificationCampaign.objects.get(review_campaign=campaign, iam=iam)
+
+
+def campaigns_for(user: User) -> list[RecertificationCampaign]:
+    """The IAM's campaigns, newest first; the open period's is opened here if the nightly task has not yet."""
+    if not user.is_active:
+        return []
+    pending = AccessReview.objects.filter(campaign=OuterRef("pk"), decision="", grant__asset__manager=user).exclude(
+        grant__holder=user
+    )
+    waiting = (
+        ReviewCampaign.objects.filter(closed_at__isnull=True).filter(Exists(pending)).exclude(iam_campaigns__iam=user)
+    )
+    for campaign in waiting:
+        open_campaign(campaign, user)
+    return list(RecertificationCampaign.objects.filter(iam=user).select_related("review_campaign", "iam")[:20])
+
+
 def open_reviews_for(user: User):
+    """The open reviews waiting for ``user``: those whose grant they recertify (``reviewer_for``)."""
+    if not user.is_active:
+        return AccessReview.objects.none()
+    waiting = AccessReview.objects.filter(campaign__closed_at__isnull=True, decision="")
     return (
-        (
-            AccessReview.objects.filter(campaign__closed_at__isnull=True, decision="")
-            .exclude(grant__holder=user)
-            .filter(grant__asset__manager=user)
-            .select_related("grant__holder", "grant__asset", "campaign")
-            .prefetch_related("grant__items")
-            .order_by("campaign__deadline", "grant__asset__name", "pk")
+        reviews_for(user, waiting)
+        .select_related("grant__holder", "grant__asset", "campaign")
+        .prefetch_related("grant__items")
+        .order_by("campaign__deadline", "grant__asset__name", "pk")
+    )
+
+
+D = AccessReview.Decision
+
+
+def decision_errors(decision: str, reason: str, ends_on: datetime.date | None) -> dict[str, str]:
+    """Every problem with a decision at once (the grants' own checks come after)."""
+    errors: dict[str, str] = {}
+    if decision not in D.values:
+        errors["decision"] = "Choose whether to keep, shorten or revoke the access"
+    if decision == D.REVOKE and not (reason or "").strip():
+        errors["reason"] = "Give the reason for revoking access"
+    if decision == D.SHORTEN and not (reason or "").strip():
+        errors["reason"] = "Give the reason for shortening access"
+    if decision == D.SHORTEN and ends_on is None:
+        errors["ends_on"] = "Enter the new end date"
+    return errors
+
+
+def _locked_reviews(ids) -> QuerySet[AccessReview]:
+    """The reviews and their grants, locked in one query (review before grant, as every path takes them)."""
+    return (
+        AccessReview.objects.select_for_update(of=("self", "grant"))
+        .select_related(
+            "grant__holder", "grant__asset__manager", "grant__asset__business_area__deputy_siro", "campaign"
         )
-        if user.is_active
-        else AccessReview.objects.none()
+        .filter(pk__in=list(ids))
+        .order_by("pk")
     )
 
 
 @records_reason
 @transaction.atomic
-def decide(review: AccessReview, *, by: User, decision: str, reason: str = "") -> AccessReview:
-    review = (
-        AccessReview.objects.select_for_update(of=("self",))
-        .select_related("grant__asset__manager", "grant__asset__business_area__deputy_siro", "campaign")
-        .get(pk=review.pk)
-    )
+def decide(
+    review: AccessReview, *, by: User, decision: str, reason: str = "", ends_on: datetime.date | None = None
+) -> AccessReview:
+    review = _locked_reviews([review.pk]).get()
+    _decide_one(review, by=by, decision=decision, reason=reason, ends_on=ends_on)
+    return review
+
+
+def _decide_one(
+    review: AccessReview,
+    *,
+    by: User,
+    decision: str,
+    reason: str,
+    ends_on: datetime.date | None,
+    recertification: RecertificationCampaign | None = None,
+) -> None:
+    """The rule for one grant, whichever page took the decision: one review, or a campaign in bulk."""
     if not can_review(by, review):
         raise PermissionDenied("Only the asset's IAM (or its Deputy SIRO) reviews this access, never its holder.")
     if review.decision:
         raise ValidationError("This access has already been reviewed in this campaign.")
-    if decision not in AccessReview.Decision.values:
-        raise ValidationError({"decision": "Choose confirm or revoke"})
-    if decision == AccessReview.Decision.REVOKE and not reason.strip():
-        raise ValidationError({"reason": "Give the reason for revoking access"})
-    review.decision, review.decided_by, review.decided_at, review.reason = decision, by, timezone.now(), reason.strip()
-    review.save()
+    errors = decision_errors(decision, reason, ends_on)
+    if errors:
+        raise ValidationError(errors)
+    reason = reason.strip()
     grant = review.grant
-    if decision == AccessReview.Decision.REVOKE:
-        grant_service.revoke(grant, by=by, reason=f"Revoked in the access review: {reason.strip()}")
-    elif grant.state == G.SUSPENDED and grant.suspension == AccessGrant.Suspension.NOT_RECERTIFIED:
-        grant_service._restore(grant, by=by, reason="Confirmed in the access review")
-    return review
+    if decision == D.SHORTEN:
+        error = grant_service.shorten_errors(grant, ends_on)
+        if error:
+            raise ValidationError({"ends_on": error})
+    review.decision, review.decided_by, review.decided_at, review.reason = decision, by, timezone.now(), reason
+    review.new_ends_on = ends_on if decision == D.SHORTEN else None
+    review.recertification = recertification
+    review.save()
+    where = _named(review.campaign, recertification)
+    if decision == D.REVOKE:
+        grant_service.revoke(grant, by=by, reason=f"Revoked in {where}: {reason}")
+        return
+    if decision == D.SHORTEN and ends_on is not None:  # checked above: a shortening always has its date
+        grant_service._shorten(grant, ends_on, by=by, reason=f"Shortened in {where}: {reason}")
+    if grant.state == G.SUSPENDED and grant.suspension == AccessGrant.Suspension.NOT_RECERTIFIED:
+        grant_service._restore(grant, by=by, reason=f"Confirmed in {where}")
+
+
+def _named(campaign: ReviewCampaign, recertification: RecertificationCampaign | None) -> str:
+    """The campaign a decision was taken in, as the grant's history and its holder read it."""
+    if recertification is None:
+        return "the access review"
+    iam = recertification.iam
+    return (
+        f"the access review from {dateformat.format(campaign.period_start, 'j F Y')} "
+        f"({iam.get_full_name() or iam.username}'s campaign)"
+    )
+
+
+@dataclass
+class BulkResult:
+    reviews: list[AccessReview]
+    decision: str
+
+    @property
+    def count(self) -> int:
+        return len(self.reviews)
+
+
+@records_reason
+@transaction.atomic
+def decide_many(
+    recertification: RecertificationCampaign,
+    *,
+    by: User,
+    review_ids: list[int],
+    decision: str,
+    reason: str = "",
+    ends_on: datetime.date | None = None,
+) -> BulkResult:
+    """Keep, shorten or revoke many grants of one IAM's campaign with one reason: all or none.
+
+    Each grant is decided by ``_decide_one``, the rule a single review follows, so each gets
+    its own review row, history row and audit entry naming the campaign. The reviews and
+    their grants are read and locked in one query; the per-grant work is only the writes.
+    Nobody decides their own grant: one among the chosen refuses the whole request.
+    """
+    if not can_run_campaign(by, recertification):
+        raise PermissionDenied("Only the campaign's Information Asset Manager reviews its grants.")
+    if not recertification.is_open:
+        raise ValidationError("This access review has closed.")
+    errors = decision_errors(decision, reason, ends_on)
+    if not review_ids:
+        errors["reviews"] = "Select the grants to decide"
+    reviews = list(_locked_reviews(review_ids)) if review_ids else []
+    in_campaign = [
+        r
+        for r in reviews
+        if r.campaign_id == recertification.review_campaign_id and r.grant.asset.manager_id == recertification.iam_id
+    ]
+    if len(in_campaign) != len(set(review_ids)):
+        raise PermissionDenied("Some of the chosen grants are not in this campaign.")
+    if any(r.grant.holder_id == by.pk for r in reviews):
+        raise PermissionDenied("You cannot review your own access: your Deputy SIRO (or the SIRO) reviews it.")
+    decided = [r for r in reviews if r.decision]
+    if decided:
+        errors["reviews"] = _names_error("already reviewed", decided)
+    if decision == D.SHORTEN and ends_on is not None and "ends_on" not in errors:
+        late = [r for r in reviews if grant_service.shorten_errors(r.grant, ends_on)]
+        if late:
+            errors["ends_on"] = (
+                grant_service.shorten_errors(late[0].grant, ends_on)
+                if len(reviews) == 1
+                else _names_error("already ending on or before that date", late)
+            )
+    if errors:
+        raise ValidationError(errors)
+    for review in reviews:
+        _decide_one(review, by=by, decision=decision, reason=reason, ends_on=ends_on, recertification=recertification)
+    return BulkResult(reviews=reviews, decision=decision)
+
+
+def _names_error(what: str, reviews: list[AccessReview]) -> str:
+    names = [r.grant.holder.get_full_name() or r.grant.holder.username for r in reviews[:5]]
+    more = f" and {len(reviews) - 5:,} more" if len(reviews) > 5 else ""
+    return f"Deselect the access {what}: {', '.join(names)}{more}"
+
+
+def remind_before_deadline(on: datetime.date | None = None) -> CampaignRun:
+    """A set number of days before an open campaign's deadline, tell each reviewer how many grants
+    wait and each holder whose grant is not yet confirmed. Keys make a repeated run send nothing twice."""
+    on = on or timezone.localdate()
+    run = CampaignRun()
+    suspends = settings.RECERTIFICATION_UNREVIEWED_ACTION == "suspend"
+    horizon = on + datetime.timedelta(days=settings.RECERTIFICATION_REMINDER_DAYS)
+    for campaign in ReviewCampaign.objects.filter(closed_at__isnull=True, deadline__gte=on, deadline__lte=horizon):
+        pending = AccessReview.objects.filter(
+            campaign=campaign, decision="", grant__state__in=[G.ACTIVE]
+        ).select_related("grant__holder", "grant__asset__manager", "grant__asset__business_area__deputy_siro")
+        reviewers: dict[int, tuple[User, int]] = {}
+        holders: dict[int, User] = {}
+        held: dict[int, list[AccessGrant]] = defaultdict(list)
+        for review in pending:
+            grant = review.grant
+            reviewer = reviewer_for(grant)
+            if reviewer is not None:
+                reviewers[reviewer.pk] = (reviewer, reviewers.get(reviewer.pk, (reviewer, 0))[1] + 1)
+            holders[grant.holder_id] = grant.holder
+            held[grant.holder_id].append(grant)
+        iam_campaigns = {c.iam_id: c for c in RecertificationCampaign.objects.filter(review_campaign=campaign)}
+        for reviewer, count in reviewers.values():
+            own = iam_campaigns.get(reviewer.pk)
+            run.reviews += remind(
+                reviewer,
+                key=f"access-review-reminder:{campaign.pk}:{reviewer.pk}",
+                subject=f"Access review: {count:,} grant{'s' if count != 1 else ''} still to review by "
+                f"{dateformat.format(campaign.deadline, 'j F Y')}",
+                template="emails/access_review_reminder.txt",
+                context={
+                    "campaign": campaign,
+                    "count": count,
+                    "suspends": suspends,
+                    "url": own.get_absolute_url() if own else "/access/reviews/",
+                },
+            )
+            if own is not None and own.reminded_at is None:
+                own.reminded_at = timezone.now()
+                own.save(update_fields=["reminded_at"])
+        for holder in holders.values():
+            grants = held[holder.pk]
+            run.escalated += remind(
+                holder,
+                key=f"access-review-holder-reminder:{campaign.pk}:{holder.pk}",
+                subject=f"Your access is not yet confirmed in the access review ending "
+                f"{dateformat.format(campaign.deadline, 'j F Y')}",
+                template="emails/access_review_holder_reminder.txt",
+                context={"grants": grants, "deadline": campaign.deadline, "suspends": suspends},
+            )
+    return run
 
 
 @records_reason
@@ -164,7 +376,7 @@ def review_asset_early(asset: InformationAsset, *, by: User, reason: str) -> Cam
         notify(
             reviewer,
             key=f"access-review-early:{campaign.pk}:{asset.pk}:{reviewer.pk}",
-            subject=f"Early access review of {asset}: confirm or revoke by {campaign.deadline:%d %B %Y}",
+            subject=f"Early access review of {asset}: confirm or revoke by {date_text(campaign.deadline)}",
             template="emails/access_review_early.txt",
             context={"campaign": campaign, "asset": asset, "reason": reason.strip(), "count": run.reviews},
         )
@@ -201,9 +413,14 @@ def enforce_deadlines(on: datetime.date | None = None) -> CampaignRun:
             sent = notify(
                 area.deputy_siro,
                 key=f"access-review-missed:{campaign.pk}:{area.pk}",
-                subject=f"Access review: {len(grants)} grant{'s' if len(grants) != 1 else ''} in {area} not confirmed",
+                subject=f"Access review: {plural(len(grants), 'grant')} in {area} not confirmed",
                 template="emails/access_review_missed.txt",
-                context={"campaign": campaign, "grants": grants, "area": area},
+                context={
+                    "campaign": campaign,
+                    "grants": grants,
+                    "area": area,
+                    "suspended": settings.RECERTIFICATION_UNREVIEWED_ACTION == "suspend",
+                },
             )
             run.escalated += sent is not None
         with transaction.atomic():
@@ -224,10 +441,12 @@ def _enforce_one(review_id: int, campaign: ReviewCampaign, system: User) -> tupl
     )
     if grant.state != G.ACTIVE:
         return 0, grant if grant.state == G.SUSPENDED else None
+    if settings.RECERTIFICATION_UNREVIEWED_ACTION != "suspend":
+        return 0, grant  # the rule is to leave it live: the Deputy SIRO is still told
     grant_service._suspend(
         grant,
         AccessGrant.Suspension.NOT_RECERTIFIED,
         by=system,
-        reason=f"Not confirmed in the access review by {campaign.deadline:%d %B %Y}",
+        reason=f"Not confirmed in the access review by {date_text(campaign.deadline)}",
     )
     return 1, grant

@@ -13,6 +13,8 @@ Grants and suspensions are in ``grants``, the nightly lifecycle in ``lifecycle``
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,6 +39,7 @@ from governance.access.status import _move, latest_end_date, today
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify
+from governance.core.plurals import date_text
 from governance.core.security import verify_fresh_second_factor
 from governance.register.models import DataItem, InformationAsset
 from governance.training.courses import personal_data_clearance
@@ -133,13 +136,40 @@ def request_errors(
     elif end_date > latest_end_date(on):
         errors["requested_end_date"] = (
             f"Access can be asked for {settings.ACCESS_MAX_MONTHS} months at most: "
-            f"the latest end date is {latest_end_date(on):%d %B %Y}"
+            f"the latest end date is {date_text(latest_end_date(on))}"
         )
     if chosen and asks_for_personal_data(asset, chosen):
         clearance = personal_data_clearance(requester, on)
         if not clearance.cleared:
             errors.setdefault("items", f"You cannot ask for personal data yet. {clearance.reason}.")
     return errors
+
+
+UNCHANGED_SINCE_RETURN = "Change your request as the decider asked before you send it again"
+
+
+def content_digest(
+    purpose: str, business_case: str, requested_end_date: datetime.date | None, items: dict[int, str]
+) -> str:
+    """A digest of what a request asks for: purpose, business case, end date, items and their reasons.
+
+    Taken when the request is returned, so a request sent back unchanged is refused:
+    it would only be returned again, and its decider would read it twice for nothing.
+    """
+    content = json.dumps(
+        [
+            purpose.strip(),
+            business_case.strip(),
+            requested_end_date.isoformat() if requested_end_date else "",
+            sorted((pk, why.strip()) for pk, why in items.items()),
+        ]
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _digest_of(request: AccessRequest) -> str:
+    items = dict(request.items.values_list("data_item_id", "justification"))
+    return content_digest(request.purpose, request.business_case, request.requested_end_date, items)
 
 
 @transaction.atomic
@@ -164,6 +194,10 @@ def save_request(
     if not requester.is_active:
         raise PermissionDenied("Only active staff can ask for access.")
     chosen = _validate_request(requester, asset, items, requested_end_date) if submit else list(items)
+    if submit and request is not None and request.state == R.RETURNED and request.returned_digest:
+        asked = content_digest(purpose, business_case, requested_end_date, {i.pk: why for i, why in items.items()})
+        if asked == request.returned_digest:
+            raise ValidationError(UNCHANGED_SINCE_RETURN)
     if request is None:
         request = AccessRequest(requester=requester, asset=asset)
     request.purpose, request.business_case, request.requested_end_date = purpose, business_case, requested_end_date
@@ -257,7 +291,8 @@ def approval_errors(
     end_date = end_date or request.requested_end_date
     if end_date > request.requested_end_date:
         errors["end_date"] = (
-            f"Access cannot run longer than was asked for: the latest end date is {request.requested_end_date:%d %B %Y}"
+            "Access cannot run longer than was asked for: "
+            f"the latest end date is {date_text(request.requested_end_date)}"
         )
     elif end_date <= today():
         errors["end_date"] = "The end date must be in the future"
@@ -441,6 +476,7 @@ def return_for_changes(request: AccessRequest, *, by: User, reason: str) -> Acce
         if row.granted is not None:
             row.granted = None
             row.save(update_fields=["granted"])
+    request.returned_digest = _digest_of(request)  # written with the move, which saves the whole request
     _move(request, R.RETURNED, by, reason.strip())
     notify(
         request.requester,

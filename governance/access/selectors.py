@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
+from django.utils import timezone
 
-from governance.access.models import AccessGrant, AccessRequest, AccessReview
+from governance.access.models import AccessGrant, AccessRequest, AccessReview, RecertificationCampaign
 from governance.access.policy import (
     can_decide_as_deputy,
     can_decide_as_iam,
+    reviewer_for,
 )
 from governance.core.models import AccessEvent, User
-from governance.core.policy import has_oversight, is_member, is_siro
+from governance.core.policy import has_oversight, is_member, stands_in
 from governance.core.selectors import overseen_areas
+from governance.core.two_person import is_person
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
 from governance.register.policy import EDIT_PERM
 from governance.training.models import Course, TrainingStatus
@@ -24,41 +41,166 @@ R = AccessRequest.State
 LIVE = (AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED)
 
 
+def _last_access(grant: str = "") -> tuple[Subquery, Subquery]:
+    """The holder's last access to the grant's asset, and what it opened (its columns), from the access events.
+
+    ``grant`` is the path from the queried model to the grant ("" on grants, "grant__" on reviews).
+    """
+    asset_type = ContentType.objects.get_for_model(InformationAsset)
+    events = AccessEvent.objects.filter(
+        user=OuterRef(f"{grant}holder"),
+        content_type=asset_type,
+        object_pk=Cast(OuterRef(f"{grant}asset_id"), output_field=CharField()),
+    ).order_by("-at", "-pk")
+    return Subquery(events.values("at")[:1]), Subquery(events.values("detail")[:1])
+
+
+def training_lapsed(holder: str, on: datetime.date | None = None) -> Case:
+    """True when the holder lacks a current sign-off of a published course that applies to them
+    (every member of staff's courses; a data handler's too), as one SQL expression."""
+    on = on or timezone.localdate()
+
+    def missing(audience: str) -> Exists:
+        current = TrainingStatus.objects.filter(
+            user=OuterRef(OuterRef(holder)), course=OuterRef("pk"), expires_on__gt=on
+        )
+        return Exists(
+            Course.objects.filter(is_active=True, audience=audience, versions__isnull=False).filter(~Exists(current))
+        )
+
+    lapsed = Q(missing(Course.Audience.ALL_STAFF)) | (
+        Q(**{f"{holder}__is_data_handler": True}) & Q(missing(Course.Audience.DATA_HANDLERS))
+    )
+    return Case(When(lapsed, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def grants_on_managed_assets(user) -> QuerySet[AccessGrant]:
     """Every live grant (active or suspended) on the assets ``user`` is the IAM of: "Your grants".
 
-    Each carries the holder's last access to the asset (from the access events) and the
-    number of items it gives, so the list shows them without a query per row.
+    Each carries the holder's last access to the asset (from the access events), whether
+    their training has lapsed, whether it waits in an open access review, and the number of
+    items it gives, so the list shows and filters them without a query per row.
     """
     if not is_member(user):
         return AccessGrant.objects.none()
-    asset_type = ContentType.objects.get_for_model(InformationAsset)
-    last_access = (
-        AccessEvent.objects.filter(
-            user=OuterRef("holder"),
-            content_type=asset_type,
-            object_pk=Cast(OuterRef("asset_id"), output_field=CharField()),
-        )
-        .order_by()
-        .values("user")
-        .annotate(last=Max("at"))
-        .values("last")
-    )
+    last_access, last_detail = _last_access()
+    due = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__closed_at__isnull=True)
+    reviewed = AccessReview.objects.filter(grant=OuterRef("pk"), campaign__closed_at__isnull=True).exclude(decision="")
     return (
         AccessGrant.objects.filter(asset__manager=user, state__in=LIVE)
         .select_related("holder__business_area", "asset")
-        .annotate(last_access=Subquery(last_access), item_count=Count("items", distinct=True))
+        .annotate(
+            last_access=last_access,
+            last_detail=last_detail,
+            item_count=Count("items", distinct=True),
+            training_lapsed=training_lapsed("holder"),
+            due_for_review=Exists(due),
+            reviewed_this_period=Exists(reviewed),
+        )
     )
 
 
-def awaiting_decision(user: User) -> list[AccessRequest]:
-    """Submitted requests waiting for ``user``: as IAM, as the Deputy SIRO, or as the SIRO standing in."""
-    waiting_for = Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
-    if is_siro(user):
-        deputy = "asset__business_area__deputy_siro"
-        waiting_for |= (
-            Q(**{f"{deputy}__isnull": True}) | Q(**{deputy: F("requester")}) | Q(**{f"{deputy}__is_active": False})
+def campaign_reviews(campaign: RecertificationCampaign) -> QuerySet[AccessReview]:
+    """The grants an IAM's campaign reviews, each with the evidence beside it, in constant queries:
+    the holder's last access and what it opened, their training, whether they left or work in
+    another area, and the items held (prefetched). Never a grant the IAM holds themselves."""
+    last_access, last_detail = _last_access("grant__")
+    return (
+        AccessReview.objects.filter(campaign_id=campaign.review_campaign_id, grant__asset__manager=campaign.iam_id)
+        .exclude(grant__holder=campaign.iam_id)
+        .select_related("grant__holder__business_area", "grant__asset__business_area", "decided_by")
+        .prefetch_related("grant__items")
+        .annotate(
+            last_access=last_access,
+            last_detail=last_detail,
+            training_lapsed=training_lapsed("grant__holder"),
         )
+        .order_by("grant__asset__name", "grant__holder__last_name", "grant__holder__first_name", "pk")
+    )
+
+
+def items_used(detail: str | None, held: list) -> list:
+    """The held items that the last access opened, read from its record ("grant 7; columns: a, b")."""
+    if not detail or "columns:" not in detail:
+        return []
+    opened = {name.strip() for name in detail.split("columns:", 1)[1].split(",")}
+    return [item for item in held if item.name in opened]
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    """One IAM's campaign and its counts: total, pending, kept, shortened, revoked."""
+
+    campaign: RecertificationCampaign
+    figures: dict
+
+
+def campaign_progress(user: User) -> list[CampaignProgress]:
+    """Each IAM's campaign with its counts (to review, kept, shortened, revoked), in the areas ``user``
+    oversees as Deputy SIRO (every area for oversight). Two queries, however many campaigns and grants."""
+    reviews = AccessReview.objects.all()
+    if not has_oversight(user):
+        reviews = reviews.filter(grant__asset__business_area__in=overseen_areas(user))
+    D = AccessReview.Decision
+    counts = (
+        reviews.exclude(grant__holder=F("grant__asset__manager"))
+        .values("campaign_id", "grant__asset__manager_id")
+        .annotate(
+            total=Count("pk"),
+            pending=Count("pk", filter=Q(decision="")),
+            kept=Count("pk", filter=Q(decision=D.CONFIRM)),
+            shortened=Count("pk", filter=Q(decision=D.SHORTEN)),
+            revoked=Count("pk", filter=Q(decision=D.REVOKE)),
+        )
+        .order_by()
+    )
+    figures = {(row["campaign_id"], row["grant__asset__manager_id"]): row for row in counts}
+    campaigns = (
+        RecertificationCampaign.objects.filter(
+            review_campaign_id__in={c for c, _ in figures}, iam_id__in={i for _, i in figures}
+        )
+        .select_related("review_campaign", "iam")
+        .order_by("-review_campaign__period_start", "iam__last_name", "iam__first_name", "pk")
+    )
+    return [
+        CampaignProgress(campaign, figures[(campaign.review_campaign_id, campaign.iam_id)])
+        for campaign in campaigns
+        if (campaign.review_campaign_id, campaign.iam_id) in figures
+    ]
+
+
+def _stand_in_requests() -> QuerySet[AccessRequest]:
+    """Requests waiting for a second approval their area's Deputy SIRO may not give (the post is
+    empty, or the Deputy SIRO asked or took the IAM's step): the SIRO's, or the alternate's."""
+    deputy = "asset__business_area__deputy_siro"
+    return AccessRequest.objects.filter(
+        state=R.SUBMITTED,
+        iam_decision=AccessRequest.Decision.APPROVE,
+        needs_deputy_approval=True,
+        deputy_decision="",
+    ).filter(
+        Q(**{f"{deputy}__isnull": True})
+        | Q(**{f"{deputy}__is_active": False})
+        | Q(**{deputy: F("requester")})
+        | Q(**{deputy: F("iam_decided_by")})
+    )
+
+
+def _stand_in_grants() -> QuerySet[AccessGrant]:
+    """Live grants neither their asset's IAM nor its area's Deputy SIRO may recertify (gone, or the
+    holder): the SIRO's to review, or the alternate's."""
+    deputy = "asset__business_area__deputy_siro"
+    iam_cannot = Q(asset__manager__isnull=True) | Q(asset__manager__is_active=False) | Q(asset__manager=F("holder"))
+    deputy_cannot = Q(**{f"{deputy}__isnull": True}) | Q(**{f"{deputy}__is_active": False}) | Q(**{deputy: F("holder")})
+    return AccessGrant.objects.filter(state__in=LIVE).filter(iam_cannot & deputy_cannot)
+
+
+def awaiting_decision(user: User) -> list[AccessRequest]:
+    """Submitted requests waiting for ``user``: as IAM, as the Deputy SIRO, or as the SIRO or the
+    SIRO's named alternate standing in (the policy decides which, for each candidate)."""
+    waiting_for = Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
+    if stands_in(user):
+        waiting_for |= Q(pk__in=_stand_in_requests().values("pk"))
     candidates = (
         AccessRequest.objects.filter(state=R.SUBMITTED)
         .exclude(requester=user)
@@ -79,6 +221,26 @@ def awaiting_decision(user: User) -> list[AccessRequest]:
     ]
 
 
+def reviews_for(user: User, reviews: QuerySet) -> QuerySet:
+    """Of open ``reviews``, those whose grant ``user`` recertifies (``reviewer_for``): the IAM's, the
+    Deputy SIRO's where the IAM holds the grant or the post is empty, and the stand-ins' after them."""
+    deputy = "grant__asset__business_area__deputy_siro"
+    iam_cannot = (
+        Q(grant__asset__manager__isnull=True)
+        | Q(grant__asset__manager__is_active=False)
+        | Q(grant__asset__manager=F("grant__holder"))
+    )
+    mine = Q(grant__asset__manager=user) | (Q(**{deputy: user}) & iam_cannot)
+    if stands_in(user):
+        mine |= Q(grant__in=_stand_in_grants().values("pk"))
+    candidates = (
+        reviews.exclude(grant__holder=user)
+        .filter(mine)
+        .select_related("grant__asset__manager", "grant__asset__business_area__deputy_siro")
+    )
+    return reviews.filter(pk__in=[r.pk for r in candidates if is_person(user, reviewer_for(r.grant))])
+
+
 def visible_grants(user: User) -> QuerySet[AccessGrant]:
     """Grants ``user`` may list: their own, their assets' (as IAM), their areas' (as Deputy SIRO), or all."""
     grants = AccessGrant.objects.all()
@@ -89,14 +251,23 @@ def visible_grants(user: User) -> QuerySet[AccessGrant]:
     # LIMIT, PostgreSQL walks the newest-first index through every grant, filtering as it
     # goes: 27 ms for an IAM's 39 grants among 100,000, against a few ms this way.
     wanted = Q(holder=user) | Q(asset_id__in=_overseen_asset_ids(user))
+    if stands_in(user):  # grants whose recertification falls to them (``recertifies_as_stand_in``)
+        standing_in = _stand_in_grants().select_related("asset__manager", "asset__business_area__deputy_siro")
+        wanted |= Q(pk__in=[g.pk for g in standing_in if is_person(user, reviewer_for(g))])
     return grants.filter(pk__in=list(grants.filter(wanted).values_list("pk", flat=True)))
 
 
 def visible_requests(user: User) -> QuerySet[AccessRequest]:
+    """Requests ``user`` may list: their own, their assets' and areas', those they gave the second
+    approval of, those whose second approval falls to them as a stand-in (``approves_as_stand_in``), or all."""
     requests = AccessRequest.objects.all()
     if has_oversight(user):
         return requests
-    return requests.filter(Q(requester=user) | Q(asset_id__in=_overseen_asset_ids(user)))
+    wanted = Q(requester=user) | Q(asset_id__in=_overseen_asset_ids(user)) | Q(deputy_decided_by=user)
+    if stands_in(user):
+        standing_in = _stand_in_requests().select_related("asset__business_area__deputy_siro", "asset__manager")
+        wanted |= Q(pk__in=[r.pk for r in standing_in if can_decide_as_deputy(user, r)])
+    return requests.filter(wanted)
 
 
 def _overseen_asset_ids(user: User) -> list[int]:
@@ -117,10 +288,9 @@ def _overseen_asset_ids(user: User) -> list[int]:
 
 
 def grants_past_recertification(today: datetime.date) -> Q:
-    """Active grants whose review in an open recertification campaign is still undecided after its deadline."""
-    late = AccessReview.objects.filter(
-        grant=OuterRef("pk"), decision="", campaign__closed_at__isnull=True, campaign__deadline__lt=today
-    )
+    """Active grants with a recertification review still undecided after its campaign's deadline (the SIRO's
+    report counts the same: ``assurance/report.py``'s ``_access``)."""
+    late = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__deadline__lt=today)
     return Exists(late) & Q(state=AccessGrant.State.ACTIVE)
 
 

@@ -24,17 +24,23 @@ from governance.access.selectors import (
     waiting_as_deputy,
 )
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DECISION, INFORMATION, OVERDUE, Facts, Task
 
 R = AccessRequest.State
 
 
 def _requests(count: int) -> str:
-    return f"{count} access request{'s' if count != 1 else ''}"
+    return f"{plural(count, 'access request')}"
+
+
+def _day(on: datetime.date, today: datetime.date) -> str:
+    """A date as GOV.UK writes it: "3 January", with the year only when it is not this year's."""
+    return date_format(on, "j F" if on.year == today.year else "j F Y")
 
 
 def your_grants(user: User, facts: Facts) -> list[Task]:
-    """For an IAM, the live grants on their assets and how many end within a month: one query."""
+    """For an IAM, the live grants on their assets and how many wait for review by the deadline: two queries."""
     if not can_view_your_grants(user):
         return []
     soon = facts.today + datetime.timedelta(days=30)
@@ -45,16 +51,20 @@ def your_grants(user: User, facts: Facts) -> list[Task]:
     )
     live = figures["live"]
     ending = figures["ending"]
+    due = (
+        open_reviews_for(user).filter(grant__asset__manager=user).aggregate(n=Count("pk"), by=Min("campaign__deadline"))
+    )
+    label = f"Your grants: {live:,} live"
+    if due["n"]:
+        label += f", {due['n']:,} due for review by {_day(due['by'], facts.today)}"
     return [
         Task(
-            label=f"Your grants: {live:,} live",
+            label=label,
             count=live,
-            url=reverse("access:your-grants"),
+            url=reverse("access:your-grants"),  # the count is of live grants: the list of exactly those
             priority=INFORMATION,
             section="Access to data",
-            hint=(
-                f"{ending:,} ending by {date_format(soon, 'j F Y')}" if ending else "Access to the assets you manage"
-            ),
+            hint=(f"{ending:,} ending by {_day(soon, facts.today)}" if ending else "Access to the assets you manage"),
         )
     ]
 
@@ -94,7 +104,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             due_label="Waiting since",
         ),
         Task(
-            label=f"Recertify {len(reviews)} grant{'s' if len(reviews) != 1 else ''} of access",
+            label=f"Recertify {plural(len(reviews), 'grant')} of access",
             count=len(reviews),
             url=reverse("access:reviews"),
             priority=OVERDUE if late_reviews else DECISION,
@@ -121,7 +131,7 @@ def _first_submitted(requests: list[AccessRequest]) -> datetime.date | None:
 
 
 def _grants(count: int) -> str:
-    return f"{count} grant{'s' if count != 1 else ''}"
+    return plural(count, "grant")
 
 
 def exceptions_for(user: User, facts: Facts) -> list[Task]:

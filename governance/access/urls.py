@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from governance.access import campaign_views as campaigns
 from governance.access import views as access
 
 access_patterns = (
@@ -23,6 +24,9 @@ access_patterns = (
         path("grants/<int:pk>/restore/", access.RestoreAfterIncidentView.as_view(), name="grant-restore"),
         path("reviews/", access.ReviewsView.as_view(), name="reviews"),
         path("reviews/<int:pk>/", access.ReviewDecisionView.as_view(), name="review"),
+        path("campaigns/", campaigns.CampaignListView.as_view(), name="campaigns"),
+        path("campaigns/progress/", campaigns.CampaignProgressView.as_view(), name="campaign-progress"),
+        path("campaigns/<int:pk>/", campaigns.CampaignView.as_view(), name="campaign"),
         path("data/<int:asset_pk>/", access.GrantedDataView.as_view(), name="data"),
         path("data/<int:asset_pk>/extract.csv", access.ExtractDownloadView.as_view(), name="extract"),
         path("data/<int:asset_pk>/upload/", access.ExtractUploadView.as_view(), name="extract-upload"),

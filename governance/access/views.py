@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 from django_filters.views import FilterView
@@ -30,13 +33,13 @@ from governance.access.forms import (
 from governance.access.models import AccessGrant, AccessRequest, AccessReview
 from governance.access.selectors import LIVE as LIVE_STATES
 from governance.core.access_events import record_access
-from governance.core.history import history_for
-from governance.core.models import AccessEvent
+from governance.core.history_events import history_for
+from governance.core.models import AccessEvent, BusinessArea
 from governance.core.pagination import CappedPaginator
 from governance.core.selectors import overseen_areas
 from governance.core.tabular import export_response
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
-from governance.register.models import InformationAsset
+from governance.register.models import DataItem, InformationAsset
 
 # --- asking ---------------------------------------------------------------------------
 
@@ -90,6 +93,8 @@ class RequestFormView(PolicyMixin, ServiceFormView):
             ),
             clearance=clearance,
             personal=self.asset.contains_personal_data,
+            returned=self.draft is not None and self.draft.state == AccessRequest.State.RETURNED,
+            return_reason=timeline.return_reason(self.draft) if self.draft is not None else "",
         )
         return context
 
@@ -117,6 +122,8 @@ class RequestFormView(PolicyMixin, ServiceFormView):
         )
         if submit:
             return request, "Request submitted. The Information Asset Manager has been told."
+        if request.state == AccessRequest.State.RETURNED:
+            return request, "Changes saved. Send the request again from Change your request when it is ready."
         return request, "Draft saved. Submit it when it is ready."
 
 
@@ -164,13 +171,14 @@ class RequestDetailView(RequestObjectMixin, TemplateView):
             return_reason=timeline.return_reason(req),
             can_edit=policy.can_edit_request(user, req),
             safes=five_safes.for_access(req, grant),
-            history=history_for(req),
+            history=history_for(req, request=self.request),
             is_requester=user.pk == req.requester_id,
             iam_form=IamDecisionForm(
                 request=req,
                 user=user,
                 http_request=self.request,
                 fresh=service.involves_special_category(req),
+                fresh_page=reverse("access:request-decide", args=[req.pk]),
                 initial={
                     "end_date": req.requested_end_date,
                     "granted_items": req.items.values_list("data_item", flat=True),
@@ -198,6 +206,10 @@ class SubmitDraftView(RequestObjectMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         req = self.access_request
+        if req.state == AccessRequest.State.RETURNED:
+            # A returned request goes back only from "Change your request", where the decider's words are shown.
+            messages.error(request, "Change your request as the decider asked, then send it again from this page.")
+            return redirect("access:request-edit", req.pk)
         items = {row.data_item: row.justification for row in req.items.select_related("data_item")}
         try:
             service.save_request(
@@ -305,18 +317,26 @@ class MyAccessView(PolicyMixin, TemplateView):
         context["awaiting"] = access_selectors.awaiting_decision(user)
         context["reviews"] = recertification.open_reviews_for(user).count()
         context["manages_assets"] = policy.can_view_your_grants(user)
+        context["sees_progress"] = policy.can_view_campaign_progress(user)
         return context
 
 
 class GrantFilter(django_filters.FilterSet):
     ATTENTION = (
-        ("past_recertification", "Not recertified by the deadline"),
-        ("past_end", "Active after the end date"),
+        ("past_end", "Active past their end date"),
+        ("past_recertification", "Active past a recertification deadline, not confirmed"),
         ("held_untrained", "Personal data held without current training"),
     )
 
     state = django_filters.ChoiceFilter(choices=AccessGrant.State.choices, empty_label="Any")
     q = django_filters.CharFilter(method="search", label="Asset or holder")
+    # The SIRO's report links its access figures here: the same rules as governance/assurance/report.py.
+    business_area = django_filters.ModelChoiceFilter(
+        queryset=BusinessArea.objects.order_by("name"),
+        field_name="asset__business_area",
+        empty_label="All areas",
+        label="Business area of the asset",
+    )
     attention = django_filters.ChoiceFilter(choices=ATTENTION, method="by_attention", label="Show", empty_label="All")
     areas = django_filters.ChoiceFilter(
         choices=(("overseen", "The areas I oversee"),), method="by_areas", label="Areas", empty_label="Every area"
@@ -369,13 +389,52 @@ class GrantListView(PolicyMixin, FilterView):
         )
 
 
+LAST_ACCESS_DAYS = 90  # "not opened lately", in the filter of Your grants
+
+
 class YourGrantsFilter(django_filters.FilterSet):
-    """Filters of "Your grants": the asset (one's own only), the holder, the state, the end date."""
+    """Filters of "Your grants": the asset and data item (one's own only), the holder, the state, the end
+    date, the review state, the holder's training and leaver status, and the holder's last access."""
 
     asset = django_filters.ModelChoiceFilter(queryset=InformationAsset.objects.none(), empty_label="Any")
     holder = django_filters.CharFilter(method="by_holder", label="Holder (name, username or staff number)")
+    item = django_filters.ModelChoiceFilter(
+        queryset=DataItem.objects.none(), method="by_item", label="Data item", empty_label="Any"
+    )
     state = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in LIVE_STATES], empty_label="Any")
     ends_before = django_filters.DateFilter(field_name="ends_on", lookup_expr="lte", label="Ends on or before")
+    review = django_filters.ChoiceFilter(
+        method="by_review",
+        label="Review",
+        empty_label="Any",
+        choices=[("due", "Due for review"), ("reviewed", "Reviewed this period"), ("none", "Not in a review")],
+    )
+    training = django_filters.ChoiceFilter(
+        method="by_training",
+        label="Holder's training",
+        empty_label="Any",
+        choices=[("current", "Current"), ("lapsed", "Lapsed")],
+    )
+    leaver = django_filters.ChoiceFilter(
+        method="by_leaver",
+        label="Holder",
+        empty_label="Any",
+        choices=[
+            ("left", "Has left or is leaving"),
+            ("moved", "Works in another business area"),
+            ("in_post", "In post in the asset's area"),
+        ],
+    )
+    last_access = django_filters.ChoiceFilter(
+        method="by_last_access",
+        label="Last access",
+        empty_label="Any",
+        choices=[
+            ("never", "Never"),
+            ("stale", f"Not in the last {LAST_ACCESS_DAYS} days"),
+            ("recent", f"In the last {LAST_ACCESS_DAYS} days"),
+        ],
+    )
 
     class Meta:
         model = AccessGrant
@@ -384,6 +443,9 @@ class YourGrantsFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["asset"].queryset = InformationAsset.objects.filter(manager=user).order_by("name")
+        self.filters["item"].queryset = (
+            DataItem.objects.filter(asset__manager=user).select_related("asset").order_by("asset__name", "name")
+        )
 
     def by_holder(self, queryset, name, value):
         return queryset.filter(
@@ -392,6 +454,38 @@ class YourGrantsFilter(django_filters.FilterSet):
             | Q(holder__first_name__icontains=value)
             | Q(holder__staff_number__iexact=value)
         )
+
+    def by_item(self, queryset, name, value):
+        held = AccessGrant.items.through.objects.filter(accessgrant_id=OuterRef("pk"), dataitem_id=value.pk)
+        return queryset.filter(Exists(held))
+
+    def by_review(self, queryset, name, value):
+        if value == "due":
+            return queryset.filter(due_for_review=True)
+        if value == "reviewed":
+            return queryset.filter(reviewed_this_period=True, due_for_review=False)
+        return queryset.filter(due_for_review=False, reviewed_this_period=False)
+
+    def by_training(self, queryset, name, value):
+        return queryset.filter(training_lapsed=value == "lapsed")
+
+    def by_leaver(self, queryset, name, value):
+        """Left (or leaving: a leaving date is set), working in another area than the asset's, or neither."""
+        left = Q(holder__is_active=False) | Q(holder__leaver_date__isnull=False)
+        moved = Q(holder__business_area__isnull=True) | ~Q(holder__business_area=F("asset__business_area"))
+        if value == "left":
+            return queryset.filter(left)
+        if value == "moved":
+            return queryset.exclude(left).filter(moved)
+        return queryset.exclude(left).exclude(moved)
+
+    def by_last_access(self, queryset, name, value):
+        since = timezone.now() - datetime.timedelta(days=LAST_ACCESS_DAYS)
+        if value == "never":
+            return queryset.filter(last_access__isnull=True)
+        if value == "stale":
+            return queryset.filter(Q(last_access__isnull=True) | Q(last_access__lt=since))
+        return queryset.filter(last_access__gte=since)
 
 
 class YourGrantsView(PolicyMixin, FilterView):
@@ -409,6 +503,11 @@ class YourGrantsView(PolicyMixin, FilterView):
 
     def get_queryset(self):
         return selectors.grants_on_managed_assets(self.request.user).order_by("ends_on", "asset__name", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
 
 
 class GrantObjectMixin(ObjectPolicyMixin):
@@ -444,6 +543,8 @@ class GrantDetailView(GrantObjectMixin, TemplateView):
             can_revoke=policy.can_revoke_now(user, grant),
             can_restore=policy.can_restore_after_incident(user, grant),
             reviews=list(grant.reviews.select_related("campaign", "decided_by")),
+            # The grant's history is its request's: one timeline from the asking to the end.
+            history=history_for(grant, request=self.request),
         )
         return context
 
@@ -500,6 +601,7 @@ class ReviewsView(PolicyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["reviews"] = list(recertification.open_reviews_for(self.request.user))
         context["form"] = ReviewDecisionForm()
+        context["campaigns_link"] = policy.can_view_your_grants(self.request.user)
         return context
 
 

@@ -41,8 +41,33 @@ def _day(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+#: The layout of the facts a return stores; returns signed before it keep their own and are shown with it.
+FORMAT = 2
+
+#: Where a live grant stands in recertification. A grant approved since the campaign began has not been
+#: asked about yet: that is "not yet due", never "not confirmed".
+CONFIRMED, DUE, OVERDUE, NOT_YET_DUE = "confirmed", "due", "overdue", "not_yet_due"
+
+
+def recertification_state(
+    grant: AccessGrant, pending_deadline: datetime.date | None, last_decision: str | None, today: datetime.date
+) -> tuple[str, datetime.date | None]:
+    """The grant's recertification state and the date that goes with it (deadline, or day confirmed)."""
+    if grant.state == AccessGrant.State.SUSPENDED and grant.suspension == AccessGrant.Suspension.NOT_RECERTIFIED:
+        return OVERDUE, pending_deadline
+    if pending_deadline is not None:
+        return (OVERDUE if pending_deadline < today else DUE), pending_deadline
+    if last_decision == AccessReview.Decision.CONFIRM:
+        return CONFIRMED, None
+    return NOT_YET_DUE, None
+
+
 def compute_facts(iam: User, round_: AssuranceRound, today: datetime.date | None = None) -> dict:
-    """The return's content for ``iam`` in ``round_``. Nine queries however many assets, grants or contracts."""
+    """The return's content for ``iam`` in ``round_``. Nine queries however many assets, grants or contracts.
+
+    Every count in the summary counts distinct records (a contract that draws on three of the IAM's
+    assets is one contract), and people, assets and data items are named as people read them.
+    """
     today = today or timezone.localdate()
     assets = list(
         InformationAsset.objects.filter(manager=iam)
@@ -52,6 +77,9 @@ def compute_facts(iam: User, round_: AssuranceRound, today: datetime.date | None
     )
     ids = [a.pk for a in assets]
     last_review = AccessReview.objects.filter(grant=OuterRef("pk")).exclude(decision="").order_by("-decided_at")
+    pending = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__closed_at__isnull=True).order_by(
+        "campaign__deadline"
+    )
     grants = list(
         AccessGrant.objects.filter(asset_id__in=ids, state__in=LIVE_GRANTS)
         .select_related("holder", "request")
@@ -59,6 +87,7 @@ def compute_facts(iam: User, round_: AssuranceRound, today: datetime.date | None
             item_count=Count("items", distinct=True),
             last_decision=Subquery(last_review.values("decision")[:1]),
             last_decided_at=Subquery(last_review.values("decided_at")[:1]),
+            pending_deadline=Subquery(pending.values("campaign__deadline")[:1]),
         )
         .order_by("asset_id", "ends_on", "pk")
     )
@@ -94,22 +123,32 @@ def compute_facts(iam: User, round_: AssuranceRound, today: datetime.date | None
             "id": asset.pk,
             "name": asset.name,
             "business_area": str(asset.business_area),
+            "business_area_id": asset.business_area_id,
             "classification": asset.get_classification_display(),
             "personal_data": asset.contains_personal_data,
             "special_category": asset.special_category,
             "identifiability": asset.get_identifiability_display(),
             "next_review_date": _day(asset.next_review_date),
             "review_overdue": asset.next_review_date < today,
-            "items": [{"name": i.name, "sensitivity": i.get_sensitivity_display()} for i in asset.items.all()],
+            "items": [
+                {"name": i.description or i.name, "sensitivity": i.get_sensitivity_display()} for i in asset.items.all()
+            ],
             "grants": [],
             "contracts": [],
             "releases": [],
             "risks": [],
             "incidents": [],
         }
+    missing_training: set[int] = set()
+    recertification: dict[str, int] = dict.fromkeys((CONFIRMED, DUE, OVERDUE, NOT_YET_DUE), 0)
     for grant in grants:
         trained = current.get(grant.holder_id, set())
         needs = [c for c in courses if c.audience == Course.Audience.ALL_STAFF or grant.holder.is_data_handler]
+        missing = [c.title for c in needs if c.pk not in trained]
+        if missing:
+            missing_training.add(grant.holder_id)
+        state, on = recertification_state(grant, grant.pending_deadline, grant.last_decision, today)
+        recertification[state] += 1
         by_asset[grant.asset_id]["grants"].append(
             {
                 "holder": grant.holder.display_name,
@@ -118,19 +157,31 @@ def compute_facts(iam: User, round_: AssuranceRound, today: datetime.date | None
                 "ends_on": _day(grant.ends_on),
                 "state": grant.get_state_display(),
                 "past_end": grant.ends_on < today,
-                "recertification": grant.last_decision or "not yet reviewed",
-                "training_missing": [c.title for c in needs if c.pk not in trained],
+                "recertification": state,
+                "recertification_date": _day(on)
+                or (
+                    _day(timezone.localdate(grant.last_decided_at))
+                    if state == CONFIRMED and grant.last_decided_at
+                    else None
+                ),
+                "training_missing": missing,
             }
         )
+    contracts_seen: set[int] = set()
+    contracts_overdue: set[int] = set()
     for link in contracts:
         contract = link.contract
+        past = contract.destruction_due_date < today and contract.status not in DESTROYED
+        contracts_seen.add(contract.pk)
+        if past:
+            contracts_overdue.add(contract.pk)
         by_asset[link.asset_id]["contracts"].append(
             {
                 "reference": contract.reference,
                 "status": contract.get_status_display(),
                 "retention_end": _day(contract.retention_end_date),
                 "destruction_due": _day(contract.destruction_due_date),
-                "past_destruction": contract.destruction_due_date < today and contract.status not in DESTROYED,
+                "past_destruction": past,
             }
         )
     for source in releases:
@@ -143,6 +194,7 @@ def compute_facts(iam: User, round_: AssuranceRound, today: datetime.date | None
                 "description": risk.description[:300],
                 "rating": risk.rating,
                 "band": risk.band,
+                "status": risk.get_status_display(),
                 "owner": risk.owner.display_name,
                 "review_date": _day(risk.review_date),
                 "review_overdue": risk.review_date < today,
@@ -161,21 +213,27 @@ def compute_facts(iam: User, round_: AssuranceRound, today: datetime.date | None
 
     rows = list(by_asset.values())
     return {
+        "format": FORMAT,
         "computed_on": today.isoformat(),
         "assets": rows,
         "summary": {
             "assets": len(rows),
             "personal_data": sum(r["personal_data"] for r in rows),
-            "grants": sum(len(r["grants"]) for r in rows),
-            "grants_past_end": sum(g["past_end"] for r in rows for g in r["grants"]),
-            "grants_not_recertified": sum(g["recertification"] != "confirm" for r in rows for g in r["grants"]),
-            "holders_missing_training": len({g["holder"] for r in rows for g in r["grants"] if g["training_missing"]}),
-            "contracts": sum(len(r["contracts"]) for r in rows),
-            "contracts_past_destruction": sum(c["past_destruction"] for r in rows for c in r["contracts"]),
-            "releases": sum(len(r["releases"]) for r in rows),
-            "open_risks": sum(len(r["risks"]) for r in rows),
-            "high_risks": sum(k["band"] == "high" for r in rows for k in r["risks"]),
-            "risk_reviews_overdue": sum(k["review_overdue"] for r in rows for k in r["risks"]),
-            "incidents": len({i["reference"] for r in rows for i in r["incidents"]}),
+            "register_reviews_overdue": sum(r["review_overdue"] for r in rows),
+            "grants": len(grants),
+            "grants_past_end": sum(g.ends_on < today for g in grants),
+            "recertification_confirmed": recertification[CONFIRMED],
+            "recertification_due": recertification[DUE],
+            "recertification_overdue": recertification[OVERDUE],
+            "recertification_not_yet_due": recertification[NOT_YET_DUE],
+            "holders": len(holder_ids),
+            "holders_missing_training": len(missing_training),
+            "contracts": len(contracts_seen),
+            "contracts_past_destruction": len(contracts_overdue),
+            "releases": len({s.release_id for s in releases}),
+            "open_risks": len(risks),
+            "high_risks": sum(k.band == "high" for k in risks),
+            "risk_reviews_overdue": sum(k.review_date < today for k in risks),
+            "incidents": len(incidents),
         },
     }

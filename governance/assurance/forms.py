@@ -7,6 +7,7 @@ from django import forms
 from governance.assurance.models import InformationRisk
 from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import GovukDateField
+from governance.core.security import CODE_FIELD
 from governance.register.forms.assets import YesNoField
 from governance.register.forms.organisation import PersonField
 
@@ -91,3 +92,19 @@ class SendBackForm(AssuranceForm):
     required_messages = {"reason": "Say why the return is sent back"}
 
     reason = forms.CharField(label="Why is the return sent back?", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SignReportForm(FreshVerificationMixin, AssuranceForm):
+    """The SIRO's narrative and the security key's answer; an authenticator code is never offered here."""
+
+    required_messages = {"narrative": "Write the narrative for the annual governance statement"}
+
+    narrative = forms.CharField(
+        label="Narrative for the annual governance statement",
+        help_text="What the figures mean, the significant control weaknesses and what is being done about them.",
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop(CODE_FIELD, None)  # the report is signed with a security key only

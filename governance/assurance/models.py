@@ -197,3 +197,45 @@ class AssuranceReturn(AuditScoped, models.Model):
         if self.digest:
             raise ValidationError("A signed return cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+
+class SiroReportApproval(AuditScoped, models.Model):
+    """The SIRO's signed report for a round: the narrative, the figures as they stood, and who signed when.
+
+    Each signing is a new version; a signed version never changes (its content is fixed by a SHA-256
+    digest, and saving or deleting it is refused), so the statement given stays as it was given.
+    """
+
+    round = models.ForeignKey(AssuranceRound, on_delete=models.PROTECT, related_name="report_approvals")
+    version = models.PositiveSmallIntegerField(default=1)
+    narrative = models.TextField()
+    figures = models.JSONField(default=dict, help_text="The report's figures when it was signed.")
+    marking = models.CharField("protective marking", max_length=60)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["round", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "version"], name="report_approval_version_unique"),
+            models.CheckConstraint(condition=~Q(digest=""), name="report_approval_has_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"The SIRO's report on {self.round.period} (version {self.version})"
+
+    def save(self, *args, **kwargs):
+        """A signed report is written once; any later save, from any path, is refused."""
+        if self.pk and type(self).objects.filter(pk=self.pk).exists():
+            raise ValidationError("A signed report cannot be changed; sign a new version instead.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("assurance:report", args=[self.round_id])
+
+    def audit_scope(self) -> str:
+        return scope_of("governance.assuranceround", self.round_id)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A signed report cannot be deleted.")

@@ -6,7 +6,7 @@ import copy
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.core.models import User
-from governance.core.policy import has_oversight, is_member, is_siro, oversees_area
+from governance.core.policy import has_oversight, is_member, is_siro, oversees_area, stands_in
 from governance.core.selectors import oversees_any_area
 from governance.core.two_person import is_person, second_person, stand_ins
 from governance.register.assets import can_edit as can_edit_asset
@@ -51,12 +51,28 @@ def can_view_report(user: User, round_: AssuranceRound) -> bool:
     return user.is_authenticated and has_oversight(user)
 
 
+def can_sign_report(user: User, round_: AssuranceRound) -> bool:
+    """Only the SIRO signs the SIRO's report (auditors and administrators read it, never sign it)."""
+    return user.is_authenticated and user.is_active and is_siro(user)
+
+
 def can_view_return(user: User, ret: AssuranceReturn) -> bool:
-    """The IAM who owns it, the Deputy SIRO of its area, and organisation-wide oversight
-    (``selectors.visible_returns`` is the same rule as a list)."""
+    """The IAM who owns it, the Deputy SIRO of its area, organisation-wide oversight, and the SIRO's
+    alternate where the return's acceptance falls to them (``selectors.visible_returns`` is the same
+    rule as a list)."""
     if not is_member(user):
         return False
-    return ret.iam_id == user.pk or oversees_area(user, ret.business_area) or has_oversight(user)
+    return (
+        ret.iam_id == user.pk
+        or oversees_area(user, ret.business_area)
+        or has_oversight(user)
+        or decides_as_stand_in(user, ret)
+    )
+
+
+def decides_as_stand_in(user: User, ret: AssuranceReturn) -> bool:
+    """The SIRO or the SIRO's alternate, who accepts this return because its area's Deputy SIRO may not."""
+    return stands_in(user) and is_person(user, stand_in_decider(ret))
 
 
 def can_answer_return(user: User, ret: AssuranceReturn) -> bool:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from governance.assurance.models import AssuranceReturn, AssuranceRound
 from governance.core.notifications import remind
+from governance.core.plurals import date_text
 
 UNSIGNED = (AssuranceReturn.State.DRAFT, AssuranceReturn.State.SENT_BACK)
 
@@ -51,7 +52,7 @@ def send_return_reminders(today: datetime.date | None = None) -> ReturnReminderR
             run.reminded += remind(
                 ret.iam,
                 key=f"assurance-due:{ret.round_id}:{ret.iam_id}:{reached[0]}d",
-                subject=f"Your assurance return for {ret.round.period} is due on {ret.round.due_date:%d %B %Y}",
+                subject=f"Your assurance return for {ret.round.period} is due on {date_text(ret.round.due_date)}",
                 template="emails/assurance_return.txt",
                 context={**context, "escalation": False},
             )

@@ -1,132 +1,366 @@
-"""The SIRO's report: a round's returns rolled up by business area, for the page, the CSV and the PDF.
+"""The SIRO's report for the annual governance statement: one row per business area, for the page, the CSV
+and the PDF.
 
-The figures come from the returns themselves (their stored facts), so the report says what
-the IAMs were shown and signed, not what the records say today. Two queries.
+A return counts in every area where its IAM manages an asset, so an IAM whose assets sit in two areas is
+named in both. Every figure is a grouped SQL aggregate (returns, incidents, access, contracts, risks) or
+read from the daily compliance snapshot (training), so the report takes the same number of queries
+however many IAMs, returns, grants or contracts there are; no return's stored facts are read.
+
+The change since the last round compares the round's returns and incidents with the previous round's, and
+today's access, contract and training figures with the snapshot taken when the previous round's period ended.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from governance.access.models import AccessGrant, AccessReview
 from governance.assurance.models import AssuranceReturn, AssuranceRound
-from governance.assurance.selectors import live_returns
+from governance.assurance.risks import figure_filter, scored_risks
+from governance.contracts.models import ContractAsset, ResearchContract
+from governance.core.models import BusinessArea
+from governance.incidents.models import Incident
+from governance.incidents.queries import ICO_FIGURES, in_period
+from governance.trends.models import ComplianceSnapshot
 
 S = AssuranceReturn.State
-SUMMED = (
-    "assets",
-    "grants",
-    "grants_not_recertified",
-    "grants_past_end",
-    "holders_missing_training",
-    "contracts_past_destruction",
-    "open_risks",
-    "high_risks",
-    "risk_reviews_overdue",
+RETURN_STATES = {
+    "signed": (S.SIGNED, S.ACCEPTED),
+    "accepted": (S.ACCEPTED,),
+    "sent_back": (S.SENT_BACK,),
+    "missing": (S.DRAFT,),
+}
+#: The measures whose change since the last round is shown.
+CHANGED = (
+    "returns_signed",
+    "returns_missing",
+    "returns_sent_back",
     "incidents",
+    "ico_reports",
+    "deadlines_missed",
+    "training",
+    "grants_past_recertification",
+    "contracts_past_destruction",
 )
 
 
 @dataclass
 class AreaRow:
+    """One business area's figures. Plain values only: a signed report stores its rows as JSON."""
+
     area: str
-    returns: int = 0
-    signed: int = 0
-    accepted: int = 0
-    sent_back: int = 0
-    missing: int = 0
-    risks_by_band: dict[str, int] = field(default_factory=lambda: {"high": 0, "medium": 0, "low": 0})
-    figures: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMED, 0))
+    area_id: int | None = None
+    returns_signed: int = 0
+    returns_accepted: int = 0
+    returns_sent_back: int = 0
+    returns_missing: int = 0
+    outstanding: list[dict] = field(default_factory=list)  # {"iam", "state", "return_id"}
+    incidents: int = 0
+    ico_reports: int = 0
+    deadlines_missed: int = 0
+    training: int | None = None
+    grants_past_end: int = 0
+    grants_past_recertification: int = 0
+    contracts_past_destruction: int = 0
+    risks_high: int = 0
+    risks_medium: int = 0
+    risks_low: int = 0
+    risks_tolerated: int = 0
+    risk_reviews_overdue: int = 0
+    change: dict[str, int | None] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    round: AssuranceRound
+    previous: AssuranceRound | None
+    rows: list[AreaRow]
+    total: AreaRow
+    snapshot_on: datetime.date | None
+    today: datetime.date
+
+    def as_json(self) -> dict:
+        """What a signature fixes: every row's figures, the total, and where the figures came from."""
+        return {
+            "rows": [dataclasses.asdict(r) for r in self.rows],
+            "total": dataclasses.asdict(self.total),
+            "previous": self.previous.period if self.previous else None,
+            "snapshot_on": self.snapshot_on.isoformat() if self.snapshot_on else None,
+            "today": self.today.isoformat(),
+        }
+
+
+def _return_counts(round_: AssuranceRound) -> tuple[dict[int | None, dict[str, int]], dict[str, int]]:
+    """Per area of the IAMs' assets, and for the whole round: live returns by state. Two queries.
+
+    An IAM has one live return a round, so counting returns counts IAMs; one whose assets are in two
+    areas counts in both, and once in the whole round.
+    """
+    live = AssuranceReturn.objects.filter(round=round_).exclude(state=S.SUPERSEDED)
+    counts = {name: Count("pk", filter=Q(state__in=states), distinct=True) for name, states in RETURN_STATES.items()}
+    by_area = {
+        row.pop("iam__managed_assets__business_area_id"): row
+        for row in live.values("iam__managed_assets__business_area_id").annotate(**counts).order_by()
+    }
+    return by_area, live.aggregate(**counts)
+
+
+def _outstanding(round_: AssuranceRound) -> dict[int | None, list[dict]]:
+    """The IAMs whose live return is not signed or was sent back, by the areas of their assets. One query."""
+    rows = (
+        AssuranceReturn.objects.filter(round=round_, state__in=(S.DRAFT, S.SENT_BACK))
+        .values(
+            "iam__managed_assets__business_area_id",
+            "iam__first_name",
+            "iam__last_name",
+            "iam__username",
+            "state",
+            "pk",
+        )
+        .distinct()
+        .order_by("iam__managed_assets__business_area_id", "iam__last_name", "iam__first_name", "pk")
+    )
+    result: dict[int | None, list[dict]] = {}
+    for row in rows:
+        name = f"{row['iam__first_name']} {row['iam__last_name']}".strip() or row["iam__username"]
+        state = "missing" if row["state"] == S.DRAFT else "sent_back"
+        result.setdefault(row["iam__managed_assets__business_area_id"], []).append(
+            {"iam": name, "state": state, "return_id": row["pk"]}
+        )
+    return result
+
+
+def _incidents(round_: AssuranceRound, now: datetime.datetime) -> dict[int | None, dict[str, int]]:
+    """Incidents the department became aware of in the round's period, by their business area. One query.
+
+    The same rules as the incident list's filters for the report's links (``incidents.queries.narrowed``).
+    """
+    rows = (
+        Incident.objects.filter(in_period(round_.period_start, round_.period_end))
+        .values("business_area_id")
+        .annotate(
+            incidents=Count("pk"),
+            ico_reports=Count("pk", filter=ICO_FIGURES["reported"][1](now)),
+            deadlines_missed=Count("pk", filter=ICO_FIGURES["missed"][1](now)),
+        )
+        .order_by()
+    )
+    return {row.pop("business_area_id"): row for row in rows}
+
+
+def _access(today: datetime.date) -> dict[int | None, dict[str, int]]:
+    """Active grants past their end date, and those past a recertification deadline unconfirmed. Two queries."""
+    result: dict[int | None, dict[str, int]] = {}
+    for row in (
+        AccessGrant.objects.filter(state=AccessGrant.State.ACTIVE, ends_on__lt=today)
+        .values("asset__business_area_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        result.setdefault(row["asset__business_area_id"], {})["grants_past_end"] = row["n"]
+    for row in (
+        AccessReview.objects.filter(decision="", campaign__deadline__lt=today, grant__state=AccessGrant.State.ACTIVE)
+        .values("grant__asset__business_area_id")
+        .annotate(n=Count("grant", distinct=True))
+        .order_by()
+    ):
+        result.setdefault(row["grant__asset__business_area_id"], {})["grants_past_recertification"] = row["n"]
+    return result
+
+
+def _contracts(today: datetime.date) -> tuple[dict[int | None, int], int]:
+    """Contracts holding data past their destruction date, by the areas of the assets they draw on. Two queries."""
+    overdue = Q(contract__status__in=ResearchContract.HOLDING_DATA, contract__destruction_due_date__lt=today)
+    by_area = {
+        row["asset__business_area_id"]: row["n"]
+        for row in ContractAsset.objects.filter(overdue)
+        .values("asset__business_area_id")
+        .annotate(n=Count("contract", distinct=True))
+        .order_by()
+    }
+    total = ResearchContract.objects.filter(
+        status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today
+    ).count()
+    return by_area, total
+
+
+def _risks(today: datetime.date) -> dict[int | None, dict[str, int]]:
+    """Risks not closed, by area: open ones by rating band, tolerated ones, and reviews overdue. One query.
+
+    Each figure is the filter the risk list applies for the report's links (``risks.risks_behind``).
+    """
+    rows = (
+        scored_risks()
+        .values("asset__business_area_id")
+        .annotate(
+            risks_high=Count("pk", filter=figure_filter("high", today)),
+            risks_medium=Count("pk", filter=figure_filter("medium", today)),
+            risks_low=Count("pk", filter=figure_filter("low", today)),
+            risks_tolerated=Count("pk", filter=figure_filter("tolerated", today)),
+            risk_reviews_overdue=Count("pk", filter=figure_filter("review_overdue", today)),
+        )
+        .order_by()
+    )
+    return {row.pop("asset__business_area_id"): row for row in rows}
+
+
+def _snapshot(on: datetime.date) -> ComplianceSnapshot | None:
+    """The latest daily snapshot taken on or before ``on``. One query."""
+    return ComplianceSnapshot.objects.filter(taken_on__lte=on).order_by("-taken_on").first()
+
+
+def _from_snapshot(snapshot: ComplianceSnapshot | None, area_id: int | None, measure: str) -> int | None:
+    if snapshot is None:
+        return None
+    figures = (
+        snapshot.figures.get("areas", {}).get(str(area_id), {}) if area_id else snapshot.figures.get("organisation", {})
+    )
+    return figures.get(measure)
+
+
+def _previous(round_: AssuranceRound) -> AssuranceRound | None:
+    return AssuranceRound.objects.filter(period_start__lt=round_.period_start).order_by("-period_start", "-pk").first()
+
+
+def build_report(round_: AssuranceRound, today: datetime.date | None = None) -> Report:
+    """Every area's row, the organisation's total and the change since the previous round."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    areas = list(BusinessArea.objects.order_by("name").values_list("pk", "name"))
+    returns, returns_total = _return_counts(round_)
+    outstanding = _outstanding(round_)
+    incidents = _incidents(round_, now)
+    access = _access(today)
+    contracts, contracts_total = _contracts(today)
+    risks = _risks(today)
+    snapshot = _snapshot(today)
+    previous = _previous(round_)
+    if previous is not None:
+        before_returns, before_returns_total = _return_counts(previous)
+        before_incidents = _incidents(previous, now)
+        before_snapshot = _snapshot(previous.period_end)
+    else:
+        before_returns, before_returns_total, before_incidents, before_snapshot = {}, {}, {}, None
+
+    def fill(row: AreaRow, key: int | None) -> None:
+        for name, value in returns.get(key, {}).items():
+            setattr(row, f"returns_{name}", value)
+        row.outstanding = outstanding.get(key, [])
+        for name, value in {**incidents.get(key, {}), **access.get(key, {}), **risks.get(key, {})}.items():
+            setattr(row, name, value)
+        row.contracts_past_destruction = contracts.get(key, 0)
+        row.training = _from_snapshot(snapshot, key, "training")
+
+    rows = []
+    for pk, name in areas:
+        row = AreaRow(name, pk)
+        fill(row, pk)
+        before = {f"returns_{k}": v for k, v in before_returns.get(pk, {}).items()}
+        before.update(before_incidents.get(pk, {}))
+        row.change = _change(row, before, before_snapshot, pk, previous is not None)
+        rows.append(row)
+
+    total = AreaRow("All areas")
+    for name, value in returns_total.items():
+        setattr(total, f"returns_{name}", value)
+    total.outstanding = []
+    for row in rows:
+        for name in (
+            "grants_past_end",
+            "grants_past_recertification",
+            "risks_high",
+            "risks_medium",
+            "risks_low",
+            "risks_tolerated",
+            "risk_reviews_overdue",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    for figures in incidents.values():  # incidents with no area count in the total
+        for name, value in figures.items():
+            setattr(total, name, getattr(total, name) + value)
+    total.contracts_past_destruction = contracts_total
+    total.training = _from_snapshot(snapshot, None, "training")
+    before_total = {f"returns_{k}": v for k, v in before_returns_total.items()}
+    for figures in before_incidents.values():
+        for name, value in figures.items():
+            before_total[name] = before_total.get(name, 0) + value
+    total.change = _change(total, before_total, before_snapshot, None, previous is not None)
+    return Report(round_, previous, rows, total, snapshot.taken_on if snapshot else None, today)
+
+
+def _change(
+    row: AreaRow, before: dict[str, int], snapshot: ComplianceSnapshot | None, area_id: int | None, has_previous: bool
+) -> dict[str, int | None]:
+    """Each measure's change since the previous round; None where there is nothing to compare with."""
+    if not has_previous:
+        return dict.fromkeys(CHANGED)
+    change: dict[str, int | None] = {}
+    for name in CHANGED:
+        if name in ("training", "grants_past_recertification", "contracts_past_destruction"):
+            earlier = _from_snapshot(snapshot, area_id, name)
+        else:
+            earlier = before.get(name, 0)
+        now = getattr(row, name)
+        change[name] = None if earlier is None or now is None else now - earlier
+    return change
 
 
 def report_rows(round_: AssuranceRound) -> list[AreaRow]:
-    rows: dict[str, AreaRow] = {}
-    returns = (
-        live_returns()
-        .filter(round=round_)
-        .select_related("business_area")
-        .only("state", "facts", "business_area__name")
-    )
-    for ret in returns:
-        name = ret.business_area.name if ret.business_area else "No area"
-        row = rows.setdefault(name, AreaRow(name))
-        row.returns += 1
-        row.signed += ret.state in (S.SIGNED, S.ACCEPTED)
-        row.accepted += ret.state == S.ACCEPTED
-        row.sent_back += ret.state == S.SENT_BACK
-        row.missing += ret.state == S.DRAFT
-        summary = ret.facts.get("summary", {})
-        for key in SUMMED:
-            row.figures[key] += int(summary.get(key, 0))
-        for asset in ret.facts.get("assets", []):
-            for risk in asset.get("risks", []):
-                row.risks_by_band[risk["band"]] += 1
-    return [rows[name] for name in sorted(rows)]
+    """The areas' rows without the total (for callers that only list areas)."""
+    return build_report(round_).rows
 
 
-def total_row(rows: list[AreaRow]) -> AreaRow:
-    total = AreaRow("All areas")
-    for row in rows:
-        for name in ("returns", "signed", "accepted", "sent_back", "missing"):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        for band, count in row.risks_by_band.items():
-            total.risks_by_band[band] += count
-        for key, count in row.figures.items():
-            total.figures[key] += count
-    return total
+CSV_COLUMNS = (
+    ("business area", "area"),
+    ("returns signed", "returns_signed"),
+    ("returns accepted", "returns_accepted"),
+    ("returns sent back", "returns_sent_back"),
+    ("returns missing", "returns_missing"),
+    ("IAMs with returns missing or sent back", "outstanding"),
+    ("incidents", "incidents"),
+    ("reported to the ICO", "ico_reports"),
+    ("ICO deadlines missed", "deadlines_missed"),
+    ("training compliance (%)", "training"),
+    ("grants past their end date", "grants_past_end"),
+    ("grants past recertification", "grants_past_recertification"),
+    ("contracts past destruction", "contracts_past_destruction"),
+    ("high risks", "risks_high"),
+    ("medium risks", "risks_medium"),
+    ("low risks", "risks_low"),
+    ("risks tolerated", "risks_tolerated"),
+    ("risk reviews overdue", "risk_reviews_overdue"),
+    *((f"change in {name.replace('_', ' ')}", f"change.{name}") for name in CHANGED),
+)
 
 
-CSV_HEADER = [
-    "business area",
-    "returns",
-    "signed",
-    "accepted",
-    "sent back",
-    "missing",
-    "high risks",
-    "medium risks",
-    "low risks",
-    "grants",
-    "grants not recertified",
-    "grants past end",
-    "holders missing training",
-    "contracts past destruction",
-    "risk reviews overdue",
-    "incidents",
-]
+def _cell(row: AreaRow, key: str):
+    if key == "outstanding":
+        return "; ".join(
+            f"{o['iam']} ({'sent back' if o['state'] == 'sent_back' else 'not signed'})" for o in row.outstanding
+        )
+    value = row.change.get(key.removeprefix("change.")) if key.startswith("change.") else getattr(row, key)
+    return "" if value is None else value
 
 
 def report_csv(round_: AssuranceRound) -> str:
-    rows = report_rows(round_)
+    report = build_report(round_)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for row in [*rows, total_row(rows)]:
-        f, b = row.figures, row.risks_by_band
-        writer.writerow(
-            [
-                _safe(row.area),
-                row.returns,
-                row.signed,
-                row.accepted,
-                row.sent_back,
-                row.missing,
-                b["high"],
-                b["medium"],
-                b["low"],
-                f["grants"],
-                f["grants_not_recertified"],
-                f["grants_past_end"],
-                f["holders_missing_training"],
-                f["contracts_past_destruction"],
-                f["risk_reviews_overdue"],
-                f["incidents"],
-            ]
-        )
+    writer.writerow([label for label, _ in CSV_COLUMNS])
+    for row in [*report.rows, report.total]:
+        writer.writerow([_safe(str(_cell(row, key))) for _, key in CSV_COLUMNS])
     return out.getvalue()
 
 
 def _safe(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
+    """Keep spreadsheet programs from running a cell as a formula (a negative change stays a number)."""
+    if text[:1] == "-" and text[1:].isdigit():
+        return text
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

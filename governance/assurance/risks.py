@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ExpressionWrapper, F, IntegerField, Q
 from django.utils import timezone
 
 from governance.assurance.models import InformationRisk
@@ -60,6 +61,34 @@ def asset_risks(asset: InformationAsset) -> list[InformationRisk]:
 
 def open_risks():
     return InformationRisk.objects.exclude(status=InformationRisk.Status.CLOSED)
+
+
+#: The SIRO's report's risk figures, each as the filter of the risks behind it (risks not closed).
+RISK_FIGURES = {
+    "high": ("open and rated high", Q(status=InformationRisk.Status.OPEN, score__gte=15)),
+    "medium": ("open and rated medium", Q(status=InformationRisk.Status.OPEN, score__gte=8, score__lt=15)),
+    "low": ("open and rated low", Q(status=InformationRisk.Status.OPEN, score__lt=8)),
+    "tolerated": ("tolerated", Q(status=InformationRisk.Status.TOLERATED)),
+    "review_overdue": ("overdue for review", None),  # needs today's date: see ``risks_behind``
+}
+
+
+def scored_risks():
+    """Risks not closed, each with its rating (likelihood times impact) as ``score`` for grouping and filtering."""
+    return open_risks().annotate(score=ExpressionWrapper(F("likelihood") * F("impact"), output_field=IntegerField()))
+
+
+def figure_filter(figure: str, today: datetime.date) -> Q:
+    rule = RISK_FIGURES[figure][1]
+    return Q(review_date__lt=today) if rule is None else rule
+
+
+def risks_behind(figure: str, *, area_id: int | None = None, today: datetime.date | None = None):
+    """The risks behind one figure of the SIRO's report, in one area or all."""
+    risks = scored_risks().filter(figure_filter(figure, today or timezone.localdate()))
+    if area_id is not None:
+        risks = risks.filter(asset__business_area_id=area_id)
+    return risks.select_related("asset__business_area", "owner").order_by("-score", "review_date", "pk")
 
 
 @dataclass

@@ -12,9 +12,11 @@ from django.conf import settings
 from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.db.models.lookups import GreaterThan
 
+from governance.assurance import risks as risk_rules
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
-from governance.core.models import User
-from governance.core.policy import has_oversight, is_member
+from governance.assurance.policy import can_decide_return, decides_as_stand_in
+from governance.core.models import BusinessArea, User
+from governance.core.policy import has_oversight, is_member, stands_in
 from governance.core.selectors import overseen_areas
 
 
@@ -30,7 +32,11 @@ def visible_returns(user: User, round_: AssuranceRound):
     if not is_member(user):
         return returns.none()
     if not has_oversight(user):
-        returns = returns.filter(Q(iam=user) | Q(business_area__in=overseen_areas(user)))
+        wanted = Q(iam=user) | Q(business_area__in=overseen_areas(user))
+        if stands_in(user):
+            candidates = _stand_in_returns(returns).select_related("business_area__deputy_siro")
+            wanted |= Q(pk__in=[r.pk for r in candidates if decides_as_stand_in(user, r)])
+        returns = returns.filter(wanted)
     return returns.select_related("iam", "business_area").order_by("business_area__name", "iam__last_name", "pk")
 
 
@@ -88,3 +94,75 @@ def risk_above_appetite() -> Q:
 
 def risks_in_areas(areas) -> Q:
     return Q(asset__business_area__in=areas)
+
+
+def listed_risks(
+    user: User,
+    *,
+    figure: str = "",
+    status: str = "",
+    area: BusinessArea | None = None,
+    overseen_only: bool = False,
+    today: datetime.date,
+) -> QuerySet[InformationRisk]:
+    """The risk list's rows: the risks not closed that ``user`` oversees, each with its ``score``, highest first.
+
+    ``figure`` narrows to the risks behind one figure of the SIRO's report (``risks.RISK_FIGURES``, the same
+    rule as its counts), ``status`` to a home page exception (``RISK_STATUSES``), ``area`` to one business
+    area's assets and ``overseen_only`` to the areas ``user`` is Deputy SIRO of.
+    """
+    listed = risk_rules.scored_risks().filter(pk__in=overseen_risks(user).values("pk"))
+    if figure:
+        listed = listed.filter(risk_rules.figure_filter(figure, today))
+    if status == "review_overdue":
+        listed = listed.filter(risk_review_overdue(today))
+    elif status == "above_appetite":
+        listed = listed.filter(risk_above_appetite())
+    if area is not None:
+        listed = listed.filter(asset__business_area=area)
+    if overseen_only:
+        listed = listed.filter(risks_in_areas(overseen_areas(user)))
+    return listed.select_related("asset__business_area", "owner").order_by("-score", "review_date", "pk")
+
+
+def _stand_in_returns(returns):
+    """Returns whose area's Deputy SIRO may not accept them (no area, the post empty, or the Deputy
+    SIRO is the IAM or signed it): the SIRO's to accept, or the alternate's."""
+    deputy = "business_area__deputy_siro"
+    return returns.filter(
+        Q(business_area__isnull=True)
+        | Q(**{f"{deputy}__isnull": True})
+        | Q(**{f"{deputy}__is_active": False})
+        | Q(**{deputy: F("iam")})
+        | Q(**{deputy: F("signed_by")})
+    )
+
+
+def returns_to_accept(user: User):
+    """Signed returns waiting for ``user`` to accept or send back (``policy.can_decide_return``)."""
+    signed = live_returns().filter(state=AssuranceReturn.State.SIGNED)
+    wanted = Q(business_area__in=overseen_areas(user))
+    if stands_in(user):
+        wanted |= Q(pk__in=_stand_in_returns(signed).values("pk"))
+    candidates = signed.filter(wanted).select_related("round", "business_area__deputy_siro")
+    return [r for r in candidates if can_decide_return(user, r)]
+
+
+def area_from(value: str | None) -> BusinessArea | None:
+    """The business area a list is narrowed to, from a query string value; None if there is none such."""
+    if value is None or not value.isdigit():
+        return None
+    return BusinessArea.objects.filter(pk=int(value)).first()
+
+
+def narrowed_returns(returns, *, area: BusinessArea | None = None, states: tuple[str, ...] | None = None):
+    """Returns narrowed to one figure of the SIRO's report: those of IAMs with an asset in ``area``, in ``states``.
+
+    The same rule as the report's counts (``report._return_counts``): a return counts in every area
+    where its IAM manages an asset.
+    """
+    if area is not None:
+        returns = returns.filter(iam__managed_assets__business_area=area).distinct()
+    if states:
+        returns = returns.filter(state__in=states)
+    return returns

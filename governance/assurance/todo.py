@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from governance.assurance import selectors
 from governance.core.models import User
-from governance.core.selectors import overseen_areas
+from governance.core.plurals import plural
 from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
 
 SECTION = "Assurance to the SIRO"
@@ -27,15 +27,17 @@ class TaskItem:
 
 
 def _returns(count: int) -> str:
-    return f"{count} assurance return{'s' if count != 1 else ''}"
+    return plural(count, "assurance return")
 
 
 def _round_url(round_id: int, **query: str) -> str:
     return f"{reverse('assurance:round', args=[round_id])}?{urlencode(query)}"
 
 
-def items_for(user: User, deputy_areas=None) -> list[TaskItem]:
-    """Two queries: the user's unsigned returns, and the signed returns of the areas they oversee, by round."""
+def items_for(user: User) -> list[TaskItem]:
+    """Two queries and the checks of ``selectors.returns_to_accept``: the user's unsigned returns, and the
+    signed returns waiting for them to accept (of the areas they oversee, never one they signed, and
+    where they stand in for the Deputy SIRO), by round."""
     if not user.is_authenticated:
         return []
     items = []
@@ -54,21 +56,17 @@ def items_for(user: User, deputy_areas=None) -> list[TaskItem]:
                 to_sign["due"],
             )
         )
-    areas = overseen_areas(user) if deputy_areas is None else deputy_areas
-    waiting = (
-        selectors.open_round_returns()
-        .filter(selectors.return_status("to_accept"), selectors.returns_in_areas(areas))
-        .values("round", "round__due_date")
-        .annotate(count=Count("pk"))
-        .order_by("round__due_date", "round")
-    )
-    for row in waiting:
+    waiting: dict[int, list] = {}
+    for ret in selectors.returns_to_accept(user):
+        waiting.setdefault(ret.round_id, []).append(ret)
+    for returns in sorted(waiting.values(), key=lambda rs: (rs[0].round.due_date, rs[0].round_id)):
+        round_ = returns[0].round
         items.append(
             TaskItem(
-                f"Accept or send back {_returns(row['count'])}",
-                row["count"],
-                _round_url(row["round"], status="to_accept", areas="overseen"),
-                row["round__due_date"],
+                f"Accept or send back {_returns(len(returns))}",
+                len(returns),
+                _round_url(round_.pk, status="to_accept", waiting="me"),
+                round_.due_date,
             )
         )
     return items
@@ -85,7 +83,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             section=SECTION,
             due=item.due,
         )
-        for item in items_for(user, facts.deputy_areas)
+        for item in items_for(user)
     ]
     return tasks + exceptions_for(user, facts)
 
@@ -142,7 +140,7 @@ def exceptions_for(user: User, facts: Facts) -> list[Task]:
     return [
         *tasks,
         Task(
-            label=f"{counts['overdue']} information risk{'s' if counts['overdue'] != 1 else ''} overdue for review",
+            label=f"{plural(counts['overdue'], 'information risk')} overdue for review",
             count=counts["overdue"],
             url=f"{listed}?{urlencode({'status': 'review_overdue', **scope})}",
             priority=OVERDUE,
@@ -152,7 +150,7 @@ def exceptions_for(user: User, facts: Facts) -> list[Task]:
             exception=True,
         ),
         Task(
-            label=f"{counts['above']} information risk{'s' if counts['above'] != 1 else ''} above the risk appetite",
+            label=f"{plural(counts['above'], 'information risk')} above the risk appetite",
             count=counts["above"],
             url=f"{listed}?{urlencode({'status': 'above_appetite', **scope})}",
             priority=DUE_SOON,

@@ -1,9 +1,13 @@
 """Policy traceability: each statement of the published policy, the controls that enforce it,
-a live figure, where the evidence is, and the tests that prove the control.
+a figure, where the evidence is, and the tests that prove the control.
 
-``STATEMENTS`` is the registry the test suite checks: every statement must name at least one
-test, and every named test must exist, so a statement without a proof fails the suite.
-Figures are one or two aggregate queries each.
+``STATEMENTS`` is the registry the test suite checks: every statement of the published policy
+(``policy/confidentiality-policy.txt``) is here, every statement the portal enforces names at least one
+test for each control it lists, and every named test must exist, so a statement without a proof fails
+the suite. A statement the portal cannot enforce (site passes, other divisions' duties) says who does.
+
+Figures come from the daily compliance snapshot (``governance/trends/snapshots.py``'s ``policy_figures``),
+so the page counts no whole table when it is viewed; only the latest round's returns are read live.
 """
 
 from __future__ import annotations
@@ -15,17 +19,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
-from governance.access.models import AccessGrant
-from governance.assurance.facts import DESTROYED
 from governance.assurance.models import AssuranceReturn, AssuranceRound
-from governance.contracts.models import ResearchContract
-from governance.core.models import User
-from governance.incidents.queries import open_counts
-from governance.register.models import InformationAsset
-from governance.releases.models import StatisticalRelease
-from governance.training.courses import uncleared_data_handler_ids
-from governance.training.models import Course, TrainingStatus
+from governance.core.plurals import number, plural
+from governance.trends.models import ComplianceSnapshot
 
 
 @dataclass(frozen=True)
@@ -34,73 +32,67 @@ class Statement:
     text: str
     controls: tuple[str, ...]
     tests: tuple[str, ...]
-    figure: Callable[[datetime.date], str] | None = None
+    figure: Callable[[dict], str] | None = None  # reads the snapshot's policy figures
     evidence: str = ""  # a URL name
+    outside: bool = False  # enforced outside the portal: the controls say by whom, and there is no test
 
     def evidence_url(self) -> str:
         return reverse(self.evidence) if self.evidence else ""
 
 
-def _staff() -> int:
-    return User.objects.filter(is_active=True, is_system=False).count()
+def _share(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
 
 
-def security_training(today: datetime.date) -> str:
-    staff = _staff()
-    current = (
-        TrainingStatus.objects.filter(
-            course__is_active=True,
-            course__audience=Course.Audience.ALL_STAFF,
-            expires_on__gt=today,
-            user__is_active=True,
-            user__is_system=False,
-        )
-        .values("user_id")
-        .distinct()
-        .count()
+def security_training(f: dict) -> str:
+    share = _share(f["staff_trained"], f["staff"])
+    return f"{share}% of {number(f['staff'])} staff hold current information-security training"
+
+
+def handlers_uncleared(f: dict) -> str:
+    return f"{plural(f['handlers_uncleared'], 'data handler')} without current data-protection training"
+
+
+def anonymised_share(f: dict) -> str:
+    live, reduced = f["grants_live"], f["grants_anonymised_or_pseudonymised"]
+    return (
+        f"{_share(reduced, live)}% of {plural(live, 'live grant')} are on anonymised or pseudonymised assets "
+        f"({_share(f['grants_anonymised'], live)}% anonymised)"
     )
-    share = round(100 * current / staff) if staff else 0
-    return f"{share}% of {staff} staff hold current information-security training"
 
 
-def handlers_uncleared(today: datetime.date) -> str:
-    return f"{len(uncleared_data_handler_ids(today))} data handlers without current data-protection training"
+def grants_past_end(f: dict) -> str:
+    return f"{plural(f['grants_active'], 'active grant')}, {number(f['grants_past_end'])} past their end date"
 
 
-def grants_past_end(today: datetime.date) -> str:
-    figures = AccessGrant.objects.aggregate(
-        live=Count("pk", filter=Q(state=AccessGrant.State.ACTIVE)),
-        past=Count("pk", filter=Q(state=AccessGrant.State.ACTIVE, ends_on__lt=today)),
+def contracts_past_destruction(f: dict) -> str:
+    return f"{plural(f['contracts_past_destruction'], 'contract')} past their destruction date without a certificate"
+
+
+def releases_signed_off(f: dict) -> str:
+    signed = plural(f["releases_signed_off"], "release")
+    return f"{signed} signed off after disclosure control, {number(f['releases_released'])} released"
+
+
+def assets_without_iam(f: dict) -> str:
+    return f"{plural(f['assets'], 'asset')}, {number(f['assets_without_iam'])} without an active IAM"
+
+
+def incidents_open(f: dict) -> str:
+    opened, overdue = plural(f["incidents_open"], "open incident"), number(f["incidents_overdue"])
+    return f"{opened}, {overdue} past 72 hours without an ICO decision"
+
+
+def recorded(f: dict) -> str:
+    return (
+        f"{plural(f['authorisations_recorded'], 'access authorisation')} recorded; "
+        f"{plural(f['accesses_recorded_30_days'], 'access', 'accesses')} to restricted data recorded in the "
+        "last 30 days"
     )
-    return f"{figures['live']} active grants, {figures['past']} past their end date"
 
 
-def contracts_past_destruction(today: datetime.date) -> str:
-    count = ResearchContract.objects.filter(destruction_due_date__lt=today).exclude(status__in=DESTROYED).count()
-    return f"{count} contracts past their destruction date without a certificate"
-
-
-def releases_signed_off(today: datetime.date) -> str:
-    figures = StatisticalRelease.objects.aggregate(
-        released=Count("pk", filter=Q(status=StatisticalRelease.Status.RELEASED)),
-        signed=Count("pk", filter=~Q(status=StatisticalRelease.Status.DRAFT)),
-    )
-    return f"{figures['signed']} releases signed off after disclosure control, {figures['released']} released"
-
-
-def assets_without_iam(today: datetime.date) -> str:
-    figures = InformationAsset.objects.aggregate(
-        total=Count("pk"), missing=Count("pk", filter=Q(manager__isnull=True) | Q(manager__is_active=False))
-    )
-    return f"{figures['total']} assets, {figures['missing']} without an active IAM"
-
-
-def incidents_open(today: datetime.date) -> str:
-    counts = open_counts()
-    return f"{counts.open} open incidents, {counts.overdue} past 72 hours without an ICO decision"
-
-
-def latest_round(today: datetime.date) -> str:
+def latest_round() -> str:
+    """The latest round's signed returns: one round's returns, read live (two small queries)."""
     round_ = AssuranceRound.objects.order_by("-period_start", "-pk").first()
     if round_ is None:
         return "No assurance round opened yet"
@@ -108,10 +100,70 @@ def latest_round(today: datetime.date) -> str:
     figures = live.aggregate(
         total=Count("pk"), signed=Count("pk", filter=Q(state__in=(AssuranceReturn.State.SIGNED, "accepted")))
     )
-    return f"{round_.period}: {figures['signed']} of {figures['total']} IAM returns signed"
+    return f"{round_.period}: {number(figures['signed'])} of {plural(figures['total'], 'IAM return')} signed"
 
+
+KEY_TESTS = (
+    "tests/core/test_security_keys.py::test_the_key_must_verify_the_person_at_registration_and_every_assertion",
+    "tests/core/test_security_keys.py::test_a_person_with_a_key_cannot_approve_with_an_authenticator_code",
+    "tests/core/test_security_keys.py::test_a_key_only_person_cannot_sign_in_with_an_authenticator_code",
+    "tests/core/test_security_keys.py::test_each_listed_role_requires_a_key_of_its_holders_only",
+)
 
 STATEMENTS: tuple[Statement, ...] = (
+    Statement(
+        "data-protection",
+        "DWP has its own data protection policies and procedures to support compliance with the UK General Data "
+        "Protection Regulation and the Data Protection Act 2018.",
+        (
+            "Personal and special category data recorded per asset and per data item, with the lawful basis",
+            "Personal data released only to holders cleared by current data-protection training",
+        ),
+        (
+            "tests/register/test_assets.py::test_register_rules_hold_in_the_service",
+            "tests/access/test_access.py::test_lapsed_training_suspends_and_renewed_training_restores",
+        ),
+        evidence="assets:list",
+    ),
+    Statement(
+        "legal-gateway",
+        "We only give access to personal data to external bodies where there is a legal gateway and lawful basis "
+        "to do so (this includes research done under contract for DWP).",
+        (
+            "A research contract cannot release data without a legal gateway and lawful basis",
+            "Special category data needs an Article 9 condition; a retired gateway blocks release",
+        ),
+        (
+            "tests/contracts/test_contracts_workflow.py::test_approval_names_every_missing_precondition",
+            "tests/contracts/test_contracts_workflow.py::test_special_category_needs_an_article_9_condition",
+            "tests/contracts/test_contracts_workflow.py::test_a_retired_gateway_blocks_release_and_cannot_be_chosen",
+        ),
+        evidence="contracts:list",
+    ),
+    Statement(
+        "chief-statistician",
+        "The Head of Data as Statistics is also the Chief Statistician and Head of Profession for Statistics and "
+        "has overall responsibility for all DWP official statistics.",
+        ("The Chief Statistician (or disclosure control) signs off each release; its author cannot",),
+        (
+            "tests/releases/test_releases.py::test_only_the_chief_statistician_or_disclosure_control_sign_off",
+            "tests/releases/test_releases.py::test_the_author_cannot_sign_off_their_own_release",
+        ),
+        releases_signed_off,
+        "releases:list",
+    ),
+    Statement(
+        "no-identification",
+        "We protect the security of our data holdings in order to protect people's privacy, meet legal requirements "
+        "and uphold our guarantee that no statistics will be produced that are likely to identify an individual.",
+        ("Every table of a release checked with the disclosure rules; a failing table blocks sign-off",),
+        (
+            "tests/releases/test_releases.py::test_a_failing_table_blocks_sign_off",
+            "tests/releases/test_releases.py::test_release_needs_a_sign_off",
+        ),
+        releases_signed_off,
+        "releases:list",
+    ),
     Statement(
         "training",
         "Staff are given information security training on a regular basis.",
@@ -137,6 +189,20 @@ STATEMENTS: tuple[Statement, ...] = (
         "training:compliance",
     ),
     Statement(
+        "anonymised",
+        "The majority of data accessed by analysts is anonymised.",
+        (
+            "Identifiability recorded per asset (identifiable, pseudonymised, anonymised)",
+            "A less identifiable asset is suggested to whoever asks for identifiable data",
+        ),
+        (
+            "tests/access/test_access.py::test_a_less_identifiable_asset_is_suggested",
+            "tests/assurance/test_traceability.py::test_the_anonymised_share_counts_live_grants_by_their_assets",
+        ),
+        anonymised_share,
+        "access:register",
+    ),
+    Statement(
         "business-case",
         "Access is business-case controlled based on the minimum data required.",
         ("Item-level requests, each with a justification", "IAM decision with a reason and a time limit"),
@@ -148,35 +214,96 @@ STATEMENTS: tuple[Statement, ...] = (
         "access:register",
     ),
     Statement(
+        "physical-security",
+        "All staff working in DWP and all visitors to its sites require authority and photographic passes to "
+        "access the premises; internal security doors segregate areas of higher sensitivity.",
+        ("Outside the portal: site passes and doors are run by the department's estates and security teams",),
+        (),
+        outside=True,
+    ),
+    Statement(
         "secure-environment",
         "Confidential statistical data is held in a secure environment and access is strictly controlled.",
         ("Object permissions on assets, grants and contracts", "Every page refuses the wrong role"),
         (
             "tests/register/test_assets.py::test_who_may_edit_an_asset",
             "tests/core/test_enforcement.py::test_anonymous_is_sent_to_login",
+            "tests/core/test_role_pages.py::test_page",
+        ),
+    ),
+    Statement(
+        "technical-environment",
+        "DWP maintains a secure technical environment in order to protect the confidentiality, integrity and "
+        "availability of information.",
+        (
+            "Security headers on every page; sessions end after idle time",
+            "Every change sealed in a keyed audit chain that names the first altered entry",
+        ),
+        (
+            "tests/core/test_enforcement.py::test_security_headers",
+            "tests/core/test_session_activity.py::test_idle_timeout_signs_out_exactly",
+            "tests/core/test_audit_chain.py::test_an_altered_entry_is_named",
         ),
     ),
     Statement(
         "layered-authentication",
         "Access is controlled by layered authentication using a combination of physical token, password and pin.",
-        ("Password and second factor for every user", "Lockout after repeated failures", "Admin behind MFA"),
+        (
+            "Password and authenticator code for every local account",
+            "Security key with its PIN (a physical token verifying the person), required for listed roles and for "
+            "critical approvals by those who hold one",
+            "Single sign-on only with the provider's proof of token and PIN; a fresh sign-in there for critical steps",
+            "Lockout after repeated failures",
+            "Admin behind MFA",
+        ),
         (
             "tests/core/test_login.py::test_wrong_code_is_refused_and_recorded",
+            *KEY_TESTS,
+            "tests/core/test_single_sign_on.py::test_an_answer_without_the_token_proof_is_refused",
             "tests/core/test_login.py::test_five_failures_lock_the_account_and_address_pair",
             "tests/core/test_enforcement.py::test_admin_pages_need_a_verified_second_factor",
+            "tests/core/test_provider_step_up.py::test_a_release_is_signed_off_after_a_fresh_sign_in_at_the_provider",
+        ),
+    ),
+    Statement(
+        "leakage",
+        "A number of technical controls are present to prevent unauthorised access and data leakage.",
+        (
+            "Holders download only the columns they were granted; revoked or expired access is refused at once",
+            "Exports list only what the person may see and are recorded",
+        ),
+        (
+            "tests/access/test_access.py::test_holders_see_and_download_their_granted_columns_only",
+            "tests/access/test_access.py::test_revoked_access_is_refused_at_once",
+            "tests/contracts/test_contracts.py::test_export_lists_only_what_the_user_may_see_and_is_recorded",
         ),
     ),
     Statement(
         "roles",
-        "A single SIRO and, for each major business area, a Deputy SIRO; nominated IAMs are accountable "
-        "for each dataset and ensure it is handled and managed appropriately.",
+        "A single SIRO and, for each major business area, a Deputy SIRO who promotes good information management "
+        "and security across it; there is also a Chief Data Officer and a Chief Digital and Information Officer.",
         (
             "One SIRO enforced by a constraint; Deputy SIRO rights move with the appointment",
-            "Information risks per asset; annual IAM returns accepted by the Deputy SIRO",
+            "The SIRO's report, signed with a security key and locked by a digest",
         ),
         (
             "tests/register/test_organisation.py::test_only_one_siro_can_exist",
             "tests/register/test_organisation.py::test_deputy_siro_rights_move_with_the_appointment",
+            "tests/assurance/test_report.py::test_only_the_siro_signs_and_only_with_a_fresh_key_for_this_report",
+            "tests/assurance/test_report.py::test_a_signed_report_is_locked_by_its_digest",
+        ),
+    ),
+    Statement(
+        "iams",
+        "For individual datasets, DWP assigns accountability for data security and confidentiality to nominated "
+        "Information Asset Managers (IAMs), who ensure that specific information assets are handled and managed "
+        "appropriately.",
+        (
+            "Every asset has one active IAM; a leaver's assets are flagged for a new one",
+            "Information risks per asset; annual IAM returns accepted by the Deputy SIRO",
+        ),
+        (
+            "tests/register/test_assets.py::test_a_leavers_assets_need_an_iam",
             "tests/assurance/test_returns.py::test_a_signed_return_is_locked_by_its_digest_from_every_path",
             "tests/assurance/test_returns.py::test_the_area_deputy_accepts_and_nobody_else",
             "tests/assurance/test_risks.py::test_overdue_review_reminds_the_iam_and_escalates_to_the_deputy_once",
@@ -185,25 +312,73 @@ STATEMENTS: tuple[Statement, ...] = (
         "assets:accountability",
     ),
     Statement(
+        "legal-and-kim",
+        "Government Legal Department teams are responsible for security and data protection policies that support "
+        "IAMs; the Knowledge and Information Management Division is responsible for the policies, practices and "
+        "process for the recording and exploitation of departmental information.",
+        ("Outside the portal: these divisions write the policies the portal's controls carry out",),
+        (),
+        outside=True,
+    ),
+    Statement(
         "disclosure",
         "Disclosure control techniques are always implemented before official statistics are released; "
         "details of the methodology are not published.",
-        ("Threshold and dominance rules with suppression; sample extracts grossed and rounded", "Sign-off"),
+        (
+            "Threshold and dominance rules with suppression before sign-off",
+            "Methods visible to disclosure control only",
+        ),
         (
             "tests/releases/test_disclosure_engine.py::test_one_way_table_suppresses_the_small_cell_and_the_next_smallest",
             "tests/releases/test_releases.py::test_disclosure_control_sees_the_reasons_and_raw_values",
-            "tests/releases/test_releases.py::test_sample_source_tables_are_grossed_by_the_source_weight",
+            "tests/releases/test_releases.py::test_the_raw_table_goes_only_to_disclosure_control",
         ),
         releases_signed_off,
         "releases:list",
     ),
     Statement(
+        "sample-extracts",
+        "Where a sample data extract has been used for official statistics, the data are grossed and rounded to "
+        "provide an estimate of the true number before release.",
+        ("Sample source tables grossed by the source's weight and rounded",),
+        ("tests/releases/test_releases.py::test_sample_source_tables_are_grossed_by_the_source_weight",),
+    ),
+    Statement(
+        "full-extracts",
+        "Where a 100% data extract has been used for official statistics, we use statistical disclosure techniques "
+        "to help ensure confidentiality is maintained.",
+        ("Small cells suppressed, with secondary suppression so they cannot be worked back",),
+        (
+            "tests/releases/test_releases.py::test_uploaded_table_is_checked_and_the_small_cell_suppressed",
+            "tests/releases/test_disclosure_engine.py::test_one_way_table_suppresses_the_small_cell_and_the_next_smallest",
+        ),
+    ),
+    Statement(
         "third-parties",
-        "Third parties conduct research only when they meet the data handling conditions, security requirements "
-        "and the Security Assurance for Research and Analysis framework; the contract sets retention and destruction.",
-        ("Contract state machine refuses release before every precondition", "Destruction reminders and escalation"),
+        "Third parties conduct research only when they meet the data handling conditions, security requirements, "
+        "prescribed standards and the Security Assurance for Research and Analysis framework.",
+        ("Contract state machine refuses release before every precondition", "Assurance items with evidence"),
         (
             "tests/contracts/test_contracts_workflow.py::test_approval_names_every_missing_precondition",
+            "tests/contracts/test_contracts_workflow.py::test_an_assurance_item_not_met_blocks_approval",
+        ),
+        evidence="contracts:list",
+    ),
+    Statement(
+        "contracted-analysis",
+        "In contracted analysis we review the data being provided, provide only the minimum needed, minimise the "
+        "risk of re-identification, and put in place a contract setting out data handling, retention and "
+        "destruction.",
+        (
+            "Items chosen one by one with a justification, reviewed by each asset's IAM",
+            "A high re-identification risk blocks release",
+            "Retention and destruction dates with reminders, escalation and a destruction certificate",
+        ),
+        (
+            "tests/contracts/test_contracts.py::test_the_manager_chooses_items_with_justifications",
+            "tests/contracts/test_contracts_workflow.py::test_release_is_refused_until_the_iam_has_reviewed",
+            "tests/contracts/test_contracts_workflow.py::test_a_high_residual_risk_blocks_release",
+            "tests/contracts/test_contracts_workflow.py::test_closing_needs_the_destruction_certificate",
             "tests/contracts/test_contract_reminders.py::test_overdue_destruction_is_escalated_to_the_deputy_siros_of_the_assets_areas",
         ),
         contracts_past_destruction,
@@ -219,21 +394,26 @@ STATEMENTS: tuple[Statement, ...] = (
             "tests/core/test_audit_chain.py::test_an_altered_entry_is_named",
             "tests/core/test_audit_coverage.py::test_every_project_model_is_audited_and_listed_here",
         ),
-        incidents_open,
+        recorded,
         "audit:explorer",
     ),
     Statement(
         "assurance",
         "IAMs give written assurance to the SIRO each year; the SIRO's report feeds the statement on internal control.",
-        ("Annual round with returns pre-filled from live records", "Signed with a fresh code, locked by a digest"),
+        (
+            "Annual round with returns pre-filled from live records, signed with a fresh second factor",
+            "The SIRO's report by business area, signed with a security key",
+        ),
         (
             "tests/assurance/test_returns.py::test_facts_take_the_same_number_of_queries_at_two_sizes",
-            "tests/assurance/test_pages.py::test_the_siro_report_and_csv_show_the_round",
+            "tests/assurance/test_report.py::test_every_area_counts_the_returns_of_its_assets_iams",
+            "tests/assurance/test_report.py::test_only_the_siro_signs_and_only_with_a_fresh_key_for_this_report",
         ),
-        latest_round,
-        "assurance:rounds",
+        evidence="assurance:rounds",
     ),
 )
+
+NOT_MEASURED = "Not measured yet: the figures come from the daily compliance snapshot, and none has been taken"
 
 
 @dataclass(frozen=True)
@@ -244,13 +424,24 @@ class TraceRow:
 
 
 def trace_rows(with_evidence: bool, today: datetime.date | None = None) -> list[TraceRow]:
-    """The page's rows; figures and evidence links only for those who may see the evidence."""
+    """The page's rows; figures and evidence links only for those who may see the evidence.
+
+    The figures are the latest daily snapshot's (one query) and the latest round's (two).
+    """
     today = today or timezone.localdate()
-    return [
-        TraceRow(
-            s,
-            s.figure(today) if with_evidence and s.figure else None,
-            s.evidence_url() if with_evidence else "",
-        )
-        for s in STATEMENTS
-    ]
+    policy: dict | None = None
+    snapshot_on = None
+    if with_evidence:
+        snapshot = ComplianceSnapshot.objects.filter(taken_on__lte=today).order_by("-taken_on").first()
+        if snapshot is not None and "policy" in snapshot.figures:
+            policy, snapshot_on = snapshot.figures["policy"], snapshot.taken_on
+    rows = []
+    for s in STATEMENTS:
+        figure = None
+        if with_evidence and s.key == "assurance":
+            figure = latest_round()
+        elif with_evidence and s.figure:
+            on = format_date(snapshot_on, "j F Y") if snapshot_on else ""
+            figure = f"{s.figure(policy)} (on {on})" if policy else NOT_MEASURED
+        rows.append(TraceRow(s, figure, s.evidence_url() if with_evidence else ""))
+    return rows

@@ -11,6 +11,7 @@ assurance_patterns = (
         path("mine/", assurance.MyReturnsView.as_view(), name="mine"),
         path("rounds/<int:pk>/", assurance.RoundDetailView.as_view(), name="round"),
         path("rounds/<int:pk>/report/", assurance.ReportView.as_view(), name="report"),
+        path("rounds/<int:pk>/report/sign/", assurance.ReportSignView.as_view(), name="report-sign"),
         path("rounds/<int:pk>/report.csv", assurance.ReportCsvView.as_view(), name="report-csv"),
         path("rounds/<int:pk>/report.pdf", assurance.ReportPdfView.as_view(), name="report-pdf"),
         path("returns/<int:pk>/", assurance.ReturnDetailView.as_view(), name="return"),

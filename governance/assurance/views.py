@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,10 +12,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
-from governance.assurance import policy, report, returns, risks, selectors, traceability, two_person
-from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignReturnForm
+from governance.assurance import (
+    policy,
+    report,
+    report_approval,
+    returns,
+    risks,
+    selectors,
+    traceability,
+    two_person,
+)
+from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignReportForm, SignReturnForm
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.assurance.report_pdf import report_pdf
+from governance.core.security import has_security_key
 from governance.core.selectors import overseen_areas
 from governance.core.views.mixins import PolicyMixin, ServiceFormView
 from governance.register.models import InformationAsset
@@ -71,6 +83,61 @@ class RiskUpdateView(AssetRiskMixin, ServiceFormView):
         return self.asset, "Risk updated."
 
 
+class RiskListView(PolicyMixin, ListView):
+    """Information risks not closed on the assets one oversees (every asset for oversight, their areas' for a
+    Deputy SIRO), highest rating first, narrowed by any of:
+
+    - ``?figure=<high|medium|low|tolerated|review_overdue>&business_area=<id>``: the risks behind one figure
+      of the SIRO's report (``risks.RISK_FIGURES``);
+    - ``?status=<review_overdue|above_appetite>&areas=overseen``: an exception of the home page
+      (``selectors.RISK_STATUSES``), for a Deputy SIRO their areas' share.
+    """
+
+    permission = policy.can_view_risk_list
+    refusal_message = "The list of risks is for Deputy SIROs (their areas), the SIRO, auditors and administrators."
+    template_name = "assurance/risks.html"
+    context_object_name = "risks"
+    paginate_by = 50
+
+    def get_queryset(self):
+        user = self.request.user
+        params = self.request.GET
+        self.area = selectors.area_from(params.get("business_area"))
+        figure = params.get("figure", "")
+        self.figure = figure if figure in risks.RISK_FIGURES else ""
+        status = params.get("status", "")
+        self.status = status if status in selectors.RISK_STATUSES else ""
+        self.overseen = params.get("areas") == "overseen"
+        return selectors.listed_risks(
+            user,
+            figure=self.figure,
+            status=self.status,
+            area=self.area,
+            overseen_only=self.overseen,
+            today=timezone.localdate(),
+        )
+
+    def get_context_data(self, **kwargs):
+        if self.figure:
+            label = risks.RISK_FIGURES[self.figure][0]
+        elif self.status:
+            label = selectors.RISK_STATUSES[self.status].lower()
+        else:
+            label = "not closed"
+        scope = {"areas": "overseen"} if self.overseen else {}
+        return super().get_context_data(
+            area=self.area,
+            figure_label=label,
+            status=self.status or self.figure,
+            statuses=[
+                (key, name, urlencode({"status": key, **scope})) for key, name in selectors.RISK_STATUSES.items()
+            ],
+            all_query=urlencode(scope),
+            appetite=settings.RISK_APPETITE_RATING,
+            **kwargs,
+        )
+
+
 class RoundListView(PolicyMixin, ListView):
     permission = policy.can_view_rounds
     template_name = "assurance/rounds.html"
@@ -113,22 +180,34 @@ class RoundMixin(PolicyMixin):
 
 
 class RoundDetailView(RoundMixin, ListView):
-    """The round's returns: every return for oversight, the area's returns for a Deputy SIRO."""
+    """The round's returns: every return for oversight, the area's returns for a Deputy SIRO.
+
+    ``?business_area=<id>&state=<signed|accepted|sent_back|missing>`` narrows the list to the returns behind
+    one figure of the SIRO's report.
+    """
 
     template_name = "assurance/round.html"
     context_object_name = "returns"
     paginate_by = 50
 
     def get_queryset(self):
-        # ?status= one of selectors.RETURN_STATUSES, ?areas=overseen: the home page's items open their share.
-        returns = selectors.visible_returns(self.request.user, self.round)
-        self.status = self.request.GET.get("status", "")
-        if self.status in selectors.RETURN_STATUSES:
+        # ?business_area=&state=: a figure of the SIRO's report (report.RETURN_STATES, its own rule);
+        # ?status= one of selectors.RETURN_STATUSES, ?areas=overseen, ?waiting=me: a home page item's share.
+        user = self.request.user
+        params = self.request.GET
+        self.area = selectors.area_from(params.get("business_area"))
+        state = params.get("state", "")
+        self.state = state if state in report.RETURN_STATES else ""
+        returns = selectors.visible_returns(user, self.round)
+        returns = selectors.narrowed_returns(returns, area=self.area, states=report.RETURN_STATES.get(self.state))
+        status = params.get("status", "")
+        self.status = status if status in selectors.RETURN_STATUSES else ""
+        if self.status:
             returns = returns.filter(selectors.return_status(self.status))
-        else:
-            self.status = ""
-        if self.request.GET.get("areas") == "overseen":
-            returns = returns.filter(selectors.returns_in_areas(overseen_areas(self.request.user)))
+        if params.get("areas") == "overseen":
+            returns = returns.filter(selectors.returns_in_areas(overseen_areas(user)))
+        if params.get("waiting") == "me":  # signed returns this person may accept or send back
+            returns = returns.filter(pk__in=[r.pk for r in selectors.returns_to_accept(user)])
         return returns
 
     def get_context_data(self, **kwargs):
@@ -138,8 +217,13 @@ class RoundDetailView(RoundMixin, ListView):
             can_report=policy.can_view_report(user, self.round),
             status=self.status,
             statuses=[(key, label) for key, (label, _) in selectors.RETURN_STATUSES.items() if key != "to_sign"],
+            area=self.area,
+            state_label=STATE_LABELS.get(self.state, ""),
             **kwargs,
         )
+
+
+STATE_LABELS = {"signed": "signed", "accepted": "accepted", "sent_back": "sent back", "missing": "not signed"}
 
 
 class ReportView(RoundMixin, TemplateView):
@@ -148,11 +232,49 @@ class ReportView(RoundMixin, TemplateView):
     template_name = "assurance/report.html"
 
     def get_context_data(self, **kwargs):
-        rows = report.report_rows(self.round)
+        approval = report_approval.latest_approval(self.round)
         charts = charts_for(series_for())  # the organisation's compliance over time, beside the returns
         return super().get_context_data(
-            round=self.round, rows=rows, total=report.total_row(rows), charts=charts, **kwargs
+            round=self.round,
+            report=report.build_report(self.round),
+            approval=approval,
+            approval_intact=report_approval.verify_digest(approval) if approval else None,
+            can_sign=policy.can_sign_report(self.request.user, self.round),
+            marking=settings.PROTECTIVE_MARKING,
+            charts=charts,
+            **kwargs,
         )
+
+
+class ReportSignView(RoundMixin, ServiceFormView):
+    """The SIRO writes the narrative and signs the report with a fresh security-key proof."""
+
+    permission = policy.can_sign_report
+    refusal_message = report_approval.REFUSAL
+    form_class = SignReportForm
+    template_name = "assurance/report_sign.html"
+
+    def get_initial(self):
+        approval = report_approval.latest_approval(self.round)
+        return {"narrative": approval.narrative if approval else ""}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "http_request": self.request}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            round=self.round, has_key=has_security_key(self.request.user), marking=settings.PROTECTIVE_MARKING, **kwargs
+        )
+
+    def perform(self, form):
+        approval = report_approval.sign_report(
+            self.round,
+            by=self.request.user,
+            narrative=form.cleaned_data["narrative"],
+            key_assertion=form.fresh_verification()["key_assertion"],
+            request=self.request,
+        )
+        return approval.get_absolute_url(), f"Report signed (version {approval.version})."
 
 
 class ReportCsvView(RoundMixin, TemplateView):
@@ -186,38 +308,6 @@ class MyReturnsView(PolicyMixin, ListView):
         if self.request.GET.get("status") == "to_sign":  # the home page's "Sign ... assurance return"
             mine = mine.filter(selectors.return_status("to_sign"), round__state=AssuranceRound.State.OPEN)
         return mine
-
-
-class RiskListView(PolicyMixin, ListView):
-    """Information risks across the assets one oversees: those overdue for review, those above the appetite."""
-
-    permission = policy.can_view_risk_list
-    refusal_message = "The list of risks is for Deputy SIROs (their areas), the SIRO, auditors and administrators."
-    template_name = "assurance/risks.html"
-    context_object_name = "risks"
-    paginate_by = 50
-
-    def get_queryset(self):
-        user = self.request.user
-        risks = selectors.overseen_risks(user).select_related("asset__business_area", "owner")
-        self.status = self.request.GET.get("status", "")
-        if self.status == "review_overdue":
-            risks = risks.filter(selectors.risk_review_overdue(timezone.localdate()))
-        elif self.status == "above_appetite":
-            risks = risks.filter(selectors.risk_above_appetite())
-        else:
-            self.status = ""
-        if self.request.GET.get("areas") == "overseen":
-            risks = risks.filter(selectors.risks_in_areas(overseen_areas(user)))
-        return risks.order_by("review_date", "asset__name", "pk")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            status=self.status,
-            statuses=list(selectors.RISK_STATUSES.items()),
-            appetite=settings.RISK_APPETITE_RATING,
-            **kwargs,
-        )
 
 
 class ReturnMixin(PolicyMixin):

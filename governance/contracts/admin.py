@@ -16,6 +16,7 @@ from governance.contracts.models import (
 )
 from governance.contracts.states import end_due_retention
 from governance.core.admin import ReadOnlyAdmin
+from governance.core.plurals import plural
 
 
 @admin.register(LegalGateway)
@@ -51,7 +52,7 @@ class ResearchContractAdmin(ReadOnlyAdmin):
     @admin.action(description="Run the daily retention check now (contracts whose retention end date has passed)")
     def end_due_retention(self, request, queryset):
         moved = end_due_retention()
-        self.message_user(request, f"{moved} contract{'s' if moved != 1 else ''} moved to retention ended.")
+        self.message_user(request, f"{plural(moved, 'contract')} moved to retention ended.")
 
 
 @admin.register(ContractStatusChange)

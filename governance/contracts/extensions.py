@@ -27,6 +27,7 @@ from governance.contracts.policy import can_decide_extension, can_manage
 from governance.contracts.states import _apply_transition
 from governance.core.models import User
 from governance.core.notifications import notify
+from governance.core.plurals import date_text
 from governance.register.models import InformationAsset
 
 Status = ResearchContract.Status
@@ -80,7 +81,7 @@ def extension_errors(
     today = timezone.localdate()
     if new_retention_end_date is None or new_retention_end_date <= contract.retention_end_date:
         errors["new_retention_end_date"] = (
-            f"The new retention end date must be after the current one ({contract.retention_end_date:%d %B %Y})"
+            f"The new retention end date must be after the current one ({date_text(contract.retention_end_date)})"
         )
     elif new_retention_end_date < today:
         errors["new_retention_end_date"] = "The new retention end date must be today or in the future"
@@ -180,7 +181,7 @@ def _apply(extension: RetentionExtension, contract: ResearchContract, *, by: Use
             contract,
             Status.DATA_RELEASED,
             by=by,
-            reason=f"Retention extended to {contract.retention_end_date:%d %B %Y}.",
+            reason=f"Retention extended to {date_text(contract.retention_end_date)}.",
         )
     _tell_manager(extension, contract)
 

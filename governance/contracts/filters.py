@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.contracts.selectors import (
+    data_reviews_for,
     destruction_due_within,
     destruction_escalated,
     destruction_overdue,
@@ -28,7 +29,7 @@ class ContractFilter(django_filters.FilterSet):
     """The contracts list. The queryset it filters is already limited to what the user may see."""
 
     ATTENTION = (
-        ("my_review", "Awaiting my review as IAM"),
+        ("my_review", "Awaiting my review"),
         ("mine", "Contracts I manage"),
         ("destruction_overdue", "Destruction overdue"),
         ("destruction_escalated", "Destruction overdue past the escalation"),
@@ -80,10 +81,7 @@ class ContractFilter(django_filters.FilterSet):
         user = self.request.user if self.request is not None else None
         today = timezone.localdate()
         if value == "my_review" and user is not None:
-            pending = ContractAsset.objects.filter(
-                contract=OuterRef("pk"), asset__manager=user, review_state=ContractAsset.Review.PENDING
-            )
-            return queryset.filter(Exists(pending), status__in=ResearchContract.PRE_RELEASE)
+            return queryset.filter(pk__in=sorted({ca.contract_id for ca in data_reviews_for(user)}))
         if value == "mine" and user is not None:
             return queryset.filter(manager=user)
         if value == "destruction_overdue":

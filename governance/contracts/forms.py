@@ -304,6 +304,7 @@ class CertificateForm(forms.Form):
     certified_by = forms.CharField(
         label="Certified by",
         max_length=200,
+        error_messages={"required": "Enter who certified the destruction: their name and role at the contractor"},
         help_text="Name and role of the person at the contractor who signed the certificate.",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-30"}),
     )

@@ -25,6 +25,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from governance.core.models.audit import AuditScoped, scope_of
+from governance.core.plurals import date_text
 from governance.register.models import DataItem, InformationAsset
 
 CONTRACT_SCOPE = "researchcontract"
@@ -488,7 +489,7 @@ class DestructionCertificate(ContractScoped, models.Model):
         verbose_name = "destruction certificate"
 
     def __str__(self) -> str:
-        return f"Destruction certified on {self.destroyed_on:%d %B %Y}"
+        return f"Destruction certified on {date_text(self.destroyed_on)}"
 
     def get_absolute_url(self) -> str:
         return f"{reverse('contracts:detail', args=[self.contract_id])}#destruction"
@@ -551,7 +552,9 @@ class RetentionDateChange(ContractScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Retention to {self.retention_end_date:%d %B %Y}, destruction by {self.destruction_due_date:%d %B %Y}"
+        return (
+            f"Retention to {date_text(self.retention_end_date)}, destruction by {date_text(self.destruction_due_date)}"
+        )
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -604,7 +607,7 @@ class RetentionExtension(ContractScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Extension to {self.new_retention_end_date:%d %B %Y} ({self.get_state_display().lower()})"
+        return f"Extension to {date_text(self.new_retention_end_date)} ({self.get_state_display().lower()})"
 
     def get_absolute_url(self) -> str:
         return reverse("contracts:extension", args=[self.contract_id, self.pk])

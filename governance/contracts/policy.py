@@ -25,7 +25,7 @@ from governance.contracts.models import (
 )
 from governance.core.models import User
 from governance.core.permissions import has_object_perm
-from governance.core.policy import has_model_perm, has_oversight, in_group, is_administrator, is_siro
+from governance.core.policy import has_model_perm, has_oversight, in_group, is_administrator, is_siro, stands_in
 from governance.core.roles import CONTRACT_MANAGERS, INCIDENT_HANDLERS
 from governance.core.selectors import overseen_areas
 from governance.core.two_person import is_person, second_person, stand_ins
@@ -73,9 +73,19 @@ def can_view(user: User, contract: ResearchContract) -> bool:
         return False
     if has_oversight(user) or has_object_perm(user, VIEW_PERM, contract):
         return True
-    return ContractAsset.objects.filter(
+    if ContractAsset.objects.filter(
         Q(asset__manager=user) | Q(asset__business_area__in=overseen_areas(user)), contract=contract
-    ).exists()
+    ).exists():
+        return True
+    return reviews_as_stand_in(user, contract)
+
+
+def reviews_as_stand_in(user: User, contract: ResearchContract) -> bool:
+    """The SIRO's alternate (or the SIRO), standing in to approve data the contract is to be sent."""
+    if not stands_in(user) or contract.status not in ResearchContract.PRE_RELEASE:
+        return False
+    pending = ContractAsset.objects.filter(contract=contract, review_state=ContractAsset.Review.PENDING)
+    return any(is_person(user, data_reviewer(ca)) for ca in pending.select_related("contract", "asset__manager"))
 
 
 def data_reviewer(contract_asset: ContractAsset) -> User | None:

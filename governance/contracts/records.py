@@ -47,6 +47,7 @@ from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify
 from governance.core.permissions import forget_permissions, is_system, refuse_unless
+from governance.core.plurals import date_text
 from governance.core.policy import has_left
 from governance.register.models import DataItem, InformationAsset
 
@@ -519,7 +520,8 @@ def destruction_date_errors(contract: ResearchContract, destroyed_on: datetime.d
     if contract.data_released_on and destroyed_on < contract.data_released_on:
         return {
             "destroyed_on": (
-                f"The date of destruction cannot be before the data was released ({contract.data_released_on:%d %B %Y})"
+                "The date of destruction cannot be before the data was released "
+                f"({date_text(contract.data_released_on)})"
             )
         }
     return {}
@@ -568,7 +570,7 @@ def record_destruction(
             contract,
             Status.DESTRUCTION_CERTIFIED,
             by=by,
-            reason=f"Destruction on {destroyed_on:%d %B %Y} certified by {record.certified_by}.",
+            reason=f"Destruction on {date_text(destroyed_on)} certified by {record.certified_by}.",
         )
     except Exception:
         uploads.discard(document.file.name)
@@ -590,7 +592,7 @@ def record_review(contract: ResearchContract, *, by: User, outcome: str) -> Rese
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": "Give the outcome of the review"})
-    flagged = f"{contract.review_flagged_at:%d %B %Y}"
+    flagged = f"{date_text(contract.review_flagged_at)}"
     contract.review_flagged_at, contract.review_flag_reason = None, ""
     with audit_reason(f"Review of the flag raised on {flagged}: {outcome}"):
         contract.save(update_fields=["review_flagged_at", "review_flag_reason", "updated_at"])

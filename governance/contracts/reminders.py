@@ -31,6 +31,7 @@ from governance.contracts.states import contact_name_for
 from governance.core.models import OfficeHolder, User
 from governance.core.notifications import notify
 from governance.core.offices import siro_recipients
+from governance.core.plurals import plural
 from governance.core.policy import holds_office
 
 Status = ResearchContract.Status
@@ -139,7 +140,7 @@ def _remind(contract: ResearchContract, today: datetime.date, run: ContractRemin
                 step="retention-due",
                 date=contract.retention_end_date,
                 suffix=f"{step}d",
-                subject=f"Retention ends in {days_left} day{'s' if days_left != 1 else ''}: {contract.reference}",
+                subject=f"Retention ends in {plural(days_left, 'day')}: {contract.reference}",
                 template="emails/contract_retention_due.txt",
                 context={"days_left": days_left},
             )
@@ -151,7 +152,7 @@ def _remind(contract: ResearchContract, today: datetime.date, run: ContractRemin
             step="destruction-due",
             date=contract.destruction_due_date,
             suffix=f"{step}d",
-            subject=f"Destruction due in {days_left} day{'s' if days_left != 1 else ''}: {contract.reference}",
+            subject=f"Destruction due in {plural(days_left, 'day')}: {contract.reference}",
             template="emails/contract_destruction_due.txt",
             context={"days_left": days_left},
         )
@@ -163,7 +164,7 @@ def _remind(contract: ResearchContract, today: datetime.date, run: ContractRemin
             step="destruction-overdue",
             date=contract.destruction_due_date,
             suffix=f"{year}-W{week:02d}",
-            subject=f"Destruction overdue by {overdue} day{'s' if overdue != 1 else ''}: {contract.reference}",
+            subject=f"Destruction overdue by {plural(overdue, 'day')}: {contract.reference}",
             template="emails/contract_destruction_overdue.txt",
             context={"days_overdue": overdue},
         )

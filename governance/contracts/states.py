@@ -42,6 +42,7 @@ from governance.core.audit import system_user
 from governance.core.models import User
 from governance.core.notifications import notify
 from governance.core.permissions import refuse_unless
+from governance.core.plurals import date_text
 from governance.core.security import verify_fresh_second_factor
 from governance.register.models import DataItem
 
@@ -199,7 +200,7 @@ def release_unmet(facts: ContractFacts) -> list[str]:
     """Everything the policy asks before any data leaves the department."""
     unmet = basis_unmet(facts) + assurance_unmet(facts) + data_unmet(facts) + risk_unmet(facts)
     if facts.contract.start_date > facts.today:
-        unmet.append(f"The contract starts on {facts.contract.start_date:%d %B %Y}: no data is released before then")
+        unmet.append(f"The contract starts on {date_text(facts.contract.start_date)}: no data is released before then")
     return unmet
 
 
@@ -368,7 +369,7 @@ def release_date_problems(
     if released_on > today:
         return ["The date the data was sent cannot be in the future"]
     if released_on < contract.start_date:
-        return [f"The date the data was sent cannot be before the contract starts ({contract.start_date:%d %B %Y})"]
+        return [f"The date the data was sent cannot be before the contract starts ({date_text(contract.start_date)})"]
     return []
 
 
@@ -447,7 +448,7 @@ def _after(contract: ResearchContract, previous: str, target: str, facts: Contra
                 manager,
                 key=f"contract-retention-ended:{contract.pk}:{contract.retention_end_date.isoformat()}:manager",
                 subject=f"Retention has ended for {contract.reference}: destruction due "
-                f"{contract.destruction_due_date:%d %B %Y}",
+                f"{date_text(contract.destruction_due_date)}",
                 template="emails/contract_retention_ended.txt",
                 context={**context, "name": manager.first_name or manager.display_name},
             )
@@ -486,7 +487,7 @@ def end_due_retention(today: datetime.date | None = None) -> int:
                 contract,
                 Status.RETENTION_ENDED,
                 by=system,
-                reason=f"The retention end date ({contract.retention_end_date:%d %B %Y}) has passed.",
+                reason=f"The retention end date ({date_text(contract.retention_end_date)}) has passed.",
                 today=today,
             )
         count += 1

@@ -6,11 +6,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Count, Min
 from django.urls import reverse
 
-from governance.contracts.models import ContractAsset, ResearchContract
+from governance.contracts.models import ResearchContract
 from governance.contracts.selectors import (
+    data_reviews_for,
     destruction_due_within,
     destruction_escalated,
     destruction_overdue,
@@ -19,18 +20,20 @@ from governance.contracts.selectors import (
     visible_contracts,
 )
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
 
 HORIZON_DAYS = 30  # the calendar's windows "retention_30" and "destruction_30"
 
 
 def _contracts(count: int) -> str:
-    return f"{count} contract{'s' if count != 1 else ''}"
+    return f"{plural(count, 'contract')}"
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
-    """Two queries: the contracts the person manages, by date, and the data reviews waiting for them as IAM;
-    one more for an overseer's exceptions."""
+    """Two queries: the contracts the person manages, by date, and the data reviews waiting for them
+    (as IAM, as Deputy SIRO where the IAM manages the contract, or standing in); one more for an
+    overseer's exceptions."""
     overdue = destruction_overdue(facts.today)
     destruction_soon = destruction_due_within(facts.today, HORIZON_DAYS)
     retention_soon = retention_ending_within(facts.today, HORIZON_DAYS)
@@ -42,10 +45,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
         retention_soon=Count("pk", filter=retention_soon),
         first_retention=Min("retention_end_date", filter=retention_soon),
     )
-    pending = ContractAsset.objects.filter(
-        contract=OuterRef("pk"), asset__manager=user, review_state=ContractAsset.Review.PENDING
-    )
-    reviews = ResearchContract.objects.filter(Exists(pending), status__in=ResearchContract.PRE_RELEASE).count()
+    reviews = len({ca.contract_id for ca in data_reviews_for(user)})
     calendar = reverse("contracts:calendar")
     return [
         Task(

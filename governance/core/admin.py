@@ -26,6 +26,7 @@ from governance.core.models import (
     SecurityEvent,
     SecurityKeyRequirement,
 )
+from governance.core.plurals import datetime_text
 
 
 class PortalAdminSite(AdminSiteOTPRequired):
@@ -131,7 +132,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.display(description="delivery")
     def delivery(self, obj: Notification) -> str:
         if obj.sent_at is not None:
-            return f"Sent {obj.sent_at:%d %b %Y %H:%M}"
+            return f"Sent {datetime_text(obj.sent_at)}"
         if obj.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             return "Given up: could not be sent"
         return "Not sent yet"

@@ -19,3 +19,8 @@ def is_token_administrator(user: User) -> bool:
 def can_revoke_token(user: User, token: ApiToken) -> bool:
     """The token's owner, or an administrator."""
     return can_hold_tokens(user) and (token.user_id == user.pk or is_token_administrator(user))
+
+
+def can_create_scim_token(user: User) -> bool:
+    """Administrators create the tokens the identity provider provisions people with (SCIM)."""
+    return can_hold_tokens(user) and is_token_administrator(user)

@@ -27,6 +27,7 @@ from governance.core.policy import in_group
 from governance.core.roles import ADMINISTRATORS
 from governance.core.security import has_security_key, record_event, verify_fresh_code, verify_fresh_second_factor
 from governance.core.security_keys import must_use_security_key
+from governance.core.step_up import signed_in_through_provider
 
 PREFIX = "cus_"
 KEY_BYTES = 6  # 12 hex characters: finds the row, not secret
@@ -55,6 +56,18 @@ def digest(secret: str) -> str:
     return hmac.new(settings.API_TOKEN_PEPPER.encode(), secret.encode(), hashlib.sha256).hexdigest()
 
 
+def range_errors(values: list[str]) -> list[str]:
+    """What is wrong with the address ranges typed for a token, one message per bad line (none if all good).
+
+    Checked when the token is created and, through the token form, with its other fields.
+    """
+    try:
+        _ranges(values)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
 def _ranges(values: list[str]) -> list[str]:
     networks, errors = [], []
     for value in values:
@@ -64,7 +77,7 @@ def _ranges(values: list[str]) -> list[str]:
         try:
             networks.append(str(ipaddress.ip_network(text, strict=False)))
         except ValueError:
-            errors.append(f"“{text}” is not an address or range, such as 192.0.2.0/24")
+            errors.append(f"Enter addresses as an address or a range, such as 192.0.2.0/24: “{text}” is neither")
     if errors:
         raise ValidationError({"allowed_ips": errors})
     return networks
@@ -132,7 +145,8 @@ def create_token(
         errors.setdefault(NON_FIELD_ERRORS, []).append(KEY_NEEDED)
     if errors:
         raise ValidationError(errors)
-    if made_with_key:
+    if made_with_key or signed_in_through_provider(request, user):
+        # A key's answer, or a fresh sign-in at the identity provider for this page.
         verify_fresh_second_factor(user, request=request, key_assertion=key_assertion)
     elif not verify_fresh_code(user, code):
         raise ValidationError({"code": ["The code is not right, or was used already. Enter a new code from the app"]})

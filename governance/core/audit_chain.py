@@ -24,7 +24,7 @@ from django.db import connections, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from governance.core.audit_checkpoints import PRUNING, Checkpoint, InvalidCheckpoint, check
+from governance.core.audit_checkpoints import PRUNING, Checkpoint, InvalidCheckpoint, chain_problems, check
 from governance.core.audit_hashing import (
     CONTENT_FIELDS,
     UnknownKey,
@@ -48,6 +48,8 @@ class Break:
     detail: str
 
     def __str__(self) -> str:
+        if self.entry_id == 0 and self.chain_index is None:
+            return f"Checkpoints given: {self.kind}. {self.detail}"
         where = f"chain index {self.chain_index}" if self.chain_index is not None else "unsealed"
         return f"Entry {self.entry_id} ({where}): {self.kind}. {self.detail}"
 
@@ -233,6 +235,16 @@ def signed_pruning(
     return None
 
 
+def signed_prunings(using: str = "default", public_key: Ed25519PublicKey | None = None) -> list[Checkpoint]:
+    """The pruning checkpoints of the checkpoint table whose documents are signed and say what their rows say."""
+    found = []
+    for index in AuditCheckpoint.objects.using(using).values_list("last_chain_index", flat=True).distinct():
+        signed = signed_pruning(index, using, public_key)
+        if signed is not None:
+            found.append(signed)
+    return found
+
+
 def _duplicate(entries) -> Break | None:
     """The later of two entries with exactly the same content, if any (one grouped query)."""
     repeated = (
@@ -264,11 +276,13 @@ def against_checkpoints(
     accounted for only by a signed pruning checkpoint at or after it (whose own digest
     the remaining chain was checked to follow); an unsigned pruning row accounts for nothing.
     """
-    pruned_upto = 0
-    for row in AuditCheckpoint.objects.using(using).order_by("-last_chain_index"):
-        if signed_pruning(row.last_chain_index, using, public_key) is not None:
-            pruned_upto = row.last_chain_index
-            break
+    stored = signed_prunings(using, public_key)
+    # Taken together, the checkpoints must chain: each names the one before it, heads never go
+    # back, and a trail they record starting late was cut behind a signed pruning checkpoint.
+    problems = chain_problems(checkpoints, complete=False, prunings=stored)
+    if problems:
+        return Break(0, None, "checkpoints do not chain", " ".join(problems))
+    pruned_upto = max((p.chain_index for p in stored), default=0)
     for given in checkpoints:
         if given.kind == PRUNING:
             pruned_upto = max(pruned_upto, given.chain_index)

@@ -16,7 +16,7 @@ from django.db import connections, transaction
 
 from governance.core.audit import system_user
 from governance.core.audit_chain import verify
-from governance.core.audit_checkpoints import PRUNING, sign_position, write_checkpoint
+from governance.core.audit_checkpoints import PRUNING, record_position
 from governance.core.models import AuditCheckpoint, AuditEntry
 
 PRUNER_ALIAS = "audit_pruner"
@@ -43,7 +43,8 @@ def prune(cutoff: datetime.datetime, *, batch: int = 5000):
     last_index, last_digest = last["chain_index"], last["digest"]
     # Signed with the checkpoint key, which the database never holds: a row written by hand
     # (a superuser cutting the chain) has no valid signature, and verification says so.
-    document = sign_position(last, kind=PRUNING)
+    # It is the next checkpoint of the ledger in the checkpoint folder, written there before any row goes.
+    document, _path = record_position(last, PRUNING)
     count = AuditEntry.objects.filter(chain_index__lte=last_index).count()
     # The checkpoint first (committed, when not inside a caller's transaction): the database's
     # pruning function refuses to delete a stretch no checkpoint records.
@@ -56,7 +57,6 @@ def prune(cutoff: datetime.datetime, *, batch: int = 5000):
             by=system_user(),
             document=document,
         )
-    write_checkpoint(document)
     deleted = _delete_upto(last_index, batch)
     if deleted != count:
         raise ValidationError(f"Pruning deleted {deleted} entries where {count} were checked; see the checkpoint.")

@@ -23,3 +23,12 @@ def search_entries(queryset: QuerySet, text: str) -> QuerySet:
             search=SearchQuery(text, config="simple", search_type="websearch")
         )
     return queryset.filter(Q(object_repr__icontains=text) | Q(changes__icontains=text))
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search looked for, to highlight in the entries found (not its operators or exclusions)."""
+    words = []
+    for word in (text or "").replace('"', " ").split():
+        if word.lower() != "or" and not word.startswith("-") and word not in words:
+            words.append(word)
+    return words[:10]

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from governance.core import offices
-from governance.core.policy import has_oversight, in_group, is_siro
+from governance.core.policy import has_oversight, in_group, is_deputy_siro, is_siro
 from governance.core.roles import AUDITORS
 from governance.core.selectors import oversees_any_area
 
@@ -32,6 +32,8 @@ def _navigation(request: HttpRequest) -> list[dict]:
         return []
     match = request.resolver_match
     section = match.namespace if match else ""
+    if section == "training" and match is not None and (match.url_name or "").startswith("compliance"):
+        section = "compliance"  # oversight's compliance page has its own item, not "My training"
     entries = [
         ("Home", "home", None),
         ("My training", "training:mine", "training"),
@@ -42,10 +44,11 @@ def _navigation(request: HttpRequest) -> list[dict]:
     entries.append(("Contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
     entries.append(("Releases", "releases:list", "releases"))  # likewise: unpublished statistics are restricted
     entries.append(("Incidents", "incidents:list", "incidents"))  # everyone reports; each sees only theirs
+    if has_oversight(user) or is_deputy_siro(user):
+        entries.append(("Compliance", "training:compliance", "compliance"))
     if is_siro(user) or in_group(user, AUDITORS) or oversees_any_area(user):
         # The SIRO, auditors and Deputy SIROs: the assurance rounds, and the policy's evidence within them
-        # (one item, not for administrators: eleven items wrapped the bar at desktop widths, which axe
-        # fails as targets too close together).
+        # (one item, not for administrators, so the bar stays on one row at desktop widths).
         entries.append(("Assurance", "assurance:rounds", "assurance"))
         if match and match.view_name == "policy":
             section = "assurance"

@@ -7,6 +7,8 @@ resolved with one query per related model.
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,8 +16,9 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Page, Paginator
 from django.db import models
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from governance.core.models import AuditEntry
 from governance.core.models.audit import AuditScoped
@@ -42,6 +45,23 @@ class HistoryRow:
     action: str
     subject: str = ""
     changes: list[FieldChange] = field(default_factory=list)
+    # The record's kind as people name it ("asset"), and its name, for event sentences.
+    noun: str = ""
+    name: str = ""
+    model: type[models.Model] | None = None
+    # Changes to bookkeeping fields (internal keys, creation stamps, email bodies): shown to auditors on request.
+    system_changes: list[FieldChange] = field(default_factory=list)
+    # Each changed field's displayed (before, after), by field name, for the describers.
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Many-to-many changes by field name: (operation, the names added or removed).
+    related: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+    def after(self, name: str) -> str:
+        """The value a field was set to, as people read it, or "" when it did not change."""
+        return self.values.get(name, ("", ""))[1]
+
+    def changed(self, name: str) -> bool:
+        return name in self.values
 
 
 # Parts of a record some viewers may not see in its history: model -> (may see them?, part models).
@@ -74,15 +94,46 @@ def entries_of(obj: models.Model, viewer=None):
     return entries.select_related("actor").order_by("-timestamp", "-pk")
 
 
-def history_for(obj: models.Model, limit: int = 50, *, viewer=None) -> list[HistoryRow]:
-    """The newest ``limit`` audit entries of ``obj`` (and of its parts) that ``viewer`` may see, described."""
-    return describe(list(entries_of(obj, viewer)[:limit]))
+# What a record is called in a sentence, when its verbose name is not what people say.
+_NOUNS: dict[type[models.Model], str] = {}
+# Bookkeeping fields: their changes are recorded and sealed like any other, but they are the
+# portal's plumbing, not a business fact, so they are shown to auditors only, on request.
+SYSTEM_FIELDS = {"dedupe_key", "created_at", "updated_at", "body", "html_body", "content_hash", "digest", "key_id"}
+_SYSTEM_FIELDS: dict[type[models.Model], set[str]] = {}
 
 
-def history_page(obj: models.Model, page_number, per_page: int = 100, *, viewer=None) -> tuple[list[HistoryRow], Page]:
-    """One page of ``obj``'s whole history as ``viewer`` may see it, for the pages that show all of it."""
-    page = Paginator(entries_of(obj, viewer), per_page).get_page(page_number)
-    return describe(list(page.object_list)), page
+def noun_for(model: type[models.Model], noun: str) -> None:
+    """Name ``model``'s records ``noun`` in history sentences ("asset", not "information asset")."""
+    _NOUNS[model] = noun
+
+
+def system_fields(model: type[models.Model], *names: str) -> None:
+    """Treat changes to ``names`` of ``model`` as bookkeeping, shown to auditors only on request."""
+    _SYSTEM_FIELDS.setdefault(model, set()).update(names)
+
+
+def is_rights_row(model: type[models.Model] | None) -> bool:
+    return model is not None and issubclass(model, UserObjectPermissionBase | GroupObjectPermissionBase)
+
+
+def noun_of(model: type[models.Model] | None) -> str:
+    if model is None:
+        return "record"
+    if model in _NOUNS:
+        return _NOUNS[model]
+    if is_rights_row(model):
+        return "access right"
+    return str(model._meta.verbose_name)
+
+
+def name_of(model: type[models.Model] | None, entry: AuditEntry) -> str:
+    """The record's name as recorded; a rights row ("Claims | Dana Okafor | access_informationasset")
+    reads as who holds it on what, without the permission's internal code."""
+    if is_rights_row(model):
+        record, _, rest = entry.object_repr.partition(" | ")
+        holder = rest.rpartition(" | ")[0] if " | " in rest else rest
+        return f"{holder} on {record}" if holder else record
+    return entry.object_repr
 
 
 def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
@@ -101,11 +152,7 @@ def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
                     wanted[related].update(str(v) for v in value if v not in (None, "None", ""))
         parsed.append((entry, items))
 
-    names = {
-        related: {str(obj.pk): str(obj) for obj in related._default_manager.filter(pk__in=pks)}
-        for related, pks in wanted.items()
-        if pks
-    }
+    names = {related: _names(related, pks) for related, pks in wanted.items() if pks}
 
     rows = []
     for entry, items in parsed:
@@ -115,21 +162,42 @@ def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
             entry=entry,
             action=ACTION_LABELS.get(entry.action, "Recorded"),
             subject=f"{kind[:1].upper()}{kind[1:]}: {entry.object_repr}",
+            noun=noun_of(model),
+            name=name_of(model, entry),
+            model=model,
         )
+        hidden = SYSTEM_FIELDS | _SYSTEM_FIELDS.get(model, set()) if model is not None else SYSTEM_FIELDS
+        if is_rights_row(model):
+            hidden = hidden | {"content_type", "object_pk", "permission"}
         for name, model_field, value in items:
             if model_field is not None and model_field.primary_key:
                 continue  # a record's own number is not a change anyone made
             label = field_label(model_field, name)
+            into = row.system_changes if name in hidden else row.changes
             if isinstance(value, dict) and value.get("type") == "m2m":
-                verb = "Added" if value.get("operation") == "add" else "Removed"
-                row.changes.append(FieldChange(label, "", f"{verb}: {', '.join(map(str, value.get('objects', [])))}"))
+                operation = "add" if value.get("operation") == "add" else "remove"
+                objects = [str(o) for o in value.get("objects", [])]
+                row.related[name] = (operation, objects)
+                verb = "Added" if operation == "add" else "Removed"
+                into.append(FieldChange(label, "", f"{verb}: {', '.join(objects)}"))
                 continue
             before, after = [*value, None, None][:2] if isinstance(value, list) else (None, value)
-            row.changes.append(
-                FieldChange(label, _display(model_field, before, names), _display(model_field, after, names))
-            )
+            shown = (_display(model_field, before, names), _display(model_field, after, names))
+            row.values[name] = shown
+            into.append(FieldChange(label, *shown))
         rows.append(row)
     return rows
+
+
+def _names(related: type[models.Model], pks: set[str]) -> dict[str, str]:
+    """The names of ``related`` records, one query: their own foreign keys come in the same
+    query, so a name built from them (a grant named by its asset and holder) costs nothing more."""
+    joins = [
+        f.name
+        for f in related._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and not isinstance(f.related_model, str)
+    ]
+    return {str(obj.pk): str(obj) for obj in related._default_manager.select_related(*joins).filter(pk__in=pks)}
 
 
 _ACRONYMS = {"iam": "IAM", "siro": "SIRO", "ip": "IP", "url": "URL", "otp": "one-time", "sha256": "SHA-256", "id": "ID"}
@@ -152,15 +220,48 @@ def _field(model, name: str):
         return None
 
 
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def govuk_date(day: datetime.date) -> str:
+    """4 March 2027: the GOV.UK style, no leading zero."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def govuk_datetime(moment: datetime.datetime) -> str:
+    """4 December 2026 at 9:59pm, in local time, to the minute: nobody reads microseconds."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    hour = moment.hour % 12 or 12
+    return f"{govuk_date(moment.date())} at {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def readable(value: Any) -> str:
+    """A recorded value as people read it: dates and times in GOV.UK style, never ISO or microseconds."""
+    text = str(value)
+    if _DATE.match(text):
+        try:
+            return govuk_date(datetime.date.fromisoformat(text))
+        except ValueError:
+            return text
+    if _TIMESTAMP.match(text):
+        try:
+            return govuk_datetime(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            return text
+    return text
+
+
 def _display(model_field, value, names) -> str:
     if value in (None, "None", ""):
         return _EMPTY
     if model_field is None:
-        return str(value)
+        return readable(value)
     if isinstance(model_field, models.ForeignKey):
         return names.get(model_field.related_model, {}).get(str(value), f"#{value} (deleted)")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.BooleanField):
         return "Yes" if str(value) in ("True", "true", "1") else "No"
-    return str(value)
+    return readable(value)

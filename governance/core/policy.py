@@ -162,6 +162,13 @@ def is_siro(user) -> bool:
     return holds_office(user, OfficeHolder.Office.SIRO)
 
 
+def stands_in(user) -> bool:
+    """The SIRO or the SIRO's named alternate: who takes a two-person rule's second step where
+    nobody else may, and so must find in their lists the records that fall to them."""
+    offices = role_facts(user).offices
+    return OfficeHolder.Office.SIRO in offices or OfficeHolder.Office.SIRO_ALTERNATE in offices
+
+
 def is_administrator(user) -> bool:
     """A portal administrator: the administrators group (reference data, people, roles, every token)."""
     return in_group(user, ADMINISTRATORS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from governance.core.models import BusinessArea, OfficeHolder, User
+from governance.core.plurals import plural
 from governance.core.policy import role_facts
 from governance.core.roles import GROUP_ROLE_LABELS
 
@@ -40,5 +41,5 @@ def roles_for(user: User) -> list[RoleBadge]:
         badges.append(RoleBadge(GROUP_ROLE_LABELS.get(name, name)))
     managed = len(facts.managed_assets)
     if managed:
-        badges.append(RoleBadge("Information Asset Manager", f"{managed} asset{'s' if managed != 1 else ''}"))
+        badges.append(RoleBadge("Information Asset Manager", f"{plural(managed, 'asset')}"))
     return badges

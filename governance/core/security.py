@@ -1,8 +1,9 @@
-"""Sign-in evidence, backup codes and fresh verification (a key or a one-time code) for high-risk steps."""
+"""Sign-in evidence, backup codes and fresh verification (a key, a fresh sign-in at the provider or a one-time code)."""
 
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -20,6 +22,7 @@ from governance.core.audit import acting_as
 from governance.core.models import SecurityEvent, User
 from governance.core.notifications import notify
 from governance.core.roles import ADMINISTRATORS
+from governance.core.step_up import PURPOSE_PREFIX, purpose_named, signed_in_through_provider, take_proof
 from governance.core.webauthn import KeyRefused, complete_assertion
 
 BACKUP_CODE_COUNT = 10
@@ -86,6 +89,33 @@ def verify_fresh_code(user: User, token: str) -> bool:
             if locked_device(device).verify_token(token):
                 return True
     return False
+
+
+def code_is_wrong(user: User, token: str) -> bool:
+    """Whether ``token`` is not a code the user's app would accept now, without using up a right one.
+
+    A form that finds other mistakes asks this so a wrong code is reported with them on
+    the first submit; a right code is left unused for the submit that will succeed (checking
+    it with ``verify_fresh_code`` would use it up). A wrong code counts as a failed try on
+    each device, as ``verify_token`` counts it, so guessing through a form that never
+    succeeds is throttled like any other.
+    """
+    token = (token or "").strip()
+    if not token.isdigit():
+        return True
+    right = False
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        with transaction.atomic():
+            device = locked_device(device)
+            if not device.verify_is_allowed()[0]:
+                continue
+            totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            totp.time = time.time()
+            if totp.verify(int(token), device.tolerance, device.last_t + 1):
+                right = True
+                break
+            device.throttle_increment(commit=True)
+    return not right
 
 
 # --- the account-wide lockout ---------------------------------------------------------------
@@ -181,16 +211,19 @@ def _alert_administrators(event: SecurityEvent, username: str) -> None:
 # --- fresh verification for high-risk steps --------------------------------------------------
 # One rule for every high-risk approval (release sign-off, an IAM decision on special category
 # data, releasing data to a research contractor, signing an assurance return): a person with a
-# security key touches it and gives its PIN again; anyone else gives a new authenticator code.
+# security key touches it and gives its PIN again; someone who signed in through the identity
+# provider signs in there again (core/step_up.py); anyone else gives a new authenticator code.
 
 KEY_FIELD = "key_assertion"
 CODE_FIELD = "otp_token"
-FRESH_PURPOSE = "approval"
+FRESH_PURPOSE = PURPOSE_PREFIX
 KEY_REFUSED_MESSAGE = (
     "Your security key was not accepted. Insert or touch the key registered to your account, "
     "enter its PIN when asked and try again"
 )
 CODE_REFUSED_MESSAGE = "Enter a new code from your authenticator app"
+PROVIDER_FIELD = "provider_step_up"
+PROVIDER_REFUSED_MESSAGE = "Sign in again with {provider} to confirm this step, then submit within {minutes} minutes"
 
 
 def fresh_purpose(request: HttpRequest) -> str:
@@ -204,10 +237,8 @@ def fresh_purpose(request: HttpRequest) -> str:
     """
     match = getattr(request, "resolver_match", None)
     if match is not None and match.view_name:
-        where = match.view_name + "".join(f";{name}={value}" for name, value in sorted(match.kwargs.items()))
-    else:
-        where = request.path
-    return f"{FRESH_PURPOSE}:{where}"
+        return purpose_named(match.view_name, match.kwargs)
+    return f"{FRESH_PURPOSE}:{request.path}"
 
 
 def has_security_key(user: User) -> bool:
@@ -240,6 +271,10 @@ def verify_fresh_second_factor(
     a code is not enough for them. Others give a new code from
     their authenticator app (django-otp refuses the code they signed in with).
 
+    Someone without a key who signed in through the identity provider signs in there again
+    (``max_age=0``): the proof its answer left is taken here, for this page's action on this
+    record only, once, while fresh (``core.step_up``).
+
     Call it before opening the step's transaction: a refusal is a security event that
     must outlive the step's rollback.
     """
@@ -250,5 +285,30 @@ def verify_fresh_second_factor(
         if verify_key(request, user, key_assertion, purpose=fresh_purpose(request)) is None:
             raise ValidationError({KEY_FIELD: KEY_REFUSED_MESSAGE})
         return
+    if request is not None and signed_in_through_provider(request, user):
+        verify_provider_step_up(user, request=request)
+        return
     if not verify_fresh_code(user, token):
         raise ValidationError({CODE_FIELD: CODE_REFUSED_MESSAGE})
+
+
+def verify_provider_step_up(user: User, *, request: HttpRequest) -> None:
+    """Take the proof of a fresh sign-in at the provider for this page's step, or raise on ``PROVIDER_FIELD``."""
+    purpose = fresh_purpose(request)
+    if not take_proof(request, user, purpose):
+        record_event(
+            SecurityEvent.Kind.SSO_REFUSED,
+            request=request,
+            user=user,
+            detail=f"no fresh sign-in at the provider for {purpose[:200]}",
+        )
+        raise ValidationError({PROVIDER_FIELD: provider_refused_message()})
+    record_event(
+        SecurityEvent.Kind.SSO_VERIFIED, request=request, user=user, detail=f"step-up used for {purpose[:200]}"
+    )
+
+
+def provider_refused_message() -> str:
+    return PROVIDER_REFUSED_MESSAGE.format(
+        provider=settings.OIDC_PROVIDER_NAME, minutes=max(1, settings.OIDC_STEP_UP_SECONDS // 60)
+    )

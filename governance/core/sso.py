@@ -47,13 +47,14 @@ from governance.core.audit_hashing import reason, through_channel
 from governance.core.models import IdentityProviderDevice, LogoutTokenUse, ProviderSession, SecurityEvent, User
 from governance.core.permissions import forget_permissions
 from governance.core.security import record_event
+from governance.core.step_up import SIGNED_IN, remember_proof
 
 ALGORITHM = "RS256"
 METADATA_SECONDS = 3600
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
-# Session keys: the sign-in through the provider (its sid and ID token, for logging out there),
-# the person whose sign-in carried the token proof, and the fresh sign-ins asked for (by state).
-SIGNED_IN = "sso_signed_in"
+# Session keys: the sign-in through the provider (its sid and ID token, for logging out there:
+# ``step_up.SIGNED_IN``), the person whose sign-in carried the token proof, and the fresh
+# sign-ins asked for (by state: when, and for a step-up, by whom and for which step).
 TOKEN_PROOF = "sso_token_proof"  # noqa: S105 - a session key's name
 FRESH_ASKED = "sso_fresh_asked"
 
@@ -348,13 +349,18 @@ class ProviderBackend(OIDCAuthenticationBackend):
         check_token_proof(claims)
         state = self.request.GET.get("state", "")
         asked = self.request.session.get(FRESH_ASKED, {}).get(state)
-        check_freshness(claims, asked)
+        check_freshness(claims, asked["at"] if asked else None)
+        self.request.sso_fresh_asked = asked
         return True
 
     def filter_users_by_claims(self, claims: dict):
         return self.UserModel.objects.filter(pk=find_person(claims).pk)
 
     def update_user(self, user: User, claims: dict) -> User:
+        asked = getattr(self.request, "sso_fresh_asked", None) or {}
+        if asked.get("user") is not None and asked["user"] != user.pk:
+            # A step-up asked by one person and answered by another: never a proof, never a sign-in.
+            raise SignInRefused("the fresh sign-in asked for a step was made by another person", user=user)
         apply_provider_groups(user, claims)
         self.request.sso_claims = claims
         return user
@@ -391,11 +397,17 @@ def refuse(request: HttpRequest, refusal: SignInRefused) -> None:
 # --- after the sign-in ---------------------------------------------------------------------
 
 
-def remember_fresh_request(request: HttpRequest, authorize_url: str) -> None:
-    """Note when a fresh sign-in (max_age=0) was asked for, under the request's state."""
+def remember_fresh_request(
+    request: HttpRequest, authorize_url: str, *, purpose: str | None = None, user: User | None = None
+) -> None:
+    """Note when a fresh sign-in (max_age=0) was asked for, under the request's state.
+
+    A step-up also notes the step it is for (``purpose``) and the person asking: the answer
+    becomes a proof for that step only, and only if that person signed in again.
+    """
     state = parse_qs(urlparse(authorize_url).query).get("state", [""])[0]
     asked = dict(request.session.get(FRESH_ASKED, {}))
-    asked[state] = time.time()
+    asked[state] = {"at": time.time(), "purpose": purpose, "user": user.pk if user is not None else None}
     request.session[FRESH_ASKED] = dict(list(asked.items())[-10:])
 
 
@@ -422,12 +434,13 @@ def complete_sign_in(request: HttpRequest, user: User) -> None:
         },
     )
     amr = claims.get("amr") or []
-    record_event(
-        SecurityEvent.Kind.SSO_VERIFIED,
-        request=request,
-        user=user,
-        detail=f"amr {' '.join(map(str, amr)) or 'none'}; acr {claims.get('acr') or 'none'}",
-    )
+    detail = f"amr {' '.join(map(str, amr)) or 'none'}; acr {claims.get('acr') or 'none'}"
+    asked = getattr(request, "sso_fresh_asked", None) or {}
+    if asked.get("purpose"):
+        # check_freshness has seen auth_time after the ask; the proof keeps it for its own expiry.
+        remember_proof(request, user, purpose=asked["purpose"], auth_time=float(claims["auth_time"]))
+        detail = f"signed in again for {asked['purpose'][:200]}; {detail}"
+    record_event(SecurityEvent.Kind.SSO_VERIFIED, request=request, user=user, detail=detail)
 
 
 def end_session_url(request: HttpRequest) -> str | None:

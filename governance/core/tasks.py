@@ -1,4 +1,4 @@
-"""Celery tasks of the core: email, the audit chain's verification and checkpoints, pending imports.
+"""Celery tasks of the core: email, the audit chain's verification and checkpoints, pending imports, pruning.
 
 Each is idempotent and records the system account as actor.
 """
@@ -14,12 +14,13 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from governance.core import pending_imports
+from governance.core import pending_imports, sso_pruning
 from governance.core.audit import as_system
 from governance.core.audit_chain import run_verification
 from governance.core.audit_checkpoints import export_checkpoint
 from governance.core.models import Notification
 from governance.core.notifications import deliver, notify
+from governance.core.plurals import date_text
 from governance.core.roles import ADMINISTRATORS
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def verify_audit_chain() -> dict:
             notify(
                 admin,
                 key=f"audit-chain-broken:{record.pk}:{admin.pk}",
-                subject=f"Audit trail integrity check failed on {timezone.localdate():%d %B %Y}",
+                subject=f"Audit trail integrity check failed on {date_text(timezone.localdate())}",
                 template="emails/audit_chain_broken.txt",
                 context={"record": record},
             )
@@ -126,3 +127,10 @@ def export_audit_checkpoint() -> int | None:
 def purge_pending_imports() -> int:
     """Nightly: delete uploaded import files that were previewed but never confirmed."""
     return pending_imports.purge_stale()
+
+
+@shared_task
+@as_system
+def prune_provider_sessions() -> dict[str, int]:
+    """Nightly: delete single sign-on's back-channel logout links to ended sessions and its old logout tokens."""
+    return sso_pruning.prune_provider_sessions()

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import undeliverable
+from governance.core.plurals import plural
 from governance.core.policy import has_oversight, in_group, is_administrator, is_siro
 from governance.core.roles import AUDITORS
 from governance.core.selectors import overseen_areas
@@ -116,7 +117,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     count = undeliverable().count()
     return [
         Task(
-            label=f"{count} email{'s' if count != 1 else ''} could not be sent",
+            label=f"{plural(count, 'email')} could not be sent",
             count=count,
             url=f"{reverse('admin:governance_notification_changelist')}?delivery=failed",
             priority=OVERDUE,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("two-factor/backup-codes/", accounts.PortalBackupTokensView.as_view(), name="backup_tokens"),
     path("security/", accounts.AccountSecurityView.as_view(), name="profile"),
     path("security/api-tokens/new/", accounts.ApiTokenCreateView.as_view(), name="api_token_create"),
+    path("security/scim-tokens/new/", accounts.ScimTokenCreateView.as_view(), name="scim_token_create"),
     path("security/api-tokens/<int:pk>/revoke/", accounts.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
     path("security/keys/add/", accounts.SecurityKeyAddView.as_view(), name="key_add"),
     path("security/keys/<int:pk>/remove/", accounts.SecurityKeyRemoveView.as_view(), name="key_remove"),

@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
 from governance.core.policy import can_view_audit_trail, has_oversight, is_member
@@ -62,3 +65,15 @@ class AboutView(PolicyMixin, TemplateView):
 
     template_name = "about.html"
     permission = is_member
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AccessibilityStatementView(TemplateView):
+    """The accessibility statement: open before sign-in, since someone who cannot sign in must be able to read it."""
+
+    template_name = "accessibility.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["contact_email"] = settings.ACCESSIBILITY_CONTACT_EMAIL
+        return context

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from governance.core.plurals import plural
 from governance.incidents.models import Incident
 
 
@@ -51,7 +52,7 @@ class Clock:
 def duration(value: datetime.timedelta) -> str:
     minutes = int(value.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} hour{'s' if hours != 1 else ''} {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{plural(hours, 'hour')} {plural(minutes, 'minute')}"
 
 
 def clock_for(incident: Incident, now: datetime.datetime | None = None) -> Clock:

@@ -45,6 +45,15 @@ COLUMNS = (
 )
 
 
+def _people(incident) -> int | str:
+    """A number stays a number in the spreadsheet; a range is written as one ('100 to 500')."""
+    if incident.people_affected is None:
+        return ""
+    if incident.people_affected_max is not None:
+        return f"{incident.people_affected} to {incident.people_affected_max}"
+    return incident.people_affected
+
+
 def _when(value) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M %Z}" if value else ""
 
@@ -80,13 +89,15 @@ def rows(queryset: QuerySet) -> Iterator[list]:
             incident.description,
             incident.get_kind_display(),
             incident.business_area.name if incident.business_area else "",
-            _when(incident.found_at),
+            _when(incident.found_at)
+            if incident.found_time_known
+            else f"{timezone.localtime(incident.found_at):%Y-%m-%d} (time not known)",
             _when(incident.aware_at),
             _when(incident.ico_deadline),
             _yes_no(incident.personal_data),
             _yes_no(incident.special_category),
             "; ".join(data[incident.pk]),
-            "" if incident.people_affected is None else incident.people_affected,
+            _people(incident),
             incident.get_severity_display(),
             incident.get_risk_level_display(),
             incident.risk_assessment,

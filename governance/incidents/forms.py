@@ -5,27 +5,20 @@ from __future__ import annotations
 import datetime
 import re
 import zoneinfo
+from typing import cast
 
 from django import forms
 from django.conf import settings
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from governance.access.models import AccessGrant
-from governance.access.selectors import visible_grants
 from governance.contracts.models import ResearchContract
-from governance.contracts.selectors import visible_contracts
-from governance.core.forms.widgets import GovukDateField
+from governance.core.forms.widgets import GovukDateField, GovukTimeField
+from governance.core.plurals import date_text
 from governance.incidents.models import Incident, IncidentAction
 from governance.register.forms.assets import YesNoField
 from governance.register.forms.organisation import PersonField
-from governance.register.models import DataItem, InformationAsset
-
-TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,\n;]", text or "") if part.strip()]
+from governance.register.models import InformationAsset
 
 
 class IncidentForm(forms.Form):
@@ -39,8 +32,46 @@ class IncidentForm(forms.Form):
             self.fields[name].error_messages["required"] = message
 
 
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
+_ABOUT = r"(?:about|around|approximately|approx\.?|roughly|circa|c\.|~)?"
+PEOPLE_ONE = re.compile(rf"^{_ABOUT}\s*({_NUMBER})$", re.IGNORECASE)
+PEOPLE_RANGE = re.compile(
+    rf"^(?:between\s+)?{_ABOUT}\s*({_NUMBER})\s*(?:-|\u2013|\u2014|to|and)\s*({_NUMBER})$", re.IGNORECASE
+)
+PEOPLE_MESSAGE = "Enter how many people are affected as a number, such as 200, or a range, such as 100 to 500"
+
+
+def parse_people_affected(text: str) -> tuple[int | None, int | None]:
+    """'about 200' -> (200, None); '100\u2013500' or '100-500' -> (100, 500); '' -> (None, None).
+
+    A reporter rarely knows the exact number on the day: an estimate or a range is what
+    they can give, and the handler refines it later.
+    """
+    text = " ".join((text or "").split())
+    if not text:
+        return None, None
+    one = PEOPLE_ONE.match(text)
+    if one:
+        return int(one.group(1).replace(",", "")), None
+    both = PEOPLE_RANGE.match(text)
+    if not both:
+        raise forms.ValidationError(PEOPLE_MESSAGE)
+    low, high = (int(group.replace(",", "")) for group in both.groups())
+    if low > high:
+        raise forms.ValidationError("Enter the smaller number of the range first, for example 100 to 500")
+    return (low, None) if low == high else (low, high)
+
+
+class AssetCheckboxes(forms.CheckboxSelectMultiple):
+    """The assets as a list of checkboxes: it works without JavaScript, and a filter box narrows it with."""
+
+
 class ReportForm(IncidentForm):
-    """An incident report; ``reporter`` may name only the grants and contracts they may see."""
+    """An incident report, in the reporter's words: no grant or contract numbers, no data item names.
+
+    The handler links the grants and contracts involved during triage, choosing from the
+    asset's own lists (``LinkRecordsForm``).
+    """
 
     def __init__(self, *args, reporter=None, **kwargs):
         self.reporter = reporter
@@ -48,11 +79,11 @@ class ReportForm(IncidentForm):
 
     required_messages = {
         "title": "Enter a short summary of what happened",
-        "kind": "Choose what kind of incident it is",
-        "description": "Describe what happened",
+        "kind": "Select what kind of incident it is",
+        "description": "Enter what happened",
         "found_on": "Enter the date it was found",
-        "personal_data": "Say whether personal data is involved",
-        "special_category": "Say whether special category data is involved",
+        "personal_data": "Select yes if personal data is involved",
+        "special_category": "Select yes if special category data is involved",
     }
 
     title = forms.CharField(
@@ -69,84 +100,36 @@ class ReportForm(IncidentForm):
     found_on = GovukDateField(
         label="When was it found?",
         help_text="For example, 27 3 2027.",
+        error_messages={"invalid": "The date it was found must be a real date, for example 27 3 2027"},
     )
-    found_time = forms.CharField(
-        label="At what time? (optional)",
+    found_time = GovukTimeField(
+        label="At what time was it found? (optional)",
         required=False,
-        max_length=5,
-        help_text="24-hour clock, UK time, for example 14:30.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+        help_text="24-hour clock, UK time, for example 14 30. Leave it blank if you do not know the time.",
+        error_messages={"invalid": "The time it was found must be a real time on the 24-hour clock, for example 14 30"},
     )
     personal_data = YesNoField(label="Is personal data involved?")
     special_category = YesNoField(
         label="Is special category data involved?",
         help_text="Health, ethnicity, religion, sexual orientation, trade union membership, biometric or genetic data.",
     )
-    people_affected = forms.IntegerField(
+    people_affected = forms.CharField(
         label="Roughly how many people are affected? (optional)",
         required=False,
-        min_value=0,
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
+        max_length=40,
+        help_text="A number or a range, for example about 200, or 100 to 500.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
     )
     assets = forms.ModelMultipleChoiceField(
         label="Which information assets does it touch? (optional)",
         required=False,
-        queryset=InformationAsset.objects.order_by("name"),
-        help_text="Hold Ctrl (or Cmd) to choose more than one.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-    data_items = forms.CharField(
-        label="Which data items? (optional)",
-        required=False,
-        help_text="Names from the assets' data dictionaries, separated by commas.",
-    )
-    grants = forms.CharField(
-        label="Which access grants? (optional)",
-        required=False,
-        help_text="Grant numbers, separated by commas, for example 42, 57.",
-    )
-    contracts = forms.CharField(
-        label="Which research contracts? (optional)",
-        required=False,
-        help_text="Contract references, separated by commas.",
+        queryset=InformationAsset.objects.order_by("name", "pk"),
+        help_text="Select all that apply. Leave them all unticked if you do not know.",
+        widget=AssetCheckboxes,
     )
 
-    def clean_found_time(self):
-        text = self.cleaned_data.get("found_time", "")
-        if not text.strip():
-            return None
-        match = TIME.match(text)
-        if not match:
-            raise forms.ValidationError("Enter a time on the 24-hour clock, for example 14:30")
-        return datetime.time(int(match.group(1)), int(match.group(2)))
-
-    def clean_grants(self):
-        numbers = _split(self.cleaned_data.get("grants", ""))
-        if any(not n.isdigit() for n in numbers):
-            raise forms.ValidationError("Enter grant numbers only, separated by commas")
-        # Only grants the reporter may see: one message for a grant that does not exist and one
-        # they may not see, so the form cannot be used to find out which grants exist.
-        grants = visible_grants(self.reporter) if self.reporter is not None else AccessGrant.objects.none()
-        found = list(grants.filter(pk__in=[int(n) for n in numbers]).select_related("asset"))
-        missing = sorted({int(n) for n in numbers} - {g.pk for g in found})
-        if missing:
-            raise forms.ValidationError(
-                f"You have no grant numbered {', '.join(map(str, missing))} to name: describe it under what happened"
-            )
-        return found
-
-    def clean_contracts(self):
-        references = _split(self.cleaned_data.get("contracts", ""))
-        wanted = {r.lower() for r in references}
-        # As for grants: only contracts the reporter may see, with one message for both kinds of miss.
-        contracts = visible_contracts(self.reporter) if self.reporter is not None else ResearchContract.objects.none()
-        found = list(contracts.annotate(ref=Lower("reference")).filter(ref__in=wanted))
-        missing = sorted(wanted - {c.reference.lower() for c in found})
-        if missing:
-            raise forms.ValidationError(
-                f"You have no contract with the reference {', '.join(missing)} to name: describe it under what happened"
-            )
-        return found
+    def clean_people_affected(self) -> tuple[int | None, int | None]:
+        return parse_people_affected(self.cleaned_data.get("people_affected", ""))
 
     def clean(self):
         data = super().clean()
@@ -154,41 +137,78 @@ class ReportForm(IncidentForm):
         if found_on is not None and "found_time" not in self.errors:
             local = datetime.datetime.combine(found_on, found_time or datetime.time(0, 0))
             data["found_at"] = local.replace(tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-            if data["found_at"] > timezone.now():
+            if found_on > timezone.localdate() or (found_time is not None and data["found_at"] > timezone.now()):
                 self.add_error("found_on", "The date and time it was found must be in the past")
-        names = _split(data.get("data_items", ""))
-        assets = list(data.get("assets") or [])
-        if names and not assets:
-            self.add_error("data_items", "Choose the assets the data items belong to")
-        elif names:
-            items = list(DataItem.objects.filter(asset__in=assets).select_related("asset"))
-            by_name = {}
-            for item in items:
-                by_name.setdefault(item.name.lower(), []).append(item)
-            unknown = [n for n in names if n.lower() not in by_name]
-            if unknown:
-                self.add_error("data_items", f"The chosen assets have no data item called {', '.join(unknown)}")
-            else:
-                data["data_items"] = [item for n in names for item in by_name[n.lower()]]
-        else:
-            data["data_items"] = []
         return data
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
+        low, high = data.get("people_affected") or (None, None)
         return {
             "title": data["title"],
             "description": data["description"],
             "kind": data["kind"],
             "found_at": data["found_at"],
+            "found_time_known": data.get("found_time") is not None,
             "personal_data": data["personal_data"],
             "special_category": data["special_category"],
-            "people_affected": data.get("people_affected"),
+            "people_affected": low,
+            "people_affected_max": high,
             "assets": list(data.get("assets") or []),
-            "data_items": data.get("data_items") or [],
-            "grants": data.get("grants") or [],
-            "contracts": data.get("contracts") or [],
         }
+
+
+class GrantChoices(forms.ModelMultipleChoiceField):
+    """Grants named by holder, asset and end date; a holder the handler may not see is left unnamed."""
+
+    holders_shown: frozenset[int] = frozenset()
+
+    def label_from_instance(self, obj) -> str:
+        if obj.pk in self.holders_shown:
+            return f"{obj.holder.display_name}: {obj.asset.name}, until {date_text(obj.ends_on)}"
+        return f"A grant on {obj.asset.name}, until {date_text(obj.ends_on)}"
+
+
+class ContractChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.reference}: {obj.title}"
+
+
+class LinkRecordsForm(forms.Form):
+    """The handler's choice of the grants and contracts an incident involves, from the assets' own lists."""
+
+    grants = GrantChoices(
+        label="Which access grants are involved?",
+        required=False,
+        queryset=AccessGrant.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Live and suspended grants on the assets the incident touches. Select all that apply.",
+    )
+    contracts = ContractChoices(
+        label="Which research contracts are involved?",
+        required=False,
+        queryset=ResearchContract.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Contracts that were provided data from those assets. Select all that apply.",
+    )
+
+    def __init__(self, *args, grants, contracts, holders_shown: set[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        grant_field = cast(GrantChoices, self.fields["grants"])
+        grant_field.queryset = grants
+        grant_field.holders_shown = frozenset(holders_shown)
+        cast(ContractChoices, self.fields["contracts"]).queryset = contracts
+
+
+class SuspendGrantForm(forms.Form):
+    """Suspending stops someone's access at once and emails them: the reason is asked for and kept."""
+
+    reason = forms.CharField(
+        label="Why are you suspending this access?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The holder is told their access is suspended for this incident; the reason is kept on its log.",
+        error_messages={"required": "Enter why you are suspending this access"},
+    )
 
 
 class TriageForm(IncidentForm):

@@ -7,6 +7,8 @@ so closing the incident asks for its state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
@@ -17,11 +19,14 @@ from governance.access import recertification
 from governance.access import requests as access
 from governance.access.models import AccessGrant
 from governance.access.policy import can_act_for_incident
+from governance.access.selectors import visible_grants
 from governance.contracts import records as contracts
-from governance.contracts.models import ResearchContract
+from governance.contracts.models import ContractAsset, ResearchContract
+from governance.contracts.selectors import visible_contracts
 from governance.core.audit_hashing import reason as audit_reason
 from governance.core.models import User
 from governance.core.permissions import is_system, refuse_unless
+from governance.core.plurals import datetime_text, plural
 from governance.incidents import records
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import can_handle
@@ -85,16 +90,87 @@ def _check(incident: Incident, by: User) -> Incident:
     return incident
 
 
+def grants_to_link(incident: Incident, user: User):
+    """Live and suspended grants on the incident's assets that ``user`` may see, for the handler to link."""
+    on_assets = IncidentLink.objects.filter(incident=incident, asset__isnull=False).values("asset")
+    return (
+        visible_grants(user)
+        .filter(asset__in=on_assets, state__in=[AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED])
+        .select_related("holder", "asset")
+        .order_by("asset__name", "holder__last_name", "holder__first_name", "pk")
+    )
+
+
+def contracts_to_link(incident: Incident, user: User):
+    """Research contracts provided data from the incident's assets that ``user`` may see."""
+    on_assets = IncidentLink.objects.filter(incident=incident, asset__isnull=False).values("asset")
+    provided = ContractAsset.objects.filter(asset__in=on_assets).values("contract")
+    return visible_contracts(user).filter(pk__in=provided).order_by("reference", "pk")
+
+
 @transaction.atomic
-def suspend_grant(incident: Incident, grant: AccessGrant, *, by: User) -> IncidentAction:
+def link_records(
+    incident: Incident,
+    *,
+    by: User,
+    grants: Iterable[AccessGrant] = (),
+    contracts: Iterable[ResearchContract] = (),
+) -> list[IncidentLink]:
+    """Record the grants and contracts the incident involves, chosen by its handler during triage.
+
+    Reporters describe what happened in their own words; the handler, who may see the
+    asset's grants and contracts, names them here. Only records from the asset's own lists
+    (``grants_to_link``, ``contracts_to_link``) may be linked; one already linked is left as it is.
+    """
     incident = _check(incident, by)
+    grants, contracts = list(grants), list(contracts)
+    allowed_grants = set(
+        grants_to_link(incident, by).filter(pk__in=[g.pk for g in grants]).values_list("pk", flat=True)
+    )
+    allowed_contracts = set(
+        contracts_to_link(incident, by).filter(pk__in=[c.pk for c in contracts]).values_list("pk", flat=True)
+    )
+    errors = {}
+    if any(g.pk not in allowed_grants for g in grants):
+        errors["grants"] = "Select only grants on the assets this incident touches"
+    if any(c.pk not in allowed_contracts for c in contracts):
+        errors["contracts"] = "Select only contracts provided data from the assets this incident touches"
+    if not grants and not contracts:
+        errors["grants"] = "Select at least one grant or contract to link"
+    if errors:
+        raise ValidationError(errors)
+    linked_already = IncidentLink.objects.filter(incident=incident)
+    have_grants = set(linked_already.filter(grant__isnull=False).values_list("grant", flat=True))
+    have_contracts = set(linked_already.filter(contract__isnull=False).values_list("contract", flat=True))
+    made = []
+    with audit_reason(audit_reason_for(incident, "grants and contracts linked during triage")):
+        for grant in grants:
+            if grant.pk not in have_grants:
+                made.append(IncidentLink.objects.create(incident=incident, grant=grant, added_by=by))
+        for contract in contracts:
+            if contract.pk not in have_contracts:
+                made.append(IncidentLink.objects.create(incident=incident, contract=contract, added_by=by))
+    return made
+
+
+@transaction.atomic
+def suspend_grant(incident: Incident, grant: AccessGrant, *, by: User, reason: str) -> IncidentAction:
+    """Suspend a grant the incident involves, for the reason its handler gives after confirming.
+
+    Suspension stops the holder's access at once and emails them, so the page asks for
+    confirmation and a reason first; the reason goes on the audit trail and the incident's log.
+    """
+    incident = _check(incident, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why you are suspending this access"})
     if not grants_in_scope(incident).filter(pk=grant.pk).exists():
         raise ValidationError("That grant is not involved in this incident.")
-    why = audit_reason_for(incident, f"access of {grant.holder} to {grant.asset} suspended")
+    why = audit_reason_for(incident, f"access of {grant.holder} to {grant.asset} suspended: {reason}")
     grant_service.suspend_for_incident(grant, by=by, reason=why)
     with audit_reason(why):
         IncidentLink.objects.get_or_create(incident=incident, grant=grant, defaults={"added_by": by})
-    return _done_on_grant(incident, grant, by=by, kind=Kind.SUSPEND_GRANT, outcome=f"Suspended on {_now()}")
+    return _done_on_grant(incident, grant, by=by, kind=Kind.SUSPEND_GRANT, outcome=f"Suspended on {_now()}: {reason}")
 
 
 @transaction.atomic
@@ -170,7 +246,7 @@ def _on_grant(verb: str, grant: AccessGrant) -> str:
 
 
 def _now() -> str:
-    return f"{timezone.localtime():%d %B %Y at %H:%M}"
+    return datetime_text(timezone.now())
 
 
 @transaction.atomic
@@ -185,7 +261,7 @@ def review_asset_early(incident: Incident, asset: InformationAsset, *, by: User)
         incident,
         by=by,
         kind=Kind.RECERTIFY,
-        description=f"Early access review of {asset}: confirm or revoke its {run.reviews} grant(s)",
+        description=f"Early access review of {asset}: confirm or revoke its {plural(run.reviews, 'grant')}",
         owner=owner,
         due_on=run.campaign.deadline,
         asset=asset,

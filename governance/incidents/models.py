@@ -72,6 +72,9 @@ class Incident(AuditScoped, models.Model):
     )
     reported_at = models.DateTimeField(default=timezone.now)
     found_at = models.DateTimeField("found at", help_text="When the person reporting it found it.")
+    found_time_known = models.BooleanField(
+        "time found known", default=True, help_text="False when the reporter gave the day only: no time is shown."
+    )
     aware_at = models.DateTimeField(
         "department aware at", default=timezone.now, help_text="When the department became aware: the clock starts."
     )
@@ -82,6 +85,9 @@ class Incident(AuditScoped, models.Model):
     personal_data = models.BooleanField("personal data involved", default=False)
     special_category = models.BooleanField("special category data involved", default=False)
     people_affected = models.PositiveIntegerField("roughly how many people", null=True, blank=True)
+    people_affected_max = models.PositiveIntegerField(
+        "at most how many people", null=True, blank=True, help_text="The top of a range such as 100 to 500."
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.REPORTED)
 
     handler = models.ForeignKey(
@@ -142,6 +148,11 @@ class Incident(AuditScoped, models.Model):
                 condition=~Q(state="closed") | (Q(closed_at__isnull=False) & ~Q(lessons="")),
                 name="incident_closed_with_lessons",
             ),
+            models.CheckConstraint(
+                condition=Q(people_affected_max__isnull=True)
+                | Q(people_affected__isnull=False, people_affected_max__gt=F("people_affected")),
+                name="incident_people_range_in_order",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "ico_deadline"], name="incident_open_deadline"),
@@ -167,6 +178,15 @@ class Incident(AuditScoped, models.Model):
     @property
     def reference(self) -> str:
         return f"INC-{self.pk:05d}" if self.pk else "INC-(new)"
+
+    @property
+    def people_affected_text(self) -> str:
+        """'About 200', '100 to 500' or 'Not known', with thousands separated by commas."""
+        if self.people_affected is None:
+            return "Not known"
+        if self.people_affected_max is not None:
+            return f"{self.people_affected:,} to {self.people_affected_max:,}"
+        return f"About {self.people_affected:,}"
 
     @property
     def is_open(self) -> bool:

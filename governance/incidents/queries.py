@@ -112,3 +112,38 @@ def by_area_and_month(
 
 def areas_overseen_by(user) -> QuerySet:
     return BusinessArea.objects.filter(deputy_siro=user)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def in_period(start: datetime.date, end: datetime.date) -> Q:
+    """Incidents the department became aware of from ``start`` to ``end`` inclusive (local days)."""
+    return Q(aware_at__gte=_day_start(start), aware_at__lt=_day_start(end + datetime.timedelta(days=1)))
+
+
+#: What the SIRO's report counts of a period's incidents, each with the list filter that shows them.
+ICO_FIGURES = {
+    "reported": ("reported to the ICO", lambda now: Q(ico_decision=Incident.IcoDecision.REPORT)),
+    "missed": ("whose ICO deadline was missed", missed_deadline),
+}
+
+
+def narrowed(
+    queryset: QuerySet,
+    *,
+    area_id: int | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    ico: str = "",
+    now: datetime.datetime | None = None,
+) -> QuerySet:
+    """Incidents narrowed to one figure of the SIRO's report: an area, a period of awareness, an ICO figure."""
+    if area_id is not None:
+        queryset = queryset.filter(business_area_id=area_id)
+    if start is not None and end is not None:
+        queryset = queryset.filter(in_period(start, end))
+    if ico in ICO_FIGURES:
+        queryset = queryset.filter(ICO_FIGURES[ico][1](now or timezone.now()))
+    return queryset

@@ -22,6 +22,7 @@ from governance.core.audit_hashing import reason as audit_reason
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
 from governance.core.permissions import is_system, refuse_unless
+from governance.core.plurals import datetime_text
 from governance.incidents.clock import is_late
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import can_handle, can_report, can_update_action
@@ -72,6 +73,8 @@ def report_incident(
     personal_data: bool,
     special_category: bool = False,
     people_affected: int | None = None,
+    people_affected_max: int | None = None,
+    found_time_known: bool = True,
     assets: Iterable[InformationAsset] = (),
     data_items: Iterable[DataItem] = (),
     grants: Iterable[AccessGrant] = (),
@@ -81,6 +84,9 @@ def report_incident(
 
     The IAMs of the assets it touches and the Deputy SIROs of their areas are told at once.
     Data items, grants and contracts bring their assets with them, so the right people see it.
+    The report form names assets only; the service still takes the rest for imports and tests.
+    ``found_time_known`` False records that the reporter gave the day only. ``people_affected``
+    is an estimate, or with ``people_affected_max`` a range.
     """
     refuse_unless(can_report(by), "Sign in as an active member of staff to report an incident.")
     now = timezone.now()
@@ -94,6 +100,8 @@ def report_incident(
     if found_at > now:
         errors["found_at"] = "The time it was found must be in the past"
     errors.update(report_errors(personal_data=personal_data, special_category=special_category))
+    if people_affected_max is not None and (people_affected is None or people_affected_max <= people_affected):
+        errors["people_affected"] = "Enter the smaller number of the range first, for example 100 to 500"
     if errors:
         raise ValidationError(errors)
     data_items, grants, contracts = list(data_items), list(grants), list(contracts)
@@ -118,11 +126,13 @@ def report_incident(
         reported_by=by,
         reported_at=now,
         found_at=found_at,
+        found_time_known=found_time_known,
         aware_at=now,
         business_area=_filed_under(by, ordered),
         personal_data=personal_data,
         special_category=special_category,
         people_affected=people_affected,
+        people_affected_max=people_affected_max,
     )
     with audit_reason(f"Incident reported: {incident.title}"):
         incident.save()
@@ -171,7 +181,7 @@ def _tell_on_report(incident: Incident) -> None:
             person,
             key=f"incident-reported:{incident.pk}:{person.pk}",
             subject=f"Incident reported: {incident.reference}, decide on reporting by "
-            f"{timezone.localtime(incident.ico_deadline):%d %B %Y %H:%M}",
+            f"{datetime_text(incident.ico_deadline)}",
             template="emails/incident_reported.txt",
             context={"incident": incident},
         )

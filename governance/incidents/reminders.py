@@ -19,6 +19,7 @@ from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
 from governance.core.offices import siro as siro_holder
 from governance.core.offices import siro_recipients, siro_stand_ins
+from governance.core.plurals import datetime_text
 from governance.incidents.clock import duration
 from governance.incidents.models import Incident
 
@@ -89,7 +90,7 @@ def send_incident_reminders(now: datetime.datetime | None = None) -> IncidentRem
     siro = [holder] if holder is not None else siro_stand_ins()  # while the office is vacant: never nobody
     for incident in due:
         left = incident.ico_deadline - now
-        deadline = f"{timezone.localtime(incident.ico_deadline):%d %B %Y %H:%M}"
+        deadline = f"{datetime_text(incident.ico_deadline)}"
         handlers = handlers_of(incident)
         if left <= datetime.timedelta(0):
             for person in {p.pk: p for p in [*handlers, *siro]}.values():

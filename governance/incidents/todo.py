@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.policy import is_person
 from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
 from governance.incidents.models import IncidentAction
@@ -37,7 +38,7 @@ class TaskItem:
 
 
 def _incidents(count: int) -> str:
-    return f"{count} incident{'s' if count != 1 else ''}"
+    return plural(count, "incident")
 
 
 def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem]:
@@ -58,7 +59,7 @@ def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem
             first = figures["first"]
             items.append(
                 TaskItem(
-                    label=f"Decide on reporting {_incidents(count)} to the ICO",
+                    label=f"Decide on reporting {plural(count, 'incident')} to the ICO",
                     count=count,
                     url=f"{reverse('incidents:list')}?status=awaiting",
                     due=first,

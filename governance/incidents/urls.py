@@ -11,6 +11,7 @@ incidents_patterns = (
         path("export/", incidents.ExportView.as_view(), name="export"),
         path("<int:pk>/", incidents.IncidentDetailView.as_view(), name="detail"),
         path("<int:pk>/triage/", incidents.TriageView.as_view(), name="triage"),
+        path("<int:pk>/link/", incidents.LinkRecordsView.as_view(), name="link"),
         path("<int:pk>/actions/new/", incidents.ActionCreateView.as_view(), name="action-create"),
         path("<int:pk>/actions/<int:action>/", incidents.ActionUpdateView.as_view(), name="action-update"),
         path("<int:pk>/ico/", incidents.IcoDecisionView.as_view(), name="ico"),

@@ -6,6 +6,7 @@ Every view declares its rule from ``incidents.policy``; every write goes through
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import cast
 
@@ -21,7 +22,8 @@ from governance.access.forms import ReasonForm
 from governance.access.models import AccessGrant
 from governance.contracts.models import ResearchContract
 from governance.core.access_events import record_access
-from governance.core.models import User
+from governance.core.models import BusinessArea, User
+from governance.core.plurals import plural
 from governance.core.selectors import overseen_areas
 from governance.core.tabular import export_response
 from governance.core.views.mixins import HistoryMixin, PolicyMixin, ServiceFormView
@@ -33,8 +35,10 @@ from governance.incidents.forms import (
     ActionUpdateForm,
     CloseForm,
     IcoDecisionForm,
+    LinkRecordsForm,
     ReportForm,
     SubjectsDecisionForm,
+    SuspendGrantForm,
     TriageForm,
 )
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
@@ -50,7 +54,9 @@ from governance.incidents.policy import (
     sees_grant_holders,
     updatable_actions,
 )
+from governance.incidents.queries import ICO_FIGURES, narrowed
 from governance.incidents.selectors import visible_incidents
+from governance.incidents.steps import steps_for
 from governance.register.models import InformationAsset
 
 VIEW_REFUSAL = (
@@ -97,7 +103,31 @@ class IncidentListView(PolicyMixin, ListView):
         self.areas = self.request.GET.get("areas") == "overseen"  # a Deputy SIRO's exceptions: their areas only
         if self.areas:
             queryset = queryset.filter(incident_filters.incidents_in_areas(overseen_areas(user)))
+        queryset = self._narrowed_for_the_siros_report(queryset)
         return queryset.order_by("-aware_at", "-pk")
+
+    def _narrowed_for_the_siros_report(self, queryset):
+        """``?business_area=&aware_from=&aware_to=&ico=``: the incidents behind a figure of the SIRO's report."""
+        params = self.request.GET
+        digits = params.get("business_area", "")
+        area = BusinessArea.objects.filter(pk=int(digits)).first() if digits.isdigit() else None
+        start: datetime.date | None
+        end: datetime.date | None
+        try:
+            start = datetime.date.fromisoformat(params.get("aware_from", ""))
+            end = datetime.date.fromisoformat(params.get("aware_to", ""))
+        except ValueError:
+            start = end = None
+        ico = params.get("ico", "")
+        self.narrowing = {
+            "area": area,
+            "start": start,
+            "end": end,
+            "ico": ICO_FIGURES[ico][0] if ico in ICO_FIGURES else "",
+        }
+        if not any(self.narrowing.values()):
+            return queryset
+        return narrowed(queryset, area_id=area.pk if area else None, start=start, end=end, ico=ico)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -105,6 +135,7 @@ class IncidentListView(PolicyMixin, ListView):
         context.update(
             rows=[(incident, clock_for(incident, now)) for incident in context["incidents"]],
             status=self.status,
+            narrowing=self.narrowing if any(self.narrowing.values()) else None,
             filters=[(key, label) for key, (label, _) in STATUS_FILTERS.items()],
             sees_all=sees_every_incident(self.request.user),
             can_export=can_export(self.request.user),
@@ -113,12 +144,30 @@ class IncidentListView(PolicyMixin, ListView):
 
 
 class ReportView(PolicyMixin, ServiceFormView):
+    """Any member of staff reports an incident; ``?asset=<pk>`` (from an asset's page) ticks that asset."""
+
     permission = can_report
     form_class = ReportForm
     template_name = "incidents/report.html"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "reporter": self.request.user}
+
+    def get_initial(self):
+        # Most incidents are reported the day they are found: today is filled in, and can be changed.
+        initial: dict[str, object] = {"found_on": timezone.localdate()}
+        chosen = [value for value in self.request.GET.getlist("asset") if value.isdigit()]
+        if chosen:
+            initial["assets"] = chosen
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        chosen = {str(v) for v in (form["assets"].value() or [])}
+        asset_ids = [int(v) for v in chosen if v.isdigit()]
+        context["chosen_assets"] = list(InformationAsset.objects.filter(pk__in=asset_ids).order_by("name"))
+        return context
 
     def checks(self, data, *, valid):
         # The form checks the time found itself, on its date field.
@@ -181,7 +230,16 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
         flagged = {a.contract_id for a in actions if a.kind == IncidentAction.Kind.CONTRACT_REVIEW}
         named_grants = [link.grant for link in links if link.grant_id]
         grants = list(linked.live_grants(self.incident)[:GRANTS_SHOWN]) if handles else []
+        clock = clock_for(self.incident)
+        steps = steps_for(
+            self.incident,
+            actions,
+            handles=handles,
+            overdue=clock.overdue,
+            links=sum(1 for link in links if link.grant_id or link.contract_id),
+        )
         return super().get_context_data(
+            steps=steps,
             assets=[link.asset for link in links if link.asset_id],
             data_items=[link.data_item for link in links if link.data_item_id],
             named_grants=named_grants,
@@ -323,12 +381,69 @@ class LinkedActionView(IncidentMixin, View):
         return redirect(f"{self.incident.get_absolute_url()}#linked-actions")
 
 
-class SuspendGrantView(LinkedActionView):
-    target_model = AccessGrant
-    done_message = "Access suspended. The holder has been told."
+class SuspendGrantView(IncidentMixin, ServiceFormView):
+    """Suspend, from the incident, a grant it involves: a confirmation page that asks for the reason.
 
-    def act(self, grant):
-        linked.suspend_grant(self.incident, grant, by=self.request.user)
+    The suspension stops the holder's access at once and emails them, so it is never one click.
+    """
+
+    form_class = SuspendGrantForm
+    template_name = "incidents/suspend.html"
+
+    @property
+    def grant(self) -> AccessGrant:
+        if not hasattr(self, "_grant"):
+            live = linked.live_grants(self.incident).filter(state=AccessGrant.State.ACTIVE)
+            self._grant = get_object_or_404(live, pk=self.kwargs["target"])
+        return self._grant
+
+    def get_context_data(self, **kwargs):
+        holders = grants_with_visible_holders(self.request.user, self.incident, [self.grant.pk])
+        back = f"{self.incident.get_absolute_url()}#linked-actions"
+        return super().get_context_data(
+            grant=self.grant, holder_shown=self.grant.pk in holders, back_url=back, **kwargs
+        )
+
+    def perform(self, form):
+        grant = self.grant
+        linked.suspend_grant(self.incident, grant, by=self.request.user, reason=form.cleaned_data["reason"])
+        return f"{self.incident.get_absolute_url()}#linked-actions", "Access suspended. The holder has been told."
+
+
+class LinkRecordsView(IncidentMixin, ServiceFormView):
+    """Triage: the handler links the grants and contracts involved, from the assets' own lists."""
+
+    form_class = LinkRecordsForm
+    template_name = "incidents/link.html"
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        grants = linked.grants_to_link(self.incident, user)
+        self.grant_choices = list(grants)
+        holders = grants_with_visible_holders(user, self.incident, [g.pk for g in self.grant_choices])
+        return {
+            **super().get_form_kwargs(),
+            "grants": grants,
+            "contracts": linked.contracts_to_link(self.incident, user),
+            "holders_shown": holders,
+        }
+
+    def get_initial(self):
+        links = IncidentLink.objects.filter(incident=self.incident)
+        return {
+            "grants": list(links.filter(grant__isnull=False).values_list("grant", flat=True)),
+            "contracts": list(links.filter(contract__isnull=False).values_list("contract", flat=True)),
+        }
+
+    def perform(self, form):
+        made = linked.link_records(
+            self.incident,
+            by=self.request.user,
+            grants=form.cleaned_data["grants"],
+            contracts=form.cleaned_data["contracts"],
+        )
+        message = f"{plural(len(made), 'record')} linked to the incident." if made else "Nothing new to link."
+        return f"{self.incident.get_absolute_url()}#touches", message
 
 
 class RestoreGrantView(IncidentMixin, ServiceFormView):

@@ -15,6 +15,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from governance.core.models.audit import AuditScoped, scope_of
 from governance.core.models.organisation import BusinessArea
+from governance.core.plurals import date_text
 
 
 class InformationAsset(AuditScoped, models.Model):
@@ -191,7 +192,7 @@ class AssetReview(AuditScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Review of {self.asset} on {self.reviewed_on:%d %B %Y}"
+        return f"Review of {self.asset} on {date_text(self.reviewed_on)}"
 
     def get_absolute_url(self) -> str:
         return self.asset.get_absolute_url()

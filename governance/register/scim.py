@@ -21,9 +21,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django_scim import exceptions
 from django_scim.adapters import SCIMGroup, SCIMUser
+from django_scim.models import SCIMServiceProviderConfig
 
 from governance.core.models import BusinessArea, User
 from governance.register import people
+from governance.register.scim_schemas import USER_EXTENSIONS
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PORTAL = "urn:ietf:params:scim:schemas:extension:custodian:2.0:User"
@@ -54,7 +56,7 @@ def _area(value: Any) -> BusinessArea | None:
 
 def _manager(value: Any) -> User | None:
     if isinstance(value, dict):
-        value = value.get("value")
+        value = value.get("value") or str(value.get("$ref") or "").rstrip("/").rsplit("/", 1)[-1]
     text = str(value or "").strip()
     if not text:
         return None
@@ -91,6 +93,15 @@ class PortalSCIMUser(SCIMUser):
     id_field = "pk"
     obj: User
 
+    @classmethod
+    def resource_type_dict(cls, request: HttpRequest | None = None) -> dict:
+        """The User resource type, with the enterprise and portal extensions its resources carry.
+
+        Its endpoint is relative to the service's base address, as RFC 7643 section 6 says
+        (the library gives the whole path, which a client joins to the base a second time).
+        """
+        return super().resource_type_dict(request) | {"endpoint": "/Users", "schemaExtensions": USER_EXTENSIONS}
+
     def __init__(self, obj: User, request: HttpRequest | None = None) -> None:
         super().__init__(obj, request)
         self.obj = obj
@@ -109,19 +120,23 @@ class PortalSCIMUser(SCIMUser):
             "location": self.location,
         }
 
+    @property
+    def manager(self) -> dict | None:
+        """The line manager by SCIM id and address (no query: the address is built from the id)."""
+        if not self.obj.line_manager_id:
+            return None
+        location = self.location.rsplit("/", 1)[0] + f"/{self.obj.line_manager_id}"
+        return {"value": str(self.obj.line_manager_id), "$ref": location}
+
     def to_dict(self) -> dict:
         data = {
             "schemas": [USER_SCHEMA, ENTERPRISE, PORTAL],
             "id": self.id,
             "externalId": self.obj.oidc_subject,
             "userName": self.obj.username,
-            "name": {
-                "givenName": self.obj.first_name,
-                "familyName": self.obj.last_name,
-                "formatted": self.name_formatted,
-            },
+            "name": {"givenName": self.obj.first_name, "familyName": self.obj.last_name},
             "displayName": self.display_name,
-            "emails": self.emails,
+            "emails": [{"value": self.obj.email, "type": "work", "primary": True}] if self.obj.email else [],
             "active": self.obj.is_active,
             "groups": self.groups,
             "meta": self.meta,
@@ -129,7 +144,7 @@ class PortalSCIMUser(SCIMUser):
         data[ENTERPRISE] = {
             "employeeNumber": self.obj.staff_number or "",
             "department": self.obj.business_area.code if self.obj.business_area is not None else "",
-            "manager": {"value": str(self.obj.line_manager_id)} if self.obj.line_manager_id else None,
+            "manager": self.manager,
         }
         data[PORTAL] = {"dataHandler": self.obj.is_data_handler}
         return data
@@ -197,7 +212,11 @@ class PortalSCIMUser(SCIMUser):
 
     def _apply_path(self, path: str, value: Any) -> None:
         key = path.lower()
-        if key in SIMPLE_PATHS:
+        whole = {"name": "name", ENTERPRISE.lower(): ENTERPRISE, PORTAL.lower(): PORTAL}
+        if key in whole and isinstance(value, dict):
+            # A complex attribute or an extension given whole: as in a POST, only what it names changes.
+            self.from_dict({whole[key]: value})
+        elif key in SIMPLE_PATHS:
             self.changes[SIMPLE_PATHS[key]] = str(value) if value not in (None, "") else None
             if SIMPLE_PATHS[key] in {"username", "first_name", "last_name"}:
                 self.changes[SIMPLE_PATHS[key]] = str(value or "")
@@ -234,17 +253,25 @@ class PortalSCIMGroup(SCIMGroup):
 
     id_field = "pk"
 
+    @classmethod
+    def resource_type_dict(cls, request: HttpRequest | None = None) -> dict:
+        return super().resource_type_dict(request) | {"endpoint": "/Groups"}
+
     def to_dict(self) -> dict:
         return {
             "schemas": [GROUP_SCHEMA],
             "id": str(self.obj.pk),
             "displayName": self.obj.name,
-            "members": [
-                {"value": str(user.pk), "display": user.display_name}
-                for user in self.obj.user_set.filter(is_active=True).order_by("pk")
-            ],
+            "members": [{"value": str(user.pk), "display": user.display_name} for user in self.members()],
             "meta": {"resourceType": self.resource_type, "location": self.location},
         }
+
+    def members(self) -> list:
+        """The active members, from those fetched for the whole page when a list fetched them."""
+        fetched = getattr(self.obj, "scim_members", None)  # scim_views.MEMBERS
+        if fetched is not None:
+            return fetched
+        return list(self.obj.user_set.filter(is_active=True).order_by("pk"))
 
     def _read_only(self, *args: Any, **kwargs: Any) -> None:
         raise exceptions.SCIMException(
@@ -252,3 +279,12 @@ class PortalSCIMGroup(SCIMGroup):
         )
 
     from_dict = save = delete = handle_operations = _read_only
+
+
+class PortalServiceProviderConfig(SCIMServiceProviderConfig):
+    """What the portal's SCIM service offers: the library's answer, without password changes (never kept)."""
+
+    def to_dict(self) -> dict:
+        config = super().to_dict()
+        config["changePassword"] = {"supported": False}
+        return config

@@ -15,6 +15,7 @@ from django.utils import timezone
 from governance.core.models import User
 from governance.core.policy import has_oversight, is_member
 from governance.core.selectors import overseen_areas
+from governance.register.models import DataItem, InformationAsset
 
 
 def visible_people(viewer) -> QuerySet[User]:
@@ -50,3 +51,20 @@ def iam_needed(prefix: str = "") -> Q:
     """
     leavers = User.objects.filter(is_active=False).values("pk")
     return Q(**{f"{prefix}manager__isnull": True}) | Q(**{f"{prefix}manager_id__in": leavers})
+
+
+def visible_assets(viewer) -> QuerySet[InformationAsset]:
+    """The assets ``viewer`` may see: the whole register for every member (``policy.can_view_assets``).
+
+    Written as a queryset so that search and any other list ask the same question the register's
+    pages do, rather than assuming the answer."""
+    if not is_member(viewer):
+        return InformationAsset.objects.none()
+    return InformationAsset.objects.all()
+
+
+def visible_data_items(viewer) -> QuerySet[DataItem]:
+    """The data items ``viewer`` may see: those of the assets they may see (an asset's page lists its items)."""
+    if not is_member(viewer):
+        return DataItem.objects.none()
+    return DataItem.objects.all()

@@ -9,13 +9,14 @@ from django.db.models import Count, Min
 from django.urls import reverse
 
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DUE_SOON, OVERDUE, Facts, Task
 from governance.register.models import InformationAsset
 from governance.register.selectors import iam_needed, review_filter
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
+    return plural(count, word)
 
 
 def _assets_list(**query: str) -> str:

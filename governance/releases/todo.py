@@ -8,6 +8,7 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 
 from governance.core.models import User
+from governance.core.plurals import plural
 from governance.core.todo import DECISION, DUE_SOON, Facts, Task
 from governance.releases.models import StatisticalRelease
 from governance.releases.policy import is_chief_statistician, is_disclosure_officer
@@ -34,7 +35,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     url = reverse("releases:list")
     tasks = [
         Task(
-            label=f"{counts['to_publish']} signed-off release{'s' if counts['to_publish'] != 1 else ''} to publish",
+            label=f"{plural(counts['to_publish'], 'signed-off release')} to publish",
             count=counts["to_publish"],
             url=f"{url}?{urlencode({'mine': 'yes', 'status': S.SIGNED_OFF})}",
             priority=DUE_SOON,
@@ -47,7 +48,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
         tasks.insert(
             0,
             Task(
-                label=f"{counts['to_sign']} release{'s' if counts['to_sign'] != 1 else ''} in preparation to sign off",
+                label=f"{plural(counts['to_sign'], 'release')} in preparation to sign off",
                 count=counts["to_sign"],
                 url=f"{url}?{urlencode({'status': S.DRAFT, 'mine': 'no'})}",
                 priority=DECISION,

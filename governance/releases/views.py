@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from governance.core.access_events import accesses_of, record_access
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.tabular import export_response
 from governance.core.views.mixins import FullHistoryMixin, PolicyMixin, ServiceFormView
 from governance.releases import policy, records, selectors
@@ -155,7 +155,7 @@ class ReleaseDetailView(ReleaseObjectMixin, TemplateView):
             # Weights with the published (grossed) numbers would give back the sample counts.
             shows_weights=sees_method(user) or release.author_id == user.pk,
             downloads=accesses_of(state.tables, limit=20),
-            history=history_for(release, limit=HISTORY_SHOWN),
+            history=history_for(release, limit=HISTORY_SHOWN, request=self.request),
             history_limit=HISTORY_SHOWN,
         )
         return context

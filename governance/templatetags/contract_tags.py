@@ -8,6 +8,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from governance.core.plurals import plural
+
 register = template.Library()
 
 STATUS_COLOURS = {
@@ -77,9 +79,9 @@ def due_tag(date: datetime.date, today: datetime.date | None = None, active: boo
     today = today or timezone.localdate()
     days = (date - today).days
     if days < 0:
-        return _tag("govuk-tag--red", f"Overdue by {-days} day{'s' if -days != 1 else ''}")
+        return _tag("govuk-tag--red", f"Overdue by {plural(-days, 'day')}")
     if days == 0:
         return _tag("govuk-tag--yellow", "Today")
     if days <= soon_days:
-        return _tag("govuk-tag--yellow", f"In {days} day{'s' if days != 1 else ''}")
+        return _tag("govuk-tag--yellow", f"In {plural(days, 'day')}")
     return ""

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from governance.core import plurals
 from governance.core.models.audit import AuditScoped
 from governance.core.policy import has_oversight
 from governance.training.courses import uncleared_data_handler_ids
@@ -27,10 +28,34 @@ def duration(value: timedelta | None) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        parts.append(plurals.plural(hours, "hour"))
     if minutes or not parts:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(plurals.plural(minutes, "minute"))
     return " ".join(parts)
+
+
+@register.filter
+def plural(count, forms: str) -> str:
+    """'{{ n|plural:"grant" }}' -> '1 grant', '2 grants', '1,240 grants'; '{{ n|plural:"person,people" }}'."""
+    return plurals.plural(count, forms)
+
+
+@register.filter
+def number(value) -> str:
+    """'{{ n|number }}' -> '1,240'."""
+    return plurals.number(value)
+
+
+@register.filter
+def govuk_date(value) -> str:
+    """'{{ d|govuk_date }}' -> '4 December 2026', in UK time for a moment."""
+    return plurals.date_text(value)
+
+
+@register.filter
+def govuk_datetime(value) -> str:
+    """'{{ t|govuk_datetime }}' -> '4 December 2026 at 14:30', in UK time."""
+    return plurals.datetime_text(value)
 
 
 @register.filter
@@ -129,16 +154,27 @@ def _lower_first(text: str) -> str:
     return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
+def _actor(context, entry) -> str:
+    return person(context, entry.actor) if entry.actor is not None else entry.actor_email or "Someone not recorded"
+
+
 @register.simple_tag(takes_context=True)
 def history_sentence(context, row) -> str:
-    """'Priya Nair changed information asset “Benefit claims”': who did what to which record, by name."""
+    """'Priya Nair changed the asset “Benefit claims”': who did what to which record, by name."""
     entry = row.entry
-    who = person(context, entry.actor) if entry.actor is not None else entry.actor_email or "Someone not recorded"
-    kind, _, name = row.subject.partition(": ")
     verb = _VERBS.get(row.action, row.action.lower())
-    if not name:
-        return format_html("{} {} {}", who, verb, _lower_first(kind) or "a record")
-    return format_html("{} {} {} “{}”", who, verb, _lower_first(kind), name)
+    noun = row.noun or "record"
+    if not row.name:
+        return format_html("{} {} a {}", _actor(context, entry), verb, noun)
+    return format_html("{} {} the {} “{}”", _actor(context, entry), verb, noun, row.name)
+
+
+@register.simple_tag(takes_context=True)
+def event_sentence(context, event) -> str:
+    """'Priya Nair approved request 4 for Dana Okafor: ...': one business event, by names."""
+    text = event.text.rstrip()
+    end = "" if text.endswith((".", "?", "!")) else "."
+    return format_html("{} {}{}", _actor(context, event.entry), text, end)
 
 
 @register.simple_tag

@@ -30,7 +30,9 @@ from governance.core import events
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
 from governance.core.permissions import is_system, refuse_unless
-from governance.core.security import verify_fresh_code
+from governance.core.plurals import date_text
+from governance.core.security import verify_fresh_code, verify_provider_step_up
+from governance.core.step_up import signed_in_through_provider
 from governance.training import policy
 from governance.training.models import Course, CourseVersion, TrainingSignOff, TrainingStatus
 from governance.training.policy import applies_to
@@ -262,7 +264,8 @@ def sign(
 ) -> TrainingSignOff:
     """Record ``user``'s signed declaration for the course's current version.
 
-    Asks for a fresh one-time code: layered authentication for an attestation.
+    Asks for a fresh one-time code: layered authentication for an attestation. Someone who
+    signed in through the identity provider signs in there again instead (``core.step_up``).
     """
     if not applies_to(course, user):
         raise PermissionDenied("This course does not apply to you.")
@@ -270,7 +273,9 @@ def sign(
     if errors:
         raise ValidationError(errors.get("__all__") or errors)
     version = current_versions([course])[course.pk]
-    if not verify_fresh_code(user, token):
+    if request is not None and signed_in_through_provider(request, user):
+        verify_provider_step_up(user, request=request)
+    elif not verify_fresh_code(user, token):
         raise ValidationError({"otp_token": "Enter a new code from your authenticator app"})
     meta = request.META if request is not None else {}
     signoff = _record(
@@ -614,7 +619,7 @@ def _remind(run: ReminderRun, user: User, course: Course, due_on: datetime.date,
     context = {"course": course, "due_on": due_on, "person": user, "signed": signed, "days_overdue": (on - due_on).days}
     days_overdue = (on - due_on).days
     if days_overdue < 0:
-        step, subject = "before", f"{course.title}: due by {due_on:%d %B %Y}"
+        step, subject = "before", f"{course.title}: due by {date_text(due_on)}"
     elif days_overdue < 7:
         step, subject = "expired", f"{course.title}: {'overdue' if signed else 'now due'}"
     else:

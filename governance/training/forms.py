@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from django import forms
 
+from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import FreshCodeField, GovukDateField
 from governance.register.forms.assets import YesNoField
 from governance.training.courses import COURSE_FIELDS
 from governance.training.models import Course
 
 
-class SignForm(forms.Form):
+class SignForm(FreshVerificationMixin, forms.Form):
+    """A fresh authenticator code, or for someone signed in through the provider, a fresh sign-in there."""
+
+    fresh_code_field = "otp_token"
+    offers_key = False  # key holders sign training with a code, as they always have
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     confirm = forms.BooleanField(
         label="I confirm that I have received this training and I accept the declaration above",
@@ -41,6 +47,7 @@ class CourseForm(forms.ModelForm):
 class PublishVersionForm(forms.Form):
     declaration_text = forms.CharField(
         label="Declaration",
+        error_messages={"required": "Enter the words of the declaration"},
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="The exact words each person signs. Their signature records a digest of this text.",
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.core.models.audit import AuditScoped, scope_of
+from governance.core.plurals import date_text
 
 
 class Course(AuditScoped, models.Model):
@@ -113,7 +114,7 @@ class TrainingSignOff(models.Model):
         indexes = [models.Index(fields=["user", "course", "-signed_at"], name="signoff_user_course")]
 
     def __str__(self) -> str:
-        return f"{self.user} signed {self.version} on {timezone.localtime(self.signed_at):%d %B %Y}"
+        return f"{self.user} signed {self.version} on {date_text(self.signed_at)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -147,7 +148,7 @@ class TrainingStatus(models.Model):
         indexes = [models.Index(fields=["course", "expires_on"], name="training_status_due")]
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.course}, expires {self.expires_on:%d %B %Y}"
+        return f"{self.user}: {self.course}, expires {date_text(self.expires_on)}"
 
     def get_absolute_url(self) -> str:
         return self.latest_signoff.get_absolute_url()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from governance.core.models import BusinessArea, User
+from governance.core.plurals import plural
 from governance.core.selectors import overseen_areas
 from governance.core.todo import DUE_SOON, OVERDUE, Facts, Task
 from governance.training.courses import CURRENT, NEVER_SIGNED, below_target, compliance, training_for
@@ -23,7 +24,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     count = len(states)
     return [
         Task(
-            label=f"Sign {count} training course{'s' if count != 1 else ''}",
+            label=f"Sign {plural(count, 'training course')}",
             count=count,
             url=f"{reverse('training:mine')}?status=to_sign",
             priority=OVERDUE if late else DUE_SOON,
@@ -45,8 +46,8 @@ def exceptions_for(user: User, facts: Facts) -> list[Task]:
     lowest = min(rows, key=lambda row: row.percent or 0, default=None)
     return [
         Task(
-            label=f"Training compliance below the {target}% target in {len(rows)} "
-            f"business area{'s' if len(rows) != 1 else ''} and course{'s' if len(rows) != 1 else ''}",
+            label=f"Training compliance below the {target}% target in "
+            f"{plural(len(rows), 'business area and course', 'business areas and courses')}",
             count=len(rows),
             url=f"{reverse('training:compliance')}?below=target",
             priority=OVERDUE,

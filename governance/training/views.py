@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.policy import has_oversight
 from governance.core.tabular import export_response
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
@@ -62,6 +62,9 @@ class SignView(ObjectPolicyMixin, ServiceFormView):
     def get_initial(self):
         return {"version": self.version.pk}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "http_request": self.request}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(course=self.course, version=self.version, **kwargs)
 
@@ -74,7 +77,7 @@ class SignView(ObjectPolicyMixin, ServiceFormView):
             self.request.user,
             self.course,
             version_id=form.cleaned_data["version"],
-            token=form.cleaned_data["otp_token"],
+            token=form.cleaned_data.get("otp_token") or "",
             request=self.request,
         )
         return "training:mine", f"You have signed {signoff.version}."
@@ -129,7 +132,7 @@ class CourseDetailView(ObjectPolicyMixin, CourseAccessMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["versions"] = list(self.object.versions.select_related("published_by").order_by("-number"))
-        context["history"] = history_for(self.object)
+        context["history"] = history_for(self.object, request=self.request)
         context["can_change"] = policy.can_change_course(self.request.user)
         return context
 

@@ -2,15 +2,25 @@
 
 The template draws the SVG (with a title and description) and the same figures
 as a table, so the chart is a picture of the table, never the only way to read it.
+
+The vertical scale fits the figures (and the target, where one is set) with a
+little room either side, so a move from 66% to 71% is seen as a move, not as a
+flat line near the top of a scale from 0 to 100.
 """
 
 from __future__ import annotations
 
+import datetime
+import math
 from dataclasses import dataclass
 
+from django.conf import settings
+
+from governance.core.plurals import date_text
 from governance.trends.snapshots import Series
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 600, 200, 40, 10, 10, 30
+TICKS = 4  # spaces between the labelled lines of the scale
 
 
 @dataclass(frozen=True)
@@ -21,46 +31,117 @@ class Chart:
     y_ticks: list[tuple[float, int]]
     x_labels: list[tuple[float, str]]
     maximum: int
+    minimum: int = 0
+    unit: str = ""  # "%" for shares
+    target: int | None = None
+    target_y: float | None = None
     width: int = WIDTH
     height: int = HEIGHT
 
     @property
+    def known(self) -> list[tuple[datetime.date, int]]:
+        return [(day, value) for day, value in self.series.points if value is not None]
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.known)
+
+    @property
+    def latest(self) -> tuple[datetime.date, int] | None:
+        """The newest figure recorded, shown beside the chart's title."""
+        known = self.known
+        return known[-1] if known else None
+
+    @property
+    def latest_text(self) -> str:
+        latest = self.latest
+        if latest is None:
+            return "No data yet"
+        day, value = latest
+        return f"Latest: {value}{self.unit} on {day.day} {day:%B %Y}"
+
+    @property
     def description(self) -> str:
-        known = [(day, value) for day, value in self.series.points if value is not None]
+        known = self.known
         if not known:
-            return f"{self.series.label}: no figures recorded yet."
+            return f"{self.series.label}: no data yet."
         (first_day, first), (last_day, last) = known[0], known[-1]
-        return (
-            f"{self.series.label}: {first} on {first_day:%d %B %Y}, {last} on {last_day:%d %B %Y}; "
+        text = (
+            f"{self.series.label}: {first} on {date_text(first_day)}, {last} on {date_text(last_day)}; "
             f"highest {max(v for _, v in known)}."
         )
+        if self.target is not None:
+            text += f" The target is {self.target}{self.unit}."
+        return text
 
 
-def line_chart(series: Series, *, percent: bool = False) -> Chart:
+def _nice_step(span: float) -> int:
+    """A step of 1, 2 or 5 times a power of ten that splits ``span`` into about ``TICKS`` parts."""
+    raw = max(span / TICKS, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return int(factor * power)
+    return int(10 * power)  # pragma: no cover - the loop always returns
+
+
+def scale(values: list[int], *, percent: bool, target: int | None = None) -> tuple[int, int, int]:
+    """``(lowest, highest, step)`` of the vertical scale: the figures and the target, with room around them.
+
+    Counts start at 0 (a count of 3 drawn from 2 would look like nothing); shares zoom in on
+    where the figures are, never past 0% or 100%.
+    """
+    marks = [*values, *([target] if target is not None else [])]
+    if not marks:
+        return 0, 100 if percent else 4, 25 if percent else 1
+    low, high = min(marks), max(marks)
+    if not percent:
+        low = 0
+    step = _nice_step(max(high - low, 4))
+    bottom = max(0, math.floor((low - step / 2) / step) * step) if percent else 0
+    top = math.ceil((high + step / 2) / step) * step
+    if percent:
+        top = min(100, top)
+        bottom = min(bottom, top - step)
+    return bottom, max(top, bottom + step), step
+
+
+def line_chart(series: Series, *, percent: bool = False, target: int | None = None) -> Chart:
     values = [v for _, v in series.points if v is not None]
-    maximum = 100 if percent else max([*values, 1])
+    bottom, top, step = scale(values, percent=percent, target=target)
     count = len(series.points)
     inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
 
     def x(index: int) -> float:
         return round(PAD_LEFT + (inner_w * index / (count - 1) if count > 1 else inner_w / 2), 1)
 
-    def y(value: int) -> float:
-        return round(PAD_TOP + inner_h - inner_h * value / maximum, 1)
+    def y(value: float) -> float:
+        return round(PAD_TOP + inner_h - inner_h * (value - bottom) / (top - bottom), 1)
 
-    dots = [(x(i), y(v), f"{day:%d %b}: {v}") for i, (day, v) in enumerate(series.points) if v is not None]
-    ticks = [(y(maximum * step // 4), maximum * step // 4) for step in range(5)]
+    unit = "%" if percent else ""
+    dots = [(x(i), y(v), f"{day.day} {day:%b}: {v}{unit}") for i, (day, v) in enumerate(series.points) if v is not None]
+    ticks = [(y(value), value) for value in range(bottom, top + 1, step)]
     every = max(1, count // 6)
-    labels = [(x(i), f"{day:%d %b}") for i, (day, _) in enumerate(series.points) if i % every == 0]
+    labels = [(x(i), f"{day.day} {day:%b}") for i, (day, _) in enumerate(series.points) if i % every == 0]
     return Chart(
         series=series,
         points=" ".join(f"{px},{py}" for px, py, _ in dots),
         dots=dots,
         y_ticks=ticks,
         x_labels=labels,
-        maximum=maximum,
+        maximum=top,
+        minimum=bottom,
+        unit=unit,
+        target=target,
+        target_y=y(target) if target is not None else None,
     )
 
 
+def targets() -> dict[str, int]:
+    """The measures that have a target: training compliance (a setting); the counts' target is none at all."""
+    return {"training": settings.TRAINING_COMPLIANCE_TARGET}
+
+
 def charts_for(all_series: list[Series]) -> list[Chart]:
-    return [line_chart(s, percent=s.measure == "training") for s in all_series]
+    goals = targets()
+    return [line_chart(s, percent=s.measure == "training", target=goals.get(s.measure)) for s in all_series]

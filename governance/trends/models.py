@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.core.plurals import date_text
+
 
 class ComplianceSnapshot(models.Model):
     """The day's compliance figures, taken once a day by a scheduled task (one row per day, never two).
@@ -23,7 +25,7 @@ class ComplianceSnapshot(models.Model):
         ordering = ["-taken_on"]
 
     def __str__(self) -> str:
-        return f"Compliance figures of {self.taken_on:%d %B %Y}"
+        return f"Compliance figures of {date_text(self.taken_on)}"
 
     def get_absolute_url(self) -> str:
         return reverse("training:compliance")

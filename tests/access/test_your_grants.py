@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import dateformat
 
+from governance.access import recertification
 from governance.access.grants import revoke
 from governance.access.models import AccessGrant
 from governance.access.selectors import grants_on_managed_assets
 from governance.core.access_events import record_access
-from tests.factories import UserFactory, make_grant
+from tests.factories import UserFactory, make_course, make_grant, make_signoff
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +80,67 @@ def test_the_iams_home_counts_the_live_grants_that_the_list_shows(verified_clien
 
 def test_staff_who_manage_nothing_have_no_grants_item(verified_client, staff, asset):
     assert "Your grants" not in verified_client(staff).get("/").content.decode()
+
+
+def _listed(client, **filters) -> set[int]:
+    page = client.get(URL, filters)
+    assert page.status_code == 200
+    return {grant.pk for grant in page.context["grants"]}
+
+
+def test_the_filters_narrow_by_item_review_training_leaver_and_last_access(
+    verified_client, iam, asset, other_area, staff, rf
+):
+    course = make_course()
+    trained, lapsed = UserFactory(business_area=asset.business_area), UserFactory(business_area=other_area)
+    make_signoff(trained, course)
+    make_signoff(staff, course)
+    counts = [asset.items.get(name="claim_count")]
+    both = list(asset.items.filter(name__in=["claim_count", "benefit_type"]))
+    fresh = make_grant(trained, asset, items=counts)
+    moved = make_grant(lapsed, asset, items=both)
+    recertification.start_campaign()
+    late = make_grant(staff, asset, items=both)  # granted after the campaign opened: not in it
+    request = rf.get("/")
+    request.user = trained
+    record_access(request, asset, "granted data viewed", f"grant {fresh.pk}; columns: claim_count")
+    staff.leaver_date = datetime.date.today() + datetime.timedelta(days=10)
+    staff.save()
+    client = verified_client(iam)
+    benefit = asset.items.get(name="benefit_type")
+    assert _listed(client, item=benefit.pk) == {moved.pk, late.pk}
+    assert _listed(client, review="due") == {fresh.pk, moved.pk}
+    assert _listed(client, review="none") == {late.pk}
+    assert _listed(client, training="lapsed") == {moved.pk}
+    assert _listed(client, training="current") == {fresh.pk, late.pk}
+    assert _listed(client, leaver="left") == {late.pk}
+    assert _listed(client, leaver="moved") == {moved.pk}
+    assert _listed(client, leaver="in_post") == {fresh.pk}
+    assert _listed(client, last_access="never") == {moved.pk, late.pk}
+    assert _listed(client, last_access="recent") == {fresh.pk}
+
+
+def test_the_filters_add_no_query_per_grant(verified_client, iam, asset, django_assert_max_num_queries):
+    make_course()
+    client = verified_client(iam)
+    filters = {"review": "due", "training": "lapsed", "leaver": "moved", "last_access": "stale"}
+    _grant(asset, UserFactory())
+    recertification.start_campaign()
+    client.get(URL, filters)
+    with django_assert_max_num_queries(25) as few:
+        client.get(URL, filters)
+    for _ in range(10):
+        _grant(asset, UserFactory())
+    recertification.start_campaign()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(URL, filters).context["grants"]) == 11
+
+
+def test_the_home_count_says_how_many_are_due_and_by_when(verified_client, iam, asset, staff):
+    _grant(asset, staff)
+    _grant(asset, UserFactory(business_area=asset.business_area))
+    run = recertification.start_campaign()
+    deadline = run.campaign.deadline
+    day = dateformat.format(deadline, "j F" if deadline.year == datetime.date.today().year else "j F Y")
+    home = verified_client(iam).get("/").content.decode()
+    assert f"Your grants: 2 live, 2 due for review by {day}" in home

@@ -1,4 +1,5 @@
-"""An auditor filters the audit explorer to one asset's changes in a date range and downloads the CSV."""
+"""An auditor mistypes a date and is told, then filters the audit explorer to one asset's changes in a date
+range and downloads the CSV."""
 
 from __future__ import annotations
 
@@ -30,9 +31,17 @@ def test_auditor_filters_one_assets_changes_and_downloads_them(page, live_server
     page.goto(f"{live_server.url}{asset.get_absolute_url()}")
     open_section(page, "Change history")
     page.get_by_role("link", name="See the full timeline in the audit trail").click()
-    today = datetime.date.today().isoformat()
-    page.get_by_label("Earliest date").fill(today)
-    page.get_by_label("Latest date").fill(today)
+    today = datetime.date.today()
+    # Today typed as one would elsewhere, all in the day box: an error, and no entries until corrected.
+    page.locator("#id_since_day").fill(today.strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Earliest date must include a month and year")
+    expect(page.locator("main")).to_contain_text("Correct the filters to see the entries")
+    assert axe_violations(page) == []
+    for name in ("since", "until"):
+        page.locator(f"#id_{name}_day").fill(str(today.day))
+        page.locator(f"#id_{name}_month").fill(str(today.month))
+        page.locator(f"#id_{name}_year").fill(str(today.year))
     page.get_by_role("button", name="Apply filters").click()
     table = page.locator("table")
     expect(table).to_contain_text("Secure room 4")

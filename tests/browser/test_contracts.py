@@ -153,7 +153,7 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
     page.get_by_role("button", name="Close the contract").click()
     page.get_by_role("button", name="Close the contract").click()
     expect(page.get_by_text("is now closed")).to_be_visible()
-    open_section(page, "Dates and status")
+    open_section(page, "Dates and history")
     expect(page.locator("#status-history + table")).to_contain_text("Destruction certified → Closed")
     expect(page.get_by_role("link", name="destruction-certificate.pdf").first).to_be_visible()
     assert axe_violations(page) == []

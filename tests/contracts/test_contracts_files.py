@@ -312,3 +312,19 @@ def test_a_certificate_before_release_or_dated_before_release_is_refused(verifie
     assert "destroyed_on" in exc.value.message_dict
     assert ResearchContract.objects.get(pk=contract.pk).status == Status.DATA_RELEASED
     assert len(stored_files()) == ContractDocument.objects.count()  # the refused certificate left no file
+
+
+def test_a_digest_is_shortened_with_the_whole_value_one_click_away(verified_client, manager, document):
+    content = verified_client(manager).get(f"/contracts/{document.contract_id}/").content.decode()
+    documents = content.split('id="documents"')[1]
+    summary = documents.split('class="govuk-details__summary"')[1].split("</summary>")[0]
+    assert f"{document.sha256[:12]}…" in summary and document.sha256 not in summary
+    assert f"<code>{document.sha256}</code>" in documents.split("</details>")[0]
+
+
+def test_the_contract_page_has_five_tabs_at_most_and_its_upkeep_as_links(verified_client, manager, document):
+    content = verified_client(manager).get(f"/contracts/{document.contract_id}/").content.decode()
+    assert content.count('class="govuk-tabs__tab"') <= 5
+    assert "Dates and history" in content and 'id="changes"' in content
+    assert '<a class="govuk-link" href="/contracts/' in content and ">Change details</a>" in content
+    assert 'class="govuk-button govuk-button--secondary" data-module="govuk-button">Change details' not in content

@@ -33,7 +33,7 @@ def test_a_future_destruction_date_is_reported_with_the_missing_fields(verified_
     page = response.content.decode()
     assert response.status_code == 200
     assert "The date of destruction must be today or in the past" in page
-    assert "Enter certified by" in page
+    assert "Enter who certified the destruction" in page
     assert "Select the signed destruction certificate" in page
     assert "This field is required" not in page
     assert not DestructionCertificate.objects.exists()

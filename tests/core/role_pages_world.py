@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from governance.access import recertification
 from governance.access import requests as access_service
 from governance.assurance import returns as assurance_returns
 from governance.assurance import risks as assurance_risks
@@ -93,6 +94,7 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
     item = DataItemFactory(asset=asset, name="claim_count", sensitivity=DataItem.Sensitivity.NON_PERSONAL)
     grant = make_grant(holder, asset=asset, items=[item], decider=iam)
     review = make_review(grant)
+    campaign = recertification.open_campaign(review.campaign, iam)  # the IAM's share of the access review
     draft = access_service.save_request(
         requester=holder,
         asset=asset,
@@ -154,7 +156,7 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
     action = incident_service.add_action(incident, by=deputy, description="Recall the email", owner=iam)
     # Someone else's access on the asset, suspended while the incident is handled, to be restored.
     suspended = make_grant(UserFactory(business_area=area), asset=asset, items=[item], decider=iam)
-    incident_links.suspend_grant(incident, suspended, by=deputy)
+    incident_links.suspend_grant(incident, suspended, by=deputy, reason="Sent the extract to the wrong team")
     risk = assurance_risks.record_risk(
         asset,
         by=iam,
@@ -192,6 +194,7 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
         "grant": grant.pk,
         "suspended_grant": suspended.pk,
         "review": review.pk,
+        "campaign": campaign.pk,
         "signoff": signoff.pk,
         "person": holder.pk,
         "contract": contract.pk,

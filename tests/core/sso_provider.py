@@ -1,6 +1,7 @@
 """A real OpenID provider for the single sign-on tests: npm's oidc-provider, run by Node on 127.0.0.1.
 
-``oidc_provider`` (session-scoped) installs the provider's pinned package once
+``oidc_provider`` (session-scoped; ``running_provider`` for another portal origin, such as a
+live server's) installs the provider's pinned package once
 (``tests/oidc_provider/package-lock.json``), writes its configuration (a fresh signing key,
 the portal as client, the accounts and their claims), starts it and stops it at the end.
 Without Node the tests are skipped, unless ``REQUIRE_OIDC_PROVIDER=1`` (CI), when they fail.
@@ -8,6 +9,7 @@ Without Node the tests are skipped, unless ``REQUIRE_OIDC_PROVIDER=1`` (CI), whe
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -20,16 +22,23 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.test import Client
+from django.urls import reverse
 from jwt.algorithms import RSAAlgorithm
+
+from tests.factories import UserFactory
 
 PROVIDER_DIR = Path(__file__).resolve().parent.parent / "oidc_provider"
 PORTAL = "http://testserver"
 CLIENT_ID = "custodian-test"
 START_SECONDS = 30
+TOKEN_AND_PIN = ["hwk", "pin"]
+REDIRECTS = 10
 
 # The provider's people: their subject is the account id; groups are the provider's group ids.
 ACCOUNTS = {
@@ -107,8 +116,9 @@ class TestProvider:
         return answer.json()["logout_token"]
 
 
-@pytest.fixture(scope="session")
-def oidc_provider() -> Iterator[TestProvider]:
+@contextlib.contextmanager
+def running_provider(portal: str = PORTAL) -> Iterator[TestProvider]:
+    """Start the provider with ``portal`` (its origin) as its client, and stop it afterwards."""
     node = shutil.which("node")
     if node is None:
         _unavailable("Node.js is not installed, so the test OpenID provider cannot run")
@@ -121,9 +131,9 @@ def oidc_provider() -> Iterator[TestProvider]:
         "client": {
             "client_id": CLIENT_ID,
             "client_secret": secret,
-            "redirect_uris": [f"{PORTAL}/account/sso/callback/"],
-            "post_logout_redirect_uris": [f"{PORTAL}/account/login/"],
-            "backchannel_logout_uri": f"{PORTAL}/account/sso/back-channel-logout/",
+            "redirect_uris": [f"{portal}/account/sso/callback/"],
+            "post_logout_redirect_uris": [f"{portal}/account/login/"],
+            "backchannel_logout_uri": f"{portal}/account/sso/back-channel-logout/",
             "backchannel_logout_session_required": True,
             "token_endpoint_auth_method": "client_secret_post",
             "grant_types": ["authorization_code"],
@@ -158,3 +168,78 @@ def oidc_provider() -> Iterator[TestProvider]:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[TestProvider]:
+    """The provider for the Django test client's portal (http://testserver), for the whole run."""
+    with running_provider() as provider:
+        yield provider
+
+
+def switch_on(settings, provider: TestProvider) -> TestProvider:
+    """Single sign-on against ``provider``, the token proof (amr hwk) required."""
+    settings.OIDC_ENABLED = True
+    settings.OIDC_OP_ISSUER = provider.issuer
+    settings.OIDC_OP_DISCOVERY_URL = ""
+    settings.OIDC_RP_CLIENT_ID = provider.client_id
+    settings.OIDC_RP_CLIENT_SECRET = provider.client_secret
+    settings.OIDC_REQUIRED_AMR = ["hwk"]
+    settings.OIDC_REQUIRED_ACR = []
+    settings.OIDC_GROUP_ROLES = {}
+    settings.OIDC_LINK_CLAIM = ""
+    return provider
+
+
+@pytest.fixture
+def sso(settings, oidc_provider):
+    """Single sign-on switched on against the test provider, the token proof (amr hwk) required."""
+    return switch_on(settings, oidc_provider)
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", oidc_subject="subject-alice")
+
+
+def sign_in(
+    client: Client,
+    provider: TestProvider,
+    account: str,
+    *,
+    amr=TOKEN_AND_PIN,
+    fresh=False,
+    change=None,
+    browser=None,
+    start_url: str | None = None,
+):
+    """Start at the portal, sign ``account`` in at the provider, and bring the answer back to the portal.
+
+    ``start_url`` starts elsewhere than the sign-in (a step-up); ``browser`` keeps the
+    provider's cookies between calls, as a browser would.
+    """
+    start = client.get(start_url or reverse("sso:start") + ("?fresh=1" if fresh else ""))
+    assert start.status_code == 302, start
+    browser = browser or requests.Session()
+    url = start["Location"]
+    assert url.startswith(provider.issuer)
+    query = parse_qs(urlparse(url).query)
+    assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
+    for _ in range(REDIRECTS):
+        if url.startswith(PORTAL):
+            break
+        answer = browser.get(urljoin(provider.issuer, url), allow_redirects=False, timeout=10)
+        if answer.status_code == 200 and "/interaction/" in url:
+            answer = browser.post(
+                urljoin(provider.issuer, url) + "/login",
+                json={"account": account, "amr": list(amr)},
+                allow_redirects=False,
+                timeout=10,
+            )
+        assert answer.status_code in (302, 303), answer.text
+        url = answer.headers["Location"]
+    else:
+        pytest.fail("the provider never sent the browser back to the portal")
+    if change:
+        provider.change_next_id_token(**change)
+    return client.get(url.removeprefix(PORTAL))

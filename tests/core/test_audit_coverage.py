@@ -154,6 +154,15 @@ def builders():
             ),
             ("reason", "ok"),
         ),
+        "RecertificationCampaign": (
+            lambda: m.RecertificationCampaign(
+                review_campaign=m.ReviewCampaign.objects.create(
+                    period_start=TODAY - datetime.timedelta(days=500), deadline=TODAY
+                ),
+                iam=UserFactory(),
+            ),
+            ("reminded_at", timezone.now()),
+        ),
         "AccessEvent": (
             lambda: m.AccessEvent(
                 user=UserFactory(),
@@ -317,6 +326,17 @@ def builders():
         "AssuranceReturn": (
             lambda: m.AssuranceReturn(round=_assurance_round(m, save=True), iam=UserFactory(), facts={}),
             ("comments", "Draft comment"),
+        ),
+        "SiroReportApproval": (  # append-only: a signed report is written once
+            lambda: m.SiroReportApproval(
+                round=_assurance_round(m, save=True),
+                narrative="The year's assurance",
+                figures={},
+                marking="OFFICIAL-SENSITIVE",
+                signed_by=UserFactory(),
+                digest="0" * 64,
+            ),
+            None,
         ),
     }
 

@@ -14,13 +14,15 @@ def test_dates_in_the_wrong_order_or_not_real_are_reported_not_answered_with_not
     history,  # noqa: F811
 ):
     client = verified_client(auditor)
-    page = client.get("/audit/?since=2026-05-10&until=2026-05-01").content.decode()
+    page = client.get(
+        "/audit/?since_day=10&since_month=5&since_year=2026&until_day=1&until_month=5&until_year=2026"
+    ).content.decode()
     assert "There is a problem" in page
     assert "The latest date must be the same as or after the earliest date" in page
     assert "Correct the filters to see the entries" in page and "0 entries" not in page
-    page = client.get("/audit/?since=2026-02-31").content.decode()
-    assert "Enter a real earliest date, for example 2026-03-27" in page
-    assert 'href="#id_since"' in page  # the summary links to the field
+    page = client.get("/audit/?since_day=31&since_month=2&since_year=2026").content.decode()
+    assert "Earliest date must be a real date" in page
+    assert 'href="#id_since_day"' in page  # the summary links to the date's first box
 
 
 def test_free_text_search_finds_names_and_changed_values(verified_client, auditor, history):  # noqa: F811
@@ -40,15 +42,16 @@ def test_a_record_is_picked_by_its_name(verified_client, auditor, history):  # n
 def test_entries_read_as_sentences_with_names_and_labels_never_bare_ids(verified_client, auditor, history):  # noqa: F811
     page = verified_client(auditor).get(f"/audit/?object={history['asset'].audit_scope()}").content.decode()
     changer = history["actor"].display_name
-    assert f"{changer} changed information asset “Claims”" in page
+    assert f"{changer} changed the asset “Claims”" in page
     assert "storage location or secure environment changed from" in page and "to Vault" in page
-    assert f"{changer} created information asset “Claims”" in page
+    assert f"{changer} created the asset “Claims”" in page
+    assert f"{changer} added the asset Claims to the register." in page
     assert "Id:" not in page and "ID set to" not in page
 
 
 def test_history_panels_use_the_same_sentences(verified_client, auditor, history):  # noqa: F811
     page = verified_client(auditor).get(f"/assets/{history['asset'].pk}/").content.decode()
-    assert f"{history['actor'].display_name} changed information asset “Claims”" in page
+    assert f"{history['actor'].display_name} changed the asset Claims: storage location or secure environment." in page
 
 
 def test_search_costs_the_same_queries_at_two_sizes(verified_client, auditor, django_assert_max_num_queries):

@@ -8,10 +8,9 @@ itself calls the provider's discovery, key, and token endpoints over HTTP.
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
-import requests
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -20,62 +19,11 @@ from django.urls import reverse
 from governance.core.models import AuditEntry, ProviderSession, SecurityEvent, SecurityKeyRequirement
 from governance.core.roles import AUDITORS, STATISTICIANS
 from governance.core.sso import SignInRefused, check_token_proof
-from tests.core.sso_provider import PORTAL, oidc_provider  # noqa: F401 (the fixture)
+from tests.core.sso_provider import sign_in
 from tests.factories import UserFactory
 
 # One provider for all of them: the file runs on one test process (--dist loadgroup).
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("oidc_provider")]
-
-TOKEN_AND_PIN = ["hwk", "pin"]
-REDIRECTS = 10
-
-
-@pytest.fixture
-def sso(settings, oidc_provider):  # noqa: F811
-    settings.OIDC_ENABLED = True
-    settings.OIDC_OP_ISSUER = oidc_provider.issuer
-    settings.OIDC_OP_DISCOVERY_URL = ""
-    settings.OIDC_RP_CLIENT_ID = oidc_provider.client_id
-    settings.OIDC_RP_CLIENT_SECRET = oidc_provider.client_secret
-    settings.OIDC_REQUIRED_AMR = ["hwk"]
-    settings.OIDC_REQUIRED_ACR = []
-    settings.OIDC_GROUP_ROLES = {}
-    settings.OIDC_LINK_CLAIM = ""
-    return oidc_provider
-
-
-@pytest.fixture
-def alice(db):
-    return UserFactory(username="alice", oidc_subject="subject-alice")
-
-
-def sign_in(client: Client, provider, account: str, *, amr=TOKEN_AND_PIN, fresh=False, change=None, browser=None):
-    """Start at the portal, sign ``account`` in at the provider, and bring the answer back to the portal."""
-    start = client.get(reverse("sso:start") + ("?fresh=1" if fresh else ""))
-    assert start.status_code == 302, start
-    browser = browser or requests.Session()
-    url = start["Location"]
-    assert url.startswith(provider.issuer)
-    query = parse_qs(urlparse(url).query)
-    assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
-    for _ in range(REDIRECTS):
-        if url.startswith(PORTAL):
-            break
-        answer = browser.get(urljoin(provider.issuer, url), allow_redirects=False, timeout=10)
-        if answer.status_code == 200 and "/interaction/" in url:
-            answer = browser.post(
-                urljoin(provider.issuer, url) + "/login",
-                json={"account": account, "amr": list(amr)},
-                allow_redirects=False,
-                timeout=10,
-            )
-        assert answer.status_code in (302, 303), answer.text
-        url = answer.headers["Location"]
-    else:
-        pytest.fail("the provider never sent the browser back to the portal")
-    if change:
-        provider.change_next_id_token(**change)
-    return client.get(url.removeprefix(PORTAL))
 
 
 def refusals() -> list[str]:

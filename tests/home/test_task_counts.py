@@ -195,7 +195,7 @@ def test_every_task_and_exception_opens_a_list_of_exactly_its_number(world, clie
         assert [auditor[url] for url in siro if fragment in url] == [siro[url] for url in siro if fragment in url]
     # The Deputy SIRO's returns to accept open the returns waiting, not the list of rounds; numbered and dated.
     round_id = world.own["round"]
-    assert deputy[f"/assurance/rounds/{round_id}/?status=to_accept&areas=overseen"] == 1
+    assert deputy[f"/assurance/rounds/{round_id}/?status=to_accept&waiting=me"] == 1
     client.logout()
     page = sign_in_verified(client, world.people["deputy_siro"]).get("/").content.decode()
     due = AssuranceReturn.objects.get(pk=world.own["return"]).round.due_date

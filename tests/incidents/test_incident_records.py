@@ -102,7 +102,7 @@ def test_suspending_the_grant_removes_access_and_names_the_incident(incident, de
     holder = UserFactory()
     grant = make_grant(holder, asset)
     assert active_grant(holder, asset) is not None
-    action = linked.suspend_grant(incident, grant, by=deputy_siro)
+    action = linked.suspend_grant(incident, grant, by=deputy_siro, reason="Contain the breach")
     grant.refresh_from_db()
     assert grant.state == AccessGrant.State.SUSPENDED and grant.suspension == AccessGrant.Suspension.INCIDENT
     asset = InformationAsset.objects.get(pk=asset.pk)  # as the next request reads it (grants are kept per instance)
@@ -112,13 +112,13 @@ def test_suspending_the_grant_removes_access_and_names_the_incident(incident, de
     assert incident.reference in entries_for(grant).latest("pk").reason
     assert action.kind == IncidentAction.Kind.SUSPEND_GRANT and action.state == IncidentAction.State.DONE
     with pytest.raises(ValidationError):  # already suspended
-        linked.suspend_grant(incident, grant, by=deputy_siro)
+        linked.suspend_grant(incident, grant, by=deputy_siro, reason="Contain the breach")
 
 
 def test_a_grant_the_incident_does_not_involve_is_refused(incident, deputy_siro, other_asset):
     grant = make_grant(UserFactory(), other_asset)
     with pytest.raises(ValidationError):
-        linked.suspend_grant(incident, grant, by=deputy_siro)
+        linked.suspend_grant(incident, grant, by=deputy_siro, reason="Contain the breach")
     grant.refresh_from_db()
     assert grant.state == AccessGrant.State.ACTIVE
 
@@ -126,7 +126,7 @@ def test_a_grant_the_incident_does_not_involve_is_refused(incident, deputy_siro,
 def test_the_reporter_cannot_suspend_grants(incident, reporter, asset):
     grant = make_grant(UserFactory(), asset)
     with pytest.raises(PermissionDenied):
-        linked.suspend_grant(incident, grant, by=reporter)
+        linked.suspend_grant(incident, grant, by=reporter, reason="Contain the breach")
 
 
 def test_early_review_asks_the_iam_about_every_grant_on_the_asset(incident, handler, asset, iam):

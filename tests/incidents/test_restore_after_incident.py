@@ -35,7 +35,7 @@ def holder(area):
 def suspended(incident, deputy_siro, holder, asset):
     triage(incident, deputy_siro)
     grant = make_grant(holder, asset)
-    linked.suspend_grant(incident, grant, by=deputy_siro)
+    linked.suspend_grant(incident, grant, by=deputy_siro, reason="Contain the breach")
     grant.refresh_from_db()
     assert grant.suspension == AccessGrant.Suspension.INCIDENT
     return grant
@@ -142,7 +142,7 @@ def test_a_grant_suspended_again_under_another_incident_belongs_to_that_one(
 ):
     linked.restore_grant(incident, suspended, by=handler, reason="Contained")
     other = report(reporter, assets=[asset], title="A second incident on the same asset")
-    linked.suspend_grant(other, suspended, by=handler)
+    linked.suspend_grant(other, suspended, by=handler, reason="Contain the breach")
     assert list(linked.restorable_grants(incident)) == []
     assert list(linked.restorable_grants(other)) == [suspended]
 

@@ -5,7 +5,9 @@
 // 127.0.0.1, port chosen by the system, and prints "listening <port>" when ready.
 //
 // Besides the provider's own endpoints it answers a few for the tests only:
-//   POST /interaction/<uid>/login   {account, amr, acr}   signs an account in (no login form)
+//   GET  /interaction/<uid>                               the sign-in page to a browser (HTML), or
+//                                                         {uid, prompt} as JSON to anything else
+//   POST /interaction/<uid>/login   {account, amr, acr}   signs an account in (JSON, or the page's form)
 //   POST /test/next-id-token        {set, unset, tamper}  alters the next ID token it issues
 //   POST /test/backchannel-logout   {account, sid}        sends a back-channel logout and
 //                                                         answers with the logout token sent
@@ -26,7 +28,25 @@ async function readBody(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
   const text = Buffer.concat(chunks).toString('utf8');
-  return text ? JSON.parse(text) : {};
+  if (!text) return {};
+  if ((req.headers['content-type'] || '').startsWith('application/x-www-form-urlencoded')) {
+    // The sign-in page's form: the account, and whether the security token and its PIN were used.
+    const form = new URLSearchParams(text);
+    return { account: form.get('account'), amr: form.get('token') === 'yes' ? ['hwk', 'pin'] : ['pwd'] };
+  }
+  return JSON.parse(text);
+}
+
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// The provider's own sign-in page, as a browser sees it: a username and the security token.
+function signInPage(uid, prompt) {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Test identity provider: sign in</title></head>
+<body><main><h1>Test identity provider</h1><p>${prompt === 'login' ? 'Sign in to continue.' : 'Continue.'}</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}/login">
+<label for="account">Username</label> <input id="account" name="account" autocomplete="username">
+<p><input type="checkbox" id="token" name="token" value="yes"> <label for="token">I used my security token and its PIN</label></p>
+<button type="submit">Sign in</button></form></main></body></html>`;
 }
 
 function sendJson(res, status, body) {
@@ -123,6 +143,11 @@ server.listen(0, '127.0.0.1', () => {
       }
       if (url.pathname.startsWith('/interaction/') && req.method === 'GET') {
         const details = await provider.interactionDetails(req, res);
+        if ((req.headers.accept || '').includes('text/html')) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(signInPage(details.uid, details.prompt.name));
+          return;
+        }
         sendJson(res, 200, { uid: details.uid, prompt: details.prompt.name });
         return;
       }

@@ -12,12 +12,16 @@ import random
 from decimal import Decimal
 
 import highspy
+import pytest
 
 from governance.disclosure import Cell, Extract, Rules, Table, check_table
 from governance.disclosure import secondary as secondary_module
 from governance.disclosure.pattern import optimal_pattern
 from governance.disclosure.secondary import forget_audits
 from tests.releases import intruder
+
+# Plain Python: no database, so the PostgreSQL pass leaves these to the SQLite pass.
+pytestmark = pytest.mark.no_database
 
 RULES = Rules(rounding_base=1, max_suppressed_share=Decimal(1))
 

@@ -49,6 +49,9 @@ from governance.disclosure.linear import determined, line_equations
 from governance.disclosure.protection import frequency_protection, nk_protection, p_percent_protection
 from governance.disclosure.tables import TOTAL_LABEL
 
+# Plain Python: no database, so the PostgreSQL pass leaves these to the SQLite pass.
+pytestmark = pytest.mark.no_database
+
 D = Decimal
 FULL, SAMPLE = Extract.FULL, Extract.SAMPLE
 

@@ -23,6 +23,9 @@ from governance.disclosure.linked import LinkedTable, audit_release, protect_tog
 from governance.disclosure.tables import Cell, parse_hrc, with_hierarchy
 from tests.releases import intruder
 
+# Plain Python: no database, so the PostgreSQL pass leaves these to the SQLite pass.
+pytestmark = pytest.mark.no_database
+
 D = Decimal
 FULL = Extract.FULL
 RULES = Rules(rounding_base=1, max_suppressed_share=D(1))

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from governance.disclosure import Extract, Flag, Rules, Table, check_table, parse_table
 from governance.disclosure.layout import layout_of
 from governance.disclosure.primary import analyse
 from tests.releases import intruder
+
+# Plain Python: no database, so the PostgreSQL pass leaves these to the SQLite pass.
+pytestmark = pytest.mark.no_database
 
 D = Decimal
 

@@ -26,11 +26,15 @@ from decimal import Decimal
 
 import highspy
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from governance.disclosure import Cell, Extract, Rules, Table, check_table
 from tests.releases import intruder
+
+# Plain Python: no database, so the PostgreSQL pass leaves these to the SQLite pass.
+pytestmark = pytest.mark.no_database
 
 SEED = int(os.environ.get("DISCLOSURE_PROPERTY_SEED") or random.SystemRandom().randrange(1 << 32))
 RULES = Rules(rounding_base=1, max_suppressed_share=Decimal(1), p_percent=Decimal(15), nk_n=2, nk_k=Decimal(85))

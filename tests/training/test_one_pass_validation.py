@@ -35,7 +35,7 @@ def test_a_resign_date_not_after_today_is_reported_with_the_missing_declaration(
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Enter declaration" in page
+    assert "Enter the words of the declaration" in page
     assert "The date to sign again by must be after today" in page
     assert CourseVersion.objects.filter(course=course).count() == before
 

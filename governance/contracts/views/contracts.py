@@ -57,7 +57,7 @@ from governance.contracts.states import (
 )
 from governance.core import uploads
 from governance.core.access_events import accesses_of, record_access
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.policy import has_oversight
 from governance.core.tabular import export_response
 from governance.core.views.mixins import FullHistoryMixin, PolicyMixin, ServiceFormView
@@ -199,7 +199,7 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
             ),
             documents=documents,
             downloads=accesses_of(documents, limit=20) if (manages or has_oversight(user)) else None,
-            history=history_for(contract),
+            history=history_for(contract, request=self.request),
             history_limit=50,
             today=facts.today,
             destruction_overdue=contract.destruction_overdue(facts.today),

@@ -10,7 +10,7 @@ from governance.contracts import records as service
 from governance.contracts import selectors as contracts_selectors
 from governance.contracts.forms import OrganisationForm
 from governance.contracts.models import ExternalOrganisation
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
 
 VIEW_REFUSAL = "Contractors are listed for research contract managers, the SIRO, auditors and administrators."
@@ -56,7 +56,7 @@ class OrganisationDetailView(ObjectPolicyMixin, OrganisationAccessMixin, Templat
                 )[:100]
             ),
             can_change=policy.can_change_organisation(user, organisation),
-            history=history_for(organisation),
+            history=history_for(organisation, request=self.request),
         )
         return context
 

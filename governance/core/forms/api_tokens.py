@@ -1,4 +1,4 @@
-"""Creating a personal API token."""
+"""Creating a personal API token, or a SCIM provisioning token."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from governance.core.api_tokens import expiry_errors
+from governance.core.api_tokens import expiry_errors, range_errors
 from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import FreshCodeField, GovukDateField
 
@@ -23,7 +23,12 @@ class ApiTokenForm(FreshVerificationMixin, forms.Form):
         error_messages={"required": "Enter what the token is for"},
     )
     expires_on = GovukDateField(
-        label="Token expires on", help_text="At most a year from today. For example, 27 3 2027."
+        label="When does the token expire?",
+        help_text="At most a year from today. For example, 27 3 2027.",
+        error_messages={
+            "required": "Enter the date the token expires",
+            "invalid": "The date the token expires must be a real date, for example 27 3 2027",
+        },
     )
     write_enabled = forms.BooleanField(
         label="Allow this token to change records", required=False, help_text="Leave unticked for read-only use."
@@ -37,11 +42,35 @@ class ApiTokenForm(FreshVerificationMixin, forms.Form):
     code = FreshCodeField()
 
     def clean_allowed_ips(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["allowed_ips"].splitlines() if line.strip()]
+        lines = [line.strip() for line in self.cleaned_data["allowed_ips"].splitlines() if line.strip()]
+        problems = range_errors(lines)
+        if problems:
+            raise forms.ValidationError(problems)
+        return lines
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         for field, message in expiry_errors(data.get("expires_on")).items():
             self.add_error(field, message)
+        return data
+
+
+class ScimTokenForm(ApiTokenForm):
+    """A SCIM provisioning token: always able to change people (that is its purpose), and nothing else."""
+
+    description = forms.CharField(
+        label="What is the token for?",
+        help_text="For example, Entra ID provisioning for the production tenant.",
+        max_length=200,
+        error_messages={"required": "Enter what the token is for"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("write_enabled")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["write_enabled"] = True
         return data

@@ -41,6 +41,9 @@ def required_message(field: forms.Field, label: str) -> str:
         return f"Select at least one option for {noun}"
     if isinstance(field, _SELECTED):
         return f"Select {noun}"
+    if isinstance(field, forms.DateField):
+        # "Enter the next review date", "Enter the date of destruction": a date is always "the" date.
+        return f"Enter the {noun}" if "date" in noun.lower() else f"Enter the date for {noun}"
     return f"Enter {noun}"
 
 

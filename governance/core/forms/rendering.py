@@ -53,7 +53,7 @@ class GovukBoundField(BoundField):
             classes.append(attrs["class"])
         attrs["class"] = " ".join(classes)
         # Fieldsets carry the description for radios, checkbox lists and dates.
-        if widget_type not in ("radioselect", "checkboxselectmultiple", "govukdate"):
+        if widget_type not in ("radioselect", "checkboxselectmultiple", "govukdate", "govuktime"):
             described_by = []
             if self.help_text:
                 described_by.append(f"{self.auto_id}-hint")

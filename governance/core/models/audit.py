@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.core import audit_hashing
+from governance.core.plurals import date_text
 
 if TYPE_CHECKING:
     from governance.core.models.organisation import BusinessArea
@@ -118,6 +119,9 @@ class AuditEntry(AbstractLogEntry):
             models.Index(fields=["business_area", "-timestamp"], name="audit_area_history"),
             models.Index(fields=["id"], condition=Q(digest=""), name="audit_unsealed"),
             models.Index(fields=["-timestamp", "-id"], name="audit_newest"),
+            # The entries of one action (its correlation id) in order: an event's entries, and whether
+            # an entry is its action's newest, each one index probe (governance.core.history_events).
+            models.Index(fields=["cid", "id"], name="audit_event_entries"),
         ]
 
     def save(self, *args, **kwargs):
@@ -214,7 +218,7 @@ class AuditCheckpoint(models.Model):
         ordering = ["-last_chain_index"]
 
     def __str__(self) -> str:
-        return f"Pruned {self.entries_pruned} entries before {self.pruned_before:%d %B %Y}"
+        return f"Pruned {self.entries_pruned} entries before {date_text(self.pruned_before)}"
 
     def get_absolute_url(self) -> str:
         return reverse("audit:verifications")

@@ -36,8 +36,8 @@ from two_factor.utils import default_device, get_otpauth_url, totp_digits
 from two_factor.views import BackupTokensView, LoginView, QRGeneratorView, SetupCompleteView, SetupView
 
 from governance.core import api_tokens, security_keys, sso
-from governance.core.api_token_policy import can_hold_tokens, can_revoke_token
-from governance.core.forms.api_tokens import ApiTokenForm
+from governance.core.api_token_policy import can_create_scim_token, can_hold_tokens, can_revoke_token
+from governance.core.forms.api_tokens import ApiTokenForm, ScimTokenForm
 from governance.core.forms.otp import LockedAuthenticationTokenForm, LockedBackupTokenForm
 from governance.core.forms.security_keys import SecurityKeyAddForm, SecurityKeyRemoveForm, SecurityKeySignInForm
 from governance.core.http import AuthenticatedHttpRequest
@@ -236,8 +236,12 @@ class AccountSecurityView(PolicyMixin, TemplateView):
         context["backup_codes_left"] = StaticToken.objects.filter(device__user=user).count()
         context["events"] = SecurityEvent.objects.filter(user=user)[:20]
         context["api_tokens"] = list(visible_tokens(user).filter(user=user)[:50])
+        context["can_create_scim_token"] = can_create_scim_token(user)
         context["now"] = timezone.now()
         return context
+
+
+KEY_NOT_TOUCHED = "Insert or touch your security key and enter its PIN when your browser asks"
 
 
 class SecurityKeyAddView(PolicyMixin, ServiceFormView):
@@ -255,6 +259,13 @@ class SecurityKeyAddView(PolicyMixin, ServiceFormView):
         context["key_roles"] = security_keys.roles_requiring_key(self.request.user)
         context["has_key"] = security_keys.keys_for(self.request.user).exists()
         return context
+
+    def checks(self, data, *, valid):
+        # With other mistakes, a missing answer from the key is reported beside them; alone, the
+        # service refuses it (and records the failure).
+        if not valid and not (self.request.POST.get("key_registration") or "").strip():
+            return {"key_registration": KEY_NOT_TOUCHED}
+        return {}
 
     def perform(self, form):
         security_keys.register_key(
@@ -318,6 +329,7 @@ class ApiTokenCreateView(PolicyMixin, FormView):
     permission = can_hold_tokens
     form_class = ApiTokenForm
     template_name = "accounts/api_token_form.html"
+    scim = False
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "http_request": self.request}
@@ -335,6 +347,7 @@ class ApiTokenCreateView(PolicyMixin, FormView):
                 code=fresh["token"],
                 key_assertion=fresh["key_assertion"],
                 request=self.request,
+                scim=self.scim,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -343,6 +356,19 @@ class ApiTokenCreateView(PolicyMixin, FormView):
         response = render(self.request, "accounts/api_token_created.html", {"issued": issued})
         add_never_cache_headers(response)
         return response
+
+
+class ScimTokenCreateView(ApiTokenCreateView):
+    """An administrator creates the token the identity provider provisions people with; shown once, audited.
+
+    The token is the administrator's own, made after the same fresh verification as any
+    token, and opens only the SCIM endpoint (``core.scim_auth``).
+    """
+
+    permission = can_create_scim_token
+    form_class = ScimTokenForm
+    template_name = "accounts/scim_token_form.html"
+    scim = True
 
 
 class ApiTokenRevokeView(PolicyMixin, TemplateView):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 import django_filters
-from auditlog.registry import auditlog
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
@@ -19,8 +18,10 @@ from django.views.generic import ListView
 from django_filters.views import FilterView
 
 from governance.core.access_events import record_access
-from governance.core.audit_search import search_entries
-from governance.core.history import describe
+from governance.core.audit_search import search_entries, search_words
+from governance.core.audit_types import grouped_types, plain_names_by_type
+from governance.core.forms.widgets import GovukDateInput
+from governance.core.history_events import event_heads, events_from, wants_system, without_system
 from governance.core.http import AuthenticatedHttpRequest
 from governance.core.models import AuditEntry, AuditVerification, BusinessArea
 from governance.core.pagination import CappedPaginator
@@ -32,22 +33,47 @@ from governance.core.views.mixins import PolicyMixin
 ACTIONS = [(str(value), label.capitalize()) for value, label in AuditEntry.Action.choices]
 
 
-def audited_types():
-    models = sorted(auditlog.get_models(), key=lambda m: str(m._meta.verbose_name))
-    types = ContentType.objects.get_for_models(*models)
-    return [(types[m].pk, str(m._meta.verbose_name).capitalize()) for m in models]
+DATE_PARTS = ("day", "month", "year")
 
 
 class AuditFilterForm(forms.Form):
-    """The explorer's filters, checked like any form: real dates, in order."""
+    """The explorer's filters, checked like any form: real dates, in order, each problem said once.
+
+    A date typed in the wrong boxes ("31/12/2025" in the day) is an error shown in the summary,
+    and no entries are listed until it is corrected: never every entry as if no date were given.
+    """
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        for name in ("since", "until"):
+            problem = _date_problem(self.data, name, str(self.fields[name].label))
+            if problem:
+                self.errors[name] = self.error_class([problem])
+                data.pop(name, None)
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", "The latest date must be the same as or after the earliest date")
         return data
+
+
+def _date_problem(data, name: str, label: str) -> str | None:
+    """The GOV.UK message for a date typed in day, month and year boxes, or None if it is real or not given."""
+    parts = {part: (data.get(f"{name}_{part}") or "").strip() for part in DATE_PARTS}
+    if not any(parts.values()):
+        return None
+    missing = [part for part in DATE_PARTS if not parts[part]]
+    if missing:
+        return f"{label} must include a {' and '.join(missing)}"
+    if not all(value.isdigit() for value in parts.values()):
+        return f"{label} must be a real date"
+    if len(parts["year"]) != 4:
+        return f"{label}'s year must include 4 numbers"
+    try:
+        datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return f"{label} must be a real date"
+    return None
 
 
 def _date_filter(label: str, lookup: str) -> django_filters.DateFilter:
@@ -55,9 +81,10 @@ def _date_filter(label: str, lookup: str) -> django_filters.DateFilter:
         field_name="timestamp",
         lookup_expr=lookup,
         label=label,
-        help_text="For example 2026-03-27",
-        widget=forms.DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={"invalid": f"Enter a real {label.lower()}, for example 2026-03-27"},
+        help_text="For example, 27 3 2026",
+        widget=GovukDateInput,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": f"{label} must be a real date"},
     )
 
 
@@ -79,6 +106,13 @@ class AuditFilter(django_filters.FilterSet):
     since = _date_filter("Earliest date", "date__gte")
     until = _date_filter("Latest date", "date__lte")
     cid = django_filters.CharFilter(label="Request (correlation id)")
+    # Read by the view, which leaves the plumbing out unless asked: a filter that filters nothing.
+    system = django_filters.BooleanFilter(
+        method="keep",
+        label="Show system entries",
+        help_text="Rights rows, emails and internal keys recorded with each action",
+        widget=forms.CheckboxInput(attrs={"value": "1"}),
+    )
 
     class Meta:
         model = AuditEntry
@@ -87,7 +121,7 @@ class AuditFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["content_type"].extra["choices"] = [(str(pk), label) for pk, label in audited_types()]
+        self.filters["content_type"].extra["choices"] = grouped_types()
 
     def search(self, queryset, name, value):
         return search_entries(queryset, value)
@@ -97,6 +131,9 @@ class AuditFilter(django_filters.FilterSet):
 
     def by_record(self, queryset, name, value):
         return queryset.filter(object_repr__icontains=value.strip())
+
+    def keep(self, queryset, name, value):
+        return queryset
 
     def by_object(self, queryset, name, value):
         value = value.strip()
@@ -128,6 +165,8 @@ EXPORT_COLUMNS = (
 
 
 class AuditExplorerView(AuditAccessMixin, FilterView):
+    """One line per business event, 50 events a page; the entries behind each a click away."""
+
     filterset_class = AuditFilter
     template_name = "audit/explorer.html"
     context_object_name = "entries"
@@ -137,12 +176,18 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
     def get_queryset(self):
         return AuditEntry.objects.select_related("actor", "business_area").order_by("-timestamp", "-pk")
 
+    def paginate_queryset(self, queryset, page_size):
+        # The filterset has filtered ``queryset``; a page holds events (each action's newest entry).
+        self._filtered = queryset if wants_system(self.request) else without_system(queryset)
+        return super().paginate_queryset(event_heads(self._filtered), page_size)
+
     def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.GET.get("format") in ("csv", "xlsx"):
             return self.export(request)
         return super().get(request, *args, **kwargs)
 
     def export(self, request: AuthenticatedHttpRequest) -> HttpResponseBase:
+        # The export is the raw trail: every entry the filters match, plumbing included.
         filterset = self.get_filterset(self.get_filterset_class())
         entries = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
         limit = settings.AUDIT_EXPORT_XLSX_MAX_ROWS
@@ -156,9 +201,7 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
             query = request.GET.copy()
             del query["format"]
             return redirect(f"{request.path}?{query.urlencode()}")
-        types = {
-            ct.pk: str(model._meta.verbose_name) for ct in ContentType.objects.all() if (model := ct.model_class())
-        }
+        types = plain_names_by_type()
         labels = dict(AuditEntry.Action.choices)
         rows = (
             [
@@ -185,8 +228,10 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = describe(list(context["entries"]))
+        filtered = getattr(self, "_filtered", AuditEntry.objects.none())
+        context["rows"] = events_from(list(context["entries"]), filtered, system=wants_system(self.request))
         context["filter_invalid"] = bool(context["filter"].form.errors)
+        context["search_words"] = search_words(self.request.GET.get("q", ""))
         context["last_verification"] = AuditVerification.objects.first()
         return context
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView
 
-from governance.core.history import history_for, history_page
+from governance.core.history_events import history_for, history_page
 from governance.core.http import AuthenticatedHttpRequest
 from governance.core.models import User
 
@@ -113,7 +113,7 @@ class HistoryMixin(_PageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if self.shows_history():
-            context["history"] = history_for(self.object, limit=self.history_limit, viewer=self.request.user)
+            context["history"] = history_for(self.object, limit=self.history_limit, request=self.request)
             context["history_limit"] = self.history_limit
         return context
 
@@ -130,7 +130,7 @@ class FullHistoryMixin(_PageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         history, page = history_page(
-            self.history_object(), self.request.GET.get("page"), self.history_per_page, viewer=self.request.user
+            self.history_object(), self.request.GET.get("page"), self.history_per_page, request=self.request
         )
         context.update(
             history=history,
@@ -172,6 +172,8 @@ class ServiceFormView(FormView):
         for field, message in self.checks(form.cleaned_data, valid=valid).items():
             if field not in form.errors:
                 form.add_error(field if field in form.fields else None, message)
+        if form.errors and hasattr(form, "report_wrong_code"):
+            form.report_wrong_code()  # a wrong one-time code is reported with the rest, a right one kept
         return self.form_valid(form) if not form.errors else self.form_invalid(form)
 
     def form_valid(self, form):

@@ -1,7 +1,7 @@
-"""Single sign-on pages: off to the provider, back from it, and its back-channel logout.
+"""Single sign-on pages: off to the provider, back from it, its back-channel logout, and a step-up.
 
-All three open without a portal session (they are how one starts or ends) and answer 404
-while single sign-on is not configured.
+The first three open without a portal session (they are how one starts or ends); the step-up
+is for someone signed in. All answer 404 while single sign-on is not configured.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from governance.core import sso
+from governance.core import sso, step_up
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")
@@ -48,6 +48,40 @@ class ProviderSignInView(OIDCAuthenticationRequestView):
 
     def get_extra_params(self, request: HttpRequest) -> dict:
         return {"max_age": 0, "prompt": "login"} if self.fresh(request) else {}
+
+
+class ProviderStepUpView(ProviderSignInView):
+    """Sign in again at the provider (``max_age=0``, ``prompt=login``) to confirm one critical step.
+
+    ``next`` is the step's page; its action and record (``step_up.purpose_of_path``) are what
+    the proof will be good for, and the person signed in now is the one who must sign in again.
+    Only someone who signed in through the provider is sent: others confirm with a key or a code.
+    """
+
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Not login_not_required like the sign-in it extends: only someone signed in steps up.
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not sso.enabled():
+            raise Http404("Single sign-on is not configured.")
+        user = request.user
+        if not user.is_authenticated or not step_up.signed_in_through_provider(request, user):
+            raise Http404("You did not sign in through the identity provider.")
+        next_url = request.GET.get("next", "")
+        purpose = step_up.purpose_of_path(next_url) if next_url.startswith("/") and "//" not in next_url else None
+        if purpose is None:
+            return HttpResponseBadRequest("The step to confirm is not a page of this portal.")
+        self.OIDC_OP_AUTH_ENDPOINT = sso.provider_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
+        response = super(ProviderSignInView, self).get(request)
+        sso.remember_fresh_request(request, response["Location"], purpose=purpose, user=user)
+        return response
+
+    @staticmethod
+    def fresh(request: HttpRequest) -> bool:
+        return True
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")

@@ -4,6 +4,7 @@ from django.test.utils import override_settings
 
 from governance.management.base import AuditedCommand
 from governance.seeding.demo.load import DEMO_PASSWORD, load_demo
+from governance.trends.snapshots import take_snapshot
 
 
 class Command(AuditedCommand):
@@ -15,6 +16,10 @@ class Command(AuditedCommand):
         # The demo's own notifications (IAM nominations, decisions) are recorded but not printed.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             people = load_demo()
+        # The compliance page charts daily snapshots: take today's now, from the data just loaded,
+        # so a fresh install shows its figures at once, not after the next morning's scheduled run.
+        # (Idempotent: loading again the same day keeps the day's snapshot.)
+        take_snapshot()
         self.stdout.write(self.style.SUCCESS("Demo data loaded.\n"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}\n")
         width = max(len(p.username) for p in people)

@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.models import BusinessArea
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
 from governance.register import organisation, policy
@@ -55,7 +55,7 @@ class AreaDetailView(ObjectPolicyMixin, DetailView):
         if policy.can_view_area_history(user, self.object):
             # The area's Deputy SIRO (and oversight) see its compliance over time here.
             context["charts"] = charts_for(series_for(self.object))
-            context["history"] = history_for(self.object)
+            context["history"] = history_for(self.object, request=self.request)
         context["can_change"] = policy.can_change_area(user, self.object)
         context["can_delete"] = policy.can_delete_area(user, self.object)
         return context

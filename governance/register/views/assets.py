@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -14,11 +14,11 @@ from django_filters.views import FilterView
 
 from governance.access import extracts
 from governance.access import policy as access_policy
-from governance.access.models import AccessGrant
+from governance.access.models import AccessGrant, AccessReview
 from governance.assurance.policy import can_manage_risks, can_see_risks
 from governance.assurance.risks import asset_risks
 from governance.core.access_events import record_access
-from governance.core.history import history_for
+from governance.core.history_events import history_for
 from governance.core.models import AccessEvent, BusinessArea
 from governance.core.policy import has_oversight
 from governance.core.tabular import export_response
@@ -112,10 +112,17 @@ class AssetDetailView(ObjectPolicyMixin, DetailView):
         asset, user = self.object, self.request.user
         can_edit = policy.can_edit(user, asset)
         overseer = can_see_holders(user, asset)
+        due_reviews = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__closed_at__isnull=True)
+        last_reviewed = (
+            AccessReview.objects.filter(grant=OuterRef("pk"))
+            .exclude(decision="")
+            .order_by("-decided_at")
+            .values("decided_at")
+        )
         context.update(
             items=list(asset.items.all()),
             reviews=list(asset.reviews.select_related("reviewed_by")[:5]),
-            history=history_for(asset, limit=HISTORY_SHOWN, viewer=user),
+            history=history_for(asset, limit=HISTORY_SHOWN, request=self.request),
             history_limit=HISTORY_SHOWN,
             can_edit=can_edit,
             risks=asset_risks(asset) if can_see_risks(user, asset) else None,
@@ -127,6 +134,8 @@ class AssetDetailView(ObjectPolicyMixin, DetailView):
             holders=list(
                 asset.grants.filter(state=AccessGrant.State.ACTIVE)
                 .select_related("holder")
+                .prefetch_related("items")
+                .annotate(due_for_review=Exists(due_reviews), last_reviewed=Subquery(last_reviewed[:1]))
                 .order_by("ends_on", "pk")[: HOLDERS_SHOWN + 1]
             )
             if overseer

@@ -1,0 +1,142 @@
+"""Access review campaigns: an IAM's list and page of due grants decided in bulk, and the Deputy SIRO's
+view of each campaign's progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.utils import dateformat, timezone
+from django.views.generic import TemplateView
+
+from governance.access import policy, recertification, selectors
+from governance.access.forms import CampaignDecisionForm
+from governance.access.models import AccessReview, RecertificationCampaign
+from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
+
+
+class CampaignListView(PolicyMixin, TemplateView):
+    """The IAM's access review campaigns, newest first, each with how many grants wait."""
+
+    template_name = "access/campaigns.html"
+    permission = policy.can_view_your_grants
+    refusal_message = "Access review campaigns are for the Information Asset Managers of assets."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        campaigns = recertification.campaigns_for(user)
+        counts = dict(
+            AccessReview.objects.filter(
+                campaign__in=[c.review_campaign_id for c in campaigns], decision="", grant__asset__manager=user
+            )
+            .exclude(grant__holder=user)
+            .values("campaign")
+            .annotate(n=Count("pk"))
+            .values_list("campaign", "n")
+        )
+        context["campaigns"] = [(campaign, counts.get(campaign.review_campaign_id, 0)) for campaign in campaigns]
+        return context
+
+
+class CampaignView(ObjectPolicyMixin, ServiceFormView):
+    """One IAM's campaign: every due grant with its evidence, kept, shortened or revoked in bulk."""
+
+    template_name = "access/campaign.html"
+    form_class = CampaignDecisionForm
+    permission = policy.can_run_campaign
+    refusal_message = "Only the Information Asset Manager whose access review it is can open it."
+    per_page = 500
+
+    def get_object_queryset(self):
+        return RecertificationCampaign.objects.select_related("review_campaign", "iam")
+
+    @property
+    def campaign(self) -> RecertificationCampaign:
+        return self.get_permission_object()
+
+    def pending(self):
+        return selectors.campaign_reviews(self.campaign).filter(decision="")
+
+    def get_form_kwargs(self):
+        ids = list(self.pending().values_list("pk", flat=True)) if self.campaign.is_open else []
+        return {**super().get_form_kwargs(), "review_ids": ids}
+
+    def checks(self, data, *, valid):
+        decision, ends_on = data.get("decision", ""), data.get("ends_on")
+        errors = {
+            field: message
+            for field, message in recertification.decision_errors(
+                decision or "confirm", data.get("reason", ""), ends_on
+            ).items()
+        }
+        if decision == "shorten" and ends_on is not None and ends_on <= timezone.localdate():
+            errors["ends_on"] = "The new end date must be in the future"
+        return errors
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaign = self.campaign
+        source = self.pending() if campaign.is_open else AccessReview.objects.none()
+        page = Paginator(source, self.per_page).get_page(self.request.GET.get("page"))
+        reviews = list(page.object_list)
+        for review in reviews:
+            review.items_held = list(review.grant.items.all())
+            review.items_used = selectors.items_used(review.last_detail, review.items_held)
+        form = context["form"]
+        chosen = {str(v) for v in (form.data.getlist("reviews") if form.is_bound else [])}
+        figures = (
+            AccessReview.objects.filter(campaign_id=campaign.review_campaign_id, grant__asset__manager=campaign.iam_id)
+            .exclude(grant__holder=campaign.iam_id)
+            .aggregate(
+                total=Count("pk"),
+                pending=Count("pk", filter=Q(decision="")),
+                kept=Count("pk", filter=Q(decision=AccessReview.Decision.CONFIRM)),
+                shortened=Count("pk", filter=Q(decision=AccessReview.Decision.SHORTEN)),
+                revoked=Count("pk", filter=Q(decision=AccessReview.Decision.REVOKE)),
+            )
+        )
+        context.update(
+            campaign=campaign,
+            reviews=reviews,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            chosen=chosen,
+            figures=figures,
+            today=timezone.localdate(),
+            suspends=settings.RECERTIFICATION_UNREVIEWED_ACTION == "suspend",
+        )
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        result = recertification.decide_many(
+            self.campaign,
+            by=self.request.user,
+            review_ids=data["reviews"],
+            decision=data["decision"],
+            reason=data["reason"],
+            ends_on=data["ends_on"],
+        )
+        n = f"{result.count:,} grant{'s' if result.count != 1 else ''}"
+        if result.decision == AccessReview.Decision.SHORTEN:
+            message = f"{n} shortened to end on {dateformat.format(data['ends_on'], 'j F Y')}."
+        elif result.decision == AccessReview.Decision.REVOKE:
+            message = f"{n} revoked."
+        else:
+            message = f"{n} kept."
+        return self.campaign.get_absolute_url(), message
+
+
+class CampaignProgressView(PolicyMixin, TemplateView):
+    """Each IAM's progress through the access review in the Deputy SIRO's areas (every area for oversight)."""
+
+    template_name = "access/campaign_progress.html"
+    permission = policy.can_view_campaign_progress
+    refusal_message = "Access review progress is for Deputy SIROs, the SIRO, auditors and administrators."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["campaigns"] = selectors.campaign_progress(self.request.user)
+        context["today"] = timezone.localdate()
+        return context

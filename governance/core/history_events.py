@@ -1,0 +1,298 @@
+"""History as business events: the audit entries of one action, read as one sentence.
+
+One action writes many entries (an approval changes the request, its items, creates
+the grant, its rights row and the email to the requester). They share a correlation
+id (``governance.core.audit``), so an event is the entries of one correlation id; an
+entry written without one is an event of its own. Each domain registers how to
+describe its events (``describer``); an event no describer claims gets a plain
+sentence from its first record ("changed the asset Winter Fuel Payments: review
+date, sensitivity").
+
+The portal's plumbing (rights rows, queued emails, internal keys, creation stamps)
+is recorded and sealed like everything else but is not a business event: it is
+left out unless someone who may read the audit trail asks for it.
+
+Queries are constant per page: one for the events' newest entries, one for their
+other entries (at most ``ENTRIES_SHOWN`` each), one per kind of record named in a
+change (``governance.core.history.describe``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from governance.core.history import HistoryRow, describe, entries_of, is_rights_row, noun_for
+from governance.core.models import AuditEntry, Notification
+from governance.core.policy import can_view_audit_trail
+
+#: Entries of one event read from the database; a larger event says how many more there are.
+ENTRIES_SHOWN = 100
+#: How far back (in entry numbers) an event's other entries are looked for: one action's entries are
+#: written together, so this bounds the rows read for a run that recorded a million under one id.
+ENTRIES_REACH = 50_000
+
+Describer = Callable[["Event"], str | None]
+_DESCRIBERS: list[tuple[type[models.Model], Describer]] = []
+_SYSTEM_MODELS: set[type[models.Model]] = {Notification}
+noun_for(Notification, "email")
+
+
+@dataclass
+class Event:
+    """The entries of one action: ``rows`` the business records, ``system_rows`` the plumbing."""
+
+    key: str
+    rows: list[HistoryRow]
+    system_rows: list[HistoryRow] = field(default_factory=list)
+    more: int = 0  # entries of the event not read (a very large action, such as an import)
+    text: str = ""  # what the actor did, after their name: "approved request 4 for Dana Okafor: ..."
+
+    @property
+    def entry(self) -> AuditEntry:
+        """The newest entry: when the event happened and who did it."""
+        return max((row.entry for row in (*self.rows, *self.system_rows)), key=lambda e: (e.timestamp, e.pk))
+
+    @property
+    def actor(self):
+        return self.entry.actor
+
+    @property
+    def timestamp(self):
+        return self.entry.timestamp
+
+    @property
+    def reason(self) -> str:
+        """The reason the person gave, once (every entry of the action carries it)."""
+        return next((row.entry.reason for row in (*self.rows, *self.system_rows) if row.entry.reason), "")
+
+    @property
+    def cid(self) -> str:
+        return self.entry.cid or ""
+
+    def rows_of(self, model: type[models.Model]) -> list[HistoryRow]:
+        return [row for row in self.rows if row.model is model]
+
+    def first(self, model: type[models.Model], action: int | None = None) -> HistoryRow | None:
+        return next((row for row in self.rows_of(model) if action is None or row.entry.action == action), None)
+
+    @property
+    def all_rows(self) -> list[HistoryRow]:
+        return [*self.rows, *self.system_rows]
+
+
+class EventList(list[Event]):
+    """A page's events, and whether the plumbing is shown (and may be) for the template's option."""
+
+    system_shown: bool = False
+    may_show_system: bool = False
+
+
+# --- the registries ----------------------------------------------------------------------------
+
+
+def describer(model: type[models.Model]) -> Callable[[Describer], Describer]:
+    """Register a function that describes events touching ``model``; it returns None to pass."""
+
+    def register(func: Describer) -> Describer:
+        _DESCRIBERS.append((model, func))
+        return func
+
+    return register
+
+
+def describers() -> list[tuple[type[models.Model], Describer]]:
+    return list(_DESCRIBERS)
+
+
+def system_models(*models_: type[models.Model]) -> None:
+    """Entries of these models are plumbing: shown to those who read the audit trail, on request."""
+    _SYSTEM_MODELS.update(models_)
+
+
+def is_system_model(model: type[models.Model] | None) -> bool:
+    if model is None:
+        return False
+    return model in _SYSTEM_MODELS or is_rights_row(model)
+
+
+def system_type_ids() -> list[int]:
+    """The content types of the plumbing models (cached by ContentType: no query after the first)."""
+    wanted = [m for m in apps.get_models() if is_system_model(m)]
+    return [ct.pk for ct in ContentType.objects.get_for_models(*wanted, for_concrete_models=False).values()]
+
+
+def may_show_system(user) -> bool:
+    """Whoever may read the whole audit trail may see the plumbing on any history they can open."""
+    return bool(user is not None and user.is_authenticated and can_view_audit_trail(user))
+
+
+def wants_system(request) -> bool:
+    """The "Show system entries" option, honoured only for those who may see them."""
+    if request is None:
+        return False
+    return request.GET.get("system") == "1" and may_show_system(request.user)
+
+
+# --- from entries to events ----------------------------------------------------------------------
+
+
+def without_system(entries: QuerySet) -> QuerySet:
+    return entries.exclude(content_type__in=system_type_ids())
+
+
+def event_heads(entries: QuerySet) -> QuerySet:
+    """Of ``entries``, the newest of each correlation id (and every entry without one): one per event.
+
+    An anti-join on the indexed correlation id, so the newest page of events is read
+    from the timestamp index like the entries were, with no grouping over the table.
+    """
+    later = entries.order_by().filter(cid=OuterRef("cid"), pk__gt=OuterRef("pk"))
+    return entries.filter(Q(cid__isnull=True) | Q(cid="") | ~Exists(later))
+
+
+def events_from(heads: list[AuditEntry], entries: QuerySet, *, system: bool) -> EventList:
+    """The events whose newest entries are ``heads``, with their other ``entries``, described."""
+    cids = {head.cid: head.pk for head in heads if head.cid}
+    members: dict[str, list[AuditEntry]] = {}
+    sizes: dict[str, int] = {}
+    if cids:
+        # Each event's entries up to its newest: one range of the (cid, id) index per event.
+        reach = Q()
+        for cid, newest in cids.items():
+            reach |= Q(cid=cid, pk__lte=newest, pk__gt=newest - ENTRIES_REACH)
+        ranked = (
+            entries.filter(reach)
+            .annotate(
+                position=Window(RowNumber(), partition_by=[F("cid")], order_by=F("pk").desc()),
+                size=Window(Count("pk"), partition_by=[F("cid")]),
+            )
+            .filter(position__lte=ENTRIES_SHOWN)
+            .order_by("pk")
+        )
+        for entry in ranked:
+            members.setdefault(entry.cid, []).append(entry)
+            sizes[entry.cid] = entry.size
+    grouped = [(head, members.get(head.cid, [head]) if head.cid else [head]) for head in heads]
+    described = iter(describe([entry for _, group in grouped for entry in group]))
+    events = EventList()
+    events.system_shown = system
+    for head, group in grouped:
+        rows = [next(described) for _ in group]
+        business = [row for row in rows if not is_system_model(row.model)]
+        plumbing = [row for row in rows if is_system_model(row.model)]
+        event = Event(
+            key=head.cid or f"entry-{head.pk}",
+            rows=business,
+            system_rows=plumbing if system else [],
+            more=max(0, sizes.get(head.cid, len(group)) - len(group)),
+        )
+        if not system:
+            for row in event.rows:
+                row.system_changes = []
+        event.text = sentence(event)
+        events.append(event)
+    return events
+
+
+def sentence(event: Event) -> str:
+    """What the actor did: the first registered describer that claims the event, else the fallback."""
+    present = {row.model for row in event.rows}
+    for model, func in _DESCRIBERS:
+        if model in present:
+            text = func(event)
+            if text:
+                return text
+    return fallback(event)
+
+
+_VERBS = {
+    AuditEntry.Action.CREATE: "created",
+    AuditEntry.Action.UPDATE: "changed",
+    AuditEntry.Action.DELETE: "deleted",
+    AuditEntry.Action.ACCESS: "viewed",
+}
+
+
+def lower_first(text: str) -> str:
+    """'Storage location' -> 'storage location', but 'IAM reason' stays as it is."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def a_or_an(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def plural(noun: str, count: int) -> str:
+    if count == 1:
+        return a_or_an(noun)
+    if noun.endswith(("s", "sh", "ch", "x")):
+        return f"{count} {noun}es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return f"{count} {noun[:-1]}ies"
+    return f"{count} {noun}s"
+
+
+def fallback(event: Event) -> str:
+    """'changed the asset Winter Fuel Payments: review date, sensitivity', and what else the action did."""
+    rows = event.rows or event.system_rows
+    if not rows:
+        return "made a change"
+    lead = rows[0]
+
+    def record(row: HistoryRow) -> tuple[int, str]:
+        return row.entry.content_type_id, row.entry.object_pk
+
+    verb = _VERBS.get(lead.entry.action, "recorded")
+    text = f"{verb} the {lead.noun} {lead.name}".rstrip()
+    if lead.entry.action == AuditEntry.Action.UPDATE:
+        same = [row for row in rows if record(row) == record(lead)]
+        labels = list(dict.fromkeys(lower_first(c.label) for row in same for c in row.changes))
+        if labels:
+            text += ": " + ", ".join(labels)
+    # Every other record the action touched, once each however many entries it has.
+    others: Counter = Counter()
+    seen = {record(lead)}
+    for row in rows:
+        if record(row) not in seen:
+            seen.add(record(row))
+            others[(_VERBS.get(row.entry.action, "recorded"), row.noun)] += 1
+    if others:
+        text += "; also " + ", ".join(f"{verb} {plural(noun, n)}" for (verb, noun), n in sorted(others.items()))
+    return text
+
+
+# --- the pages' entry points -----------------------------------------------------------------------
+
+
+def _visible(obj: models.Model, request) -> tuple[QuerySet, bool]:
+    viewer = getattr(request, "user", None)
+    system = wants_system(request)
+    entries = entries_of(obj, viewer)
+    return (entries if system else without_system(entries)), system
+
+
+def history_for(obj: models.Model, limit: int = 50, *, request=None) -> EventList:
+    """The newest ``limit`` events of ``obj`` (and of its parts) that the person asking may see."""
+    entries, system = _visible(obj, request)
+    events = events_from(list(event_heads(entries)[:limit]), entries, system=system)
+    events.may_show_system = may_show_system(getattr(request, "user", None))
+    return events
+
+
+def history_page(obj: models.Model, page_number: Any, per_page: int = 100, *, request=None) -> tuple[EventList, Page]:
+    """One page of ``obj``'s whole history, in events, for the pages that show all of it."""
+    entries, system = _visible(obj, request)
+    page = Paginator(event_heads(entries), per_page).get_page(page_number)
+    events = events_from(list(page.object_list), entries, system=system)
+    events.may_show_system = may_show_system(getattr(request, "user", None))
+    return events, page

@@ -1,0 +1,188 @@
+"""The kinds of record the search box finds, each listed through its own domain's selector.
+
+A kind says where its records come from (the same selector its list page and API use, so a
+result is shown only to someone that list would show it to), which fields are its names and
+references, which are searched by word, and how one result reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
+
+from governance.access.selectors import visible_grants, visible_requests
+from governance.contracts.selectors import visible_contracts
+from governance.incidents.selectors import visible_incidents
+from governance.register.selectors import visible_assets, visible_data_items, visible_people
+from governance.releases.selectors import visible_releases
+from governance.search.matching import matching
+
+
+@dataclass(frozen=True)
+class Result:
+    """One record as a result reads: its name, where it opens, and a line saying what it is."""
+
+    title: str
+    url: str
+    detail: str
+
+
+def _number(prefixes: str) -> Callable[[str], Q | None]:
+    """A reference typed as a record's number, with or without its prefix ("INC-00012", "Grant 42", "42")."""
+    pattern = re.compile(rf"^\s*(?:(?:{prefixes})[\s#:-]*)?0*(\d{{1,9}})\s*$", re.IGNORECASE)
+
+    def reference(text: str) -> Q | None:
+        found = pattern.match(text)
+        return Q(pk=int(found.group(1))) if found else None
+
+    return reference
+
+
+def _no_reference(text: str) -> Q | None:
+    return None
+
+
+def _day(value) -> str:
+    return date_format(value, "j F Y")
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    singular: str
+    plural: str
+    records: Callable[[Any], QuerySet]
+    names: tuple[str, ...]
+    words: tuple[str, ...]
+    order: tuple[str, ...]
+    describe: Callable[[Any], Result]
+    related: tuple[str, ...] = ()
+    reference: Callable[[str], Q | None] = field(default=_no_reference)
+
+    def search(self, user, text: str) -> QuerySet:
+        """The records of this kind ``user`` may see that ``text`` matches, best first."""
+        queryset = self.records(user).select_related(*self.related)
+        return matching(queryset, text, names=self.names, words=self.words, order=self.order, also=self.reference(text))
+
+
+PERSON_NAMES = ("first_name", "last_name")
+
+
+def _person_fields(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}__{name}" for name in PERSON_NAMES)
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        key="assets",
+        singular="asset",
+        plural="assets",
+        records=visible_assets,
+        names=("name",),
+        words=("name", "description"),
+        order=("name", "pk"),
+        related=("business_area",),
+        describe=lambda a: Result(a.name, a.get_absolute_url(), f"Information asset in {a.business_area.name}"),
+    ),
+    Kind(
+        key="items",
+        singular="data item",
+        plural="data items",
+        records=visible_data_items,
+        names=("name",),
+        words=("name", "description"),
+        order=("asset__name", "name", "pk"),
+        related=("asset",),
+        describe=lambda i: Result(i.name, i.get_absolute_url(), f"Data item of {i.asset.name}"),
+    ),
+    Kind(
+        key="people",
+        singular="person",
+        plural="people",
+        records=visible_people,
+        names=(*PERSON_NAMES, "username", "staff_number"),
+        words=(*PERSON_NAMES, "username", "staff_number", "email"),
+        order=("last_name", "first_name", "pk"),
+        related=("business_area",),
+        describe=lambda p: Result(
+            p.display_name,
+            p.get_absolute_url(),
+            f"{p.business_area.name if p.business_area else 'No business area'}{'' if p.is_active else ' (left)'}",
+        ),
+    ),
+    Kind(
+        key="contracts",
+        singular="contract",
+        plural="contracts",
+        records=visible_contracts,
+        names=("reference", "title"),
+        words=("reference", "title", "organisation__name"),
+        order=("reference", "pk"),
+        related=("organisation",),
+        describe=lambda c: Result(
+            str(c), c.get_absolute_url(), f"Research contract with {c.organisation.name}: {c.get_status_display()}"
+        ),
+    ),
+    Kind(
+        key="requests",
+        singular="access request",
+        plural="access requests",
+        records=visible_requests,
+        names=("asset__name", *_person_fields("requester")),
+        words=("purpose", "asset__name", *_person_fields("requester")),
+        order=("-created_at", "-pk"),
+        related=("asset", "requester"),
+        reference=_number("request|req"),
+        describe=lambda r: Result(
+            f"Request {r.pk}: {r.asset.name} for {r.requester.display_name}", r.get_absolute_url(), r.stage
+        ),
+    ),
+    Kind(
+        key="grants",
+        singular="grant",
+        plural="grants",
+        records=visible_grants,
+        names=("asset__name", *_person_fields("holder")),
+        words=("asset__name", *_person_fields("holder")),
+        order=("-starts_on", "-pk"),
+        related=("asset", "holder"),
+        reference=_number("grant"),
+        describe=lambda g: Result(
+            f"Grant {g.pk}: {g.asset.name} to {g.holder.display_name}",
+            g.get_absolute_url(),
+            f"{g.get_state_display()}, until {_day(g.ends_on)}",
+        ),
+    ),
+    Kind(
+        key="incidents",
+        singular="incident",
+        plural="incidents",
+        records=visible_incidents,
+        names=("title",),
+        words=("title", "description"),
+        order=("-pk",),
+        reference=_number("inc"),
+        describe=lambda i: Result(str(i), i.get_absolute_url(), f"Incident: {i.get_state_display()}"),
+    ),
+    Kind(
+        key="releases",
+        singular="release",
+        plural="releases",
+        records=visible_releases,
+        names=("title",),
+        words=("title", "summary"),
+        order=("-planned_release_date", "-pk"),
+        describe=lambda r: Result(
+            r.title,
+            r.get_absolute_url(),
+            f"Statistical release: {r.get_status_display()}, planned for {_day(r.planned_release_date)}",
+        ),
+    ),
+)
+
+BY_KEY = {kind.key: kind for kind in KINDS}

@@ -1,0 +1,281 @@
+"""Recertification campaigns: an IAM keeps, shortens or revokes the due grants in bulk with one reason,
+each decision recorded per grant with the campaign named; nobody reviews their own grant; reminders
+go before the deadline; the Deputy SIRO follows each campaign's progress in their areas only."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from governance.access import recertification as service
+from governance.access.models import AccessGrant, AccessReview, RecertificationCampaign, StatusChange
+from governance.access.selectors import campaign_progress
+from governance.core.audit import system_user
+from governance.register.assets import reassign_iam
+from tests.factories import UserFactory, make_asset, make_grant
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
+
+
+def _campaign(asset, count: int) -> tuple[RecertificationCampaign, list[AccessGrant]]:
+    grants = [make_grant(UserFactory(business_area=asset.business_area), asset) for _ in range(count)]
+    run = service.start_campaign()
+    return RecertificationCampaign.objects.get(review_campaign=run.campaign, iam=asset.manager), grants
+
+
+def _reviews(grants) -> list[int]:
+    return list(AccessReview.objects.filter(grant__in=grants).order_by("grant").values_list("pk", flat=True))
+
+
+def _bulk(client, campaign, grants, decision: str, reason: str = "", ends_on: datetime.date | None = None):
+    data: dict = {"reviews": _reviews(grants), "decision": decision, "reason": reason}
+    if ends_on is not None:
+        data |= {"ends_on_day": ends_on.day, "ends_on_month": ends_on.month, "ends_on_year": ends_on.year}
+    return client.post(reverse("access:campaign", args=[campaign.pk]), data)
+
+
+def test_the_nightly_run_opens_one_campaign_per_iam(asset, iam, deputy_siro):
+    _campaign(asset, 2)
+    service.start_campaign()
+    assert list(RecertificationCampaign.objects.values_list("iam", flat=True)) == [iam.pk]
+
+
+def test_the_iam_keeps_shortens_and_revokes_in_bulk_with_one_reason(
+    verified_client, asset, iam, django_capture_on_commit_callbacks
+):
+    campaign, grants = _campaign(asset, 6)
+    client = verified_client(iam)
+    page = client.get(reverse("access:campaign", args=[campaign.pk]))
+    assert page.status_code == 200 and len(page.context["reviews"]) == 6
+    later = TODAY + datetime.timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _bulk(client, campaign, grants[:2], "confirm").status_code == 302
+        assert _bulk(client, campaign, grants[2:4], "shorten", "Project ends early", later).status_code == 302
+        response = _bulk(client, campaign, grants[4:], "revoke", "Left the project")
+    assert response.status_code == 302
+    assert "2 grants revoked." in client.get(response.url).content.decode()
+    reviews = {r.grant_id: r for r in AccessReview.objects.select_related("grant")}
+    assert [reviews[g.pk].decision for g in grants] == ["confirm"] * 2 + ["shorten"] * 2 + ["revoke"] * 2
+    assert {r.recertification_id for r in reviews.values()} == {campaign.pk}
+    assert {r.decided_by_id for r in reviews.values()} == {iam.pk}
+    assert [reviews[g.pk].grant.ends_on for g in grants[2:4]] == [later, later]
+    assert [reviews[g.pk].grant.state for g in grants[4:]] == ["revoked", "revoked"]
+    # One history row per grant, naming the campaign and the one reason.
+    shortened = StatusChange.objects.filter(grant__in=grants[2:4], from_state="active", to_state="active")
+    assert shortened.count() == 2 and all(
+        "access review from" in c.reason and "Project ends early" in c.reason for c in shortened
+    )
+    assert all("campaign" in g.end_reason for g in AccessGrant.objects.filter(pk__in=[g.pk for g in grants[4:]]))
+    # The holders are told of shortening and revoking.
+    told = {m.to[0] for m in mail.outbox if "now ends on" in m.subject or "revoked" in m.subject}
+    assert told == {g.holder.email for g in grants[2:]}
+
+
+def test_every_mistake_is_reported_at_once_and_nothing_written(verified_client, asset, iam):
+    campaign, grants = _campaign(asset, 2)
+    client = verified_client(iam)
+    url = reverse("access:campaign", args=[campaign.pk])
+    response = client.post(url, {"decision": "shorten", "reason": ""})
+    page = response.content.decode()
+    assert response.status_code == 200
+    for message in ("Select the grants to decide", "Enter the new end date", "Give the reason for shortening access"):
+        assert message in page
+    response = client.post(url, {"reviews": _reviews(grants)})
+    assert "Choose whether to keep, shorten or revoke the selected grants" in response.content.decode()
+    past = TODAY - datetime.timedelta(days=1)
+    response = _bulk(client, campaign, grants, "shorten", "Ends early", past)
+    assert "The new end date must be in the future" in response.content.decode()
+    assert not AccessReview.objects.exclude(decision="").exists()
+
+
+def test_a_shortened_date_must_come_before_every_chosen_grants_end(verified_client, asset, iam):
+    campaign, grants = _campaign(asset, 2)
+    later = TODAY + datetime.timedelta(days=200)  # make_grant's grants end in 90 days
+    response = _bulk(verified_client(iam), campaign, grants, "shorten", "Ends early", later)
+    assert "already ending on or before that date" in response.content.decode()
+    assert not AccessReview.objects.exclude(decision="").exists()
+
+
+def test_nobody_reviews_their_own_grant(verified_client, asset, iam, deputy_siro, staff):
+    campaign, grants = _campaign(asset, 1)
+    # The IAM's successor already holds a grant on the asset: their campaign never lists it.
+    successor = grants[0].holder
+    reassign_iam(asset, successor, by=system_user())
+    own = AccessReview.objects.get(grant=grants[0])
+    theirs = service.open_campaign(campaign.review_campaign, successor)
+    client = verified_client(successor)
+    page = client.get(reverse("access:campaign", args=[theirs.pk]))
+    assert page.status_code == 200 and page.context["reviews"] == []
+    response = client.post(
+        reverse("access:campaign", args=[theirs.pk]), {"reviews": [own.pk], "decision": "confirm", "reason": ""}
+    )
+    assert "Select only grants still to be reviewed in this campaign" in response.content.decode()
+    with pytest.raises(PermissionDenied):
+        service.decide_many(theirs, by=successor, review_ids=[own.pk], decision="confirm")
+    own.refresh_from_db()
+    assert own.decision == ""
+    # The Deputy SIRO stands in, as the two-person rule has it.
+    assert list(service.open_reviews_for(deputy_siro)) == [own]
+    service.decide(own, by=deputy_siro, decision="confirm")
+    assert AccessReview.objects.get(pk=own.pk).decided_by == deputy_siro
+
+
+def test_the_siro_stands_in_when_the_iam_is_also_the_deputy(area, siro):
+    from governance.register.organisation import set_deputy_siro
+
+    holder = UserFactory(business_area=area)
+    set_deputy_siro(area, holder, by=system_user())
+    asset = make_asset(manager=UserFactory(business_area=area), business_area=area, name="Claims")
+    grant = make_grant(holder, asset)
+    reassign_iam(asset, holder, by=system_user())
+    service.start_campaign()
+    review = AccessReview.objects.get(grant=grant)
+    assert list(service.open_reviews_for(holder)) == []
+    assert list(service.open_reviews_for(siro)) == [review]
+
+
+def test_another_iams_campaign_and_other_deputies_are_refused(
+    verified_client, asset, iam, other_iam, other_deputy_siro, deputy_siro
+):
+    campaign, grants = _campaign(asset, 1)
+    url = reverse("access:campaign", args=[campaign.pk])
+    data = {"reviews": _reviews(grants), "decision": "confirm"}
+    for person in (other_iam, other_deputy_siro, deputy_siro, grants[0].holder):
+        client = verified_client(person)
+        assert client.get(url).status_code == 403
+        assert client.post(url, data).status_code == 403
+    with pytest.raises(PermissionDenied):
+        service.decide_many(campaign, by=other_iam, review_ids=_reviews(grants), decision="confirm")
+    assert not AccessReview.objects.exclude(decision="").exists()
+
+
+def test_a_review_of_another_iams_campaign_cannot_be_slipped_in(verified_client, asset, iam, other_asset, other_iam):
+    campaign, _ = _campaign(asset, 1)
+    elsewhere = make_grant(UserFactory(), other_asset)
+    service.start_campaign()
+    stranger = AccessReview.objects.get(grant=elsewhere)
+    with pytest.raises(PermissionDenied):
+        service.decide_many(campaign, by=iam, review_ids=[stranger.pk], decision="confirm")
+    response = verified_client(iam).post(
+        reverse("access:campaign", args=[campaign.pk]), {"reviews": [stranger.pk], "decision": "confirm"}
+    )
+    assert response.status_code == 200
+    assert AccessReview.objects.get(pk=stranger.pk).decision == ""
+
+
+def test_a_closed_campaign_takes_no_decisions(asset, iam):
+    campaign, grants = _campaign(asset, 1)
+    service.enforce_deadlines(on=campaign.deadline + datetime.timedelta(days=1))
+    campaign.refresh_from_db()
+    with pytest.raises(Exception, match="closed"):
+        service.decide_many(campaign, by=iam, review_ids=_reviews(grants), decision="confirm")
+
+
+def test_the_campaign_page_runs_constant_queries(verified_client, asset, iam, django_assert_max_num_queries):
+    campaign, _ = _campaign(asset, 2)
+    client = verified_client(iam)
+    url = reverse("access:campaign", args=[campaign.pk])
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for _ in range(10):
+        make_grant(UserFactory(business_area=asset.business_area), asset)
+    service.start_campaign()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(url).context["reviews"]) == 12
+
+
+PER_GRANT_KEEP = 6  # the review's update, its audit entry and the audit chain's own writes
+
+
+def test_bulk_queries_grow_only_by_each_grants_own_writes(asset, iam):
+    """Reading and locking is one query however many grants; per grant only its writes and audit remain."""
+
+    def measure(count: int) -> int:
+        campaign, grants = _campaign(asset, count)
+        ids = list(AccessReview.objects.filter(grant__in=grants, decision="").values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as queries:
+            service.decide_many(campaign, by=iam, review_ids=ids, decision="confirm")
+        return len(queries.captured_queries)
+
+    two, twelve = measure(2), measure(12)
+    assert (twelve - two) / 10 <= PER_GRANT_KEEP, (two, twelve)
+
+
+def test_unreviewed_grants_stay_live_when_the_rule_is_none(asset, iam, deputy_siro, settings):
+    settings.RECERTIFICATION_UNREVIEWED_ACTION = "none"
+    campaign, grants = _campaign(asset, 2)
+    run = service.enforce_deadlines(on=campaign.deadline + datetime.timedelta(days=1))
+    assert run.suspended == 0
+    assert set(AccessGrant.objects.filter(pk__in=[g.pk for g in grants]).values_list("state", flat=True)) == {"active"}
+
+
+def test_unreviewed_grants_are_suspended_when_the_rule_is_suspend(asset, iam, deputy_siro, settings):
+    settings.RECERTIFICATION_UNREVIEWED_ACTION = "suspend"
+    campaign, _ = _campaign(asset, 2)
+    run = service.enforce_deadlines(on=campaign.deadline + datetime.timedelta(days=1))
+    assert run.suspended == 2
+
+
+def test_the_iam_and_holders_are_told_once_before_the_deadline(
+    asset, iam, deputy_siro, settings, django_capture_on_commit_callbacks
+):
+    settings.RECERTIFICATION_REMINDER_DAYS = 5
+    campaign, grants = _campaign(asset, 2)
+    service.decide(AccessReview.objects.get(grant=grants[0]), by=iam, decision="confirm")
+    mail.outbox.clear()
+    early = campaign.deadline - datetime.timedelta(days=6)
+    assert service.remind_before_deadline(on=early).reviews == 0
+    near = campaign.deadline - datetime.timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = service.remind_before_deadline(on=near)
+        second = service.remind_before_deadline(on=near)
+    assert (first.reviews, first.escalated) == (1, 1)
+    assert (second.reviews, second.escalated) == (0, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([iam.email, grants[1].holder.email])
+    campaign.refresh_from_db()
+    assert campaign.reminded_at is not None
+
+
+def test_the_deputy_siro_follows_progress_in_their_areas_only(
+    verified_client, asset, iam, deputy_siro, other_asset, other_iam, other_deputy_siro
+):
+    campaign, grants = _campaign(asset, 3)
+    make_grant(UserFactory(), other_asset)
+    service.start_campaign()
+    service.decide_many(campaign, by=iam, review_ids=_reviews(grants[:1]), decision="confirm")
+    service.decide_many(campaign, by=iam, review_ids=_reviews(grants[1:2]), decision="revoke", reason="Not needed")
+    mine = campaign_progress(deputy_siro)
+    assert [(p.campaign.iam, p.figures["pending"], p.figures["kept"], p.figures["revoked"]) for p in mine] == [
+        (iam, 1, 1, 1)
+    ]
+    assert [p.campaign.iam for p in campaign_progress(other_deputy_siro)] == [other_iam]
+    page = verified_client(other_deputy_siro).get(reverse("access:campaign-progress"))
+    assert page.status_code == 200 and iam.display_name not in page.content.decode()
+    assert verified_client(iam).get(reverse("access:campaign-progress")).status_code == 403
+
+
+def test_the_iams_list_of_campaigns_opens_the_current_one(verified_client, asset, iam):
+    make_grant(UserFactory(business_area=asset.business_area), asset)
+    service.start_campaign()
+    RecertificationCampaign.objects.all().delete()  # as if the nightly run had not opened it yet
+    page = verified_client(iam).get(reverse("access:campaigns"))
+    assert page.status_code == 200
+    assert [pending for _, pending in page.context["campaigns"]] == [1]
+
+
+def test_the_asset_page_lists_holders_as_a_table(verified_client, asset, iam):
+    grant = make_grant(UserFactory(business_area=asset.business_area, first_name="Dana", last_name="Okafor"), asset)
+    service.start_campaign()
+    page = verified_client(iam).get(asset.get_absolute_url()).content.decode()
+    assert f'href="{grant.get_absolute_url()}"' in page
+    assert "Due for review" in page and "claim_count" in page
+    assert grant.ends_on.strftime("%B %Y") in page
