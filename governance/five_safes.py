@@ -8,9 +8,12 @@ whether the portal's records show it met, and which records it rests on.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from governance.access.models import AccessGrant, AccessRequest
 from governance.contracts.models import AssuranceCheck, ReidentificationAssessment, ResearchContract
@@ -30,10 +33,40 @@ class SafeLine:
     question: str
     status: str
     evidence: list[str] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)  # the controls behind the safe that are overdue
+
+    def __post_init__(self) -> None:
+        # A safe is never met while a control behind it is overdue, whatever the rest of its evidence says.
+        if self.overdue and self.status in (MET, PENDING):
+            self.status = NOT_MET
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "j F Y")
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def review_overdue(asset: InformationAsset, today: datetime.date) -> list[str]:
+    """The asset's register review, if its date has passed."""
+    due = asset.next_review_date
+    if due is None or due >= today:
+        return []
+    return [f"Register review of {asset.name} overdue: due {_day(due)}, {_days((today - due).days)} ago"]
+
+
+def destruction_overdue(contract: ResearchContract, today: datetime.date) -> list[str]:
+    """The contract's destruction, if the data is still held after the date."""
+    if not contract.destruction_overdue(today):
+        return []
+    late = (today - contract.destruction_due_date).days
+    return [f"Destruction overdue: due {_day(contract.destruction_due_date)}, {_days(late)} ago, with no certificate"]
 
 
 def _checks(facts: ContractFacts, kinds: tuple[str, ...]) -> list[AssuranceCheck]:
@@ -83,7 +116,10 @@ def safe_settings(facts: ContractFacts) -> SafeLine:
     ]
     evidence.extend(_check_lines(security))
     ok = bool(security) and all(check.is_complete for check in security)
-    return SafeLine("Safe settings", "Is the contractor's environment secure?", MET if ok else NOT_MET, evidence)
+    overdue = [line for row in facts.assets for line in review_overdue(row.asset, facts.today)]
+    return SafeLine(
+        "Safe settings", "Is the contractor's environment secure?", MET if ok else NOT_MET, evidence, overdue
+    )
 
 
 def safe_data(facts: ContractFacts) -> SafeLine:
@@ -113,7 +149,13 @@ def safe_data(facts: ContractFacts) -> SafeLine:
             f"(assessed by {risk.assessor.display_name}, {date_text(risk.assessed_on)})"
         )
     ok = not data_unmet(facts) and not risk_unmet(facts)
-    return SafeLine("Safe data", "Is it the minimum, with identifiability reduced?", MET if ok else NOT_MET, evidence)
+    return SafeLine(
+        "Safe data",
+        "Is it the minimum, with identifiability reduced?",
+        MET if ok else NOT_MET,
+        evidence,
+        destruction_overdue(facts.contract, facts.today),
+    )
 
 
 def safe_outputs(facts: ContractFacts) -> SafeLine:
@@ -148,6 +190,7 @@ def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list
     """The panel shown on every access request and grant page."""
     asset = request.asset
     person = request.requester
+    today = timezone.localdate()
     items = [row.data_item for row in request.items.all()]
     granted = list(grant.items.all()) if grant is not None else [r.data_item for r in request.items.all() if r.granted]
     lines = []
@@ -160,7 +203,10 @@ def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list
     if clearance is not None:
         evidence.append("Cleared for personal data" if clearance.cleared else clearance.reason)
     ok = not lapsed and (clearance is None or clearance.cleared)
-    lines.append(SafeLine("Safe people", "Are the people trained and authorised?", MET if ok else NOT_MET, evidence))
+    overdue = [f"Training lapsed: {', '.join(lapsed)}"] if lapsed else []
+    lines.append(
+        SafeLine("Safe people", "Are the people trained and authorised?", MET if ok else NOT_MET, evidence, overdue)
+    )
 
     decided = {
         AccessRequest.State.APPROVED: MET,
@@ -177,6 +223,7 @@ def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list
                 f"Lawful basis of the asset: {asset.get_lawful_basis_display() or 'no personal data'}",
                 f"Decision: {request.stage}",
             ],
+            _grant_overdue(grant, today),
         )
     )
 
@@ -189,6 +236,7 @@ def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list
                 f"Held in: {asset.storage_location or 'not recorded'}",
                 f"Classification: {asset.get_classification_display()}",
             ],
+            review_overdue(asset, today),
         )
     )
 
@@ -224,6 +272,24 @@ def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list
         )
     )
     return lines
+
+
+def _grant_overdue(grant: AccessGrant | None, today: datetime.date) -> list[str]:
+    """A live grant past its end date, or not recertified by its review's deadline (one query)."""
+    if grant is None or grant.state != AccessGrant.State.ACTIVE:
+        return []
+    overdue = []
+    if grant.ends_on < today:
+        overdue.append(f"Access still active after its end date, {_day(grant.ends_on)}")
+    late = (
+        grant.reviews.filter(decision="", campaign__closed_at__isnull=True, campaign__deadline__lt=today)
+        .order_by("campaign__deadline")
+        .values_list("campaign__deadline", flat=True)
+        .first()
+    )
+    if late is not None:
+        overdue.append(f"Recertification overdue: not confirmed by the deadline, {_day(late)}")
+    return overdue
 
 
 def _releases_from(asset: InformationAsset) -> str:

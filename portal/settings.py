@@ -690,8 +690,9 @@ ASSET_REVIEW_DUE_SOON_DAYS = env.int("ASSET_REVIEW_DUE_SOON_DAYS", default=30)
 TRAINING_DUE_SOON_DAYS = env.int("TRAINING_DUE_SOON_DAYS", default=30)
 TRAINING_NEW_STARTER_DAYS = env.int("TRAINING_NEW_STARTER_DAYS", default=30)
 TRAINING_ESCALATE_AFTER_DAYS = env.int("TRAINING_ESCALATE_AFTER_DAYS", default=14)
-# The share of staff with current training the organisation aims for: drawn as the target line
-# of the compliance page's training chart.
+# The share (per cent) of staff with current training the organisation aims for: the target line of the
+# compliance page's training chart, and each business area and course below it is an exception on the
+# home pages of the SIRO, auditors and Deputy SIROs (current or due soon, of everyone who must sign).
 TRAINING_COMPLIANCE_TARGET = env.int("TRAINING_COMPLIANCE_TARGET", default=95)
 
 # --- Access to restricted data -----------------------------------------------------------
@@ -744,6 +745,9 @@ SIRO_VACANT_FALLBACK_GROUP = env.str("SIRO_VACANT_FALLBACK_GROUP", default="Inci
 # IAMs are reminded this many days before their annual return is due; overdue returns and
 # overdue risk reviews are escalated to the Deputy SIRO daily.
 ASSURANCE_REMINDER_DAYS = tuple(env.list("ASSURANCE_REMINDER_DAYS", cast=int, default=[14, 3]))
+# The risk appetite: open risks rated (likelihood times impact, 1 to 25) above this are
+# listed as exceptions on the overseers' home pages.
+RISK_APPETITE_RATING = env.int("RISK_APPETITE_RATING", default=12)
 
 # --- Imports -----------------------------------------------------------------------------
 # A previewed file never confirmed is deleted by a nightly task after this many hours.

@@ -282,3 +282,49 @@ def _overseen_asset_ids(user: User) -> list[int]:
     ).values_list("content_object_id", flat=True)
     overseen = InformationAsset.objects.filter(business_area__in=overseen_areas(user)).values_list("pk", flat=True)
     return sorted(set(managed) | set(overseen))
+
+
+# Named filters of grants and requests, shared by the lists and the home page's counts.
+
+
+def grants_past_recertification(today: datetime.date) -> Q:
+    """Active grants with a recertification review still undecided after its campaign's deadline (the SIRO's
+    report counts the same: ``assurance/report.py``'s ``_access``)."""
+    late = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__deadline__lt=today)
+    return Exists(late) & Q(state=AccessGrant.State.ACTIVE)
+
+
+def grants_past_end(today: datetime.date) -> Q:
+    """Grants still active after their end date (the nightly run has not ended them)."""
+    return Q(state=AccessGrant.State.ACTIVE, ends_on__lt=today)
+
+
+def grants_held_untrained(today: datetime.date) -> Q:
+    """Active grants of personal data whose holder lacks current training on a course that clears for it."""
+    current = TrainingStatus.objects.filter(
+        user=OuterRef(OuterRef("holder")), course=OuterRef("pk"), expires_on__gt=today
+    )
+    missing = Course.objects.filter(is_active=True, clears_personal_data=True, versions__isnull=False).exclude(
+        Exists(current)
+    )
+    return Exists(missing) & Q(state=AccessGrant.State.ACTIVE, needs_clearance=True)
+
+
+def grants_in_areas(areas) -> Q:
+    """Grants on the assets of ``areas`` (a queryset or list of business areas)."""
+    return Q(asset__business_area__in=areas)
+
+
+def waiting_as_deputy(request: AccessRequest) -> bool:
+    """A request waiting for the Deputy SIRO's (or the SIRO's) approval rather than the IAM's decision."""
+    return request.iam_decision == AccessRequest.Decision.APPROVE
+
+
+def awaiting_as(user: User, role: str) -> list[AccessRequest]:
+    """The requests waiting for ``user`` as IAM (``role="iam"``) or as approver (``"deputy"``); anything else: all."""
+    waiting = awaiting_decision(user)
+    if role == "iam":
+        return [r for r in waiting if not waiting_as_deputy(r)]
+    if role == "deputy":
+        return [r for r in waiting if waiting_as_deputy(r)]
+    return waiting

@@ -7,12 +7,22 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from governance.access.models import AccessRequest
 from governance.access.policy import can_view_your_grants
 from governance.access.recertification import open_reviews_for
-from governance.access.selectors import awaiting_decision, grants_on_managed_assets
+from governance.access.selectors import (
+    awaiting_decision,
+    grants_held_untrained,
+    grants_in_areas,
+    grants_on_managed_assets,
+    grants_past_end,
+    grants_past_recertification,
+    visible_grants,
+    waiting_as_deputy,
+)
 from governance.core.models import User
 from governance.core.plurals import plural
 from governance.core.todo import DECISION, INFORMATION, OVERDUE, Facts, Task
@@ -51,7 +61,7 @@ def your_grants(user: User, facts: Facts) -> list[Task]:
         Task(
             label=label,
             count=live,
-            url=reverse("access:campaigns") if due["n"] else reverse("access:your-grants"),
+            url=reverse("access:your-grants"),  # the count is of live grants: the list of exactly those
             priority=INFORMATION,
             section="Access to data",
             hint=(f"{ending:,} ending by {_day(soon, facts.today)}" if ending else "Access to the assets you manage"),
@@ -63,8 +73,8 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     """Four queries: requests waiting for the person, their open reviews, their own returned requests,
     and for an IAM the live grants on their assets."""
     waiting = awaiting_decision(user)
-    as_deputy = [r for r in waiting if r.iam_decision == AccessRequest.Decision.APPROVE]
-    as_iam = [r for r in waiting if not r.iam_decision]
+    as_deputy = [r for r in waiting if waiting_as_deputy(r)]
+    as_iam = [r for r in waiting if not waiting_as_deputy(r)]
     reviews = list(open_reviews_for(user).values_list("campaign__deadline", flat=True))
     late_reviews = sum(1 for deadline in reviews if deadline < facts.today)
     returned = AccessRequest.objects.filter(requester=user, state=R.RETURNED).count()
@@ -74,20 +84,24 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
         Task(
             label=f"Decide {_requests(len(as_iam))}",
             count=len(as_iam),
-            url=decisions,
+            url=f"{decisions}?as=iam",
             priority=DECISION,
             section="Access to data",
             hint="As IAM, or as Deputy SIRO where the post is empty" if facts.deputy_areas else "As the asset's IAM",
+            due=_first_submitted(as_iam),
+            due_label="Waiting since",
         ),
         Task(
             label=f"Approve or reject {_requests(len(as_deputy))} as Deputy SIRO"
             if not facts.is_siro or facts.deputy_areas
             else f"Approve or reject {_requests(len(as_deputy))} escalated to the SIRO",
             count=len(as_deputy),
-            url=decisions,
+            url=f"{decisions}?as=deputy",
             priority=DECISION,
             section="Access to data",
             hint="Special category or identifiable data, approved by the IAM",
+            due=_first_submitted(as_deputy),
+            due_label="Waiting since",
         ),
         Task(
             label=f"Recertify {plural(len(reviews), 'grant')} of access",
@@ -96,13 +110,74 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             priority=OVERDUE if late_reviews else DECISION,
             section="Access to data",
             hint=f"{late_reviews} past the deadline" if late_reviews else "Confirm or revoke each holder's access",
+            due=min(reviews, default=None),
         ),
         Task(
             label=f"Change and resubmit {_requests(returned)} returned to you",
             count=returned,
-            url=f"{reverse('access:requests')}?{urlencode({'state': R.RETURNED})}",
+            url=f"{reverse('access:requests')}?{urlencode({'state': R.RETURNED, 'mine': 'yes'})}",
             priority=DECISION,
             section="Access to data",
             hint="The decider asked for changes",
+        ),
+        *exceptions_for(user, facts),
+    ]
+
+
+def _first_submitted(requests: list[AccessRequest]) -> datetime.date | None:
+    """The day the longest-waiting request was submitted."""
+    dates = [timezone.localdate(r.submitted_at) for r in requests if r.submitted_at]
+    return min(dates, default=None)
+
+
+def _grants(count: int) -> str:
+    return plural(count, "grant")
+
+
+def exceptions_for(user: User, facts: Facts) -> list[Task]:
+    """Grants not recertified by the deadline, active after their end date, or held without current
+    training, in the overseer's areas: one aggregate query (a Deputy SIRO's visible grants add two)."""
+    if not facts.sees_exceptions:
+        return []
+    grants = visible_grants(user)
+    if not facts.oversees_all:
+        grants = grants.filter(grants_in_areas(facts.deputy_areas))
+    recertification = grants_past_recertification(facts.today)
+    past_end = grants_past_end(facts.today)
+    counts = grants.order_by().aggregate(
+        recertification=Count("pk", filter=recertification),
+        past_end=Count("pk", filter=past_end),
+        first_end=Min("ends_on", filter=past_end),
+        untrained=Count("pk", filter=grants_held_untrained(facts.today)),
+    )
+    listed = reverse("access:grants")
+    scope = facts.scope_query()
+    return [
+        Task(
+            label=f"{_grants(counts['recertification'])} not recertified by the deadline",
+            count=counts["recertification"],
+            url=f"{listed}?{urlencode({'attention': 'past_recertification', **scope})}",
+            priority=OVERDUE,
+            section="Access to data",
+            exception=True,
+        ),
+        Task(
+            label=f"{_grants(counts['past_end'])} still active after the end date",
+            count=counts["past_end"],
+            url=f"{listed}?{urlencode({'attention': 'past_end', **scope})}",
+            priority=OVERDUE,
+            section="Access to data",
+            due=counts["first_end"],
+            due_label="Earliest due",
+            exception=True,
+        ),
+        Task(
+            label=f"{_grants(counts['untrained'])} of personal data held without current training",
+            count=counts["untrained"],
+            url=f"{listed}?{urlencode({'attention': 'held_untrained', **scope})}",
+            priority=OVERDUE,
+            section="Access to data",
+            hint="The holder's data-protection training has lapsed or was never signed",
+            exception=True,
         ),
     ]

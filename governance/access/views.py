@@ -36,6 +36,7 @@ from governance.core.access_events import record_access
 from governance.core.history_events import history_for
 from governance.core.models import AccessEvent, BusinessArea
 from governance.core.pagination import CappedPaginator
+from governance.core.selectors import overseen_areas
 from governance.core.tabular import export_response
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
 from governance.register.models import DataItem, InformationAsset
@@ -321,6 +322,12 @@ class MyAccessView(PolicyMixin, TemplateView):
 
 
 class GrantFilter(django_filters.FilterSet):
+    ATTENTION = (
+        ("past_end", "Active past their end date"),
+        ("past_recertification", "Active past a recertification deadline, not confirmed"),
+        ("held_untrained", "Personal data held without current training"),
+    )
+
     state = django_filters.ChoiceFilter(choices=AccessGrant.State.choices, empty_label="Any")
     q = django_filters.CharFilter(method="search", label="Asset or holder")
     # The SIRO's report links its access figures here: the same rules as governance/assurance/report.py.
@@ -330,14 +337,9 @@ class GrantFilter(django_filters.FilterSet):
         empty_label="All areas",
         label="Business area of the asset",
     )
-    attention = django_filters.ChoiceFilter(
-        choices=(
-            ("past_end", "Active past their end date"),
-            ("past_recertification", "Active past a recertification deadline, not confirmed"),
-        ),
-        method="by_attention",
-        label="Show",
-        empty_label="All",
+    attention = django_filters.ChoiceFilter(choices=ATTENTION, method="by_attention", label="Show", empty_label="All")
+    areas = django_filters.ChoiceFilter(
+        choices=(("overseen", "The areas I oversee"),), method="by_areas", label="Areas", empty_label="Every area"
     )
 
     class Meta:
@@ -346,13 +348,18 @@ class GrantFilter(django_filters.FilterSet):
 
     def by_attention(self, queryset, name, value):
         today = timezone.localdate()
-        active = queryset.filter(state=AccessGrant.State.ACTIVE)
-        if value == "past_end":
-            return active.filter(ends_on__lt=today)
-        if value == "past_recertification":
-            overdue = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__deadline__lt=today)
-            return active.filter(Exists(overdue))
-        return queryset
+        named = {
+            "past_recertification": selectors.grants_past_recertification,
+            "past_end": selectors.grants_past_end,
+            "held_untrained": selectors.grants_held_untrained,
+        }
+        return queryset.filter(named[value](today))
+
+    def by_areas(self, queryset, name, value):
+        user = self.request.user if self.request is not None else None
+        if user is None:
+            return queryset.none()
+        return queryset.filter(selectors.grants_in_areas(overseen_areas(user)))
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -781,7 +788,8 @@ class DecisionsView(PolicyMixin, ListView):
     context_object_name = "waiting"
 
     def get_queryset(self):
-        return access_selectors.awaiting_decision(self.request.user)
+        # ?as=iam or ?as=deputy: the home page's two decision items each open their own share.
+        return access_selectors.awaiting_as(self.request.user, self.request.GET.get("as", ""))
 
 
 class RequestListView(PolicyMixin, ListView):
@@ -798,6 +806,8 @@ class RequestListView(PolicyMixin, ListView):
         state = self.request.GET.get("state")
         if state in AccessRequest.State.values:
             queryset = queryset.filter(state=state)
+        if self.request.GET.get("mine") == "yes":
+            queryset = queryset.filter(requester=self.request.user)
         return queryset.order_by("-created_at", "-pk")
 
     def get_context_data(self, **kwargs):

@@ -26,6 +26,12 @@ def can_see_risks(user: User, asset: InformationAsset) -> bool:
     return user.is_authenticated and (can_edit_asset(user, asset) or has_oversight(user))
 
 
+def can_view_risk_list(user: User) -> bool:
+    """The list of risks across assets: organisation-wide oversight, and Deputy SIROs for their areas
+    (``selectors.overseen_risks`` lists what each sees)."""
+    return is_member(user) and (has_oversight(user) or oversees_any_area(user))
+
+
 def can_open_round(user: User) -> bool:
     """Only the SIRO opens an assurance round."""
     return user.is_authenticated and user.is_active and is_siro(user)
@@ -42,11 +48,6 @@ def can_view_round(user: User, round_: AssuranceRound) -> bool:
 
 def can_view_report(user: User, round_: AssuranceRound) -> bool:
     """The SIRO's report: organisation-wide oversight only."""
-    return user.is_authenticated and has_oversight(user)
-
-
-def can_list_risks(user: User) -> bool:
-    """Every information risk across the areas, behind the SIRO's report's figures: organisation-wide oversight."""
     return user.is_authenticated and has_oversight(user)
 
 

@@ -6,9 +6,14 @@ answers for one record from the same facts.
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+import datetime
 
-from governance.assurance.models import AssuranceReturn, AssuranceRound
+from django.conf import settings
+from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet
+from django.db.models.lookups import GreaterThan
+
+from governance.assurance import risks as risk_rules
+from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.assurance.policy import can_decide_return, decides_as_stand_in
 from governance.core.models import BusinessArea, User
 from governance.core.policy import has_oversight, is_member, stands_in
@@ -33,6 +38,91 @@ def visible_returns(user: User, round_: AssuranceRound):
             wanted |= Q(pk__in=[r.pk for r in candidates if decides_as_stand_in(user, r)])
         returns = returns.filter(wanted)
     return returns.select_related("iam", "business_area").order_by("business_area__name", "iam__last_name", "pk")
+
+
+# Named filters of returns and risks, shared by the lists and the home page's counts.
+
+RETURN_STATUSES = {
+    # key: (what the list shows, the returns it keeps)
+    "to_sign": ("To sign", Q(state__in=(AssuranceReturn.State.DRAFT, AssuranceReturn.State.SENT_BACK))),
+    "outstanding": ("Not yet signed", Q(state=AssuranceReturn.State.DRAFT)),
+    "to_accept": ("Signed, waiting to be accepted", Q(state=AssuranceReturn.State.SIGNED)),
+    "sent_back": ("Sent back", Q(state=AssuranceReturn.State.SENT_BACK)),
+    "accepted": ("Accepted", Q(state=AssuranceReturn.State.ACCEPTED)),
+}
+
+
+def return_status(key: str) -> Q:
+    return RETURN_STATUSES[key][1]
+
+
+def open_round_returns():
+    """Live returns of the rounds still open."""
+    return live_returns().filter(round__state=AssuranceRound.State.OPEN)
+
+
+def returns_in_areas(areas) -> Q:
+    return Q(business_area__in=areas)
+
+
+def overseen_risks(user: User) -> QuerySet[InformationRisk]:
+    """The risks on the risk list: every asset's for oversight, the assets of their areas for a Deputy SIRO."""
+    risks = InformationRisk.objects.all()
+    if not is_member(user):
+        return risks.none()
+    if has_oversight(user):
+        return risks
+    return risks.filter(asset__business_area__in=overseen_areas(user))
+
+
+RISK_STATUSES = {
+    "review_overdue": "Review overdue",
+    "above_appetite": "Above the risk appetite",
+}
+
+
+def risk_review_overdue(today: datetime.date) -> Q:
+    """Risks not closed whose next review date has passed."""
+    return ~Q(status=InformationRisk.Status.CLOSED) & Q(review_date__lt=today)
+
+
+def risk_above_appetite() -> Q:
+    """Risks not closed rated (likelihood times impact) above ``RISK_APPETITE_RATING``."""
+    rating = ExpressionWrapper(F("likelihood") * F("impact"), output_field=IntegerField())
+    return ~Q(status=InformationRisk.Status.CLOSED) & Q(GreaterThan(rating, settings.RISK_APPETITE_RATING))
+
+
+def risks_in_areas(areas) -> Q:
+    return Q(asset__business_area__in=areas)
+
+
+def listed_risks(
+    user: User,
+    *,
+    figure: str = "",
+    status: str = "",
+    area: BusinessArea | None = None,
+    overseen_only: bool = False,
+    today: datetime.date,
+) -> QuerySet[InformationRisk]:
+    """The risk list's rows: the risks not closed that ``user`` oversees, each with its ``score``, highest first.
+
+    ``figure`` narrows to the risks behind one figure of the SIRO's report (``risks.RISK_FIGURES``, the same
+    rule as its counts), ``status`` to a home page exception (``RISK_STATUSES``), ``area`` to one business
+    area's assets and ``overseen_only`` to the areas ``user`` is Deputy SIRO of.
+    """
+    listed = risk_rules.scored_risks().filter(pk__in=overseen_risks(user).values("pk"))
+    if figure:
+        listed = listed.filter(risk_rules.figure_filter(figure, today))
+    if status == "review_overdue":
+        listed = listed.filter(risk_review_overdue(today))
+    elif status == "above_appetite":
+        listed = listed.filter(risk_above_appetite())
+    if area is not None:
+        listed = listed.filter(asset__business_area=area)
+    if overseen_only:
+        listed = listed.filter(risks_in_areas(overseen_areas(user)))
+    return listed.select_related("asset__business_area", "owner").order_by("-score", "review_date", "pk")
 
 
 def _stand_in_returns(returns):

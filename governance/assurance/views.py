@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from governance.assurance import (
@@ -23,6 +26,7 @@ from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignRe
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.assurance.report_pdf import report_pdf
 from governance.core.security import has_security_key
+from governance.core.selectors import overseen_areas
 from governance.core.views.mixins import PolicyMixin, ServiceFormView
 from governance.register.models import InformationAsset
 from governance.trends.charts import charts_for
@@ -80,30 +84,58 @@ class RiskUpdateView(AssetRiskMixin, ServiceFormView):
 
 
 class RiskListView(PolicyMixin, ListView):
-    """The risks behind one of the SIRO's report's figures: ``?figure=<high|medium|low|tolerated|review_overdue>``
-    and ``business_area=<id>``; without a figure, every risk not closed."""
+    """Information risks not closed on the assets one oversees (every asset for oversight, their areas' for a
+    Deputy SIRO), highest rating first, narrowed by any of:
 
-    permission = policy.can_list_risks
-    refusal_message = "Only the SIRO, auditors and administrators see every information risk."
+    - ``?figure=<high|medium|low|tolerated|review_overdue>&business_area=<id>``: the risks behind one figure
+      of the SIRO's report (``risks.RISK_FIGURES``);
+    - ``?status=<review_overdue|above_appetite>&areas=overseen``: an exception of the home page
+      (``selectors.RISK_STATUSES``), for a Deputy SIRO their areas' share.
+    """
+
+    permission = policy.can_view_risk_list
+    refusal_message = "The list of risks is for Deputy SIROs (their areas), the SIRO, auditors and administrators."
     template_name = "assurance/risks.html"
     context_object_name = "risks"
     paginate_by = 50
 
     def get_queryset(self):
-        self.area = selectors.area_from(self.request.GET.get("business_area"))
-        figure = self.request.GET.get("figure", "")
+        user = self.request.user
+        params = self.request.GET
+        self.area = selectors.area_from(params.get("business_area"))
+        figure = params.get("figure", "")
         self.figure = figure if figure in risks.RISK_FIGURES else ""
-        area_id = self.area.pk if self.area else None
-        if self.figure:
-            return risks.risks_behind(self.figure, area_id=area_id)
-        queryset = risks.scored_risks().select_related("asset__business_area", "owner")
-        if area_id is not None:
-            queryset = queryset.filter(asset__business_area_id=area_id)
-        return queryset.order_by("-score", "review_date", "pk")
+        status = params.get("status", "")
+        self.status = status if status in selectors.RISK_STATUSES else ""
+        self.overseen = params.get("areas") == "overseen"
+        return selectors.listed_risks(
+            user,
+            figure=self.figure,
+            status=self.status,
+            area=self.area,
+            overseen_only=self.overseen,
+            today=timezone.localdate(),
+        )
 
     def get_context_data(self, **kwargs):
-        label = risks.RISK_FIGURES[self.figure][0] if self.figure else "not closed"
-        return super().get_context_data(area=self.area, figure_label=label, **kwargs)
+        if self.figure:
+            label = risks.RISK_FIGURES[self.figure][0]
+        elif self.status:
+            label = selectors.RISK_STATUSES[self.status].lower()
+        else:
+            label = "not closed"
+        scope = {"areas": "overseen"} if self.overseen else {}
+        return super().get_context_data(
+            area=self.area,
+            figure_label=label,
+            status=self.status or self.figure,
+            statuses=[
+                (key, name, urlencode({"status": key, **scope})) for key, name in selectors.RISK_STATUSES.items()
+            ],
+            all_query=urlencode(scope),
+            appetite=settings.RISK_APPETITE_RATING,
+            **kwargs,
+        )
 
 
 class RoundListView(PolicyMixin, ListView):
@@ -159,17 +191,32 @@ class RoundDetailView(RoundMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.area = selectors.area_from(self.request.GET.get("business_area"))
-        state = self.request.GET.get("state", "")
+        # ?business_area=&state=: a figure of the SIRO's report (report.RETURN_STATES, its own rule);
+        # ?status= one of selectors.RETURN_STATUSES, ?areas=overseen, ?waiting=me: a home page item's share.
+        user = self.request.user
+        params = self.request.GET
+        self.area = selectors.area_from(params.get("business_area"))
+        state = params.get("state", "")
         self.state = state if state in report.RETURN_STATES else ""
-        returns = selectors.visible_returns(self.request.user, self.round)
-        return selectors.narrowed_returns(returns, area=self.area, states=report.RETURN_STATES.get(self.state))
+        returns = selectors.visible_returns(user, self.round)
+        returns = selectors.narrowed_returns(returns, area=self.area, states=report.RETURN_STATES.get(self.state))
+        status = params.get("status", "")
+        self.status = status if status in selectors.RETURN_STATUSES else ""
+        if self.status:
+            returns = returns.filter(selectors.return_status(self.status))
+        if params.get("areas") == "overseen":
+            returns = returns.filter(selectors.returns_in_areas(overseen_areas(user)))
+        if params.get("waiting") == "me":  # signed returns this person may accept or send back
+            returns = returns.filter(pk__in=[r.pk for r in selectors.returns_to_accept(user)])
+        return returns
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
             round=self.round,
             can_report=policy.can_view_report(user, self.round),
+            status=self.status,
+            statuses=[(key, label) for key, (label, _) in selectors.RETURN_STATUSES.items() if key != "to_sign"],
             area=self.area,
             state_label=STATE_LABELS.get(self.state, ""),
             **kwargs,
@@ -257,7 +304,10 @@ class MyReturnsView(PolicyMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return returns.returns_for_iam(self.request.user)
+        mine = returns.returns_for_iam(self.request.user)
+        if self.request.GET.get("status") == "to_sign":  # the home page's "Sign ... assurance return"
+            mine = mine.filter(selectors.return_status("to_sign"), round__state=AssuranceRound.State.OPEN)
+        return mine
 
 
 class ReturnMixin(PolicyMixin):

@@ -13,13 +13,18 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, DateField, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, DateField, F, QuerySet, Value, When
 from django.utils import timezone
 
 from governance.contracts.icalendar import AllDayEvent, calendar
 from governance.contracts.models import CalendarFeedToken, ResearchContract
 from governance.contracts.policy import is_contract_manager
-from governance.contracts.selectors import visible_contracts
+from governance.contracts.selectors import (
+    destruction_due_within,
+    destruction_overdue,
+    retention_ending_within,
+    visible_contracts,
+)
 from governance.core.models import User
 
 Status = ResearchContract.Status
@@ -58,20 +63,10 @@ def calendar_contracts(user: User, today: datetime.date | None = None) -> QueryS
 def calendar_counts(queryset: QuerySet, today: datetime.date | None = None) -> dict:
     """Overdue destruction, retention ending soon, destruction due soon: one query."""
     today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=SOON_DAYS)
     return queryset.order_by().aggregate(
-        overdue=Count("pk", filter=Q(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today)),
-        retention_soon=Count(
-            "pk", filter=Q(status=Status.DATA_RELEASED, retention_end_date__gte=today, retention_end_date__lte=soon)
-        ),
-        destruction_soon=Count(
-            "pk",
-            filter=Q(
-                status__in=ResearchContract.HOLDING_DATA,
-                destruction_due_date__gte=today,
-                destruction_due_date__lte=soon,
-            ),
-        ),
+        overdue=Count("pk", filter=destruction_overdue(today)),
+        retention_soon=Count("pk", filter=retention_ending_within(today, SOON_DAYS)),
+        destruction_soon=Count("pk", filter=destruction_due_within(today, SOON_DAYS)),
     )
 
 

@@ -10,8 +10,19 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from governance.contracts.models import ContractAsset, ResearchContract
-from governance.contracts.selectors import data_reviews_for
+from governance.contracts.selectors import (
+    data_reviews_for,
+    destruction_due_within,
+    destruction_escalated,
+    destruction_overdue,
+    in_areas,
+    retention_ending_within,
+)
 from governance.core.models import BusinessArea
+from governance.core.selectors import overseen_areas
+
+# The home page's exceptions link a Deputy SIRO to the contracts of the areas they oversee.
+AREAS = (("overseen", "The areas I oversee"),)
 
 
 class ContractFilter(django_filters.FilterSet):
@@ -21,6 +32,7 @@ class ContractFilter(django_filters.FilterSet):
         ("my_review", "Awaiting my review"),
         ("mine", "Contracts I manage"),
         ("destruction_overdue", "Destruction overdue"),
+        ("destruction_escalated", "Destruction overdue past the escalation"),
         ("manager_needed", "Contract manager has left"),
     )
 
@@ -33,6 +45,7 @@ class ContractFilter(django_filters.FilterSet):
         empty_label="All areas",
         label="Business area of the data",
     )
+    areas = django_filters.ChoiceFilter(choices=AREAS, method="by_areas", label="Areas", empty_label="Every area")
     ordering = django_filters.OrderingFilter(
         fields=(
             ("reference", "reference"),
@@ -60,6 +73,10 @@ class ContractFilter(django_filters.FilterSet):
         in_area = ContractAsset.objects.filter(contract=OuterRef("pk"), asset__business_area=value)
         return queryset.filter(Exists(in_area))
 
+    def by_areas(self, queryset, name, value):
+        user = self.request.user if self.request is not None else None
+        return queryset.filter(in_areas(overseen_areas(user))) if user is not None else queryset.none()
+
     def by_attention(self, queryset, name, value):
         user = self.request.user if self.request is not None else None
         today = timezone.localdate()
@@ -68,7 +85,9 @@ class ContractFilter(django_filters.FilterSet):
         if value == "mine" and user is not None:
             return queryset.filter(manager=user)
         if value == "destruction_overdue":
-            return queryset.filter(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today)
+            return queryset.filter(destruction_overdue(today))
+        if value == "destruction_escalated":
+            return queryset.filter(destruction_escalated(today))
         if value == "manager_needed":
             return queryset.filter(manager__is_active=False).exclude(status=ResearchContract.Status.CLOSED)
         return queryset
@@ -79,6 +98,8 @@ class ContractCalendarFilter(django_filters.FilterSet):
 
     WINDOWS = (
         ("overdue", "Destruction overdue"),
+        ("retention_30", "Retention ends in the next 30 days"),
+        ("destruction_30", "Destruction due in the next 30 days"),
         ("30", "Next 30 days"),
         ("90", "Next 3 months"),
         ("365", "Next 12 months"),
@@ -95,7 +116,11 @@ class ContractCalendarFilter(django_filters.FilterSet):
     def by_window(self, queryset, name, value):
         today = timezone.localdate()
         if value == "overdue":
-            return queryset.filter(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today)
+            return queryset.filter(destruction_overdue(today))
+        if value == "retention_30":
+            return queryset.filter(retention_ending_within(today, 30))
+        if value == "destruction_30":
+            return queryset.filter(destruction_due_within(today, 30))
         horizon = today + datetime.timedelta(days=int(value))
         return queryset.filter(
             Q(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today) | Q(next_date__lte=horizon)

@@ -6,7 +6,10 @@ answers for one record from the same facts.
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+import datetime
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from governance.contracts.models import (
     ContractAsset,
@@ -77,3 +80,38 @@ def data_reviews_for(user: User) -> list[ContractAsset]:
         .select_related("contract", "asset__manager", "asset__business_area__deputy_siro")
     )
     return [ca for ca in candidates if can_review(user, ca)]
+
+
+# Named filters, shared by the lists (the contracts list, the retention calendar) and the home page's counts.
+
+
+def destruction_overdue(today: datetime.date) -> Q:
+    """Data still held after its destruction date."""
+    return Q(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today)
+
+
+def destruction_escalated(today: datetime.date) -> Q:
+    """Destruction overdue by ``CONTRACT_ESCALATION_DAYS`` or more: the Deputy SIRO and the SIRO have been told."""
+    limit = today - datetime.timedelta(days=settings.CONTRACT_ESCALATION_DAYS)
+    return Q(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lte=limit)
+
+
+def destruction_due_within(today: datetime.date, days: int) -> Q:
+    """Data held whose destruction falls due between today and ``days`` from now."""
+    horizon = today + datetime.timedelta(days=days)
+    return Q(
+        status__in=ResearchContract.HOLDING_DATA, destruction_due_date__gte=today, destruction_due_date__lte=horizon
+    )
+
+
+def retention_ending_within(today: datetime.date, days: int) -> Q:
+    """Released data whose retention ends between today and ``days`` from now."""
+    horizon = today + datetime.timedelta(days=days)
+    return Q(
+        status=ResearchContract.Status.DATA_RELEASED, retention_end_date__gte=today, retention_end_date__lte=horizon
+    )
+
+
+def in_areas(areas) -> Exists:
+    """Contracts providing data from an asset of one of ``areas`` (a queryset or list of business areas)."""
+    return Exists(ContractAsset.objects.filter(contract=OuterRef("pk"), asset__business_area__in=areas))

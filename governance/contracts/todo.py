@@ -1,21 +1,29 @@
-"""Research contracts' items on the home task list: the manager's dates and the IAM's reviews of data sent."""
+"""Research contracts' items on the home task list: the manager's dates, the IAM's reviews of data sent,
+and for overseers the contracts holding data past their destruction date."""
 
 from __future__ import annotations
 
-import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Min
 from django.urls import reverse
 
 from governance.contracts.models import ResearchContract
-from governance.contracts.selectors import data_reviews_for
+from governance.contracts.selectors import (
+    data_reviews_for,
+    destruction_due_within,
+    destruction_escalated,
+    destruction_overdue,
+    in_areas,
+    retention_ending_within,
+    visible_contracts,
+)
 from governance.core.models import User
 from governance.core.plurals import plural
 from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
 
-C = ResearchContract.Status
-HORIZON_DAYS = 30
+HORIZON_DAYS = 30  # the calendar's windows "retention_30" and "destruction_30"
 
 
 def _contracts(count: int) -> str:
@@ -24,18 +32,18 @@ def _contracts(count: int) -> str:
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
     """Two queries: the contracts the person manages, by date, and the data reviews waiting for them
-    (as IAM, as Deputy SIRO where the IAM manages the contract, or standing in)."""
-    horizon = facts.today + datetime.timedelta(days=HORIZON_DAYS)
-    holding = Q(status__in=ResearchContract.HOLDING_DATA)
+    (as IAM, as Deputy SIRO where the IAM manages the contract, or standing in); one more for an
+    overseer's exceptions."""
+    overdue = destruction_overdue(facts.today)
+    destruction_soon = destruction_due_within(facts.today, HORIZON_DAYS)
+    retention_soon = retention_ending_within(facts.today, HORIZON_DAYS)
     counts = ResearchContract.objects.filter(manager=user).aggregate(
-        overdue=Count("pk", filter=holding & Q(destruction_due_date__lt=facts.today)),
-        destruction_soon=Count(
-            "pk", filter=holding & Q(destruction_due_date__gte=facts.today, destruction_due_date__lte=horizon)
-        ),
-        retention_soon=Count(
-            "pk",
-            filter=Q(status=C.DATA_RELEASED, retention_end_date__gte=facts.today, retention_end_date__lte=horizon),
-        ),
+        overdue=Count("pk", filter=overdue),
+        first_overdue=Min("destruction_due_date", filter=overdue),
+        destruction_soon=Count("pk", filter=destruction_soon),
+        first_destruction=Min("destruction_due_date", filter=destruction_soon),
+        retention_soon=Count("pk", filter=retention_soon),
+        first_retention=Min("retention_end_date", filter=retention_soon),
     )
     reviews = len({ca.contract_id for ca in data_reviews_for(user)})
     calendar = reverse("contracts:calendar")
@@ -47,22 +55,25 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             priority=OVERDUE,
             section="Research contracts",
             hint="The destruction date has passed without a certificate",
+            due=counts["first_overdue"],
         ),
         Task(
             label=f"Destruction due on {_contracts(counts['destruction_soon'])}",
             count=counts["destruction_soon"],
-            url=f"{calendar}?{urlencode({'window': str(HORIZON_DAYS), 'scope': 'mine'})}",
+            url=f"{calendar}?{urlencode({'window': f'destruction_{HORIZON_DAYS}', 'scope': 'mine'})}",
             priority=DUE_SOON,
             section="Research contracts",
             hint=f"Within {HORIZON_DAYS} days",
+            due=counts["first_destruction"],
         ),
         Task(
             label=f"Retention ends on {_contracts(counts['retention_soon'])}",
             count=counts["retention_soon"],
-            url=f"{calendar}?{urlencode({'window': str(HORIZON_DAYS), 'scope': 'mine'})}",
+            url=f"{calendar}?{urlencode({'window': f'retention_{HORIZON_DAYS}', 'scope': 'mine'})}",
             priority=DUE_SOON,
             section="Research contracts",
             hint=f"Within {HORIZON_DAYS} days",
+            due=counts["first_retention"],
         ),
         Task(
             label=f"Review the data to be sent on {_contracts(reviews)}",
@@ -71,5 +82,46 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             priority=DECISION,
             section="Research contracts",
             hint="As the IAM of an asset the contractor would receive",
+        ),
+        *exceptions_for(user, facts),
+    ]
+
+
+def exceptions_for(user: User, facts: Facts) -> list[Task]:
+    """Contracts holding data past the destruction date, and past the escalation: one query."""
+    if not facts.sees_exceptions:
+        return []
+    contracts = visible_contracts(user)
+    if not facts.oversees_all:
+        contracts = contracts.filter(in_areas(facts.deputy_areas))
+    overdue, escalated = destruction_overdue(facts.today), destruction_escalated(facts.today)
+    counts = contracts.order_by().aggregate(
+        overdue=Count("pk", filter=overdue),
+        escalated=Count("pk", filter=escalated),
+        first=Min("destruction_due_date", filter=overdue),
+    )
+    listed = reverse("contracts:list")
+    scope = facts.scope_query()
+    return [
+        Task(
+            label=f"{_contracts(counts['overdue'])} holding data past the destruction date",
+            count=counts["overdue"],
+            url=f"{listed}?{urlencode({'attention': 'destruction_overdue', **scope})}",
+            priority=OVERDUE,
+            section="Research contracts",
+            due=counts["first"],
+            due_label="Earliest due",
+            exception=True,
+        ),
+        Task(
+            label=f"{_contracts(counts['escalated'])} past the escalation",
+            count=counts["escalated"],
+            url=f"{listed}?{urlencode({'attention': 'destruction_escalated', **scope})}",
+            priority=OVERDUE,
+            section="Research contracts",
+            hint=f"Destruction {settings.CONTRACT_ESCALATION_DAYS} days or more overdue",
+            due=counts["first"],
+            due_label="Earliest due",
+            exception=True,
         ),
     ]

@@ -7,7 +7,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from governance.core import offices
-from governance.core.policy import has_oversight, is_deputy_siro
+from governance.core.policy import has_oversight, in_group, is_deputy_siro, is_siro
+from governance.core.roles import AUDITORS
+from governance.core.selectors import oversees_any_area
 
 
 def portal(request: HttpRequest) -> dict:
@@ -44,6 +46,12 @@ def _navigation(request: HttpRequest) -> list[dict]:
     entries.append(("Incidents", "incidents:list", "incidents"))  # everyone reports; each sees only theirs
     if has_oversight(user) or is_deputy_siro(user):
         entries.append(("Compliance", "training:compliance", "compliance"))
+    if is_siro(user) or in_group(user, AUDITORS) or oversees_any_area(user):
+        # The SIRO, auditors and Deputy SIROs: the assurance rounds, and the policy's evidence within them
+        # (one item, not for administrators, so the bar stays on one row at desktop widths).
+        entries.append(("Assurance", "assurance:rounds", "assurance"))
+        if match and match.view_name == "policy":
+            section = "assurance"
     if has_oversight(user):
         entries.append(("Audit", "audit:explorer", "audit"))
     if user.is_staff:

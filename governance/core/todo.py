@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import undeliverable
 from governance.core.plurals import plural
-from governance.core.policy import has_oversight, is_administrator, is_siro
+from governance.core.policy import has_oversight, in_group, is_administrator, is_siro
+from governance.core.roles import AUDITORS
 from governance.core.selectors import overseen_areas
 
 # Priorities, most pressing first. A provider picks one per item.
@@ -41,6 +43,9 @@ class Task:
     priority: int = DECISION
     section: str = "Your work"
     hint: str = ""
+    due: datetime.date | datetime.datetime | None = None
+    due_label: str = "Due"
+    exception: bool = False
 
     @property
     def status(self) -> str:
@@ -49,6 +54,18 @@ class Task:
     @property
     def tag(self) -> str:
         return PRIORITY_TAGS[self.priority][1]
+
+    @property
+    def date_text(self) -> str:
+        """The item's date in GOV.UK style ("Due 4 March 2027", "Was due 2 December 2026 at 3:15pm"), or ""."""
+        if self.due is None:
+            return ""
+        label = "Was due" if self.due_label == "Due" and self.priority == OVERDUE else self.due_label
+        if isinstance(self.due, datetime.datetime):
+            moment = timezone.localtime(self.due)
+            time = date_format(moment, "g:i").replace(":00", "") + date_format(moment, "A").lower()
+            return f"{label} {date_format(moment, 'j F Y')} at {time}"
+        return f"{label} {date_format(self.due, 'j F Y')}"
 
 
 @dataclass
@@ -59,11 +76,26 @@ class Facts:
     today: datetime.date
     is_siro: bool
     has_oversight: bool
+    is_auditor: bool = False
     deputy_areas: list[BusinessArea] = field(default_factory=list)
 
     @property
     def is_deputy_siro(self) -> bool:
         return bool(self.deputy_areas)
+
+    @property
+    def sees_exceptions(self) -> bool:
+        """The SIRO, auditors (the whole organisation) and Deputy SIROs (their areas) see the exceptions."""
+        return self.oversees_all or self.is_deputy_siro
+
+    @property
+    def oversees_all(self) -> bool:
+        return self.is_siro or self.is_auditor
+
+    def scope_query(self) -> dict[str, str]:
+        """The query-string filter that limits an exception's list to the areas it counts: none for the
+        whole organisation, ``areas=overseen`` for a Deputy SIRO."""
+        return {} if self.oversees_all else {"areas": "overseen"}
 
 
 def facts_for(user: User, on: datetime.date | None = None) -> Facts:
@@ -73,6 +105,7 @@ def facts_for(user: User, on: datetime.date | None = None) -> Facts:
         today=on or timezone.localdate(),
         is_siro=is_siro(user),
         has_oversight=has_oversight(user),
+        is_auditor=in_group(user, AUDITORS),
         deputy_areas=list(overseen_areas(user).order_by("name")),
     )
 

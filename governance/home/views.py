@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from governance.core.policy import can_view_audit_trail, has_oversight, is_member
 from governance.core.role_badges import roles_for
+from governance.core.selectors import oversees_any_area
 from governance.core.views.mixins import PolicyMixin
 from governance.home.todo import sections, task_list
 from governance.register import policy as register_policy
@@ -29,7 +30,9 @@ class HomeView(PolicyMixin, TemplateView):
         context["training_due"] = any(state.status != CURRENT for state in context["states"])
         context["clearance"] = personal_data_clearance(user) if user.is_data_handler else None
         context["links"] = oversight_links(user)
-        context["task_sections"] = sections(task_list(user))
+        tasks = task_list(user)
+        context["exception_sections"] = sections([task for task in tasks if task.exception])
+        context["task_sections"] = sections([task for task in tasks if not task.exception])
         context["show_siro_status"] = has_oversight(user)  # administrators and auditors see "SIRO vacant"
         return context
 
@@ -42,6 +45,8 @@ def oversight_links(user) -> list[tuple[str, str]]:
             ("Training compliance", reverse("training:compliance")),
             ("Asset accountability", reverse("assets:accountability")),
         ]
+    if has_oversight(user) or oversees_any_area(user):
+        links += [("Assurance rounds", reverse("assurance:rounds")), ("The policy and its controls", reverse("policy"))]
     if can_view_audit_trail(user):
         links += [("Audit trail", reverse("audit:explorer")), ("Access register", reverse("access:register"))]
     if is_chief_statistician(user) or is_disclosure_officer(user):

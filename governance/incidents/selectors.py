@@ -6,12 +6,14 @@ answers for one record from the same facts.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from governance.core.models import User
 from governance.core.policy import is_person
 from governance.core.selectors import overseen_areas
-from governance.incidents.models import Incident, IncidentLink
+from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import (
     sees_every_incident,
 )
@@ -30,3 +32,40 @@ def visible_incidents(user: User, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(
         Q(reported_by=user) | Q(handler=user) | Q(business_area__in=overseen_areas(user)) | Exists(touches)
     )
+
+
+# Named filters, shared by the incidents list and the home page's counts.
+
+DUE_SOON_HOURS = 24  # "near the deadline": the ICO decision falls due within a day
+
+
+def open_incidents() -> Q:
+    return ~Q(state=Incident.State.CLOSED)
+
+
+def awaiting_ico_decision() -> Q:
+    return open_incidents() & Q(ico_decision="")
+
+
+def ico_due_soon(now: datetime.datetime) -> Q:
+    """Still without the ICO decision, and the 72 hours end within ``DUE_SOON_HOURS``."""
+    return awaiting_ico_decision() & Q(
+        ico_deadline__gt=now, ico_deadline__lte=now + datetime.timedelta(hours=DUE_SOON_HOURS)
+    )
+
+
+def ico_overdue(now: datetime.datetime) -> Q:
+    """Still without the ICO decision after the 72 hours."""
+    return awaiting_ico_decision() & Q(ico_deadline__lte=now)
+
+
+def with_open_actions_of(user: User) -> Q:
+    """Open incidents with an action ``user`` owns that is still open."""
+    mine = IncidentAction.objects.filter(owner=user, state=IncidentAction.State.OPEN).values("incident")
+    return open_incidents() & Q(pk__in=mine)
+
+
+def incidents_in_areas(areas) -> Q:
+    """Incidents of one of ``areas``, or touching an asset of one of them."""
+    touches = IncidentLink.objects.filter(incident=OuterRef("pk"), asset__business_area__in=areas)
+    return Q(business_area__in=areas) | Q(Exists(touches))

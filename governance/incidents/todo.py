@@ -1,21 +1,31 @@
-"""Incidents' items on the home task list: ICO decisions against the 72-hour clock, open actions."""
+"""Incidents' items on the home task list: ICO decisions against the 72-hour clock, open actions,
+and for overseers the open incidents and those near or past the deadline."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from governance.core.models import User
 from governance.core.plurals import plural
 from governance.core.policy import is_person
-from governance.core.todo import DECISION, OVERDUE, Facts, Task
-from governance.incidents.models import Incident, IncidentAction
+from governance.core.todo import DECISION, DUE_SOON, OVERDUE, Facts, Task
+from governance.incidents.models import IncidentAction
 from governance.incidents.policy import handles_any
-from governance.incidents.selectors import visible_incidents
+from governance.incidents.selectors import (
+    awaiting_ico_decision,
+    ico_due_soon,
+    ico_overdue,
+    incidents_in_areas,
+    open_incidents,
+    visible_incidents,
+    with_open_actions_of,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,10 @@ class TaskItem:
     overdue: bool = False
 
 
+def _incidents(count: int) -> str:
+    return plural(count, "incident")
+
+
 def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem]:
     """Incidents waiting for this user's ICO decision (soonest deadline first) and their open actions."""
     if not is_person(user):
@@ -34,9 +48,13 @@ def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem
     now = now or timezone.now()
     items: list[TaskItem] = []
     if handles_any(user):
-        waiting = visible_incidents(user).exclude(state=Incident.State.CLOSED).filter(ico_decision="")
-        figures = waiting.aggregate(first=Min("ico_deadline"))
-        count = waiting.count()
+        figures = (
+            visible_incidents(user)
+            .filter(awaiting_ico_decision())
+            .order_by()
+            .aggregate(count=Count("pk"), first=Min("ico_deadline"))
+        )
+        count = figures["count"]
         if count:
             first = figures["first"]
             items.append(
@@ -48,16 +66,16 @@ def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem
                     overdue=first is not None and first <= now,
                 )
             )
-    actions = IncidentAction.objects.filter(owner=user, state=IncidentAction.State.OPEN).exclude(
-        incident__state=Incident.State.CLOSED
-    )
-    figures = actions.aggregate(first=Min("due_on"))
-    count = actions.count()
+    # Counted as the list shows them: incidents (not actions) of the person's that are still open.
+    mine = visible_incidents(user).filter(with_open_actions_of(user))
+    actions = IncidentAction.objects.filter(owner=user, state=IncidentAction.State.OPEN, incident__in=mine)
+    figures = actions.aggregate(count=Count("incident", distinct=True), first=Min("due_on"))
+    count = figures["count"]
     if count:
         first = figures["first"]
         items.append(
             TaskItem(
-                label=f"Complete {plural(count, 'incident action')}",
+                label=f"Complete your actions on {_incidents(count)}",
                 count=count,
                 url=f"{reverse('incidents:list')}?status=my_actions",
                 due=first,
@@ -69,23 +87,64 @@ def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
     """The incident items, ordered with the rest: past the deadline first, then waiting for you."""
-    tasks = []
-    for item in items_for(user):
-        due = ""
-        if isinstance(item.due, datetime.datetime):
-            due = formats.date_format(timezone.localtime(item.due), "j F Y, H:i")
-        elif isinstance(item.due, datetime.date):
-            due = formats.date_format(item.due, "j F Y")
-        if due:
-            due = f"{'Was due' if item.overdue else 'Due'} {due}"
-        tasks.append(
-            Task(
-                label=item.label,
-                count=item.count,
-                url=item.url,
-                priority=OVERDUE if item.overdue else DECISION,
-                section="Incidents",
-                hint=due,
-            )
+    tasks = [
+        Task(
+            label=item.label,
+            count=item.count,
+            url=item.url,
+            priority=OVERDUE if item.overdue else DECISION,
+            section="Incidents",
+            due=item.due,
         )
-    return tasks
+        for item in items_for(user)
+    ]
+    return tasks + exceptions_for(user, facts)
+
+
+def exceptions_for(user: User, facts: Facts, now: datetime.datetime | None = None) -> list[Task]:
+    """Open incidents, and those whose ICO decision is due within a day or past the 72 hours: one query."""
+    if not facts.sees_exceptions:
+        return []
+    now = now or timezone.now()
+    incidents = visible_incidents(user)
+    if not facts.oversees_all:
+        incidents = incidents.filter(incidents_in_areas(facts.deputy_areas))
+    soon, late = ico_due_soon(now), ico_overdue(now)
+    counts = incidents.order_by().aggregate(
+        open=Count("pk", filter=open_incidents()),
+        soon=Count("pk", filter=soon),
+        first_soon=Min("ico_deadline", filter=soon),
+        late=Count("pk", filter=late),
+        first_late=Min("ico_deadline", filter=late),
+    )
+    listed = reverse("incidents:list")
+    scope = facts.scope_query()
+    return [
+        Task(
+            label=f"{_incidents(counts['late'])} past the 72-hour deadline for the ICO decision",
+            count=counts["late"],
+            url=f"{listed}?{urlencode({'status': 'ico_overdue', **scope})}",
+            priority=OVERDUE,
+            section="Incidents",
+            due=counts["first_late"],
+            due_label="Earliest due",
+            exception=True,
+        ),
+        Task(
+            label=f"{_incidents(counts['soon'])} with the ICO decision due within a day",
+            count=counts["soon"],
+            url=f"{listed}?{urlencode({'status': 'ico_due_soon', **scope})}",
+            priority=DUE_SOON,
+            section="Incidents",
+            due=counts["first_soon"],
+            exception=True,
+        ),
+        Task(
+            label=f"{_incidents(counts['open'])} open",
+            count=counts["open"],
+            url=f"{listed}?{urlencode({'status': 'open', **scope})}",
+            priority=DUE_SOON,
+            section="Incidents",
+            exception=True,
+        ),
+    ]

@@ -24,9 +24,11 @@ from governance.contracts.models import ResearchContract
 from governance.core.access_events import record_access
 from governance.core.models import BusinessArea, User
 from governance.core.plurals import plural
+from governance.core.selectors import overseen_areas
 from governance.core.tabular import export_response
 from governance.core.views.mixins import HistoryMixin, PolicyMixin, ServiceFormView
 from governance.incidents import export, linked, records
+from governance.incidents import selectors as incident_filters
 from governance.incidents.clock import clock_for, is_late
 from governance.incidents.forms import (
     ActionForm,
@@ -66,8 +68,10 @@ HANDLE_REFUSAL = "Only the incident's handler, its Deputy SIRO, an incident hand
 GRANTS_SHOWN = 50  # live grants offered for suspension; an asset with more is reviewed early instead
 
 STATUS_FILTERS = {
-    "open": ("Open", ~Q(state=Incident.State.CLOSED)),
-    "awaiting": ("Awaiting the ICO decision", ~Q(state=Incident.State.CLOSED) & Q(ico_decision="")),
+    "open": ("Open", incident_filters.open_incidents()),
+    "awaiting": ("Awaiting the ICO decision", incident_filters.awaiting_ico_decision()),
+    "ico_due_soon": ("ICO decision due within a day", None),
+    "ico_overdue": ("ICO decision past the 72 hours", None),
     "closed": ("Closed", Q(state=Incident.State.CLOSED)),
     "mine": ("Reported by me", None),
     "my_actions": ("With an open action of mine", None),
@@ -89,10 +93,16 @@ class IncidentListView(PolicyMixin, ListView):
         if self.status == "mine":
             queryset = queryset.filter(reported_by=user)
         elif self.status == "my_actions":
-            mine = IncidentAction.objects.filter(owner=user, state=IncidentAction.State.OPEN).values("incident")
-            queryset = queryset.filter(pk__in=mine)
+            queryset = queryset.filter(incident_filters.with_open_actions_of(user))
+        elif self.status == "ico_due_soon":
+            queryset = queryset.filter(incident_filters.ico_due_soon(timezone.now()))
+        elif self.status == "ico_overdue":
+            queryset = queryset.filter(incident_filters.ico_overdue(timezone.now()))
         elif self.status:
             queryset = queryset.filter(STATUS_FILTERS[self.status][1])
+        self.areas = self.request.GET.get("areas") == "overseen"  # a Deputy SIRO's exceptions: their areas only
+        if self.areas:
+            queryset = queryset.filter(incident_filters.incidents_in_areas(overseen_areas(user)))
         queryset = self._narrowed_for_the_siros_report(queryset)
         return queryset.order_by("-aware_at", "-pk")
 

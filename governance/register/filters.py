@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 
-from governance.core.models import BusinessArea, User
+from governance.core.models import BusinessArea
+from governance.core.selectors import overseen_areas
 from governance.register.models import InformationAsset
+from governance.register.selectors import iam_needed, review_filter
+
+__all__ = ["AREAS", "AssetFilter", "iam_needed", "review_filter"]
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
 REVIEW = (("overdue", "Overdue"), ("due_soon", "Due soon"), ("current", "Current"))
+# The home page's exceptions link a Deputy SIRO to the records of the areas they oversee.
+AREAS = (("overseen", "The areas I oversee"),)
 
 
 class AssetFilter(django_filters.FilterSet):
@@ -24,6 +26,7 @@ class AssetFilter(django_filters.FilterSet):
     business_area = django_filters.ModelChoiceFilter(
         queryset=BusinessArea.objects.order_by("name"), empty_label="All areas", label="Business area"
     )
+    areas = django_filters.ChoiceFilter(choices=AREAS, method="by_areas", label="Areas", empty_label="Every area")
     iam = django_filters.CharFilter(method="by_iam", label="IAM", help_text="Name, username or staff number")
     iam_needed = django_filters.ChoiceFilter(
         choices=(("yes", "IAM needed"),), method="by_iam_needed", label="IAM", empty_label="Any"
@@ -58,6 +61,10 @@ class AssetFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
+    def by_areas(self, queryset, name, value):
+        user = self.request.user if self.request is not None else None
+        return queryset.filter(business_area__in=overseen_areas(user)) if user is not None else queryset.none()
+
     def by_iam(self, queryset, name, value):
         value = value.strip()
         parts = value.split()
@@ -77,23 +84,3 @@ class AssetFilter(django_filters.FilterSet):
 
     def by_review(self, queryset, name, value):
         return queryset.filter(review_filter(value))
-
-
-def review_filter(status: str, today: datetime.date | None = None) -> Q:
-    today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=settings.ASSET_REVIEW_DUE_SOON_DAYS)
-    return {
-        "overdue": Q(next_review_date__lt=today),
-        "due_soon": Q(next_review_date__gte=today, next_review_date__lte=soon),
-        "current": Q(next_review_date__gt=soon),
-    }[status]
-
-
-def iam_needed(prefix: str = "") -> Q:
-    """Assets with no IAM or an IAM who has left.
-
-    The people who have left are a small subquery; joining every asset to all the
-    staff to test a flag read the whole staff table each time.
-    """
-    leavers = User.objects.filter(is_active=False).values("pk")
-    return Q(**{f"{prefix}manager__isnull": True}) | Q(**{f"{prefix}manager_id__in": leavers})

@@ -6,7 +6,11 @@ tests in ``tests/core/test_one_rule.py`` compare the two person by person for ev
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from governance.core.models import User
 from governance.core.policy import has_oversight, is_member
@@ -24,6 +28,29 @@ def visible_people(viewer) -> QuerySet[User]:
     if has_oversight(viewer):
         return people
     return people.filter(Q(pk=viewer.pk) | Q(line_manager=viewer) | Q(business_area__in=overseen_areas(viewer)))
+
+
+# Named filters of the register, shared by its list page and the home page's counts.
+
+
+def review_filter(status: str, today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=settings.ASSET_REVIEW_DUE_SOON_DAYS)
+    return {
+        "overdue": Q(next_review_date__lt=today),
+        "due_soon": Q(next_review_date__gte=today, next_review_date__lte=soon),
+        "current": Q(next_review_date__gt=soon),
+    }[status]
+
+
+def iam_needed(prefix: str = "") -> Q:
+    """Assets with no IAM or an IAM who has left.
+
+    The people who have left are a small subquery; joining every asset to all the
+    staff to test a flag read the whole staff table each time.
+    """
+    leavers = User.objects.filter(is_active=False).values("pk")
+    return Q(**{f"{prefix}manager__isnull": True}) | Q(**{f"{prefix}manager_id__in": leavers})
 
 
 def visible_assets(viewer) -> QuerySet[InformationAsset]:

@@ -15,7 +15,10 @@ class ReleaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search", help_text="Title or source asset")
     status = django_filters.ChoiceFilter(choices=StatisticalRelease.Status.choices, empty_label="Any")
     mine = django_filters.ChoiceFilter(
-        choices=(("yes", "Releases I prepared"),), method="by_author", label="Show", empty_label="All I can see"
+        choices=(("yes", "Releases I prepared"), ("no", "Releases others prepared")),
+        method="by_author",
+        label="Show",
+        empty_label="All I can see",
     )
     ordering = django_filters.OrderingFilter(
         fields=(("title", "title"), ("planned_release_date", "date"), ("status", "status")),
@@ -32,4 +35,8 @@ class ReleaseFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Exists(sources))
 
     def by_author(self, queryset, name, value):
-        return queryset.filter(author=self.request.user) if value == "yes" else queryset
+        if value == "yes":
+            return queryset.filter(author=self.request.user)
+        if value == "no":  # what a signer signs off: never their own
+            return queryset.exclude(author=self.request.user)
+        return queryset

@@ -551,6 +551,12 @@ def compliance(areas: QuerySet, on: datetime.date | None = None) -> list[Complia
     return rows
 
 
+def below_target(rows: list[ComplianceRow]) -> list[ComplianceRow]:
+    """The rows whose compliance is below ``TRAINING_COMPLIANCE_TARGET`` (rows with nobody to sign are not)."""
+    target = settings.TRAINING_COMPLIANCE_TARGET
+    return [row for row in rows if row.percent is not None and row.percent < target]
+
+
 def people_by_status(area: BusinessArea, course: Course, status: str | None, on: datetime.date | None = None):
     """The people behind a dashboard number, with their latest expiry (for the drill-down and its export)."""
     on = on or today()

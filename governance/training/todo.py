@@ -1,30 +1,58 @@
-"""Training's items on the home task list: the person's own courses to sign."""
+"""Training's items on the home task list: the person's own courses to sign; for overseers, the business
+areas and courses whose compliance is below the target."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
-from governance.core.models import User
+from governance.core.models import BusinessArea, User
 from governance.core.plurals import plural
+from governance.core.selectors import overseen_areas
 from governance.core.todo import DUE_SOON, OVERDUE, Facts, Task
-from governance.training.courses import CURRENT, NEVER_SIGNED, training_for
+from governance.training.courses import CURRENT, NEVER_SIGNED, below_target, compliance, training_for
 from governance.training.courses import OVERDUE as COURSE_OVERDUE
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
-    """Courses that are overdue, never signed or due soon. Four queries."""
+    """Courses that are overdue, never signed or due soon. Four queries; an overseer's compliance adds three."""
     states = [s for s in training_for(user, facts.today) if s.status != CURRENT]
+    tasks = exceptions_for(user, facts)
     if not states:
-        return []
+        return tasks
     late = [s for s in states if s.status == COURSE_OVERDUE or (s.status == NEVER_SIGNED and s.due_on <= facts.today)]
     count = len(states)
     return [
         Task(
             label=f"Sign {plural(count, 'training course')}",
             count=count,
-            url=reverse("training:mine"),
+            url=f"{reverse('training:mine')}?status=to_sign",
             priority=OVERDUE if late else DUE_SOON,
             section="Your training",
             hint=", ".join(f"{s.course.title}: {s.label.lower()}" for s in states),
+            due=min(s.due_on for s in states),
+        ),
+        *tasks,
+    ]
+
+
+def exceptions_for(user: User, facts: Facts) -> list[Task]:
+    """Each business area and course below ``TRAINING_COMPLIANCE_TARGET``, from the cached dashboard figures."""
+    if not facts.sees_exceptions:
+        return []
+    areas = BusinessArea.objects.all() if facts.oversees_all else overseen_areas(user)
+    rows = below_target(compliance(areas, facts.today))
+    target = settings.TRAINING_COMPLIANCE_TARGET
+    lowest = min(rows, key=lambda row: row.percent or 0, default=None)
+    return [
+        Task(
+            label=f"Training compliance below the {target}% target in "
+            f"{plural(len(rows), 'business area and course', 'business areas and courses')}",
+            count=len(rows),
+            url=f"{reverse('training:compliance')}?below=target",
+            priority=OVERDUE,
+            section="Training",
+            hint=f"Lowest: {lowest.course.title} in {lowest.area.name}, {lowest.percent}%" if lowest else "",
+            exception=True,
         )
     ]

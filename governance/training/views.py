@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -29,6 +30,9 @@ class MyTrainingView(PolicyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["states"] = service.training_for(user)
+        context["to_sign"] = self.request.GET.get("status") == "to_sign"  # the home page's "Sign ... courses"
+        if context["to_sign"]:
+            context["states"] = [state for state in context["states"] if state.status != service.CURRENT]
         context["clearance"] = service.personal_data_clearance(user) if user.is_data_handler else None
         context["signoffs"] = list(TrainingSignOff.objects.filter(user=user).select_related("version__course")[:10])
         return context
@@ -223,6 +227,9 @@ class ComplianceView(ComplianceMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         rows = service.compliance(self.areas)
+        below_target = request.GET.get("below") == "target"  # the home page's exception
+        if below_target:
+            rows = service.below_target(rows)
         if request.GET.get("format") in ("csv", "xlsx"):
             data = (
                 [r.area.name, r.course.title, r.total, r.current, r.due_soon, r.overdue, r.never_signed, r.percent]
@@ -240,7 +247,14 @@ class ComplianceView(ComplianceMixin, TemplateView):
             by_area = series_for_areas(self.areas)
             trends = [(area, charts_for(by_area[area.pk])) for area in self.areas]
         return self.render_to_response(
-            self.get_context_data(rows=rows, whole_organisation=whole, incident_rows=incidents, trends=trends)
+            self.get_context_data(
+                rows=rows,
+                whole_organisation=whole,
+                incident_rows=incidents,
+                trends=trends,
+                below_target=below_target,
+                target=settings.TRAINING_COMPLIANCE_TARGET,
+            )
         )
 
 

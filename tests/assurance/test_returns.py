@@ -177,11 +177,11 @@ def test_reminders_before_the_due_date_and_escalation_after_it_are_sent_once(rou
 
 
 def test_home_tasks_count_returns_to_sign_and_to_accept(my_return, iam, deputy_siro):
-    assert [(t.label, t.count) for t in tasks_for(iam)] == [("Assurance returns to sign", 1)]
+    assert [(t.label, t.count) for t in tasks_for(iam)] == [("Sign 1 assurance return", 1)]
     assert tasks_for(deputy_siro) == []
     sign(my_return, iam)
     assert tasks_for(iam) == []
-    assert [(t.label, t.count) for t in tasks_for(deputy_siro)] == [("Assurance returns to accept", 1)]
+    assert [(t.label, t.count) for t in tasks_for(deputy_siro)] == [("Accept or send back 1 assurance return", 1)]
 
 
 def test_the_daily_task_runs_as_the_system_account_and_reports(round_, my_return):

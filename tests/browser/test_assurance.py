@@ -53,13 +53,13 @@ def test_open_sign_accept_and_report(page, live_server):
     _date(page, "period_end", today)
     _date(page, "due_date", today + datetime.timedelta(days=30))
     page.get_by_role("button", name="Open round").click()
-    expect(page.get_by_text("1 of 1 returns prepared")).to_be_visible()
+    expect(page.get_by_text("1 of 1 return prepared")).to_be_visible()
     round_url = page.url
     sign_out(page)
 
     # The IAM sees the task, checks the facts, answers and signs.
     sign_in(page, live_server, "ian", PASSWORD, devices["ian"])
-    page.get_by_role("link", name="Assurance returns to sign").click()
+    page.get_by_role("link", name="Sign 1 assurance return").click()
     page.get_by_role("link", name="2026 to 2027").click()
     expect(page.get_by_role("heading", name="Caseload extract")).to_be_visible()
     assert axe_violations(page) == []
@@ -76,8 +76,7 @@ def test_open_sign_accept_and_report(page, live_server):
 
     # The Deputy SIRO accepts it.
     sign_in(page, live_server, "dee", PASSWORD, devices["dee"])
-    page.get_by_role("link", name="Assurance returns to accept").click()
-    page.get_by_role("link", name="2026 to 2027").click()
+    page.get_by_role("link", name="Accept or send back 1 assurance return").click()
     page.get_by_role("link", name=iam.display_name).click()
     page.get_by_role("link", name="Accept").click()
     page.get_by_role("button", name="Accept return").click()

@@ -52,7 +52,7 @@ def test_the_header_and_the_contract_page_fit_at_1280_pixels_and_search_finds_th
     sign_in(page, live_server, "cora", PASSWORD, device)
     page.wait_for_url(f"{live_server.url}/")
 
-    name = page.locator(".app-service-navigation__user")
+    name = page.get_by_role("link", name="Cordelia Featherstonehaugh-Montgomery")
     sign_out = page.get_by_role("button", name="Sign out")
     assert _same_row(_box(name), _box(sign_out)), (_box(name), _box(sign_out))
     _screenshot(page, "home")

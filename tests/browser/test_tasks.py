@@ -88,7 +88,7 @@ def test_a_request_returned_for_changes_and_resubmitted_through_the_task_lists(a
     page.wait_for_url(f"{live_server.url}/")
     assert serious(page) == []
     page.get_by_role("link", name="Decide 1 access request").click()
-    page.wait_for_url(f"{live_server.url}/access/decisions/")
+    page.wait_for_url(f"{live_server.url}/access/decisions/?as=iam")
     assert serious(page) == []
     page.get_by_role("link", name=re.compile(r"^Request \d+$")).first.click()
     page.get_by_label("Return to the requester for changes").check()
@@ -101,16 +101,16 @@ def test_a_request_returned_for_changes_and_resubmitted_through_the_task_lists(a
     sign_in(page, live_server, "sam", PASSWORD, analyst_device)
     page.wait_for_url(f"{live_server.url}/")
     page.get_by_role("link", name="Change and resubmit 1 access request returned to you").click()
-    page.wait_for_url(f"{live_server.url}/access/requests/?state=returned")
+    page.wait_for_url(f"{live_server.url}/access/requests/?state=returned&mine=yes")
     assert serious(page) == []
     page.get_by_role("link", name=re.compile(r"^Request \d+$")).first.click()
     expect(page.get_by_text("Say which quarters you need").first).to_be_visible()
     expect(page.get_by_role("table", name="Steps of this request, oldest first")).to_contain_text("Requester")
     assert serious(page) == []
-    page.get_by_role("button", name="Change request").click()
+    page.get_by_role("button", name="Change your request").click()
     page.get_by_label("Why do you need claim_count?").fill("The counts for Q1 to Q3")
     assert serious(page) == []
-    page.get_by_role("button", name="Submit request").click()
+    page.get_by_role("button", name="Send the changed request").click()
     expect(page.get_by_text("Request submitted.")).to_be_visible()
     expect(page.get_by_role("table", name="Steps of this request, oldest first")).to_contain_text(
         "Changed and submitted again"
@@ -136,13 +136,15 @@ def test_the_audit_search_and_a_confirmation_before_removing(any_page, live_serv
     sign_in(page, live_server, "aud", PASSWORD, device)
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/audit/")
-    page.get_by_label("Search").fill("Benefit")
+    page.locator("main").get_by_label("Search").fill("Benefit")
     page.get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_text("created statistical release “Benefit statistics”").first).to_be_visible()
+    expect(page.get_by_text("planned the release Benefit statistics").first).to_be_visible()
     assert serious(page) == []
     today = datetime.date.today()
-    page.get_by_label("Earliest date").fill((today - datetime.timedelta(days=1)).isoformat())
-    page.get_by_label("Latest date").fill((today - datetime.timedelta(days=10)).isoformat())
+    for name, day in (("since", today - datetime.timedelta(days=1)), ("until", today - datetime.timedelta(days=10))):
+        page.locator(f"#id_{name}_day").fill(str(day.day))
+        page.locator(f"#id_{name}_month").fill(str(day.month))
+        page.locator(f"#id_{name}_year").fill(str(day.year))
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
     expect(

@@ -280,7 +280,7 @@ ROWS: dict[str, Row] = {
         other_get={200: roles(ADMIN)},
         other_post={200: roles(ADMIN)},
     ),
-    "assurance:risks": Row(get={200: OVERSIGHT}, post={405: OVERSIGHT}),
+    "assurance:risks": Row(get={200: roles(DEPUTY, OVERSIGHT)}, post={405: roles(DEPUTY, OVERSIGHT)}),
     "assurance:round": Row("pk=round", get={200: roles(DEPUTY, OVERSIGHT)}, post={405: roles(DEPUTY, OVERSIGHT)}),
     "assurance:round-open": Row(get={200: roles(SIRO)}, post={200: roles(SIRO)}),
     "assurance:rounds": Row(get={200: roles(DEPUTY, OVERSIGHT)}, post={405: roles(DEPUTY, OVERSIGHT)}),

@@ -63,7 +63,7 @@ def test_an_iam_sees_the_request_waiting_and_the_overdue_review_with_links(verif
     ask(staff, asset)
     page = verified_client(iam).get("/").content.decode()
     assert "Decide 1 access request" in page
-    assert f'href="{reverse("access:decisions")}"' in page
+    assert f'href="{reverse("access:decisions")}?as=iam"' in page
     assert "Review 1 asset past its review date" in page
     assert f"{reverse('assets:list')}?iam=iam&amp;review=overdue" in page
     assert "You have nothing to do" not in page

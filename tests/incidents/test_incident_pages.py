@@ -195,7 +195,7 @@ def test_home_shows_the_handlers_tasks(verified_client, incident, deputy_siro, i
     assert "Decide on reporting 1 incident to the ICO" in page
     triage(incident, deputy_siro)
     records.add_action(incident, by=deputy_siro, description="Recall", owner=iam)
-    assert [i.label for i in tasks_for(iam)] == ["Complete 1 incident action"]
+    assert [i.label for i in tasks_for(iam)] == ["Complete your actions on 1 incident"]
 
 
 def test_the_compliance_dashboard_counts_incidents_by_area_and_month(
