@@ -48,7 +48,7 @@ def test_iam_edits_asset_adds_item_and_sees_history(page, live_server):
     assert axe_violations(page) == []
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Assets").click()
-    page.get_by_label("Search").fill("credit")
+    page.locator("main").get_by_label("Search").fill("credit")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("link", name="Universal Credit claims")).to_be_visible()
     assert axe_violations(page) == []
