@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 import pytest
@@ -14,6 +15,7 @@ from governance.contracts.models import ResearchContract
 from governance.core.history import HistoryRow
 from governance.core.history_events import Event, describers, fallback, sentence
 from governance.core.models import AuditEntry
+from governance.core.plurals import date_text
 from governance.incidents import describers as incidents
 from governance.incidents.models import Incident, IncidentLink
 from governance.register import describers as register
@@ -22,6 +24,9 @@ from governance.releases import describers as releases
 from governance.releases.models import ReleaseSignOff, StatisticalRelease
 
 A = AuditEntry.Action
+# Dates as the history writes them, computed from today so that none is ever in the past.
+ENDS = date_text(datetime.date.today() + datetime.timedelta(days=90))
+NEXT_REVIEW = date_text(datetime.date.today() + datetime.timedelta(days=180))
 _pk = itertools.count(1)
 
 
@@ -62,12 +67,12 @@ def test_request_decided_reads_an_approval_with_the_items_and_the_end():
             A.CREATE,
             "Grant 7: Winter Fuel Payments to Dana Okafor",
             pk="7",
-            values={"holder": ("(none)", "Dana Okafor"), "ends_on": ("(none)", "4 March 2027")},
+            values={"holder": ("(none)", "Dana Okafor"), "ends_on": ("(none)", ENDS)},
             related={"items": ("add", ["claim_count", "region", "benefit_type"])},
         ),
     )
     assert (
-        access.request_decided(approval) == "approved request 4 for Dana Okafor: 3 of 4 data items, until 4 March 2027"
+        access.request_decided(approval) == f"approved request 4 for Dana Okafor: 3 of 4 data items, until {ENDS}"
     )
     # The same for each other move of a request.
     for state, text in (
@@ -126,10 +131,10 @@ def test_asset_reviewed_reads_the_next_review_date():
             AssetReview,
             A.CREATE,
             "Review of Winter Fuel Payments",
-            values={"asset": ("(none)", "Winter Fuel Payments"), "next_review_date": ("(none)", "4 June 2027")},
+            values={"asset": ("(none)", "Winter Fuel Payments"), "next_review_date": ("(none)", NEXT_REVIEW)},
         )
     )
-    assert register.asset_reviewed(reviewed) == "reviewed the asset Winter Fuel Payments: next review 4 June 2027"
+    assert register.asset_reviewed(reviewed) == f"reviewed the asset Winter Fuel Payments: next review {NEXT_REVIEW}"
 
 
 def test_contract_moved_reads_each_move():
