@@ -245,3 +245,16 @@ def _private_media(settings, tmp_path):
 def _audit_checkpoint_folder(settings, tmp_path):
     """Signed audit checkpoints go to a temporary folder, never the working copy's."""
     settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "audit-checkpoints")
+
+
+@pytest.fixture
+def signatures_pass(monkeypatch):
+    """The key's signature and PIN flag taken as right: the challenge's purpose is what decides."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from governance.core.webauthn import UserVerifyingHelper
+
+    def complete(self, *, user, state, data):
+        return WebAuthnCredential.objects.filter(user=user, confirmed=True).first()
+
+    monkeypatch.setattr(UserVerifyingHelper, "authenticate_complete", complete)

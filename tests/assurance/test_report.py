@@ -4,20 +4,16 @@ to the round, the signed version locked by its digest, and the PDF with marking,
 
 from __future__ import annotations
 
-import base64
 import datetime
 import io
-import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp_webauthn.models import WebAuthnCredential
 from pypdf import PdfReader
 
 from governance.access.models import AccessGrant, AccessReview, ReviewCampaign
@@ -28,12 +24,12 @@ from governance.assurance.report import build_report, report_csv
 from governance.assurance.risks import record_risk, risks_behind
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.core.security import KEY_FIELD
-from governance.core.webauthn import UserVerifyingHelper
 from governance.incidents.models import Incident
 from governance.incidents.queries import narrowed as incidents_narrowed
 from governance.trends.snapshots import take_snapshot
 from tests.assurance.conftest import ANSWERS, open_round
 from tests.conftest import fresh_code
+from tests.core.key_answers import answer_to, page_request
 from tests.core.test_security_keys import make_key
 from tests.factories import (
     BusinessAreaFactory,
@@ -254,32 +250,9 @@ def test_the_change_since_the_last_round_compares_the_returns(siro, iam, asset, 
 # --- signing ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def signatures_pass(monkeypatch):
-    """The key's signature and PIN flag taken as right: which page's challenge it answers is what decides."""
-
-    def complete(self, *, user, state, data):
-        return WebAuthnCredential.objects.filter(user=user, confirmed=True).first()
-
-    monkeypatch.setattr(UserVerifyingHelper, "authenticate_complete", complete)
-
-
-def page_request(client, user, url: str):
-    request = RequestFactory().post(url, REMOTE_ADDR="10.0.0.9")
-    request.session = client.session
-    request.user = user
-    request.resolver_match = resolve(url)
-    return request
-
-
 def key_answer(client, user, url: str) -> str:
     """The key's answer to the challenge the signing page at ``url`` drew into its form."""
-    form = SignReportForm(user=user, http_request=page_request(client, user, url))
-    challenge = form.webauthn_options["challenge"]
-    form.fresh_request.session.save()
-    client_data = json.dumps({"type": "webauthn.get", "challenge": challenge}).encode()
-    encoded = base64.urlsafe_b64encode(client_data).decode().rstrip("=")
-    return json.dumps({"id": "k", "rawId": "k", "type": "public-key", "response": {"clientDataJSON": encoded}})
+    return answer_to(SignReportForm, client, user, url)
 
 
 def sign_url(round_) -> str:

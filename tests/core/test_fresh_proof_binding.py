@@ -7,18 +7,13 @@ is needed for the rule): what is tested is which page's challenge an answer may 
 
 from __future__ import annotations
 
-import base64
-import json
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import RequestFactory
-from django.urls import resolve, reverse
-from django_otp_webauthn.models import WebAuthnCredential
+from django.urls import reverse
 
 from governance.core.forms.security_keys import SecurityKeyRemoveForm
 from governance.core.security import KEY_FIELD, verify_fresh_second_factor
-from governance.core.webauthn import UserVerifyingHelper
+from tests.core.key_answers import answer_to, page_request
 from tests.core.test_security_keys import make_key
 from tests.factories import TOTPDeviceFactory, UserFactory
 
@@ -32,32 +27,9 @@ def person(db):
     return user
 
 
-@pytest.fixture
-def signatures_pass(monkeypatch):
-    """The key's signature and PIN flag taken as right: the challenge's purpose is what decides."""
-
-    def complete(self, *, user, state, data):
-        return WebAuthnCredential.objects.filter(user=user, confirmed=True).first()
-
-    monkeypatch.setattr(UserVerifyingHelper, "authenticate_complete", complete)
-
-
-def page_request(client, user, url: str):
-    request = RequestFactory().post(url, REMOTE_ADDR="10.0.0.9")
-    request.session = client.session
-    request.user = user
-    request.resolver_match = resolve(url)
-    return request
-
-
 def answer_asked_on(client, user, url: str) -> str:
     """The key's answer to the challenge the page at ``url`` drew into its form."""
-    form = SecurityKeyRemoveForm(user=user, http_request=page_request(client, user, url))
-    challenge = form.webauthn_options["challenge"]
-    form.fresh_request.session.save()
-    client_data = json.dumps({"type": "webauthn.get", "challenge": challenge}).encode()
-    encoded = base64.urlsafe_b64encode(client_data).decode().rstrip("=")
-    return json.dumps({"id": "k", "rawId": "k", "type": "public-key", "response": {"clientDataJSON": encoded}})
+    return answer_to(SecurityKeyRemoveForm, client, user, url)
 
 
 def test_a_key_answer_given_for_one_action_or_record_is_refused_for_another(client, person, signatures_pass):

@@ -71,9 +71,7 @@ def test_request_decided_reads_an_approval_with_the_items_and_the_end():
             related={"items": ("add", ["claim_count", "region", "benefit_type"])},
         ),
     )
-    assert (
-        access.request_decided(approval) == f"approved request 4 for Dana Okafor: 3 of 4 data items, until {ENDS}"
-    )
+    assert access.request_decided(approval) == f"approved request 4 for Dana Okafor: 3 of 4 data items, until {ENDS}"
     # The same for each other move of a request.
     for state, text in (
         ("Submitted", "submitted request 4 (Winter Fuel Payments for Dana Okafor)"),
