@@ -249,3 +249,45 @@ def make_contract(manager=None, **kwargs) -> ResearchContract:
         defaults["organisation"] = ExternalOrganisationFactory()
     fields = {name: defaults[name] for name in CONTRACT_FIELDS if name in defaults}
     return create_contract(by=kwargs.pop("by", None) or system_user(), manager=manager, **fields)
+
+
+class ProcessingActivityFactory(factory.django.DjangoModelFactory):
+    """An entry of the record of processing, created directly (no assets linked)."""
+
+    class Meta:
+        model = "governance.ProcessingActivity"
+
+    name = factory.Sequence(lambda n: f"Processing activity {n}")
+    purposes = "To produce official statistics on employment."
+    business_area = factory.SubFactory(BusinessAreaFactory)
+    owner = factory.SubFactory(UserFactory)
+    lawful_basis = InformationAsset.LawfulBasis.PUBLIC_TASK
+    data_subjects = "Benefit claimants"
+    next_review_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=365))
+
+
+class SharingAgreementFactory(factory.django.DjangoModelFactory):
+    """A draft data-sharing agreement with another public body."""
+
+    class Meta:
+        model = "governance.SharingAgreement"
+
+    reference = factory.Sequence(lambda n: f"DSA-{n:05d}")
+    title = "Earnings data for local statistics"
+    kind = "agreement"
+    organisation = factory.SubFactory(
+        ExternalOrganisationFactory,
+        kind=ExternalOrganisation.Kind.PUBLIC_BODY,
+        name=factory.Sequence(lambda n: f"Council {n}"),
+    )
+    direction = "out"
+    business_area = factory.SubFactory(BusinessAreaFactory)
+    manager = factory.SubFactory(UserFactory)
+    purpose = "Local labour-market statistics."
+    legal_gateway = factory.SubFactory(LegalGatewayFactory)
+    lawful_basis = InformationAsset.LawfulBasis.PUBLIC_TASK
+    frequency = "quarterly"
+    security_conditions = "Sent by secure file transfer; held in the council's accredited environment."
+    start_date = factory.LazyFunction(datetime.date.today)
+    review_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=365))
+    end_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=3 * 365))

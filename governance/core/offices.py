@@ -23,6 +23,11 @@ def siro() -> User | None:
     return office_holder(OfficeHolder.Office.SIRO)
 
 
+def data_protection_officer() -> User | None:
+    """The Data Protection Officer: advises on DPIAs and is told of every new privacy record."""
+    return office_holder(OfficeHolder.Office.DATA_PROTECTION_OFFICER)
+
+
 def siro_vacant() -> bool:
     return siro() is None
 

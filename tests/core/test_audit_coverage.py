@@ -21,7 +21,9 @@ from tests.factories import (
     ExternalOrganisationFactory,
     InformationAssetFactory,
     LegalGatewayFactory,
+    ProcessingActivityFactory,
     ResearchContractFactory,
+    SharingAgreementFactory,
     UserFactory,
     make_contract,
     make_course,
@@ -193,6 +195,19 @@ def builders():
         "ExternalOrganisation": (
             lambda: m.ExternalOrganisation(name="Coverage University", kind="university"),
             ("notes", "Changed"),
+        ),
+        "ProcessingActivity": (
+            lambda: ProcessingActivityFactory.build(business_area=BusinessAreaFactory(), owner=UserFactory()),
+            ("purposes", "Changed purposes"),
+        ),
+        "SharingAgreement": (
+            lambda: SharingAgreementFactory.build(
+                organisation=ExternalOrganisationFactory(),
+                business_area=BusinessAreaFactory(),
+                manager=UserFactory(),
+                legal_gateway=LegalGatewayFactory(),
+            ),
+            ("security_conditions", "Changed conditions"),
         ),
         "ResearchContract": (
             lambda: ResearchContractFactory.build(

@@ -126,6 +126,7 @@ class OfficeHolder(models.Model):
         CHIEF_DATA_OFFICER = "cdo", "Chief Data Officer"
         CHIEF_DIGITAL_INFORMATION_OFFICER = "cdio", "Chief Digital and Information Officer"
         SIRO_ALTERNATE = "siro_alternate", "SIRO's named alternate"
+        DATA_PROTECTION_OFFICER = "dpo", "Data Protection Officer"
 
     office = models.CharField(max_length=30, choices=Office.choices, unique=True)
     holder = models.ForeignKey(User, on_delete=models.PROTECT, related_name="offices")
