@@ -64,6 +64,7 @@ ROLES = (
     "auditor",
     "administrator",
     "incident_handler",
+    "dpo",
 )
 ANONYMOUS, UNVERIFIED = "anonymous", "unverified"
 ALL_ROLES = (*ROLES, ANONYMOUS, UNVERIFIED)
@@ -231,10 +232,12 @@ def build_world() -> World:
         "auditor": _person("r-auditor", area, groups=[roles.AUDITORS]),
         "administrator": _person("r-admin", area, groups=[roles.ADMINISTRATORS], is_staff=True),
         "incident_handler": _person("r-incident", area, groups=[roles.INCIDENT_HANDLERS]),
+        "dpo": _person("r-dpo", area),
     }
     set_deputy_siro(area, p["deputy_siro"], by=system)
     appoint_office_holder(OfficeHolder.Office.SIRO, p["siro"], by=system)
     appoint_office_holder(OfficeHolder.Office.CHIEF_STATISTICIAN, p["chief_statistician"], by=system)
+    appoint_office_holder(OfficeHolder.Office.DATA_PROTECTION_OFFICER, p["dpo"], by=system)
     others = {
         "iam": _person("o-iam", other_area),
         "deputy": _person("o-deputy", other_area),

@@ -38,7 +38,7 @@ from tests.core.role_pages_world import ALL_ROLES, ANONYMOUS, ROLES, UNVERIFIED,
 LOGIN = "login"  # a redirect to the sign-in page
 STAFF, HANDLER, IAM, DEPUTY, SIRO, CHIEF = "staff", "data_handler", "iam", "deputy_siro", "siro", "chief_statistician"
 STAT, SDC, CM, AUDITOR, ADMIN = "statistician", "disclosure_control", "contract_manager", "auditor", "administrator"
-INCIDENT = "incident_handler"
+INCIDENT, DPO = "incident_handler", "dpo"
 
 EVERYONE = frozenset(ROLES)
 OVERSIGHT = frozenset({SIRO, AUDITOR, ADMIN})  # organisation-wide oversight
@@ -552,24 +552,24 @@ ROWS: dict[str, Row] = {
     "releases:create": Row(get={200: roles(CHIEF, STAT)}, post={200: roles(CHIEF, STAT)}),
     "releases:detail": Row(
         "pk=release",
-        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
-        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT, DPO)},
+        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT, DPO)},
         other_get={200: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
         other_post={405: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
     ),
     "releases:edit": Row("pk=release", get={200: roles(STAT)}, post={200: roles(STAT)}, other_get={}, other_post={}),
     "releases:history": Row(
         "pk=release",
-        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
-        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT, DPO)},
+        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT, DPO)},
         other_get={200: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
         other_post={405: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
     ),
     "releases:list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     "releases:protected": Row(
         "pk=release,table=table",
-        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
-        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT, DPO)},
+        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT, DPO)},
         other_get={200: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
         other_post={405: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
     ),
@@ -607,8 +607,8 @@ ROWS: dict[str, Row] = {
     ),
     "releases:table": Row(
         "pk=release,table=table",
-        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
-        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT)},
+        get={200: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT, DPO)},
+        post={405: EVERYONE - roles(STAFF, HANDLER, CM, INCIDENT, DPO)},
         other_get={200: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
         other_post={405: roles(SIRO, CHIEF, SDC, AUDITOR, ADMIN)},
     ),
