@@ -67,12 +67,16 @@ class Finding:
 
     @classmethod
     def from_dict(cls, data: dict) -> Finding:
-        return cls(
-            code=str(data["code"]),
-            outcome=str(data["outcome"]),
-            message=str(data["message"]),
-            cells=tuple(str(cell) for cell in data.get("cells", ())),
-        )
+        """A finding from ``to_dict`` output. Raises ValueError if it is malformed."""
+        try:
+            return cls(
+                code=str(data["code"]),
+                outcome=str(data["outcome"]),
+                message=str(data["message"]),
+                cells=tuple(str(cell) for cell in data.get("cells", ())),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"Malformed finding: {exc!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -241,11 +245,15 @@ def _check_cells(table: OutputTable, rules: OutputRules, found: FindingList) -> 
             )
         if Flag.P_PERCENT in flags:
             rest = (cell.total - sum(largest[:2], Decimal(0))) / largest[0] * 100
+            how = (
+                "exactly"
+                if rest == 0
+                else f"to within {_percent(rest)}, closer than the {_percent(engine.p_percent)} allowed"
+            )
             found.add(
                 "p_percent",
                 FAIL,
-                f'In the cell "{label}" the second-largest contributor could work out the largest one\'s value '
-                f"to within {_percent(rest)}, closer than the {_percent(engine.p_percent)} allowed.",
+                f'In the cell "{label}" the second-largest contributor could work out the largest one\'s value {how}.',
                 label,
             )
 

@@ -207,6 +207,16 @@ def test_a_cell_whose_largest_contributor_can_be_estimated_fails_the_p_percent_r
         'In the cell "North" the second-largest contributor could work out the largest one\'s value '
         "to within 5%, closer than the 10% allowed."
     )
+    # Two contributors: each knows the other's value exactly.
+    pair = check_table(magnitude({"North": ["100", "95"]}), rules=OutputRules(threshold=2, dominance_n=1))
+    assert pair == [
+        Finding(
+            "p_percent",
+            "fail",
+            'In the cell "North" the second-largest contributor could work out the largest one\'s value exactly.',
+            ("North",),
+        )
+    ]
     # The others add up to 20: the estimate is 20% out, outside the 10% the rule protects.
     assert check_table(magnitude({"North": ["100", "95"] + ["2"] * 10}), rules=rules) == []
 
