@@ -90,6 +90,20 @@ class TableFileField(forms.FileField):
     }
 
 
+class PatternForm(forms.Form):
+    """A JJ file whose statuses (u and m hidden) replace a table's pattern once they pass the audit."""
+
+    file = forms.FileField(
+        label="JJ file",
+        help_text=(
+            "The table's JJ file as tau-ARGUS or sdcTable wrote it back, up to 20 MB: the same cells, values "
+            "and relations as the file downloaded from this page, with the cells to hide marked u or m."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".jj,.txt,text/plain"}),
+        error_messages={"required": "Select a JJ file"},
+    )
+
+
 class TableForm(forms.Form):
     """Upload (or replace) an output table: its title, the source it is drawn from and the file."""
 
@@ -294,6 +308,7 @@ class RulesForm(forms.Form):
         choices=[
             (SecondaryCost.CELLS.value, "The number of cells hidden"),
             (SecondaryCost.VALUE.value, "The total value hidden"),
+            (SecondaryCost.WEIGHT.value, "The total weight hidden (each table's cost column; 1 where none)"),
         ],
         widget=forms.RadioSelect,
     )

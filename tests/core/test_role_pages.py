@@ -633,6 +633,8 @@ ROWS: dict[str, Row] = {
         other_get={},
         other_post={},
     ),
+    "releases:table-jj": Row("pk=release,table=table", get={200: roles(SDC)}, post={405: roles(SDC)}),
+    "releases:table-pattern": Row("pk=release,table=table", get={200: roles(SDC)}, post={200: roles(SDC)}),
     "releases:table-record": Row(
         "pk=release,table=table",
         get={200: roles(SDC, AUDITOR)},
