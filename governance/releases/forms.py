@@ -90,6 +90,29 @@ class TableFileField(forms.FileField):
     }
 
 
+class TableCostForm(forms.Form):
+    """What one table's secondary suppression minimises, if not what the rules in force say."""
+
+    AS_RULES = "rules"
+
+    secondary_cost = forms.ChoiceField(
+        label="Secondary suppression of this table minimises",
+        choices=[
+            (AS_RULES, "As the rules in force say"),
+            ("value", "The total value hidden"),
+            ("cells", "The number of cells hidden"),
+            ("weight", "The total weight hidden (the table's cost column; 1 where empty)"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what secondary suppression of this table minimises"},
+    )
+
+    def cost(self) -> str:
+        """The table's setting: empty for what the rules say."""
+        chosen = self.cleaned_data["secondary_cost"]
+        return "" if chosen == self.AS_RULES else chosen
+
+
 class PatternForm(forms.Form):
     """A JJ file whose statuses (u and m hidden) replace a table's pattern once they pass the audit."""
 

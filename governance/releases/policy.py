@@ -59,9 +59,10 @@ def can_exchange_jj(user: User, release: StatisticalRelease) -> bool:
     return can_download_raw(user, release)
 
 
-def can_upload_pattern(user: User, release: StatisticalRelease) -> bool:
-    """A pattern of hidden cells chosen elsewhere (a JJ file), audited here before it replaces the check:
-    the disclosure-control role, on a release it may see that is not yet out."""
+def can_tune_protection(user: User, release: StatisticalRelease) -> bool:
+    """How one table is protected: a pattern of hidden cells chosen elsewhere (a JJ file), audited here
+    before it replaces the check, or what its secondary suppression minimises. The disclosure-control
+    role, on a release it may see that is not yet out."""
     return can_exchange_jj(user, release) and not release.is_released
 
 

@@ -23,6 +23,7 @@ releases_patterns = (
         path("<int:pk>/tables/<int:table>/protected/", releases.ProtectedDownloadView.as_view(), name="protected"),
         path("<int:pk>/tables/<int:table>/raw/", releases.RawDownloadView.as_view(), name="raw"),
         path("<int:pk>/tables/<int:table>/jj/", releases.JJDownloadView.as_view(), name="table-jj"),
+        path("<int:pk>/tables/<int:table>/cost/", releases.TableCostView.as_view(), name="table-cost"),
         path("<int:pk>/tables/<int:table>/jj/pattern/", releases.PatternUploadView.as_view(), name="table-pattern"),
         path("<int:pk>/tables/<int:table>/record/", releases.TableRecordView.as_view(), name="table-record"),
         path("<int:pk>/record/", releases.ReleaseRecordView.as_view(), name="record"),

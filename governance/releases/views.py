@@ -31,6 +31,7 @@ from governance.releases.forms import (
     RulesForm,
     SignOffForm,
     SourceForm,
+    TableCostForm,
     TableForm,
 )
 from governance.releases.models import DisclosureRuleSet, OutputTable, ReleaseSignOff, ReleaseSource, StatisticalRelease
@@ -42,7 +43,7 @@ from governance.releases.policy import (
     can_mark_released,
     can_see_disclosure_record,
     can_sign_off,
-    can_upload_pattern,
+    can_tune_protection,
     sees_method,
 )
 
@@ -399,7 +400,7 @@ class TableDetailView(TableMixin, TemplateView):
             can_check=policy.can_check(user, self.release),
             can_download_raw=can_download_raw(user, self.release),
             can_exchange_jj=can_exchange_jj(user, self.release),
-            can_upload_pattern=can_upload_pattern(user, self.release),
+            can_tune_protection=can_tune_protection(user, self.release),
             waiting=service.is_waiting(table),
         )
         return context
@@ -477,12 +478,31 @@ class PatternUploadView(TableMixin, ServiceFormView):
 
     template_name = "releases/pattern_form.html"
     form_class = PatternForm
-    permission = policy.can_upload_pattern
+    permission = policy.can_tune_protection
     refusal_message = JJ_REFUSAL
 
     def perform(self, form):
         table = service.apply_jj_pattern(self.table, by=self.request.user, upload=form.cleaned_data["file"])
         return table.get_absolute_url(), f"The pattern from the JJ file passed the audit and is now {table.title}'s."
+
+
+class TableCostView(TableMixin, ServiceFormView):
+    """What this table's secondary suppression minimises; the table is checked again at once."""
+
+    template_name = "releases/table_cost.html"
+    form_class = TableCostForm
+    permission = policy.can_tune_protection
+    refusal_message = service.TUNE_REFUSAL
+
+    def get_initial(self):
+        return {"secondary_cost": self.table.secondary_cost or TableCostForm.AS_RULES}
+
+    def perform(self, form):
+        table = service.set_secondary_cost(self.table, by=self.request.user, cost=form.cost())
+        if service.is_waiting(table):
+            return table.get_absolute_url(), f"Saved: {table.title} is being checked again."
+        outcome = "passed" if table.passed else "failed"
+        return table.get_absolute_url(), f"Saved and checked again: the disclosure check of {table.title} {outcome}."
 
 
 # --- disclosure records ---------------------------------------------------------------------------

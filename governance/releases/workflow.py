@@ -52,7 +52,7 @@ from governance.releases.policy import (
     can_manage_rules,
     can_mark_released,
     can_sign_off,
-    can_upload_pattern,
+    can_tune_protection,
     is_chief_statistician,
     table_publishable,
 )
@@ -358,6 +358,29 @@ def remove_table(table: OutputTable, *, by: User) -> None:
     _void_sign_off(release, f"A table was removed: {title}.")
 
 
+TUNE_REFUSAL = "Only disclosure control changes how a table is protected, and only before its release is out."
+
+
+@transaction.atomic
+def set_secondary_cost(table: OutputTable, *, by: User, cost: str) -> OutputTable:
+    """What this table's secondary suppression minimises ("" for what the rules say); the table is
+    checked again straight away (or in the background) and a live sign-off is voided. Who changes it
+    has checked the table, and no longer signs the release off."""
+    release = _lock(table.release)
+    refuse_unless(can_tune_protection(by, release), TUNE_REFUSAL)
+    table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)
+    if table.secondary_cost == cost:
+        return table
+    table.secondary_cost = cost
+    table.checked_by = by
+    table.full_clean()
+    _check_or_defer(table, current_rule_set())
+    table.save(update_fields=["secondary_cost", "result", "rules", "checked_at", "checked_by", "passed"])
+    _defer_if_large(table)
+    _void_sign_off(release, f"What secondary suppression minimises in {table.title} changed.")
+    return table
+
+
 @transaction.atomic
 def check_again(table: OutputTable, *, by: User) -> OutputTable:
     """Run the check with the current rules (after a rule change, before the nightly re-check)."""
@@ -436,28 +459,29 @@ def _store(table: OutputTable, table_data: Table, upload) -> None:
     _check_or_defer(table, current_rule_set(), table_data)
 
 
+def _rules_for(table: OutputTable, rule_set: DisclosureRuleSet) -> Rules:
+    """The rules a table is checked with: the rule set's, with its source's sampling weight for a sample
+    and the table's own secondary suppression cost when disclosure control chose one."""
+    rules = rules_of(rule_set)
+    source = table.source
+    if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
+        rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)
+    if table.secondary_cost:
+        rules = dataclasses.replace(rules, secondary_cost=table.secondary_cost)
+    return rules
+
+
 def _run_check(table: OutputTable, rule_set: DisclosureRuleSet, table_data: Table | None = None) -> CheckResult:
     """Check ``table`` (unsaved) with ``rule_set``; the source's sampling weight is the default weight."""
     table_data = table_data or Table.from_json(table.data)
     source = table.source
-    rules = rules_of(rule_set)
-    if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
-        rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)
+    rules = _rules_for(table, rule_set)
     result = check_table(table_data, Extract(source.extract_type), rules, scope=f"asset:{source.asset_id}")
     table.result = result.to_json()
     table.rules = rule_set
     table.checked_at = timezone.now()
     table.passed = result.passed
     return result
-
-
-def _rules_for(table: OutputTable, rule_set: DisclosureRuleSet) -> Rules:
-    """The rules a table is checked with: the rule set's, with its source's sampling weight for a sample."""
-    rules = rules_of(rule_set)
-    source = table.source
-    if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
-        rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)
-    return rules
 
 
 def jj_export(table: OutputTable) -> str:
@@ -493,7 +517,7 @@ def apply_jj_pattern(table: OutputTable, *, by: User, upload) -> OutputTable:
     the pattern afresh.
     """
     release = _lock(table.release)
-    refuse_unless(can_upload_pattern(by, release), "Only disclosure control can bring in a pattern of hidden cells.")
+    refuse_unless(can_tune_protection(by, release), TUNE_REFUSAL)
     table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)
     text = _read_jj(upload)
     rule_set = current_rule_set()
@@ -648,6 +672,7 @@ def fingerprint(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> str:
         parts.append(
             f"table:{table.pk}:{table.table_digest}:{checked}:{table.passed}:"
             f"{source.asset_id}:{source.extract_type}:{source.sampling_weight}"
+            + (f":{table.secondary_cost}" if table.secondary_cost else "")  # older sign-offs keep their fingerprint
         )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from governance.core.models import AccessEvent
+from governance.core.models import AccessEvent, AuditEntry
 from governance.disclosure import Rules
 from governance.disclosure.jj import from_jj
+from governance.releases import records
 from governance.releases import workflow as service
 from governance.releases.forms import RulesForm
 from governance.releases.models import DisclosureRuleSet, OutputTable, StatisticalRelease
 from tests.releases import test_releases as releases
-from tests.releases.test_releases import sign
+from tests.releases.test_releases import csv_upload, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +176,50 @@ def test_disclosure_control_chooses_weight_on_the_rules_page(verified_client, sd
     assert "weight" in dict(form.fields["secondary_cost"].choices)
     page = verified_client(sdc).get("/releases/rules/").content.decode()
     assert "The total weight hidden" in page
+
+
+# East is dear to hide by weight: with "weight" West (the next smallest by value) is spared instead.
+WEIGHTED_CSV = b"region,count,cost\nNorth,120,\nSouth,3,\nEast,85,1\nWest,64,50\nTotal,272,\n"
+
+
+def cost_url(table) -> str:
+    return f"/releases/{table.release_id}/tables/{table.pk}/cost/"
+
+
+def hidden_regions(table) -> list[str]:
+    return [cell.key[0] for cell in service.result_of(table).cells if cell.suppressed]
+
+
+def test_disclosure_control_chooses_what_one_tables_suppression_minimises(verified_client, sdc, chief, table):
+    service.replace_table(
+        table, by=table.release.author, title=table.title, source=table.source, upload=csv_upload(WEIGHTED_CSV)
+    )
+    table.refresh_from_db()
+    assert hidden_regions(table) == ["South", "West"]  # by value, as the rules say
+    sign(table.release, chief)
+    page = verified_client(sdc).get(cost_url(table)).content.decode()
+    assert "As the rules in force say" in page
+    response = verified_client(sdc).post(cost_url(table), {"secondary_cost": "weight"})
+    assert response.status_code == 302
+    table.refresh_from_db()
+    assert table.secondary_cost == "weight" and table.checked_by == sdc
+    assert hidden_regions(table) == ["South", "East"] and table.passed
+    assert service.live_sign_off(table.release) is None
+    assert records.table_record(table)["table"]["secondary_cost"] == "weight"
+    page = verified_client(sdc).get(table.get_absolute_url()).content.decode()
+    assert "The total weight hidden" in page
+    # The choice is methodology: the trail records the change, not the value chosen.
+    entry = AuditEntry.objects.filter(content_type__model="outputtable").latest("pk")
+    assert "secondary_cost" not in json.dumps(entry.changes)
+    # Back to the rules.
+    verified_client(sdc).post(cost_url(table), {"secondary_cost": "rules"})
+    table.refresh_from_db()
+    assert table.secondary_cost == "" and hidden_regions(table) == ["South", "West"]
+    # An empty answer is refused.
+    page = verified_client(sdc).post(cost_url(table), {}).content.decode()
+    assert "Select what secondary suppression of this table minimises" in page
+
+
+def test_only_disclosure_control_chooses_a_tables_suppression_cost(statistician, table):
+    with pytest.raises(PermissionDenied):
+        service.set_secondary_cost(table, by=statistician, cost="cells")
