@@ -197,6 +197,13 @@ def test_a_pattern_from_elsewhere_must_be_of_this_table():
         pattern_from(fewer, expected)
     with pytest.raises(JJError, match="it is not this table"):
         pattern_from(replace(sent, cells=sent.cells[1:]), expected)
+    # A structural zero is known to every reader: no pattern hides it.
+    zeros = parse_table(b"Region,count,status\nA,12,\nB,0,structural zero\nC,3,\nTotal,15,\n", "t.csv")
+    out = problem_of(zeros, RULES, hidden=[False, True, True, False])
+    assert [cell.status for cell in out.cells] == ["s", "z", "u", "s"] and out.cells[1].upper == 0
+    hides_zero = replace(out, cells=tuple(replace(c, status=MARKED) if c.index == 1 else c for c in out.cells))
+    with pytest.raises(JJError, match="Structural zeros are never hidden"):
+        pattern_from(hides_zero, problem_of(zeros, RULES))
     # Relations listed in another order, cells within them too, are the same relations.
     shuffled = replace(
         sent, relations=tuple(JJRelation(r.rhs, tuple(reversed(r.terms))) for r in reversed(sent.relations))
