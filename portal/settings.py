@@ -730,6 +730,12 @@ CONTRACT_UPLOAD_MAX_BYTES = env.int("CONTRACT_UPLOAD_MAX_BYTES", default=10 * 10
 # Output tables with more cells than this are checked by a Celery task
 # (governance.releases.tasks.check_output_table) with a progress page; smaller ones on upload.
 DISCLOSURE_BACKGROUND_CELLS = env.int("DISCLOSURE_BACKGROUND_CELLS", default=2000)
+# What secondary suppression minimises in the first version of the rules: "value" (the total
+# value hidden, as tau-ARGUS), "cells" (the number hidden) or "weight" (each table's cost
+# column, 1 where none). Disclosure control changes it afterwards on the rules page.
+DISCLOSURE_SECONDARY_COST = env.str("DISCLOSURE_SECONDARY_COST", default="value")
+if DISCLOSURE_SECONDARY_COST not in ("value", "cells", "weight"):
+    raise ImproperlyConfigured("DISCLOSURE_SECONDARY_COST must be value, cells or weight.")
 
 # --- Information security incidents ------------------------------------------------------
 # The ICO decision is due 72 hours after awareness (Article 33). Handlers are reminded this

@@ -27,7 +27,7 @@ def exclude_reverse_relations() -> None:
 # by trying the candidates, so it would give the values away.
 PRIVATE_FIELDS = {
     "governance.disclosureruleset": ("parameters", "digest"),
-    "governance.outputtable": ("data", "result", "table_digest"),
+    "governance.outputtable": ("data", "result", "table_digest", "secondary_cost"),
     "governance.releasesignoff": ("fingerprint",),
     "governance.releasesource": ("sampling_weight",),  # grossing is part of the unpublished method
     # Written at most once a minute by every API call, like last_login: use from a new

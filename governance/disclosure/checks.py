@@ -35,6 +35,7 @@ from enum import StrEnum
 from governance.disclosure.intervals import AuditReport
 from governance.disclosure.layout import Layout, layout_of, projection
 from governance.disclosure.linear import determined, line_equations
+from governance.disclosure.pattern import costs_for
 from governance.disclosure.primary import PRIMARY_FLAGS, Flag, analyse, rule_flags
 from governance.disclosure.rules import Method, Rules, TotalsPolicy
 from governance.disclosure.secondary import WORK_LIMIT, PatternInfo, audit_pattern, choose_pattern
@@ -54,6 +55,11 @@ ENGINE_VERSION = "2.2"  # recorded with every check: protection intervals, LP au
 # 2.2: insiders know their own contributions; zero cells under margins; p% coalitions; structural zeros;
 #      lines must add up, declared hierarchies; the pattern's program stops on work limits, not a clock
 SUPPRESSED_MARK = "[c]"
+GIVEN_PATTERN = "given pattern"  # the hidden cells came from elsewhere (a JJ file), audited like any other
+NOT_SUPPRESSION = (
+    "The rules in force protect this table by perturbation, not by hiding cells, so a pattern of hidden "
+    "cells does not apply to it."
+)
 MAX_LISTED_PROBLEMS = 10
 TOO_DETAILED = (
     "Too many cells would have to be hidden to publish this table safely: it is too detailed. "
@@ -235,12 +241,20 @@ class _Outcome:
     margins_checked: int = 0
 
 
-def _protect(table: Table, layout: Layout, rules: Rules, *, sample: bool) -> _Outcome:
-    """Primary rules, secondary suppression, then rounding (of estimates, for a sample)."""
+def _protect(
+    table: Table, layout: Layout, rules: Rules, *, sample: bool, given: Sequence[bool] | None = None
+) -> _Outcome:
+    """Primary rules, secondary suppression (or the ``given`` pattern), then rounding (of estimates, for a sample)."""
     primary = analyse(table, layout, rules, sample=sample)
     flags = primary.flags
-    hidden, pattern = choose_pattern(layout, primary, rules, [cell.key for cell in table.cells])
     primaries = set(primary.primary)
+    if given is None:
+        hidden, pattern = choose_pattern(layout, primary, rules, [cell.key for cell in table.cells])
+    else:
+        hidden = [bool(h) and i not in primary.structural for i, h in enumerate(given)]
+        costs = costs_for([float(v) for v in primary.values], rules.secondary_cost.value, primary.weights)
+        cost = sum(costs[i] for i, h in enumerate(hidden) if h and i not in primaries)
+        pattern = PatternInfo(method=GIVEN_PATTERN, cost=cost)
     for index, is_hidden in enumerate(hidden):
         if is_hidden and index not in primaries:
             flags[index].append(Flag.SECONDARY)
@@ -583,4 +597,52 @@ def check_table(table: Table, extract: Extract, rules: Rules, *, scope: str = ""
         table_digest=table.digest,
         counts=_counts(cells, outcome.without_contributors),
         audit={"engine": ENGINE_VERSION, "pattern": pattern, **audited},
+    )
+
+
+def check_pattern(
+    table: Table, extract: Extract, rules: Rules, hidden: Sequence[bool], *, scope: str = ""
+) -> CheckResult:
+    """A pattern of hidden cells chosen elsewhere (such as tau-ARGUS, through a JJ file), published
+    and verified exactly as a pattern chosen here would be: every unsafe cell hidden, no line
+    giving a hidden cell away, the LP audit (insiders included) satisfied. The result says what is
+    wrong with the pattern, cell by cell, when it falls short. Raises ValueError if the rules are
+    not valid or ``hidden`` does not have one entry per cell.
+    """
+    invalid = rules.validate()
+    if invalid:
+        raise ValueError("The disclosure settings are not valid: " + " ".join(invalid))
+    if len(hidden) != len(table.cells):
+        raise ValueError("A pattern needs one entry for each cell of the table.")
+    extract = Extract(extract)
+    layout = layout_of(table)
+    unbalanced = unbalanced_lines(table, layout)
+    if unbalanced:
+        return _refused(table, extract, rules, layout, unbalanced)
+    if extract == Extract.FULL and rules.method != Method.SUPPRESSION:
+        return _refused(table, extract, rules, layout, [NOT_SUPPRESSION])
+    sample = extract == Extract.SAMPLE
+    outcome = _protect(table, layout, rules, sample=sample, given=hidden)
+    cells = tuple(
+        CellResult(
+            key=cell.key,
+            raw=cell.value,
+            published=outcome.published[index],
+            flags=tuple(outcome.flags[index]),
+            is_total=layout.is_total[index],
+        )
+        for index, cell in enumerate(table.cells)
+    )
+    found, audited = _verify(table, cells, rules, extract)
+    problems = [*_unprotectable(table, extract, rules, outcome), *found]
+    return CheckResult(
+        passed=not problems,
+        problems=tuple(problems),
+        cells=cells,
+        extract=extract,
+        method="sample grossing" if sample else Method.SUPPRESSION.value,
+        rules_digest=rules.digest,
+        table_digest=table.digest,
+        counts=_counts(cells, outcome.without_contributors),
+        audit={"engine": ENGINE_VERSION, "pattern": outcome.pattern.to_json(), **audited},
     )

@@ -14,7 +14,7 @@ and the LP audit must still give every primary cell its protection.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from governance.disclosure.checks import CheckResult, Extract
 from governance.disclosure.intervals import AuditReport, Knowledge
@@ -107,6 +107,7 @@ class _Joined:
     locals: list[list[int]]
     shared: int
     structural: set[int]
+    weights: list[float] = field(default_factory=list)  # each merged cell's weight of hiding
 
 
 def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
@@ -122,6 +123,7 @@ def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
     appearances: dict[int, int] = {}
     locals_: list[list[int]] = []
     structural: set[int] = set()
+    weights: list[float] = []
     for linked in protected:
         layout = layout_of(linked.table)
         primary = analyse(linked.table, layout, rules, sample=linked.extract == Extract.SAMPLE)
@@ -137,6 +139,7 @@ def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
             if merged is None:
                 merged = index[identity] = len(values)
                 values.append(float(primary.values[position]))
+                weights.append(primary.weights[position])
                 hidden.append(True)
                 names.append(f"{linked.name}: " + ", ".join(cell.key))
             appearances[merged] = appearances.get(merged, 0) + 1
@@ -164,7 +167,9 @@ def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
     lines += linking
     signs += [[1] * (len(line) - 1) + [-1] for line in linking]
     shared = sum(1 for count in appearances.values() if count > 1) + len(linking)
-    return _Joined(protected, values, hidden, names, lines, signs, needs, knowledge, locals_, shared, structural)
+    return _Joined(
+        protected, values, hidden, names, lines, signs, needs, knowledge, locals_, shared, structural, weights
+    )
 
 
 def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
@@ -194,7 +199,7 @@ def protect_together(tables: Sequence[LinkedTable], rules: Rules) -> dict[str, l
     hidden = list(joined.hidden)
     if len(joined.tables) < 2 or not joined.shared or not any(hidden):
         return {linked.name: [] for linked in joined.tables}
-    costs = costs_for(joined.values, rules.secondary_cost.value)  # a structural zero (0) is never moved
+    costs = costs_for(joined.values, rules.secondary_cost.value, joined.weights)  # a structural zero is never moved
     tiny = 1e-6 * max(1.0, max(joined.values, default=1.0))
     passed = False
     for _round in range(MAX_REPAIR_ROUNDS):

@@ -14,8 +14,8 @@ per primary cell and direction.
   relaxed solution moves. That solution stays feasible once those cells are hidden, so each
   repair protects its cell; the pattern is then audited again, by the same independent audit.
 
-Costs are per cell: 1 for each cell (fewest cells), or the cell's value (least information
-lost), plus a small amount so that a zero cell is never free to hide.
+Costs are per cell: 1 for each cell (fewest cells), the cell's value (least information
+lost), or a weight given with the cell, plus a small amount so that a zero cell is never free to hide.
 """
 
 from __future__ import annotations
@@ -46,18 +46,23 @@ class PatternResult:
     optimal: bool
 
 
-def costs_for(values: Sequence[float], by: str) -> list[float]:
-    """Cost of hiding each cell: 1 each ("cells") or its value ("value"); a zero is never free."""
+def costs_for(values: Sequence[float], by: str, weights: Sequence[float] | None = None) -> list[float]:
+    """Cost of hiding each cell: 1 each ("cells"), its value ("value") or its weight ("weight",
+    1 where none is given); a zero is never free."""
     if by == "value":
         scale = max((abs(v) for v in values), default=1.0) or 1.0
         return [abs(v) + 1e-3 * scale for v in values]
-    # Ties between equal counts go to the smaller cells (less information lost), by rank so the
-    # preference survives any spread of values; it adds less than one cell in total.
+    # Ties between equal costs go to the smaller cells (less information lost), by rank so the
+    # preference survives any spread of values; it adds less than half the smallest cost in total.
     order = sorted(range(len(values)), key=lambda i: abs(values[i]))
     rank = [0] * len(values)
     for position, i in enumerate(order):
         rank[i] = position
-    return [1.0 + 0.5 * rank[i] / max(1, len(values)) ** 2 for i in range(len(values))]
+    base = [1.0] * len(values)
+    if by == "weight" and weights is not None:
+        base = [float(w) if w is not None and w > 0 else 1.0 for w in weights]
+    least = min(base, default=1.0)
+    return [base[i] + 0.5 * least * rank[i] / max(1, len(values)) ** 2 for i in range(len(values))]
 
 
 _WORK_LIMITS = frozenset(

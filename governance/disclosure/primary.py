@@ -70,6 +70,7 @@ class Primary:
     without_contributors: int = 0
     margins_checked: int = 0
     structural: frozenset[int] = frozenset()  # structural zeros: never hidden, known to every reader
+    weights: list[float] = field(default_factory=list)  # each cell's weight of hiding (secondary cost "weight")
 
     @property
     def primary(self) -> list[int]:
@@ -148,6 +149,7 @@ def analyse(table: Table, layout: Layout, rules: Rules, *, sample: bool) -> Prim
         values=values,
         flags=[[] for _ in range(n)],
         structural=frozenset(i for i, cell in enumerate(table.cells) if cell.structural),
+        weights=[1.0 if cell.cost is None else float(cell.cost) for cell in table.cells],
     )
     magnitude = table.kind == MAGNITUDE
     lists = contributor_lists(table, layout, under) if magnitude else []

@@ -26,12 +26,15 @@ class Method(StrEnum):
 
 
 class SecondaryCost(StrEnum):
-    """What secondary suppression minimises: the total value hidden (the default, as tau-ARGUS), or the
-    number of cells hidden. By value a total, the sum of its cells, is hidden only when nothing cheaper
-    protects; by cells a large table's heuristic pattern often hides the grand total and many margins."""
+    """What secondary suppression minimises: the total value hidden (the default, as tau-ARGUS), the
+    number of cells hidden, or the total of a weight given with each cell (the table's ``cost``
+    column; 1 where a cell has none). By value a total, the sum of its cells, is hidden only when
+    nothing cheaper protects; by cells a large table's heuristic pattern often hides the grand total
+    and many margins; by weight the statistician says which cells matter most to readers."""
 
     CELLS = "cells"
     VALUE = "value"
+    WEIGHT = "weight"
 
 
 class GroupDisclosure(StrEnum):
@@ -166,7 +169,7 @@ class Rules:
             (not 0 <= self.frequency_range <= 100, "The protection range of counts must be between 0 and 100%."),
             (self.protection_scale < 0, "The protection level multiplier must be 0 or more."),
             (self.optimal_max_cells < 0, "The largest table for optimal suppression must be 0 or more cells."),
-            (self.secondary_cost not in tuple(SecondaryCost), "The suppression cost must be cells or value."),
+            (self.secondary_cost not in tuple(SecondaryCost), "The suppression cost must be cells, value or weight."),
             (self.method not in tuple(Method), "The method must be suppression or perturbation."),
             (self.totals not in tuple(TotalsPolicy), "The totals policy must be independent or additive."),
             (

@@ -134,7 +134,7 @@ def choose_pattern(
         return hidden, info  # the table fails as too detailed whatever else is hidden
     lines, signs = equations(layout)
     values = [float(v) for v in primary.values]
-    costs = costs_for(values, rules.secondary_cost.value)
+    costs = costs_for(values, rules.secondary_cost.value, primary.weights or None)
     needs = requirements_of(primary)
     directions = sum((need.lower > 0) + (need.upper > 0) for need in needs.values())
     if needs and n <= rules.optimal_max_cells and n * directions <= MILP_BUDGET:

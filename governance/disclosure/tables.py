@@ -18,6 +18,9 @@ Upload format
   - ``contributors`` (optional, magnitude tables only): each contributor's value, separated
     by ``;``, for example ``500;20;10``. They must add up to the row's value (within 0.5%).
     A cell of value 0 needs none: it adds no contributor to the totals above it.
+  - ``cost`` (optional): the weight of hiding the cell, a number above 0, used when disclosure
+    control has secondary suppression minimise the total weight hidden (tau-ARGUS's cost
+    variable). Leave it empty for the standard weight, 1.
   - ``status`` (optional): ``structural zero`` marks a cell that is 0 by definition (no one
     can be in it, such as men in a maternity ward); its number must be 0. Such a cell is never
     unsafe, never hidden to protect another, and a reader is taken to know it is 0.
@@ -62,6 +65,7 @@ CONTRIBUTORS_COLUMN = "contributors"
 PARENT_SUFFIX = " parent"
 MAX_HIERARCHY_DEPTH = 20
 STATUS_COLUMN = "status"
+COST_COLUMN = "cost"
 STRUCTURAL_ZERO = "structural zero"
 STRUCTURAL_MARKERS = frozenset({STRUCTURAL_ZERO, "structural", "z"})
 CONTRIBUTOR_SEPARATOR = ";"
@@ -117,6 +121,7 @@ class Cell:
     contributors: tuple[Decimal, ...] = ()
     weight: Decimal | None = None
     structural: bool = False  # a structural zero: 0 by definition, known to every reader
+    cost: Decimal | None = None  # the weight of hiding the cell (secondary cost "weight"); None: 1
 
     @property
     def is_total(self) -> bool:
@@ -156,6 +161,8 @@ class Table:
                 item["weight"] = decimal_text(cell.weight)
             if cell.structural:
                 item["structural"] = True
+            if cell.cost is not None:
+                item["cost"] = decimal_text(cell.cost)
             cells.append(item)
         data = {
             "category_columns": list(self.category_columns),
@@ -176,6 +183,7 @@ class Table:
                 contributors=tuple(Decimal(c) for c in item.get("contributors", ())),
                 weight=Decimal(item["weight"]) if item.get("weight") is not None else None,
                 structural=bool(item.get("structural", False)),
+                cost=Decimal(item["cost"]) if item.get("cost") is not None else None,
             )
             for item in data["cells"]
         )
@@ -279,6 +287,7 @@ class _Columns:
     categories: list[int]
     status: int | None = None
     parents: dict[int, int] = field(default_factory=dict)
+    cost: int | None = None
 
 
 def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
@@ -299,7 +308,7 @@ def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
     lowered = [name.casefold() for name in names]
     positions = {
         name: lowered.index(name)
-        for name in (COUNT_COLUMN, VALUE_COLUMN, WEIGHT_COLUMN, CONTRIBUTORS_COLUMN, STATUS_COLUMN)
+        for name in (COUNT_COLUMN, VALUE_COLUMN, WEIGHT_COLUMN, CONTRIBUTORS_COLUMN, STATUS_COLUMN, COST_COLUMN)
         if name in lowered
     }
     if COUNT_COLUMN in positions and VALUE_COLUMN in positions:
@@ -338,6 +347,7 @@ def _read_header(row: list[str], problems: _Problems) -> _Columns | None:
         categories=categories,
         status=positions.get(STATUS_COLUMN),
         parents=parent_of,
+        cost=positions.get(COST_COLUMN),
     )
 
 
@@ -374,6 +384,17 @@ def _read_weight(text: str, where: str, problems: _Problems) -> Decimal | None:
         problems.add(f"{where}: '{text}' is not a number.")
     elif number < 1:  # a sample stands for at least as many as it holds
         problems.add(f"{where}: the weight must be 1 or more, not {text}.")
+    else:
+        return number
+    return None
+
+
+def _read_cost(text: str, where: str, problems: _Problems) -> Decimal | None:
+    number = _number(text)
+    if number is None:
+        problems.add(f"{where}: '{text}' is not a number.")
+    elif number <= 0:
+        problems.add(f"{where}: the cost of hiding a cell must be above 0, not {text}.")
     else:
         return number
     return None
@@ -557,6 +578,9 @@ def _read_row(
         weight = _read_weight(
             values[columns.weight], f"Row {number}, column '{columns.names[columns.weight]}'", problems
         )
+    cost = None
+    if columns.cost is not None and values[columns.cost]:
+        cost = _read_cost(values[columns.cost], f"Row {number}, column '{columns.names[columns.cost]}'", problems)
     contributors: tuple[Decimal, ...] = ()
     if columns.contributors is not None and values[columns.contributors]:
         where = f"Row {number}, column '{columns.names[columns.contributors]}'"
@@ -582,4 +606,6 @@ def _read_row(
             structural = True
     if len(problems.messages) > before or value is None:
         return None
-    return Cell(key=tuple(labels), value=value, contributors=contributors, weight=weight, structural=structural)
+    return Cell(
+        key=tuple(labels), value=value, contributors=contributors, weight=weight, structural=structural, cost=cost
+    )

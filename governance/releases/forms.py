@@ -90,6 +90,43 @@ class TableFileField(forms.FileField):
     }
 
 
+class TableCostForm(forms.Form):
+    """What one table's secondary suppression minimises, if not what the rules in force say."""
+
+    AS_RULES = "rules"
+
+    secondary_cost = forms.ChoiceField(
+        label="Secondary suppression of this table minimises",
+        choices=[
+            (AS_RULES, "As the rules in force say"),
+            ("value", "The total value hidden"),
+            ("cells", "The number of cells hidden"),
+            ("weight", "The total weight hidden (the table's cost column; 1 where empty)"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what secondary suppression of this table minimises"},
+    )
+
+    def cost(self) -> str:
+        """The table's setting: empty for what the rules say."""
+        chosen = self.cleaned_data["secondary_cost"]
+        return "" if chosen == self.AS_RULES else chosen
+
+
+class PatternForm(forms.Form):
+    """A JJ file whose statuses (u and m hidden) replace a table's pattern once they pass the audit."""
+
+    file = forms.FileField(
+        label="JJ file",
+        help_text=(
+            "The table's JJ file as tau-ARGUS or sdcTable wrote it back, up to 20 MB: the same cells, values "
+            "and relations as the file downloaded from this page, with the cells to hide marked u or m."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".jj,.txt,text/plain"}),
+        error_messages={"required": "Select a JJ file"},
+    )
+
+
 class TableForm(forms.Form):
     """Upload (or replace) an output table: its title, the source it is drawn from and the file."""
 
@@ -294,6 +331,7 @@ class RulesForm(forms.Form):
         choices=[
             (SecondaryCost.CELLS.value, "The number of cells hidden"),
             (SecondaryCost.VALUE.value, "The total value hidden"),
+            (SecondaryCost.WEIGHT.value, "The total weight hidden (each table's cost column; 1 where none)"),
         ],
         widget=forms.RadioSelect,
     )

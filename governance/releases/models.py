@@ -183,6 +183,17 @@ class OutputTable(ReleaseScoped, models.Model):
     )
     passed = models.BooleanField(null=True, blank=True)
 
+    class SecondaryCost(models.TextChoices):
+        RULES = "", "As the rules in force say"
+        VALUE = "value", "The total value hidden"
+        CELLS = "cells", "The number of cells hidden"
+        WEIGHT = "weight", "The total weight hidden (the table's cost column; 1 where empty)"
+
+    # Disclosure control may have this table's secondary suppression minimise something other than the rules say.
+    secondary_cost = models.CharField(
+        "secondary suppression minimises", max_length=10, blank=True, default="", choices=SecondaryCost.choices
+    )
+
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "output table"

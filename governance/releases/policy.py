@@ -53,6 +53,19 @@ def can_download_raw(user: User, release: StatisticalRelease) -> bool:
     return can_manage_rules(user) and can_view(user, release)
 
 
+def can_exchange_jj(user: User, release: StatisticalRelease) -> bool:
+    """A table's protection problem and pattern in the JJ format (for tau-ARGUS or sdcTable): it holds the
+    raw values, protection levels and which cells are unsafe, so only the disclosure-control role."""
+    return can_download_raw(user, release)
+
+
+def can_tune_protection(user: User, release: StatisticalRelease) -> bool:
+    """How one table is protected: a pattern of hidden cells chosen elsewhere (a JJ file), audited here
+    before it replaces the check, or what its secondary suppression minimises. The disclosure-control
+    role, on a release it may see that is not yet out."""
+    return can_exchange_jj(user, release) and not release.is_released
+
+
 def _is_signer(user: User) -> bool:
     return is_chief_statistician(user) or is_disclosure_officer(user)
 

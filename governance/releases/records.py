@@ -24,6 +24,8 @@ def table_record(table: OutputTable) -> dict:
         "source": {"asset": table.source.asset_id, "extract": table.source.extract_type},
         "checked": result is not None,
     }
+    if table.secondary_cost:  # the table's own choice, in place of the rule set's
+        record["table"]["secondary_cost"] = table.secondary_cost
     if result is None:
         return record
     rules = table.rules

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,20 +26,24 @@ from governance.releases import workflow as service
 from governance.releases.filters import ReleaseFilter
 from governance.releases.forms import (
     ConfirmReleaseForm,
+    PatternForm,
     ReleaseForm,
     RulesForm,
     SignOffForm,
     SourceForm,
+    TableCostForm,
     TableForm,
 )
 from governance.releases.models import DisclosureRuleSet, OutputTable, ReleaseSignOff, ReleaseSource, StatisticalRelease
 from governance.releases.policy import (
     can_download_raw,
     can_edit,
+    can_exchange_jj,
     can_manage_rules,
     can_mark_released,
     can_see_disclosure_record,
     can_sign_off,
+    can_tune_protection,
     sees_method,
 )
 
@@ -395,6 +399,8 @@ class TableDetailView(TableMixin, TemplateView):
             can_edit=can_edit(user, self.release),
             can_check=policy.can_check(user, self.release),
             can_download_raw=can_download_raw(user, self.release),
+            can_exchange_jj=can_exchange_jj(user, self.release),
+            can_tune_protection=can_tune_protection(user, self.release),
             waiting=service.is_waiting(table),
         )
         return context
@@ -447,6 +453,56 @@ class RawDownloadView(TableMixin, View):
         record_access(request, self.table, "download", detail="Raw table (CSV)")
         name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}-raw"
         return export_response(rows[0], rows[1:], filename=name, fmt="csv")
+
+
+JJ_REFUSAL = "A table's protection problem leaves the portal, and comes back, only through disclosure control."
+
+
+class JJDownloadView(TableMixin, View):
+    """The table's protection problem and pattern in the JJ format, for tau-ARGUS or sdcTable; recorded."""
+
+    permission = policy.can_exchange_jj
+    refusal_message = JJ_REFUSAL
+
+    def get(self, request, *args, **kwargs):
+        text = service.jj_export(self.table)
+        record_access(request, self.table, "download", detail="Protection problem (JJ format)")
+        name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}.jj"
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class PatternUploadView(TableMixin, ServiceFormView):
+    """A pattern of hidden cells from a JJ file, accepted only once it passes the audit."""
+
+    template_name = "releases/pattern_form.html"
+    form_class = PatternForm
+    permission = policy.can_tune_protection
+    refusal_message = JJ_REFUSAL
+
+    def perform(self, form):
+        table = service.apply_jj_pattern(self.table, by=self.request.user, upload=form.cleaned_data["file"])
+        return table.get_absolute_url(), f"The pattern from the JJ file passed the audit and is now {table.title}'s."
+
+
+class TableCostView(TableMixin, ServiceFormView):
+    """What this table's secondary suppression minimises; the table is checked again at once."""
+
+    template_name = "releases/table_cost.html"
+    form_class = TableCostForm
+    permission = policy.can_tune_protection
+    refusal_message = service.TUNE_REFUSAL
+
+    def get_initial(self):
+        return {"secondary_cost": self.table.secondary_cost or TableCostForm.AS_RULES}
+
+    def perform(self, form):
+        table = service.set_secondary_cost(self.table, by=self.request.user, cost=form.cost())
+        if service.is_waiting(table):
+            return table.get_absolute_url(), f"Saved: {table.title} is being checked again."
+        outcome = "passed" if table.passed else "failed"
+        return table.get_absolute_url(), f"Saved and checked again: the disclosure check of {table.title} {outcome}."
 
 
 # --- disclosure records ---------------------------------------------------------------------------

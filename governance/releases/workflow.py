@@ -32,6 +32,8 @@ from governance.core.queue import enqueue
 from governance.core.security import verify_fresh_second_factor
 from governance.core.uploads import safe_original_name
 from governance.disclosure import CheckResult, Extract, Rules, Table, TableError, check_table, parse_table
+from governance.disclosure.checks import check_pattern
+from governance.disclosure.jj import JJError, from_jj, pattern_from, problem_of, to_jj
 from governance.disclosure.linked import LinkedTable, audit_release
 from governance.disclosure.tables import MAX_TABLE_BYTES, parse_hrc, with_hierarchy
 from governance.register.models import InformationAsset
@@ -50,6 +52,7 @@ from governance.releases.policy import (
     can_manage_rules,
     can_mark_released,
     can_sign_off,
+    can_tune_protection,
     is_chief_statistician,
     table_publishable,
 )
@@ -68,11 +71,15 @@ def _lock(release: StatisticalRelease) -> StatisticalRelease:
 
 
 def current_rule_set() -> DisclosureRuleSet:
-    """The rules in force. The first call creates version 1 with the defaults, as the system account."""
+    """The rules in force. The first call creates version 1 with the defaults, as the system account.
+
+    Secondary suppression's cost starts as ``DISCLOSURE_SECONDARY_COST`` (value, cells or weight);
+    disclosure control changes it, with every other rule, on the rules page.
+    """
     latest = DisclosureRuleSet.objects.order_by("-version").first()
     if latest is not None:
         return latest
-    defaults = Rules()
+    defaults = Rules(secondary_cost=settings.DISCLOSURE_SECONDARY_COST)
     with transaction.atomic():
         latest = DisclosureRuleSet.objects.select_for_update().order_by("-version").first()
         if latest is None:
@@ -351,6 +358,29 @@ def remove_table(table: OutputTable, *, by: User) -> None:
     _void_sign_off(release, f"A table was removed: {title}.")
 
 
+TUNE_REFUSAL = "Only disclosure control changes how a table is protected, and only before its release is out."
+
+
+@transaction.atomic
+def set_secondary_cost(table: OutputTable, *, by: User, cost: str) -> OutputTable:
+    """What this table's secondary suppression minimises ("" for what the rules say); the table is
+    checked again straight away (or in the background) and a live sign-off is voided. Who changes it
+    has checked the table, and no longer signs the release off."""
+    release = _lock(table.release)
+    refuse_unless(can_tune_protection(by, release), TUNE_REFUSAL)
+    table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)
+    if table.secondary_cost == cost:
+        return table
+    table.secondary_cost = cost
+    table.checked_by = by
+    table.full_clean()
+    _check_or_defer(table, current_rule_set())
+    table.save(update_fields=["secondary_cost", "result", "rules", "checked_at", "checked_by", "passed"])
+    _defer_if_large(table)
+    _void_sign_off(release, f"What secondary suppression minimises in {table.title} changed.")
+    return table
+
+
 @transaction.atomic
 def check_again(table: OutputTable, *, by: User) -> OutputTable:
     """Run the check with the current rules (after a rule change, before the nightly re-check)."""
@@ -429,19 +459,100 @@ def _store(table: OutputTable, table_data: Table, upload) -> None:
     _check_or_defer(table, current_rule_set(), table_data)
 
 
+def _rules_for(table: OutputTable, rule_set: DisclosureRuleSet) -> Rules:
+    """The rules a table is checked with: the rule set's, with its source's sampling weight for a sample
+    and the table's own secondary suppression cost when disclosure control chose one."""
+    rules = rules_of(rule_set)
+    source = table.source
+    if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
+        rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)
+    if table.secondary_cost:
+        rules = dataclasses.replace(rules, secondary_cost=table.secondary_cost)
+    return rules
+
+
 def _run_check(table: OutputTable, rule_set: DisclosureRuleSet, table_data: Table | None = None) -> CheckResult:
     """Check ``table`` (unsaved) with ``rule_set``; the source's sampling weight is the default weight."""
     table_data = table_data or Table.from_json(table.data)
     source = table.source
-    rules = rules_of(rule_set)
-    if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
-        rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)
+    rules = _rules_for(table, rule_set)
     result = check_table(table_data, Extract(source.extract_type), rules, scope=f"asset:{source.asset_id}")
     table.result = result.to_json()
     table.rules = rule_set
     table.checked_at = timezone.now()
     table.passed = result.passed
     return result
+
+
+def jj_export(table: OutputTable) -> str:
+    """The table's protection problem in the JJ format, with the last check's pattern when it is current.
+
+    Statuses and protection levels are those of the rules in force; the secondary cells of a current
+    check are marked ``m``, so tau-ARGUS or sdcTable can audit the very pattern that would be published.
+    """
+    rule_set = current_rule_set()
+    result = result_of(table)
+    hidden = None
+    if result is not None and is_current(table, rule_set):
+        hidden = [cell.suppressed for cell in result.cells]
+    table_data = Table.from_json(table.data)
+    sample = table.source.extract_type == ExtractType.SAMPLE
+    return to_jj(problem_of(table_data, _rules_for(table, rule_set), sample=sample, hidden=hidden))
+
+
+MAX_JJ_UPLOAD_BYTES = 20 * 1024 * 1024
+PATTERN_FALLS_SHORT = "The pattern in the file does not protect the table, so nothing changed:"
+
+
+@transaction.atomic
+def apply_jj_pattern(table: OutputTable, *, by: User, upload) -> OutputTable:
+    """Replace a table's check by a pattern of hidden cells from a JJ file (chosen or changed in
+    tau-ARGUS or sdcTable), all or nothing.
+
+    The file must be this table's problem (same cells and values, same relations); the cells it marks
+    ``u`` or ``m`` are hidden and the result goes through the same verification as any check here: every
+    unsafe cell hidden, no line giving a cell away, the LP audit with insiders. Any problem refuses the
+    file with every problem listed. Who uploads the pattern has prepared the table, and no longer signs
+    the release off; a live sign-off is voided. A later check (a rule change, "check again") chooses
+    the pattern afresh.
+    """
+    release = _lock(table.release)
+    refuse_unless(can_tune_protection(by, release), TUNE_REFUSAL)
+    table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)
+    text = _read_jj(upload)
+    rule_set = current_rule_set()
+    rules = _rules_for(table, rule_set)
+    table_data = Table.from_json(table.data)
+    extract = Extract(table.source.extract_type)
+    try:
+        expected = problem_of(table_data, rules, sample=extract == Extract.SAMPLE)
+        hidden = pattern_from(from_jj(text), expected)
+    except JJError as exc:
+        raise ValidationError({"file": exc.errors}) from exc
+    result = check_pattern(table_data, extract, rules, hidden, scope=f"asset:{table.source.asset_id}")
+    if not result.passed:
+        raise ValidationError({"file": [PATTERN_FALLS_SHORT, *result.problems]})
+    table.result = result.to_json()
+    table.rules = rule_set
+    table.checked_at = timezone.now()
+    table.checked_by = by
+    table.passed = True
+    table.save(update_fields=["result", "rules", "checked_at", "checked_by", "passed"])
+    _void_sign_off(release, f"The pattern of hidden cells of {table.title} was replaced from a JJ file.")
+    return table
+
+
+def _read_jj(upload) -> str:
+    if upload is None:
+        raise ValidationError({"file": "Select a JJ file"})
+    if upload.size > MAX_JJ_UPLOAD_BYTES:
+        raise ValidationError({"file": f"The JJ file must be smaller than {MAX_JJ_UPLOAD_BYTES // (1024 * 1024)} MB"})
+    upload.seek(0)
+    data = upload.read(MAX_JJ_UPLOAD_BYTES + 1)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": "The JJ file could not be read as text"}) from exc
 
 
 def result_of(table: OutputTable) -> CheckResult | None:
@@ -464,8 +575,10 @@ def raw_rows(table: OutputTable) -> list[list[str]]:
     header = [*data.category_columns, data.value_column]
     has_weight = any(cell.weight is not None for cell in data.cells)
     has_contributors = any(cell.contributors for cell in data.cells)
+    has_cost = any(cell.cost is not None for cell in data.cells)
     header += ["weight"] if has_weight else []
     header += ["contributors"] if has_contributors else []
+    header += ["cost"] if has_cost else []
     rows = [header]
     for cell in data.cells:
         row = [*cell.key, str(cell.value)]
@@ -473,6 +586,8 @@ def raw_rows(table: OutputTable) -> list[list[str]]:
             row.append("" if cell.weight is None else str(cell.weight))
         if has_contributors:
             row.append(";".join(str(value) for value in cell.contributors))
+        if has_cost:
+            row.append("" if cell.cost is None else str(cell.cost))
         rows.append(row)
     return rows
 
@@ -557,6 +672,7 @@ def fingerprint(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> str:
         parts.append(
             f"table:{table.pk}:{table.table_digest}:{checked}:{table.passed}:"
             f"{source.asset_id}:{source.extract_type}:{source.sampling_weight}"
+            + (f":{table.secondary_cost}" if table.secondary_cost else "")  # older sign-offs keep their fingerprint
         )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -633,6 +633,9 @@ ROWS: dict[str, Row] = {
         other_get={},
         other_post={},
     ),
+    "releases:table-cost": Row("pk=release,table=table", get={200: roles(SDC)}, post={200: roles(SDC)}),
+    "releases:table-jj": Row("pk=release,table=table", get={200: roles(SDC)}, post={405: roles(SDC)}),
+    "releases:table-pattern": Row("pk=release,table=table", get={200: roles(SDC)}, post={200: roles(SDC)}),
     "releases:table-record": Row(
         "pk=release,table=table",
         get={200: roles(SDC, AUDITOR)},
