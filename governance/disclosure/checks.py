@@ -644,5 +644,9 @@ def check_pattern(
         rules_digest=rules.digest,
         table_digest=table.digest,
         counts=_counts(cells, outcome.without_contributors),
-        audit={"engine": ENGINE_VERSION, "pattern": outcome.pattern.to_json(), **audited},
+        audit={
+            "engine": ENGINE_VERSION,
+            "pattern": (outcome.pattern or PatternInfo(method=GIVEN_PATTERN)).to_json(),
+            **audited,
+        },
     )

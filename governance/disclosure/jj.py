@@ -233,8 +233,8 @@ def from_jj(text: str) -> JJProblem:
     """Read JJ text; raises JJError listing every problem found (nothing is partly read)."""
     problems = _Problems()
     numbered = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    for number, line in numbered:
-        if len(line) > MAX_LINE_CHARS:
+    for number, text_line in numbered:
+        if len(text_line) > MAX_LINE_CHARS:
             raise JJError([f"Line {number} is longer than {MAX_LINE_CHARS:,} characters."])
     position = 0
 

@@ -35,6 +35,7 @@ from governance.disclosure import CheckResult, Extract, Rules, Table, TableError
 from governance.disclosure.checks import check_pattern
 from governance.disclosure.jj import JJError, from_jj, pattern_from, problem_of, to_jj
 from governance.disclosure.linked import LinkedTable, audit_release
+from governance.disclosure.rules import SecondaryCost
 from governance.disclosure.tables import MAX_TABLE_BYTES, parse_hrc, with_hierarchy
 from governance.register.models import InformationAsset
 from governance.releases.models import (
@@ -467,7 +468,7 @@ def _rules_for(table: OutputTable, rule_set: DisclosureRuleSet) -> Rules:
     if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
         rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)
     if table.secondary_cost:
-        rules = dataclasses.replace(rules, secondary_cost=table.secondary_cost)
+        rules = dataclasses.replace(rules, secondary_cost=SecondaryCost(table.secondary_cost))
     return rules
 
 
