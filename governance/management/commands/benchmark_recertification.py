@@ -16,12 +16,14 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.urls import get_resolver
 from django.utils import timezone
 
 from governance.access import recertification
 from governance.access.models import AccessGrant, AccessRequest, AccessReview, ReviewCampaign
 from governance.core.audit import system_user
 from governance.core.models import User
+from governance.core.models.audit import seal_pending
 from governance.management.base import AuditedCommand
 from governance.register.assets import create_asset, save_data_item
 from governance.register.models import DataItem, InformationAsset, InformationAssetUserObjectPermission
@@ -58,6 +60,7 @@ class Command(AuditedCommand):
             raise CommandError("The benchmark writes and rolls back a campaign: never in production.")
         count = options["grants"]
         results: list[tuple[str, float, int]] = []
+        get_resolver().check()  # the URLs are loaded once by a running server, not by its first bulk decision
         try:
             with transaction.atomic():
                 campaign, reviews = self._world(count)
@@ -74,6 +77,7 @@ class Command(AuditedCommand):
                             reason="Benchmark of the access review",
                             ends_on=timezone.localdate() + datetime.timedelta(days=30),
                         )
+                        seal_pending()  # what the request's commit does after it: seal what is left
                         elapsed = time.perf_counter() - start
                     results.append((decision, elapsed, counter.count))
                 raise Rollback
