@@ -13,12 +13,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 
-from auditlog.context import auditlog_disabled, auditlog_value
+from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
@@ -78,14 +79,9 @@ class AuditBatch:
             additional_data=additional,
             reason=(reason or audit_hashing.current_reason())[:2000],
         )
-        # What auditlog's context receiver fills in on a single save: the actor and the address.
-        context = auditlog_value.get(None) or {}
-        actor = context.get("actor")
-        if actor is not None and getattr(actor, "pk", None) is not None:
-            entry.actor, entry.actor_email = actor, getattr(actor, "email", None)
-        for key in ("remote_addr", "remote_port"):
-            if context.get(key) is not None:
-                setattr(entry, key, context[key]() if callable(context[key]) else context[key])
+        # What the receivers of a single entry's save fill in: auditlog's context gives the actor
+        # and the address while a request (or ``acting_as``) is under way, and nothing after it.
+        pre_save.send(sender=AuditEntry, instance=entry, raw=False, using="default", update_fields=None)
         # And what AuditEntry.save derives before it writes.
         if isinstance(additional, dict):
             entry.scope = str(additional.get("scope", ""))[:100]

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from governance.access import grants as grant_service
 from governance.access import recertification as service
@@ -226,7 +227,8 @@ def test_bulk_queries_do_not_grow_with_the_grants(asset, iam, django_assert_max_
     ids = _reviews(grants)
     ContentType.objects.clear_cache()
     seal_pending()  # as each earlier request's commit did: the chain's head is sealed
-    with django_assert_max_num_queries(QUERIES[decision]):
+    sealing = 3 if connection.vendor == "postgresql" else 0  # append_sealed orders itself under the chain's lock
+    with django_assert_max_num_queries(QUERIES[decision] + sealing):
         service.decide_many(campaign, by=iam, review_ids=ids, decision=decision, reason="Reviewed", ends_on=LATER)
     assert AccessReview.objects.filter(grant__in=grants, decision=decision).count() == count
 
