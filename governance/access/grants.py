@@ -246,7 +246,8 @@ def _move_many(
         return
     fields = ["state", *values]
     for grant in grants:
-        if grant.state != to_state and to_state not in GRANT_TRANSITIONS.get(grant.state, set()):
+        allowed: set[str] = set(GRANT_TRANSITIONS.get(G(grant.state), set()))
+        if grant.state != to_state and to_state not in allowed:
             raise IllegalTransition(f"A {AccessGrant._meta.verbose_name} cannot go from {grant.state} to {to_state}.")
     changes = []
     for grant in grants:

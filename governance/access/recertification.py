@@ -317,7 +317,7 @@ def _decide_in_bulk(
     )
     where = _named(recertification.review_campaign, recertification)
     grants = [r.grant for r in reviews]
-    first_review = {}
+    first_review: dict[int, int] = {}
     for review in reviews:
         first_review.setdefault(review.grant.holder_id, review.pk)
     why = ""  # the reason the holders' emails are recorded under
@@ -363,7 +363,7 @@ def _holder_messages(
             subject = f"Your access to {named} has been revoked"
             template = "emails/access_revoked_in_review.txt"
         else:
-            subject = f"Your access to {named} now ends on {dateformat.format(ends_on, 'j F Y')}"
+            subject = f"Your access to {named} now ends on {date_text(ends_on)}"
             template = "emails/access_shortened_in_review.txt"
         messages.append(
             Message(

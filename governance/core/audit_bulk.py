@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from typing import TypeVar
 
 from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
@@ -27,8 +28,10 @@ from governance.core import audit_hashing
 from governance.core.audit_chain import append_sealed
 from governance.core.models import AuditEntry
 
+M = TypeVar("M", bound=models.Model)
 
-def snapshot(obj: models.Model) -> models.Model:
+
+def snapshot(obj: M) -> M:
     """A copy of ``obj`` as it is now, to diff against once it has been changed."""
     return copy.copy(obj)
 

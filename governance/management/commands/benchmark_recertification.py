@@ -116,7 +116,7 @@ class Command(AuditedCommand):
         return client
 
     def _post(self, client: Client, campaign, ids: list[int], decision: str, ends_on: datetime.date) -> None:
-        data = {"reviews": ids, "decision": decision, "reason": REASON}
+        data: dict[str, object] = {"reviews": ids, "decision": decision, "reason": REASON}
         data |= {"ends_on_day": ends_on.day, "ends_on_month": ends_on.month, "ends_on_year": ends_on.year}
         response = client.post(reverse("access:campaign", args=[campaign.pk]), data)
         if response.status_code != 302:
