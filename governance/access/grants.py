@@ -7,6 +7,7 @@ is active; every move appends a status history row.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from auditlog.context import disable_auditlog
 from django.contrib.auth.models import Permission
@@ -289,16 +290,14 @@ def _shorten_many(
     """Bring live grants' end dates forward to ``ends_on``; returns each grant's end date before."""
     before: dict[int, datetime.date] = {}
     reasons: dict[int, str] = {}
+    written = functools.lru_cache(maxsize=None)(lambda day: dateformat.format(day, "j F Y"))  # few dates, many grants
     changes = []
     for grant in grants:
         error = shorten_errors(grant, ends_on)
         if error:
             raise ValidationError({"ends_on": error})
         before[grant.pk] = grant.ends_on
-        why = (
-            f"{reason}; now ends on {dateformat.format(ends_on, 'j F Y')} "
-            f"instead of {dateformat.format(grant.ends_on, 'j F Y')}"
-        )
+        why = f"{reason}; now ends on {written(ends_on)} instead of {written(grant.ends_on)}"
         reasons[grant.pk] = why
         old = snapshot(grant)
         grant.ends_on = ends_on

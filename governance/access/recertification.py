@@ -354,6 +354,7 @@ def _holder_messages(
     for grant in grants:
         held[grant.holder_id].append(grant)
     messages = []
+    new_end = date_text(ends_on)
     for holder_id, theirs in held.items():
         holder = theirs[0].holder
         assets = sorted({g.asset.name for g in theirs})
@@ -363,7 +364,7 @@ def _holder_messages(
             subject = f"Your access to {named} has been revoked"
             template = "emails/access_revoked_in_review.txt"
         else:
-            subject = f"Your access to {named} now ends on {date_text(ends_on)}"
+            subject = f"Your access to {named} now ends on {new_end}"
             template = "emails/access_shortened_in_review.txt"
         messages.append(
             Message(

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 from requests import RequestException
@@ -113,12 +113,15 @@ def notify_many(messages: list[Message], *, audit: AuditBatch, reason: str = "")
     taken = set(used.values_list("dedupe_key", flat=True))
     base = {"base_url": settings.PORTAL_BASE_URL.rstrip("/"), "portal_name": settings.PORTAL_NAME}
     rows, seen = [], set()
+    templates: dict[str, Any] = {}
     for m in wanted:
         if m.key in taken or m.key in seen:
             continue
         seen.add(m.key)
-        body = render_to_string(
-            m.template, {**m.context, "recipient": m.recipient, "recipient_email": m.recipient.email, **base}
+        if m.template not in templates:  # read and compiled once, however many people it goes to
+            templates[m.template] = get_template(m.template)
+        body = templates[m.template].render(
+            {**m.context, "recipient": m.recipient, "recipient_email": m.recipient.email, **base}
         )
         rows.append(
             Notification(
