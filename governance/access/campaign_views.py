@@ -59,7 +59,7 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         return selectors.campaign_reviews(self.campaign).filter(decision="")
 
     def get_form_kwargs(self):
-        ids = list(self.pending().values_list("pk", flat=True)) if self.campaign.is_open else []
+        ids = list(self.pending().order_by().values_list("pk", flat=True)) if self.campaign.is_open else []
         return {**super().get_form_kwargs(), "review_ids": ids}
 
     def checks(self, data, *, valid):

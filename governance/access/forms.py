@@ -116,10 +116,19 @@ class ExtractUploadForm(forms.Form):
     )
 
 
+class ChosenGrantsField(forms.TypedMultipleChoiceField):
+    """The ticked grants, each checked against the campaign's in one look-up (hundreds at a time)."""
+
+    allowed: frozenset[str] = frozenset()
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.allowed
+
+
 class CampaignDecisionForm(forms.Form):
     """One decision and one reason for every grant ticked on a campaign's page."""
 
-    reviews = forms.TypedMultipleChoiceField(
+    reviews = ChosenGrantsField(
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         label="Grants",
@@ -152,4 +161,6 @@ class CampaignDecisionForm(forms.Form):
 
     def __init__(self, *args, review_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.TypedMultipleChoiceField, self.fields["reviews"]).choices = [(pk, str(pk)) for pk in review_ids]
+        field = cast(ChosenGrantsField, self.fields["reviews"])
+        field.choices = [(pk, str(pk)) for pk in review_ids]
+        field.allowed = frozenset(str(pk) for pk in review_ids)

@@ -12,17 +12,22 @@ is Notify's reference), and by email (SMTP) otherwise.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 from requests import RequestException
 
 from governance.core.models import Notification, User
 from governance.core.queue import enqueue
+
+if TYPE_CHECKING:
+    from governance.core.audit_bulk import AuditBatch
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +85,58 @@ def notify(
 
     enqueue("governance.core.tasks.send_notification", notification.pk)
     return notification
+
+
+@dataclass
+class Message:
+    """One message of a batch: what ``notify`` takes, for one person."""
+
+    recipient: User
+    key: str
+    subject: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+def notify_many(messages: list[Message], *, audit: AuditBatch, reason: str = "") -> list[Notification]:
+    """``notify`` for many people at once, in a fixed number of queries whatever their number.
+
+    Keys already used send nothing, as with ``notify``; the rows are written together, their
+    audit entries added to ``audit`` (the caller writes them with the rest of its batch), and
+    each send enqueued once the surrounding transaction commits. Call it inside a transaction.
+    """
+    wanted = [m for m in messages if m.recipient.email]
+    for m in messages:
+        if not m.recipient.email:
+            logger.warning("Not notifying %s about %s: no email address", m.recipient.pk, m.key)
+    used = Notification.objects.filter(dedupe_key__in=[m.key for m in wanted])
+    taken = set(used.values_list("dedupe_key", flat=True))
+    base = {"base_url": settings.PORTAL_BASE_URL.rstrip("/"), "portal_name": settings.PORTAL_NAME}
+    rows, seen = [], set()
+    templates: dict[str, Any] = {}
+    for m in wanted:
+        if m.key in taken or m.key in seen:
+            continue
+        seen.add(m.key)
+        if m.template not in templates:  # read and compiled once, however many people it goes to
+            templates[m.template] = get_template(m.template)
+        body = templates[m.template].render(
+            {**m.context, "recipient": m.recipient, "recipient_email": m.recipient.email, **base}
+        )
+        rows.append(
+            Notification(
+                recipient=m.recipient,
+                to_email=m.recipient.email,
+                subject=one_line_subject(m.subject),
+                body=body,
+                dedupe_key=m.key,
+            )
+        )
+    made = Notification.objects.bulk_create(rows)
+    for notification in made:
+        audit.created(notification, reason=reason)
+        enqueue("governance.core.tasks.send_notification", notification.pk)
+    return made
 
 
 def remind(person: User | None, *, key: str, subject: str, template: str, context: dict) -> int:

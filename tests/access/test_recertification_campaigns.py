@@ -17,6 +17,7 @@ from governance.access import recertification as service
 from governance.access.models import AccessGrant, AccessReview, RecertificationCampaign, StatusChange
 from governance.access.selectors import campaign_progress
 from governance.core.audit import system_user
+from governance.core.models.audit import seal_pending
 from governance.register.assets import reassign_iam
 from tests.factories import UserFactory, make_asset, make_grant
 
@@ -202,6 +203,7 @@ def test_bulk_queries_grow_only_by_each_grants_own_writes(asset, iam):
     def measure(count: int) -> int:
         campaign, grants = _campaign(asset, count)
         ids = list(AccessReview.objects.filter(grant__in=grants, decision="").values_list("pk", flat=True))
+        seal_pending()  # as each earlier request's commit did: the chain's head is sealed
         with CaptureQueriesContext(connection) as queries:
             service.decide_many(campaign, by=iam, review_ids=ids, decision="confirm")
         return len(queries.captured_queries)
