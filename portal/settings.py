@@ -145,6 +145,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Email bodies are plain text: nothing in them is HTML, so nothing is escaped (a name such as
+    # O'Neill arrives as written, not as O&#x27;Neill).
+    {
+        "NAME": "email",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 FORM_RENDERER = "governance.core.forms.rendering.GovukFormRenderer"
 # Forms (issue 17): the longest free text any form field takes when its form sets no

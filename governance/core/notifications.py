@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import get_template, render_to_string
+from django.template import engines
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 from requests import RequestException
@@ -65,8 +65,8 @@ def notify(
     if Notification.objects.filter(dedupe_key=key).exists():
         return None
     subject = one_line_subject(subject)
-    body = render_to_string(
-        template,
+    email_template = engines["email"].get_template(template)
+    body = email_template.render(
         {
             **(context or {}),
             "recipient": user,
@@ -119,7 +119,7 @@ def notify_many(messages: list[Message], *, audit: AuditBatch, reason: str = "")
             continue
         seen.add(m.key)
         if m.template not in templates:  # read and compiled once, however many people it goes to
-            templates[m.template] = get_template(m.template)
+            templates[m.template] = engines["email"].get_template(m.template)
         body = templates[m.template].render(
             {**m.context, "recipient": m.recipient, "recipient_email": m.recipient.email, **base}
         )

@@ -151,3 +151,21 @@ def test_administrators_see_the_messages_given_up(recipient, administrator, staf
     assert page.status_code == 200
     assert page.context["cl"].result_count == 1
     assert "Given up: could not be sent" in page.content.decode()
+
+
+def test_an_email_says_names_as_written_not_as_html(db, django_capture_on_commit_callbacks):
+    """Email bodies are plain text: an apostrophe or an ampersand is not turned into an HTML entity."""
+    person = UserFactory(username="siobhan", first_name="Siobhán", last_name="O'Neill", email="s@example.gov.uk")
+    grant = mock.Mock(asset=mock.Mock(), ends_on=timezone.localdate())
+    grant.asset.name = "Pensions & Carers' Allowance"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            person,
+            key="test:plain",
+            subject="Access shortened",
+            template="emails/access_shortened.txt",
+            context={"grant": grant, "before": timezone.localdate()},
+        )
+    body = mail.outbox[-1].body
+    assert "Pensions & Carers' Allowance" in body
+    assert "&amp;" not in body and "&#x27;" not in body
