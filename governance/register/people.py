@@ -341,6 +341,8 @@ def _check_group_name(name: str, group: Group | None) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"displayName": ["A group needs a name."]})
+    if "\x00" in name:
+        raise ValidationError({"displayName": ["A name cannot contain null characters."]})
     if len(name) > Group._meta.get_field("name").max_length:
         raise ValidationError({"displayName": ["The name is too long."]})
     others = Group.objects.filter(name__iexact=name)

@@ -60,13 +60,36 @@ def _area(value: Any) -> BusinessArea | None:
     return area
 
 
+def scim_pk(text: Any) -> int | None:
+    """A SCIM id as the portal's number, or None when it cannot be one (so no lookup can fail)."""
+    text = str(text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def _object(value: Any, name: str) -> dict:
+    """A complex attribute or extension's value: an object (or nothing)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise exceptions.BadRequestError(f'"{name[:100]}" must be an object', scim_type="invalidValue")
+    return value
+
+
+def operations_list(operations: Any) -> list[dict]:
+    """A PATCH request's operations: a list of objects, or a SCIM ``invalidSyntax`` error."""
+    if not isinstance(operations, list) or not all(isinstance(item, dict) for item in operations):
+        raise exceptions.BadRequestError("Operations must be a list of objects", scim_type="invalidSyntax")
+    return operations
+
+
 def _manager(value: Any) -> User | None:
     if isinstance(value, dict):
         value = value.get("value") or str(value.get("$ref") or "").rstrip("/").rsplit("/", 1)[-1]
     text = str(value or "").strip()
     if not text:
         return None
-    manager = User.objects.filter(pk=int(text)).first() if text.isdigit() else None
+    pk = scim_pk(text)
+    manager = User.objects.filter(pk=pk).first() if pk is not None else None
     if manager is None:
         manager = User.objects.filter(oidc_subject=text).first()
     if manager is None:
@@ -277,7 +300,7 @@ class PortalSCIMUser(ShapedResource, SCIMUser):
         changes: dict[str, Any] = {}
         if "userName" in d:
             changes["username"] = str(d["userName"] or "")
-        name = d.get("name") or {}
+        name = _object(d.get("name"), "name")
         if "givenName" in name:
             changes["first_name"] = str(name["givenName"] or "")
         if "familyName" in name:
@@ -288,14 +311,14 @@ class PortalSCIMUser(ShapedResource, SCIMUser):
             changes["oidc_subject"] = str(d["externalId"]) if d["externalId"] else None
         if "active" in d:
             changes["active"] = _bool(d["active"], "active")
-        enterprise = d.get(ENTERPRISE) or {}
+        enterprise = _object(d.get(ENTERPRISE), ENTERPRISE)
         if "employeeNumber" in enterprise:
             changes["staff_number"] = str(enterprise["employeeNumber"] or "") or None
         if "department" in enterprise:
             changes["business_area"] = _area(enterprise["department"])
         if "manager" in enterprise:
             changes["line_manager"] = _manager(enterprise["manager"])
-        portal = d.get(PORTAL) or {}
+        portal = _object(d.get(PORTAL), PORTAL)
         if "dataHandler" in portal:
             changes["is_data_handler"] = _bool(portal["dataHandler"], "dataHandler")
         self.changes.update(changes)
@@ -319,7 +342,7 @@ class PortalSCIMUser(ShapedResource, SCIMUser):
 
     def handle_operations(self, operations: list) -> None:
         """PATCH: add, replace and remove on the attributes above, then one save."""
-        for operation in operations:
+        for operation in operations_list(operations):
             op = str(operation.get("op", "")).lower()
             path = str(operation.get("path") or "")
             value = operation.get("value")
@@ -391,15 +414,13 @@ def _expand(value: dict) -> dict:
 
 
 def _person(item: Any) -> User:
-    """A member given by SCIM id (``value``) or address (``$ref``): an active person SCIM still knows."""
+    """A member given by SCIM id (``value``) or address (``$ref``): a person SCIM still knows."""
     if isinstance(item, dict):
         item = item.get("value") or str(item.get("$ref") or "").rstrip("/").rsplit("/", 1)[-1]
     text = str(item or "").strip()
-    person = (
-        User.objects.filter(pk=int(text), is_system=False, scim_deleted_at__isnull=True).first()
-        if text.isdigit()
-        else None
-    )
+    pk = scim_pk(text)
+    known = User.objects.filter(pk=pk, is_system=False, scim_deleted_at__isnull=True) if pk is not None else None
+    person = known.first() if known is not None else None
     if person is None:
         raise exceptions.BadRequestError(f'No person has the SCIM id "{text[:100]}" (member)', scim_type="invalidValue")
     return person
@@ -505,7 +526,7 @@ class PortalSCIMGroup(ShapedResource, SCIMGroup):
 
     def handle_operations(self, operations: list) -> None:
         """PATCH: rename, and add, remove or replace members, then one save."""
-        for operation in operations:
+        for operation in operations_list(operations):
             op = str(operation.get("op", "")).lower()
             path = str(operation.get("path") or "").strip()
             value = operation.get("value")

@@ -36,24 +36,36 @@ from django_scim.views import (
 )
 from scim2_filter_parser.parser import SCIMParserError
 
-from governance.register.scim import MAX_PAGE, SHAPE_ATTRIBUTE
+from governance.register.scim import MAX_PAGE, SHAPE_ATTRIBUTE, scim_pk
 from governance.register.scim_schemas import published_schemas
 
 MEMBERS = "scim_members"  # the active members of a group, fetched for a page of groups at once
 
 
 class PagedListMixin:
-    """A list page: ``COUNT`` for the total, then the page's rows and their related rows in a few queries."""
+    """A list page: ``COUNT`` for the total, then the page's rows and their related rows in a few queries.
+
+    A body must be a JSON object, and an id that cannot be a portal number is not found (no lookup fails).
+    """
 
     page_prefetch: tuple = ()
     list_model: Any = None
+
+    def load_body(self, body: bytes) -> dict:
+        return json_object(body)
+
+    def get_object(self):
+        uuid = self.kwargs.get(self.lookup_url_kwarg)  # type: ignore[attr-defined]
+        if scim_pk(uuid) is None:
+            raise exceptions.NotFoundError(str(uuid)[:100])
+        return super().get_object()  # type: ignore[misc]
 
     def _build_response(self, request, qs, start, count) -> HttpResponse:
         count = _bounded(count)
         try:
             qs = self.visible(qs)
             total = qs.count() if isinstance(qs, QuerySet) else len(qs)
-            page = list(qs[start - 1 : start - 1 + count]) if count else []
+            page = list(qs[start - 1 : start - 1 + count]) if count and start - 1 < total else []
         except ValueError as exc:
             raise exceptions.BadRequestError(str(exc)) from None
         return _page_response(start, total, self.resources(request, page))
@@ -81,6 +93,17 @@ class PagedListMixin:
 
     def _search(self, request, query, start, count) -> HttpResponse:
         return self._build_response(request, self.matching(request, query), start, count)
+
+
+def json_object(body: bytes) -> dict:
+    """A request's body: a JSON object in UTF-8 (empty is ``{}``), or a SCIM ``invalidSyntax`` error."""
+    try:
+        loaded = json.loads(body.decode(constants.ENCODING).strip() or "{}")
+    except (UnicodeDecodeError, ValueError):
+        raise exceptions.BadRequestError("The body is not JSON in UTF-8", scim_type="invalidSyntax") from None
+    if not isinstance(loaded, dict):
+        raise exceptions.BadRequestError("The body must be a JSON object", scim_type="invalidSyntax")
+    return loaded
 
 
 def _bounded(count: int | None) -> int:
@@ -132,18 +155,19 @@ class PortalGroupsView(GroupsMixin, GroupsView):
     pass
 
 
-def search_request(view: SCIMView, request) -> tuple[str | None, int, int]:
+def search_request(request) -> tuple[str | None, int, int]:
     """A SearchRequest's filter and page; its ``attributes`` and ``excludedAttributes`` shape each resource."""
-    body = view.load_body(request.body)
-    if constants.SchemaURI.SERACH_REQUEST not in (body.get("schemas") or []):
+    body = json_object(request.body)
+    schemas = body.get("schemas")
+    if not isinstance(schemas, list) or constants.SchemaURI.SERACH_REQUEST not in schemas:
         raise exceptions.BadRequestError(
             f"A search needs the schema {constants.SchemaURI.SERACH_REQUEST}", scim_type="invalidSyntax"
         )
     setattr(request, SHAPE_ATTRIBUTE, (body.get("attributes"), body.get("excludedAttributes")))
     try:
-        start = int(body.get("startIndex") or 1)
+        start = min(int(body.get("startIndex") or 1), 2**62)
         count = int(body["count"]) if body.get("count") is not None else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise exceptions.BadRequestError("startIndex and count must be numbers", scim_type="invalidValue") from None
     query = body.get("filter")
     return (str(query) if query else None), max(start, 1), _bounded(count)
@@ -153,7 +177,7 @@ class SearchBodyMixin:
     """``POST /Users/.search`` and ``/Groups/.search``: the search request's body, with or without a filter."""
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        query, start, count = search_request(self, request)  # type: ignore[arg-type]
+        query, start, count = search_request(request)
         return self._search(request, query, start, count)  # type: ignore[attr-defined]
 
 
@@ -175,7 +199,7 @@ class RootSearchView(SCIMView):
     kinds = (PortalUserSearchView, PortalGroupSearchView)
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        query, start, count = search_request(self, request)
+        query, start, count = search_request(request)
         found = [(kind(), kind().matching(request, query)) for kind in self.kinds]
         totals = [rows.count() if isinstance(rows, QuerySet) else len(rows) for _, rows in found]
         resources: list[dict] = []
