@@ -332,9 +332,18 @@ class GroupConflict(ValidationError):
 
 
 def is_role_group(group: Group) -> bool:
-    """A portal role: a global group, a group the provider's groups map to at sign-in, or one holding permissions."""
+    """A portal role: a global group, a group the provider's groups map to at sign-in, or one holding
+    permissions (on models, or on records: its ``...GroupObjectPermission`` rows)."""
     mapped = set(settings.OIDC_GROUP_ROLES.values())
-    return group.name in GLOBAL_GROUPS or group.name in mapped or group.permissions.exists()
+    if group.name in GLOBAL_GROUPS or group.name in mapped or group.permissions.exists():
+        return True
+    record_permissions = [
+        relation.related_model
+        for relation in Group._meta.related_objects
+        if isinstance(relation.related_model, type)
+        and relation.related_model.__name__.endswith("GroupObjectPermission")
+    ]
+    return any(model._default_manager.filter(group=group).exists() for model in record_permissions)
 
 
 def _check_group_name(name: str, group: Group | None) -> str:
@@ -343,7 +352,7 @@ def _check_group_name(name: str, group: Group | None) -> str:
         raise ValidationError({"displayName": ["A group needs a name."]})
     if "\x00" in name:
         raise ValidationError({"displayName": ["A name cannot contain null characters."]})
-    if len(name) > Group._meta.get_field("name").max_length:
+    if len(name) > (Group._meta.get_field("name").max_length or 150):
         raise ValidationError({"displayName": ["The name is too long."]})
     others = Group.objects.filter(name__iexact=name)
     if group is not None:
@@ -406,7 +415,7 @@ def provision_group(
     """
     refuse_unless(is_system(by) or policy.can_change_people(by), "Only administrators provision groups.")
     created = group is None or group.pk is None
-    if created:
+    if group is None or created:
         group = Group.objects.create(name=_check_group_name(name or "", None))
     else:
         group = Group.objects.select_for_update().get(pk=group.pk)

@@ -16,7 +16,7 @@ the portal's extension ``dataHandler``. Responses honour ``attributes`` and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -210,6 +210,11 @@ class ShapedResource:
         return shape(doc, self.core_schema, attributes, excluded)
 
 
+def actor(request: HttpRequest) -> User:
+    """Who provisions: the SCIM token's owner (``scim_auth.ScimTokenCheck`` set them on the request)."""
+    return cast(User, request.user)
+
+
 def mutability_error(detail: str) -> exceptions.SCIMException:
     return exceptions.BadRequestError(detail, scim_type="mutability")
 
@@ -325,7 +330,9 @@ class PortalSCIMUser(ShapedResource, SCIMUser):
 
     def save(self) -> None:
         try:
-            self.obj, _ = people.provision_person(self.obj if self.obj.pk else None, self.changes, by=self.request.user)
+            self.obj, _ = people.provision_person(
+                self.obj if self.obj.pk else None, self.changes, by=actor(self.request)
+            )
         except ValidationError as exc:
             messages = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
             raise exceptions.BadRequestError(messages[:500]) from None
@@ -336,7 +343,7 @@ class PortalSCIMUser(ShapedResource, SCIMUser):
     def delete(self) -> None:
         """Deleting a person records a leaver (the same flow): the record and its history stay, SCIM forgets them."""
         try:
-            self.obj = people.deprovision_person(self.obj, by=self.request.user)
+            self.obj = people.deprovision_person(self.obj, by=actor(self.request))
         except PermissionDenied as exc:
             raise exceptions.SCIMException(str(exc), status=403) from None
 
@@ -503,7 +510,7 @@ class PortalSCIMGroup(ShapedResource, SCIMGroup):
         try:
             self.obj, _ = people.provision_group(
                 self.obj if self.obj.pk else None,
-                by=self.request.user,
+                by=actor(self.request),
                 name=self.name,
                 external_id=self.external_id,
                 members=self.wanted,
@@ -520,7 +527,7 @@ class PortalSCIMGroup(ShapedResource, SCIMGroup):
 
     def delete(self) -> None:
         try:
-            people.delete_group(self.obj, by=self.request.user)
+            people.delete_group(self.obj, by=actor(self.request))
         except PermissionDenied as exc:
             raise exceptions.SCIMException(str(exc), status=403) from None
 

@@ -8,10 +8,11 @@ import json
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from guardian.shortcuts import assign_perm
 
 from governance.core.models import AuditEntry, ProvisionedGroup
 from governance.core.roles import AUDITORS
-from tests.factories import UserFactory
+from tests.factories import BusinessAreaFactory, UserFactory
 from tests.register.test_scim import scim_token, send
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,14 @@ def test_a_group_holding_permissions_is_a_role_too(provisioner):
     assert answer.status_code == 403
     privileged.refresh_from_db()
     assert privileged.name == "Readers"
+
+
+def test_a_group_holding_permissions_on_records_is_a_role_too(provisioner):
+    privileged = Group.objects.create(name="Area readers")
+    assign_perm("governance.view_businessarea", privileged, BusinessAreaFactory())
+
+    assert send(provisioner, "delete", f"{GROUPS}/{privileged.pk}").status_code == 403
+    assert Group.objects.filter(pk=privileged.pk).exists()
 
 
 def test_a_leaver_cannot_join_a_role_group_but_may_stay_in_the_providers_own(provisioner):
