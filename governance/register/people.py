@@ -381,6 +381,8 @@ def _set_external_id(group: Group, value: str | None) -> None:
         if row is not None:
             row.delete()
         return
+    if "\x00" in value or len(value) > 255:
+        raise ValidationError({"externalId": ["The provider's id is at most 255 characters, none of them null."]})
     if ProvisionedGroup.objects.filter(external_id=value).exclude(group=group).exists():
         raise GroupConflict(f'Another group has the provider id "{value[:100]}".')
     if row is None:

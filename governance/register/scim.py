@@ -500,7 +500,9 @@ class PortalSCIMGroup(ShapedResource, SCIMGroup):
     def from_dict(self, d: dict) -> None:
         """A POST or PUT: the name and exactly these members (nothing is written until ``save``)."""
         if "displayName" in d:
-            self.name = str(d["displayName"] or "")
+            if not isinstance(d["displayName"], str):
+                raise exceptions.BadRequestError('"displayName" must be a string', scim_type="invalidValue")
+            self.name = d["displayName"]
         if "externalId" in d or not self.obj.pk:
             self.external_id = d.get("externalId")
         if "members" in d or not self.obj.pk:
