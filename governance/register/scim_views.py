@@ -39,7 +39,7 @@ from scim2_filter_parser.parser import SCIMParserError
 from governance.register.scim import MAX_PAGE, SHAPE_ATTRIBUTE, scim_pk
 from governance.register.scim_schemas import published_schemas
 
-MEMBERS = "scim_members"  # the active members of a group, fetched for a page of groups at once
+MEMBERS = "scim_members"  # the members of a group SCIM knows, fetched for a page of groups at once
 
 
 class PagedListMixin:
@@ -200,7 +200,8 @@ class RootSearchView(SCIMView):
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         query, start, count = search_request(request)
-        found = [(kind(), kind().matching(request, query)) for kind in self.kinds]
+        views = [kind() for kind in self.kinds]
+        found = [(view, view.matching(request, query)) for view in views]
         totals = [rows.count() if isinstance(rows, QuerySet) else len(rows) for _, rows in found]
         resources: list[dict] = []
         offset = start - 1
