@@ -331,11 +331,13 @@ LOCAL_SIGN_IN_FOR_EVERYONE = env.bool("LOCAL_SIGN_IN_FOR_EVERYONE", default=True
 
 # SCIM 2.0 provisioning of joiners, movers and leavers from the identity provider, at
 # /scim/v2/ (django-scim2, governance/register/scim.py). Only an API token marked for SCIM
-# opens it (governance/core/scim_auth.py), never a session; groups are read-only.
+# opens it (governance/core/scim_auth.py), never a session. Groups may be written too; the
+# portal's role groups keep their names and cannot be deleted (governance/register/people.py).
 SCIM_SERVICE_PROVIDER = {
     "USER_ADAPTER": "governance.register.scim.PortalSCIMUser",
     "GROUP_ADAPTER": "governance.register.scim.PortalSCIMGroup",
     "USER_FILTER_PARSER": "governance.register.scim_filters.PortalUserFilter",
+    "GROUP_FILTER_PARSER": "governance.register.scim_filters.PortalGroupFilter",
     "SERVICE_PROVIDER_CONFIG_MODEL": "governance.register.scim.PortalServiceProviderConfig",
     "AUTH_CHECK_MIDDLEWARE": "governance.core.scim_auth.ScimTokenCheck",
     "NETLOC": PORTAL_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost",

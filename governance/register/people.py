@@ -6,8 +6,9 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.deletion import ProtectedError
@@ -15,8 +16,15 @@ from django.utils import timezone
 
 from governance.core import events
 from governance.core.audit import system_user
-from governance.core.models import BusinessArea, BusinessAreaUserObjectPermission, Notification, User
+from governance.core.models import (
+    BusinessArea,
+    BusinessAreaUserObjectPermission,
+    Notification,
+    ProvisionedGroup,
+    User,
+)
 from governance.core.permissions import forget_permissions, is_system, refuse_unless
+from governance.core.roles import GLOBAL_GROUPS
 from governance.register import policy
 from governance.register.assets import release_assets_of
 from governance.register.models import InformationAsset
@@ -79,6 +87,7 @@ def _remove_all_rights(user: User) -> None:
 
 
 _UNCHANGED = object()
+UNCHANGED = _UNCHANGED  # "leave as it is", for callers outside this module
 
 
 @transaction.atomic
@@ -300,3 +309,146 @@ def provision_person(user: User | None, changes: dict, *, by: User) -> tuple[Use
     if "line_manager" in changed or "business_area" in changed or "is_data_handler" in changed:
         forget_permissions(person)
     return person, created
+
+
+@transaction.atomic
+def deprovision_person(user: User, *, by: User) -> User:
+    """The identity provider deleted the person: a leaver (the same flow), the record and history kept.
+
+    ``scim_deleted_at`` is noted so that SCIM answers 404 for them from then on, as RFC 7644
+    section 3.6 asks of a deleted resource the service keeps.
+    """
+    person, _ = provision_person(user, {"active": False}, by=by)
+    if person.groups.exists():  # a leaver the provider had put in a group since
+        person = update_person(person, by=by, groups=[])
+    if person.scim_deleted_at is None:
+        person.scim_deleted_at = timezone.now()
+        person.save(update_fields=["scim_deleted_at"])
+    return person
+
+
+class GroupConflict(ValidationError):
+    """Another group has this name or provider id (SCIM: a uniqueness conflict)."""
+
+
+def is_role_group(group: Group) -> bool:
+    """A portal role: a global group, a group the provider's groups map to at sign-in, or one holding
+    permissions (on models, or on records: its ``...GroupObjectPermission`` rows)."""
+    mapped = set(settings.OIDC_GROUP_ROLES.values())
+    if group.name in GLOBAL_GROUPS or group.name in mapped or group.permissions.exists():
+        return True
+    record_permissions = [
+        relation.related_model
+        for relation in Group._meta.related_objects
+        if isinstance(relation.related_model, type)
+        and relation.related_model.__name__.endswith("GroupObjectPermission")
+    ]
+    return any(model._default_manager.filter(group=group).exists() for model in record_permissions)
+
+
+def _check_group_name(name: str, group: Group | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"displayName": ["A group needs a name."]})
+    if "\x00" in name:
+        raise ValidationError({"displayName": ["A name cannot contain null characters."]})
+    if len(name) > (Group._meta.get_field("name").max_length or 150):
+        raise ValidationError({"displayName": ["The name is too long."]})
+    others = Group.objects.filter(name__iexact=name)
+    if group is not None:
+        others = others.exclude(pk=group.pk)
+    if others.exists():
+        raise GroupConflict(f'There is already a group called "{name[:100]}".')
+    return name
+
+
+def _join(person: User, group: Group, *, by: User) -> None:
+    """Add one person to one group through the people service (audited, permissions forgotten).
+
+    Someone who has left holds no role: they may be in the provider's own groups (which give
+    no rights; Entra ID keeps disabled accounts in its groups) but never join a role group.
+    """
+    if person.is_system or (not person.is_active and is_role_group(group)):
+        raise ValidationError({"members": [f"{person.get_username()} has left and cannot take the role {group.name}."]})
+    update_person(person, by=by, groups=[*person.groups.all(), group])
+
+
+def _set_external_id(group: Group, value: str | None) -> None:
+    """The provider's id for the group (one row, saved and so audited); None forgets it."""
+    value = str(value or "").strip() or None
+    row = ProvisionedGroup.objects.filter(group=group).first()
+    if value is None:
+        if row is not None:
+            row.delete()
+        return
+    if "\x00" in value or len(value) > 255:
+        raise ValidationError({"externalId": ["The provider's id is at most 255 characters, none of them null."]})
+    if ProvisionedGroup.objects.filter(external_id=value).exclude(group=group).exists():
+        raise GroupConflict(f'Another group has the provider id "{value[:100]}".')
+    if row is None:
+        ProvisionedGroup(group=group, external_id=value).save()
+    elif row.external_id != value:
+        row.external_id = value
+        row.save(update_fields=["external_id"])
+
+
+def _leave(person: User, group: Group, *, by: User) -> None:
+    update_person(person, by=by, groups=[held for held in person.groups.all() if held.pk != group.pk])
+
+
+@transaction.atomic
+def provision_group(
+    group: Group | None,
+    *,
+    by: User,
+    name: str | None = None,
+    external_id: str | object | None = _UNCHANGED,
+    members: Iterable[User] | None = None,
+    add: Iterable[User] = (),
+    remove: Iterable[User] = (),
+) -> tuple[Group, bool]:
+    """Create or change a group from the identity provider. Returns (group, created).
+
+    A role group keeps its name (renaming it would change what the role is called everywhere).
+    Members change person by person through ``update_person``, the path every change of role
+    takes, so each is audited: ``members`` makes the membership exactly these people, ``add``
+    and ``remove`` change only those named. Leavers cannot join a role group. ``external_id``
+    is the provider's id for the group (``ProvisionedGroup``).
+    """
+    refuse_unless(is_system(by) or policy.can_change_people(by), "Only administrators provision groups.")
+    created = group is None or group.pk is None
+    if group is None or created:
+        group = Group.objects.create(name=_check_group_name(name or "", None))
+    else:
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        if name is not None and name != group.name:
+            if is_role_group(group):
+                raise PermissionDenied(f'"{group.name}" is a portal role: it keeps its name.')
+            group.name = _check_group_name(name, group)
+            group.save(update_fields=["name"])
+    if external_id is not _UNCHANGED:
+        _set_external_id(group, external_id)  # type: ignore[arg-type]
+    held = {person.pk: person for person in group.user_set.order_by("pk")}
+    joining = {person.pk: person for person in add}
+    leaving = {person.pk: person for person in remove}
+    if members is not None:
+        wanted = {person.pk: person for person in members}
+        joining |= {pk: person for pk, person in wanted.items() if pk not in held}
+        leaving |= {pk: person for pk, person in held.items() if pk not in wanted}
+    for pk in sorted(set(joining) - set(held)):
+        _join(joining[pk], group, by=by)
+    for pk in sorted(set(leaving) & set(held)):
+        _leave(held[pk], group, by=by)
+    return group, created
+
+
+@transaction.atomic
+def delete_group(group: Group, *, by: User) -> None:
+    """Delete a group the provider made: each member leaves it first (audited). Role groups stay."""
+    refuse_unless(is_system(by) or policy.can_change_people(by), "Only administrators delete groups.")
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    if is_role_group(group):
+        raise PermissionDenied(f'"{group.name}" is a portal role: it cannot be deleted.')
+    for person in list(group.user_set.order_by("pk")):
+        _leave(person, group, by=by)
+    group.delete()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django_scim.filters import UserFilterQuery
+from django_scim.filters import GroupFilterQuery, UserFilterQuery
 
 
 class PortalUserFilter(UserFilterQuery):
@@ -15,4 +15,12 @@ class PortalUserFilter(UserFilterQuery):
         ("name", "givenName", None): "first_name",
         ("emails", "value", None): "email",
         ("active", None, None): "is_active",
+    }
+
+
+class PortalGroupFilter(GroupFilterQuery):
+    """Filters on groups (the provider looks a group up by ``displayName eq "..."`` before creating it)."""
+
+    attr_map = {
+        ("displayName", None, None): "name",
     }

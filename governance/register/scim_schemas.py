@@ -6,8 +6,10 @@ A provider (or a compliance checker) that believes the schema sends attributes t
 then silently dropped. Here the schemas name only what ``scim.PortalSCIMUser`` reads and
 writes: the core attributes, the enterprise extension's employee number, department and
 manager, and the portal's own data-handler flag. The department's canonical values are the
-business areas' codes, since an unknown department is refused. Groups are read-only over
-SCIM (roles come from the provider's group claims), so their attributes are read-only.
+business areas' codes, since an unknown department is refused. ``active`` and the portal's
+``dataHandler`` always have a value, so they are required (RFC 7644 section 3.5.2.2: removing
+one is a ``mutability`` error). One email address is kept, so ``primary`` is not published.
+Groups are writable; the portal's role groups keep their names (``scim.PortalSCIMGroup``).
 """
 
 from __future__ import annotations
@@ -61,14 +63,19 @@ def _user() -> dict:
                 ],
             ),
             _attribute("displayName", "The full name, as shown.", mutability="readOnly"),
-            _attribute("active", "False for a leaver: every right is removed and the record kept.", kind="boolean"),
+            _attribute(
+                "active",
+                "False for a leaver: every right is removed and the record kept. Every person is one or the other,"
+                " so it cannot be removed (a leaver is recorded by setting it to false).",
+                kind="boolean",
+                required=True,
+            ),
             _complex(
                 "emails",
-                "The work email address (the primary one is kept).",
+                "The work email address: one is kept (the one marked primary, or the first).",
                 [
                     _attribute("value", "The email address."),
                     _attribute("type", "The kind of address.", canonicalValues=["work"]),
-                    _attribute("primary", "Whether this is the address kept.", kind="boolean"),
                 ],
                 multiValued=True,
             ),
@@ -115,8 +122,10 @@ def _portal() -> dict:
         "attributes": [
             _attribute(
                 "dataHandler",
-                "Whether the person handles personal data (they must then hold current data-protection training).",
+                "Whether the person handles personal data (they must then hold current data-protection training)."
+                " Every person either does or does not, so it cannot be removed.",
                 kind="boolean",
+                required=True,
             )
         ],
     }
@@ -126,18 +135,26 @@ def _group() -> dict:
     return {
         "id": GROUP,
         "name": "Group",
-        "description": "A portal group (a role); read-only over SCIM",
+        "description": (
+            "A portal group. The portal's role groups keep their names and cannot be deleted;"
+            " their members are people holding the role."
+        ),
         "attributes": [
-            _attribute("displayName", "The group's name.", mutability="readOnly"),
+            _attribute("displayName", "The group's name (unique).", required=True, uniqueness="server"),
             _complex(
                 "members",
                 "The active people in the group.",
                 [
-                    _attribute("value", "The member's SCIM id.", mutability="readOnly"),
-                    _attribute("display", "The member's name.", mutability="readOnly"),
+                    _attribute("value", "The member's SCIM id.", mutability="immutable"),
+                    _attribute(
+                        "$ref",
+                        "The member's SCIM address.",
+                        kind="reference",
+                        referenceTypes=["User"],
+                        mutability="immutable",
+                    ),
                 ],
                 multiValued=True,
-                mutability="readOnly",
             ),
         ],
     }
@@ -148,4 +165,5 @@ def published_schemas() -> list[dict]:
     return [_user(), _enterprise(), _portal(), _group()]
 
 
-USER_EXTENSIONS = [{"schema": ENTERPRISE, "required": False}, {"schema": PORTAL, "required": False}]
+# The portal's extension is required: every person has a data-handler flag (true or false).
+USER_EXTENSIONS = [{"schema": ENTERPRISE, "required": False}, {"schema": PORTAL, "required": True}]

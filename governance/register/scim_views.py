@@ -5,8 +5,11 @@ resource on its own, so each person's groups and business area, and each group's
 were a query apiece. Here the count is a ``COUNT`` and the page's related rows are fetched
 together. Its ResourceTypes and Schemas lists lacked ``totalResults`` (RFC 7644 section 3.4.2
 requires it), answered an unknown id with an empty 404 rather than a SCIM error, and
-published attributes the portal never keeps: here they publish ``scim_schemas``. Everything
-else (filters, writes, the token check) is the library's.
+published attributes the portal never keeps: here they publish ``scim_schemas``. People the
+provider deleted (kept as leavers) are not found and not listed (RFC 7644 section 3.6). The
+searches (``POST .../.search``) read ``attributes``, ``excludedAttributes``, ``startIndex``
+and ``count`` from the body and need no filter, and the service's root ``/.search`` searches
+Users and Groups together (section 3.4.3). Writes and the token check are the library's.
 """
 
 from __future__ import annotations
@@ -15,56 +18,199 @@ import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from django.urls import re_path, reverse
 from django_scim import constants, exceptions
 from django_scim import urls as library_urls
 from django_scim.utils import get_base_scim_location_getter
-from django_scim.views import GroupsView, ResourceTypesView, SchemasView, SCIMView, UsersView
+from django_scim.views import (
+    GroupSearchView,
+    GroupsView,
+    ResourceTypesView,
+    SchemasView,
+    SCIMView,
+    UserSearchView,
+    UsersView,
+)
+from scim2_filter_parser.parser import SCIMParserError
 
+from governance.register.scim import MAX_PAGE, SHAPE_ATTRIBUTE, scim_pk
 from governance.register.scim_schemas import published_schemas
 
-# The most resources one page returns, whatever ``count`` asks (RFC 7644 lets a server return fewer).
-MAX_PAGE = 200
-MEMBERS = "scim_members"  # the active members of a group, fetched for a page of groups at once
+MEMBERS = "scim_members"  # the members of a group SCIM knows, fetched for a page of groups at once
 
 
 class PagedListMixin:
-    """A list page: ``COUNT`` for the total, then the page's rows and their related rows in a few queries."""
+    """A list page: ``COUNT`` for the total, then the page's rows and their related rows in a few queries.
+
+    A body must be a JSON object, and an id that cannot be a portal number is not found (no lookup fails).
+    """
 
     page_prefetch: tuple = ()
+    list_model: Any = None
+
+    def load_body(self, body: bytes) -> dict:
+        return json_object(body)
+
+    def get_object(self):
+        uuid = self.kwargs.get(self.lookup_url_kwarg)  # type: ignore[attr-defined]
+        if scim_pk(uuid) is None:
+            raise exceptions.NotFoundError(str(uuid)[:100])
+        return super().get_object()  # type: ignore[misc]
 
     def _build_response(self, request, qs, start, count) -> HttpResponse:
-        count = max(0, min(count if count is not None else MAX_PAGE, MAX_PAGE))
+        count = _bounded(count)
         try:
+            qs = self.visible(qs)
             total = qs.count() if isinstance(qs, QuerySet) else len(qs)
-            page = list(qs[start - 1 : start - 1 + count]) if count else []
+            page = list(qs[start - 1 : start - 1 + count]) if count and start - 1 < total else []
         except ValueError as exc:
             raise exceptions.BadRequestError(str(exc)) from None
+        return _page_response(start, total, self.resources(request, page))
+
+    def resources(self, request, page: list) -> list[dict]:
         prefetch_related_objects(page, *self.prefetches())
-        resources = [self.scim_adapter(obj, request=request).to_dict() for obj in page]  # type: ignore[attr-defined]
-        doc = {
-            "schemas": [constants.SchemaURI.LIST_RESPONSE],
-            "totalResults": total,
-            "itemsPerPage": len(resources),
-            "startIndex": start,
-            "Resources": resources,
-        }
-        return HttpResponse(content=json.dumps(doc), content_type=constants.SCIM_CONTENT_TYPE)
+        return [self.scim_adapter(obj, request=request).to_dict() for obj in page]  # type: ignore[attr-defined]
 
     def prefetches(self) -> tuple:
         return self.page_prefetch
 
+    def visible(self, qs: Any) -> Any:
+        """The rows SCIM may show (all, unless a resource type hides some)."""
+        return qs
 
-class PortalUsersView(PagedListMixin, UsersView):
+    def matching(self, request, query: str | None) -> Any:
+        """Every resource, or those the filter selects; read page by page by ``_build_response``."""
+        if not query:
+            return self.visible(self.list_model.objects.order_by("pk"))
+        try:
+            found = self.__class__.parser_getter().search(query, request)  # type: ignore[attr-defined]
+            return self.visible(list(found))
+        except (ValueError, SCIMParserError) as exc:
+            raise exceptions.BadRequestError(f"Invalid filter: {exc}", scim_type="invalidFilter") from None
+
+    def _search(self, request, query, start, count) -> HttpResponse:
+        return self._build_response(request, self.matching(request, query), start, count)
+
+
+def json_object(body: bytes) -> dict:
+    """A request's body: a JSON object in UTF-8 (empty is ``{}``), or a SCIM ``invalidSyntax`` error."""
+    try:
+        loaded = json.loads(body.decode(constants.ENCODING).strip() or "{}")
+    except (UnicodeDecodeError, ValueError):
+        raise exceptions.BadRequestError("The body is not JSON in UTF-8", scim_type="invalidSyntax") from None
+    if not isinstance(loaded, dict):
+        raise exceptions.BadRequestError("The body must be a JSON object", scim_type="invalidSyntax")
+    return loaded
+
+
+def _bounded(count: int | None) -> int:
+    return max(0, min(count if count is not None else MAX_PAGE, MAX_PAGE))
+
+
+def _page_response(start: int, total: int, resources: list[dict]) -> HttpResponse:
+    doc = {
+        "schemas": [constants.SchemaURI.LIST_RESPONSE],
+        "totalResults": total,
+        "itemsPerPage": len(resources),
+        "startIndex": start,
+        "Resources": resources,
+    }
+    return HttpResponse(content=json.dumps(doc), content_type=constants.SCIM_CONTENT_TYPE)
+
+
+class PeopleMixin(PagedListMixin):
+    """People the provider deleted stay as leavers, but SCIM neither finds nor lists them."""
+
     page_prefetch = ("business_area", "groups")
+    list_model = get_user_model()
+
+    def visible(self, qs: Any) -> Any:
+        if isinstance(qs, QuerySet):
+            return qs.filter(scim_deleted_at__isnull=True)
+        return [person for person in qs if person.scim_deleted_at is None]
+
+    def get_object(self):
+        person = super().get_object()  # type: ignore[misc]
+        if person.scim_deleted_at is not None:
+            raise exceptions.NotFoundError(self.kwargs[self.lookup_url_kwarg])  # type: ignore[attr-defined]
+        return person
 
 
-class PortalGroupsView(PagedListMixin, GroupsView):
+class GroupsMixin(PagedListMixin):
+    list_model = Group
+
     def prefetches(self) -> tuple:
-        active = get_user_model().objects.filter(is_active=True).order_by("pk")
-        return (Prefetch("user_set", queryset=active, to_attr=MEMBERS),)
+        known = get_user_model().objects.filter(scim_deleted_at__isnull=True).order_by("pk")
+        return ("provisioned", Prefetch("user_set", queryset=known, to_attr=MEMBERS))
+
+
+class PortalUsersView(PeopleMixin, UsersView):
+    pass
+
+
+class PortalGroupsView(GroupsMixin, GroupsView):
+    pass
+
+
+def search_request(request) -> tuple[str | None, int, int]:
+    """A SearchRequest's filter and page; its ``attributes`` and ``excludedAttributes`` shape each resource."""
+    body = json_object(request.body)
+    schemas = body.get("schemas")
+    if not isinstance(schemas, list) or constants.SchemaURI.SERACH_REQUEST not in schemas:
+        raise exceptions.BadRequestError(
+            f"A search needs the schema {constants.SchemaURI.SERACH_REQUEST}", scim_type="invalidSyntax"
+        )
+    setattr(request, SHAPE_ATTRIBUTE, (body.get("attributes"), body.get("excludedAttributes")))
+    try:
+        start = min(int(body.get("startIndex") or 1), 2**62)
+        count = int(body["count"]) if body.get("count") is not None else None
+    except (TypeError, ValueError, OverflowError):
+        raise exceptions.BadRequestError("startIndex and count must be numbers", scim_type="invalidValue") from None
+    query = body.get("filter")
+    return (str(query) if query else None), max(start, 1), _bounded(count)
+
+
+class SearchBodyMixin:
+    """``POST /Users/.search`` and ``/Groups/.search``: the search request's body, with or without a filter."""
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        query, start, count = search_request(request)
+        return self._search(request, query, start, count)  # type: ignore[attr-defined]
+
+
+class PortalUserSearchView(SearchBodyMixin, PeopleMixin, UserSearchView):
+    pass
+
+
+class PortalGroupSearchView(SearchBodyMixin, GroupsMixin, GroupSearchView):
+    pass
+
+
+class RootSearchView(SCIMView):
+    """``POST /.search``: the Users, then the Groups, that the filter selects.
+
+    A filter on an attribute one resource type lacks selects none of that type.
+    """
+
+    http_method_names = ["post"]
+    kinds = (PortalUserSearchView, PortalGroupSearchView)
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        query, start, count = search_request(request)
+        views = [kind() for kind in self.kinds]
+        found = [(view, view.matching(request, query)) for view in views]
+        totals = [rows.count() if isinstance(rows, QuerySet) else len(rows) for _, rows in found]
+        resources: list[dict] = []
+        offset = start - 1
+        for (view, rows), total in zip(found, totals, strict=True):
+            wanted = count - len(resources)
+            if wanted > 0 and offset < total:
+                resources += view.resources(request, list(rows[offset : offset + wanted]))
+            offset = max(0, offset - total)
+        return _page_response(start, sum(totals), resources)
 
 
 def _list_response(resources: list[dict]) -> HttpResponse:
@@ -119,13 +265,16 @@ class UnknownAddressView(SCIMView):
 
 
 _PORTAL_VIEWS: dict[str, Any] = {
+    "search": RootSearchView,
     "users": PortalUsersView,
+    "users-search": PortalUserSearchView,
     "groups": PortalGroupsView,
+    "groups-search": PortalGroupSearchView,
     "resource-types": PortalResourceTypesView,
     "schemas": PortalSchemasView,
 }
 
-# The library's URLs, names and namespace, with the two list endpoints above in place of its own.
+# The library's URLs, names and namespace, with the endpoints above in place of its own.
 app_name = library_urls.app_name
 urlpatterns = [
     re_path(pattern.pattern.regex.pattern, _PORTAL_VIEWS[pattern.name].as_view(), name=pattern.name)

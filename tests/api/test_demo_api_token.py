@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from governance.core.models import ApiToken, AuditEntry
+from governance.core.roles import ADMINISTRATORS
 from tests.factories import TOTPDeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +34,14 @@ def test_the_demo_token_is_refused_outside_development(settings):
     with pytest.raises(CommandError, match="only runs when DEBUG is on"):
         call_command("demo_api_token", "tess")
     assert not ApiToken.objects.exists()
+
+
+def test_a_scim_token_may_follow_another_within_the_same_half_minute(settings):
+    settings.DEBUG = True
+    person = UserFactory(username="ada", groups=[ADMINISTRATORS])
+    TOTPDeviceFactory(user=person)
+
+    call_command("demo_api_token", "ada", "--write", stdout=io.StringIO())
+    call_command("demo_api_token", "ada", "--scim", stdout=io.StringIO())  # the next step's code
+
+    assert sorted(ApiToken.objects.filter(user=person).values_list("scim_enabled", flat=True)) == [False, True]

@@ -324,6 +324,10 @@ def builders():
             ("sid", "another"),
         ),
         "LogoutTokenUse": (lambda: m.LogoutTokenUse(issuer="https://idp", jti="j1"), ("jti", "j2")),
+        "ProvisionedGroup": (
+            lambda: m.ProvisionedGroup(group=Group.objects.create(name="Provided"), external_id="g-1"),
+            ("external_id", "g-2"),
+        ),
         "InformationRisk": (
             lambda: m.InformationRisk(
                 asset=InformationAssetFactory(),

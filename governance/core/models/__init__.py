@@ -10,7 +10,7 @@ from .notifications import Notification
 from .organisation import BusinessArea, OfficeHolder, PortalUserManager, User
 from .permissions import BusinessAreaGroupObjectPermission, BusinessAreaUserObjectPermission
 from .security import SecurityEvent, SecurityKeyRequirement
-from .sso import IdentityProviderDevice, LogoutTokenUse, ProviderSession
+from .sso import IdentityProviderDevice, LogoutTokenUse, ProviderSession, ProvisionedGroup
 
 __all__ = [
     "AccessEvent",
@@ -28,6 +28,7 @@ __all__ = [
     "OfficeHolder",
     "PortalUserManager",
     "ProviderSession",
+    "ProvisionedGroup",
     "SecurityEvent",
     "SecurityKeyRequirement",
     "User",

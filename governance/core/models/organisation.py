@@ -60,7 +60,7 @@ class PortalUserManager(UserManager["User"]):
 class User(AbstractUser):
     """A member of staff. Custom from the first migration so the organisation can grow."""
 
-    staff_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    staff_number = models.CharField(max_length=64, unique=True, null=True, blank=True)
     business_area = models.ForeignKey(
         BusinessArea, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
@@ -85,6 +85,15 @@ class User(AbstractUser):
         null=True,
         blank=True,
         help_text="The identity provider's stable identifier for this person (Entra ID's object id).",
+    )
+    # SCIM: the provider deleted the person. They are a leaver with their record and history
+    # kept, and SCIM answers 404 for them from then on (RFC 7644 section 3.6).
+    scim_deleted_at = models.DateTimeField(
+        "deleted at the identity provider",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the identity provider deleted this person over SCIM; they are then a leaver.",
     )
 
     objects: ClassVar[PortalUserManager] = PortalUserManager()

@@ -67,3 +67,15 @@ class LogoutTokenUse(models.Model):
 
     def __str__(self) -> str:
         return f"Logout token {self.jti}"
+
+
+class ProvisionedGroup(models.Model):
+    """The identity provider's own id (SCIM ``externalId``, Entra ID: the group's object id) for a portal group."""
+
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="provisioned")
+    external_id = models.CharField(
+        max_length=255, unique=True, help_text="The identity provider's id for this group (Entra ID's object id)."
+    )
+
+    def __str__(self) -> str:
+        return f"Provider group {self.external_id}"
