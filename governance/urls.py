@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("governance.core.urls_audit")),
     path("", include("governance.contracts.urls")),
     path("", include("governance.incidents.urls")),
+    path("", include("governance.outputs.urls")),
     path("", include("governance.assurance.urls")),
     path("", include("governance.releases.urls")),
     path("", include("governance.search.urls")),
