@@ -333,3 +333,29 @@ def test_the_daily_task_ends_researchers_of_ended_contracts_once(researcher, con
     assert researcher_service.end_researchers_past_end(today=later) == 0
     researcher.refresh_from_db()
     assert researcher.ended_at is not None
+
+
+def test_the_siros_report_counts_outputs(researcher, checker):
+    from governance.assurance.report import build_report
+    from governance.assurance.returns import open_round
+
+    cleared = submit_output(researcher, title="Cleared one")
+    submissions.decide(cleared, by=checker, outcome="cleared", reason="Safe")
+    submit_output(researcher, title="Waiting one")
+    from governance.core.audit import system_user
+    from governance.core.models import OfficeHolder
+    from governance.register.organisation import appoint_office_holder
+
+    siro = UserFactory(username="siro-out")
+    appoint_office_holder(OfficeHolder.Office.SIRO, siro, by=system_user())
+    today = timezone.localdate()
+    round_ = open_round(
+        by=siro,
+        period="This year",
+        period_start=today - datetime.timedelta(days=365),
+        period_end=today,
+        due_date=today + datetime.timedelta(days=30),
+    )
+    report = build_report(round_)
+    assert report.outputs == {"cleared": 1, "refused": 0, "pending": 1}
+    assert report.as_json()["outputs"] == report.outputs
