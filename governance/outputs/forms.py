@@ -79,7 +79,7 @@ class _OutputFileForm(forms.Form):
         self.fields["file"].help_text = _file_help(self.kind)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         if upload is None or self.contract is None:
             return data

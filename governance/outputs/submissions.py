@@ -269,6 +269,11 @@ def decide(submission: OutputSubmission, *, by: User, outcome: str, reason: str)
 # --- the contract's end -----------------------------------------------------------------------
 
 
+def _discard_all(names: list[str]) -> None:
+    for name in names:
+        uploads.discard(name)
+
+
 @transaction.atomic
 def destroy_outputs_of(contract: ResearchContract) -> int:
     """When the contract's destruction is certified: delete every stored output file, mark them destroyed.
@@ -288,5 +293,5 @@ def destroy_outputs_of(contract: ResearchContract) -> int:
         submission.destroyed_at = timezone.now()
         submission.save(update_fields=["state", "destroyed_at"])
         count += 1
-    transaction.on_commit(lambda: [uploads.discard(name) for name in names])
+    transaction.on_commit(lambda: _discard_all(names))
     return count

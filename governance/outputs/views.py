@@ -146,13 +146,12 @@ class DetailView(SubmissionMixin, TemplateView):
         versions = list(
             OutputVersion.objects.filter(submission=submission).select_related("uploaded_by").order_by("-number")
         )
-        for version in versions:
-            version.finding_list = _findings(version)
+        findings = {version.pk: _findings(version) for version in versions}
         decisions = list(
             OutputDecision.objects.filter(submission=submission).select_related("by", "version").order_by("-at", "-pk")
         )
         return super().get_context_data(
-            versions=versions,
+            versions=[(version, findings[version.pk]) for version in versions],
             latest=versions[0] if versions else None,
             decisions=decisions,
             can_decide=policy.can_decide(user, submission),

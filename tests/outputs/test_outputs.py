@@ -359,3 +359,9 @@ def test_the_siros_report_counts_outputs(researcher, checker):
     report = build_report(round_)
     assert report.outputs == {"cleared": 1, "refused": 0, "pending": 1}
     assert report.as_json()["outputs"] == report.outputs
+
+
+def test_checkers_have_the_queue_on_their_home_page(researcher, checker):
+    submit_output(researcher)
+    page = client_for(checker).get(reverse("home")).content.decode()
+    assert "Check 1 research output" in page and reverse("outputs:queue") in page
