@@ -365,3 +365,43 @@ def test_checkers_have_the_queue_on_their_home_page(researcher, checker):
     submit_output(researcher)
     page = client_for(checker).get(reverse("home")).content.decode()
     assert "Check 1 research output" in page and reverse("outputs:queue") in page
+
+
+def _workbook(rows: list[list]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_table_can_be_a_workbook(researcher):
+    content = _workbook([["region", "count"], ["North", 120], ["South", 40]])
+    response = client_for(researcher.user).post(reverse("outputs:submit-table"), table_form(content, "table.xlsx"))
+    assert response.status_code == 302
+    version = OutputVersion.objects.get()
+    assert version.sha256 == hashlib.sha256(content).hexdigest()
+    assert version.content_type.endswith("spreadsheetml.sheet")
+
+
+def test_a_workbook_bomb_is_refused_before_any_row_is_read(researcher, monkeypatch):
+    import openpyxl
+
+    from governance.disclosure import workbooks
+    from governance.seeding.workbook_bombs import claimed_range_bomb
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the workbook was opened for parsing before its bounds were checked")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(workbooks.openpyxl, "load_workbook", refuse)
+    bomb = claimed_range_bomb(["region", "count"])
+    response = client_for(researcher.user).post(reverse("outputs:submit-table"), table_form(bomb, "bomb.xlsx"))
+    assert response.status_code == 200
+    assert "declares 16,384 columns" in " ".join(response.context["form"].errors["file"])
+    assert not OutputSubmission.objects.exists()
