@@ -405,3 +405,15 @@ def test_a_workbook_bomb_is_refused_before_any_row_is_read(researcher, monkeypat
     assert response.status_code == 200
     assert "declares 16,384 columns" in " ".join(response.context["form"].errors["file"])
     assert not OutputSubmission.objects.exists()
+
+
+def test_the_scheduled_task_ends_researchers_past_their_contracts_end(researcher, contract):
+    import time_machine
+
+    from governance.outputs.tasks import end_researchers
+
+    assert end_researchers() == 0
+    with time_machine.travel(contract.end_date + datetime.timedelta(days=2)):
+        assert end_researchers() == 1
+        assert end_researchers() == 0
+    assert not User.objects.get(pk=researcher.user_id).is_active
