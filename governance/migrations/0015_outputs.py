@@ -6,6 +6,28 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+# A checker's decision on an output is evidence: on PostgreSQL the audit guard (0002) refuses
+# any change to it or its deletion, as for the contracts' status histories.
+GUARD_SQL = """
+CREATE TRIGGER governance_outputdecision_guard BEFORE UPDATE OR DELETE ON governance_outputdecision
+  FOR EACH ROW EXECUTE FUNCTION governance_audit_guard();
+"""
+UNDO_SQL = "DROP TRIGGER IF EXISTS governance_outputdecision_guard ON governance_outputdecision;"
+
+
+def _execute(schema_editor, sql):
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def install(apps, schema_editor):
+    _execute(schema_editor, GUARD_SQL)
+
+
+def remove(apps, schema_editor):
+    _execute(schema_editor, UNDO_SQL)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -218,4 +240,5 @@ class Migration(migrations.Migration):
                 condition=models.Q(("reason", ""), _negated=True), name="output_decision_has_reason"
             ),
         ),
+        migrations.RunPython(install, remove),
     ]

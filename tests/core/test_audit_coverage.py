@@ -314,7 +314,7 @@ def builders():
                 reason="Safe",
                 by=UserFactory(),
             ),
-            ("reason", "Safe counts"),
+            None,  # append-only: a decision is written once
         ),
         "SecurityKeyRequirement": (lambda: m.SecurityKeyRequirement(role="iam"), ("reason", "Holds personal data")),
         "IdentityProviderDevice": (

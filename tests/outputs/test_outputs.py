@@ -417,3 +417,14 @@ def test_the_scheduled_task_ends_researchers_past_their_contracts_end(researcher
         assert end_researchers() == 1
         assert end_researchers() == 0
     assert not User.objects.get(pk=researcher.user_id).is_active
+
+
+def test_a_decision_cannot_be_changed_or_deleted_on_postgresql(researcher, checker):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the audit guard is a PostgreSQL trigger")
+    decision = submissions.decide(submit_output(researcher), by=checker, outcome="refused", reason="Identifies people")
+    for change in (lambda: decision.delete(), lambda: OutputDecision.objects.filter(pk=decision.pk).update(reason="x")):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change()
