@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from governance.contracts import policy as contracts_policy
 from governance.contracts.models import ResearchContract
 from governance.core.models import User
@@ -98,6 +100,18 @@ def can_view_queue(user: User) -> bool:
 def can_decide(user: User, submission: OutputSubmission) -> bool:
     """A checker decides on an output waiting for checking, never one they submitted."""
     return is_checker(user) and submission.is_waiting and user.pk != submission.submitted_by_id
+
+
+def may_submit_on(user: User, submission: OutputSubmission) -> bool:
+    """Who may submit (or resubmit) an output of this contract: its researchers."""
+    return researches_on(user, submission.contract_id)
+
+
+def output_as_submitted_by(submission: OutputSubmission, user: User) -> OutputSubmission:
+    """The output as it is once ``user`` submitted it, waiting for checking (not saved)."""
+    submitted = copy.copy(submission)
+    submitted.submitted_by_id, submitted.state = user.pk, State.SUBMITTED
+    return submitted
 
 
 # --- contract managers ------------------------------------------------------------------
