@@ -154,3 +154,12 @@ class DecisionForm(forms.Form):
         help_text="The researcher reads this with the findings.",
         error_messages={"required": "Give the reason for your decision"},
     )
+
+
+class EndResearcherForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does their account end?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, they have left the project. The contract's history keeps it.",
+        error_messages={"required": "Say why the researcher's account ends"},
+    )

@@ -125,3 +125,13 @@ def can_invite(user: User, contract: ResearchContract) -> bool:
         and contract.status in INVITING
         and not getattr(user, "is_external", False)
     )
+
+
+def can_end_researcher(user: User, researcher: Researcher) -> bool:
+    """The contract's named manager ends a researcher's account early (they left the project)."""
+    return (
+        is_person(user)
+        and not getattr(user, "is_external", False)
+        and researcher.ended_at is None
+        and contracts_policy.can_manage(user, researcher.contract)
+    )

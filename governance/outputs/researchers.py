@@ -26,7 +26,7 @@ from governance.core.notifications import notify
 from governance.core.permissions import is_system, refuse_unless
 from governance.core.plurals import date_text
 from governance.outputs.models import Researcher
-from governance.outputs.policy import can_invite
+from governance.outputs.policy import can_end_researcher, can_invite
 
 Status = ResearchContract.Status
 # A contract in one of these has ended for its researchers: their accounts end with it.
@@ -101,12 +101,14 @@ def invite_researcher(
 def end_researcher(researcher: Researcher, *, by: User, reason: str) -> Researcher:
     """End one researcher's account: it can no longer sign in. Ending an ended one changes nothing."""
     researcher = Researcher.objects.select_for_update().select_related("contract").get(pk=researcher.pk)
-    refuse_unless(
-        is_system(by) or can_invite(by, researcher.contract) or by.pk == researcher.contract.manager_id,
-        "Only the contract's manager ends its researchers' accounts.",
-    )
     if researcher.ended_at is not None:
         return researcher
+    refuse_unless(
+        is_system(by) or can_end_researcher(by, researcher),
+        "Only the contract's manager ends its researchers' accounts.",
+    )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the researcher's account ends"})
     researcher.ended_at = timezone.now()
     researcher.ended_reason = reason[:300]
     researcher.save(update_fields=["ended_at", "ended_reason"])

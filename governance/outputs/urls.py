@@ -17,6 +17,7 @@ outputs_patterns = (
         path("<int:pk>/decide/", views.DecideView.as_view(), name="decide"),
         path("<int:pk>/download/", views.DownloadView.as_view(), name="download"),
         path("contracts/<int:pk>/researchers/new/", views.InviteView.as_view(), name="invite"),
+        path("researchers/<int:pk>/end/", views.EndResearcherView.as_view(), name="researcher-end"),
         path("welcome/<uidb64>/<token>/", views.WelcomeView.as_view(), name="welcome"),
     ],
     "outputs",

@@ -28,13 +28,14 @@ from governance.outputs import researchers as researcher_service
 from governance.outputs import submissions as service
 from governance.outputs.forms import (
     DecisionForm,
+    EndResearcherForm,
     InviteResearcherForm,
     ResubmitModelForm,
     ResubmitTableForm,
     SubmitModelForm,
     SubmitTableForm,
 )
-from governance.outputs.models import OutputDecision, OutputSubmission, OutputVersion
+from governance.outputs.models import OutputDecision, OutputSubmission, OutputVersion, Researcher
 
 logger = logging.getLogger(__name__)
 
@@ -309,6 +310,28 @@ class InviteView(PolicyMixin, ServiceFormView):
         )
 
 
+class EndResearcherView(ObjectPolicyMixin, ServiceFormView):
+    form_class = EndResearcherForm
+    permission = policy.can_end_researcher
+    refusal_message = "Only the contract's manager ends its researchers' accounts."
+    template_name = "outputs/end_researcher.html"
+
+    def get_object_queryset(self):
+        return Researcher.objects.select_related("user", "contract")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(researcher=self.object, contract=self.object.contract, **kwargs)
+
+    def perform(self, form):
+        researcher = researcher_service.end_researcher(
+            self.object, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        return (
+            f"{researcher.contract.get_absolute_url()}#outputs",
+            f"{researcher.user.display_name}'s account has ended.",
+        )
+
+
 class WelcomeView(PasswordResetConfirmView):
     """An invited researcher chooses their password (the link in the invitation), then signs in."""
 
@@ -327,6 +350,7 @@ def contract_outputs(user, contract: ResearchContract) -> dict:
         "outputs": list(selectors.outputs_of_contract(contract)),
         "researchers": list(selectors.researchers_of_contract(contract)),
         "can_invite": policy.can_invite(user, contract),
+        "can_end": policy.is_person(user) and contracts_policy.can_manage(user, contract),
         "invite_url": reverse("outputs:invite", args=[contract.pk]),
         "sees_outputs": contracts_policy.can_view(user, contract),
     }

@@ -299,6 +299,7 @@ def build_world() -> World:
         researcher = make_researcher(contracts[records["contract"]], first_name=first, last_name="Field")
         if records is world.own:
             p["researcher"] = researcher.user
+        records["researcher_row"] = researcher.pk
         records["output"] = submit_output(researcher, title="Waiting").pk
         changes, cleared = submit_output(researcher, title="Sent back"), submit_output(researcher, title="Cleared")
         decide(changes, by=p["disclosure_control"], outcome="changes_requested", reason="Suppress the small cell")

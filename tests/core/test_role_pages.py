@@ -539,6 +539,9 @@ ROWS: dict[str, Row] = {
         other_post={405: roles(SDC)},
     ),
     "outputs:invite": Row("pk=contract", get={200: roles(CM)}, post={200: roles(CM)}, other_get={}, other_post={}),
+    "outputs:researcher-end": Row(
+        "pk=researcher_row", get={200: roles(CM)}, post={200: roles(CM)}, other_get={}, other_post={}
+    ),
     # The invitation's link opens before sign-in; a link that does not work says so.
     "outputs:welcome": Row(
         "uidb64=welcome_uid,token=welcome_token",

@@ -428,3 +428,15 @@ def test_a_decision_cannot_be_changed_or_deleted_on_postgresql(researcher, check
     for change in (lambda: decision.delete(), lambda: OutputDecision.objects.filter(pk=decision.pk).update(reason="x")):
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
+
+
+def test_the_manager_ends_a_researchers_account_with_a_reason(researcher, manager):
+    url = reverse("outputs:researcher-end", args=[researcher.pk])
+    client = client_for(manager)
+    assert client.post(url, {"reason": ""}).context["form"].errors["reason"]
+    response = client.post(url, {"reason": "Left the project"})
+    assert response.status_code == 302
+    researcher.refresh_from_db()
+    assert researcher.ended_reason == "Left the project" and not User.objects.get(pk=researcher.user_id).is_active
+    assert client.get(url).status_code == 403  # ended already
+    assert client_for(contract_manager(username="cm3")).get(url).status_code == 403
