@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp import user_has_device
@@ -44,6 +45,24 @@ def presents_token(request: HttpRequest) -> bool:
 
 # Pages a verified user whose role requires a security key may open before adding one.
 KEY_ENROLMENT_ALLOWED = frozenset({"two_factor:key_add", "logout"})
+# Accounts outside the department (a contract's researchers) open their own section (``outputs``)
+# and these pages only: their account's security, and the pages about the portal.
+EXTERNAL_NAMESPACES = frozenset({"outputs"})
+EXTERNAL_ALLOWED = frozenset(
+    {
+        "logout",
+        "about",
+        "accessibility",
+        "two_factor:login",
+        "two_factor:setup",
+        "two_factor:qr",
+        "two_factor:setup_complete",
+        "two_factor:backup_tokens",
+        "two_factor:profile",
+        "two_factor:key_add",
+        "two_factor:key_remove",
+    }
+)
 # Set in the session once this sign-in has passed the key rule (the user's id), so the rule
 # costs its queries once per sign-in, not on every page.
 KEY_RULE_PASSED = "security_key_rule_passed"
@@ -164,6 +183,10 @@ class RequireVerifiedDeviceMiddleware:
         if not api and not getattr(view_func, "login_required", True):
             return None
         if user.is_verified():
+            if getattr(user, "is_external", False):
+                answer = self.external_pages_only(request)
+                if answer is not None:
+                    return answer
             return self.require_key(request, user)
         match = request.resolver_match
         if match is not None and match.view_name in UNVERIFIED_ALLOWED:
@@ -172,6 +195,17 @@ class RequireVerifiedDeviceMiddleware:
         if user_has_device(user, confirmed=True):
             return HttpResponseRedirect(f"{reverse('two_factor:login')}?{query}")
         return HttpResponseRedirect(f"{reverse('two_factor:setup')}?{query}")
+
+    def external_pages_only(self, request: HttpRequest) -> HttpResponse | None:
+        """A researcher's home is their outputs; every page not made for them is refused."""
+        match = request.resolver_match
+        if match is None:
+            return None
+        if match.view_name == "home":
+            return HttpResponseRedirect(reverse("outputs:mine"))
+        if match.namespace in EXTERNAL_NAMESPACES or match.view_name in EXTERNAL_ALLOWED:
+            return None
+        raise PermissionDenied("Researchers can open only their contract's outputs and data-handling terms.")
 
     def require_key(self, request: HttpRequest, user) -> HttpResponse | None:
         """A person whose role requires a security key adds one before any other page opens.

@@ -10,6 +10,7 @@ from governance.assurance.models import *  # noqa: F403
 from governance.contracts.models import *  # noqa: F403
 from governance.core.models import *  # noqa: F403
 from governance.incidents.models import *  # noqa: F403
+from governance.outputs.models import *  # noqa: F403
 from governance.privacy.models import *  # noqa: F403
 from governance.register.models import *  # noqa: F403
 from governance.releases.models import *  # noqa: F403

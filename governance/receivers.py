@@ -28,6 +28,9 @@ from governance.incidents.linked import record_lifted_suspension
 from governance.incidents.models import Incident, IncidentLink
 from governance.incidents.policy import sees_every_named_grant_holder
 from governance.operations.metrics import observe_task
+from governance.outputs.researchers import ENDED as CONTRACT_ENDED
+from governance.outputs.researchers import end_researchers_of
+from governance.outputs.submissions import destroy_outputs_of
 from governance.register import describers as _register_describers  # noqa: F401
 from governance.register.models import (
     InformationAsset,
@@ -128,6 +131,17 @@ def _restore_grants_after_training(sender, person, **kwargs):
 def _restore_on_incident_log(sender, grant, by, reason, restored, **kwargs):
     # However access an incident suspended comes back, the incident's log shows it.
     record_lifted_suspension(grant, by=by, reason=reason, restored=restored)
+
+
+@receiver(events.contract_status_changed, dispatch_uid="custodian_contract_end_researchers")
+def _end_researchers_with_contract(sender, contract, previous, target, **kwargs):
+    # Researchers' accounts end with the contract; its outputs' files go with its data.
+    if target == contract.Status.DESTRUCTION_CERTIFIED:
+        destroy_outputs_of(contract)
+    if target in CONTRACT_ENDED:
+        end_researchers_of(
+            contract, reason=f"The contract {contract.reference} is {contract.get_status_display().lower()}."
+        )
 
 
 # --- Celery task outcomes, counted for the metrics -----------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("governance.contracts.urls")),
     path("", include("governance.incidents.urls")),
     path("", include("governance.privacy.urls")),
+    path("", include("governance.outputs.urls")),
     path("", include("governance.assurance.urls")),
     path("", include("governance.releases.urls")),
     path("", include("governance.search.urls")),

@@ -622,6 +622,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.contracts.tasks.end_contract_retention",
         "schedule": crontab(hour=0, minute=45),
     },
+    # 00:50: after the contracts' retention moves, the researchers of ended contracts lose their accounts.
+    "end-researchers": {
+        "task": "governance.outputs.tasks.end_researchers",
+        "schedule": crontab(hour=0, minute=50),
+    },
     # 01:00: access grants end, their holders are warned of ends ahead, and grants past their
     # recertification deadline are suspended or restored.
     "access-grant-lifecycle": {

@@ -291,3 +291,44 @@ class SharingAgreementFactory(factory.django.DjangoModelFactory):
     start_date = factory.LazyFunction(datetime.date.today)
     review_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=365))
     end_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=3 * 365))
+
+
+def make_researcher(contract: ResearchContract, *, first_name: str = "Rosa", last_name: str = "Lind", email: str = ""):
+    """A researcher of ``contract``, invited by its manager through the service, with an authenticator."""
+    from governance.outputs.researchers import invite_researcher
+
+    email = email or f"{first_name.lower()}.{last_name.lower()}.{contract.pk}@uni.example.ac.uk"
+    researcher = invite_researcher(
+        contract, by=contract.manager, first_name=first_name, last_name=last_name, email=email
+    )
+    TOTPDeviceFactory(user=researcher.user)
+    return researcher
+
+
+def disclosure_officer(**kwargs) -> User:
+    from governance.core import roles
+
+    return UserFactory(groups=[roles.DISCLOSURE_CONTROL], **kwargs)
+
+
+def submit_output(researcher, *, kind: str = "table", content: bytes = b"", name: str = "", **extra):
+    """An output submitted through the service by ``researcher`` (a table of safe counts by default)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from governance.outputs.submissions import submit_output as submit
+
+    if kind == "model":
+        content = content or b"term,estimate,standard_error\nintercept,1.2,0.3\nage,0.05,0.01\n"
+        extra.setdefault("residual_df", 120)
+        extra.setdefault("observations", 125)
+    else:
+        content = content or b"region,count\nNorth,120\nSouth,40\n"
+    return submit(
+        by=researcher.user,
+        kind=kind,
+        title=extra.pop("title", "Claims by region"),
+        description=extra.pop("description", "Claimants by region, 2025"),
+        publication=extra.pop("publication", "Final report, spring"),
+        upload=SimpleUploadedFile(name or ("model.csv" if kind == "model" else "table.csv"), content),
+        **extra,
+    )

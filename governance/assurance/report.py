@@ -28,6 +28,7 @@ from governance.contracts.models import ContractAsset, ResearchContract
 from governance.core.models import BusinessArea
 from governance.incidents.models import Incident
 from governance.incidents.queries import ICO_FIGURES, in_period
+from governance.outputs.selectors import output_counts
 from governance.trends.models import ComplianceSnapshot
 
 S = AssuranceReturn.State
@@ -85,6 +86,8 @@ class Report:
     total: AreaRow
     snapshot_on: datetime.date | None
     today: datetime.date
+    # Researchers' outputs of every contract: cleared, refused and pending (organisation-wide, not by area).
+    outputs: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         """What a signature fixes: every row's figures, the total, and where the figures came from."""
@@ -94,6 +97,7 @@ class Report:
             "previous": self.previous.period if self.previous else None,
             "snapshot_on": self.snapshot_on.isoformat() if self.snapshot_on else None,
             "today": self.today.isoformat(),
+            "outputs": dict(self.outputs),
         }
 
 
@@ -292,7 +296,7 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None) -> 
         for name, value in figures.items():
             before_total[name] = before_total.get(name, 0) + value
     total.change = _change(total, before_total, before_snapshot, None, previous is not None)
-    return Report(round_, previous, rows, total, snapshot.taken_on if snapshot else None, today)
+    return Report(round_, previous, rows, total, snapshot.taken_on if snapshot else None, today, output_counts())
 
 
 def _change(

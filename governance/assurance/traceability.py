@@ -373,6 +373,8 @@ STATEMENTS: tuple[Statement, ...] = (
             "Items chosen one by one with a justification, reviewed by each asset's IAM",
             "A high re-identification risk blocks release",
             "Retention and destruction dates with reminders, escalation and a destruction certificate",
+            "Researchers' outputs checked automatically and cleared by disclosure control, never their submitter, "
+            "before they leave",
         ),
         (
             "tests/contracts/test_contracts.py::test_the_manager_chooses_items_with_justifications",
@@ -380,6 +382,8 @@ STATEMENTS: tuple[Statement, ...] = (
             "tests/contracts/test_contracts_workflow.py::test_a_high_residual_risk_blocks_release",
             "tests/contracts/test_contracts_workflow.py::test_closing_needs_the_destruction_certificate",
             "tests/contracts/test_contract_reminders.py::test_overdue_destruction_is_escalated_to_the_deputy_siros_of_the_assets_areas",
+            "tests/outputs/test_outputs.py::test_changes_requested_resubmitted_cleared_and_downloaded",
+            "tests/outputs/test_outputs.py::test_the_checker_never_decides_on_what_they_submitted",
         ),
         contracts_past_destruction,
         "contracts:list",

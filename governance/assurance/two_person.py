@@ -11,6 +11,7 @@ from governance.access import policy as access
 from governance.assurance import policy as assurance
 from governance.contracts import policy as contracts
 from governance.core.two_person import TwoPersonRule
+from governance.outputs import policy as outputs
 from governance.releases import policy as releases
 
 PROPERTY_TEST = "tests/core/test_two_person_rules.py::test_nobody_takes_both_steps_of_a_two_person_rule"
@@ -73,5 +74,16 @@ RULES: tuple[TwoPersonRule, ...] = (
         as_done_first=lambda review, user: review,
         may_second=access.can_review,
         test="tests/access/test_two_person_access.py::test_the_siro_recertifies_a_grant_held_by_the_iam_and_deputy",
+    ),
+    TwoPersonRule(
+        key="output-clearance",
+        title="A researcher's output leaving the secure setting",
+        first_step="A researcher of the contract submits the output",
+        second_step="A disclosure-control officer clears it, asks for changes or refuses it, never its submitter",
+        stand_in="Another disclosure-control officer",
+        may_first=outputs.may_submit_on,
+        as_done_first=outputs.output_as_submitted_by,
+        may_second=outputs.can_decide,
+        test="tests/outputs/test_outputs.py::test_the_checker_never_decides_on_what_they_submitted",
     ),
 )

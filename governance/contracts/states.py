@@ -38,6 +38,7 @@ from governance.contracts.models import (
     RetentionExtension,
 )
 from governance.contracts.policy import can_manage, can_release_data_of, data_reviewer
+from governance.core import events
 from governance.core.audit import system_user
 from governance.core.models import User
 from governance.core.notifications import notify
@@ -407,6 +408,7 @@ def _apply_transition(
     contract.save(update_fields=fields)
     _record_status(contract, previous, target, by=by, reason=reason)
     _after(contract, previous, target, facts)
+    events.contract_status_changed.send(sender=ResearchContract, contract=contract, previous=previous, target=target)
     return contract
 
 

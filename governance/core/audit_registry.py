@@ -28,6 +28,8 @@ def exclude_reverse_relations() -> None:
 PRIVATE_FIELDS = {
     "governance.disclosureruleset": ("parameters", "digest"),
     "governance.outputtable": ("data", "result", "table_digest", "secondary_cost"),
+    # A researcher's output as read from its file: the cells stay out of the trail (the file has its digest).
+    "governance.outputversion": ("parsed",),
     "governance.releasesignoff": ("fingerprint",),
     "governance.releasesource": ("sampling_weight",),  # grossing is part of the unpublished method
     # Written at most once a minute by every API call, like last_login: use from a new

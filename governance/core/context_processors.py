@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from governance.core import offices
 from governance.core.policy import has_oversight, in_group, is_deputy_siro, is_siro
-from governance.core.roles import AUDITORS
+from governance.core.roles import AUDITORS, DISCLOSURE_CONTROL
 from governance.core.selectors import oversees_any_area
 
 
@@ -34,6 +34,10 @@ def _navigation(request: HttpRequest) -> list[dict]:
     section = match.namespace if match else ""
     if section == "training" and match is not None and (match.url_name or "").startswith("compliance"):
         section = "compliance"  # oversight's compliance page has its own item, not "My training"
+    if getattr(user, "is_external", False):
+        # A contract's researcher: their outputs and their contract's terms, nothing else.
+        entries = [("Your outputs", "outputs:mine", "outputs"), ("Data-handling terms", "outputs:terms", None)]
+        return _items(request, entries, section)
     entries = [
         ("Home", "home", None),
         ("My training", "training:mine", "training"),
@@ -52,10 +56,16 @@ def _navigation(request: HttpRequest) -> list[dict]:
         entries.append(("Assurance", "assurance:rounds", "assurance"))
         if match and match.view_name == "policy":
             section = "assurance"
+    if in_group(user, DISCLOSURE_CONTROL):
+        entries.append(("Outputs", "outputs:queue", "outputs"))  # researchers' outputs waiting for checking
     if has_oversight(user):
         entries.append(("Audit", "audit:explorer", "audit"))
     if user.is_staff:
         entries.append(("Admin", "admin:index", "admin"))
+    return _items(request, entries, section)
+
+
+def _items(request: HttpRequest, entries: list, section: str) -> list[dict]:
     items = []
     for text, url_name, namespace in entries:
         href = reverse(url_name)

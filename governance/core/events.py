@@ -19,3 +19,7 @@ clearance_signed = Signal()
 #: Access suspended for an incident was restored, or its suspension lifted to wait for the
 #: holder's training (``restored`` False). ``grant``, ``by`` (who lifted it) and ``reason``.
 incident_suspension_lifted = Signal()
+
+#: A research contract moved from one status to another (``contract``, ``previous``, ``target``):
+#: the domains above contracts act on its end (its researchers' accounts, their outputs).
+contract_status_changed = Signal()

@@ -30,6 +30,7 @@ from governance.core import todo as core_todo
 from governance.core.models import User
 from governance.core.todo import Facts, Task, facts_for
 from governance.incidents import todo as incidents_todo
+from governance.outputs import todo as outputs_todo
 from governance.register import todo as register_todo
 from governance.releases import todo as releases_todo
 from governance.training import todo as training_todo
@@ -42,6 +43,7 @@ PROVIDERS: list[Provider] = [
     assurance_todo.tasks_for,
     contracts_todo.tasks_for,
     releases_todo.tasks_for,
+    outputs_todo.tasks_for,
     register_todo.tasks_for,
     training_todo.tasks_for,
     core_todo.tasks_for,

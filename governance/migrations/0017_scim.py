@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("governance", "0014_incident_reporting_for_everyone"),
+        ("governance", "0016_jj"),
     ]
 
     operations = [

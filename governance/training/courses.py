@@ -69,7 +69,7 @@ def classify(expires_on: datetime.date | None, on: datetime.date) -> str:
 
 
 def applicable_users(course: Course) -> QuerySet:
-    users = User.objects.filter(is_active=True, is_system=False)
+    users = User.objects.filter(is_active=True, is_system=False, is_external=False)  # staff, not researchers
     if course.audience == Course.Audience.DATA_HANDLERS:
         users = users.filter(is_data_handler=True)
     return users

@@ -88,7 +88,7 @@ def policy_figures(on: datetime.date) -> dict[str, int]:
         anonymised=Count("pk", filter=Q(asset__identifiability=InformationAsset.Identifiability.ANONYMISED)),
         reduced=Count("pk", filter=Q(asset__identifiability__in=reduced)),
     )
-    staff = User.objects.filter(is_active=True, is_system=False)
+    staff = User.objects.filter(is_active=True, is_system=False, is_external=False)
     trained = (
         TrainingStatus.objects.filter(
             course__is_active=True,

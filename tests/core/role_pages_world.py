@@ -24,7 +24,7 @@ from governance.assurance import risks as assurance_risks
 from governance.assurance.models import AssuranceReturn
 from governance.contracts import records as contract_service
 from governance.contracts.calendar import issue_feed_token
-from governance.contracts.models import AssuranceCheck, RetentionExtension
+from governance.contracts.models import AssuranceCheck, ResearchContract, RetentionExtension
 from governance.core import roles
 from governance.core.api_tokens import create_token
 from governance.core.audit import system_user
@@ -32,6 +32,7 @@ from governance.core.models import OfficeHolder, User
 from governance.incidents import linked as incident_links
 from governance.incidents import records as incident_service
 from governance.incidents.models import Incident
+from governance.outputs.submissions import decide
 from governance.register.models import DataItem
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from governance.releases import workflow as release_service
@@ -46,8 +47,10 @@ from tests.factories import (
     make_contract,
     make_course,
     make_grant,
+    make_researcher,
     make_review,
     make_signoff,
+    submit_output,
 )
 
 # Every role the table signs in as, in the order its rows are read.
@@ -65,6 +68,7 @@ ROLES = (
     "administrator",
     "incident_handler",
     "dpo",
+    "researcher",  # outside the department: one contract's outputs and terms, nothing else
 )
 ANONYMOUS, UNVERIFIED = "anonymous", "unverified"
 ALL_ROLES = (*ROLES, ANONYMOUS, UNVERIFIED)
@@ -291,4 +295,18 @@ def build_world() -> World:
     }
     world.own |= shared
     world.other |= shared
+    # Safe outputs: each world's contract has a researcher (own: the role table's "researcher")
+    # with an output waiting for checking, one sent back for changes and one cleared.
+    contracts = ResearchContract.objects.in_bulk([world.own["contract"], world.other["contract"]])
+    for records, first in ((world.own, "Rosa"), (world.other, "Omar")):
+        researcher = make_researcher(contracts[records["contract"]], first_name=first, last_name="Field")
+        if records is world.own:
+            p["researcher"] = researcher.user
+        records["researcher_row"] = researcher.pk
+        records["output"] = submit_output(researcher, title="Waiting").pk
+        changes, cleared = submit_output(researcher, title="Sent back"), submit_output(researcher, title="Cleared")
+        decide(changes, by=p["disclosure_control"], outcome="changes_requested", reason="Suppress the small cell")
+        decide(cleared, by=p["disclosure_control"], outcome="cleared", reason="Safe counts")
+        records["changes_output"], records["cleared_output"] = changes.pk, cleared.pk
+        records["welcome_uid"], records["welcome_token"] = "MTIz", "no-such-token"
     return world

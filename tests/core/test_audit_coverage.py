@@ -314,6 +314,23 @@ def builders():
             ),
             ("outcome", "Recalled"),
         ),
+        # Safe outputs
+        "Researcher": (
+            lambda: m.Researcher(user=UserFactory(is_external=True), contract=_contract(), invited_by=UserFactory()),
+            ("ended_reason", "The contract ended"),
+        ),
+        "OutputSubmission": (lambda: _output(m, save=False), ("title", "Renamed table")),
+        "OutputVersion": (lambda: _output_version(m, save=False), ("residual_df", 12)),
+        "OutputDecision": (
+            lambda: m.OutputDecision(
+                submission=(version := _output_version(m)).submission,
+                version=version,
+                outcome="cleared",
+                reason="Safe",
+                by=UserFactory(),
+            ),
+            None,  # append-only: a decision is written once
+        ),
         "SecurityKeyRequirement": (lambda: m.SecurityKeyRequirement(role="iam"), ("reason", "Holds personal data")),
         "IdentityProviderDevice": (
             lambda: m.IdentityProviderDevice(user=UserFactory(), name="identity provider"),
@@ -423,6 +440,30 @@ def _contract():
     import uuid
 
     return make_contract(reference=f"COV-{uuid.uuid4().hex[:8]}")
+
+
+def _output(m, *, save=True):
+    output = m.OutputSubmission(
+        contract=_contract(), submitted_by=UserFactory(), kind="table", title="T", description="D", publication="P"
+    )
+    if save:
+        output.save()
+    return output
+
+
+def _output_version(m, *, save=True):
+    version = m.OutputVersion(
+        submission=_output(m),
+        number=1,
+        original_name="t.csv",
+        content_type="text/csv",
+        size=10,
+        sha256="0" * 64,
+        uploaded_by=UserFactory(),
+    )
+    if save:
+        version.save()
+    return version
 
 
 def _contract_without_checks():

@@ -31,6 +31,9 @@ from governance.core.selectors import overseen_areas
 from governance.incidents import policy as incidents_policy
 from governance.incidents.models import Incident
 from governance.incidents.selectors import visible_incidents
+from governance.outputs.models import OutputSubmission
+from governance.outputs.policy import can_view_output
+from governance.outputs.selectors import visible_outputs
 from governance.register.policy import can_view_person
 from governance.register.selectors import visible_people
 from governance.releases import policy as releases_policy
@@ -64,6 +67,8 @@ RULES = {
     ),
     "releases": (StatisticalRelease, visible_releases, releases_policy.can_view, "/api/releases/", "/releases/"),
     "incidents": (Incident, visible_incidents, incidents_policy.can_view, None, "/incidents/"),
+    # The researcher's own list; everyone else is refused it (and sees outputs on the contract's page).
+    "safe outputs": (OutputSubmission, visible_outputs, can_view_output, None, "/outputs/"),
 }
 
 

@@ -39,8 +39,10 @@ LOGIN = "login"  # a redirect to the sign-in page
 STAFF, HANDLER, IAM, DEPUTY, SIRO, CHIEF = "staff", "data_handler", "iam", "deputy_siro", "siro", "chief_statistician"
 STAT, SDC, CM, AUDITOR, ADMIN = "statistician", "disclosure_control", "contract_manager", "auditor", "administrator"
 INCIDENT, DPO = "incident_handler", "dpo"
+RESEARCHER = "researcher"  # a contract's researcher, outside the department
 
-EVERYONE = frozenset(ROLES)
+EVERYONE = frozenset(ROLES) - {RESEARCHER}  # every member of staff
+PEOPLE = frozenset(ROLES)  # staff and researchers: pages about the portal, open ones and one's own account
 OVERSIGHT = frozenset({SIRO, AUDITOR, ADMIN})  # organisation-wide oversight
 
 
@@ -80,7 +82,7 @@ class Row:
 SCIM_ROW = Row(get={401: EVERYONE}, post={401: EVERYONE}, public={"anonymous:GET": 401, "anonymous:POST": 401})
 
 ROWS: dict[str, Row] = {
-    "about": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "about": Row(get={200: PEOPLE}, post={405: PEOPLE}),
     "access:data": Row(
         "asset_pk=asset",
         get={200: roles(STAFF)},
@@ -187,8 +189,8 @@ ROWS: dict[str, Row] = {
     "access:reviews": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     # The accessibility statement opens before sign-in: someone who cannot sign in must be able to read it.
     "accessibility": Row(
-        get={200: EVERYONE},
-        post={405: EVERYONE},
+        get={200: PEOPLE},
+        post={405: PEOPLE},
         public={"anonymous:GET": 200, "anonymous:POST": 405, "unverified:GET": 200, "unverified:POST": 405},
     ),
     "areas:create": Row(get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
@@ -319,8 +321,8 @@ ROWS: dict[str, Row] = {
     "contracts:calendar-export": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     "contracts:calendar-feed": Row(
         "token=feed_token",
-        get={200: EVERYONE},
-        post={405: EVERYONE},
+        get={200: PEOPLE},
+        post={405: PEOPLE},
         public={'anonymous:GET': 200, 'anonymous:POST': 405, 'unverified:GET': 200, 'unverified:POST': 405},
     ),
     "contracts:calendar-feed-settings": Row(get={200: roles(CM)}, post={200: roles(CM)}),
@@ -400,16 +402,17 @@ ROWS: dict[str, Row] = {
         other_post={},
     ),
     "health-live": Row(
-        get={200: EVERYONE},
-        post={405: EVERYONE},
+        get={200: PEOPLE},
+        post={405: PEOPLE},
         public={"anonymous:GET": 200, "anonymous:POST": 405, "unverified:GET": 200, "unverified:POST": 405},
     ),
     "health-ready": Row(
-        get={200: EVERYONE},
-        post={405: EVERYONE},
+        get={200: PEOPLE},
+        post={405: PEOPLE},
         public={"anonymous:GET": 200, "anonymous:POST": 405, "unverified:GET": 200, "unverified:POST": 405},
     ),
-    "home": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    # A researcher's home is their outputs.
+    "home": Row(get={200: EVERYONE, 302: roles(RESEARCHER)}, post={405: EVERYONE, 302: roles(RESEARCHER)}),
     "incidents:action-create": Row(
         "pk=incident",
         get={200: roles(DEPUTY, SIRO, INCIDENT)},
@@ -502,11 +505,49 @@ ROWS: dict[str, Row] = {
         other_get={200: roles(SIRO, INCIDENT)},
         other_post={200: roles(SIRO, INCIDENT)},
     ),
-    "logout": Row(get={405: EVERYONE}, post={LOGIN: EVERYONE}, public={'anonymous:GET': 405, 'unverified:GET': 405}),
+    "logout": Row(get={405: PEOPLE}, post={LOGIN: PEOPLE}, public={'anonymous:GET': 405, 'unverified:GET': 405}),
     "metrics": Row(
-        get={404: EVERYONE},
-        post={405: EVERYONE},
+        get={404: PEOPLE},
+        post={405: PEOPLE},
         public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
+    ),
+    "outputs:mine": Row(get={200: roles(RESEARCHER)}, post={405: roles(RESEARCHER)}),
+    "outputs:terms": Row(get={200: roles(RESEARCHER)}, post={405: roles(RESEARCHER)}),
+    "outputs:queue": Row(get={200: roles(SDC)}, post={405: roles(SDC)}),
+    "outputs:submit-table": Row(get={200: roles(RESEARCHER)}, post={200: roles(RESEARCHER)}),
+    "outputs:submit-model": Row(get={200: roles(RESEARCHER)}, post={200: roles(RESEARCHER)}),
+    "outputs:detail": Row(
+        "pk=output",
+        get={200: roles(RESEARCHER, SDC, CM, IAM, DEPUTY, OVERSIGHT)},
+        post={405: roles(RESEARCHER, SDC, CM, IAM, DEPUTY, OVERSIGHT)},
+        other_get={200: roles(SDC, OVERSIGHT)},
+        other_post={405: roles(SDC, OVERSIGHT)},
+    ),
+    "outputs:resubmit": Row(
+        "pk=changes_output",
+        get={200: roles(RESEARCHER)},
+        post={200: roles(RESEARCHER)},
+        other_get={},
+        other_post={},
+    ),
+    "outputs:decide": Row("pk=output", get={200: roles(SDC)}, post={200: roles(SDC)}),
+    "outputs:download": Row(
+        "pk=cleared_output",
+        get={200: roles(RESEARCHER, SDC)},
+        post={405: roles(RESEARCHER, SDC)},
+        other_get={200: roles(SDC)},
+        other_post={405: roles(SDC)},
+    ),
+    "outputs:invite": Row("pk=contract", get={200: roles(CM)}, post={200: roles(CM)}, other_get={}, other_post={}),
+    "outputs:researcher-end": Row(
+        "pk=researcher_row", get={200: roles(CM)}, post={200: roles(CM)}, other_get={}, other_post={}
+    ),
+    # The invitation's link opens before sign-in; a link that does not work says so.
+    "outputs:welcome": Row(
+        "uidb64=welcome_uid,token=welcome_token",
+        get={200: PEOPLE},
+        post={200: PEOPLE},
+        public={"anonymous:GET": 200, "anonymous:POST": 200, "unverified:GET": 200, "unverified:POST": 200},
     ),
     # SCIM provisioning: a SCIM token only (tests/register/test_scim.py); every session is refused.
     "scim:root": SCIM_ROW,
@@ -524,20 +565,20 @@ ROWS: dict[str, Row] = {
     "search:results": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     # Single sign-on: public (how a session starts or ends); not configured in this world, so 404.
     "sso:start": Row(
-        get={404: EVERYONE},
-        post={405: EVERYONE},
+        get={404: PEOPLE},
+        post={405: PEOPLE},
         public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
     ),
     "sso:callback": Row(
-        get={404: EVERYONE},
-        post={405: EVERYONE},
+        get={404: PEOPLE},
+        post={405: PEOPLE},
         public={"anonymous:GET": 404, "anonymous:POST": 405, "unverified:GET": 404, "unverified:POST": 405},
     ),
     # A step-up at the provider: for someone signed in through it; not configured here, so 404.
     "sso:step_up": Row(get={404: EVERYONE}, post={405: EVERYONE}),
     "sso:back_channel_logout": Row(
-        get={405: EVERYONE},
-        post={404: EVERYONE},
+        get={405: PEOPLE},
+        post={404: PEOPLE},
         public={"anonymous:GET": 405, "anonymous:POST": 404, "unverified:GET": 405, "unverified:POST": 404},
     ),
     "people:detail": Row(
@@ -681,8 +722,8 @@ ROWS: dict[str, Row] = {
         other_get={200: roles(ADMIN), 404: EVERYONE - roles(ADMIN)},
         other_post={302: roles(ADMIN), 404: EVERYONE - roles(ADMIN)},
     ),
-    "two_factor:backup_tokens": Row(get={200: EVERYONE}, post={302: EVERYONE}),
-    "two_factor:key_add": Row(get={200: EVERYONE}, post={200: EVERYONE}),
+    "two_factor:backup_tokens": Row(get={200: PEOPLE}, post={302: PEOPLE}),
+    "two_factor:key_add": Row(get={200: PEOPLE}, post={200: PEOPLE}),
     "two_factor:key_remove": Row(
         "pk=security_key",
         get={200: roles(STAFF)},
@@ -691,22 +732,22 @@ ROWS: dict[str, Row] = {
         other_post={},
     ),
     "two_factor:login": Row(
-        get={200: EVERYONE},
-        post={400: EVERYONE},  # an empty POST has no wizard step: the wizard answers 400
+        get={200: PEOPLE},
+        post={400: PEOPLE},  # an empty POST has no wizard step: the wizard answers 400
         public={"anonymous:GET": 200, "anonymous:POST": 400, "unverified:GET": 200, "unverified:POST": 400},
     ),
-    "two_factor:profile": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "two_factor:profile": Row(get={200: PEOPLE}, post={405: PEOPLE}),
     "two_factor:qr": Row(
-        get={404: EVERYONE},
-        post={405: EVERYONE},
+        get={404: PEOPLE},
+        post={405: PEOPLE},
         public={'unverified:GET': 404, 'unverified:POST': 405},
     ),
     "two_factor:setup": Row(
-        get={302: EVERYONE},
-        post={400: EVERYONE},
+        get={302: PEOPLE},
+        post={400: PEOPLE},
         public={'unverified:GET': 302, 'unverified:POST': 400},
     ),
-    "two_factor:setup_complete": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "two_factor:setup_complete": Row(get={200: PEOPLE}, post={405: PEOPLE}),
 }
 # fmt: on
 

@@ -24,6 +24,7 @@ from governance.contracts import records as contract_service
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.core.models import BusinessArea
 from governance.core.policy import OVERSEE_AREA_PERM
+from governance.outputs.models import OutputSubmission
 from governance.releases.models import StatisticalRelease
 from tests.core.role_pages_world import build_world
 from tests.factories import DataItemFactory, UserFactory, make_asset
@@ -38,6 +39,7 @@ RECORDS = {
         "contract", "asset__manager", "asset__business_area__deputy_siro"
     ),
     "recertification": lambda: AccessReview.objects.select_related("grant__asset__business_area__deputy_siro"),
+    "output-clearance": lambda: OutputSubmission.objects.all(),
 }
 
 

@@ -62,6 +62,7 @@ from governance.core.policy import has_oversight
 from governance.core.tabular import export_response
 from governance.core.views.mixins import FullHistoryMixin, PolicyMixin, ServiceFormView
 from governance.five_safes import five_safes
+from governance.outputs.views import contract_outputs
 from governance.register.models import DataItem
 
 logger = logging.getLogger(__name__)
@@ -203,6 +204,7 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
             history_limit=50,
             today=facts.today,
             destruction_overdue=contract.destruction_overdue(facts.today),
+            safe_outputs=contract_outputs(user, contract),
         )
         return context
 

@@ -76,6 +76,13 @@ class User(AbstractUser):
     is_system = models.BooleanField(
         default=False, editable=False, help_text="The account recorded as the actor of scheduled work."
     )
+    # Someone outside the department (a contractor's researcher): opens only the pages made for them.
+    is_external = models.BooleanField(
+        "outside the department",
+        default=False,
+        editable=False,
+        help_text="A contractor's researcher, who sees only their contract's outputs and data-handling terms.",
+    )
     # Single sign-on: the identity provider's stable identifier for this person (``sub``, or
     # ``oid`` for Entra ID), never their email address, which can change or be reused.
     oidc_subject = models.CharField(

@@ -1,0 +1,1 @@
+"""Safe outputs: researchers' tables and model results, checked and cleared before they leave."""

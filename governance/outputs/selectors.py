@@ -1,0 +1,53 @@
+"""The outputs a person may list, each rule written once; ``policy.py`` answers for one record."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from governance.contracts.selectors import visible_contracts
+from governance.core.models import User
+from governance.outputs.models import OutputSubmission, Researcher
+from governance.outputs.policy import is_checker, researcher_of
+
+
+def output_queryset() -> QuerySet[OutputSubmission]:
+    return OutputSubmission.objects.select_related("contract", "submitted_by")
+
+
+def visible_outputs(user: User, queryset: QuerySet | None = None) -> QuerySet[OutputSubmission]:
+    """A researcher sees their contract's outputs; checkers every output; others those of contracts they read."""
+    queryset = output_queryset() if queryset is None else queryset
+    researcher = researcher_of(user)
+    if researcher is not None:
+        return queryset.filter(contract_id=researcher.contract_id)
+    if getattr(user, "is_external", False):
+        return queryset.none()
+    if is_checker(user):
+        return queryset
+    return queryset.filter(contract__in=visible_contracts(user).values("pk"))
+
+
+def waiting_for_checking() -> QuerySet[OutputSubmission]:
+    """The checkers' queue: outputs submitted or resubmitted, oldest first."""
+    return output_queryset().filter(state__in=OutputSubmission.WAITING).order_by("updated_at", "pk")
+
+
+def outputs_of_contract(contract) -> QuerySet[OutputSubmission]:
+    return output_queryset().filter(contract=contract).order_by("-submitted_at", "-pk")
+
+
+def researchers_of_contract(contract) -> QuerySet[Researcher]:
+    return Researcher.objects.filter(contract=contract).select_related("user", "invited_by").order_by("-invited_at")
+
+
+def output_counts() -> dict[str, int]:
+    """How many outputs were cleared and refused (destroyed since or not), and how many are pending
+    (waiting for checking or for the researcher's changes): two queries."""
+    found = dict(OutputSubmission.objects.order_by().values_list("state").annotate(n=Count("pk")))
+    State = OutputSubmission.State
+    cleared = OutputSubmission.objects.filter(decisions__outcome="cleared").values("pk").distinct().count()
+    return {
+        "cleared": cleared,
+        "refused": found.get(State.REFUSED, 0),
+        "pending": sum(found.get(state, 0) for state in (State.SUBMITTED, State.RESUBMITTED, State.CHANGES_REQUESTED)),
+    }
