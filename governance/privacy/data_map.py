@@ -17,6 +17,7 @@ from html import escape
 from governance.privacy.flows import AGREEMENTS, ASSETS, CONTRACTS, GRANTS, INSIDE, OUTSIDE, RELEASES, FlowMap, Node
 
 NODE_WIDTH, NODE_HEIGHT, GAP = 240, 46, 14
+PORT_GAP = 14  # the least space between two flows meeting one side of a box: a busy box grows taller
 CLUSTER_HEADER, CLUSTER_PAD = 26, 8
 COLUMN_X = (16, 376, 736)
 WIDTH = COLUMN_X[2] + NODE_WIDTH + 16
@@ -53,10 +54,23 @@ class _Box:
     node: Node
     x: int
     y: int
+    height: int = NODE_HEIGHT
 
     @property
     def middle(self) -> float:
-        return self.y + NODE_HEIGHT / 2
+        return self.y + self.height / 2
+
+
+def _heights(flow_map: FlowMap) -> dict[str, int]:
+    """Each box's height: enough for the flows on its busier side to meet it apart."""
+    sides: dict[tuple[str, bool], int] = defaultdict(int)
+    for edge in flow_map.edges:
+        sides[(edge.source, edge.kind == GRANTS)] += 1  # grants leave an asset on its left, the rest on its right
+        sides[(edge.target, True)] += 1
+    heights: dict[str, int] = defaultdict(lambda: NODE_HEIGHT)
+    for (key, _side), count in sides.items():
+        heights[key] = max(heights[key], PORT_GAP * (count + 1))
+    return heights
 
 
 def _cut(text: str, limit: int = LABEL_CHARS) -> str:
@@ -66,6 +80,7 @@ def _cut(text: str, limit: int = LABEL_CHARS) -> str:
 def _layout(flow_map: FlowMap) -> tuple[dict[str, _Box], list[tuple[str, int, int, int]], int]:
     """Where each box goes: the boxes, the asset clusters' frames (name, x, y, height) and the height."""
     boxes: dict[str, _Box] = {}
+    tall = _heights(flow_map)
     clusters: list[tuple[str, int, int, int]] = []
     y = TOP
     current, started = None, 0
@@ -79,8 +94,8 @@ def _layout(flow_map: FlowMap) -> tuple[dict[str, _Box], list[tuple[str, int, in
             current, started = cluster, y
             if cluster is not None:
                 y += CLUSTER_HEADER
-        boxes[node.key] = _Box(node, COLUMN_X[1], y)
-        y += NODE_HEIGHT + GAP
+        boxes[node.key] = _Box(node, COLUMN_X[1], y, tall[node.key])
+        y += tall[node.key] + GAP
     if current is not None:
         clusters.append((current, COLUMN_X[1] - CLUSTER_PAD, started, y - started - GAP + CLUSTER_PAD))
         y += CLUSTER_PAD
@@ -95,7 +110,7 @@ def _layout(flow_map: FlowMap) -> tuple[dict[str, _Box], list[tuple[str, int, in
         nodes = [n for n in flow_map.nodes if n.column == column]
         last_kinds = ("other", "public")
         wanted = {
-            n.key: (sum(heights[n.key]) / len(heights[n.key]) if heights[n.key] else 0) - NODE_HEIGHT / 2 for n in nodes
+            n.key: (sum(heights[n.key]) / len(heights[n.key]) if heights[n.key] else 0) - tall[n.key] / 2 for n in nodes
         }
         ordered = sorted(
             nodes, key=lambda n: (n.kind in last_kinds, wanted[n.key] if n.kind not in last_kinds else 0, n.label)
@@ -103,8 +118,8 @@ def _layout(flow_map: FlowMap) -> tuple[dict[str, _Box], list[tuple[str, int, in
         placed_y = TOP
         for node in ordered:
             top = max(placed_y, int(wanted[node.key])) if node.kind not in last_kinds else placed_y
-            boxes[node.key] = _Box(node, COLUMN_X[column], top)
-            placed_y = top + NODE_HEIGHT + GAP
+            boxes[node.key] = _Box(node, COLUMN_X[column], top, tall[node.key])
+            placed_y = top + tall[node.key] + GAP
         height = max(height, placed_y)
     return boxes, clusters, height
 
@@ -156,25 +171,26 @@ def render_svg(flow_map: FlowMap, *, element_id: str = "data-map") -> str:
 def _node(box: _Box) -> str:
     node = box.node
     whole = node.label + (f" ({node.detail})" if node.detail else "")
+    top = box.y + (box.height - NODE_HEIGHT) // 2  # the text stays in the middle of a taller box
     border = "#0b0c0c" if node.kind in ("asset", "asset_group") else "#505a5f"
     parts = [
         f"<title>{escape(whole)}</title>",
-        f'<rect x="{box.x}" y="{box.y}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="3" '
+        f'<rect x="{box.x}" y="{box.y}" width="{NODE_WIDTH}" height="{box.height}" rx="3" '
         f'fill="{FILL.get(node.kind, "#ffffff")}" stroke="{border}" '
         f'stroke-width="{2 if node.column == ASSETS else 1}"/>',
     ]
     if node.detail and node.kind != "asset":
-        parts.append(f'<text x="{box.x + 10}" y="{box.y + 19}" fill="#0b0c0c">{escape(_cut(node.label))}</text>')
+        parts.append(f'<text x="{box.x + 10}" y="{top + 19}" fill="#0b0c0c">{escape(_cut(node.label))}</text>')
         parts.append(
-            f'<text x="{box.x + 10}" y="{box.y + 37}" font-size="12" fill="#505a5f">'
+            f'<text x="{box.x + 10}" y="{top + 37}" font-size="12" fill="#505a5f">'
             f"{escape(_cut(node.detail, 36))}</text>"
         )
     else:
         underline = ' text-decoration="underline"' if node.url else ""
         parts.append(
-            f'<text x="{box.x + 10}" y="{box.y + 28}" fill="#1d70b8"{underline}>{escape(_cut(node.label))}</text>'
+            f'<text x="{box.x + 10}" y="{top + 28}" fill="#1d70b8"{underline}>{escape(_cut(node.label))}</text>'
             if node.url
-            else f'<text x="{box.x + 10}" y="{box.y + 28}" fill="#0b0c0c">{escape(_cut(node.label))}</text>'
+            else f'<text x="{box.x + 10}" y="{top + 28}" fill="#0b0c0c">{escape(_cut(node.label))}</text>'
         )
     inner = "".join(parts)
     if node.url:
@@ -182,47 +198,60 @@ def _node(box: _Box) -> str:
     return f'<g class="app-data-map__node">{inner}</g>'
 
 
+def _ports(flow_map: FlowMap, boxes: dict[str, _Box]) -> dict[tuple[int, str], float]:
+    """Where each flow meets its two boxes: a box's flows spread down its side, in the order of the
+    boxes at their other ends, so that lines into one box neither meet in a point nor cross there."""
+    ends: dict[tuple[str, bool], list[tuple[float, int]]] = defaultdict(list)
+    for index, edge in enumerate(flow_map.edges):
+        source, target = boxes[edge.source], boxes[edge.target]
+        ends[(edge.source, target.x > source.x)].append((target.middle, index))
+        ends[(edge.target, source.x > target.x)].append((source.middle, index))
+    ports: dict[tuple[int, str], float] = {}
+    for (key, _side), attached in ends.items():
+        box = boxes[key]
+        attached.sort()
+        step = box.height / (len(attached) + 1)
+        for position, (_other, index) in enumerate(attached):
+            ports[(index, key)] = box.y + step * (position + 1)
+    return ports
+
+
 def _edges(flow_map: FlowMap, boxes: dict[str, _Box], element_id: str) -> list[str]:
-    """The flows as curves between the boxes' facing sides; flows between the same two boxes fan out."""
-    pairs: dict[tuple[str, str], list] = defaultdict(list)
-    for edge in flow_map.edges:
-        pairs[(edge.source, edge.target)].append(edge)
+    """The flows as curves between the boxes' facing sides."""
+    ports = _ports(flow_map, boxes)
     out = []
-    for (source_key, target_key), edges in pairs.items():
-        source, target = boxes[source_key], boxes[target_key]
+    for index, edge in enumerate(flow_map.edges):
+        source, target = boxes[edge.source], boxes[edge.target]
         rightwards = target.x > source.x
         x1 = source.x + NODE_WIDTH if rightwards else source.x
         x2 = target.x if rightwards else target.x + NODE_WIDTH
-        for index, edge in enumerate(edges):
-            shift = (index - (len(edges) - 1) / 2) * 9
-            y1, y2 = source.middle + shift, target.middle + shift
-            middle_x = (x1 + x2) / 2
-            colour, dash = STYLE[edge.kind]
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            arrow = f"url(#{element_id}-arrow-{edge.kind})"
-            markers = {
-                "out": f' marker-end="{arrow}"',
-                "in": f' marker-start="{arrow}"',
-                "both": f' marker-start="{arrow}" marker-end="{arrow}"',
-            }[edge.direction if edge.direction in ("in", "both") else "out"]
-            path = f"M{x1:.0f},{y1:.1f} C{middle_x:.0f},{y1:.1f} {middle_x:.0f},{y2:.1f} {x2:.0f},{y2:.1f}"
-            label_x = middle_x + (18 if rightwards else -18)
-            label_y = (y1 + y2) / 2 + 4
-            described = f"{edge.label}: {source.node.label} \u2192 {target.node.label}"
-            if edge.direction == "in":
-                described = f"{edge.label}: {target.node.label} \u2192 {source.node.label}"
-            elif edge.direction == "both":
-                described = f"{edge.label}: {source.node.label} \u2194 {target.node.label}"
-            inner = (
-                f"<title>{escape(described)}</title>"
-                f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}{markers}/>'
-                f'<text x="{label_x:.0f}" y="{label_y:.1f}" text-anchor="middle" font-size="12" fill="{colour}" '
-                f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{edge.count:,}</text>'
-            )
-            if edge.url:
-                out.append(f'<a href="{escape(edge.url)}" class="app-data-map__flow">{inner}</a>')
-            else:
-                out.append(f'<g class="app-data-map__flow">{inner}</g>')
+        y1, y2 = ports[(index, edge.source)], ports[(index, edge.target)]
+        middle_x = (x1 + x2) / 2
+        colour, dash = STYLE[edge.kind]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        arrow = f"url(#{element_id}-arrow-{edge.kind})"
+        markers = {
+            "in": f' marker-start="{arrow}"',
+            "both": f' marker-start="{arrow}" marker-end="{arrow}"',
+        }.get(edge.direction, f' marker-end="{arrow}"')
+        path = f"M{x1:.0f},{y1:.1f} C{middle_x:.0f},{y1:.1f} {middle_x:.0f},{y2:.1f} {x2:.0f},{y2:.1f}"
+        # The count sits near the receiving end, where the lines have spread apart.
+        label_x = x2 + (-34 if rightwards else 34)
+        label_y = y2 + 4
+        if edge.direction == "in":
+            label_x, label_y = x1 + (34 if rightwards else -34), y1 + 4
+        arrow_text = {"in": "\u2190", "both": "\u2194"}.get(edge.direction, "\u2192")
+        described = f"{edge.label}: {source.node.label} {arrow_text} {target.node.label}"
+        inner = (
+            f"<title>{escape(described)}</title>"
+            f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}{markers}/>'
+            f'<text x="{label_x:.0f}" y="{label_y:.1f}" text-anchor="middle" font-size="12" fill="{colour}" '
+            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{edge.count:,}</text>'
+        )
+        if edge.url:
+            out.append(f'<a href="{escape(edge.url)}" class="app-data-map__flow">{inner}</a>')
+        else:
+            out.append(f'<g class="app-data-map__flow">{inner}</g>')
     return out
 
 
