@@ -5,7 +5,10 @@ left, the assets in the middle (under their business area), the external organis
 published statistics on the right. Each recipient is placed level with the assets it takes data
 from (the mean height of its flows), which keeps the lines short and few crossing. Every box and
 line is a link to its records; every name is escaped, so nothing typed into a record becomes markup.
-The picture has a title and a description; the page gives the same flows as a table.
+The picture is a labelled group (``role="group"``, named by its title and described by its
+description) rather than ``role="img"``: an image's content is hidden from assistive technology, so
+links inside one are unreachable (axe's nested-interactive rule). The table under it gives the same
+flows with the same links.
 """
 
 from __future__ import annotations
@@ -132,8 +135,8 @@ def render_svg(flow_map: FlowMap, *, element_id: str = "data-map") -> str:
     title_id, desc_id = f"{element_id}-title", f"{element_id}-desc"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" id="{escape(element_id)}" class="app-data-map" '
-        f'viewBox="0 0 {WIDTH} {total_height}" width="100%" role="img" '
-        f'aria-labelledby="{title_id} {desc_id}" font-family="{FONT}" font-size="14">',
+        f'viewBox="0 0 {WIDTH} {total_height}" width="100%" role="group" '
+        f'aria-labelledby="{title_id}" aria-describedby="{desc_id}" font-family="{FONT}" font-size="14">',
         f'<title id="{title_id}">{escape(flow_map.title)}</title>',
         f'<desc id="{desc_id}">{escape(flow_map.description)}</desc>',
         "<defs>",

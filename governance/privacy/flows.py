@@ -15,11 +15,13 @@ assets is one node (with its counts) that opens the map filtered to that area; n
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.urls import NoReverseMatch, reverse
 
@@ -29,7 +31,7 @@ from governance.contracts.models import ContractAsset, ResearchContract
 from governance.contracts.selectors import visible_contracts
 from governance.core.models import BusinessArea
 from governance.core.plurals import plural
-from governance.core.policy import role_facts
+from governance.core.policy import has_oversight, role_facts
 from governance.privacy.models import SharingAgreement
 from governance.privacy.policy import sees_every_flow_area
 from governance.privacy.selectors import map_visible_agreements
@@ -242,8 +244,50 @@ def _scope(viewer, area: BusinessArea | None) -> Q:
     return scope
 
 
+VERSION_KEY = "data-map:version"
+
+
+def forget_flows(**kwargs) -> None:
+    """Drop every cached department map: a grant, contract, agreement, release or asset changed."""
+    cache.add(VERSION_KEY, 0, None)
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # evicted between the two calls
+        cache.set(VERSION_KEY, 1, None)
+
+
+def _cache_key(viewer, area: BusinessArea | None) -> str:
+    """Organisation-wide oversight sees every flow, so they share one map; anyone else has their own,
+    keyed by what their roles let them see as well (an appointment changes the key)."""
+    if has_oversight(viewer):
+        who = "oversight"
+    else:
+        facts = role_facts(viewer)
+        roles = repr(
+            (sorted(facts.groups), sorted(facts.offices), sorted(facts.overseen_areas), sorted(facts.managed_assets))
+        )
+        who = f"{viewer.pk}:{hashlib.sha256(roles.encode()).hexdigest()[:16]}"
+    version = cache.get(VERSION_KEY, 0)
+    return f"data-map:{version}:{who}:{area.pk if area is not None else 'all'}"
+
+
 def department_map(viewer, area: BusinessArea | None = None) -> FlowMap:
-    """The department's map for ``viewer``, or one business area's when ``area`` is given."""
+    """The department's map for ``viewer``, or one business area's when ``area`` is given.
+
+    Counting every grant of a large department takes a few hundred milliseconds, so the map is kept in
+    the cache for ``DATA_MAP_CACHE_SECONDS`` and dropped as soon as a flow's records change."""
+    seconds = _limit("DATA_MAP_CACHE_SECONDS")
+    if seconds <= 0:
+        return _department_map(viewer, area)
+    key = _cache_key(viewer, area)
+    found = cache.get(key)
+    if found is None:
+        found = _department_map(viewer, area)
+        cache.set(key, found, seconds)
+    return found
+
+
+def _department_map(viewer, area: BusinessArea | None) -> FlowMap:
     scope = _scope(viewer, area)
     assets = visible_assets(viewer).filter(scope)
     area_names = dict(BusinessArea.objects.values_list("pk", "name"))

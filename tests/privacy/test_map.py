@@ -121,7 +121,7 @@ def test_asset_page_shows_picture_and_table(verified_client, asset, siro):
     assert response.status_code == 200
     html = response.content.decode()
     svg = html[html.index("<svg") : html.index("</svg>")]
-    assert 'role="img"' in svg and 'aria-labelledby="data-map-title data-map-desc"' in svg
+    assert 'role="group"' in svg and 'aria-labelledby="data-map-title" aria-describedby="data-map-desc"' in svg
     assert '<title id="data-map-title">Where the data of Claimant counts goes</title>' in svg
     assert '<desc id="data-map-desc">' in svg
     assert "University of York" in svg
@@ -250,7 +250,8 @@ def _world(start: int, size: int, areas, organisations):
 
 
 @pytest.mark.parametrize("view", ["department", "area", "asset"])
-def test_constant_queries_at_two_sizes(verified_client, django_assert_max_num_queries, siro, view):
+def test_constant_queries_at_two_sizes(verified_client, django_assert_max_num_queries, settings, siro, view):
+    settings.DATA_MAP_CACHE_SECONDS = 0  # every request counts its flows
     areas = [BusinessAreaFactory(name=f"Area {n}") for n in range(3)]
     organisations = [ExternalOrganisationFactory(name=f"Org {n}") for n in range(3)]
     client = verified_client(siro)
@@ -269,6 +270,27 @@ def test_constant_queries_at_two_sizes(verified_client, django_assert_max_num_qu
     _world(3, 9, areas, organisations)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url()).status_code == 200
+
+
+@pytest.mark.parametrize("change", ["grant", "contract", "agreement", "release"])
+def test_the_cached_map_is_dropped_when_a_flow_changes(django_assert_max_num_queries, asset, siro, area, change):
+    department_map(siro)
+    with django_assert_max_num_queries(2):  # the cache's version and the map
+        assert department_map(siro).rows() == []
+    if change == "grant":
+        make_grant(UserFactory(business_area=area), asset=asset)
+    elif change == "contract":
+        contract_on(asset)
+    elif change == "agreement":
+        agreement_on(asset)
+    else:
+        release_from(asset)
+    assert len(department_map(siro).rows()) == 1
+
+
+def test_each_viewer_outside_oversight_has_their_own_cached_map(asset, other_asset, iam, other_iam):
+    assert [n.label for n in department_map(iam).nodes] == ["Claimant counts"]
+    assert [n.label for n in department_map(other_iam).nodes] == ["Housing benefit"]
 
 
 def test_large_areas_are_one_box_each_and_open_filtered(settings, siro):
