@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin
 from governance.privacy import policy
 from governance.privacy.data_map import render_svg, table_rows
-from governance.privacy.flows import FlowMap, asset_map, department_map, map_areas
+from governance.privacy.flows import FlowMap, asset_map, cache_key, department_map, map_areas
 from governance.register.selectors import visible_assets
 
 
@@ -20,6 +23,17 @@ def _map_context(flow_map: FlowMap) -> dict:
         "rows": table_rows(flow_map),
         "unconnected": flow_map.unconnected(),
     }
+
+
+def _map_html(flow_map: FlowMap, key: str | None = None) -> str:
+    """The picture and its table, rendered once for each cached department map (under its key)."""
+    if key is None or settings.DATA_MAP_CACHE_SECONDS <= 0:
+        return render_to_string("privacy/map/_map.html", _map_context(flow_map))
+    html = cache.get(f"{key}:html")
+    if html is None:
+        html = render_to_string("privacy/map/_map.html", _map_context(flow_map))
+        cache.set(f"{key}:html", html, settings.DATA_MAP_CACHE_SECONDS)
+    return html
 
 
 class DepartmentMapView(PolicyMixin, TemplateView):
@@ -38,7 +52,10 @@ class DepartmentMapView(PolicyMixin, TemplateView):
         areas = list(map_areas(user))
         wanted = self.request.GET.get("area", "")
         area = next((a for a in areas if str(a.pk) == wanted), None)
-        context.update(_map_context(department_map(user, area)))
+        key = cache_key(user, area)
+        flow_map = department_map(user, area)
+        # Rendered by the view's code from escaped parts: see _map_html and render_svg.
+        context.update(flow_map=flow_map, map_html=mark_safe(_map_html(flow_map, key)))  # noqa: S308
         context.update(areas=areas, area=area, unknown_area=bool(wanted) and area is None)
         return context
 
@@ -55,5 +72,7 @@ class AssetMapView(ObjectPolicyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["asset"] = self.object
-        context.update(_map_context(asset_map(self.request.user, self.object)))
+        key = cache_key(self.request.user, asset=self.object)
+        flow_map = asset_map(self.request.user, self.object)
+        context.update(flow_map=flow_map, map_html=mark_safe(_map_html(flow_map, key)))  # noqa: S308
         return context
