@@ -19,6 +19,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -238,10 +239,12 @@ def _through(condition: Q, relation: str) -> Q:
     use, rather than a subquery of asset ids."""
     rewritten = Q()
     rewritten.connector, rewritten.negated = condition.connector, condition.negated
-    rewritten.children = [
-        _through(child, relation) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
-        for child in condition.children
-    ]
+    for child in condition.children:
+        if isinstance(child, Q):
+            rewritten.children.append(_through(child, relation))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            rewritten.children.append((f"{relation}__{lookup}", value))
     return rewritten
 
 
