@@ -337,18 +337,16 @@ def _department_map(viewer, area: BusinessArea | None) -> FlowMap:
     totals: dict[str, int] = defaultdict(int)
     for (source, _target, _kind, _direction), (count, _first) in flows.counts.items():
         totals[source] += count
-    expanded_count = sum(per_area.get(a, 0) for a in expanded)
-    if expanded_count > most_assets:
+    overflow = area is not None and per_area.get(area.pk, 0) > most_assets
+    if overflow:
         ranked = sorted((k for k in totals if k.startswith("a")), key=lambda k: (-totals[k], int(k[1:])))
         shown_ids = [int(k[1:]) for k in ranked[: most_assets - 1]]
         shown = list(assets.filter(pk__in=shown_ids).values_list("pk", "name", "business_area_id"))
     else:
         shown = list(assets.filter(business_area_id__in=expanded).values_list("pk", "name", "business_area_id"))
     shown_keys = {f"a{pk}" for pk, _name, _area in shown}
-    other_assets = {
-        k: f"x{area.pk}" for k in list(totals) if k.startswith("a") and k not in shown_keys and area is not None
-    }
-    _rekey_sources(flows, other_assets)
+    if area is not None and overflow:
+        _rekey_sources(flows, {k: f"x{area.pk}" for k in list(totals) if k.startswith("a") and k not in shown_keys})
 
     nodes: list[Node] = []
     for pk, name, area_id in sorted(shown, key=lambda row: (area_names[row[2]].lower(), row[1].lower(), row[0])):
@@ -375,7 +373,7 @@ def _department_map(viewer, area: BusinessArea | None) -> FlowMap:
                 cluster=area_names[area_id],
             )
         )
-    if other_assets and area is not None:
+    if area is not None and overflow:
         rest = per_area[area.pk] - len(shown)
         nodes.append(
             Node(
@@ -398,10 +396,10 @@ def _department_map(viewer, area: BusinessArea | None) -> FlowMap:
     result.description = _describe(result, total_assets)
     if grouped:
         result.notes.append(
-            f"Areas with more than {plural(per_node_cap, 'asset')} are drawn as one box each: "
-            "choose one to see its assets."
+            f"Areas with more than {plural(per_node_cap, 'asset')}, and any the picture has no room for, "
+            "are drawn as one box each: choose one to see its assets."
         )
-    if other_assets:
+    if overflow:
         result.notes.append(
             f"The {plural(most_assets - 1, 'asset')} with the most flows are drawn one by one; "
             "the others are summed in one box."

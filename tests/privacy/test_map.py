@@ -340,7 +340,18 @@ def test_an_area_too_large_to_draw_keeps_its_busiest_assets(settings, siro, area
     flow_map = department_map(siro, area)
     assets = [n for n in flow_map.nodes if n.column == 1]
     assert {n.label for n in assets} == {"Busy 0", "Busy 1", "3 other assets"}
-    assert flow_map.node(f"x{area.pk}").url.endswith(f"?business_area={area.pk}")
+    others = flow_map.node(f"x{area.pk}")
+    assert others.url.endswith(f"?business_area={area.pk}")
+    assert [r["count"] for r in flow_map.rows() if r["from"] == others] == [1]  # Quiet 0's contract
+
+
+def test_an_area_too_large_to_draw_says_how_many_are_left_out_even_without_flows(settings, siro, area):
+    settings.DATA_MAP_ASSET_NODES = 3
+    for n in range(5):
+        make_asset(business_area=area, name=f"Still {n}")
+    flow_map = department_map(siro, area)
+    assert [n.label for n in flow_map.nodes] == ["5 other assets"]
+    assert any("summed in one box" in note for note in flow_map.notes)
 
 
 def test_five_thousand_assets_draw_a_bounded_picture(siro):
