@@ -815,6 +815,6 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
 DATA_MAP_AREA_ASSETS = env.int("DATA_MAP_AREA_ASSETS", default=12)
 DATA_MAP_ASSET_NODES = env.int("DATA_MAP_ASSET_NODES", default=60)
 DATA_MAP_ORGANISATIONS = env.int("DATA_MAP_ORGANISATIONS", default=30)
-DATA_MAP_EDGES_PER_NODE = env.int("DATA_MAP_EDGES_PER_NODE", default=4)
+DATA_MAP_EDGES_PER_NODE = env.int("DATA_MAP_EDGES_PER_NODE", default=3)
 # Each map is cached this long (0: never), and dropped whenever a flow's records change.
 DATA_MAP_CACHE_SECONDS = env.int("DATA_MAP_CACHE_SECONDS", default=300)

@@ -20,7 +20,8 @@ from html import escape
 from governance.privacy.flows import AGREEMENTS, ASSETS, CONTRACTS, GRANTS, INSIDE, OUTSIDE, RELEASES, FlowMap, Node
 
 NODE_WIDTH, NODE_HEIGHT, GAP = 240, 46, 14
-PORT_GAP = 14  # the least space between two flows meeting one side of a box: a busy box grows taller
+PORT_GAP = 10  # the least space between two flows meeting one side of a box: a busy box grows taller,
+TALLEST = 160  # up to this height (the "other" boxes that many flows meet)
 CLUSTER_HEADER, CLUSTER_PAD = 26, 8
 COLUMN_X = (16, 376, 736)
 WIDTH = COLUMN_X[2] + NODE_WIDTH + 16
@@ -72,7 +73,7 @@ def _heights(flow_map: FlowMap) -> dict[str, int]:
         sides[(edge.target, True)] += 1
     heights: dict[str, int] = defaultdict(lambda: NODE_HEIGHT)
     for (key, _side), count in sides.items():
-        heights[key] = max(heights[key], PORT_GAP * (count + 1))
+        heights[key] = min(TALLEST, max(heights[key], PORT_GAP * (count + 1)))
     return heights
 
 
@@ -111,16 +112,12 @@ def _layout(flow_map: FlowMap) -> tuple[dict[str, _Box], list[tuple[str, int, in
             heights[edge.target].append(boxes[edge.source].middle)
     for column in (INSIDE, OUTSIDE):
         nodes = [n for n in flow_map.nodes if n.column == column]
-        last_kinds = ("other", "public")
         wanted = {
             n.key: (sum(heights[n.key]) / len(heights[n.key]) if heights[n.key] else 0) - tall[n.key] / 2 for n in nodes
         }
-        ordered = sorted(
-            nodes, key=lambda n: (n.kind in last_kinds, wanted[n.key] if n.kind not in last_kinds else 0, n.label)
-        )
         placed_y = TOP
-        for node in ordered:
-            top = max(placed_y, int(wanted[node.key])) if node.kind not in last_kinds else placed_y
+        for node in sorted(nodes, key=lambda n: (wanted[n.key], n.label)):
+            top = max(placed_y, int(wanted[node.key]))
             boxes[node.key] = _Box(node, COLUMN_X[column], top, tall[node.key])
             placed_y = top + tall[node.key] + GAP
         height = max(height, placed_y)
