@@ -26,7 +26,7 @@ def _map_context(flow_map: FlowMap) -> dict:
 
 
 def _map_html(flow_map: FlowMap, key: str | None = None) -> str:
-    """The picture and its table, rendered once for each cached department map (under its key)."""
+    """The picture and its table, rendered once for each cached map (under the map's key)."""
     if key is None or settings.DATA_MAP_CACHE_SECONDS <= 0:
         return render_to_string("privacy/map/_map.html", _map_context(flow_map))
     html = cache.get(f"{key}:html")
