@@ -7,7 +7,7 @@ from axes.signals import user_locked_out
 from celery import signals as celery_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django_otp.plugins.otp_static.models import StaticDevice
 from two_factor.signals import user_verified
@@ -169,3 +169,28 @@ def _task_retried(sender=None, **kwargs):
 @celery_signals.task_revoked.connect(dispatch_uid="custodian_task_revoked")
 def _task_revoked(sender=None, **kwargs):
     observe_task(_task_name(sender), "revoked")
+
+
+# The map of where the data goes: its cached department maps are dropped when a flow's records change.
+def _connect_data_map() -> None:
+    from governance.access.models import AccessGrant
+    from governance.contracts.models import ContractAsset, ResearchContract
+    from governance.privacy.flows import forget_flows
+    from governance.privacy.models import SharingAgreement
+    from governance.releases.models import ReleaseSource, StatisticalRelease
+
+    for model in (
+        AccessGrant,
+        ContractAsset,
+        ResearchContract,
+        SharingAgreement,
+        ReleaseSource,
+        StatisticalRelease,
+        InformationAsset,
+    ):
+        post_save.connect(forget_flows, sender=model, dispatch_uid=f"data_map_saved_{model.__name__}")
+        post_delete.connect(forget_flows, sender=model, dispatch_uid=f"data_map_deleted_{model.__name__}")
+    m2m_changed.connect(forget_flows, sender=SharingAgreement.assets.through, dispatch_uid="data_map_agreement_assets")
+
+
+_connect_data_map()

@@ -829,3 +829,14 @@ AUDIT_EXPORT_XLSX_MAX_ROWS = env.int("AUDIT_EXPORT_XLSX_MAX_ROWS", default=50_00
 # the beat lock and the shared cache are set above (Security, Logging, Celery, Cache).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+
+# --- The map of where the data goes (privacy) ----------------------------------------------
+# The department's map draws an area with more than DATA_MAP_AREA_ASSETS assets as one box (opening
+# the map of that area), at most DATA_MAP_ASSET_NODES assets one by one, DATA_MAP_ORGANISATIONS
+# organisations, and DATA_MAP_EDGES_PER_NODE flows of each kind from one box; the rest are summed.
+DATA_MAP_AREA_ASSETS = env.int("DATA_MAP_AREA_ASSETS", default=12)
+DATA_MAP_ASSET_NODES = env.int("DATA_MAP_ASSET_NODES", default=60)
+DATA_MAP_ORGANISATIONS = env.int("DATA_MAP_ORGANISATIONS", default=30)
+DATA_MAP_EDGES_PER_NODE = env.int("DATA_MAP_EDGES_PER_NODE", default=3)
+# Each map is cached this long (0: never), and dropped whenever a flow's records change.
+DATA_MAP_CACHE_SECONDS = env.int("DATA_MAP_CACHE_SECONDS", default=300)

@@ -748,6 +748,10 @@ ROWS: dict[str, Row] = {
         public={'unverified:GET': 302, 'unverified:POST': 400},
     ),
     "two_factor:setup_complete": Row(get={200: PEOPLE}, post={405: PEOPLE}),
+    # The map of where the data goes (datamap): the department's map for the DPO, oversight, Deputy SIROs
+    # and IAMs; an asset's for whoever may see the asset.
+    "privacy:map": Row(get={200: roles(OVERSIGHT, DPO, DEPUTY, IAM)}, post={405: roles(OVERSIGHT, DPO, DEPUTY, IAM)}),
+    "privacy:asset-map": Row("pk=asset", get={200: EVERYONE}, post={405: EVERYONE}),
 }
 # fmt: on
 

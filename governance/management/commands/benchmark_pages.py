@@ -53,6 +53,10 @@ PAGES = [
     ("the SIRO's report", "siro", "round:assurance:report"),
     ("the SIRO's report, CSV", "siro", "round:assurance:report-csv"),
     ("policy traceability", "siro", "policy"),
+    # The map of where the data goes: the whole department for oversight, an area, and one asset's.
+    ("data map, the department's", "siro", "privacy:map"),
+    ("data map, a Deputy SIRO's", "deputy", "privacy:map"),
+    ("data map, an asset's", "iam", "asset-map"),
 ]
 
 
@@ -157,6 +161,8 @@ class Command(BaseCommand):
     def _url(self, target: str, asset) -> str | None:
         if target == "asset":
             return asset.get_absolute_url() if asset else None
+        if target == "asset-map":
+            return reverse("privacy:asset-map", args=[asset.pk]) if asset else None
         if target == "campaign":  # the benchmark IAM's newest campaign, opened if the nightly run has not
             from governance.access.recertification import campaigns_for
 
