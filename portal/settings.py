@@ -672,6 +672,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.assurance.tasks.send_assurance_reminders",
         "schedule": crontab(hour=7, minute=40),
     },
+    # 07:50: IAMs and the DPO reminded of DPIA reviews falling due; overdue reviews escalated to the
+    # Deputy SIRO (DPIA_REVIEW_REMINDER_DAYS).
+    "dpia-review-reminders": {
+        "task": "governance.privacy.tasks.send_dpia_review_reminders",
+        "schedule": crontab(hour=7, minute=50),
+    },
 }
 
 # =============================================================================
@@ -807,3 +813,14 @@ AUDIT_EXPORT_XLSX_MAX_ROWS = env.int("AUDIT_EXPORT_XLSX_MAX_ROWS", default=50_00
 # the beat lock and the shared cache are set above (Security, Logging, Celery, Cache).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+
+# --- DPIAs (issue 30) ----------------------------------------------------------------------
+# Identifiable data counts as "at scale" when it comes from a 100% extract of an identifiable asset
+# (everyone in it, not a sample) and includes at least this many direct identifiers; special category
+# data is screened whatever its scale. A signed DPIA is reviewed after DPIA_REVIEW_MONTHS, with reminders
+# from DPIA_REVIEW_REMINDER_DAYS before. The ICO answers a prior consultation within 8 weeks, extendable by 6.
+DPIA_SCALE_THRESHOLD = env.int("DPIA_SCALE_THRESHOLD", default=1)
+DPIA_REVIEW_MONTHS = env.int("DPIA_REVIEW_MONTHS", default=12)
+DPIA_REVIEW_REMINDER_DAYS = env.int("DPIA_REVIEW_REMINDER_DAYS", default=30)
+DPIA_ICO_RESPONSE_WEEKS = env.int("DPIA_ICO_RESPONSE_WEEKS", default=8)
+DPIA_ICO_EXTENSION_WEEKS = env.int("DPIA_ICO_EXTENSION_WEEKS", default=6)

@@ -19,3 +19,8 @@ clearance_signed = Signal()
 #: Access suspended for an incident was restored, or its suspension lifted to wait for the
 #: holder's training (``restored`` False). ``grant``, ``by`` (who lifted it) and ``reason``.
 incident_suspension_lifted = Signal()
+
+#: A record that may need a data protection impact assessment was made or submitted: an access
+#: request submitted, a research contract sent for assurance. ``record`` is the record; privacy
+#: screens it when it involves special category or identifiable data at scale.
+needs_dpia_screening = Signal()
