@@ -123,6 +123,7 @@ def test_approval_names_every_missing_precondition(manager, asset):
         "Security requirements: not yet assessed",
         "Prescribed standards: not yet assessed",
         "SARA assessment: not yet assessed",
+        "The DPIA screening of this research contract is not finished: answer it before this can be approved",
     ]
 
 
