@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from itertools import chain
 
 from governance.core.models import OfficeHolder, User
@@ -88,8 +89,6 @@ def can_sign_dpia(user, dpia) -> bool:
 
 def dpia_as_signed_by(dpia, user):
     """The DPIA as it is once ``user`` signed it as the IAM (not saved)."""
-    import copy
-
     signed = copy.copy(dpia)
     signed.iam_signed_by = user
     return signed
