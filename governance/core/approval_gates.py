@@ -12,6 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+
+class Problem(str):
+    """A sentence naming what stops an approval, with the page where it is put right (``url``, may be empty).
+
+    A string like any other, so a refusal's ``ValidationError`` reads the same; pages link it.
+    """
+
+    url: str
+
+    def __new__(cls, text: str, url: str = "") -> Problem:
+        problem = super().__new__(cls, text)
+        problem.url = url
+        return problem
+
+
 Gate = Callable[[Any], list[str]]
 
 _gates: dict[str, Gate] = {}

@@ -17,6 +17,7 @@ from django.db.models import Model
 from governance.access.models import AccessRequest
 from governance.access.policy import active_iam
 from governance.contracts.models import ContractAsset, ContractDataItem, ResearchContract
+from governance.core.approval_gates import Problem
 from governance.core.models import BusinessArea, User
 from governance.core.notifications import notify
 from governance.core.offices import data_protection_officer
@@ -157,20 +158,29 @@ GATED = (AccessRequest, ResearchContract, SharingAgreement)
 def problems_of(dpia: DPIA | None, kind: str) -> list[str]:
     if dpia is None or dpia.state == DPIA.State.NOT_NEEDED:
         return []
+    url = dpia.get_absolute_url()
     if dpia.state == DPIA.State.SCREENING:
-        return [f"The DPIA screening of this {kind} is not finished: answer it before this can be approved"]
+        return [
+            Problem(f"The DPIA screening of this {kind} is not finished: answer it before this can be approved", url)
+        ]
     if dpia.state != DPIA.State.SIGNED:
         return [
-            f"A DPIA is needed before this can be approved: it is {dpia.get_state_display().lower()}, "
-            "and must be signed by the IAM and the Deputy SIRO"
+            Problem(
+                f"A DPIA is needed before this can be approved: it is {dpia.get_state_display().lower()}, "
+                "and must be signed by the IAM and the Deputy SIRO",
+                url,
+            )
         ]
     if dpia.residual_risk == RiskLevel.HIGH:
         if dpia.consultation_outcome == DPIA.ConsultationOutcome.DO_NOT_PROCEED:
-            return ["The ICO advised, in the prior consultation on its DPIA, not to go ahead"]
+            return [Problem("The ICO advised, in the prior consultation on its DPIA, not to go ahead", url)]
         if not dpia.consultation_outcome:
             return [
-                "The DPIA's residual risk is high: the ICO's answer to the prior consultation (Article 36) "
-                "is needed before this can be approved"
+                Problem(
+                    "The DPIA's residual risk is high: the ICO's answer to the prior consultation (Article 36) "
+                    "is needed before this can be approved",
+                    url,
+                )
             ]
     return []
 
