@@ -5,10 +5,13 @@ from __future__ import annotations
 import copy
 from itertools import chain
 
+from django.db.models import Q
+
 from governance.core.models import OfficeHolder, User
 from governance.core.policy import has_oversight, holds_office, is_deputy_siro, is_iam, is_person, oversees_area
 from governance.core.policy import stands_in as stands_in_for_siro
 from governance.core.two_person import second_person, stand_ins
+from governance.privacy.models import DPIA
 
 # --- DPIAs -----------------------------------------------------------------------------------------
 # The DPO, the SIRO (and the SIRO's alternate, who may stand in at sign-off), auditors and administrators
@@ -24,7 +27,16 @@ def sees_every_dpia(user) -> bool:
 
 
 def can_list_dpias(user) -> bool:
-    return sees_every_dpia(user) or (is_person(user) and (is_iam(user) or is_deputy_siro(user)))
+    """IAMs, Deputy SIROs and whoever a DPIA names as its IAM (an activity's owner) or author, and those who see all."""
+    if sees_every_dpia(user):
+        return True
+    if not is_person(user):
+        return False
+    return is_iam(user) or is_deputy_siro(user) or _names(user)
+
+
+def _names(user) -> bool:
+    return DPIA.objects.filter(Q(iam=user) | Q(author=user)).exists()
 
 
 def can_see_dpia(user, dpia) -> bool:
