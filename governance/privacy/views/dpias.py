@@ -107,7 +107,7 @@ def _status(done: bool, current: bool) -> tuple[str, str]:
 
 def steps_for(dpia: DPIA, user) -> list[Step]:
     """The DPIA's steps as a GOV.UK task list: each with its status, and a link for whoever takes it."""
-    order = [S.SCREENING, S.NEEDED, S.IN_ASSESSMENT, S.AWAITING_ADVICE, S.AWAITING_SIGN_OFF, S.SIGNED]
+    order: list[str] = [S.SCREENING, S.NEEDED, S.IN_ASSESSMENT, S.AWAITING_ADVICE, S.AWAITING_SIGN_OFF, S.SIGNED]
     at = order.index(dpia.state) if dpia.state in order else -1
     edits = can_edit_dpia(user, dpia)
     url = lambda name: reverse(f"privacy:dpia-{name}", args=[dpia.pk])  # noqa: E731
