@@ -315,3 +315,19 @@ def test_review_reminders_are_sent_once(health, iam, deputy, dpo):
     again = service.send_review_reminders(today=day)
     assert (first.reminded, first.escalated) == (2, 1)
     assert (again.reminded, again.escalated) == (0, 0)
+
+
+def test_special_category_data_added_under_assurance_is_screened(health, iam):
+    from django.contrib.auth.models import Group
+
+    from governance.core import roles
+
+    manager = UserFactory(username="cm")
+    manager.groups.add(Group.objects.get(name=roles.CONTRACT_MANAGERS))
+    contract = _contract_with(health, manager, "claim_count")
+    states.transition(contract, ResearchContract.Status.UNDER_ASSURANCE, by=manager)
+    assert dpia_of(contract) is None
+    row = contract.contract_assets.get()
+    chosen = {item.pk: "Needed" for item in health.items.all()}
+    contract_records.set_items(row, by=manager, chosen=chosen)
+    assert dpia_of(contract).special_category
