@@ -31,6 +31,9 @@ from governance.core.selectors import overseen_areas
 from governance.incidents import policy as incidents_policy
 from governance.incidents.models import Incident
 from governance.incidents.selectors import visible_incidents
+from governance.privacy.models import DPIA
+from governance.privacy.policy import can_see_dpia
+from governance.privacy.selectors import visible_dpias
 from governance.register.policy import can_view_person
 from governance.register.selectors import visible_people
 from governance.releases import policy as releases_policy
@@ -64,6 +67,7 @@ RULES = {
     ),
     "releases": (StatisticalRelease, visible_releases, releases_policy.can_view, "/api/releases/", "/releases/"),
     "incidents": (Incident, visible_incidents, incidents_policy.can_view, None, "/incidents/"),
+    "DPIAs": (DPIA, visible_dpias, can_see_dpia, None, "/privacy/dpias/"),
 }
 
 
