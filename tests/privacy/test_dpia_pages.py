@@ -88,3 +88,13 @@ def test_signing_with_a_security_key_and_without(client, verified_client, health
     assert signed.status_code == 302
     dpia.refresh_from_db()
     assert dpia.iam_signed_by == iam and dpia.state == DPIA.State.AWAITING_SIGN_OFF
+
+
+def test_the_home_task_list_names_each_step_to_whoever_takes_it(verified_client, health, iam, deputy, dpo):
+    dpia = dpia_of(submitted(health, "health_condition"))
+    assert "Answer the screening of 1 DPIA" in verified_client(iam).get("/").content.decode()
+    listed = verified_client(iam).get(reverse("privacy:dpia-list") + "?status=screening")
+    assert list(listed.context["dpias"]) == [dpia]
+    write_and_advise(dpia, author=iam, dpo=dpo)
+    assert "Sign off 1 DPIA" in verified_client(deputy).get("/").content.decode()
+    assert "Advise on" not in verified_client(dpo).get("/").content.decode()

@@ -51,6 +51,16 @@ SUBJECT_RELATED = (
 )
 
 
+# The list's filters, named as the home page's task list links to them.
+STATUS_FILTERS = {
+    "screening": ("Screening to answer", S.SCREENING),
+    "assessment": ("In assessment", S.IN_ASSESSMENT),
+    "advice": ("Awaiting the DPO's advice", S.AWAITING_ADVICE),
+    "sign": ("Awaiting sign-off", S.AWAITING_SIGN_OFF),
+    "signed": ("Signed", S.SIGNED),
+}
+
+
 class DPIAListView(PolicyMixin, ListView):
     permission = can_list_dpias
     refusal_message = "DPIAs are seen by IAMs, Deputy SIROs, the DPO, the SIRO and auditors."
@@ -59,10 +69,19 @@ class DPIAListView(PolicyMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return visible_dpias(self.request.user).select_related("business_area", "iam").order_by("-created_at", "-pk")
+        queryset = visible_dpias(self.request.user).select_related("business_area", "iam")
+        self.status = self.request.GET.get("status", "")
+        if self.status in STATUS_FILTERS:
+            queryset = queryset.filter(state=STATUS_FILTERS[self.status][1])
+        else:
+            self.status = ""
+        return queryset.order_by("-created_at", "-pk")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(sees_all=sees_every_dpia(self.request.user), **kwargs)
+        filters = [(key, label) for key, (label, _) in STATUS_FILTERS.items()]
+        return super().get_context_data(
+            sees_all=sees_every_dpia(self.request.user), status=self.status, filters=filters, **kwargs
+        )
 
 
 class DPIAMixin(ObjectPolicyMixin):
