@@ -18,7 +18,7 @@ from governance.access.grants import suspend_for_leaver
 from governance.access.lifecycle import sync_training
 from governance.contracts import describers as _contract_describers  # noqa: F401
 from governance.contracts.records import release_contracts_of
-from governance.core import events, history
+from governance.core import approval_gates, events, history
 from governance.core.auth_backends import gave_right_password_while_locked, refused_by_account_lock
 from governance.core.models import SecurityEvent
 from governance.core.roles import sync_group_permissions
@@ -31,6 +31,8 @@ from governance.operations.metrics import observe_task
 from governance.outputs.researchers import ENDED as CONTRACT_ENDED
 from governance.outputs.researchers import end_researchers_of
 from governance.outputs.submissions import destroy_outputs_of
+from governance.privacy import screening as dpia_screening
+from governance.privacy.models import ProcessingActivity, SharingAgreement
 from governance.register import describers as _register_describers  # noqa: F401
 from governance.register.models import (
     InformationAsset,
@@ -142,6 +144,32 @@ def _end_researchers_with_contract(sender, contract, previous, target, **kwargs)
         end_researchers_of(
             contract, reason=f"The contract {contract.reference} is {contract.get_status_display().lower()}."
         )
+
+
+# --- DPIAs: screening new records, and the approvals a DPIA stops ----------------------------
+
+# Access requests, contracts and sharing agreements are not approved while their DPIA is needed and unsigned.
+approval_gates.register("dpia", dpia_screening.approval_problems)
+
+
+@receiver(events.needs_dpia_screening, dispatch_uid="custodian_dpia_screening")
+def _screen_for_dpia(sender, record, **kwargs):
+    dpia_screening.screen(record)
+
+
+@receiver(post_save, sender=ProcessingActivity, dispatch_uid="custodian_dpia_screen_activity")
+@receiver(post_save, sender=SharingAgreement, dispatch_uid="custodian_dpia_screen_agreement")
+def _screen_new_privacy_record(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        dpia_screening.screen(instance)
+
+
+@receiver(m2m_changed, sender=ProcessingActivity.assets.through, dispatch_uid="custodian_dpia_activity_assets")
+@receiver(m2m_changed, sender=SharingAgreement.data_items.through, dispatch_uid="custodian_dpia_agreement_items")
+def _screen_privacy_record_data(sender, instance, action, reverse=False, **kwargs):
+    # Their data is chosen once they are saved: screened when it is, once.
+    if action == "post_add" and not reverse:
+        dpia_screening.screen(instance)
 
 
 # --- Celery task outcomes, counted for the metrics -----------------------------------------

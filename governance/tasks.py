@@ -10,6 +10,7 @@ from governance.contracts import tasks as contracts_tasks
 from governance.core import tasks as core_tasks
 from governance.incidents import tasks as incidents_tasks
 from governance.outputs import tasks as outputs_tasks
+from governance.privacy import tasks as privacy_tasks
 from governance.register import tasks as register_tasks
 from governance.releases import tasks as releases_tasks
 from governance.training import tasks as training_tasks
@@ -22,6 +23,7 @@ __all__ = [
     "core_tasks",
     "incidents_tasks",
     "outputs_tasks",
+    "privacy_tasks",
     "register_tasks",
     "releases_tasks",
     "training_tasks",

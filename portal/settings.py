@@ -688,6 +688,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.assurance.tasks.send_assurance_reminders",
         "schedule": crontab(hour=7, minute=40),
     },
+    # 07:50: IAMs and the DPO reminded of DPIA reviews falling due; overdue reviews escalated to the
+    # Deputy SIRO (DPIA_REVIEW_REMINDER_DAYS).
+    "dpia-review-reminders": {
+        "task": "governance.privacy.tasks.send_dpia_review_reminders",
+        "schedule": crontab(hour=7, minute=50),
+    },
 }
 
 # =============================================================================
@@ -840,3 +846,13 @@ DATA_MAP_ORGANISATIONS = env.int("DATA_MAP_ORGANISATIONS", default=30)
 DATA_MAP_EDGES_PER_NODE = env.int("DATA_MAP_EDGES_PER_NODE", default=3)
 # Each map is cached this long (0: never), and dropped whenever a flow's records change.
 DATA_MAP_CACHE_SECONDS = env.int("DATA_MAP_CACHE_SECONDS", default=300)
+# --- DPIAs (issue 30) ----------------------------------------------------------------------
+# Identifiable data counts as "at scale" when it comes from a 100% extract of an identifiable asset
+# (everyone in it, not a sample) and includes at least this many direct identifiers; special category
+# data is screened whatever its scale. A signed DPIA is reviewed after DPIA_REVIEW_MONTHS, with reminders
+# from DPIA_REVIEW_REMINDER_DAYS before. The ICO answers a prior consultation within 8 weeks, extendable by 6.
+DPIA_SCALE_THRESHOLD = env.int("DPIA_SCALE_THRESHOLD", default=1)
+DPIA_REVIEW_MONTHS = env.int("DPIA_REVIEW_MONTHS", default=12)
+DPIA_REVIEW_REMINDER_DAYS = env.int("DPIA_REVIEW_REMINDER_DAYS", default=30)
+DPIA_ICO_RESPONSE_WEEKS = env.int("DPIA_ICO_RESPONSE_WEEKS", default=8)
+DPIA_ICO_EXTENSION_WEEKS = env.int("DPIA_ICO_EXTENSION_WEEKS", default=6)

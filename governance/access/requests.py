@@ -36,6 +36,7 @@ from governance.access.policy import (
     deputy_step_person,
 )
 from governance.access.status import _move, latest_end_date, today
+from governance.core import approval_gates, events
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
 from governance.core.notifications import notify
@@ -230,6 +231,7 @@ def _submit(request: AccessRequest, by: User) -> None:
             template="emails/access_submitted.txt",
             context={"request": request},
         )
+    events.needs_dpia_screening.send(sender=AccessRequest, record=request)  # privacy screens it for a DPIA
 
 
 def _round_suffix(request: AccessRequest) -> str:
@@ -268,6 +270,13 @@ def involves_special_category(request: AccessRequest) -> bool:
         request.asset.special_category
         or request.items.filter(data_item__sensitivity=DataItem.Sensitivity.SPECIAL_CATEGORY).exists()
     )
+
+
+def refuse_while_gated(request: AccessRequest) -> None:
+    """Refuse an approval that a higher domain's check stops (a DPIA needed and not signed), naming what is missing."""
+    problems = approval_gates.problems(request)
+    if problems:
+        raise ValidationError(problems)
 
 
 def approval_errors(
@@ -318,6 +327,8 @@ def decide_as_iam(
     """
     if not can_decide_as_iam(by, request):
         raise PermissionDenied(IAM_DECIDES)
+    if decision == AccessRequest.Decision.APPROVE:
+        refuse_while_gated(request)  # nothing to verify for an approval that cannot happen
     verified = False
     if involves_special_category(request):
         verify_fresh_second_factor(by, request=http_request, token=token, key_assertion=key_assertion)
@@ -373,6 +384,7 @@ def _decide_as_iam(
         return request
     if decision != AccessRequest.Decision.APPROVE:
         raise ValidationError({"decision": "Choose approve or reject"})
+    refuse_while_gated(request)
     rows = list(request.items.select_related("data_item"))
     granted = {item.pk for item in (granted_items if granted_items is not None else [r.data_item for r in rows])}
     errors = approval_errors(request, granted, end_date, rows=rows)
@@ -438,6 +450,8 @@ def decide_as_deputy(request: AccessRequest, *, by: User, decision: str, reason:
         raise ValidationError({"reason": "Give the reason for your decision"})
     if decision not in AccessRequest.Decision.values:
         raise ValidationError({"decision": "Choose approve or reject"})
+    if decision == AccessRequest.Decision.APPROVE:
+        refuse_while_gated(request)
     request.deputy_decision, request.deputy_decided_by, request.deputy_reason = decision, by, reason.strip()
     if decision == AccessRequest.Decision.REJECT:
         request.decided_at = timezone.now()

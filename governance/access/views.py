@@ -32,6 +32,7 @@ from governance.access.forms import (
 )
 from governance.access.models import AccessGrant, AccessRequest, AccessReview
 from governance.access.selectors import LIVE as LIVE_STATES
+from governance.core import approval_gates
 from governance.core.access_events import record_access
 from governance.core.history_events import history_for
 from governance.core.models import AccessEvent, BusinessArea
@@ -173,6 +174,8 @@ class RequestDetailView(RequestObjectMixin, TemplateView):
             safes=five_safes.for_access(req, grant),
             history=history_for(req, request=self.request),
             is_requester=user.pk == req.requester_id,
+            # What the higher domains say stops its approval (its DPIA), linked to where it is put right.
+            gate_problems=approval_gates.problems(req) if req.state == AccessRequest.State.SUBMITTED else [],
             iam_form=IamDecisionForm(
                 request=req,
                 user=user,

@@ -29,6 +29,8 @@ from governance.core.models import BusinessArea
 from governance.incidents.models import Incident
 from governance.incidents.queries import ICO_FIGURES, in_period
 from governance.outputs.selectors import output_counts
+from governance.privacy.models import DPIA
+from governance.privacy.selectors import outstanding_dpias
 from governance.trends.models import ComplianceSnapshot
 
 S = AssuranceReturn.State
@@ -75,6 +77,8 @@ class AreaRow:
     risks_low: int = 0
     risks_tolerated: int = 0
     risk_reviews_overdue: int = 0
+    dpias_signed: int = 0
+    dpias_outstanding: int = 0
     change: dict[str, int | None] = field(default_factory=dict)
 
 
@@ -195,6 +199,19 @@ def _contracts(today: datetime.date) -> tuple[dict[int | None, int], int]:
     return by_area, total
 
 
+def _dpias() -> dict[int | None, dict[str, int]]:
+    """DPIAs signed, and those screening says are (or may be) needed and not yet signed, by area. One query."""
+    return {
+        row.pop("business_area_id"): row
+        for row in DPIA.objects.values("business_area_id")
+        .annotate(
+            dpias_signed=Count("pk", filter=Q(state=DPIA.State.SIGNED)),
+            dpias_outstanding=Count("pk", filter=outstanding_dpias()),
+        )
+        .order_by()
+    }
+
+
 def _risks(today: datetime.date) -> dict[int | None, dict[str, int]]:
     """Risks not closed, by area: open ones by rating band, tolerated ones, and reviews overdue. One query.
 
@@ -244,6 +261,7 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None) -> 
     access = _access(today)
     contracts, contracts_total = _contracts(today)
     risks = _risks(today)
+    dpias = _dpias()
     snapshot = _snapshot(today)
     previous = _previous(round_)
     if previous is not None:
@@ -257,7 +275,8 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None) -> 
         for name, value in returns.get(key, {}).items():
             setattr(row, f"returns_{name}", value)
         row.outstanding = outstanding.get(key, [])
-        for name, value in {**incidents.get(key, {}), **access.get(key, {}), **risks.get(key, {})}.items():
+        figures = {**incidents.get(key, {}), **access.get(key, {}), **risks.get(key, {}), **dpias.get(key, {})}
+        for name, value in figures.items():
             setattr(row, name, value)
         row.contracts_past_destruction = contracts.get(key, 0)
         row.training = _from_snapshot(snapshot, key, "training")
@@ -284,6 +303,8 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None) -> 
             "risks_low",
             "risks_tolerated",
             "risk_reviews_overdue",
+            "dpias_signed",
+            "dpias_outstanding",
         ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     for figures in incidents.values():  # incidents with no area count in the total
@@ -340,6 +361,8 @@ CSV_COLUMNS = (
     ("low risks", "risks_low"),
     ("risks tolerated", "risks_tolerated"),
     ("risk reviews overdue", "risk_reviews_overdue"),
+    ("DPIAs signed", "dpias_signed"),
+    ("DPIAs outstanding", "dpias_outstanding"),
     *((f"change in {name.replace('_', ' ')}", f"change.{name}") for name in CHANGED),
 )
 

@@ -118,10 +118,16 @@ STATEMENTS: tuple[Statement, ...] = (
         (
             "Personal and special category data recorded per asset and per data item, with the lawful basis",
             "Personal data released only to holders cleared by current data-protection training",
+            "Data protection impact assessments (the DPIA pages, /privacy/dpias/): every new processing activity, "
+            "access request, research contract and sharing agreement with special category or identifiable data "
+            "at scale is screened; one screening says needs a DPIA is not approved until the DPO has advised and "
+            "the IAM and the Deputy SIRO have signed it with fresh security keys",
         ),
         (
             "tests/register/test_assets.py::test_register_rules_hold_in_the_service",
             "tests/access/test_access.py::test_lapsed_training_suspends_and_renewed_training_restores",
+            "tests/privacy/test_dpias.py::test_an_access_request_is_not_approved_until_its_dpia_is_signed",
+            "tests/privacy/test_dpias.py::test_a_contract_is_not_approved_until_its_dpia_is_signed",
         ),
         evidence="assets:list",
     ),

@@ -12,6 +12,7 @@ from governance.assurance import policy as assurance
 from governance.contracts import policy as contracts
 from governance.core.two_person import TwoPersonRule
 from governance.outputs import policy as outputs
+from governance.privacy import policy as privacy
 from governance.releases import policy as releases
 
 PROPERTY_TEST = "tests/core/test_two_person_rules.py::test_nobody_takes_both_steps_of_a_two_person_rule"
@@ -85,5 +86,17 @@ RULES: tuple[TwoPersonRule, ...] = (
         as_done_first=outputs.output_as_submitted_by,
         may_second=outputs.can_decide,
         test="tests/outputs/test_outputs.py::test_the_checker_never_decides_on_what_they_submitted",
+    ),
+    TwoPersonRule(
+        key="dpia-sign-off",
+        title="Sign-off of a data protection impact assessment",
+        first_step="The IAM (or owner) the DPIA names signs it (its area's Deputy SIRO when there is no active IAM)",
+        second_step="The area's Deputy SIRO signs it too, never whoever signed as the IAM: its author never "
+        "signs it off alone",
+        stand_in="The SIRO, then the SIRO's named alternate, when the Deputy SIRO signed as the IAM",
+        may_first=privacy.can_sign_dpia_as_iam,
+        as_done_first=privacy.dpia_as_signed_by,
+        may_second=privacy.can_sign_dpia_as_deputy,
+        test="tests/privacy/test_dpias.py::test_the_two_sign_offs_are_two_people_and_the_author_does_not_sign_alone",
     ),
 )

@@ -41,7 +41,7 @@ from governance.contracts.policy import (
     is_contract_manager,
 )
 from governance.contracts.states import _apply_transition, _record_status, _request_review
-from governance.core import uploads
+from governance.core import events, uploads
 from governance.core.audit_hashing import reason as audit_reason
 from governance.core.audit_hashing import records_reason
 from governance.core.models import User
@@ -423,6 +423,8 @@ def set_items(contract_asset: ContractAsset, *, by: User, chosen: dict[int, str]
         contract_asset.save(update_fields=["review_state", "reviewed_by", "reviewed_at"])
     if changed and contract.status != Status.DRAFT:
         _request_review(contract_asset, contract)
+        # Data added once it is under assurance is screened for a DPIA too (once per contract).
+        events.needs_dpia_screening.send(sender=ResearchContract, record=contract)
     return contract_asset
 
 

@@ -38,7 +38,7 @@ from governance.contracts.models import (
     RetentionExtension,
 )
 from governance.contracts.policy import can_manage, can_release_data_of, data_reviewer
-from governance.core import events
+from governance.core import approval_gates, events
 from governance.core.audit import system_user
 from governance.core.models import User
 from governance.core.notifications import notify
@@ -194,7 +194,8 @@ def _has_items(facts: ContractFacts) -> list[str]:
 
 
 def _approval(facts: ContractFacts) -> list[str]:
-    return basis_unmet(facts) + assurance_unmet(facts)
+    # What the higher domains say stops it (a DPIA screening says is needed and is not signed).
+    return basis_unmet(facts) + assurance_unmet(facts) + approval_gates.problems(facts.contract)
 
 
 def release_unmet(facts: ContractFacts) -> list[str]:
@@ -442,6 +443,8 @@ def _after(contract: ResearchContract, previous: str, target: str, facts: Contra
         for contract_asset in facts.assets:
             if contract_asset.review_state != ContractAsset.Review.APPROVED:
                 _request_review(contract_asset, contract)
+        # Its data is known now: privacy screens it for a DPIA.
+        events.needs_dpia_screening.send(sender=ResearchContract, record=contract)
     if target == Status.RETENTION_ENDED:
         context = {"contract": contract}
         manager = contract.manager

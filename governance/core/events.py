@@ -23,3 +23,7 @@ incident_suspension_lifted = Signal()
 #: A research contract moved from one status to another (``contract``, ``previous``, ``target``):
 #: the domains above contracts act on its end (its researchers' accounts, their outputs).
 contract_status_changed = Signal()
+#: A record that may need a data protection impact assessment was made or submitted: an access
+#: request submitted, a research contract sent for assurance. ``record`` is the record; privacy
+#: screens it when it involves special category or identifiable data at scale.
+needs_dpia_screening = Signal()

@@ -31,6 +31,7 @@ from governance.core.models import User
 from governance.core.todo import Facts, Task, facts_for
 from governance.incidents import todo as incidents_todo
 from governance.outputs import todo as outputs_todo
+from governance.privacy import todo as privacy_todo
 from governance.register import todo as register_todo
 from governance.releases import todo as releases_todo
 from governance.training import todo as training_todo
@@ -47,6 +48,7 @@ PROVIDERS: list[Provider] = [
     register_todo.tasks_for,
     training_todo.tasks_for,
     core_todo.tasks_for,
+    privacy_todo.dpia_tasks_for,
 ]
 
 

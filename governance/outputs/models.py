@@ -36,7 +36,7 @@ class Researcher(AuditScoped, models.Model):
         return f"{self.user.display_name} ({self.contract.reference})"
 
     def get_absolute_url(self) -> str:
-        return reverse("contracts:detail", args=[self.contract_id]) + "#outputs"
+        return reverse("contracts:detail", args=[self.contract_id]) + "#data"
 
     def audit_scope(self) -> str:
         return contract_scope(self.contract_id)

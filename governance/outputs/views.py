@@ -305,7 +305,7 @@ class InviteView(PolicyMixin, ServiceFormView):
             email=data["email"],
         )
         return (
-            f"{self.contract.get_absolute_url()}#outputs",
+            f"{self.contract.get_absolute_url()}#data",
             f"{researcher.user.display_name} is invited: the email gives them a link to set their password.",
         )
 
@@ -327,7 +327,7 @@ class EndResearcherView(ObjectPolicyMixin, ServiceFormView):
             self.object, by=self.request.user, reason=form.cleaned_data["reason"]
         )
         return (
-            f"{researcher.contract.get_absolute_url()}#outputs",
+            f"{researcher.contract.get_absolute_url()}#data",
             f"{researcher.user.display_name}'s account has ended.",
         )
 

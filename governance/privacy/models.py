@@ -214,3 +214,224 @@ class SharingAgreement(AuditScoped, models.Model):
 
     def audit_scope(self) -> str:
         return scope_of(AGREEMENT_SCOPE, self.pk)
+
+
+# --- Data protection impact assessments (UK GDPR Articles 35 and 36) ------------------------------
+
+DPIA_SCOPE = "dpia"
+
+
+class ScreeningCriterion(models.TextChoices):
+    """The ICO's criteria for processing likely to result in a high risk."""
+
+    INNOVATIVE_TECHNOLOGY = "innovative_technology", "Innovative technology"
+    DENIAL_OF_SERVICE = "denial_of_service", "Decisions about access to a service, opportunity or benefit"
+    PROFILING = "profiling", "Large-scale profiling"
+    BIOMETRIC = "biometric", "Biometric data"
+    GENETIC = "genetic", "Genetic data"
+    DATA_MATCHING = "data_matching", "Combining, comparing or matching data from several sources"
+    INVISIBLE_PROCESSING = "invisible_processing", "Invisible processing (data not obtained from the person)"
+    TRACKING = "tracking", "Tracking people's location or behaviour"
+    CHILDREN_OR_VULNERABLE = "children_or_vulnerable", "Targeting children or other vulnerable people"
+    RISK_OF_PHYSICAL_HARM = "risk_of_physical_harm", "A risk to people's physical health or safety if breached"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class DPIA(AuditScoped, models.Model):
+    """A data protection impact assessment of one processing activity, access request, contract or agreement.
+
+    Screening decides whether one is needed; if so, the assessment is written, the Data Protection
+    Officer advises, and the IAM and the area's Deputy SIRO (two different people) sign it off, each
+    with a fresh security key. A high residual risk starts the prior consultation with the ICO.
+    """
+
+    class State(models.TextChoices):
+        SCREENING = "screening", "Screening"
+        NEEDED = "needed", "DPIA needed"
+        IN_ASSESSMENT = "in_assessment", "In assessment"
+        AWAITING_ADVICE = "awaiting_advice", "Awaiting the DPO's advice"
+        AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting sign-off"
+        SIGNED = "signed", "Signed"
+        NOT_NEEDED = "not_needed", "Not needed"
+
+    class Outcome(models.TextChoices):
+        NEEDED = "needed", "A DPIA is needed"
+        NOT_NEEDED = "not_needed", "A DPIA is not needed"
+
+    class ConsultationOutcome(models.TextChoices):
+        PROCEED = "proceed", "The ICO raised no objection"
+        CONDITIONS = "conditions", "The ICO advised further measures"
+        DO_NOT_PROCEED = "do_not_proceed", "The ICO advised not to go ahead"
+
+    title = models.CharField(max_length=250)
+    processing_activity = models.ForeignKey(
+        ProcessingActivity, on_delete=models.CASCADE, null=True, blank=True, related_name="dpias"
+    )
+    access_request = models.ForeignKey(
+        "governance.AccessRequest", on_delete=models.CASCADE, null=True, blank=True, related_name="dpias"
+    )
+    contract = models.ForeignKey(
+        ResearchContract, on_delete=models.CASCADE, null=True, blank=True, related_name="dpias"
+    )
+    sharing_agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.CASCADE, null=True, blank=True, related_name="dpias"
+    )
+    business_area = models.ForeignKey(BusinessArea, on_delete=models.PROTECT, related_name="dpias")
+    iam = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="iam_dpias",
+        verbose_name="IAM or owner",
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SCREENING)
+    # Screening: the facts read from the record, the ICO criteria answered, the outcome and why.
+    special_category = models.BooleanField("special category data", default=False)
+    identifiable_at_scale = models.BooleanField("identifiable data at scale", default=False)
+    criteria = models.JSONField("likely high-risk criteria met", default=list, blank=True)
+    screening_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    screening_reasons = models.TextField(blank=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    screened_at = models.DateTimeField(null=True, blank=True)
+    # The assessment.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="authored_dpias"
+    )
+    description = models.TextField("description of the processing", blank=True)
+    necessity = models.TextField("necessity and proportionality", blank=True)
+    residual_risk = models.CharField("overall residual risk", max_length=10, choices=RiskLevel.choices, blank=True)
+    # The Data Protection Officer's advice (Article 35(2)) and whether it was followed.
+    dpo_advice = models.TextField("the DPO's advice", blank=True)
+    dpo_advice_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dpo_advice_at = models.DateTimeField(null=True, blank=True)
+    advice_followed = models.BooleanField("the DPO's advice was followed", null=True, blank=True)
+    advice_not_followed_reasons = models.TextField("why the advice was not followed", blank=True)
+    # Sign-off: the IAM (or owner) and the area's Deputy SIRO, two different people.
+    iam_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    iam_signed_at = models.DateTimeField(null=True, blank=True)
+    deputy_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    deputy_signed_at = models.DateTimeField(null=True, blank=True)
+    # Prior consultation with the ICO (Article 36) when the residual risk is high.
+    consultation_started_on = models.DateField("consultation started", null=True, blank=True)
+    consultation_due_on = models.DateField("ICO response due", null=True, blank=True)
+    consultation_extended = models.BooleanField("the ICO extended its time", default=False)
+    consultation_response_on = models.DateField("ICO response received", null=True, blank=True)
+    consultation_outcome = models.CharField(
+        "the ICO's response", max_length=20, choices=ConsultationOutcome.choices, blank=True
+    )
+    review_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "DPIA"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        processing_activity__isnull=False,
+                        access_request__isnull=True,
+                        contract__isnull=True,
+                        sharing_agreement__isnull=True,
+                    )
+                    | Q(
+                        processing_activity__isnull=True,
+                        access_request__isnull=False,
+                        contract__isnull=True,
+                        sharing_agreement__isnull=True,
+                    )
+                    | Q(
+                        processing_activity__isnull=True,
+                        access_request__isnull=True,
+                        contract__isnull=False,
+                        sharing_agreement__isnull=True,
+                    )
+                    | Q(
+                        processing_activity__isnull=True,
+                        access_request__isnull=True,
+                        contract__isnull=True,
+                        sharing_agreement__isnull=False,
+                    )
+                ),
+                name="dpia_has_exactly_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(iam_signed_by__isnull=True)
+                | Q(deputy_signed_by__isnull=True)
+                | ~Q(iam_signed_by=F("deputy_signed_by")),
+                name="dpia_signed_by_two_people",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="signed") | Q(iam_signed_by__isnull=False, deputy_signed_by__isnull=False),
+                name="dpia_signed_has_both_sign_offs",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "review_date"], name="dpia_state_review")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("privacy:dpia-detail", args=[self.pk])
+
+    def audit_scope(self) -> str:
+        return scope_of(DPIA_SCOPE, self.pk)
+
+    @property
+    def subject(self) -> models.Model:
+        return self.processing_activity or self.access_request or self.contract or self.sharing_agreement  # type: ignore[return-value]
+
+    @property
+    def criteria_labels(self) -> list[str]:
+        labels = dict(ScreeningCriterion.choices)
+        return [labels[key] for key in self.criteria if key in labels]
+
+
+class DPIARisk(AuditScoped, models.Model):
+    """One risk to people the assessment names, its likelihood and severity, the measures and what is left."""
+
+    class Likelihood(models.TextChoices):
+        REMOTE = "remote", "Remote"
+        POSSIBLE = "possible", "Possible"
+        PROBABLE = "probable", "Probable"
+
+    class Severity(models.TextChoices):
+        MINIMAL = "minimal", "Minimal"
+        SIGNIFICANT = "significant", "Significant"
+        SEVERE = "severe", "Severe"
+
+    dpia = models.ForeignKey(DPIA, on_delete=models.CASCADE, related_name="risks")
+    description = models.TextField("the risk to people")
+    likelihood = models.CharField(max_length=10, choices=Likelihood.choices)
+    severity = models.CharField(max_length=12, choices=Severity.choices)
+    measures = models.TextField("measures to reduce or remove it")
+    residual_risk = models.CharField(max_length=10, choices=RiskLevel.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["dpia", "pk"]
+        verbose_name = "DPIA risk"
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("privacy:dpia-risk", args=[self.dpia_id, self.pk])
+
+    def audit_scope(self) -> str:
+        return scope_of(DPIA_SCOPE, self.dpia_id)

@@ -26,6 +26,7 @@ from tests.factories import (
     make_data_protection_course,
     make_grant,
     make_signoff,
+    screen_out_dpia,
 )
 
 TODAY = datetime.date.today()
@@ -88,8 +89,9 @@ def form_data(asset, chosen: dict[str, str], end=None, action="submit", **extra)
     return data
 
 
-def submit(requester, asset, names, end=None):
-    return service.save_request(
+def submit(requester, asset, names, end=None, *, screened_out=True):
+    """A submitted request; its DPIA screening (if any) answered "not needed" unless ``screened_out`` is False."""
+    request = service.save_request(
         requester=requester,
         asset=asset,
         purpose="Caseload statistics",
@@ -98,6 +100,9 @@ def submit(requester, asset, names, end=None):
         items={item: "needed" for item in items(asset, *names)},
         submit=True,
     )
+    if screened_out:
+        screen_out_dpia(request)
+    return request
 
 
 # --- asking ----------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
     assert axe_violations(page) == []
 
     # --- the data to be provided, item by item
-    open_section(page, "Data and risk")
+    open_section(page, "Data, risk and outputs")
     page.get_by_role("button", name="Add an asset").click()
     page.get_by_label("Information asset").select_option(label="Universal Credit claims (Data as Statistics)")
     page.get_by_role("button", name="Continue").click()
@@ -96,7 +96,7 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
         page.get_by_label("Evidence document").set_input_files(files=[pdf(f"{name}.pdf")])
         page.get_by_role("button", name="Save assessment").click()
         expect(page.get_by_text(f"{name} recorded.")).to_be_visible()
-    open_section(page, "Data and risk")
+    open_section(page, "Data, risk and outputs")
     page.get_by_role("link", name="Record the risk assessment").click()
     page.get_by_label("Low").check()
     page.get_by_label("Mitigations").fill("Pseudonymised identifiers; postcode district only; small cells suppressed.")
@@ -126,7 +126,7 @@ def test_contract_manager_runs_a_contract_from_draft_to_closed(page, browser, li
     sign_in(iam_page, live_server, "ian", PASSWORD, ian_device)
     iam_page.wait_for_url(f"{live_server.url}/")
     iam_page.goto(f"{live_server.url}/contracts/{contract.pk}/")
-    open_section(iam_page, "Data and risk")
+    open_section(iam_page, "Data, risk and outputs")
     iam_page.get_by_role("link", name="Review the data from Universal Credit claims").click()
     expect(iam_page.get_by_role("heading", level=1)).to_contain_text("Review the data from Universal Credit claims")
     assert axe_violations(iam_page) == []

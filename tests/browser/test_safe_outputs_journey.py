@@ -41,7 +41,7 @@ def test_invite_submit_check_resubmit_clear_and_download(page, live_server, tmp_
     # The contract manager invites a researcher from the contract's Outputs tab.
     sign_in(page, live_server, "cath", PASSWORD, manager_device)
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
-    open_section(page, "Outputs")
+    open_section(page, "Data, risk and outputs")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Invite a researcher").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Invite a researcher")

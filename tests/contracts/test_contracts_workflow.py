@@ -49,7 +49,7 @@ from tests.contract_fixtures import (  # noqa: F401 - fixtures
     released_contract,
     upload,
 )
-from tests.factories import ResearchContractFactory, make_contract
+from tests.factories import ResearchContractFactory, make_contract, screen_out_dpia
 
 # Database tests: so marked, they run before the transactional (browser) tests.
 pytestmark = pytest.mark.django_db
@@ -123,6 +123,7 @@ def test_approval_names_every_missing_precondition(manager, asset):
         "Security requirements: not yet assessed",
         "Prescribed standards: not yet assessed",
         "SARA assessment: not yet assessed",
+        "The DPIA screening of this research contract is not finished: answer it before this can be approved",
     ]
 
 
@@ -214,8 +215,10 @@ def test_special_category_needs_an_article_9_condition(contract, asset, iam):
     with pytest.raises(ValidationError) as exc:
         transition(approved, Status.APPROVED, by=approved.manager)
     assert refusal(exc) == [
-        "Choose the UK GDPR Article 9 condition: special category data is provided (health_condition)"
+        "Choose the UK GDPR Article 9 condition: special category data is provided (health_condition)",
+        "The DPIA screening of this research contract is not finished: answer it before this can be approved",
     ]
+    screen_out_dpia(approved)  # the DPIA's own gate is tried in tests/privacy/test_dpias.py
     service.update_contract(
         approved, by=approved.manager, special_category_condition=ResearchContract.SpecialCategoryCondition.RESEARCH
     )

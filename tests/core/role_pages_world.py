@@ -33,6 +33,8 @@ from governance.incidents import linked as incident_links
 from governance.incidents import records as incident_service
 from governance.incidents.models import Incident
 from governance.outputs.submissions import decide
+from governance.privacy import dpias as dpia_service
+from governance.privacy.screening import dpia_of
 from governance.register.models import DataItem
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from governance.releases import workflow as release_service
@@ -41,6 +43,7 @@ from tests.factories import (
     BusinessAreaFactory,
     DataItemFactory,
     LegalGatewayFactory,
+    ProcessingActivityFactory,
     TOTPDeviceFactory,
     UserFactory,
     make_asset,
@@ -190,7 +193,26 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
         sign_count=0,
         confirmed=True,
     )
+    # A processing activity with special category data, screened for a DPIA by itself; its IAM (the
+    # activity's owner) answers the screening and records a risk, so the DPIA is in assessment.
+    activity = ProcessingActivityFactory(
+        business_area=area, owner=iam, name=f"Health statistics {suffix}", special_category_condition="research"
+    )
+    activity.assets.add(asset)
+    dpia = dpia_of(activity)
+    dpia_service.screen(dpia, by=iam, criteria=["data_matching"], outcome="needed", reasons="Health data at scale")
+    dpia_risk = dpia_service.save_risk(
+        dpia,
+        by=iam,
+        description="Health conditions disclosed",
+        likelihood="possible",
+        severity="severe",
+        measures="Secure environment",
+        residual_risk="low",
+    )
     return {
+        "dpia": dpia.pk,
+        "dpia_risk": dpia_risk.pk,
         "area": area.pk,
         "asset": asset.pk,
         "item": item.pk,

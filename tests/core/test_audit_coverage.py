@@ -209,6 +209,29 @@ def builders():
             ),
             ("security_conditions", "Changed conditions"),
         ),
+        "DPIA": (
+            lambda: m.DPIA(
+                title="Covered DPIA",
+                processing_activity=ProcessingActivityFactory(business_area=(a := BusinessAreaFactory())),
+                business_area=a,
+            ),
+            ("description", "Changed description"),
+        ),
+        "DPIARisk": (
+            lambda: m.DPIARisk(
+                dpia=m.DPIA.objects.create(
+                    title="Risky",
+                    processing_activity=ProcessingActivityFactory(business_area=(a := BusinessAreaFactory())),
+                    business_area=a,
+                ),
+                description="Disclosure",
+                likelihood="possible",
+                severity="severe",
+                measures="Rounding",
+                residual_risk="low",
+            ),
+            ("measures", "Changed measures"),
+        ),
         "ResearchContract": (
             lambda: ResearchContractFactory.build(
                 organisation=ExternalOrganisationFactory(), manager=UserFactory(), legal_gateway=LegalGatewayFactory()

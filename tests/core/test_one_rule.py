@@ -34,6 +34,9 @@ from governance.incidents.selectors import visible_incidents
 from governance.outputs.models import OutputSubmission
 from governance.outputs.policy import can_view_output
 from governance.outputs.selectors import visible_outputs
+from governance.privacy.models import DPIA
+from governance.privacy.policy import can_see_dpia
+from governance.privacy.selectors import visible_dpias
 from governance.register.policy import can_view_person
 from governance.register.selectors import visible_people
 from governance.releases import policy as releases_policy
@@ -69,6 +72,7 @@ RULES = {
     "incidents": (Incident, visible_incidents, incidents_policy.can_view, None, "/incidents/"),
     # The researcher's own list; everyone else is refused it (and sees outputs on the contract's page).
     "safe outputs": (OutputSubmission, visible_outputs, can_view_output, None, "/outputs/"),
+    "DPIAs": (DPIA, visible_dpias, can_see_dpia, None, "/privacy/dpias/"),
 }
 
 

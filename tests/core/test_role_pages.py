@@ -459,6 +459,44 @@ ROWS: dict[str, Row] = {
         other_get={200: roles(SIRO, INCIDENT)},
         other_post={200: roles(SIRO, INCIDENT)},
     ),
+    # DPIAs: the DPO, the SIRO, auditors and administrators see all; the IAM and the area's Deputy SIRO theirs.
+    "privacy:dpia-list": Row(
+        get={200: roles(IAM, DEPUTY, OVERSIGHT, DPO)}, post={405: roles(IAM, DEPUTY, OVERSIGHT, DPO)}
+    ),
+    "privacy:dpia-detail": Row(
+        "pk=dpia",
+        get={200: roles(IAM, DEPUTY, OVERSIGHT, DPO)},
+        post={405: roles(IAM, DEPUTY, OVERSIGHT, DPO)},
+        other_get={200: roles(OVERSIGHT, DPO)},
+        other_post={405: roles(OVERSIGHT, DPO)},
+    ),
+    "privacy:dpia-screening": Row(
+        "pk=dpia", get={200: roles(IAM, DEPUTY)}, post={200: roles(IAM, DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:dpia-assessment": Row(
+        "pk=dpia", get={200: roles(IAM, DEPUTY)}, post={302: roles(IAM, DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:dpia-risk-add": Row(
+        "pk=dpia", get={200: roles(IAM, DEPUTY)}, post={200: roles(IAM, DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:dpia-risk": Row(
+        "pk=dpia,risk=dpia_risk",
+        get={200: roles(IAM, DEPUTY)},
+        post={200: roles(IAM, DEPUTY)},
+        other_get={},
+        other_post={},
+    ),
+    "privacy:dpia-advice": Row("pk=dpia", get={200: roles(DPO)}, post={200: roles(DPO)}),
+    "privacy:dpia-sign": Row(
+        "pk=dpia", get={200: roles(IAM, DEPUTY)}, post={200: roles(IAM, DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:dpia-consultation": Row(
+        "pk=dpia",
+        get={200: roles(IAM, DEPUTY, DPO)},
+        post={200: roles(IAM, DEPUTY, DPO)},
+        other_get={200: roles(DPO)},
+        other_post={200: roles(DPO)},
+    ),
     "incidents:list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
     "incidents:report": Row(get={200: EVERYONE}, post={200: EVERYONE}),
     "incidents:review-asset": Row(

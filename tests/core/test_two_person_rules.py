@@ -5,7 +5,8 @@ For each rule, each record and each person: if the person may take the first ste
 record as it is once they took it, they are refused the second. Besides the role world's own
 records, the world gets the records where the roles fold into one person: an asset whose IAM is
 the area's Deputy SIRO, an asset with no IAM, a request by the asset's own IAM, a return whose
-IAM is the Deputy SIRO, and a contract whose manager is the IAM of an asset it provides.
+IAM is the Deputy SIRO, a contract whose manager is the IAM of an asset it provides, and DPIAs whose IAM is
+the Deputy SIRO or that have none.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from governance.contracts.models import ContractAsset, ResearchContract
 from governance.core.models import BusinessArea
 from governance.core.policy import OVERSEE_AREA_PERM
 from governance.outputs.models import OutputSubmission
+from governance.privacy.models import DPIA
 from governance.releases.models import StatisticalRelease
 from tests.core.role_pages_world import build_world
-from tests.factories import DataItemFactory, UserFactory, make_asset
+from tests.factories import DataItemFactory, ProcessingActivityFactory, UserFactory, make_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,7 @@ RECORDS = {
     ),
     "recertification": lambda: AccessReview.objects.select_related("grant__asset__business_area__deputy_siro"),
     "output-clearance": lambda: OutputSubmission.objects.all(),
+    "dpia-sign-off": lambda: DPIA.objects.select_related("business_area__deputy_siro", "iam"),
 }
 
 
@@ -74,6 +77,13 @@ def people():
     contract = ResearchContract.objects.get(reference="RES-A")
     contract_service.add_asset(
         contract, make_asset(manager=manager, business_area=area, name="Managed by the contract manager"), by=manager
+    )
+    # A DPIA whose IAM is the area's Deputy SIRO, and one with no IAM.
+    ProcessingActivityFactory(business_area=area, owner=deputy, special_category_condition="research")
+    DPIA.objects.create(
+        title="No IAM",
+        processing_activity=ProcessingActivityFactory(business_area=area, owner=staff),
+        business_area=area,
     )
     # Oversight held through a group, and a superuser, as in the one-rule test.
     overseers = Group.objects.create(name="Overseers of Data as Statistics")

@@ -55,7 +55,7 @@ from governance.contracts.states import (
     risk_unmet,
     transition,
 )
-from governance.core import uploads
+from governance.core import approval_gates, uploads
 from governance.core.access_events import accesses_of, record_access
 from governance.core.history_events import history_for
 from governance.core.policy import has_oversight
@@ -205,6 +205,10 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
             today=facts.today,
             destruction_overdue=contract.destruction_overdue(facts.today),
             safe_outputs=contract_outputs(user, contract),
+            # What the higher domains say stops its approval (its DPIA), linked to where it is put right.
+            gate_problems=approval_gates.problems(contract)
+            if contract.status in (Status.DRAFT, Status.UNDER_ASSURANCE)
+            else [],
         )
         return context
 

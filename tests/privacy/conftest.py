@@ -1,0 +1,3 @@
+"""The DPIA tests' shared people and assets, defined beside the DPIA tests."""
+
+from tests.privacy.test_dpias import deputy, dpo, health  # noqa: F401
