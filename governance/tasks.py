@@ -9,6 +9,7 @@ from governance.assurance import tasks as assurance_tasks
 from governance.contracts import tasks as contracts_tasks
 from governance.core import tasks as core_tasks
 from governance.incidents import tasks as incidents_tasks
+from governance.privacy import tasks as privacy_tasks
 from governance.register import tasks as register_tasks
 from governance.releases import tasks as releases_tasks
 from governance.training import tasks as training_tasks
@@ -20,6 +21,7 @@ __all__ = [
     "contracts_tasks",
     "core_tasks",
     "incidents_tasks",
+    "privacy_tasks",
     "register_tasks",
     "releases_tasks",
     "training_tasks",
