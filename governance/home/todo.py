@@ -30,6 +30,7 @@ from governance.core import todo as core_todo
 from governance.core.models import User
 from governance.core.todo import Facts, Task, facts_for
 from governance.incidents import todo as incidents_todo
+from governance.privacy import todo as privacy_todo
 from governance.register import todo as register_todo
 from governance.releases import todo as releases_todo
 from governance.training import todo as training_todo
@@ -38,6 +39,7 @@ Provider = Callable[[User, Facts], list[Task]]
 
 PROVIDERS: list[Provider] = [
     incidents_todo.tasks_for,
+    privacy_todo.ropa_tasks_for,
     access_todo.tasks_for,
     assurance_todo.tasks_for,
     contracts_todo.tasks_for,

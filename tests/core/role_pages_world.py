@@ -32,6 +32,8 @@ from governance.core.models import OfficeHolder, User
 from governance.incidents import linked as incident_links
 from governance.incidents import records as incident_service
 from governance.incidents.models import Incident
+from governance.privacy import activities as privacy_activities
+from governance.privacy import agreements as privacy_agreements
 from governance.register.models import DataItem
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from governance.releases import workflow as release_service
@@ -186,7 +188,44 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
         sign_count=0,
         confirmed=True,
     )
+    # ropa: a processing activity the IAM owns on the asset; a draft sharing agreement the contract
+    # manager keeps (no data items named, so its approval names what is missing) and one in force.
+    activity = privacy_activities.record_activity(
+        by=iam,
+        assets=[asset],
+        name=f"Paying benefit claims {suffix}",
+        purposes="To assess and pay claims.",
+        role="controller",
+        business_area=area,
+        lawful_basis="public_task",
+        data_subjects="Claimants",
+    )
+    agreement_fields = {
+        "title": "Claimant counts for the council",
+        "kind": "agreement",
+        "organisation": contract.organisation,
+        "direction": "out",
+        "business_area": area,
+        "purpose": "Local labour-market statistics",
+        "legal_gateway": gateway,
+        "lawful_basis": "public_task",
+        "frequency": "quarterly",
+        "security_conditions": "Secure file transfer.",
+        "start_date": datetime.date.today(),
+        "review_date": datetime.date.today() + datetime.timedelta(days=180),
+        "end_date": datetime.date.today() + datetime.timedelta(days=365),
+    }
+    agreement = privacy_agreements.create_agreement(
+        by=manager, assets=[asset], reference=f"DSA-{suffix}-1", **agreement_fields
+    )
+    live_agreement = privacy_agreements.create_agreement(
+        by=manager, assets=[asset], data_items=[item], reference=f"DSA-{suffix}-2", **agreement_fields
+    )
+    privacy_agreements.approve_agreement(live_agreement, by=deputy)
     return {
+        "activity": activity.pk,
+        "agreement": agreement.pk,
+        "live_agreement": live_agreement.pk,
         "area": area.pk,
         "asset": asset.pk,
         "item": item.pk,

@@ -31,6 +31,9 @@ from governance.core.selectors import overseen_areas
 from governance.incidents import policy as incidents_policy
 from governance.incidents.models import Incident
 from governance.incidents.selectors import visible_incidents
+from governance.privacy import policy as privacy_policy
+from governance.privacy import selectors as privacy_selectors
+from governance.privacy.models import ProcessingActivity, SharingAgreement
 from governance.register.policy import can_view_person
 from governance.register.selectors import visible_people
 from governance.releases import policy as releases_policy
@@ -64,6 +67,20 @@ RULES = {
     ),
     "releases": (StatisticalRelease, visible_releases, releases_policy.can_view, "/api/releases/", "/releases/"),
     "incidents": (Incident, visible_incidents, incidents_policy.can_view, None, "/incidents/"),
+    "processing activities": (
+        ProcessingActivity,
+        privacy_selectors.visible_activities,
+        privacy_policy.can_view_activity,
+        None,
+        "/privacy/activities/",
+    ),
+    "sharing agreements": (
+        SharingAgreement,
+        privacy_selectors.visible_agreements,
+        privacy_policy.can_view_agreement,
+        None,
+        "/privacy/agreements/",
+    ),
 }
 
 

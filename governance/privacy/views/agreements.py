@@ -29,7 +29,7 @@ from governance.privacy.policy import (
     can_view_agreement,
     sees_every_privacy_record,
 )
-from governance.privacy.selectors import agreement_review_due, visible_agreements
+from governance.privacy.selectors import agreement_review_due, agreements_past_review, visible_agreements
 from governance.register.models import InformationAsset
 
 VIEW_REFUSAL = (
@@ -41,6 +41,7 @@ STATUS_FILTERS = {
     "active": "In force",
     "ended": "Ended",
     "review_due": "Review due",
+    "past_review": "In force past review",
 }
 
 
@@ -59,17 +60,22 @@ class AgreementListView(PolicyMixin, ListView):
     def get_queryset(self):
         params = self.request.GET
         self.status = params.get("status") if params.get("status") in STATUS_FILTERS else ""
-        self.area = _digits(params.get("area"))
+        self.area = _digits(params.get("area") or params.get("business_area"))  # the SIRO's report links by area
         self.organisation = _digits(params.get("organisation"))
+        self.mine = params.get("mine") == "1"
         queryset = visible_agreements(self.request.user).select_related("organisation", "business_area", "manager")
         if self.status == "review_due":
             queryset = queryset.filter(agreement_review_due(timezone.localdate()))
+        elif self.status == "past_review":
+            queryset = queryset.filter(agreements_past_review(timezone.localdate()))
         elif self.status:
             queryset = queryset.filter(status=self.status)
         if self.area:
             queryset = queryset.filter(business_area_id=self.area)
         if self.organisation:
             queryset = queryset.filter(organisation_id=self.organisation)
+        if self.mine:
+            queryset = queryset.filter(manager=self.request.user)
         return queryset.order_by("reference", "pk")
 
     def get_context_data(self, **kwargs):
@@ -83,6 +89,7 @@ class AgreementListView(PolicyMixin, ListView):
             status=self.status,
             area=self.area,
             organisation=self.organisation,
+            mine=self.mine,
             areas=list(BusinessArea.objects.order_by("name")),
             organisations=list(parties),
             today=timezone.localdate(),
