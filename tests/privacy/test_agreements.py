@@ -251,3 +251,47 @@ def test_reminders_escalate_to_the_deputy_then_the_siro_once(
     assert Notification.objects.filter(recipient=siro, dedupe_key__startswith="privacy-agreement-escalated").exists()
     ending = agreement.end_date - datetime.timedelta(days=7)
     assert service.send_agreement_reminders(ending).end_due == 1
+
+
+def test_the_siros_report_counts_agreements_past_review_and_links_to_them(
+    verified_client, siro, manager, deputy_siro, asset, item, council, gateway, area, other_area
+):
+    from governance.assurance.report import build_report
+    from tests.assurance.conftest import open_round
+
+    agreement = service.approve_agreement(draft(asset, council, gateway, manager, items=[item]), by=deputy_siro)
+    agreement.review_date = timezone.localdate() - datetime.timedelta(days=3)
+    agreement.save()
+    draft(asset, council, gateway, manager, reference="DSA-0002")  # a draft past nothing is not counted
+    round_ = open_round(siro)
+    report = build_report(round_)
+    rows = {row.area: row.agreements_past_review for row in report.rows}
+    assert rows == {area.name: 1, other_area.name: 0} and report.total.agreements_past_review == 1
+    client = verified_client(siro)
+    page = client.get(reverse("assurance:report", args=[round_.pk])).content.decode()
+    link = reverse("privacy:agreement-list") + f"?status=past_review&amp;business_area={area.pk}"
+    assert link in page
+    listed = client.get(link.replace("&amp;", "&")).context["agreements"]
+    assert list(listed) == [agreement]
+
+
+def test_home_counts_equal_the_lists_they_open(verified_client, dpo, manager, asset, item, council, gateway, iam):
+    from governance.core.todo import facts_for
+    from governance.privacy.todo import ropa_tasks_for
+
+    agreement = draft(asset, council, gateway, manager, items=[item])
+    agreement.review_date = timezone.localdate()
+    agreement.save()
+    from tests.factories import ProcessingActivityFactory
+
+    ProcessingActivityFactory(
+        owner=iam, business_area=asset.business_area, next_review_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    for person, expected in ((dpo, 2), (manager, 1), (iam, 1)):
+        tasks = [task for task in ropa_tasks_for(person, facts_for(person)) if task.count]
+        assert len(tasks) == expected, person
+        client = verified_client(person)
+        for task in tasks:
+            response = client.get(task.url)
+            assert response.context["paginator"].count == task.count, task.label
+        client.logout()
