@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from governance.core.models import User
 from governance.core.plurals import plural
-from governance.core.policy import is_person
+from governance.core.policy import is_iam, is_person
 from governance.core.todo import DECISION, OVERDUE, Facts, Task
-from governance.privacy.policy import is_dpo
+from governance.privacy.policy import can_create_agreement, is_dpo
 from governance.privacy.selectors import (
     activity_review_due,
     agreement_review_due,
@@ -24,33 +24,39 @@ from governance.privacy.selectors import (
 
 def ropa_tasks_for(user: User, facts: Facts) -> list[Task]:
     """Processing activities and sharing agreements due for review: the ones a person owns or manages,
-    and for the Data Protection Officer every one. Two queries."""
+    and for the Data Protection Officer every one. At most two queries, none for people with neither."""
     if not is_person(user):
         return []
     today = facts.today
     dpo = is_dpo(user)
+    # Only IAMs own activities and only those who draft agreements manage them: nobody else is asked.
+    nothing = {"mine": 0, "first_mine": None, "all": 0, "first_all": None}
     due = activity_review_due(today)
-    activities = (
-        visible_activities(user)
-        .order_by()
-        .aggregate(
-            mine=Count("pk", filter=due & Q(owner=user)),
-            first_mine=Min("next_review_date", filter=due & Q(owner=user)),
-            all=Count("pk", filter=due),
-            first_all=Min("next_review_date", filter=due),
+    activities = nothing
+    if dpo or is_iam(user):
+        activities = (
+            visible_activities(user)
+            .order_by()
+            .aggregate(
+                mine=Count("pk", filter=due & Q(owner=user)),
+                first_mine=Min("next_review_date", filter=due & Q(owner=user)),
+                all=Count("pk", filter=due),
+                first_all=Min("next_review_date", filter=due),
+            )
         )
-    )
     agreement_due = agreement_review_due(today)
-    agreements = (
-        visible_agreements(user)
-        .order_by()
-        .aggregate(
-            mine=Count("pk", filter=agreement_due & Q(manager=user)),
-            first_mine=Min("review_date", filter=agreement_due & Q(manager=user)),
-            all=Count("pk", filter=agreement_due),
-            first_all=Min("review_date", filter=agreement_due),
+    agreements = nothing
+    if dpo or can_create_agreement(user):
+        agreements = (
+            visible_agreements(user)
+            .order_by()
+            .aggregate(
+                mine=Count("pk", filter=agreement_due & Q(manager=user)),
+                first_mine=Min("review_date", filter=agreement_due & Q(manager=user)),
+                all=Count("pk", filter=agreement_due),
+                first_all=Min("review_date", filter=agreement_due),
+            )
         )
-    )
     activity_list, agreement_list = reverse("privacy:activity-list"), reverse("privacy:agreement-list")
     tasks = [
         Task(
