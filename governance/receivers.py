@@ -28,6 +28,7 @@ from governance.incidents.linked import record_lifted_suspension
 from governance.incidents.models import Incident, IncidentLink
 from governance.incidents.policy import sees_every_named_grant_holder
 from governance.operations.metrics import observe_task
+from governance.privacy import describers as _privacy_describers  # noqa: F401
 from governance.register import describers as _register_describers  # noqa: F401
 from governance.register.models import (
     InformationAsset,

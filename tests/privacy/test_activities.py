@@ -159,6 +159,8 @@ def test_the_owner_edits_and_marks_reviewed(verified_client, iam, personal_asset
     activity.refresh_from_db()
     today = timezone.localdate()
     assert activity.last_reviewed_on == today and activity.next_review_date == service.one_year_on(today)
+    page = client.get(activity.get_absolute_url()).content.decode()
+    assert "recorded the processing activity" in page and "reviewed the processing activity" in page
 
 
 def test_refusals(verified_client, unverified_client, iam, personal_asset, other_iam, other_deputy_siro, staff):

@@ -158,6 +158,8 @@ def test_approval_names_what_is_missing_then_puts_it_in_force(
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.status == "active" and agreement.approved_by == deputy_siro
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "drafted the sharing agreement" in page and "approved the sharing agreement" in page
 
 
 def test_special_category_data_needs_the_article_9_condition(manager, asset, council, gateway):
