@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Prefetch, QuerySet
 
 from governance.core.plurals import date_text
-from governance.privacy.models import ProcessingActivity
+from governance.privacy.models import ProcessingActivity, SharingAgreement
 from governance.privacy.recipients import recipients_for
 from governance.register.models import DataItem, InformationAsset
 
@@ -172,12 +172,12 @@ AGREEMENT_COLUMNS = (
 )
 
 
-def agreement_rows(queryset: QuerySet) -> Iterator[list]:
-    agreements = queryset.select_related(
-        "organisation", "business_area", "manager", "legal_gateway", "approved_by"
-    ).prefetch_related(
-        Prefetch("assets", queryset=InformationAsset.objects.order_by("name", "pk")),
-        Prefetch("data_items", queryset=DataItem.objects.select_related("asset").order_by("asset__name", "name")),
+def agreement_rows(queryset: QuerySet[SharingAgreement]) -> Iterator[list]:
+    items = DataItem.objects.select_related("asset").order_by("asset__name", "name")
+    agreements = (
+        queryset.select_related("organisation", "business_area", "manager", "legal_gateway", "approved_by")
+        .prefetch_related(Prefetch("assets", queryset=InformationAsset.objects.order_by("name", "pk")))
+        .prefetch_related(Prefetch("data_items", queryset=items))
     )
     for agreement in agreements:
         yield [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
@@ -30,7 +31,7 @@ def ropa_tasks_for(user: User, facts: Facts) -> list[Task]:
     today = facts.today
     dpo = is_dpo(user)
     # Only IAMs own activities and only those who draft agreements manage them: nobody else is asked.
-    nothing = {"mine": 0, "first_mine": None, "all": 0, "first_all": None}
+    nothing: dict[str, Any] = {"mine": 0, "first_mine": None, "all": 0, "first_all": None}
     due = activity_review_due(today)
     activities = nothing
     if dpo or is_iam(user):

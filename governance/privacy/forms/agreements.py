@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.http import QueryDict
 
 from governance.contracts.models import ExternalOrganisation, LegalGateway, ResearchContract
 from governance.core.forms.widgets import GovukDateField
@@ -82,7 +83,8 @@ class AgreementForm(forms.Form):
         super().__init__(*args, **kwargs)
         chosen = set(asset_ids)
         if self.is_bound:
-            chosen |= {int(v) for v in self.data.getlist("assets") if str(v).isdigit()}
+            posted = self.data.getlist("assets") if isinstance(self.data, QueryDict) else self.data.get("assets") or []
+            chosen |= {int(v) for v in posted if str(v).isdigit()}
         field = cast(ItemChoices, self.fields["data_items"])
         field.queryset = (
             DataItem.objects.filter(asset_id__in=chosen).select_related("asset").order_by("asset__name", "name")

@@ -83,9 +83,6 @@ class ActivityListView(PolicyMixin, ListView):
 
 
 class ActivityFormMixin:
-    form_class = ActivityForm
-    template_name = "privacy/activities/form.html"
-
     def checks(self, data, *, valid):
         return service.activity_errors(
             role=data.get("role"),
@@ -104,6 +101,8 @@ class ActivityCreateView(ActivityFormMixin, PolicyMixin, ServiceFormView):
     """An IAM records a processing activity on their assets; ``?asset=<pk>`` (from an asset's page) ticks it."""
 
     permission = can_record_activity
+    form_class = ActivityForm
+    template_name = "privacy/activities/form.html"
     refusal_message = "Only an Information Asset Manager records a processing activity, on the assets they manage."
     extra_context = {"heading": "Record a processing activity", "submit": "Record the activity"}
 
@@ -158,6 +157,8 @@ class ActivityDetailView(ActivityMixin, HistoryMixin, TemplateView):
 class ActivityEditView(ActivityFormMixin, ActivityMixin, ServiceFormView):
     permission = can_edit_activity
     refusal_message = EDIT_REFUSAL
+    form_class = ActivityForm
+    template_name = "privacy/activities/form.html"
     extra_context = {"heading": "Change the processing activity", "submit": "Save changes"}
 
     def get_form_kwargs(self):
@@ -221,6 +222,7 @@ class ActivityExportView(PolicyMixin, View):
 
     def get(self, request, *args, **kwargs):
         processor = request.GET.get("record") == "processor"
+        columns: tuple[str, ...]
         queryset = visible_activities(request.user)
         if processor:
             columns, rows, name = exports.PROCESSOR_COLUMNS, exports.processor_rows(queryset), "processor"
