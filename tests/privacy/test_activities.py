@@ -280,3 +280,19 @@ def test_special_category_assets_need_the_article_9_condition(iam, personal_asse
         business_area=asset.business_area,
     )
     assert "special_category_condition" in errors
+
+
+def test_the_header_offers_data_protection_to_the_dpo_and_deputies_only(verified_client, dpo, deputy_siro, staff):
+    for person, shown in ((dpo, True), (deputy_siro, True), (staff, False)):
+        client = verified_client(person)
+        texts = [item["text"] for item in client.get(reverse("home")).context["navigation"]]
+        assert ("Data protection" in texts) is shown, person
+        client.logout()
+
+
+def test_the_reminder_tasks_run_daily_from_the_beat(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "governance.privacy.tasks.send_activity_review_reminders",
+        "governance.privacy.tasks.send_agreement_reminders",
+    } <= tasks
