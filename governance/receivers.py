@@ -31,6 +31,7 @@ from governance.operations.metrics import observe_task
 from governance.outputs.researchers import ENDED as CONTRACT_ENDED
 from governance.outputs.researchers import end_researchers_of
 from governance.outputs.submissions import destroy_outputs_of
+from governance.privacy import describers as _privacy_describers  # noqa: F401
 from governance.privacy import screening as dpia_screening
 from governance.privacy.models import ProcessingActivity, SharingAgreement
 from governance.register import describers as _register_describers  # noqa: F401

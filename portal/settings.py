@@ -682,6 +682,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.contracts.tasks.send_contract_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
+    # 07:30: owners reminded of processing activities' yearly reviews, overdue reviews escalated to the
+    # Deputy SIRO; sharing agreements' managers reminded of reviews and ends, and agreements past review
+    # escalated to the Deputy SIRO, then the SIRO (PRIVACY_REVIEW_REMINDER_DAYS, PRIVACY_ESCALATION_DAYS).
+    "processing-activity-reminders": {
+        "task": "governance.privacy.tasks.send_activity_review_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "sharing-agreement-reminders": {
+        "task": "governance.privacy.tasks.send_agreement_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # 07:40: IAMs reminded before an assurance return is due; overdue returns and risk reviews
     # escalated to the Deputy SIRO.
     "assurance-reminders": {
@@ -768,6 +779,13 @@ INCIDENT_ESCALATION_HOURS = env.int("INCIDENT_ESCALATION_HOURS", default=12)
 # SIRO (ICO escalations, incidents nobody else is told of, overdue destruction with no Deputy
 # SIRO) goes to the active members of this group (governance.core.offices).
 SIRO_VACANT_FALLBACK_GROUP = env.str("SIRO_VACANT_FALLBACK_GROUP", default="Incident handlers")
+
+# --- Record of processing and sharing agreements ------------------------------------------
+# Owners and managers are reminded this many days before a processing activity's yearly review and
+# before a sharing agreement's review and end; an activity's review this many days overdue goes to the
+# Deputy SIRO, and an agreement this many days past review to the SIRO (the Deputy SIRO at once).
+PRIVACY_REVIEW_REMINDER_DAYS = tuple(env.list("PRIVACY_REVIEW_REMINDER_DAYS", cast=int, default=[30, 7]))
+PRIVACY_ESCALATION_DAYS = env.int("PRIVACY_ESCALATION_DAYS", default=14)
 
 # --- Assurance for the SIRO --------------------------------------------------------------
 # IAMs are reminded this many days before their annual return is due; overdue returns and

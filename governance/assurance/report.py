@@ -29,8 +29,8 @@ from governance.core.models import BusinessArea
 from governance.incidents.models import Incident
 from governance.incidents.queries import ICO_FIGURES, in_period
 from governance.outputs.selectors import output_counts
-from governance.privacy.models import DPIA
-from governance.privacy.selectors import outstanding_dpias
+from governance.privacy.models import DPIA, SharingAgreement
+from governance.privacy.selectors import agreements_past_review, outstanding_dpias
 from governance.trends.models import ComplianceSnapshot
 
 S = AssuranceReturn.State
@@ -72,6 +72,7 @@ class AreaRow:
     grants_past_end: int = 0
     grants_past_recertification: int = 0
     contracts_past_destruction: int = 0
+    agreements_past_review: int = 0
     risks_high: int = 0
     risks_medium: int = 0
     risks_low: int = 0
@@ -212,6 +213,18 @@ def _dpias() -> dict[int | None, dict[str, int]]:
     }
 
 
+def _agreements(today: datetime.date) -> dict[int | None, int]:
+    """Sharing agreements in force past their review date, by their business area. One query
+    (the agreements register's ``past_review`` filter)."""
+    return {
+        row["business_area_id"]: row["n"]
+        for row in SharingAgreement.objects.filter(agreements_past_review(today))
+        .values("business_area_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+
 def _risks(today: datetime.date) -> dict[int | None, dict[str, int]]:
     """Risks not closed, by area: open ones by rating band, tolerated ones, and reviews overdue. One query.
 
@@ -260,6 +273,7 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None) -> 
     incidents = _incidents(round_, now)
     access = _access(today)
     contracts, contracts_total = _contracts(today)
+    agreements = _agreements(today)
     risks = _risks(today)
     dpias = _dpias()
     snapshot = _snapshot(today)
@@ -279,6 +293,7 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None) -> 
         for name, value in figures.items():
             setattr(row, name, value)
         row.contracts_past_destruction = contracts.get(key, 0)
+        row.agreements_past_review = agreements.get(key, 0)
         row.training = _from_snapshot(snapshot, key, "training")
 
     rows = []
@@ -298,6 +313,7 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None) -> 
         for name in (
             "grants_past_end",
             "grants_past_recertification",
+            "agreements_past_review",
             "risks_high",
             "risks_medium",
             "risks_low",
@@ -356,6 +372,7 @@ CSV_COLUMNS = (
     ("grants past their end date", "grants_past_end"),
     ("grants past recertification", "grants_past_recertification"),
     ("contracts past destruction", "contracts_past_destruction"),
+    ("sharing agreements past review", "agreements_past_review"),
     ("high risks", "risks_high"),
     ("medium risks", "risks_medium"),
     ("low risks", "risks_low"),

@@ -122,14 +122,18 @@ STATEMENTS: tuple[Statement, ...] = (
             "access request, research contract and sharing agreement with special category or identifiable data "
             "at scale is screened; one screening says needs a DPIA is not approved until the DPO has advised and "
             "the IAM and the Deputy SIRO have signed it with fresh security keys",
+            "The record of processing activities (UK GDPR Article 30), its recipients read from live records, "
+            "reviewed yearly and exported in the ICO template's columns (Data protection: Record of processing)",
         ),
         (
             "tests/register/test_assets.py::test_register_rules_hold_in_the_service",
             "tests/access/test_access.py::test_lapsed_training_suspends_and_renewed_training_restores",
             "tests/privacy/test_dpias.py::test_an_access_request_is_not_approved_until_its_dpia_is_signed",
             "tests/privacy/test_dpias.py::test_a_contract_is_not_approved_until_its_dpia_is_signed",
+            "tests/privacy/test_activities.py::test_the_detail_page_reads_categories_recipients_retention_and_security_from_live_records",
+            "tests/privacy/test_activities.py::test_the_exports_follow_the_ico_template_and_are_recorded",
         ),
-        evidence="assets:list",
+        evidence="privacy:activity-list",
     ),
     Statement(
         "legal-gateway",
@@ -138,11 +142,16 @@ STATEMENTS: tuple[Statement, ...] = (
         (
             "A research contract cannot release data without a legal gateway and lawful basis",
             "Special category data needs an Article 9 condition; a retired gateway blocks release",
+            "Data shared with other public bodies outside research contracts only under a data-sharing agreement "
+            "naming its gateway, lawful basis and data, approved by the area's Deputy SIRO and reviewed "
+            "(Data protection: Data-sharing agreements)",
         ),
         (
             "tests/contracts/test_contracts_workflow.py::test_approval_names_every_missing_precondition",
             "tests/contracts/test_contracts_workflow.py::test_special_category_needs_an_article_9_condition",
             "tests/contracts/test_contracts_workflow.py::test_a_retired_gateway_blocks_release_and_cannot_be_chosen",
+            "tests/privacy/test_agreements.py::test_approval_names_what_is_missing_then_puts_it_in_force",
+            "tests/privacy/test_agreements.py::test_only_the_areas_deputy_approves",
         ),
         evidence="contracts:list",
     ),

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from governance.core import offices
-from governance.core.policy import has_oversight, in_group, is_deputy_siro, is_siro
+from governance.core.models import OfficeHolder
+from governance.core.policy import has_oversight, holds_office, in_group, is_deputy_siro, is_siro
 from governance.core.roles import AUDITORS, DISCLOSURE_CONTROL
 from governance.core.selectors import oversees_any_area
 
@@ -48,6 +49,10 @@ def _navigation(request: HttpRequest) -> list[dict]:
     entries.append(("Contracts", "contracts:list", "contracts"))  # each sees only the contracts they may
     entries.append(("Releases", "releases:list", "releases"))  # likewise: unpublished statistics are restricted
     entries.append(("Incidents", "incidents:list", "incidents"))  # everyone reports; each sees only theirs
+    if holds_office(user, OfficeHolder.Office.DATA_PROTECTION_OFFICER) or is_siro(user) or is_deputy_siro(user):
+        # The record of processing and the sharing agreements: the DPO, the SIRO and Deputy SIROs (IAMs
+        # reach their activities from their assets' pages and the home page).
+        entries.append(("Data protection", "privacy:activity-list", "privacy"))
     if has_oversight(user) or is_deputy_siro(user):
         entries.append(("Compliance", "training:compliance", "compliance"))
     if is_siro(user) or in_group(user, AUDITORS) or oversees_any_area(user):

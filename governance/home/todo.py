@@ -40,6 +40,7 @@ Provider = Callable[[User, Facts], list[Task]]
 
 PROVIDERS: list[Provider] = [
     incidents_todo.tasks_for,
+    privacy_todo.ropa_tasks_for,
     access_todo.tasks_for,
     assurance_todo.tasks_for,
     contracts_todo.tasks_for,

@@ -36,7 +36,7 @@ from governance.core.plurals import plural
 from governance.core.policy import has_oversight, role_facts
 from governance.privacy.models import SharingAgreement
 from governance.privacy.policy import sees_every_flow_area
-from governance.privacy.selectors import map_visible_agreements
+from governance.privacy.selectors import visible_agreements
 from governance.register.models import InformationAsset
 from governance.register.selectors import visible_assets
 from governance.releases.models import ReleaseSource, StatisticalRelease
@@ -202,7 +202,7 @@ def _gather(flows: _Flows, viewer, on_asset: Q, node_of: str, key_prefix: str) -
     agreements = (
         through.objects.filter(
             keyed("informationasset"),
-            sharingagreement__in=map_visible_agreements(viewer).values("pk"),
+            sharingagreement__in=visible_agreements(viewer).values("pk"),
             sharingagreement__status=SharingAgreement.Status.ACTIVE,
         )
         .values(

@@ -1,4 +1,19 @@
-"""Who may see and do what with the privacy records: predicates over the role facts."""
+"""Who may see and do what with the privacy records. Views, services and exports ask these.
+
+- The Data Protection Officer, the SIRO, auditors and administrators see every processing
+  activity and every sharing agreement.
+- A processing activity is also seen by its owner, the IAMs of its assets and the Deputy SIRO
+  of its business area; an IAM records one on their own assets; its owner and its area's
+  Deputy SIRO edit it and mark it reviewed.
+- A sharing agreement is also seen by its manager and its area's Deputy SIRO. IAMs, Deputy
+  SIROs and research contract managers draft agreements (and manage them); the area's Deputy
+  SIRO approves a draft; the manager or the Deputy SIRO ends one in force.
+- DPIAs: the DPO, the SIRO (and the SIRO's alternate, who may stand in at sign-off), auditors and
+  administrators see every one; the IAM (or owner) it names, its author and its area's Deputy SIRO
+  see theirs.
+- The map of where the data goes: the department's for the DPO, oversight, Deputy SIROs and IAMs;
+  an asset's for whoever may see the asset, each flow drawn only where its records may be seen.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +23,116 @@ from itertools import chain
 from django.db.models import Q
 
 from governance.core.models import OfficeHolder, User
-from governance.core.policy import has_oversight, holds_office, is_deputy_siro, is_iam, is_person, oversees_area
+from governance.core.policy import (
+    has_oversight,
+    holds_office,
+    in_group,
+    is_deputy_siro,
+    is_iam,
+    is_person,
+    oversees_area,
+)
 from governance.core.policy import stands_in as stands_in_for_siro
+from governance.core.roles import CONTRACT_MANAGERS
 from governance.core.two_person import second_person, stand_ins
-from governance.privacy.models import DPIA
+from governance.privacy.models import DPIA, ProcessingActivity, SharingAgreement
 from governance.register.policy import can_view_assets
-
-# --- DPIAs -----------------------------------------------------------------------------------------
-# The DPO, the SIRO (and the SIRO's alternate, who may stand in at sign-off), auditors and administrators
-# see every DPIA; the IAM (or owner) it names, its author and the Deputy SIRO of its area see theirs.
 
 
 def is_dpo(user) -> bool:
     return is_person(user) and holds_office(user, OfficeHolder.Office.DATA_PROTECTION_OFFICER)
+
+
+# --- the record of processing activities and the sharing agreements -----------------------
+
+
+def sees_every_privacy_record(user) -> bool:
+    """The DPO, the SIRO, auditors and administrators."""
+    return is_person(user) and (has_oversight(user) or is_dpo(user))
+
+
+def can_list_activities(user: User) -> bool:
+    """Everyone signed in has the page: at least the activities of the assets they look after (maybe none)."""
+    return is_person(user)
+
+
+def can_record_activity(user: User) -> bool:
+    """An IAM records a processing activity on the assets they manage."""
+    return is_person(user) and is_iam(user)
+
+
+def can_record_activity_on(user: User, asset) -> bool:
+    """The asset page's "Record processing activity" link: the asset's own IAM."""
+    return is_person(user) and asset.manager_id == user.pk
+
+
+def can_view_activity(user: User, activity: ProcessingActivity) -> bool:
+    if not is_person(user):
+        return False
+    if (
+        sees_every_privacy_record(user)
+        or activity.owner_id == user.pk
+        or oversees_area(user, activity.business_area_id)
+    ):
+        return True
+    return activity.assets.filter(manager=user).exists()
+
+
+def can_edit_activity(user: User, activity: ProcessingActivity) -> bool:
+    """Its owner and its area's Deputy SIRO keep the entry true; they also mark it reviewed."""
+    return is_person(user) and (activity.owner_id == user.pk or oversees_area(user, activity.business_area_id))
+
+
+def can_export_records(user: User) -> bool:
+    """The record of processing and the agreements register leave the portal with whoever sees them all,
+    and with Deputy SIROs (their areas' rows)."""
+    return is_person(user) and (sees_every_privacy_record(user) or is_deputy_siro(user))
+
+
+def can_list_agreements(user: User) -> bool:
+    return is_person(user)
+
+
+def can_create_agreement(user: User) -> bool:
+    """IAMs, Deputy SIROs and research contract managers draft sharing agreements."""
+    return is_person(user) and (is_iam(user) or is_deputy_siro(user) or in_group(user, CONTRACT_MANAGERS))
+
+
+def can_view_agreement(user: User, agreement: SharingAgreement) -> bool:
+    if not is_person(user):
+        return False
+    return (
+        sees_every_privacy_record(user)
+        or agreement.manager_id == user.pk
+        or oversees_area(user, agreement.business_area_id)
+    )
+
+
+def can_edit_agreement(user: User, agreement: SharingAgreement) -> bool:
+    """The manager and the area's Deputy SIRO, until the agreement has ended."""
+    if not is_person(user) or agreement.status == SharingAgreement.Status.ENDED:
+        return False
+    return agreement.manager_id == user.pk or oversees_area(user, agreement.business_area_id)
+
+
+def can_approve_agreement(user: User, agreement: SharingAgreement) -> bool:
+    """The Deputy SIRO of the agreement's area puts a draft in force."""
+    return (
+        is_person(user)
+        and agreement.status == SharingAgreement.Status.DRAFT
+        and oversees_area(user, agreement.business_area_id)
+    )
+
+
+def can_end_agreement(user: User, agreement: SharingAgreement) -> bool:
+    return (
+        is_person(user)
+        and agreement.status == SharingAgreement.Status.ACTIVE
+        and (agreement.manager_id == user.pk or oversees_area(user, agreement.business_area_id))
+    )
+
+
+# --- DPIAs ---------------------------------------------------------------------------------------
 
 
 def sees_every_dpia(user) -> bool:
@@ -110,7 +222,7 @@ def dpia_as_signed_by(dpia, user):
 # --- the map of where the data goes ---------------------------------------------------------------
 def sees_every_flow_area(user) -> bool:
     """The Data Protection Officer and organisation-wide oversight: the department map covers every area."""
-    return has_oversight(user) or is_dpo(user)
+    return sees_every_privacy_record(user)
 
 
 def can_view_department_map(user) -> bool:

@@ -33,6 +33,8 @@ from governance.incidents import linked as incident_links
 from governance.incidents import records as incident_service
 from governance.incidents.models import Incident
 from governance.outputs.submissions import decide
+from governance.privacy import activities as privacy_activities
+from governance.privacy import agreements as privacy_agreements
 from governance.privacy import dpias as dpia_service
 from governance.privacy.screening import dpia_of
 from governance.register.models import DataItem
@@ -195,11 +197,11 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
     )
     # A processing activity with special category data, screened for a DPIA by itself; its IAM (the
     # activity's owner) answers the screening and records a risk, so the DPIA is in assessment.
-    activity = ProcessingActivityFactory(
+    dpia_activity = ProcessingActivityFactory(
         business_area=area, owner=iam, name=f"Health statistics {suffix}", special_category_condition="research"
     )
-    activity.assets.add(asset)
-    dpia = dpia_of(activity)
+    dpia_activity.assets.add(asset)
+    dpia = dpia_of(dpia_activity)
     dpia_service.screen(dpia, by=iam, criteria=["data_matching"], outcome="needed", reasons="Health data at scale")
     dpia_risk = dpia_service.save_risk(
         dpia,
@@ -210,9 +212,46 @@ def _records(*, area, iam, deputy, holder, manager, author, suffix: str, gateway
         measures="Secure environment",
         residual_risk="low",
     )
+    # ropa: a processing activity the IAM owns on the asset; a draft sharing agreement the contract
+    # manager keeps (no data items named, so its approval names what is missing) and one in force.
+    activity = privacy_activities.record_activity(
+        by=iam,
+        assets=[asset],
+        name=f"Paying benefit claims {suffix}",
+        purposes="To assess and pay claims.",
+        role="controller",
+        business_area=area,
+        lawful_basis="public_task",
+        data_subjects="Claimants",
+    )
+    agreement_fields = {
+        "title": "Claimant counts for the council",
+        "kind": "agreement",
+        "organisation": contract.organisation,
+        "direction": "out",
+        "business_area": area,
+        "purpose": "Local labour-market statistics",
+        "legal_gateway": gateway,
+        "lawful_basis": "public_task",
+        "frequency": "quarterly",
+        "security_conditions": "Secure file transfer.",
+        "start_date": datetime.date.today(),
+        "review_date": datetime.date.today() + datetime.timedelta(days=180),
+        "end_date": datetime.date.today() + datetime.timedelta(days=365),
+    }
+    agreement = privacy_agreements.create_agreement(
+        by=manager, assets=[asset], reference=f"DSA-{suffix}-1", **agreement_fields
+    )
+    live_agreement = privacy_agreements.create_agreement(
+        by=manager, assets=[asset], data_items=[item], reference=f"DSA-{suffix}-2", **agreement_fields
+    )
+    privacy_agreements.approve_agreement(live_agreement, by=deputy)
     return {
         "dpia": dpia.pk,
         "dpia_risk": dpia_risk.pk,
+        "activity": activity.pk,
+        "agreement": agreement.pk,
+        "live_agreement": live_agreement.pk,
         "area": area.pk,
         "asset": asset.pk,
         "item": item.pk,

@@ -18,6 +18,8 @@ from governance.core.models import AuditEntry
 from governance.core.plurals import date_text
 from governance.incidents import describers as incidents
 from governance.incidents.models import Incident, IncidentLink
+from governance.privacy import describers as privacy
+from governance.privacy.models import ProcessingActivity, SharingAgreement
 from governance.register import describers as register
 from governance.register.models import AssetReview, InformationAsset
 from governance.releases import describers as releases
@@ -191,7 +193,29 @@ TESTED = {
     incidents.records_linked,
     releases.release_signed_off,
     releases.release_moved,
+    privacy.activity_recorded,
+    privacy.agreement_moved,
 }
+
+
+def test_activity_recorded_reads_the_record_and_its_review():
+    name = "Paying benefit claims"
+    assert privacy.activity_recorded(event(row(ProcessingActivity, A.CREATE, name))) == (
+        f"recorded the processing activity {name}"
+    )
+    reviewed = event(row(ProcessingActivity, A.UPDATE, name, values={"last_reviewed_on": ("(none)", NEXT_REVIEW)}))
+    assert privacy.activity_recorded(reviewed) == f"reviewed the processing activity {name}"
+
+
+def test_agreement_moved_reads_the_draft_its_approval_and_its_end():
+    name = "DSA-0001: Claimant counts for the council"
+    assert privacy.agreement_moved(event(row(SharingAgreement, A.CREATE, name))) == (
+        f"drafted the sharing agreement {name}"
+    )
+    approved = event(row(SharingAgreement, A.UPDATE, name, values={"status": ("Draft", "In force")}))
+    assert privacy.agreement_moved(approved) == f"approved the sharing agreement {name}"
+    ended = event(row(SharingAgreement, A.UPDATE, name, values={"status": ("In force", "Ended")}))
+    assert privacy.agreement_moved(ended) == f"ended the sharing agreement {name}"
 
 
 def test_every_registered_describer_has_its_test():

@@ -34,7 +34,9 @@ from governance.incidents.selectors import visible_incidents
 from governance.outputs.models import OutputSubmission
 from governance.outputs.policy import can_view_output
 from governance.outputs.selectors import visible_outputs
-from governance.privacy.models import DPIA
+from governance.privacy import policy as privacy_policy
+from governance.privacy import selectors as privacy_selectors
+from governance.privacy.models import DPIA, ProcessingActivity, SharingAgreement
 from governance.privacy.policy import can_see_dpia
 from governance.privacy.selectors import visible_dpias
 from governance.register.policy import can_view_person
@@ -73,6 +75,20 @@ RULES = {
     # The researcher's own list; everyone else is refused it (and sees outputs on the contract's page).
     "safe outputs": (OutputSubmission, visible_outputs, can_view_output, None, "/outputs/"),
     "DPIAs": (DPIA, visible_dpias, can_see_dpia, None, "/privacy/dpias/"),
+    "processing activities": (
+        ProcessingActivity,
+        privacy_selectors.visible_activities,
+        privacy_policy.can_view_activity,
+        None,
+        "/privacy/activities/",
+    ),
+    "sharing agreements": (
+        SharingAgreement,
+        privacy_selectors.visible_agreements,
+        privacy_policy.can_view_agreement,
+        None,
+        "/privacy/agreements/",
+    ),
 }
 
 

@@ -628,6 +628,53 @@ ROWS: dict[str, Row] = {
     ),
     "people:import": Row(get={200: roles(ADMIN)}, post={200: roles(ADMIN)}),
     "policy": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    # --- ropa: the record of processing activities and the sharing agreements ---
+    "privacy:activity-create": Row(get={200: roles(IAM)}, post={200: roles(IAM)}),
+    "privacy:activity-detail": Row(
+        "pk=activity",
+        get={200: roles(IAM, DEPUTY, SIRO, AUDITOR, ADMIN, DPO)},
+        post={405: roles(IAM, DEPUTY, SIRO, AUDITOR, ADMIN, DPO)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN, DPO)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN, DPO)},
+    ),
+    "privacy:activity-edit": Row(
+        "pk=activity", get={200: roles(IAM, DEPUTY)}, post={200: roles(IAM, DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:activity-export": Row(
+        get={200: roles(DEPUTY, SIRO, AUDITOR, ADMIN, DPO)}, post={405: roles(DEPUTY, SIRO, AUDITOR, ADMIN, DPO)}
+    ),
+    "privacy:activity-export-xlsx": Row(
+        get={200: roles(DEPUTY, SIRO, AUDITOR, ADMIN, DPO)}, post={405: roles(DEPUTY, SIRO, AUDITOR, ADMIN, DPO)}
+    ),
+    "privacy:activity-list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    "privacy:activity-review": Row(
+        "pk=activity", get={200: roles(IAM, DEPUTY)}, post={302: roles(IAM, DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:agreement-approve": Row(
+        "pk=agreement", get={200: roles(DEPUTY)}, post={200: roles(DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:agreement-create": Row(get={200: roles(IAM, DEPUTY, CM)}, post={200: roles(IAM, DEPUTY, CM)}),
+    "privacy:agreement-detail": Row(
+        "pk=agreement",
+        get={200: roles(CM, DEPUTY, SIRO, AUDITOR, ADMIN, DPO)},
+        post={405: roles(CM, DEPUTY, SIRO, AUDITOR, ADMIN, DPO)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN, DPO)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN, DPO)},
+    ),
+    "privacy:agreement-edit": Row(
+        "pk=agreement", get={200: roles(CM, DEPUTY)}, post={200: roles(CM, DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:agreement-end": Row(
+        "pk=live_agreement", get={200: roles(CM, DEPUTY)}, post={200: roles(CM, DEPUTY)}, other_get={}, other_post={}
+    ),
+    "privacy:agreement-export": Row(
+        get={200: roles(DEPUTY, SIRO, AUDITOR, ADMIN, DPO)}, post={405: roles(DEPUTY, SIRO, AUDITOR, ADMIN, DPO)}
+    ),
+    "privacy:agreement-export-xlsx": Row(
+        get={200: roles(DEPUTY, SIRO, AUDITOR, ADMIN, DPO)}, post={405: roles(DEPUTY, SIRO, AUDITOR, ADMIN, DPO)}
+    ),
+    "privacy:agreement-list": Row(get={200: EVERYONE}, post={405: EVERYONE}),
+    # --- end of ropa ---
     "releases:create": Row(get={200: roles(CHIEF, STAT)}, post={200: roles(CHIEF, STAT)}),
     "releases:detail": Row(
         "pk=release",

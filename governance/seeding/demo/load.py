@@ -18,6 +18,7 @@ from governance.core.models import BusinessArea, OfficeHolder, User
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from governance.seeding.demo.access import load_access
 from governance.seeding.demo.contracts import load_contracts
+from governance.seeding.demo.processing import load_processing
 from governance.seeding.demo.register import load_register
 from governance.seeding.demo.releases import load_releases
 from governance.seeding.demo.training import load_training
@@ -120,6 +121,15 @@ PEOPLE = [
         groups=(roles.DISCLOSURE_CONTROL,),
         line_manager="chris.statistician",
     ),
+    DemoPerson(
+        "dee.dpo",
+        "Dee",
+        "Franklin",
+        "Data Protection Officer",
+        "dig",
+        "D100017",
+        office=OfficeHolder.Office.DATA_PROTECTION_OFFICER,
+    ),
     DemoPerson("wendy.deputy", "Wendy", "Clarke", "Deputy SIRO", "wab", "D100010", deputy_of=("wab", "ret")),
     DemoPerson("hassan.deputy", "Hassan", "Ali", "Deputy SIRO", "whs", "D100011", deputy_of=("whs", "dig", "fin")),
     DemoPerson(
@@ -199,6 +209,7 @@ def load_demo() -> list[DemoPerson]:
     load_access(system)
 
     load_contracts(system)
+    load_processing(system)
 
     load_releases(system)
     return PEOPLE

@@ -1,0 +1,208 @@
+"""The record of processing in the columns of the ICO's template, and the sharing agreements register.
+
+The controller's record (UK GDPR Article 30(1)) lists the activities where the department is a
+controller or joint controller; the processor's record (Article 30(2)) those where it processes
+for another controller. Every column is filled in from the activity and its assets: categories of
+personal data from the assets' data items (their descriptions and sensitivities), retention from the
+assets' retention rules, security measures from their secure environments, recipients from live
+grants, contracts and agreements (``recipients.py``). Rows are built from a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Prefetch, QuerySet
+
+from governance.core.plurals import date_text
+from governance.privacy.models import ProcessingActivity, SharingAgreement
+from governance.privacy.recipients import recipients_for
+from governance.register.models import DataItem, InformationAsset
+
+CONTROLLER_COLUMNS = (
+    "Processing activity",
+    "Business function",
+    "Purpose of processing",
+    "Name and contact details of joint controller (if applicable)",
+    "Categories of individuals",
+    "Categories of personal data",
+    "Categories of recipients",
+    "Link to contract with processor",
+    "Names of third countries or international organisations that personal data are transferred to (if applicable)",
+    "Safeguards for exceptional transfers of personal data to third countries or international organisations "
+    "(if applicable)",
+    "Retention schedule (if possible)",
+    "General description of technical and organisational security measures (if possible)",
+    "Article 6 lawful basis for processing personal data",
+    "Article 9 basis for processing special category data",
+    "DPA 2018 Schedule 1 condition for processing",
+    "Location of personal data",
+    "Owner",
+    "Last reviewed",
+    "Next review",
+)
+
+PROCESSOR_COLUMNS = (
+    "Processing activity",
+    "Name and contact details of controller",
+    "Business function",
+    "Categories of processing",
+    "Categories of personal data",
+    "Names of third countries or international organisations that personal data are transferred to (if applicable)",
+    "Safeguards for exceptional transfers of personal data to third countries or international organisations "
+    "(if applicable)",
+    "General description of technical and organisational security measures (if possible)",
+    "Sub-processors",
+    "Owner",
+    "Next review",
+)
+
+PERSONAL = (
+    DataItem.Sensitivity.PERSONAL,
+    DataItem.Sensitivity.DIRECT_IDENTIFIER,
+    DataItem.Sensitivity.SPECIAL_CATEGORY,
+)
+
+
+def with_assets(queryset: QuerySet) -> QuerySet:
+    """The activities with their assets and the assets' personal data items, in three queries."""
+    items = DataItem.objects.filter(sensitivity__in=PERSONAL).order_by("description", "name", "pk")
+    assets = InformationAsset.objects.order_by("name", "pk").prefetch_related(Prefetch("items", queryset=items))
+    return queryset.select_related("business_area", "owner").prefetch_related(Prefetch("assets", queryset=assets))
+
+
+def personal_data_categories(assets: Iterable[InformationAsset]) -> list[tuple[str, str]]:
+    """(what the item holds, its sensitivity) for each personal data item of ``assets``, in words."""
+    seen: dict[str, str] = {}
+    for asset in assets:
+        for item in asset.items.all():
+            if item.sensitivity in PERSONAL:
+                what = item.description or item.name
+                seen.setdefault(what, item.get_sensitivity_display())
+    return sorted(seen.items())
+
+
+def _categories_text(assets) -> str:
+    return "; ".join(f"{what} ({sensitivity.lower()})" for what, sensitivity in personal_data_categories(assets))
+
+
+def _per_asset(assets, attribute: str) -> str:
+    return "; ".join(f"{asset.name}: {getattr(asset, attribute)}" for asset in assets if getattr(asset, attribute))
+
+
+def _transfers(activity: ProcessingActivity) -> tuple[str, str]:
+    if not activity.transfer_countries:
+        return "None", ""
+    return activity.transfer_countries, activity.get_transfer_safeguard_display()
+
+
+def controller_rows(queryset: QuerySet) -> Iterator[list]:
+    activities = list(with_assets(queryset.exclude(role=ProcessingActivity.Role.PROCESSOR)))
+    recipients = recipients_for(activities)
+    for activity in activities:
+        assets = list(activity.assets.all())
+        found = recipients[activity.pk]
+        countries, safeguard = _transfers(activity)
+        yield [
+            activity.name,
+            activity.business_area.name,
+            activity.purposes,
+            activity.controller_name if activity.role == ProcessingActivity.Role.JOINT_CONTROLLER else "",
+            activity.data_subjects,
+            _categories_text(assets),
+            found.as_text(),
+            "; ".join(p.name for p in found.processors),
+            countries,
+            safeguard,
+            _per_asset(assets, "retention_rule"),
+            _per_asset(assets, "storage_location"),
+            activity.get_lawful_basis_display(),
+            activity.get_special_category_condition_display(),
+            activity.get_schedule_1_condition_display(),
+            "; ".join(asset.name for asset in assets),
+            activity.owner.display_name,
+            date_text(activity.last_reviewed_on) if activity.last_reviewed_on else "Not yet",
+            date_text(activity.next_review_date),
+        ]
+
+
+def processor_rows(queryset: QuerySet) -> Iterator[list]:
+    activities = list(with_assets(queryset.filter(role=ProcessingActivity.Role.PROCESSOR)))
+    recipients = recipients_for(activities)
+    for activity in activities:
+        assets = list(activity.assets.all())
+        countries, safeguard = _transfers(activity)
+        yield [
+            activity.name,
+            activity.controller_name,
+            activity.business_area.name,
+            activity.purposes,
+            _categories_text(assets),
+            countries,
+            safeguard,
+            _per_asset(assets, "storage_location"),
+            "; ".join(p.name for p in recipients[activity.pk].processors),
+            activity.owner.display_name,
+            date_text(activity.next_review_date),
+        ]
+
+
+AGREEMENT_COLUMNS = (
+    "Reference",
+    "Title",
+    "Type of agreement",
+    "Other party",
+    "Direction",
+    "Business area",
+    "Agreement manager",
+    "Purpose",
+    "Legal gateway",
+    "Lawful basis (UK GDPR Article 6)",
+    "Special category condition (UK GDPR Article 9)",
+    "Information assets",
+    "Data items",
+    "Frequency",
+    "Security conditions",
+    "Start date",
+    "Review date",
+    "End date",
+    "Status",
+    "Approved by",
+    "Approved on",
+)
+
+
+def agreement_rows(queryset: QuerySet[SharingAgreement]) -> Iterator[list]:
+    items = DataItem.objects.select_related("asset").order_by("asset__name", "name")
+    agreements = (
+        queryset.select_related("organisation", "business_area", "manager", "legal_gateway", "approved_by")
+        .prefetch_related(Prefetch("assets", queryset=InformationAsset.objects.order_by("name", "pk")))
+        .prefetch_related(Prefetch("data_items", queryset=items))
+    )
+    for agreement in agreements:
+        yield [
+            agreement.reference,
+            agreement.title,
+            agreement.get_kind_display(),
+            agreement.organisation.name,
+            agreement.get_direction_display(),
+            agreement.business_area.name,
+            agreement.manager.display_name,
+            agreement.purpose,
+            agreement.legal_gateway.name,
+            agreement.get_lawful_basis_display(),
+            agreement.get_special_category_condition_display(),
+            "; ".join(asset.name for asset in agreement.assets.all()),
+            "; ".join(
+                f"{item.description or item.name} ({item.get_sensitivity_display().lower()})"
+                for item in agreement.data_items.all()
+            ),
+            agreement.get_frequency_display(),
+            agreement.security_conditions,
+            date_text(agreement.start_date),
+            date_text(agreement.review_date),
+            date_text(agreement.end_date),
+            agreement.get_status_display(),
+            agreement.approved_by.display_name if agreement.approved_by else "",
+            date_text(agreement.approved_at) if agreement.approved_at else "",
+        ]
