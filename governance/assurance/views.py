@@ -30,7 +30,7 @@ from governance.core.selectors import overseen_areas
 from governance.core.views.mixins import PolicyMixin, ServiceFormView
 from governance.register.models import InformationAsset
 from governance.trends.charts import charts_for
-from governance.trends.snapshots import series_for
+from governance.trends.snapshots import first_snapshot_pending, series_for
 
 
 class AssetRiskMixin(PolicyMixin):
@@ -425,9 +425,11 @@ class PolicyTraceabilityView(PolicyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         evidence = policy.can_view_policy_evidence(self.request.user)
+        calculating = evidence and first_snapshot_pending()  # a fresh install: the first snapshot is on its way
         return super().get_context_data(
             rows=traceability.trace_rows(evidence),
             evidence=evidence,
+            calculating=calculating,
             two_person_rules=two_person.RULES,
             two_person_property_test=two_person.PROPERTY_TEST,
             **kwargs,

@@ -19,7 +19,7 @@ from governance.training import policy
 from governance.training.forms import CourseForm, PublishVersionForm, SignForm
 from governance.training.models import Course, CourseVersion, TrainingSignOff
 from governance.trends.charts import charts_for
-from governance.trends.snapshots import series_for, series_for_areas
+from governance.trends.snapshots import first_snapshot_pending, series_for, series_for_areas
 
 
 class MyTrainingView(PolicyMixin, TemplateView):
@@ -241,6 +241,7 @@ class ComplianceView(ComplianceMixin, TemplateView):
             )
         whole = has_oversight(request.user)
         incidents = incident_figures(None if whole else self.areas)
+        calculating = first_snapshot_pending()  # a fresh install: the first snapshot is on its way
         if whole:
             trends = [(None, charts_for(series_for()))]
         else:
@@ -254,6 +255,7 @@ class ComplianceView(ComplianceMixin, TemplateView):
                 trends=trends,
                 below_target=below_target,
                 target=settings.TRAINING_COMPLIANCE_TARGET,
+                calculating=calculating,
             )
         )
 

@@ -3,6 +3,11 @@ recertification and contracts past destruction, for the organisation and for eac
 
 Taken once a day by the ``take_compliance_snapshot`` task; the unique day makes a
 second run (a retry, a duplicate beat) find the day's row and write nothing.
+
+A fresh install does not wait for the night: the first time the compliance page or the
+policy page is opened with no snapshot at all, ``first_snapshot_pending`` enqueues the task
+(once: a lock in the cache for the day, and the unique day behind it) and the page says the
+first figures are being calculated.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -18,6 +24,7 @@ from django.utils import timezone
 from governance.access.models import AccessGrant, AccessReview
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.core.models import AccessEvent, BusinessArea, User
+from governance.core.queue import enqueue
 from governance.incidents.queries import open_counts
 from governance.register.models import InformationAsset
 from governance.releases.models import StatisticalRelease
@@ -165,6 +172,26 @@ def take_snapshot(on: datetime.date | None = None) -> tuple[ComplianceSnapshot, 
             return ComplianceSnapshot.objects.create(taken_on=on, figures=figures), True
     except IntegrityError:  # a concurrent run took the day first
         return ComplianceSnapshot.objects.get(taken_on=on), False
+
+
+FIRST_SNAPSHOT_TASK = "governance.trends.tasks.take_compliance_snapshot"
+FIRST_SNAPSHOT_LOCK_SECONDS = 15 * 60  # should a worker lose the task, a view after this asks again
+
+
+def first_snapshot_pending(on: datetime.date | None = None) -> bool:
+    """True while no snapshot has ever been taken; the first call of the day enqueues the first one.
+
+    One query when snapshots exist (every day after the first). Otherwise the first caller takes
+    the day's lock in the cache and enqueues the task after its transaction commits; later callers
+    find the lock and enqueue nothing. Where tasks run eagerly (no broker) the snapshot is taken
+    there and then, and the answer is False.
+    """
+    if ComplianceSnapshot.objects.exists():
+        return False
+    on = on or timezone.localdate()
+    if cache.add(f"trends:first-snapshot:{on.isoformat()}", True, timeout=FIRST_SNAPSHOT_LOCK_SECONDS):
+        enqueue(FIRST_SNAPSHOT_TASK)
+    return not ComplianceSnapshot.objects.exists()
 
 
 @dataclass(frozen=True)
