@@ -157,6 +157,7 @@ class _Flows:
 
     counts: dict[tuple[str, str, str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     org_names: dict[int, str] = field(default_factory=dict)
+    grant_links: bool = True  # whether the viewer may open the grants behind a flow to staff
 
     def add(self, source: str, target: str, kind: str, direction: str, count: int, first: int) -> None:
         entry = self.counts[(source, target, kind, direction)]
@@ -171,8 +172,12 @@ def _gather(flows: _Flows, viewer, on_asset: Q, node_of: str, key_prefix: str) -
     def keyed(relation: str) -> Q:
         return _through(on_asset, relation)
 
+    # The Data Protection Officer reads every activity's recipients, grants summarised by business area, in
+    # the record of processing: their map draws the same counts, though they do not open the grants themselves.
+    counts_only = sees_every_flow_area(viewer) and not has_oversight(viewer)
+    flows.grant_links = not counts_only
     grants = (
-        visible_grants(viewer)
+        (AccessGrant.objects.all() if counts_only else visible_grants(viewer))
         .filter(keyed("asset"), state__in=LIVE_GRANTS)
         .values(f"asset__{node_of}", "holder__business_area_id")
         .annotate(n=Count("pk"), first=Min("pk"))
@@ -512,6 +517,8 @@ def _finish(result: FlowMap, nodes: list[Node], flows: _Flows, area_names: dict[
     for (source, target, kind, direction), (count, first) in counts.items():
         single = count == 1 and merged_into[(source, target, kind, direction)] <= 1
         url = _edge_url(kind, by_key[source], by_key[target], first if single else None, source)
+        if kind == GRANTS and not flows.grant_links:
+            url = ""
         edges.append(Edge(source, target, kind, count, url, direction))
     kind_order = list(KIND_NAMES)
     edges.sort(key=lambda e: (order[e.source], kind_order.index(e.kind), order[e.target], e.direction))
