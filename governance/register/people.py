@@ -120,9 +120,14 @@ def update_person(
         _remove_all_rights(user)
     elif is_active is True and not user.is_active:
         # Reactivation (a leaver recorded by mistake) clears the leaving date, or the nightly
-        # leavers job would deactivate them again.
+        # leavers job would deactivate them again. Someone the identity provider had deleted is
+        # back in the portal, so SCIM finds them again (and the provider can manage them).
         user.is_active, user.leaver_date = True, None
-        user.save(update_fields=["is_active", "leaver_date"])
+        reactivated = ["is_active", "leaver_date"]
+        if user.scim_deleted_at is not None:
+            user.scim_deleted_at = None
+            reactivated.append("scim_deleted_at")
+        user.save(update_fields=reactivated)
     forget_permissions(user)
     return user
 
@@ -275,12 +280,23 @@ def provision_person(user: User | None, changes: dict, *, by: User) -> tuple[Use
     ``active``. Each change is saved (and so audited) field by field; ``active`` false is
     the same leaver flow as the HR import (every right removed today), and ``active``
     true brings back someone who had left, with no rights restored. Returns (user, created).
+
+    Creating a person the provider had deleted (the same ``username`` or ``oidc_subject``) is a
+    new provisioning of the same person, not a conflict (RFC 7644 section 3.6): their record is
+    given what the provider sent, SCIM finds them again, and they are active unless it says not.
     """
     refuse_unless(is_system(by) or policy.can_change_people(by), "Only administrators provision people.")
     unknown = set(changes) - set(PROVISIONED_FIELDS) - {"active"}
     if unknown:
         raise ValueError(f"Unknown fields: {sorted(unknown)}")
-    if user is None or user.pk is None:
+    returning = _deleted_by_the_provider(changes) if user is None or user.pk is None else None
+    if returning is not None:
+        created = True  # to SCIM: a new resource, which is the person it had deleted
+        person = returning
+        person.scim_deleted_at = None
+        person.save(update_fields=["scim_deleted_at"])
+        changes = {"active": True} | changes
+    elif user is None or user.pk is None:
         created = True
         person = User(username=changes.get("username") or "")
         person.set_unusable_password()  # people sign in through the identity provider
@@ -293,9 +309,9 @@ def provision_person(user: User | None, changes: dict, *, by: User) -> tuple[Use
     changed = [name for name, value in fields.items() if getattr(person, name) != value]
     for name in changed:
         setattr(person, name, fields[name])
-    if created or changed:
+    if person.pk is None or changed:
         person.full_clean(exclude=["password"])
-        if created:
+        if person.pk is None:
             person.save()
         else:
             person.save(update_fields=changed)
@@ -311,12 +327,26 @@ def provision_person(user: User | None, changes: dict, *, by: User) -> tuple[Use
     return person, created
 
 
+def _deleted_by_the_provider(changes: dict) -> User | None:
+    """The one person the provider deleted who has the ``username`` or ``oidc_subject`` it now creates."""
+    match = Q()
+    for field in ("username", "oidc_subject"):
+        if changes.get(field):
+            match |= Q(**{field: changes[field]})
+    if not match:
+        return None
+    deleted = User.objects.select_for_update().filter(match, scim_deleted_at__isnull=False, is_system=False)
+    found = list(deleted.order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
+
+
 @transaction.atomic
 def deprovision_person(user: User, *, by: User) -> User:
     """The identity provider deleted the person: a leaver (the same flow), the record and history kept.
 
-    ``scim_deleted_at`` is noted so that SCIM answers 404 for them from then on, as RFC 7644
-    section 3.6 asks of a deleted resource the service keeps.
+    ``scim_deleted_at`` is noted so that SCIM answers 404 for them, as RFC 7644 section 3.6 asks
+    of a deleted resource the service keeps, until they are reactivated (``update_person``) or
+    the provider creates them again (``provision_person``).
     """
     person, _ = provision_person(user, {"active": False}, by=by)
     if person.groups.exists():  # a leaver the provider had put in a group since

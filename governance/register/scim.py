@@ -3,7 +3,9 @@
 Joiners, movers and leavers arrive from the provider (Entra ID) and go through the register's
 people services (``register.people.provision_person``), so a leaver (``active`` false) goes
 through the same leaver flow as the HR import and every change is audited. Never a password;
-deleting a user records a leaver instead (and SCIM answers 404 for them from then on). The
+deleting a user records a leaver instead, and SCIM answers 404 for them until an administrator
+reactivates them or the provider creates the same userName or externalId again (the same
+person, provisioned anew: ``people.provision_person``). The
 SCIM ``id`` is the portal's person number, and ``externalId`` is the provider's stable subject
 (Entra ID: objectId), which single sign-on matches people by.
 

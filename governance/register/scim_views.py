@@ -3,13 +3,15 @@
 The library counts a list by reading every row (``sum(1 for _ in qs)``) and then builds each
 resource on its own, so each person's groups and business area, and each group's members,
 were a query apiece. Here the count is a ``COUNT`` and the page's related rows are fetched
-together. Its ResourceTypes and Schemas lists lacked ``totalResults`` (RFC 7644 section 3.4.2
-requires it), answered an unknown id with an empty 404 rather than a SCIM error, and
-published attributes the portal never keeps: here they publish ``scim_schemas``. People the
-provider deleted (kept as leavers) are not found and not listed (RFC 7644 section 3.6). The
-searches (``POST .../.search``) read ``attributes``, ``excludedAttributes``, ``startIndex``
-and ``count`` from the body and need no filter, and the service's root ``/.search`` searches
-Users and Groups together (section 3.4.3). Writes and the token check are the library's.
+together; a filter's matches are counted and paged in the database as well (the library reads
+them all, so ``userName pr`` would read everyone). Its ResourceTypes and Schemas lists lacked
+``totalResults`` (RFC 7644 section 3.4.2 requires it), answered an unknown id with an empty
+404 rather than a SCIM error, and published attributes the portal never keeps: here they
+publish ``scim_schemas``. People the provider deleted (kept as leavers) are not found and not
+listed (RFC 7644 section 3.6). The searches (``POST .../.search``) read ``attributes``,
+``excludedAttributes``, ``startIndex`` and ``count`` from the body and need no filter, and the
+service's root ``/.search`` searches Users and Groups together (section 3.4.3). Writes and the
+token check are the library's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
 from django.urls import re_path, reverse
 from django_scim import constants, exceptions
@@ -81,18 +84,39 @@ class PagedListMixin:
         """The rows SCIM may show (all, unless a resource type hides some)."""
         return qs
 
-    def matching(self, request, query: str | None) -> Any:
-        """Every resource, or those the filter selects; read page by page by ``_build_response``."""
+    def matching(self, request, query: str | None) -> QuerySet:
+        """Every resource, or those the filter selects, in order: a query, read page by page by ``_build_response``."""
         if not query:
             return self.visible(self.list_model.objects.order_by("pk"))
         try:
-            found = self.__class__.parser_getter().search(query, request)  # type: ignore[attr-defined]
-            return self.visible(list(found))
+            found = filtered(self.__class__.parser_getter(), self.list_model, query, request)  # type: ignore[attr-defined]
         except (ValueError, SCIMParserError) as exc:
             raise exceptions.BadRequestError(f"Invalid filter: {exc}", scim_type="invalidFilter") from None
+        return self.visible(found)
 
     def _search(self, request, query, start, count) -> HttpResponse:
         return self._build_response(request, self.matching(request, query), start, count)
+
+
+def filtered(parser: Any, model: Any, query: str, request) -> QuerySet:
+    """The rows a SCIM filter selects, as a query the database counts and pages (``LIMIT``/``OFFSET``).
+
+    The library's parser writes ``SELECT DISTINCT <table>.* ... WHERE <filter>`` for ``objects.raw``,
+    which a list could only read whole (``userName pr`` would read everyone). Here the same
+    ``WHERE`` (its joins and parameters too) selects the primary keys of a subquery instead.
+    """
+    built = parser.query_class(query, parser.table_name(), parser.attr_map, parser.joins)
+    if built.where_sql is None:
+        return model.objects.none()
+    sql, params = parser.get_raw_args(built, request)
+    table = parser.table_name()
+    head = f"SELECT DISTINCT {table}.*"
+    sql = sql.strip().rstrip(";").strip()
+    if not sql.startswith(head):
+        raise ValueError("The filter could not be read")
+    keys = f"SELECT {table}.{model._meta.pk.column}" + sql[len(head) :]
+    # The parser names only the columns of ``attr_map`` and passes every value the client sent as a parameter.
+    return model.objects.filter(pk__in=RawSQL(keys, tuple(params))).order_by("pk")  # noqa: S611
 
 
 def json_object(body: bytes) -> dict:
@@ -128,9 +152,7 @@ class PeopleMixin(PagedListMixin):
     list_model = get_user_model()
 
     def visible(self, qs: Any) -> Any:
-        if isinstance(qs, QuerySet):
-            return qs.filter(scim_deleted_at__isnull=True)
-        return [person for person in qs if person.scim_deleted_at is None]
+        return qs.filter(scim_deleted_at__isnull=True)
 
     def get_object(self):
         person = super().get_object()  # type: ignore[misc]

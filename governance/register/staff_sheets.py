@@ -14,14 +14,21 @@ from governance.core.tabular import ImportDateField, Importer, YesNoImportField
 from governance.register import people as people_service
 
 STAFF_COLUMNS = ("staff_number", "name", "email", "business_area", "line_manager", "data_handler", "leaver_date")
+# As long as the person's record allows (an identity provider's ids, sent as staff numbers, are long).
+STAFF_NUMBER_LENGTH: int = User._meta.get_field("staff_number").max_length or 64
+
+
+def staff_number_field(what: str, **kwargs) -> forms.CharField:
+    too_long = f"{what} must be {STAFF_NUMBER_LENGTH} characters or fewer"
+    return forms.CharField(max_length=STAFF_NUMBER_LENGTH, error_messages={"max_length": too_long}, **kwargs)
 
 
 class StaffRowForm(forms.Form):
-    staff_number = forms.CharField(max_length=20)
+    staff_number = staff_number_field("Staff number")
     name = forms.CharField(max_length=300)
     email = forms.EmailField()
     business_area = forms.CharField()
-    line_manager = forms.CharField(required=False, max_length=20)
+    line_manager = staff_number_field("The line manager's staff number", required=False)
     data_handler = YesNoImportField(required=False)
     leaver_date = ImportDateField(required=False)
 

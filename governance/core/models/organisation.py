@@ -94,7 +94,8 @@ class User(AbstractUser):
         help_text="The identity provider's stable identifier for this person (Entra ID's object id).",
     )
     # SCIM: the provider deleted the person. They are a leaver with their record and history
-    # kept, and SCIM answers 404 for them from then on (RFC 7644 section 3.6).
+    # kept, and SCIM answers 404 for them (RFC 7644 section 3.6) until they are reactivated or
+    # the provider creates them again (``people.update_person``, ``people.provision_person``).
     scim_deleted_at = models.DateTimeField(
         "deleted at the identity provider",
         null=True,

@@ -13,7 +13,7 @@ from governance.core.policy import is_member
 from governance.core.rest.base import ReadOnlyViewSet
 from governance.register.policy import can_import_staff
 from governance.register.selectors import visible_people
-from governance.register.staff_sheets import STAFF_COLUMNS, StaffImporter
+from governance.register.staff_sheets import STAFF_COLUMNS, STAFF_NUMBER_LENGTH, StaffImporter
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -26,11 +26,15 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class StaffRowSerializer(serializers.Serializer):
-    staff_number = serializers.CharField()
+    """One row; each is checked as a file's row is (``StaffRowForm``), so every problem is reported by row."""
+
+    staff_number = serializers.CharField(help_text=f"At most {STAFF_NUMBER_LENGTH} characters.")
     name = serializers.CharField()
     email = serializers.CharField()
     business_area = serializers.CharField(help_text="The area's short code.")
-    line_manager = serializers.CharField(required=False, allow_blank=True, help_text="A staff number.")
+    line_manager = serializers.CharField(
+        required=False, allow_blank=True, help_text=f"A staff number (at most {STAFF_NUMBER_LENGTH} characters)."
+    )
     data_handler = serializers.CharField(required=False, allow_blank=True, help_text="yes or no")
     leaver_date = serializers.CharField(required=False, allow_blank=True, help_text="YYYY-MM-DD")
 
