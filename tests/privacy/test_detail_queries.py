@@ -110,3 +110,31 @@ def test_an_agreement_with_more_data_takes_no_more_queries(
     few = _queries(client, small.get_absolute_url())
     with django_assert_max_num_queries(few):
         assert client.get(large.get_absolute_url()).status_code == 200
+
+
+def test_a_dpia_with_more_risks_takes_no_more_queries(verified_client, area, iam, dpo, django_assert_max_num_queries):
+    from governance.privacy import dpias as dpia_service
+    from governance.privacy.screening import dpia_of
+    from tests.factories import ProcessingActivityFactory
+
+    made = []
+    for risks in (1, 6):
+        activity = ProcessingActivityFactory(business_area=area, owner=iam, special_category_condition="research")
+        dpia = dpia_of(activity)
+        dpia_service.screen(dpia, by=iam, criteria=["data_matching"], outcome="needed", reasons="Health data")
+        for n in range(risks):
+            dpia_service.save_risk(
+                dpia,
+                by=iam,
+                description=f"Risk {n}",
+                likelihood="possible",
+                severity="significant",
+                measures="Measures",
+                residual_risk="low",
+            )
+        made.append(dpia)
+    client = verified_client(dpo)
+    few = _queries(client, made[0].get_absolute_url())
+    with django_assert_max_num_queries(few):
+        page = _read(client, made[1].get_absolute_url())
+    assert page.context["dpia"].screened_by == iam and page.context["dpia"].subject == made[1].subject
