@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import ListView, TemplateView
 
+from governance.access.models import AccessRequest
+from governance.contracts.models import ResearchContract
 from governance.core.models import User
 from governance.core.plurals import date_text
 from governance.core.views.mixins import HistoryMixin, ObjectPolicyMixin, PolicyMixin, ServiceFormView
@@ -20,8 +22,6 @@ from governance.privacy.forms.dpias import (
     ScreeningForm,
     SignForm,
 )
-from governance.access.models import AccessRequest
-from governance.contracts.models import ResearchContract
 from governance.privacy.models import DPIA, DPIARisk, ProcessingActivity, RiskLevel, SharingAgreement
 from governance.privacy.policy import (
     can_advise_on_dpia,
