@@ -287,7 +287,7 @@ def _outputs(plan, bench, bulk: AuditedBulk) -> int:
                 )
             )
     versions = bulk.create(OutputVersion, versions)
-    first_version = {}
+    first_version: dict[int, OutputVersion] = {}
     for version in versions:
         first_version.setdefault(version.submission_id, version)
     outcome = {"changes_requested": "changes_requested", "resubmitted": "changes_requested"}
@@ -320,7 +320,7 @@ def _campaign(rng, grants, bench, bulk: AuditedBulk) -> int:
     (campaign,) = bulk.create(
         ReviewCampaign, [ReviewCampaign(period_start=start, deadline=today + datetime.timedelta(days=21))]
     )
-    iams = {}
+    iams: dict[int, User] = {}
     for grant in grants:
         if grant.asset.manager_id:
             iams.setdefault(grant.asset.manager_id, grant.asset.manager)

@@ -190,7 +190,7 @@ class Command(BaseCommand):
         if target == "asset-map":
             return reverse("privacy:asset-map", args=[asset.pk]) if asset else None
         found = self._object_url(target)
-        if found is not False:
+        if isinstance(found, str) or found is None:
             return found
         if target == "campaign":  # the benchmark IAM's newest campaign, opened if the nightly run has not
             from governance.access.recertification import campaigns_for

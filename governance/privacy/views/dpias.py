@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import ListView, TemplateView
@@ -47,7 +48,7 @@ STEP_PEOPLE = ("author", "screened_by", "dpo_advice_by", "iam_signed_by", "deput
 
 
 def with_subject_and_people(dpia: DPIA) -> DPIA:
-    subjects = {
+    subjects: dict[str, QuerySet] = {
         "processing_activity": ProcessingActivity.objects.all(),
         "access_request": AccessRequest.objects.select_related("asset"),
         "contract": ResearchContract.objects.all(),
