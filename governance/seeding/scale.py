@@ -48,11 +48,24 @@ from governance.training.courses import declaration_digest, expiry_for
 from governance.training.models import Course, CourseVersion, TrainingSignOff, TrainingStatus
 
 from .bulk import AuditedBulk
+from .scale_records import seed_records
 
 BENCH_PASSWORD = "custodian-bench-2026"  # noqa: S105 - synthetic benchmark accounts in scratch databases
 # Base32 keys, so a load-test client can compute the same one-time codes.
 BENCH_KEY_HEX = "3132333435363738393031323334353637383930"
-BENCH_ROLES = ("staff", "handler", "iam", "deputy", "siro", "auditor", "admin", "contracts")
+BENCH_ROLES = (
+    "staff",
+    "handler",
+    "iam",
+    "deputy",
+    "siro",
+    "auditor",
+    "admin",
+    "contracts",
+    "dpo",
+    "checker",
+    "researcher",
+)
 
 FIRST = [
     "Amira",
@@ -224,7 +237,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
         person.line_manager_id = staff[n - plan.areas * steps].pk
         managed.append(person)
     User.objects.bulk_update(managed, ["line_manager"], batch_size=plan.batch)
-    _audit_updates(User, managed, "line_manager_id", "line_manager", system, bulk.cid)
+    _audit_updates(User, managed, "line_manager_id", "line_manager", system, bulk)
     progress(f"{len(managed)} line managers recorded")
 
     # Deputy SIROs, the SIRO and the benchmark users --------------------------------------
@@ -233,7 +246,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
     for area, deputy in zip(areas, deputies, strict=True):
         area.deputy_siro = deputy
     BusinessArea.objects.bulk_update(areas, ["deputy_siro"])
-    _audit_updates(BusinessArea, areas, "deputy_siro_id", "deputy_siro", system, bulk.cid)
+    _audit_updates(BusinessArea, areas, "deputy_siro_id", "deputy_siro", system, bulk)
     bulk.create(
         BusinessAreaUserObjectPermission,
         [
@@ -482,6 +495,20 @@ def seed(plan: Plan, progress: Progress) -> dict:
     if contracts:
         progress(f"{contracts} research contracts")
 
+    # Privacy records, researchers' outputs and the current access review ------------------
+    seed_records(
+        plan,
+        rng,
+        areas=areas,
+        assets=assets,
+        items_by_asset=items_by_asset,
+        staff=staff,
+        bench=bench,
+        grants=grants,
+        bulk=bulk,
+        progress=progress,
+    )
+
     # History, to reach the audit volume of a long-lived register ---------------------------
     extra = max(0, plan.audit - AuditEntry.objects.count())
     if extra:
@@ -500,7 +527,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
                         action=AuditEntry.Action.UPDATE,
                         changes={"retention_rule": ["Six years", "Seven years"]},
                         actor=system,
-                        cid=bulk.cid,
+                        cid=bulk.next_cid(),
                         timestamp=now,
                         scope=asset.audit_scope(),
                         business_area_id=asset.business_area_id,
@@ -511,7 +538,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
     return {"audit_entries": AuditEntry.objects.count(), "benchmark_users": {r: u.username for r, u in bench.items()}}
 
 
-def _audit_updates(model, objects, attname, field_name, actor, cid) -> None:
+def _audit_updates(model, objects, attname, field_name, actor, bulk: AuditedBulk) -> None:
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
     append_sealed(
@@ -524,7 +551,7 @@ def _audit_updates(model, objects, attname, field_name, actor, cid) -> None:
                 action=AuditEntry.Action.UPDATE,
                 changes={field_name: [None, str(getattr(o, attname))]},
                 actor=actor,
-                cid=cid,
+                cid=bulk.next_cid(),
                 timestamp=now,
             )
             for o in objects
@@ -543,7 +570,8 @@ def _benchmark_users(area, deputy, system) -> dict[str, User]:
                 "first_name": "Bench",
                 "last_name": role.capitalize(),
                 "email": f"bench.{role}@example.gov.uk",
-                "business_area": area,
+                "business_area": None if role == "researcher" else area,
+                "is_external": role == "researcher",
                 "staff_number": f"B{BENCH_ROLES.index(role):05d}",
                 "password": password,
                 "is_data_handler": role in ("handler", "iam"),

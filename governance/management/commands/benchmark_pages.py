@@ -57,6 +57,32 @@ PAGES = [
     ("data map, the department's", "siro", "privacy:map"),
     ("data map, a Deputy SIRO's", "deputy", "privacy:map"),
     ("data map, an asset's", "iam", "asset-map"),
+    # The record of processing activities, the sharing agreements and DPIAs.
+    ("processing activities, the DPO's", "dpo", "privacy:activity-list"),
+    ("processing activities, an IAM's", "iam", "privacy:activity-list"),
+    ("processing activity", "iam", "activity"),
+    ("record of processing, CSV", "dpo", "privacy:activity-export"),
+    ("sharing agreements, the DPO's", "dpo", "privacy:agreement-list"),
+    ("sharing agreements, a manager's", "contracts", "privacy:agreement-list"),
+    ("sharing agreement", "contracts", "agreement"),
+    ("DPIAs, the DPO's", "dpo", "privacy:dpia-list"),
+    ("DPIAs, an IAM's", "iam", "privacy:dpia-list"),
+    ("DPIA", "dpo", "dpia"),
+    # Safe outputs: a researcher's list, the checkers' queue and one output.
+    ("outputs, a researcher's", "researcher", "outputs:mine"),
+    ("outputs, the checkers' queue", "checker", "outputs:queue"),
+    ("output", "checker", "output"),
+    # Access reviews: the IAM's campaigns and the Deputy SIRO's progress.
+    ("access review campaigns, an IAM's", "iam", "access:campaigns"),
+    ("access review progress, a Deputy SIRO's", "deputy", "access:campaign-progress"),
+    ("access reviews waiting, an IAM's", "iam", "access:reviews"),
+    # Other lists each role opens.
+    ("contract list", "contracts", "contracts:list"),
+    ("contract detail", "contracts", "contract"),
+    ("incident list", "auditor", "incidents:list"),
+    ("access requests, a handler's", "handler", "access:requests"),
+    ("decisions waiting, an IAM's", "iam", "access:decisions"),
+    ("releases", "auditor", "releases:list"),
 ]
 
 
@@ -163,6 +189,9 @@ class Command(BaseCommand):
             return asset.get_absolute_url() if asset else None
         if target == "asset-map":
             return reverse("privacy:asset-map", args=[asset.pk]) if asset else None
+        found = self._object_url(target)
+        if isinstance(found, str) or found is None:
+            return found
         if target == "campaign":  # the benchmark IAM's newest campaign, opened if the nightly run has not
             from governance.access.recertification import campaigns_for
 
@@ -177,6 +206,30 @@ class Command(BaseCommand):
             return reverse(name) + (f"?{query}" if query else "")
         except NoReverseMatch:
             return None
+
+    def _object_url(self, target: str) -> str | bool | None:
+        """One record of a kind, as its role sees it: False when ``target`` names no such kind."""
+        from governance.contracts.models import ResearchContract
+        from governance.outputs.models import OutputSubmission
+        from governance.privacy.models import DPIA, ProcessingActivity, SharingAgreement
+
+        found: dict[str, object] = {
+            "activity": lambda: ProcessingActivity.objects.filter(owner__username="bench.iam").order_by("pk").first(),
+            "agreement": lambda: (
+                SharingAgreement.objects.filter(manager__username="bench.contracts").order_by("pk").first()
+            ),
+            "dpia": lambda: DPIA.objects.order_by("pk").first(),
+            "output": lambda: (
+                OutputSubmission.objects.filter(submitted_by__username="bench.researcher").order_by("pk").first()
+            ),
+            "contract": lambda: (
+                ResearchContract.objects.filter(manager__username="bench.contracts").order_by("pk").first()
+            ),
+        }
+        if target not in found:
+            return False
+        record = found[target]()  # type: ignore[operator]
+        return record.get_absolute_url() if record else None
 
     def _client(self, role: str) -> Client:
         user = User.objects.filter(username=f"bench.{role}").first()

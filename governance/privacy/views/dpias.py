@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import ListView, TemplateView
 
+from governance.access.models import AccessRequest
+from governance.contracts.models import ResearchContract
+from governance.core.models import User
 from governance.core.plurals import date_text
 from governance.core.views.mixins import HistoryMixin, ObjectPolicyMixin, PolicyMixin, ServiceFormView
 from governance.privacy import dpias as service
@@ -19,7 +23,7 @@ from governance.privacy.forms.dpias import (
     ScreeningForm,
     SignForm,
 )
-from governance.privacy.models import DPIA, DPIARisk, RiskLevel
+from governance.privacy.models import DPIA, DPIARisk, ProcessingActivity, RiskLevel, SharingAgreement
 from governance.privacy.policy import (
     can_advise_on_dpia,
     can_edit_dpia,
@@ -36,19 +40,31 @@ from governance.privacy.selectors import visible_dpias
 
 S = DPIA.State
 VIEW_REFUSAL = "Only the DPIA's IAM, the Deputy SIRO of its area, the DPO, the SIRO and auditors can see it."
-SUBJECT_RELATED = (
-    "processing_activity",
-    "access_request__asset",
-    "contract",
-    "sharing_agreement",
-    "business_area__deputy_siro",
-    "iam",
-    "author",
-    "screened_by",
-    "dpo_advice_by",
-    "iam_signed_by",
-    "deputy_signed_by",
-)
+SUBJECT_RELATED = ("business_area__deputy_siro", "iam")
+# The subject (one of four) and the people of each step are read in one query each rather than
+# ten more joins: PostgreSQL spent longer planning the fourteen-table join (about 30 ms on the
+# benchmark database) than running it (1 ms).
+STEP_PEOPLE = ("author", "screened_by", "dpo_advice_by", "iam_signed_by", "deputy_signed_by")
+
+
+def with_subject_and_people(dpia: DPIA) -> DPIA:
+    subjects: dict[str, QuerySet] = {
+        "processing_activity": ProcessingActivity.objects.all(),
+        "access_request": AccessRequest.objects.select_related("asset"),
+        "contract": ResearchContract.objects.all(),
+        "sharing_agreement": SharingAgreement.objects.all(),
+    }
+    for name, queryset in subjects.items():
+        subject_id = getattr(dpia, f"{name}_id")
+        if subject_id is not None:
+            setattr(dpia, name, queryset.get(pk=subject_id))
+    ids = {getattr(dpia, f"{name}_id") for name in STEP_PEOPLE} - {None}
+    people = User.objects.in_bulk(ids) if ids else {}
+    for name in STEP_PEOPLE:
+        person_id = getattr(dpia, f"{name}_id")
+        if person_id is not None:
+            setattr(dpia, name, people[person_id])
+    return dpia
 
 
 # The list's filters, named as the home page's task list links to them.
@@ -90,6 +106,11 @@ class DPIAMixin(ObjectPolicyMixin):
 
     def get_object_queryset(self):
         return DPIA.objects.select_related(*SUBJECT_RELATED)
+
+    def get_permission_object(self) -> DPIA:
+        if getattr(self, "object", None) is None:
+            with_subject_and_people(super().get_permission_object())
+        return self.object
 
     @property
     def dpia(self) -> DPIA:
