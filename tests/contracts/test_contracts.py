@@ -418,7 +418,7 @@ def _view_perm_id() -> int:
     return Permission.objects.get(codename="view_researchcontract").pk
 
 
-@pytest.mark.parametrize("count", [10, 1000])
+@pytest.mark.parametrize("count", [10, 120])  # past two pages: enough to show the queries do not grow
 @pytest.mark.parametrize("who", ["manager", "iam", "auditor"])
 def test_the_list_runs_a_bounded_number_of_queries(
     request, verified_client, manager, asset, who, count, django_assert_max_num_queries

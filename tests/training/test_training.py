@@ -306,7 +306,7 @@ def test_sign_off_evidence_is_for_the_signer_and_their_overseers(
         assert b"You can see your own sign-offs" in response.content
 
 
-@pytest.mark.parametrize("staff_count", [10, 1000])
+@pytest.mark.parametrize("staff_count", [10, 120])  # past two pages: enough to show the queries do not grow
 def test_my_training_runs_a_bounded_number_of_queries(
     verified_client, area, staff, course, staff_count, django_assert_max_num_queries
 ):
@@ -316,7 +316,7 @@ def test_my_training_runs_a_bounded_number_of_queries(
     for n in range(staff_count):
         other = UserFactory(business_area=area, is_data_handler=n % 2 == 0)
         if n % 3:
-            make_signoff(other, course, days_ago=n % 400)
+            make_signoff(other, course, days_ago=(n * 7) % 400)  # current, due soon and lapsed alike
     for days in (800, 400, 20):
         make_signoff(staff, course, days_ago=days)
         make_signoff(staff, dp, days_ago=days)
@@ -385,7 +385,7 @@ def test_drill_down_and_export(verified_client, auditor, organisation, area, cou
     assert dashboard.splitlines()[0].startswith("business_area,course,staff")
 
 
-@pytest.mark.parametrize("staff_count", [10, 1000])
+@pytest.mark.parametrize("staff_count", [10, 120])  # past two pages: enough to show the queries do not grow
 def test_dashboard_runs_a_bounded_number_of_queries(
     verified_client, auditor, course, staff_count, django_assert_max_num_queries
 ):
