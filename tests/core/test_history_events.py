@@ -185,7 +185,7 @@ def test_the_fallback_names_the_record_and_the_fields_changed(decider, fuel):
 
 def test_recorded_values_read_as_dates_never_iso_or_microseconds():
     assert readable("2026-12-04 21:59:41.713215") == "4 December 2026 at 9:59pm"
-    assert readable("2027-03-04") == "4 March 2027"
+    assert readable("2025-03-04") == "4 March 2025"
     assert readable("Vault") == "Vault"
 
 
