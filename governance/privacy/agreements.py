@@ -159,16 +159,40 @@ def update_agreement(
     return _update(agreement, by, assets, data_items, fields)
 
 
+# Fields an agreement in force may change without being approved again: setting its next review is
+# how a review is recorded. Any other change (what is shared, with whom, on what basis, for how long)
+# is a new agreement in substance and goes back to the area's Deputy SIRO.
+REVIEW_ONLY_FIELDS = frozenset({"review_date"})
+
+
+def _substance(agreement: SharingAgreement) -> dict:
+    fields = {f.name: getattr(agreement, f.attname) for f in SharingAgreement._meta.concrete_fields}
+    fields["assets"] = set(agreement.assets.values_list("pk", flat=True))
+    fields["data_items"] = set(agreement.data_items.values_list("pk", flat=True))
+    for name in ("updated_at", *REVIEW_ONLY_FIELDS):
+        fields.pop(name, None)
+    return fields
+
+
 @transaction.atomic
 def _update(agreement, by, assets, data_items, fields) -> SharingAgreement:
     agreement = SharingAgreement.objects.select_for_update(of=("self",)).get(pk=agreement.pk)
     refuse_unless(can_edit_agreement(by, agreement), EDIT_REFUSAL)
+    in_force = agreement.status == Status.ACTIVE
+    before = _substance(agreement) if in_force else None
     _apply(agreement, fields)
     with audit_reason(f"Data-sharing agreement {agreement.reference} changed"):
         agreement.full_clean(exclude=["manager"])
         agreement.save()
         agreement.assets.set(assets)
         agreement.data_items.set(data_items)
+    if in_force and _substance(agreement) != before:
+        # Changed in substance while in force: back to draft until the Deputy SIRO approves it again.
+        with audit_reason(
+            f"Data-sharing agreement {agreement.reference} changed while in force: back to draft for approval"
+        ):
+            agreement.status = Status.DRAFT
+            agreement.save(update_fields=["status", "updated_at"])
     return agreement
 
 

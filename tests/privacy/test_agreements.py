@@ -162,6 +162,39 @@ def test_approval_names_what_is_missing_then_puts_it_in_force(
     assert "drafted the sharing agreement" in page and "approved the sharing agreement" in page
 
 
+def test_a_change_in_force_goes_back_to_the_deputy_but_a_new_review_date_does_not(
+    verified_client, manager, deputy_siro, asset, item, council, gateway
+):
+    """What is shared, with whom and on what basis is the Deputy SIRO's decision: changing it while the
+    agreement is in force makes it a draft again; setting its next review (how a review is recorded) does not."""
+    agreement = draft(asset, council, gateway, manager, items=[item])
+    service.approve_agreement(agreement, by=deputy_siro)
+    client = verified_client(manager)
+    edit = reverse("privacy:agreement-edit", args=[agreement.pk])
+    later = timezone.localdate() + datetime.timedelta(days=300)
+    new_review = {
+        "review_date_day": later.day,
+        "review_date_month": later.month,
+        "review_date_year": later.year,
+        "security_conditions": "Secure file transfer.",  # as drafted: only the review date changes
+    }
+
+    response = client.post(edit, form_data(asset, council, gateway, items=[item], **new_review))
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.status == "active" and agreement.review_date == later
+
+    more = DataItemFactory(asset=asset, name="earnings", description="Earnings", sensitivity="personal")
+    response = client.post(edit, form_data(asset, council, gateway, items=[item, more], **new_review), follow=True)
+    agreement.refresh_from_db()
+    assert agreement.status == "draft"
+    assert "a draft again until the Deputy SIRO approves it" in response.content.decode()
+    assert service.approval_problems(agreement) == []
+    service.approve_agreement(agreement, by=deputy_siro)
+    agreement.refresh_from_db()
+    assert agreement.status == "active"
+
+
 def test_special_category_data_needs_the_article_9_condition(manager, asset, council, gateway):
     health = DataItemFactory(asset=asset, name="health", description="Health", sensitivity="special_category")
     agreement = draft(asset, council, gateway, manager, items=[health])

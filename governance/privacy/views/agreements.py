@@ -213,7 +213,14 @@ class AgreementEditView(AgreementMixin, ServiceFormView):
         )
 
     def perform(self, form):
+        was_in_force = self.object.status == self.object.Status.ACTIVE
         agreement = service.update_agreement(self.object, by=self.request.user, **form.service_arguments())
+        if was_in_force and agreement.status == agreement.Status.DRAFT:
+            return (
+                agreement,
+                "Agreement updated. It changed while in force, so it is a draft again until the Deputy SIRO "
+                "approves it.",
+            )
         return agreement, "Agreement updated."
 
 
