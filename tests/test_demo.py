@@ -55,3 +55,19 @@ def test_demo_commands_refuse_without_debug(db, settings):
         run("demo_otp")
     with pytest.raises(CommandError, match="development only"):
         run("load_demo")
+
+
+def test_the_demo_has_a_researcher_with_a_cleared_output_and_one_waiting(db, settings):
+    from governance.outputs.models import OutputSubmission
+
+    settings.DEBUG = True
+    output = run("load_demo")
+    assert "rosa.researcher" in output and "Researcher" in output
+    researcher = User.objects.get(username="rosa.researcher")
+    assert researcher.is_external and researcher.check_password("custodian-demo-2026")
+    states = set(
+        OutputSubmission.objects.filter(contract__reference="DWP-RES-2025-007").values_list("state", flat=True)
+    )
+    assert len(states) == 2  # one cleared, one waiting for disclosure control with its findings
+    run("load_demo")
+    assert User.objects.filter(username="rosa.researcher").count() == 1

@@ -18,6 +18,8 @@ from governance.core.models import BusinessArea, OfficeHolder, User
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from governance.seeding.demo.access import load_access
 from governance.seeding.demo.contracts import load_contracts
+from governance.seeding.demo.outputs import USERNAME as RESEARCHER
+from governance.seeding.demo.outputs import load_outputs
 from governance.seeding.demo.processing import load_processing
 from governance.seeding.demo.register import load_register
 from governance.seeding.demo.releases import load_releases
@@ -165,6 +167,10 @@ PEOPLE = [
 ]
 
 
+# Outside the department: invited by the manager of DWP-RES-2025-007, sees only that contract's outputs.
+RESEARCHER_PERSON = DemoPerson(RESEARCHER, "Rosa", "Lind", "Researcher (contract DWP-RES-2025-007)", "", "")
+
+
 @transaction.atomic
 def load_demo() -> list[DemoPerson]:
     """Create or refresh the demonstration organisation. Safe to run again."""
@@ -212,4 +218,5 @@ def load_demo() -> list[DemoPerson]:
     load_processing(system)
 
     load_releases(system)
-    return PEOPLE
+    load_outputs(DEMO_PASSWORD)
+    return [*PEOPLE, RESEARCHER_PERSON]
