@@ -265,6 +265,20 @@ def test_the_deputy_siro_follows_progress_in_their_areas_only(
     assert verified_client(iam).get(reverse("access:campaign-progress")).status_code == 403
 
 
+def test_the_progress_page_links_each_iam_the_viewer_may_open(verified_client, asset, iam, deputy_siro, other_area):
+    """A Deputy SIRO chasing an overdue review reaches the IAM's page; an IAM who sits in
+    another area (whose page the Deputy SIRO may not open) is named without a link."""
+    _campaign(asset, 1)
+    outsider = UserFactory(business_area=other_area, first_name="Remy", last_name="Outside")
+    make_grant(
+        UserFactory(business_area=asset.business_area), make_asset(manager=outsider, business_area=asset.business_area)
+    )
+    service.start_campaign()
+    page = verified_client(deputy_siro).get(reverse("access:campaign-progress")).content.decode()
+    assert f'href="{iam.get_absolute_url()}"' in page
+    assert outsider.display_name in page and f'href="{outsider.get_absolute_url()}"' not in page
+
+
 def test_the_iams_list_of_campaigns_opens_the_current_one(verified_client, asset, iam):
     make_grant(UserFactory(business_area=asset.business_area), asset)
     service.start_campaign()
