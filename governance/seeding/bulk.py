@@ -2,7 +2,8 @@
 
 ``bulk_create`` sends no signals, so django-auditlog records nothing: every helper
 here writes the objects and then their CREATE audit entries itself, sealed into
-the chain, with the system account as actor. Each run has its own correlation id prefix,
+the chain, with the system account as actor (as plain column values, written with COPY on
+PostgreSQL by ``governance.core.audit_bulk.append_rows``). Each run has its own correlation id prefix,
 and each ten entries their own id under it (``<run>-<n>``): a real request writes a few
 entries under one id, and pages that group the trail by event (the audit explorer, each
 record's history) would otherwise treat the whole seed as one event.
@@ -13,14 +14,14 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from governance.core.audit_chain import append_sealed
+from governance.core.audit_bulk import WriteTimes, append_rows
 from governance.core.models import AuditEntry
 
 M = TypeVar("M", bound=models.Model)
@@ -35,6 +36,8 @@ class AuditedBulk:
         self.cid = cid
         self.batch = batch
         self.entries_written = 0
+        self.rows_written = 0  # the objects' own rows (and many-to-many rows)
+        self.times = WriteTimes()  # where the audit entries' time went
         self._sequence = 0
 
     def next_cid(self) -> str:
@@ -52,8 +55,29 @@ class AuditedBulk:
             with transaction.atomic():
                 made = model._default_manager.bulk_create(chunk, batch_size=self.batch)
                 created.extend(made)
-                self.entries_written += append_sealed([self._entry(content_type, obj, fields) for obj in made])
+                self.rows_written += len(made)
+                self.write_entries([self._entry(content_type, obj, fields) for obj in made])
         return created
+
+    def write_entries(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Append audit entries given as column values (see ``append_rows``), sealed into the chain."""
+        written = append_rows(rows, times=self.times)
+        self.entries_written += written
+        return written
+
+    def entry(self, content_type: ContentType, obj: models.Model, action: int, changes: dict) -> dict[str, Any]:
+        """An entry about ``obj`` by the seed's actor, under the next correlation id."""
+        return {
+            "content_type_id": content_type.pk,
+            "object_pk": str(obj.pk),
+            "object_id": obj.pk if isinstance(obj.pk, int) else None,
+            "object_repr": str(obj)[:300],
+            "action": action,
+            "changes": changes,
+            "actor_id": self.actor.pk,
+            "cid": self.next_cid(),
+            "timestamp": timezone.now(),
+        }
 
     def create_m2m(self, through: type[models.Model], rows: Sequence[models.Model], describe) -> None:
         """Many-to-many rows, each recorded as an 'add' on the owning object (``describe(row)``
@@ -62,25 +86,21 @@ class AuditedBulk:
             chunk = rows[start : start + self.batch]
             with transaction.atomic():
                 through._default_manager.bulk_create(chunk, batch_size=self.batch)
+                self.rows_written += len(chunk)
                 entries = []
                 for row in chunk:
                     owner, field, label = describe(row)
                     entries.append(
-                        AuditEntry(
-                            content_type=ContentType.objects.get_for_model(type(owner)),
-                            object_pk=str(owner.pk),
-                            object_id=owner.pk,
-                            object_repr=str(owner)[:300],
-                            action=AuditEntry.Action.UPDATE,
-                            changes={field: {"type": "m2m", "operation": "add", "objects": [label]}},
-                            actor=self.actor,
-                            cid=self.next_cid(),
-                            timestamp=timezone.now(),
+                        self.entry(
+                            ContentType.objects.get_for_model(type(owner)),
+                            owner,
+                            AuditEntry.Action.UPDATE,
+                            {field: {"type": "m2m", "operation": "add", "objects": [label]}},
                         )
                     )
-                self.entries_written += append_sealed(entries)
+                self.write_entries(entries)
 
-    def _entry(self, content_type, obj, fields) -> AuditEntry:
+    def _entry(self, content_type, obj, fields) -> dict[str, Any]:
         changes = {}
         for field in fields:
             value = getattr(obj, field.attname)
@@ -88,21 +108,14 @@ class AuditedBulk:
                 continue
             changes[field.name] = [None, _text(value)]
         additional = obj.get_additional_data() if hasattr(obj, "get_additional_data") else None
-        return AuditEntry(
-            content_type=content_type,
-            object_pk=str(obj.pk),
-            object_id=obj.pk if isinstance(obj.pk, int) else None,
-            object_repr=str(obj)[:300],
-            action=AuditEntry.Action.CREATE,
-            changes=changes,
-            actor=self.actor,
+        entry = self.entry(content_type, obj, AuditEntry.Action.CREATE, changes)
+        entry.update(
             actor_email=self.actor.email or None,
-            cid=self.next_cid(),
-            timestamp=timezone.now(),
             additional_data=additional or None,
             scope=(additional or {}).get("scope", ""),
             business_area_id=(additional or {}).get("area"),
         )
+        return entry
 
 
 def _text(value) -> str | int | bool:
