@@ -137,7 +137,8 @@ def insert(model: type[M], objects: Sequence[M], batch: int, using: str = "defau
     opts = model._meta
     fields = opts.concrete_fields
     for obj in objects:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        # bulk_create's own check (a related object saved, its key copied); private, so not in the stubs.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     unnumbered = [obj for obj in objects if obj.pk is None]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
