@@ -18,10 +18,10 @@ from governance.core.models import AuditEntry, BusinessArea
 from governance.register.models import DataItem, InformationAsset
 from governance.seeding.bulk import AuditedBulk
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's; SQLite keeps bulk_create"),
-]
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY is PostgreSQL's; SQLite keeps bulk_create"
+)
 
 STORED = (
     "chain_index",
@@ -88,6 +88,7 @@ def _stored(first_index: int) -> list[tuple]:
     return list(AuditEntry.objects.filter(chain_index__gte=first_index).order_by("chain_index").values_list(*STORED))
 
 
+@postgresql_only
 def test_copy_writes_exactly_what_bulk_create_would():
     system = system_user()
     rows = _rows(system)
