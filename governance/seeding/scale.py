@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,7 +34,6 @@ from governance.contracts.models import (
 )
 from governance.core import roles
 from governance.core.audit import system_user
-from governance.core.audit_chain import append_sealed
 from governance.core.models import (
     AccessEvent,
     AuditEntry,
@@ -189,22 +189,102 @@ class Plan:
 
 
 @dataclass
+class Phase:
+    """One step of the seed: its wall time, the rows it wrote and the audit entries it appended."""
+
+    name: str
+    seconds: float = 0.0
+    rows: int = 0
+    entries: int = 0
+    hashing: float = 0.0  # of the seconds: canonical text, content hash and link of the bulk entries
+    writing: float = 0.0  # of the seconds: writing the bulk entries (COPY on PostgreSQL)
+
+
+@dataclass
 class Progress:
+    """Progress lines as the seed goes, and the time, rows and entries of each phase.
+
+    ``begin(name)`` ends the phase under way and starts the next; ``summary()`` ends the last
+    and gives the table printed at the end. Rows are the ``AuditedBulk``'s (plus any a phase
+    reports itself); entries are counted from the audit table's ids, so those written one by
+    one (the benchmark users' groups, the offices) are counted with the bulk ones.
+    """
+
     write: Callable[[str], object]
     started: float = field(default_factory=time.perf_counter)
+    phases: list[Phase] = field(default_factory=list)
+    bulk: AuditedBulk | None = None
+    _current: Phase | None = None
+    _since: float = 0.0
+    _marks: tuple[int, int, float, float] = (0, 0, 0.0, 0.0)
 
     def __call__(self, message: str) -> None:
         self.write(f"[{time.perf_counter() - self.started:6.0f} s] {message}")
 
+    def begin(self, name: str) -> Phase:
+        self.end()
+        self._current = Phase(name)
+        self._since = time.perf_counter()
+        self._marks = self._counters()
+        return self._current
 
-def seed(plan: Plan, progress: Progress) -> dict:
+    def end(self) -> None:
+        phase, self._current = self._current, None
+        if phase is None:
+            return
+        rows, entries, hashing, writing = self._counters()
+        phase.seconds = time.perf_counter() - self._since
+        phase.rows += rows - self._marks[0]
+        phase.entries += entries - self._marks[1]
+        phase.hashing, phase.writing = hashing - self._marks[2], writing - self._marks[3]
+        self.phases.append(phase)
+        self(
+            f"phase {phase.name}: {phase.seconds:.1f} s, {phase.rows:,} rows, {phase.entries:,} audit entries"
+            + (f" (hashing {phase.hashing:.1f} s, writing {phase.writing:.1f} s)" if phase.entries else "")
+        )
+
+    def summary(self) -> list[str]:
+        """End the last phase; a table of every phase and the totals."""
+        self.end()
+        lines = [f"{'phase':<34} {'seconds':>8} {'rows':>10} {'entries':>10} {'hashing s':>9} {'writing s':>9}"]
+        for p in self.phases:
+            lines.append(
+                f"{p.name:<34} {p.seconds:>8.1f} {p.rows:>10,} {p.entries:>10,} {p.hashing:>9.1f} {p.writing:>9.1f}"
+            )
+        total = Phase(
+            "total",
+            sum(p.seconds for p in self.phases),
+            sum(p.rows for p in self.phases),
+            sum(p.entries for p in self.phases),
+            sum(p.hashing for p in self.phases),
+            sum(p.writing for p in self.phases),
+        )
+        lines.append(
+            f"{total.name:<34} {total.seconds:>8.1f} {total.rows:>10,} {total.entries:>10,} "
+            f"{total.hashing:>9.1f} {total.writing:>9.1f}"
+        )
+        return lines
+
+    def _counters(self) -> tuple[int, int, float, float]:
+        head = AuditEntry.objects.aggregate(head=Max("pk"))["head"] or 0
+        if self.bulk is None:
+            return 0, head, 0.0, 0.0
+        return self.bulk.rows_written, head, self.bulk.times.hashing, self.bulk.times.writing
+
+
+def seed(plan: Plan, progress: Progress | Callable[[str], object]) -> dict:
+    """Write the organisation phase by phase (``progress.phases`` holds each phase's time and counts)."""
+    if not isinstance(progress, Progress):
+        progress = Progress(progress)
     rng = random.Random(plan.seed)  # noqa: S311 - synthetic data, not security
     system = system_user()
     bulk = AuditedBulk(system, cid=f"seed-{uuid.uuid4().hex[:12]}", batch=plan.batch)
+    progress.bulk = bulk
     today = timezone.localdate()
     now = timezone.now()
 
     # Business areas and staff -----------------------------------------------------------
+    phase = progress.begin("business areas and staff")
     areas = bulk.create(
         BusinessArea,
         [
@@ -237,15 +317,18 @@ def seed(plan: Plan, progress: Progress) -> dict:
         person.line_manager_id = staff[n - plan.areas * steps].pk
         managed.append(person)
     User.objects.bulk_update(managed, ["line_manager"], batch_size=plan.batch)
+    phase.rows += len(managed)
     _audit_updates(User, managed, "line_manager_id", "line_manager", system, bulk)
     progress(f"{len(managed)} line managers recorded")
 
     # Deputy SIROs, the SIRO and the benchmark users --------------------------------------
+    phase = progress.begin("roles and benchmark users")
     oversee = Permission.objects.get(codename="oversee_businessarea")
     deputies = [staff[n] for n in range(plan.areas)]
     for area, deputy in zip(areas, deputies, strict=True):
         area.deputy_siro = deputy
     BusinessArea.objects.bulk_update(areas, ["deputy_siro"])
+    phase.rows += len(areas)
     _audit_updates(BusinessArea, areas, "deputy_siro_id", "deputy_siro", system, bulk)
     bulk.create(
         BusinessAreaUserObjectPermission,
@@ -258,6 +341,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
     progress("Deputy SIROs, SIRO and benchmark users")
 
     # Assets and their data items ---------------------------------------------------------
+    progress.begin("assets")
     change_asset = Permission.objects.get(codename="change_informationasset")
     iam_pool = [p for p in staff[plan.areas :] if p.is_data_handler][: max(plan.assets // 5, 1)] or staff
     assets = []
@@ -294,6 +378,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
             if a.manager_id
         ],
     )
+    progress.begin("data items")
     items = []
     for asset in assets:
         for k in range(plan.items_per_asset):
@@ -313,6 +398,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
         items_by_asset.setdefault(item.asset_id, []).append(item)
 
     # Training --------------------------------------------------------------------------
+    progress.begin("training sign-offs")
     courses = bulk.create(
         Course,
         [
@@ -383,6 +469,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
     progress(f"{len(signoffs)} sign-offs, {len(latest)} statuses")
 
     # Access: requests, grants, their items, permissions and history ----------------------
+    progress.begin("access requests and grants")
     access_perm = Permission.objects.get(codename="access_informationasset")
     holders = [p for p in staff if p.is_data_handler] or staff
     requests, chosen = [], []
@@ -470,6 +557,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
     progress(f"{len(grants)} grants with {len(perms)} object permissions")
 
     # Accesses to restricted data ---------------------------------------------------------
+    progress.begin("access events")
     asset_type = ContentType.objects.get_for_model(InformationAsset)
     by_pk = {a.pk: a for a in assets}
     events = []
@@ -491,6 +579,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
     progress(f"{len(events)} access events")
 
     # Contracts (when the research-contracts feature is installed) -------------------------
+    progress.begin("research contracts")
     contracts = _seed_contracts(plan, rng, assets, items_by_asset, staff, bench, bulk)
     if contracts:
         progress(f"{contracts} research contracts")
@@ -510,6 +599,7 @@ def seed(plan: Plan, progress: Progress) -> dict:
     )
 
     # History, to reach the audit volume of a long-lived register ---------------------------
+    progress.begin("audit history")
     extra = max(0, plan.audit - AuditEntry.objects.count())
     if extra:
         content_type = ContentType.objects.get_for_model(InformationAsset)
@@ -519,44 +609,35 @@ def seed(plan: Plan, progress: Progress) -> dict:
             for k in range(size):
                 asset = assets[(start + k) % len(assets)]
                 rows.append(
-                    AuditEntry(
-                        content_type=content_type,
-                        object_pk=str(asset.pk),
-                        object_id=asset.pk,
-                        object_repr=asset.name,
-                        action=AuditEntry.Action.UPDATE,
-                        changes={"retention_rule": ["Six years", "Seven years"]},
-                        actor=system,
-                        cid=bulk.next_cid(),
-                        timestamp=now,
-                        scope=asset.audit_scope(),
-                        business_area_id=asset.business_area_id,
-                    )
+                    {
+                        "content_type_id": content_type.pk,
+                        "object_pk": str(asset.pk),
+                        "object_id": asset.pk,
+                        "object_repr": asset.name,
+                        "action": AuditEntry.Action.UPDATE,
+                        "changes": {"retention_rule": ["Six years", "Seven years"]},
+                        "actor_id": system.pk,
+                        "cid": bulk.next_cid(),
+                        "timestamp": now,
+                        "scope": asset.audit_scope(),
+                        "business_area_id": asset.business_area_id,
+                    }
                 )
-            append_sealed(rows)
+            bulk.write_entries(rows)
             progress(f"{start + size} historical audit entries")
+    progress.end()
     return {"audit_entries": AuditEntry.objects.count(), "benchmark_users": {r: u.username for r, u in bench.items()}}
 
 
 def _audit_updates(model, objects, attname, field_name, actor, bulk: AuditedBulk) -> None:
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
-    append_sealed(
-        [
-            AuditEntry(
-                content_type=content_type,
-                object_pk=str(o.pk),
-                object_id=o.pk,
-                object_repr=str(o)[:300],
-                action=AuditEntry.Action.UPDATE,
-                changes={field_name: [None, str(getattr(o, attname))]},
-                actor=actor,
-                cid=bulk.next_cid(),
-                timestamp=now,
-            )
-            for o in objects
-        ]
-    )
+    entries = []
+    for o in objects:
+        entry = bulk.entry(content_type, o, AuditEntry.Action.UPDATE, {field_name: [None, str(getattr(o, attname))]})
+        entry.update(actor_id=actor.pk, timestamp=now)
+        entries.append(entry)
+    bulk.write_entries(entries)
 
 
 def _benchmark_users(area, deputy, system) -> dict[str, User]:

@@ -32,14 +32,17 @@ OUTPUT_STATES = list(OutputSubmission.State.values)
 def seed_records(
     plan, rng, *, areas, assets, items_by_asset, staff, bench, grants, bulk: AuditedBulk, progress
 ) -> None:
+    progress.begin("privacy records")
     _offices(bench)
     activities = _activities(plan, rng, assets, bench, bulk)
     agreements = _agreements(plan, rng, areas, assets, items_by_asset, staff, bench, bulk)
     dpias = _dpias(activities, agreements, bench, bulk)
     progress(f"{len(activities)} processing activities, {len(agreements)} sharing agreements, {dpias} DPIAs")
+    progress.begin("research outputs")
     outputs = _outputs(plan, bench, bulk)
     if outputs:
         progress(f"{outputs} research outputs")
+    progress.begin("access reviews")
     reviews = _campaign(rng, grants, bench, bulk)
     progress(f"{reviews} access reviews in the current campaign")
 
