@@ -328,7 +328,8 @@ class ChainKeys:
         self._keys = keyring()[1]
         self._macs: dict[str, Any] = {}
 
-    def _mac(self, key_id: str):
+    def mac(self, key_id: str):
+        """The prepared HMAC under the key ``key_id`` names: ``copy()`` it, then ``update`` and ``hexdigest``."""
         mac = self._macs.get(key_id)
         if mac is None:
             try:
@@ -341,7 +342,7 @@ class ChainKeys:
 
     def keyed(self, key_id: str, text: str) -> str:
         """What ``keyed(key_id, text)`` gives."""
-        mac = self._mac(key_id).copy()
+        mac = self.mac(key_id).copy()
         mac.update(text.encode("utf-8"))
         return mac.hexdigest()
 
