@@ -16,9 +16,10 @@ import datetime
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
@@ -348,7 +349,7 @@ def against_checkpoints(
 
 _CHAIN_COLUMNS = ("pk", "chain_index", "prev_digest", "digest", "content_hash", "key_id")
 # The C scanner behind ``json.loads``, without its wrapper: the same value from the same text.
-_scan_json = json.JSONDecoder().scan_once
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -430,7 +431,7 @@ def _check_stretch(
                 pk, index, "altered", "Its content does not match the hash recorded when it was written."
             )
             break
-        if prev_digest is not None and (stored_prev != prev_digest or index != prev_index + 1):
+        if prev_index is not None and (stored_prev != prev_digest or index != prev_index + 1):
             stretch.problem = _unlinked(pk, index, prev_index)
             break
         linked = mac.copy()
@@ -491,7 +492,7 @@ def _stretches(
     chunk: int,
     using: str,
     tolerance: int,
-) -> Iterator[Stretch]:
+) -> Generator[Stretch, None, None]:
     """The chain's stretches in chain order: the whole chain in one, or one per segment of its indexes."""
     entries = _chain(using, since, until)
     bounds = entries.aggregate(low=Min("chain_index"), high=Max("chain_index"))

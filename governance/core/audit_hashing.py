@@ -119,11 +119,10 @@ _SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=F
 # The C encoder behind ``_SORTED``, called directly: half the time again. Without the
 # circular-reference check, which only JSON that came from ``json.loads`` or through
 # ``_NORMALISING`` (which keeps the check) ever reaches.
+_c_make_encoder = getattr(json_encoder, "c_make_encoder", None)
 _sorted_chunks = (
-    json_encoder.c_make_encoder(
-        None, _SORTED.default, json_encoder.encode_basestring, None, ":", ",", True, False, True
-    )
-    if json_encoder.c_make_encoder is not None
+    _c_make_encoder(None, _SORTED.default, json_encoder.encode_basestring, None, ":", ",", True, False, True)
+    if _c_make_encoder is not None
     else None
 )
 
