@@ -98,9 +98,10 @@ class Stretch:
 
 
 # Without ``workers``, chains this long are checked in segments, one process per CPU (at most
-# MAX_WORKERS): forking and connecting costs a fraction of a second, this many entries a few seconds.
+# MAX_WORKERS): forking and connecting cost a few tenths of a second, this many entries about a second.
 PARALLEL_FROM = 50_000
 MAX_WORKERS = 8
+MAX_PROCESSES = 32  # each holds a database connection; more segments than this share the processes
 CHUNK = 5000
 
 
@@ -146,7 +147,7 @@ def verify(
     in one pass. Each entry's checks need only its own stored columns and those of the
     entry before it, so the segments find the same first break, counted the same way, as
     one pass does. Left to itself (None), a chain of ``parallel_from`` entries or more
-    gets one segment per CPU.
+    gets one segment per CPU where child processes can be used.
     """
 
     seal_pending(using)
@@ -499,8 +500,9 @@ def _stretches(
     low, high = bounds["low"], bounds["high"]
     if low is None:
         return
+    forking = _can_fork(using)
     if workers is None:
-        workers = min(os.cpu_count() or 1, MAX_WORKERS) if high - low + 1 >= parallel_from else 1
+        workers = min(_cpus(), MAX_WORKERS) if forking and high - low + 1 >= parallel_from else 1
     if workers <= 1:
         with _streamed(entries, chunk, using) as (rows, json_text):
             yield _check_stretch(rows, tolerance, json_text=json_text)
@@ -509,12 +511,13 @@ def _stretches(
         Segment(using, first, last, first == low, since, until, chunk, tolerance)
         for first, last in segment_bounds(low, high, workers)
     ]
-    if not _can_fork(using):
+    if not forking:
         yield from map(_check_segment, jobs)  # the same segments, one after another in this process
         return
     connections.close_all()  # each child opens its own: a connection shared across a fork is corrupted
-    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
-        # In order as they finish; leaving the block (at the first break) stops the rest.
+    with multiprocessing.get_context("fork").Pool(min(len(jobs), MAX_PROCESSES)) as pool:
+        # In chain order, each as soon as it and those before it are done; leaving the block (at
+        # the first break) stops the rest.
         yield from pool.imap(_check_segment_in_child, jobs)
 
 
@@ -560,6 +563,13 @@ def _check_segment_in_child(segment: Segment) -> Stretch:
         return _check_segment(segment)
     finally:
         connections.close_all()
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container may be given fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _can_fork(using: str) -> bool:
