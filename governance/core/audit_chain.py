@@ -143,7 +143,7 @@ def verify(
       the digest the checkpoint recorded (``checkpoints``, already signature-checked).
 
     ``workers`` splits the chain into that many segments of consecutive chain indexes,
-    each checked in its own process where that is possible (``_segments``); 1 checks it
+    each checked in its own process where that is possible (``_stretches``); 1 checks it
     in one pass. Each entry's checks need only its own stored columns and those of the
     entry before it, so the segments find the same first break, counted the same way, as
     one pass does. Left to itself (None), a chain of ``parallel_from`` entries or more
