@@ -130,6 +130,9 @@ def test_an_intact_chain_verifies_alike_in_any_number_of_segments(db):
     assert serial.ok and serial.checked == AuditEntry.objects.count()
     for workers in (2, 3, 5, 40):
         assert outcome(audit_chain.verify(workers=workers)) == outcome(serial)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    in_range = audit_chain.verify(since=yesterday, workers=1)
+    assert in_range.ok and outcome(audit_chain.verify(since=yesterday, workers=3)) == outcome(in_range)
 
 
 @pytest.mark.parametrize("workers", [2, 3])
