@@ -13,26 +13,32 @@ of the chain outside the database, so a cut or rewritten tail is caught too.
 from __future__ import annotations
 
 import datetime
+import json
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Count, Max, Min
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from governance.core.audit_checkpoints import PRUNING, Checkpoint, InvalidCheckpoint, chain_problems, check
 from governance.core.audit_hashing import (
     CONTENT_FIELDS,
+    ChainKeys,
+    StoredCanonical,
     UnknownKey,
-    canonical,
     content_hash_of,
     current_key_id,
-    keyed,
+    from_micros,
     link,
+    micros,
 )
 from governance.core.models import AuditCheckpoint, AuditEntry, AuditVerification
 from governance.core.models.audit import seal_pending
@@ -66,36 +72,54 @@ class VerificationResult:
         return self.first_break is None
 
 
+# What an entry is checked against: the stored digest, chain index and time (microseconds
+# since the epoch) of the entry before it.
+Predecessor = tuple[str, int | None, int | None]
+
+
 @dataclass
 class Stretch:
-    """A run of consecutive entries checked on its own; ``first_prev`` is checked where it joins the run before."""
+    """A run of consecutive entries checked on its own, up to and including its first problem.
+
+    ``before`` is the entry its first entry was checked against (a segment after the first
+    reads it from the database); without one, the first entry's link is left to ``_joins``.
+    """
 
     checked: int = 0
     problem: Break | None = None
+    before: Predecessor | None = None
     first_pk: int | None = None
     first_index: int | None = None
     first_prev: str = ""
-    first_time: datetime.datetime | None = None
+    first_time: int | None = None
     last_index: int | None = None
     last_digest: str = ""
-    last_time: datetime.datetime | None = None
+    last_time: int | None = None
 
 
-# Long chains are checked in parallel stretches (one process each) on PostgreSQL.
-PARALLEL_FROM = 200_000
+# Without ``workers``, chains this long are checked in segments, one process per CPU (at most
+# MAX_WORKERS): forking and connecting cost a few tenths of a second, this many entries about a second.
+PARALLEL_FROM = 50_000
 MAX_WORKERS = 8
+MAX_PROCESSES = 32  # each holds a database connection; more segments than this share the processes
+CHUNK = 5000
 
 
-def _rows(queryset, chunk: int) -> Iterator[tuple]:
-    fields = ("pk", "chain_index", "prev_digest", "digest", "content_hash", "key_id", *CONTENT_FIELDS)
-    yield from queryset.order_by("chain_index").values_list(*fields).iterator(chunk_size=chunk)
+def _chain(using: str, since: datetime.datetime | None, until: datetime.datetime | None):
+    """The sealed entries, or those written in a date range."""
+    entries = AuditEntry.objects.using(using).exclude(chain_index=None)
+    if since is not None:
+        entries = entries.filter(timestamp__gte=since)
+    if until is not None:
+        entries = entries.filter(timestamp__lt=until)
+    return entries
 
 
 def verify(
     *,
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
-    chunk: int = 5000,
+    chunk: int = CHUNK,
     using: str = "default",
     workers: int | None = None,
     parallel_from: int = PARALLEL_FROM,
@@ -117,31 +141,34 @@ def verify(
     * forged: a ``digest`` that does not follow from its content and predecessor;
     * rewritten or cut: the trail no longer holds, at a signed checkpoint's position,
       the digest the checkpoint recorded (``checkpoints``, already signature-checked).
+
+    ``workers`` splits the chain into that many segments of consecutive chain indexes,
+    each checked in its own process where that is possible (``_stretches``); 1 checks it
+    in one pass. Each entry's checks need only its own stored columns and those of the
+    entry before it, so the segments find the same first break, counted the same way, as
+    one pass does. Left to itself (None), a chain of ``parallel_from`` entries or more
+    gets one segment per CPU where child processes can be used.
     """
 
     seal_pending(using)
     result = VerificationResult()
-    tolerance = datetime.timedelta(seconds=settings.AUDIT_MAX_TRANSACTION_SECONDS)
-    entries = AuditEntry.objects.using(using).exclude(chain_index=None)
-    if since is not None:
-        entries = entries.filter(timestamp__gte=since)
-    if until is not None:
-        entries = entries.filter(timestamp__lt=until)
+    tolerance = settings.AUDIT_MAX_TRANSACTION_SECONDS * 1_000_000
+    entries = _chain(using, since, until)
 
     # Where the checked stretch starts: after a pruning checkpoint, or trusting the entry before a range.
     first = entries.order_by("chain_index").values_list("chain_index", "pk").first()
     first_index = first[0] if first else None
-    prev_digest, prev_index, prev_time = "", None, None
+    start: Predecessor = ("", None, None)
     if first is not None:
         before = (
             AuditEntry.objects.using(using)
             .filter(chain_index__lt=first_index)
             .order_by("-chain_index")
-            .values_list("chain_index", "digest", "timestamp")
+            .values_list("digest", "chain_index", "timestamp")
             .first()
         )
         if before is not None:
-            prev_index, prev_digest, prev_time = before
+            start = (before[0], before[1], micros(before[2]))
         elif first_index is not None and first_index != 1:
             pruning = signed_pruning(first_index - 1, using, public_key, checkpoints)
             if pruning is None:
@@ -153,25 +180,29 @@ def verify(
                     "checkpoint key records that the entries before it were pruned.",
                 )
                 return result
-            prev_index, prev_digest = pruning.chain_index, pruning.digest
+            start = (pruning.digest, pruning.chain_index, None)
 
-    workers = _workers(workers, entries, parallel_from, using)
-    if workers > 1:
-        stretches = _check_in_parallel(entries, workers, since, until, chunk, using)
-    else:
-        stretches = [_check_stretch(_rows(entries, chunk), tolerance)]
-    for stretch in stretches:
-        if not stretch.checked:
-            continue
-        # Where one stretch meets the one before it (or the trusted start), the same checks as within it.
-        problem = _joins(stretch, prev_digest, prev_index, prev_time, tolerance)
-        problem = problem or stretch.problem
-        result.checked += stretch.checked
-        if problem is not None:
-            result.first_break = problem
-            return result
-        prev_digest, prev_index, prev_time = stretch.last_digest, stretch.last_index, stretch.last_time
-        result.head_index, result.head_digest = stretch.last_index, stretch.last_digest
+    # Stretches arrive in chain order. The first break is the trusted start's (checked against the
+    # first entry, before that entry's own checks, as ever) or else the first one a stretch found;
+    # the count runs, as in one pass, to the first entry with a problem of its own.
+    found: Break | None = None
+    prev = start
+    with closing(_stretches(since, until, workers, parallel_from, chunk, using, tolerance)) as stretches:
+        for stretch in stretches:
+            if not stretch.checked:
+                continue
+            if found is None and stretch.before != prev:
+                found = _joins(stretch, prev, tolerance)
+            result.checked += stretch.checked
+            if stretch.problem is not None:
+                found = found or stretch.problem
+                break
+            prev = (stretch.last_digest, stretch.last_index, stretch.last_time)
+    if found is not None:
+        result.first_break = found
+        return result
+    if result.checked:
+        result.head_digest, result.head_index = prev[0], prev[1]
 
     # Anything never sealed (written around the chain), and a tail cut since the last run.
     stale = timezone.now() - datetime.timedelta(minutes=5)
@@ -315,48 +346,120 @@ def against_checkpoints(
     return None
 
 
-def _check_stretch(rows: Iterator[tuple], tolerance: datetime.timedelta) -> Stretch:
-    """Check entries in chain order; the first one's link to what precedes it is left to ``_joins``."""
-    stretch = Stretch()
-    prev_digest = prev_index = prev_time = None
-    for row in rows:
-        pk, index, stored_prev, stored_digest, stored_hash, key_id = row[:6]
-        values = dict(zip(CONTENT_FIELDS, row[6:], strict=True))
-        stretch.checked += 1
-        if stretch.first_pk is None:
-            stretch.first_pk, stretch.first_index = pk, index
-            stretch.first_prev, stretch.first_time = stored_prev, values["timestamp"]
-        problem = None
-        try:
-            computed: str | None = keyed(key_id, canonical(values, from_database=True))
-            linked = link(key_id, index, stored_hash, stored_prev)
-        except UnknownKey:
-            computed = linked = None
-            problem = Break(pk, index, "unknown key", f"It names a chain key ({key_id!r}) the portal does not hold.")
-        if problem is not None:
-            pass
-        elif computed != stored_hash:
-            problem = Break(pk, index, "altered", "Its content does not match the hash recorded when it was written.")
-        elif prev_digest is not None and (stored_prev != prev_digest or index != prev_index + 1):
-            problem = _unlinked(pk, index, prev_index)
-        elif linked != stored_digest:
-            problem = Break(pk, index, "forged digest", "Its digest does not follow from its content and place.")
-        elif prev_time is not None and values["timestamp"] < prev_time - tolerance:
-            problem = _out_of_order(pk, index, values["timestamp"])
-        if problem is not None:
-            stretch.problem = problem
-            return stretch
-        prev_digest, prev_index, prev_time = stored_digest, index, values["timestamp"]
-        stretch.last_index, stretch.last_digest, stretch.last_time = index, stored_digest, prev_time
+# --- checking stretches of the chain ------------------------------------------------------
+
+_CHAIN_COLUMNS = ("pk", "chain_index", "prev_digest", "digest", "content_hash", "key_id")
+# The C scanner behind ``json.loads``, without its wrapper: the same value from the same text.
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _streamed(entries, chunk: int, using: str) -> Iterator[tuple[Iterator[tuple], bool]]:
+    """The entries in chain order, read ``chunk`` rows at a time: never a model instance.
+
+    Each row is the chain's columns and then the content's, in ``CONTENT_FIELDS`` order with
+    the time as microseconds since the epoch. On PostgreSQL the rows come from a server-side
+    cursor inside a transaction (outside one, PostgreSQL would materialise the whole result
+    first), with the time computed by the database (a number is many times cheaper to read
+    than a time) and the JSON columns as text, which the checker decodes (the second value).
+    Elsewhere they come through the ORM's iterator, with the JSON decoded.
+    """
+    ordered = entries.order_by("chain_index")
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        rows = ordered.values_list(*_CHAIN_COLUMNS, *CONTENT_FIELDS).iterator(chunk_size=chunk)
+        yield ((*row[:6], micros(row[6]), *row[7:]) for row in rows), False
+        return
+    table = conn.ops.quote_name(AuditEntry._meta.db_table)
+    column = conn.ops.quote_name(AuditEntry._meta.get_field("timestamp").column)
+    # EXTRACT gives an exact numeric on PostgreSQL 14 and later, which Django requires.
+    epoch = RawSQL(f"(EXTRACT(EPOCH FROM {table}.{column}) * 1000000)::bigint", ())  # noqa: S611 - no user input
+    query = ordered.annotate(timestamp_us=epoch).values_list(*_CHAIN_COLUMNS, "timestamp_us", *CONTENT_FIELDS[1:])
+    sql, params = query.query.get_compiler(using=using).as_sql()
+    with transaction.atomic(using=using), conn.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+
+        def rows() -> Iterator[tuple]:
+            while batch := cursor.fetchmany(chunk):
+                yield from batch
+
+        yield rows(), True
+
+
+def _check_stretch(
+    rows: Iterable[tuple], tolerance: int, before: Predecessor | None = None, *, json_text: bool = False
+) -> Stretch:
+    """Check entries in chain order, stopping at the first with a problem.
+
+    With ``before`` (the stored columns of the entry before the first) the first entry is
+    checked exactly as every later one is; without, its link is left to ``_joins``. Each
+    entry's canonical text is computed once; the keys are read once and their prepared
+    HMACs copied inline (this loop runs a million times).
+    """
+    stretch = Stretch(before=before)
+    keys = ChainKeys()
+    macs: dict = {}
+    text_of = StoredCanonical()
+    prev_digest, prev_index, prev_time = before if before is not None else (None, None, None)
+    checked = 0
+    for pk, index, stored_prev, stored_digest, stored_hash, key_id, when, *content in rows:
+        if json_text:
+            if content[4] is not None:
+                content[4] = _scan_json(content[4], 0)[0]
+            if content[12] is not None:
+                content[12] = _scan_json(content[12], 0)[0]
+        checked += 1
+        if checked == 1:
+            stretch.first_pk, stretch.first_index, stretch.first_prev, stretch.first_time = (
+                pk,
+                index,
+                stored_prev,
+                when,
+            )
+        mac = macs.get(key_id)
+        if mac is None:
+            try:
+                mac = macs[key_id] = keys.mac(key_id)
+            except UnknownKey:
+                stretch.problem = Break(
+                    pk, index, "unknown key", f"It names a chain key ({key_id!r}) the portal does not hold."
+                )
+                break
+        computed = mac.copy()
+        computed.update(text_of(when, *content).encode())
+        if computed.hexdigest() != stored_hash:
+            stretch.problem = Break(
+                pk, index, "altered", "Its content does not match the hash recorded when it was written."
+            )
+            break
+        if prev_index is not None and (stored_prev != prev_digest or index != prev_index + 1):
+            stretch.problem = _unlinked(pk, index, prev_index)
+            break
+        linked = mac.copy()
+        linked.update(f"{index}\x1f{stored_hash}\x1f{stored_prev}".encode())
+        if linked.hexdigest() != stored_digest:
+            stretch.problem = Break(
+                pk, index, "forged digest", "Its digest does not follow from its content and place."
+            )
+            break
+        if prev_time is not None and when < prev_time - tolerance:
+            stretch.problem = _out_of_order(pk, index, when)
+            break
+        prev_digest, prev_index, prev_time = stored_digest, index, when
+    stretch.checked = checked
+    if checked > (stretch.problem is not None):  # the last entry found sound
+        stretch.last_digest, stretch.last_index, stretch.last_time = prev_digest or "", prev_index, prev_time
     return stretch
 
 
-def _joins(stretch: Stretch, prev_digest: str, prev_index, prev_time, tolerance) -> Break | None:
+def _joins(stretch: Stretch, prev: Predecessor, tolerance: int) -> Break | None:
+    """Where a stretch checked without its predecessor meets the entry before it (or the trusted start)."""
+    prev_digest, prev_index, prev_time = prev
     if stretch.first_prev != prev_digest:
         return _unlinked(stretch.first_pk, stretch.first_index, prev_index)
     if stretch.first_index != (prev_index or 0) + 1:
         return _unlinked(stretch.first_pk, stretch.first_index, prev_index)
-    if prev_time is not None and stretch.first_time < prev_time - tolerance:
+    if prev_time is not None and stretch.first_time is not None and stretch.first_time < prev_time - tolerance:
         return _out_of_order(stretch.first_pk, stretch.first_index, stretch.first_time)
     return None
 
@@ -370,51 +473,115 @@ def _unlinked(pk, index, prev_index) -> Break:
     )
 
 
-def _out_of_order(pk, index, when: datetime.datetime) -> Break:
+def _out_of_order(pk, index, when: int) -> Break:
     return Break(
         pk,
         index,
         "inserted out of order",
-        f"It is dated {when:%Y-%m-%d %H:%M:%S}, long before the entry sealed ahead of it.",
+        f"It is dated {from_micros(when):%Y-%m-%d %H:%M:%S}, long before the entry sealed ahead of it.",
     )
 
 
-def _workers(requested: int | None, entries, parallel_from: int, using: str) -> int:
-    """How many processes: one unless the chain is long, the database is PostgreSQL and forking is safe here."""
-    conn = connections[using]
-    if conn.vendor != "postgresql" or conn.in_atomic_block or multiprocessing.current_process().daemon:
-        return 1  # children could not see uncommitted rows; a Celery worker's processes may not fork
-    wanted = requested if requested is not None else min(os.cpu_count() or 1, MAX_WORKERS)
-    if wanted <= 1 or entries.count() < parallel_from:
-        return 1
-    return wanted
+# --- segments, in parallel processes --------------------------------------------------------
 
 
-def _check_in_parallel(entries, workers: int, since, until, chunk: int, using: str) -> list[Stretch]:
-    """Split the chain into contiguous index ranges and check each in its own process."""
+def _stretches(
+    since: datetime.datetime | None,
+    until: datetime.datetime | None,
+    workers: int | None,
+    parallel_from: int,
+    chunk: int,
+    using: str,
+    tolerance: int,
+) -> Generator[Stretch, None, None]:
+    """The chain's stretches in chain order: the whole chain in one, or one per segment of its indexes."""
+    entries = _chain(using, since, until)
     bounds = entries.aggregate(low=Min("chain_index"), high=Max("chain_index"))
     low, high = bounds["low"], bounds["high"]
-    step = (high - low) // workers + 1
-    ranges = [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
-    connections.close_all()  # each child opens its own; a shared connection would be corrupted
-    jobs = [(first, last, since, until, chunk, using) for first, last in ranges]
-    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
-        return pool.map(_check_range, jobs)
+    if low is None:
+        return
+    forking = _can_fork(using)
+    if workers is None:
+        workers = min(_cpus(), MAX_WORKERS) if forking and high - low + 1 >= parallel_from else 1
+    if workers <= 1:
+        with _streamed(entries, chunk, using) as (rows, json_text):
+            yield _check_stretch(rows, tolerance, json_text=json_text)
+        return
+    jobs = [
+        Segment(using, first, last, first == low, since, until, chunk, tolerance)
+        for first, last in segment_bounds(low, high, workers)
+    ]
+    if not forking:
+        yield from map(_check_segment, jobs)  # the same segments, one after another in this process
+        return
+    connections.close_all()  # each child opens its own: a connection shared across a fork is corrupted
+    with multiprocessing.get_context("fork").Pool(min(len(jobs), MAX_PROCESSES)) as pool:
+        # In chain order, each as soon as it and those before it are done; leaving the block (at
+        # the first break) stops the rest.
+        yield from pool.imap(_check_segment_in_child, jobs)
 
 
-def _check_range(job) -> Stretch:
-    """In a child process: check the entries with chain indexes ``first`` to ``last``."""
+def segment_bounds(low: int, high: int, segments: int) -> list[tuple[int, int]]:
+    """The first and last chain index of each segment: ``segments`` runs of (nearly) equal length."""
+    step = (high - low) // segments + 1
+    return [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
 
-    first, last, since, until, chunk, using = job
-    entries = AuditEntry.objects.using(using).filter(chain_index__gte=first, chain_index__lte=last)
-    if since is not None:
-        entries = entries.filter(timestamp__gte=since)
-    if until is not None:
-        entries = entries.filter(timestamp__lt=until)
+
+@dataclass(frozen=True)
+class Segment:
+    """The entries with chain indexes ``first`` to ``last`` of the chain (or date range) being checked."""
+
+    using: str
+    first: int
+    last: int
+    opens_chain: bool
+    since: datetime.datetime | None
+    until: datetime.datetime | None
+    chunk: int
+    tolerance: int
+
+
+def _check_segment(segment: Segment) -> Stretch:
+    """Check one segment (in a child process, or in this one): its first entry against the stored entry before it."""
+    entries = _chain(segment.using, segment.since, segment.until)
+    before: Predecessor | None = None
+    if not segment.opens_chain:
+        row = (
+            entries.filter(chain_index__lt=segment.first)
+            .order_by("-chain_index")
+            .values_list("digest", "chain_index", "timestamp")
+            .first()
+        )
+        before = (row[0], row[1], micros(row[2])) if row is not None else None
+    part = entries.filter(chain_index__gte=segment.first, chain_index__lte=segment.last)
+    with _streamed(part, segment.chunk, segment.using) as (rows, json_text):
+        return _check_stretch(rows, segment.tolerance, before, json_text=json_text)
+
+
+def _check_segment_in_child(segment: Segment) -> Stretch:
     try:
-        return _check_stretch(_rows(entries, chunk), datetime.timedelta(seconds=settings.AUDIT_MAX_TRANSACTION_SECONDS))
+        return _check_segment(segment)
     finally:
         connections.close_all()
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container may be given fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _can_fork(using: str) -> bool:
+    """Whether segments may go to child processes: PostgreSQL (each child connects to it), committed
+    rows only (outside a transaction), a process allowed children (not a Celery worker's), and fork."""
+    conn = connections[using]
+    return (
+        conn.vendor == "postgresql"
+        and not conn.in_atomic_block
+        and not multiprocessing.current_process().daemon
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
 
 
 def run_verification(
@@ -424,11 +591,14 @@ def run_verification(
     using: str = "default",
     checkpoints: Sequence[Checkpoint] = (),
     public_key: Ed25519PublicKey | None = None,
+    workers: int | None = None,
 ):
     """Verify and keep a record of the run (and the chain's head, to catch a cut tail next time)."""
 
     record = AuditVerification(range_from=since, range_to=until)
-    result = verify(since=since, until=until, using=using, checkpoints=checkpoints, public_key=public_key)
+    result = verify(
+        since=since, until=until, using=using, checkpoints=checkpoints, public_key=public_key, workers=workers
+    )
     record.finished_at = timezone.now()
     record.entries_checked = result.checked
     record.ok = result.ok

@@ -20,7 +20,9 @@ import ipaddress
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
+from json import encoder as json_encoder
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -110,18 +112,45 @@ def through_channel(value: dict):
 # --- hashing ----------------------------------------------------------------------------
 
 
+# The encoders are built once: ``json.dumps`` with any option builds a new encoder per call,
+# which was a third of the cost of hashing a stored entry. ``encode`` gives the same text.
+_NORMALISING = DjangoJSONEncoder()
+_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# The C encoder behind ``_SORTED``, called directly: half the time again. Without the
+# circular-reference check, which only JSON that came from ``json.loads`` or through
+# ``_NORMALISING`` (which keeps the check) ever reaches.
+_c_make_encoder = getattr(json_encoder, "c_make_encoder", None)
+_sorted_chunks = (
+    _c_make_encoder(None, _SORTED.default, json_encoder.encode_basestring, None, ":", ",", True, False, True)
+    if _c_make_encoder is not None
+    else None
+)
+
+
+def _sorted_json(value) -> str:
+    if value is None:
+        return "null"
+    if _sorted_chunks is None:
+        return _SORTED.encode(value)
+    return "".join(_sorted_chunks(value, 0))
+
+
 def _json(value, *, from_database: bool = False) -> str:
     # Normalise through the encoder the database column sees, then sort keys: the same
     # text whether the value comes from the code that wrote it or from the database.
     # Values read back from the database are plain JSON already: normalising them again
     # changes nothing, and verification skips it (it is most of a million entries' time).
     plain = from_database or value is None
-    normal = value if plain else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-    return json.dumps(normal, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _sorted_json(value if plain else json.loads(_NORMALISING.encode(value)))
 
 
 def _timestamp(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@functools.lru_cache(maxsize=4096)
+def _address(value) -> str:
+    return ipaddress.ip_address(value).packed.hex()  # PostgreSQL's inet may re-spell an address
 
 
 def canonical(values: dict, *, from_database: bool = False) -> str:
@@ -133,11 +162,78 @@ def canonical(values: dict, *, from_database: bool = False) -> str:
         elif name in ("changes", "additional_data"):
             text = _json(value, from_database=from_database)
         elif name == "remote_addr" and value:
-            text = ipaddress.ip_address(value).packed.hex()  # PostgreSQL's inet may re-spell an address
+            text = _address(value)
         else:
             text = "" if value is None else str(value)
         parts.append(f"{name}={text}")
     return "\x1f".join(parts)
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def micros(value: datetime.datetime) -> int:
+    """An aware time as whole microseconds since 1970-01-01 UTC (how verification reads timestamps)."""
+    return (value - EPOCH) // _MICROSECOND
+
+
+def from_micros(value: int) -> datetime.datetime:
+    return EPOCH + datetime.timedelta(microseconds=value)
+
+
+class StoredCanonical:
+    """``canonical(..., from_database=True)`` for many stored entries in a row, at a fraction of the cost.
+
+    Verification reads each entry's columns in ``CONTENT_FIELDS`` order with the time as
+    microseconds since the epoch (``micros``: PostgreSQL sends a number far more cheaply
+    than a time) and the JSON columns decoded. The text is byte for byte what
+    ``canonical`` gives (pinned by tests/core/test_audit_canonical.py): the same sorted
+    JSON, the time formatted with the same ``strftime`` once per second (entries written
+    in the same second share it) and the address through the same conversion.
+    """
+
+    def __init__(self) -> None:
+        self._second: int | None = None
+        self._prefix = ""
+
+    def __call__(
+        self,
+        timestamp: int,
+        content_type_id,
+        object_pk,
+        object_repr,
+        action,
+        changes,
+        actor_id,
+        actor_email,
+        remote_addr,
+        cid,
+        scope,
+        business_area_id,
+        reason,
+        additional_data,
+    ) -> str:
+        second, fraction = divmod(timestamp, 1_000_000)
+        if second != self._second:
+            self._second = second
+            self._prefix = (EPOCH + datetime.timedelta(seconds=second)).strftime("%Y-%m-%dT%H:%M:%S")
+        return (
+            f"timestamp={self._prefix}.{fraction:06d}Z"
+            f"\x1fcontent_type_id={'' if content_type_id is None else content_type_id}"
+            f"\x1fobject_pk={'' if object_pk is None else object_pk}"
+            f"\x1fobject_repr={'' if object_repr is None else object_repr}"
+            f"\x1faction={'' if action is None else action}"
+            f"\x1fchanges={_sorted_json(changes)}"
+            f"\x1factor_id={'' if actor_id is None else actor_id}"
+            f"\x1factor_email={'' if actor_email is None else actor_email}"
+            f"\x1fremote_addr={_address(remote_addr) if remote_addr else ''}"
+            f"\x1fcid={'' if cid is None else cid}"
+            f"\x1fscope={'' if scope is None else scope}"
+            f"\x1fbusiness_area_id={'' if business_area_id is None else business_area_id}"
+            f"\x1freason={'' if reason is None else reason}"
+            f"\x1fadditional_data={_sorted_json(additional_data)}"
+        )
 
 
 # --- keys -------------------------------------------------------------------------------
@@ -216,6 +312,42 @@ def keyed(key_id: str, text: str) -> str:
     mac = _mac(key).copy()
     mac.update(text.encode("utf-8"))
     return mac.hexdigest()
+
+
+class ChainKeys:
+    """The key ring read once, for hashing many entries in a row (verification).
+
+    ``keyed`` reads the settings on every call (tests change them); over a million
+    entries that lookup cost more than the hashing. The prepared HMAC of each key is
+    copied per message; where the standard library keeps its OpenSSL object in
+    ``_hmac``, that object is copied directly, which saves a Python-level copy.
+    """
+
+    def __init__(self) -> None:
+        self._keys = keyring()[1]
+        self._macs: dict[str, Any] = {}
+
+    def mac(self, key_id: str):
+        """The prepared HMAC under the key ``key_id`` names: ``copy()`` it, then ``update`` and ``hexdigest``."""
+        mac = self._macs.get(key_id)
+        if mac is None:
+            try:
+                key = self._keys[key_id]
+            except KeyError as exc:
+                raise UnknownKey(key_id) from exc
+            prepared = hmac.new(key, digestmod=hashlib.sha256)
+            mac = self._macs[key_id] = getattr(prepared, "_hmac", None) or prepared
+        return mac
+
+    def keyed(self, key_id: str, text: str) -> str:
+        """What ``keyed(key_id, text)`` gives."""
+        mac = self.mac(key_id).copy()
+        mac.update(text.encode("utf-8"))
+        return mac.hexdigest()
+
+    def link(self, key_id: str, chain_index: int, content_hash: str, prev_digest: str) -> str:
+        """What ``link(...)`` gives."""
+        return self.keyed(key_id, f"{chain_index}\x1f{content_hash}\x1f{prev_digest}")
 
 
 # --- entries ----------------------------------------------------------------------------
