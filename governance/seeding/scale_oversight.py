@@ -67,7 +67,7 @@ def _incidents(plan, rng, staff, bench, grants: list[AccessGrant], bulk: Audited
         closed = state == Incident.State.CLOSED
         personal = n % 2 == 0 or many
         first = (n * 37) % len(grants)
-        chosen = grants[first : first + MANY_GRANTS] if many else [grants[first]]
+        chosen = [grants[(first + k) % len(grants)] for k in range(min(MANY_GRANTS, len(grants)) if many else 1)]
         incidents.append(
             Incident(
                 title=f"Extract of {chosen[0].asset.name} sent to the wrong team"
