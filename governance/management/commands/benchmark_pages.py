@@ -110,7 +110,13 @@ PAGES: list[tuple[str, str, str]] = [
     ("decisions waiting, an IAM's", "iam", "access:decisions"),
     ("releases", "auditor", "releases:list"),
     ("business areas", "siro", "areas:list"),
+    ("business area, its Deputy SIRO's", "deputy", "area"),
+    ("person, their Deputy SIRO's view", "deputy", "person"),
+    ("access request, its requester's", "handler", "request"),
+    ("grant, its IAM's", "iam", "grant"),
     ("courses", "admin", "training:courses"),
+    ("course", "admin", "course"),
+    ("audit verifications", "auditor", "audit:verifications"),
     # The API's list endpoints (first page of 50), signed in with a verified second factor.
     ("API: assets", "staff", "api:asset-list"),
     ("API: data items", "staff", "api:data-item-list"),
@@ -154,10 +160,13 @@ def page_url(target: str) -> str | None:
 
 def _record_url(target: str) -> str | bool | None:
     """One record of a kind, as its role sees it: False when ``target`` names no such kind."""
+    from governance.access.models import AccessGrant, AccessRequest
     from governance.access.recertification import campaigns_for
     from governance.contracts.models import ResearchContract
+    from governance.core.models import BusinessArea
     from governance.outputs.models import OutputSubmission
     from governance.privacy.models import DPIA, ProcessingActivity, SharingAgreement
+    from governance.training.models import Course
 
     def asset():
         return InformationAsset.objects.filter(manager__username="bench.iam").order_by("pk").first()
@@ -178,6 +187,11 @@ def _record_url(target: str) -> str | bool | None:
     returns = AssuranceReturn.objects.exclude(state=AssuranceReturn.State.SUPERSEDED).order_by("-round__period_start")
     found: dict[str, Callable[[], Any]] = {
         "asset": asset,
+        "area": lambda: BusinessArea.objects.filter(deputy_siro__username="bench.deputy").order_by("pk").first(),
+        "person": lambda: User.objects.filter(username="bench.handler").first(),
+        "request": lambda: AccessRequest.objects.filter(requester__username="bench.handler").order_by("pk").first(),
+        "grant": lambda: AccessGrant.objects.filter(asset__manager__username="bench.iam").order_by("pk").first(),
+        "course": lambda: Course.objects.order_by("pk").first(),
         "asset-map": asset,
         "campaign": campaign,
         "incident-1": lambda: incident(1),
