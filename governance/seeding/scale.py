@@ -48,6 +48,7 @@ from governance.training.courses import declaration_digest, expiry_for
 from governance.training.models import Course, CourseVersion, TrainingSignOff, TrainingStatus
 
 from .bulk import AuditedBulk
+from .scale_oversight import seed_oversight
 from .scale_records import seed_records
 
 BENCH_PASSWORD = "custodian-bench-2026"  # noqa: S105 - synthetic benchmark accounts in scratch databases
@@ -597,6 +598,8 @@ def seed(plan: Plan, progress: Progress | Callable[[str], object]) -> dict:
         bulk=bulk,
         progress=progress,
     )
+
+    seed_oversight(plan, rng, assets=assets, staff=staff, bench=bench, grants=grants, bulk=bulk, progress=progress)
 
     # History, to reach the audit volume of a long-lived register ---------------------------
     progress.begin("audit history")
