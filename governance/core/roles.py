@@ -138,14 +138,19 @@ def sync_group_permissions() -> None:
     changes go through the m2m manager so they are audited.
     """
     with transaction.atomic():
+        # Every permission named above, read in one query rather than one each: this runs after each
+        # migration and after each flush of a test database (every transactional test).
+        wanted_names = {tuple(dotted.split(".", 1)) for names in GROUP_PERMISSIONS.values() for dotted in names}
+        ids: dict[tuple[str, str], int] = {}
+        found = Permission.objects.filter(
+            content_type__app_label__in={app_label for app_label, _ in wanted_names},
+            codename__in={codename for _, codename in wanted_names},
+        )
+        for pk, app_label, codename in found.values_list("pk", "content_type__app_label", "codename"):
+            ids[(app_label, codename)] = pk
         for name, wanted in GROUP_PERMISSIONS.items():
             group, _ = Group.objects.get_or_create(name=name)
-            wanted_ids = set()
-            for dotted in wanted:
-                app_label, codename = dotted.split(".", 1)
-                perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-                if perm is not None:
-                    wanted_ids.add(perm.pk)
+            wanted_ids = {ids[key] for key in (tuple(dotted.split(".", 1)) for dotted in wanted) if key in ids}
             current = set(group.permissions.values_list("pk", flat=True))
             if wanted_ids - current:
                 group.permissions.add(*(wanted_ids - current))
