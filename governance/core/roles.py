@@ -131,6 +131,11 @@ GROUP_PERMISSIONS[ADMINISTRATORS] += tuple(
 GROUP_PERMISSIONS[AUDITORS] += ("governance.view_securitykeyrequirement",)
 
 
+def _app_and_codename(dotted: str) -> tuple[str, str]:
+    app_label, codename = dotted.split(".", 1)
+    return app_label, codename
+
+
 def sync_group_permissions() -> None:
     """Create the global groups and give each exactly the permissions listed above.
 
@@ -140,7 +145,7 @@ def sync_group_permissions() -> None:
     with transaction.atomic():
         # Every permission named above, read in one query rather than one each: this runs after each
         # migration and after each flush of a test database (every transactional test).
-        wanted_names = {tuple(dotted.split(".", 1)) for names in GROUP_PERMISSIONS.values() for dotted in names}
+        wanted_names = {_app_and_codename(dotted) for names in GROUP_PERMISSIONS.values() for dotted in names}
         ids: dict[tuple[str, str], int] = {}
         found = Permission.objects.filter(
             content_type__app_label__in={app_label for app_label, _ in wanted_names},
@@ -150,7 +155,7 @@ def sync_group_permissions() -> None:
             ids[(app_label, codename)] = pk
         for name, wanted in GROUP_PERMISSIONS.items():
             group, _ = Group.objects.get_or_create(name=name)
-            wanted_ids = {ids[key] for key in (tuple(dotted.split(".", 1)) for dotted in wanted) if key in ids}
+            wanted_ids = {ids[key] for key in map(_app_and_codename, wanted) if key in ids}
             current = set(group.permissions.values_list("pk", flat=True))
             if wanted_ids - current:
                 group.permissions.add(*(wanted_ids - current))
