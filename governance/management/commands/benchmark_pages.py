@@ -113,8 +113,15 @@ class Command(BaseCommand):
             default=300,
             help="Without an assurance round, prepare one for this many IAMs (rolled back afterwards).",
         )
+        parser.add_argument(
+            "--pages",
+            default="",
+            help="Measure only the pages whose label contains one of these comma-separated words "
+            "(the floor page is always measured, so the multiples stay comparable).",
+        )
 
-    def handle(self, *args, requests, output, round_iams, **options):
+    def handle(self, *args, requests, output, round_iams, pages, **options):
+        self.wanted = [word.strip().lower() for word in pages.split(",") if word.strip()]
         # Keep one database connection, as a server with persistent connections does.
         request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
@@ -152,7 +159,9 @@ class Command(BaseCommand):
         clients: dict[str, Client] = {}
         asset = InformationAsset.objects.filter(manager__username="bench.iam").order_by("pk").first()
         pages: list[tuple[str, str, str, Client, int, list[float]]] = []  # label, role, url, client, queries, times
-        for label, role, target in PAGES:
+        for index, (label, role, target) in enumerate(PAGES):
+            if index and self.wanted and not any(word in label.lower() for word in self.wanted):
+                continue
             url = self._url(target, asset)
             if url is None:
                 self.stdout.write(f"  skipped {label}: no such page")
