@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem
-from governance.core.history import HistoryRow, noun_for
+from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem, RecertificationCampaign
+from governance.core.history import HistoryRow, name_reads, noun_for
 from governance.core.history_events import Event, describer
 from governance.core.models import AuditEntry
 
 R = AccessRequest.State
+PERSON = ("first_name", "last_name", "username")  # what a person's name reads
 
 noun_for(AccessRequest, "access request")
 noun_for(AccessRequestItem, "requested data item")
 noun_for(AccessGrant, "access grant")
+# What their names read (each ``__str__``): a review decision names its grant, and a page shows hundreds.
+name_reads(AccessGrant, "asset__name", *(f"holder__{f}" for f in PERSON))
+name_reads(AccessRequest, "asset__name", *(f"requester__{f}" for f in PERSON))
+name_reads(RecertificationCampaign, "review_campaign__period_start", *(f"iam__{f}" for f in PERSON))
 
 
 def _request(row: HistoryRow) -> str:

@@ -1,14 +1,15 @@
-"""A paginator for very long lists (the audit trail, the access register).
+"""Paginators for very long lists (the audit trail, the access register).
 
 Counting a million rows on every page view costs more than the page itself.
-This paginator counts at most ``cap`` rows; beyond that the page says "more than".
+``CappedPaginator`` counts at most ``cap`` rows; beyond that the page says "more
+than". ``UncountedPaginator`` does not count at all: previous and next only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -24,3 +25,74 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+
+class UncountedPage(Page):
+    """A page that knows whether a next page exists by having read one row more, not by a count."""
+
+    paginator: UncountedPaginator
+
+    def __init__(self, object_list: list[Any], number: int, paginator: UncountedPaginator, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        if not self.more:
+            raise EmptyPage("That page contains no results")
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.paginator.validate_number(self.number - 1)
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
+
+
+class UncountedPaginator(Paginator):
+    """Pages through a list without counting it: previous and next, never "page 3 of 4,000".
+
+    For the audit explorer, where even a capped count reads thousands of entries (and
+    checks each is its action's newest) before the page's 50 are read: the count grew
+    with the trail and cost most of the page. A page reads ``per_page + 1`` rows, and
+    the extra row says whether there is a next page. Asking for the number of pages
+    (``?page=last``) is refused as a page that does not exist.
+    """
+
+    object_list: QuerySet[Any]
+    uncounted = True
+
+    def validate_number(self, number: Any) -> int:
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number: Any) -> UncountedPage:
+        number = self.validate_number(number)
+        offset = (number - 1) * self.per_page
+        rows = list(self.object_list[offset : offset + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return UncountedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        raise EmptyPage("An uncounted list has no count")
+
+    @property
+    def num_pages(self) -> int:  # type: ignore[override]
+        raise EmptyPage("An uncounted list has no last page")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +79,9 @@ class Facts:
     has_oversight: bool
     is_auditor: bool = False
     deputy_areas: list[BusinessArea] = field(default_factory=list)
+    # What a provider read that the page shows as well (the home page's own training panel), by name:
+    # read once per page, not once for the task list and again for the panel.
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_deputy_siro(self) -> bool:

@@ -59,9 +59,9 @@ class Section:
     tasks: list[Task]
 
 
-def task_list(user: User, providers: list[Provider] | None = None) -> list[Task]:
+def task_list(user: User, providers: list[Provider] | None = None, facts: Facts | None = None) -> list[Task]:
     """Every item with something to do, most pressing first (stable within a priority)."""
-    facts = facts_for(user)
+    facts = facts or facts_for(user)
     tasks = [task for provider in providers or PROVIDERS for task in provider(user, facts) if task.count > 0]
     return sorted(tasks, key=lambda task: task.priority)
 

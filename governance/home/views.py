@@ -7,12 +7,14 @@ from django.views.generic import TemplateView
 from governance.core.policy import can_view_audit_trail, has_oversight, is_member
 from governance.core.role_badges import roles_for
 from governance.core.selectors import oversees_any_area
+from governance.core.todo import facts_for
 from governance.core.views.mixins import PolicyMixin
 from governance.home.todo import sections, task_list
 from governance.register import policy as register_policy
 from governance.releases.policy import is_chief_statistician, is_disclosure_officer, sees_method
 from governance.training import policy as training_policy
-from governance.training.courses import CURRENT, personal_data_clearance, training_for
+from governance.training.courses import CURRENT, personal_data_clearance
+from governance.training.todo import training_of
 
 
 class HomeView(PolicyMixin, TemplateView):
@@ -26,11 +28,12 @@ class HomeView(PolicyMixin, TemplateView):
         user = self.request.user
         context["roles"] = roles_for(user)
         context["area"] = user.business_area
-        context["states"] = training_for(user)
+        facts = facts_for(user)
+        tasks = task_list(user, facts=facts)
+        context["states"] = training_of(user, facts)  # as the task list read them
         context["training_due"] = any(state.status != CURRENT for state in context["states"])
         context["clearance"] = personal_data_clearance(user) if user.is_data_handler else None
         context["links"] = oversight_links(user)
-        tasks = task_list(user)
         context["exception_sections"] = sections([task for task in tasks if task.exception])
         context["task_sections"] = sections([task for task in tasks if not task.exception])
         context["show_siro_status"] = has_oversight(user)  # administrators and auditors see "SIRO vacant"

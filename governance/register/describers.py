@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from governance.core.history import noun_for
+from governance.core.history import name_reads, noun_for
 from governance.core.history_events import Event, describer
 from governance.core.models import AuditEntry
 from governance.register.models import AssetReview, DataItem, InformationAsset
@@ -10,6 +10,9 @@ from governance.register.models import AssetReview, DataItem, InformationAsset
 noun_for(InformationAsset, "asset")
 noun_for(DataItem, "data item")
 noun_for(AssetReview, "asset review")
+# An asset and an item are named by their own name: nothing joined (grants and requests name them).
+name_reads(InformationAsset, "name")
+name_reads(DataItem, "name")
 
 
 @describer(AssetReview)

@@ -1,12 +1,15 @@
 """The search page's answer: per kind, how many records match and the first few of them.
 
-Two queries per kind (the count and the first rows), plus whatever the kind's selector
-asks once for the person; none per result, however many records match.
+One query per kind (the first rows, each carrying the count of all the matches, so the
+matching is done once), plus whatever the kind's selector asks once for the person; none
+per result, however many records match.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.db.models import Count, Window
 
 from governance.search.kinds import KINDS, Kind, Result
 
@@ -38,8 +41,7 @@ def search_everything(user, text: str, per_kind: int = PER_KIND) -> list[Group]:
         return []
     groups = []
     for kind in KINDS:
-        found = kind.search(user, text)
-        count = found.count()
-        rows = list(found[:per_kind]) if count else []
+        rows = list(kind.search(user, text).annotate(search_total=Window(Count("pk")))[:per_kind])
+        count = rows[0].search_total if rows else 0
         groups.append(Group(kind, count, [kind.describe(row) for row in rows]))
     return groups

@@ -10,13 +10,13 @@ from governance.core.models import BusinessArea, User
 from governance.core.plurals import plural
 from governance.core.selectors import overseen_areas
 from governance.core.todo import DUE_SOON, OVERDUE, Facts, Task
-from governance.training.courses import CURRENT, NEVER_SIGNED, below_target, compliance, training_for
+from governance.training.courses import CURRENT, NEVER_SIGNED, CourseState, below_target, compliance, training_for
 from governance.training.courses import OVERDUE as COURSE_OVERDUE
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
     """Courses that are overdue, never signed or due soon. Four queries; an overseer's compliance adds three."""
-    states = [s for s in training_for(user, facts.today) if s.status != CURRENT]
+    states = [s for s in training_of(user, facts) if s.status != CURRENT]
     tasks = exceptions_for(user, facts)
     if not states:
         return tasks
@@ -34,6 +34,13 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
         ),
         *tasks,
     ]
+
+
+def training_of(user: User, facts: Facts) -> list[CourseState]:
+    """``user``'s courses and their status, read once for the task list and the page that shows both."""
+    if "training" not in facts.shared:
+        facts.shared["training"] = training_for(user, facts.today)
+    return facts.shared["training"]
 
 
 def exceptions_for(user: User, facts: Facts) -> list[Task]:

@@ -66,5 +66,7 @@ def test_search_costs_the_same_queries_at_two_sizes(verified_client, auditor, dj
         client.get("/audit/?q=Searchable")
         with django_assert_max_num_queries(20):
             response = client.get("/audit/?q=Searchable")
-        assert len(response.context["rows"]) == min(50, response.context["paginator"].count)
+        assert len(response.context["rows"]) == min(
+            50, client.get("/audit/?q=Searchable&count=1").context["event_count"]
+        )
     assert AuditEntry.objects.count() > 60

@@ -172,3 +172,15 @@ def test_the_home_page_costs_the_same_queries_whatever_the_counts(verified_clien
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 40
+
+
+def test_the_home_page_reads_the_persons_training_once(verified_client, staff):
+    """The task list and the training panel show the same courses: read once, not once for each."""
+    make_course(title="Information security")
+    client = verified_client(staff)
+    client.get("/")  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    assert "Information security" in page
+    course_reads = [q for q in queries.captured_queries if 'FROM "governance_course"' in q["sql"]]
+    assert len(course_reads) == 1, [q["sql"][:80] for q in course_reads]

@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import ListView
@@ -24,7 +24,7 @@ from governance.core.forms.widgets import GovukDateInput
 from governance.core.history_events import event_heads, events_from, wants_system, without_system
 from governance.core.http import AuthenticatedHttpRequest
 from governance.core.models import AuditEntry, AuditVerification, BusinessArea
-from governance.core.pagination import CappedPaginator
+from governance.core.pagination import UncountedPaginator
 from governance.core.policy import can_view_audit_trail
 from governance.core.queue import enqueue
 from governance.core.tabular import export_response
@@ -164,14 +164,23 @@ EXPORT_COLUMNS = (
 )
 
 
+#: The most events counted when someone asks how many match: the count reads every entry up to it.
+COUNT_CAP = 10_000
+
+
 class AuditExplorerView(AuditAccessMixin, FilterView):
-    """One line per business event, 50 events a page; the entries behind each a click away."""
+    """One line per business event, 50 events a page; the entries behind each a click away.
+
+    The events are not counted on each view: finding which entries are their action's
+    newest costs an index probe per entry, so a count grew with the trail and cost most
+    of the page. Pages go previous and next; the count is there on request, capped.
+    """
 
     filterset_class = AuditFilter
     template_name = "audit/explorer.html"
     context_object_name = "entries"
     paginate_by = 50
-    paginator_class = CappedPaginator
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
         return AuditEntry.objects.select_related("actor", "business_area").order_by("-timestamp", "-pk")
@@ -179,6 +188,8 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
     def paginate_queryset(self, queryset, page_size):
         # The filterset has filtered ``queryset``; a page holds events (each action's newest entry).
         self._filtered = queryset if wants_system(self.request) else without_system(queryset)
+        if self.request.GET.get("page") == "last":  # an uncounted list has no last page
+            raise Http404("An uncounted list has no last page")
         return super().paginate_queryset(event_heads(self._filtered), page_size)
 
     def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -233,6 +244,10 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
         context["filter_invalid"] = bool(context["filter"].form.errors)
         context["search_words"] = search_words(self.request.GET.get("q", ""))
         context["last_verification"] = AuditVerification.objects.first()
+        if self.request.GET.get("count") == "1" and not context["filter_invalid"]:
+            # Asked for: at most COUNT_CAP + 1 events read, so "more than" past the cap.
+            context["event_count"] = event_heads(filtered).order_by()[: COUNT_CAP + 1].count()
+            context["count_cap"] = COUNT_CAP
         return context
 
 

@@ -1,0 +1,36 @@
+"""Names in history read only what they declare: each declared name built in one query, as ``str`` builds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from governance.access.models import RecertificationCampaign
+from governance.core.history import _NAME_READS, _names
+from tests.factories import UserFactory, make_grant, make_review
+
+
+@pytest.fixture
+def named(db):
+    """One record of every model whose name declares what it reads."""
+    grant = make_grant(UserFactory(first_name="Dana", last_name="Okafor"))
+    review = make_review(grant)
+    campaign = RecertificationCampaign.objects.create(review_campaign=review.campaign, iam=grant.asset.manager)
+    records = [grant, grant.request, grant.asset, grant.asset.items.first(), grant.holder, campaign]
+    return {type(record): record for record in records}
+
+
+def test_every_declared_name_is_built_in_one_query(named, django_assert_num_queries):
+    assert set(_NAME_READS) <= set(named), "a declared model has no record here: add one"
+    for model, fields in _NAME_READS.items():
+        record = named[model]
+        with django_assert_num_queries(1):
+            names = _names(model, {str(record.pk)})
+        assert names == {str(record.pk): str(model._default_manager.get(pk=record.pk))}, fields
+
+
+def test_a_model_that_declares_nothing_is_read_whole(named, django_assert_num_queries):
+    from governance.access.models import AccessReview
+
+    review = AccessReview.objects.select_related("campaign", "grant").get()
+    with django_assert_num_queries(1):
+        assert _names(AccessReview, {str(review.pk)}) == {str(review.pk): str(review)}
