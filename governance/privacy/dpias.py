@@ -30,6 +30,7 @@ from governance.privacy.policy import (
     can_advise_on_dpia,
     can_edit_dpia,
     can_record_consultation,
+    can_review_dpia,
     can_sign_dpia,
     can_sign_dpia_as_deputy,
     can_sign_dpia_as_iam,
@@ -44,6 +45,7 @@ SIGN_REFUSAL = (
     "The DPIA is signed by its IAM and by the Deputy SIRO of its area (the SIRO standing in), two different people."
 )
 CONSULTATION_REFUSAL = "Only the Data Protection Officer, the IAM and the Deputy SIRO record the consultation."
+REVIEW_REFUSAL = "Only the Data Protection Officer, the IAM and the Deputy SIRO review the DPIA."
 ASSESSING = (S.NEEDED, S.IN_ASSESSMENT)
 
 
@@ -333,6 +335,60 @@ def record_consultation(
     dpia.consultation_due_on = ico_due_on(started_on, extended)
     dpia.consultation_response_on, dpia.consultation_outcome = response_on, outcome
     dpia.save()
+    return dpia
+
+
+# --- reviews -----------------------------------------------------------------------------------------
+
+STILL_ACCURATE, REVISE = "still_accurate", "revise"
+
+
+def review_problems(dpia: DPIA, outcome: str, notes: str) -> dict[str, str]:
+    errors = {}
+    if dpia.state != S.SIGNED:
+        errors["__all__"] = "Only a signed DPIA is reviewed: this one is not signed yet."
+    if outcome not in (STILL_ACCURATE, REVISE):
+        errors["outcome"] = "Say whether the DPIA still describes the processing and its risks"
+    if not (notes or "").strip():
+        errors["notes"] = "Say what the review found"
+    return errors
+
+
+@transaction.atomic
+def record_review(dpia: DPIA, *, by: User, outcome: str, notes: str) -> DPIA:
+    """Record the review a signed DPIA falls due for.
+
+    Still accurate: the next review is set ``DPIA_REVIEW_MONTHS`` on, which ends the reminders.
+    To revise: the DPIA goes back to its assessment, and its advice and both signatures are
+    cleared, since they were given to what it said before (the audit trail keeps them); it is
+    signed again, by two people, before it stands.
+    """
+    dpia = _lock(dpia)
+    refuse_unless(can_review_dpia(by, dpia), REVIEW_REFUSAL)
+    errors = review_problems(dpia, outcome, notes)
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    dpia.last_reviewed_on, dpia.last_reviewed_by, dpia.review_notes = today, by, notes.strip()
+    if outcome == STILL_ACCURATE:
+        dpia.review_date = today + relativedelta(months=settings.DPIA_REVIEW_MONTHS)
+        dpia.save()
+        return dpia
+    dpia.state = S.IN_ASSESSMENT
+    dpia.review_date = None
+    dpia.dpo_advice, dpia.dpo_advice_by, dpia.dpo_advice_at = "", None, None
+    dpia.advice_followed, dpia.advice_not_followed_reasons = None, ""
+    dpia.iam_signed_by, dpia.iam_signed_at = None, None
+    dpia.deputy_signed_by, dpia.deputy_signed_at = None, None
+    dpia.save()
+    _tell(
+        [data_protection_officer(), dpia.iam, dpia.business_area.deputy_siro],
+        dpia,
+        key=f"dpia-revise:{today.isoformat()}",
+        subject=f"DPIA to revise: {dpia.title}",
+        message=f"{by.display_name} reviewed this DPIA and found it needs revising: {dpia.review_notes} "
+        "It needs the DPO's advice and both signatures again.",
+    )
     return dpia
 
 

@@ -334,6 +334,12 @@ class DPIA(AuditScoped, models.Model):
         "the ICO's response", max_length=20, choices=ConsultationOutcome.choices, blank=True
     )
     review_date = models.DateField(null=True, blank=True)
+    # The last review of a signed DPIA: who found what, and when (the next review date follows from it).
+    last_reviewed_on = models.DateField("last reviewed", null=True, blank=True)
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_notes = models.TextField("what the last review found", blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

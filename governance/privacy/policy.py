@@ -175,6 +175,11 @@ def can_record_consultation(user, dpia) -> bool:
     return is_dpo(user) or can_edit_dpia(user, dpia)
 
 
+def can_review_dpia(user, dpia) -> bool:
+    """A signed DPIA's review: those who write it (its IAM or owner, the area's Deputy SIRO) and the DPO."""
+    return is_dpo(user) or can_edit_dpia(user, dpia)
+
+
 def iam_step_person(dpia) -> User | None:
     """Who signs as the IAM: the IAM (or owner) the DPIA names; its area's Deputy SIRO when there is none."""
     if dpia.iam_id and dpia.iam.is_active:

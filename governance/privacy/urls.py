@@ -34,6 +34,7 @@ privacy_patterns: tuple[list, str] = (
         path("dpias/<int:pk>/risks/<int:risk>/", dpia_views.RiskEditView.as_view(), name="dpia-risk"),
         path("dpias/<int:pk>/advice/", dpia_views.AdviceView.as_view(), name="dpia-advice"),
         path("dpias/<int:pk>/sign/", dpia_views.SignView.as_view(), name="dpia-sign"),
+        path("dpias/<int:pk>/review/", dpia_views.ReviewView.as_view(), name="dpia-review"),
         path("dpias/<int:pk>/consultation/", dpia_views.ConsultationView.as_view(), name="dpia-consultation"),
         # The map of where the data goes (views/data_map.py).
         path("map/", data_map.DepartmentMapView.as_view(), name="map"),

@@ -490,6 +490,13 @@ ROWS: dict[str, Row] = {
     "privacy:dpia-sign": Row(
         "pk=dpia", get={200: roles(IAM, DEPUTY)}, post={200: roles(IAM, DEPUTY)}, other_get={}, other_post={}
     ),
+    "privacy:dpia-review": Row(
+        "pk=dpia",
+        get={200: roles(IAM, DEPUTY, DPO)},
+        post={200: roles(IAM, DEPUTY, DPO)},
+        other_get={200: roles(DPO)},
+        other_post={200: roles(DPO)},
+    ),
     "privacy:dpia-consultation": Row(
         "pk=dpia",
         get={200: roles(IAM, DEPUTY, DPO)},

@@ -11,8 +11,8 @@ from governance.privacy.forms.dpias import SignForm
 from governance.privacy.models import DPIA
 from governance.privacy.screening import dpia_of
 from tests.core.key_answers import answer_to
-from tests.factories import ProcessingActivityFactory
-from tests.privacy.test_dpias import submitted, write_and_advise
+from tests.factories import ProcessingActivityFactory, UserFactory
+from tests.privacy.test_dpias import sign_both, submitted, write_and_advise
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,21 @@ def test_the_home_task_list_names_each_step_to_whoever_takes_it(verified_client,
     write_and_advise(dpia, author=iam, dpo=dpo)
     assert "Sign off 1 DPIA" in verified_client(deputy).get("/").content.decode()
     assert "Advise on" not in verified_client(dpo).get("/").content.decode()
+
+
+def test_the_review_page_records_a_review_and_reports_every_problem_at_once(verified_client, health, iam, deputy, dpo):
+    dpia = sign_both(write_and_advise(dpia_of(submitted(health, "health_condition")), author=iam, dpo=dpo), iam, deputy)
+    detail = verified_client(iam).get(dpia.get_absolute_url()).content.decode()
+    url = reverse("privacy:dpia-review", args=[dpia.pk])
+    assert f'href="{url}"' in detail
+    page = verified_client(iam).post(url, {}).content.decode()
+    assert "govuk-error-summary" in page
+    assert "Say whether the DPIA still describes the processing and its risks" in page
+    assert "Say what the review found" in page
+    done = verified_client(iam).post(url, {"outcome": "still_accurate", "notes": "Checked with the team"})
+    assert done.status_code == 302 and done.url == dpia.get_absolute_url()
+    dpia.refresh_from_db()
+    assert (
+        dpia.last_reviewed_by == iam and "Checked with the team" in verified_client(iam).get(done.url).content.decode()
+    )
+    assert verified_client(UserFactory()).get(url).status_code == 403

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -15,7 +16,7 @@ from governance.contracts import records as contract_records
 from governance.contracts import states
 from governance.contracts.models import ResearchContract
 from governance.core.audit import system_user
-from governance.core.models import Notification, OfficeHolder
+from governance.core.models import AuditEntry, Notification, OfficeHolder
 from governance.privacy import dpias as service
 from governance.privacy.models import DPIA, RiskLevel
 from governance.privacy.policy import can_sign_dpia_as_deputy, can_sign_dpia_as_iam
@@ -331,3 +332,64 @@ def test_special_category_data_added_under_assurance_is_screened(health, iam):
     chosen = {item.pk: "Needed" for item in health.items.all()}
     contract_records.set_items(row, by=manager, chosen=chosen)
     assert dpia_of(contract).special_category
+
+
+# --- reviews ---------------------------------------------------------------------------------------
+
+
+def _signed(health, iam, deputy, dpo) -> DPIA:
+    return sign_both(write_and_advise(dpia_of(submitted(health, "health_condition")), author=iam, dpo=dpo), iam, deputy)
+
+
+def test_a_review_that_finds_the_dpia_still_holds_sets_the_next_and_ends_the_reminders(
+    health, iam, deputy, dpo, settings
+):
+    dpia = _signed(health, iam, deputy, dpo)
+    due = dpia.review_date
+    assert due is not None
+    assert service.send_review_reminders(today=due).reminded == 2
+    reviewed = service.record_review(dpia, by=iam, outcome=service.STILL_ACCURATE, notes="  Nothing has changed. ")
+    today = datetime.date.today()
+    assert reviewed.state == DPIA.State.SIGNED and reviewed.review_notes == "Nothing has changed."
+    assert (reviewed.last_reviewed_on, reviewed.last_reviewed_by) == (today, iam)
+    assert reviewed.review_date is not None and reviewed.review_date > today
+    assert service.send_review_reminders(today=today).reminded == 0  # the review that was due is done
+
+
+def test_a_review_that_finds_changes_sends_it_back_to_be_advised_on_and_signed_again(health, iam, deputy, dpo):
+    dpia = _signed(health, iam, deputy, dpo)
+    revised = service.record_review(dpia, by=dpo, outcome=service.REVISE, notes="A new data source was added.")
+    assert revised.state == DPIA.State.IN_ASSESSMENT and revised.review_date is None
+    assert (revised.iam_signed_by, revised.deputy_signed_by, revised.dpo_advice_at) == (None, None, None)
+    assert set(
+        Notification.objects.filter(dedupe_key__startswith="dpia-revise:").values_list("recipient", flat=True)
+    ) == {iam.pk, dpo.pk, deputy.pk}
+    # The old signatures are gone from the record, not from its audit trail.
+    entry = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(DPIA), object_pk=str(dpia.pk)
+    ).latest("pk")
+    assert str(entry.changes["iam_signed_by"][0]) == str(iam.pk) and entry.changes["state"][1] == "in_assessment"
+    # It goes round again: advice, then two signatures.
+    service.save_assessment(
+        revised,
+        by=iam,
+        description="Tables of health conditions, now with the new source",
+        necessity="Needed for the statistics; the least data",
+        residual_risk=RiskLevel.LOW,
+        submit=True,
+    )
+    service.advise(revised, by=dpo, advice="Still fine with the measures")
+    assert sign_both(revised, iam, deputy).state == DPIA.State.SIGNED
+
+
+def test_a_review_is_for_signed_dpias_only_and_says_every_problem_at_once(health, iam, deputy, dpo):
+    dpia = dpia_of(submitted(health, "health_condition"))
+    with pytest.raises(ValidationError) as raised:
+        service.record_review(dpia, by=iam, outcome="", notes=" ")
+    assert set(raised.value.message_dict) == {"__all__", "outcome", "notes"}
+    signed = _signed(health, iam, deputy, dpo)
+    outsider = UserFactory()
+    with pytest.raises(PermissionDenied):
+        service.record_review(signed, by=outsider, outcome=service.STILL_ACCURATE, notes="Looks fine")
+    signed.refresh_from_db()
+    assert signed.last_reviewed_on is None

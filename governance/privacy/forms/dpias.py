@@ -129,3 +129,25 @@ class ConsultationForm(_Form):
         widget=forms.RadioSelect,
         required=False,
     )
+
+
+class ReviewForm(_Form):
+    required_messages = {
+        "outcome": "Say whether the DPIA still describes the processing and its risks",
+        "notes": "Say what the review found",
+    }
+
+    outcome = forms.ChoiceField(
+        label="Does the DPIA still describe the processing and its risks?",
+        choices=[
+            ("still_accurate", "Yes: it still holds, set the next review"),
+            ("revise", "No: it needs revising"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="Revising takes it back to its assessment: it then needs the DPO's advice and both signatures again.",
+    )
+    notes = forms.CharField(
+        label="What the review found",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, what was checked and what has changed in the processing since it was signed.",
+    )

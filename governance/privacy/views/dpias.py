@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from governance.access.models import AccessRequest
@@ -19,6 +21,7 @@ from governance.privacy.forms.dpias import (
     AdviceForm,
     AssessmentForm,
     ConsultationForm,
+    ReviewForm,
     RiskForm,
     ScreeningForm,
     SignForm,
@@ -29,6 +32,7 @@ from governance.privacy.policy import (
     can_edit_dpia,
     can_list_dpias,
     can_record_consultation,
+    can_review_dpia,
     can_see_dpia,
     can_sign_dpia,
     can_sign_dpia_as_iam,
@@ -191,6 +195,22 @@ def steps_for(dpia: DPIA, user) -> list[Step]:
             href=url("sign") if can_sign_dpia(user, dpia) and dpia.state == S.AWAITING_SIGN_OFF else "",
         )
     )
+    if dpia.state == S.SIGNED:
+        due = dpia.review_date is not None and dpia.review_date <= timezone.localdate()
+        if due:
+            status: tuple[str, str] = ("Due", "govuk-tag--red")
+        else:
+            status = (f"Next by {date_text(dpia.review_date)}" if dpia.review_date else "Not set", "")
+        steps.append(
+            Step(
+                "review",
+                "Review",
+                "Whether it still describes the processing and its risks, at least every "
+                f"{settings.DPIA_REVIEW_MONTHS} months",
+                *status,
+                href=url("review") if can_review_dpia(user, dpia) else "",
+            )
+        )
     if dpia.residual_risk == RiskLevel.HIGH:
         steps.append(
             Step(
@@ -376,6 +396,31 @@ class SignView(_StepPage):
         if dpia.state == S.SIGNED:
             return dpia.get_absolute_url(), "DPIA signed off by both the IAM and the Deputy SIRO."
         return dpia.get_absolute_url(), "Your sign-off is recorded. The second sign-off is still needed."
+
+
+class ReviewView(_StepPage):
+    form_class = ReviewForm
+    permission = can_review_dpia
+    refusal_message = service.REVIEW_REFUSAL
+    template_name = "privacy/dpias/review.html"
+    heading = "Review the DPIA"
+    submit = "Record the review"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review_months=settings.DPIA_REVIEW_MONTHS, **kwargs)
+
+    def checks(self, data, *, valid):
+        return service.review_problems(self.dpia, data.get("outcome") or "", data.get("notes") or "")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        dpia = service.record_review(self.dpia, by=self.request.user, outcome=data["outcome"], notes=data["notes"])
+        if dpia.state == S.SIGNED:
+            return dpia.get_absolute_url(), f"Review recorded. The next review is due by {date_text(dpia.review_date)}."
+        return (
+            reverse("privacy:dpia-assessment", args=[dpia.pk]),
+            "Review recorded: the DPIA is back in assessment, to be advised on and signed again.",
+        )
 
 
 class ConsultationView(_StepPage):
