@@ -81,3 +81,8 @@ def outstanding_dpias() -> Q:
             DPIA.State.AWAITING_SIGN_OFF,
         ]
     )
+
+
+def review_due(today: datetime.date) -> Q:
+    """Signed DPIAs whose review date has come: the home page's count and the list's filter."""
+    return Q(state=DPIA.State.SIGNED, review_date__lte=today)

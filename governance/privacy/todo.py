@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.core.models import User
 from governance.core.plurals import plural
@@ -18,6 +19,7 @@ from governance.privacy.policy import can_create_agreement, is_dpo
 from governance.privacy.selectors import (
     activity_review_due,
     agreement_review_due,
+    review_due,
     visible_activities,
     visible_agreements,
 )
@@ -122,6 +124,7 @@ def dpia_tasks_for(user: User, facts: Facts) -> list[Task]:
         screen=Count("pk", filter=mine & Q(state=S.SCREENING)),
         advise=Count("pk", filter=Q(state=S.AWAITING_ADVICE)),
         sign=Count("pk", filter=to_sign),
+        review=Count("pk", filter=review_due(timezone.localdate()) & (Q() if dpo else mine)),
     )
     listed = reverse("privacy:dpia-list")
     tasks = [
@@ -140,6 +143,15 @@ def dpia_tasks_for(user: User, facts: Facts) -> list[Task]:
             section="Data protection",
         ),
     ]
+    tasks.append(
+        Task(
+            label=f"Review {plural(counts['review'], 'signed DPIA')}",
+            count=counts["review"],
+            url=f"{listed}?{urlencode({'status': 'review'})}",
+            priority=DECISION,
+            section="Data protection",
+        )
+    )
     if dpo:
         tasks.append(
             Task(

@@ -116,3 +116,16 @@ def test_the_review_page_records_a_review_and_reports_every_problem_at_once(veri
         dpia.last_reviewed_by == iam and "Checked with the team" in verified_client(iam).get(done.url).content.decode()
     )
     assert verified_client(UserFactory()).get(url).status_code == 403
+
+
+def test_a_review_falling_due_is_on_the_home_task_list_of_those_who_review_it(
+    verified_client, health, iam, deputy, dpo, time_machine
+):
+    dpia = sign_both(write_and_advise(dpia_of(submitted(health, "health_condition")), author=iam, dpo=dpo), iam, deputy)
+    assert "Review 1 signed DPIA" not in verified_client(iam).get("/").content.decode()
+    time_machine.move_to(dpia.review_date)
+    for person in (iam, deputy, dpo):
+        assert "Review 1 signed DPIA" in verified_client(person).get("/").content.decode(), person
+    listed = verified_client(iam).get(reverse("privacy:dpia-list") + "?status=review")
+    assert list(listed.context["dpias"]) == [dpia]
+    assert "Review 1 signed DPIA" not in verified_client(UserFactory()).get("/").content.decode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -40,7 +40,7 @@ from governance.privacy.policy import (
     iam_step_person,
     sees_every_dpia,
 )
-from governance.privacy.selectors import visible_dpias
+from governance.privacy.selectors import review_due, visible_dpias
 
 S = DPIA.State
 VIEW_REFUSAL = "Only the DPIA's IAM, the Deputy SIRO of its area, the DPO, the SIRO and auditors can see it."
@@ -73,11 +73,12 @@ def with_subject_and_people(dpia: DPIA) -> DPIA:
 
 # The list's filters, named as the home page's task list links to them.
 STATUS_FILTERS = {
-    "screening": ("Screening to answer", S.SCREENING),
-    "assessment": ("In assessment", S.IN_ASSESSMENT),
-    "advice": ("Awaiting the DPO's advice", S.AWAITING_ADVICE),
-    "sign": ("Awaiting sign-off", S.AWAITING_SIGN_OFF),
-    "signed": ("Signed", S.SIGNED),
+    "screening": ("Screening to answer", lambda: Q(state=S.SCREENING)),
+    "assessment": ("In assessment", lambda: Q(state=S.IN_ASSESSMENT)),
+    "advice": ("Awaiting the DPO's advice", lambda: Q(state=S.AWAITING_ADVICE)),
+    "sign": ("Awaiting sign-off", lambda: Q(state=S.AWAITING_SIGN_OFF)),
+    "signed": ("Signed", lambda: Q(state=S.SIGNED)),
+    "review": ("Review due", lambda: review_due(timezone.localdate())),
 }
 
 
@@ -92,7 +93,7 @@ class DPIAListView(PolicyMixin, ListView):
         queryset = visible_dpias(self.request.user).select_related("business_area", "iam")
         self.status = self.request.GET.get("status", "")
         if self.status in STATUS_FILTERS:
-            queryset = queryset.filter(state=STATUS_FILTERS[self.status][1])
+            queryset = queryset.filter(STATUS_FILTERS[self.status][1]())
         else:
             self.status = ""
         return queryset.order_by("-created_at", "-pk")
