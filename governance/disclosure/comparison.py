@@ -295,6 +295,11 @@ def run_tau_argus(table: Table, rules: Rules, max_seconds: int) -> Outcome:
     return audited("tau-ARGUS OPT", table, rules, hidden, cpu)
 
 
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def in_whole_units(problem: JJProblem) -> JJProblem:
     """The problem with every number in whole units of its finest decimal (pence, not pounds).
 
@@ -302,7 +307,7 @@ def in_whole_units(problem: JJProblem) -> JJProblem:
     the problem is the same one (the lines still add up, costs keep their order), and protection
     levels are rounded up so the peer never protects less than asked.
     """
-    places = max((-cell.value.as_tuple().exponent for cell in problem.cells if cell.value.is_finite()), default=0)
+    places = max((_places(cell.value) for cell in problem.cells), default=0)
     scale = Decimal(10) ** max(0, int(places))
     if scale == 1:
         return problem
