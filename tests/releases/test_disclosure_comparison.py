@@ -16,6 +16,7 @@ from governance.disclosure import comparison
 from governance.disclosure.checks import Extract, check_table
 from governance.disclosure.jj import problem_of
 from governance.disclosure.rules import Rules
+from governance.disclosure.secondary import CUTS
 from governance.disclosure.tables import FREQUENCY, MAGNITUDE
 
 pytestmark = pytest.mark.no_database
@@ -95,3 +96,17 @@ def test_without_the_peers_their_columns_say_so(monkeypatch):
     assert "pytauargus is not installed" in text
     assert "| 10x10 | frequency | 121 |" in text
     assert "acro is not installed" in text
+
+
+def test_beyond_the_exact_model_cut_generation_finds_the_same_least_cost_pattern():
+    shape = comparison.square(8)
+    frequency, _magnitude = comparison.tables(shape, comparison.microdata(shape))
+    by_cuts = check_table(frequency, Extract.FULL, Rules(optimal_max_cells=0))  # as if too large for the exact model
+    exact = check_table(frequency, Extract.FULL, Rules())
+    assert by_cuts.audit["pattern"]["method"] == CUTS and exact.audit["pattern"]["method"] == "optimal"
+    assert by_cuts.passed and exact.passed
+
+    def hidden_value(result):
+        return sum((cell.raw for cell in result.cells if "secondary" in cell.flags), Decimal(0))
+
+    assert hidden_value(by_cuts) == hidden_value(exact) > 0
