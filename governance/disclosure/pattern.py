@@ -465,7 +465,12 @@ def cut_pattern(
                 pairs |= set(new[: CUT_INSIDER_PAIRS - len(pairs)])
                 continue
         if not found:
-            return PatternResult(hidden=hidden, cost=objective - fixed_cost, lower_bound=bound, optimal=True)
+            return PatternResult(
+                hidden=hidden,
+                cost=objective - fixed_cost,
+                lower_bound=None if bound is None else max(0.0, bound - fixed_cost),
+                optimal=True,
+            )
         cuts.extend(found)
         model = _Model()
         chosen = [
