@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from governance.disclosure.intervals import Knowledge, Requirement
+from governance.disclosure.intervals import Knowledge, Requirement, audit
 from governance.disclosure.solver import solve
 
 # Work limits, not a clock: the same table gives the same answer on an idle or a busy machine.
@@ -323,3 +323,164 @@ def repair_pattern(
 ) -> list[int]:
     """Hide more cells so ``cell`` gets its protection (with ``insider`` known); returns the cells added."""
     return Repairer(values, lines, signs, hidden, costs).protect(cell, need.upper, need.lower, insider)
+
+
+# Work limits of the cut-generation method (``cut_pattern``): rounds of master program and
+# separation, and the branch-and-bound nodes of each master program.
+CUT_ROUNDS = 60
+CUT_MASTER_NODES = 5_000
+# Insider and primary cell pairs checked within cut generation; beyond them the repairs protect the rest.
+CUT_INSIDER_PAIRS = 24
+
+
+class _Attacker:
+    """The intruder's linear program for a pattern: how far each primary cell can move.
+
+    Variables are each cell's change ``y``; every line keeps adding up; a published cell cannot
+    move; a hidden cell can fall to zero and rise by ``big``. For a short cell the program's
+    duals give a cut every protecting pattern satisfies (Fischetti and Salazar's capacity
+    constraint): whatever the pattern, the cell moves at most ``sum_i x_i (big * a_i + v_i * b_i)``,
+    where ``a`` and ``b`` are the multipliers of the upper and lower bounds of the cells' changes.
+    """
+
+    def __init__(self, values: Sequence[float], lines, signs, big: float):
+        self.values = [float(v) for v in values]
+        self.big = big
+        model = _Model()
+        for v in self.values:
+            model.var(-v, big)
+        for line, line_signs in zip(lines, signs, strict=True):
+            model.row(0.0, 0.0, {i: float(s) for i, s in zip(line, line_signs, strict=True)})
+        self.highs = model.build()
+        self.highs.setOptionValue("threads", 1)
+        self.highs.setOptionValue("random_seed", 0)
+        self.highs.setOptionValue("simplex_iteration_limit", SIMPLEX_ITERATION_LIMIT)
+        self.n = len(self.values)
+        self.objective: int | None = None
+
+    def set_pattern(self, hidden: Sequence[bool]) -> None:
+        n = self.n
+        lower = np.array([-self.values[i] if hidden[i] else 0.0 for i in range(n)], dtype=float)
+        upper = np.array([self.big if hidden[i] else 0.0 for i in range(n)], dtype=float)
+        self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), lower, upper)
+
+    def know(self, insider: int, knowledge: Knowledge | None, hidden: Sequence[bool]) -> None:
+        """Bound the insider's own cell to what it knows (None: back to the pattern's bounds)."""
+        value = self.values[insider]
+        if knowledge is None:
+            lower, upper = (-value, self.big) if hidden[insider] else (0.0, 0.0)
+            self.known = None
+        else:
+            lower = max(0.0, knowledge.lower) - value
+            upper = min(self.big, knowledge.upper - value)
+            self.known = (insider, -lower, max(upper, 0.0))
+        self.highs.changeColBounds(insider, lower, upper)
+
+    known: tuple[int, float, float] | None = None
+
+    def cut(self, cell: int, direction: int, need: float) -> dict[int, float] | None:
+        """The cut for ``cell`` moving ``need`` in ``direction``, or None if the pattern lets it."""
+        if self.objective is not None and self.objective != cell:
+            self.highs.changeColCost(self.objective, 0.0)
+        self.highs.changeColCost(cell, -float(direction))  # minimise -y (up) or y (down)
+        self.objective = cell
+        if solve(self.highs) != highspy.HighsModelStatus.kOptimal:
+            return None
+        reach = -self.highs.getInfo().objective_function_value
+        if reach >= need - 1e-7 * max(1.0, need):
+            return None
+        reduced = self.highs.getSolution().col_dual
+        coefficients: dict[int, float] = {}
+        for i in range(self.n):
+            r = reduced[i]
+            if abs(r) < 1e-9:
+                continue
+            # Minimising: a change at its upper bound has a negative reduced cost, at its lower a positive one.
+            down, up = self.values[i], self.big
+            if self.known is not None and self.known[0] == i:
+                down, up = self.known[1], self.known[2]
+            amount = up * max(-r, 0.0) + down * max(r, 0.0)
+            if amount > 1e-9:
+                coefficients[i] = min(amount, need)  # x is 0 or 1: no term need give more than the need
+        return coefficients
+
+
+def cut_pattern(
+    values: Sequence[float],
+    lines: Sequence[Sequence[int]],
+    signs: Sequence[Sequence[int]],
+    requirements: Mapping[int, Requirement],
+    costs: Sequence[float],
+    *,
+    never: frozenset[int] = frozenset(),
+    insiders: Mapping[int, Knowledge] | None = None,
+    rounds: int = CUT_ROUNDS,
+    max_nodes: int = CUT_MASTER_NODES,
+) -> PatternResult | None:
+    """The least-cost pattern by cut generation, for tables too large for ``optimal_pattern``'s model.
+
+    A master program chooses cells at least cost subject to the cuts found so far; the
+    intruder's program then checks every primary cell in each direction against that pattern
+    and turns each shortfall into a cut. When no primary cell falls short, the master's answer
+    is a least-cost pattern protecting every primary cell (against the outsider; other insiders and
+    exactness are the audit's and repairs' business, as for the exact model; ``insiders`` whose cells
+    are primary are checked too, each knowing its own cell). Both stop on
+    work limits (rounds, nodes, simplex iterations), never a clock; without an answer within
+    them the result is None and the heuristic decides.
+    """
+    n = len(values)
+    big = _big_m(values, requirements)
+    attacker = _Attacker(values, lines, signs, big)
+    fixed_cost = sum(costs[i] for i in requirements)
+    cuts: list[tuple[dict[int, float], float]] = []
+    known = {k: knowledge for k, knowledge in (insiders or {}).items() if k in requirements}
+    pairs: set[tuple[int, int]] = set()  # (insider, primary cell) the audit found short
+    hidden = [i in requirements for i in range(n)]
+    objective, bound = 0.0, None
+    for _round in range(rounds):
+        attacker.set_pattern(hidden)
+        found = []
+        for cell, need in sorted(requirements.items()):
+            for direction, amount in ((1, need.upper), (-1, need.lower)):
+                if amount > 0:
+                    cut = attacker.cut(cell, direction, amount)
+                    if cut is not None:
+                        found.append((cut, amount))
+        for insider, cell in sorted(pairs):
+            knowledge = known[insider]
+            need = requirements[cell]
+            attacker.know(insider, knowledge, hidden)
+            for direction, amount in ((1, need.upper), (-1, need.lower)):
+                if amount > 0:
+                    cut = attacker.cut(cell, direction, amount)
+                    if cut is not None:
+                        found.append((cut, amount))
+            attacker.know(insider, None, hidden)
+        if not found and known:
+            # The outsider is satisfied: ask the audit which insiders (with primary cells of their
+            # own) still narrow a primary cell, and check those pairs from now on.
+            report = audit(values, lines, signs, hidden, requirements, known)
+            new = sorted({(k, c) for k, c in report.insider_short if k in known} - pairs)
+            if new and len(pairs) < CUT_INSIDER_PAIRS:
+                pairs |= set(new[: CUT_INSIDER_PAIRS - len(pairs)])
+                continue
+        if not found:
+            return PatternResult(
+                hidden=hidden,
+                cost=objective - fixed_cost,
+                lower_bound=None if bound is None else max(0.0, bound - fixed_cost),
+                optimal=True,
+            )
+        cuts.extend(found)
+        model = _Model()
+        chosen = [
+            model.var(1.0 if i in requirements else 0.0, 0.0 if i in never else 1.0, costs[i], integer=True)
+            for i in range(n)
+        ]
+        for cut, right in cuts:
+            model.row(right, math.inf, {chosen[i]: coefficient for i, coefficient in cut.items()})
+        status, solution, objective, bound = model.solve(max_nodes=max_nodes)
+        if status != "optimal" or not solution:
+            return None
+        hidden = [solution[chosen[i]] > 0.5 for i in range(n)]
+    return None

@@ -25,15 +25,23 @@ from decimal import Decimal
 from governance.disclosure.intervals import INFINITY, AuditReport, Knowledge, Requirement, audit
 from governance.disclosure.layout import Layout, equations
 from governance.disclosure.linear import determined, line_equations
-from governance.disclosure.pattern import Repairer, costs_for, optimal_pattern
+from governance.disclosure.pattern import Repairer, costs_for, cut_pattern, optimal_pattern
 from governance.disclosure.primary import Primary
 from governance.disclosure.rules import Rules
 
 MAX_REPAIR_ROUNDS = 12
+# Work limit on the heuristic's clean-up (``prune``): audit programs solved while trying to publish cells again.
+PRUNE_PROGRAMS = 4000
 WORK_LIMIT = "not found: work limit reached"
 # The exact model has a copy of the table per primary cell and direction: beyond this many
 # variables it is left to the heuristic, whatever the table's size.
 MILP_BUDGET = 1500
+# Beyond the exact model, the least-cost pattern by cut generation (``pattern.cut_pattern``), within its
+# work limits, for two-way tables (hierarchies included) up to this many cells; the heuristic otherwise (on
+# three-way tables the cuts are weak and the rounds many).
+CUT_MAX_CELLS = 2_500
+CUT_MAX_COLUMNS = 2
+CUTS = "optimal by cut generation"
 
 
 @dataclass
@@ -44,6 +52,7 @@ class PatternInfo:
     cost: float = 0.0
     lower_bound: float | None = None
     repairs: int = 0
+    pruned: int = 0
 
     def to_json(self) -> dict:
         return {
@@ -51,6 +60,7 @@ class PatternInfo:
             "cost": round(self.cost, 6),
             "lower_bound": None if self.lower_bound is None else round(self.lower_bound, 6),
             "repairs": self.repairs,
+            "pruned": self.pruned,
         }
 
 
@@ -146,6 +156,14 @@ def choose_pattern(
             hidden = [a or b for a, b in zip(hidden, found.hidden, strict=True)]
             info.method = "optimal"
             info.lower_bound = found.lower_bound
+    if info.method == "none" and needs and n <= CUT_MAX_CELLS and len(layout.parents) <= CUT_MAX_COLUMNS:
+        found = cut_pattern(
+            values, lines, signs, needs, costs, never=primary.structural, insiders=knowledge_of(primary)
+        )
+        if found is not None:
+            hidden = [a or b for a, b in zip(hidden, found.hidden, strict=True)]
+            info.method = CUTS
+            info.lower_bound = found.lower_bound
     if info.method == "none":
         info.method = "heuristic"
         hide_enough(layout, primary.values, labels, hidden, primary.structural)
@@ -168,8 +186,50 @@ def choose_pattern(
             if determined(line_equations(layout.lines, hidden)) == []:
                 _hide_exact(layout, primary, hidden, report.exact)
     primaries = set(primary.primary)
+    if info.method != "optimal" and report is not None and report.passed:
+        info.pruned = prune(layout, values, lines, signs, hidden, needs, knowledge, costs, primaries)
     info.cost = sum(costs[i] for i in range(n) if hidden[i] and i not in primaries)
     return hidden, info
+
+
+def prune(
+    layout: Layout,
+    values: Sequence[float],
+    lines: Sequence[Sequence[int]],
+    signs: Sequence[Sequence[int]],
+    hidden: list[bool],
+    needs: dict[int, Requirement],
+    knowledge: dict[int, Knowledge],
+    costs: Sequence[float],
+    primaries: set[int],
+) -> int:
+    """Publish again each secondary cell the pattern does not need, the costliest first; returns how many.
+
+    The heuristic hides cells line by line and repairs each short cell on its own, so a cell
+    hidden early (often a total) may no longer be needed once later cells are hidden. Each
+    secondary cell, in order of cost (the largest first, ties by position, so the result never
+    depends on the machine), is published on trial; it stays published only if no hidden cell
+    is then fixed by the lines and the whole audit, insiders included, still passes. The trials
+    stop after ``PRUNE_PROGRAMS`` of the audit's programs (a work limit, not a clock), leaving
+    the rest hidden: a pattern that passed stays one that passes.
+    """
+    candidates = sorted((i for i, h in enumerate(hidden) if h and i not in primaries), key=lambda i: (-costs[i], i))
+    programs, published = 0, 0
+    report = None
+    for cell in candidates:
+        if programs >= PRUNE_PROGRAMS:
+            break
+        hidden[cell] = False
+        if not determined(line_equations(layout.lines, hidden)):
+            earlier = report.changes if report is not None else ()
+            trial = audit_once(values, lines, signs, hidden, needs, knowledge, earlier)
+            programs += max(1, trial.programs)
+            if trial.passed:
+                published += 1
+                report = trial
+                continue
+        hidden[cell] = True
+    return published
 
 
 def _hide_exact(layout: Layout, primary: Primary, hidden: list[bool], exact: Sequence[int]) -> None:
