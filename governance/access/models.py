@@ -176,6 +176,9 @@ class AccessGrant(AuditScoped, models.Model):
         ]
         indexes = [
             models.Index(fields=["holder", "asset", "state"], name="access_grant_holder_asset"),
+            # The live grants on a set of assets and who holds them, read from the index alone: the
+            # record of processing counts the holders of every activity's assets (thousands of grants).
+            models.Index(fields=["asset", "state", "holder"], name="access_grant_asset_state"),
             models.Index(fields=["state", "ends_on"], name="access_grant_state_end"),
             models.Index(fields=["-starts_on", "-id"], name="access_grant_newest"),
         ]

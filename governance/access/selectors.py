@@ -230,7 +230,12 @@ def reviews_for(user: User, reviews: QuerySet) -> QuerySet:
         | Q(grant__asset__manager__is_active=False)
         | Q(grant__asset__manager=F("grant__holder"))
     )
-    mine = Q(grant__asset__manager=user) | (Q(**{deputy: user}) & iam_cannot)
+    # The assets user manages or oversees are listed first (a few index reads): given only the
+    # condition, PostgreSQL joins every grant to its asset and area before filtering (60 ms at 100,000).
+    own = InformationAsset.objects.filter(Q(manager=user) | Q(business_area__deputy_siro=user))
+    mine = Q(grant__asset_id__in=list(own.values_list("pk", flat=True))) & (
+        Q(grant__asset__manager=user) | (Q(**{deputy: user}) & iam_cannot)
+    )
     if stands_in(user):
         mine |= Q(grant__in=_stand_in_grants().values("pk"))
     candidates = (

@@ -10,7 +10,9 @@ grants, contracts and agreements (``recipients.py``). Rows are built from a fixe
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
@@ -82,11 +84,56 @@ def personal_data_categories(assets: Iterable[InformationAsset]) -> list[tuple[s
     return sorted(seen.items())
 
 
-def _categories_text(assets) -> str:
-    return "; ".join(f"{what} ({sensitivity.lower()})" for what, sensitivity in personal_data_categories(assets))
+@dataclass
+class ExportAsset:
+    """What the export shows of one asset: plain values, not model instances (a record of
+    hundreds of activities names thousands of data items)."""
+
+    name: str
+    retention_rule: str
+    storage_location: str
+    items: list[tuple[str, str]] = field(default_factory=list)  # (what it holds, sensitivity in words)
 
 
-def _per_asset(assets, attribute: str) -> str:
+def export_assets(activities: QuerySet[ProcessingActivity]) -> dict[int, list[ExportAsset]]:
+    """Each activity's assets in name order, with their personal data items in (description, name)
+    order: two queries of plain values whatever the number of activities, assets or items."""
+    through = ProcessingActivity.assets.through
+    links = through.objects.filter(processingactivity__in=activities.values("pk"))
+    assets: dict[int, ExportAsset] = {}
+    found: dict[int, list[ExportAsset]] = defaultdict(list)
+    for activity_id, asset_id, name, retention, storage in links.order_by(
+        "informationasset__name", "informationasset_id"
+    ).values_list(
+        "processingactivity_id",
+        "informationasset_id",
+        "informationasset__name",
+        "informationasset__retention_rule",
+        "informationasset__storage_location",
+    ):
+        asset = assets.setdefault(asset_id, ExportAsset(name, retention, storage))
+        found[activity_id].append(asset)
+    labels = {value: str(label) for value, label in DataItem.Sensitivity.choices}
+    items = (
+        DataItem.objects.filter(sensitivity__in=PERSONAL, asset_id__in=links.values("informationasset_id"))
+        .order_by("description", "name", "pk")
+        .values_list("asset_id", "name", "description", "sensitivity")
+    )
+    for asset_id, name, description, sensitivity in items:
+        assets[asset_id].items.append((description or name, labels.get(sensitivity, sensitivity)))
+    return found
+
+
+def _categories_text(assets: Iterable[ExportAsset]) -> str:
+    """The same words as ``personal_data_categories``: the first sensitivity seen for each thing held."""
+    seen: dict[str, str] = {}
+    for asset in assets:
+        for what, sensitivity in asset.items:
+            seen.setdefault(what, sensitivity)
+    return "; ".join(f"{what} ({sensitivity.lower()})" for what, sensitivity in sorted(seen.items()))
+
+
+def _per_asset(assets: Iterable[ExportAsset], attribute: str) -> str:
     return "; ".join(f"{asset.name}: {getattr(asset, attribute)}" for asset in assets if getattr(asset, attribute))
 
 
@@ -97,10 +144,12 @@ def _transfers(activity: ProcessingActivity) -> tuple[str, str]:
 
 
 def controller_rows(queryset: QuerySet) -> Iterator[list]:
-    activities = list(with_assets(queryset.exclude(role=ProcessingActivity.Role.PROCESSOR)))
+    chosen = queryset.exclude(role=ProcessingActivity.Role.PROCESSOR)
+    activities = list(chosen.select_related("business_area", "owner"))
+    assets_of = export_assets(chosen)
     recipients = recipients_for(activities)
     for activity in activities:
-        assets = list(activity.assets.all())
+        assets = assets_of.get(activity.pk, [])
         found = recipients[activity.pk]
         countries, safeguard = _transfers(activity)
         yield [
@@ -127,10 +176,12 @@ def controller_rows(queryset: QuerySet) -> Iterator[list]:
 
 
 def processor_rows(queryset: QuerySet) -> Iterator[list]:
-    activities = list(with_assets(queryset.filter(role=ProcessingActivity.Role.PROCESSOR)))
+    chosen = queryset.filter(role=ProcessingActivity.Role.PROCESSOR)
+    activities = list(chosen.select_related("business_area", "owner"))
+    assets_of = export_assets(chosen)
     recipients = recipients_for(activities)
     for activity in activities:
-        assets = list(activity.assets.all())
+        assets = assets_of.get(activity.pk, [])
         countries, safeguard = _transfers(activity)
         yield [
             activity.name,
