@@ -325,7 +325,7 @@ def grants_held_untrained(today: datetime.date) -> Q:
         TrainingStatus.objects.filter(course__in=clearing.values("pk"), expires_on__gt=today)
         .order_by()
         .values("user")
-        .annotate(courses=Count("course", distinct=True))
+        .annotate(courses=Count("pk"))  # one status per person and course: no DISTINCT, so hashed
         .filter(courses=Subquery(needed))
         .values("user")
     )
