@@ -145,11 +145,16 @@ def exceptions_for(user: User, facts: Facts) -> list[Task]:
         grants = grants.filter(grants_in_areas(facts.deputy_areas))
     recertification = grants_past_recertification(facts.today)
     past_end = grants_past_end(facts.today)
-    counts = grants.order_by().aggregate(
-        recertification=Count("pk", filter=recertification),
-        past_end=Count("pk", filter=past_end),
-        first_end=Min("ends_on", filter=past_end),
-        untrained=Count("pk", filter=grants_held_untrained(facts.today)),
+    # Each figure is of active grants: the ended ones, which accumulate over the years, are left out first.
+    counts = (
+        grants.filter(state=AccessGrant.State.ACTIVE)
+        .order_by()
+        .aggregate(
+            recertification=Count("pk", filter=recertification),
+            past_end=Count("pk", filter=past_end),
+            first_end=Min("ends_on", filter=past_end),
+            untrained=Count("pk", filter=grants_held_untrained(facts.today)),
+        )
     )
     listed = reverse("access:grants")
     scope = facts.scope_query()
