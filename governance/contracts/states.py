@@ -78,7 +78,18 @@ class ContractFacts:
         return bool(self.special_category_items)
 
 
-def load_facts(contract: ResearchContract, today: datetime.date | None = None) -> ContractFacts:
+def load_facts(
+    contract: ResearchContract,
+    today: datetime.date | None = None,
+    extensions: list[RetentionExtension] | None = None,
+) -> ContractFacts:
+    """What the contract's rules are decided on. ``extensions``, the contract's retention extensions when
+    the caller has read them all (the detail page lists them), spares reading the pending one again:
+    a contract has at most one pending (a unique constraint)."""
+    if extensions is None:
+        pending = RetentionExtension.objects.filter(contract=contract, state=RetentionExtension.State.PENDING).first()
+    else:
+        pending = next((e for e in extensions if e.state == RetentionExtension.State.PENDING), None)
     checks = list(
         AssuranceCheck.objects.filter(contract=contract).select_related("assessor", "evidence").order_by("pk")
     )
@@ -100,9 +111,7 @@ def load_facts(contract: ResearchContract, today: datetime.date | None = None) -
         certificate=DestructionCertificate.objects.filter(contract=contract)
         .select_related("document", "recorded_by")
         .first(),
-        pending_extension=RetentionExtension.objects.filter(
-            contract=contract, state=RetentionExtension.State.PENDING
-        ).first(),
+        pending_extension=pending,
         today=today or timezone.localdate(),
     )
 

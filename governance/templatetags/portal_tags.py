@@ -10,10 +10,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from governance.core import plurals
 from governance.core.models.audit import AuditScoped
 from governance.core.policy import has_oversight
+from governance.templatetags.highlight_tags import mark_words
 from governance.training.courses import uncleared_data_handler_ids
 
 register = template.Library()
@@ -190,3 +192,45 @@ def change_sentence(change) -> str:
     if after in ("", _NONE):
         return format_html("{} cleared (was {})", label, before)
     return format_html("{} changed from {} to {}", label, before, after)
+
+
+@register.simple_tag(takes_context=True)
+def history_entries(context, rows, marks=None) -> str:
+    """The entries of one event, each with its field changes, as a list (``includes/history_entries.html``).
+
+    Built here rather than by a template loop: the audit explorer shows about 400 entries a page,
+    and the template engine's per-node work was a third of the page's time. ``explorer`` in the
+    context adds each entry's chain position; ``marks`` (words searched for) are highlighted."""
+    explorer = context.get("explorer")
+    items = []
+    for row in rows:
+        said = history_sentence(context, row)
+        changed = bool(row.changes or row.system_changes)
+        parts = [mark_words(said, marks) if marks else said, ":" if changed else "."]
+        if explorer:
+            parts.append(
+                format_html(
+                    ' <span class="govuk-hint govuk-!-font-size-16">(entry {})</span>',
+                    row.entry.chain_index or "not yet sealed",
+                )
+            )
+        if changed:
+            changes = "".join(
+                format_html("<li>{}</li>", mark_words(change_sentence(c), marks) if marks else change_sentence(c))
+                for c in row.changes
+            )
+            system = "".join(
+                format_html(
+                    '<li>{} <span class="govuk-hint govuk-!-font-size-16">(system)</span></li>', change_sentence(c)
+                )
+                for c in row.system_changes
+            )
+            parts.append(
+                format_html(
+                    '\n    <ul class="govuk-list govuk-list--bullet govuk-body-s">\n      {}\n      {}\n    </ul>',
+                    mark_safe(changes),  # noqa: S308 - each clause built by format_html
+                    mark_safe(system),  # noqa: S308 - each clause built by format_html
+                )
+            )
+        items.append(format_html("  <li>\n    {}\n  </li>\n", mark_safe("".join(str(p) for p in parts))))  # noqa: S308
+    return format_html('<ul class="govuk-list govuk-body-s">\n{}</ul>', mark_safe("".join(items)))  # noqa: S308

@@ -171,7 +171,12 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         contract, user = self.contract, self.request.user
-        facts = load_facts(contract)
+        extensions = list(
+            RetentionExtension.objects.filter(contract=contract)
+            .select_related("requested_by")
+            .order_by("-requested_at", "-pk")
+        )
+        facts = load_facts(contract, extensions=extensions)
         manages = can_manage(user, contract)
         documents = list(ContractDocument.objects.filter(contract=contract).select_related("uploaded_by"))
         context.update(
@@ -193,11 +198,7 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
                 .select_related("changed_by", "extension")
                 .order_by("-changed_at", "-pk")
             ),
-            extensions=list(
-                RetentionExtension.objects.filter(contract=contract)
-                .select_related("requested_by")
-                .order_by("-requested_at", "-pk")
-            ),
+            extensions=extensions,
             documents=documents,
             downloads=accesses_of(documents, limit=20) if (manages or has_oversight(user)) else None,
             history=history_for(contract, request=self.request),
