@@ -680,8 +680,9 @@ def earlier_tables(release: StatisticalRelease, tables: list[OutputTable]) -> di
 
 
 def _published(table: OutputTable, rules: Rules, name: str) -> Published:
+    """A checked table as a reader holds it (callers pass only tables with a stored check)."""
     return Published(
-        name=name, table=Table.from_json(table.data), result=CheckResult.from_json(table.result), rules=rules
+        name=name, table=Table.from_json(table.data), result=CheckResult.from_json(table.result or {}), rules=rules
     )
 
 
