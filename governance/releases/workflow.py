@@ -605,6 +605,17 @@ class Readiness:
     rule_set: DisclosureRuleSet
     problems: list[str]
     stale: list[OutputTable] = dataclasses.field(default_factory=list)
+    # For each table, the published tables of earlier releases from its source asset it is checked against.
+    earlier: dict[int, list[OutputTable]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def earlier_releases(self) -> list[StatisticalRelease]:
+        """The earlier releases the differencing check takes into account, oldest first, each once."""
+        seen: dict[int, StatisticalRelease] = {}
+        for others in self.earlier.values():
+            for other in others:
+                seen.setdefault(other.release_id, other.release)
+        return sorted(seen.values(), key=lambda release: (release.released_at, release.pk))
 
     @property
     def ready(self) -> bool:
@@ -627,10 +638,11 @@ def readiness(release: StatisticalRelease) -> Readiness:
             problems.append(f"{table.title}: the disclosure check failed. Change the table and upload it again.")
     if not problems and len(tables) > 1:
         problems += linked_problems(tables, rule_set)
+    earlier = earlier_tables(release, tables) if tables else {}
     if not problems:
-        found, _ = earlier_release_problems(release, tables, rule_set)
+        found, _ = earlier_release_problems(release, tables, rule_set, earlier)
         problems += [problem for table in tables for problem in found[table.pk]]
-    return Readiness(tables=tables, rule_set=rule_set, problems=problems, stale=stale)
+    return Readiness(tables=tables, rule_set=rule_set, problems=problems, stale=stale, earlier=earlier)
 
 
 def linked_problems(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> list[str]:
@@ -693,7 +705,10 @@ def earlier_name(table: OutputTable) -> str:
 
 
 def earlier_release_problems(
-    release: StatisticalRelease, tables: list[OutputTable], rule_set: DisclosureRuleSet
+    release: StatisticalRelease,
+    tables: list[OutputTable],
+    rule_set: DisclosureRuleSet,
+    considered: dict[int, list[OutputTable]] | None = None,
 ) -> tuple[dict[int, list[str]], dict[int, list[OutputTable]]]:
     """Differencing against earlier releases: each passed table against every published table of a released
     release from the same source asset, and which earlier tables each table was checked against.
@@ -702,7 +717,8 @@ def earlier_release_problems(
     when one table is subtracted from the other (``differencing.newcomer_problems``); the earlier
     tables' published figures are those of their own check, under the rules they were released with.
     """
-    considered = earlier_tables(release, tables)
+    if considered is None:
+        considered = earlier_tables(release, tables)
     problems: dict[int, list[str]] = {table.pk: [] for table in tables}
     for table in tables:
         if not table.passed or not table.result or not considered[table.pk]:

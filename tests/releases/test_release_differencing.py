@@ -78,6 +78,7 @@ def test_a_release_three_people_larger_in_one_cell_than_an_earlier_one_from_the_
     assert '"Claimant counts, May"' in south[0]
     assert f"released {may.released_at.day} " in south[0]
     assert "3 people more" in south[0] and "fewer than the minimum of 10" in south[0]
+    assert "even as rounded" in south[0]  # base-5 rounding, the default, does not stop it
     record = records.release_record(june)
     differencing = record["tables"][0]["checks"]["differencing_with_earlier_releases"]
     assert differencing["problems"] >= 1
@@ -159,3 +160,14 @@ def test_perturbation_passes_a_pair_only_when_the_newcomers_could_still_number_t
         assert flagged == (not fits), (number, old, new)
         seen.add(flagged)
     assert seen == {True, False}  # both outcomes were tried
+
+
+def test_the_release_page_names_the_earlier_releases_checked_against(verified_client, statistician, chief, asset):
+    publish(prepare(statistician, "Claimant counts, May", asset, MAY), statistician, chief)
+    june = prepare(statistician, "Claimant counts, June", asset, JUNE_THREE_MORE_IN_SOUTH)
+
+    page = verified_client(statistician).get(june.get_absolute_url()).content.decode()
+
+    earlier = page[page.index('id="earlier-releases"') : page.index('id="sign-off"')]
+    assert "Claimant counts, May" in earlier
+    assert "3 people more than in" in page  # the finding itself, under the sign-off
