@@ -171,3 +171,19 @@ def test_the_release_page_names_the_earlier_releases_checked_against(verified_cl
     earlier = page[page.index('id="earlier-releases"') : page.index('id="sign-off"')]
     assert "Claimant counts, May" in earlier
     assert "3 people more than in" in page  # the finding itself, under the sign-off
+
+
+def test_a_table_with_a_column_more_is_added_up_over_it_before_subtracting():
+    rules = Rules(rounding_base=1)
+    may = published('"May"', MAY, rules)
+    june = published(
+        '"June"',
+        b"region,sex,count\nNorth,F,60\nNorth,M,60\nNorth,Total,120\nSouth,F,23\nSouth,M,20\nSouth,Total,43\n"
+        b"East,F,40\nEast,M,45\nEast,Total,85\nTotal,F,123\nTotal,M,125\nTotal,Total,248\n",
+        rules,
+    )
+
+    problems = newcomer_problems(june, may)
+
+    assert [problem.split('"')[1] for problem in problems] == ["South", "Total"]
+    assert newcomer_problems(may, june)  # and the other way round: the earlier table is the larger one's part
