@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
+from governance.disclosure.differencing import compare
 from governance.disclosure.output_tables import OutputTable, is_total_label, plural
 from governance.disclosure.primary import Flag, rule_flags
 from governance.disclosure.rules import Rules
@@ -296,51 +297,30 @@ def _check_lines(table: OutputTable, found: FindingList) -> None:
             )
 
 
-def _populations(table: OutputTable, columns: Sequence[int]) -> dict[tuple[str, ...], int]:
-    """People (or contributors) in each cell by the labels in the given columns, added up over the others.
-
-    Cells totalled in a column added up over are left out (their people are in the other cells);
-    cells differing only in their statistic hold the same people, so they are counted once.
-    """
-    by_cell: dict[tuple[str, ...], int] = {}
-    for cell in table.cells:
-        by_cell[cell.labels] = max(by_cell.get(cell.labels, 0), cell.count)
-    dropped = [j for j in range(len(table.category_columns)) if j not in columns]
-    result: dict[tuple[str, ...], int] = {}
-    for labels, count in by_cell.items():
-        if any(is_total_label(labels[j]) for j in dropped):
-            continue
-        key = tuple(labels[j] for j in columns)
-        result[key] = result.get(key, 0) + count
-    return result
-
-
 def _check_differencing(table: OutputTable, earlier: OutputTable, rules: OutputRules, found: FindingList) -> None:
     """A nested pair of tables (every shared cell larger in one, or equal) whose difference in a cell is small."""
-    mine = [column.casefold() for column in table.category_columns]
-    theirs = [column.casefold() for column in earlier.category_columns]
-    if not set(mine) <= set(theirs) and not set(theirs) <= set(mine):
+    comparison = compare(
+        table.category_columns,
+        ((cell.labels, cell.count) for cell in table.cells),
+        earlier.category_columns,
+        ((cell.labels, cell.count) for cell in earlier.cells),
+    )
+    if comparison is None:
         return
-    kept = mine if set(mine) <= set(theirs) else theirs
-    new = _populations(table, [mine.index(column) for column in kept])
-    old = _populations(earlier, [theirs.index(column) for column in kept])
-    differences = {key: new[key] - old[key] for key in new.keys() & old.keys()}
-    if any(d > 0 for d in differences.values()) and any(d < 0 for d in differences.values()):
-        return  # neither group holds the other: the differences are not a group of anyone
+    kept = comparison.kept
+    new, old = comparison.new, comparison.old
     one, many = table.noun
-    names = [table.category_columns[mine.index(column)] for column in kept]
-    summed_mine = [c for c in table.category_columns if c.casefold() not in kept]
-    summed_theirs = [c for c in earlier.category_columns if c.casefold() not in kept]
+    names = [table.category_columns[j] for j in comparison.mine_columns]
+    summed_mine = [c for c in table.category_columns if c.strip().casefold() not in kept]
+    summed_theirs = [c for c in earlier.category_columns if c.strip().casefold() not in kept]
     earlier_name = f'the earlier table "{earlier.name}"' if earlier.name else "an earlier table"
     if summed_theirs:
         earlier_name += f" (added up over {', '.join(summed_theirs)})"
     here = f"this table (added up over {', '.join(summed_mine)})" if summed_mine else "this table"
-    for key in sorted(differences):
-        difference = abs(differences[key])
-        if not 0 < difference < rules.threshold:
-            continue
+    for key, signed in comparison.isolated(rules.threshold).items():
+        difference = abs(signed)
         label = ", ".join(key)
-        more = "more" if differences[key] > 0 else "fewer"
+        more = "more" if signed > 0 else "fewer"
         found.add(
             "differencing",
             FAIL,

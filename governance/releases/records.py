@@ -9,13 +9,19 @@ still methodology, so only disclosure control and auditors may read it
 from __future__ import annotations
 
 from governance.releases.models import OutputTable, StatisticalRelease
-from governance.releases.workflow import current_rule_set, is_current, result_of
+from governance.releases.workflow import current_rule_set, earlier_release_problems, is_current, result_of
 
 RECORD_FORMAT = "custodian-disclosure-record/1"
 
 
-def table_record(table: OutputTable) -> dict:
-    """The record of one table's latest check (``checked`` is False while it waits for one)."""
+def table_record(table: OutputTable, differencing: dict | None = None) -> dict:
+    """The record of one table's latest check (``checked`` is False while it waits for one).
+
+    ``differencing`` is the check against earlier releases (``release_record`` works it out for
+    every table at once); without it, it is worked out for this table alone.
+    """
+    if differencing is None:
+        differencing = _differencing(table.release, [table])[table.pk]
     result = result_of(table)
     record: dict = {
         "format": RECORD_FORMAT,
@@ -41,11 +47,34 @@ def table_record(table: OutputTable) -> dict:
             "secondary_suppression": audit.pop("pattern", {}),
             "lp_audit": audit,
             "verifier": "independent LP audit of the published table" if audit else "line and exact-recovery checks",
+            "differencing_with_earlier_releases": differencing,
         },
         "counts": dict(result.counts),
         "outcome": {"passed": result.passed, "problems": len(result.problems)},
     }
     return record
+
+
+def _differencing(release: StatisticalRelease, tables: list[OutputTable]) -> dict[int, dict]:
+    """For each table, the earlier releases (and their tables) it was compared with, and how many cells it gave away.
+
+    Named even when nothing was found, so the record shows what the check took into account.
+    """
+    problems, considered = earlier_release_problems(release, tables, current_rule_set())
+    result = {}
+    for table in tables:
+        earlier = [
+            {
+                "release": other.release_id,
+                "title": other.release.title,
+                "released_at": other.release.released_at.isoformat() if other.release.released_at else None,
+                "table": other.pk,
+                "table_title": other.title,
+            }
+            for other in considered[table.pk]
+        ]
+        result[table.pk] = {"earlier_tables": earlier, "problems": len(problems[table.pk])}
+    return result
 
 
 def _primary_checks(table: OutputTable, result) -> list[str]:
@@ -66,7 +95,8 @@ def release_record(release: StatisticalRelease) -> dict:
     """Every table's record, and whether the release as a whole has passed under the rules in force."""
     rule_set = current_rule_set()
     tables = list(OutputTable.objects.filter(release=release).select_related("source", "rules").order_by("title", "pk"))
-    records = [table_record(table) for table in tables]
+    differencing = _differencing(release, tables)
+    records = [table_record(table, differencing[table.pk]) for table in tables]
     return {
         "format": RECORD_FORMAT,
         "release": {"id": release.pk, "title": release.title, "status": release.status},

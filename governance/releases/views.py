@@ -158,6 +158,8 @@ class ReleaseDetailView(ReleaseObjectMixin, TemplateView):
             sees_method=sees_method(user),
             # Weights with the published (grossed) numbers would give back the sample counts.
             shows_weights=sees_method(user) or release.author_id == user.pk,
+            # Which earlier releases the differencing check took into account: for who prepares or checks it.
+            shows_earlier=sees_method(user) or release.author_id == user.pk,
             downloads=accesses_of(state.tables, limit=20),
             history=history_for(release, limit=HISTORY_SHOWN, request=self.request),
             history_limit=HISTORY_SHOWN,

@@ -33,6 +33,7 @@ from governance.core.security import verify_fresh_second_factor
 from governance.core.uploads import safe_original_name
 from governance.disclosure import CheckResult, Extract, Rules, Table, TableError, check_table, parse_table
 from governance.disclosure.checks import check_pattern
+from governance.disclosure.differencing import Published, newcomer_problems
 from governance.disclosure.jj import JJError, from_jj, pattern_from, problem_of, to_jj
 from governance.disclosure.linked import LinkedTable, audit_release
 from governance.disclosure.rules import SecondaryCost
@@ -604,6 +605,17 @@ class Readiness:
     rule_set: DisclosureRuleSet
     problems: list[str]
     stale: list[OutputTable] = dataclasses.field(default_factory=list)
+    # For each table, the published tables of earlier releases from its source asset it is checked against.
+    earlier: dict[int, list[OutputTable]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def earlier_releases(self) -> list[StatisticalRelease]:
+        """The earlier releases the differencing check takes into account, oldest first, each once."""
+        seen: dict[int, StatisticalRelease] = {}
+        for others in self.earlier.values():
+            for other in others:
+                seen.setdefault(other.release_id, other.release)
+        return sorted(seen.values(), key=lambda release: (release.released_at, release.pk))
 
     @property
     def ready(self) -> bool:
@@ -626,7 +638,11 @@ def readiness(release: StatisticalRelease) -> Readiness:
             problems.append(f"{table.title}: the disclosure check failed. Change the table and upload it again.")
     if not problems and len(tables) > 1:
         problems += linked_problems(tables, rule_set)
-    return Readiness(tables=tables, rule_set=rule_set, problems=problems, stale=stale)
+    earlier = earlier_tables(release, tables) if tables else {}
+    if not problems:
+        found, _ = earlier_release_problems(release, tables, rule_set, earlier)
+        problems += [problem for table in tables for problem in found[table.pk]]
+    return Readiness(tables=tables, rule_set=rule_set, problems=problems, stale=stale, earlier=earlier)
 
 
 def linked_problems(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> list[str]:
@@ -655,6 +671,65 @@ def linked_problems(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> l
                 rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)  # as each table was checked
             problems += audit_release(group, rules).narrowed[:10]
     return problems
+
+
+def earlier_tables(release: StatisticalRelease, tables: list[OutputTable]) -> dict[int, list[OutputTable]]:
+    """For each table, the tables of released releases (other than this one) drawn from the same source asset.
+
+    An intruder holds every published table of every earlier release; those from the same asset
+    count (at least in part) the same people or businesses. One query, whatever the number of tables.
+    """
+    assets = {table.source.asset_id for table in tables}
+    published = list(
+        OutputTable.objects.filter(release__status=Status.RELEASED, source__asset_id__in=assets, passed=True)
+        .exclude(release=release)
+        .select_related("release", "source", "rules")
+        .order_by("release__released_at", "release_id", "title", "pk")
+    )
+    return {
+        table.pk: [other for other in published if other.source.asset_id == table.source.asset_id] for table in tables
+    }
+
+
+def _published(table: OutputTable, rules: Rules, name: str) -> Published:
+    """A checked table as a reader holds it (callers pass only tables with a stored check)."""
+    return Published(
+        name=name, table=Table.from_json(table.data), result=CheckResult.from_json(table.result or {}), rules=rules
+    )
+
+
+def earlier_name(table: OutputTable) -> str:
+    """'"Claimant counts, May" (released 4 May 2026), table "By region"': how a message names an earlier table."""
+    released = timezone.localtime(table.release.released_at)
+    return f'"{table.release.title}" (released {released.day} {released:%B %Y}), table "{table.title}"'
+
+
+def earlier_release_problems(
+    release: StatisticalRelease,
+    tables: list[OutputTable],
+    rule_set: DisclosureRuleSet,
+    considered: dict[int, list[OutputTable]] | None = None,
+) -> tuple[dict[int, list[str]], dict[int, list[OutputTable]]]:
+    """Differencing against earlier releases: each passed table against every published table of a released
+    release from the same source asset, and which earlier tables each table was checked against.
+
+    A release drawn from nearly the same population as an earlier one gives its newcomers away
+    when one table is subtracted from the other (``differencing.newcomer_problems``); the earlier
+    tables' published figures are those of their own check, under the rules they were released with.
+    """
+    if considered is None:
+        considered = earlier_tables(release, tables)
+    problems: dict[int, list[str]] = {table.pk: [] for table in tables}
+    for table in tables:
+        if not table.passed or not table.result or not considered[table.pk]:
+            continue
+        mine = _published(table, _rules_for(table, rule_set), f'"{table.title}"')
+        for other in considered[table.pk]:
+            if other.rules is None or not other.result:
+                continue
+            earlier = _published(other, rules_of(other.rules), earlier_name(other))
+            problems[table.pk] += [f"{table.title}: {problem}" for problem in newcomer_problems(mine, earlier)]
+    return problems, considered
 
 
 def is_current(table: OutputTable, rule_set: DisclosureRuleSet | None = None) -> bool:
