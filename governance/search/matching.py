@@ -9,6 +9,7 @@ word must appear, case-insensitively, in one of the record's fields.
 
 from __future__ import annotations
 
+import re
 from functools import reduce
 from operator import and_, or_
 
@@ -81,7 +82,67 @@ def _contains(name: str, text: str) -> ContainsIgnoringCase:
     return ContainsIgnoringCase(F(name), Value(pattern))
 
 
+NEGATION = re.compile(r"(?:^|[\s\"(])-")
+"""A word typed with a leading minus: websearch's "not", which a record lacking every word can match."""
+
+
+def _field(model, path: str):
+    """The model and column name at the end of ``path`` ("asset__name": the asset model and "name")."""
+    *relations, column = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model, column
+
+
+def _candidates(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> Q | None:
+    """Rows that may match, found through each field's own index: a superset of the matches.
+
+    The words of grants and requests span tables (an asset's name, a person's), so no index
+    holds their whole document, and a word matched across joined tables read every row. A
+    row matches the full-text query only if one of its fields holds one of the typed words
+    (unless a word is negated: then there is no such superset and None is returned), and
+    matches a name's similarity or substring only through that field. Each such condition is
+    asked of the field's own table, where an index answers it, one branch of a UNION each, and
+    the rows are taken by the ids found: the exact match and the ranking then run on those rows.
+    """
+    if NEGATION.search(text):
+        return None
+    query = SearchQuery(text, config="simple", search_type="websearch")
+    model = queryset.model
+    by_table: dict[str, list[str]] = {}
+    for path in words:
+        relation, _, column = path.rpartition("__")
+        by_table.setdefault(relation, []).append(column)
+    if list(by_table) == [""]:
+        # Every word in the kind's own table: its whole match is answered from its indexes as it is.
+        return None
+    if True:
+        # Words spread over tables: any typed word in one table's part of the document.
+        query = reduce(or_, (SearchQuery(piece, config="simple", search_type="plain") for piece in text.split()))
+    branches: list[QuerySet] = []
+
+    def rows(relation: str, found: QuerySet) -> QuerySet:
+        ids = found.order_by().values("pk")
+        return model._base_manager.filter(**{f"{relation}__in": ids}).order_by().values("pk") if relation else ids
+
+    for relation, columns in by_table.items():
+        target = _field(model, f"{relation}__x")[0] if relation else model
+        vector = SearchVector(*columns, config="simple")
+        branches.append(rows(relation, target._base_manager.annotate(search_part=vector).filter(search_part=query)))
+    for path in names:
+        relation, _, column = path.rpartition("__")
+        target = _field(model, path)[0]
+        branches.append(rows(relation, target._base_manager.filter(**{f"{column}__trigram_word_similar": text})))
+        branches.append(rows(relation, target._base_manager.filter(_contains(column, text))))
+    if also is not None:
+        branches.append(model._base_manager.filter(also).order_by().values("pk"))
+    return Q(pk__in=branches[0].union(*branches[1:]))
+
+
 def _postgres(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> QuerySet:
+    candidates = _candidates(queryset, text, names=names, words=words, also=also)
+    if candidates is not None:
+        queryset = queryset.filter(candidates)
     query = SearchQuery(text, config="simple", search_type="websearch")
     similarity = [TrigramWordSimilarity(text, name) for name in names]
     queryset = queryset.annotate(
