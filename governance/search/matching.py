@@ -10,6 +10,9 @@ word must appear, case-insensitively, in one of the record's fields.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import reduce
 from operator import and_, or_
 
@@ -85,55 +88,89 @@ def _contains(name: str, text: str) -> ContainsIgnoringCase:
 NEGATION = re.compile(r"(?:^|[\s\"(])-")
 """A word typed with a leading minus: websearch's "not", which a record lacking every word can match."""
 
+SHARED_IDS = 1000
+"""Up to this many ids a related table matches are listed once and shared by the kinds joining it."""
 
-def _field(model, path: str):
-    """The model and column name at the end of ``path`` ("asset__name": the asset model and "name")."""
-    *relations, column = path.split("__")
-    for relation in relations:
-        model = model._meta.get_field(relation).related_model
-    return model, column
+_shared: ContextVar[dict | None] = ContextVar("search_shared_ids", default=None)
+
+
+@contextmanager
+def one_search() -> Iterator[None]:
+    """Within it, the rows of a related table that the words match (assets by name, people by
+    name) are asked once and shared by every kind joining that table (grants and requests)."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _related(model, relation: str):
+    """The model ``relation`` ("asset", "holder") leads to from ``model``."""
+    for step in relation.split("__"):
+        model = model._meta.get_field(step).related_model
+    return model
+
+
+def _matching_ids(
+    target, text: str, query: SearchQuery, *, words: tuple[str, ...], names: tuple[str, ...], share: bool
+):
+    """The ids of ``target``'s rows whose ``words`` hold a typed word or whose ``names`` are like
+    the text: one UNION whose every branch is a condition one index answers; listed once per
+    search and shared if ``share`` (a related table) and few enough."""
+    found = target._base_manager.order_by()
+    branches = []
+    if words:
+        vector = SearchVector(*words, config="simple")
+        branches.append(found.annotate(search_part=vector).filter(search_part=query).values("pk"))
+    for column in names:
+        branches.append(found.filter(**{f"{column}__trigram_word_similar": text}).values("pk"))
+        branches.append(found.filter(_contains(column, text)).values("pk"))
+    ids = branches[0].union(*branches[1:])
+    shared = _shared.get()
+    if shared is None or not share:
+        return ids
+    key = (target._meta.label, words, names, text)
+    if key not in shared:
+        listed = list(ids.values_list("pk", flat=True)[: SHARED_IDS + 1])
+        shared[key] = listed if len(listed) <= SHARED_IDS else ids
+    return shared[key]
 
 
 def _candidates(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> Q | None:
-    """Rows that may match, found through each field's own index: a superset of the matches.
+    """Rows that may match, found through each table's own indexes: a superset of the matches.
 
     The words of grants and requests span tables (an asset's name, a person's), so no index
     holds their whole document, and a word matched across joined tables read every row. A
-    row matches the full-text query only if one of its fields holds one of the typed words
-    (unless a word is negated: then there is no such superset and None is returned), and
-    matches a name's similarity or substring only through that field. Each such condition is
-    asked of the field's own table, where an index answers it, one branch of a UNION each, and
-    the rows are taken by the ids found: the exact match and the ranking then run on those rows.
+    row matches the full-text query only if one of its tables' part of the document holds one
+    of the typed words (unless a word is negated: then there is no such superset and None is
+    returned), and matches a name's similarity or substring only through that field. So each
+    table is asked by its own indexes, and the rows are taken by the ids found (by the asset's
+    and holder's indexes); the exact match and the ranking then run on those rows only.
     """
     if NEGATION.search(text):
         return None
-    query = SearchQuery(text, config="simple", search_type="websearch")
-    model = queryset.model
-    by_table: dict[str, list[str]] = {}
+    tables: dict[str, tuple[list[str], list[str]]] = {}
     for path in words:
         relation, _, column = path.rpartition("__")
-        by_table.setdefault(relation, []).append(column)
-    if list(by_table) == [""]:
+        tables.setdefault(relation, ([], []))[0].append(column)
+    if list(tables) == [""]:
         # Every word in the kind's own table: its whole match is answered from its indexes as it is.
         return None
-    if True:
-        # Words spread over tables: any typed word in one table's part of the document.
-        query = reduce(or_, (SearchQuery(piece, config="simple", search_type="plain") for piece in text.split()))
-    branches: list[QuerySet] = []
-
-    def rows(relation: str, found: QuerySet) -> QuerySet:
-        ids = found.order_by().values("pk")
-        return model._base_manager.filter(**{f"{relation}__in": ids}).order_by().values("pk") if relation else ids
-
-    for relation, columns in by_table.items():
-        target = _field(model, f"{relation}__x")[0] if relation else model
-        vector = SearchVector(*columns, config="simple")
-        branches.append(rows(relation, target._base_manager.annotate(search_part=vector).filter(search_part=query)))
     for path in names:
         relation, _, column = path.rpartition("__")
-        target = _field(model, path)[0]
-        branches.append(rows(relation, target._base_manager.filter(**{f"{column}__trigram_word_similar": text})))
-        branches.append(rows(relation, target._base_manager.filter(_contains(column, text))))
+        tables.setdefault(relation, ([], []))[1].append(column)
+    query = reduce(or_, (SearchQuery(piece, config="simple", search_type="plain") for piece in text.split()))
+    model = queryset.model
+    branches: list[QuerySet] = []
+    for relation, (table_words, table_names) in tables.items():
+        target = _related(model, relation) if relation else model
+        ids = _matching_ids(
+            target, text, query, words=tuple(table_words), names=tuple(table_names), share=bool(relation)
+        )
+        branches.append(
+            model._base_manager.filter(**{f"{relation}__in": ids}).order_by().values("pk") if relation else ids
+        )
     if also is not None:
         branches.append(model._base_manager.filter(also).order_by().values("pk"))
     return Q(pk__in=branches[0].union(*branches[1:]))
