@@ -9,6 +9,10 @@ word must appear, case-insensitively, in one of the record's fields.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import reduce
 from operator import and_, or_
 
@@ -81,7 +85,101 @@ def _contains(name: str, text: str) -> ContainsIgnoringCase:
     return ContainsIgnoringCase(F(name), Value(pattern))
 
 
+NEGATION = re.compile(r"(?:^|[\s\"(])-")
+"""A word typed with a leading minus: websearch's "not", which a record lacking every word can match."""
+
+SHARED_IDS = 1000
+"""Up to this many ids a related table matches are listed once and shared by the kinds joining it."""
+
+_shared: ContextVar[dict | None] = ContextVar("search_shared_ids", default=None)
+
+
+@contextmanager
+def one_search() -> Iterator[None]:
+    """Within it, the rows of a related table that the words match (assets by name, people by
+    name) are asked once and shared by every kind joining that table (grants and requests)."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _related(model, relation: str):
+    """The model ``relation`` ("asset", "holder") leads to from ``model``."""
+    for step in relation.split("__"):
+        model = model._meta.get_field(step).related_model
+    return model
+
+
+def _matching_ids(
+    target, text: str, query: SearchQuery, *, words: tuple[str, ...], names: tuple[str, ...], share: bool
+):
+    """The ids of ``target``'s rows whose ``words`` hold a typed word or whose ``names`` are like
+    the text: one UNION whose every branch is a condition one index answers; listed once per
+    search and shared if ``share`` (a related table) and few enough."""
+    found = target._base_manager.order_by()
+    branches = []
+    if words:
+        vector = SearchVector(*words, config="simple")
+        branches.append(found.annotate(search_part=vector).filter(search_part=query).values("pk"))
+    for column in names:
+        branches.append(found.filter(**{f"{column}__trigram_word_similar": text}).values("pk"))
+        branches.append(found.filter(_contains(column, text)).values("pk"))
+    ids = branches[0].union(*branches[1:])
+    shared = _shared.get()
+    if shared is None or not share:
+        return ids
+    key = (target._meta.label, words, names, text)
+    if key not in shared:
+        listed = list(ids.values_list("pk", flat=True)[: SHARED_IDS + 1])
+        shared[key] = listed if len(listed) <= SHARED_IDS else ids
+    return shared[key]
+
+
+def _candidates(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> Q | None:
+    """Rows that may match, found through each table's own indexes: a superset of the matches.
+
+    The words of grants and requests span tables (an asset's name, a person's), so no index
+    holds their whole document, and a word matched across joined tables read every row. A
+    row matches the full-text query only if one of its tables' part of the document holds one
+    of the typed words (unless a word is negated: then there is no such superset and None is
+    returned), and matches a name's similarity or substring only through that field. So each
+    table is asked by its own indexes, and the rows are taken by the ids found (by the asset's
+    and holder's indexes); the exact match and the ranking then run on those rows only.
+    """
+    if NEGATION.search(text):
+        return None
+    tables: dict[str, tuple[list[str], list[str]]] = {}
+    for path in words:
+        relation, _, column = path.rpartition("__")
+        tables.setdefault(relation, ([], []))[0].append(column)
+    if list(tables) == [""]:
+        # Every word in the kind's own table: its whole match is answered from its indexes as it is.
+        return None
+    for path in names:
+        relation, _, column = path.rpartition("__")
+        tables.setdefault(relation, ([], []))[1].append(column)
+    query = reduce(or_, (SearchQuery(piece, config="simple", search_type="plain") for piece in text.split()))
+    model = queryset.model
+    branches: list[QuerySet] = []
+    for relation, (table_words, table_names) in tables.items():
+        target = _related(model, relation) if relation else model
+        ids = _matching_ids(
+            target, text, query, words=tuple(table_words), names=tuple(table_names), share=bool(relation)
+        )
+        branches.append(
+            model._base_manager.filter(**{f"{relation}__in": ids}).order_by().values("pk") if relation else ids
+        )
+    if also is not None:
+        branches.append(model._base_manager.filter(also).order_by().values("pk"))
+    return Q(pk__in=branches[0].union(*branches[1:]))
+
+
 def _postgres(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> QuerySet:
+    candidates = _candidates(queryset, text, names=names, words=words, also=also)
+    if candidates is not None:
+        queryset = queryset.filter(candidates)
     query = SearchQuery(text, config="simple", search_type="websearch")
     similarity = [TrigramWordSimilarity(text, name) for name in names]
     queryset = queryset.annotate(

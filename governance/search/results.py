@@ -1,8 +1,10 @@
 """The search page's answer: per kind, how many records match and the first few of them.
 
 One query per kind (the first rows, each carrying the count of all the matches, so the
-matching is done once), plus whatever the kind's selector asks once for the person; none
-per result, however many records match.
+matching is done once), plus whatever the kind's selector asks once for the person, plus
+one per table whose rows several kinds are found through (the assets and people matching
+the words, shared by grants and requests: ``matching.one_search``); none per result,
+however many records match.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Window
 
 from governance.search.kinds import KINDS, Kind, Result
+from governance.search.matching import one_search
 
 PER_KIND = 5
 MAX_LENGTH = 200
@@ -40,8 +43,9 @@ def search_everything(user, text: str, per_kind: int = PER_KIND) -> list[Group]:
     if not text:
         return []
     groups = []
-    for kind in KINDS:
-        rows = list(kind.search(user, text).annotate(search_total=Window(Count("pk")))[:per_kind])
-        count = rows[0].search_total if rows else 0
-        groups.append(Group(kind, count, [kind.describe(row) for row in rows]))
+    with one_search():
+        for kind in KINDS:
+            rows = list(kind.search(user, text).annotate(search_total=Window(Count("pk")))[:per_kind])
+            count = rows[0].search_total if rows else 0
+            groups.append(Group(kind, count, [kind.describe(row) for row in rows]))
     return groups

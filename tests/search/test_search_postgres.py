@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from governance.search import matching
 from governance.search.kinds import BY_KEY
-from tests.factories import UserFactory, make_asset
+from governance.search.matching import one_search
+from tests.factories import UserFactory, make_asset, make_contract, make_grant
 
 pytestmark = [
     pytest.mark.django_db,
@@ -19,6 +21,8 @@ def test_the_migration_enabled_pg_trgm_and_indexed_the_names():
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone()
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'search_%%_trgm'")
+        assert len(cursor.fetchall()) == 10
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'search_%%_words'")
         assert len(cursor.fetchall()) == 10
 
 
@@ -67,3 +71,64 @@ def test_a_misspelt_name_is_still_found_and_the_closest_comes_first(auditor, are
 def test_words_anywhere_in_a_description_are_found_by_full_text(auditor, area):
     make_asset(manager=None, business_area=area, name="Claims", description="Monthly extract of jobseeker claims")
     assert [a.name for a in BY_KEY["assets"].search(auditor, "jobseeker")] == ["Claims"]
+
+
+# Searches whose words fall in one table, across the tables (an asset's name and a holder's), by
+# reference, misspelt, negated, and matching nothing.
+ACROSS = (
+    "Claims",
+    "Okafor",
+    "Claims Okafor",
+    "Okafr",
+    "claims -Okafor",
+    "-Okafor",
+    "Dana Oakley",
+    "laim",
+    "Grant 1",
+    "nothing",
+)
+
+
+def _found(kind, viewer, text) -> list[int]:
+    return [record.pk for record in BY_KEY[kind].search(viewer, text)]
+
+
+@pytest.mark.parametrize("kind", ["grants", "requests", "contracts"])
+def test_finding_rows_through_each_tables_indexes_first_changes_no_answer_nor_its_order(
+    auditor, area, iam, monkeypatch, kind
+):
+    """The narrowing to rows some table's index says may match is a superset of the matches: the
+    same records, in the same order, as matching every visible row, with the lookups shared or not."""
+    okafor = UserFactory(business_area=area, first_name="Dana", last_name="Okafor")
+    oakley = UserFactory(business_area=area, first_name="Dan", last_name="Oakley")
+    claims = make_asset(manager=iam, business_area=area, name="Claims")
+    pensions = make_asset(manager=iam, business_area=area, name="Pension payments")
+    for holder, asset in ((okafor, claims), (oakley, claims), (okafor, pensions), (oakley, pensions)):
+        make_grant(holder, asset=asset)
+    make_contract(reference="DWP-RES-2031-014", title="Claims outcomes")
+    make_contract(reference="DWP-RES-2031-015", title="Pension outcomes")
+    narrowed = {text: _found(kind, auditor, text) for text in ACROSS}
+    with one_search():
+        shared = {text: _found(kind, auditor, text) for text in ACROSS}
+    monkeypatch.setattr(matching, "_candidates", lambda *args, **kwargs: None)
+    every_row = {text: _found(kind, auditor, text) for text in ACROSS}
+    assert narrowed == every_row == shared
+    if kind != "contracts":
+        assert narrowed["Claims Okafor"] and narrowed["Okafr"] and not narrowed["nothing"]
+
+
+@pytest.mark.parametrize(
+    ("key", "table"), [("grants", "governance_accessgrant"), ("requests", "governance_accessrequest")]
+)
+def test_grants_and_requests_are_found_through_the_assets_and_peoples_indexes(auditor, area, iam, key, table):
+    """Their words span tables: the rows that may match are found from the asset's and the person's
+    indexes (and a request's purpose's), never by reading every grant or request."""
+    make_grant(UserFactory(business_area=area, last_name="Okafor"), asset=make_asset(manager=iam, business_area=area))
+    sql, params = BY_KEY[key].search(auditor, "benefit").order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Seq Scan on {table}" not in plan, plan
+    for index in ("search_asset_name_words", "search_user_name_words", "search_user_last_trgm"):
+        assert index in plan, plan

@@ -116,6 +116,12 @@ def setup_roles(*, owner: str, app: str, pruner: str, using: str = "default") ->
             cursor.execute(statement)
         done.append(f"{app}: read and write, audit tables append-only, no pruning")
         done.append(f"{pruner}: may only run the pruning function")
+        # Search's word similarity priced at what it costs (migration 0023_search_speed): the
+        # function belongs to pg_trgm's installer, so a migrating owner may not have set it.
+        cursor.execute("SELECT to_regprocedure('word_similarity_commutator_op(text, text)') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute("ALTER FUNCTION word_similarity_commutator_op(text, text) COST 100")
+            done.append("word similarity priced for the search's plans")
     return done
 
 
