@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.encoding import smart_str
 
 from governance.core import audit_hashing
-from governance.core.audit_chain import append_sealed
+from governance.core.audit_chain import append_sealed, chain_head
 from governance.core.models import AuditEntry
 from governance.core.models.audit import seal_pending
 
@@ -172,14 +172,7 @@ def append_rows(rows: Sequence[dict[str, Any]], *, using: str = "default", times
     with transaction.atomic(using=using):
         seal_pending(using)  # takes the sealing lock, held to this transaction's end
         started = time.perf_counter()
-        head = (
-            AuditEntry.objects.using(using)
-            .exclude(chain_index=None)
-            .order_by("-chain_index")
-            .values_list("chain_index", "digest")
-            .first()
-        )
-        index, prev = head if head else (0, "")
+        index, prev = chain_head(using)
         key_id = audit_hashing.current_key_id()
         records = []
         for row in rows:

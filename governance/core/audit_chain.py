@@ -614,6 +614,21 @@ def run_verification(
 # --- bulk paths -------------------------------------------------------------------------
 
 
+def chain_head(using: str = "default") -> tuple[int, str]:
+    """The last sealed entry's place and digest, (0, "") for an empty chain: where appending goes on.
+
+    Read under the sealing lock (``seal_pending``), so that nothing is sealed after it meanwhile.
+    """
+    head = (
+        AuditEntry.objects.using(using)
+        .exclude(chain_index=None)
+        .order_by("-chain_index")
+        .values_list("chain_index", "digest")
+        .first()
+    )
+    return head if head else (0, "")
+
+
 def append_sealed(entries: list, using: str = "default") -> int:
     """Append entries written in bulk (seeding, migrations of legacy records), already sealed.
 
@@ -626,14 +641,7 @@ def append_sealed(entries: list, using: str = "default") -> int:
         return 0
     with transaction.atomic(using=using):
         seal_pending(using)  # takes the sealing lock, held to this transaction's end
-        head = (
-            AuditEntry.objects.using(using)
-            .exclude(chain_index=None)
-            .order_by("-chain_index")
-            .values_list("chain_index", "digest")
-            .first()
-        )
-        index, prev = head if head else (0, "")
+        index, prev = chain_head(using)
         key_id = current_key_id()
         for entry in entries:
             entry.key_id = key_id
