@@ -7,7 +7,9 @@ are computed as the round's preparation computes them, four in five signed (answ
 digest exactly as the signing service stores them) and a third of those accepted, so the SIRO's
 report and the round and return pages read a finished round. And a year of daily compliance
 snapshots (today's computed, the year before drifting back from it), so the compliance dashboard
-and the policy page read the history they would after a year in service.
+and the policy page read the history they would after a year in service. Requests waiting for the
+benchmark IAM's decision (one for every 25 grants, between 2 and 25), so the decisions page lists
+rows at every size and its query count is compared over different numbers of them.
 
 Every row goes through ``AuditedBulk``, so each has its CREATE audit entry.
 """
@@ -20,13 +22,13 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from governance.access.models import AccessGrant
+from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem, StatusChange
 from governance.assurance.facts import compute_facts, iam_ids_with_assets
 from governance.assurance.models import AssuranceReturn, AssuranceRound
 from governance.assurance.returns import content_digest
 from governance.core.models import BusinessArea, User
 from governance.incidents.models import REPORTING_WINDOW, Incident, IncidentAction, IncidentLink
-from governance.register.models import InformationAsset
+from governance.register.models import DataItem, InformationAsset
 from governance.trends.models import ComplianceSnapshot
 from governance.trends.snapshots import figures_on
 
@@ -48,6 +50,50 @@ def seed_oversight(plan, rng, *, assets, staff, bench, grants, bulk: AuditedBulk
         progress(f"an assurance round of {returns} returns")
     progress.begin("compliance snapshots")
     progress(f"{_snapshots(rng, bulk)} daily compliance snapshots")
+    progress.begin("requests waiting")
+    progress(f"{_waiting_requests(plan, assets, staff, bench, bulk)} requests waiting for the IAM's decision")
+
+
+def _waiting_requests(plan, assets, staff, bench, bulk: AuditedBulk) -> int:
+    """Submitted requests on the benchmark IAM's assets, each asking for two non-personal items."""
+    iam = bench["iam"]
+    theirs = [a for a in assets if a.manager_id == iam.pk]
+    requesters = [p for p in staff if p.is_data_handler and p.pk != iam.pk] or [p for p in staff if p.pk != iam.pk]
+    if not theirs or not requesters:
+        return 0
+    count = max(2, min(25, plan.grants // 25))
+    today, now = timezone.localdate(), timezone.now()
+    requests = bulk.create(
+        AccessRequest,
+        [
+            AccessRequest(
+                requester=requesters[(n * 11) % len(requesters)],
+                asset=theirs[n % len(theirs)],
+                purpose="Scale test analysis, waiting",
+                business_case="Synthetic.",
+                requested_end_date=today + datetime.timedelta(days=90),
+                state="submitted",
+                submitted_at=now,
+            )
+            for n in range(count)
+        ],
+    )
+    items = defaultdict(list)
+    for item in DataItem.objects.filter(asset__in=theirs, sensitivity=DataItem.Sensitivity.NON_PERSONAL).order_by("pk"):
+        items[item.asset_id].append(item)
+    bulk.create(
+        AccessRequestItem,
+        [
+            AccessRequestItem(request=r, data_item=i, justification="Needed")
+            for r in requests
+            for i in items[r.asset_id][:2]
+        ],
+    )
+    bulk.create(
+        StatusChange,
+        [StatusChange(request=r, from_state="draft", to_state="submitted", by=r.requester) for r in requests],
+    )
+    return len(requests)
 
 
 def _incidents(plan, rng, staff, bench, grants: list[AccessGrant], bulk: AuditedBulk) -> int:
