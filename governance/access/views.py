@@ -789,6 +789,7 @@ class DecisionsView(PolicyMixin, ListView):
 
     template_name = "access/decisions.html"
     context_object_name = "waiting"
+    paginate_by = 50
 
     def get_queryset(self):
         # ?as=iam or ?as=deputy: the home page's two decision items each open their own share.

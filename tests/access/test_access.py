@@ -294,6 +294,18 @@ def test_nobody_decides_their_own_request(iam, asset, deputy_siro):
     assert req.state == "approved" and req.grant.decided_by == deputy_siro
 
 
+def test_the_requests_to_decide_come_a_page_at_a_time(verified_client, area, asset, iam):
+    requesters = UserFactory.create_batch(51, business_area=area)
+    for requester in requesters:
+        submit(requester, asset, ["claim_count"])
+    client = verified_client(iam)
+    first = client.get("/access/decisions/")
+    assert first.context["paginator"].count == 51 and len(first.context["waiting"]) == 50
+    assert "51 requests waiting." in first.content.decode() and "page=2" in first.content.decode()
+    second = client.get("/access/decisions/?page=2")
+    assert [r.requester for r in second.context["waiting"]] == [requesters[-1]]
+
+
 def test_identifiable_data_also_needs_the_deputy_siro(verified_client, handler, identifiable, iam, deputy_siro):
     req = submit(handler, identifiable, ["nino"])
     assert req.needs_deputy_approval
