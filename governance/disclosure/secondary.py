@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from governance.disclosure.intervals import INFINITY, AuditReport, Knowledge, Requirement, audit
+from governance.disclosure.intervals import INFINITY, AuditReport, Knowledge, Requirement, StillShort, audit
 from governance.disclosure.layout import Layout, equations
 from governance.disclosure.linear import determined, line_equations
 from governance.disclosure.pattern import Repairer, costs_for, cut_pattern, optimal_pattern
@@ -95,9 +95,13 @@ def audit_once(values, lines, signs, hidden, needs, knowledge, earlier: Sequence
     with an audit of the final pattern, and the verifier then audits the published table,
     whose hidden cells are that same pattern: the second answer is the first one, so it is
     not computed twice. Any difference in a value, a hidden cell, a line, a requirement or
-    an insider's knowledge is a different key, and the audit runs afresh. ``earlier`` (changes
-    a previous round found, each checked again before use) only makes it sooner, so it is
-    not part of the key.
+    an insider's knowledge is a different key, and the audit runs afresh.
+
+    ``earlier`` (changes a previous round found, each checked again before use) makes it
+    sooner, and its verdict is the same except at the very edge: a change already found counts
+    if it moves a cell to within the audit's tolerance of its protection, while one solved for
+    must move it all the way. So an audit started from earlier changes is remembered apart from
+    one started afresh, and the verifier (which never passes any) always gets a fresh one's answer.
     """
     key = (
         tuple(values),
@@ -107,7 +111,9 @@ def audit_once(values, lines, signs, hidden, needs, knowledge, earlier: Sequence
         tuple(sorted(needs.items())),
         tuple(sorted(knowledge.items())),
     )
-    return _remembered_audit(_Question(key, tuple(earlier)))
+    if earlier:
+        return _remembered_assisted_audit(_Question(key, tuple(earlier)))
+    return _remembered_audit(_Question(key, ()))
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,16 @@ class _Question:
 def forget_audits() -> None:
     """Drop the remembered audits, so a benchmark times every check in full."""
     _remembered_audit.cache_clear()
+    _remembered_assisted_audit.cache_clear()
 
 
-@functools.lru_cache(maxsize=4)
-def _remembered_audit(question: _Question) -> AuditReport:
+def _audit_of(question: _Question) -> AuditReport:
     values, lines, signs, hidden, needs, knowledge = question.key
     return audit(list(values), lines, signs, list(hidden), dict(needs), dict(knowledge), earlier=question.earlier)
+
+
+_remembered_audit = functools.lru_cache(maxsize=4)(_audit_of)
+_remembered_assisted_audit = functools.lru_cache(maxsize=4)(_audit_of)
 
 
 def choose_pattern(
@@ -173,23 +183,43 @@ def choose_pattern(
         # Repairs only hide more cells, so the changes the last round found may still hold.
         earlier = report.changes if report is not None else ()
         report = audit_once(values, lines, signs, hidden, needs, knowledge, earlier)
+        if report.passed and earlier:
+            report = audit_once(values, lines, signs, hidden, needs, knowledge)  # the verifier's own answer
         if report.passed:
             break
         repairer = Repairer(values, lines, signs, hidden, costs)  # changes ``hidden`` in place
+        # An earlier repair of the round may have protected a later finding too: asked again first.
+        still = StillShort(values, lines, signs, hidden, needs, knowledge)
         for cell in report.short:
-            info.repairs += bool(repairer.protect(cell, needs[cell].upper, needs[cell].lower))
+            if still.short(cell):
+                added = repairer.protect(cell, needs[cell].upper, needs[cell].lower)
+                info.repairs += _grown(still, added)
         for insider, cell in report.insider_short:
-            added = repairer.protect(cell, needs[cell].upper, needs[cell].lower, (insider, knowledge[insider]))
-            info.repairs += bool(added)
+            if still.short(cell, insider):
+                # Against an insider the audit asks every primary cell to be able to rise, however little
+                # its protection asks (``StillShort.short``): the repair aims at what the audit asks.
+                upper = max(needs[cell].upper, still.insider_rise)
+                added = repairer.protect(cell, upper, needs[cell].lower, (insider, knowledge[insider]))
+                info.repairs += _grown(still, added)
         if report.exact and not report.short and not report.insider_short:
             hide_enough(layout, primary.values, labels, hidden, primary.structural)
             if determined(line_equations(layout.lines, hidden)) == []:
                 _hide_exact(layout, primary, hidden, report.exact)
     primaries = set(primary.primary)
     if info.method != "optimal" and report is not None and report.passed:
+        before = list(hidden)
         info.pruned = prune(layout, values, lines, signs, hidden, needs, knowledge, costs, primaries)
+        if info.pruned and not audit_once(values, lines, signs, hidden, needs, knowledge).passed:
+            hidden[:] = before  # passed only at the edge of the trials' tolerance: the pattern as it was
+            info.pruned = 0
     info.cost = sum(costs[i] for i in range(n) if hidden[i] and i not in primaries)
     return hidden, info
+
+
+def _grown(still: StillShort, added: Sequence[int]) -> bool:
+    if added:
+        still.grown()
+    return bool(added)
 
 
 def prune(
