@@ -339,7 +339,7 @@ class _Deviations:
             if factor > (1.0 + 1e-9 if direction > 0 else 1e-9):
                 self.pool.append(stretched * factor)
 
-    def adopt(self, moved: np.ndarray, amounts: np.ndarray, lines, signs, lines_of) -> bool:
+    def adopt(self, moved: np.ndarray, amounts: np.ndarray, lines, lines_of) -> bool:
         """Pool a change found by an earlier audit, once checked against this table: True if it holds.
 
         It holds if every cell it moves is hidden here, in this group, and stays at zero or
@@ -351,9 +351,15 @@ class _Deviations:
         columns = np.array([position[int(cell)] for cell in moved], dtype=np.int64)
         if np.any(self.values[columns] + amounts < -self.tolerance):
             return False
-        shift = dict(zip(map(int, moved), amounts, strict=True))
-        for number in {number for cell in shift for number in lines_of[cell]}:
-            residual = sum(sign * shift.get(cell, 0.0) for cell, sign in zip(lines[number], signs[number], strict=True))
+        # Each line's residual: its moved cells' signed shifts, added in the line's own order (the
+        # cells it does not move add nothing), so a line with a hundred cells costs what it moves.
+        terms: dict[int, list[tuple[int, float]]] = {}
+        for cell, amount in zip(map(int, moved), amounts, strict=True):
+            for number, place, sign in lines_of[cell]:
+                terms.setdefault(number, []).append((place, sign * amount))
+        for number, shifts in terms.items():
+            shifts.sort()
+            residual = sum(shift for _place, shift in shifts)
             if abs(residual) > self.tolerance * len(lines[number]):
                 return False
         change = np.zeros(self.m)
@@ -500,6 +506,11 @@ class StillShort:
         """How far the audit asks a primary cell to be able to rise against an insider, at the least."""
         return 10 * self.tolerance
 
+    @property
+    def programs(self) -> int:
+        """Programs solved so far, in the groups still current."""
+        return sum(deviations.programs for deviations in self._groups.values())
+
     def short(self, cell: int, insider: int | None = None) -> bool:
         """Whether the audit would find ``cell`` short of its protection (with ``insider`` knowing its own cell)."""
         if not self.hidden[cell]:
@@ -547,11 +558,11 @@ def audit(
     insiders = insiders or {}
     report = AuditReport(hidden=sum(bool(h) for h in hidden))
     tolerance = tolerance_of(values)
-    lines_of: dict[int, list[int]] = {}
+    lines_of: dict[int, list[tuple[int, int, int]]] = {}  # each cell's lines: number, place in it, sign
     if earlier:
-        for number, line in enumerate(lines):
-            for cell in line:
-                lines_of.setdefault(cell, []).append(number)
+        for number, (line, line_signs) in enumerate(zip(lines, signs, strict=True)):
+            for place, (cell, sign) in enumerate(zip(line, line_signs, strict=True)):
+                lines_of.setdefault(cell, []).append((number, place, sign))
     for cells, line_numbers in _components(len(values), lines, hidden):
         if not line_numbers:
             for cell in cells:  # on no published line: anything from 0 up
@@ -572,7 +583,7 @@ def audit(
         if earlier:
             members = set(cells)
             for moved, amounts in earlier:
-                if len(moved) and int(moved[0]) in members and deviations.adopt(moved, amounts, lines, signs, lines_of):
+                if len(moved) and int(moved[0]) in members and deviations.adopt(moved, amounts, lines, lines_of):
                     report.reused += 1
         primaries = [cell for cell in cells if cell in requirements]
         if not exact_intervals:

@@ -208,10 +208,13 @@ def choose_pattern(
     primaries = set(primary.primary)
     if info.method != "optimal" and report is not None and report.passed:
         before = list(hidden)
-        info.pruned = prune(layout, values, lines, signs, hidden, needs, knowledge, costs, primaries)
+        info.pruned = prune(layout, values, lines, signs, hidden, needs, knowledge, costs, primaries, report.changes)
         if info.pruned and not audit_once(values, lines, signs, hidden, needs, knowledge).passed:
-            hidden[:] = before  # passed only at the edge of the trials' tolerance: the pattern as it was
-            info.pruned = 0
+            # Some trial passed only at the edge of the audit's tolerance: again, each pass confirmed afresh.
+            hidden[:] = before
+            info.pruned = prune(
+                layout, values, lines, signs, hidden, needs, knowledge, costs, primaries, report.changes, confirm=True
+            )
     info.cost = sum(costs[i] for i in range(n) if hidden[i] and i not in primaries)
     return hidden, info
 
@@ -232,6 +235,8 @@ def prune(
     knowledge: dict[int, Knowledge],
     costs: Sequence[float],
     primaries: set[int],
+    earlier: Sequence = (),
+    confirm: bool = False,
 ) -> int:
     """Publish again each secondary cell the pattern does not need, the costliest first; returns how many.
 
@@ -242,24 +247,61 @@ def prune(
     is then fixed by the lines and the whole audit, insiders included, still passes. The trials
     stop after ``PRUNE_PROGRAMS`` of the audit's programs (a work limit, not a clock), leaving
     the rest hidden: a pattern that passed stays one that passes.
+
+    Each trial starts from the changes the last passing audit found (``earlier``); with
+    ``confirm``, a trial that passes is audited again afresh, as the verifier will, since a pass
+    thanks to an earlier change at the very edge of the audit's tolerance is no pass there.
     """
     candidates = sorted((i for i, h in enumerate(hidden) if h and i not in primaries), key=lambda i: (-costs[i], i))
     programs, published = 0, 0
-    report = None
     for cell in candidates:
         if programs >= PRUNE_PROGRAMS:
             break
         hidden[cell] = False
-        if not determined(line_equations(layout.lines, hidden)):
-            earlier = report.changes if report is not None else ()
+        beside = StillShort(values, lines, signs, hidden, needs, knowledge)
+        short = _short_beside(layout, hidden, needs, knowledge, cell, beside)
+        programs += max(1, beside.programs)
+        if not short and not determined(line_equations(layout.lines, hidden)):
             trial = audit_once(values, lines, signs, hidden, needs, knowledge, earlier)
             programs += max(1, trial.programs)
+            if trial.passed and confirm:
+                trial = audit_once(values, lines, signs, hidden, needs, knowledge)
+                programs += max(1, trial.programs)
             if trial.passed:
                 published += 1
-                report = trial
+                earlier = trial.changes
                 continue
         hidden[cell] = True
     return published
+
+
+def _short_beside(
+    layout: Layout,
+    hidden: Sequence[bool],
+    needs: dict[int, Requirement],
+    knowledge: dict[int, Knowledge],
+    cell: int,
+    still: StillShort,
+) -> bool:
+    """Whether a primary cell on a line through ``cell`` is short, for the outsider or an insider on those lines.
+
+    Publishing a cell again mostly harms the cells beside it: asked first, they settle most
+    failing trials with a few programs instead of the whole audit. A cell found short here is
+    short for the audit too (the answer is the audit's own, with no tolerance), so no trial the
+    audit would pass at its tolerance is lost but at that very edge.
+    """
+    beside = sorted(
+        {
+            member
+            for number in layout.lines_of[cell]
+            for member in (*layout.lines[number].members, layout.lines[number].margin)
+        }
+    )
+    primaries = [i for i in beside if hidden[i] and i in needs]
+    if any(still.short(i) for i in primaries):
+        return True
+    insiders = [k for k in beside if hidden[k] and k in knowledge]
+    return any(still.short(i, k) for i in primaries for k in insiders if k != i and i not in knowledge[k].related)
 
 
 def _hide_exact(layout: Layout, primary: Primary, hidden: list[bool], exact: Sequence[int]) -> None:
