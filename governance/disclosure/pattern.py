@@ -235,6 +235,9 @@ class Repairer:
         self.hidden = hidden
         self.big = _big_m(values, {})
         self.tolerance = 1e-9 * max(1.0, max(self.values, default=1.0))
+        self.value_array = np.array(self.values, dtype=float)
+        self.cost_array = np.array([float(c) for c in costs], dtype=float)
+        self.columns = np.arange(2 * n, dtype=np.int32)
         inf = highspy.kHighsInf
         model = _Model()
         for i in range(n):  # columns 0..n-1 are up, n..2n-1 are down
@@ -265,6 +268,20 @@ class Repairer:
             return 0.0, 0.0
         return self.values[i], self.costs[i] / self.values[i]
 
+    def _price(self, amount: float) -> None:
+        """Cost per unit of each published cell's change, for a repair that moves its cell by ``amount``.
+
+        Hiding a cell costs the same however little it then moves, and a repair seldom moves a
+        cell by more than its cell's protection: priced per unit of its whole value, a large cell
+        (a total) looked almost free to move by a little, and the repairs hid totals where a
+        few small cells would do. Priced per unit of what it would move (its value, or the amount
+        if less), moving a cell that far costs what hiding it does.
+        """
+        published = ~np.array(self.hidden, dtype=bool) & (self.value_array > 0)
+        reach = np.maximum(np.minimum(self.value_array, amount), self.tolerance)
+        price = np.where(published, self.cost_array / reach, 0.0)
+        self.highs.changeColsCost(2 * self.n, self.columns, np.concatenate([price, price]))
+
     def _reset(self, i: int) -> None:
         up, up_cost = self._up(i)
         down, down_cost = self._down(i)
@@ -292,6 +309,7 @@ class Repairer:
                 k, known = insider
                 self.highs.changeColBounds(k, 0.0, max(0.0, min(self.big, known.upper - self.values[k])))
                 self.highs.changeColBounds(n + k, 0.0, max(0.0, self.values[k] - max(0.0, known.lower)))
+            self._price(amount)
             solved = solve(self.highs) == highspy.HighsModelStatus.kOptimal
             solution = self.highs.getSolution().col_value if solved else []
             self._reset(cell)
