@@ -465,14 +465,14 @@ class StillShort:
     Groups whose cells did not change keep the changes found in them.
     """
 
-    def __init__(self, values, lines, signs, hidden: Sequence[bool], requirements, insiders):
+    def __init__(self, values, lines, signs, hidden: Sequence[bool], requirements, insiders, tolerance=None):
         self.values = values
         self.lines = lines
         self.signs = signs
         self.hidden = hidden
         self.requirements = requirements
         self.insiders = insiders
-        self.tolerance = tolerance_of(values)
+        self.tolerance = tolerance_of(values) if tolerance is None else tolerance
         self._where: dict[int, tuple[tuple[int, ...], list[int]]] | None = None
         self._groups: dict[tuple[int, ...], _Deviations] = {}
 

@@ -220,11 +220,12 @@ class Repairer:
     """The heuristic's linear relaxation, built once and re-solved with only bounds and costs changed.
 
     Each cell's change is ``up - down``. A published cell may move by at most its own value
-    each way, at ``cost / value`` per unit (so moving it all the way costs what hiding it
-    does); a hidden cell moves freely within its true bounds (down to zero) at no cost. To
-    protect one cell, its own change is bounded to reach the protection and the relaxation
-    solved; every published cell the solution moves is then hidden. The solution stays
-    feasible once they are hidden, so the cell is protected in that direction.
+    each way, at its cost per unit of the amount the repair asks (or of its value, if less: see
+    ``_price``), so moving it that far costs what hiding it does; a hidden cell moves freely
+    within its true bounds (down to zero) at no cost. To protect one cell, its own change is
+    bounded to reach the protection and the relaxation solved; every published cell the
+    solution moves is then hidden. The solution stays feasible once they are hidden, so the
+    cell is protected in that direction.
     """
 
     def __init__(self, values, lines, signs, hidden, costs):

@@ -8,7 +8,10 @@ Two ways, by size (``Rules.optimal_max_cells``):
 - above it (or when the solver gives no answer at all), a heuristic: first the line rule (no
   additive line with a single hidden cell, nor a cell fixed by lines combined), then rounds of
   the LP audit, each short primary cell (and each one an insider could narrow) repaired by
-  ``pattern.repair_pattern``, until the audit passes or the rounds run out.
+  ``pattern.Repairer``, until the audit passes or the rounds run out. Before each repair the
+  finding is checked again (``intervals.StillShort``, on the group of linked hidden cells that
+  holds the cell, which gives the whole table's answer), since an earlier repair of the round
+  often settles it; the rounds end only on a fresh audit's pass, the one the verifier repeats.
 
 Either way the result goes to the verifier, which audits it afresh: a pattern that falls short
 fails the table rather than publishing it.
@@ -22,7 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from governance.disclosure.intervals import INFINITY, AuditReport, Knowledge, Requirement, StillShort, audit
+from governance.disclosure.intervals import (
+    INFINITY,
+    AuditReport,
+    Knowledge,
+    Requirement,
+    StillShort,
+    audit,
+    tolerance_of,
+)
 from governance.disclosure.layout import Layout, equations
 from governance.disclosure.linear import determined, line_equations
 from governance.disclosure.pattern import Repairer, costs_for, cut_pattern, optimal_pattern
@@ -254,11 +265,12 @@ def prune(
     """
     candidates = sorted((i for i, h in enumerate(hidden) if h and i not in primaries), key=lambda i: (-costs[i], i))
     programs, published = 0, 0
+    tolerance = tolerance_of(values)
     for cell in candidates:
         if programs >= PRUNE_PROGRAMS:
             break
         hidden[cell] = False
-        beside = StillShort(values, lines, signs, hidden, needs, knowledge)
+        beside = StillShort(values, lines, signs, hidden, needs, knowledge, tolerance)
         short = _short_beside(layout, hidden, needs, knowledge, cell, beside)
         programs += max(1, beside.programs)
         if not short and not determined(line_equations(layout.lines, hidden)):
