@@ -270,6 +270,9 @@ def prune(
         if programs >= PRUNE_PROGRAMS:
             break
         hidden[cell] = False
+        if _alone_on_a_line(layout, hidden, cell):
+            hidden[cell] = True  # a hidden cell alone on a line through it: fixed, as ``determined`` would say
+            continue
         beside = StillShort(values, lines, signs, hidden, needs, knowledge, tolerance)
         short = _short_beside(layout, hidden, needs, knowledge, cell, beside)
         programs += max(1, beside.programs)
@@ -285,6 +288,15 @@ def prune(
                 continue
         hidden[cell] = True
     return published
+
+
+def _alone_on_a_line(layout: Layout, hidden: Sequence[bool], cell: int) -> bool:
+    """Whether a line through ``cell`` holds exactly one hidden cell (which its published cells then give away)."""
+    for number in layout.lines_of[cell]:
+        line = layout.lines[number]
+        if sum(hidden[member] for member in line.members) + hidden[line.margin] == 1:
+            return True
+    return False
 
 
 def _short_beside(
