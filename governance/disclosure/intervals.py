@@ -339,7 +339,7 @@ class _Deviations:
             if factor > (1.0 + 1e-9 if direction > 0 else 1e-9):
                 self.pool.append(stretched * factor)
 
-    def adopt(self, moved: np.ndarray, amounts: np.ndarray, lines, signs, lines_of) -> bool:
+    def adopt(self, moved: np.ndarray, amounts: np.ndarray, lines, lines_of) -> bool:
         """Pool a change found by an earlier audit, once checked against this table: True if it holds.
 
         It holds if every cell it moves is hidden here, in this group, and stays at zero or
@@ -351,9 +351,15 @@ class _Deviations:
         columns = np.array([position[int(cell)] for cell in moved], dtype=np.int64)
         if np.any(self.values[columns] + amounts < -self.tolerance):
             return False
-        shift = dict(zip(map(int, moved), amounts, strict=True))
-        for number in {number for cell in shift for number in lines_of[cell]}:
-            residual = sum(sign * shift.get(cell, 0.0) for cell, sign in zip(lines[number], signs[number], strict=True))
+        # Each line's residual: its moved cells' signed shifts, added in the line's own order (the
+        # cells it does not move add nothing), so a line with a hundred cells costs what it moves.
+        terms: dict[int, list[tuple[int, float]]] = {}
+        for cell, amount in zip(map(int, moved), amounts, strict=True):
+            for number, place, sign in lines_of[cell]:
+                terms.setdefault(number, []).append((place, sign * amount))
+        for number, shifts in terms.items():
+            shifts.sort()
+            residual = sum(shift for _place, shift in shifts)
             if abs(residual) > self.tolerance * len(lines[number]):
                 return False
         change = np.zeros(self.m)
@@ -434,6 +440,97 @@ class _Deviations:
         return bool((np.abs(self.pool.matrix[:, self.position[cell]]) > tolerance).any())
 
 
+def tolerance_of(values: Sequence[float]) -> float:
+    """How near two amounts must be to count as equal: a ten-millionth of the table's largest cell."""
+    scale = max((abs(v) for v in values), default=1.0)
+    return 1e-7 * max(1.0, scale)
+
+
+class StillShort:
+    """The audit's question for one primary cell (with or without one insider), as the pattern grows.
+
+    The repairs of a round act on the audit's findings one by one, and a repair often protects
+    other cells of its group besides its own; asking again before each repair spares the ones
+    already settled. ``hidden`` is the pattern being repaired, read afresh after ``grown``.
+
+    The question is asked of the group of linked hidden cells that holds the cell, exactly as
+    ``audit`` asks it, and has the same answer as on the whole table: a change the intruder
+    cannot rule out moves hidden cells only, and every line holding a hidden cell of the group
+    holds no hidden cell of another group (else the two would be one group). So a change's part
+    on the group keeps every line adding up by itself (a line through the group has no other
+    hidden cell to compensate, a line outside it is untouched), and so does its part elsewhere:
+    the cell's interval, with an insider of the same group held to what it knows, is the one the
+    group's own program gives. An insider in another group knows nothing about this one: the
+    outsider's question is then the one asked (and the audit does not pair them at all).
+    Groups whose cells did not change keep the changes found in them.
+    """
+
+    def __init__(self, values, lines, signs, hidden: Sequence[bool], requirements, insiders, tolerance=None):
+        self.values = values
+        self.lines = lines
+        self.signs = signs
+        self.hidden = hidden
+        self.requirements = requirements
+        self.insiders = insiders
+        self.tolerance = tolerance_of(values) if tolerance is None else tolerance
+        self._where: dict[int, tuple[tuple[int, ...], list[int]]] | None = None
+        self._groups: dict[tuple[int, ...], _Deviations] = {}
+
+    def grown(self) -> None:
+        """The pattern has more hidden cells: find the groups again at the next question."""
+        self._where = None
+
+    def _deviations(self, cell: int) -> _Deviations | None:
+        if self._where is None:
+            where, kept = {}, {}
+            for cells, line_numbers in _components(len(self.values), self.lines, self.hidden):
+                key = tuple(cells)
+                for member in cells:
+                    where[member] = (key, line_numbers)
+                if key in self._groups:
+                    kept[key] = self._groups[key]
+            self._where, self._groups = where, kept
+        key, line_numbers = self._where[cell]
+        if not line_numbers:
+            return None  # on no published line: the audit finds it free from 0 up
+        deviations = self._groups.get(key)
+        if deviations is None:
+            deviations = _Deviations(
+                list(key), line_numbers, self.lines, self.signs, self.values, self.hidden, self.tolerance
+            )
+            self._groups[key] = deviations
+        return deviations
+
+    @property
+    def insider_rise(self) -> float:
+        """How far the audit asks a primary cell to be able to rise against an insider, at the least."""
+        return 10 * self.tolerance
+
+    @property
+    def programs(self) -> int:
+        """Programs solved so far, in the groups still current."""
+        return sum(deviations.programs for deviations in self._groups.values())
+
+    def short(self, cell: int, insider: int | None = None) -> bool:
+        """Whether the audit would find ``cell`` short of its protection (with ``insider`` knowing its own cell)."""
+        if not self.hidden[cell]:
+            return True
+        deviations = self._deviations(cell)
+        if deviations is None:
+            return False
+        need = self.requirements[cell]
+        known, up_needed = None, need.upper
+        if insider is not None and insider in deviations.position:
+            knowledge, value = self.insiders[insider], self.values[insider]
+            known = (deviations.position[insider], max(0.0, knowledge.lower) - value, knowledge.upper - value)
+            up_needed = max(need.upper, self.insider_rise)
+        # A change already found settles the question only if it moves the cell all the way (no
+        # tolerance), as a program solved for it must: then a fresh audit, which may not have found
+        # that change, still finds one, and a pattern repaired by this answer passes any audit of it.
+        up = deviations.reaches(cell, 1, up_needed, 0.0, known)
+        return not (up and deviations.reaches(cell, -1, need.lower, 0.0, known))
+
+
 def audit(
     values: Sequence[float],
     lines: Sequence[Sequence[int]],
@@ -460,13 +557,12 @@ def audit(
     """
     insiders = insiders or {}
     report = AuditReport(hidden=sum(bool(h) for h in hidden))
-    scale = max((abs(v) for v in values), default=1.0)
-    tolerance = 1e-7 * max(1.0, scale)
-    lines_of: dict[int, list[int]] = {}
+    tolerance = tolerance_of(values)
+    lines_of: dict[int, list[tuple[int, int, int]]] = {}  # each cell's lines: number, place in it, sign
     if earlier:
-        for number, line in enumerate(lines):
-            for cell in line:
-                lines_of.setdefault(cell, []).append(number)
+        for number, (line, line_signs) in enumerate(zip(lines, signs, strict=True)):
+            for place, (cell, sign) in enumerate(zip(line, line_signs, strict=True)):
+                lines_of.setdefault(cell, []).append((number, place, sign))
     for cells, line_numbers in _components(len(values), lines, hidden):
         if not line_numbers:
             for cell in cells:  # on no published line: anything from 0 up
@@ -487,7 +583,7 @@ def audit(
         if earlier:
             members = set(cells)
             for moved, amounts in earlier:
-                if len(moved) and int(moved[0]) in members and deviations.adopt(moved, amounts, lines, signs, lines_of):
+                if len(moved) and int(moved[0]) in members and deviations.adopt(moved, amounts, lines, lines_of):
                     report.reused += 1
         primaries = [cell for cell in cells if cell in requirements]
         if not exact_intervals:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from governance.disclosure.checks import CheckResult, Extract
-from governance.disclosure.intervals import AuditReport, Knowledge
+from governance.disclosure.intervals import AuditReport, Knowledge, tolerance_of
 from governance.disclosure.layout import equations, layout_of
 from governance.disclosure.pattern import Repairer, costs_for
 from governance.disclosure.primary import analyse
@@ -201,6 +201,7 @@ def protect_together(tables: Sequence[LinkedTable], rules: Rules) -> dict[str, l
         return {linked.name: [] for linked in joined.tables}
     costs = costs_for(joined.values, rules.secondary_cost.value, joined.weights)  # a structural zero is never moved
     tiny = 1e-6 * max(1.0, max(joined.values, default=1.0))
+    rise = 10 * tolerance_of(joined.values)
     passed = False
     for _round in range(MAX_REPAIR_ROUNDS):
         report = audit_once(joined.values, joined.lines, joined.signs, hidden, joined.needs, joined.knowledge)
@@ -212,7 +213,9 @@ def protect_together(tables: Sequence[LinkedTable], rules: Rules) -> dict[str, l
             repairer.protect(cell, joined.needs[cell].upper, joined.needs[cell].lower)
         for insider, cell in report.insider_short:
             need = joined.needs[cell]
-            repairer.protect(cell, need.upper, need.lower, (insider, joined.knowledge[insider]))
+            # As for one table: against an insider the audit asks every primary cell to be able to rise a little.
+            upper = max(need.upper, rise)
+            repairer.protect(cell, upper, need.lower, (insider, joined.knowledge[insider]))
         for cell in report.exact:
             repairer.protect(cell, max(tiny, joined.values[cell] * 1e-3), 0.0)
     if not passed:

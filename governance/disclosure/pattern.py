@@ -220,11 +220,12 @@ class Repairer:
     """The heuristic's linear relaxation, built once and re-solved with only bounds and costs changed.
 
     Each cell's change is ``up - down``. A published cell may move by at most its own value
-    each way, at ``cost / value`` per unit (so moving it all the way costs what hiding it
-    does); a hidden cell moves freely within its true bounds (down to zero) at no cost. To
-    protect one cell, its own change is bounded to reach the protection and the relaxation
-    solved; every published cell the solution moves is then hidden. The solution stays
-    feasible once they are hidden, so the cell is protected in that direction.
+    each way, at its cost per unit of the amount the repair asks (or of its value, if less: see
+    ``_price``), so moving it that far costs what hiding it does; a hidden cell moves freely
+    within its true bounds (down to zero) at no cost. To protect one cell, its own change is
+    bounded to reach the protection and the relaxation solved; every published cell the
+    solution moves is then hidden. The solution stays feasible once they are hidden, so the
+    cell is protected in that direction.
     """
 
     def __init__(self, values, lines, signs, hidden, costs):
@@ -235,6 +236,9 @@ class Repairer:
         self.hidden = hidden
         self.big = _big_m(values, {})
         self.tolerance = 1e-9 * max(1.0, max(self.values, default=1.0))
+        self.value_array = np.array(self.values, dtype=float)
+        self.cost_array = np.array([float(c) for c in costs], dtype=float)
+        self.columns = np.arange(2 * n, dtype=np.int32)
         inf = highspy.kHighsInf
         model = _Model()
         for i in range(n):  # columns 0..n-1 are up, n..2n-1 are down
@@ -265,6 +269,20 @@ class Repairer:
             return 0.0, 0.0
         return self.values[i], self.costs[i] / self.values[i]
 
+    def _price(self, amount: float) -> None:
+        """Cost per unit of each published cell's change, for a repair that moves its cell by ``amount``.
+
+        Hiding a cell costs the same however little it then moves, and a repair seldom moves a
+        cell by more than its cell's protection: priced per unit of its whole value, a large cell
+        (a total) looked almost free to move by a little, and the repairs hid totals where a
+        few small cells would do. Priced per unit of what it would move (its value, or the amount
+        if less), moving a cell that far costs what hiding it does.
+        """
+        published = ~np.array(self.hidden, dtype=bool) & (self.value_array > 0)
+        reach = np.maximum(np.minimum(self.value_array, amount), self.tolerance)
+        price = np.where(published, self.cost_array / reach, 0.0)
+        self.highs.changeColsCost(2 * self.n, self.columns, np.concatenate([price, price]))
+
     def _reset(self, i: int) -> None:
         up, up_cost = self._up(i)
         down, down_cost = self._down(i)
@@ -292,6 +310,7 @@ class Repairer:
                 k, known = insider
                 self.highs.changeColBounds(k, 0.0, max(0.0, min(self.big, known.upper - self.values[k])))
                 self.highs.changeColBounds(n + k, 0.0, max(0.0, self.values[k] - max(0.0, known.lower)))
+            self._price(amount)
             solved = solve(self.highs) == highspy.HighsModelStatus.kOptimal
             solution = self.highs.getSolution().col_value if solved else []
             self._reset(cell)

@@ -8,7 +8,10 @@ Two ways, by size (``Rules.optimal_max_cells``):
 - above it (or when the solver gives no answer at all), a heuristic: first the line rule (no
   additive line with a single hidden cell, nor a cell fixed by lines combined), then rounds of
   the LP audit, each short primary cell (and each one an insider could narrow) repaired by
-  ``pattern.repair_pattern``, until the audit passes or the rounds run out.
+  ``pattern.Repairer``, until the audit passes or the rounds run out. Before each repair the
+  finding is checked again (``intervals.StillShort``, on the group of linked hidden cells that
+  holds the cell, which gives the whole table's answer), since an earlier repair of the round
+  often settles it; the rounds end only on a fresh audit's pass, the one the verifier repeats.
 
 Either way the result goes to the verifier, which audits it afresh: a pattern that falls short
 fails the table rather than publishing it.
@@ -22,7 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from governance.disclosure.intervals import INFINITY, AuditReport, Knowledge, Requirement, audit
+from governance.disclosure.intervals import (
+    INFINITY,
+    AuditReport,
+    Knowledge,
+    Requirement,
+    StillShort,
+    audit,
+    tolerance_of,
+)
 from governance.disclosure.layout import Layout, equations
 from governance.disclosure.linear import determined, line_equations
 from governance.disclosure.pattern import Repairer, costs_for, cut_pattern, optimal_pattern
@@ -95,9 +106,13 @@ def audit_once(values, lines, signs, hidden, needs, knowledge, earlier: Sequence
     with an audit of the final pattern, and the verifier then audits the published table,
     whose hidden cells are that same pattern: the second answer is the first one, so it is
     not computed twice. Any difference in a value, a hidden cell, a line, a requirement or
-    an insider's knowledge is a different key, and the audit runs afresh. ``earlier`` (changes
-    a previous round found, each checked again before use) only makes it sooner, so it is
-    not part of the key.
+    an insider's knowledge is a different key, and the audit runs afresh.
+
+    ``earlier`` (changes a previous round found, each checked again before use) makes it
+    sooner, and its verdict is the same except at the very edge: a change already found counts
+    if it moves a cell to within the audit's tolerance of its protection, while one solved for
+    must move it all the way. So an audit started from earlier changes is remembered apart from
+    one started afresh, and the verifier (which never passes any) always gets a fresh one's answer.
     """
     key = (
         tuple(values),
@@ -107,7 +122,9 @@ def audit_once(values, lines, signs, hidden, needs, knowledge, earlier: Sequence
         tuple(sorted(needs.items())),
         tuple(sorted(knowledge.items())),
     )
-    return _remembered_audit(_Question(key, tuple(earlier)))
+    if earlier:
+        return _remembered_assisted_audit(_Question(key, tuple(earlier)))
+    return _remembered_audit(_Question(key, ()))
 
 
 @dataclass(frozen=True)
@@ -121,12 +138,16 @@ class _Question:
 def forget_audits() -> None:
     """Drop the remembered audits, so a benchmark times every check in full."""
     _remembered_audit.cache_clear()
+    _remembered_assisted_audit.cache_clear()
 
 
-@functools.lru_cache(maxsize=4)
-def _remembered_audit(question: _Question) -> AuditReport:
+def _audit_of(question: _Question) -> AuditReport:
     values, lines, signs, hidden, needs, knowledge = question.key
     return audit(list(values), lines, signs, list(hidden), dict(needs), dict(knowledge), earlier=question.earlier)
+
+
+_remembered_audit = functools.lru_cache(maxsize=4)(_audit_of)
+_remembered_assisted_audit = functools.lru_cache(maxsize=4)(_audit_of)
 
 
 def choose_pattern(
@@ -173,23 +194,46 @@ def choose_pattern(
         # Repairs only hide more cells, so the changes the last round found may still hold.
         earlier = report.changes if report is not None else ()
         report = audit_once(values, lines, signs, hidden, needs, knowledge, earlier)
+        if report.passed and earlier:
+            report = audit_once(values, lines, signs, hidden, needs, knowledge)  # the verifier's own answer
         if report.passed:
             break
         repairer = Repairer(values, lines, signs, hidden, costs)  # changes ``hidden`` in place
+        # An earlier repair of the round may have protected a later finding too: asked again first.
+        still = StillShort(values, lines, signs, hidden, needs, knowledge)
         for cell in report.short:
-            info.repairs += bool(repairer.protect(cell, needs[cell].upper, needs[cell].lower))
+            if still.short(cell):
+                added = repairer.protect(cell, needs[cell].upper, needs[cell].lower)
+                info.repairs += _grown(still, added)
         for insider, cell in report.insider_short:
-            added = repairer.protect(cell, needs[cell].upper, needs[cell].lower, (insider, knowledge[insider]))
-            info.repairs += bool(added)
+            if still.short(cell, insider):
+                # Against an insider the audit asks every primary cell to be able to rise, however little
+                # its protection asks (``StillShort.short``): the repair aims at what the audit asks.
+                upper = max(needs[cell].upper, still.insider_rise)
+                added = repairer.protect(cell, upper, needs[cell].lower, (insider, knowledge[insider]))
+                info.repairs += _grown(still, added)
         if report.exact and not report.short and not report.insider_short:
             hide_enough(layout, primary.values, labels, hidden, primary.structural)
             if determined(line_equations(layout.lines, hidden)) == []:
                 _hide_exact(layout, primary, hidden, report.exact)
     primaries = set(primary.primary)
     if info.method != "optimal" and report is not None and report.passed:
-        info.pruned = prune(layout, values, lines, signs, hidden, needs, knowledge, costs, primaries)
+        before = list(hidden)
+        info.pruned = prune(layout, values, lines, signs, hidden, needs, knowledge, costs, primaries, report.changes)
+        if info.pruned and not audit_once(values, lines, signs, hidden, needs, knowledge).passed:
+            # Some trial passed only at the edge of the audit's tolerance: again, each pass confirmed afresh.
+            hidden[:] = before
+            info.pruned = prune(
+                layout, values, lines, signs, hidden, needs, knowledge, costs, primaries, report.changes, confirm=True
+            )
     info.cost = sum(costs[i] for i in range(n) if hidden[i] and i not in primaries)
     return hidden, info
+
+
+def _grown(still: StillShort, added: Sequence[int]) -> bool:
+    if added:
+        still.grown()
+    return bool(added)
 
 
 def prune(
@@ -202,6 +246,8 @@ def prune(
     knowledge: dict[int, Knowledge],
     costs: Sequence[float],
     primaries: set[int],
+    earlier: Sequence = (),
+    confirm: bool = False,
 ) -> int:
     """Publish again each secondary cell the pattern does not need, the costliest first; returns how many.
 
@@ -212,24 +258,74 @@ def prune(
     is then fixed by the lines and the whole audit, insiders included, still passes. The trials
     stop after ``PRUNE_PROGRAMS`` of the audit's programs (a work limit, not a clock), leaving
     the rest hidden: a pattern that passed stays one that passes.
+
+    Each trial starts from the changes the last passing audit found (``earlier``); with
+    ``confirm``, a trial that passes is audited again afresh, as the verifier will, since a pass
+    thanks to an earlier change at the very edge of the audit's tolerance is no pass there.
     """
     candidates = sorted((i for i, h in enumerate(hidden) if h and i not in primaries), key=lambda i: (-costs[i], i))
     programs, published = 0, 0
-    report = None
+    tolerance = tolerance_of(values)
     for cell in candidates:
         if programs >= PRUNE_PROGRAMS:
             break
         hidden[cell] = False
-        if not determined(line_equations(layout.lines, hidden)):
-            earlier = report.changes if report is not None else ()
+        if _alone_on_a_line(layout, hidden, cell):
+            hidden[cell] = True  # a hidden cell alone on a line through it: fixed, as ``determined`` would say
+            continue
+        beside = StillShort(values, lines, signs, hidden, needs, knowledge, tolerance)
+        short = _short_beside(layout, hidden, needs, knowledge, cell, beside)
+        programs += max(1, beside.programs)
+        if not short and not determined(line_equations(layout.lines, hidden)):
             trial = audit_once(values, lines, signs, hidden, needs, knowledge, earlier)
             programs += max(1, trial.programs)
+            if trial.passed and confirm:
+                trial = audit_once(values, lines, signs, hidden, needs, knowledge)
+                programs += max(1, trial.programs)
             if trial.passed:
                 published += 1
-                report = trial
+                earlier = trial.changes
                 continue
         hidden[cell] = True
     return published
+
+
+def _alone_on_a_line(layout: Layout, hidden: Sequence[bool], cell: int) -> bool:
+    """Whether a line through ``cell`` holds exactly one hidden cell (which its published cells then give away)."""
+    for number in layout.lines_of[cell]:
+        line = layout.lines[number]
+        if sum(hidden[member] for member in line.members) + hidden[line.margin] == 1:
+            return True
+    return False
+
+
+def _short_beside(
+    layout: Layout,
+    hidden: Sequence[bool],
+    needs: dict[int, Requirement],
+    knowledge: dict[int, Knowledge],
+    cell: int,
+    still: StillShort,
+) -> bool:
+    """Whether a primary cell on a line through ``cell`` is short, for the outsider or an insider on those lines.
+
+    Publishing a cell again mostly harms the cells beside it: asked first, they settle most
+    failing trials with a few programs instead of the whole audit. A cell found short here is
+    short for the audit too (the answer is the audit's own, with no tolerance), so no trial the
+    audit would pass at its tolerance is lost but at that very edge.
+    """
+    beside = sorted(
+        {
+            member
+            for number in layout.lines_of[cell]
+            for member in (*layout.lines[number].members, layout.lines[number].margin)
+        }
+    )
+    primaries = [i for i in beside if hidden[i] and i in needs]
+    if any(still.short(i) for i in primaries):
+        return True
+    insiders = [k for k in beside if hidden[k] and k in knowledge]
+    return any(still.short(i, k) for i in primaries for k in insiders if k != i and i not in knowledge[k].related)
 
 
 def _hide_exact(layout: Layout, primary: Primary, hidden: list[bool], exact: Sequence[int]) -> None:
