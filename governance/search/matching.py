@@ -182,15 +182,17 @@ def _postgres(queryset: QuerySet, text: str, *, names, words, also: Q | None) ->
         queryset = queryset.filter(candidates)
     query = SearchQuery(text, config="simple", search_type="websearch")
     similarity = [TrigramWordSimilarity(text, name) for name in names]
-    queryset = queryset.annotate(
-        search_vector=SearchVector(*words, config="simple"),
+    # The document is only matched and ranked, never read: an alias, so no row computes it again to return it.
+    queryset = queryset.alias(search_vector=SearchVector(*words, config="simple")).annotate(
         search_similarity=Greatest(*similarity) if len(similarity) > 1 else similarity[0],
     )
-    condition = Q(search_vector=query)
-    for name in names:
-        # "%>" (word similarity above pg_trgm's threshold) and a plain substring, both answered
-        # from the trigram indexes where the field has one.
-        condition |= Q(**{f"{name}__trigram_word_similar": text}) | Q(_contains(name, text))
-    if also is not None:
-        condition |= also
-    return queryset.filter(condition).annotate(search_rank=SearchRank(F("search_vector"), query))
+    # The indexes find the rows; PostgreSQL then checks each found row against the whole condition,
+    # left to right until one part holds. So the cheapest come first: the reference, a plain
+    # substring, the word similarity ("%>", above pg_trgm's threshold), and last the full text,
+    # which parses the whole document again. A common word in a name (5,000 data items named
+    # "benefit_type") is then settled by the substring, without parsing 5,000 documents.
+    checks = [also] if also is not None else []
+    checks += [Q(_contains(name, text)) for name in names]
+    checks += [Q(**{f"{name}__trigram_word_similar": text}) for name in names]
+    checks.append(Q(search_vector=query))
+    return queryset.filter(reduce(or_, checks)).annotate(search_rank=SearchRank(F("search_vector"), query))

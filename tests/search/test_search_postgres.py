@@ -26,6 +26,18 @@ def test_the_migration_enabled_pg_trgm_and_indexed_the_names():
         assert len(cursor.fetchall()) == 10
 
 
+def test_the_search_indexes_keep_a_small_pending_list():
+    """A GIN index's pending list is read row by row on every search until a VACUUM: 64 kB on all 20."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+            "WHERE c.relkind = 'i' AND a.amname = 'gin' AND c.relname LIKE 'search%%'"
+        )
+        options = dict(cursor.fetchall())
+    assert len(options) == 20
+    assert {name for name, opts in options.items() if "gin_pending_list_limit=64" not in (opts or [])} == set()
+
+
 # The kinds whose words are all in their own table, and the full-text index on each one's words.
 WORDS_INDEXED = {
     "assets": ("governance_informationasset", "search_asset_words"),
