@@ -445,9 +445,10 @@ class YourGrantsFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["asset"].queryset = InformationAsset.objects.filter(manager=user).order_by("name")
+        # The choices show names only: the rest of each row is not read.
+        self.filters["asset"].queryset = InformationAsset.objects.filter(manager=user).only("name").order_by("name")
         self.filters["item"].queryset = (
-            DataItem.objects.filter(asset__manager=user).select_related("asset").order_by("asset__name", "name")
+            DataItem.objects.filter(asset__manager=user).only("name").order_by("asset__name", "name")
         )
 
     def by_holder(self, queryset, name, value):
