@@ -98,11 +98,15 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         paginator.count = figures["pending"] if campaign.is_open else 0
         page = paginator.get_page(self.request.GET.get("page"))
         reviews = list(page.object_list)
-        for review in reviews:
-            review.items_held = list(review.grant.items.all())
-            review.items_used = selectors.items_used(review.last_detail, review.items_held)
         form = context["form"]
         chosen = {str(v) for v in (form.data.getlist("reviews") if form.is_bound else [])}
+        for review in reviews:
+            held = list(review.grant.items.all())
+            used = selectors.items_used(review.last_detail, held)
+            review.items_held, review.items_used = held, used
+            # Written here rather than item by item in the template: the page lists hundreds of rows.
+            review.items_text = ", ".join(f"{item.name} (used)" if item in used else item.name for item in held)
+            review.chosen = str(review.pk) in chosen
         context.update(
             campaign=campaign,
             reviews=reviews,
