@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 from django_filters.views import FilterView
 
 from governance import five_safes
@@ -400,15 +401,34 @@ class GrantListView(PolicyMixin, FilterView):
 LAST_ACCESS_DAYS = 90  # "not opened lately", in the filter of Your grants
 
 
+class _ReadChoices(ModelChoiceIterator):
+    """A filter's choices read in one plain query: Django reads them with ``iterator()``, which on
+    PostgreSQL opens a server-side cursor (three more round trips) for a list of a few dozen names."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _ReadChoiceField(ModelChoiceField):
+    iterator = _ReadChoices
+
+
+class ReadChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ReadChoiceField
+
+
 class YourGrantsFilter(django_filters.FilterSet):
     """Filters of "Your grants": the asset and data item (one's own only), the holder, the state, the end
     date, the review state, the holder's training and leaver status, and the holder's last access."""
 
-    asset = django_filters.ModelChoiceFilter(queryset=InformationAsset.objects.none(), empty_label="Any")
+    asset = ReadChoiceFilter(queryset=InformationAsset.objects.none(), empty_label="Any")
     holder = django_filters.CharFilter(method="by_holder", label="Holder (name, username or staff number)")
-    item = django_filters.ModelChoiceFilter(
-        queryset=DataItem.objects.none(), method="by_item", label="Data item", empty_label="Any"
-    )
+    item = ReadChoiceFilter(queryset=DataItem.objects.none(), method="by_item", label="Data item", empty_label="Any")
     state = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in LIVE_STATES], empty_label="Any")
     ends_before = django_filters.DateFilter(field_name="ends_on", lookup_expr="lte", label="Ends on or before")
     review = django_filters.ChoiceFilter(
