@@ -580,7 +580,7 @@ class GrantDetailView(GrantObjectMixin, TemplateView):
             can_restore=policy.can_restore_after_incident(user, grant),
             reviews=list(grant.reviews.select_related("campaign", "decided_by")),
             # The grant's history is its request's: one timeline from the asking to the end.
-            history=history_for(grant, request=self.request),
+            history=history_for(grant, request=self.request, also=(req, grant.asset)),
         )
         return context
 
