@@ -94,8 +94,7 @@ def grants_on_managed_assets(user) -> QuerySet[AccessGrant]:
         AccessGrant.items.through.objects.filter(accessgrant_id=OuterRef("pk"))
         .order_by()
         .values("accessgrant_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .values(n=Count("pk"))
     )
     return (
         AccessGrant.objects.filter(asset__manager=user, state__in=LIVE)
