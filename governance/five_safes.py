@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from governance.access.models import AccessGrant, AccessRequest
+from governance.access.models import AccessGrant, AccessRequest, AccessRequestItem
 from governance.contracts.models import AssuranceCheck, ReidentificationAssessment, ResearchContract
 from governance.contracts.states import ContractFacts, basis_unmet, data_unmet, risk_unmet
 from governance.core.plurals import date_text, plural
@@ -186,13 +186,25 @@ def five_safes(facts: ContractFacts) -> list[SafeLine]:
 # --- access requests and grants ---------------------------------------------------------
 
 
-def for_access(request: AccessRequest, grant: AccessGrant | None = None) -> list[SafeLine]:
-    """The panel shown on every access request and grant page."""
+def for_access(
+    request: AccessRequest,
+    grant: AccessGrant | None = None,
+    *,
+    rows: list[AccessRequestItem] | None = None,
+    granted: list[DataItem] | None = None,
+) -> list[SafeLine]:
+    """The panel shown on every access request and grant page.
+
+    A page that has already read the request's item rows (with their data items) or the grant's
+    items passes them as ``rows`` and ``granted``: otherwise they are read here, once each."""
     asset = request.asset
     person = request.requester
     today = timezone.localdate()
-    items = [row.data_item for row in request.items.all()]
-    granted = list(grant.items.all()) if grant is not None else [r.data_item for r in request.items.all() if r.granted]
+    if rows is None:
+        rows = list(request.items.select_related("data_item"))
+    items = [row.data_item for row in rows]
+    if granted is None:
+        granted = list(grant.items.all()) if grant is not None else [row.data_item for row in rows if row.granted]
     lines = []
 
     states = training_for(person)

@@ -60,7 +60,10 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         return selectors.campaign_reviews(self.campaign).filter(decision="")
 
     def get_form_kwargs(self):
-        ids = list(self.pending().order_by().values_list("pk", flat=True)) if self.campaign.is_open else []
+        # The ticked reviews are checked against those still to decide when the form is posted; the page
+        # itself writes its checkboxes from the reviews it lists, so a GET needs no list of them.
+        posted = self.request.method in ("POST", "PUT")
+        ids = list(self.pending().order_by().values_list("pk", flat=True)) if posted and self.campaign.is_open else []
         return {**super().get_form_kwargs(), "review_ids": ids}
 
     def checks(self, data, *, valid):
@@ -78,14 +81,6 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         campaign = self.campaign
-        source = self.pending() if campaign.is_open else AccessReview.objects.none()
-        page = Paginator(source, self.per_page).get_page(self.request.GET.get("page"))
-        reviews = list(page.object_list)
-        for review in reviews:
-            review.items_held = list(review.grant.items.all())
-            review.items_used = selectors.items_used(review.last_detail, review.items_held)
-        form = context["form"]
-        chosen = {str(v) for v in (form.data.getlist("reviews") if form.is_bound else [])}
         figures = (
             AccessReview.objects.filter(campaign_id=campaign.review_campaign_id, grant__asset__manager=campaign.iam_id)
             .exclude(grant__holder=campaign.iam_id)
@@ -97,6 +92,21 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
                 revoked=Count("pk", filter=Q(decision=AccessReview.Decision.REVOKE)),
             )
         )
+        source = self.pending() if campaign.is_open else AccessReview.objects.none()
+        paginator = Paginator(source, self.per_page)
+        # The figures counted the same reviews still to decide: no second count for the pages.
+        paginator.count = figures["pending"] if campaign.is_open else 0
+        page = paginator.get_page(self.request.GET.get("page"))
+        reviews = list(page.object_list)
+        form = context["form"]
+        chosen = {str(v) for v in (form.data.getlist("reviews") if form.is_bound else [])}
+        for review in reviews:
+            held = list(review.grant.items.all())
+            used = selectors.items_used(review.last_detail, held)
+            review.items_held, review.items_used = held, used
+            # Written here rather than item by item in the template: the page lists hundreds of rows.
+            review.items_text = ", ".join(f"{item.name} (used)" if item in used else item.name for item in held)
+            review.chosen = str(review.pk) in chosen
         context.update(
             campaign=campaign,
             reviews=reviews,

@@ -156,8 +156,13 @@ def name_of(model: type[models.Model] | None, entry: AuditEntry) -> str:
     return entry.object_repr
 
 
-def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
-    """Describe entries of any models, resolving foreign keys in bulk."""
+def describe(
+    entries: list[AuditEntry], known: dict[type[models.Model], dict[str, str]] | None = None
+) -> list[HistoryRow]:
+    """Describe entries of any models, resolving foreign keys in bulk.
+
+    ``known`` gives names the caller already has (the record whose history it is, named by its
+    parts' entries), by model and primary key as text: they are not read again."""
     wanted: dict[type[models.Model], set[str]] = defaultdict(set)
     parsed = []
     for entry in entries:
@@ -172,7 +177,12 @@ def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
                     wanted[related].update(str(v) for v in value if v not in (None, "None", ""))
         parsed.append((entry, items))
 
-    names = {related: _names(related, pks) for related, pks in wanted.items() if pks}
+    names: dict[type[models.Model], dict[str, str]] = {}
+    for related, pks in wanted.items():
+        have = (known or {}).get(related, {})
+        missing = {pk for pk in pks if pk not in have}
+        found = _names(related, missing) if missing else {}
+        names[related] = {**{pk: have[pk] for pk in pks if pk in have}, **found}
 
     rows = []
     for entry, items in parsed:

@@ -160,8 +160,15 @@ def event_heads(entries: QuerySet) -> QuerySet:
     return entries.filter(Q(cid__isnull=True) | Q(cid="") | ~Exists(later))
 
 
-def events_from(heads: list[AuditEntry], entries: QuerySet, *, system: bool) -> EventList:
-    """The events whose newest entries are ``heads``, with their other ``entries``, described."""
+def events_from(
+    heads: list[AuditEntry],
+    entries: QuerySet,
+    *,
+    system: bool,
+    known: dict[type[models.Model], dict[str, str]] | None = None,
+) -> EventList:
+    """The events whose newest entries are ``heads``, with their other ``entries``, described
+    (``known``: names already at hand, see ``describe``)."""
     cids = {head.cid: head.pk for head in heads if head.cid}
     members: dict[str, list[AuditEntry]] = {}
     sizes: dict[str, int] = {}
@@ -183,7 +190,7 @@ def events_from(heads: list[AuditEntry], entries: QuerySet, *, system: bool) -> 
             members.setdefault(entry.cid, []).append(entry)
             sizes[entry.cid] = entry.size
     grouped = [(head, members.get(head.cid, [head]) if head.cid else [head]) for head in heads]
-    described = iter(describe([entry for _, group in grouped for entry in group]))
+    described = iter(describe([entry for _, group in grouped for entry in group], known))
     events = EventList()
     events.system_shown = system
     for head, group in grouped:
@@ -281,10 +288,17 @@ def _visible(obj: models.Model, request) -> tuple[QuerySet, bool]:
     return (entries if system else without_system(entries)), system
 
 
-def history_for(obj: models.Model, limit: int = 50, *, request=None) -> EventList:
-    """The newest ``limit`` events of ``obj`` (and of its parts) that the person asking may see."""
+def history_for(obj: models.Model, limit: int = 50, *, request=None, also: tuple[models.Model, ...] = ()) -> EventList:
+    """The newest ``limit`` events of ``obj`` (and of its parts) that the person asking may see.
+
+    The record's parts name it in their entries, so its name is at hand and not read again; a page
+    that has read other records its history names (a grant's request and asset) passes them in ``also``.
+    """
     entries, system = _visible(obj, request)
-    events = events_from(list(event_heads(entries)[:limit]), entries, system=system)
+    known: dict[type[models.Model], dict[str, str]] = {}
+    for record in (obj, *also):
+        known.setdefault(type(record), {})[str(record.pk)] = str(record)
+    events = events_from(list(event_heads(entries)[:limit]), entries, system=system, known=known)
     events.may_show_system = may_show_system(getattr(request, "user", None))
     return events
 

@@ -48,6 +48,15 @@ def date_text(value: datetime.date | datetime.datetime | str | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def short_date_text(value: datetime.date | datetime.datetime | None) -> str:
+    """'4 Dec 2026': as ``date_text`` with the month's first three letters (Django's "j M Y")."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.day} {value:%b %Y}"
+
+
 def datetime_text(value: datetime.datetime | None) -> str:
     """'4 December 2026 at 14:30', in UK time."""
     if value is None:

@@ -55,6 +55,12 @@ def govuk_date(value) -> str:
 
 
 @register.filter
+def short_date(value) -> str:
+    """'{{ d|short_date }}' -> '4 Dec 2026' (as ``date:"j M Y"``, without Django's localised formatting)."""
+    return plurals.short_date_text(value)
+
+
+@register.filter
 def govuk_datetime(value) -> str:
     """'{{ t|govuk_datetime }}' -> '4 December 2026 at 14:30', in UK time."""
     return plurals.datetime_text(value)

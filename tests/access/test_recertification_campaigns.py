@@ -16,10 +16,11 @@ from django.urls import reverse
 from governance.access import recertification as service
 from governance.access.models import AccessGrant, AccessReview, RecertificationCampaign, StatusChange
 from governance.access.selectors import campaign_progress
+from governance.core.access_events import record_access
 from governance.core.audit import system_user
 from governance.core.models.audit import seal_pending
 from governance.register.assets import reassign_iam
-from tests.factories import UserFactory, make_asset, make_grant
+from tests.factories import DataItemFactory, UserFactory, make_asset, make_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +296,29 @@ def test_the_asset_page_lists_holders_as_a_table(verified_client, asset, iam):
     assert f'href="{grant.get_absolute_url()}"' in page
     assert "Due for review" in page and "claim_count" in page
     assert grant.ends_on.strftime("%B %Y") in page
+
+
+def test_each_row_names_the_items_held_and_those_used_and_keeps_the_ticks_after_an_error(
+    verified_client, asset, iam, rf
+):
+    items = [DataItemFactory(asset=asset, name=name, sensitivity="non_personal") for name in ("region", "sex")]
+    campaign, (grant,) = _campaign_with_items(asset, items)
+    request = rf.get("/")
+    request.user = grant.holder
+    record_access(request, asset, "granted data viewed", f"grant {grant.pk}; columns: sex")
+    client = verified_client(iam)
+    url = reverse("access:campaign", args=[campaign.pk])
+    page = client.get(url).content.decode()
+    assert "2 held, 1 used at last access" in page
+    assert "region, sex (used)</div>" in page
+    review = AccessReview.objects.get(grant=grant)
+    assert f'value="{review.pk}" checked' not in page
+    # Posted without a decision: the page comes back with the same grant still ticked.
+    again = client.post(url, {"reviews": [review.pk]}).content.decode()
+    assert f'value="{review.pk}" checked' in again
+
+
+def _campaign_with_items(asset, items) -> tuple[RecertificationCampaign, list[AccessGrant]]:
+    grant = make_grant(UserFactory(business_area=asset.business_area), asset, items=items)
+    run = service.start_campaign()
+    return RecertificationCampaign.objects.get(review_campaign=run.campaign, iam=asset.manager), [grant]

@@ -44,6 +44,20 @@ def test_dates_have_no_leading_zero_and_the_month_in_full():
     assert datetime_text(moment) == f"7 March {fourth.year} at 09:05"
 
 
+def test_the_quick_date_filters_write_what_djangos_date_filter_writes():
+    year = timezone.localdate().year + 1
+    days = [datetime.date(year, month, day) for month in range(1, 13) for day in (1, 9, 28)]
+    moments = [timezone.make_aware(datetime.datetime(year, month, 4, 23, 30)) for month in (3, 6, 10, 12)]
+    for value in [*days, *moments, None]:
+        context = Context({"d": value})
+        assert Template("{% load portal_tags %}{{ d|govuk_date }}").render(context) == Template(
+            '{{ d|date:"j F Y" }}'
+        ).render(context)
+        assert Template("{% load portal_tags %}{{ d|short_date }}").render(context) == Template(
+            '{{ d|date:"j M Y" }}'
+        ).render(context)
+
+
 def test_the_template_filters_are_the_same_helper():
     fourth = datetime.date(timezone.localdate().year + 1, 12, 4)
     rendered = Template(

@@ -58,7 +58,7 @@ from governance.contracts.states import (
 from governance.core import approval_gates, uploads
 from governance.core.access_events import accesses_of, record_access
 from governance.core.history_events import history_for
-from governance.core.policy import has_oversight
+from governance.core.policy import has_model_perm, has_oversight
 from governance.core.tabular import export_response
 from governance.core.views.mixins import FullHistoryMixin, PolicyMixin, ServiceFormView
 from governance.five_safes import five_safes
@@ -203,6 +203,9 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
             downloads=accesses_of(documents, limit=20) if (manages or has_oversight(user)) else None,
             history=history_for(contract, request=self.request),
             history_limit=50,
+            # The contractor's name links to its page for those with the model permission, read from the
+            # role facts (the template's ``perms`` asked the database twice).
+            links_contractor=has_model_perm(user, "governance.view_externalorganisation"),
             today=facts.today,
             destruction_overdue=contract.destruction_overdue(facts.today),
             safe_outputs=contract_outputs(user, contract),
