@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from governance.access.models import AccessReview, RecertificationCampaign, ReviewCampaign
+from governance.access.models import AccessGrant, AccessReview, RecertificationCampaign, ReviewCampaign
 from governance.core.audit_chain import verify
 from governance.core.models import AuditEntry, OfficeHolder
 from governance.outputs.models import OutputDecision, OutputSubmission, OutputVersion, Researcher
 from governance.privacy.models import DPIA, ProcessingActivity, SharingAgreement
-from governance.seeding.scale import Plan, seed
+from governance.seeding.scale import BENCH_IAM_ASSETS, BENCH_IAM_GRANTS, Plan, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,11 @@ def test_seeded_events_hold_a_few_entries_each(seeded):
     assert seeded_ids.count() > 1000
     largest = seeded_ids.values("cid").annotate(n=Count("pk")).order_by("-n").first()
     assert largest["n"] <= 10
+
+
+def test_the_benchmark_iam_holds_a_fiftieth_of_the_grants_on_their_own_assets(seeded):
+    """The heavy IAM the "Your grants" and campaign pages are measured as: 2,000 grants at the default size."""
+    assert Plan().grants // 50 == BENCH_IAM_GRANTS
+    theirs = AccessGrant.objects.filter(asset__manager__username="bench.iam")
+    assert theirs.count() >= max(20, TINY.grants // 50)
+    assert theirs.values("asset").distinct().count() == BENCH_IAM_ASSETS
