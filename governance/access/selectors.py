@@ -30,8 +30,8 @@ from governance.access.policy import (
     can_decide_as_iam,
     reviewer_for,
 )
-from governance.core.models import AccessEvent, User
-from governance.core.policy import has_oversight, is_member, stands_in
+from governance.core.models import AccessEvent, BusinessArea, User
+from governance.core.policy import has_oversight, is_member, role_facts, stands_in
 from governance.core.selectors import overseen_areas
 from governance.core.two_person import is_person
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
@@ -189,16 +189,28 @@ def _stand_in_requests() -> QuerySet[AccessRequest]:
 
 def _stand_in_grants() -> QuerySet[AccessGrant]:
     """Live grants neither their asset's IAM nor its area's Deputy SIRO may recertify (gone, or the
-    holder): the SIRO's to review, or the alternate's."""
+    holder): the SIRO's to review, or the alternate's.
+
+    Only a grant held by a Deputy SIRO, or on an asset of an area without an active one, can be
+    one: those two lists (from the holder index, and from the few vacant areas' assets) narrow the
+    grants first. The conditions alone, OR-ed across the joins, made PostgreSQL read every live
+    grant (40 ms at 100,000 for the SIRO's home page)."""
     deputy = "asset__business_area__deputy_siro"
     iam_cannot = Q(asset__manager__isnull=True) | Q(asset__manager__is_active=False) | Q(asset__manager=F("holder"))
     deputy_cannot = Q(**{f"{deputy}__isnull": True}) | Q(**{f"{deputy}__is_active": False}) | Q(**{deputy: F("holder")})
-    return AccessGrant.objects.filter(state__in=LIVE).filter(iam_cannot & deputy_cannot)
+    deputies = BusinessArea.objects.filter(deputy_siro__isnull=False).values("deputy_siro")
+    held_by_deputies = AccessGrant.objects.filter(holder__in=deputies).order_by().values("pk")
+    vacant = Q(**{f"{deputy}__isnull": True}) | Q(**{f"{deputy}__is_active": False})
+    in_vacant_areas = AccessGrant.objects.filter(vacant).order_by().values("pk")
+    candidates = held_by_deputies.union(in_vacant_areas, all=True)
+    return AccessGrant.objects.filter(state__in=LIVE, pk__in=candidates).filter(iam_cannot & deputy_cannot)
 
 
 def awaiting_decision(user: User) -> list[AccessRequest]:
     """Submitted requests waiting for ``user``: as IAM, as the Deputy SIRO, or as the SIRO or the
     SIRO's named alternate standing in (the policy decides which, for each candidate)."""
+    if not _may_decide_for_assets(user):
+        return []
     waiting_for = Q(asset__manager=user) | Q(asset__business_area__deputy_siro=user)
     if stands_in(user):
         waiting_for |= Q(pk__in=_stand_in_requests().values("pk"))
@@ -222,6 +234,14 @@ def awaiting_decision(user: User) -> list[AccessRequest]:
     ]
 
 
+def _may_decide_for_assets(user: User) -> bool:
+    """Whether ``user`` manages an asset, is an area's Deputy SIRO or stands in: nobody else decides a
+    request or recertifies a grant, so the candidates' queries are not asked for the rest (from the role
+    facts, which hold the assets whose IAM and the areas whose Deputy SIRO the person is)."""
+    facts = role_facts(user)
+    return bool(facts.managed_assets or facts.deputy_areas) or stands_in(user)
+
+
 def reviews_for(user: User, reviews: QuerySet) -> QuerySet:
     """Of open ``reviews``, those whose grant ``user`` recertifies (``reviewer_for``): the IAM's, the
     Deputy SIRO's where the IAM holds the grant or the post is empty, and the stand-ins' after them."""
@@ -235,8 +255,11 @@ def reviews_for(user: User, reviews: QuerySet) -> QuerySet:
     # through the asset and grant indexes. The conditions OR-ed across the joins made PostgreSQL hash
     # every undecided review (110 ms at 100,000 grants for anyone, none of them theirs); the
     # stand-ins' grants are a second query for the SIRO and the alternate only.
-    assets = InformationAsset.objects.filter(Q(manager=user) | Q(business_area__deputy_siro=user))
-    overseen = list(assets.values_list("pk", flat=True))
+    facts = role_facts(user)
+    overseen: list[int] = []
+    if facts.managed_assets or facts.deputy_areas:
+        assets = InformationAsset.objects.filter(Q(manager=user) | Q(business_area__deputy_siro=user))
+        overseen = list(assets.values_list("pk", flat=True))
     mine = Q(grant__asset__manager=user) | (Q(**{deputy: user}) & iam_cannot)
     wanted = [Q(grant__asset_id__in=overseen) & mine] if overseen else []
     if stands_in(user):
@@ -304,8 +327,12 @@ def grants_past_recertification(today: datetime.date) -> Q:
 
     The late reviews' grants are one list the database hashes once; a subquery per grant cost
     a second at 100,000 grants in an aggregate that counts them all."""
-    late = AccessReview.objects.filter(decision="", campaign__deadline__lt=today).values("grant_id")
-    return Q(pk__in=late) & Q(state=AccessGrant.State.ACTIVE)
+    return Q(pk__in=late_reviews(today).values("grant_id")) & Q(state=AccessGrant.State.ACTIVE)
+
+
+def late_reviews(today: datetime.date) -> QuerySet[AccessReview]:
+    """Recertification reviews still undecided after their campaign's deadline."""
+    return AccessReview.objects.filter(decision="", campaign__deadline__lt=today)
 
 
 def grants_past_end(today: datetime.date) -> Q:
