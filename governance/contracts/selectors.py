@@ -23,7 +23,7 @@ from governance.contracts.policy import (
     data_reviewer,
 )
 from governance.core.models import User
-from governance.core.policy import has_oversight, stands_in
+from governance.core.policy import has_oversight, role_facts, stands_in
 from governance.core.selectors import overseen_areas
 from governance.core.two_person import is_person
 
@@ -68,7 +68,13 @@ def _stand_in_data() -> Q:
 
 def data_reviews_for(user: User) -> list[ContractAsset]:
     """Data to be sent on contracts that waits for ``user`` to approve (``policy.can_review``): as the
-    asset's IAM, as its area's Deputy SIRO when the IAM manages the contract, or standing in."""
+    asset's IAM, as its area's Deputy SIRO when the IAM manages the contract, or standing in.
+
+    None for someone who manages no asset, is no area's Deputy SIRO and stands in for nobody (from the
+    role facts, without a query)."""
+    facts = role_facts(user)
+    if not (facts.managed_assets or facts.deputy_areas or stands_in(user)):
+        return []
     wanted = Q(asset__manager=user) | (
         Q(asset__business_area__deputy_siro=user) & Q(asset__manager=F("contract__manager"))
     )
