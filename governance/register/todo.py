@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -26,7 +27,7 @@ def _assets_list(**query: str) -> str:
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
     """One aggregate query for the IAM's reviews (none for who manages no asset), one for an overseer's exceptions."""
-    counts = {"overdue": 0, "first_overdue": None, "due_soon": 0, "first_due": None}
+    counts: dict[str, Any] = {"overdue": 0, "first_overdue": None, "due_soon": 0, "first_due": None}
     if role_facts(user).managed_assets:
         counts = InformationAsset.objects.filter(manager=user).aggregate(
             overdue=Count("pk", filter=review_filter("overdue", facts.today)),
