@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from governance.core.models import User
 from governance.core.plurals import plural
+from governance.core.policy import role_facts
 from governance.core.todo import DUE_SOON, OVERDUE, Facts, Task
 from governance.register.models import InformationAsset
 from governance.register.selectors import iam_needed, review_filter
@@ -24,13 +26,15 @@ def _assets_list(**query: str) -> str:
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
-    """One aggregate query for the IAM's reviews, one for an overseer's exceptions."""
-    counts = InformationAsset.objects.filter(manager=user).aggregate(
-        overdue=Count("pk", filter=review_filter("overdue", facts.today)),
-        first_overdue=Min("next_review_date", filter=review_filter("overdue", facts.today)),
-        due_soon=Count("pk", filter=review_filter("due_soon", facts.today)),
-        first_due=Min("next_review_date", filter=review_filter("due_soon", facts.today)),
-    )
+    """One aggregate query for the IAM's reviews (none for who manages no asset), one for an overseer's exceptions."""
+    counts: dict[str, Any] = {"overdue": 0, "first_overdue": None, "due_soon": 0, "first_due": None}
+    if role_facts(user).managed_assets:
+        counts = InformationAsset.objects.filter(manager=user).aggregate(
+            overdue=Count("pk", filter=review_filter("overdue", facts.today)),
+            first_overdue=Min("next_review_date", filter=review_filter("overdue", facts.today)),
+            due_soon=Count("pk", filter=review_filter("due_soon", facts.today)),
+            first_due=Min("next_review_date", filter=review_filter("due_soon", facts.today)),
+        )
     tasks = [
         Task(
             label=f"Review {_plural(counts['overdue'], 'asset')} past its review date"

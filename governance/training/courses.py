@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -121,11 +121,26 @@ def first_publication_dates(courses) -> dict[int, datetime.date]:
 
 
 def training_for(user: User, on: datetime.date | None = None) -> list[CourseState]:
-    """Every course that applies to ``user`` with its status. Four queries, whatever the history."""
+    """Every course that applies to ``user`` with its status. Three queries, whatever the history: the active
+    courses, their versions (the latest published and the first publication of each, as ``current_versions``
+    and ``first_publication_dates`` read them), and the person's statuses."""
     on = on or today()
-    courses = [c for c in Course.objects.filter(is_active=True) if applies_to(c, user)]
-    versions = current_versions(courses)
-    firsts = first_publication_dates(courses)
+    now = timezone.now()
+    courses = [
+        c
+        for c in Course.objects.filter(is_active=True).prefetch_related(
+            Prefetch("versions", queryset=CourseVersion.objects.order_by("-number"))
+        )
+        if applies_to(c, user)
+    ]
+    versions: dict[int, CourseVersion] = {}
+    firsts: dict[int, datetime.date] = {}
+    for course in courses:
+        published = [v for v in course.versions.all() if v.published_at <= now]
+        if published:
+            versions[course.pk] = published[0]
+        if course.versions.all():
+            firsts[course.pk] = timezone.localdate(min(v.published_at for v in course.versions.all()))
     statuses = {
         s.course_id: s for s in TrainingStatus.objects.filter(user=user).select_related("latest_signoff__version")
     }
