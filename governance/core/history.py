@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from governance.core.models import AuditEntry, User
+from governance.core.models import AuditEntry, BusinessArea, User
 from governance.core.models.audit import AuditScoped
 
 ACTION_LABELS = {
@@ -120,6 +120,7 @@ def name_reads(model: type[models.Model], *fields: str) -> None:
 
 # A person is named by their own name (holders, requesters and deciders on every page of history).
 name_reads(User, "first_name", "last_name", "username")
+name_reads(BusinessArea, "name")
 
 
 def noun_for(model: type[models.Model], noun: str) -> None:
