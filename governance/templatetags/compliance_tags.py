@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     """``{{ value }}``: localised (a number with the separators in force) and escaped."""
     if isinstance(value, int) and not isinstance(value, bool) and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
@@ -41,22 +41,23 @@ def training_compliance_rows(rows) -> SafeString:
     numeric = 'td class="govuk-table__cell govuk-table__cell--numeric"'
     out = []
     for row in rows:
-        people = _text(reverse("training:compliance-people", args=[row.area.pk, row.course.pk]))
-        percent = f"{_text(row.percent)}%" if row.percent is not None else "\u2013"  # an en dash: no figure
+        people = cell_text(reverse("training:compliance-people", args=[row.area.pk, row.course.pk]))
+        percent = f"{cell_text(row.percent)}%" if row.percent is not None else "\u2013"  # an en dash: no figure
         out.append(
             "\n    \n"
             '    <tr class="govuk-table__row">\n'
-            f'      <th scope="row" class="govuk-table__header">{_text(row.area.name)}</th>\n'
-            f'      <td class="govuk-table__cell">{_text(row.course.title)}</td>\n'
-            f'      <{numeric}><a class="govuk-link" href="{people}">{_text(row.total)}</a></td>\n'
+            f'      <th scope="row" class="govuk-table__header">{cell_text(row.area.name)}</th>\n'
+            f'      <td class="govuk-table__cell">{cell_text(row.course.title)}</td>\n'
+            f'      <{numeric}><a class="govuk-link" href="{people}">{cell_text(row.total)}</a></td>\n'
             f"      <{numeric}>{percent}</td>\n"
-            f'      <{numeric}><a class="govuk-link" href="{people}?status=due_soon">{_text(row.due_soon)}</a></td>\n'
-            f'      <{numeric}><a class="govuk-link" href="{people}?status=overdue">{_text(row.overdue)}</a></td>\n'
+            f'      <{numeric}><a class="govuk-link" href="{people}?status=due_soon">'
+            f"{cell_text(row.due_soon)}</a></td>\n"
+            f'      <{numeric}><a class="govuk-link" href="{people}?status=overdue">{cell_text(row.overdue)}</a></td>\n'
             f'      <{numeric}><a class="govuk-link" href="{people}?status=never_signed">'
-            f"{_text(row.never_signed)}</a></td>\n"
+            f"{cell_text(row.never_signed)}</a></td>\n"
             "    </tr>\n    "
         )
-    return mark_safe("".join(out))  # noqa: S308 - every value escaped by _text
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by cell_text
 
 
 @register.simple_tag
@@ -66,30 +67,31 @@ def incident_month_rows(rows) -> SafeString:
     out = []
     for row in rows:
         missed = (
-            f'<strong class="govuk-tag govuk-tag--red">{_text(row.deadlines_missed)}</strong>'
+            f'<strong class="govuk-tag govuk-tag--red">{cell_text(row.deadlines_missed)}</strong>'
             if row.deadlines_missed
             else "0"
         )
         out.append(
             "\n"
             '    <tr class="govuk-table__row">\n'
-            f'      <th scope="row" class="govuk-table__header">{_text(row.area)}</th>\n'
-            f'      <td class="govuk-table__cell">{_text(date(row.month, "F Y"))}</td>\n'
-            f"      <{numeric}>{_text(row.reported)}</td>\n"
-            f"      <{numeric}>{_text(row.open)}</td>\n"
-            f"      <{numeric}>{_text(row.ico_reports)}</td>\n"
+            f'      <th scope="row" class="govuk-table__header">{cell_text(row.area)}</th>\n'
+            f'      <td class="govuk-table__cell">{cell_text(date(row.month, "F Y"))}</td>\n'
+            f"      <{numeric}>{cell_text(row.reported)}</td>\n"
+            f"      <{numeric}>{cell_text(row.open)}</td>\n"
+            f"      <{numeric}>{cell_text(row.ico_reports)}</td>\n"
             f"      <{numeric}>{missed}</td>\n"
             "    </tr>\n    "
         )
-    return mark_safe("".join(out))  # noqa: S308 - every value escaped by _text
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by cell_text
 
 
 @register.simple_tag
 def chart_dots(chart) -> SafeString:
     """A chart's points as circles, each titled with its day and figure."""
-    return mark_safe(  # noqa: S308 - every value escaped by _text
+    return mark_safe(  # noqa: S308 - every value escaped by cell_text
         "".join(
-            f'<circle cx="{_text(x)}" cy="{_text(y)}" r="4" fill="#1d70b8"><title>{_text(label)}</title></circle>'
+            f'<circle cx="{cell_text(x)}" cy="{cell_text(y)}" r="4" fill="#1d70b8">'
+            f"<title>{cell_text(label)}</title></circle>"
             for x, y, label in chart.dots
         )
     )
@@ -98,12 +100,12 @@ def chart_dots(chart) -> SafeString:
 @register.simple_tag
 def chart_figure_rows(chart) -> SafeString:
     """A chart's figures as table rows, day by day: the same figures as the picture."""
-    unit = _text(chart.unit)
-    return mark_safe(  # noqa: S308 - every value escaped by _text
+    unit = cell_text(chart.unit)
+    return mark_safe(  # noqa: S308 - every value escaped by cell_text
         "".join(
             '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'
-            f'{_text(date(day, "j F Y"))}</th><td class="govuk-table__cell govuk-table__cell--numeric">'
-            f"{'Not recorded' if value is None else _text(value) + unit}</td></tr>"
+            f'{cell_text(date(day, "j F Y"))}</th><td class="govuk-table__cell govuk-table__cell--numeric">'
+            f"{'Not recorded' if value is None else cell_text(value) + unit}</td></tr>"
             for day, value in chart.series.points
         )
     )
