@@ -33,6 +33,18 @@ def test_area_list_runs_a_constant_number_of_queries(verified_client, staff, dja
     assert response.context["is_paginated"]
 
 
+def test_area_list_counts_each_areas_active_staff(verified_client, staff):
+    busy = BusinessAreaFactory(name="Aa busy")
+    BusinessAreaFactory(name="Ab empty")
+    for active in (True, True, False):
+        UserFactory(business_area=busy, is_active=active)
+    response = verified_client(staff).get("/areas/")
+    counts = {area.name: area.staff_count for area in response.context["areas"]}
+    assert counts["Aa busy"] == 2
+    assert counts["Ab empty"] == 0
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>' in response.content.decode()
+
+
 def test_area_history_is_for_its_deputy_siro_and_oversight(verified_client, area, deputy_siro, staff, auditor):
     assert "history" in verified_client(deputy_siro).get(f"/areas/{area.pk}/").context
     assert "history" in verified_client(auditor).get(f"/areas/{area.pk}/").context

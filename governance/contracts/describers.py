@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from governance.contracts.models import ResearchContract
-from governance.core.history import noun_for
+from governance.contracts.models import ExternalOrganisation, LegalGateway, ResearchContract
+from governance.core.history import name_reads, noun_for
 from governance.core.history_events import Event, describer
 from governance.core.models import AuditEntry
 
 noun_for(ResearchContract, "research contract")
+# Named by their own columns: the changes that name them need none of their relations.
+name_reads(ResearchContract, "reference", "title")
+name_reads(ExternalOrganisation, "name")
+name_reads(LegalGateway, "name")
 
 _MOVES = {
     ResearchContract.Status.UNDER_ASSURANCE: "sent the research contract {} for security assurance",

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from governance.core.models import AuditEntry, User
+from governance.core.models import AuditEntry, BusinessArea, User
 from governance.core.models.audit import AuditScoped
 
 ACTION_LABELS = {
@@ -120,6 +120,7 @@ def name_reads(model: type[models.Model], *fields: str) -> None:
 
 # A person is named by their own name (holders, requesters and deciders on every page of history).
 name_reads(User, "first_name", "last_name", "username")
+name_reads(BusinessArea, "name")
 
 
 def noun_for(model: type[models.Model], noun: str) -> None:
@@ -162,20 +163,29 @@ def describe(
     """Describe entries of any models, resolving foreign keys in bulk.
 
     ``known`` gives names the caller already has (the record whose history it is, named by its
-    parts' entries), by model and primary key as text: they are not read again."""
+    parts' entries), by model and primary key as text: they are not read again. A page describes
+    hundreds of entries naming the same few models and fields: each model, field and label is
+    looked up once per call, not once per entry or per change."""
     wanted: dict[type[models.Model], set[str]] = defaultdict(set)
     parsed = []
+    models_of: dict[int, type[models.Model] | None] = {}
+    fields_of: dict[tuple[type[models.Model] | None, str], Any] = {}
     for entry in entries:
-        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+        model = models_of.get(entry.content_type_id, _UNSEEN)
+        if model is _UNSEEN:
+            model = models_of[entry.content_type_id] = ContentType.objects.get_for_id(
+                entry.content_type_id
+            ).model_class()
         items = []
         for name, value in (entry.changes or {}).items():
-            model_field = _field(model, name)
+            key = (model, name)
+            model_field = fields_of[key] if key in fields_of else fields_of.setdefault(key, _field(model, name))
             items.append((name, model_field, value))
             if isinstance(model_field, models.ForeignKey) and isinstance(value, list):
                 related = model_field.related_model
                 if not isinstance(related, str):  # a model class once the app registry is ready
                     wanted[related].update(str(v) for v in value if v not in (None, "None", ""))
-        parsed.append((entry, items))
+        parsed.append((entry, model, items))
 
     names: dict[type[models.Model], dict[str, str]] = {}
     for related, pks in wanted.items():
@@ -184,25 +194,31 @@ def describe(
         found = _names(related, missing) if missing else {}
         names[related] = {**{pk: have[pk] for pk in pks if pk in have}, **found}
 
+    labels: dict[tuple[type[models.Model] | None, str], str] = {}
+    kinds: dict[type[models.Model] | None, tuple[str, str, set[str], bool]] = {}
     rows = []
-    for entry, items in parsed:
-        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
-        kind = str(model._meta.verbose_name) if model is not None else "record"
+    for entry, model, items in parsed:
+        if model not in kinds:
+            kind = str(model._meta.verbose_name) if model is not None else "record"
+            hidden = SYSTEM_FIELDS | _SYSTEM_FIELDS.get(model, set()) if model is not None else SYSTEM_FIELDS
+            rights = is_rights_row(model)
+            if rights:
+                hidden = hidden | {"content_type", "object_pk", "permission"}
+            kinds[model] = (f"{kind[:1].upper()}{kind[1:]}", noun_of(model), hidden, rights)
+        kind, noun, hidden, rights = kinds[model]
         row = HistoryRow(
             entry=entry,
             action=ACTION_LABELS.get(entry.action, "Recorded"),
-            subject=f"{kind[:1].upper()}{kind[1:]}: {entry.object_repr}",
-            noun=noun_of(model),
-            name=name_of(model, entry),
+            subject=f"{kind}: {entry.object_repr}",
+            noun=noun,
+            name=name_of(model, entry) if rights else entry.object_repr,
             model=model,
         )
-        hidden = SYSTEM_FIELDS | _SYSTEM_FIELDS.get(model, set()) if model is not None else SYSTEM_FIELDS
-        if is_rights_row(model):
-            hidden = hidden | {"content_type", "object_pk", "permission"}
         for name, model_field, value in items:
             if model_field is not None and model_field.primary_key:
                 continue  # a record's own number is not a change anyone made
-            label = field_label(model_field, name)
+            key = (model, name)
+            label = labels[key] if key in labels else labels.setdefault(key, field_label(model_field, name))
             into = row.system_changes if name in hidden else row.changes
             if isinstance(value, dict) and value.get("type") == "m2m":
                 operation = "add" if value.get("operation") == "add" else "remove"
@@ -217,6 +233,9 @@ def describe(
             into.append(FieldChange(label, *shown))
         rows.append(row)
     return rows
+
+
+_UNSEEN: Any = object()
 
 
 def _names(related: type[models.Model], pks: set[str]) -> dict[str, str]:
@@ -289,6 +308,17 @@ def readable(value: Any) -> str:
     return text
 
 
+_CHOICES: dict[Any, dict] = {}
+
+
+def _choices(model_field) -> dict:
+    """A field's choices as a dictionary, built once per field (the labels stay lazy, read when shown)."""
+    found = _CHOICES.get(model_field)
+    if found is None:
+        found = _CHOICES[model_field] = dict(model_field.flatchoices)
+    return found
+
+
 def _display(model_field, value, names) -> str:
     if value in (None, "None", ""):
         return _EMPTY
@@ -297,7 +327,7 @@ def _display(model_field, value, names) -> str:
     if isinstance(model_field, models.ForeignKey):
         return names.get(model_field.related_model, {}).get(str(value), f"#{value} (deleted)")
     if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
+        return str(_choices(model_field).get(value, value))
     if isinstance(model_field, models.BooleanField):
         return "Yes" if str(value) in ("True", "true", "1") else "No"
     return readable(value)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from governance.core.history import noun_for
+from governance.core.history import name_reads, noun_for
 from governance.core.history_events import Event, describer
 from governance.core.models import AuditEntry
 from governance.privacy.models import ProcessingActivity, SharingAgreement
 
 noun_for(ProcessingActivity, "processing activity")
 noun_for(SharingAgreement, "sharing agreement")
+# Named by their own columns: the changes that name them need none of their relations.
+name_reads(ProcessingActivity, "name")
+name_reads(SharingAgreement, "reference", "title")
 
 
 @describer(ProcessingActivity)

@@ -278,3 +278,21 @@ def test_a_very_large_action_shows_its_newest_entries_and_says_there_are_more(de
     (event,) = [e for e in history_for(fuel) if any("extra_" in row.name for row in e.rows)]
     assert [row.name for row in event.rows] == ["extra_2", "extra_3", "extra_4"]
     assert event.more == 2
+
+
+def test_each_entry_of_an_event_names_its_own_actor_in_a_fixed_number_of_queries(
+    decider, requester, fuel, django_assert_max_num_queries
+):
+    # One correlation, two people: the newest entry's actor is not every entry's.
+    with correlation():
+        with acting_as(decider):
+            fuel.classification = "OFFICIAL"
+            fuel.save()
+        with acting_as(requester):
+            fuel.storage_location = "Vault"
+            fuel.save()
+    history_for(fuel)  # warm: content types
+    with django_assert_max_num_queries(6):
+        events = history_for(fuel)
+        actors = {row.entry.actor for row in events[0].rows}
+    assert actors == {decider, requester}

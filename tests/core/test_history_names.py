@@ -6,7 +6,16 @@ import pytest
 
 from governance.access.models import RecertificationCampaign
 from governance.core.history import _NAME_READS, _names
-from tests.factories import UserFactory, make_grant, make_review
+from tests.factories import (
+    ExternalOrganisationFactory,
+    LegalGatewayFactory,
+    ProcessingActivityFactory,
+    SharingAgreementFactory,
+    UserFactory,
+    make_contract,
+    make_grant,
+    make_review,
+)
 
 
 @pytest.fixture
@@ -16,6 +25,9 @@ def named(db):
     review = make_review(grant)
     campaign = RecertificationCampaign.objects.create(review_campaign=review.campaign, iam=grant.asset.manager)
     records = [grant, grant.request, grant.asset, grant.asset.items.first(), grant.holder, campaign]
+    contract = make_contract()
+    records += [contract, grant.asset.business_area, ExternalOrganisationFactory(), LegalGatewayFactory()]
+    records += [ProcessingActivityFactory(), SharingAgreementFactory()]
     return {type(record): record for record in records}
 
 

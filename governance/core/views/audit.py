@@ -21,7 +21,7 @@ from governance.core.access_events import record_access
 from governance.core.audit_search import search_entries, search_words
 from governance.core.audit_types import grouped_types, plain_names_by_type
 from governance.core.forms.widgets import GovukDateInput
-from governance.core.history_events import event_heads, events_from, wants_system, without_system
+from governance.core.history_events import UNSHOWN_COLUMNS, event_heads, events_from, wants_system, without_system
 from governance.core.http import AuthenticatedHttpRequest
 from governance.core.models import AuditEntry, AuditVerification, BusinessArea
 from governance.core.pagination import UncountedPaginator
@@ -187,6 +187,7 @@ class AuditExplorerView(AuditAccessMixin, FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         # The filterset has filtered ``queryset``; a page holds events (each action's newest entry).
+        queryset = queryset.defer(*UNSHOWN_COLUMNS)  # the chain's seals and the library's copies: never shown here
         self._filtered = queryset if wants_system(self.request) else without_system(queryset)
         if self.request.GET.get("page") == "last":  # an uncounted list has no last page
             raise Http404("An uncounted list has no last page")
