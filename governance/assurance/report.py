@@ -31,6 +31,7 @@ from governance.incidents.queries import ICO_FIGURES, in_period
 from governance.outputs.selectors import output_counts
 from governance.privacy.models import DPIA, SharingAgreement
 from governance.privacy.selectors import agreements_past_review, outstanding_dpias
+from governance.register.models import InformationAsset
 from governance.trends.models import ComplianceSnapshot
 
 S = AssuranceReturn.State
@@ -111,13 +112,24 @@ def _return_counts(round_: AssuranceRound) -> tuple[dict[int | None, dict[str, i
 
     An IAM has one live return a round, so counting returns counts IAMs; one whose assets are in two
     areas counts in both, and once in the whole round.
+
+    By area, the assets of the IAMs with a live return are grouped and their distinct managers counted,
+    one count per state. The assets are matched on their manager column, so the query never joins the
+    table of people (going through ``iam__managed_assets`` did, scanning every member of staff).
     """
     live = AssuranceReturn.objects.filter(round=round_).exclude(state=S.SUPERSEDED)
-    counts = {name: Count("pk", filter=Q(state__in=states), distinct=True) for name, states in RETURN_STATES.items()}
-    by_area = {
-        row.pop("iam__managed_assets__business_area_id"): row
-        for row in live.values("iam__managed_assets__business_area_id").annotate(**counts).order_by()
+    by_state = {
+        name: Count("manager", distinct=True, filter=Q(manager__in=live.filter(state__in=states).values("iam")))
+        for name, states in RETURN_STATES.items()
     }
+    by_area = {
+        row.pop("business_area_id"): row
+        for row in InformationAsset.objects.filter(manager__in=live.values("iam"))
+        .values("business_area_id")
+        .annotate(**by_state)
+        .order_by()
+    }
+    counts = {name: Count("pk", filter=Q(state__in=states)) for name, states in RETURN_STATES.items()}
     return by_area, live.aggregate(**counts)
 
 
