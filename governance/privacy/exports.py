@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from governance.core.plurals import date_text
 from governance.privacy.models import ProcessingActivity, SharingAgreement
@@ -66,11 +66,16 @@ PERSONAL = (
 )
 
 
-def with_assets(queryset: QuerySet) -> QuerySet:
-    """The activities with their assets and the assets' personal data items, in three queries."""
+def _assets_with_items() -> Prefetch:
     items = DataItem.objects.filter(sensitivity__in=PERSONAL).order_by("description", "name", "pk")
     assets = InformationAsset.objects.order_by("name", "pk").prefetch_related(Prefetch("items", queryset=items))
-    return queryset.select_related("business_area", "owner").prefetch_related(Prefetch("assets", queryset=assets))
+    return Prefetch("assets", queryset=assets)
+
+
+def assets_of(activity: ProcessingActivity) -> list[InformationAsset]:
+    """The activity's assets in name order, each with its personal data items: two queries."""
+    prefetch_related_objects([activity], _assets_with_items())
+    return list(activity.assets.all())
 
 
 def personal_data_categories(assets: Iterable[InformationAsset]) -> list[tuple[str, str]]:

@@ -142,8 +142,8 @@ class ActivityDetailView(ActivityMixin, HistoryMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         activity = self.get_permission_object()
-        assets = list(exports.with_assets(ProcessingActivity.objects.filter(pk=activity.pk)).get().assets.all())
-        recipients = recipients_for([activity])[activity.pk]
+        assets = exports.assets_of(activity)
+        recipients = recipients_for([activity], links=[(activity.pk, asset.pk) for asset in assets])[activity.pk]
         return super().get_context_data(
             assets=assets,
             categories=exports.personal_data_categories(assets),
