@@ -98,7 +98,7 @@ class ExportAsset:
     retention_rule: str
     storage_location: str
     items: list[tuple[str, str]] = field(default_factory=list)  # (what it holds, sensitivity in words)
-    pk: int | None = None
+    pk: int = 0
 
 
 def export_assets(activities: QuerySet[ProcessingActivity]) -> dict[int, list[ExportAsset]]:

@@ -104,10 +104,10 @@ def recipients_for(
     ).exclude(sharingagreement__status=SharingAgreement.Status.ENDED)
     agreements: dict[int, SharingAgreement] = {}
     shared: dict[int, set[int]] = defaultdict(set)
-    for link in agreement_assets.select_related("sharingagreement__organisation"):  # the links and their agreements
-        agreements.setdefault(link.sharingagreement_id, link.sharingagreement)
-        for activity_id in assets_of[link.informationasset_id]:
-            shared[activity_id].add(link.sharingagreement_id)
+    for share in agreement_assets.select_related("sharingagreement__organisation"):  # the links and their agreements
+        agreements.setdefault(share.sharingagreement_id, share.sharingagreement)
+        for activity_id in assets_of[share.informationasset_id]:
+            shared[activity_id].add(share.sharingagreement_id)
     for activity_id, ids in shared.items():
         found[activity_id].agreements = sorted((agreements[pk] for pk in ids), key=lambda a: a.reference)
 
