@@ -159,20 +159,21 @@ def _transfers(activity: ProcessingActivity, safeguards: dict) -> tuple[str, str
     return activity.transfer_countries, _display(safeguards, activity.transfer_safeguard)
 
 
-def chosen_activities(queryset: QuerySet, *, processor: bool) -> list[ProcessingActivity]:
+def chosen_activities(queryset: QuerySet, *, processor: bool) -> QuerySet[ProcessingActivity]:
     """The activities of the controller's record, or of the processor's, with their area and owner: the
-    export's rows, read once (the view counts them for the access record from the same list)."""
+    export's rows. Read once: the view counts them for the access record (``len``), and the rows use
+    what it read, and the queryset as a subquery for the activities' assets and recipients."""
     role = Q(role=ProcessingActivity.Role.PROCESSOR)
-    return list(queryset.filter(role if processor else ~role).select_related("business_area", "owner"))
+    return queryset.filter(role if processor else ~role).select_related("business_area", "owner")
 
 
-def _assets_and_recipients(activities: list[ProcessingActivity]):
-    assets_of = export_assets(ProcessingActivity.objects.filter(pk__in=[a.pk for a in activities]))
+def _assets_and_recipients(activities: QuerySet[ProcessingActivity]):
+    assets_of = export_assets(activities)
     links = [(activity_id, asset.pk) for activity_id, assets in assets_of.items() for asset in assets]
     return assets_of, recipients_for(activities, links=links)
 
 
-def controller_rows(activities: list[ProcessingActivity]) -> Iterator[list]:
+def controller_rows(activities: QuerySet[ProcessingActivity]) -> Iterator[list]:
     """The controller's record, one row an activity of ``chosen_activities(..., processor=False)``."""
     assets_of, recipients = _assets_and_recipients(activities)
     labels = {name: _labels(ProcessingActivity, name) for name in CHOICE_FIELDS}
@@ -207,7 +208,7 @@ def controller_rows(activities: list[ProcessingActivity]) -> Iterator[list]:
 CHOICE_FIELDS = ("lawful_basis", "special_category_condition", "schedule_1_condition", "transfer_safeguard")
 
 
-def processor_rows(activities: list[ProcessingActivity]) -> Iterator[list]:
+def processor_rows(activities: QuerySet[ProcessingActivity]) -> Iterator[list]:
     """The processor's record, one row an activity of ``chosen_activities(..., processor=True)``."""
     assets_of, recipients = _assets_and_recipients(activities)
     safeguards = _labels(ProcessingActivity, "transfer_safeguard")

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from governance.access.models import AccessGrant
 from governance.contracts.models import ContractAsset, ResearchContract
@@ -57,14 +57,17 @@ def recipients_for(
     activities: Iterable[ProcessingActivity], *, links: Iterable[tuple[int, int]] | None = None
 ) -> dict[int, Recipients]:
     """Each activity's recipients, keyed by its id: four queries however many activities, three when the
-    caller has read the activities' (activity, asset) ``links`` already."""
+    caller has read the activities' (activity, asset) ``links`` already. Given a queryset (read or not),
+    the queries name the activities by it as a subquery rather than by a list of their ids."""
+    subquery = activities.values("pk") if isinstance(activities, QuerySet) else None
     activities = list(activities)
     found: dict[int, Recipients] = {activity.pk: Recipients() for activity in activities}
     if not activities:
         return found
+    chosen: QuerySet | list[int] = list(found) if subquery is None else subquery
     through = ProcessingActivity.assets.through
     if links is None:
-        links = through.objects.filter(processingactivity__in=found).values_list(
+        links = through.objects.filter(processingactivity__in=chosen).values_list(
             "processingactivity_id", "informationasset_id"
         )
     assets_of: dict[int, set[int]] = defaultdict(set)  # asset -> activities
@@ -75,7 +78,7 @@ def recipients_for(
     # activity's assets run to thousands, the areas they come from to a handful.
     people: dict[int, list[tuple[str, int]]] = defaultdict(list)
     grants = (
-        through.objects.filter(processingactivity__in=found, informationasset__grants__state=AccessGrant.State.ACTIVE)
+        through.objects.filter(processingactivity__in=chosen, informationasset__grants__state=AccessGrant.State.ACTIVE)
         .values_list("processingactivity_id", "informationasset__grants__holder__business_area__name")
         .annotate(people=Count("informationasset__grants__holder_id", distinct=True))
         .order_by()
@@ -112,7 +115,7 @@ def recipients_for(
         found[activity_id].agreements = sorted((agreements[pk] for pk in ids), key=lambda a: a.reference)
 
     for link in (
-        ProcessingActivity.processors.through.objects.filter(processingactivity__in=found)
+        ProcessingActivity.processors.through.objects.filter(processingactivity__in=chosen)
         .select_related("externalorganisation")
         .order_by("externalorganisation__name")
     ):
