@@ -73,6 +73,7 @@ def recipients_for(
     assets_of: dict[int, set[int]] = defaultdict(set)  # asset -> activities
     for activity_id, asset_id in links:
         assets_of[asset_id].add(activity_id)
+    assets = through.objects.filter(processingactivity__in=chosen).values("informationasset_id")  # a subquery
 
     # Distinct holders per activity and area, counted by the database: the live grants on an
     # activity's assets run to thousands, the areas they come from to a handful.
@@ -90,7 +91,7 @@ def recipients_for(
 
     seen: dict[int, set[int]] = defaultdict(set)
     rows = (
-        ContractAsset.objects.filter(asset_id__in=assets_of)
+        ContractAsset.objects.filter(asset_id__in=assets)
         .exclude(contract__status__in=[ResearchContract.Status.CLOSED, ResearchContract.Status.DRAFT])
         .select_related("contract__organisation")
         .order_by("contract__reference", "pk")
@@ -102,7 +103,7 @@ def recipients_for(
                 found[activity_id].contracts.append(row.contract)
 
     agreement_assets = SharingAgreement.assets.through.objects.filter(
-        informationasset_id__in=assets_of,
+        informationasset_id__in=assets,
         sharingagreement__direction__in=[SharingAgreement.Direction.OUT, SharingAgreement.Direction.BOTH],
     ).exclude(sharingagreement__status=SharingAgreement.Status.ENDED)
     agreements: dict[int, SharingAgreement] = {}
