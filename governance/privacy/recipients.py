@@ -56,7 +56,7 @@ class Recipients:
 def recipients_for(
     activities: Iterable[ProcessingActivity], *, links: Iterable[tuple[int, int]] | None = None
 ) -> dict[int, Recipients]:
-    """Each activity's recipients, keyed by its id: four queries however many activities, three when the
+    """Each activity's recipients, keyed by its id: five queries however many activities, four when the
     caller has read the activities' (activity, asset) ``links`` already. Given a queryset (read or not),
     the queries name the activities by it as a subquery rather than by a list of their ids."""
     subquery = activities.values("pk") if isinstance(activities, QuerySet) else None
