@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from governance.core.plurals import date_text
 from governance.privacy.models import ProcessingActivity, SharingAgreement
@@ -66,11 +66,16 @@ PERSONAL = (
 )
 
 
-def with_assets(queryset: QuerySet) -> QuerySet:
-    """The activities with their assets and the assets' personal data items, in three queries."""
+def _assets_with_items() -> Prefetch:
     items = DataItem.objects.filter(sensitivity__in=PERSONAL).order_by("description", "name", "pk")
     assets = InformationAsset.objects.order_by("name", "pk").prefetch_related(Prefetch("items", queryset=items))
-    return queryset.select_related("business_area", "owner").prefetch_related(Prefetch("assets", queryset=assets))
+    return Prefetch("assets", queryset=assets)
+
+
+def assets_of(activity: ProcessingActivity) -> list[InformationAsset]:
+    """The activity's assets in name order, each with its personal data items: two queries."""
+    prefetch_related_objects([activity], _assets_with_items())
+    return list(activity.assets.all())
 
 
 def personal_data_categories(assets: Iterable[InformationAsset]) -> list[tuple[str, str]]:
@@ -93,6 +98,7 @@ class ExportAsset:
     retention_rule: str
     storage_location: str
     items: list[tuple[str, str]] = field(default_factory=list)  # (what it holds, sensitivity in words)
+    pk: int = 0
 
 
 def export_assets(activities: QuerySet[ProcessingActivity]) -> dict[int, list[ExportAsset]]:
@@ -111,9 +117,9 @@ def export_assets(activities: QuerySet[ProcessingActivity]) -> dict[int, list[Ex
         "informationasset__retention_rule",
         "informationasset__storage_location",
     ):
-        asset = assets.setdefault(asset_id, ExportAsset(name, retention, storage))
+        asset = assets.setdefault(asset_id, ExportAsset(name, retention, storage, pk=asset_id))
         found[activity_id].append(asset)
-    labels = {value: str(label) for value, label in DataItem.Sensitivity.choices}
+    labels = _labels(DataItem, "sensitivity")
     items = (
         DataItem.objects.filter(sensitivity__in=PERSONAL, asset_id__in=links.values("informationasset_id"))
         .order_by("description", "name", "pk")
@@ -122,6 +128,16 @@ def export_assets(activities: QuerySet[ProcessingActivity]) -> dict[int, list[Ex
     for asset_id, name, description, sensitivity in items:
         assets[asset_id].items.append((description or name, labels.get(sensitivity, sensitivity)))
     return found
+
+
+def _labels(model, name: str) -> dict:
+    """A choice field's labels by value, as ``get_<name>_display()`` gives them (read once for a whole
+    export: that method looks the choices up again for every call, some 750 calls an export)."""
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+
+
+def _display(labels: dict, value):
+    return labels.get(value, value)
 
 
 def _categories_text(assets: Iterable[ExportAsset]) -> str:
@@ -137,21 +153,34 @@ def _per_asset(assets: Iterable[ExportAsset], attribute: str) -> str:
     return "; ".join(f"{asset.name}: {getattr(asset, attribute)}" for asset in assets if getattr(asset, attribute))
 
 
-def _transfers(activity: ProcessingActivity) -> tuple[str, str]:
+def _transfers(activity: ProcessingActivity, safeguards: dict) -> tuple[str, str]:
     if not activity.transfer_countries:
         return "None", ""
-    return activity.transfer_countries, activity.get_transfer_safeguard_display()
+    return activity.transfer_countries, _display(safeguards, activity.transfer_safeguard)
 
 
-def controller_rows(queryset: QuerySet) -> Iterator[list]:
-    chosen = queryset.exclude(role=ProcessingActivity.Role.PROCESSOR)
-    activities = list(chosen.select_related("business_area", "owner"))
-    assets_of = export_assets(chosen)
-    recipients = recipients_for(activities)
+def chosen_activities(queryset: QuerySet, *, processor: bool) -> QuerySet[ProcessingActivity]:
+    """The activities of the controller's record, or of the processor's, with their area and owner: the
+    export's rows. Read once: the view counts them for the access record (``len``), and the rows use
+    what it read, and the queryset as a subquery for the activities' assets and recipients."""
+    role = Q(role=ProcessingActivity.Role.PROCESSOR)
+    return queryset.filter(role if processor else ~role).select_related("business_area", "owner")
+
+
+def _assets_and_recipients(activities: QuerySet[ProcessingActivity]):
+    assets_of = export_assets(activities)
+    links = [(activity_id, asset.pk) for activity_id, assets in assets_of.items() for asset in assets]
+    return assets_of, recipients_for(activities, links=links)
+
+
+def controller_rows(activities: QuerySet[ProcessingActivity]) -> Iterator[list]:
+    """The controller's record, one row an activity of ``chosen_activities(..., processor=False)``."""
+    assets_of, recipients = _assets_and_recipients(activities)
+    labels = {name: _labels(ProcessingActivity, name) for name in CHOICE_FIELDS}
     for activity in activities:
         assets = assets_of.get(activity.pk, [])
         found = recipients[activity.pk]
-        countries, safeguard = _transfers(activity)
+        countries, safeguard = _transfers(activity, labels["transfer_safeguard"])
         yield [
             activity.name,
             activity.business_area.name,
@@ -165,9 +194,9 @@ def controller_rows(queryset: QuerySet) -> Iterator[list]:
             safeguard,
             _per_asset(assets, "retention_rule"),
             _per_asset(assets, "storage_location"),
-            activity.get_lawful_basis_display(),
-            activity.get_special_category_condition_display(),
-            activity.get_schedule_1_condition_display(),
+            _display(labels["lawful_basis"], activity.lawful_basis),
+            _display(labels["special_category_condition"], activity.special_category_condition),
+            _display(labels["schedule_1_condition"], activity.schedule_1_condition),
             "; ".join(asset.name for asset in assets),
             activity.owner.display_name,
             date_text(activity.last_reviewed_on) if activity.last_reviewed_on else "Not yet",
@@ -175,14 +204,17 @@ def controller_rows(queryset: QuerySet) -> Iterator[list]:
         ]
 
 
-def processor_rows(queryset: QuerySet) -> Iterator[list]:
-    chosen = queryset.filter(role=ProcessingActivity.Role.PROCESSOR)
-    activities = list(chosen.select_related("business_area", "owner"))
-    assets_of = export_assets(chosen)
-    recipients = recipients_for(activities)
+#: The activity's choice fields the export shows in words.
+CHOICE_FIELDS = ("lawful_basis", "special_category_condition", "schedule_1_condition", "transfer_safeguard")
+
+
+def processor_rows(activities: QuerySet[ProcessingActivity]) -> Iterator[list]:
+    """The processor's record, one row an activity of ``chosen_activities(..., processor=True)``."""
+    assets_of, recipients = _assets_and_recipients(activities)
+    safeguards = _labels(ProcessingActivity, "transfer_safeguard")
     for activity in activities:
         assets = assets_of.get(activity.pk, [])
-        countries, safeguard = _transfers(activity)
+        countries, safeguard = _transfers(activity, safeguards)
         yield [
             activity.name,
             activity.controller_name,

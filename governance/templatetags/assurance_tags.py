@@ -4,10 +4,12 @@ dates are ISO text; people read them in GOV.UK style."""
 from __future__ import annotations
 
 import datetime
+import html
 
 from django import template
 from django.template.base import render_value_in_context
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from governance.core.plurals import date_text
@@ -96,6 +98,78 @@ def report_number(context, value, href: str, what: str) -> str:
     return "0"
 
 
+#: The linked figures of each table of the SIRO's report, in column order: (the row's field, the list of
+#: records behind it, that list's filter, what the figure counts). A figure of the returns table names its
+#: area ("returns signed in Working Age Benefits"); the others do not.
+REPORT_FIGURES = {
+    "returns": (
+        ("returns_signed", "round", "?state=signed", "returns signed"),
+        ("returns_accepted", "round", "?state=accepted", "returns accepted"),
+        ("returns_sent_back", "round", "?state=sent_back", "returns sent back"),
+        ("returns_missing", "round", "?state=missing", "returns not signed"),
+    ),
+    "incidents": (
+        ("incidents", "incidents", "", "incidents"),
+        ("ico_reports", "incidents", "&ico=reported", "reported to the ICO"),
+        ("deadlines_missed", "incidents", "&ico=missed", "ICO deadlines missed"),
+    ),
+    "access": (
+        ("grants_past_end", "grants", "?attention=past_end", "grants past their end date"),
+        ("grants_past_recertification", "grants", "?attention=past_recertification", "grants past recertification"),
+        ("contracts_past_destruction", "contracts", "?attention=destruction_overdue", "contracts past destruction"),
+        ("agreements_past_review", "agreements", "?status=past_review", "sharing agreements past review"),
+    ),
+    "risks": (
+        ("risks_high", "risks", "?figure=high", "high risks"),
+        ("risks_medium", "risks", "?figure=medium", "medium risks"),
+        ("risks_low", "risks", "?figure=low", "low risks"),
+        ("risks_tolerated", "risks", "?figure=tolerated", "risks tolerated"),
+        ("risk_reviews_overdue", "risks", "?figure=review_overdue", "risk reviews overdue"),
+    ),
+}
+
+
+def _report_lists(round_) -> dict[str, str]:
+    """The lists of records the report's figures link to, for ``round_`` (incidents: those of its period)."""
+    period = f"?aware_from={round_.period_start:%Y-%m-%d}&aware_to={round_.period_end:%Y-%m-%d}"
+    return {
+        "round": reverse("assurance:round", args=[round_.pk]),
+        "incidents": reverse("incidents:list") + period,
+        "grants": reverse("access:grants"),
+        "contracts": reverse("contracts:list"),
+        "agreements": reverse("privacy:agreement-list"),
+        "risks": reverse("assurance:risks"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def report_figures(context, row, table: str) -> SafeString:
+    """The cells of one row of a table of the SIRO's report (``REPORT_FIGURES``), each as ``report_number``
+    shows it, one a line. Built here rather than cell by cell in the template: the report has some 650
+    linked figures, and resolving each one's link and label through template filters was most of the
+    time the page took to render."""
+    lists = context.render_context.get("report_lists")
+    if lists is None:
+        lists = context.render_context["report_lists"] = _report_lists(context["round"])
+    named = table == "returns" and getattr(row, "area_id", None)
+    cells = []
+    for name, records, narrowed, what in REPORT_FIGURES[table]:
+        value = getattr(row, name)
+        if value is None and name == "agreements_past_review":
+            value = 0  # shown as 0, never "Not measured"
+        href = in_area(lists[records] + narrowed, row)
+        label = f"{what} in {row.area}" if named else what
+        if value and type(value) is int:  # what report_number shows, without a template's formatting of an int
+            shown = (
+                f'<a class="govuk-link" href="{html.escape(href)}">{value}'
+                f'<span class="govuk-visually-hidden"> {html.escape(label)}</span></a>'
+            )
+        else:
+            shown = conditional_escape(report_number(context, value, href, label))
+        cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{shown}</td>')
+    return mark_safe("\n    ".join(cells))  # noqa: S308 - every value in the cells is escaped (as Django's escape does)
+
+
 @register.filter
 def with_pk(url_of_zero: str, pk: int) -> str:
     """The URL reversed for the id 0 (``/assurance/returns/0/``) made the one for ``pk``: the SIRO's report
@@ -104,3 +178,18 @@ def with_pk(url_of_zero: str, pk: int) -> str:
     if not zero:
         raise ValueError(f"{url_of_zero!r} has no id 0 to replace")
     return f"{head}/{int(pk)}/{tail}"
+
+
+@register.simple_tag
+def outstanding_items(outstanding: list[dict], url_of_zero: str, due: str) -> SafeString:
+    """One area's returns not signed or sent back, one list item a line, each linking to the return.
+
+    Built here rather than item by item in the template: at scale the report lists hundreds of them."""
+    items = []
+    for o in outstanding:
+        state = "sent back, to be corrected" if o["state"] == "sent_back" else "not signed"
+        items.append(
+            f'\n  <li><a class="govuk-link" href="{html.escape(with_pk(url_of_zero, o["return_id"]))}">'
+            f"{html.escape(o['iam'])}</a>: {state}, due {html.escape(due)}</li>"
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value in the items is escaped

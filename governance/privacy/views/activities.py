@@ -142,8 +142,8 @@ class ActivityDetailView(ActivityMixin, HistoryMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         activity = self.get_permission_object()
-        assets = list(exports.with_assets(ProcessingActivity.objects.filter(pk=activity.pk)).get().assets.all())
-        recipients = recipients_for([activity])[activity.pk]
+        assets = exports.assets_of(activity)
+        recipients = recipients_for([activity], links=[(activity.pk, asset.pk) for asset in assets])[activity.pk]
         return super().get_context_data(
             assets=assets,
             categories=exports.personal_data_categories(assets),
@@ -223,18 +223,16 @@ class ActivityExportView(PolicyMixin, View):
     def get(self, request, *args, **kwargs):
         processor = request.GET.get("record") == "processor"
         columns: tuple[str, ...]
-        queryset = visible_activities(request.user)
+        activities = exports.chosen_activities(visible_activities(request.user), processor=processor)
         if processor:
-            columns, rows, name = exports.PROCESSOR_COLUMNS, exports.processor_rows(queryset), "processor"
-            count = queryset.filter(role=ProcessingActivity.Role.PROCESSOR).count()
+            columns, rows, name = exports.PROCESSOR_COLUMNS, exports.processor_rows(activities), "processor"
         else:
-            columns, rows, name = exports.CONTROLLER_COLUMNS, exports.controller_rows(queryset), "controller"
-            count = queryset.exclude(role=ProcessingActivity.Role.PROCESSOR).count()
+            columns, rows, name = exports.CONTROLLER_COLUMNS, exports.controller_rows(activities), "controller"
         record_access(
             request,
             None,
             "export",
-            detail=f"Record of processing ({name}'s record) {self.fmt.upper()}: {count} activities",
+            detail=f"Record of processing ({name}'s record) {self.fmt.upper()}: {len(activities)} activities",
         )
         stamp = timezone.localdate().isoformat()
         return export_response(columns, rows, filename=f"record-of-processing-{name}-{stamp}", fmt=self.fmt)

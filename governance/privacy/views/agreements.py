@@ -5,6 +5,7 @@ Every view declares its rule from ``privacy.policy``; every write goes through `
 
 from __future__ import annotations
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -30,7 +31,7 @@ from governance.privacy.policy import (
     sees_every_privacy_record,
 )
 from governance.privacy.selectors import agreement_review_due, agreements_past_review, visible_agreements
-from governance.register.models import InformationAsset
+from governance.register.models import DataItem, InformationAsset
 
 VIEW_REFUSAL = (
     "Only the agreement's manager, its area's Deputy SIRO, the Data Protection Officer, the SIRO and auditors "
@@ -155,9 +156,15 @@ class AgreementDetailView(AgreementMixin, HistoryMixin, TemplateView):
         agreement = self.get_permission_object()
         user = self.request.user
         approvable = can_approve_agreement(user, agreement)
+        # Read once for the page and for approval_problems, which asks a draft's items and assets again.
+        prefetch_related_objects(
+            [agreement],
+            Prefetch("assets", queryset=InformationAsset.objects.order_by("name", "pk")),
+            Prefetch("data_items", queryset=DataItem.objects.select_related("asset").order_by("asset__name", "name")),
+        )
         return super().get_context_data(
-            assets=list(agreement.assets.order_by("name", "pk")),
-            items=list(agreement.data_items.select_related("asset").order_by("asset__name", "name")),
+            assets=list(agreement.assets.all()),
+            items=list(agreement.data_items.all()),
             can_edit=can_edit_agreement(user, agreement),
             can_approve=approvable,
             problems=service.approval_problems(agreement) if agreement.status == SharingAgreement.Status.DRAFT else [],
