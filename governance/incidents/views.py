@@ -229,7 +229,7 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
         started_reviews = {a.asset_id for a in actions if a.kind == IncidentAction.Kind.RECERTIFY}
         flagged = {a.contract_id for a in actions if a.kind == IncidentAction.Kind.CONTRACT_REVIEW}
         named_grants = [link.grant for link in links if link.grant_id]
-        grants = list(linked.live_grants(self.incident)[:GRANTS_SHOWN]) if handles else []
+        grants = list(linked.live_grants(self.incident, links)[:GRANTS_SHOWN]) if handles else []
         clock = clock_for(self.incident)
         steps = steps_for(
             self.incident,
