@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Exists, OuterRef
+
 from governance.access.selectors import visible_grants
 from governance.core.models import User
 from governance.core.policy import has_oversight, in_group, is_person, is_siro, oversees_area
@@ -109,7 +111,10 @@ def sees_every_named_grant_holder(user: User, incident: Incident) -> bool:
     if user is None or not sees_grant_holders(user, incident):
         return False
     named = IncidentLink.objects.filter(incident=incident, grant__isnull=False)
-    return not named.exclude(grant__in=visible_grants(user).values("pk")).exists()
+    # NOT EXISTS, looked up grant by grant: ``NOT IN`` the visible grants read all 100,000 of
+    # them for someone who sees every grant.
+    hidden = ~Exists(visible_grants(user).filter(pk=OuterRef("grant_id")))
+    return not named.filter(hidden).exists()
 
 
 def can_update_action(user: User, action) -> bool:
