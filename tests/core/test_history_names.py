@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from governance.access.models import RecertificationCampaign
 from governance.core.history import _NAME_READS, _names
+from governance.incidents.models import Incident
 from tests.factories import UserFactory, make_grant, make_review
 
 
@@ -15,7 +17,16 @@ def named(db):
     grant = make_grant(UserFactory(first_name="Dana", last_name="Okafor"))
     review = make_review(grant)
     campaign = RecertificationCampaign.objects.create(review_campaign=review.campaign, iam=grant.asset.manager)
-    records = [grant, grant.request, grant.asset, grant.asset.items.first(), grant.holder, campaign]
+    incident = Incident.objects.create(
+        title="Laptop left on a train",
+        description="Found by the guard.",
+        kind=Incident.Kind.LOSS_OR_THEFT,
+        reported_by=grant.holder,
+        found_at=timezone.now(),
+        aware_at=timezone.now(),
+        personal_data=False,
+    )
+    records = [grant, grant.request, grant.asset, grant.asset.items.first(), grant.holder, campaign, incident]
     return {type(record): record for record in records}
 
 
