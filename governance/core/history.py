@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,8 +156,12 @@ def name_of(model: type[models.Model] | None, entry: AuditEntry) -> str:
     return entry.object_repr
 
 
-def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
-    """Describe entries of any models, resolving foreign keys in bulk."""
+def describe(entries: list[AuditEntry], known: Iterable[models.Model] = ()) -> list[HistoryRow]:
+    """Describe entries of any models, resolving foreign keys in bulk.
+
+    ``known`` records are named as they are, without a query: the record whose history is
+    shown, which the entries of its parts name on every line (a link's incident, an item's asset).
+    """
     wanted: dict[type[models.Model], set[str]] = defaultdict(set)
     parsed = []
     for entry in entries:
@@ -172,7 +176,13 @@ def describe(entries: list[AuditEntry]) -> list[HistoryRow]:
                     wanted[related].update(str(v) for v in value if v not in (None, "None", ""))
         parsed.append((entry, items))
 
-    names = {related: _names(related, pks) for related, pks in wanted.items() if pks}
+    names: dict[type[models.Model], dict[str, str]] = {}
+    for related, pks in wanted.items():
+        if not pks:
+            continue
+        have = {str(obj.pk): str(obj) for obj in known if type(obj) is related and str(obj.pk) in pks}
+        missing = pks - have.keys()
+        names[related] = {**have, **_names(related, missing)} if missing else have
 
     rows = []
     for entry, items in parsed:

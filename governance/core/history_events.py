@@ -20,7 +20,7 @@ change (``governance.core.history.describe``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,8 +160,11 @@ def event_heads(entries: QuerySet) -> QuerySet:
     return entries.filter(Q(cid__isnull=True) | Q(cid="") | ~Exists(later))
 
 
-def events_from(heads: list[AuditEntry], entries: QuerySet, *, system: bool) -> EventList:
-    """The events whose newest entries are ``heads``, with their other ``entries``, described."""
+def events_from(
+    heads: list[AuditEntry], entries: QuerySet, *, system: bool, known: Iterable[models.Model] = ()
+) -> EventList:
+    """The events whose newest entries are ``heads``, with their other ``entries``, described
+    (``known`` records named without a query, as ``describe`` says)."""
     cids = {head.cid: head.pk for head in heads if head.cid}
     members: dict[str, list[AuditEntry]] = {}
     sizes: dict[str, int] = {}
@@ -183,7 +186,7 @@ def events_from(heads: list[AuditEntry], entries: QuerySet, *, system: bool) -> 
             members.setdefault(entry.cid, []).append(entry)
             sizes[entry.cid] = entry.size
     grouped = [(head, members.get(head.cid, [head]) if head.cid else [head]) for head in heads]
-    described = iter(describe([entry for _, group in grouped for entry in group]))
+    described = iter(describe([entry for _, group in grouped for entry in group], known))
     events = EventList()
     events.system_shown = system
     for head, group in grouped:
@@ -284,7 +287,7 @@ def _visible(obj: models.Model, request) -> tuple[QuerySet, bool]:
 def history_for(obj: models.Model, limit: int = 50, *, request=None) -> EventList:
     """The newest ``limit`` events of ``obj`` (and of its parts) that the person asking may see."""
     entries, system = _visible(obj, request)
-    events = events_from(list(event_heads(entries)[:limit]), entries, system=system)
+    events = events_from(list(event_heads(entries)[:limit]), entries, system=system, known=(obj,))
     events.may_show_system = may_show_system(getattr(request, "user", None))
     return events
 
@@ -293,6 +296,6 @@ def history_page(obj: models.Model, page_number: Any, per_page: int = 100, *, re
     """One page of ``obj``'s whole history, in events, for the pages that show all of it."""
     entries, system = _visible(obj, request)
     page = Paginator(event_heads(entries), per_page).get_page(page_number)
-    events = events_from(list(page.object_list), entries, system=system)
+    events = events_from(list(page.object_list), entries, system=system, known=(obj,))
     events.may_show_system = may_show_system(getattr(request, "user", None))
     return events, page

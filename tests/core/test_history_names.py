@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.access.models import RecertificationCampaign
-from governance.core.history import _NAME_READS, _names
-from governance.incidents.models import Incident
+from governance.access.models import AccessGrant, RecertificationCampaign
+from governance.core.history import _NAME_READS, _names, describe
+from governance.core.models import AuditEntry
+from governance.incidents.models import Incident, IncidentLink
 from tests.factories import UserFactory, make_grant, make_review
 
 
@@ -45,3 +49,16 @@ def test_a_model_that_declares_nothing_is_read_whole(named, django_assert_num_qu
     review = AccessReview.objects.select_related("campaign", "grant").get()
     with django_assert_num_queries(1):
         assert _names(AccessReview, {str(review.pk)}) == {str(review.pk): str(review)}
+
+
+def test_the_record_whose_history_is_shown_is_named_without_a_query(named):
+    incident, grant = named[Incident], named[AccessGrant]
+    IncidentLink.objects.create(incident=incident, grant=grant, added_by=grant.holder)
+    entries = list(AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(IncidentLink)))
+    with CaptureQueriesContext(connection) as plain_queries:
+        plain = describe(entries)
+    with CaptureQueriesContext(connection) as known_queries:
+        known = describe(entries, known=[incident])
+    assert len(known_queries) == len(plain_queries) - 1
+    assert [row.values for row in known] == [row.values for row in plain]
+    assert known[0].after("incident") == str(incident)
