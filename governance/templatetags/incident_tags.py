@@ -65,12 +65,11 @@ def linked_grant_rows(incident, grants: Iterable[AccessGrant], holders_shown: Co
     rows = []
     for grant in grants:
         shown = grant.pk in holders_shown
+        restorable = getattr(grant, "restorable_here", False)  # annotated by ``linked.live_grants``
         suspension = ""
         if grant.suspension:
             elsewhere = (
-                " (another incident)"
-                if grant.suspension == AccessGrant.Suspension.INCIDENT and not grant.restorable_here
-                else ""
+                " (another incident)" if grant.suspension == AccessGrant.Suspension.INCIDENT and not restorable else ""
             )
             suspension = format_html(
                 '<br><span class="govuk-body-s">{}{}</span>', grant.get_suspension_display(), elsewhere
@@ -84,7 +83,7 @@ def linked_grant_rows(incident, grants: Iterable[AccessGrant], holders_shown: Co
                     else format_html("grant {}", grant.pk)
                 )
                 action = format_html(_SUSPEND, reverse("incidents:suspend-grant", args=[incident.pk, grant.pk]), whose)
-            elif grant.restorable_here:
+            elif restorable:
                 action = format_html(
                     _RESTORE, reverse("incidents:restore-grant", args=[incident.pk, grant.pk]), grant.pk
                 )
