@@ -284,10 +284,15 @@ def _visible(obj: models.Model, request) -> tuple[QuerySet, bool]:
     return (entries if system else without_system(entries)), system
 
 
-def history_for(obj: models.Model, limit: int = 50, *, request=None) -> EventList:
-    """The newest ``limit`` events of ``obj`` (and of its parts) that the person asking may see."""
+def history_for(
+    obj: models.Model, limit: int = 50, *, request=None, known: Iterable[models.Model] = ()
+) -> EventList:
+    """The newest ``limit`` events of ``obj`` (and of its parts) that the person asking may see.
+
+    ``known``: records the page has loaded anyway, named without a query when the entries name them.
+    """
     entries, system = _visible(obj, request)
-    events = events_from(list(event_heads(entries)[:limit]), entries, system=system, known=(obj,))
+    events = events_from(list(event_heads(entries)[:limit]), entries, system=system, known=(obj, *known))
     events.may_show_system = may_show_system(getattr(request, "user", None))
     return events
 
