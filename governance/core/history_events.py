@@ -284,9 +284,7 @@ def _visible(obj: models.Model, request) -> tuple[QuerySet, bool]:
     return (entries if system else without_system(entries)), system
 
 
-def history_for(
-    obj: models.Model, limit: int = 50, *, request=None, known: Iterable[models.Model] = ()
-) -> EventList:
+def history_for(obj: models.Model, limit: int = 50, *, request=None, known: Iterable[models.Model] = ()) -> EventList:
     """The newest ``limit`` events of ``obj`` (and of its parts) that the person asking may see.
 
     ``known``: records the page has loaded anyway, named without a query when the entries name them.
