@@ -251,7 +251,9 @@ def _names(related: type[models.Model], pks: set[str]) -> dict[str, str]:
         found = related._default_manager.select_related(*joins)
     else:
         joins = sorted({path.rpartition("__")[0] for path in reads if "__" in path})
-        found = related._default_manager.select_related(*joins).only("pk", *reads)
+        found = related._default_manager.only("pk", *reads)
+        if joins:  # select_related() with no names would join every foreign key
+            found = found.select_related(*joins)
     return {str(obj.pk): str(obj) for obj in found.filter(pk__in=pks)}
 
 

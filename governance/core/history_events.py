@@ -20,7 +20,7 @@ change (``governance.core.history.describe``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -325,16 +325,24 @@ def _visible(obj: models.Model, request) -> tuple[QuerySet, bool]:
     return (entries if system else without_system(entries)), system
 
 
-def history_for(obj: models.Model, limit: int = 50, *, request=None, also: tuple[models.Model, ...] = ()) -> EventList:
+def names_at_hand(records: Iterable[models.Model]) -> dict[type[models.Model], dict[str, str]]:
+    """Names of records a page has read anyway, by model and primary key as text: ``describe``'s
+    ``known``, so that the entries naming them (a link's incident, an item's asset) read nothing."""
+    known: dict[type[models.Model], dict[str, str]] = {}
+    for record in records:
+        known.setdefault(type(record), {})[str(record.pk)] = str(record)
+    return known
+
+
+def history_for(obj: models.Model, limit: int = 50, *, request=None, also: Iterable[models.Model] = ()) -> EventList:
     """The newest ``limit`` events of ``obj`` (and of its parts) that the person asking may see.
 
     The record's parts name it in their entries, so its name is at hand and not read again; a page
-    that has read other records its history names (a grant's request and asset) passes them in ``also``.
+    that has read other records its history names (a grant's request and asset, an incident's
+    people and links) passes them in ``also``.
     """
     entries, system = _visible(obj, request)
-    known: dict[type[models.Model], dict[str, str]] = {}
-    for record in (obj, *also):
-        known.setdefault(type(record), {})[str(record.pk)] = str(record)
+    known = names_at_hand((obj, *also))
     events = events_from(list(event_heads(entries)[:limit]), entries, system=system, known=known)
     events.may_show_system = may_show_system(getattr(request, "user", None))
     return events
@@ -344,6 +352,6 @@ def history_page(obj: models.Model, page_number: Any, per_page: int = 100, *, re
     """One page of ``obj``'s whole history, in events, for the pages that show all of it."""
     entries, system = _visible(obj, request)
     page = Paginator(event_heads(entries), per_page).get_page(page_number)
-    events = events_from(list(page.object_list), entries, system=system)
+    events = events_from(list(page.object_list), entries, system=system, known=names_at_hand((obj,)))
     events.may_show_system = may_show_system(getattr(request, "user", None))
     return events, page

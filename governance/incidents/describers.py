@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from governance.core.history import noun_for
+from governance.core.history import name_reads, noun_for
 from governance.core.history_events import Event, describer
 from governance.core.models import AuditEntry
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
@@ -10,6 +10,8 @@ from governance.incidents.models import Incident, IncidentAction, IncidentLink
 noun_for(Incident, "incident")
 noun_for(IncidentLink, "record touched")
 noun_for(IncidentAction, "containment action")
+# Its reference is its number: the name reads the title alone, not the seven people an incident names.
+name_reads(Incident, "title")
 
 
 @describer(Incident)

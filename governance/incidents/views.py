@@ -209,11 +209,18 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
             self._sees_holders = sees_grant_holders(cast(User, self.request.user), self.incident)
         return self._sees_holders
 
+    def history_known(self):
+        """The people and records the page has loaded that the incident's history names on its lines."""
+        incident = self.incident
+        people = (incident.reported_by, incident.handler)
+        records = [link.asset or link.data_item or link.grant or link.contract for link in self._links]
+        return [known for known in (incident.business_area, *people, *records) if known is not None]
+
     def get_context_data(self, **kwargs):
         self.object = self.incident
         user = self.request.user
         handles = can_handle(user, self.incident)
-        links = list(
+        self._links = links = list(
             IncidentLink.objects.filter(incident=self.incident).select_related(
                 "asset__manager",
                 "asset__business_area",
@@ -229,7 +236,7 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
         started_reviews = {a.asset_id for a in actions if a.kind == IncidentAction.Kind.RECERTIFY}
         flagged = {a.contract_id for a in actions if a.kind == IncidentAction.Kind.CONTRACT_REVIEW}
         named_grants = [link.grant for link in links if link.grant_id]
-        grants = list(linked.live_grants(self.incident)[:GRANTS_SHOWN]) if handles else []
+        grants = list(linked.live_grants(self.incident, links)[:GRANTS_SHOWN]) if handles else []
         clock = clock_for(self.incident)
         steps = steps_for(
             self.incident,

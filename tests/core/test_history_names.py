@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from governance.access.models import RecertificationCampaign
-from governance.core.history import _NAME_READS, _names
+from governance.access.models import AccessGrant, RecertificationCampaign
+from governance.core.history import _NAME_READS, _names, describe
+from governance.core.history_events import names_at_hand
+from governance.core.models import AuditEntry
+from governance.incidents.models import Incident, IncidentLink
 from tests.factories import (
     ExternalOrganisationFactory,
     LegalGatewayFactory,
@@ -24,7 +31,16 @@ def named(db):
     grant = make_grant(UserFactory(first_name="Dana", last_name="Okafor"))
     review = make_review(grant)
     campaign = RecertificationCampaign.objects.create(review_campaign=review.campaign, iam=grant.asset.manager)
-    records = [grant, grant.request, grant.asset, grant.asset.items.first(), grant.holder, campaign]
+    incident = Incident.objects.create(
+        title="Laptop left on a train",
+        description="Found by the guard.",
+        kind=Incident.Kind.LOSS_OR_THEFT,
+        reported_by=grant.holder,
+        found_at=timezone.now(),
+        aware_at=timezone.now(),
+        personal_data=False,
+    )
+    records = [grant, grant.request, grant.asset, grant.asset.items.first(), grant.holder, campaign, incident]
     contract = make_contract()
     records += [contract, grant.asset.business_area, ExternalOrganisationFactory(), LegalGatewayFactory()]
     records += [ProcessingActivityFactory(), SharingAgreementFactory()]
@@ -46,3 +62,16 @@ def test_a_model_that_declares_nothing_is_read_whole(named, django_assert_num_qu
     review = AccessReview.objects.select_related("campaign", "grant").get()
     with django_assert_num_queries(1):
         assert _names(AccessReview, {str(review.pk)}) == {str(review.pk): str(review)}
+
+
+def test_the_record_whose_history_is_shown_is_named_without_a_query(named):
+    incident, grant = named[Incident], named[AccessGrant]
+    IncidentLink.objects.create(incident=incident, grant=grant, added_by=grant.holder)
+    entries = list(AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(IncidentLink)))
+    with CaptureQueriesContext(connection) as plain_queries:
+        plain = describe(entries)
+    with CaptureQueriesContext(connection) as known_queries:
+        known = describe(entries, known=names_at_hand([incident]))
+    assert len(known_queries) == len(plain_queries) - 1
+    assert [row.values for row in known] == [row.values for row in plain]
+    assert known[0].after("incident") == str(incident)

@@ -14,11 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.core import history
+from governance.core.history_events import history_for
 from governance.core.models import AccessEvent
 from governance.incidents import records
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import can_update_action, updatable_actions
 from governance.incidents.todo import items_for as tasks_for
+from governance.register.models import InformationAsset
 from tests.factories import UserFactory, make_contract, make_grant
 from tests.incidents.conftest import report, triage
 
@@ -114,6 +117,24 @@ def test_the_incident_page_runs_the_same_queries_however_long_its_log(verified_c
         return len(queries)
 
     assert page_queries(1) == page_queries(8)
+
+
+def test_the_history_names_what_the_page_has_loaded_without_reading_it_again(
+    verified_client, incident, deputy_siro, monkeypatch
+):
+    triage(incident, deputy_siro)
+    client = verified_client(deputy_siro)
+    asked = []
+    read_names = history._names
+    monkeypatch.setattr(history, "_names", lambda model, pks: asked.append(model) or read_names(model, pks))
+    response = client.get(incident.get_absolute_url())
+    by_page = list(asked)
+    shown, fresh = response.context["history"], history_for(incident, request=response.wsgi_request)
+    assert [event.text for event in shown] == [event.text for event in fresh]
+    assert [[row.values for row in event.rows] for event in shown] == [[row.values for row in e.rows] for e in fresh]
+    assert any(row.after("asset") == incident.links.get().asset.name for event in shown for row in event.rows)
+    assert InformationAsset in asked[len(by_page) :]  # read for a history asked without them ...
+    assert InformationAsset not in by_page and Incident not in by_page  # ... not for the page's
 
 
 @pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])

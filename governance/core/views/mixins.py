@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -110,10 +110,17 @@ class HistoryMixin(_PageView):
         """Whether this viewer sees the history at all; a page whose policy says not, answers False."""
         return True
 
+    def history_known(self) -> Iterable[Any]:
+        """Records the page has loaded anyway that its history may name (its entries' people, areas...):
+        named as they are, without a query for their names."""
+        return ()
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if self.shows_history():
-            context["history"] = history_for(self.object, limit=self.history_limit, request=self.request)
+            context["history"] = history_for(
+                self.object, limit=self.history_limit, request=self.request, also=self.history_known()
+            )
             context["history_limit"] = self.history_limit
         return context
 
