@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 
+# Nothing here reaches the test database: the checks run in subprocesses given a database URL of
+# their own (or none), and the rest reads settings and files. The pass's database cannot change
+# what they check, so CI runs them once, in the SQLite pass (the ``no_database`` mark).
+pytestmark = pytest.mark.no_database
+
 ROOT = Path(__file__).resolve().parent.parent
 # Production refuses SQLite; these checks connect to nothing, so the database need not exist.
 PRODUCTION_DB = "postgres://custodian@127.0.0.1:5432/custodian_not_connected"
