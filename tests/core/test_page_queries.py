@@ -11,13 +11,15 @@ that regresses fails here.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance.core import roles
-from governance.core.policy import role_facts
-from tests.factories import UserFactory, make_asset, make_grant
+from governance.core.models import OfficeHolder
+from governance.core.policy import _facts_query, _facts_rows, role_facts
+from tests.factories import OfficeHolderFactory, UserFactory, make_asset, make_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,20 @@ def test_role_facts_are_one_query_per_request(verified_client, deputy_siro, area
     assert len(role_queries) == 1, role_queries
     assert "UNION" in role_queries[0].upper()
     assert role_facts(deputy_siro).deputy_areas == frozenset({area.pk})
+
+
+def test_the_compiled_role_facts_are_each_persons_own(area, deputy_siro, iam, asset):
+    """The facts' SQL is compiled once and reused with each person's id: every kind of fact comes back
+    as the query built for that person reads it, and one person's facts never reach the next."""
+    siro = UserFactory(username="siro-q", groups=[roles.AUDITORS])
+    OfficeHolderFactory(office=OfficeHolder.Office.SIRO, holder=siro)
+    siro.user_permissions.add(Permission.objects.get(codename="change_informationasset"))
+    Group.objects.get(name=roles.AUDITORS).permissions.add(Permission.objects.get(codename="view_auditentry"))
+    nobody = UserFactory(username="nobody-q")
+    for person in (deputy_siro, iam, siro, nobody, deputy_siro):
+        built = sorted(_facts_query(person))
+        assert sorted(_facts_rows(person.pk)) == built, person.username
+    assert {kind for kind, _ in _facts_rows(siro.pk)} == {"group", "office", "perm"}
+    assert ("manages", str(asset.pk)) in _facts_rows(iam.pk)
+    assert ("deputy", str(area.pk)) in _facts_rows(deputy_siro.pk)
+    assert _facts_rows(nobody.pk) == []
