@@ -13,6 +13,7 @@ build on these facts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connections, router
@@ -105,7 +106,7 @@ _COMPILED_FACTS: dict[str, _CompiledFacts] = {}
 class _CompiledFacts:
     vendor: str
     sql: str
-    params: tuple[object, ...]
+    params: tuple[Any, ...]
     slots: tuple[int, ...]  # the positions of the person's id among ``params``
 
 
@@ -118,7 +119,7 @@ def _facts_rows(user_pk: int) -> list[tuple[str, str]]:
         sql, params = _facts_query(User(pk=_SENTINEL_PK)).query.get_compiler(using=alias).as_sql()
         slots = tuple(i for i, value in enumerate(params) if value == _SENTINEL_PK)
         compiled = _COMPILED_FACTS[alias] = _CompiledFacts(connection.vendor, sql, tuple(params), slots)
-    values = list(compiled.params)
+    values: list[Any] = list(compiled.params)
     for slot in compiled.slots:
         values[slot] = user_pk
     with connection.cursor() as cursor:
