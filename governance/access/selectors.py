@@ -31,10 +31,10 @@ from governance.access.policy import (
     can_decide_as_iam,
     reviewer_for,
 )
-from governance.core.models import AccessEvent, BusinessArea, User
+from governance.core.models import AccessEvent, BusinessArea, OfficeHolder, User
 from governance.core.policy import has_oversight, is_member, role_facts, stands_in
 from governance.core.selectors import overseen_areas
-from governance.core.two_person import is_person
+from governance.core.two_person import is_person, office_holder
 from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
 from governance.register.policy import EDIT_PERM
 from governance.training.models import Course, TrainingStatus
@@ -260,7 +260,12 @@ def _may_decide_for_assets(user: User) -> bool:
 
 def reviews_for(user: User, reviews: QuerySet) -> QuerySet:
     """Of open ``reviews``, those whose grant ``user`` recertifies (``reviewer_for``): the IAM's, the
-    Deputy SIRO's where the IAM holds the grant or the post is empty, and the stand-ins' after them."""
+    Deputy SIRO's where the IAM holds the grant or the post is empty, and the stand-ins' after them.
+
+    The person must be active (``open_reviews_for`` asks first). Each condition below is
+    ``reviewer_for`` written in SQL, so the reviews stay a query: counted, paged or aggregated by the
+    database, never read into Python (an IAM of 2,000 grants waiting for review had every one read
+    and checked on each home page and on the list)."""
     deputy = "grant__asset__business_area__deputy_siro"
     iam_cannot = (
         Q(grant__asset__manager__isnull=True)
@@ -268,35 +273,41 @@ def reviews_for(user: User, reviews: QuerySet) -> QuerySet:
         | Q(grant__asset__manager=F("grant__holder"))
     )
     # The grants the person may recertify narrow the reviews first, through the asset and grant indexes:
-    # those on the assets they manage and on their areas' assets without an active IAM (their ids), then
-    # those their areas' IAMs hold. The conditions OR-ed across the joins made PostgreSQL hash every
-    # undecided review (110 ms at 100,000 grants for anyone, none of them theirs), and every grant of
-    # a Deputy SIRO's areas cost 20 ms. The stand-ins' grants are another query for the SIRO and the
-    # alternate only.
+    # those on the assets they manage (theirs to review, bar their own), those on their areas' assets
+    # without an active IAM (their ids), then those their areas' IAMs hold. The conditions OR-ed across
+    # the joins made PostgreSQL hash every undecided review (110 ms at 100,000 grants for anyone, none
+    # of them theirs), and every grant of a Deputy SIRO's areas cost 20 ms; so one condition filters
+    # the reviews directly, and several each narrow their own subquery. The stand-ins' grants are one
+    # more for the SIRO and the alternate only.
     facts = role_facts(user)
+    # The active IAM recertifies, else the active Deputy SIRO where the IAM cannot; never the holder.
     mine = Q(grant__asset__manager=user) | (Q(**{deputy: user}) & iam_cannot)
     wanted = []
-    if facts.managed_assets or facts.deputy_areas:
-        areas = sorted(facts.deputy_areas)
+    if facts.managed_assets:
+        wanted.append(Q(grant__asset_id__in=sorted(facts.managed_assets)))
+    if areas := sorted(facts.deputy_areas):
         without_iam = Q(manager__isnull=True) | Q(manager__is_active=False)
-        assets = InformationAsset.objects.filter(Q(manager=user) | (Q(business_area__in=areas) & without_iam))
-        overseen = list(assets.values_list("pk", flat=True))
-        if overseen:
-            wanted.append(Q(grant__asset_id__in=overseen) & mine)
-        if areas:
-            held_by_iams = Q(grant__asset__business_area__in=areas, grant__holder=F("grant__asset__manager"))
-            wanted.append(held_by_iams & mine)
-    if stands_in(user):
-        wanted.append(_stood_in_for("grant__"))
-    found: set[int] = set()
-    for condition in wanted:
-        candidates = (
-            reviews.exclude(grant__holder=user)
-            .filter(condition)
-            .select_related("grant__asset__manager", "grant__asset__business_area__deputy_siro")
+        vacant = list(
+            InformationAsset.objects.filter(Q(business_area__in=areas) & without_iam).values_list("pk", flat=True)
         )
-        found.update(r.pk for r in candidates if is_person(user, reviewer_for(r.grant)))
-    return reviews.filter(pk__in=sorted(found))
+        if vacant:
+            wanted.append(Q(grant__asset_id__in=vacant) & mine)
+        held_by_iams = Q(grant__asset__business_area__in=areas, grant__holder=F("grant__asset__manager"))
+        wanted.append(held_by_iams & mine)
+    if stands_in(user):
+        stood_in = _stood_in_for("grant__")
+        if OfficeHolder.Office.SIRO not in facts.offices:
+            # The alternate comes after an active SIRO: only the grants the SIRO holds fall to them then.
+            siro = office_holder(OfficeHolder.Office.SIRO)
+            if siro is not None:
+                stood_in &= Q(grant__holder=siro)
+        wanted.append(stood_in)
+    if not wanted:
+        return reviews.none()
+    if len(wanted) == 1:
+        return reviews.exclude(grant__holder=user).filter(wanted[0])
+    found = [reviews.exclude(grant__holder=user).filter(condition).order_by().values("pk") for condition in wanted]
+    return reviews.filter(pk__in=found[0].union(*found[1:], all=True))
 
 
 def sees_every_grant(user: User) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
@@ -39,10 +40,11 @@ def _day(on: datetime.date, today: datetime.date) -> str:
     return date_format(on, "j F" if on.year == today.year else "j F Y")
 
 
-def your_grants(user: User, facts: Facts, reviews: list[tuple[datetime.date, int | None]]) -> list[Task]:
+def your_grants(user: User, facts: Facts, reviews: dict[str, Any]) -> list[Task]:
     """For an IAM, the live grants on their assets and how many wait for review by the deadline: one query.
 
-    ``reviews`` are the person's open reviews (deadline, the asset's IAM), read once by ``tasks_for``.
+    ``reviews`` are the figures of the person's open reviews, counted once by ``tasks_for``: ``due`` and
+    ``first_due`` are those on the assets the person manages.
     The grants are counted on the table itself: the list's annotations (last access, training,
     reviews) cost a subquery per grant and change no count."""
     if not can_view_your_grants(user):
@@ -53,10 +55,9 @@ def your_grants(user: User, facts: Facts, reviews: list[tuple[datetime.date, int
     )
     live = figures["live"]
     ending = figures["ending"]
-    due = [deadline for deadline, manager in reviews if manager == user.pk]
     label = f"Your grants: {live:,} live"
-    if due:
-        label += f", {len(due):,} due for review by {_day(min(due), facts.today)}"
+    if reviews["due"]:
+        label += f", {reviews['due']:,} due for review by {_day(reviews['first_due'], facts.today)}"
     return [
         Task(
             label=label,
@@ -75,13 +76,24 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     waiting = awaiting_decision(user)
     as_deputy = [r for r in waiting if waiting_as_deputy(r)]
     as_iam = [r for r in waiting if not waiting_as_deputy(r)]
-    open_reviews = list(open_reviews_for(user).values_list("campaign__deadline", "grant__asset__manager_id"))
-    reviews = [deadline for deadline, _manager in open_reviews]
-    late_reviews = sum(1 for deadline in reviews if deadline < facts.today)
+    # Counted by the database: an IAM may have thousands waiting, and the home shows only figures.
+    deadline, on_own_assets = "campaign__deadline", Q(grant__asset__manager=user)
+    reviews = (
+        open_reviews_for(user)
+        .order_by()
+        .aggregate(
+            count=Count("pk"),
+            late=Count("pk", filter=Q(campaign__deadline__lt=facts.today)),
+            first=Min(deadline),
+            due=Count("pk", filter=on_own_assets),
+            first_due=Min(deadline, filter=on_own_assets),
+        )
+    )
+    late = reviews["late"]
     returned = AccessRequest.objects.filter(requester=user, state=R.RETURNED).count()
     decisions = reverse("access:decisions")
     return [
-        *your_grants(user, facts, open_reviews),
+        *your_grants(user, facts, reviews),
         Task(
             label=f"Decide {_requests(len(as_iam))}",
             count=len(as_iam),
@@ -105,13 +117,15 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             due_label="Waiting since",
         ),
         Task(
-            label=f"Recertify {plural(len(reviews), 'grant')} of access",
-            count=len(reviews),
+            label=f"Recertify {plural(reviews['count'], 'grant')} of access",
+            count=reviews["count"],
             url=reverse("access:reviews"),
-            priority=OVERDUE if late_reviews else DECISION,
+            priority=OVERDUE if late else DECISION,
             section="Access to data",
-            hint=f"{late_reviews} past the deadline" if late_reviews else "Confirm or revoke each holder's access",
-            due=min(reviews, default=None),
+            hint=f"{reviews['late']} past the deadline"
+            if reviews["late"]
+            else "Confirm or revoke each holder's access",
+            due=reviews["first"],
         ),
         Task(
             label=f"Change and resubmit {_requests(returned)} returned to you",

@@ -7,6 +7,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from governance.access import recertification as service
 from governance.access.models import AccessReview, ReviewCampaign
@@ -91,3 +93,37 @@ def test_missed_deadline_suspends_and_tells_the_deputy_once(
     service.decide(AccessReview.objects.get(grant=grants[1]), by=iam, decision="confirm")
     grants[1].refresh_from_db()
     assert grants[1].state == "active"
+
+
+def test_the_reviews_waiting_are_listed_fifty_a_page_with_the_count_of_all(verified_client, area, iam, grants):
+    """An IAM may have thousands of grants to recertify: the list pages them and counts them all, and a
+    page costs the same queries however many wait (the home page too, which only counts them)."""
+    service.start_campaign()
+    client = verified_client(iam)
+    client.get("/access/reviews/")  # warm the session (each capture follows a request like it)
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get("/access/reviews/").context["reviews"]) == 3
+    client.get("/")
+    with CaptureQueriesContext(connection) as few_at_home:
+        assert "Recertify 3 grants of access" in client.get("/").content.decode()
+    asset = grants[0].asset
+    for _ in range(52):
+        make_grant(UserFactory(business_area=area), asset)
+    service.start_campaign()  # the grants given since the campaign opened join it
+    client.get("/access/reviews/")
+    with CaptureQueriesContext(connection) as many:
+        first = client.get("/access/reviews/")
+    page = first.content.decode()
+    assert len(first.context["reviews"]) == 50 and first.context["page_obj"].paginator.count == 55
+    assert "55 grants to review." in page and 'data-result-count="55"' in page
+    assert "Page 1 of 2 (55 results)" in page and "?page=2" in page
+    second = client.get("/access/reviews/?page=2")
+    assert len(second.context["reviews"]) == 5
+    shown = [r.pk for r in first.context["reviews"]] + [r.pk for r in second.context["reviews"]]
+    assert shown == list(service.open_reviews_for(iam).values_list("pk", flat=True))
+    assert len(shown) == len(set(shown)) == 55
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    client.get("/")
+    with CaptureQueriesContext(connection) as many_at_home:
+        assert "Recertify 55 grants of access" in client.get("/").content.decode()
+    assert len(many_at_home) == len(few_at_home)
