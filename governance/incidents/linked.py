@@ -64,7 +64,7 @@ def grants_in_scope(incident: Incident, links: Iterable[IncidentLink] | None = N
             IncidentLink.objects.filter(incident=incident).values_list("grant_id", "grant__asset_id", "asset_id")
         )
     else:
-        scope = [(link.grant_id, link.grant.asset_id if link.grant_id else None, link.asset_id) for link in links]
+        scope = [(link.grant_id, link.grant.asset_id if link.grant else None, link.asset_id) for link in links]
     named = sorted({grant for grant, _, _ in scope if grant is not None})
     on_assets = sorted({asset for _, _, asset in scope if asset is not None})
     assets = sorted({asset for _, grant_asset, link_asset in scope for asset in (grant_asset, link_asset) if asset})

@@ -84,7 +84,7 @@ def facts_grant_rows(context, grants: list[dict]) -> SafeString:
         if type(missing) is list and all(type(m) is str for m in missing):
             training = ", ".join(text(m) for m in missing) or "None"
         else:
-            training = conditional_escape(default(join(missing, ", ", autoescape=True), "None"))
+            training = render_value_in_context(default(join(missing, ", ", autoescape=True), "None"), context)
         rows.append(
             f'<tr class="govuk-table__row"><td class="govuk-table__cell">{text(g.get("holder", ""))}</td>'
             f'<td class="govuk-table__cell">{text(g.get("purpose", ""))}</td>'
