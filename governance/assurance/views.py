@@ -337,7 +337,12 @@ class ReturnDetailView(ReturnMixin, TemplateView):
             can_correct=policy.can_correct_return(user, ret),
             can_decide=policy.can_decide_return(user, ret),
             digest_ok=returns.verify_digest(ret) if ret.digest else None,
-            versions=list(AssuranceReturn.objects.filter(round=ret.round_id, iam=ret.iam_id).order_by("-version")),
+            # Each version's number and state only: the stored facts run to half a megabyte at scale.
+            versions=list(
+                AssuranceReturn.objects.filter(round=ret.round_id, iam=ret.iam_id)
+                .only("pk", "version", "state")
+                .order_by("-version")
+            ),
             **kwargs,
         )
 

@@ -20,6 +20,7 @@ from django.db.models import Count, QuerySet
 
 from governance.access.models import AccessGrant
 from governance.contracts.models import ContractAsset, ResearchContract
+from governance.core.models import BusinessArea
 from governance.core.plurals import plural
 from governance.privacy.models import ProcessingActivity, SharingAgreement
 
@@ -56,7 +57,7 @@ class Recipients:
 def recipients_for(
     activities: Iterable[ProcessingActivity], *, links: Iterable[tuple[int, int]] | None = None
 ) -> dict[int, Recipients]:
-    """Each activity's recipients, keyed by its id: five queries however many activities, four when the
+    """Each activity's recipients, keyed by its id: six queries however many activities, five when the
     caller has read the activities' (activity, asset) ``links`` already. Given a queryset (read or not),
     the queries name the activities by it as a subquery rather than by a list of their ids."""
     subquery = activities.values("pk") if isinstance(activities, QuerySet) else None
@@ -76,16 +77,19 @@ def recipients_for(
     assets = through.objects.filter(processingactivity__in=chosen).values("informationasset_id")  # a subquery
 
     # Distinct holders per activity and area, counted by the database: the live grants on an
-    # activity's assets run to thousands, the areas they come from to a handful.
+    # activity's assets run to thousands, the areas they come from to a handful. Grouped by the
+    # area's id, named here: grouping thousands of grants by the area's name compared names.
     people: dict[int, list[tuple[str, int]]] = defaultdict(list)
     grants = (
         through.objects.filter(processingactivity__in=chosen, informationasset__grants__state=AccessGrant.State.ACTIVE)
-        .values_list("processingactivity_id", "informationasset__grants__holder__business_area__name")
+        .values_list("processingactivity_id", "informationasset__grants__holder__business_area_id")
         .annotate(people=Count("informationasset__grants__holder_id", distinct=True))
         .order_by()
     )
-    for activity_id, area, count in grants:
-        people[activity_id].append((area or "No business area recorded", count))
+    counted = list(grants)
+    names = dict(BusinessArea.objects.filter(pk__in={area for _, area, _ in counted}).values_list("pk", "name"))
+    for activity_id, area, count in counted:
+        people[activity_id].append((names.get(area) or "No business area recorded", count))
     for activity_id, areas in people.items():
         found[activity_id].internal = sorted(areas)
 

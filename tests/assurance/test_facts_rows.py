@@ -1,0 +1,56 @@
+"""The table of grants in a return's facts, written by a tag, reads exactly as the template loop wrote it."""
+
+from django.template import Context, Template
+
+#: The loop the tag replaced, kept here to compare against.
+LOOP = Template(
+    "{% load assurance_tags portal_tags %}"
+    '{% for g in grants %}<tr class="govuk-table__row"><td class="govuk-table__cell">{{ g.holder }}</td>'
+    '<td class="govuk-table__cell">{{ g.purpose }}</td><td class="govuk-table__cell">{{ g.ends_on|govuk_date }}'
+    '{% if g.past_end %} (past){% endif %}</td><td class="govuk-table__cell">{{ g|recertification_label }}</td>'
+    '<td class="govuk-table__cell">{{ g.training_missing|join:", "|default:"None" }}</td></tr>{% endfor %}'
+)
+TAG = Template("{% load assurance_tags %}{% facts_grant_rows grants %}")
+
+GRANTS = [
+    {
+        "holder": "Uma <Ahmed>",
+        "purpose": 'Analysis & "linking"',
+        "ends_on": "2026-12-11",
+        "past_end": False,
+        "recertification": "due",
+        "recertification_date": "2026-12-27",
+        "training_missing": ["Data protection", "Security & <you>"],
+    },
+    {
+        "holder": "Uma <Ahmed>",
+        "purpose": 'Analysis & "linking"',
+        "ends_on": "2025-01-02",
+        "past_end": True,
+        "recertification": "overdue",
+        "recertification_date": "2026-01-05",
+        "training_missing": [],
+    },
+    {
+        "holder": "Bo",
+        "purpose": "",
+        "ends_on": "2027-03-04",
+        "past_end": False,
+        "recertification": "confirmed",
+        "recertification_date": "2026-10-01",
+        "training_missing": ["Data protection"],
+    },
+    {"holder": "Cy", "purpose": "Audit", "ends_on": "2027-03-04", "recertification": "not_yet_due"},
+    {"holder": None, "purpose": 12, "ends_on": None, "recertification": "confirmed", "training_missing": None},
+    {"holder": "Di", "purpose": "x", "ends_on": "soon", "recertification": "odd", "recertification_date": "later"},
+    {},
+]
+
+
+def test_the_tag_writes_the_rows_as_the_loop_did():
+    context = {"grants": GRANTS}
+    assert TAG.render(Context(context)) == LOOP.render(Context(context))
+
+
+def test_no_grants_no_rows():
+    assert TAG.render(Context({"grants": []})) == ""
