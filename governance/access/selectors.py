@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -120,7 +121,27 @@ def campaign_reviews(campaign: RecertificationCampaign) -> QuerySet[AccessReview
         # Only what the page shows is joined (the asset's area is compared by its id): each join
         # added to the planning of a query that runs in about a millisecond.
         .select_related("grant__holder__business_area", "grant__asset")
-        .prefetch_related("grant__items")
+        # Listed on the grant (``items_held``) rather than through its manager: a page lists 500 grants.
+        .prefetch_related(Prefetch("grant__items", to_attr="items_held"))
+        # Only the columns the page shows: 2,000 rows are sorted for a page, each with its holder's row.
+        .only(
+            "campaign_id",
+            "grant_id",
+            "decision",
+            "grant__state",
+            "grant__ends_on",
+            "grant__holder_id",
+            "grant__asset_id",
+            "grant__asset__name",
+            "grant__asset__business_area_id",
+            "grant__holder__username",
+            "grant__holder__first_name",
+            "grant__holder__last_name",
+            "grant__holder__is_active",
+            "grant__holder__leaver_date",
+            "grant__holder__business_area_id",
+            "grant__holder__business_area__name",
+        )
         .annotate(
             last_access=last_access,
             last_detail=last_detail,
