@@ -8,13 +8,14 @@ incident's lists (``incident_tags``), the markup is written once here, escaped b
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from governance.access.models import AccessGrant, AccessReview
+from governance.access.models import AccessGrant
 from governance.core.plurals import date_text
 
 register = template.Library()
@@ -51,9 +52,10 @@ _PLACEHOLDER = 987654321  # a grant id, replaced by each row's: one reverse() fo
 
 
 @register.simple_tag
-def campaign_review_rows(reviews: Iterable[AccessReview]) -> SafeString:
+def campaign_review_rows(reviews: Iterable[Any]) -> SafeString:
     """One row per review: the checkbox, the holder (left, leaving or in another area), the asset,
-    the items held and used, the last access, the training and the end date."""
+    the items held and used, the last access, the training and the end date. The reviews are
+    ``selectors.campaign_reviews``' with what ``CampaignView`` adds (items held and used, chosen)."""
     grant_url = reverse("access:grant", args=[_PLACEHOLDER])
     rows = []
     for n, review in enumerate(reviews):
