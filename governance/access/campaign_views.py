@@ -101,7 +101,7 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         form = context["form"]
         chosen = {str(v) for v in (form.data.getlist("reviews") if form.is_bound else [])}
         for review in reviews:
-            held = list(review.grant.items.all())
+            held = review.grant.items_held
             used = selectors.items_used(review.last_detail, held)
             review.items_held, review.items_used = held, used
             # Written here rather than item by item in the template: the page lists hundreds of rows.

@@ -180,6 +180,8 @@ class AccessGrant(AuditScoped, models.Model):
             # record of processing counts the holders of every activity's assets (thousands of grants).
             models.Index(fields=["asset", "state", "holder"], name="access_grant_asset_state"),
             models.Index(fields=["state", "ends_on"], name="access_grant_state_end"),
+            # An asset's active grants by end date: the first holders on the asset's page.
+            models.Index(fields=["asset", "state", "ends_on", "id"], name="access_grant_asset_state_end"),
             # The active grants of personal data and their holders: the home page's and the grants list's
             # "held without current training" reads these few instead of every grant.
             models.Index(

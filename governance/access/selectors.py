@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -35,7 +36,7 @@ from governance.core.models import AccessEvent, BusinessArea, OfficeHolder, User
 from governance.core.policy import has_oversight, is_member, role_facts, stands_in
 from governance.core.selectors import overseen_areas
 from governance.core.two_person import is_person, office_holder
-from governance.register.models import InformationAsset, InformationAssetUserObjectPermission
+from governance.register.models import DataItem, InformationAsset, InformationAssetUserObjectPermission
 from governance.register.policy import EDIT_PERM
 from governance.training.models import Course, TrainingStatus
 
@@ -120,7 +121,28 @@ def campaign_reviews(campaign: RecertificationCampaign) -> QuerySet[AccessReview
         # Only what the page shows is joined (the asset's area is compared by its id): each join
         # added to the planning of a query that runs in about a millisecond.
         .select_related("grant__holder__business_area", "grant__asset")
-        .prefetch_related("grant__items")
+        # Listed on the grant (``items_held``) rather than through its manager, by name alone (the
+        # page shows nothing else of them): a page lists 500 grants.
+        .prefetch_related(Prefetch("grant__items", queryset=DataItem.objects.only("name"), to_attr="items_held"))
+        # Only the columns the page shows: 2,000 rows are sorted for a page, each with its holder's row.
+        .only(
+            "campaign_id",
+            "grant_id",
+            "decision",
+            "grant__state",
+            "grant__ends_on",
+            "grant__holder_id",
+            "grant__asset_id",
+            "grant__asset__name",
+            "grant__asset__business_area_id",
+            "grant__holder__username",
+            "grant__holder__first_name",
+            "grant__holder__last_name",
+            "grant__holder__is_active",
+            "grant__holder__leaver_date",
+            "grant__holder__business_area_id",
+            "grant__holder__business_area__name",
+        )
         .annotate(
             last_access=last_access,
             last_detail=last_detail,

@@ -42,6 +42,10 @@ class AccessEvent(models.Model):
             models.Index(fields=["user", "-at"], name="access_event_user_at"),
             models.Index(fields=["content_type", "object_pk", "-at"], name="access_event_object_at"),
             models.Index(fields=["-at", "-id"], name="access_event_newest"),
+            # A holder's last access to one asset, read per grant by "Your grants" and the access review.
+            models.Index(
+                fields=["user", "content_type", "object_pk", "-at", "-id"], name="access_event_user_object_at"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -119,6 +119,7 @@ class AssetDetailView(ObjectPolicyMixin, DetailView):
             .order_by("-decided_at")
             .values("decided_at")
         )
+        first_active = asset.grants.filter(state=AccessGrant.State.ACTIVE).order_by("ends_on", "pk").values("pk")
         context.update(
             items=list(asset.items.all()),
             reviews=list(asset.reviews.select_related("reviewed_by")[:5]),
@@ -131,12 +132,14 @@ class AssetDetailView(ObjectPolicyMixin, DetailView):
             review_status=asset.review_status(),
             my_grant=access_policy.active_grant(user, asset),
             can_request=user.pk != asset.manager_id,
+            # The first grants are chosen first (from the asset's index) and their reviews looked up
+            # for those alone: asked of every active grant, PostgreSQL hashed every pending review.
             holders=list(
-                asset.grants.filter(state=AccessGrant.State.ACTIVE)
+                AccessGrant.objects.filter(pk__in=Subquery(first_active[: HOLDERS_SHOWN + 1]))
                 .select_related("holder")
                 .prefetch_related("items")
                 .annotate(due_for_review=Exists(due_reviews), last_reviewed=Subquery(last_reviewed[:1]))
-                .order_by("ends_on", "pk")[: HOLDERS_SHOWN + 1]
+                .order_by("ends_on", "pk")
             )
             if overseer
             else None,
