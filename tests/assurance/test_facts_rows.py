@@ -1,5 +1,7 @@
 """The table of grants in a return's facts, written by a tag, reads exactly as the template loop wrote it."""
 
+import datetime
+
 from django.template import Context, Template
 
 #: The loop the tag replaced, kept here to compare against.
@@ -12,35 +14,41 @@ LOOP = Template(
 )
 TAG = Template("{% load assurance_tags %}{% facts_grant_rows grants %}")
 
+
+def _day(days: int) -> str:
+    """A date as stored in a return's facts (ISO text), ``days`` from today."""
+    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+
+
 GRANTS = [
     {
         "holder": "Uma <Ahmed>",
         "purpose": 'Analysis & "linking"',
-        "ends_on": "2026-12-11",
+        "ends_on": _day(5),
         "past_end": False,
         "recertification": "due",
-        "recertification_date": "2026-12-27",
+        "recertification_date": _day(21),
         "training_missing": ["Data protection", "Security & <you>"],
     },
     {
         "holder": "Uma <Ahmed>",
         "purpose": 'Analysis & "linking"',
-        "ends_on": "2025-01-02",
+        "ends_on": _day(-700),
         "past_end": True,
         "recertification": "overdue",
-        "recertification_date": "2026-01-05",
+        "recertification_date": _day(-335),
         "training_missing": [],
     },
     {
         "holder": "Bo",
         "purpose": "",
-        "ends_on": "2027-03-04",
+        "ends_on": _day(88),
         "past_end": False,
         "recertification": "confirmed",
-        "recertification_date": "2026-10-01",
+        "recertification_date": _day(-66),
         "training_missing": ["Data protection"],
     },
-    {"holder": "Cy", "purpose": "Audit", "ends_on": "2027-03-04", "recertification": "not_yet_due"},
+    {"holder": "Cy", "purpose": "Audit", "ends_on": _day(88), "recertification": "not_yet_due"},
     {"holder": None, "purpose": 12, "ends_on": None, "recertification": "confirmed", "training_missing": None},
     {"holder": "Di", "purpose": "x", "ends_on": "soon", "recertification": "odd", "recertification_date": "later"},
     {},
