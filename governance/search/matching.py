@@ -176,16 +176,14 @@ def _candidates(queryset: QuerySet, text: str, *, names, words, also: Q | None) 
     return Q(pk__in=branches[0].union(*branches[1:]))
 
 
-def _postgres(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> QuerySet:
+def matched(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> QuerySet:
+    """The rows of ``queryset`` that ``text`` matches on PostgreSQL, unranked."""
     candidates = _candidates(queryset, text, names=names, words=words, also=also)
     if candidates is not None:
         queryset = queryset.filter(candidates)
     query = SearchQuery(text, config="simple", search_type="websearch")
-    similarity = [TrigramWordSimilarity(text, name) for name in names]
     # The document is only matched and ranked, never read: an alias, so no row computes it again to return it.
-    queryset = queryset.alias(search_vector=SearchVector(*words, config="simple")).annotate(
-        search_similarity=Greatest(*similarity) if len(similarity) > 1 else similarity[0],
-    )
+    queryset = queryset.alias(search_vector=SearchVector(*words, config="simple"))
     # The indexes find the rows; PostgreSQL then checks each found row against the whole condition,
     # left to right until one part holds. So the cheapest come first: the reference, a plain
     # substring, the word similarity ("%>", above pg_trgm's threshold), and last the full text,
@@ -195,4 +193,14 @@ def _postgres(queryset: QuerySet, text: str, *, names, words, also: Q | None) ->
     checks += [Q(_contains(name, text)) for name in names]
     checks += [Q(**{f"{name}__trigram_word_similar": text}) for name in names]
     checks.append(Q(search_vector=query))
-    return queryset.filter(reduce(or_, checks)).annotate(search_rank=SearchRank(F("search_vector"), query))
+    return queryset.filter(reduce(or_, checks))
+
+
+def _postgres(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> QuerySet:
+    query = SearchQuery(text, config="simple", search_type="websearch")
+    similarity = [TrigramWordSimilarity(text, name) for name in names]
+    return (
+        matched(queryset, text, names=names, words=words, also=also)
+        .annotate(search_similarity=Greatest(*similarity) if len(similarity) > 1 else similarity[0])
+        .annotate(search_rank=SearchRank(F("search_vector"), query))
+    )

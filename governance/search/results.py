@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Window
-
 from governance.search.kinds import KINDS, Kind, Result
 from governance.search.matching import one_search
 
@@ -45,7 +43,6 @@ def search_everything(user, text: str, per_kind: int = PER_KIND) -> list[Group]:
     groups = []
     with one_search():
         for kind in KINDS:
-            rows = list(kind.search(user, text).annotate(search_total=Window(Count("pk")))[:per_kind])
-            count = rows[0].search_total if rows else 0
+            count, rows = kind.first(user, text, per_kind)
             groups.append(Group(kind, count, [kind.describe(row) for row in rows]))
     return groups

@@ -8,7 +8,7 @@ from django.db import connection
 from governance.search import matching
 from governance.search.kinds import BY_KEY
 from governance.search.matching import one_search
-from tests.factories import UserFactory, make_asset, make_contract, make_grant
+from tests.factories import BusinessAreaFactory, UserFactory, make_asset, make_contract, make_grant
 
 pytestmark = [
     pytest.mark.django_db,
@@ -144,3 +144,26 @@ def test_grants_and_requests_are_found_through_the_assets_and_peoples_indexes(au
     assert f"Seq Scan on {table}" not in plan, plan
     for index in ("search_asset_name_words", "search_user_name_words", "search_user_last_trgm"):
         assert index in plan, plan
+
+
+@pytest.mark.parametrize("kind", ["grants", "requests", "contracts", "people", "assets"])
+def test_the_first_rows_ranked_once_per_name_are_the_searchs_first_rows_and_count(auditor, area, iam, kind):
+    """The grouped page ranks each distinct name once (``first_rows``): the same rows, in the same
+    order, and the same count as ranking every matched row, ties and references included."""
+    okafor = UserFactory(business_area=area, first_name="Dana", last_name="Okafor")
+    oakley = UserFactory(business_area=area, first_name="Dan", last_name="Oakley")
+    UserFactory(business_area=area, first_name="Dana", last_name="Okafor", staff_number=None)
+    claims = make_asset(manager=iam, business_area=area, name="Claims")
+    pensions = make_asset(manager=iam, business_area=area, name="Pension payments")
+    make_asset(manager=iam, business_area=BusinessAreaFactory(), name="Claims", description="Claims by claimants")
+    for holder, asset in ((okafor, claims), (oakley, claims), (okafor, pensions), (oakley, pensions)):
+        make_grant(holder, asset=asset)
+    make_contract(reference="DWP-RES-2031-014", title="Claims outcomes")
+    make_contract(reference="DWP-RES-2031-015", title="Pension outcomes")
+    search = BY_KEY[kind]
+    for text in ACROSS:
+        for limit in (1, 2, 5):
+            with one_search():
+                count, rows = search.first(auditor, text, limit)
+            every = search.search(auditor, text)
+            assert (count, rows) == (every.count(), list(every[:limit])), (text, limit)

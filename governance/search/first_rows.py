@@ -1,0 +1,170 @@
+"""A kind's first matches and how many there are, ranked once per distinct name on PostgreSQL.
+
+Ranking is what a common word costs: 5,000 data items named "benefit_type" each had their
+word similarity computed and their whole document parsed again for its full-text rank,
+only for five of them to be shown. A row's similarity and rank depend on nothing but the
+fields it is ranked by (its names and words), and those repeat (a data dictionary's field
+names, an asset's name on each of its grants). So one query lists the matched rows narrowly
+(their id, the fields ranked and the fields ordered by), ranks their distinct names and
+words, gives each row its names' ranking through a hash join, keeps the first rows sorted
+exactly as ``matching`` sorts them (the same expressions on the same values, the same
+tie-breaks), and only then reads those few rows whole, with their related records. One
+query per kind, as before, still carrying the count of every match.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count, F, FloatField, IntegerField, Q, QuerySet, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.query import Query
+
+from governance.search.matching import matched, matching
+
+TOP = "search_top"
+
+
+class _Prefixed(Query):
+    """A query whose SQL runs after ``prefix``'s common table expressions (rows still become model
+    instances, with their related records, through Django's own iterable)."""
+
+    prefix: tuple[str, tuple]
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        compiler = super().get_compiler(using, connection, elide_empty)
+        plain = compiler.as_sql
+
+        def as_sql(with_limits=True, with_col_aliases=False):
+            sql, params = plain(with_limits, with_col_aliases)
+            return f"{self.prefix[0]} {sql}", (*self.prefix[1], *params)
+
+        compiler.as_sql = as_sql  # type: ignore[method-assign]
+        return compiler
+
+
+def first_matches(
+    queryset: QuerySet,
+    text: str,
+    *,
+    names: tuple[str, ...],
+    words: tuple[str, ...],
+    order: tuple[str, ...],
+    also: Q | None,
+    related: tuple[str, ...],
+    limit: int,
+) -> tuple[int, list]:
+    """How many rows of ``queryset`` ``text`` matches, and the first ``limit`` of them in
+    ``matching``'s order, with their ``related`` records (one query)."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        searched = matching(queryset.select_related(*related), text, names=names, words=words, order=order, also=also)
+        first = list(searched.annotate(search_total=Window(Count("pk")))[:limit])
+        return (first[0].search_total if first else 0), first
+    keys = tuple(dict.fromkeys((*words, *names)))
+    narrow: dict[str, F | Q] = {
+        "search_pk": F("pk"),
+        **{f"search_key_{n}": F(path) for n, path in enumerate(keys)},
+        **{f"search_order_{n}": F(field.removeprefix("-")) for n, field in enumerate(order)},
+    }
+    if also is not None:
+        narrow["search_reference"] = Q(also)
+    listed = matched(queryset, text, names=names, words=words, also=also).order_by().values(**narrow)
+    try:
+        sql, params = listed.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        return 0, []
+    prefix = _ranked(
+        sql,
+        tuple(params),
+        text=text,
+        keys=keys,
+        names=names,
+        words=words,
+        order=order,
+        nullable=frozenset(path for path in keys if _may_be_null(queryset.model, path)),
+        referenced=also is not None,
+        limit=limit,
+    )
+    model = queryset.model
+    this = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(model._meta.pk.column)}"
+
+    def of_top(column: str, output_field) -> RawSQL:
+        sql = f"SELECT t.{column} FROM {TOP} t WHERE t.search_pk = {this}"  # noqa: S608 - names from code, no input
+        return RawSQL(sql, (), output_field=output_field)  # noqa: S611 - names from code, no input
+
+    rows = model._default_manager.select_related(*related).annotate(
+        search_similarity=of_top("search_similarity", FloatField()),
+        search_rank=of_top("search_rank", FloatField()),
+        search_total=of_top("search_total", IntegerField()),
+        search_position=of_top("search_position", IntegerField()),
+    )
+    # The few rows are put in order here, so the outer query needs no ordering of its own.
+    rows = rows.filter(pk__in=RawSQL(f"SELECT search_pk FROM {TOP}", ())).order_by()  # noqa: S611 S608 - no input
+    query = rows.query.chain(klass=_Prefixed)
+    query.prefix = prefix
+    rows.query = query
+    found = sorted(rows, key=lambda row: row.search_position)
+    return (found[0].search_total if found else 0), found
+
+
+def _ranked(
+    sql: str,
+    params: tuple,
+    *,
+    text: str,
+    keys: tuple[str, ...],
+    names: tuple[str, ...],
+    words: tuple[str, ...],
+    order: tuple[str, ...],
+    nullable: frozenset[str],
+    referenced: bool,
+    limit: int,
+) -> tuple[str, tuple]:
+    """The common table expressions that rank ``sql``'s matched rows by their distinct names and
+    words and keep the first ``limit`` (``search_top``: id, similarity, rank, count, position)."""
+    key = {path: f"search_key_{n}" for n, path in enumerate(keys)}
+    similarities = [f"WORD_SIMILARITY(%s, d.{key[name]})" for name in names]
+    similarity = similarities[0] if len(similarities) == 1 else f"GREATEST({', '.join(similarities)})"
+    # As SearchVector and SearchRank write them, so every row ranks as it would on its own.
+    document = " || ' ' || ".join(f"COALESCE(d.{key[word]}, '')" for word in words)
+    rank = f"ts_rank(to_tsvector(%s::regconfig, {document}), websearch_to_tsquery(%s::regconfig, %s))"
+    distinct = ", ".join(key.values())
+    # Equal values, or both null where a field may be null: each still a condition a hash join answers.
+    joined = " AND ".join(
+        f"COALESCE(m.{c}, '') = COALESCE(r.{c}, '') AND (m.{c} IS NULL) = (r.{c} IS NULL)"
+        if path in nullable
+        else f"m.{c} = r.{c}"
+        for path, c in key.items()
+    )
+
+    def ordered(rows: str, ranks: str) -> str:
+        """``matching``'s order: the named reference first, the closest names, the best words, then ``order``."""
+        ranking = [f"{ranks}.search_similarity DESC NULLS LAST", f"{ranks}.search_rank DESC"]
+        if referenced:
+            ranking.insert(0, f"{rows}.search_reference DESC")
+        ranking += [f"{rows}.search_order_{n} {'DESC' if f.startswith('-') else 'ASC'}" for n, f in enumerate(order)]
+        return ", ".join(ranking)
+
+    # Every name written in is an alias made here or Django's compiled SQL; the typed text is a parameter.
+    prefix = (
+        f"WITH m AS MATERIALIZED ({sql}), "  # noqa: S608
+        f"r AS MATERIALIZED (SELECT {distinct}, {similarity} AS search_similarity, {rank} AS search_rank "
+        f"FROM (SELECT DISTINCT {distinct} FROM m) d), "
+        # The first rows by a top-N sort of the matched rows; numbered after, as the few are ordered.
+        f"search_first AS MATERIALIZED (SELECT m.*, r.search_similarity, r.search_rank, "
+        f"COUNT(*) OVER () AS search_total FROM m JOIN r ON {joined} ORDER BY {ordered('m', 'r')} LIMIT %s), "
+        f"{TOP} AS MATERIALIZED (SELECT f.search_pk, f.search_similarity, f.search_rank, f.search_total, "
+        f"ROW_NUMBER() OVER (ORDER BY {ordered('f', 'f')}) AS search_position FROM search_first f)"
+    )
+    return prefix, (*params, *([text] * len(names)), "simple", "simple", text, limit)
+
+
+def _may_be_null(model, path: str) -> bool:
+    """Whether the field at ``path`` ("asset__name") can read as null: null itself, or through an optional relation."""
+    for step in path.split("__"):
+        field = model._meta.get_field(step)
+        if field.null:
+            return True
+        model = field.related_model
+    return False
