@@ -53,6 +53,8 @@ MILP_BUDGET = 1500
 CUT_MAX_CELLS = 2_500
 CUT_MAX_COLUMNS = 2
 CUTS = "optimal by cut generation"
+# The same when a master program ran out of nodes on the way: audit-safe, but not proved least-cost.
+CUTS_BOUNDED = "by cut generation"
 
 
 @dataclass
@@ -183,7 +185,7 @@ def choose_pattern(
         )
         if found is not None:
             hidden = [a or b for a, b in zip(hidden, found.hidden, strict=True)]
-            info.method = CUTS
+            info.method = CUTS if found.optimal else CUTS_BOUNDED
             info.lower_bound = found.lower_bound
     if info.method == "none":
         info.method = "heuristic"
