@@ -382,20 +382,44 @@ def sees_every_grant(user: User) -> bool:
     return has_oversight(user)
 
 
+def _visible_grants_rule(user: User) -> Q | None:
+    """Which grants ``user`` may list, as a condition: their own, their assets' (as IAM), their areas' (as
+    Deputy SIRO) and those whose recertification falls to them as a stand-in; None when they see all."""
+    if sees_every_grant(user):
+        return None
+    wanted = Q(holder=user) | Q(asset_id__in=_overseen_asset_ids(user))
+    if stands_in(user):  # grants whose recertification falls to them (``recertifies_as_stand_in``)
+        standing_in = _stand_in_grants().select_related("asset__manager", "asset__business_area__deputy_siro")
+        wanted |= Q(pk__in=[g.pk for g in standing_in if is_person(user, reviewer_for(g))])
+    return wanted
+
+
 def visible_grants(user: User) -> QuerySet[AccessGrant]:
     """Grants ``user`` may list: their own, their assets' (as IAM), their areas' (as Deputy SIRO), or all."""
     grants = AccessGrant.objects.all()
-    if sees_every_grant(user):
+    wanted = _visible_grants_rule(user)
+    if wanted is None:
         return grants
     # The grants' ids are listed first (one query the planner answers from the holder and
     # asset indexes). Given the condition itself under a newest-first order and a page's
     # LIMIT, PostgreSQL walks the newest-first index through every grant, filtering as it
     # goes: 27 ms for an IAM's 39 grants among 100,000, against a few ms this way.
-    wanted = Q(holder=user) | Q(asset_id__in=_overseen_asset_ids(user))
-    if stands_in(user):  # grants whose recertification falls to them (``recertifies_as_stand_in``)
-        standing_in = _stand_in_grants().select_related("asset__manager", "asset__business_area__deputy_siro")
-        wanted |= Q(pk__in=[g.pk for g in standing_in if is_person(user, reviewer_for(g))])
     return grants.filter(pk__in=list(grants.filter(wanted).values_list("pk", flat=True)))
+
+
+def visible_grants_newest_first(user: User) -> QuerySet[AccessGrant]:
+    """``visible_grants``, newest first, for a list read a page at a time (the grant list).
+
+    The condition goes to the database as it is, not as the grants' ids: an IAM of 2,000 grants
+    sent 2,000 ids back in the count and again in the page. Under a newest-first order PostgreSQL
+    would walk the newest-first index through every grant to fill a page (65,000 rows for the
+    benchmark IAM, whose grants are among the oldest), so for anyone who does not see every grant
+    the start date is sorted as an expression the index does not offer: the few grants they may
+    see are read from the holder and asset indexes and sorted. The order is the same."""
+    wanted = _visible_grants_rule(user)
+    if wanted is None:
+        return AccessGrant.objects.order_by("-starts_on", "-pk")
+    return AccessGrant.objects.filter(wanted).order_by(Coalesce("starts_on", "starts_on").desc(), "-pk")
 
 
 def visible_requests(user: User) -> QuerySet[AccessRequest]:

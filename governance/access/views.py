@@ -391,10 +391,8 @@ class GrantListView(PolicyMixin, FilterView):
     paginator_class = CappedPaginator  # oversight sees every grant: counting them all costs more than the page
 
     def get_queryset(self):
-        return (
-            selectors.visible_grants(self.request.user)
-            .select_related("holder", "asset__business_area", "decided_by")
-            .order_by("-starts_on", "-pk")
+        return selectors.visible_grants_newest_first(self.request.user).select_related(
+            "holder", "asset__business_area", "decided_by"
         )
 
 
