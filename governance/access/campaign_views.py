@@ -81,18 +81,14 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         campaign = self.campaign
-        figures = (
-            AccessReview.objects.filter(campaign_id=campaign.review_campaign_id, grant__asset__manager=campaign.iam_id)
-            .exclude(grant__holder=campaign.iam_id)
-            .aggregate(
-                total=Count("pk"),
-                pending=Count("pk", filter=Q(decision="")),
-                kept=Count("pk", filter=Q(decision=AccessReview.Decision.CONFIRM)),
-                shortened=Count("pk", filter=Q(decision=AccessReview.Decision.SHORTEN)),
-                revoked=Count("pk", filter=Q(decision=AccessReview.Decision.REVOKE)),
-            )
+        figures = selectors.campaign_reviews(campaign).aggregate(
+            total=Count("pk"),
+            pending=Count("pk", filter=Q(decision="")),
+            kept=Count("pk", filter=Q(decision=AccessReview.Decision.CONFIRM)),
+            shortened=Count("pk", filter=Q(decision=AccessReview.Decision.SHORTEN)),
+            revoked=Count("pk", filter=Q(decision=AccessReview.Decision.REVOKE)),
         )
-        source = self.pending() if campaign.is_open else AccessReview.objects.none()
+        source = selectors.campaign_rows(self.pending()) if campaign.is_open else AccessReview.objects.none()
         paginator = Paginator(source, self.per_page)
         # The figures counted the same reviews still to decide: no second count for the pages.
         paginator.count = figures["pending"] if campaign.is_open else 0
@@ -100,16 +96,11 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         reviews = list(page.object_list)
         form = context["form"]
         chosen = {str(v) for v in (form.data.getlist("reviews") if form.is_bound else [])}
-        for review in reviews:
-            held = review.grant.items_held
-            used = selectors.items_used(review.last_detail, held)
-            review.items_held, review.items_used = held, used
-            # Written here rather than item by item in the template: the page lists hundreds of rows.
-            review.items_text = ", ".join(f"{item.name} (used)" if item in used else item.name for item in held)
-            review.chosen = str(review.pk) in chosen
         context.update(
             campaign=campaign,
             reviews=reviews,
+            # Each row's grant's item names: ``campaign_review_rows`` writes them beside the grant.
+            items=selectors.items_held([grant_id for _pk, grant_id, *_rest in reviews]),
             page_obj=page,
             is_paginated=page.has_other_pages(),
             chosen=chosen,

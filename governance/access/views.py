@@ -391,10 +391,8 @@ class GrantListView(PolicyMixin, FilterView):
     paginator_class = CappedPaginator  # oversight sees every grant: counting them all costs more than the page
 
     def get_queryset(self):
-        return (
-            selectors.visible_grants(self.request.user)
-            .select_related("holder", "asset__business_area", "decided_by")
-            .order_by("-starts_on", "-pk")
+        return selectors.visible_grants_newest_first(self.request.user).select_related(
+            "holder", "asset__business_area", "decided_by"
         )
 
 
@@ -509,12 +507,10 @@ class YourGrantsFilter(django_filters.FilterSet):
         return queryset.exclude(left).exclude(moved)
 
     def by_last_access(self, queryset, name, value):
-        since = timezone.now() - datetime.timedelta(days=LAST_ACCESS_DAYS)
         if value == "never":
-            return queryset.filter(last_access__isnull=True)
-        if value == "stale":
-            return queryset.filter(Q(last_access__isnull=True) | Q(last_access__lt=since))
-        return queryset.filter(last_access__gte=since)
+            return queryset.filter(~selectors.opened_since())
+        opened = selectors.opened_since(timezone.now() - datetime.timedelta(days=LAST_ACCESS_DAYS))
+        return queryset.filter(~opened if value == "stale" else opened)
 
 
 class YourGrantsView(PolicyMixin, FilterView):
@@ -531,7 +527,18 @@ class YourGrantsView(PolicyMixin, FilterView):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_queryset(self):
-        return selectors.grants_on_managed_assets(self.request.user).order_by("ends_on", "asset__name", "pk")
+        self.grants = selectors.grants_on_managed_assets(self.request.user)
+        return self.grants.order_by("ends_on", "asset__name", "pk")
+
+    def paginate_queryset(self, queryset, page_size):
+        # The page's ids first, sorted from the grants and assets alone; then those 50 with their holders and
+        # evidence. Read in one, every live grant's holder row (2,000 for the benchmark IAM) was joined and
+        # sorted with it to show 50.
+        paginator, page, ids, is_paginated = super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
+        ids = list(ids)
+        grants = self.grants.filter(pk__in=ids).in_bulk()
+        page.object_list = [grants[pk] for pk in ids if pk in grants]
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -105,6 +105,9 @@ class InformationAsset(AuditScoped, models.Model):
         ]
         indexes = [
             models.Index(fields=["business_area", "name"], name="asset_area_name"),
+            # An IAM's assets in name order: the access review reads their grants asset by asset, so
+            # PostgreSQL sorts a page's 500 rows within the first assets, not all 2,000 together.
+            models.Index(fields=["manager", "name"], name="asset_manager_name"),
             models.Index(fields=["name", "id"], name="asset_name"),
             models.Index(fields=["next_review_date"], name="asset_next_review"),
         ]

@@ -14,11 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance.access import recertification as service
+from governance.access.grants import suspend_for_incident
 from governance.access.models import AccessGrant, AccessReview, RecertificationCampaign, StatusChange
 from governance.access.selectors import campaign_progress
 from governance.core.access_events import record_access
 from governance.core.audit import system_user
 from governance.core.models.audit import seal_pending
+from governance.core.plurals import date_text
 from governance.register.assets import reassign_iam
 from tests.factories import DataItemFactory, UserFactory, make_asset, make_grant
 
@@ -322,3 +324,38 @@ def _campaign_with_items(asset, items) -> tuple[RecertificationCampaign, list[Ac
     grant = make_grant(UserFactory(business_area=asset.business_area), asset, items=items)
     run = service.start_campaign()
     return RecertificationCampaign.objects.get(review_campaign=run.campaign, iam=asset.manager), [grant]
+
+
+def test_each_row_tags_holders_who_left_are_leaving_or_moved_and_suspended_grants(
+    verified_client, asset, iam, other_area
+):
+    """The rows are written from the reviews' columns: each holder's status, the grant's state and
+    the names escaped, as the template wrote them from the models."""
+    soon = TODAY + datetime.timedelta(days=20)
+    people = {
+        "left": UserFactory(business_area=asset.business_area, first_name="Lee", last_name="Gone"),
+        "leaving": UserFactory(business_area=asset.business_area, first_name="Lou", last_name="Going"),
+        "moved": UserFactory(business_area=other_area, first_name="Max", last_name="Moved"),
+        "no area": UserFactory(business_area=asset.business_area, first_name="Noa", last_name="Nowhere"),
+        "odd name": UserFactory(business_area=asset.business_area, first_name="<b>Ola", last_name="O'Neil"),
+    }
+    grants = {key: make_grant(person, asset) for key, person in people.items()}
+    campaign = RecertificationCampaign.objects.get(review_campaign=service.start_campaign().campaign, iam=iam)
+    left, leaving, nowhere = people["left"], people["leaving"], people["no area"]
+    left.is_active = False
+    left.save()
+    leaving.leaver_date = soon
+    leaving.save()
+    nowhere.business_area = None
+    nowhere.save()
+    suspend_for_incident(grants["moved"], by=iam, reason="Incident 12")
+    page = verified_client(iam).get(reverse("access:campaign", args=[campaign.pk])).content.decode()
+    link = f'<a class="govuk-link" href="{grants["left"].get_absolute_url()}">Lee Gone</a>'
+    assert f'{link}\n            <br><strong class="govuk-tag govuk-tag--red">Left</strong>' in page
+    assert f"Leaving {date_text(soon)}</strong>" in page
+    assert '<strong class="govuk-tag govuk-tag--yellow">In Working Age Benefits</strong>' in page
+    assert '<strong class="govuk-tag govuk-tag--yellow">In no business area</strong>' in page
+    assert f'{asset.name}<br><strong class="govuk-tag govuk-tag--grey">Suspended</strong>' in page
+    assert "&lt;b&gt;Ola O&#x27;Neil" in page and "<b>Ola" not in page
+    assert page.count("Never</td>") == 5
+    assert page.count(f"{date_text(grants['left'].ends_on)}</td>") == 5

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 
 from governance.access import recertification
 from governance.access.grants import revoke
 from governance.access.models import AccessGrant
 from governance.access.selectors import grants_on_managed_assets
+from governance.access.views import LAST_ACCESS_DAYS
 from governance.core.access_events import record_access
 from tests.factories import UserFactory, make_course, make_grant, make_signoff
 
@@ -117,6 +119,13 @@ def test_the_filters_narrow_by_item_review_training_leaver_and_last_access(
     assert _listed(client, leaver="moved") == {moved.pk}
     assert _listed(client, leaver="in_post") == {fresh.pk}
     assert _listed(client, last_access="never") == {moved.pk, late.pk}
+    assert _listed(client, last_access="recent") == {fresh.pk}
+    # An access long ago is stale, as is none at all.
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=LAST_ACCESS_DAYS + 5)):
+        request.user = staff
+        record_access(request, asset, "granted data viewed", f"grant {late.pk}; columns: claim_count")
+    assert _listed(client, last_access="never") == {moved.pk}
+    assert _listed(client, last_access="stale") == {moved.pk, late.pk}
     assert _listed(client, last_access="recent") == {fresh.pk}
 
 
