@@ -24,7 +24,6 @@ from governance.incidents.selectors import (
     incidents_in_areas,
     open_incidents,
     visible_incidents,
-    with_open_actions_of,
 )
 
 
@@ -66,9 +65,11 @@ def items_for(user: User, now: datetime.datetime | None = None) -> list[TaskItem
                     overdue=first is not None and first <= now,
                 )
             )
-    # Counted as the list shows them: incidents (not actions) of the person's that are still open.
-    mine = visible_incidents(user).filter(with_open_actions_of(user))
-    actions = IncidentAction.objects.filter(owner=user, state=IncidentAction.State.OPEN, incident__in=mine)
+    # Counted as the list shows them (``with_open_actions_of``): incidents (not actions) of the person's that
+    # are still open. The actions counted are the person's open ones, so their incidents need only be
+    # visible and open: the list's "has an open action of theirs" is each action itself.
+    visible_open = visible_incidents(user).filter(open_incidents())
+    actions = IncidentAction.objects.filter(owner=user, state=IncidentAction.State.OPEN, incident__in=visible_open)
     figures = actions.aggregate(count=Count("incident", distinct=True), first=Min("due_on"))
     count = figures["count"]
     if count:
