@@ -39,6 +39,9 @@ class HomeView(PolicyMixin, TemplateView):
         context["exception_sections"] = sections([task for task in tasks if task.exception])
         context["task_sections"] = sections([task for task in tasks if not task.exception])
         context["show_siro_status"] = has_oversight(user)  # administrators and auditors see "SIRO vacant"
+        if facts.is_siro:
+            # The office is held by the person reading the page, who is active: not vacant, without asking.
+            context["siro_vacant"] = False
         return context
 
 
