@@ -84,8 +84,9 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
     deadline, on_own_assets = "campaign__deadline", Q(grant__asset_id__in=managed) if managed else Q(pk=None)
     open_reviews = open_reviews_for(user).order_by()
     # Most people recertify nothing: their reviews are known to be none without a query or its building.
+    none: dict[str, Any] = {"count": 0, "late": 0, "first": None, "due": 0, "first_due": None}
     reviews = (
-        {"count": 0, "late": 0, "first": None, "due": 0, "first_due": None}
+        none
         if open_reviews.query.is_empty()
         else open_reviews.aggregate(
             count=Count("pk"),

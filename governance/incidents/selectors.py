@@ -34,7 +34,7 @@ def visible_incidents(user: User, queryset: QuerySet | None = None) -> QuerySet:
         touches = IncidentLink.objects.filter(incident=OuterRef("pk"), asset__isnull=False).filter(
             Q(asset__manager=user) | Q(asset__business_area__in=overseen_areas(user))
         )
-        wanted |= Q(business_area__in=overseen_areas(user)) | Exists(touches)
+        wanted = wanted | Q(business_area__in=overseen_areas(user)) | Q(Exists(touches))
     return queryset.filter(wanted)
 
 
