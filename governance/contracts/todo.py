@@ -98,6 +98,7 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
 
 
 def _exception_figures(today: datetime.date) -> dict[str, Any]:
+    """The exceptions' figures, named apart from the person's own so that one aggregate may hold both."""
     overdue, escalated = destruction_overdue(today), destruction_escalated(today)
     return {
         "all_overdue": Count("pk", filter=overdue),
