@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 
 from governance.assurance import selectors
@@ -34,19 +35,21 @@ def _round_url(round_id: int, **query: str) -> str:
     return f"{reverse('assurance:round', args=[round_id])}?{urlencode(query)}"
 
 
-def items_for(user: User) -> list[TaskItem]:
+def items_for(user: User, to_sign: dict[str, Any] | None = None) -> list[TaskItem]:
     """Two queries and the checks of ``selectors.returns_to_accept``: the user's unsigned returns, and the
     signed returns waiting for them to accept (of the areas they oversee, never one they signed, and
-    where they stand in for the Deputy SIRO), by round."""
+    where they stand in for the Deputy SIRO), by round. ``to_sign`` are the figures of the first when the
+    caller has counted them already."""
     if not user.is_authenticated:
         return []
     items = []
-    to_sign = (
-        selectors.open_round_returns()
-        .filter(selectors.return_status("to_sign"), iam=user)
-        .order_by()
-        .aggregate(count=Count("pk"), due=Min("round__due_date"))
-    )
+    if to_sign is None:
+        to_sign = (
+            selectors.open_round_returns()
+            .filter(selectors.return_status("to_sign"), iam=user)
+            .order_by()
+            .aggregate(count=Count("pk"), due=Min("round__due_date"))
+        )
     if to_sign["count"]:
         items.append(
             TaskItem(
@@ -73,7 +76,14 @@ def items_for(user: User) -> list[TaskItem]:
 
 
 def tasks_for(user: User, facts: Facts) -> list[Task]:
-    """Two queries for the person's own returns; two more for an overseer's exceptions."""
+    """Two queries for the person's own returns; two more for an overseer's exceptions (one fewer for the
+    SIRO and auditors, whose returns by round include their own)."""
+    rounds = _by_round(user, facts) if facts.oversees_all else None
+    to_sign = None
+    if rounds is not None:
+        # Every open round's returns are among theirs: their own unsigned ones are counted in the same rows.
+        due = [row["round__due_date"] for row in rounds if row["mine"]]
+        to_sign = {"count": sum(row["mine"] for row in rounds), "due": min(due, default=None)}
     tasks = [
         Task(
             label=item.label,
@@ -83,32 +93,42 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
             section=SECTION,
             due=item.due,
         )
-        for item in items_for(user)
+        for item in items_for(user, to_sign)
     ]
-    return tasks + exceptions_for(user, facts)
+    return tasks + exceptions_for(user, facts, rounds)
 
 
-def exceptions_for(user: User, facts: Facts) -> list[Task]:
-    """Returns of the open rounds not yet signed or sent back (by round), and risks overdue for review or
-    above the appetite: two queries."""
-    if not facts.sees_exceptions:
-        return []
-    scope = facts.scope_query()
+def _by_round(user: User, facts: Facts) -> list[dict[str, Any]]:
+    """The exceptions' returns of the open rounds, counted by round; for the SIRO and auditors (every return)
+    also the person's own to sign (``mine``)."""
     returns = selectors.open_round_returns()
-    risks = selectors.overseen_risks(user)
-    if not facts.oversees_all:
+    mine = {}
+    if facts.oversees_all:
+        mine["mine"] = Count("pk", filter=selectors.return_status("to_sign") & Q(iam=user))
+    else:
         returns = returns.filter(selectors.returns_in_areas(facts.deputy_areas))
-        risks = risks.filter(selectors.risks_in_areas(facts.deputy_areas))
-    tasks = []
-    by_round = (
+    return list(
         returns.values("round", "round__period", "round__due_date")
         .annotate(
             outstanding=Count("pk", filter=selectors.return_status("outstanding")),
             sent_back=Count("pk", filter=selectors.return_status("sent_back")),
+            **mine,
         )
         .order_by("round__due_date", "round")
     )
-    for row in by_round:
+
+
+def exceptions_for(user: User, facts: Facts, rounds: list[dict[str, Any]] | None = None) -> list[Task]:
+    """Returns of the open rounds not yet signed or sent back (by round), and risks overdue for review or
+    above the appetite: two queries (one when ``tasks_for`` has counted the ``rounds``)."""
+    if not facts.sees_exceptions:
+        return []
+    scope = facts.scope_query()
+    risks = selectors.overseen_risks(user)
+    if not facts.oversees_all:
+        risks = risks.filter(selectors.risks_in_areas(facts.deputy_areas))
+    tasks = []
+    for row in _by_round(user, facts) if rounds is None else rounds:
         due, late = row["round__due_date"], row["round__due_date"] < facts.today
         tasks += [
             Task(

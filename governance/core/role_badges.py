@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from governance.core.models import BusinessArea, OfficeHolder, User
@@ -18,11 +19,12 @@ class RoleBadge:
     detail: str = ""
 
 
-def roles_for(user: User) -> list[RoleBadge]:
+def roles_for(user: User, areas: Iterable[BusinessArea] = ()) -> list[RoleBadge]:
     """Every role the user holds, for display.
 
     The role facts (one query, shared with every permission check of the request)
-    plus, for a Deputy SIRO only, one query for the names of their areas.
+    plus, for a Deputy SIRO only, one query for the names of their areas, unless ``areas``
+    (business areas the caller has read already) include every one of them.
     """
     if not user.is_authenticated:
         return []
@@ -33,9 +35,13 @@ def roles_for(user: User) -> list[RoleBadge]:
     for office in sorted(facts.offices):
         badges.append(RoleBadge(OfficeHolder.Office(office).label))
     if facts.deputy_areas:
-        for name in (
-            BusinessArea.objects.filter(pk__in=facts.deputy_areas).order_by("name").values_list("name", flat=True)
-        ):
+        known = {area.pk: area.name for area in areas if area.pk in facts.deputy_areas}
+        names = (
+            sorted(known.values())
+            if len(known) == len(facts.deputy_areas)
+            else BusinessArea.objects.filter(pk__in=facts.deputy_areas).order_by("name").values_list("name", flat=True)
+        )
+        for name in names:
             badges.append(RoleBadge("Deputy SIRO", name))
     for name in sorted(facts.groups):
         badges.append(RoleBadge(GROUP_ROLE_LABELS.get(name, name)))

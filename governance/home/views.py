@@ -13,8 +13,8 @@ from governance.home.todo import sections, task_list
 from governance.register import policy as register_policy
 from governance.releases.policy import is_chief_statistician, is_disclosure_officer, sees_method
 from governance.training import policy as training_policy
-from governance.training.courses import CURRENT, personal_data_clearance
-from governance.training.todo import training_of
+from governance.training.courses import CURRENT
+from governance.training.todo import clearance_of, training_of
 
 
 class HomeView(PolicyMixin, TemplateView):
@@ -26,17 +26,22 @@ class HomeView(PolicyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["roles"] = roles_for(user)
-        context["area"] = user.business_area
         facts = facts_for(user)
+        # A Deputy SIRO's areas are read once: for the task list, their roles and (usually one of them) their own.
+        context["roles"] = roles_for(user, facts.deputy_areas)
+        own = [area for area in facts.deputy_areas if area.pk == user.business_area_id]
+        context["area"] = own[0] if own else user.business_area
         tasks = task_list(user, facts=facts)
         context["states"] = training_of(user, facts)  # as the task list read them
         context["training_due"] = any(state.status != CURRENT for state in context["states"])
-        context["clearance"] = personal_data_clearance(user) if user.is_data_handler else None
+        context["clearance"] = clearance_of(user, facts) if user.is_data_handler else None
         context["links"] = oversight_links(user)
         context["exception_sections"] = sections([task for task in tasks if task.exception])
         context["task_sections"] = sections([task for task in tasks if not task.exception])
         context["show_siro_status"] = has_oversight(user)  # administrators and auditors see "SIRO vacant"
+        if facts.is_siro:
+            # The office is held by the person reading the page, who is active: not vacant, without asking.
+            context["siro_vacant"] = False
         return context
 
 

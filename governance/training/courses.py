@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -120,38 +120,54 @@ def first_publication_dates(courses) -> dict[int, datetime.date]:
     return {row["course"]: timezone.localdate(row["first"]) for row in rows}
 
 
+@dataclass(frozen=True)
+class Training:
+    """A person's courses and their standing, with their clearance for personal data, from one read."""
+
+    states: list[CourseState]
+    clearance: Clearance
+    courses: list[Course]  # every active course with a version, by title (the compliance figures' courses)
+
+
 def training_for(user: User, on: datetime.date | None = None) -> list[CourseState]:
-    """Every course that applies to ``user`` with its status. Three queries, whatever the history: the active
-    courses, their versions (the latest published and the first publication of each, as ``current_versions``
-    and ``first_publication_dates`` read them), and the person's statuses."""
+    """Every course that applies to ``user`` with its status. Two queries, whatever the history: the active
+    courses' versions with their course, and the person's statuses."""
+    return training_and_clearance(user, on).states
+
+
+def training_and_clearance(user: User, on: datetime.date | None = None) -> Training:
+    """``training_for`` and ``personal_data_clearance`` from the same two queries, for the pages that show both.
+
+    The active courses come with their versions (the latest published and the first publication of each),
+    read as versions joined to their course: a course without a version has nothing to sign and clears
+    nobody, so it is not needed."""
     on = on or today()
     now = timezone.now()
-    courses = [
-        c
-        for c in Course.objects.filter(is_active=True).prefetch_related(
-            Prefetch("versions", queryset=CourseVersion.objects.order_by("-number"))
-        )
-        if applies_to(c, user)
-    ]
-    versions: dict[int, CourseVersion] = {}
-    firsts: dict[int, datetime.date] = {}
-    for course in courses:
-        published = [v for v in course.versions.all() if v.published_at <= now]
-        if published:
-            versions[course.pk] = published[0]
-        if course.versions.all():
-            firsts[course.pk] = timezone.localdate(min(v.published_at for v in course.versions.all()))
+    courses: dict[int, Course] = {}
+    versions_of: dict[int, list[CourseVersion]] = {}
+    for version in (
+        CourseVersion.objects.filter(course__is_active=True)
+        .select_related("course")
+        .order_by("course__title", "course", "-number")
+    ):
+        course = courses.setdefault(version.course_id, version.course)
+        version.course = course  # one object per course, as the prefetch gave
+        versions_of.setdefault(course.pk, []).append(version)
     statuses = {
         s.course_id: s for s in TrainingStatus.objects.filter(user=user).select_related("latest_signoff__version")
     }
     states = []
-    for course in courses:
-        version = versions.get(course.pk)
-        if version is None:
+    for course in courses.values():
+        if not applies_to(course, user):
+            continue
+        versions = versions_of[course.pk]
+        published = [v for v in versions if v.published_at <= now]
+        if not published:
             continue  # nothing published yet: nothing to sign
+        version = published[0]
         status = statuses.get(course.pk)
         if status is None:
-            due_on = first_due_date(user, firsts[course.pk])
+            due_on = first_due_date(user, timezone.localdate(min(v.published_at for v in versions)))
             state = NEVER_SIGNED
             signoff = None
         else:
@@ -167,7 +183,9 @@ def training_for(user: User, on: datetime.date | None = None) -> list[CourseStat
                 signed_current_version=signoff is not None and signoff.version_id == version.pk,
             )
         )
-    return states
+    clearing = [course for course in courses.values() if course.clears_personal_data]
+    current = {course_id for course_id, s in statuses.items() if s.expires_on is not None and s.expires_on > on}
+    return Training(states, _clearance(user, clearing, current), list(courses.values()))
 
 
 # --- the personal-data clearance rule ---------------------------------------------------
@@ -183,18 +201,30 @@ def personal_data_clearance(user: User, on: datetime.date | None = None) -> Clea
     """Whether ``user`` may be given personal data: a data handler whose data-protection
     sign-offs are all current. The one rule the access feature and every page use."""
     on = on or today()
+    if not user.is_active or not user.is_data_handler:
+        return _clearance(user, [], set())
+    courses = list(
+        Course.objects.filter(is_active=True, clears_personal_data=True).filter(versions__isnull=False).distinct()
+    )
+    current = set()
+    if courses:
+        current = set(
+            TrainingStatus.objects.filter(user=user, course__in=courses, expires_on__gt=on).values_list(
+                "course", flat=True
+            )
+        )
+    return _clearance(user, courses, current)
+
+
+def _clearance(user: User, courses: list[Course], current: set[int]) -> Clearance:
+    """The clearance rule itself: ``courses`` are the active courses with a version that clear for personal
+    data (by title), ``current`` the ids of the courses the person's sign-off is current on."""
     if not user.is_active:
         return Clearance(False, "The account is not active")
     if not user.is_data_handler:
         return Clearance(False, "Only data handlers may be given personal data")
-    courses = list(
-        Course.objects.filter(is_active=True, clears_personal_data=True).filter(versions__isnull=False).distinct()
-    )
     if not courses:
         return Clearance(False, "No data-protection course has been published")
-    current = set(
-        TrainingStatus.objects.filter(user=user, course__in=courses, expires_on__gt=on).values_list("course", flat=True)
-    )
     missing = [c.title for c in courses if c.pk not in current]
     if missing:
         return Clearance(False, f"Data-protection training is not current: {', '.join(missing)}")
@@ -515,17 +545,24 @@ def compliance_counts(on: datetime.date | None = None, *, refresh: bool = False)
     return staff, signed
 
 
-def compliance(areas: QuerySet, on: datetime.date | None = None) -> list[ComplianceRow]:
+def compliance(
+    areas: QuerySet | list[BusinessArea], on: datetime.date | None = None, courses: list[Course] | None = None
+) -> list[ComplianceRow]:
     """Per business area and course: totals by status, from ``compliance_counts`` (cached), whatever the staff.
 
     Everyone who must sign is counted from the staff table (by area and data-handler
     flag); the signed are counted from the statuses (by area, course and flag); the
-    rest have never signed.
+    rest have never signed. ``areas`` already read (a list) are taken as they are, and so are
+    ``courses`` (the active courses with a version, by title) when the caller has read them.
     """
     on = on or today()
-    area_list = list(areas.select_related("deputy_siro").order_by("name"))
+    if isinstance(areas, list):
+        area_list = sorted(areas, key=lambda area: area.name)
+    else:
+        area_list = list(areas.select_related("deputy_siro").order_by("name"))
     wanted = {area.pk for area in area_list}
-    courses = list(Course.objects.filter(is_active=True, versions__isnull=False).distinct())
+    if courses is None:
+        courses = list(Course.objects.filter(is_active=True, versions__isnull=False).distinct())
     staff, signed = compliance_counts(on)
     everyone: dict[int, int] = defaultdict(int)
     handlers: dict[int, int] = defaultdict(int)

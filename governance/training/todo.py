@@ -8,9 +8,17 @@ from django.urls import reverse
 
 from governance.core.models import BusinessArea, User
 from governance.core.plurals import plural
-from governance.core.selectors import overseen_areas
 from governance.core.todo import DUE_SOON, OVERDUE, Facts, Task
-from governance.training.courses import CURRENT, NEVER_SIGNED, CourseState, below_target, compliance, training_for
+from governance.training.courses import (
+    CURRENT,
+    NEVER_SIGNED,
+    Clearance,
+    CourseState,
+    Training,
+    below_target,
+    compliance,
+    training_and_clearance,
+)
 from governance.training.courses import OVERDUE as COURSE_OVERDUE
 
 
@@ -38,8 +46,17 @@ def tasks_for(user: User, facts: Facts) -> list[Task]:
 
 def training_of(user: User, facts: Facts) -> list[CourseState]:
     """``user``'s courses and their status, read once for the task list and the page that shows both."""
+    return _training(user, facts).states
+
+
+def clearance_of(user: User, facts: Facts) -> Clearance:
+    """``user``'s clearance for personal data, from the same read as ``training_of``."""
+    return _training(user, facts).clearance
+
+
+def _training(user: User, facts: Facts) -> Training:
     if "training" not in facts.shared:
-        facts.shared["training"] = training_for(user, facts.today)
+        facts.shared["training"] = training_and_clearance(user, facts.today)
     return facts.shared["training"]
 
 
@@ -47,8 +64,9 @@ def exceptions_for(user: User, facts: Facts) -> list[Task]:
     """Each business area and course below ``TRAINING_COMPLIANCE_TARGET``, from the cached dashboard figures."""
     if not facts.sees_exceptions:
         return []
-    areas = BusinessArea.objects.all() if facts.oversees_all else overseen_areas(user)
-    rows = below_target(compliance(areas, facts.today))
+    # A Deputy SIRO's areas and the courses are those the page has read already.
+    areas = BusinessArea.objects.all() if facts.oversees_all else facts.deputy_areas
+    rows = below_target(compliance(areas, facts.today, courses=_training(user, facts).courses))
     target = settings.TRAINING_COMPLIANCE_TARGET
     lowest = min(rows, key=lambda row: row.percent or 0, default=None)
     return [
