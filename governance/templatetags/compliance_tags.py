@@ -33,6 +33,14 @@ def cell_text(value) -> str:
     return _html_escape(str(localize(value)))
 
 
+@functools.lru_cache(maxsize=1024)
+def _date_text(day: datetime.date, fmt: str, language: str | None) -> str:
+    """``{{ day|date:fmt }}``, escaped, in ``language``: the same few dates recur down a long table (each
+    area's months of incidents; the charts' days, in every chart's table), and formatting one looks the
+    month's name up in the translations."""
+    return cell_text(date(day, fmt))
+
+
 @register.simple_tag
 def training_compliance_rows(rows) -> SafeString:
     """The training table's rows, as its loop over ``rows`` wrote them (a row saying so when there are none)."""
@@ -67,6 +75,7 @@ def training_compliance_rows(rows) -> SafeString:
 def incident_month_rows(rows) -> SafeString:
     """The incidents table's rows: per area and month, reported, still open, reported to the ICO, missed."""
     numeric = 'td class="govuk-table__cell govuk-table__cell--numeric"'
+    language = get_language()
     out = []
     for row in rows:
         missed = (
@@ -78,7 +87,7 @@ def incident_month_rows(rows) -> SafeString:
             "\n"
             '    <tr class="govuk-table__row">\n'
             f'      <th scope="row" class="govuk-table__header">{cell_text(row.area)}</th>\n'
-            f'      <td class="govuk-table__cell">{cell_text(date(row.month, "F Y"))}</td>\n'
+            f'      <td class="govuk-table__cell">{_date_text(row.month, "F Y", language)}</td>\n'
             f"      <{numeric}>{cell_text(row.reported)}</td>\n"
             f"      <{numeric}>{cell_text(row.open)}</td>\n"
             f"      <{numeric}>{cell_text(row.ico_reports)}</td>\n"
@@ -107,13 +116,6 @@ def chart_dots(chart) -> SafeString:
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _day_text(day: datetime.date, language: str | None) -> str:
-    """``{{ day|date:"j F Y" }}``, escaped, in ``language``: the charts of a page share their days, and
-    each chart's table writes all of them."""
-    return cell_text(date(day, "j F Y"))
-
-
 @register.simple_tag
 def chart_figure_rows(chart) -> SafeString:
     """A chart's figures as table rows, day by day: the same figures as the picture."""
@@ -122,7 +124,7 @@ def chart_figure_rows(chart) -> SafeString:
     return mark_safe(  # noqa: S308 - every value escaped by cell_text
         "".join(
             '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'
-            f'{_day_text(day, language)}</th><td class="govuk-table__cell govuk-table__cell--numeric">'
+            f'{_date_text(day, "j F Y", language)}</th><td class="govuk-table__cell govuk-table__cell--numeric">'
             f"{'Not recorded' if value is None else cell_text(value) + unit}</td></tr>"
             for day, value in chart.series.points
         )
