@@ -119,6 +119,8 @@ class User(AbstractUser):
             # grants by area (the record of processing) looks up each holder's area, and each lookup of
             # the table itself read a page of wide rows.
             models.Index(fields=["id", "business_area"], name="user_area_covering"),
+            # Active staff counted by area (the business areas page) from the index alone.
+            models.Index(fields=["business_area"], condition=Q(is_active=True), name="user_active_area"),
         ]
 
     def __str__(self) -> str:
