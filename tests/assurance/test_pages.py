@@ -155,3 +155,31 @@ def test_a_return_whose_content_no_longer_matches_is_not_accepted(verified_clien
     response = verified_client(deputy_siro).post(reverse("assurance:return-accept", args=[ret.pk]), follow=True)
     assert "no longer matches its signature" in response.content.decode()
     assert AssuranceReturn.objects.get(pk=ret.pk).state == "signed"
+
+
+#: The loop ``return_rows`` replaced in ``assurance/_returns_table.html``, to check it writes the same rows.
+RETURN_ROWS_LOOP = """{% for ret in returns %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell"><a class="govuk-link" href="{{ ret.get_absolute_url }}">{% if show_round %}{{ ret.round.period }}{% else %}{{ ret.iam.display_name }}{% endif %}</a></td>
+      <td class="govuk-table__cell">{{ ret.business_area|default:"None" }}</td>
+      <td class="govuk-table__cell">{{ ret.version }}</td>
+      <td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--{% if ret.state == 'accepted' %}green{% elif ret.state == 'sent_back' %}red{% elif ret.state == 'signed' %}blue{% else %}grey{% endif %}">{{ ret.get_state_display }}</strong></td>
+    </tr>
+  {% empty %}
+    <tr class="govuk-table__row"><td class="govuk-table__cell" colspan="4">No returns.</td></tr>
+  {% endfor %}"""  # noqa: E501 - the template's lines as they were
+
+
+@pytest.mark.parametrize("show_round", [False, True])
+def test_the_return_rows_tag_writes_what_the_template_loop_wrote(iam, my_return, other_return, show_round):
+    from django.template import Context, Template
+
+    other_return.business_area = None  # shown as "None"
+    signed(my_return, iam)
+    my_return.refresh_from_db()
+    my_return.iam.first_name = "<Ann & Bob>"  # escaped alike
+    for rows in ([my_return, other_return], []):
+        context = {"returns": rows, **({"show_round": True} if show_round else {})}
+        loop = Template(RETURN_ROWS_LOOP).render(Context(context))
+        tag = Template("{% load assurance_tags %}{% return_rows returns show_round %}").render(Context(context))
+        assert tag == loop
