@@ -183,3 +183,34 @@ def test_the_return_rows_tag_writes_what_the_template_loop_wrote(iam, my_return,
         loop = Template(RETURN_ROWS_LOOP).render(Context(context))
         tag = Template("{% load assurance_tags %}{% return_rows returns show_round %}").render(Context(context))
         assert tag == loop
+
+
+#: The access table's row ``report_access_row`` replaced in ``assurance/_report_tables.html``.
+ACCESS_ROW_CELLS = """<th scope="row" class="govuk-table__header">{{ row.area }}</th>
+    <td class="govuk-table__cell govuk-table__cell--numeric">{% if row.training is None %}Not measured{% else %}<a class="govuk-link" href="{{ training_url }}">{{ row.training }}%<span class="govuk-visually-hidden"> training compliance in {{ row.area }}</span></a>{% endif %}</td>
+    {% report_figures row "access" %}
+    <td class="govuk-table__cell">{% if row.change.contracts_past_destruction is not None or row.change.training is not None %}Training {{ row.change.training|signed_change|default:"not compared" }}{% if row.change.training %} points{% endif %}; recertification {{ row.change.grants_past_recertification|signed_change|default:"not compared" }}; contracts {{ row.change.contracts_past_destruction|signed_change|default:"not compared" }}{% else %}No earlier figures{% endif %}</td>"""  # noqa: E501 - the template's lines as they were
+
+
+def test_the_access_row_tag_writes_what_the_template_wrote(round_):
+    from django.template import Context, Template
+
+    from governance.assurance.report import CHANGED, AreaRow
+
+    rows = [
+        AreaRow("A & B", 1, training=None, change=dict.fromkeys(CHANGED)),
+        AreaRow("C <D>", 2, training=87, grants_past_end=3, change={**dict.fromkeys(CHANGED, 0), "training": 4}),
+        AreaRow(
+            "E",
+            3,
+            training=0,
+            contracts_past_destruction=2,
+            change={**dict.fromkeys(CHANGED, 1), "training": None, "grants_past_recertification": -2},
+        ),
+        AreaRow("All areas", training=55, change={**dict.fromkeys(CHANGED), "contracts_past_destruction": 0}),
+    ]
+    for row in rows:
+        context = {"row": row, "round": round_, "training_url": "/training/compliance/?a=1&b=2"}
+        loop = Template("{% load assurance_tags %}" + ACCESS_ROW_CELLS).render(Context(context))
+        tag = Template("{% load assurance_tags %}{% report_access_row row training_url %}").render(Context(context))
+        assert tag == loop
