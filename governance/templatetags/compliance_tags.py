@@ -50,9 +50,14 @@ def training_compliance_rows(rows) -> SafeString:
             "No published courses or business areas.</td></tr>\n    "
         )
     numeric = 'td class="govuk-table__cell govuk-table__cell--numeric"'
+    # Each row's people URL from the one reversed for area 0 and course 0: the SIRO's table has some 100 rows,
+    # and reversing each URL resolved the pattern every time.
+    head, zeros, tail = reverse("training:compliance-people", args=[0, 0]).rpartition("/0/0/")
+    if not zeros:
+        raise ValueError("the people's URL has no area and course ids to replace")
     out = []
     for row in rows:
-        people = cell_text(reverse("training:compliance-people", args=[row.area.pk, row.course.pk]))
+        people = cell_text(f"{head}/{int(row.area.pk)}/{int(row.course.pk)}/{tail}")
         percent = f"{cell_text(row.percent)}%" if row.percent is not None else "\u2013"  # an en dash: no figure
         out.append(
             "\n    \n"
