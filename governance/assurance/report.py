@@ -32,7 +32,6 @@ from governance.incidents.queries import ICO_FIGURES, in_period
 from governance.outputs.selectors import output_counts
 from governance.privacy.models import DPIA, SharingAgreement
 from governance.privacy.selectors import agreements_past_review, outstanding_dpias
-from governance.register.models import InformationAsset
 from governance.trends.models import ComplianceSnapshot
 
 S = AssuranceReturn.State
@@ -111,27 +110,35 @@ class Report:
 def _return_counts(round_: AssuranceRound) -> tuple[dict[int | None, dict[str, int]], dict[str, int]]:
     """Per area of the IAMs' assets, and for the whole round: live returns by state. Two queries.
 
-    An IAM has one live return a round, so counting returns counts IAMs; one whose assets are in two
-    areas counts in both, and once in the whole round.
+    An IAM has one live return a round (``return_one_live_per_iam``), so counting returns counts IAMs,
+    and the IAMs counted in each state are apart: a figure over several states (signed: signed or
+    accepted) is the sum of theirs. One whose assets are in two areas counts in both, and once in the
+    whole round.
 
-    By area, the assets of the IAMs with a live return are grouped and their distinct managers counted,
-    one count per state. The assets are matched on their manager column, so the query never joins the
-    table of people (going through ``iam__managed_assets`` did, scanning every member of staff).
+    By area, the live returns are joined to their IAMs' assets and the distinct IAMs counted for each
+    state and area: the people's table is joined by its key only (read from its index of ids and areas),
+    never scanned. Four filtered counts, each over a subquery of the round's returns, took three times
+    as long to build and run.
     """
     live = AssuranceReturn.objects.filter(round=round_).exclude(state=S.SUPERSEDED)
-    by_state = {
-        name: Count("manager", distinct=True, filter=Q(manager__in=live.filter(state__in=states).values("iam")))
-        for name, states in RETURN_STATES.items()
-    }
-    by_area = {
-        row.pop("business_area_id"): row
-        for row in InformationAsset.objects.filter(manager__in=live.values("iam"))
-        .values("business_area_id")
-        .annotate(**by_state)
+    by_area: dict[int | None, dict[str, int]] = {}
+    for state, area, iams in (
+        live.values_list("state", "iam__managed_assets__business_area_id")
+        .annotate(iams=Count("iam_id", distinct=True))
         .order_by()
-    }
-    counts = {name: Count("pk", filter=Q(state__in=states)) for name, states in RETURN_STATES.items()}
-    return by_area, live.aggregate(**counts)
+    ):
+        if area is None:  # an IAM without assets counts in no area
+            continue
+        figures = by_area.setdefault(area, dict.fromkeys(RETURN_STATES, 0))
+        for name, states in RETURN_STATES.items():
+            if state in states:
+                figures[name] += iams
+    totals = dict.fromkeys(RETURN_STATES, 0)
+    for state, returns in live.values_list("state").annotate(returns=Count("pk")).order_by():
+        for name, states in RETURN_STATES.items():
+            if state in states:
+                totals[name] += returns
+    return by_area, totals
 
 
 def _outstanding(round_: AssuranceRound) -> dict[int | None, list[dict]]:

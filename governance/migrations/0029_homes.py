@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0027_iamhome"),
+        ("governance", "0028_grants"),
     ]
 
     operations = [

@@ -12,6 +12,7 @@ detail page asks for one, the export for every row).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,13 @@ from governance.core.plurals import plural
 from governance.privacy.models import ProcessingActivity, SharingAgreement
 
 
+@functools.lru_cache(maxsize=1024)
+def _people(count: int) -> str:
+    """ "1 person", "12 people": written once for each count, as the record of processing writes some 4,000
+    (an area's holders for each activity), mostly the same few small numbers."""
+    return plural(count, "person", "people")
+
+
 @dataclass
 class Recipients:
     internal: list[tuple[str, int]] = field(default_factory=list)  # (business area, people)
@@ -34,7 +42,7 @@ class Recipients:
 
     @property
     def internal_text(self) -> list[str]:
-        return [f"{area}: {plural(people, 'person', 'people')}" for area, people in self.internal]
+        return [f"{area}: {_people(people)}" for area, people in self.internal]
 
     def as_text(self) -> str:
         parts = [f"Within the department: {'; '.join(self.internal_text)}"] if self.internal else []

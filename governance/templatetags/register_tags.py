@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import date
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from governance.templatetags.assurance_tags import with_pk
 from governance.templatetags.compliance_tags import cell_text
 from governance.templatetags.portal_tags import person, review_tag
 
@@ -52,14 +54,19 @@ def accountability_area_rows(context, areas, register_url) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def asset_short_rows(context, assets) -> SafeString:
-    """A short list's assets: name, area, IAM (or that one is needed) and next review."""
+    """A short list's assets: name, area, IAM (or that one is needed) and next review.
+
+    Each asset's URL is made from the one reversed for the id 0 (``InformationAsset.get_absolute_url`` for
+    ``assets:detail``): the page lists up to 60 assets, and reversing each resolved the pattern every time."""
+    url_of_zero = reverse("assets:detail", args=[0])
     out = []
     for asset in assets:
         iam = '<strong class="govuk-tag govuk-tag--red">IAM needed</strong>' if asset.needs_iam else None
+        href = cell_text(with_pk(url_of_zero, asset.pk))
         out.append(
             "\n"
             '    <tr class="govuk-table__row">\n'
-            f'      <td class="govuk-table__cell"><a class="govuk-link" href="{cell_text(asset.get_absolute_url())}">'
+            f'      <td class="govuk-table__cell"><a class="govuk-link" href="{href}">'
             f"{cell_text(asset.name)}</a></td>\n"
             f'      <td class="govuk-table__cell">{cell_text(asset.business_area.name)}</td>\n'
             f'      <td class="govuk-table__cell">{iam if iam is not None else person(context, asset.manager)}</td>\n'

@@ -155,3 +155,62 @@ def test_a_return_whose_content_no_longer_matches_is_not_accepted(verified_clien
     response = verified_client(deputy_siro).post(reverse("assurance:return-accept", args=[ret.pk]), follow=True)
     assert "no longer matches its signature" in response.content.decode()
     assert AssuranceReturn.objects.get(pk=ret.pk).state == "signed"
+
+
+#: The loop ``return_rows`` replaced in ``assurance/_returns_table.html``, to check it writes the same rows.
+RETURN_ROWS_LOOP = """{% for ret in returns %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell"><a class="govuk-link" href="{{ ret.get_absolute_url }}">{% if show_round %}{{ ret.round.period }}{% else %}{{ ret.iam.display_name }}{% endif %}</a></td>
+      <td class="govuk-table__cell">{{ ret.business_area|default:"None" }}</td>
+      <td class="govuk-table__cell">{{ ret.version }}</td>
+      <td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--{% if ret.state == 'accepted' %}green{% elif ret.state == 'sent_back' %}red{% elif ret.state == 'signed' %}blue{% else %}grey{% endif %}">{{ ret.get_state_display }}</strong></td>
+    </tr>
+  {% empty %}
+    <tr class="govuk-table__row"><td class="govuk-table__cell" colspan="4">No returns.</td></tr>
+  {% endfor %}"""  # noqa: E501 - the template's lines as they were
+
+
+@pytest.mark.parametrize("show_round", [False, True])
+def test_the_return_rows_tag_writes_what_the_template_loop_wrote(iam, my_return, other_return, show_round):
+    from django.template import Context, Template
+
+    other_return.business_area = None  # shown as "None"
+    signed(my_return, iam)
+    my_return.refresh_from_db()
+    my_return.iam.first_name = "<Ann & Bob>"  # escaped alike
+    for rows in ([my_return, other_return], []):
+        context = {"returns": rows, **({"show_round": True} if show_round else {})}
+        loop = Template(RETURN_ROWS_LOOP).render(Context(context))
+        tag = Template("{% load assurance_tags %}{% return_rows returns show_round %}").render(Context(context))
+        assert tag == loop
+
+
+#: The access table's row ``report_access_row`` replaced in ``assurance/_report_tables.html``.
+ACCESS_ROW_CELLS = """<th scope="row" class="govuk-table__header">{{ row.area }}</th>
+    <td class="govuk-table__cell govuk-table__cell--numeric">{% if row.training is None %}Not measured{% else %}<a class="govuk-link" href="{{ training_url }}">{{ row.training }}%<span class="govuk-visually-hidden"> training compliance in {{ row.area }}</span></a>{% endif %}</td>
+    {% report_figures row "access" %}
+    <td class="govuk-table__cell">{% if row.change.contracts_past_destruction is not None or row.change.training is not None %}Training {{ row.change.training|signed_change|default:"not compared" }}{% if row.change.training %} points{% endif %}; recertification {{ row.change.grants_past_recertification|signed_change|default:"not compared" }}; contracts {{ row.change.contracts_past_destruction|signed_change|default:"not compared" }}{% else %}No earlier figures{% endif %}</td>"""  # noqa: E501 - the template's lines as they were
+
+
+def test_the_access_row_tag_writes_what_the_template_wrote(round_):
+    from django.template import Context, Template
+
+    from governance.assurance.report import CHANGED, AreaRow
+
+    rows = [
+        AreaRow("A & B", 1, training=None, change=dict.fromkeys(CHANGED)),
+        AreaRow("C <D>", 2, training=87, grants_past_end=3, change={**dict.fromkeys(CHANGED, 0), "training": 4}),
+        AreaRow(
+            "E",
+            3,
+            training=0,
+            contracts_past_destruction=2,
+            change={**dict.fromkeys(CHANGED, 1), "training": None, "grants_past_recertification": -2},
+        ),
+        AreaRow("All areas", training=55, change={**dict.fromkeys(CHANGED), "contracts_past_destruction": 0}),
+    ]
+    for row in rows:
+        context = {"row": row, "round": round_, "training_url": "/training/compliance/?a=1&b=2"}
+        loop = Template("{% load assurance_tags %}" + ACCESS_ROW_CELLS).render(Context(context))
+        tag = Template("{% load assurance_tags %}{% report_access_row row training_url %}").render(Context(context))
+        assert tag == loop
