@@ -1,8 +1,8 @@
 """The register's longer tables, built by tags rather than template loops.
 
 Forty areas with five counts each, and three short lists of assets, each naming its IAM, on the
-accountability page; an asset's data items and the first fifty holders of its access on its own
-page: the template engine's work for each variable was most of those pages' time. Each tag writes
+accountability page; a page of the register; an asset's data items and the first fifty holders of
+its access on its own page: the template engine's work for each variable was most of those pages' time. Each tag writes
 exactly what its loop wrote.
 """
 
@@ -13,7 +13,7 @@ from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from governance.core.plurals import date_text
+from governance.core.plurals import date_text, plural, short_date_text
 from governance.templatetags.compliance_tags import cell_text
 from governance.templatetags.portal_tags import person, review_tag
 
@@ -138,5 +138,42 @@ def asset_item_rows(asset, items, can_edit: bool) -> SafeString:
             f'      <td class="govuk-table__cell">{sensitivity}</td>\n'
             f"      {actions}\n"
             "    </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by cell_text or a tag
+
+
+_IAM_NEEDED = '<strong class="govuk-tag govuk-tag--red">IAM needed</strong>'
+
+
+@register.simple_tag(takes_context=True)
+def asset_list_rows(context, assets, today) -> SafeString:
+    """A page of the register: name and item count, area, IAM (or that one is needed), classification,
+    identifiability and extract, next review; the assets select their area and IAM."""
+    asset_url = reverse("assets:detail", args=[_PLACEHOLDER])
+    out = []
+    for asset in assets:
+        url = cell_text(asset_url.replace(str(_PLACEHOLDER), str(asset.pk)))
+        name = cell_text(asset.name)
+        area = cell_text(asset.business_area.name) if asset.business_area is not None else ""
+        iam = _IAM_NEEDED if asset.needs_iam else person(context, asset.manager)
+        data = cell_text(asset.get_identifiability_display())
+        if asset.contains_personal_data:
+            data += ", personal"
+        if asset.special_category:
+            data += ", <strong>special category</strong>"
+        out.append(
+            "\n"
+            '        <tr class="govuk-table__row">\n'
+            f'          <td class="govuk-table__cell"><a class="govuk-link" href="{url}">{name}</a><br>'
+            f'<span class="govuk-body-s">{cell_text(plural(asset.item_count, "data item"))}</span></td>\n'
+            f'          <td class="govuk-table__cell">{area}</td>\n'
+            f'          <td class="govuk-table__cell">{iam}</td>\n'
+            f'          <td class="govuk-table__cell">{cell_text(asset.get_classification_display())}</td>\n'
+            '          <td class="govuk-table__cell govuk-body-s">\n'
+            f"            {data}<br>{cell_text(asset.get_extract_type_display())}\n"
+            "          </td>\n"
+            f'          <td class="govuk-table__cell">{short_date_text(asset.next_review_date)}<br>'
+            f"{review_tag(asset, today)}</td>\n"
+            "        </tr>\n        "
         )
     return mark_safe("".join(out))  # noqa: S308 - every value escaped by cell_text or a tag

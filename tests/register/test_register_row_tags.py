@@ -1,6 +1,7 @@
-"""The asset page's data items and holders tables, written by tags, read exactly as the template
-loops they replace wrote them: every branch (reviewed, due, never reviewed; high-risk items; an
-editor's links or none) compared byte for byte."""
+"""The register's rows and the asset page's data items and holders tables, written by tags, read
+exactly as the template loops they replace wrote them: every branch (an IAM needed, personal and
+special category data; reviewed, due, never reviewed; high-risk items; an editor's links or none)
+compared byte for byte."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from governance.access.models import AccessGrant
-from governance.register.models import DataItem
-from governance.templatetags.register_tags import asset_holder_rows, asset_item_rows
+from governance.register.models import DataItem, InformationAsset
+from governance.templatetags.register_tags import asset_holder_rows, asset_item_rows, asset_list_rows
 from tests.factories import DataItemFactory, UserFactory, make_asset, make_grant
 
 ITEM_LOOP = """{% for item in items %}
@@ -79,3 +80,51 @@ def test_the_holders_table_reads_as_the_loop_wrote_it(asset):
         )
         assert str(asset_holder_rows(Context({"request": request}), grants, shown)) == expected
     assert "Due for review" in expected and "Reviewed " in expected and "Not yet reviewed" in expected
+
+
+LIST_LOOP = """{% load portal_tags %}{% for asset in assets %}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell"><a class="govuk-link" href="{{ asset.get_absolute_url }}">{{ asset.name }}</a><br><span class="govuk-body-s">{{ asset.item_count|plural:"data item" }}</span></td>
+          <td class="govuk-table__cell">{{ asset.business_area.name }}</td>
+          <td class="govuk-table__cell">{% if asset.needs_iam %}<strong class="govuk-tag govuk-tag--red">IAM needed</strong>{% else %}{% person asset.manager %}{% endif %}</td>
+          <td class="govuk-table__cell">{{ asset.get_classification_display }}</td>
+          <td class="govuk-table__cell govuk-body-s">
+            {{ asset.get_identifiability_display }}{% if asset.contains_personal_data %}, personal{% endif %}{% if asset.special_category %}, <strong>special category</strong>{% endif %}<br>{{ asset.get_extract_type_display }}
+          </td>
+          <td class="govuk-table__cell">{{ asset.next_review_date|date:"j M Y" }}<br>{% review_tag asset today %}</td>
+        </tr>
+        {% endfor %}"""  # noqa: E501 - the template as it was
+
+
+@pytest.mark.django_db
+def test_the_register_rows_read_as_the_loop_wrote_them(asset, area):
+    today = datetime.date.today()
+    others = [
+        make_asset(
+            manager=None,
+            business_area=area,
+            name="Orphaned & <old>",
+            contains_personal_data=True,
+            special_category=True,
+            next_review_date=today - datetime.timedelta(days=3),
+        ),
+        make_asset(
+            manager=UserFactory(),
+            business_area=area,
+            name="Plain",
+            contains_personal_data=False,
+            special_category=False,
+            next_review_date=today + datetime.timedelta(days=20),
+        ),
+    ]
+    assets = list(
+        InformationAsset.objects.filter(pk__in=[asset.pk, *(a.pk for a in others)])
+        .select_related("business_area__deputy_siro", "manager")
+        .order_by("pk")
+    )
+    for n, row in enumerate(assets):
+        row.item_count = n
+    request = RequestFactory().get("/")
+    expected = Template(LIST_LOOP).render(Context({"assets": assets, "today": today, "request": request}))
+    assert str(asset_list_rows(Context({"request": request}), assets, today)) == expected
+    assert "IAM needed" in expected and "special category" in expected and "1 data item" in expected
