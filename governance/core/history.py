@@ -129,8 +129,8 @@ def named_by_own_columns(record: models.Model) -> bool:
     reads = _NAME_READS.get(type(record))
     if not reads or any("__" in path for path in reads):
         return False
-    loaded = record.__dict__
-    return all(record._meta.get_field(path).attname in loaded for path in reads)
+    deferred = record.get_deferred_fields()
+    return not any(path in deferred for path in reads)
 
 
 def loaded_relations(records: Iterable[models.Model]) -> list[models.Model]:

@@ -331,9 +331,9 @@ def names_at_hand(records: Iterable[models.Model | None]) -> dict[type[models.Mo
 
     The records' own relations already read (the area, the people, the organisation) are named
     too, when their names need no query (``loaded_relations``)."""
-    records = [record for record in records if record is not None]
+    present = [record for record in records if record is not None]
     known: dict[type[models.Model], dict[str, str]] = {}
-    for record in [*loaded_relations(records), *records]:
+    for record in [*loaded_relations(present), *present]:
         known.setdefault(type(record), {})[str(record.pk)] = str(record)
     return known
 
