@@ -178,7 +178,8 @@ class RequestDetailView(RequestObjectMixin, TemplateView):
             return_reason=timeline.return_reason(req),
             can_edit=policy.can_edit_request(user, req),
             safes=five_safes.for_access(req, grant, rows=rows),
-            history=history_for(req, request=self.request),
+            # Its entries name the items asked for, read with the rows.
+            history=history_for(req, request=self.request, also=[row.data_item for row in rows]),
             is_requester=user.pk == req.requester_id,
             # What the higher domains say stops its approval (its DPIA), linked to where it is put right.
             gate_problems=approval_gates.problems(req) if req.state == AccessRequest.State.SUBMITTED else [],
@@ -587,7 +588,7 @@ class GrantDetailView(GrantObjectMixin, TemplateView):
             can_restore=policy.can_restore_after_incident(user, grant),
             reviews=list(grant.reviews.select_related("campaign", "decided_by")),
             # The grant's history is its request's: one timeline from the asking to the end.
-            history=history_for(grant, request=self.request, also=(req, grant.asset)),
+            history=history_for(grant, request=self.request, also=(req, grant.asset, *items)),
         )
         return context
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +121,35 @@ def name_reads(model: type[models.Model], *fields: str) -> None:
 # A person is named by their own name (holders, requesters and deciders on every page of history).
 name_reads(User, "first_name", "last_name", "username")
 name_reads(BusinessArea, "name")
+
+
+def named_by_own_columns(record: models.Model) -> bool:
+    """Whether ``record``'s name can be built from what is loaded, without a query: its model names
+    its records from its own columns (``name_reads`` without a relation) and none of them is deferred."""
+    reads = _NAME_READS.get(type(record))
+    if not reads or any("__" in path for path in reads):
+        return False
+    deferred = record.get_deferred_fields()
+    return not any(path in deferred for path in reads)
+
+
+def loaded_relations(records: Iterable[models.Model]) -> list[models.Model]:
+    """The records already read with ``records`` (``select_related``, a set relation), followed through
+    theirs, that can be named without a query: a detail page has read its record's area, people and
+    organisation, which its history names on almost every entry."""
+    found: list[models.Model] = []
+    waiting = list(records)
+    seen = {id(record) for record in waiting}
+    while waiting:
+        current = waiting.pop()
+        for related in current._state.fields_cache.values():
+            if not isinstance(related, models.Model) or id(related) in seen:
+                continue
+            seen.add(id(related))
+            waiting.append(related)
+            if named_by_own_columns(related):
+                found.append(related)
+    return found
 
 
 def noun_for(model: type[models.Model], noun: str) -> None:
@@ -254,7 +283,9 @@ def _names(related: type[models.Model], pks: set[str]) -> dict[str, str]:
         found = related._default_manager.only("pk", *reads)
         if joins:  # select_related() with no names would join every foreign key
             found = found.select_related(*joins)
-    return {str(obj.pk): str(obj) for obj in found.filter(pk__in=pks)}
+    # No ordering: the names go into a dictionary, and a model ordered by a relation's column (a data
+    # item by its asset's name) would join that table for nothing.
+    return {str(obj.pk): str(obj) for obj in found.filter(pk__in=pks).order_by()}
 
 
 _ACRONYMS = {"iam": "IAM", "siro": "SIRO", "ip": "IP", "url": "URL", "otp": "one-time", "sha256": "SHA-256", "id": "ID"}

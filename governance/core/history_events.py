@@ -31,7 +31,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from governance.core.history import HistoryRow, describe, entries_of, is_rights_row, noun_for
+from governance.core.history import HistoryRow, describe, entries_of, is_rights_row, loaded_relations, noun_for
 from governance.core.models import AuditEntry, Notification, User
 from governance.core.policy import can_view_audit_trail
 
@@ -325,11 +325,15 @@ def _visible(obj: models.Model, request) -> tuple[QuerySet, bool]:
     return (entries if system else without_system(entries)), system
 
 
-def names_at_hand(records: Iterable[models.Model]) -> dict[type[models.Model], dict[str, str]]:
+def names_at_hand(records: Iterable[models.Model | None]) -> dict[type[models.Model], dict[str, str]]:
     """Names of records a page has read anyway, by model and primary key as text: ``describe``'s
-    ``known``, so that the entries naming them (a link's incident, an item's asset) read nothing."""
+    ``known``, so that the entries naming them (a link's incident, an item's asset) read nothing.
+
+    The records' own relations already read (the area, the people, the organisation) are named
+    too, when their names need no query (``loaded_relations``)."""
+    present = [record for record in records if record is not None]
     known: dict[type[models.Model], dict[str, str]] = {}
-    for record in records:
+    for record in [*loaded_relations(present), *present]:
         known.setdefault(type(record), {})[str(record.pk)] = str(record)
     return known
 

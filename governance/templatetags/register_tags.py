@@ -1,7 +1,8 @@
-"""The accountability page's tables, built by tags rather than template loops.
+"""The register's longer tables, built by tags rather than template loops.
 
-Forty areas with five counts each, and three short lists of assets, each naming its IAM:
-the template engine's work for each variable was most of the page's time. Each tag writes
+Forty areas with five counts each, and three short lists of assets, each naming its IAM, on the
+accountability page; a page of the register; an asset's data items and the first fifty holders of
+its access on its own page: the template engine's work for each variable was most of those pages' time. Each tag writes
 exactly what its loop wrote.
 """
 
@@ -12,6 +13,7 @@ from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from governance.core.plurals import date_text, plural, short_date_text
 from governance.templatetags.assurance_tags import with_pk
 from governance.templatetags.compliance_tags import cell_text
 from governance.templatetags.portal_tags import person, review_tag
@@ -73,5 +75,111 @@ def asset_short_rows(context, assets) -> SafeString:
             f'      <td class="govuk-table__cell">{cell_text(date(asset.next_review_date, "j M Y"))} '
             f"{review_tag(asset)}</td>\n"
             "    </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by cell_text or a tag
+
+
+_PLACEHOLDER = 987654321  # a record's id, replaced by each row's: one reverse() for the whole table
+_DUE = '<strong class="govuk-tag govuk-tag--orange">Due for review</strong>'
+
+
+@register.simple_tag(takes_context=True)
+def asset_holder_rows(context, grants, shown: int) -> SafeString:
+    """The first ``shown`` holders of an asset's access: who (linking to the grant), the items held
+    (prefetched), whether their review is due or when it was last made, and when the grant ends."""
+    grant_url = reverse("access:grant", args=[_PLACEHOLDER])
+    out = []
+    for grant in list(grants)[:shown]:
+        url = grant_url.replace(str(_PLACEHOLDER), str(grant.pk))
+        items = ", ".join(cell_text(item.name) for item in grant.items.all())
+        if grant.due_for_review:
+            review = _DUE
+        elif grant.last_reviewed:
+            review = f"Reviewed {date_text(grant.last_reviewed)}"
+        else:
+            review = "Not yet reviewed"
+        out.append(
+            "\n"
+            '    <tr class="govuk-table__row">\n'
+            f'      <td class="govuk-table__cell"><a class="govuk-link" href="{cell_text(url)}">'
+            f'{person(context, grant.holder)}<span class="govuk-visually-hidden">: see the grant</span></a></td>\n'
+            f'      <td class="govuk-table__cell">{items}</td>\n'
+            f'      <td class="govuk-table__cell">{review}</td>\n'
+            f'      <td class="govuk-table__cell">{date_text(grant.ends_on)}</td>\n'
+            "    </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by cell_text or a tag
+
+
+@register.simple_tag
+def asset_item_rows(asset, items, can_edit: bool) -> SafeString:
+    """An asset's data dictionary: each item's name, description and sensitivity (high-risk ones
+    tagged), with links to change or remove it for those who may edit the asset."""
+    edit_url = reverse("assets:item-edit", args=[asset.pk, _PLACEHOLDER])
+    delete_url = reverse("assets:item-delete", args=[asset.pk, _PLACEHOLDER])
+    out = []
+    for item in items:
+        name = cell_text(item.name)
+        sensitivity = cell_text(item.get_sensitivity_display())
+        if item.is_high_risk:
+            sensitivity = f'<strong class="govuk-tag govuk-tag--orange">{sensitivity}</strong>'
+        actions = ""
+        if can_edit:
+            key = str(item.pk)
+            edit = cell_text(edit_url.replace(str(_PLACEHOLDER), key))
+            delete = cell_text(delete_url.replace(str(_PLACEHOLDER), key))
+            hidden = f'<span class="govuk-visually-hidden"> {name}</span>'
+            actions = (
+                "\n"
+                '      <td class="govuk-table__cell">\n'
+                f'        <a class="govuk-link" href="{edit}">Change{hidden}</a>\n'
+                f'        <a class="govuk-link" href="{delete}">Remove{hidden}</a>\n'
+                "      </td>\n      "
+            )
+        out.append(
+            "\n"
+            f'    <tr class="govuk-table__row" id="item-{cell_text(item.pk)}">\n'
+            f'      <td class="govuk-table__cell"><code>{name}</code></td>\n'
+            f'      <td class="govuk-table__cell">{cell_text(item.description)}</td>\n'
+            f'      <td class="govuk-table__cell">{sensitivity}</td>\n'
+            f"      {actions}\n"
+            "    </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by cell_text or a tag
+
+
+_IAM_NEEDED = '<strong class="govuk-tag govuk-tag--red">IAM needed</strong>'
+
+
+@register.simple_tag(takes_context=True)
+def asset_list_rows(context, assets, today) -> SafeString:
+    """A page of the register: name and item count, area, IAM (or that one is needed), classification,
+    identifiability and extract, next review; the assets select their area and IAM."""
+    asset_url = reverse("assets:detail", args=[_PLACEHOLDER])
+    out = []
+    for asset in assets:
+        url = cell_text(asset_url.replace(str(_PLACEHOLDER), str(asset.pk)))
+        name = cell_text(asset.name)
+        area = cell_text(asset.business_area.name) if asset.business_area is not None else ""
+        iam = _IAM_NEEDED if asset.needs_iam else person(context, asset.manager)
+        data = cell_text(asset.get_identifiability_display())
+        if asset.contains_personal_data:
+            data += ", personal"
+        if asset.special_category:
+            data += ", <strong>special category</strong>"
+        out.append(
+            "\n"
+            '        <tr class="govuk-table__row">\n'
+            f'          <td class="govuk-table__cell"><a class="govuk-link" href="{url}">{name}</a><br>'
+            f'<span class="govuk-body-s">{cell_text(plural(asset.item_count, "data item"))}</span></td>\n'
+            f'          <td class="govuk-table__cell">{area}</td>\n'
+            f'          <td class="govuk-table__cell">{iam}</td>\n'
+            f'          <td class="govuk-table__cell">{cell_text(asset.get_classification_display())}</td>\n'
+            '          <td class="govuk-table__cell govuk-body-s">\n'
+            f"            {data}<br>{cell_text(asset.get_extract_type_display())}\n"
+            "          </td>\n"
+            f'          <td class="govuk-table__cell">{short_date_text(asset.next_review_date)}<br>'
+            f"{review_tag(asset, today)}</td>\n"
+            "        </tr>\n        "
         )
     return mark_safe("".join(out))  # noqa: S308 - every value escaped by cell_text or a tag

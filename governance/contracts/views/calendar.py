@@ -50,7 +50,8 @@ class CalendarView(PolicyMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["counts"] = calendar_counts(self.get_queryset())
+        # Counted over every open contract the person may see, the filters aside: the filterset's own base.
+        context["counts"] = calendar_counts(self.filterset.queryset)
         context["today"] = timezone.localdate()
         context["is_contract_manager"] = policy.can_manage_feed(user)
         return context

@@ -179,6 +179,9 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
         facts = load_facts(contract, extensions=extensions)
         manages = can_manage(user, contract)
         documents = list(ContractDocument.objects.filter(contract=contract).select_related("uploaded_by"))
+        status_changes = list(
+            ContractStatusChange.objects.filter(contract=contract).select_related("by").order_by("-at", "-pk")
+        )
         context.update(
             facts=facts,
             safes=five_safes(facts),
@@ -190,9 +193,7 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
             transitions=available_transitions(contract) if manages else [],
             release_checklist=_release_checklist(facts) if contract.is_pre_release else None,
             reviewable={row.pk for row in facts.assets if can_review(user, row)} if contract.is_pre_release else set(),
-            status_changes=list(
-                ContractStatusChange.objects.filter(contract=contract).select_related("by").order_by("-at", "-pk")
-            ),
+            status_changes=status_changes,
             date_changes=list(
                 RetentionDateChange.objects.filter(contract=contract)
                 .select_related("changed_by", "extension")
@@ -201,7 +202,12 @@ class ContractDetailView(ContractObjectMixin, TemplateView):
             extensions=extensions,
             documents=documents,
             downloads=accesses_of(documents, limit=20) if (manages or has_oversight(user)) else None,
-            history=history_for(contract, request=self.request),
+            # Its history names the assets provided (read with the facts) and who moved its status.
+            history=history_for(
+                contract,
+                request=self.request,
+                also=[*facts.assets, *(row.asset for row in facts.assets), *(change.by for change in status_changes)],
+            ),
             history_limit=50,
             # The contractor's name links to its page for those with the model permission, read from the
             # role facts (the template's ``perms`` asked the database twice).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 
 from governance.access import extracts
 from governance.access import policy as access_policy
+from governance.access.describers import PERSON
 from governance.access.models import AccessGrant, AccessReview
 from governance.assurance.policy import can_manage_risks, can_see_risks
 from governance.assurance.risks import asset_risks
@@ -137,7 +138,9 @@ class AssetDetailView(ObjectPolicyMixin, DetailView):
             holders=list(
                 AccessGrant.objects.filter(pk__in=Subquery(first_active[: HOLDERS_SHOWN + 1]))
                 .select_related("holder")
-                .prefetch_related("items")
+                # Only what the table shows (``asset_holder_rows``): fifty grants, their holders and items.
+                .only("id", "ends_on", "holder__id", *(f"holder__{name}" for name in PERSON))
+                .prefetch_related(Prefetch("items", queryset=DataItem.objects.only("id", "name")))
                 .annotate(due_for_review=Exists(due_reviews), last_reviewed=Subquery(last_reviewed[:1]))
                 .order_by("ends_on", "pk")
             )
