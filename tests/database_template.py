@@ -13,6 +13,8 @@ and the rows written by the migrations and their post_migrate handlers (the role
 their permissions, content types, the system account). Without xdist, with ``--reuse-db``,
 ``--create-db`` or ``--no-migrations``, or where a test needs serialized rollback, the databases
 are set up as pytest-django always does. The xdist controller removes the copies at the end.
+On PostgreSQL, ``TEST_DATABASE_TEMPLATE`` names a database migrated before the run, which the
+workers copy instead (CI prepares it while the SQLite pass runs).
 
 On PostgreSQL, the flush that empties the database after each transactional test (live server,
 browser and real-worker tests) deletes the rows instead of truncating: ``TRUNCATE`` of the hundred
@@ -26,6 +28,7 @@ which the test database's owner is here; anyone else gets Django's ``TRUNCATE``.
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import sqlite3
 import sys
@@ -101,6 +104,7 @@ def django_db_setup(
             )
         else:
             with _locked(Path(folder)):
+                _adopt_prepared_template(Path(folder))
                 if Path(folder, "ready").exists():
                     db_cfg = _from_copy(Path(folder))
                 else:
@@ -166,6 +170,23 @@ def _locked(folder: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _adopt_prepared_template(folder: Path) -> None:
+    """Start from a PostgreSQL database migrated before the run (``TEST_DATABASE_TEMPLATE``).
+
+    CI migrates it while the SQLite pass runs (``manage.py migrate``, which creates what the test
+    database's creation does: the schema, triggers and functions, and the migrations' and their
+    post_migrate handlers' rows), so the PostgreSQL pass's workers copy it instead of one migrating
+    while the others wait. The run does not drop it: whoever made it does.
+    """
+    from django.db import connection
+
+    prepared = os.environ.get("TEST_DATABASE_TEMPLATE", "")
+    if not prepared or connection.vendor != "postgresql" or Path(folder, "ready").exists():
+        return
+    Path(folder, "prepared-template").write_text(prepared)
+    Path(folder, "ready").touch()
+
+
 def _leave_copy(folder: Path) -> None:
     """After migrating this worker's database: a copy for the other workers to start from."""
     from django.db import connection
@@ -202,7 +223,8 @@ def _from_copy(folder: Path) -> list:
     old_name = connection.settings_dict["NAME"]
     test_name = connection.creation._get_test_db_name()
     if connection.vendor == "postgresql":
-        template = (folder / "postgresql-template").read_text()
+        prepared = folder / "prepared-template"
+        template = (prepared if prepared.exists() else folder / "postgresql-template").read_text()
         with connection._nodb_cursor() as cursor:
             quote = connection.ops.quote_name
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)}")
