@@ -30,9 +30,7 @@ ensure_python() {
   local stamp=".venv/.installed-$(cat "$requirements" requirements.txt | sha256sum | cut -c1-16)-$(basename "$requirements")"
   if [ ! -f "$stamp" ]; then
     echo "Installing $requirements"
-    # --no-compile: Python compiles what is imported when it is first imported, rather than pip
-    # compiling every module of every package (a third of the install's time).
-    .venv/bin/python -m pip install --quiet --no-compile --disable-pip-version-check -r "$requirements"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
     touch "$stamp"
   fi
 }
