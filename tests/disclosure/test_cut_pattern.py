@@ -13,6 +13,7 @@ from governance.disclosure.layout import equations, layout_of
 from governance.disclosure.pattern import costs_for, cut_pattern
 from governance.disclosure.primary import analyse
 from governance.disclosure.secondary import knowledge_of, requirements_of
+from tests.disclosure.small_tables import three_by_three
 
 # Plain Python: no database, so the PostgreSQL pass leaves these to the SQLite pass.
 pytestmark = pytest.mark.no_database
@@ -39,29 +40,12 @@ def test_the_cut_generated_pattern_passes_the_insider_audit_without_repairs():
     assert report.passed, (report.short, report.insider_short, report.exact)
 
 
-def _three_by_three(interior: list[list[float]]):
-    """Cells row by row with each row's total last, then the column totals and the grand total."""
-    values, lines = [], []
-    for row in interior:
-        start = len(values)
-        values += [*row, sum(row)]
-        lines.append(list(range(start, start + len(row) + 1)))
-    width = len(interior[0]) + 1
-    values += [sum(values[r * width + c] for r in range(len(interior))) for c in range(width)]
-    bottom = len(interior) * width
-    lines.append(list(range(bottom, bottom + width)))
-    for c in range(width):
-        lines.append([r * width + c for r in range(len(interior) + 1)])
-    signs = [[1] * (len(line) - 1) + [-1] for line in lines]
-    return values, lines, signs
-
-
 def test_an_insider_in_a_secondary_cell_is_answered_only_when_that_cell_is_hidden():
     """Cell (0, 0) needs 10 each way; cell (1, 1) is not primary but its single contributor would
     know it if it were hidden. The least-cost rectangle for the outsider runs through (1, 1); against
     its insider that rectangle is fixed, so the pattern must protect (0, 0) some other way (or leave
     (1, 1) published), and whatever it chooses passes the audit with that insider."""
-    values, lines, signs = _three_by_three([[100.0, 20.0, 60.0], [20.0, 20.0, 70.0], [80.0, 90.0, 95.0]])
+    values, lines, signs = three_by_three([[100.0, 20.0, 60.0], [20.0, 20.0, 70.0], [80.0, 90.0, 95.0]])
     needs = {0: Requirement(10.0, 10.0)}
     insiders = {5: Knowledge(20.0, 20.0)}
     costs = costs_for(values, "value")
