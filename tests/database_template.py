@@ -23,6 +23,12 @@ test wrote takes milliseconds. It runs with ``session_replication_role = replica
 the triggers (the audit tables' guards refuse deletes, as they refuse a truncate to anyone but a
 superuser) and the foreign keys' checks, in the flush's own transaction: only as a superuser,
 which the test database's owner is here; anyone else gets Django's ``TRUNCATE``.
+
+The same flush then puts back the rows migrating wrote (content types, permissions, the role groups,
+the system account), copied aside once per worker when its database is ready, instead of Django's
+``post_migrate`` signal writing them again after every transactional test: that signal asks about
+every model's content type and permission and re-creates them, most of a second each time, where
+putting back a few hundred rows takes milliseconds and gives them back their ids.
 """
 
 from __future__ import annotations
@@ -142,22 +148,65 @@ def _delete_instead_of_truncate() -> Callable[[], None]:
         (superuser,) = cursor.fetchone()
     if not superuser:
         return lambda: None
+    from django.core.management.commands import flush
+
     truncate = DatabaseOperations.sql_flush
+    post_migrate = flush.emit_post_migrate_signal
+    kept = _keep_migrated_rows(connection)
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if reset_sequences or not tables:
             return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         # The names are Django's own tables, quoted.
         deletes = " ".join(f"DELETE FROM {self.quote_name(table)};" for table in tables)  # noqa: S608
+        restores = " ".join(kept[table] for table in tables if table in kept)
         # Django's execute_sql_flush runs these in one transaction: SET LOCAL ends with it.
-        return ["SET LOCAL session_replication_role = replica", f"DO $$ BEGIN {deletes} END $$"]
+        return ["SET LOCAL session_replication_role = replica", f"DO $$ BEGIN {deletes} {restores} END $$"]
+
+    def emit_post_migrate_signal(verbosity, interactive, db, **kwargs):
+        """After a flush that put the migrated rows back there is nothing left for the signal to write."""
+        if db != connection.alias:
+            post_migrate(verbosity, interactive, db, **kwargs)
 
     DatabaseOperations.sql_flush = sql_flush
+    flush.emit_post_migrate_signal = emit_post_migrate_signal
 
     def restore() -> None:
         DatabaseOperations.sql_flush = truncate
+        flush.emit_post_migrate_signal = post_migrate
 
     return restore
+
+
+KEPT_SCHEMA = "custodian_migrated_rows"
+
+
+def _keep_migrated_rows(connection) -> dict[str, str]:
+    """Copy aside the rows of every table that holds any now (what migrating and its post_migrate
+    handlers wrote), in a schema of their own outside the search path; return, for each such table,
+    the statement that puts them back. Generated columns are left to PostgreSQL."""
+    from psycopg import sql
+
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    kept: dict[str, str] = {}
+    with connection.cursor() as cursor:
+        schema = sql.Identifier(KEPT_SCHEMA)
+        cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}").format(schema))
+        for table in tables:
+            cursor.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table)))
+            if not cursor.fetchone()[0]:
+                continue
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                [table],
+            )
+            columns = sql.SQL(", ").join(sql.Identifier(name) for (name,) in cursor.fetchall())
+            source, copy = sql.Identifier(table), sql.Identifier(KEPT_SCHEMA, table)
+            cursor.execute(sql.SQL("CREATE TABLE {} AS SELECT {} FROM {}").format(copy, columns, source))
+            restore = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {};").format(source, columns, columns, copy)
+            kept[table] = restore.as_string(cursor.connection)
+    return kept
 
 
 @contextmanager
