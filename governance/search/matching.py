@@ -22,6 +22,8 @@ from django.db.models import BooleanField, Case, F, IntegerField, Lookup, Q, Que
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Greatest
 
+from governance.access.selectors import overseen_assets_listed_once
+
 MAX_WORDS = 8
 
 
@@ -97,10 +99,12 @@ _shared: ContextVar[dict | None] = ContextVar("search_shared_ids", default=None)
 @contextmanager
 def one_search() -> Iterator[None]:
     """Within it, the rows of a related table that the words match (assets by name, people by
-    name) are asked once and shared by every kind joining that table (grants and requests)."""
+    name) are asked once and shared by every kind joining that table (grants and requests), and
+    so are the assets the person manages or oversees, which both kinds' selectors restrict by."""
     token = _shared.set({})
     try:
-        yield
+        with overseen_assets_listed_once():
+            yield
     finally:
         _shared.reset(token)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from governance.search import matching
-from governance.search.kinds import BY_KEY
+from governance.search import first_rows, matching
+from governance.search.kinds import BY_KEY, KINDS
 from governance.search.matching import one_search
 from tests.factories import BusinessAreaFactory, UserFactory, make_asset, make_contract, make_grant
 
@@ -167,3 +168,30 @@ def test_the_first_rows_ranked_once_per_name_are_the_searchs_first_rows_and_coun
                 count, rows = search.first(auditor, text, limit)
             every = search.search(auditor, text)
             assert (count, rows) == (every.count(), list(every[:limit])), (text, limit)
+
+
+def test_the_rows_query_is_compiled_once_and_reads_the_same_rows_and_related_records(auditor, area, iam):
+    """Each kind's query reading its first rows whole holds nothing of the person or the words, so it
+    is compiled once (``first_rows._COMPILED``); read again from that SQL, the rows, their related
+    records (described without a query) and the counts are the same as when it was compiled."""
+    okafor = UserFactory(business_area=area, first_name="Dana", last_name="Okafor")
+    claims = make_asset(manager=iam, business_area=area, name="Claims")
+    make_grant(okafor, asset=claims)
+    make_contract(reference="DWP-RES-2031-014", title="Claims outcomes")
+    first_rows._COMPILED.clear()
+
+    def described(text: str) -> list:
+        with one_search():
+            found = [(kind.key, *kind.first(auditor, text, 5)) for kind in KINDS]
+        with CaptureQueriesContext(connection) as captured:
+            results = [(key, count, [BY_KEY[key].describe(row) for row in rows]) for key, count, rows in found]
+        assert not captured.captured_queries
+        return results
+
+    fresh = {text: described(text) for text in ("Claims", "Okafor")}
+    compiled = dict(first_rows._COMPILED)
+    assert len(compiled) == len({(kind.key, kind.related) for kind in KINDS})
+    again = {text: described(text) for text in ("Okafor", "Claims")}
+    assert again == fresh
+    assert all(first_rows._COMPILED[key] is done for key, done in compiled.items())
+    assert any(count for results in fresh.values() for _, count, _ in results)
