@@ -32,6 +32,7 @@ from governance.access.policy import (
     can_decide_as_iam,
     reviewer_for,
 )
+from governance.core.expressions import AmongIds
 from governance.core.models import AccessEvent, BusinessArea, OfficeHolder, User
 from governance.core.policy import has_oversight, is_member, role_facts, stands_in
 from governance.core.selectors import overseen_areas
@@ -102,16 +103,16 @@ def managed_live_grants(user) -> QuerySet[AccessGrant]:
     return AccessGrant.objects.filter(asset__manager=user, state__in=LIVE)
 
 
-def grant_evidence() -> dict[str, Any]:
-    """The evidence "Your grants" shows and filters by, as expressions on a grant: the holder's last
-    access to the asset (from the access events), whether their training has lapsed, whether the grant
-    waits in an open access review or was reviewed in one, and the number of items it gives.
+def _due_for_review() -> Exists:
+    return Exists(AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__closed_at__isnull=True))
 
-    A filter adds only the ones it asks (``alias``): annotated on every grant, the training check
-    joined each of an IAM's 2,000 grants to its holder just to count and sort them."""
-    last_access, _ = _last_access()
-    due = AccessReview.objects.filter(grant=OuterRef("pk"), decision="", campaign__closed_at__isnull=True)
-    reviewed = AccessReview.objects.filter(grant=OuterRef("pk"), campaign__closed_at__isnull=True).exclude(decision="")
+
+def _reviewed_this_period() -> Exists:
+    reviewed = AccessReview.objects.filter(grant=OuterRef("pk"), campaign__closed_at__isnull=True)
+    return Exists(reviewed.exclude(decision=""))
+
+
+def _item_count() -> Coalesce:
     # The items are counted in a subquery, not a join: grouping by every column made the
     # paginator's count carry every annotation and the training check run once per item.
     items = (
@@ -120,13 +121,27 @@ def grant_evidence() -> dict[str, Any]:
         .values("accessgrant_id")
         .values(n=Count("pk"))
     )
-    return {
-        "last_access": last_access,
-        "item_count": Coalesce(Subquery(items, output_field=IntegerField()), 0),
-        "training_lapsed": training_lapsed("holder"),
-        "due_for_review": Exists(due),
-        "reviewed_this_period": Exists(reviewed),
-    }
+    return Coalesce(Subquery(items, output_field=IntegerField()), 0)
+
+
+_EVIDENCE = {
+    "last_access": lambda: _last_access()[0],
+    "item_count": _item_count,
+    "training_lapsed": lambda: training_lapsed("holder"),
+    "due_for_review": _due_for_review,
+    "reviewed_this_period": _reviewed_this_period,
+}
+
+
+def grant_evidence(*names: str) -> dict[str, Any]:
+    """The evidence "Your grants" shows and filters by, as expressions on a grant (those ``names``, or
+    all): the holder's last access to the asset (from the access events), whether their training has
+    lapsed, whether the grant waits in an open access review or was reviewed in one, and the number of
+    items it gives.
+
+    A filter adds only the ones it asks (``alias``): annotated on every grant, the training check
+    joined each of an IAM's 2,000 grants to its holder just to count and sort them."""
+    return {name: _EVIDENCE[name]() for name in names or _EVIDENCE}
 
 
 def grants_on_managed_assets(user) -> QuerySet[AccessGrant]:
@@ -190,14 +205,14 @@ def items_held(grant_ids: list[int]) -> dict[int, list[str]]:
     The grants' items are read from the link table alone, then named: joined in one query,
     PostgreSQL hashed all 100,000 data items to name the thousand a page of 500 grants holds."""
     links = list(
-        AccessGrant.items.through.objects.filter(accessgrant_id__in=grant_ids).values_list(
+        AccessGrant.items.through.objects.filter(AmongIds("accessgrant_id", grant_ids)).values_list(
             "accessgrant_id", "dataitem_id"
         )
     )
     order = {
         pk: (n, name)
         for n, (pk, name) in enumerate(
-            DataItem.objects.filter(pk__in={item for _, item in links}).values_list("pk", "name")
+            DataItem.objects.filter(AmongIds("pk", {item for _, item in links})).values_list("pk", "name")
         )
     }
     held: dict[int, list[tuple[int, str]]] = {grant: [] for grant in grant_ids}

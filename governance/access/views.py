@@ -489,8 +489,7 @@ class YourGrantsFilter(django_filters.FilterSet):
 
     def _with(self, queryset, *names: str):
         """``queryset`` able to filter by the named ``selectors.grant_evidence``, without selecting it."""
-        evidence = selectors.grant_evidence()
-        return queryset.alias(**{name: evidence[name] for name in names})
+        return queryset.alias(**selectors.grant_evidence(*names))
 
     def by_review(self, queryset, name, value):
         queryset = self._with(queryset, "due_for_review", "reviewed_this_period")
@@ -543,6 +542,9 @@ class YourGrantsView(PolicyMixin, FilterView):
         # sorted with it to show 50.
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
         ids = list(ids)
+        if not ids:  # nothing matched: the rows' query is not even built
+            page.object_list = []
+            return paginator, page, page.object_list, is_paginated
         grants = selectors.grants_on_managed_assets(self.request.user).filter(pk__in=ids).in_bulk()
         page.object_list = [grants[pk] for pk in ids if pk in grants]
         return paginator, page, page.object_list, is_paginated
