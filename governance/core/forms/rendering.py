@@ -144,7 +144,7 @@ def _error_message(field: BoundField) -> str:
     errors = field.errors
     if not errors:
         return ""
-    text = " ".join(conditional_escape(error) for error in errors)
+    text = " ".join(conditional_escape(str(error)) for error in errors)
     return (
         f'<p id="{conditional_escape(field.auto_id)}-error" class="govuk-error-message">'
         f'<span class="govuk-visually-hidden">Error:</span> {text}</p>'
@@ -166,7 +166,7 @@ def _plain_field(field: BoundField) -> SafeString:
         f"{conditional_escape(field.label)}</label>"
         f"\n  {hint}"
         f"\n  {_error_message(field)}\n"  # the included template's last line break
-        f"\n  {conditional_escape(field)}"
+        f"\n  {conditional_escape(str(field))}"
         "\n</div>"  # the renderer strips the template's output
     )
 
