@@ -9,7 +9,6 @@ per-argument checks: those were most of the tag's time at 500 rows of 17 values)
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from html import escape
 
@@ -20,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from governance.access.models import AccessGrant
 from governance.access.selectors import items_used
-from governance.core.plurals import date_text
+from governance.core.plurals import date_text, day_writer
 
 register = template.Library()
 
@@ -64,20 +63,7 @@ def campaign_review_rows(reviews: Iterable[tuple], items: dict[int, list[str]], 
     grant_url = reverse("access:grant", args=[_PLACEHOLDER])
     before, after = grant_url.split(str(_PLACEHOLDER))
     today = timezone.localdate()
-    # Each date written once: 500 rows hold a few dozen end dates and last-access days, and
-    # ``date_text`` looked the time zone up for every one of their thousand values.
-    zone = timezone.get_current_timezone()
-    days: dict[datetime.date, str] = {}
-
-    def day_text(value: datetime.date) -> str:
-        """``date_text`` of a date, or of a time as its day in UK time, escaped."""
-        if isinstance(value, datetime.datetime):
-            value = (value.astimezone(zone) if timezone.is_aware(value) else value).date()
-        text = days.get(value)
-        if text is None:
-            text = days[value] = escape(date_text(value))
-        return text
-
+    day_text = day_writer()  # 500 rows hold a few dozen end dates and last-access days
     rows = []
     for n, row in enumerate(reviews):
         (
