@@ -487,7 +487,12 @@ class YourGrantsFilter(django_filters.FilterSet):
         held = AccessGrant.items.through.objects.filter(accessgrant_id=OuterRef("pk"), dataitem_id=value.pk)
         return queryset.filter(Exists(held))
 
+    def _with(self, queryset, *names: str):
+        """``queryset`` able to filter by the named ``selectors.grant_evidence``, without selecting it."""
+        return queryset.alias(**selectors.grant_evidence(*names))
+
     def by_review(self, queryset, name, value):
+        queryset = self._with(queryset, "due_for_review", "reviewed_this_period")
         if value == "due":
             return queryset.filter(due_for_review=True)
         if value == "reviewed":
@@ -495,7 +500,7 @@ class YourGrantsFilter(django_filters.FilterSet):
         return queryset.filter(due_for_review=False, reviewed_this_period=False)
 
     def by_training(self, queryset, name, value):
-        return queryset.filter(training_lapsed=value == "lapsed")
+        return self._with(queryset, "training_lapsed").filter(training_lapsed=value == "lapsed")
 
     def by_leaver(self, queryset, name, value):
         """Left (or leaving: a leaving date is set), working in another area than the asset's, or neither."""
@@ -528,8 +533,8 @@ class YourGrantsView(PolicyMixin, FilterView):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_queryset(self):
-        self.grants = selectors.grants_on_managed_assets(self.request.user)
-        return self.grants.order_by("ends_on", "asset__name", "pk")
+        # The filters add the evidence they ask; the page's rows are read with all of it below.
+        return selectors.managed_live_grants(self.request.user).order_by("ends_on", "asset__name", "pk")
 
     def paginate_queryset(self, queryset, page_size):
         # The page's ids first, sorted from the grants and assets alone; then those 50 with their holders and
@@ -537,7 +542,10 @@ class YourGrantsView(PolicyMixin, FilterView):
         # sorted with it to show 50.
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
         ids = list(ids)
-        grants = self.grants.filter(pk__in=ids).in_bulk()
+        if not ids:  # nothing matched: the rows' query is not even built
+            page.object_list = []
+            return paginator, page, page.object_list, is_paginated
+        grants = selectors.grants_on_managed_assets(self.request.user).filter(pk__in=ids).in_bulk()
         page.object_list = [grants[pk] for pk in ids if pk in grants]
         return paginator, page, page.object_list, is_paginated
 

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from governance.access.models import AccessGrant
 from governance.access.selectors import items_used
-from governance.core.plurals import date_text
+from governance.core.plurals import date_text, day_writer
 
 register = template.Library()
 
@@ -63,6 +63,7 @@ def campaign_review_rows(reviews: Iterable[tuple], items: dict[int, list[str]], 
     grant_url = reverse("access:grant", args=[_PLACEHOLDER])
     before, after = grant_url.split(str(_PLACEHOLDER))
     today = timezone.localdate()
+    day_text = day_writer()  # 500 rows hold a few dozen end dates and last-access days
     rows = []
     for n, row in enumerate(reviews):
         (
@@ -110,9 +111,9 @@ def campaign_review_rows(reviews: Iterable[tuple], items: dict[int, list[str]], 
                 len(used),
                 # Written here rather than item by item in the template: the page lists hundreds of rows.
                 escape(", ".join(f"{item} (used)" if item in used else item for item in held)),
-                escape(date_text(last_access)) if last_access else "Never",
+                day_text(last_access) if last_access else "Never",
                 _LAPSED if training_lapsed else _CURRENT,
-                escape(date_text(ends_on)),
+                day_text(ends_on),
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above

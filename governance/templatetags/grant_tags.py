@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from governance.access.models import AccessGrant
-from governance.core.plurals import date_text
+from governance.core.plurals import day_writer
 
 register = template.Library()
 
@@ -47,6 +47,7 @@ def your_grant_rows(grants: Iterable[AccessGrant]) -> SafeString:
     in another area), the asset, the number of items, the state, the review, the holder's training,
     the end date and the holder's last access."""
     before, after = reverse("access:grant", args=[_PLACEHOLDER]).split(str(_PLACEHOLDER))
+    day_text = day_writer()
     rows = []
     for grant in grants:
         holder = grant.holder
@@ -76,8 +77,8 @@ def your_grant_rows(grants: Iterable[AccessGrant]) -> SafeString:
                 _STATES.get(grant.state, escape(grant.state)),
                 review,
                 _LAPSED if grant.training_lapsed else "Current",  # type: ignore[attr-defined]
-                escape(date_text(grant.ends_on)),
-                escape(date_text(last_access)) if last_access else "Never",
+                day_text(grant.ends_on),
+                day_text(last_access) if last_access else "Never",
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above

@@ -359,3 +359,23 @@ def test_each_row_tags_holders_who_left_are_leaving_or_moved_and_suspended_grant
     assert "&lt;b&gt;Ola O&#x27;Neil" in page and "<b>Ola" not in page
     assert page.count("Never</td>") == 5
     assert page.count(f"{date_text(grants['left'].ends_on)}</td>") == 5
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC),  # 2 July in UK summer time
+        datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC),  # still 31 December in winter
+        datetime.datetime(2026, 3, 4, 9, 0),  # a naive time, as ``date_text`` takes it
+        datetime.date(2026, 3, 4),
+    ],
+)
+def test_the_rows_write_each_last_access_and_end_date_as_date_text_does(at):
+    """The tag writes each day once for all its rows; the text is ``date_text``'s, in UK time."""
+    from governance.templatetags.campaign_tags import campaign_review_rows
+
+    ends_on = datetime.date(2027, 1, 5)
+    row = (1, 2, "active", ends_on, "Asset", 1, "u", "Ann", "Lee", True, None, 1, "Area", at, "", False)
+    html = campaign_review_rows([row, (3, 4, *row[2:])], {2: [], 4: []}, set())
+    assert html.count(f'<td class="govuk-table__cell">{date_text(at)}</td>') == 2
+    assert html.count(f'<td class="govuk-table__cell">{date_text(ends_on)}</td>') == 2

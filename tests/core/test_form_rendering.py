@@ -13,7 +13,9 @@ import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+from governance.access.views import YourGrantsFilter
 from governance.core.forms.rendering import _DIRECT, GovukFormRenderer
+from tests.factories import InformationAssetFactory
 
 
 class DisablingSelect(forms.Select):
@@ -98,3 +100,72 @@ def test_every_direct_template_is_covered():
     }
     # input.html and input_option.html are the generic bases of the ones above.
     assert set(_DIRECT) - covered <= {"django/forms/widgets/input.html", "django/forms/widgets/input_option.html"}
+
+
+class EveryPlainField(forms.Form):
+    """The fields a list's filter panel and the portal's forms render through field.html's plain branch."""
+
+    name = forms.CharField(label="Name & <role>", help_text='Your "full" name <b>', max_length=5)
+    email = forms.EmailField(required=False)
+    count = forms.IntegerField(min_value=1)
+    fruit = forms.ChoiceField(choices=CHOICES, required=False, help_text="Pick one")
+    fruits = forms.MultipleChoiceField(choices=CHOICES, required=False)
+    ends = forms.DateField(required=False, label="Ends on or before")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    flag = forms.NullBooleanField(required=False)
+    when = forms.DateField(widget=forms.DateInput(attrs={"class": "x"}), required=False)
+    # Not plain: each still goes through the template (and so must match it too).
+    agree = forms.BooleanField(required=False)
+    choice = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect, required=False)
+    several = forms.MultipleChoiceField(choices=CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
+
+    def clean_name(self):
+        raise forms.ValidationError(["First & <worst>", "Second"])
+
+
+PLAIN_CASES = {
+    "unbound": {},
+    "bound and valid": {"data": {"count": "3", "fruit": "c", "fruits": ["a", "c"], "ends": "2027-01-02"}},
+    "bound with errors": {
+        "data": {"name": "too long <x>", "email": "no", "count": "0", "fruit": "zzz", "ends": "bad", "notes": "<i>"}
+    },
+    "no ids": {"data": {"name": "x"}, "auto_id": False},
+    "a prefix": {"data": {"p-name": "x"}, "prefix": "p"},
+}
+
+
+@pytest.mark.parametrize("kwargs", PLAIN_CASES.values(), ids=list(PLAIN_CASES))
+def test_form_groups_match_the_field_template_to_the_byte(kwargs):
+    form = EveryPlainField(**kwargs)
+    form.is_valid()
+    renderer = GovukFormRenderer()
+    for field in form:
+        direct = renderer.render(renderer.field_template_name, field.get_context())
+        template = TemplatesSetting.render(renderer, renderer.field_template_name, field.get_context())
+        assert direct == template, field.name
+
+
+def test_a_list_filter_panel_matches_the_field_template_to_the_byte(db):
+    asset = InformationAssetFactory(name="Payroll & <pensions>")
+    for data in ({}, {"asset": str(asset.pk), "state": "active", "ends_before": "bad", "holder": "O'Neill"}):
+        form = YourGrantsFilter(data, user=asset.manager).form
+        form.is_valid()
+        renderer = form.renderer
+        for field in form:
+            direct = renderer.render(renderer.field_template_name, field.get_context())
+            template = TemplatesSetting.render(renderer, renderer.field_template_name, field.get_context())
+            assert direct == template, field.name
+
+
+def test_plain_fields_skip_the_template_engine(monkeypatch):
+    renderer = GovukFormRenderer()
+    original = TemplatesSetting.render
+
+    def no_field_template(self, template_name, context, request=None):
+        assert template_name != renderer.field_template_name, "field.html went through the template engine"
+        return original(self, template_name, context, request)
+
+    monkeypatch.setattr(TemplatesSetting, "render", no_field_template)
+    form = EveryPlainField({"name": "x"})
+    for name in ("name", "email", "count", "fruit", "fruits", "ends", "notes", "flag", "when"):
+        form[name].as_field_group()

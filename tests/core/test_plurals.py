@@ -10,7 +10,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
-from governance.core.plurals import date_text, datetime_text, number, plural
+from governance.core.plurals import date_text, datetime_text, day_writer, number, plural
 
 TEMPLATES = pathlib.Path(__file__).resolve().parents[2] / "templates"
 
@@ -99,3 +99,18 @@ def test_no_python_writes_dates_with_a_leading_zero():
         if "migrations" not in path.parts and re.search(r"%d %(B|b|m)", path.read_text())
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC),  # 2 July in UK summer time
+        datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 4, 9, 0),  # naive: taken as it is, as date_text takes it
+        datetime.date(2026, 3, 4),
+    ],
+)
+def test_a_day_writer_writes_what_date_text_writes(value):
+    write = day_writer()
+    assert write(value) == date_text(value)
+    assert write(value) == date_text(value)  # and again, from what it wrote the first time
