@@ -191,30 +191,50 @@ def _report_lists(round_) -> dict[str, str]:
     }
 
 
+def _report_cells(context) -> dict[str, list[tuple[str, str, str, str, str]]]:
+    """Each table's linked figures as (the row's field, its list's link and what it counts, as written and
+    escaped): worked out once a page, not once for each of the report's 650 figures."""
+    cells = context.render_context.get("report_cells")
+    if cells is None:
+        lists = _report_lists(context["round"])
+        cells = context.render_context["report_cells"] = {
+            table: [
+                (name, lists[records] + narrowed, html.escape(lists[records] + narrowed), what, html.escape(what))
+                for name, records, narrowed, what in figures
+            ]
+            for table, figures in REPORT_FIGURES.items()
+        }
+    return cells
+
+
 @register.simple_tag(takes_context=True)
 def report_figures(context, row, table: str) -> SafeString:
     """The cells of one row of a table of the SIRO's report (``REPORT_FIGURES``), each as ``report_number``
     shows it, one a line. Built here rather than cell by cell in the template: the report has some 650
     linked figures, and resolving each one's link and label through template filters was most of the
-    time the page took to render."""
-    lists = context.render_context.get("report_lists")
-    if lists is None:
-        lists = context.render_context["report_lists"] = _report_lists(context["round"])
+    time the page took to render. Links and words are escaped once a page, the area's once a row."""
+    area_id = row.get("area_id") if isinstance(row, dict) else getattr(row, "area_id", None)
     named = table == "returns" and getattr(row, "area_id", None)
+    in_area_escaped = f" in {html.escape(str(row.area))}" if named else ""
+    narrowing = f"business_area={html.escape(str(area_id))}" if area_id else ""  # as ``in_area`` narrows
     cells = []
-    for name, records, narrowed, what in REPORT_FIGURES[table]:
+    for name, href, href_escaped, what, what_escaped in _report_cells(context)[table]:
         value = getattr(row, name)
         if value is None and name == "agreements_past_review":
             value = 0  # shown as 0, never "Not measured"
-        href = in_area(lists[records] + narrowed, row)
-        label = f"{what} in {row.area}" if named else what
-        if value and type(value) is int:  # what report_number shows, without a template's formatting of an int
-            shown = (
-                f'<a class="govuk-link" href="{html.escape(href)}">{value}'
-                f'<span class="govuk-visually-hidden"> {html.escape(label)}</span></a>'
-            )
+        if type(value) is int:  # what report_number shows, without a template's formatting of an int
+            if not value:
+                shown = "0"
+            else:
+                if narrowing:
+                    href_escaped += f"{'&amp;' if '?' in href else '?'}{narrowing}"
+                shown = (
+                    f'<a class="govuk-link" href="{href_escaped}">{value}'
+                    f'<span class="govuk-visually-hidden"> {what_escaped}{in_area_escaped}</span></a>'
+                )
         else:
-            shown = conditional_escape(report_number(context, value, href, label))
+            label = f"{what} in {row.area}" if named else what
+            shown = conditional_escape(report_number(context, value, in_area(href, row), label))
         cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{shown}</td>')
     return mark_safe("\n    ".join(cells))  # noqa: S308 - every value in the cells is escaped (as Django's escape does)
 

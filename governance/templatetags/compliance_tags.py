@@ -134,3 +134,32 @@ def chart_figure_rows(chart) -> SafeString:
             for day, value in chart.series.points
         )
     )
+
+
+@register.simple_tag
+def chart_scale(chart) -> SafeString:
+    """A chart's labelled lines of its vertical scale, each line with its figure, as the loop over
+    ``chart.y_ticks`` inside the charts' ``{% localize off %}`` wrote them."""
+    unit = cell_text(chart.unit)
+    return mark_safe(  # noqa: S308 - the coordinates and figures are numbers; the unit is escaped by cell_text
+        "".join(
+            f'\n    <line x1="40" x2="{chart.width}" y1="{coordinate(y)}" y2="{coordinate(y)}" stroke="#b1b4b6"'
+            ' stroke-width="1"/>\n'
+            f'    <text x="34" y="{coordinate(y)}" text-anchor="end" dominant-baseline="middle" font-size="12"'
+            f' fill="#0b0c0c">{coordinate(value)}{unit}</text>\n    '
+            for y, value in chart.y_ticks
+        )
+    )
+
+
+@register.simple_tag
+def chart_days(chart) -> SafeString:
+    """A chart's day labels along the bottom, as the loop over ``chart.x_labels`` wrote them."""
+    bottom = int(chart.height) - 8  # ``chart.height|add:'-8'``
+    return mark_safe(  # noqa: S308 - the coordinates are numbers; the labels are escaped by cell_text
+        "".join(
+            f'<text x="{coordinate(x)}" y="{bottom}" text-anchor="middle" font-size="12" fill="#0b0c0c">'
+            f"{cell_text(label)}</text>"
+            for x, label in chart.x_labels
+        )
+    )

@@ -6,6 +6,7 @@ import datetime
 from types import SimpleNamespace
 
 from django.template import engines
+from django.utils import translation
 
 from governance.incidents.queries import MonthRow
 from governance.trends.charts import line_chart
@@ -100,3 +101,31 @@ def test_chart_dots_and_figures_are_the_loops_alike():
 {% chart_figure_rows chart %}
 {% endfor %}"""
     assert render(tags, charts=charts) == render(CHART_LOOPS, charts=charts)
+
+
+#: The loops ``chart_scale`` and ``chart_days`` replaced in ``includes/trend_charts.html``.
+SCALE_LOOPS = """{% load l10n %}{% localize off %}{% for chart in charts %}
+    {% for y, value in chart.y_ticks %}
+    <line x1="40" x2="{{ chart.width }}" y1="{{ y }}" y2="{{ y }}" stroke="#b1b4b6" stroke-width="1"/>
+    <text x="34" y="{{ y }}" text-anchor="end" dominant-baseline="middle" font-size="12" fill="#0b0c0c">{{ value }}{{ chart.unit }}</text>
+    {% endfor %}
+    {% for x, label in chart.x_labels %}<text x="{{ x }}" y="{{ chart.height|add:'-8' }}" text-anchor="middle" font-size="12" fill="#0b0c0c">{{ label }}</text>{% endfor %}
+{% endfor %}{% endlocalize %}"""  # noqa: E501 - the loops as the template had them
+
+
+def test_chart_scale_and_days_are_the_loops_alike():
+    start = datetime.date(2026, 1, 30)
+    points = [(start + datetime.timedelta(days=n), value) for n, value in enumerate([61, None, 64, 70, 0, 12, 13, 9])]
+    charts = [
+        line_chart(Series("training", "Training compliance (%)", points), percent=True, target=90),
+        line_chart(Series("overdue_reviews", "Asset reviews overdue", points)),
+        line_chart(Series("overdue_reviews", "Asset reviews overdue", points[:1])),
+        line_chart(Series("overdue_reviews", "Asset reviews overdue", [])),
+    ]
+    tags = """{% load compliance_tags %}{% for chart in charts %}
+    {% chart_scale chart %}
+    {% chart_days chart %}
+{% endfor %}"""
+    for language in ("en-gb", "de"):
+        with translation.override(language):
+            assert render(tags, charts=charts) == render(SCALE_LOOPS, charts=charts)
