@@ -220,19 +220,8 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
         self.object = self.incident
         user = self.request.user
         handles = can_handle(user, self.incident)
-        self._links = links = list(
-            IncidentLink.objects.filter(incident=self.incident).select_related(
-                "asset__manager",
-                "asset__business_area",
-                "data_item__asset",
-                "grant__holder",
-                "grant__asset",
-                "contract",
-            )
-        )
-        actions = list(
-            IncidentAction.objects.filter(incident=self.incident).select_related("owner", "grant", "asset", "contract")
-        )
+        self._links = links = linked.links_of(self.incident)
+        actions = linked.actions_of(self.incident)
         started_reviews = {a.asset_id for a in actions if a.kind == IncidentAction.Kind.RECERTIFY}
         flagged = {a.contract_id for a in actions if a.kind == IncidentAction.Kind.CONTRACT_REVIEW}
         named_grants = [link.grant for link in links if link.grant_id]

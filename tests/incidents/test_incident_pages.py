@@ -119,6 +119,27 @@ def test_the_incident_page_runs_the_same_queries_however_long_its_log(verified_c
     assert page_queries(1) == page_queries(8)
 
 
+def test_the_incident_page_runs_the_same_queries_however_many_grants_it_names(
+    verified_client, reporter, asset, deputy_siro
+):
+    """The grants named are read in one query with their holders and assets, the links in another, the
+    actions with their owners in a third: one grant named or six, on one asset or on six."""
+    client = verified_client(deputy_siro)
+
+    def page_queries(grants: int) -> int:
+        named = [make_grant(UserFactory(business_area=asset.business_area), asset) for _ in range(grants)]
+        incident = triage(report(deputy_siro, assets=[asset], grants=named), deputy_siro)
+        records.add_action(incident, by=deputy_siro, description="Recall the email", owner=reporter)
+        client.get(incident.get_absolute_url())  # warm: session and role facts
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(incident.get_absolute_url())
+        assert response.status_code == 200 and len(response.context["named_grants"]) == grants
+        assert all(f"Grant {grant.pk}: " in response.content.decode() for grant in named)
+        return len(queries)
+
+    assert page_queries(1) == page_queries(6)
+
+
 def test_the_history_names_what_the_page_has_loaded_without_reading_it_again(
     verified_client, incident, deputy_siro, monkeypatch
 ):
