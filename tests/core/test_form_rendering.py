@@ -7,6 +7,7 @@ so a direct writer can never silently drop what Django's template would render.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -123,9 +124,10 @@ class EveryPlainField(forms.Form):
         raise forms.ValidationError(["First & <worst>", "Second"])
 
 
+IN_A_MONTH = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
 PLAIN_CASES = {
     "unbound": {},
-    "bound and valid": {"data": {"count": "3", "fruit": "c", "fruits": ["a", "c"], "ends": "2027-01-02"}},
+    "bound and valid": {"data": {"count": "3", "fruit": "c", "fruits": ["a", "c"], "ends": IN_A_MONTH}},
     "bound with errors": {
         "data": {"name": "too long <x>", "email": "no", "count": "0", "fruit": "zzz", "ends": "bad", "notes": "<i>"}
     },
