@@ -16,7 +16,6 @@ import datetime
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from governance.assurance.models import AssuranceRound
 from governance.assurance.report import build_report
@@ -53,5 +52,10 @@ def report_pdf(round_: AssuranceRound) -> bytes:
             "organisation": settings.PORTAL_ORGANISATION,
         },
     )
+    # Imported here, not at the top: WeasyPrint loads Pango and its fonts (about half a second of
+    # CPU), which every process that imports the URLs (each web worker, task worker and command)
+    # would otherwise pay for a document only the SIRO's report asks for.
+    from weasyprint import HTML
+
     # No base URL: the document loads nothing from outside itself.
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
