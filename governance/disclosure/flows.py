@@ -10,10 +10,13 @@ answers that in well under a millisecond where the audit's linear program took t
 like one the program found.
 
 A path is only ever a witness: a change it gives is checked line by line before it is used,
-and when no single path carries the whole amount (several paths together might), the caller
-asks its linear program as before. So a path never claims protection the program would deny;
-it only spares the program the questions it would answer yes. The search visits nodes in a
-fixed order, so the same table always gives the same changes.
+so a path never claims protection the program would deny. When no single path carries the
+whole amount, the lines the search reached bound how far the cell can move at all (the cut
+around them); below the amount by more than the audit's tolerance, that is the program's
+"no" without the program (an insider whose own cell is fixed often leaves a primary cell no
+way round). Otherwise several paths together might carry it, and the caller asks its linear
+program as before. The search visits nodes in a fixed order, so the same table always gives
+the same answers.
 """
 
 from __future__ import annotations
@@ -105,11 +108,14 @@ class Network:
 
     def change(
         self, edge: int, direction: int, amount: float, known: tuple[int, float, float] | None = None
-    ) -> list[tuple[int, float]] | None:
-        """A change moving ``edge`` by ``amount`` up (+1) or down (-1) along one path, or None if no path carries it.
+    ) -> tuple[list[tuple[int, float]] | None, float]:
+        """A change moving ``edge`` by ``amount`` up (+1) or down (-1) along one path, else how far any change can.
 
         ``known`` is an insider's edge and how far it may shift (low up to high, as ``_Deviations.find``).
-        The change is the moved edges and their shifts; None says nothing about several paths together.
+        Returns the change (the moved edges and their shifts) and infinity; or, when no single path
+        carries the amount, None and an upper bound on how far the edge can move at all: the
+        capacity of the cut around the lines the search reached (every arc leaving them can carry
+        less than the amount, and together they carry at most their sum; max-flow min-cut).
         """
         self.searches += 1
         insider, rise, fall = -1, INFINITY, INFINITY
@@ -120,7 +126,7 @@ class Network:
         else:
             room = INFINITY if direction > 0 else self.values[edge]
         if room < amount:
-            return None
+            return None, room
         # The moved cell carries the amount from one end to the other; a path must bring it back.
         source, target = (self.heads[edge], self.tails[edge]) if direction > 0 else (self.tails[edge], self.heads[edge])
         reached: dict[int, tuple[int, int, bool]] = {source: (source, -1, True)}
@@ -136,14 +142,19 @@ class Network:
                         break
                     queue.append(other)
         if target not in reached:
-            return None
+            cut = 0.0
+            for node in reached:
+                for j, other, along, room in self.adjacent[node]:
+                    if other not in reached and j != edge:
+                        cut += (rise if along else fall) if j == insider else room
+            return None, cut
         shifts = [(edge, direction * amount)]
         node = target
         while node != source:
             previous, j, along = reached[node]
             shifts.append((j, amount if along else -amount))
             node = previous
-        return shifts if self._balanced(shifts) else None
+        return (shifts, INFINITY) if self._balanced(shifts) else (None, INFINITY)
 
     def _balanced(self, shifts: list[tuple[int, float]]) -> bool:
         """Whether every line the change touches still adds up, read from the lines' own signs."""

@@ -396,11 +396,13 @@ class _Deviations:
         if direction < 0 and amount > self.values[j] + 1e-9 * max(1.0, self.values[j]):
             return False
         if self.network is not None:
-            shifts = self.network.change(j, direction, amount, known)
-            if shifts is not None:
+            shifts, reach = self.network.change(j, direction, amount, known)
+            if shifts is not None or reach < amount - 10 * self.tolerance:
                 # A question answered counts as one program whichever way, so work limits keep their meaning.
                 self.programs += 1
                 self.paths += 1
+                if shifts is None:
+                    return False  # the cut around the lines reached holds the cell short: no change exists
                 change = np.zeros(m)
                 for edge, shift in shifts:
                     change[edge] = shift

@@ -3,8 +3,9 @@
 A path is a witness the audit takes instead of solving a program: every change it gives must keep
 each line adding up, leave no cell below zero, keep an insider's cell within what it knows, and
 move the cell asked about by the whole amount; and the program, asked the same question, must
-agree that such a change exists. So the search never claims protection the program denies. The
-audit's findings must be the same with the search and without it.
+agree that such a change exists. So the search never claims protection the program denies. When
+the search's cut says no change can move the cell that far, the program must find none either.
+The audit's findings must be the same with the search and without it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _holds(shifts, cells, lines, signs, values, known) -> bool:
 
 def test_a_path_is_a_change_the_program_also_finds():
     rng = random.Random(20261206)
-    asked = {"paths": 0, "none": 0}
+    asked = {"paths": 0, "none": 0, "cut": 0}
     for _round in range(40):
         values, lines, signs = _table(rng)
         hidden = [rng.random() < 0.45 for _ in values]
@@ -77,15 +78,18 @@ def test_a_path_is_a_change_the_program_also_finds():
                     if len(cells) > 2 and rng.random() < 0.4:
                         k = rng.choice([j for j in range(len(cells)) if j != edge])
                         known = (k, -rng.choice([0.0, values[cells[k]]]), rng.choice([0.0, 5.0, intervals.INFINITY]))
-                    shifts = network.change(edge, direction, amount, known)
+                    shifts, reach = network.change(edge, direction, amount, known)
                     if shifts is None:
                         asked["none"] += 1
+                        if reach < amount - 10 * tolerance:
+                            asked["cut"] += 1
+                            assert not program.find(cell, direction, amount, known), (cell, direction, amount, known)
                         continue
                     asked["paths"] += 1
                     assert dict(shifts)[edge] == direction * amount
                     assert _holds(shifts, cells, lines, signs, values, known)
                     assert program.find(cell, direction, amount, known), (cell, direction, amount, known)
-    assert asked["paths"] > 200 and asked["none"] > 20  # both answers were exercised
+    assert asked["paths"] > 200 and asked["cut"] > 20 and asked["none"] > asked["cut"]  # every answer exercised
 
 
 def test_no_network_beyond_two_way_tables():
