@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Sequence
 
 INFINITY = math.inf
+AUGMENTATIONS = 32  # paths added up for one question before it is left to the linear program (a work limit)
 
 
 class Network:
@@ -147,7 +148,10 @@ class Network:
                 for j, other, along, room in self.adjacent[node]:
                     if other not in reached and j != edge:
                         cut += (rise if along else fall) if j == insider else room
-            return None, cut
+            if cut < amount:
+                return None, cut
+            # No single path carries it all; several together might: augment them (Edmonds and Karp).
+            return self._augment(edge, direction, amount, source, target, (insider, rise, fall))
         shifts = [(edge, direction * amount)]
         node = target
         while node != source:
@@ -156,10 +160,60 @@ class Network:
             node = previous
         return (shifts, INFINITY) if self._balanced(shifts) else (None, INFINITY)
 
-    def _balanced(self, shifts: list[tuple[int, float]]) -> bool:
-        """Whether every line the change touches still adds up, read from the lines' own signs."""
+    def _augment(
+        self, edge: int, direction: int, amount: float, source: int, target: int, known: tuple[int, float, float]
+    ) -> tuple[list[tuple[int, float]] | None, float]:
+        """Paths added up until they carry ``amount``, or the most they carry together (the max flow).
+
+        Each round takes the shortest path with room left, in the search's fixed order, and sends
+        what it can; after ``AUGMENTATIONS`` rounds the question is left to the program (None,
+        infinity). Room below a hair of the amount counts as none, and is added to the bound.
+        """
+        insider, rise, fall = known
+        floor = 1e-9 * max(1.0, amount)
+        flow: dict[int, float] = {}
+        carried = 0.0
+        for _round in range(AUGMENTATIONS):
+            reached: dict[int, tuple[int, int, bool, float]] = {source: (source, -1, True, INFINITY)}
+            queue = deque([source])
+            while queue and target not in reached:
+                node = queue.popleft()
+                for j, other, along, room in self.adjacent[node]:
+                    if other in reached or j == edge:
+                        continue
+                    capacity = (rise if along else fall) if j == insider else room
+                    left = capacity - flow.get(j, 0.0) if along else capacity + flow.get(j, 0.0)
+                    if left > floor:
+                        reached[other] = (node, j, along, left)
+                        if other == target:
+                            break
+                        queue.append(other)
+            if target not in reached:
+                leaving = 0.0
+                for node in reached:
+                    for j, other, along, room in self.adjacent[node]:
+                        if other not in reached and j != edge:
+                            capacity = (rise if along else fall) if j == insider else room
+                            leaving += max(0.0, capacity - flow.get(j, 0.0) if along else capacity + flow.get(j, 0.0))
+                return None, carried + leaving
+            path, node, send = [], target, amount - carried
+            while node != source:
+                previous, j, along, left = reached[node]
+                path.append((j, along))
+                send = min(send, left)
+                node = previous
+            for j, along in path:
+                flow[j] = flow.get(j, 0.0) + (send if along else -send)
+            carried += send
+            if carried >= amount - floor:
+                shifts = [(edge, direction * amount), *((j, shift) for j, shift in flow.items() if shift != 0.0)]
+                return (shifts, INFINITY) if self._balanced(shifts, floor) else (None, INFINITY)
+        return None, INFINITY
+
+    def _balanced(self, shifts: list[tuple[int, float]], slack: float = 0.0) -> bool:
+        """Whether every line the change touches still adds up (within ``slack``), read from the lines' own signs."""
         residual: dict[int, float] = {}
         for j, shift in shifts:
             for node, sign in self.ends[j]:
                 residual[node] = residual.get(node, 0.0) + sign * shift
-        return all(total == 0.0 for total in residual.values())
+        return all(abs(total) <= slack * len(shifts) for total in residual.values())
