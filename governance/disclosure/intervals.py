@@ -400,7 +400,7 @@ class _Deviations:
             return False
         if self.network is not None:
             shifts, reach = self.network.change(j, direction, amount, known)
-            if shifts is not None or reach < amount - 10 * self.tolerance:
+            if shifts is not None or reach < amount - 1e-6 * max(1.0, amount):
                 # A question answered counts as one program whichever way, so work limits keep their meaning.
                 self.programs += 1
                 self.paths += 1
