@@ -16,7 +16,7 @@ narrowed through lines holding other hidden cells), and a solution found for one
 shows how far every other cell of its group can move, so many programs are never solved.
 On a two-way table the lines of a group make a network (``flows.Network``): a path through it
 answers most questions with a change checked line by line, and the cut around a failed search
-answers many of the rest, before any program (50,000 cells: 35 CPU seconds of programs became 4).
+or paths added up (a max flow) most of the rest, before any program (50,000 cells: 35 CPU seconds of programs became 4).
 
 This module knows nothing of the rules or of how the pattern was chosen: it is the
 independent verifier, given only values, lines, the hidden cells and the requirements.
