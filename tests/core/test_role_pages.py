@@ -934,8 +934,18 @@ class TableClient(Client):
 
 
 def sign_in_every_role(world: World) -> dict[str, dict[str, str]]:
-    """Each role's cookies, signed in once (with a verified second factor) for every cell of the module."""
+    """Each role's cookies, signed in once (with a verified second factor) for every cell of the module.
+
+    Each signed-in session then opens one page, as a browser would after signing in: the session
+    records there what a session keeps from its first page (that the security-key rule was
+    passed, the time of its last activity). The table's requests are rolled back, so without
+    this every one of them would ask the key rule's questions again, which a real session asks
+    once per sign-in.
+    """
     signed_in = {role: sign_in_verified(TableClient(), world.people[role]) for role in ROLES}
+    for role, client in signed_in.items():
+        first = client.get(reverse("about"))
+        assert first.status_code == 200, f"{role} could not open the first page after signing in: {first.status_code}"
     unverified = TableClient()
     unverified.force_login(world.people[STAFF])
     every = signed_in | {ANONYMOUS: TableClient(), UNVERIFIED: unverified}
