@@ -11,6 +11,10 @@ POSTs are sent empty: a form page answers 200 with its errors, an action answers
 302. Every request runs in a savepoint that is rolled back, so no answer changes
 the next. A named URL without a row fails ``test_every_named_url_has_a_row``.
 
+The table asks who may do what, which the views and their rules answer the same way on either
+database: CI runs it once, in the PostgreSQL pass, the production database's (``role_table``),
+as it runs the browser tests; the README's test command runs it on SQLite too.
+
 Each named URL is one test, ``test_page[<name>]``, so that pytest-xdist spreads the
 table over its workers; the world they ask about is built once per module (``table``).
 
@@ -34,6 +38,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import sign_in_verified
 from tests.core.role_pages_world import ALL_ROLES, ANONYMOUS, ROLES, UNVERIFIED, World, build_world
+
+pytestmark = pytest.mark.role_table
 
 LOGIN = "login"  # a redirect to the sign-in page
 STAFF, HANDLER, IAM, DEPUTY, SIRO, CHIEF = "staff", "data_handler", "iam", "deputy_siro", "siro", "chief_statistician"
