@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import time
 
 import pytest
@@ -18,6 +19,21 @@ from governance.core.models import OfficeHolder
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from tests.database_template import django_db_setup, pytest_configure_node, pytest_unconfigure
 from tests.factories import BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
+
+
+def pytest_configure(config) -> None:
+    """Collect cyclic garbage less often than Python's default (every 700 new objects).
+
+    A test builds thousands of short-lived model instances, querysets and template contexts, and
+    the default threshold runs the young generation's collection every few hundred of them, each
+    collection also walking whatever survived: on the contracts tests, 5,031 collections took
+    5.8 s and the run 42.5 s of CPU; at this threshold 1,654 took 2.8 s and the run 37.9 s.
+    Every 50,000 objects still clears the young cycles a test leaves; the older generations are
+    collected ten and a hundred times less often. Tests only: the portal's own processes keep
+    Python's defaults.
+    """
+    gc.set_threshold(50_000, 50, 100)
+
 
 # Migrate once per run under pytest-xdist, copying the result for each worker.
 __all__ = ["django_db_setup", "pytest_configure_node", "pytest_unconfigure"]
