@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 INFINITY = math.inf
+Room = Callable[[int, bool, float], float]  # an arc's room: (edge, along it or against it, the cell's room)
 AUGMENTATIONS = 32  # paths added up for one question before it is left to the linear program (a work limit)
 
 
@@ -130,38 +131,29 @@ class Network:
             return None, room
         # The moved cell carries the amount from one end to the other; a path must bring it back.
         source, target = (self.heads[edge], self.tails[edge]) if direction > 0 else (self.tails[edge], self.heads[edge])
-        reached: dict[int, tuple[int, int, bool]] = {source: (source, -1, True)}
-        queue = deque([source])
-        while queue and target not in reached:
-            node = queue.popleft()
-            for j, other, along, room in self.adjacent[node]:
-                if other in reached or j == edge:
-                    continue
-                if ((rise if along else fall) if j == insider else room) >= amount:
-                    reached[other] = (node, j, along)
-                    if other == target:
-                        break
-                    queue.append(other)
+
+        def capacity(j: int, along: bool, room: float) -> float:
+            return (rise if along else fall) if j == insider else room
+
+        reached = self._search(
+            source, target, edge, lambda j, along, room: capacity(j, along, room) >= amount, capacity
+        )
         if target not in reached:
-            cut = 0.0
-            for node in reached:
-                for j, other, along, room in self.adjacent[node]:
-                    if other not in reached and j != edge:
-                        cut += (rise if along else fall) if j == insider else room
+            cut = self._cut(reached, edge, capacity)
             if cut < amount:
                 return None, cut
             # No single path carries it all; several together might: augment them (Edmonds and Karp).
-            return self._augment(edge, direction, amount, source, target, (insider, rise, fall))
+            return self._augment(edge, direction, amount, source, target, capacity)
         shifts = [(edge, direction * amount)]
         node = target
         while node != source:
-            previous, j, along = reached[node]
+            previous, j, along, _left = reached[node]
             shifts.append((j, amount if along else -amount))
             node = previous
         return (shifts, INFINITY) if self._balanced(shifts) else (None, INFINITY)
 
     def _augment(
-        self, edge: int, direction: int, amount: float, source: int, target: int, known: tuple[int, float, float]
+        self, edge: int, direction: int, amount: float, source: int, target: int, capacity: Room
     ) -> tuple[list[tuple[int, float]] | None, float]:
         """Paths added up until they carry ``amount``, or the most they carry together (the max flow).
 
@@ -169,38 +161,22 @@ class Network:
         what it can; after ``AUGMENTATIONS`` rounds the question is left to the program (None,
         infinity). Room below a hair of the amount counts as none, and is added to the bound.
         """
-        insider, rise, fall = known
         floor = 1e-9 * max(1.0, amount)
         flow: dict[int, float] = {}
+
+        def left(j: int, along: bool, room: float) -> float:
+            return capacity(j, along, room) - flow.get(j, 0.0) if along else capacity(j, along, room) + flow.get(j, 0.0)
+
         carried = 0.0
         for _round in range(AUGMENTATIONS):
-            reached: dict[int, tuple[int, int, bool, float]] = {source: (source, -1, True, INFINITY)}
-            queue = deque([source])
-            while queue and target not in reached:
-                node = queue.popleft()
-                for j, other, along, room in self.adjacent[node]:
-                    if other in reached or j == edge:
-                        continue
-                    capacity = (rise if along else fall) if j == insider else room
-                    left = capacity - flow.get(j, 0.0) if along else capacity + flow.get(j, 0.0)
-                    if left > floor:
-                        reached[other] = (node, j, along, left)
-                        if other == target:
-                            break
-                        queue.append(other)
+            reached = self._search(source, target, edge, lambda j, along, room: left(j, along, room) > floor, left)
             if target not in reached:
-                leaving = 0.0
-                for node in reached:
-                    for j, other, along, room in self.adjacent[node]:
-                        if other not in reached and j != edge:
-                            capacity = (rise if along else fall) if j == insider else room
-                            leaving += max(0.0, capacity - flow.get(j, 0.0) if along else capacity + flow.get(j, 0.0))
-                return None, carried + leaving
+                return None, carried + self._cut(reached, edge, lambda j, along, room: max(0.0, left(j, along, room)))
             path, node, send = [], target, amount - carried
             while node != source:
-                previous, j, along, left = reached[node]
+                previous, j, along, room_left = reached[node]
                 path.append((j, along))
-                send = min(send, left)
+                send = min(send, room_left)
                 node = previous
             for j, along in path:
                 flow[j] = flow.get(j, 0.0) + (send if along else -send)
@@ -209,6 +185,37 @@ class Network:
                 shifts = [(edge, direction * amount), *((j, shift) for j, shift in flow.items() if shift != 0.0)]
                 return (shifts, INFINITY) if self._balanced(shifts, floor) else (None, INFINITY)
         return None, INFINITY
+
+    def _search(
+        self, source: int, target: int, edge: int, follows: Callable[[int, bool, float], bool], room: Room
+    ) -> dict[int, tuple[int, int, bool, float]]:
+        """The lines a breadth-first search reaches from ``source`` (until ``target``), without ``edge``.
+
+        An arc is followed when ``follows`` says so; each line reached keeps the line it was
+        reached from, the edge and its direction, and the arc's ``room``, so a path can be read
+        back from the target. Lines' arcs are visited in a fixed order: the same table, the same path.
+        """
+        reached: dict[int, tuple[int, int, bool, float]] = {source: (source, -1, True, INFINITY)}
+        queue = deque([source])
+        while queue and target not in reached:
+            node = queue.popleft()
+            for j, other, along, arc_room in self.adjacent[node]:
+                if other in reached or j == edge or not follows(j, along, arc_room):
+                    continue
+                reached[other] = (node, j, along, room(j, along, arc_room))
+                if other == target:
+                    break
+                queue.append(other)
+        return reached
+
+    def _cut(self, reached: dict, edge: int, room: Room) -> float:
+        """How much can leave the lines reached (the capacity of the cut around them), by ``room``."""
+        return sum(
+            room(j, along, arc_room)
+            for node in reached
+            for j, other, along, arc_room in self.adjacent[node]
+            if other not in reached and j != edge
+        )
 
     def _balanced(self, shifts: list[tuple[int, float]], slack: float = 0.0) -> bool:
         """Whether every line the change touches still adds up (within ``slack``), read from the lines' own signs."""
