@@ -169,7 +169,7 @@ def area_from(value: str | None) -> BusinessArea | None:
 def narrowed_returns(returns, *, area: BusinessArea | None = None, states: tuple[str, ...] | None = None):
     """Returns narrowed to one figure of the SIRO's report: those of IAMs with an asset in ``area``, in ``states``.
 
-    The same rule as the report's counts (``report._return_counts``): a return counts in every area
+    The same rule as the report's counts (``report._returns``): a return counts in every area
     where its IAM manages an asset.
     """
     if area is not None:

@@ -1,0 +1,115 @@
+"""``CompiledQuery`` answers as its queryset does, for any values, on every database, and refuses a
+builder whose SQL it cannot safely reuse."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from governance.core.compiled import CompiledQuery
+from governance.register.models import InformationAsset
+from tests.factories import BusinessAreaFactory, InformationAssetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_area(name_start: str, *, before: datetime.date, since: datetime.datetime, above: int):
+    """Assets due for review before a date, created since a time, with ids above a number, by area."""
+    return (
+        InformationAsset.objects.filter(name__startswith=name_start, pk__gt=above)
+        .values("business_area_id")
+        .annotate(
+            due=Count("pk", filter=Q(next_review_date__lt=before)),
+            new=Count("pk", filter=Q(created_at__gte=since)),
+            latest=Coalesce(Max("next_review_date"), before),
+        )
+        .order_by("business_area_id")
+    )
+
+
+BY_AREA = CompiledQuery(_by_area, before=datetime.date, since=datetime.datetime, above=int)
+
+
+@pytest.fixture
+def assets():
+    today = timezone.localdate()
+    areas = [BusinessAreaFactory(), BusinessAreaFactory()]
+    made = []
+    for offset, area in zip((-30, -1, 0, 5, 40, 400), areas * 3, strict=True):
+        made.append(
+            InformationAssetFactory(
+                name=f"Survey {offset}", business_area=area, next_review_date=today + datetime.timedelta(days=offset)
+            )
+        )
+    InformationAssetFactory(name="Other", business_area=areas[0])
+    return made
+
+
+def test_rows_equal_the_querysets_for_many_values(assets):
+    today = timezone.localdate()
+    now = timezone.now()
+    first = min(asset.pk for asset in assets)
+    cases = [
+        ("Survey", today, now - datetime.timedelta(days=1), 0),
+        ("Survey", today + datetime.timedelta(days=41), now + datetime.timedelta(minutes=5), first),
+        ("Survey", today - datetime.timedelta(days=365), now - datetime.timedelta(days=9), first + 2),
+        ("Other", today + datetime.timedelta(days=1000), now, 0),
+        ("Nothing", today, now, 0),
+    ]
+    for name, before, since, above in cases:
+        expected = list(_by_area(name, before=before, since=since, above=above))
+        assert BY_AREA.dicts(name, before=before, since=since, above=above) == expected, (name, before, since)
+        assert BY_AREA.rows(name, before=before, since=since, above=above) == [tuple(row.values()) for row in expected]
+
+
+def test_a_dates_column_comes_back_as_a_date(assets):
+    """The database's converters are applied, as the queryset applies them (SQLite sends text)."""
+    far = timezone.localdate() + datetime.timedelta(days=9999)
+    rows = BY_AREA.dicts("Survey", before=far, since=timezone.now(), above=0)
+    assert rows and all(isinstance(row["latest"], datetime.date) for row in rows)
+
+
+def test_each_set_of_fixed_arguments_is_compiled_apart(assets):
+    today, now = timezone.localdate(), timezone.now()
+    survey = BY_AREA.dicts("Survey", before=today, since=now, above=0)
+    other = BY_AREA.dicts("Other", before=today, since=now, above=0)
+    assert survey == list(_by_area("Survey", before=today, since=now, above=0))
+    assert other == list(_by_area("Other", before=today, since=now, above=0))
+    assert survey != other
+
+
+def test_the_queryset_is_built_once_for_every_later_call(assets):
+    built = []
+
+    def build(*, before):
+        built.append(before)
+        return InformationAsset.objects.filter(next_review_date__lt=before).values("pk").order_by("pk")
+
+    query = CompiledQuery(build, before=datetime.date)
+    today = timezone.localdate()
+    for days in range(5):
+        day = today + datetime.timedelta(days=days * 10)
+        assert query.dicts(before=day) == list(build(before=day))
+    assert len(built) == 2 + 5  # twice to compile (two sentinels), then once per check above
+
+
+def test_a_value_derived_in_python_is_refused():
+    """``before + 1 day`` would be frozen at the first sentinel's value: refused, not answered wrongly."""
+    derived = CompiledQuery(
+        lambda *, before: InformationAsset.objects.filter(next_review_date__lt=before + datetime.timedelta(days=1)),
+        before=datetime.date,
+    )
+    with pytest.raises(ImproperlyConfigured, match="derived"):
+        derived.rows(before=timezone.localdate())
+
+
+def test_wrong_parameters_are_refused():
+    with pytest.raises(ImproperlyConfigured):
+        CompiledQuery(lambda *, name: InformationAsset.objects.filter(name=name), name=str)
+    with pytest.raises(TypeError):
+        BY_AREA.rows("Survey", before=timezone.localdate())
