@@ -14,6 +14,11 @@ otherwise be frozen at the first sentinel's, so such a builder is refused when f
 answered wrongly. What does not change from one view to the next but shapes the query (a round,
 its period) is passed as ``fixed`` arguments, and each set of them is compiled apart.
 
+A builder must not read the clock: a date it reads for itself would be the same in both builds, so
+nothing could tell it from a constant. Today's date is passed as a varying parameter; statements
+are also compiled again each day, so a selector that reads today's date deep inside still gets
+today's, but a time read that way would be kept: pass ``now`` too.
+
 Rows come back as the queryset's own iteration would give them (``values()`` names, the
 database's converters applied), without building the queryset again.
 """
@@ -30,6 +35,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
+from django.utils import timezone
 
 #: Two sentinels for each kind of parameter: values no real parameter of these queries takes.
 _SENTINELS: dict[type, tuple[Any, Any]] = {
@@ -136,7 +142,7 @@ class CompiledQuery:
         return _Statement(sql, params, tuple(slots), names, converters)
 
     def _statement(self, alias: str, fixed: tuple) -> _Statement:
-        key = (alias, connections[alias].vendor, fixed)
+        key = (alias, connections[alias].vendor, timezone.localdate(), fixed)
         with self._lock:
             statement = self._statements.get(key)
             if statement is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
@@ -113,3 +114,22 @@ def test_wrong_parameters_are_refused():
         CompiledQuery(lambda *, name: InformationAsset.objects.filter(name=name), name=str)
     with pytest.raises(TypeError):
         BY_AREA.rows("Survey", before=timezone.localdate())
+
+
+def test_a_date_read_inside_the_builder_is_today_s_on_every_day(assets):
+    """A selector that reads today's date for itself: the statement is compiled again the next day."""
+
+    def build():
+        return InformationAsset.objects.filter(next_review_date__lt=timezone.localdate()).values("pk").order_by("pk")
+
+    query = CompiledQuery(build)
+    today = timezone.localdate()
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(12), tzinfo=datetime.UTC), tick=False):
+        assert query.dicts() == list(build())
+        first = len(query.dicts())
+    with time_machine.travel(
+        datetime.datetime.combine(today + datetime.timedelta(days=41), datetime.time(12), tzinfo=datetime.UTC),
+        tick=False,
+    ):
+        assert query.dicts() == list(build())
+        assert len(query.dicts()) > first
