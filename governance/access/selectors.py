@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -35,6 +35,7 @@ from governance.access.policy import (
     can_decide_as_iam,
     reviewer_for,
 )
+from governance.core.compiled import CompiledQuery
 from governance.core.expressions import AmongIds
 from governance.core.models import AccessEvent, BusinessArea, OfficeHolder, User
 from governance.core.policy import has_oversight, is_member, role_facts, stands_in
@@ -127,30 +128,91 @@ def _item_count() -> Coalesce:
     return Coalesce(Subquery(items, output_field=IntegerField()), 0)
 
 
-_EVIDENCE = {
-    "last_access": lambda: _last_access()[0],
-    "item_count": _item_count,
-    "training_lapsed": lambda: training_lapsed("holder"),
-    "due_for_review": _due_for_review,
-    "reviewed_this_period": _reviewed_this_period,
+_EVIDENCE: dict[str, Callable[[datetime.date | None], Any]] = {
+    "last_access": lambda on: _last_access()[0],
+    "item_count": lambda on: _item_count(),
+    "training_lapsed": lambda on: training_lapsed("holder", on),
+    "due_for_review": lambda on: _due_for_review(),
+    "reviewed_this_period": lambda on: _reviewed_this_period(),
 }
 
 
-def grant_evidence(*names: str) -> dict[str, Any]:
+def grant_evidence(*names: str, on: datetime.date | None = None) -> dict[str, Any]:
     """The evidence "Your grants" shows and filters by, as expressions on a grant (those ``names``, or
     all): the holder's last access to the asset (from the access events), whether their training has
-    lapsed, whether the grant waits in an open access review or was reviewed in one, and the number of
-    items it gives.
+    lapsed (on ``on``, today by default), whether the grant waits in an open access review or was
+    reviewed in one, and the number of items it gives.
 
     A filter adds only the ones it asks (``alias``): annotated on every grant, the training check
     joined each of an IAM's 2,000 grants to its holder just to count and sort them."""
-    return {name: _EVIDENCE[name]() for name in names or _EVIDENCE}
+    return {name: _EVIDENCE[name](on) for name in names or _EVIDENCE}
 
 
-def grants_on_managed_assets(user) -> QuerySet[AccessGrant]:
-    """``managed_live_grants`` with their holders, assets and ``grant_evidence``, so the list shows
-    them without a query per row."""
-    return managed_live_grants(user).select_related("holder__business_area", "asset").annotate(**grant_evidence())
+class YourGrantRow(NamedTuple):
+    """One row of "Your grants": a grant, its holder, its asset and the evidence, as plain values."""
+
+    pk: int
+    state: str
+    ends_on: datetime.date
+    asset_name: str
+    asset_area_id: int | None
+    holder_username: str
+    holder_first_name: str
+    holder_last_name: str
+    holder_is_active: bool
+    holder_leaver_date: datetime.date | None
+    holder_area_id: int | None
+    holder_area_name: str | None
+    last_access: datetime.datetime | None
+    item_count: int
+    training_lapsed: bool
+    due_for_review: bool
+    reviewed_this_period: bool
+
+    @property
+    def holder_name(self) -> str:
+        """As ``User.display_name``: the full name, or the username where there is none."""
+        return f"{self.holder_first_name} {self.holder_last_name}".strip() or self.holder_username
+
+
+_YOUR_GRANT_COLUMNS = (
+    "pk",
+    "state",
+    "ends_on",
+    "asset__name",
+    "asset__business_area_id",
+    "holder__username",
+    "holder__first_name",
+    "holder__last_name",
+    "holder__is_active",
+    "holder__leaver_date",
+    "holder__business_area_id",
+    "holder__business_area__name",
+    *_EVIDENCE,
+)
+
+
+def _your_grant_rows(*, iam: int, ids: list[int], today: datetime.date) -> QuerySet:
+    return (
+        AccessGrant.objects.filter(AmongIds("pk", ids), asset__manager_id=iam, state__in=LIVE)
+        .annotate(**grant_evidence(on=today))
+        .values_list(*_YOUR_GRANT_COLUMNS)
+    )
+
+
+# Compiled once: building and compiling the grants' evidence (five subqueries) took as long as
+# PostgreSQL took to answer for the page's 50 grants. The ids go as one array.
+_YOUR_GRANT_ROWS = CompiledQuery(_your_grant_rows, iam=int, ids=list, today=datetime.date)
+
+
+def your_grant_rows(user: User, ids: list[int]) -> dict[int, YourGrantRow]:
+    """The rows of "Your grants" for ``ids`` (of ``managed_live_grants``), by id, in one query: live
+    grants on the assets ``user`` manages, with their holders, assets and ``grant_evidence``.
+
+    Plain values rather than models: a grant, its holder, the holder's area and the asset built
+    for each of the 50 rows cost more than reading them."""
+    rows = _YOUR_GRANT_ROWS.rows(iam=user.pk, ids=list(ids), today=timezone.localdate())
+    return {row[0]: YourGrantRow(*row) for row in rows}
 
 
 def campaign_reviews(campaign: RecertificationCampaign) -> QuerySet[AccessReview]:

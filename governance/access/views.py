@@ -538,15 +538,15 @@ class YourGrantsView(PolicyMixin, FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         # The page's ids first, sorted from the grants and assets alone; then those 50 with their holders and
-        # evidence. Read in one, every live grant's holder row (2,000 for the benchmark IAM) was joined and
-        # sorted with it to show 50.
+        # evidence, as plain rows. Read in one, every live grant's holder row (2,000 for the benchmark IAM)
+        # was joined and sorted with it to show 50.
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
         ids = list(ids)
         if not ids:  # nothing matched: the rows' query is not even built
             page.object_list = []
             return paginator, page, page.object_list, is_paginated
-        grants = selectors.grants_on_managed_assets(self.request.user).filter(pk__in=ids).in_bulk()
-        page.object_list = [grants[pk] for pk in ids if pk in grants]
+        rows = selectors.your_grant_rows(self.request.user, ids)
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):

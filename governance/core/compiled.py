@@ -45,6 +45,8 @@ _SENTINELS: dict[type, tuple[Any, Any]] = {
         datetime.datetime(1901, 2, 3, 4, 5, 6, 7, tzinfo=datetime.UTC),
         datetime.datetime(1902, 3, 4, 5, 6, 7, 8, tzinfo=datetime.UTC),
     ),
+    # Ids sent as one array (``core.expressions.AmongIds`` on PostgreSQL).
+    list: ([-7_391_204_517], [-7_391_204_519]),
 }
 
 #: Compiled statements kept per query (each database and set of fixed arguments is one).
@@ -53,6 +55,7 @@ KEPT = 32
 
 @dataclass(frozen=True)
 class _Statement:
+    reusable: bool  # False where a list of ids is spread over one placeholder each (SQLite): built each time
     sql: str
     params: tuple[Any, ...]
     # (position among params, parameter name, how the database was sent it: "raw" or an adapter name)
@@ -71,6 +74,13 @@ def _forms(connection, kind: type, value: Any) -> dict[str, Any]:
     return forms
 
 
+def _names(query) -> tuple[str, ...]:
+    """The names of a ``values()`` query's columns, in their order (as ``ValuesIterable`` finds them)."""
+    if query.selected:
+        return tuple(query.selected)
+    return (*query.extra_select, *query.values_select, *query.annotation_select)
+
+
 def _adapted(connection, form: str, value: Any) -> Any:
     if form == "datetime":
         return connection.ops.adapt_datetimefield_value(value)
@@ -83,14 +93,17 @@ class CompiledQuery:
     """A queryset built by ``build(*fixed, **varying)``, compiled once per database and ``fixed``.
 
     ``varying`` names the parameters that change from one call to the next and their types
-    (``int``, ``datetime.date`` or ``datetime.datetime``); each must reach the SQL as a parameter
-    of its own, unchanged. ``fixed`` arguments must be hashable: they key the compiled statement.
+    (``int``, ``datetime.date``, ``datetime.datetime``, or ``list`` for ids); each must reach the SQL
+    as a parameter of its own, unchanged. A list reaches PostgreSQL as one array (``AmongIds``);
+    where the database spreads it over a placeholder per id (SQLite, in development), the SQL
+    depends on its length, and the queryset is built for each call instead. ``fixed`` arguments must
+    be hashable: they key the compiled statement.
     """
 
     def __init__(self, build: Callable[..., QuerySet], **varying: type):
         for name, kind in varying.items():
             if kind not in _SENTINELS:
-                raise ImproperlyConfigured(f"{name}: a varying parameter must be an int, a date or a datetime")
+                raise ImproperlyConfigured(f"{name}: a varying parameter must be an int, a date, a datetime or a list")
         self.build = build
         self.varying = varying
         self._statements: OrderedDict[tuple, _Statement] = OrderedDict()
@@ -106,6 +119,9 @@ class CompiledQuery:
             sql, params = compiler.as_sql()
             compiled.append((queryset, compiler, sql, tuple(params)))
         (queryset, compiler, sql, params), (_, _, other_sql, other_params) = compiled
+        lists = [name for name, kind in self.varying.items() if kind is list]
+        if lists and _SENTINELS[list][0] not in params:
+            return _Statement(False, "", (), (), (), ())
         if sql != other_sql or len(params) != len(other_params):
             raise ImproperlyConfigured(f"{self.build.__qualname__}: its SQL changes with its parameters' values")
         slots = []
@@ -124,22 +140,13 @@ class CompiledQuery:
                     "pass the derived value as a parameter of its own"
                 )
             slots.append((position, *found[0]))
-        query = queryset.query
-        names = (
-            tuple(query.selected)
-            if query.selected
-            else (
-                *query.extra_select,
-                *query.values_select,
-                *query.annotation_select,
-            )
-        )
+        names = _names(queryset.query)
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = tuple(
             (index, tuple(functions), expression)
             for index, (functions, expression) in compiler.get_converters(fields).items()
         )
-        return _Statement(sql, params, tuple(slots), names, converters)
+        return _Statement(True, sql, params, tuple(slots), names, converters)
 
     def _statement(self, alias: str, fixed: tuple) -> _Statement:
         key = (alias, connections[alias].vendor, timezone.localdate(), fixed)
@@ -160,6 +167,9 @@ class CompiledQuery:
         if set(values) != set(self.varying):
             raise TypeError(f"expected values for {sorted(self.varying)}, got {sorted(values)}")
         statement = self._statement(using, fixed)
+        if not statement.reusable:
+            built = self._built(fixed, using, values)
+            return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in built]
         connection = connections[using]
         params = list(statement.params)
         for position, name, form in statement.slots:
@@ -183,4 +193,11 @@ class CompiledQuery:
     def dicts(self, *fixed: Hashable, using: str = "default", **values: Any) -> list[dict[str, Any]]:
         """The query's rows as ``values()`` would give them: dictionaries keyed by its names."""
         statement = self._statement(using, fixed)
+        if not statement.reusable:
+            built = self._built(fixed, using, values)
+            names = _names(built.query)
+            return [row if isinstance(row, dict) else dict(zip(names, row, strict=True)) for row in built]
         return [dict(zip(statement.names, row, strict=True)) for row in self.rows(*fixed, using=using, **values)]
+
+    def _built(self, fixed: tuple, using: str, values: dict[str, Any]) -> QuerySet:
+        return self.build(*fixed, **values).using(using)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from governance.access.models import AccessGrant
+from governance.access.selectors import YourGrantRow
 from governance.core.plurals import day_writer
 
 register = template.Library()
@@ -42,43 +43,40 @@ _PLACEHOLDER = 987654321  # a grant id, replaced by each row's: one reverse() fo
 
 
 @register.simple_tag
-def your_grant_rows(grants: Iterable[AccessGrant]) -> SafeString:
-    """One row per grant of ``selectors.grants_on_managed_assets``: the holder (their area, leaver or
-    in another area), the asset, the number of items, the state, the review, the holder's training,
-    the end date and the holder's last access."""
+def your_grant_rows(grants: Iterable[YourGrantRow]) -> SafeString:
+    """One row per grant of ``selectors.your_grant_rows``: the holder (their area, leaver or in another
+    area), the asset, the number of items, the state, the review, the holder's training, the end date
+    and the holder's last access."""
     before, after = reverse("access:grant", args=[_PLACEHOLDER]).split(str(_PLACEHOLDER))
     day_text = day_writer()
     rows = []
     for grant in grants:
-        holder = grant.holder
-        area = holder.business_area
-        if not holder.is_active or holder.leaver_date:
+        if not grant.holder_is_active or grant.holder_leaver_date:
             status = _LEAVER
-        elif holder.business_area_id != grant.asset.business_area_id:
+        elif grant.holder_area_id != grant.asset_area_id:
             status = _ELSEWHERE
         else:
             status = ""
-        if grant.due_for_review:  # type: ignore[attr-defined]  # annotated by the selector
+        if grant.due_for_review:
             review = _DUE
-        elif grant.reviewed_this_period:  # type: ignore[attr-defined]
+        elif grant.reviewed_this_period:
             review = "Reviewed"
         else:
             review = "Not in a review"
-        last_access = grant.last_access  # type: ignore[attr-defined]
         rows.append(
             _ROW.format(
                 f"{before}{grant.pk}{after}",
-                escape(holder.display_name),
-                _AREA.format(escape(area.name)) if area else "",
+                escape(grant.holder_name),
+                _AREA.format(escape(grant.holder_area_name)) if grant.holder_area_name is not None else "",
                 status,
-                escape(grant.asset.name),
-                grant.item_count,  # type: ignore[attr-defined]
+                escape(grant.asset_name),
+                grant.item_count,
                 " govuk-tag--green" if grant.state == AccessGrant.State.ACTIVE else " govuk-tag--grey",
                 _STATES.get(grant.state, escape(grant.state)),
                 review,
-                _LAPSED if grant.training_lapsed else "Current",  # type: ignore[attr-defined]
+                _LAPSED if grant.training_lapsed else "Current",
                 day_text(grant.ends_on),
-                day_text(last_access) if last_access else "Never",
+                day_text(grant.last_access) if grant.last_access else "Never",
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above

@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone
 from governance.access import recertification
 from governance.access.grants import revoke
 from governance.access.models import AccessGrant
-from governance.access.selectors import grants_on_managed_assets
+from governance.access.selectors import _YOUR_GRANT_COLUMNS, YourGrantRow, your_grant_rows
 from governance.access.views import LAST_ACCESS_DAYS
 from governance.core.access_events import record_access
 from tests.factories import UserFactory, make_course, make_grant, make_signoff
@@ -35,7 +35,7 @@ def test_an_iam_sees_the_live_grants_on_their_assets_only(verified_client, iam, 
     _grant(other_asset, staff)
     page = verified_client(iam).get(URL)
     assert page.status_code == 200
-    assert list(page.context["grants"]) == [mine]
+    assert [row.pk for row in page.context["grants"]] == [mine.pk]
     assert "1 live grant" in page.content.decode()
     assert "Never" in page.content.decode()
 
@@ -45,7 +45,7 @@ def test_last_access_is_the_holders_own_on_that_asset(iam, asset, staff, rf):
     request = rf.get("/")
     request.user = staff
     record_access(request, asset, "download")
-    assert grants_on_managed_assets(iam).get(pk=grant.pk).last_access is not None
+    assert your_grant_rows(iam, [grant.pk])[grant.pk].last_access is not None
 
 
 @pytest.mark.parametrize("who", ["staff", "deputy_siro", "auditor", "administrator"])
@@ -87,7 +87,7 @@ def test_staff_who_manage_nothing_have_no_grants_item(verified_client, staff, as
 def _listed(client, **filters) -> set[int]:
     page = client.get(URL, filters)
     assert page.status_code == 200
-    return {grant.pk for grant in page.context["grants"]}
+    return {row.pk for row in page.context["grants"]}
 
 
 def test_the_filters_narrow_by_item_review_training_leaver_and_last_access(
@@ -153,3 +153,21 @@ def test_the_home_count_says_how_many_are_due_and_by_when(verified_client, iam, 
     day = dateformat.format(deadline, "j F" if deadline.year == datetime.date.today().year else "j F Y")
     home = verified_client(iam).get("/").content.decode()
     assert f"Your grants: 2 live, 2 due for review by {day}" in home
+
+
+def test_the_rows_read_each_column_into_its_place(iam, asset, staff):
+    """The row's fields are the selected columns, in order: the evidence's names are the last fields."""
+    assert [column.replace("__", "_").replace("business_area", "area") for column in _YOUR_GRANT_COLUMNS] == list(
+        YourGrantRow._fields
+    )
+    grant = _grant(asset, staff)
+    row = your_grant_rows(iam, [grant.pk])[grant.pk]
+    assert (row.asset_name, row.holder_name, row.holder_area_id, row.ends_on, row.state) == (
+        asset.name,
+        staff.display_name,
+        staff.business_area_id,
+        grant.ends_on,
+        grant.state,
+    )
+    assert row.item_count == grant.items.count()
+    assert your_grant_rows(UserFactory(), [grant.pk]) == {}  # another person's grant: not their row

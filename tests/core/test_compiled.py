@@ -8,11 +8,13 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from governance.core.compiled import CompiledQuery
+from governance.core.expressions import AmongIds
 from governance.register.models import InformationAsset
 from tests.factories import BusinessAreaFactory, InformationAssetFactory
 
@@ -133,3 +135,29 @@ def test_a_date_read_inside_the_builder_is_today_s_on_every_day(assets):
     ):
         assert query.dicts() == list(build())
         assert len(query.dicts()) > first
+
+
+def test_a_list_of_ids_is_one_array_on_postgresql_and_built_each_time_elsewhere(assets):
+    """On PostgreSQL the ids go as one parameter, so any number of them reuses the statement; SQLite
+    spreads them over a placeholder each, so there the queryset is built for each call."""
+    built = []
+
+    def build(*, ids, before):
+        built.append(len(ids))
+        return (
+            InformationAsset.objects.filter(AmongIds("pk", ids), next_review_date__lt=before)
+            .values_list("pk", "name")
+            .order_by("pk")
+        )
+
+    query = CompiledQuery(build, ids=list, before=datetime.date)
+    far = timezone.localdate() + datetime.timedelta(days=1000)
+    pks = [asset.pk for asset in assets]
+    for chosen in (pks[:1], pks[1:4], pks, [], [10**9]):
+        expected = list(
+            InformationAsset.objects.filter(pk__in=chosen, next_review_date__lt=far).values_list("pk", "name")
+        )
+        assert query.rows(ids=chosen, before=far) == sorted(expected)
+        assert query.dicts(ids=chosen, before=far) == [{"pk": pk, "name": name} for pk, name in sorted(expected)]
+    compiled_once = connection.vendor == "postgresql"
+    assert len(built) == 2 + (0 if compiled_once else 10)  # two builds to compile, then one a call elsewhere
