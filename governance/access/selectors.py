@@ -563,7 +563,7 @@ def _overseen_asset_ids(user: User) -> list[int]:
 
 def grants_past_recertification(today: datetime.date) -> Q:
     """Active grants with a recertification review still undecided after its campaign's deadline (the SIRO's
-    report counts the same: ``assurance/report.py``'s ``_access``).
+    report counts the same from the reviews: ``late_reviews_of_active_grants``).
 
     The late reviews' grants are one list the database hashes once; a subquery per grant cost
     a second at 100,000 grants in an aggregate that counts them all."""
@@ -573,6 +573,12 @@ def grants_past_recertification(today: datetime.date) -> Q:
 def late_reviews(today: datetime.date) -> QuerySet[AccessReview]:
     """Recertification reviews still undecided after their campaign's deadline."""
     return AccessReview.objects.filter(decision="", campaign__deadline__lt=today)
+
+
+def late_reviews_of_active_grants(today: datetime.date) -> QuerySet[AccessReview]:
+    """The late reviews of grants still active (``grants_past_recertification``, counted from the reviews
+    to group them by a grant's asset)."""
+    return late_reviews(today).filter(grant__state=AccessGrant.State.ACTIVE)
 
 
 def grants_past_end(today: datetime.date) -> Q:

@@ -23,10 +23,12 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
-from governance.access.models import AccessGrant, AccessReview
+from governance.access.models import AccessGrant
+from governance.access.selectors import grants_past_end, late_reviews_of_active_grants
 from governance.assurance.models import AssuranceReturn, AssuranceRound
 from governance.assurance.risks import figure_filter, scored_risks
 from governance.contracts.models import ContractAsset, ResearchContract
+from governance.contracts.selectors import destruction_overdue
 from governance.core.compiled import CompiledQuery
 from governance.core.models import BusinessArea, User
 from governance.incidents.models import Incident
@@ -202,9 +204,8 @@ def _counted(figure: str, queryset: QuerySet, area: str, count: Count) -> QueryS
 
 def _today_counts_query(*, today: datetime.date) -> QuerySet:
     """The rows (figure, area, n) of ``_today_counts``: one UNION ALL of grouped counts."""
-    overdue = Q(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today)
     total = (
-        ResearchContract.objects.filter(overdue)
+        ResearchContract.objects.filter(destruction_overdue(today))
         .annotate(figure=Value("contracts_total"), area=Value(None, output_field=IntegerField()))
         .values("figure", "area")
         .annotate(n=Count("pk"))
@@ -213,23 +214,19 @@ def _today_counts_query(*, today: datetime.date) -> QuerySet:
     parts = (
         _counted(
             "grants_past_end",
-            AccessGrant.objects.filter(state=AccessGrant.State.ACTIVE, ends_on__lt=today),
+            AccessGrant.objects.filter(grants_past_end(today)),
             "asset__business_area_id",
             Count("pk"),
         ),
         _counted(
             "grants_past_recertification",
-            AccessReview.objects.filter(
-                decision="", campaign__deadline__lt=today, grant__state=AccessGrant.State.ACTIVE
-            ),
+            late_reviews_of_active_grants(today),
             "grant__asset__business_area_id",
             Count("grant", distinct=True),
         ),
         _counted(
             "contracts_past_destruction",
-            ContractAsset.objects.filter(
-                contract__status__in=ResearchContract.HOLDING_DATA, contract__destruction_due_date__lt=today
-            ),
+            ContractAsset.objects.filter(destruction_overdue(today, "contract__")),
             "asset__business_area_id",
             Count("contract", distinct=True),
         ),

@@ -34,7 +34,7 @@ SOON_DAYS = 30
 
 def _overdue(today: datetime.date):
     return Case(
-        When(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today, then=Value(True)),
+        When(destruction_overdue(today), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )

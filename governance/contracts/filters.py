@@ -122,9 +122,7 @@ class ContractCalendarFilter(django_filters.FilterSet):
         if value == "destruction_30":
             return queryset.filter(destruction_due_within(today, 30))
         horizon = today + datetime.timedelta(days=int(value))
-        return queryset.filter(
-            Q(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today) | Q(next_date__lte=horizon)
-        )
+        return queryset.filter(destruction_overdue(today) | Q(next_date__lte=horizon))
 
     def by_scope(self, queryset, name, value):
         if value == "released":

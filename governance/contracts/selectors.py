@@ -96,9 +96,9 @@ def data_reviews_for(user: User) -> list[ContractAsset]:
 # Named filters, shared by the lists (the contracts list, the retention calendar) and the home page's counts.
 
 
-def destruction_overdue(today: datetime.date) -> Q:
-    """Data still held after its destruction date."""
-    return Q(status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=today)
+def destruction_overdue(today: datetime.date, contract: str = "") -> Q:
+    """Data still held after its destruction date (``contract``: the path to the contract, "" on contracts)."""
+    return Q(**{f"{contract}status__in": ResearchContract.HOLDING_DATA, f"{contract}destruction_due_date__lt": today})
 
 
 def destruction_escalated(today: datetime.date) -> Q:

@@ -21,8 +21,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from governance.access.models import AccessGrant, AccessReview
+from governance.access.models import AccessGrant
+from governance.access.selectors import late_reviews_of_active_grants
 from governance.contracts.models import ContractAsset, ResearchContract
+from governance.contracts.selectors import destruction_overdue
 from governance.core.models import AccessEvent, BusinessArea, User
 from governance.core.queue import enqueue
 from governance.incidents.queries import open_counts
@@ -57,9 +59,7 @@ def figures_on(on: datetime.date) -> dict:
         ("overdue_reviews", InformationAsset.objects.filter(next_review_date__lt=on).values("business_area")),
         (
             "grants_past_recertification",
-            AccessReview.objects.filter(decision="", campaign__deadline__lt=on, grant__state="active").values(
-                "grant__asset__business_area"
-            ),
+            late_reviews_of_active_grants(on).values("grant__asset__business_area"),
         ),
     ):
         for row in rows.annotate(n=Count("pk")).order_by():
@@ -67,18 +67,15 @@ def figures_on(on: datetime.date) -> dict:
             if area in areas:
                 areas[area][target] = row["n"]
             whole[target] += row["n"]
-    overdue = Q(contract__status__in=ResearchContract.HOLDING_DATA, contract__destruction_due_date__lt=on)
     for row in (
-        ContractAsset.objects.filter(overdue)
+        ContractAsset.objects.filter(destruction_overdue(on, "contract__"))
         .values("asset__business_area")
         .annotate(n=Count("contract", distinct=True))
         .order_by()
     ):
         if str(row["asset__business_area"]) in areas:
             areas[str(row["asset__business_area"])]["contracts_past_destruction"] = row["n"]
-    whole["contracts_past_destruction"] = ResearchContract.objects.filter(
-        status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=on
-    ).count()
+    whole["contracts_past_destruction"] = ResearchContract.objects.filter(destruction_overdue(on)).count()
     for figures in (whole, *areas.values()):
         figures["training"] = _percent(figures.pop("_done"), figures.pop("_of"))
     return {"organisation": whole, "areas": areas, "policy": policy_figures(on)}
@@ -130,9 +127,7 @@ def policy_figures(on: datetime.date) -> dict[str, int]:
         "accesses_recorded_30_days": AccessEvent.objects.filter(at__gte=since).count(),
         "assets": assets["total"],
         "assets_without_iam": assets["without_iam"],
-        "contracts_past_destruction": ResearchContract.objects.filter(
-            status__in=ResearchContract.HOLDING_DATA, destruction_due_date__lt=on
-        ).count(),
+        "contracts_past_destruction": ResearchContract.objects.filter(destruction_overdue(on)).count(),
         "releases_signed_off": releases["signed_off"],
         "releases_released": releases["released"],
         "incidents_open": incidents.open,
