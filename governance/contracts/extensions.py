@@ -54,8 +54,8 @@ def deciders_for(contract: ResearchContract) -> Deciders:
         asset = row.asset
         if asset.needs_iam:
             missing.append(asset)
-        else:
-            iams.setdefault(asset.manager_id, asset.manager)
+        elif asset.manager is not None:  # always, when the asset does not need an IAM
+            iams.setdefault(asset.manager.pk, asset.manager)
     return Deciders(iams=list(iams.values()), assets_without_iam=missing)
 
 

@@ -61,7 +61,7 @@ class ContractFilter(django_filters.FilterSet):
 
     class Meta:
         model = ResearchContract
-        fields = []
+        fields: list[str] = []
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -111,7 +111,7 @@ class ContractCalendarFilter(django_filters.FilterSet):
 
     class Meta:
         model = ResearchContract
-        fields = []
+        fields: list[str] = []
 
     def by_window(self, queryset, name, value):
         today = timezone.localdate()

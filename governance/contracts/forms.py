@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -18,6 +20,7 @@ from governance.contracts.records import CONTRACT_FIELDS, EDITABLE_AFTER_RELEASE
 from governance.core import uploads
 from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import GovukDateField
+from governance.register.forms.assets import AssetChoiceField
 from governance.register.forms.organisation import PersonField
 from governance.register.models import DataItem, InformationAsset
 
@@ -109,15 +112,20 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = ExternalOrganisation.objects.order_by("name")
-        self.fields["organisation"].empty_label = "Select the contractor"
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = ExternalOrganisation.objects.order_by("name")
+        organisation.empty_label = "Select the contractor"
         gateways = LegalGateway.objects.filter(is_active=True)
         if self.instance.legal_gateway_id:
             gateways = LegalGateway.objects.filter(Q(is_active=True) | Q(pk=self.instance.legal_gateway_id))
-        self.fields["legal_gateway"].queryset = gateways.order_by("name")
-        self.fields["legal_gateway"].empty_label = "Not chosen yet"
-        self.fields["lawful_basis"].choices = [("", "Not chosen yet"), *InformationAsset.LawfulBasis.choices]
-        self.fields["special_category_condition"].choices = [
+        legal_gateway = cast(forms.ModelChoiceField, self.fields["legal_gateway"])
+        legal_gateway.queryset = gateways.order_by("name")
+        legal_gateway.empty_label = "Not chosen yet"
+        cast(forms.ChoiceField, self.fields["lawful_basis"]).choices = [
+            ("", "Not chosen yet"),
+            *InformationAsset.LawfulBasis.choices,
+        ]
+        cast(forms.ChoiceField, self.fields["special_category_condition"]).choices = [
             ("", "Not applicable (no special category data)"),
             *ResearchContract.SpecialCategoryCondition.choices,
         ]
@@ -176,12 +184,12 @@ class AssuranceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.check = check
         help_text = _file_help()
-        if check is not None and check.evidence_id:
+        if check is not None and check.evidence is not None:
             help_text += f" Leave empty to keep {check.evidence.original_name}."
         self.fields["evidence"].help_text = help_text
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("outcome") == AssuranceCheck.Outcome.MET_WITH_CONDITIONS and not data.get("notes", "").strip():
             self.add_error("notes", "Enter the conditions the contractor must meet")
         has_evidence = data.get("evidence") or (self.check is not None and self.check.evidence_id)
@@ -191,7 +199,7 @@ class AssuranceForm(forms.Form):
 
 
 class AddAssetForm(forms.Form):
-    asset = forms.ModelChoiceField(
+    asset = AssetChoiceField(
         label="Information asset",
         queryset=InformationAsset.objects.none(),
         empty_label="Select an asset",
@@ -201,12 +209,11 @@ class AddAssetForm(forms.Form):
     def __init__(self, *args, contract: ResearchContract, **kwargs):
         super().__init__(*args, **kwargs)
         already = ContractAsset.objects.filter(contract=contract).values("asset")
-        self.fields["asset"].queryset = (
+        cast(AssetChoiceField, self.fields["asset"]).queryset = (
             InformationAsset.objects.exclude(pk__in=already)
             .select_related("business_area")
             .order_by("business_area__name", "name")
         )
-        self.fields["asset"].label_from_instance = lambda asset: f"{asset.name} ({asset.business_area.name})"
 
 
 class ItemsForm(forms.Form):
@@ -232,7 +239,7 @@ class ItemsForm(forms.Form):
         return [(item, self[f"include_{item.pk}"], self[f"justification_{item.pk}"]) for item in self.items]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         chosen = {}
         for item in self.items:
             justification = (data.get(f"justification_{item.pk}") or "").strip()
@@ -260,7 +267,7 @@ class ReviewForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("decision") == "changes" and not data.get("notes", "").strip():
             self.add_error("notes", "Say what must change before you can approve")
         return data
@@ -339,7 +346,7 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("decision") == "reject" and not data.get("comment", "").strip():
             self.add_error("comment", "Explain why you reject the extension")
         return data

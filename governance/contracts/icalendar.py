@@ -39,7 +39,9 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line into pieces of at most 75 octets, each continuation starting with a space."""
-    pieces, current, size = [], [], 0
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
     limit = MAX_OCTETS
     for char in line:
         width = len(char.encode("utf-8"))

@@ -250,6 +250,8 @@ class ResearchContract(AuditScoped, models.Model):
 class ContractScoped(AuditScoped):
     """A part of a contract: its audit entries are filed under the contract."""
 
+    contract_id: int  # the subclass's foreign key to the contract
+
     def audit_scope(self) -> str:
         return contract_scope(self.contract_id)
 
@@ -306,7 +308,7 @@ class AssuranceCheck(ContractScoped, models.Model):
         MET_WITH_CONDITIONS = "met_with_conditions", "Met with conditions"
         NOT_MET = "not_met", "Not met"
 
-    GUIDANCE = {
+    GUIDANCE: dict[str, str] = {
         Kind.DATA_HANDLING: "How the contractor will receive, store, use and move the data, and who may see it.",
         Kind.SECURITY: "The contractor's technical and physical security, such as accreditation and secure rooms.",
         Kind.STANDARDS: "The standards the contract prescribes, such as ISO 27001 or Cyber Essentials Plus.",

@@ -397,9 +397,9 @@ def set_items(contract_asset: ContractAsset, *, by: User, chosen: dict[int, str]
         raise ValidationError(errors)
     existing = {row.data_item_id: row for row in contract_asset.items.all()}
     changed = False
-    for pk, row in existing.items():
-        if pk not in chosen:
-            row.delete()
+    for data_item_pk, kept in existing.items():
+        if data_item_pk not in chosen:
+            kept.delete()
             changed = True
     for pk, justification in chosen.items():
         item, justification = asset_items[pk], justification.strip()

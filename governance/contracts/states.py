@@ -122,7 +122,7 @@ def load_facts(
 def basis_unmet(facts: ContractFacts) -> list[str]:
     """Safe projects: a legal gateway, a lawful basis, and an Article 9 condition for special category data."""
     contract, unmet = facts.contract, []
-    if contract.legal_gateway_id is None:
+    if contract.legal_gateway is None:
         unmet.append("Choose the legal gateway that permits sharing the data")
     elif not contract.legal_gateway.is_active:
         unmet.append(f"The legal gateway {contract.legal_gateway} is no longer in use: choose another")

@@ -7,6 +7,8 @@ forged ``X-Forwarded-For`` cannot put someone else's address on the record.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
@@ -41,7 +43,7 @@ def record_access(
     )
 
 
-def accesses_of(objects: list[models.Model], limit: int = 50) -> list[AccessEvent]:
+def accesses_of(objects: Sequence[models.Model], limit: int = 50) -> list[AccessEvent]:
     """The newest accesses to any of ``objects`` (all of one model), with their users: one query."""
     if not objects:
         return []

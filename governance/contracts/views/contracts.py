@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -93,7 +94,7 @@ def contract_queryset():
 class ContractObjectMixin(PolicyMixin):
     """Loads the contract named in the URL (once) and checks the view's rule on it."""
 
-    permission = policy.can_manage
+    permission: Callable[..., bool] = policy.can_manage
     refusal_message = MANAGE_REFUSAL
 
     @cached_property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Count
 from django.views.generic import ListView, TemplateView
 
@@ -64,7 +66,7 @@ class OrganisationDetailView(ObjectPolicyMixin, OrganisationAccessMixin, Templat
 class OrganisationFormView(ObjectPolicyMixin, ServiceFormView):
     form_class = OrganisationForm
     template_name = "contracts/organisation_form.html"
-    permission = policy.can_change_organisation
+    permission: Callable[..., bool] = policy.can_change_organisation
     refusal_message = "Only research contract managers and administrators record contractors."
 
     def get_object_queryset(self):

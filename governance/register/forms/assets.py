@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from governance.core.forms.widgets import GovukDateField
@@ -20,6 +22,13 @@ class YesNoField(forms.TypedChoiceField):
         super().__init__(
             choices=YES_NO, coerce=lambda value: value in (True, "True"), widget=forms.RadioSelect, **kwargs
         )
+
+
+class AssetChoiceField(forms.ModelChoiceField):
+    """An information asset, named with its business area (load them with ``select_related("business_area")``)."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.business_area.name})"
 
 
 class AssetForm(forms.ModelForm):
@@ -52,10 +61,11 @@ class AssetForm(forms.ModelForm):
 
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
+        business_area = cast(forms.ModelChoiceField, self.fields["business_area"])
         if areas is not None:
-            self.fields["business_area"].queryset = areas
-        self.fields["business_area"].empty_label = "Select a business area"
-        self.fields["lawful_basis"].choices = [
+            business_area.queryset = areas
+        business_area.empty_label = "Select a business area"
+        cast(forms.ChoiceField, self.fields["lawful_basis"]).choices = [
             ("", "Not applicable (no personal data)"),
             *InformationAsset.LawfulBasis.choices,
         ]
