@@ -27,7 +27,7 @@ class ReleaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = StatisticalRelease
-        fields = []
+        fields: list[str] = []
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 
@@ -11,6 +12,7 @@ from governance.core.forms.widgets import GovukDateField
 from governance.disclosure import Method, Rules, TotalsPolicy
 from governance.disclosure.rules import GroupDisclosure, SecondaryCost
 from governance.disclosure.tables import MAX_TABLE_BYTES
+from governance.register.forms.assets import AssetChoiceField
 from governance.register.models import InformationAsset
 from governance.releases.models import ExtractType, ReleaseSource, StatisticalRelease
 
@@ -34,7 +36,7 @@ class ReleaseForm(forms.ModelForm):
 class SourceForm(forms.Form):
     """A register asset the release draws on: a sample extract needs its grossing weight."""
 
-    asset = forms.ModelChoiceField(
+    asset = AssetChoiceField(
         label="Information asset",
         queryset=InformationAsset.objects.none(),
         empty_label="Select an asset",
@@ -64,16 +66,14 @@ class SourceForm(forms.Form):
             del self.fields["asset"]
         else:
             already = ReleaseSource.objects.filter(release=release).values("asset")
-            field = self.fields["asset"]
-            field.queryset = (
+            cast(AssetChoiceField, self.fields["asset"]).queryset = (
                 InformationAsset.objects.exclude(pk__in=already)
                 .select_related("business_area")
                 .order_by("business_area__name", "name")
             )
-            field.label_from_instance = lambda asset: f"{asset.name} ({asset.business_area.name})"
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         sample = cleaned.get("extract_type") == ExtractType.SAMPLE
         if sample and not cleaned.get("sampling_weight") and "sampling_weight" not in self.errors:
             self.add_error("sampling_weight", "Enter the sampling weight of the sample extract")
@@ -169,7 +169,7 @@ class TableForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         column, upload = cleaned.get("hierarchy_column"), cleaned.get("hierarchy_file")
         if upload and not column:
             self.add_error("hierarchy_column", "Enter the name of the column the hierarchy file is for")
@@ -181,9 +181,8 @@ class TableForm(forms.Form):
 
     def __init__(self, *args, release: StatisticalRelease, replacing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["source"]
+        field = cast(forms.ModelChoiceField, self.fields["source"])
         field.queryset = ReleaseSource.objects.filter(release=release).select_related("asset").order_by("asset__name")
-        field.label_from_instance = str
         sources = list(field.queryset[:2])
         if len(sources) == 1 and not self.is_bound:
             self.initial.setdefault("source", sources[0].pk)  # the usual case: one source, nothing to choose

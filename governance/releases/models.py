@@ -84,6 +84,8 @@ class StatisticalRelease(AuditScoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    _source_rows: list[ReleaseSource]  # the sources with their assets, once read by ``policy._sources``
+
     class Meta:
         ordering = ["-planned_release_date", "-pk"]
         indexes = [
@@ -114,6 +116,8 @@ class StatisticalRelease(AuditScoped, models.Model):
 
 class ReleaseScoped(AuditScoped):
     """A part of a release: its audit entries are filed under the release."""
+
+    release_id: int  # the subclass's foreign key to the release
 
     def audit_scope(self) -> str:
         return release_scope(self.release_id)

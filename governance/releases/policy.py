@@ -14,6 +14,7 @@ table.
 from __future__ import annotations
 
 import copy
+from typing import TypeGuard
 
 from governance.core.models import OfficeHolder, User
 from governance.core.policy import has_oversight, holds_office, in_group, is_member, oversees_area
@@ -147,7 +148,7 @@ def can_check(user: User, release: StatisticalRelease) -> bool:
     )
 
 
-def table_publishable(result: CheckResult | None, current: bool) -> bool:
+def table_publishable(result: CheckResult | None, current: bool) -> TypeGuard[CheckResult]:
     """A table's protected cells are shown or downloaded only once it passed under the rules in force."""
     return result is not None and result.passed and current
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -652,7 +653,7 @@ def linked_problems(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> l
             name=table.title,
             source=f"asset:{table.source.asset_id}",
             table=Table.from_json(table.data),
-            result=CheckResult.from_json(table.result),
+            result=CheckResult.from_json(cast(dict, table.result)),  # every table here passed its check
             extract=Extract(table.source.extract_type),
         )
         for table in tables

@@ -8,6 +8,7 @@ olu.disclosure and released. Safe to run again: releases already there are skipp
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -92,7 +93,9 @@ def load_releases(system: User) -> None:
         summary="Estimated households by type, grossed from the survey sample.",
         planned_release_date=today - datetime.timedelta(days=14),
     )
-    sample = service.add_source(released, by=author, asset=survey, extract_type="sample", sampling_weight=2500)
+    sample = service.add_source(
+        released, by=author, asset=survey, extract_type="sample", sampling_weight=Decimal("2500")
+    )
     service.add_table(
         released,
         by=author,
