@@ -49,7 +49,7 @@ class AccessRequestForm(forms.Form):
         return [(item, self[f"item_{item.pk}"], self[f"why_{item.pk}"]) for item in self.data_items]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         chosen = {}
         for item in self.data_items:
             if data.get(f"item_{item.pk}"):
@@ -61,11 +61,16 @@ class AccessRequestForm(forms.Form):
         return data
 
 
+class DataItemChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.get_sensitivity_display()})"
+
+
 class IamDecisionForm(FreshVerificationMixin, forms.Form):
     """The IAM's decision; on special category data it also asks for fresh verification (``fresh=True``)."""
 
     decision = forms.ChoiceField(choices=DECISIONS_OR_RETURN, widget=forms.RadioSelect, label="Your decision")
-    granted_items = forms.ModelMultipleChoiceField(
+    granted_items = DataItemChoices(
         queryset=DataItem.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -77,10 +82,9 @@ class IamDecisionForm(FreshVerificationMixin, forms.Form):
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["granted_items"].queryset = DataItem.objects.filter(
+        cast(DataItemChoices, self.fields["granted_items"]).queryset = DataItem.objects.filter(
             pk__in=request.items.values("data_item")
         ).order_by("name")
-        self.fields["granted_items"].label_from_instance = lambda i: f"{i.name} ({i.get_sensitivity_display()})"
 
 
 class DeputyDecisionForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar, cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,7 +20,10 @@ class IllegalTransition(ValidationError):
     """A state change the state machine does not allow."""
 
 
-def check_transition(model, obj, allowed: dict[str, set[str]]) -> None:
+_State = TypeVar("_State", bound=str)  # a model's state choices
+
+
+def check_transition(model, obj, allowed: dict[_State, set[_State]]) -> None:
     """Refuse a state change not in ``allowed``, whatever saves the object (service, admin, shell, task)."""
     if obj.pk is None:
         if obj.state != next(iter(allowed)):
@@ -255,7 +260,8 @@ class StatusChange(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return (self.request or self.grant).get_absolute_url()
+        subject = cast("AccessRequest | AccessGrant", self.request or self.grant)  # a constraint sets one of them
+        return subject.get_absolute_url()
 
 
 class ReviewCampaign(models.Model):

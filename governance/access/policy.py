@@ -34,7 +34,7 @@ from governance.register.policy import can_edit as can_edit_asset
 
 
 def active_iam(asset: InformationAsset) -> User | None:
-    return asset.manager if asset.manager_id and asset.manager.is_active else None
+    return asset.manager if asset.manager is not None and asset.manager.is_active else None
 
 
 def reviewer_for(grant: AccessGrant) -> User | None:

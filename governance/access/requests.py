@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -512,8 +513,8 @@ def _approve(request: AccessRequest, *, by: User, reason: str) -> AccessGrant:
         holder=request.requester,
         asset=request.asset,
         starts_on=today(),
-        ends_on=request.approved_end_date,
-        decided_by=request.iam_decided_by,
+        ends_on=cast(datetime.date, request.approved_end_date),  # both set when the IAM approved
+        decided_by=cast(User, request.iam_decided_by),
         needs_clearance=asks_for_personal_data(request.asset, items),
     )
     grant.items.add(*items)

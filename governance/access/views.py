@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 import django_filters
 from django import forms
@@ -51,7 +52,8 @@ class RequestFormView(PolicyMixin, ServiceFormView):
 
     form_class = AccessRequestForm
     template_name = "access/request_form.html"
-    permission = policy.can_ask
+    permission: Callable[..., bool] = policy.can_ask
+    draft: AccessRequest | None
 
     def get_permission_object(self):
         self.draft = None
@@ -133,6 +135,7 @@ class RequestEditView(RequestFormView):
     """Change a request: only its requester, only while it is a draft or returned for changes."""
 
     permission = policy.can_edit_request
+    draft: AccessRequest  # set by get_permission_object, before any check
 
     def get_permission_object(self):
         self.draft = get_object_or_404(AccessRequest.objects.select_related("asset"), pk=self.kwargs["request_pk"])
@@ -354,7 +357,7 @@ class GrantFilter(django_filters.FilterSet):
 
     class Meta:
         model = AccessGrant
-        fields = []
+        fields: list[str] = []
 
     def by_attention(self, queryset, name, value):
         today = timezone.localdate()
