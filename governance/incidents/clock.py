@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.utils import timezone
 
@@ -60,7 +61,8 @@ def clock_for(incident: Incident, now: datetime.datetime | None = None) -> Clock
     decided = bool(incident.ico_decision)
     return Clock(
         deadline=incident.ico_deadline.astimezone(datetime.UTC),
-        remaining=incident.ico_deadline - (incident.ico_decided_at if decided else now),
+        # A decision is recorded with its time (a check constraint), so a decided incident has one.
+        remaining=incident.ico_deadline - (cast(datetime.datetime, incident.ico_decided_at) if decided else now),
         decided=decided,
         decided_late=incident.decided_late,
     )

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from governance.contracts.models import ResearchContract
 from governance.incidents.models import IncidentAction, IncidentLink
 
 COLUMNS = (
@@ -69,14 +71,15 @@ def rows(queryset: QuerySet) -> Iterator[list]:
     for link in IncidentLink.objects.filter(incident_id__in=ids).select_related(
         "asset", "data_item__asset", "grant__asset", "contract"
     ):
-        if link.asset_id:
+        if link.asset is not None:
             data[link.incident_id].append(f"asset: {link.asset.name}")
-        elif link.data_item_id:
+        elif link.data_item is not None:
             data[link.incident_id].append(f"data item: {link.data_item.asset.name} / {link.data_item.name}")
-        elif link.grant_id:
+        elif link.grant is not None:
             data[link.incident_id].append(f"grant {link.grant_id} on {link.grant.asset.name}")
-        else:
-            data[link.incident_id].append(f"contract: {link.contract.reference}")
+        else:  # a link has exactly one target (a check constraint): here, a contract
+            contract = cast(ResearchContract, link.contract)
+            data[link.incident_id].append(f"contract: {contract.reference}")
     measures: dict[int, list[str]] = defaultdict(list)
     for action in IncidentAction.objects.filter(incident_id__in=ids).order_by("created_at", "pk"):
         text = f"{action.description} ({action.get_state_display().lower()}"

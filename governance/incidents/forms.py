@@ -132,7 +132,7 @@ class ReportForm(IncidentForm):
         return parse_people_affected(self.cleaned_data.get("people_affected", ""))
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         found_on, found_time = data.get("found_on"), data.get("found_time")
         if found_on is not None and "found_time" not in self.errors:
             local = datetime.datetime.combine(found_on, found_time or datetime.time(0, 0))

@@ -222,7 +222,7 @@ def triage(
         incident.state, incident.triaged_at, incident.triaged_by = State.TRIAGED, timezone.now(), by
     with audit_reason(audit_reason_for(incident, "triaged")):
         incident.save()
-    if new_handler and handler.pk != by.pk:
+    if new_handler and handler is not None and handler.pk != by.pk:
         notify(
             handler,
             key=f"incident-handler:{incident.pk}:{handler.pk}",

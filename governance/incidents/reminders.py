@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -34,13 +35,14 @@ class IncidentReminderRun:
 def handlers_of(incident: Incident) -> list[User]:
     """The named handler and the Deputy SIROs of the areas it touches; the SIRO when there is nobody."""
     people: dict[int, User] = {}
-    if incident.handler_id and incident.handler.is_active:
-        people[incident.handler_id] = incident.handler
+    if incident.handler is not None and incident.handler.is_active:
+        people[incident.handler.pk] = incident.handler
     areas = set(incident.links.filter(asset__isnull=False).values_list("asset__business_area_id", flat=True))
     if incident.business_area_id:
         areas.add(incident.business_area_id)
     for area in BusinessArea.objects.filter(pk__in=areas, deputy_siro__is_active=True).select_related("deputy_siro"):
-        people.setdefault(area.deputy_siro_id, area.deputy_siro)
+        deputy = cast(User, area.deputy_siro)  # the filter keeps areas with an active Deputy SIRO
+        people.setdefault(deputy.pk, deputy)
     if not people:
         for person in siro_recipients():  # the SIRO, or its stand-ins while the office is vacant
             people.setdefault(person.pk, person)

@@ -12,7 +12,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -360,7 +360,7 @@ class LinkedActionView(IncidentMixin, View):
     """A linked action is one button on the incident's page: POST only, no form to fill."""
 
     http_method_names = ["post"]
-    target_model = None
+    target_model: type[Model]  # named by each subclass
     done_message = ""
 
     def act(self, target):  # pragma: no cover - every subclass overrides
@@ -460,7 +460,7 @@ class RestoreGrantView(IncidentMixin, ServiceFormView):
 
     def perform(self, form):
         action = linked.restore_grant(self.incident, self.grant, by=self.request.user, **form.cleaned_data)
-        grant = action.grant
+        grant = cast(AccessGrant, action.grant)  # the action records the grant restored
         if grant.state == AccessGrant.State.ACTIVE:
             message = f"Access of {grant.holder.display_name} to {grant.asset} restored. The holder has been told."
         else:
