@@ -82,7 +82,7 @@ class AssetRowForm(forms.Form):
         return _person(self.cleaned_data["technical_contact"])
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("special_category") and data.get("personal_data") is False:
             self.add_error("special_category", "Special category data is personal data: personal_data must be yes")
         if data.get("personal_data") and not data.get("lawful_basis"):
@@ -138,7 +138,7 @@ class DataItemRowForm(forms.Form):
         self.user = user
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("business_area") and data.get("asset"):
             try:
                 area = _area(data["business_area"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -230,7 +231,7 @@ def send_review_reminders(today: datetime.date | None = None) -> ReminderRun:
     )
     for asset in due.iterator(chunk_size=500):
         sent = notify(
-            asset.manager,
+            cast(User, asset.manager),  # the query keeps assets with an active IAM
             key=f"asset-review-due:{asset.pk}:{asset.next_review_date.isoformat()}",
             subject=f"Review due: {asset.name}",
             template="emails/asset_review_due.txt",
@@ -244,7 +245,7 @@ def send_review_reminders(today: datetime.date | None = None) -> ReminderRun:
     )
     for asset in overdue.iterator(chunk_size=500):
         sent = notify(
-            asset.business_area.deputy_siro,
+            cast(User, asset.business_area.deputy_siro),  # the query keeps areas with an active Deputy SIRO
             key=f"asset-review-overdue:{asset.pk}:{asset.next_review_date.isoformat()}",
             subject=f"Overdue asset review in {asset.business_area}: {asset.name}",
             template="emails/asset_review_overdue.txt",

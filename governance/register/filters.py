@@ -56,7 +56,7 @@ class AssetFilter(django_filters.FilterSet):
 
     class Meta:
         model = InformationAsset
-        fields = []
+        fields: list[str] = []
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))

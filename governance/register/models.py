@@ -137,7 +137,7 @@ class InformationAsset(AuditScoped, models.Model):
 
     @property
     def needs_iam(self) -> bool:
-        return self.manager_id is None or not self.manager.is_active
+        return self.manager is None or not self.manager.is_active
 
     def review_status(self, today: datetime.date | None = None) -> str:
         today = today or timezone.localdate()

@@ -93,7 +93,7 @@ def administers_register(user: User) -> bool:
     return bool(user.is_active and has_model_perm(user, EDIT_PERM_FULL))
 
 
-def oversees(user: User, area: BusinessArea) -> bool:
+def oversees(user: User, area: BusinessArea | int) -> bool:
     return oversees_area(user, area)
 
 

@@ -54,7 +54,7 @@ class StaffRowForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("line_manager") and data.get("line_manager") == (data.get("staff_number") or "").upper():
             self.add_error("line_manager", "Nobody can be their own line manager")
         return data

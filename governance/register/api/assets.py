@@ -6,6 +6,8 @@ Everyone reads the register, as on the pages; creating and editing go through
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import transaction
 from rest_framework import mixins, serializers
 
@@ -108,7 +110,7 @@ class DataItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnly
 
     def _save(self, serializer, item: DataItem | None) -> None:
         data = serializer.validated_data
-        asset = data.get("asset") or item.asset
+        asset = data.get("asset") or cast(DataItem, item).asset  # a new item names its asset
         with transaction.atomic():
             serializer.instance = service.save_data_item(
                 asset,

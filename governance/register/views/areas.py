@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect
@@ -85,7 +87,7 @@ class AreaFormView(ObjectPolicyMixin, ServiceFormView):
 
     form_class = BusinessAreaForm
     template_name = "areas/form.html"
-    permission = policy.can_change_area
+    permission: Callable[..., bool] = policy.can_change_area
     refusal_message = "Only administrators can add or change business areas."
 
     def get_object_queryset(self):
