@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -260,7 +261,7 @@ def uncleared_data_handler_ids(on: datetime.date | None = None) -> set[int]:
         .values_list("pk", flat=True)
     )
     if courses:
-        missing = Q()
+        missing: Q | Combinable = Q()
         for course in courses:
             current = TrainingStatus.objects.filter(user=OuterRef("pk"), course=course, expires_on__gt=on)
             missing |= ~Exists(current)
@@ -479,6 +480,15 @@ def publish_version(
 
 
 @dataclass
+class _Counts:
+    """The sign-offs of one course in one area, by status, while ``compliance`` counts them."""
+
+    current: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+
+
+@dataclass
 class ComplianceRow:
     area: BusinessArea
     course: Course
@@ -572,7 +582,7 @@ def compliance(
         everyone[row["business_area"]] += row["n"]
         if row["is_data_handler"]:
             handlers[row["business_area"]] += row["n"]
-    by_area_course: dict[tuple[int, int], ComplianceRow] = {}
+    by_area_course: dict[tuple[int, int], _Counts] = {}
     audience = {c.pk: c.audience for c in courses}
     for row in signed:
         if row["user__business_area"] not in wanted or row["course"] not in audience:
@@ -580,14 +590,14 @@ def compliance(
         if audience[row["course"]] == Course.Audience.DATA_HANDLERS and not row["user__is_data_handler"]:
             continue  # a sign-off of someone the course no longer applies to
         key = (row["user__business_area"], row["course"])
-        counts = by_area_course.setdefault(key, ComplianceRow(area=None, course=None))
+        counts = by_area_course.setdefault(key, _Counts())
         counts.current += row["current"]
         counts.due_soon += row["due_soon"]
         counts.overdue += row["overdue"]
     rows = []
     for course in courses:
         for area in area_list:
-            counts = by_area_course.get((area.pk, course.pk), ComplianceRow(area=None, course=None))
+            counts = by_area_course.get((area.pk, course.pk), _Counts())
             total = handlers[area.pk] if course.audience == Course.Audience.DATA_HANDLERS else everyone[area.pk]
             rows.append(
                 ComplianceRow(

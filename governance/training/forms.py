@@ -56,7 +56,7 @@ class PublishVersionForm(forms.Form):
     resign_by = GovukDateField(label="Sign again by", required=False, help_text="For example, 31 1 2027.")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("requires_resign") and not data.get("resign_by"):
             self.add_error("resign_by", "Enter the date by which everyone must sign again")
         return data

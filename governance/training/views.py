@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -140,7 +142,7 @@ class CourseDetailView(ObjectPolicyMixin, CourseAccessMixin, DetailView):
 class CourseFormView(ObjectPolicyMixin, CourseAccessMixin, ServiceFormView):
     form_class = CourseForm
     template_name = "training/course_form.html"
-    permission = policy.can_change_course
+    permission: Callable[..., bool] = policy.can_change_course
 
     def get_object_queryset(self):
         return Course.objects.all()
@@ -304,7 +306,7 @@ class CompliancePeopleView(ComplianceMixin, ListView):
             area=self.area,
             course=self.course,
             status=self.status,
-            status_label=service.STATUS_LABELS.get(self.status, "All statuses"),
+            status_label=service.STATUS_LABELS[self.status] if self.status is not None else "All statuses",
             rows=[
                 (p, service.STATUS_LABELS[state], service.STATUS_TAGS[state])
                 for p in context["people"]

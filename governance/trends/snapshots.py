@@ -47,13 +47,13 @@ def figures_on(on: datetime.date) -> dict:
     areas = {str(pk): _empty() for pk in BusinessArea.objects.values_list("pk", flat=True)}
     whole = _empty()
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in compliance(BusinessArea.objects.all(), on):
-        share = areas[str(row.area.pk)]["training_by_course"]
-        share[row.course.title] = row.percent
-        totals[row.course.title][0] += row.compliant
-        totals[row.course.title][1] += row.total
-        _add_training(areas[str(row.area.pk)], row.compliant, row.total)
-        _add_training(whole, row.compliant, row.total)
+    for course_row in compliance(BusinessArea.objects.all(), on):
+        share = areas[str(course_row.area.pk)]["training_by_course"]
+        share[course_row.course.title] = course_row.percent
+        totals[course_row.course.title][0] += course_row.compliant
+        totals[course_row.course.title][1] += course_row.total
+        _add_training(areas[str(course_row.area.pk)], course_row.compliant, course_row.total)
+        _add_training(whole, course_row.compliant, course_row.total)
     whole["training_by_course"] = {title: _percent(done, of) for title, (done, of) in totals.items()}
     for target, rows in (
         ("overdue_reviews", InformationAsset.objects.filter(next_review_date__lt=on).values("business_area")),
