@@ -77,7 +77,7 @@ def _check_lines(checks: list[AssuranceCheck]) -> list[str]:
     lines = []
     for check in checks:
         line = f"{check.get_kind_display()}: {check.get_outcome_display().lower()}"
-        if check.assessor_id and check.assessed_on:
+        if check.assessor is not None and check.assessed_on:
             line += f" ({check.assessor.display_name}, {date_text(check.assessed_on)})"
         lines.append(line)
     return lines
@@ -220,11 +220,12 @@ def for_access(
         SafeLine("Safe people", "Are the people trained and authorised?", MET if ok else NOT_MET, evidence, overdue)
     )
 
-    decided = {
+    outcomes: dict[str, str] = {
         AccessRequest.State.APPROVED: MET,
         AccessRequest.State.REJECTED: NOT_MET,
         AccessRequest.State.WITHDRAWN: NOT_MET,
-    }.get(request.state, PENDING)
+    }
+    decided = outcomes.get(request.state, PENDING)
     lines.append(
         SafeLine(
             "Safe projects",

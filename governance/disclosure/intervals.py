@@ -584,6 +584,7 @@ def audit(
         for number, (line, line_signs) in enumerate(zip(lines, signs, strict=True)):
             for place, (cell, sign) in enumerate(zip(line, line_signs, strict=True)):
                 lines_of.setdefault(cell, []).append((number, place, sign))
+    group: _Group | None  # every component's, or (without exact intervals) only once a cell needs it
     for cells, line_numbers in _components(len(values), lines, hidden):
         if not line_numbers:
             for cell in cells:  # on no published line: anything from 0 up

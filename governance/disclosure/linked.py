@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from governance.disclosure.checks import CheckResult, Extract
-from governance.disclosure.intervals import AuditReport, Knowledge, tolerance_of
+from governance.disclosure.intervals import AuditReport, Knowledge, Requirement, tolerance_of
 from governance.disclosure.layout import equations, layout_of
 from governance.disclosure.pattern import Repairer, costs_for
 from governance.disclosure.primary import analyse
@@ -118,7 +118,8 @@ def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
     names: list[str] = []
     lines: list[list[int]] = []
     signs: list[list[int]] = []
-    needs, knowledge = {}, {}
+    needs: dict[int, Requirement] = {}
+    knowledge: dict[int, Knowledge] = {}
     hierarchies: dict[tuple[str, str], dict[str, str]] = {}  # (source, column) -> each label's parent
     appearances: dict[int, int] = {}
     locals_: list[list[int]] = []

@@ -93,7 +93,7 @@ def frequency_protection(value: Decimal, threshold: int, rules: Rules) -> Protec
 
 def group_protection(value: Decimal, rules: Rules, magnitude: bool) -> Protection:
     """A cell holding a whole line: it must be able to be smaller than the line's total."""
-    amount = rules.p_percent / 100 * value if magnitude else Decimal(min(rules.threshold, value))
+    amount = rules.p_percent / 100 * value if magnitude else Decimal(min(Decimal(rules.threshold), value))
     amount *= rules.protection_scale
     return Protection(lower=min(amount, value), upper=Decimal(0))
 

@@ -33,7 +33,7 @@ def live_figures() -> LiveFigures:
     return LiveFigures(
         training_overdue=sum(row["overdue"] for row in signed),
         destruction_overdue=destruction["overdue"],
-        audit_verified_at=last.finished_at.timestamp() if last else None,
+        audit_verified_at=last.finished_at.timestamp() if last and last.finished_at else None,
         audit_verified_ok=last.ok if last else None,
         audit_entries_checked=last.entries_checked if last else 0,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -105,6 +106,8 @@ class User(AbstractUser):
     )
 
     objects: ClassVar[PortalUserManager] = PortalUserManager()
+    # Set on each request's user by django-otp's OTPMiddleware: whether this session verified a device.
+    is_verified: Callable[[], bool]
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -29,6 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from governance.disclosure import (
     Cell,
+    CheckResult,
     Extract,
     Method,
     Rules,
@@ -173,7 +174,8 @@ class Command(BaseCommand):
         ]:
             if only and only not in label:
                 continue
-            timings, result = [], None
+            timings: list[float] = []
+            result: CheckResult  # set by the runs below: --repeat is at least 1
             for _ in range(repeat):
                 forget_audits()  # each run audits afresh, as a new upload would
                 started = time.perf_counter()
