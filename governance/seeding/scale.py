@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
@@ -486,7 +487,7 @@ def seed(plan: Plan, progress: Progress | Callable[[str], object]) -> dict:
     for n in range(plan.grants):
         asset = bench_assets[n % len(bench_assets)] if n < bench_grants else assets[n % len(assets)]
         holder = bench["handler"] if n == 0 else holders[(n * 7) % len(holders)]
-        decider = asset.manager or asset.business_area.deputy_siro
+        decider = cast(User, asset.manager or asset.business_area.deputy_siro)  # every area has its Deputy SIRO
         if holder.pk == decider.pk:  # nobody decides their own request
             holder = holders[(n * 7 + 1) % len(holders)]
         end = today + datetime.timedelta(days=rng.randint(5, 300))
@@ -527,7 +528,7 @@ def seed(plan: Plan, progress: Progress | Callable[[str], object]) -> dict:
                 holder=r.requester,
                 asset=r.asset,
                 starts_on=today - datetime.timedelta(days=10),
-                ends_on=r.approved_end_date,
+                ends_on=cast(datetime.date, r.approved_end_date),  # set on each request above
                 decided_by=r.iam_decided_by,
             )
             for r in requests

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from typing import cast
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -39,7 +40,7 @@ def load_access(system: User) -> None:
     asset = InformationAsset.objects.filter(name=CASELOAD).select_related("manager").first()
     if asset is None or AccessRequest.objects.filter(asset=asset).exists():
         return
-    iam = asset.manager
+    iam = cast(User, asset.manager)  # the demo register names the caseload's IAM
     if latest_extract(asset) is None:
         upload_extract(asset, SimpleUploadedFile("caseload.csv", _synthetic_extract(asset)), by=iam)
     people = {u.username: u for u in User.objects.filter(username__in=["sam.staff", "dana.handler", "tom.iam"])}
