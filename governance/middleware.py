@@ -119,7 +119,7 @@ class ClientAddressMiddleware:
             if len(hops) >= self.proxies:
                 request.META["REMOTE_ADDR"] = hops[-self.proxies]
         with correlation() as cid:
-            request.correlation_id = cid
+            request.correlation_id = cid  # type: ignore[attr-defined]  # our attribute, set on Django's request
             response = self.get_response(request)
         response["X-Correlation-ID"] = cid
         return response

@@ -156,10 +156,10 @@ def seal_after_commit(using: str) -> None:
     conn = connections[using]
     if getattr(conn, "_custodian_seal_queued", False):
         return
-    conn._custodian_seal_queued = True
+    conn._custodian_seal_queued = True  # type: ignore[attr-defined]  # our flag, kept on Django's connection
 
     def seal():
-        conn._custodian_seal_queued = False
+        conn._custodian_seal_queued = False  # type: ignore[attr-defined]  # as above
         seal_pending(using)
 
     transaction.on_commit(seal, using=using)
