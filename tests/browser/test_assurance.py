@@ -17,7 +17,7 @@ from governance.core.audit import system_user
 from governance.core.models import OfficeHolder
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from tests.browser.conftest import axe_violations, sign_in, sign_out
-from tests.browser.test_security_keys import add_key, virtual_key
+from tests.browser.test_security_keys import add_key, use_key, virtual_key
 from tests.conftest import fresh_code
 from tests.factories import PASSWORD, BusinessAreaFactory, TOTPDeviceFactory, UserFactory, make_asset
 
@@ -127,7 +127,7 @@ def test_the_siro_reads_signs_with_a_key_and_downloads_the_report(page, live_ser
     assert axe_violations(page) == []
     narrative = "One return is outstanding; the area's Deputy SIRO is chasing it."
     page.get_by_label("Narrative for the annual governance statement").fill(narrative)
-    page.get_by_role("button", name="Sign the report").click()
+    use_key(page, "Sign the report")
     expect(page.get_by_text("Report signed (version 1).")).to_be_visible()
     expect(page.get_by_text("Matches the signed content")).to_be_visible()
     assert axe_violations(page) == []

@@ -25,7 +25,7 @@ from governance.core.models import OfficeHolder
 from governance.privacy.models import DPIA, ProcessingActivity
 from governance.register.organisation import appoint_office_holder, set_deputy_siro
 from tests.browser.conftest import axe_violations, open_section, sign_in, sign_out
-from tests.browser.test_security_keys import add_key, password_step, virtual_key
+from tests.browser.test_security_keys import add_key, password_step, use_key, virtual_key
 from tests.conftest import fresh_code
 from tests.factories import (
     PASSWORD,
@@ -211,7 +211,7 @@ def test_a_processing_activity_a_gated_request_its_dpia_the_record_and_the_map(p
     expect(page.get_by_label("Code from your authenticator app")).to_have_count(0)
     assert axe_violations(page) == []
     page.get_by_label("I have read the assessment").check()
-    page.get_by_role("button", name="Sign off").click()
+    use_key(page, "Sign off")
     expect(page.get_by_text("DPIA signed off by both the IAM and the Deputy SIRO.")).to_be_visible()
     assert axe_violations(page) == []
     assert DPIA.objects.get(pk=dpia.pk).state == DPIA.State.SIGNED
@@ -231,13 +231,13 @@ def test_a_processing_activity_a_gated_request_its_dpia_the_record_and_the_map(p
     assert AccessRequest.objects.get(pk=request.pk).state == AccessRequest.State.SUBMITTED  # the second approval
     sign_out(page)
     password_step(page, live_server, "dee")
-    page.get_by_role("button", name="Use security key").click()
+    use_key(page, "Use security key")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(request_url)
     assert axe_violations(page) == []
     page.get_by_label("Approve", exact=True).check()
     page.get_by_label("Reason for your decision").fill("Second approval: the DPIA is signed")
-    page.get_by_role("button", name="Record decision").click()
+    use_key(page, "Record decision")
     expect(page.get_by_text("Decision recorded")).to_be_visible()
     assert axe_violations(page) == []
     assert AccessRequest.objects.get(pk=request.pk).state == AccessRequest.State.APPROVED
