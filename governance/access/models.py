@@ -306,8 +306,8 @@ class RecertificationCampaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        name = self.iam.get_full_name() or self.iam.username
-        return f"Access review from {dateformat.format(self.review_campaign.period_start, 'j F Y')} for {name}"
+        start = dateformat.format(self.review_campaign.period_start, "j F Y")
+        return f"Access review from {start} for {self.iam.display_name}"
 
     def get_absolute_url(self) -> str:
         return reverse("access:campaign", args=[self.pk])

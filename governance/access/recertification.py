@@ -211,10 +211,7 @@ def _named(campaign: ReviewCampaign, recertification: RecertificationCampaign | 
     if recertification is None:
         return "the access review"
     iam = recertification.iam
-    return (
-        f"the access review from {dateformat.format(campaign.period_start, 'j F Y')} "
-        f"({iam.get_full_name() or iam.username}'s campaign)"
-    )
+    return f"the access review from {dateformat.format(campaign.period_start, 'j F Y')} ({iam.display_name}'s campaign)"
 
 
 @dataclass
@@ -379,7 +376,7 @@ def _holder_messages(
 
 
 def _names_error(what: str, reviews: list[AccessReview]) -> str:
-    names = [r.grant.holder.get_full_name() or r.grant.holder.username for r in reviews[:5]]
+    names = [r.grant.holder.display_name for r in reviews[:5]]
     more = f" and {len(reviews) - 5:,} more" if len(reviews) > 5 else ""
     return f"Deselect the access {what}: {', '.join(names)}{more}"
 

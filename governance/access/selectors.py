@@ -37,7 +37,7 @@ from governance.access.policy import (
 )
 from governance.core.compiled import CompiledQuery
 from governance.core.expressions import AmongIds
-from governance.core.models import AccessEvent, BusinessArea, OfficeHolder, User
+from governance.core.models import AccessEvent, BusinessArea, OfficeHolder, User, person_name
 from governance.core.policy import has_oversight, is_member, role_facts, stands_in
 from governance.core.selectors import overseen_areas
 from governance.core.two_person import is_person, office_holder
@@ -172,7 +172,7 @@ class YourGrantRow(NamedTuple):
     @property
     def holder_name(self) -> str:
         """As ``User.display_name``: the full name, or the username where there is none."""
-        return f"{self.holder_first_name} {self.holder_last_name}".strip() or self.holder_username
+        return person_name(self.holder_first_name, self.holder_last_name, self.holder_username)
 
 
 _YOUR_GRANT_COLUMNS = (

@@ -30,7 +30,7 @@ from governance.assurance.risks import figure_filter, scored_risks
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.contracts.selectors import destruction_overdue
 from governance.core.compiled import CompiledQuery
-from governance.core.models import BusinessArea, User
+from governance.core.models import BusinessArea, User, person_name
 from governance.incidents.models import Incident
 from governance.incidents.queries import ICO_FIGURES, in_period
 from governance.outputs.selectors import output_counts
@@ -165,7 +165,7 @@ def _returns(
                 if state in states:
                     figures[name] += iams
         else:
-            name = f"{first_name} {last_name}".strip() or username
+            name = person_name(first_name, last_name, username)
             outstanding.setdefault(area, []).append(
                 {"iam": name, "state": "missing" if state == S.DRAFT else "sent_back", "return_id": pk}
             )

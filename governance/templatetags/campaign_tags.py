@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from governance.access.models import AccessGrant
 from governance.access.selectors import items_used
+from governance.core.models import person_name
 from governance.core.plurals import date_text, day_writer
 
 register = template.Library()
@@ -84,7 +85,7 @@ def campaign_review_rows(reviews: Iterable[tuple], items: dict[int, list[str]], 
             last_detail,
             training_lapsed,
         ) = row
-        name = escape(f"{first_name} {last_name}".strip() or username)  # as User.display_name
+        name = escape(person_name(first_name, last_name, username))
         asset = escape(asset_name)
         status = ""
         if not is_active or leaver_date:

@@ -7,7 +7,7 @@ from .access_events import AccessEvent
 from .api_tokens import ApiToken
 from .audit import AuditCheckpoint, AuditEntry, AuditScoped, AuditVerification
 from .notifications import Notification
-from .organisation import BusinessArea, OfficeHolder, PortalUserManager, User
+from .organisation import BusinessArea, OfficeHolder, PortalUserManager, User, person_name
 from .permissions import BusinessAreaGroupObjectPermission, BusinessAreaUserObjectPermission
 from .security import SecurityEvent, SecurityKeyRequirement
 from .sso import IdentityProviderDevice, LogoutTokenUse, ProviderSession, ProvisionedGroup
@@ -32,4 +32,5 @@ __all__ = [
     "SecurityEvent",
     "SecurityKeyRequirement",
     "User",
+    "person_name",
 ]

@@ -58,6 +58,13 @@ class PortalUserManager(UserManager["User"]):
         return user
 
 
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """The name a person is shown by: their full name, or their username where they have none.
+
+    For pages that read people's columns as plain values rather than as users."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A member of staff. Custom from the first migration so the organisation can grow."""
 
@@ -131,7 +138,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return person_name(self.first_name, self.last_name, self.username)
 
     @property
     def is_leaver(self) -> bool:
