@@ -164,8 +164,7 @@ class CompiledQuery:
 
     def rows(self, *fixed: Hashable, using: str = "default", **values: Any) -> list[tuple]:
         """The query's rows for these values, as tuples in the order of its columns."""
-        if set(values) != set(self.varying):
-            raise TypeError(f"expected values for {sorted(self.varying)}, got {sorted(values)}")
+        self._check(values)
         statement = self._statement(using, fixed)
         if not statement.reusable:
             built = self._built(fixed, using, values)
@@ -192,12 +191,17 @@ class CompiledQuery:
 
     def dicts(self, *fixed: Hashable, using: str = "default", **values: Any) -> list[dict[str, Any]]:
         """The query's rows as ``values()`` would give them: dictionaries keyed by its names."""
+        self._check(values)
         statement = self._statement(using, fixed)
         if not statement.reusable:
             built = self._built(fixed, using, values)
             names = _names(built.query)
             return [row if isinstance(row, dict) else dict(zip(names, row, strict=True)) for row in built]
         return [dict(zip(statement.names, row, strict=True)) for row in self.rows(*fixed, using=using, **values)]
+
+    def _check(self, values: dict[str, Any]) -> None:
+        if set(values) != set(self.varying):
+            raise TypeError(f"expected values for {sorted(self.varying)}, got {sorted(values)}")
 
     def _built(self, fixed: tuple, using: str, values: dict[str, Any]) -> QuerySet:
         return self.build(*fixed, **values).using(using)

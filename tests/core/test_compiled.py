@@ -116,6 +116,8 @@ def test_wrong_parameters_are_refused():
         CompiledQuery(lambda *, name: InformationAsset.objects.filter(name=name), name=str)
     with pytest.raises(TypeError):
         BY_AREA.rows("Survey", before=timezone.localdate())
+    with pytest.raises(TypeError):
+        BY_AREA.dicts("Survey", before=timezone.localdate())
 
 
 def test_a_date_read_inside_the_builder_is_today_s_on_every_day(assets):
