@@ -81,6 +81,27 @@ def advance_clock(seconds: float) -> None:
 _CLOCK_TRAVELS: list[time_machine.travel] = []
 
 
+# The day this process collected the tests on. Modules work their dates out when they are collected
+# (``TODAY = datetime.date.today()``), so a run that crosses midnight would otherwise compare
+# yesterday's dates with today's in its later tests.
+_RUN_DAY = datetime.date.today()
+
+
+@pytest.fixture(autouse=True)
+def _the_day_the_run_began():
+    """After midnight, put each test back on the day the run began, at the same time of day.
+
+    The clock keeps ticking from there, in this process and its live server's threads; PostgreSQL's
+    own clock is never asked for a date (the portal takes its dates from Python).
+    """
+    days = (datetime.date.today() - _RUN_DAY).days
+    if days <= 0:
+        yield
+        return
+    with time_machine.travel(datetime.timedelta(days=-days), tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_clock():
     """Every test ends on real time again, however far ``advance_clock`` moved it."""
