@@ -91,3 +91,18 @@ def test_setup_pages_pass_axe(page, live_server):
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#secret-key")).to_be_visible()
     assert axe_violations(page) == [], "set-up QR code"
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_check_names_each_violation_and_the_elements_it_found(page):
+    """The check itself: a clean page passes, and a page that breaks a rule fails naming the rule
+    and each element (found by the second, slower run a page with violations is given)."""
+    page.set_content('<html lang="en"><head><title>Clean</title></head><body><main><h1>Clean</h1></main></body></html>')
+    assert axe_violations(page) == []
+    page.set_content(
+        '<html lang="en"><head><title>Broken</title></head><body><main><h1>Broken</h1>'
+        '<img id="first" src="data:,"><img id="second" src="data:,"></main></body></html>'
+    )
+    violations = axe_violations(page)
+    assert [v["id"] for v in violations] == ["image-alt"]
+    assert violations[0]["nodes"] == [["#first"], ["#second"]]
