@@ -112,12 +112,28 @@ class Report:
         }
 
 
-def _tables() -> dict[str, str]:
+def _names() -> dict[str, str]:
+    """The tables and columns ``_returns`` names in its SQL, quoted, read from the models: a field renamed
+    or given another column is followed there, as it is by every query the ORM writes."""
     qn = connection.ops.quote_name
+
+    def column(model, field: str) -> str:
+        return qn(model._meta.get_field(field).column)
+
     return {
         "returns": qn(AssuranceReturn._meta.db_table),
         "assets": qn(InformationAsset._meta.db_table),
         "users": qn(User._meta.db_table),
+        "asset_iam": column(InformationAsset, "manager"),
+        "asset_area": column(InformationAsset, "business_area"),
+        "return_pk": column(AssuranceReturn, "id"),
+        "return_iam": column(AssuranceReturn, "iam"),
+        "return_round": column(AssuranceReturn, "round"),
+        "return_state": column(AssuranceReturn, "state"),
+        "user_pk": column(User, "id"),
+        "first_name": column(User, "first_name"),
+        "last_name": column(User, "last_name"),
+        "username": column(User, "username"),
     }
 
 
@@ -141,19 +157,20 @@ def _returns(
     outstanding: dict[int | None, list[dict]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH p AS (SELECT DISTINCT a.manager_id AS iam_id, a.business_area_id AS area FROM {assets} a "  # noqa: S608 - the models' tables, quoted; values are parameters
-            "WHERE a.business_area_id IS NOT NULL AND a.manager_id IN "
-            "(SELECT r.iam_id FROM {returns} r WHERE r.round_id = %s)), "
-            "x AS (SELECT p.area AS area, r.state AS state, r.iam_id AS iam_id, r.id AS id "
-            "FROM {returns} r INNER JOIN p ON p.iam_id = r.iam_id WHERE r.round_id = %s AND r.state <> %s) "
+            "WITH p AS (SELECT DISTINCT a.{asset_iam} AS iam_id, a.{asset_area} AS area FROM {assets} a "  # noqa: S608 - the models' tables and columns, quoted; values are parameters
+            "WHERE a.{asset_area} IS NOT NULL AND a.{asset_iam} IN "
+            "(SELECT r.{return_iam} FROM {returns} r WHERE r.{return_round} = %s)), "
+            "x AS (SELECT p.area AS area, r.{return_state} AS state, r.{return_iam} AS iam_id, r.{return_pk} AS id "
+            "FROM {returns} r INNER JOIN p ON p.iam_id = r.{return_iam} "
+            "WHERE r.{return_round} = %s AND r.{return_state} <> %s) "
             "SELECT 0, x.state, x.area, COUNT(*), NULL, NULL, NULL, NULL FROM x GROUP BY x.state, x.area "
             "UNION ALL "
-            "SELECT 1, x.state, x.area, NULL, u.first_name, u.last_name, u.username, x.id "
-            "FROM x INNER JOIN {users} u ON u.id = x.iam_id WHERE x.state IN (%s, %s) "
+            "SELECT 1, x.state, x.area, NULL, u.{first_name}, u.{last_name}, u.{username}, x.id "
+            "FROM x INNER JOIN {users} u ON u.{user_pk} = x.iam_id WHERE x.state IN (%s, %s) "
             "UNION ALL "
-            "SELECT 2, r.state, NULL, COUNT(*), NULL, NULL, NULL, NULL FROM {returns} r "
-            "WHERE r.round_id = %s AND r.state <> %s GROUP BY r.state "
-            "ORDER BY 1, 3, 6, 5, 8".format(**_tables()),
+            "SELECT 2, r.{return_state}, NULL, COUNT(*), NULL, NULL, NULL, NULL FROM {returns} r "
+            "WHERE r.{return_round} = %s AND r.{return_state} <> %s GROUP BY r.{return_state} "
+            "ORDER BY 1, 3, 6, 5, 8".format(**_names()),
             [round_.pk, round_.pk, S.SUPERSEDED, S.DRAFT, S.SENT_BACK, round_.pk, S.SUPERSEDED],
         )
         rows = cursor.fetchall()

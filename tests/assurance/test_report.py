@@ -17,15 +17,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from governance.access.models import AccessGrant, AccessReview, ReviewCampaign
-from governance.assurance import report_approval, returns
+from governance.assurance import report, report_approval, returns
 from governance.assurance.forms import SignReportForm
 from governance.assurance.models import AssuranceReturn, AssuranceRound, SiroReportApproval
 from governance.assurance.report import build_report, report_csv
 from governance.assurance.risks import record_risk, risks_behind
 from governance.contracts.models import ContractAsset, ResearchContract
+from governance.core.models import User
 from governance.core.security import KEY_FIELD
 from governance.incidents.models import Incident
 from governance.incidents.queries import narrowed as incidents_narrowed
+from governance.register.models import InformationAsset
 from governance.trends.snapshots import take_snapshot
 from tests.assurance.conftest import ANSWERS, open_round
 from tests.conftest import fresh_code
@@ -218,6 +220,35 @@ def test_the_risk_list_takes_the_same_number_of_queries_at_two_sizes(figure, ver
         assert page.status_code == 200 and f"Risk {n}-0" in page.content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+class _Written(Exception):
+    """Stops a statement once it is written: the test reads its SQL, not its rows."""
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "elsewhere"),
+    [
+        (InformationAsset, "manager", "iam_elsewhere_id"),
+        (InformationAsset, "business_area", "area_elsewhere_id"),
+        (AssuranceReturn, "round", "round_elsewhere_id"),
+        (AssuranceReturn, "iam", "iam_elsewhere_id"),
+        (User, "last_name", "surname_elsewhere"),
+    ],
+)
+def test_the_returns_statement_names_each_column_as_the_models_do(monkeypatch, round_, model, field, elsewhere):
+    # The returns by area are one hand-written statement: a field given another column (a rename, a
+    # db_column) must be followed there as the ORM's own queries follow it, not break the report.
+    monkeypatch.setattr(model._meta.get_field(field), "column", elsewhere)
+    written: list[str] = []
+
+    def stop(execute, sql, params, many, context):
+        written.append(sql)
+        raise _Written
+
+    with connection.execute_wrapper(stop), pytest.raises(_Written):
+        report._returns(round_)
+    assert connection.ops.quote_name(elsewhere) in written[0]
 
 
 def test_the_csv_names_every_area_and_the_outstanding_iams(round_, iam, other_iam, my_return, area):
