@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import dateformat, timezone
 from django.views.generic import TemplateView
 
@@ -47,7 +47,9 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
     form_class = CampaignDecisionForm
     permission = policy.can_run_campaign
     refusal_message = "Only the Information Asset Manager whose access review it is can open it."
-    per_page = 500
+    # Fifty rows a page, as every list: the IAM decides a page's selected grants, or every grant still to review
+    # on all the pages at once (``every``), in one request however many there are.
+    per_page = 50
 
     def get_object_queryset(self):
         return RecertificationCampaign.objects.select_related("review_campaign", "iam")
@@ -64,6 +66,7 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         # itself writes its checkboxes from the reviews it lists, so a GET needs no list of them.
         posted = self.request.method in ("POST", "PUT")
         ids = list(self.pending().order_by().values_list("pk", flat=True)) if posted and self.campaign.is_open else []
+        self.pending_ids = ids
         return {**super().get_form_kwargs(), "review_ids": ids}
 
     def checks(self, data, *, valid):
@@ -76,26 +79,26 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         }
         if decision == "shorten" and ends_on is not None and ends_on <= timezone.localdate():
             errors["ends_on"] = "The new end date must be in the future"
+        if data.get("every") and data.get("shown") != len(self.pending_ids):
+            # Grants were decided elsewhere, or added, since the page was shown: "all" is no longer what was read.
+            errors["every"] = (
+                "The grants still to review have changed since this page was shown. Check the list and decide again"
+            )
         return errors
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         campaign = self.campaign
-        figures = selectors.campaign_reviews(campaign).aggregate(
-            total=Count("pk"),
-            pending=Count("pk", filter=Q(decision="")),
-            kept=Count("pk", filter=Q(decision=AccessReview.Decision.CONFIRM)),
-            shortened=Count("pk", filter=Q(decision=AccessReview.Decision.SHORTEN)),
-            revoked=Count("pk", filter=Q(decision=AccessReview.Decision.REVOKE)),
+        figures = selectors.campaign_figures(campaign)
+        # The figures counted the reviews still to decide: the pages need no second count.
+        paginator = Paginator(
+            selectors.PendingRows(campaign, figures["pending"] if campaign.is_open else 0), self.per_page
         )
-        source = selectors.campaign_rows(self.pending()) if campaign.is_open else AccessReview.objects.none()
-        paginator = Paginator(source, self.per_page)
-        # The figures counted the same reviews still to decide: no second count for the pages.
-        paginator.count = figures["pending"] if campaign.is_open else 0
         page = paginator.get_page(self.request.GET.get("page"))
         reviews = list(page.object_list)
         form = context["form"]
         chosen = {str(v) for v in (form.data.getlist("reviews") if form.is_bound else [])}
+        form.offer_every(figures["pending"] if campaign.is_open else 0)
         context.update(
             campaign=campaign,
             reviews=reviews,
@@ -115,7 +118,7 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         result = recertification.decide_many(
             self.campaign,
             by=self.request.user,
-            review_ids=data["reviews"],
+            review_ids=self.pending_ids if data["every"] else data["reviews"],
             decision=data["decision"],
             reason=data["reason"],
             ends_on=data["ends_on"],

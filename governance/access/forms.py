@@ -9,6 +9,7 @@ from django import forms
 from governance.access.models import AccessRequest, AccessReview
 from governance.core.forms.security_keys import FreshVerificationMixin
 from governance.core.forms.widgets import GovukDateField
+from governance.core.plurals import plural
 from governance.register.models import DataItem
 
 DECISIONS = AccessRequest.Decision.choices
@@ -130,17 +131,25 @@ class ChosenGrantsField(forms.TypedMultipleChoiceField):
 
 
 class CampaignDecisionForm(forms.Form):
-    """One decision and one reason for every grant ticked on a campaign's page."""
+    """One decision and one reason for every grant ticked on a campaign's page, or for every grant
+    still to review on all its pages (``every``)."""
 
     reviews = ChosenGrantsField(
         coerce=int,
+        required=False,  # not when ``every`` is ticked: ``clean`` asks for one or the other
         widget=forms.CheckboxSelectMultiple,
         label="Grants",
-        error_messages={
-            "required": "Select the grants to decide",
-            "invalid_choice": "Select only grants still to be reviewed in this campaign",
-        },
+        error_messages={"invalid_choice": "Select only grants still to be reviewed in this campaign"},
     )
+    every = forms.BooleanField(
+        required=False,
+        label="All the grants still to review",
+        help_text="On every page of this access review, not only the grants selected on this page.",
+    )
+    # How many grants were still to review when the page was shown (written by the page, not from the
+    # posted value, so a page shown again after an error carries the count it shows): ``every``
+    # decides those and no others.
+    shown = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         choices=[
             (AccessReview.Decision.CONFIRM, "Keep"),
@@ -168,3 +177,15 @@ class CampaignDecisionForm(forms.Form):
         field = cast(ChosenGrantsField, self.fields["reviews"])
         field.choices = [(pk, str(pk)) for pk in review_ids]
         field.allowed = frozenset(str(pk) for pk in review_ids)
+
+    def offer_every(self, pending: int) -> None:
+        """Name how many grants ``every`` decides (the page writes the same number in ``shown``)."""
+        label = f"All {plural(pending, 'grant')} still to review"
+        # The field's, and its bound field's, which a posted form has already made with the first label.
+        self.fields["every"].label = self["every"].label = label
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("every") and not data.get("reviews") and "reviews" not in self.errors:
+            self.add_error("reviews", "Select the grants to decide")
+        return data

@@ -218,9 +218,44 @@ def your_grant_rows(user: User, ids: list[int]) -> dict[int, YourGrantRow]:
 def campaign_reviews(campaign: RecertificationCampaign) -> QuerySet[AccessReview]:
     """The reviews an IAM's campaign holds: those of the grants on the assets the IAM manages, never
     a grant the IAM holds themselves (their Deputy SIRO reviews it)."""
-    return AccessReview.objects.filter(
-        campaign_id=campaign.review_campaign_id, grant__asset__manager=campaign.iam_id
-    ).exclude(grant__holder=campaign.iam_id)
+    return _reviews_of(campaign.review_campaign_id, campaign.iam_id)
+
+
+def _reviews_of(review_campaign: int, iam: int) -> QuerySet[AccessReview]:
+    return AccessReview.objects.filter(campaign_id=review_campaign, grant__asset__manager=iam).exclude(
+        grant__holder=iam
+    )
+
+
+CAMPAIGN_FIGURES = ("total", "pending", "kept", "shortened", "revoked")
+
+
+def _figures(review_campaign: int, *, iam: int) -> QuerySet:
+    return (
+        _reviews_of(review_campaign, iam)
+        .order_by()
+        .values("campaign_id")
+        .annotate(
+            total=Count("pk"),
+            pending=Count("pk", filter=Q(decision="")),
+            kept=Count("pk", filter=Q(decision=AccessReview.Decision.CONFIRM)),
+            shortened=Count("pk", filter=Q(decision=AccessReview.Decision.SHORTEN)),
+            revoked=Count("pk", filter=Q(decision=AccessReview.Decision.REVOKE)),
+        )
+        .values(*CAMPAIGN_FIGURES)
+    )
+
+
+# The campaign page's two statements, compiled once: building the rows' evidence (three subqueries)
+# and the five counts cost the page more than PostgreSQL took to answer them. The review campaign
+# (one a quarter) and the page's place are fixed arguments; the IAM and today's date vary.
+_FIGURES = CompiledQuery(_figures, iam=int)
+
+
+def campaign_figures(campaign: RecertificationCampaign) -> dict[str, int]:
+    """How many reviews the IAM's campaign holds, and how many are still to decide, kept, shortened or revoked."""
+    found = _FIGURES.dicts(campaign.review_campaign_id, iam=campaign.iam_id)
+    return found[0] if found else dict.fromkeys(CAMPAIGN_FIGURES, 0)
 
 
 # The columns of a campaign page's row, in the order ``campaign_rows`` reads them.
@@ -252,16 +287,47 @@ def campaign_rows(reviews: QuerySet[AccessReview]) -> QuerySet:
 
     Tuples rather than models: a page lists 500 reviews, and building a review, its grant, holder,
     holder's area and asset for each row cost more than the rest of the page."""
+    return _rows(reviews, timezone.localdate())
+
+
+def _rows(reviews: QuerySet[AccessReview], today: datetime.date) -> QuerySet:
     last_access, last_detail = _last_access("grant__")
     return (
         reviews.annotate(
             last_access=last_access,
             last_detail=last_detail,
-            training_lapsed=training_lapsed("grant__holder"),
+            training_lapsed=training_lapsed("grant__holder", today),
         )
         .order_by("grant__asset__name", "grant__holder__last_name", "grant__holder__first_name", "pk")
         .values_list(*CAMPAIGN_ROW_COLUMNS)
     )
+
+
+def _pending_rows(review_campaign: int, offset: int, limit: int, *, iam: int, today: datetime.date) -> QuerySet:
+    return _rows(_reviews_of(review_campaign, iam).filter(decision=""), today)[offset : offset + limit]
+
+
+_PENDING_ROWS = CompiledQuery(_pending_rows, iam=int, today=datetime.date)
+
+
+class PendingRows:
+    """The campaign's reviews still to decide as ``campaign_rows`` gives them, for a ``Paginator``: each
+    page read by its own compiled statement. Its length is the count given (the page's figures have it)."""
+
+    def __init__(self, campaign: RecertificationCampaign, count: int):
+        self.campaign, self.count = campaign, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        start, stop = window.start or 0, window.stop if window.stop is not None else self.count
+        if stop <= start:
+            return []  # an empty page (nothing left to review): no statement to run
+        campaign = self.campaign
+        return _PENDING_ROWS.rows(
+            campaign.review_campaign_id, start, stop - start, iam=campaign.iam_id, today=timezone.localdate()
+        )
 
 
 def items_held(grant_ids: list[int]) -> dict[int, list[str]]:

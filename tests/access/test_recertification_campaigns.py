@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance.access import recertification as service
+from governance.access import selectors
+from governance.access.campaign_views import CampaignView
 from governance.access.grants import suspend_for_incident
 from governance.access.models import AccessGrant, AccessReview, RecertificationCampaign, StatusChange
 from governance.access.selectors import campaign_progress
@@ -97,6 +99,64 @@ def test_every_mistake_is_reported_at_once_and_nothing_written(verified_client, 
     past = TODAY - datetime.timedelta(days=1)
     response = _bulk(client, campaign, grants, "shorten", "Ends early", past)
     assert "The new end date must be in the future" in response.content.decode()
+    assert not AccessReview.objects.exclude(decision="").exists()
+
+
+def test_every_grant_still_to_review_is_decided_across_the_pages_in_one_request(
+    verified_client, asset, iam, monkeypatch
+):
+    monkeypatch.setattr(CampaignView, "per_page", 2)
+    campaign, grants = _campaign(asset, 5)
+    client = verified_client(iam)
+    url = reverse("access:campaign", args=[campaign.pk])
+    page = client.get(url)
+    assert len(page.context["reviews"]) == 2 and page.context["is_paginated"]
+    shown = page.content.decode()
+    assert "All 5 grants still to review" in shown and 'name="shown" value="5"' in shown
+    response = client.post(url, {"every": "on", "shown": "5", "decision": "revoke", "reason": "Project closed"})
+    assert response.status_code == 302
+    assert "5 grants revoked." in client.get(response.url).content.decode()
+    decided = AccessReview.objects.filter(grant__in=grants)
+    assert set(decided.values_list("decision", flat=True)) == {"revoke"}
+    assert set(decided.values_list("recertification", flat=True)) == {campaign.pk}
+    assert set(AccessGrant.objects.filter(pk__in=[g.pk for g in grants]).values_list("state", flat=True)) == {"revoked"}
+
+
+def test_every_grant_is_refused_when_those_to_review_changed_since_the_page_was_shown(verified_client, asset, iam):
+    campaign, grants = _campaign(asset, 3)
+    client = verified_client(iam)
+    url = reverse("access:campaign", args=[campaign.pk])
+    assert "All 3 grants still to review" in client.get(url).content.decode()
+    # Another tab keeps one grant meanwhile: "all 3" is no longer what the IAM read.
+    assert _bulk(client, campaign, grants[:1], "confirm").status_code == 302
+    response = client.post(url, {"every": "on", "shown": "3", "decision": "revoke", "reason": "Project closed"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The grants still to review have changed since this page was shown" in page
+    # Shown again with the count it now shows, so the IAM can decide the two that are left.
+    assert "All 2 grants still to review" in page and 'name="shown" value="2"' in page
+    assert not AccessReview.objects.filter(decision="revoke").exists()
+    response = client.post(url, {"every": "on", "shown": "2", "decision": "revoke", "reason": "Project closed"})
+    assert response.status_code == 302
+    assert list(AccessReview.objects.order_by("grant_id").values_list("decision", flat=True)) == [
+        "confirm",
+        "revoke",
+        "revoke",
+    ]
+
+
+def test_every_grant_with_each_other_mistake_is_reported_at_once(verified_client, asset, iam):
+    campaign, _ = _campaign(asset, 2)
+    client = verified_client(iam)
+    url = reverse("access:campaign", args=[campaign.pk])
+    page = client.post(url, {"every": "on", "shown": "7", "decision": "shorten"}).content.decode()
+    for message in (
+        "The grants still to review have changed since this page was shown",
+        "Enter the new end date",
+        "Give the reason for shortening access",
+    ):
+        assert message in page
+    assert "Error:</span> Select the grants to decide" not in page  # "all" is a choice of grants
     assert not AccessReview.objects.exclude(decision="").exists()
 
 
@@ -195,6 +255,25 @@ def test_the_campaign_page_runs_constant_queries(verified_client, asset, iam, dj
     service.start_campaign()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(url).context["reviews"]) == 12
+
+
+def test_the_compiled_pages_and_figures_read_as_the_querysets_do(asset, iam, other_area):
+    moved = make_grant(UserFactory(business_area=other_area), asset)  # a holder in another area
+    campaign, grants = _campaign(asset, 7)
+    service.decide(AccessReview.objects.get(grant=grants[0]), by=iam, decision="confirm")
+    pending = selectors.campaign_reviews(campaign).filter(decision="")
+    expected = list(selectors.campaign_rows(pending))
+    rows = selectors.PendingRows(campaign, pending.count())
+    assert len(rows) == 7 and moved.pk in {row[1] for row in expected}
+    assert rows[0:3] + rows[3:6] + rows[6:9] == expected
+    assert rows[7:7] == []
+    assert selectors.campaign_figures(campaign) == {
+        "total": 8,
+        "pending": 7,
+        "kept": 1,
+        "shortened": 0,
+        "revoked": 0,
+    }
 
 
 PER_GRANT_KEEP = 6  # the review's update, its audit entry and the audit chain's own writes
