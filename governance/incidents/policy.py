@@ -93,6 +93,12 @@ def sees_grant_holders(user: User, incident: Incident) -> bool:
     return user.pk != incident.reported_by_id or sees_every_incident(user) or can_handle(user, incident)
 
 
+def can_view_history(user: User, incident: Incident) -> bool:
+    """The incident's change history: for those who see it and its holders (``sees_grant_holders``),
+    not for someone who sees the incident only because they reported it."""
+    return can_view(user, incident) and sees_grant_holders(user, incident)
+
+
 def grants_with_visible_holders(user: User, incident: Incident, grant_ids: Iterable[int]) -> set[int]:
     """Of ``grant_ids`` (grants the incident names), those whose holder and asset ``user`` may be shown.
 

@@ -10,6 +10,7 @@ incidents_patterns = (
         path("report/", incidents.ReportView.as_view(), name="report"),
         path("export/", incidents.ExportView.as_view(), name="export"),
         path("<int:pk>/", incidents.IncidentDetailView.as_view(), name="detail"),
+        path("<int:pk>/history/", incidents.IncidentHistoryView.as_view(), name="history"),
         path("<int:pk>/triage/", incidents.TriageView.as_view(), name="triage"),
         path("<int:pk>/link/", incidents.LinkRecordsView.as_view(), name="link"),
         path("<int:pk>/actions/new/", incidents.ActionCreateView.as_view(), name="action-create"),

@@ -26,7 +26,7 @@ from governance.core.models import BusinessArea, User
 from governance.core.plurals import plural
 from governance.core.selectors import overseen_areas
 from governance.core.tabular import export_response
-from governance.core.views.mixins import HistoryMixin, PolicyMixin, ServiceFormView
+from governance.core.views.mixins import FullHistoryMixin, HistoryMixin, PolicyMixin, ServiceFormView
 from governance.incidents import export, linked, records
 from governance.incidents import selectors as incident_filters
 from governance.incidents.clock import clock_for, is_late
@@ -49,6 +49,7 @@ from governance.incidents.policy import (
     can_report,
     can_update_action,
     can_view,
+    can_view_history,
     grants_with_visible_holders,
     sees_every_incident,
     sees_grant_holders,
@@ -198,10 +199,14 @@ class IncidentMixin(PolicyMixin):
         return super().get_context_data(incident=self.incident, clock=clock_for(self.incident), **kwargs)
 
 
+HISTORY_SHOWN = 20  # the whole history is one link away, page by page
+
+
 class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
     permission = can_view
     refusal_message = VIEW_REFUSAL
     template_name = "incidents/detail.html"
+    history_limit = HISTORY_SHOWN
 
     def shows_history(self) -> bool:
         if not hasattr(self, "_sees_holders"):
@@ -250,6 +255,20 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
             flaggable=[link.contract for link in links if link.contract_id and link.contract_id not in flagged],
             **kwargs,
         )
+
+
+class IncidentHistoryView(IncidentMixin, FullHistoryMixin, TemplateView):
+    """The incident's whole change history (its links and actions included), page by page."""
+
+    permission = can_view_history
+    refusal_message = (
+        "The change history of an incident is for its handlers, the IAMs and Deputy SIROs of what it "
+        "touches, the SIRO and auditors."
+    )
+    template_name = "incidents/history.html"
+
+    def history_object(self):
+        return self.incident
 
 
 class TriageView(IncidentMixin, ServiceFormView):

@@ -141,6 +141,12 @@ def test_report_triage_suspend_decide_and_close(page, live_server):
     assert incident.state == Incident.State.CLOSED and incident.ico_reference == "IC-123456"
     assert not incident.decided_late
 
+    # The whole history, one link from the incident's page.
+    page.get_by_role("link", name="See the incident's full change history").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Full change history")
+    expect(page.locator("#history + table")).to_contain_text("closed")
+    assert axe_violations(page) == []
+
 
 def test_the_report_works_without_javascript(browser, live_server):
     area = BusinessAreaFactory(name="Data as Statistics", code="das")

@@ -458,6 +458,14 @@ ROWS: dict[str, Row] = {
         other_get={405: roles(SIRO, INCIDENT)},
         other_post={302: roles(SIRO, INCIDENT)},
     ),
+    # Its history: as the page's, but not for someone who sees the incident only as its reporter.
+    "incidents:history": Row(
+        "pk=incident",
+        get={200: roles(IAM, DEPUTY, SIRO, AUDITOR, ADMIN, INCIDENT)},
+        post={405: roles(IAM, DEPUTY, SIRO, AUDITOR, ADMIN, INCIDENT)},
+        other_get={200: roles(SIRO, AUDITOR, ADMIN, INCIDENT)},
+        other_post={405: roles(SIRO, AUDITOR, ADMIN, INCIDENT)},
+    ),
     "incidents:ico": Row(
         "pk=incident",
         get={200: roles(DEPUTY, SIRO, INCIDENT)},

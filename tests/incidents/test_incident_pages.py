@@ -21,6 +21,7 @@ from governance.incidents import records
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import can_update_action, updatable_actions
 from governance.incidents.todo import items_for as tasks_for
+from governance.incidents.views import HISTORY_SHOWN
 from governance.register.models import InformationAsset
 from tests.factories import UserFactory, make_contract, make_grant
 from tests.incidents.conftest import report, triage
@@ -267,6 +268,29 @@ def test_the_history_of_the_incident_is_shown(verified_client, incident, deputy_
     triage(incident, deputy_siro)
     page = verified_client(deputy_siro).get(incident.get_absolute_url()).content.decode()
     assert "Change history" in page and "Severity" in page
+
+
+def test_the_page_shows_the_newest_events_and_the_whole_history_is_one_link_away(
+    verified_client, incident, deputy_siro, reporter
+):
+    triage(incident, deputy_siro)
+    for n in range(HISTORY_SHOWN + 4):
+        records.add_action(incident, by=deputy_siro, description=f"Recall copy {n}", owner=deputy_siro)
+    client = verified_client(deputy_siro)
+    page = client.get(incident.get_absolute_url())
+    history_url = reverse("incidents:history", args=[incident.pk])
+    assert len(page.context["history"]) == HISTORY_SHOWN
+    assert f'href="{history_url}"' in page.content.decode()
+    full = client.get(history_url)
+    text = full.content.decode()
+    assert full.status_code == 200 and "Full change history" in text
+    # Every event, the report itself and the triage among them, newest first.
+    events = full.context["history"]
+    assert len(events) > HISTORY_SHOWN + 4
+    assert "Recall copy 23" in text and "Recall copy 0" in text and "triaged" in text
+    assert [e.timestamp for e in events] == sorted((e.timestamp for e in events), reverse=True)
+    # Not for someone who sees the incident only because they reported it, as on its page.
+    assert verified_client(reporter).get(history_url).status_code == 403
 
 
 def test_the_report_form_takes_no_grant_or_contract_numbers(verified_client, reporter, asset):

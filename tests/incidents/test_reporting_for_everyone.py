@@ -192,6 +192,6 @@ def test_the_incident_page_queries_do_not_grow_with_its_grants(verified_client, 
     client = verified_client(deputy_siro)
     few_queries, many_queries = _page_queries(client, one), _page_queries(client, many)
     assert len(many.links.filter(grant__isnull=False)) == 50
-    # Not one more with 50 grants. (Fewer, even: the history shows the newest 50 entries, so the
+    # Not one more with 50 grants. (Fewer, even: the history shows the newest 20 entries, so the
     # incident's first entries, naming its asset and area, have left it.)
     assert many_queries <= few_queries <= 30
