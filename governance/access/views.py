@@ -9,7 +9,8 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.forms.models import ModelChoiceIteratorValue
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -404,23 +405,40 @@ LAST_ACCESS_DAYS = 90  # "not opened lately", in the filter of Your grants
 
 
 class _ReadChoices(ModelChoiceIterator):
-    """A filter's choices read in one plain query: Django reads them with ``iterator()``, which on
-    PostgreSQL opens a server-side cursor (three more round trips) for a list of a few dozen names."""
+    """A filter's choices read in one plain query of ids and names: Django reads them with
+    ``iterator()``, which on PostgreSQL opens a server-side cursor (three more round trips) for a
+    list of a few dozen names, and builds a record for each only to write its name.
+
+    With ``group_by`` (a relation, "asset"), the choices come in an option group per related record,
+    named by its name, in the queryset's order: a data item named "region" under each asset holding one."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
+        group_by = getattr(self.field, "group_by", None)
+        if group_by is None:
+            for pk, name in self.queryset.values_list("pk", "name"):
+                yield ModelChoiceIteratorValue(pk, None), name
+            return
+        groups: dict[int, tuple[str, list]] = {}
+        for pk, name, group, group_name in self.queryset.values_list("pk", "name", group_by, f"{group_by}__name"):
+            groups.setdefault(group, (group_name, []))[1].append((ModelChoiceIteratorValue(pk, None), name))
+        yield from groups.values()
 
 
 class _ReadChoiceField(ModelChoiceField):
     iterator = _ReadChoices
 
+    def __init__(self, *args, group_by: str | None = None, **kwargs):
+        self.group_by = group_by
+        super().__init__(*args, **kwargs)
+
 
 class ReadChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter on a record chosen from a list of names (``_ReadChoices``)."""
+
     field_class = _ReadChoiceField
 
 
@@ -430,7 +448,13 @@ class YourGrantsFilter(django_filters.FilterSet):
 
     asset = ReadChoiceFilter(queryset=InformationAsset.objects.none(), empty_label="Any")
     holder = django_filters.CharFilter(method="by_holder", label="Holder (name, username or staff number)")
-    item = ReadChoiceFilter(queryset=DataItem.objects.none(), method="by_item", label="Data item", empty_label="Any")
+    item = ReadChoiceFilter(
+        queryset=DataItem.objects.none(),
+        method="by_item",
+        label="Data item",
+        empty_label="Any",
+        group_by="asset",
+    )
     state = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in LIVE_STATES], empty_label="Any")
     ends_before = django_filters.DateFilter(field_name="ends_on", lookup_expr="lte", label="Ends on or before")
     review = django_filters.ChoiceFilter(
@@ -472,10 +496,10 @@ class YourGrantsFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The choices show names only: the rest of each row is not read.
-        self.filters["asset"].queryset = InformationAsset.objects.filter(manager=user).only("name").order_by("name")
-        self.filters["item"].queryset = (
-            DataItem.objects.filter(asset__manager=user).only("name").order_by("asset__name", "name")
+        # The choices show names only (``_ReadChoices`` reads nothing else).
+        self.filters["asset"].queryset = InformationAsset.objects.filter(manager=user).order_by("name")
+        self.filters["item"].queryset = DataItem.objects.filter(asset__manager=user).order_by(
+            "asset__name", "asset_id", "name"
         )
 
     def by_holder(self, queryset, name, value):
@@ -543,14 +567,38 @@ class YourGrantsView(PolicyMixin, FilterView):
         # The page's ids first, sorted from the grants and assets alone; then those 50 with their holders and
         # evidence, as plain rows. Read in one, every live grant's holder row (2,000 for the benchmark IAM)
         # was joined and sorted with it to show 50.
-        paginator, page, ids, is_paginated = super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
-        ids = list(ids)
+        ids_only = queryset.values_list("pk", flat=True)
+        counted = self._counted_page(ids_only, page_size)
+        if counted is None:
+            paginator, page, ids, is_paginated = super().paginate_queryset(ids_only, page_size)
+            ids = list(ids)
+        else:
+            paginator, page, ids, is_paginated = counted
         if not ids:  # nothing matched: the rows' query is not even built
             page.object_list = []
             return paginator, page, page.object_list, is_paginated
         rows = selectors.your_grant_rows(self.request.user, ids)
         page.object_list = [rows[pk] for pk in ids if pk in rows]
         return paginator, page, page.object_list, is_paginated
+
+    def _counted_page(self, ids_only, page_size):
+        """The page's ids and the count of every match in one query (a window count over the sorted
+        ids): the count was a statement of its own, planned and sent apart. An empty first page means
+        nothing matched. None where the page asked is not a plain number, or is past the end: Django's
+        paging answers those (a page number of 2 or more that holds nothing needs the count to say so)."""
+        number = self.request.GET.get(self.page_kwarg) or "1"
+        if not number.isdigit() or int(number) < 1:
+            return None
+        offset = (int(number) - 1) * page_size
+        found = list(ids_only.values_list("pk", Window(Count("pk")))[offset : offset + page_size])
+        if not found and offset:
+            return None
+        paginator = self.get_paginator(ids_only, page_size, allow_empty_first_page=self.get_allow_empty())
+        paginator.count = found[0][1] if found else 0  # the cached count, set rather than asked
+        page = paginator.page(int(number))
+        ids = [pk for pk, _total in found]
+        page.object_list = ids
+        return paginator, page, ids, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -13,9 +13,9 @@ from governance.access import recertification
 from governance.access.grants import revoke
 from governance.access.models import AccessGrant
 from governance.access.selectors import _YOUR_GRANT_COLUMNS, YourGrantRow, your_grant_rows
-from governance.access.views import LAST_ACCESS_DAYS
+from governance.access.views import LAST_ACCESS_DAYS, YourGrantsView
 from governance.core.access_events import record_access
-from tests.factories import UserFactory, make_course, make_grant, make_signoff
+from tests.factories import DataItemFactory, UserFactory, make_asset, make_course, make_grant, make_signoff
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,41 @@ def test_the_asset_filter_offers_only_ones_own_assets(verified_client, iam, asse
     page = verified_client(iam).get(URL, {"asset": other_asset.pk})
     assert page.status_code == 200
     assert "Select a valid choice" in page.content.decode()
+
+
+def test_the_item_filter_groups_each_assets_items_under_its_name(verified_client, iam, asset, staff):
+    second = make_asset(manager=iam, business_area=asset.business_area, name="Appeals register")
+    region = DataItemFactory(asset=second, name="claim_count", sensitivity="non_personal")
+    held = make_grant(staff, second, items=[region])
+    page = verified_client(iam).get(URL).content.decode()
+    select = page[page.index('name="item"') : page.index("</select>", page.index('name="item"'))]
+    # Each asset's items under its name, the assets in name order: the same item name under both.
+    assert select.index('<optgroup label="Appeals register">') < select.index(f'<optgroup label="{asset.name}">')
+    assert select.count(">claim_count</option>") == 2
+    assert f'<option value="{region.pk}">claim_count</option></optgroup>' in select
+    chosen = verified_client(iam).get(URL, {"item": region.pk})
+    assert [row.pk for row in chosen.context["grants"]] == [held.pk]
+    assert f'<option value="{region.pk}" selected>claim_count</option>' in chosen.content.decode()
+
+
+def test_the_pages_and_their_count_come_from_one_query_and_answer_as_django_pages_do(
+    verified_client, iam, asset, monkeypatch
+):
+    monkeypatch.setattr(YourGrantsView, "paginate_by", 2)
+    grants = [_grant(asset, UserFactory(business_area=asset.business_area)) for _ in range(3)]
+    client = verified_client(iam)
+    first, second = client.get(URL), client.get(URL, {"page": 2})
+    listed = [row.pk for row in first.context["grants"]] + [row.pk for row in second.context["grants"]]
+    assert sorted(listed) == sorted(g.pk for g in grants) and len(first.context["grants"]) == 2
+    assert first.context["paginator"].count == second.context["paginator"].count == 3
+    assert "3 live grants" in second.content.decode() and second.context["page_obj"].number == 2
+    assert [row.pk for row in client.get(URL, {"page": "last"}).context["grants"]] == listed[2:]
+    assert client.get(URL, {"page": 3}).status_code == 404
+    assert client.get(URL, {"page": "two"}).status_code == 404
+    # Nothing matched: an empty first page, counted as 0 without a second query.
+    nothing = client.get(URL, {"holder": "nobody-by-this-name"})
+    assert nothing.status_code == 200 and nothing.context["paginator"].count == 0
+    assert "No live grants match." in nothing.content.decode()
 
 
 def test_queries_do_not_grow_with_the_grants(verified_client, iam, asset, django_assert_max_num_queries):
