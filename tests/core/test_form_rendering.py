@@ -16,6 +16,7 @@ from django.forms.renderers import TemplatesSetting
 
 from governance.access.views import YourGrantsFilter
 from governance.core.forms.rendering import _DIRECT, GovukFormRenderer
+from governance.core.forms.widgets import GovukDateField
 from tests.factories import InformationAssetFactory
 
 
@@ -115,10 +116,13 @@ class EveryPlainField(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     flag = forms.NullBooleanField(required=False)
     when = forms.DateField(widget=forms.DateInput(attrs={"class": "x"}), required=False)
-    # Not plain: each still goes through the template (and so must match it too).
-    agree = forms.BooleanField(required=False)
-    choice = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect, required=False)
+    # Fieldsets and the lone checkbox: written directly too (and so must match the template).
+    agree = forms.BooleanField(required=False, help_text="Tick if you <agree> & more")
+    confirm = forms.BooleanField(label='I confirm "this" & <that>')
+    choice = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect, required=False, help_text="One & <only>")
     several = forms.MultipleChoiceField(choices=CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
+    # Not written directly: the date fieldset still goes through the template.
+    on = GovukDateField(required=False, help_text="For example, 27 3 2027")
 
     def clean_name(self):
         raise forms.ValidationError(["First & <worst>", "Second"])
@@ -129,8 +133,18 @@ PLAIN_CASES = {
     "unbound": {},
     "bound and valid": {"data": {"count": "3", "fruit": "c", "fruits": ["a", "c"], "ends": IN_A_MONTH}},
     "bound with errors": {
-        "data": {"name": "too long <x>", "email": "no", "count": "0", "fruit": "zzz", "ends": "bad", "notes": "<i>"}
+        "data": {
+            "name": "too long <x>",
+            "email": "no",
+            "count": "0",
+            "fruit": "zzz",
+            "ends": "bad",
+            "notes": "<i>",
+            "choice": "zzz",
+            "several": ["a", "zzz"],
+        }
     },
+    "bound with choices made": {"data": {"choice": "c", "several": ["a", "c"], "agree": "on", "confirm": "on"}},
     "no ids": {"data": {"name": "x"}, "auto_id": False},
     "a prefix": {"data": {"p-name": "x"}, "prefix": "p"},
 }
@@ -170,4 +184,6 @@ def test_plain_fields_skip_the_template_engine(monkeypatch):
     monkeypatch.setattr(TemplatesSetting, "render", no_field_template)
     form = EveryPlainField({"name": "x"})
     for name in ("name", "email", "count", "fruit", "fruits", "ends", "notes", "flag", "when"):
+        form[name].as_field_group()
+    for name in ("agree", "confirm", "choice", "several"):
         form[name].as_field_group()
