@@ -79,7 +79,7 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         }
         if decision == "shorten" and ends_on is not None and ends_on <= timezone.localdate():
             errors["ends_on"] = "The new end date must be in the future"
-        if data.get("every") and data.get("shown") != len(self.pending_ids):
+        if data.get("every") and data.get("shown") != str(len(self.pending_ids)):
             # Grants were decided elsewhere, or added, since the page was shown: "all" is no longer what was read.
             errors["every"] = (
                 "The grants still to review have changed since this page was shown. Check the list and decide again"

@@ -149,7 +149,8 @@ class CampaignDecisionForm(forms.Form):
     # How many grants were still to review when the page was shown (written by the page, not from the
     # posted value, so a page shown again after an error carries the count it shows): ``every``
     # decides those and no others.
-    shown = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # Text, compared as written: anything but the page's own number is "changed", reported on ``every``.
+    shown = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         choices=[
             (AccessReview.Decision.CONFIRM, "Keep"),

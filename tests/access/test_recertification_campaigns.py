@@ -149,7 +149,7 @@ def test_every_grant_with_each_other_mistake_is_reported_at_once(verified_client
     campaign, _ = _campaign(asset, 2)
     client = verified_client(iam)
     url = reverse("access:campaign", args=[campaign.pk])
-    page = client.post(url, {"every": "on", "shown": "7", "decision": "shorten"}).content.decode()
+    page = client.post(url, {"every": "on", "shown": "two", "decision": "shorten"}).content.decode()
     for message in (
         "The grants still to review have changed since this page was shown",
         "Enter the new end date",
