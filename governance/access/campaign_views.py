@@ -91,7 +91,7 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         campaign = self.campaign
         figures = selectors.campaign_figures(campaign)
         # The figures counted the reviews still to decide: the pages need no second count.
-        paginator = Paginator(
+        paginator: Paginator[tuple] = Paginator(
             selectors.PendingRows(campaign, figures["pending"] if campaign.is_open else 0), self.per_page
         )
         page = paginator.get_page(self.request.GET.get("page"))

@@ -186,7 +186,7 @@ class CampaignDecisionForm(forms.Form):
         self.fields["every"].label = self["every"].label = label
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("every") and not data.get("reviews") and "reviews" not in self.errors:
             self.add_error("reviews", "Select the grants to decide")
         return data

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -310,18 +310,28 @@ def _pending_rows(review_campaign: int, offset: int, limit: int, *, iam: int, to
 _PENDING_ROWS = CompiledQuery(_pending_rows, iam=int, today=datetime.date)
 
 
-class PendingRows:
+class PendingRows(Sequence[tuple]):
     """The campaign's reviews still to decide as ``campaign_rows`` gives them, for a ``Paginator``: each
     page read by its own compiled statement. Its length is the count given (the page's figures have it)."""
 
     def __init__(self, campaign: RecertificationCampaign, count: int):
-        self.campaign, self.count = campaign, count
+        self.campaign, self.total = campaign, count
 
     def __len__(self) -> int:
-        return self.count
+        return self.total
 
-    def __getitem__(self, window: slice) -> list[tuple]:
-        start, stop = window.start or 0, window.stop if window.stop is not None else self.count
+    @overload
+    def __getitem__(self, window: int) -> tuple: ...
+
+    @overload
+    def __getitem__(self, window: slice) -> list[tuple]: ...
+
+    def __getitem__(self, window: int | slice) -> tuple | list[tuple]:
+        if isinstance(window, int):
+            if not 0 <= window < self.total:
+                raise IndexError(window)
+            return self[window : window + 1][0]
+        start, stop = window.start or 0, window.stop if window.stop is not None else self.total
         if stop <= start:
             return []  # an empty page (nothing left to review): no statement to run
         campaign = self.campaign
@@ -337,8 +347,8 @@ def _items_of(*, ids: list[int]) -> QuerySet:
     return (
         AccessGrant.items.through.objects.filter(AmongIds("accessgrant_id", ids))
         .annotate(item_name=Subquery(name))
-        .order_by("item_name", "dataitem_id")  # the items' own order within an asset, by the database's collation
-        .values_list("accessgrant_id", "item_name")
+        .order_by(F("item_name"), "dataitem_id")  # the items' own order within an asset, in the database's collation
+        .values_list("accessgrant_id", F("item_name"))
     )
 
 

@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
-from django.forms.models import ModelChoiceIteratorValue
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -419,12 +418,11 @@ class _ReadChoices(ModelChoiceIterator):
             yield (self.field.null_value, self.field.null_label)
         group_by = getattr(self.field, "group_by", None)
         if group_by is None:
-            for pk, name in self.queryset.values_list("pk", "name"):
-                yield ModelChoiceIteratorValue(pk, None), name
+            yield from self.queryset.values_list("pk", "name")
             return
         groups: dict[int, tuple[str, list]] = {}
         for pk, name, group, group_name in self.queryset.values_list("pk", "name", group_by, f"{group_by}__name"):
-            groups.setdefault(group, (group_name, []))[1].append((ModelChoiceIteratorValue(pk, None), name))
+            groups.setdefault(group, (group_name, []))[1].append((pk, name))
         yield from groups.values()
 
 

@@ -267,6 +267,9 @@ def test_the_compiled_pages_and_figures_read_as_the_querysets_do(asset, iam, oth
     assert len(rows) == 7 and moved.pk in {row[1] for row in expected}
     assert rows[0:3] + rows[3:6] + rows[6:9] == expected
     assert rows[7:7] == []
+    assert rows[6] == expected[6] and list(rows) == expected
+    with pytest.raises(IndexError):
+        rows[7]
     assert selectors.campaign_figures(campaign) == {
         "total": 8,
         "pending": 7,
