@@ -146,10 +146,10 @@ class CampaignDecisionForm(forms.Form):
         label="All the grants still to review",
         help_text="On every page of this access review, not only the grants selected on this page.",
     )
-    # How many grants were still to review when the page was shown (written by the page, not from the
-    # posted value, so a page shown again after an error carries the count it shows): ``every``
-    # decides those and no others.
-    # Text, compared as written: anything but the page's own number is "changed", reported on ``every``.
+    # How many grants were still to review when the page was shown: ``every`` decides those and no
+    # others. The page writes it from its own count (not from the posted value), so a page shown again
+    # after an error carries the count it shows. Text, compared as written: any other value is reported
+    # on ``every`` as a change.
     shown = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         choices=[

@@ -285,8 +285,8 @@ def campaign_rows(reviews: QuerySet[AccessReview]) -> QuerySet:
     opened, their training, whether they left or work in another area. Sorted by asset, then the
     holder's surname and first name, in constant queries (the items held: ``items_held``).
 
-    Tuples rather than models: a page lists 500 reviews, and building a review, its grant, holder,
-    holder's area and asset for each row cost more than the rest of the page."""
+    Tuples rather than models: building a review, its grant, holder, holder's area and asset for each
+    row cost more than the rest of the page. The page reads them a page at a time (``PendingRows``)."""
     return _rows(reviews, timezone.localdate())
 
 

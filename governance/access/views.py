@@ -585,7 +585,7 @@ class YourGrantsView(PolicyMixin, FilterView):
         nothing matched. None where the page asked is not a plain number, or is past the end: Django's
         paging answers those (a page number of 2 or more that holds nothing needs the count to say so)."""
         number = self.request.GET.get(self.page_kwarg) or "1"
-        if not number.isdigit() or int(number) < 1:
+        if not number.isdigit() or int(number) < 1 or self.get_paginate_orphans():
             return None
         offset = (int(number) - 1) * page_size
         found = list(ids_only.values_list("pk", Window(Count("pk")))[offset : offset + page_size])
