@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ from governance.core import approval_gates
 from governance.core.access_events import record_access
 from governance.core.history_events import history_for
 from governance.core.models import AccessEvent, BusinessArea
-from governance.core.pagination import CappedPaginator
+from governance.core.pagination import CappedPaginator, CountedIdsMixin
 from governance.core.selectors import overseen_areas
 from governance.core.tabular import export_response
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
@@ -544,7 +544,7 @@ class YourGrantsFilter(django_filters.FilterSet):
         return queryset.filter(~opened if value == "stale" else opened)
 
 
-class YourGrantsView(PolicyMixin, FilterView):
+class YourGrantsView(PolicyMixin, CountedIdsMixin, FilterView):
     """An IAM's live grants on their assets, with each holder's last access: the list recertification starts from."""
 
     permission = policy.can_view_your_grants
@@ -565,38 +565,13 @@ class YourGrantsView(PolicyMixin, FilterView):
         # The page's ids first, sorted from the grants and assets alone; then those 50 with their holders and
         # evidence, as plain rows. Read in one, every live grant's holder row (2,000 for the benchmark IAM)
         # was joined and sorted with it to show 50.
-        ids_only = queryset.values_list("pk", flat=True)
-        counted = self._counted_page(ids_only, page_size)
-        if counted is None:
-            paginator, page, ids, is_paginated = super().paginate_queryset(ids_only, page_size)
-            ids = list(ids)
-        else:
-            paginator, page, ids, is_paginated = counted
+        paginator, page, ids, is_paginated = self.paginate_ids(queryset, page_size)
         if not ids:  # nothing matched: the rows' query is not even built
             page.object_list = []
             return paginator, page, page.object_list, is_paginated
         rows = selectors.your_grant_rows(self.request.user, ids)
         page.object_list = [rows[pk] for pk in ids if pk in rows]
         return paginator, page, page.object_list, is_paginated
-
-    def _counted_page(self, ids_only, page_size):
-        """The page's ids and the count of every match in one query (a window count over the sorted
-        ids): the count was a statement of its own, planned and sent apart. An empty first page means
-        nothing matched. None where the page asked is not a plain number, or is past the end: Django's
-        paging answers those (a page number of 2 or more that holds nothing needs the count to say so)."""
-        number = self.request.GET.get(self.page_kwarg) or "1"
-        if not number.isdigit() or int(number) < 1 or self.get_paginate_orphans():
-            return None
-        offset = (int(number) - 1) * page_size
-        found = list(ids_only.values_list("pk", Window(Count("pk")))[offset : offset + page_size])
-        if not found and offset:
-            return None
-        paginator = self.get_paginator(ids_only, page_size, allow_empty_first_page=self.get_allow_empty())
-        paginator.count = found[0][1] if found else 0  # the cached count, set rather than asked
-        page = paginator.page(int(number))
-        ids = [pk for pk, _total in found]
-        page.object_list = ids
-        return paginator, page, ids, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -694,7 +669,7 @@ class RestoreAfterIncidentView(GrantObjectMixin, ServiceFormView):
 # --- recertification ------------------------------------------------------------------
 
 
-class ReviewsView(PolicyMixin, ListView):
+class ReviewsView(PolicyMixin, CountedIdsMixin, ListView):
     """The reviews waiting for the person, 50 a page: an IAM may have thousands in one campaign."""
 
     template_name = "access/reviews.html"
@@ -708,8 +683,7 @@ class ReviewsView(PolicyMixin, ListView):
         return recertification.open_reviews_for(self.request.user).select_related(None).prefetch_related(None)
 
     def paginate_queryset(self, queryset, page_size):
-        paginator, page, ids, is_paginated = super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
-        ids = list(ids)
+        paginator, page, ids, is_paginated = self.paginate_ids(queryset, page_size)
         reviews = recertification.open_reviews_for(self.request.user).filter(pk__in=ids).in_bulk()
         page.object_list = [reviews[pk] for pk in ids if pk in reviews]
         return paginator, page, page.object_list, is_paginated

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from governance.access import recertification as service
 from governance.access.models import AccessReview, ReviewCampaign
+from governance.access.views import ReviewsView
 from governance.register.models import DataItem
 from tests.factories import DataItemFactory, UserFactory, make_asset, make_grant
 
@@ -45,6 +46,32 @@ def test_a_campaign_opens_once_and_asks_each_iam_once(grants, iam, django_captur
     assert ReviewCampaign.objects.count() == 1 and AccessReview.objects.count() == 3
     assert [m.to for m in mail.outbox] == [[iam.email]]
     assert "confirm or revoke 3 grants" in mail.outbox[0].subject
+
+
+def _counts(queries, table: str) -> list[str]:
+    """The statements that counted ``table``'s rows apart (Django's paginator's own count)."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count"') and table in q["sql"]
+    ]
+
+
+def test_the_waiting_reviews_are_paged_with_their_count_read_with_the_ids(verified_client, grants, iam, monkeypatch):
+    monkeypatch.setattr(ReviewsView, "paginate_by", 2)
+    service.start_campaign()
+    client = verified_client(iam)
+    client.get("/access/reviews/")  # the session and the role facts, read once
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/access/reviews/")
+    assert _counts(queries, "governance_accessreview") == []
+    second = client.get("/access/reviews/", {"page": 2})
+    shown = [r.pk for r in first.context["reviews"]] + [r.pk for r in second.context["reviews"]]
+    assert len(first.context["reviews"]) == 2 and first.context["is_paginated"]
+    assert sorted(shown) == sorted(AccessReview.objects.values_list("pk", flat=True))
+    assert first.context["paginator"].count == second.context["paginator"].count == 3
+    assert client.get("/access/reviews/", {"page": 3}).status_code == 404
+    assert [r.pk for r in client.get("/access/reviews/", {"page": "last"}).context["reviews"]] == shown[2:]
 
 
 def test_iam_confirms_and_revokes(verified_client, grants, iam):
