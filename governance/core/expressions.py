@@ -12,8 +12,8 @@ from django.db.models.lookups import In
 class AmongIds(Expression):
     """``column IN (ids)`` as a filter, sent to PostgreSQL as one array: ``column = ANY(%s)``.
 
-    ``filter(pk__in=ids)`` sends one parameter per id; for the 500 grants of an access review's
-    page, psycopg spent longer quoting them into the statement than PostgreSQL spent answering it.
+    ``filter(pk__in=ids)`` sends one parameter per id; for the 500 grants an access review's page
+    once listed, psycopg spent longer quoting them into the statement than PostgreSQL spent answering it.
     Other databases get Django's own ``IN`` lookup.
     """
 

@@ -106,7 +106,7 @@ class InformationAsset(AuditScoped, models.Model):
         indexes = [
             models.Index(fields=["business_area", "name"], name="asset_area_name"),
             # An IAM's assets in name order: the access review reads their grants asset by asset, so
-            # PostgreSQL sorts a page's 500 rows within the first assets, not all 2,000 together.
+            # PostgreSQL sorts a page's rows within the first assets, not all 2,000 together.
             models.Index(fields=["manager", "name"], name="asset_manager_name"),
             # The areas of each IAM's assets, read without the table (the SIRO's report counts returns by them).
             models.Index(fields=["manager", "business_area"], name="asset_manager_area"),

@@ -1,7 +1,7 @@
 """The access review's table rows, built in Python.
 
-An IAM's review lists up to 500 grants a page, each row a dozen lookups, filters and tags
-that the template engine resolved node by node: more than half the page's time. As for the
+An IAM's review lists its grants fifty a page (it was 500), each row a dozen lookups, filters and
+tags that the template engine resolved node by node: more than half the page's time. As for the
 incident's lists (``incident_tags``), the markup is written once here. Each row is one
 ``str.format`` of text escaped with ``html.escape`` (what ``format_html`` does, without its
 per-argument checks: those were most of the tag's time at 500 rows of 17 values).
@@ -64,7 +64,7 @@ def campaign_review_rows(reviews: Iterable[tuple], items: dict[int, list[str]], 
     grant_url = reverse("access:grant", args=[_PLACEHOLDER])
     before, after = grant_url.split(str(_PLACEHOLDER))
     today = timezone.localdate()
-    day_text = day_writer()  # 500 rows hold a few dozen end dates and last-access days
+    day_text = day_writer()  # a page's rows hold a few end dates and last-access days, each written once
     rows = []
     for n, row in enumerate(reviews):
         (
