@@ -74,6 +74,23 @@ def test_the_waiting_reviews_are_paged_with_their_count_read_with_the_ids(verifi
     assert [r.pk for r in client.get("/access/reviews/", {"page": "last"}).context["reviews"]] == shown[2:]
 
 
+def test_the_waiting_reviews_run_the_same_queries_however_many_wait(verified_client, grants, iam, area):
+    service.start_campaign()
+    client = verified_client(iam)
+    client.get("/access/reviews/")  # the session and the role facts, read once
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get("/access/reviews/").context["reviews"]) == 3
+    asset = grants[0].asset
+    more = [make_grant(UserFactory(business_area=area), asset) for _ in range(10)]
+    campaign = ReviewCampaign.objects.get()
+    for grant in more:
+        AccessReview.objects.create(campaign=campaign, grant=grant)
+    client.get("/access/reviews/")  # the figures cached for the header, read again after the new staff
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get("/access/reviews/").context["reviews"]) == 13
+    assert len(many) == len(few)
+
+
 def test_iam_confirms_and_revokes(verified_client, grants, iam):
     service.start_campaign()
     client = verified_client(iam)

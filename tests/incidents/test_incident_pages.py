@@ -293,6 +293,22 @@ def test_the_page_shows_the_newest_events_and_the_whole_history_is_one_link_away
     assert verified_client(reporter).get(history_url).status_code == 403
 
 
+def test_the_history_page_runs_the_same_queries_however_long_the_history(verified_client, incident, deputy_siro):
+    triage(incident, deputy_siro)
+    records.add_action(incident, by=deputy_siro, description="Recall the first copy", owner=deputy_siro)
+    client = verified_client(deputy_siro)
+    url = reverse("incidents:history", args=[incident.pk])
+    client.get(url)  # the session and the role facts, read once
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(30):
+        records.add_action(incident, by=deputy_siro, description=f"Recall copy {n}", owner=deputy_siro)
+    client.get(url)  # anything cached for the page, read again after the writes
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(url).context["history"]) > 30
+    assert len(many) <= len(few)
+
+
 def test_the_report_form_takes_no_grant_or_contract_numbers(verified_client, reporter, asset):
     """Reporters are never asked for numbers, so the form is no oracle for which grants and contracts exist.
 
