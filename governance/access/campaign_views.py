@@ -70,6 +70,9 @@ class CampaignView(ObjectPolicyMixin, ServiceFormView):
         return {**super().get_form_kwargs(), "review_ids": ids}
 
     def checks(self, data, *, valid):
+        if not self.campaign.is_open:
+            # The rule ``decide_many`` enforces, said first: the page shows no grants to choose from.
+            return {"__all__": "This access review has closed. Nothing more can be decided in it"}
         decision, ends_on = data.get("decision", ""), data.get("ends_on")
         errors = {
             field: message

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.access import recertification as service
 from governance.access import selectors
@@ -157,6 +158,20 @@ def test_every_grant_with_each_other_mistake_is_reported_at_once(verified_client
     ):
         assert message in page
     assert "Error:</span> Select the grants to decide" not in page  # "all" is a choice of grants
+    assert not AccessReview.objects.exclude(decision="").exists()
+
+
+def test_a_closed_campaigns_page_says_it_closed_and_decides_nothing(verified_client, asset, iam):
+    campaign, _ = _campaign(asset, 3)
+    review_campaign = campaign.review_campaign
+    review_campaign.closed_at = timezone.now()
+    review_campaign.save()
+    url = reverse("access:campaign", args=[campaign.pk])
+    response = verified_client(iam).post(url, {"every": "on", "shown": "3", "decision": "confirm"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This access review has closed. Nothing more can be decided in it" in page
+    assert "have changed since this page was shown" not in page
     assert not AccessReview.objects.exclude(decision="").exists()
 
 
