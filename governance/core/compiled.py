@@ -49,6 +49,20 @@ _SENTINELS: dict[type, tuple[Any, Any]] = {
     list: ([-7_391_204_517], [-7_391_204_519]),
 }
 
+
+def _sentinel(kind: type, which: int, index: int) -> Any:
+    """The sentinel ``which`` (0 or 1) of the ``index``-th varying parameter: each parameter its own,
+    so two of one kind (a period's start and end) are told apart where they land."""
+    base = _SENTINELS[kind][which]
+    if kind is int:
+        return base - 10 * index
+    if kind is list:
+        return [base[0] - 10 * index]
+    if kind is datetime.date:
+        return base + datetime.timedelta(days=index)
+    return base + datetime.timedelta(seconds=index)
+
+
 #: Compiled statements kept per query (each database and set of fixed arguments is one).
 KEPT = 32
 
@@ -113,14 +127,14 @@ class CompiledQuery:
         connection = connections[alias]
         compiled = []
         for which in (0, 1):
-            sentinels = {name: _SENTINELS[kind][which] for name, kind in self.varying.items()}
+            sentinels = {name: _sentinel(kind, which, index) for index, (name, kind) in enumerate(self.varying.items())}
             queryset = self.build(*fixed, **sentinels)
             compiler = queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             compiled.append((queryset, compiler, sql, tuple(params)))
         (queryset, compiler, sql, params), (_, _, other_sql, other_params) = compiled
         lists = [name for name, kind in self.varying.items() if kind is list]
-        if lists and _SENTINELS[list][0] not in params:
+        if lists and not any(_sentinel(list, 0, index) in params for index in self._indexes(list)):
             return _Statement(False, "", (), (), (), ())
         if sql != other_sql or len(params) != len(other_params):
             raise ImproperlyConfigured(f"{self.build.__qualname__}: its SQL changes with its parameters' values")
@@ -130,9 +144,9 @@ class CompiledQuery:
                 continue
             found = [
                 (name, form)
-                for name, kind in self.varying.items()
-                for form, value in _forms(connection, kind, _SENTINELS[kind][0]).items()
-                if value == first and _adapted(connection, form, _SENTINELS[kind][1]) == second
+                for index, (name, kind) in enumerate(self.varying.items())
+                for form, value in _forms(connection, kind, _sentinel(kind, 0, index)).items()
+                if value == first and _adapted(connection, form, _sentinel(kind, 1, index)) == second
             ]
             if not found:
                 raise ImproperlyConfigured(
@@ -147,6 +161,9 @@ class CompiledQuery:
             for index, (functions, expression) in compiler.get_converters(fields).items()
         )
         return _Statement(True, sql, params, tuple(slots), names, converters)
+
+    def _indexes(self, kind: type) -> list[int]:
+        return [index for index, varying in enumerate(self.varying.values()) if varying is kind]
 
     def _statement(self, alias: str, fixed: tuple) -> _Statement:
         key = (alias, connections[alias].vendor, timezone.localdate(), fixed)

@@ -77,6 +77,34 @@ def test_a_dates_column_comes_back_as_a_date(assets):
     assert rows and all(isinstance(row["latest"], datetime.date) for row in rows)
 
 
+def _due_between(*, after: datetime.date, until: datetime.date, above: int, upto: int):
+    return (
+        InformationAsset.objects.filter(next_review_date__gt=after, next_review_date__lte=until)
+        .filter(pk__gt=above, pk__lte=upto)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+DUE_BETWEEN = CompiledQuery(_due_between, after=datetime.date, until=datetime.date, above=int, upto=int)
+
+
+def test_two_parameters_of_one_kind_each_land_in_their_own_place(assets):
+    """A period's start and end (two dates, two ids): each value goes where its own parameter is, not
+    both where the first one is (which answered every period with nothing)."""
+    today = timezone.localdate()
+    first, last = min(asset.pk for asset in assets), max(asset.pk for asset in assets)
+    cases = [
+        (today - datetime.timedelta(days=31), today, 0, last),
+        (today, today + datetime.timedelta(days=400), first, last - 1),
+        (today - datetime.timedelta(days=2), today + datetime.timedelta(days=5), first + 1, last),
+    ]
+    for after, until, above, upto in cases:
+        expected = [(pk,) for pk in _due_between(after=after, until=until, above=above, upto=upto)]
+        assert expected, "each case finds assets"
+        assert DUE_BETWEEN.rows(after=after, until=until, above=above, upto=upto) == expected
+
+
 def test_each_set_of_fixed_arguments_is_compiled_apart(assets):
     today, now = timezone.localdate(), timezone.now()
     survey = BY_AREA.dicts("Survey", before=today, since=now, above=0)
