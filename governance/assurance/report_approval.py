@@ -13,14 +13,15 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import router, transaction
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from governance.assurance import policy
 from governance.assurance.models import AssuranceRound, SiroReportApproval
 from governance.assurance.report import build_report
+from governance.core.compiled import CompiledQuery
 from governance.core.models import User
 from governance.core.permissions import refuse_unless
 from governance.core.security import KEY_FIELD, has_security_key, verify_fresh_second_factor
@@ -49,8 +50,37 @@ def verify_digest(approval: SiroReportApproval) -> bool:
     return bool(approval.digest) and approval.digest == content_digest(approval)
 
 
+_APPROVAL_FIELDS = tuple(field.attname for field in SiroReportApproval._meta.concrete_fields)
+# The signer's name, in the order of the user's fields (``Model.from_db`` takes a subset in that order).
+_SIGNER_FIELDS = tuple(
+    field.attname for field in User._meta.concrete_fields if field.attname in ("first_name", "last_name", "username")
+)
+
+
+def _latest_approval_query(*, round_pk: int) -> QuerySet:
+    return (
+        SiroReportApproval.objects.filter(round_id=round_pk)
+        .order_by("-version")
+        .values_list(*_APPROVAL_FIELDS, *(f"signed_by__{name}" for name in _SIGNER_FIELDS))[:1]
+    )
+
+
+# Compiled once: the report's page reads it on every view, and building the query took longer than answering it.
+_LATEST_APPROVAL = CompiledQuery(_latest_approval_query, round_pk=int)
+
+
 def latest_approval(round_: AssuranceRound) -> SiroReportApproval | None:
-    return SiroReportApproval.objects.filter(round=round_).select_related("signed_by").order_by("-version").first()
+    """The round's newest signed version with its signer's name. Fields not read here (the signer's
+    other details) load on first use, as a deferred field does, rather than reading as empty."""
+    db = router.db_for_read(SiroReportApproval)
+    found = _LATEST_APPROVAL.rows(using=db, round_pk=round_.pk)
+    if not found:
+        return None
+    row = found[0]
+    approval = SiroReportApproval.from_db(db, _APPROVAL_FIELDS, row[: len(_APPROVAL_FIELDS)])
+    signer = User.from_db(db, ("id", *_SIGNER_FIELDS), (approval.signed_by_id, *row[len(_APPROVAL_FIELDS) :]))
+    approval.signed_by = signer
+    return approval
 
 
 def clean_narrative(narrative: str) -> str:

@@ -19,12 +19,21 @@ def portal(request: HttpRequest) -> dict:
         "portal_organisation": settings.PORTAL_ORGANISATION,
         "navigation": _navigation(request),
         # Called only by the pages that show it (includes/siro_vacant.html): one query there, none elsewhere.
-        "siro_vacant": offices.siro_vacant,
+        "siro_vacant": lambda: _siro_vacant(request),
         "siro_stand_in_group": settings.SIRO_VACANT_FALLBACK_GROUP,
         "sso_enabled": settings.OIDC_ENABLED,
         "sso_provider_name": settings.OIDC_PROVIDER_NAME,
         "sso_local_for_everyone": settings.LOCAL_SIGN_IN_FOR_EVERYONE,
     }
+
+
+def _siro_vacant(request: HttpRequest) -> bool:
+    """Whether the SIRO's office is vacant. Not when the SIRO is the one reading: the role facts
+    already read say so (only an active person holds roles), with no query of the office."""
+    user = getattr(request, "user", None)
+    if user is not None and is_siro(user):
+        return False
+    return offices.siro_vacant()
 
 
 def _navigation(request: HttpRequest) -> list[dict]:

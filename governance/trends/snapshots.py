@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from governance.access.models import AccessGrant
 from governance.access.selectors import late_reviews_of_active_grants
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.contracts.selectors import destruction_overdue
+from governance.core.compiled import CompiledQuery
 from governance.core.models import AccessEvent, BusinessArea, User
 from governance.core.queue import enqueue
 from governance.incidents.queries import open_counts
@@ -202,9 +203,23 @@ def series_for(area: BusinessArea | None = None, days: int = 30, on: datetime.da
     The organisation's series read only its part of each snapshot's figures: the rest, every area's
     figures, is some 40 times as much JSON to fetch and decode for nothing."""
     if area is None:
-        whole = _recent_snapshots(days, on).values_list("taken_on", "figures__organisation")
+        on = on or timezone.localdate()
+        whole = _ORGANISATION_SERIES.rows(since=on - datetime.timedelta(days=days), on=on)
         return _series([(day, figures or {}) for day, figures in whole])
     return _series(_of_area(list(_recent_snapshots(days, on)), area))
+
+
+def _organisation_series(*, since: datetime.date, on: datetime.date) -> QuerySet:
+    return (
+        ComplianceSnapshot.objects.filter(taken_on__gt=since, taken_on__lte=on)
+        .order_by("taken_on")
+        .values_list("taken_on", "figures__organisation")
+    )
+
+
+# The organisation's series, compiled once: building the query cost the SIRO's report and the
+# compliance page twice what PostgreSQL took to answer it.
+_ORGANISATION_SERIES = CompiledQuery(_organisation_series, since=datetime.date, on=datetime.date)
 
 
 def series_for_areas(areas, days: int = 30, on: datetime.date | None = None) -> dict[int, list[Series]]:
