@@ -16,11 +16,11 @@ import csv
 import dataclasses
 import datetime
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from governance.access.models import AccessGrant
@@ -189,98 +189,26 @@ def _returns(
     return by_area, totals, outstanding
 
 
-def _incidents_query(start: datetime.date, end: datetime.date, *, now: datetime.datetime) -> QuerySet:
-    return (
-        Incident.objects.filter(in_period(start, end))
-        .values("business_area_id")
-        .annotate(
-            incidents=Count("pk"),
-            ico_reports=Count("pk", filter=ICO_FIGURES["reported"][1](now)),
-            deadlines_missed=Count("pk", filter=ICO_FIGURES["missed"][1](now)),
-        )
-        .order_by()
-    )
+#: The parts of ``_figures_query`` and the figures each counts by business area, in the order of its count
+#: columns. A part counting one figure is named for it.
+PARTS: dict[str, tuple[str, ...]] = {
+    "contracts_total": ("contracts_total",),
+    "grants_past_end": ("grants_past_end",),
+    "grants_past_recertification": ("grants_past_recertification",),
+    "contracts_past_destruction": ("contracts_past_destruction",),
+    "agreements_past_review": ("agreements_past_review",),
+    "incidents": ("incidents", "ico_reports", "deadlines_missed"),
+    "incidents_before": ("incidents", "ico_reports", "deadlines_missed"),
+    "risks": ("risks_high", "risks_medium", "risks_low", "risks_tolerated", "risk_reviews_overdue"),
+    "dpias": ("dpias_signed", "dpias_outstanding"),
+}
+_COUNTS = tuple(f"n{number}" for number in range(1, max(len(figures) for figures in PARTS.values()) + 1))
+# Typed: PostgreSQL takes an untyped NULL in a union's first parts for text, and then refuses the counts.
+_NO_COUNT = Cast(Value(None), output_field=BigIntegerField())
+#: The risk list's filters behind the report's risk figures (``risks.figure_filter``), in ``PARTS`` order.
+_RISK_FILTERS = ("high", "medium", "low", "tolerated", "review_overdue")
 
-
-_INCIDENTS = CompiledQuery(_incidents_query, now=datetime.datetime)
-
-
-def _incidents(round_: AssuranceRound, now: datetime.datetime) -> dict[int | None, dict[str, int]]:
-    """Incidents the department became aware of in the round's period, by their business area. One query.
-
-    The same rules as the incident list's filters for the report's links (``incidents.queries.narrowed``).
-    """
-    rows = _INCIDENTS.dicts(round_.period_start, round_.period_end, now=now)
-    return {row.pop("business_area_id"): row for row in rows}
-
-
-def _counted(figure: str, queryset: QuerySet, area: str | Subquery, count: Count) -> QuerySet:
-    """``queryset`` counted by business area (``area``, a path to one or a subquery), as rows (figure, area, n)."""
-    area_of = F(area) if isinstance(area, str) else area
-    return queryset.annotate(figure=Value(figure), area=area_of).values("figure", "area").annotate(n=count).order_by()
-
-
-def _today_counts_query(*, today: datetime.date) -> QuerySet:
-    """The rows (figure, area, n) of ``_today_counts``: one UNION ALL of grouped counts."""
-    total = (
-        ResearchContract.objects.filter(destruction_overdue(today))
-        .annotate(figure=Value("contracts_total"), area=Value(None, output_field=IntegerField()))
-        .values("figure", "area")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    parts = (
-        _counted(
-            "grants_past_end",
-            AccessGrant.objects.filter(grants_past_end(today)),
-            "asset__business_area_id",
-            Count("pk"),
-        ),
-        _counted(
-            "grants_past_recertification",
-            late_reviews_of_active_grants(today),
-            # The asset's area looked up for each late review: joined, PostgreSQL hashed every asset first,
-            # a millisecond on each view when no review is late.
-            Subquery(InformationAsset.objects.filter(pk=OuterRef("grant__asset_id")).values("business_area_id")[:1]),
-            Count("grant", distinct=True),
-        ),
-        _counted(
-            "contracts_past_destruction",
-            ContractAsset.objects.filter(destruction_overdue(today, "contract__")),
-            "asset__business_area_id",
-            Count("contract", distinct=True),
-        ),
-        _counted(
-            "agreements_past_review",
-            SharingAgreement.objects.filter(agreements_past_review(today)),
-            "business_area_id",
-            Count("pk"),
-        ),
-    )
-    return total.union(*parts, all=True)
-
-
-_TODAY_COUNTS = CompiledQuery(_today_counts_query, today=datetime.date)
-
-
-def _today_counts(today: datetime.date) -> dict[str, dict[int | None, int]]:
-    """Today's single counts by business area, each one grouped count, all in one query (UNION ALL):
-
-    - ``grants_past_end``: active grants past their end date;
-    - ``grants_past_recertification``: active grants past a recertification deadline, unconfirmed;
-    - ``contracts_past_destruction``: contracts holding data past their destruction date, by the areas of
-      the assets they draw on (a contract drawing on two areas counts in both), and ``contracts_total``
-      (area None) the same contracts counted once each;
-    - ``agreements_past_review``: sharing agreements in force past their review date (the agreements
-      register's ``past_review`` filter).
-    """
-    result: dict[str, dict[int | None, int]] = defaultdict(dict)
-    for row in _TODAY_COUNTS.dicts(today=today):
-        result[row["figure"]][row["area"]] = row["n"]
-    return result
-
-
-#: The figures of an area's row that come from ``_today_counts``.
+#: The figures of an area's row that are today's single counts.
 TODAY_COUNTS = (
     "grants_past_end",
     "grants_past_recertification",
@@ -289,47 +217,118 @@ TODAY_COUNTS = (
 )
 
 
-def _dpias_query() -> QuerySet:
-    return (
-        DPIA.objects.values("business_area_id")
-        .annotate(
-            dpias_signed=Count("pk", filter=Q(state=DPIA.State.SIGNED)),
-            dpias_outstanding=Count("pk", filter=outstanding_dpias()),
-        )
-        .order_by()
+def _part(part: str, queryset: QuerySet, area: str | Subquery | Value, *counts: Count) -> QuerySet:
+    """``queryset`` counted by business area (``area``: a path to one, a subquery, or none) as rows
+    (part, area, n1, ..., n5) of ``_figures_query``; the counts a part does not have are NULL."""
+    if len(counts) != len(PARTS[part]):
+        raise ValueError(f"{part}: {len(PARTS[part])} counts expected")
+    area_of = F(area) if isinstance(area, str) else area
+    columns = dict(zip(_COUNTS, (*counts, *[_NO_COUNT] * (len(_COUNTS) - len(counts))), strict=True))
+    return queryset.annotate(part=Value(part), area=area_of).values("part", "area").annotate(**columns).order_by()
+
+
+def _incidents_part(part: str, start: datetime.date, end: datetime.date, now: datetime.datetime) -> QuerySet:
+    """Incidents the department became aware of in a period (the incident list's ``narrowed`` rules, which
+    the report's links use), by their business area."""
+    return _part(
+        part,
+        Incident.objects.filter(in_period(start, end)),
+        "business_area_id",
+        Count("pk"),
+        Count("pk", filter=ICO_FIGURES["reported"][1](now)),
+        Count("pk", filter=ICO_FIGURES["missed"][1](now)),
     )
 
 
-def _risks_query(*, today: datetime.date) -> QuerySet:
-    return (
-        scored_risks()
-        .values("asset__business_area_id")
-        .annotate(
-            risks_high=Count("pk", filter=figure_filter("high", today)),
-            risks_medium=Count("pk", filter=figure_filter("medium", today)),
-            risks_low=Count("pk", filter=figure_filter("low", today)),
-            risks_tolerated=Count("pk", filter=figure_filter("tolerated", today)),
-            risk_reviews_overdue=Count("pk", filter=figure_filter("review_overdue", today)),
-        )
-        .order_by()
-    )
+def _figures_query(
+    start: datetime.date,
+    end: datetime.date,
+    before: tuple[datetime.date, datetime.date] | None,
+    *,
+    today: datetime.date,
+    now: datetime.datetime,
+) -> QuerySet:
+    """Every grouped count of the report but the returns', as one UNION ALL (``PARTS``): each part was a
+    statement of its own, and sending and reading each cost more than PostgreSQL took to count it.
 
-
-_DPIAS = CompiledQuery(_dpias_query)
-_RISKS = CompiledQuery(_risks_query, today=datetime.date)
-
-
-def _dpias() -> dict[int | None, dict[str, int]]:
-    """DPIAs signed, and those screening says are (or may be) needed and not yet signed, by area. One query."""
-    return {row.pop("business_area_id"): row for row in _DPIAS.dicts()}
-
-
-def _risks(today: datetime.date) -> dict[int | None, dict[str, int]]:
-    """Risks not closed, by area: open ones by rating band, tolerated ones, and reviews overdue. One query.
-
-    Each figure is the filter the risk list applies for the report's links (``risks.risks_behind``).
+    ``start`` and ``end`` are the round's period, ``before`` the previous round's (None without one).
     """
-    return {row.pop("asset__business_area_id"): row for row in _RISKS.dicts(today=today)}
+    parts = [
+        _part("contracts_total", ResearchContract.objects.filter(destruction_overdue(today)), _NO_COUNT, Count("pk")),
+        _part(
+            "grants_past_end",
+            AccessGrant.objects.filter(grants_past_end(today)),
+            "asset__business_area_id",
+            Count("pk"),
+        ),
+        _part(
+            "grants_past_recertification",
+            late_reviews_of_active_grants(today),
+            # The asset's area looked up for each late review: joined, PostgreSQL hashed every asset first,
+            # a millisecond on each view when no review is late.
+            Subquery(InformationAsset.objects.filter(pk=OuterRef("grant__asset_id")).values("business_area_id")[:1]),
+            Count("grant", distinct=True),
+        ),
+        _part(
+            "contracts_past_destruction",
+            ContractAsset.objects.filter(destruction_overdue(today, "contract__")),
+            "asset__business_area_id",
+            Count("contract", distinct=True),
+        ),
+        _part(
+            "agreements_past_review",
+            SharingAgreement.objects.filter(agreements_past_review(today)),
+            "business_area_id",
+            Count("pk"),
+        ),
+        _incidents_part("incidents", start, end, now),
+        _part(
+            "risks",
+            scored_risks(),
+            "asset__business_area_id",
+            *(Count("pk", filter=figure_filter(figure, today)) for figure in _RISK_FILTERS),
+        ),
+        _part(
+            "dpias",
+            DPIA.objects.all(),
+            "business_area_id",
+            Count("pk", filter=Q(state=DPIA.State.SIGNED)),
+            Count("pk", filter=outstanding_dpias()),
+        ),
+    ]
+    if before is not None:
+        parts.append(_incidents_part("incidents_before", *before, now))
+    return parts[0].union(*parts[1:], all=True)
+
+
+# Compiled once for each round and previous round (their periods shape the incidents' parts); today's date
+# and the time vary.
+_FIGURES = CompiledQuery(_figures_query, today=datetime.date, now=datetime.datetime)
+
+
+def _figures(
+    round_: AssuranceRound, previous: AssuranceRound | None, today: datetime.date, now: datetime.datetime
+) -> dict[str, dict[int | None, dict[str, int]]]:
+    """Each part's figures by business area (None: no area), from one query:
+
+    - ``contracts_total`` (area None): contracts holding data past their destruction date, each once;
+    - ``grants_past_end``: active grants past their end date;
+    - ``grants_past_recertification``: active grants past a recertification deadline, unconfirmed;
+    - ``contracts_past_destruction``: the contracts of ``contracts_total`` by the areas of the assets they
+      draw on (a contract drawing on two areas counts in both);
+    - ``agreements_past_review``: sharing agreements in force past their review date (the agreements
+      register's ``past_review`` filter);
+    - ``incidents`` and ``incidents_before``: incidents the department became aware of in the round's period
+      and the previous round's, those reported to the ICO and those whose ICO deadline was missed;
+    - ``risks``: risks not closed, open ones by rating band, tolerated ones and reviews overdue (each the
+      filter the risk list applies for the report's links, ``risks.risks_behind``);
+    - ``dpias``: DPIAs signed, and those screening says are (or may be) needed and not yet signed.
+    """
+    before = (previous.period_start, previous.period_end) if previous is not None else None
+    found: dict[str, dict[int | None, dict[str, int]]] = {part: {} for part in PARTS}
+    for part, area, *counts in _FIGURES.rows(round_.period_start, round_.period_end, before, today=today, now=now):
+        found[part][area] = dict(zip(PARTS[part], counts, strict=False))
+    return found
 
 
 def _snapshot_query(*, on: datetime.date) -> QuerySet:
@@ -383,28 +382,23 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None, *, 
     now = timezone.now()
     areas = _AREAS.rows()
     returns, returns_total, outstanding = _returns(round_)
-    incidents = _incidents(round_, now)
-    counts = _today_counts(today)
-    risks = _risks(today)
-    dpias = _dpias()
     snapshot = _snapshot(today)
     previous = _previous(round_)
+    figures = _figures(round_, previous, today, now)
+    incidents, before_incidents = figures["incidents"], figures["incidents_before"]
     if previous is not None:
         before_returns, before_returns_total, _ = _returns(previous)
-        before_incidents = _incidents(previous, now)
         before_snapshot = _snapshot(previous.period_end)
     else:
-        before_returns, before_returns_total, before_incidents, before_snapshot = {}, {}, {}, None
+        before_returns, before_returns_total, before_snapshot = {}, {}, None
 
     def fill(row: AreaRow, key: int | None) -> None:
         for name, value in returns.get(key, {}).items():
             setattr(row, f"returns_{name}", value)
         row.outstanding = outstanding.get(key, [])
-        figures = {**incidents.get(key, {}), **risks.get(key, {}), **dpias.get(key, {})}
-        for name, value in figures.items():
-            setattr(row, name, value)
-        for name in TODAY_COUNTS:
-            setattr(row, name, counts[name].get(key, 0))
+        for part in ("incidents", "risks", "dpias", *TODAY_COUNTS):
+            for name, value in figures[part].get(key, {}).items():
+                setattr(row, name, value)
         row.training = _from_snapshot(snapshot, key, "training")
 
     rows = []
@@ -434,14 +428,14 @@ def build_report(round_: AssuranceRound, today: datetime.date | None = None, *, 
             "dpias_outstanding",
         ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
-    for figures in incidents.values():  # incidents with no area count in the total
-        for name, value in figures.items():
+    for in_area in incidents.values():  # incidents with no area count in the total
+        for name, value in in_area.items():
             setattr(total, name, getattr(total, name) + value)
-    total.contracts_past_destruction = counts["contracts_total"].get(None, 0)
+    total.contracts_past_destruction = figures["contracts_total"].get(None, {}).get("contracts_total", 0)
     total.training = _from_snapshot(snapshot, None, "training")
     before_total = {f"returns_{k}": v for k, v in before_returns_total.items()}
-    for figures in before_incidents.values():
-        for name, value in figures.items():
+    for in_area in before_incidents.values():
+        for name, value in in_area.items():
             before_total[name] = before_total.get(name, 0) + value
     total.change = _change(total, before_total, before_snapshot, None, previous is not None)
     return Report(
