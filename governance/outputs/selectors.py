@@ -41,20 +41,23 @@ def researchers_of_contract(contract) -> QuerySet[Researcher]:
     return Researcher.objects.filter(contract=contract).select_related("user", "invited_by").order_by("-invited_at")
 
 
-def _output_counts() -> QuerySet:
+def output_figures() -> dict[str, Q]:
+    """The outputs cleared and refused (destroyed since or not), and those pending (waiting for checking
+    or for the researcher's changes), each as the filter of the submissions it counts."""
     State = OutputSubmission.State
     cleared = Exists(OutputDecision.objects.filter(submission=OuterRef("pk"), outcome="cleared"))
-    return (
-        OutputSubmission.objects.order_by()
-        .annotate(every=Value(1))
-        .values("every")
-        .annotate(
-            cleared=Count("pk", filter=Q(cleared)),
-            refused=Count("pk", filter=Q(state=State.REFUSED)),
-            pending=Count("pk", filter=Q(state__in=(State.SUBMITTED, State.RESUBMITTED, State.CHANGES_REQUESTED))),
-        )
-        .values("cleared", "refused", "pending")
-    )
+    return {
+        "cleared": Q(cleared),
+        "refused": Q(state=State.REFUSED),
+        "pending": Q(state__in=(State.SUBMITTED, State.RESUBMITTED, State.CHANGES_REQUESTED)),
+    }
+
+
+def _output_counts() -> QuerySet:
+    counts = {name: Count("pk", filter=rule) for name, rule in output_figures().items()}
+    # Grouped by a constant: one row of counts, as ``aggregate()`` gives, but a queryset that can be compiled.
+    grouped = OutputSubmission.objects.order_by().annotate(every=Value(1)).values("every")
+    return grouped.annotate(**counts).values(*counts)
 
 
 # Compiled once: building the three filtered counts cost the SIRO's report more than answering them.
