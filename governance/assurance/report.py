@@ -268,7 +268,9 @@ def _figures_query(
             late_reviews_of_active_grants(today),
             # The asset's area looked up for each late review: joined, PostgreSQL hashed every asset first,
             # a millisecond on each view when no review is late.
-            Subquery(InformationAsset.objects.filter(pk=OuterRef("grant__asset_id")).values("business_area_id")[:1]),
+            Subquery(
+                InformationAsset.objects.filter(pk=OuterRef("grant__asset_id")).order_by().values("business_area_id")
+            ),
             Count("grant", distinct=True),
         ),
         _part(

@@ -21,7 +21,7 @@ from django.utils import timezone
 from governance.assurance import policy
 from governance.assurance.models import AssuranceRound, SiroReportApproval
 from governance.assurance.report import build_report
-from governance.core.compiled import CompiledQuery
+from governance.core.compiled import CompiledQuery, concrete_attnames
 from governance.core.models import User
 from governance.core.permissions import refuse_unless
 from governance.core.security import KEY_FIELD, has_security_key, verify_fresh_second_factor
@@ -50,7 +50,7 @@ def verify_digest(approval: SiroReportApproval) -> bool:
     return bool(approval.digest) and approval.digest == content_digest(approval)
 
 
-_APPROVAL_FIELDS = tuple(field.attname for field in SiroReportApproval._meta.concrete_fields)
+_APPROVAL_FIELDS = concrete_attnames(SiroReportApproval)
 # The signer's name, in the order of the user's fields (``Model.from_db`` takes a subset in that order).
 _SIGNER_FIELDS = tuple(
     field.attname for field in User._meta.concrete_fields if field.attname in ("first_name", "last_name", "username")

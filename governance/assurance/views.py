@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.db import router
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
@@ -25,6 +27,7 @@ from governance.assurance import (
 from governance.assurance.forms import RiskForm, RoundForm, SendBackForm, SignReportForm, SignReturnForm
 from governance.assurance.models import AssuranceReturn, AssuranceRound, InformationRisk
 from governance.assurance.report_pdf import report_pdf
+from governance.core.compiled import CompiledQuery, concrete_attnames
 from governance.core.security import has_security_key
 from governance.core.selectors import overseen_areas
 from governance.core.views.mixins import PolicyMixin, ServiceFormView
@@ -170,12 +173,24 @@ class RoundOpenView(PolicyMixin, ServiceFormView):
         return round_, f"Assurance round {round_.period} opened: its returns are being prepared."
 
 
+def _round_query(*, pk: int) -> QuerySet:
+    return AssuranceRound.objects.filter(pk=pk).values_list(*concrete_attnames(AssuranceRound))
+
+
+# The round of every round's page (the SIRO's report among them), compiled once.
+_ROUND = CompiledQuery(_round_query, pk=int)
+
+
 class RoundMixin(PolicyMixin):
     permission = policy.can_view_round
 
     def get_permission_object(self):
         if not hasattr(self, "round"):
-            self.round = get_object_or_404(AssuranceRound, pk=self.kwargs["pk"])
+            db = router.db_for_read(AssuranceRound)
+            found = _ROUND.instances(AssuranceRound, using=db, pk=int(self.kwargs["pk"]))
+            if not found:
+                raise Http404("No such assurance round")
+            self.round = found[0]
         return self.round
 
 

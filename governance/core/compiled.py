@@ -34,7 +34,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 #: Two sentinels for each kind of parameter: values no real parameter of these queries takes.
@@ -76,6 +76,11 @@ class _Statement:
     slots: tuple[tuple[int, str, str], ...]
     names: tuple[str, ...]
     converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]
+
+
+def concrete_attnames(model: type[Model]) -> tuple[str, ...]:
+    """The columns a queryset of ``model`` loads, in order: what ``CompiledQuery.instances`` reads."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 def _forms(connection, kind: type, value: Any) -> dict[str, Any]:
@@ -215,6 +220,12 @@ class CompiledQuery:
             names = _names(built.query)
             return [row if isinstance(row, dict) else dict(zip(names, row, strict=True)) for row in built]
         return [dict(zip(statement.names, row, strict=True)) for row in self.rows(*fixed, using=using, **values)]
+
+    def instances(self, model: type[Model], *fixed: Hashable, using: str = "default", **values: Any) -> list[Model]:
+        """The rows as instances of ``model``, for a builder whose ``values_list`` names the model's
+        concrete fields' attnames in their order (``concrete_attnames``), as a queryset would load them."""
+        names = concrete_attnames(model)
+        return [model.from_db(using, names, row) for row in self.rows(*fixed, using=using, **values)]
 
     def _check(self, values: dict[str, Any]) -> None:
         if set(values) != set(self.varying):

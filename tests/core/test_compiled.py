@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from governance.core.compiled import CompiledQuery
+from governance.core.compiled import CompiledQuery, concrete_attnames
 from governance.core.expressions import AmongIds
 from governance.register.models import InformationAsset
 from tests.factories import BusinessAreaFactory, InformationAssetFactory
@@ -103,6 +103,26 @@ def test_two_parameters_of_one_kind_each_land_in_their_own_place(assets):
         expected = [(pk,) for pk in _due_between(after=after, until=until, above=above, upto=upto)]
         assert expected, "each case finds assets"
         assert DUE_BETWEEN.rows(after=after, until=until, above=above, upto=upto) == expected
+
+
+def _assets_from(*, first: int):
+    columns = concrete_attnames(InformationAsset)
+    return InformationAsset.objects.filter(pk__gte=first).order_by("pk").values_list(*columns)
+
+
+ASSETS_FROM = CompiledQuery(_assets_from, first=int)
+
+
+def test_instances_are_the_records_a_queryset_loads(assets):
+    first = sorted(asset.pk for asset in assets)[2]
+    loaded = ASSETS_FROM.instances(InformationAsset, first=first)
+    expected = list(InformationAsset.objects.filter(pk__gte=first).order_by("pk"))
+    assert loaded == expected
+    for got, want in zip(loaded, expected, strict=True):
+        assert [getattr(got, name) for name in concrete_attnames(InformationAsset)] == [
+            getattr(want, name) for name in concrete_attnames(InformationAsset)
+        ]
+        assert not got._state.adding and got._state.db == "default"
 
 
 def test_each_set_of_fixed_arguments_is_compiled_apart(assets):
