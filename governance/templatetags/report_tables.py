@@ -7,13 +7,18 @@ each variable through its filters, was most of the time the page took to render.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from governance.templatetags.assurance_tags import outstanding_items, report_access_row, report_figures, signed_change
+from governance.templatetags.assurance_tags import (
+    escaped_name,
+    outstanding_items,
+    report_access_row,
+    report_figures,
+    signed_change,
+)
 
 register = template.Library()
 
@@ -22,7 +27,7 @@ END = "\n  </tr>"
 
 
 def _area(row) -> str:
-    return f'<th scope="row" class="govuk-table__header">{html.escape(str(row.area))}</th>'
+    return f'<th scope="row" class="govuk-table__header">{escaped_name(str(row.area))}</th>'
 
 
 #: The two changes since the last round the returns and incidents tables show, and their words.
@@ -69,7 +74,7 @@ def report_rows(context, rows: Iterable, table: str, total=None, training_url: s
 def report_outstanding(rows: Iterable, url_of_zero: str, due: str) -> SafeString:
     """Each area's returns not signed or sent back, under the area's name; nothing for an area with none."""
     written = "".join(
-        f'\n<h3 class="govuk-heading-s">{html.escape(str(row.area))}</h3>\n<ul class="govuk-list govuk-list--bullet">'
+        f'\n<h3 class="govuk-heading-s">{escaped_name(str(row.area))}</h3>\n<ul class="govuk-list govuk-list--bullet">'
         f"{outstanding_items(row.outstanding, url_of_zero, due)}\n</ul>\n"
         for row in rows
         if row.outstanding
