@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -219,7 +220,7 @@ TODAY_COUNTS = (
 )
 
 
-def _part(part: str, queryset: QuerySet, area: str | Subquery | Value, *counts: Count) -> QuerySet:
+def _part(part: str, queryset: QuerySet, area: str | BaseExpression, *counts: Count) -> QuerySet:
     """``queryset`` counted by business area (``area``: a path to one, a subquery, or none) as rows
     (part, area, n1, ..., n5) of ``_figures_query``; the counts a part does not have are NULL."""
     if len(counts) != len(PARTS[part]):

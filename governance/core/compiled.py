@@ -30,12 +30,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+
+M = TypeVar("M", bound=Model)
 
 #: Two sentinels for each kind of parameter: values no real parameter of these queries takes.
 _SENTINELS: dict[type, tuple[Any, Any]] = {
@@ -221,7 +223,7 @@ class CompiledQuery:
             return [row if isinstance(row, dict) else dict(zip(names, row, strict=True)) for row in built]
         return [dict(zip(statement.names, row, strict=True)) for row in self.rows(*fixed, using=using, **values)]
 
-    def instances(self, model: type[Model], *fixed: Hashable, using: str = "default", **values: Any) -> list[Model]:
+    def instances(self, model: type[M], *fixed: Hashable, using: str = "default", **values: Any) -> list[M]:
         """The rows as instances of ``model``, for a builder whose ``values_list`` names the model's
         concrete fields' attnames in their order (``concrete_attnames``), as a queryset would load them."""
         names = concrete_attnames(model)
