@@ -32,7 +32,7 @@ from governance.core.security import has_security_key
 from governance.core.selectors import overseen_areas
 from governance.core.views.mixins import PolicyMixin, ServiceFormView
 from governance.register.models import InformationAsset
-from governance.trends.charts import charts_for
+from governance.trends.charts import charts_html
 from governance.trends.snapshots import first_snapshot_pending, series_for
 
 
@@ -248,7 +248,7 @@ class ReportView(RoundMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         approval = report_approval.latest_approval(self.round)
-        charts = charts_for(series_for())  # the organisation's compliance over time, beside the returns
+        charts = charts_html(series_for())  # the organisation's compliance over time, beside the returns
         return super().get_context_data(
             round=self.round,
             report=report.build_report(self.round),
@@ -256,7 +256,7 @@ class ReportView(RoundMixin, TemplateView):
             approval_intact=report_approval.verify_digest(approval) if approval else None,
             can_sign=policy.can_sign_report(self.request.user, self.round),
             marking=settings.PROTECTIVE_MARKING,
-            charts=charts,
+            charts_html=charts,
             **kwargs,
         )
 

@@ -11,10 +11,15 @@ flat line near the top of a scale from 0 to 100.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from governance.core.plurals import date_text
 from governance.trends.snapshots import Series
@@ -145,3 +150,28 @@ def targets() -> dict[str, int]:
 def charts_for(all_series: list[Series]) -> list[Chart]:
     goals = targets()
     return [line_chart(s, percent=s.measure == "training", target=goals.get(s.measure)) for s in all_series]
+
+
+#: How long drawn charts are kept: their figures change once a day, with the next snapshot.
+CHARTS_KEPT_SECONDS = 24 * 60 * 60
+
+
+def charts_html(all_series: list[Series]) -> SafeString:
+    """The charts of ``all_series`` as ``includes/trend_charts.html`` draws them, kept in the cache.
+
+    The same series are drawn on every view of the SIRO's report until the next daily snapshot, and
+    drawing them (four charts of thirty days, their tables and scales) was a tenth of the page's time.
+    The key is the figures themselves, with the targets, the language and the number format: any
+    changed figure is drawn afresh, and two instances sharing the cache draw the same."""
+    content = (
+        targets(),
+        get_language(),
+        settings.USE_THOUSAND_SEPARATOR,
+        [(series.measure, series.label, series.points) for series in all_series],
+    )
+    key = "trends:charts:" + hashlib.sha256(repr(content).encode()).hexdigest()
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = render_to_string("includes/trend_charts.html", {"charts": charts_for(all_series)})
+        cache.set(key, drawn, CHARTS_KEPT_SECONDS)
+    return mark_safe(drawn)  # noqa: S308 - drawn by the template, which escapes every value

@@ -11,6 +11,7 @@ from governance.contracts.models import ResearchContract
 from governance.core.audit import system_user
 from governance.core.models import AuditEntry, BusinessArea
 from governance.register.organisation import set_deputy_siro
+from governance.trends import charts
 from governance.trends.models import ComplianceSnapshot
 from governance.trends.snapshots import take_snapshot
 from governance.trends.tasks import take_compliance_snapshot
@@ -109,6 +110,28 @@ def _two_areas_recorded(area, other_area) -> None:
             "areas": {str(area.pk): {"overdue_reviews": 2}, str(other_area.pk): {"overdue_reviews": 7}},
         },
     )
+
+
+def test_the_report_s_charts_are_drawn_once_for_the_same_figures_and_afresh_when_one_changes(
+    verified_client, siro, area, other_area, monkeypatch
+):
+    """The SIRO's report keeps its drawn charts under their figures: a second view draws nothing, and a
+    figure changed in the snapshot (say, corrected) is drawn at once, never an old picture."""
+    _two_areas_recorded(area, other_area)
+    url = f"/assurance/rounds/{open_round(siro).pk}/report/"
+    drawn: list[int] = []
+    draw = charts.charts_for
+    monkeypatch.setattr(charts, "charts_for", lambda series: drawn.append(len(series)) or draw(series))
+    client = verified_client(siro)
+    first, second = (client.get(url).content.decode() for _ in range(2))
+    assert "Asset reviews overdue: 41 on" in first and "Asset reviews overdue: 41 on" in second
+    assert len(drawn) <= 1  # none at all where an earlier test drew the same figures
+    snapshot = ComplianceSnapshot.objects.get(taken_on=TODAY)
+    snapshot.figures["organisation"]["overdue_reviews"] = 43
+    snapshot.save()
+    third = client.get(url).content.decode()
+    assert "Asset reviews overdue: 43 on" in third and "Asset reviews overdue: 41 on" not in third
+    assert len(drawn) >= 1 and drawn[-1] > 0
 
 
 def test_a_deputy_siro_s_area_page_charts_that_area_and_no_other(
