@@ -185,10 +185,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite ignores an index's INCLUDE columns (the undecided reviews' index keeps its campaign and
     # id there so that PostgreSQL, the production database, answers the IAM's count from it alone).
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
-# PostgreSQL compiles a query to machine code when its estimated cost passes jit_above_cost. The
-# portal's queries are short: compiling took longer than running them (the audit explorer's search
-# took 83 ms a view with it, 41 ms without at scale), and a count estimated high but finding nothing
-# spent 0.5 s compiling. DB_JIT=true leaves the server's own setting.
+# PostgreSQL compiles a statement to machine code when its estimated cost passes jit_above_cost. The
+# portal's statements are short, and an estimate can be far off (a table just loaded in bulk, before
+# its statistics are gathered; a filter PostgreSQL cannot judge): on a freshly seeded database the
+# audit explorer took 83 ms a view with compiling, 41 ms without, and a draft of the SIRO's report's
+# counts estimated costly took 0.8 s. DB_JIT=true leaves the server's own setting.
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and not env.bool("DB_JIT", default=False):
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()

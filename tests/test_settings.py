@@ -276,3 +276,23 @@ def test_the_deploy_guide_and_environment_file_name_every_production_key():
         assert duty in guide, duty
     # The fault run makes its keys the documented way.
     assert "make_keys.py" in (DEPLOY / "faults" / "run.py").read_text(encoding="utf-8")
+
+
+def _connection_options(**env: str) -> str:
+    shown = (
+        "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}).get('options', ''))"
+    )
+    result = run_manage("shell", "--no-imports", "-c", shown, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_connections_do_not_compile_statements_unless_asked():
+    """PostgreSQL's just-in-time compilation is off for the portal's connections (a statement estimated
+    costly took longer to compile than to run), kept beside options the address gives, and left to the
+    server with DB_JIT=true. SQLite has no such option."""
+    assert _connection_options(DATABASE_URL=PRODUCTION_DB) == "-c jit=off"
+    given = f"{PRODUCTION_DB}?options=-c%20statement_timeout%3D5000"
+    assert _connection_options(DATABASE_URL=given) == "-c statement_timeout=5000 -c jit=off"
+    assert _connection_options(DATABASE_URL=PRODUCTION_DB, DB_JIT="true") == ""
+    assert _connection_options(DATABASE_URL="sqlite:///:memory:") == ""
