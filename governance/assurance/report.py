@@ -18,8 +18,8 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Value
+from django.db import connection, router
+from django.db.models import BigIntegerField, Count, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -30,7 +30,7 @@ from governance.assurance.models import AssuranceReturn, AssuranceRound
 from governance.assurance.risks import figure_filter, scored_risks
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.contracts.selectors import destruction_overdue
-from governance.core.compiled import CompiledQuery
+from governance.core.compiled import CompiledQuery, concrete_attnames
 from governance.core.models import BusinessArea, User, person_name
 from governance.incidents.models import Incident
 from governance.incidents.queries import ICO_FIGURES, in_period
@@ -379,15 +379,79 @@ def _previous(round_: AssuranceRound) -> AssuranceRound | None:
     return AssuranceRound(**found[0]) if found else None
 
 
-def build_report(round_: AssuranceRound, today: datetime.date | None = None, *, outputs: bool = True) -> Report:
+@dataclass(frozen=True)
+class RoundHeader:
+    """A round with what its report reads beside it: the round before it and the latest daily snapshot
+    on ``today``."""
+
+    round: AssuranceRound
+    previous: AssuranceRound | None
+    snapshot: ComplianceSnapshot | None
+    today: datetime.date
+
+
+_EARLIER = ("pk", "period", "period_start", "period_end")
+
+
+def _header_query(*, pk: int, today: datetime.date) -> QuerySet:
+    earlier = AssuranceRound.objects.filter(period_start__lt=OuterRef("period_start")).order_by("-period_start", "-pk")
+    latest = ComplianceSnapshot.objects.filter(taken_on__lte=today).order_by("-taken_on")
+    return (
+        AssuranceRound.objects.filter(pk=pk)
+        .annotate(
+            **{f"earlier_{name}": Subquery(earlier.values(name)[:1]) for name in _EARLIER},
+            snapshot_on=Subquery(latest.values("taken_on")[:1]),
+            snapshot_figures=Subquery(latest.values("figures")[:1], output_field=JSONField()),
+        )
+        .values_list(
+            *concrete_attnames(AssuranceRound),
+            *(f"earlier_{name}" for name in _EARLIER),
+            "snapshot_on",
+            "snapshot_figures",
+        )
+    )
+
+
+# The report's page reads its round, the round before and the snapshot in one statement: three small
+# statements of their own cost it more than PostgreSQL took to answer them.
+_HEADER = CompiledQuery(_header_query, pk=int, today=datetime.date)
+
+
+def round_header(pk: int, today: datetime.date | None = None) -> RoundHeader | None:
+    """The round ``pk`` with the round before it and the latest snapshot on ``today``; None without such a round."""
+    today = today or timezone.localdate()
+    db = router.db_for_read(AssuranceRound)
+    found = _HEADER.rows(using=db, pk=pk, today=today)
+    if not found:
+        return None
+    row = found[0]
+    columns = concrete_attnames(AssuranceRound)
+    round_ = AssuranceRound.from_db(db, columns, row[: len(columns)])
+    earlier = dict(zip(_EARLIER, row[len(columns) : len(columns) + len(_EARLIER)], strict=True))
+    previous = AssuranceRound(**earlier) if earlier["pk"] is not None else None
+    taken_on, figures = row[-2:]
+    snapshot = ComplianceSnapshot(taken_on=taken_on, figures=figures) if taken_on is not None else None
+    return RoundHeader(round_, previous, snapshot, today)
+
+
+def build_report(
+    round_: AssuranceRound,
+    today: datetime.date | None = None,
+    *,
+    outputs: bool = True,
+    header: RoundHeader | None = None,
+) -> Report:
     """Every area's row, the organisation's total and the change since the previous round; without
-    ``outputs``, not the researchers' outputs (the CSV has no column for them)."""
+    ``outputs``, not the researchers' outputs (the CSV has no column for them). ``header``: the round's
+    ``round_header``, when the page has read it (the round before and the snapshot are then not read again)."""
     today = today or timezone.localdate()
     now = timezone.now()
     areas = _AREAS.rows()
     returns, returns_total, outstanding = _returns(round_)
-    snapshot = _snapshot(today)
-    previous = _previous(round_)
+    if header is not None and header.round.pk == round_.pk and header.today == today:
+        snapshot, previous = header.snapshot, header.previous
+    else:
+        snapshot, previous = _snapshot(today), _previous(round_)
     figures = _figures(round_, previous, today, now)
     incidents, before_incidents = figures["incidents"], figures["incidents_before"]
     if previous is not None:

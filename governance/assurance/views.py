@@ -246,12 +246,21 @@ class ReportView(RoundMixin, TemplateView):
     refusal_message = "Only the SIRO, auditors and administrators see the SIRO's report."
     template_name = "assurance/report.html"
 
+    def get_permission_object(self):
+        if not hasattr(self, "round"):
+            # The round with the round before it and today's snapshot, which its report reads: one statement.
+            header = report.round_header(int(self.kwargs["pk"]))
+            if header is None:
+                raise Http404("No such assurance round")
+            self.header, self.round = header, header.round
+        return self.round
+
     def get_context_data(self, **kwargs):
         approval = report_approval.latest_approval(self.round)
         charts = charts_html(series_for())  # the organisation's compliance over time, beside the returns
         return super().get_context_data(
             round=self.round,
-            report=report.build_report(self.round),
+            report=report.build_report(self.round, self.header.today, header=self.header),
             approval=approval,
             approval_intact=report_approval.verify_digest(approval) if approval else None,
             can_sign=policy.can_sign_report(self.request.user, self.round),

@@ -281,6 +281,44 @@ def test_the_change_since_the_last_round_compares_the_returns(siro, iam, asset, 
     assert row.change["returns_signed"] == 1 and row.change["returns_missing"] == -1
 
 
+def test_the_page_s_one_statement_reads_the_round_before_and_the_snapshot_as_the_report_does(
+    siro, iam, asset, other_asset, area
+):
+    """``round_header`` (the report page's round, the round before it and the day's snapshot in one
+    statement) gives what ``build_report`` reads apart, and the report built from it is the same."""
+    for offset, name in ((1461, "Three years ago"), (730, "Last year")):
+        AssuranceRound.objects.create(
+            period=name,
+            period_start=TODAY - datetime.timedelta(days=offset),
+            period_end=TODAY - datetime.timedelta(days=offset - 364),
+            due_date=TODAY - datetime.timedelta(days=offset - 400),
+            opened_by=siro,
+            state="closed",
+        )
+    current = open_round(siro)
+    assert report.round_header(current.pk + 1000) is None
+    alone = report.round_header(current.pk)
+    assert alone.round == current and alone.previous.period == "Last year" and alone.snapshot is None
+    take_snapshot(TODAY - datetime.timedelta(days=2))
+    take_snapshot(TODAY)
+    header = report.round_header(current.pk, TODAY)
+    assert [getattr(header.round, f.attname) for f in AssuranceRound._meta.concrete_fields] == [
+        getattr(current, f.attname) for f in AssuranceRound._meta.concrete_fields
+    ]
+    previous = report._previous(current)
+    assert (header.previous.pk, header.previous.period, header.previous.period_start, header.previous.period_end) == (
+        previous.pk,
+        previous.period,
+        previous.period_start,
+        previous.period_end,
+    )
+    snapshot = report._snapshot(TODAY)
+    assert (header.snapshot.taken_on, header.snapshot.figures) == (snapshot.taken_on, snapshot.figures)
+    earlier = report.round_header(current.pk, TODAY - datetime.timedelta(days=1)).snapshot
+    assert earlier.taken_on == TODAY - datetime.timedelta(days=2)
+    assert build_report(current, TODAY, header=header).as_json() == build_report(current, TODAY).as_json()
+
+
 # --- signing ------------------------------------------------------------------------------
 
 
