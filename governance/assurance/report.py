@@ -19,7 +19,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import connection, router
-from django.db.models import BigIntegerField, Count, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BigIntegerField, Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -247,6 +247,7 @@ def _figures_query(
     start: datetime.date,
     end: datetime.date,
     before: tuple[datetime.date, datetime.date] | None,
+    late: bool = True,
     *,
     today: datetime.date,
     now: datetime.datetime,
@@ -255,6 +256,8 @@ def _figures_query(
     statement of its own, and sending and reading each cost more than PostgreSQL took to count it.
 
     ``start`` and ``end`` are the round's period, ``before`` the previous round's (None without one).
+    Without ``late`` (no active grant is past a recertification deadline) that part is left out: it
+    counts nothing then, but PostgreSQL hashed every asset before finding so.
     """
     parts = [
         _part("contracts_total", ResearchContract.objects.filter(destruction_overdue(today)), _NO_COUNT, Count("pk")),
@@ -263,12 +266,6 @@ def _figures_query(
             AccessGrant.objects.filter(grants_past_end(today)),
             "asset__business_area_id",
             Count("pk"),
-        ),
-        _part(
-            "grants_past_recertification",
-            late_reviews_of_active_grants(today),
-            "grant__asset__business_area_id",
-            Count("grant", distinct=True),
         ),
         _part(
             "contracts_past_destruction",
@@ -297,6 +294,15 @@ def _figures_query(
             Count("pk", filter=outstanding_dpias()),
         ),
     ]
+    if late:
+        parts.append(
+            _part(
+                "grants_past_recertification",
+                late_reviews_of_active_grants(today),
+                "grant__asset__business_area_id",
+                Count("grant", distinct=True),
+            )
+        )
     outputs = (Count("pk", filter=rule) for rule in output_figures().values())
     parts.append(_part("outputs", OutputSubmission.objects.all(), _NO_COUNT, *outputs))
     if before is not None:
@@ -310,9 +316,13 @@ _FIGURES = CompiledQuery(_figures_query, today=datetime.date, now=datetime.datet
 
 
 def _figures(
-    round_: AssuranceRound, previous: AssuranceRound | None, today: datetime.date, now: datetime.datetime
+    round_: AssuranceRound,
+    previous: AssuranceRound | None,
+    today: datetime.date,
+    now: datetime.datetime,
+    late: bool = True,
 ) -> dict[str, dict[int | None, dict[str, int]]]:
-    """Each part's figures by business area (None: no area), from one query:
+    """Each part's figures by business area (None: no area), from one query (``late``: as ``_figures_query``):
 
     - ``contracts_total`` (area None): contracts holding data past their destruction date, each once;
     - ``grants_past_end``: active grants past their end date;
@@ -330,7 +340,8 @@ def _figures(
     """
     before = (previous.period_start, previous.period_end) if previous is not None else None
     found: dict[str, dict[int | None, dict[str, int]]] = {part: {} for part in PARTS}
-    for part, area, *counts in _FIGURES.rows(round_.period_start, round_.period_end, before, today=today, now=now):
+    fixed = (round_.period_start, round_.period_end, before, late)
+    for part, area, *counts in _FIGURES.rows(*fixed, today=today, now=now):
         found[part][area] = dict(zip(PARTS[part], counts, strict=False))
     return found
 
@@ -388,6 +399,9 @@ class RoundHeader:
     previous: AssuranceRound | None
     snapshot: ComplianceSnapshot | None
     today: datetime.date
+    # Whether any active grant is past a recertification deadline (``grants_past_recertification``):
+    # the report counts them by area only then.
+    grants_late: bool = True
 
 
 _EARLIER = ("pk", "period", "period_start", "period_end")
@@ -402,12 +416,14 @@ def _header_query(*, pk: int, today: datetime.date) -> QuerySet:
             **{f"earlier_{name}": Subquery(earlier.values(name)[:1]) for name in _EARLIER},
             snapshot_on=Subquery(latest.values("taken_on")[:1]),
             snapshot_figures=Subquery(latest.values("figures")[:1], output_field=JSONField()),
+            grants_late=Exists(late_reviews_of_active_grants(today)),
         )
         .values_list(
             *concrete_attnames(AssuranceRound),
             *(f"earlier_{name}" for name in _EARLIER),
             "snapshot_on",
             "snapshot_figures",
+            "grants_late",
         )
     )
 
@@ -429,9 +445,9 @@ def round_header(pk: int, today: datetime.date | None = None) -> RoundHeader | N
     round_ = AssuranceRound.from_db(db, columns, row[: len(columns)])
     earlier = dict(zip(_EARLIER, row[len(columns) : len(columns) + len(_EARLIER)], strict=True))
     previous = AssuranceRound(**earlier) if earlier["pk"] is not None else None
-    taken_on, figures = row[-2:]
+    taken_on, figures, grants_late = row[-3:]
     snapshot = ComplianceSnapshot(taken_on=taken_on, figures=figures) if taken_on is not None else None
-    return RoundHeader(round_, previous, snapshot, today)
+    return RoundHeader(round_, previous, snapshot, today, bool(grants_late))
 
 
 def build_report(
@@ -449,10 +465,10 @@ def build_report(
     areas = _AREAS.rows()
     returns, returns_total, outstanding = _returns(round_)
     if header is not None and header.round.pk == round_.pk and header.today == today:
-        snapshot, previous = header.snapshot, header.previous
+        snapshot, previous, late = header.snapshot, header.previous, header.grants_late
     else:
-        snapshot, previous = _snapshot(today), _previous(round_)
-    figures = _figures(round_, previous, today, now)
+        snapshot, previous, late = _snapshot(today), _previous(round_), True
+    figures = _figures(round_, previous, today, now, late)
     incidents, before_incidents = figures["incidents"], figures["incidents_before"]
     if previous is not None:
         before_returns, before_returns_total, _ = _returns(previous)

@@ -316,7 +316,18 @@ def test_the_page_s_one_statement_reads_the_round_before_and_the_snapshot_as_the
     assert (header.snapshot.taken_on, header.snapshot.figures) == (snapshot.taken_on, snapshot.figures)
     earlier = report.round_header(current.pk, TODAY - datetime.timedelta(days=1)).snapshot
     assert earlier.taken_on == TODAY - datetime.timedelta(days=2)
+    assert not header.grants_late
     assert build_report(current, TODAY, header=header).as_json() == build_report(current, TODAY).as_json()
+    # A grant past a recertification deadline: the page counts the late grants by area again.
+    late = ReviewCampaign.objects.create(
+        period_start=TODAY - datetime.timedelta(days=60), deadline=TODAY - datetime.timedelta(days=5)
+    )
+    AccessReview.objects.create(campaign=late, grant=make_grant(UserFactory(business_area=area), asset))
+    header = report.round_header(current.pk, TODAY)
+    assert header.grants_late
+    with_header = build_report(current, TODAY, header=header)
+    assert row_of(with_header, area).grants_past_recertification == 1
+    assert with_header.as_json() == build_report(current, TODAY).as_json()
 
 
 # --- signing ------------------------------------------------------------------------------
