@@ -17,6 +17,7 @@ import dataclasses
 import datetime
 import io
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, router
 from django.db.models import BigIntegerField, Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
@@ -126,6 +127,9 @@ def _names() -> dict[str, str]:
         "returns": qn(AssuranceReturn._meta.db_table),
         "assets": qn(InformationAsset._meta.db_table),
         "users": qn(User._meta.db_table),
+        "areas": qn(BusinessArea._meta.db_table),
+        "area_pk": column(BusinessArea, "id"),
+        "area_name": column(BusinessArea, "name"),
         "asset_iam": column(InformationAsset, "manager"),
         "asset_area": column(InformationAsset, "business_area"),
         "return_pk": column(AssuranceReturn, "id"),
@@ -139,11 +143,18 @@ def _names() -> dict[str, str]:
     }
 
 
-def _returns(
-    round_: AssuranceRound,
-) -> tuple[dict[int | None, dict[str, int]], dict[str, int], dict[int | None, list[dict]]]:
+class ReturnFigures(NamedTuple):
+    by_area: dict[int | None, dict[str, int]]
+    totals: dict[str, int]
+    outstanding: dict[int | None, list[dict]]
+    areas: list[tuple[int, str]]  # every business area (key, name) by name, when asked for
+
+
+def _returns(round_: AssuranceRound, *, areas: bool = False) -> ReturnFigures:
     """The round's live returns: by state in each area of the IAMs' assets, by state in the whole round,
-    and the IAMs whose return is not signed or was sent back, by area and name. One query.
+    and the IAMs whose return is not signed or was sent back, by area and name; with ``areas``, every
+    business area by name, the report's rows (a statement of its own cost the page more than reading
+    forty names). One query.
 
     An IAM has one live return a round (``return_one_live_per_iam``), so counting returns counts IAMs,
     and the IAMs counted in each state are apart: a figure over several states (signed: signed or
@@ -158,27 +169,35 @@ def _returns(
     """
     by_area: dict[int | None, dict[str, int]] = {}
     outstanding: dict[int | None, list[dict]] = {}
+    sql = (
+        "WITH p AS (SELECT DISTINCT a.{asset_iam} AS iam_id, a.{asset_area} AS area FROM {assets} a "
+        "WHERE a.{asset_area} IS NOT NULL), "
+        "x AS (SELECT p.area AS area, r.{return_state} AS state, r.{return_iam} AS iam_id, r.{return_pk} AS id "
+        "FROM {returns} r INNER JOIN p ON p.iam_id = r.{return_iam} "
+        "WHERE r.{return_round} = %s AND r.{return_state} <> %s) "
+        "SELECT 0, x.state, x.area, COUNT(*), NULL, NULL, NULL, NULL FROM x GROUP BY x.state, x.area "
+        "UNION ALL "
+        "SELECT 1, x.state, x.area, NULL, u.{first_name}, u.{last_name}, u.{username}, x.id "
+        "FROM x INNER JOIN {users} u ON u.{user_pk} = x.iam_id WHERE x.state IN (%s, %s) "
+        "UNION ALL "
+        "SELECT 2, r.{return_state}, NULL, COUNT(*), NULL, NULL, NULL, NULL FROM {returns} r "
+        "WHERE r.{return_round} = %s AND r.{return_state} <> %s GROUP BY r.{return_state} "
+    )
+    if areas:  # by name in the database's collation (as ``order_by("name")``), then key
+        sql += "UNION ALL SELECT 3, NULL, NULL, NULL, b.{area_name}, NULL, NULL, b.{area_pk} FROM {areas} b "
+    sql += "ORDER BY 1, 3, 6, 5, 8"
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH p AS (SELECT DISTINCT a.{asset_iam} AS iam_id, a.{asset_area} AS area FROM {assets} a "  # noqa: S608 - the models' tables and columns, quoted; values are parameters
-            "WHERE a.{asset_area} IS NOT NULL), "
-            "x AS (SELECT p.area AS area, r.{return_state} AS state, r.{return_iam} AS iam_id, r.{return_pk} AS id "
-            "FROM {returns} r INNER JOIN p ON p.iam_id = r.{return_iam} "
-            "WHERE r.{return_round} = %s AND r.{return_state} <> %s) "
-            "SELECT 0, x.state, x.area, COUNT(*), NULL, NULL, NULL, NULL FROM x GROUP BY x.state, x.area "
-            "UNION ALL "
-            "SELECT 1, x.state, x.area, NULL, u.{first_name}, u.{last_name}, u.{username}, x.id "
-            "FROM x INNER JOIN {users} u ON u.{user_pk} = x.iam_id WHERE x.state IN (%s, %s) "
-            "UNION ALL "
-            "SELECT 2, r.{return_state}, NULL, COUNT(*), NULL, NULL, NULL, NULL FROM {returns} r "
-            "WHERE r.{return_round} = %s AND r.{return_state} <> %s GROUP BY r.{return_state} "
-            "ORDER BY 1, 3, 6, 5, 8".format(**_names()),
+            sql.format(**_names()),  # the models' tables and columns, quoted; values are parameters
             [round_.pk, S.SUPERSEDED, S.DRAFT, S.SENT_BACK, round_.pk, S.SUPERSEDED],
         )
         rows = cursor.fetchall()
     totals = dict.fromkeys(RETURN_STATES, 0)
+    named: list[tuple[int, str]] = []
     for part, state, area, iams, first_name, last_name, username, pk in rows:
-        if part != 1:
+        if part == 3:
+            named.append((pk, first_name))
+        elif part != 1:
             figures = by_area.setdefault(area, dict.fromkeys(RETURN_STATES, 0)) if part == 0 else totals
             for name, states in RETURN_STATES.items():
                 if state in states:
@@ -188,7 +207,7 @@ def _returns(
             outstanding.setdefault(area, []).append(
                 {"iam": name, "state": "missing" if state == S.DRAFT else "sent_back", "return_id": pk}
             )
-    return by_area, totals, outstanding
+    return ReturnFigures(by_area, totals, outstanding, named)
 
 
 #: The parts of ``_figures_query`` and the figures each counts by business area, in the order of its count
@@ -358,15 +377,10 @@ def _previous_query(*, before: datetime.date) -> QuerySet:
     )
 
 
-def _areas_query() -> QuerySet:
-    return BusinessArea.objects.order_by("name").values_list("pk", "name")
-
-
 # The report's other lookups, compiled once as its counts are: building each query took longer than
 # PostgreSQL took to answer it.
 _SNAPSHOT = CompiledQuery(_snapshot_query, on=datetime.date)
 _PREVIOUS = CompiledQuery(_previous_query, before=datetime.date)
-_AREAS = CompiledQuery(_areas_query)
 
 
 def _snapshot(on: datetime.date) -> ComplianceSnapshot | None:
@@ -462,8 +476,7 @@ def build_report(
     ``round_header``, when the page has read it (the round before and the snapshot are then not read again)."""
     today = today or timezone.localdate()
     now = timezone.now()
-    areas = _AREAS.rows()
-    returns, returns_total, outstanding = _returns(round_)
+    returns, returns_total, outstanding, areas = _returns(round_, areas=True)
     if header is not None and header.round.pk == round_.pk and header.today == today:
         snapshot, previous, late = header.snapshot, header.previous, header.grants_late
     else:
@@ -471,7 +484,7 @@ def build_report(
     figures = _figures(round_, previous, today, now, late)
     incidents, before_incidents = figures["incidents"], figures["incidents_before"]
     if previous is not None:
-        before_returns, before_returns_total, _ = _returns(previous)
+        before_returns, before_returns_total, _, _ = _returns(previous)
         before_snapshot = _snapshot(previous.period_end)
     else:
         before_returns, before_returns_total, before_snapshot = {}, {}, None

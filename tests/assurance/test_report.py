@@ -23,7 +23,7 @@ from governance.assurance.models import AssuranceReturn, AssuranceRound, SiroRep
 from governance.assurance.report import build_report, report_csv
 from governance.assurance.risks import record_risk, risks_behind
 from governance.contracts.models import ContractAsset, ResearchContract
-from governance.core.models import User
+from governance.core.models import BusinessArea, User
 from governance.core.security import KEY_FIELD
 from governance.incidents.models import Incident
 from governance.incidents.queries import narrowed as incidents_narrowed
@@ -234,6 +234,7 @@ class _Written(Exception):
         (AssuranceReturn, "round", "round_elsewhere_id"),
         (AssuranceReturn, "iam", "iam_elsewhere_id"),
         (User, "last_name", "surname_elsewhere"),
+        (BusinessArea, "name", "area_name_elsewhere"),
     ],
 )
 def test_the_returns_statement_names_each_column_as_the_models_do(monkeypatch, round_, model, field, elsewhere):
@@ -249,7 +250,7 @@ def test_the_returns_statement_names_each_column_as_the_models_do(monkeypatch, r
 
     with monkeypatch.context() as patched, connection.execute_wrapper(stop), pytest.raises(_Written):
         patched.setattr(model._meta.get_field(field), "column", elsewhere)
-        report._returns(round_)
+        report._returns(round_, areas=True)
     assert model._meta.get_field(field).column != elsewhere
     assert connection.ops.quote_name(elsewhere) in written[0]
 
