@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from governance.access.models import AccessGrant
 from governance.access.selectors import grants_past_end, late_reviews_of_active_grants
-from governance.assurance.models import AssuranceReturn, AssuranceRound
+from governance.assurance.models import AssuranceReturn, AssuranceRound, SiroReportApproval
 from governance.assurance.risks import figure_filter, scored_risks
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.contracts.selectors import destruction_overdue
@@ -416,6 +416,8 @@ class RoundHeader:
     # Whether any active grant is past a recertification deadline (``grants_past_recertification``):
     # the report counts them by area only then.
     grants_late: bool = True
+    # The round's latest signed version, if it has one: the page reads it (``latest_approval``) only then.
+    approval_id: int | None = None
 
 
 _EARLIER = ("pk", "period", "period_start", "period_end")
@@ -431,6 +433,9 @@ def _header_query(*, pk: int, today: datetime.date) -> QuerySet:
             snapshot_on=Subquery(latest.values("taken_on")[:1]),
             snapshot_figures=Subquery(latest.values("figures")[:1], output_field=JSONField()),
             grants_late=Exists(late_reviews_of_active_grants(today)),
+            approval_id=Subquery(
+                SiroReportApproval.objects.filter(round=OuterRef("pk")).order_by("-version").values("pk")[:1]
+            ),
         )
         .values_list(
             *concrete_attnames(AssuranceRound),
@@ -438,6 +443,7 @@ def _header_query(*, pk: int, today: datetime.date) -> QuerySet:
             "snapshot_on",
             "snapshot_figures",
             "grants_late",
+            "approval_id",
         )
     )
 
@@ -459,9 +465,9 @@ def round_header(pk: int, today: datetime.date | None = None) -> RoundHeader | N
     round_ = AssuranceRound.from_db(db, columns, row[: len(columns)])
     earlier = dict(zip(_EARLIER, row[len(columns) : len(columns) + len(_EARLIER)], strict=True))
     previous = AssuranceRound(**earlier) if earlier["pk"] is not None else None
-    taken_on, figures, grants_late = row[-3:]
+    taken_on, figures, grants_late, approval_id = row[-4:]
     snapshot = ComplianceSnapshot(taken_on=taken_on, figures=figures) if taken_on is not None else None
-    return RoundHeader(round_, previous, snapshot, today, bool(grants_late))
+    return RoundHeader(round_, previous, snapshot, today, bool(grants_late), approval_id)
 
 
 def build_report(

@@ -256,7 +256,8 @@ class ReportView(RoundMixin, TemplateView):
         return self.round
 
     def get_context_data(self, **kwargs):
-        approval = report_approval.latest_approval(self.round)
+        # Read only when the round's one statement found a signed version.
+        approval = report_approval.latest_approval(self.round) if self.header.approval_id is not None else None
         charts = charts_html(series_for())  # the organisation's compliance over time, beside the returns
         return super().get_context_data(
             round=self.round,

@@ -317,8 +317,16 @@ def test_the_page_s_one_statement_reads_the_round_before_and_the_snapshot_as_the
     assert (header.snapshot.taken_on, header.snapshot.figures) == (snapshot.taken_on, snapshot.figures)
     earlier = report.round_header(current.pk, TODAY - datetime.timedelta(days=1)).snapshot
     assert earlier.taken_on == TODAY - datetime.timedelta(days=2)
-    assert not header.grants_late
+    assert not header.grants_late and header.approval_id is None
     assert build_report(current, TODAY, header=header).as_json() == build_report(current, TODAY).as_json()
+    # The latest signed version is named, for the page to read it.
+    versions = [
+        SiroReportApproval.objects.create(
+            round=current, version=version, narrative="-", marking="M", signed_by=siro, digest="d" * 64
+        )
+        for version in (1, 2)
+    ]
+    assert report.round_header(current.pk, TODAY).approval_id == versions[1].pk
     # A grant past a recertification deadline: the page counts the late grants by area again.
     late = ReviewCampaign.objects.create(
         period_start=TODAY - datetime.timedelta(days=60), deadline=TODAY - datetime.timedelta(days=5)
