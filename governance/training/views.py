@@ -20,7 +20,7 @@ from governance.training import courses as service
 from governance.training import policy
 from governance.training.forms import CourseForm, PublishVersionForm, SignForm
 from governance.training.models import Course, CourseVersion, TrainingSignOff
-from governance.trends.charts import charts_for
+from governance.trends.charts import charts_html
 from governance.trends.snapshots import first_snapshot_pending, series_for, series_for_areas
 
 
@@ -245,10 +245,10 @@ class ComplianceView(ComplianceMixin, TemplateView):
         incidents = incident_figures(None if whole else self.areas)
         calculating = first_snapshot_pending()  # a fresh install: the first snapshot is on its way
         if whole:
-            trends = [(None, charts_for(series_for()))]
+            trends = [(None, charts_html(series_for()))]
         else:
             by_area = series_for_areas(self.areas)
-            trends = [(area, charts_for(by_area[area.pk])) for area in self.areas]
+            trends = [(area, charts_html(by_area[area.pk])) for area in self.areas]
         return self.render_to_response(
             self.get_context_data(
                 rows=rows,

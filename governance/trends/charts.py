@@ -159,8 +159,9 @@ CHARTS_KEPT_SECONDS = 24 * 60 * 60
 def charts_html(all_series: list[Series]) -> SafeString:
     """The charts of ``all_series`` as ``includes/trend_charts.html`` draws them, kept in the cache.
 
-    The same series are drawn on every view of the SIRO's report until the next daily snapshot, and
-    drawing them (four charts of thirty days, their tables and scales) was a tenth of the page's time.
+    The same series are drawn on every view of the SIRO's report, the compliance dashboard and an
+    area's page until the next daily snapshot, and drawing them (four charts of thirty days, their
+    tables and scales) was a tenth of the report's time.
     The key is the figures themselves, with the targets, the language and the number format: any
     changed figure is drawn afresh, and two instances sharing the cache draw the same."""
     content = (

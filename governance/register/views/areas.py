@@ -11,7 +11,7 @@ from governance.core.models import BusinessArea, User
 from governance.core.views.mixins import ObjectPolicyMixin, PolicyMixin, ServiceFormView
 from governance.register import organisation, policy
 from governance.register.forms.organisation import BusinessAreaForm
-from governance.trends.charts import charts_for
+from governance.trends.charts import charts_html
 from governance.trends.snapshots import series_for
 
 
@@ -75,7 +75,7 @@ class AreaDetailView(ObjectPolicyMixin, DetailView):
         user = self.request.user
         if policy.can_view_area_history(user, self.object):
             # The area's Deputy SIRO (and oversight) see its compliance over time here.
-            context["charts"] = charts_for(series_for(self.object))
+            context["charts"] = charts_html(series_for(self.object))
             context["history"] = history_for(self.object, request=self.request)
         context["can_change"] = policy.can_change_area(user, self.object)
         context["can_delete"] = policy.can_delete_area(user, self.object)
