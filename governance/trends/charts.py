@@ -14,6 +14,8 @@ import datetime
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -154,6 +156,22 @@ def charts_for(all_series: list[Series]) -> list[Chart]:
 
 #: How long drawn charts are kept: their figures change once a day, with the next snapshot.
 CHARTS_KEPT_SECONDS = 24 * 60 * 60
+CHARTS_TEMPLATE = "includes/trend_charts.html"
+
+
+#: What draws the charts, from the project's folder: their template, this module and their tags.
+DRAWING_FILES = (
+    "templates/includes/trend_charts.html",
+    "governance/trends/charts.py",
+    "governance/templatetags/compliance_tags.py",
+)
+
+
+@lru_cache(maxsize=1)
+def _drawing() -> str:
+    """A digest of ``DRAWING_FILES``, read once a process."""
+    base = Path(settings.BASE_DIR)
+    return hashlib.sha256(b"".join((base / name).read_bytes() for name in DRAWING_FILES)).hexdigest()
 
 
 def charts_html(all_series: list[Series]) -> SafeString:
@@ -163,8 +181,11 @@ def charts_html(all_series: list[Series]) -> SafeString:
     area's page until the next daily snapshot, and drawing them (four charts of thirty days, their
     tables and scales) was a tenth of the report's time.
     The key is the figures themselves, with the targets, the language and the number format: any
-    changed figure is drawn afresh, and two instances sharing the cache draw the same."""
+    changed figure is drawn afresh, and two instances sharing the cache draw the same. The drawing's own
+    code is in the key too (``_drawing``): after a release that draws them differently, no instance
+    serves a picture the old code drew."""
     content = (
+        _drawing(),
         targets(),
         get_language(),
         settings.USE_THOUSAND_SEPARATOR,
@@ -173,6 +194,6 @@ def charts_html(all_series: list[Series]) -> SafeString:
     key = "trends:charts:" + hashlib.sha256(repr(content).encode()).hexdigest()
     drawn = cache.get(key)
     if drawn is None:
-        drawn = render_to_string("includes/trend_charts.html", {"charts": charts_for(all_series)})
+        drawn = render_to_string(CHARTS_TEMPLATE, {"charts": charts_for(all_series)})
         cache.set(key, drawn, CHARTS_KEPT_SECONDS)
     return mark_safe(drawn)  # noqa: S308 - drawn by the template, which escapes every value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,7 @@ from governance.core.models import AuditEntry, BusinessArea
 from governance.register.organisation import set_deputy_siro
 from governance.trends import charts
 from governance.trends.models import ComplianceSnapshot
-from governance.trends.snapshots import take_snapshot
+from governance.trends.snapshots import Series, take_snapshot
 from governance.trends.tasks import take_compliance_snapshot
 from tests.assurance.conftest import open_round
 from tests.factories import (
@@ -132,6 +133,29 @@ def test_the_report_s_charts_are_drawn_once_for_the_same_figures_and_afresh_when
     third = client.get(url).content.decode()
     assert "Asset reviews overdue: 43 on" in third and "Asset reviews overdue: 41 on" not in third
     assert len(drawn) >= 1 and drawn[-1] > 0
+
+
+def test_charts_drawn_by_another_release_s_code_are_drawn_again(monkeypatch, settings, tmp_path):
+    """The kept drawing is keyed by the code that draws it too: after a release that changes the
+    template, this module or the tags, no instance serves a picture the old code drew."""
+    for name in charts.DRAWING_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"{name}: as released")
+    settings.BASE_DIR = tmp_path
+    charts._drawing.cache_clear()
+    monkeypatch.setattr(charts, "_drawing", functools.lru_cache(maxsize=1)(charts._drawing.__wrapped__))
+    released = charts._drawing()
+    (tmp_path / charts.DRAWING_FILES[0]).write_text("the chart template, changed")
+    charts._drawing.cache_clear()
+    assert charts._drawing() != released
+    series = [Series("training", "Training compliance", [(TODAY, 80)])]
+    drawn: list[int] = []
+    draw = charts.charts_for
+    monkeypatch.setattr(charts, "charts_for", lambda given: drawn.append(1) or draw(given))
+    for release in ("one release", "the next", "the next"):
+        monkeypatch.setattr(charts, "_drawing", lambda release=release: release)
+        charts.charts_html(series)
+    assert len(drawn) == 2  # once for each release's code, not again for the same
 
 
 def test_a_deputy_siro_s_area_page_charts_that_area_and_no_other(
