@@ -365,16 +365,32 @@ def _figures(
     return found
 
 
+def _snapshots_until(on) -> QuerySet:
+    """Daily snapshots taken on or before ``on`` (a date or an outer reference), the latest first."""
+    return ComplianceSnapshot.objects.filter(taken_on__lte=on).order_by("-taken_on")
+
+
+def _rounds_before(start) -> QuerySet:
+    """Rounds whose period starts before ``start`` (a date or an outer reference), the latest first:
+    the first is the round before, whose figures the report compares with."""
+    return AssuranceRound.objects.filter(period_start__lt=start).order_by("-period_start", "-pk")
+
+
+def approvals_newest_first(round_) -> QuerySet:
+    """The signed versions of the report of ``round_`` (a key or an outer reference), the newest first."""
+    return SiroReportApproval.objects.filter(round=round_).order_by("-version")
+
+
+#: What the report reads of the round before.
+_EARLIER = ("pk", "period", "period_start", "period_end")
+
+
 def _snapshot_query(*, on: datetime.date) -> QuerySet:
-    return ComplianceSnapshot.objects.filter(taken_on__lte=on).order_by("-taken_on").values("taken_on", "figures")[:1]
+    return _snapshots_until(on).values("taken_on", "figures")[:1]
 
 
 def _previous_query(*, before: datetime.date) -> QuerySet:
-    return (
-        AssuranceRound.objects.filter(period_start__lt=before)
-        .order_by("-period_start", "-pk")
-        .values("pk", "period", "period_start", "period_end")[:1]
-    )
+    return _rounds_before(before).values(*_EARLIER)[:1]
 
 
 # The report's other lookups, compiled once as its counts are: building each query took longer than
@@ -420,12 +436,9 @@ class RoundHeader:
     approval_id: int | None = None
 
 
-_EARLIER = ("pk", "period", "period_start", "period_end")
-
-
 def _header_query(*, pk: int, today: datetime.date) -> QuerySet:
-    earlier = AssuranceRound.objects.filter(period_start__lt=OuterRef("period_start")).order_by("-period_start", "-pk")
-    latest = ComplianceSnapshot.objects.filter(taken_on__lte=today).order_by("-taken_on")
+    earlier = _rounds_before(OuterRef("period_start"))
+    latest = _snapshots_until(today)
     return (
         AssuranceRound.objects.filter(pk=pk)
         .annotate(
@@ -433,9 +446,7 @@ def _header_query(*, pk: int, today: datetime.date) -> QuerySet:
             snapshot_on=Subquery(latest.values("taken_on")[:1]),
             snapshot_figures=Subquery(latest.values("figures")[:1], output_field=JSONField()),
             grants_late=Exists(late_reviews_of_active_grants(today)),
-            approval_id=Subquery(
-                SiroReportApproval.objects.filter(round=OuterRef("pk")).order_by("-version").values("pk")[:1]
-            ),
+            approval_id=Subquery(approvals_newest_first(OuterRef("pk")).values("pk")[:1]),
         )
         .values_list(
             *concrete_attnames(AssuranceRound),

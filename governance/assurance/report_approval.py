@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from governance.assurance import policy
 from governance.assurance.models import AssuranceRound, SiroReportApproval
-from governance.assurance.report import build_report
+from governance.assurance.report import approvals_newest_first, build_report
 from governance.core.compiled import CompiledQuery, concrete_attnames
 from governance.core.models import User
 from governance.core.permissions import refuse_unless
@@ -58,11 +58,8 @@ _SIGNER_FIELDS = tuple(
 
 
 def _latest_approval_query(*, round_pk: int) -> QuerySet:
-    return (
-        SiroReportApproval.objects.filter(round_id=round_pk)
-        .order_by("-version")
-        .values_list(*_APPROVAL_FIELDS, *(f"signed_by__{name}" for name in _SIGNER_FIELDS))[:1]
-    )
+    signer = (f"signed_by__{name}" for name in _SIGNER_FIELDS)
+    return approvals_newest_first(round_pk).values_list(*_APPROVAL_FIELDS, *signer)[:1]
 
 
 # Compiled once: the report's page reads it on every view, and building the query took longer than answering it.
