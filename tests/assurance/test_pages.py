@@ -214,3 +214,15 @@ def test_the_access_row_tag_writes_what_the_template_wrote(round_):
         loop = Template("{% load assurance_tags %}" + ACCESS_ROW_CELLS).render(Context(context))
         tag = Template("{% load assurance_tags %}{% report_access_row row training_url %}").render(Context(context))
         assert tag == loop
+
+
+def test_a_round_that_does_not_exist_is_not_found_on_any_of_its_pages(verified_client, siro, auditor, staff, round_):
+    """The round's pages read it by one compiled statement, the report's with the round before and the
+    snapshot: a round that is not there answers 404 on each, as a missing record does, whoever asks; a
+    round that is there still refuses who may not see it."""
+    missing = round_.pk + 1000
+    for name in ("assurance:round", "assurance:report", "assurance:report-csv"):
+        for user in (siro, auditor, staff):
+            assert verified_client(user).get(reverse(name, args=[missing])).status_code == 404, (name, user)
+    assert verified_client(staff).get(reverse("assurance:report", args=[round_.pk])).status_code == 403
+    assert verified_client(auditor).get(reverse("assurance:report", args=[round_.pk])).status_code == 200
