@@ -108,9 +108,26 @@ class _Joined:
     shared: int
     structural: set[int]
     weights: list[float] = field(default_factory=list)  # each merged cell's weight of hiding
+    disagreeing: set[str] = field(default_factory=set)  # tables holding a cell that another table gives otherwise
+    unbalanced: int = 0  # lines across tables (declared hierarchies) whose parts do not add up to the whole
 
 
-def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
+Analysed = dict[int, tuple]
+"""Each table's layout and primary analysis, by ``id`` of its ``LinkedTable``: kept while one check joins the
+same tables several ways (``same_population``)."""
+
+
+def _analysed(linked: LinkedTable, rules: Rules, memo: Analysed | None) -> tuple:
+    done = memo.get(id(linked)) if memo is not None else None
+    if done is None:
+        layout = layout_of(linked.table)
+        done = (layout, analyse(linked.table, layout, rules, sample=linked.extract == Extract.SAMPLE))
+        if memo is not None:
+            memo[id(linked)] = done
+    return done
+
+
+def _join(tables: Sequence[LinkedTable], rules: Rules, memo: Analysed | None = None) -> _Joined:
     protected = [t for t in tables if t.extract == Extract.SAMPLE or rules.method == Method.SUPPRESSION]
     index: dict[tuple, int] = {}
     values: list[float] = []
@@ -125,9 +142,9 @@ def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
     locals_: list[list[int]] = []
     structural: set[int] = set()
     weights: list[float] = []
+    disagreeing: set[str] = set()
     for linked in protected:
-        layout = layout_of(linked.table)
-        primary = analyse(linked.table, layout, rules, sample=linked.extract == Extract.SAMPLE)
+        layout, primary = _analysed(linked, rules, memo)
         local: list[int] = []
         for position, cell in enumerate(linked.table.cells):
             identity = _identity(linked.source, linked.table, cell.key)
@@ -137,6 +154,7 @@ def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
             ):
                 merged = None  # the tables disagree about this number: not the same cell after all
                 identity = (*identity, linked.name, position)
+                disagreeing.add(linked.name)
             if merged is None:
                 merged = index[identity] = len(values)
                 values.append(float(primary.values[position]))
@@ -168,22 +186,72 @@ def _join(tables: Sequence[LinkedTable], rules: Rules) -> _Joined:
     lines += linking
     signs += [[1] * (len(line) - 1) + [-1] for line in linking]
     shared = sum(1 for count in appearances.values() if count > 1) + len(linking)
+    unbalanced = sum(
+        1
+        for *parts, whole in linking
+        if abs(sum(values[part] for part in parts) - values[whole]) > 1e-9 * max(1.0, abs(values[whole]))
+    )
     return _Joined(
-        protected, values, hidden, names, lines, signs, needs, knowledge, locals_, shared, structural, weights
+        protected,
+        values,
+        hidden,
+        names,
+        lines,
+        signs,
+        needs,
+        knowledge,
+        locals_,
+        shared,
+        structural,
+        weights,
+        disagreeing,
+        unbalanced,
     )
 
 
-def audit_release(tables: Sequence[LinkedTable], rules: Rules) -> LinkedReport:
-    """The joint LP audit of tables checked by suppression (or sample grossing) that share cells."""
+def same_population(tables: Sequence[LinkedTable], earlier: Sequence[LinkedTable], rules: Rules) -> list[LinkedTable]:
+    """Of ``earlier`` (tables already published from the same source), those that count the same people as
+    ``tables``, and so are audited with them.
+
+    An intruder holds every earlier release; where one counted the same population (the same extract
+    released again, or cut another way: by region then by sub-region), its published cells and lines
+    bind the same unknowns. A table is the same population when it shares a number with the others
+    (a cell, or a declared hierarchy's line across them) and disagrees about none: no shared cell
+    differs, and every line across them adds up. A later population (a year on) differs somewhere,
+    and is left to the differencing check, which compares nested populations.
+    """
+    memo: Analysed = {}
+    group = list(tables)
+    before = _join(group, rules, memo)
+    for candidate in earlier:
+        joined = _join([*group, candidate], rules, memo)
+        if (
+            joined.shared > before.shared
+            and candidate.name not in joined.disagreeing
+            and joined.disagreeing <= before.disagreeing
+            and joined.unbalanced == before.unbalanced
+        ):
+            group.append(candidate)
+            before = joined
+    return group[len(tables) :]
+
+
+def audit_release(
+    tables: Sequence[LinkedTable], rules: Rules, combining: str = "combining the release's tables"
+) -> LinkedReport:
+    """The joint LP audit of tables checked by suppression (or sample grossing) that share cells.
+
+    ``combining`` says in the findings what the intruder holds ("combining the release's tables",
+    or with the earlier releases named)."""
     joined = _join(tables, rules)
     names = joined.names
     if len(joined.tables) < 2 or not joined.shared or not any(joined.hidden):
         return LinkedReport(len(joined.tables), joined.shared, None, [])
     # Remembered like a table's audit: the release's readiness page asks again on every view.
     report = audit_once(joined.values, joined.lines, joined.signs, joined.hidden, joined.needs, joined.knowledge)
-    narrowed = [f"{names[i]} could be narrowed by combining the release's tables." for i in report.short]
+    narrowed = [f"{names[i]} could be narrowed by {combining}." for i in report.short]
     narrowed += [f"{names[i]} could be narrowed by a contributor to {names[k]}." for k, i in report.insider_short]
-    narrowed += [f"{names[i]} could be worked out exactly by combining the release's tables." for i in report.exact]
+    narrowed += [f"{names[i]} could be worked out exactly by {combining}." for i in report.exact]
     return LinkedReport(len(joined.tables), joined.shared, report, narrowed)
 
 

@@ -9,19 +9,25 @@ still methodology, so only disclosure control and auditors may read it
 from __future__ import annotations
 
 from governance.releases.models import OutputTable, StatisticalRelease
-from governance.releases.workflow import current_rule_set, earlier_release_problems, is_current, result_of
+from governance.releases.workflow import (
+    audited_with_earlier,
+    current_rule_set,
+    earlier_release_problems,
+    is_current,
+    result_of,
+)
 
 RECORD_FORMAT = "custodian-disclosure-record/1"
 
 
-def table_record(table: OutputTable, differencing: dict | None = None) -> dict:
+def table_record(table: OutputTable, earlier: dict | None = None) -> dict:
     """The record of one table's latest check (``checked`` is False while it waits for one).
 
-    ``differencing`` is the check against earlier releases (``release_record`` works it out for
-    every table at once); without it, it is worked out for this table alone.
+    ``earlier`` is what the checks against earlier releases took into account (``release_record``
+    works it out for every table at once); without it, it is worked out for this table alone.
     """
-    if differencing is None:
-        differencing = _differencing(table.release, [table])[table.pk]
+    if earlier is None:
+        earlier = _earlier_releases(table.release, [table])[table.pk]
     result = result_of(table)
     record: dict = {
         "format": RECORD_FORMAT,
@@ -47,7 +53,8 @@ def table_record(table: OutputTable, differencing: dict | None = None) -> dict:
             "secondary_suppression": audit.pop("pattern", {}),
             "lp_audit": audit,
             "verifier": "independent LP audit of the published table" if audit else "line and exact-recovery checks",
-            "differencing_with_earlier_releases": differencing,
+            "differencing_with_earlier_releases": earlier["differencing"],
+            "joint_audit_with_earlier_releases": earlier["joint_audit"],
         },
         "counts": dict(result.counts),
         "outcome": {"passed": result.passed, "problems": len(result.problems)},
@@ -55,26 +62,37 @@ def table_record(table: OutputTable, differencing: dict | None = None) -> dict:
     return record
 
 
-def _differencing(release: StatisticalRelease, tables: list[OutputTable]) -> dict[int, dict]:
-    """For each table, the earlier releases (and their tables) it was compared with, and how many cells it gave away.
+def _earlier_releases(release: StatisticalRelease, tables: list[OutputTable]) -> dict[int, dict]:
+    """For each table, what the checks against earlier releases took into account: the earlier releases (and their
+    tables) it was compared with and how many cells it gave away by differencing; and those of them the joint
+    audit read as counting the same people.
 
-    Named even when nothing was found, so the record shows what the check took into account.
+    Named even when nothing was found, so the record shows what the checks took into account.
     """
-    problems, considered = earlier_release_problems(release, tables, current_rule_set())
-    result = {}
-    for table in tables:
-        earlier = [
-            {
-                "release": other.release_id,
-                "title": other.release.title,
-                "released_at": other.release.released_at.isoformat() if other.release.released_at else None,
-                "table": other.pk,
-                "table_title": other.title,
-            }
-            for other in considered[table.pk]
-        ]
-        result[table.pk] = {"earlier_tables": earlier, "problems": len(problems[table.pk])}
-    return result
+    rule_set = current_rule_set()
+    problems, considered = earlier_release_problems(release, tables, rule_set)
+    checked = [table for table in tables if table.passed and table.result]
+    together = audited_with_earlier(checked, rule_set, considered) if checked else {}
+    return {
+        table.pk: {
+            "differencing": {
+                "earlier_tables": [_named(other) for other in considered[table.pk]],
+                "problems": len(problems[table.pk]),
+            },
+            "joint_audit": {"earlier_tables": [_named(other) for other in together.get(table.pk, [])]},
+        }
+        for table in tables
+    }
+
+
+def _named(other: OutputTable) -> dict:
+    return {
+        "release": other.release_id,
+        "title": other.release.title,
+        "released_at": other.release.released_at.isoformat() if other.release.released_at else None,
+        "table": other.pk,
+        "table_title": other.title,
+    }
 
 
 def _primary_checks(table: OutputTable, result) -> list[str]:
@@ -95,8 +113,8 @@ def release_record(release: StatisticalRelease) -> dict:
     """Every table's record, and whether the release as a whole has passed under the rules in force."""
     rule_set = current_rule_set()
     tables = list(OutputTable.objects.filter(release=release).select_related("source", "rules").order_by("title", "pk"))
-    differencing = _differencing(release, tables)
-    records = [table_record(table, differencing[table.pk]) for table in tables]
+    earlier = _earlier_releases(release, tables)
+    records = [table_record(table, earlier[table.pk]) for table in tables]
     return {
         "format": RECORD_FORMAT,
         "release": {"id": release.pk, "title": release.title, "status": release.status},

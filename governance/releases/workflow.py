@@ -36,7 +36,7 @@ from governance.disclosure import CheckResult, Extract, Rules, Table, TableError
 from governance.disclosure.checks import check_pattern
 from governance.disclosure.differencing import Published, newcomer_problems
 from governance.disclosure.jj import JJError, from_jj, pattern_from, problem_of, to_jj
-from governance.disclosure.linked import LinkedTable, audit_release
+from governance.disclosure.linked import LinkedTable, audit_release, same_population
 from governance.disclosure.rules import SecondaryCost
 from governance.disclosure.tables import MAX_TABLE_BYTES, parse_hrc, with_hierarchy
 from governance.register.models import InformationAsset
@@ -637,41 +637,95 @@ def readiness(release: StatisticalRelease) -> Readiness:
             problems.append(f"{table.title}: check it again with the current rules.")
         elif not table.passed:
             problems.append(f"{table.title}: the disclosure check failed. Change the table and upload it again.")
-    if not problems and len(tables) > 1:
-        problems += linked_problems(tables, rule_set)
     earlier = earlier_tables(release, tables) if tables else {}
+    if not problems and (len(tables) > 1 or any(earlier.values())):
+        problems += linked_problems(tables, rule_set, earlier)
     if not problems:
         found, _ = earlier_release_problems(release, tables, rule_set, earlier)
         problems += [problem for table in tables for problem in found[table.pk]]
     return Readiness(tables=tables, rule_set=rule_set, problems=problems, stale=stale, earlier=earlier)
 
 
-def linked_problems(tables: list[OutputTable], rule_set: DisclosureRuleSet) -> list[str]:
-    """The release's passed tables audited together, since a cell shared by two tables is one unknown."""
-    linked = [
-        LinkedTable(
-            name=table.title,
-            source=f"asset:{table.source.asset_id}",
-            table=Table.from_json(table.data),
-            result=CheckResult.from_json(cast(dict, table.result)),  # every table here passed its check
-            extract=Extract(table.source.extract_type),
-        )
-        for table in tables
-    ]
-    by_source: dict[int, list[LinkedTable]] = {}
-    sources: dict[int, ReleaseSource] = {}
-    for item, table in zip(linked, tables, strict=True):
-        by_source.setdefault(table.source_id, []).append(item)
-        sources[table.source_id] = table.source
+@dataclasses.dataclass
+class _JointGroup:
+    """One population's tables for the joint audit: this release's from one source, and the earlier ones joined."""
+
+    own: list[OutputTable]  # this release's tables from the source
+    earlier: list[OutputTable]  # the earlier releases' tables counting the same people
+    tables: list[LinkedTable]  # both, as the audit reads them (this release's first)
+    rules: Rules
+
+
+def _joint_groups(
+    tables: list[OutputTable], rule_set: DisclosureRuleSet, earlier: dict[int, list[OutputTable]]
+) -> list[_JointGroup]:
+    """The release's tables by source, each with the earlier published tables that count the same people.
+
+    Tables are tied by their source: those of one source of this release are one population; an
+    earlier release's 100% extract of the same asset is joined when it counts the same people
+    (``same_population``: no shared number differs, every line across them adds up).
+    """
+    by_source: dict[int, list[OutputTable]] = {}
+    for table in tables:
+        by_source.setdefault(table.source_id, []).append(table)
+    rules = rules_of(rule_set)
+    groups = []
+    for group in by_source.values():
+        source = group[0].source
+        group_rules = rules
+        if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
+            # As each table was checked.
+            group_rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)
+        linked = [_linked(table, table.title) for table in group]
+        joined: list[OutputTable] = []
+        if source.extract_type == ExtractType.FULL:
+            candidates = [
+                other
+                for other in {other.pk: other for table in group for other in earlier.get(table.pk, [])}.values()
+                if other.source.extract_type == ExtractType.FULL and other.result
+            ]
+            by_name = {earlier_name(other): other for other in candidates}
+            published = same_population(linked, [_linked(other, name) for name, other in by_name.items()], group_rules)
+            linked += published
+            joined = [by_name[item.name] for item in published]
+        groups.append(_JointGroup(group, joined, linked, group_rules))
+    return groups
+
+
+def linked_problems(
+    tables: list[OutputTable], rule_set: DisclosureRuleSet, earlier: dict[int, list[OutputTable]] | None = None
+) -> list[str]:
+    """The release's passed tables audited together, since a cell shared by two tables is one unknown; and with
+    them the tables of earlier releases (``earlier_tables``) that count the same people, which an intruder holds."""
     problems = []
-    for source_id, group in by_source.items():
-        if len(group) > 1:
-            rules = rules_of(rule_set)
-            source = sources[source_id]
-            if source.extract_type == ExtractType.SAMPLE and source.sampling_weight:
-                rules = dataclasses.replace(rules, sampling_weight=source.sampling_weight)  # as each table was checked
-            problems += audit_release(group, rules).narrowed[:10]
+    for group in _joint_groups(tables, rule_set, earlier or {}):
+        if len(group.tables) < 2:
+            continue
+        combining = "combining the release's tables"
+        if group.earlier:
+            named = [earlier_name(other) for other in group.earlier]
+            more = f" and {len(named) - 3:,} more" if len(named) > 3 else ""
+            combining += f" with {', '.join(named[:3])}{more}"
+        problems += audit_release(group.tables, group.rules, combining).narrowed[:10]
     return problems
+
+
+def audited_with_earlier(
+    tables: list[OutputTable], rule_set: DisclosureRuleSet, earlier: dict[int, list[OutputTable]]
+) -> dict[int, list[OutputTable]]:
+    """For each table, the earlier releases' tables the joint audit took as counting the same people."""
+    return {table.pk: group.earlier for group in _joint_groups(tables, rule_set, earlier) for table in group.own}
+
+
+def _linked(table: OutputTable, name: str) -> LinkedTable:
+    """A passed, checked table as the joint audit reads it: every table of an asset shares the asset's unknowns."""
+    return LinkedTable(
+        name=name,
+        source=f"asset:{table.source.asset_id}",
+        table=Table.from_json(table.data),
+        result=CheckResult.from_json(cast(dict, table.result)),  # every table here passed its check
+        extract=Extract(table.source.extract_type),
+    )
 
 
 def earlier_tables(release: StatisticalRelease, tables: list[OutputTable]) -> dict[int, list[OutputTable]]:

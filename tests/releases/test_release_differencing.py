@@ -1,5 +1,6 @@
-"""Differencing across releases: a release of nearly the same population as an earlier one from the same asset
-must not give its newcomers away by subtraction, and the disclosure record names the earlier releases it checked."""
+"""Across releases: a release of nearly the same population as an earlier one from the same asset must not give
+its newcomers away by subtraction, nor, of the same population, a hidden cell to an intruder holding both; the
+disclosure record names the earlier releases each check took into account."""
 
 from __future__ import annotations
 
@@ -115,6 +116,94 @@ def test_the_record_names_the_earlier_releases_considered_even_when_nothing_is_f
             (may.pk, "Claimant counts, May")
         ]
         assert unreleased.pk not in [item["release"] for item in differencing["earlier_tables"]]
+
+
+# --- tables of one population released apart -------------------------------------------------------
+# An intruder holds every earlier release from the same source asset, so a release's tables are audited
+# together with the earlier tables that count the same people.
+
+# Each alone is safe (checked, passed); holding both, NE + NW is North, so NE/F = 15 - 12 = 3.
+BY_REGION = (
+    b"Region,Sex,count\nNorth,F,15\nNorth,M,40\nNorth,Total,55\nSouth,F,30\nSouth,M,35\nSouth,Total,65\n"
+    b"Total,F,45\nTotal,M,75\nTotal,Total,120\n"
+)
+BY_SUB_REGION = (
+    b"Region,Sex,count\nNE,F,3\nNE,M,20\nNE,Total,23\nNW,F,12\nNW,M,20\nNW,Total,32\n"
+    b"SE,F,15\nSE,M,15\nSE,Total,30\nSW,F,15\nSW,M,20\nSW,Total,35\nTotal,F,45\nTotal,M,75\nTotal,Total,120\n"
+)
+# A later population: a year on, the North's cells as before, the South's not (fewer women, more men, so
+# neither population holds the other and differencing finds no newcomers). Read as the same people,
+# the North's lines would give NE/F away; they are not the same people, so nothing is tied.
+BY_SUB_REGION_NEXT_YEAR = (
+    b"Region,Sex,count\nNE,F,3\nNE,M,20\nNE,Total,23\nNW,F,12\nNW,M,20\nNW,Total,32\n"
+    b"SE,F,14\nSE,M,15\nSE,Total,29\nSW,F,15\nSW,M,22\nSW,Total,37\nTotal,F,44\nTotal,M,77\nTotal,Total,121\n"
+)
+REGIONS_HRC = b"North\n@NE\n@NW\nSouth\n@SE\n@SW\n"
+
+
+def release_of(statistician, title: str, asset, content: bytes, *, hierarchy: bool = False):
+    release = service.create_release(by=statistician, title=title, planned_release_date=PLANNED)
+    source = service.add_source(release, by=statistician, asset=asset, extract_type="full")
+    service.add_table(
+        release,
+        by=statistician,
+        title="Claims by area",
+        source=source,
+        upload=SimpleUploadedFile("table.csv", content, content_type="text/csv"),
+        hierarchy=("Region", SimpleUploadedFile("regions.hrc", REGIONS_HRC)) if hierarchy else None,
+    )
+    return release
+
+
+def test_a_table_by_sub_region_is_audited_with_the_earlier_release_by_region(statistician, chief, asset):
+    may = publish(release_of(statistician, "Claims, May", asset, BY_REGION), statistician, chief)
+    june = release_of(statistician, "Claims, June", asset, BY_SUB_REGION, hierarchy=True)
+    assert june.tables.get().passed  # alone it is safe
+
+    state = service.readiness(june)
+
+    assert not state.ready
+    exact = [problem for problem in state.problems if "NE, F could be worked out exactly" in problem]
+    assert exact, state.problems
+    assert '"Claims, May"' in exact[0] and f"released {may.released_at.day} " in exact[0]
+    checks = records.table_record(june.tables.get())["checks"]
+    assert [item["title"] for item in checks["joint_audit_with_earlier_releases"]["earlier_tables"]] == ["Claims, May"]
+
+
+def test_the_order_of_release_does_not_matter(statistician, chief, asset):
+    publish(release_of(statistician, "Claims, May", asset, BY_SUB_REGION, hierarchy=True), statistician, chief)
+    june = release_of(statistician, "Claims, June", asset, BY_REGION)
+
+    problems = service.readiness(june).problems
+
+    assert any("NE, F could be worked out exactly" in problem and '"Claims, May"' in problem for problem in problems)
+
+
+def test_a_later_population_is_not_audited_as_the_same_people(statistician, chief, asset):
+    publish(release_of(statistician, "Claims, 2025", asset, BY_REGION), statistician, chief)
+    later = release_of(statistician, "Claims, 2026", asset, BY_SUB_REGION_NEXT_YEAR, hierarchy=True)
+
+    state = service.readiness(later)
+
+    assert state.ready, state.problems
+    checks = records.release_record(later)["tables"][0]["checks"]
+    differencing = checks["differencing_with_earlier_releases"]
+    assert [item["title"] for item in differencing["earlier_tables"]] == ["Claims, 2025"]
+    assert checks["joint_audit_with_earlier_releases"] == {"earlier_tables": []}
+
+
+def test_the_same_table_released_again_is_not_refused(statistician, chief, asset):
+    publish(release_of(statistician, "Claims, May", asset, BY_REGION), statistician, chief)
+    again = release_of(statistician, "Claims, May (corrected)", asset, BY_REGION)
+
+    assert service.readiness(again).ready
+
+
+def test_releases_of_another_asset_are_not_combined(statistician, chief, asset, other_asset):
+    publish(release_of(statistician, "Pensions, May", other_asset, BY_REGION), statistician, chief)
+    june = release_of(statistician, "Claims, June", asset, BY_SUB_REGION, hierarchy=True)
+
+    assert service.readiness(june).ready
 
 
 # --- the engine's check, without the database -------------------------------------------------------
