@@ -206,7 +206,11 @@ class Outcome:
 
 
 def rules_for(kind: str) -> Rules:
-    """The comparison's rules: the defaults, the cell value as the cost (tau-ARGUS's default)."""
+    """The comparison's rules: the defaults, the cell value as the cost (tau-ARGUS's default); for counts,
+    protection levels meeting both standards at once (reach the threshold, and FREQ(10, 30)), so that
+    neither engine's pattern is short under either."""
+    if kind == FREQUENCY:
+        return Rules(frequency_range=FREQ_RANGE, frequency_range_and_threshold=True)
     return Rules()
 
 

@@ -82,13 +82,14 @@ def magnitude_protection(
 def frequency_protection(value: Decimal, threshold: int, rules: Rules) -> Protection:
     """Counts: reach the threshold (default), a fixed number above the count, or (tau-ARGUS's
     FREQ(threshold, range)) a percentage of the count on both sides; a fixed amount and a
-    range together give the larger of the two upwards."""
+    range together give the larger of the two upwards, and so do the threshold and a range
+    when the rules ask for both (``frequency_range_and_threshold``)."""
+    upward = Decimal(rules.frequency_protection) if rules.frequency_protection else Decimal(threshold) - value
     if rules.frequency_range > 0:
         share = rules.frequency_range / 100 * value
-        upper = max(share, Decimal(rules.frequency_protection))
+        upper = max(share, upward if rules.frequency_range_and_threshold else Decimal(rules.frequency_protection))
         return Protection(lower=min(share, value) * rules.protection_scale, upper=upper * rules.protection_scale)
-    upper = Decimal(rules.frequency_protection) if rules.frequency_protection else Decimal(threshold) - value
-    return Protection(lower=Decimal(0), upper=max(upper, Decimal(0)) * rules.protection_scale)
+    return Protection(lower=Decimal(0), upper=max(upward, Decimal(0)) * rules.protection_scale)
 
 
 def group_protection(value: Decimal, rules: Rules, magnitude: bool) -> Protection:

@@ -76,7 +76,7 @@ _INT_FIELDS = (
     "optimal_max_cells",
     "p_coalition",
 )
-_BOOL_FIELDS = ("zeros_disclosive",)
+_BOOL_FIELDS = ("zeros_disclosive", "frequency_range_and_threshold")
 _ENUM_FIELDS = {
     "method": Method,
     "totals": TotalsPolicy,
@@ -108,6 +108,9 @@ class Rules:
     # tau-ARGUS FREQ(threshold, range): a hidden count's interval must reach this percentage of it on
     # both sides (0: not used). A fixed protection above, if set, still applies upwards.
     frequency_range: Decimal = Decimal("0")
+    # With a range: its interval must also reach what ``frequency_protection`` asks (the threshold, by
+    # default) upwards, the larger of the two, so a pattern meets both standards at once.
+    frequency_range_and_threshold: bool = False
     protection_scale: Decimal = Decimal("1")
     secondary_cost: SecondaryCost = SecondaryCost.VALUE
     optimal_max_cells: int = 100  # larger tables get the heuristic pattern, audited the same way

@@ -317,6 +317,14 @@ class RulesForm(forms.Form):
             "max_value": "The protection range of a hidden count must be between 0 and 100",
         },
     )
+    frequency_range_and_threshold = forms.BooleanField(
+        label="With a protection range, a hidden count must also be protected as set above (the larger of the two)",
+        required=False,
+        help_text=(
+            "So that every pattern meets both standards: with a range of 30% and a minimum frequency of 10, "
+            "a hidden count of 8 must be able to be 2.4 lower, and 2.4 higher or up to 10, whichever is more."
+        ),
+    )
     protection_scale = forms.DecimalField(
         label="Protection level multiplier",
         min_value=0,
@@ -377,6 +385,7 @@ class RulesForm(forms.Form):
         "perturbation_key",
         "frequency_protection",
         "frequency_range",
+        "frequency_range_and_threshold",
         "protection_scale",
         "secondary_cost",
         "optimal_max_cells",

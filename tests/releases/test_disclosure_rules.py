@@ -5,6 +5,7 @@ Each test attacks a gap an outside review found in the rules as they stood.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -93,6 +94,10 @@ def test_disclosure_control_sets_the_coalition_in_the_rules_form():
     assert form.rules().p_coalition == 2
     refused = RulesForm(data={**data, "p_coalition": "0"})
     assert not refused.is_valid() and "p_coalition" in refused.errors
+    assert form.rules().frequency_range_and_threshold is False
+    both = RulesForm(data={**data, "frequency_range": "30", "frequency_range_and_threshold": "on"})
+    assert both.is_valid(), both.errors
+    assert both.rules().frequency_range == D(30) and both.rules().frequency_range_and_threshold is True
 
 
 STRUCTURAL = "Group,count,status\nA,0,structural zero\nB,40,\nC,0,\nTotal,40,\n"
@@ -175,6 +180,55 @@ def test_frequency_protection_as_tau_argus_freq_threshold_and_range():
     assert low <= 4 - 1.2 + 1e-9 and high >= 4 + 1.2 - 1e-9
     assert "The protection range of counts must be between 0 and 100%." in Rules(frequency_range=D(101)).validate()
     assert Rules.from_json(rules.to_json()).frequency_range == D(30)
+
+
+def test_a_range_and_the_threshold_together_give_a_pattern_meeting_both_standards():
+    # FREQ(10, 30) alone asks 2.4 either side of a hidden 8, where "reach the threshold" asks 2 up; with
+    # both, 2.4 down and 2.4 up; for a hidden 2, 0.6 down and up to 10 (8 up).
+    from governance.disclosure.protection import frequency_protection
+
+    both = Rules(threshold=10, frequency_range=D(30), frequency_range_and_threshold=True)
+    assert (frequency_protection(D(8), 10, both).lower, frequency_protection(D(8), 10, both).upper) == (
+        D("2.4"),
+        D("2.4"),
+    )
+    need = frequency_protection(D(2), 10, both)
+    assert (need.lower, need.upper) == (D("0.6"), D(8))
+    assert frequency_protection(D(2), 10, Rules(threshold=10, frequency_range=D(30))).upper == D("0.6")
+    assert Rules.from_json({}).frequency_range_and_threshold is False  # stored settings keep their meaning
+    assert Rules.from_json(both.to_json()).frequency_range_and_threshold is True
+    assert (
+        "The setting frequency range and threshold must be yes or no."
+        in Rules(frequency_range_and_threshold="yes").validate()
+    )
+
+    # Each standard alone gives a pattern the other finds short; with both, neither does.
+    rows = [[12, 2, 8], [12, 8, 20], [12, 3, 20], [20, 3, 1]]
+    lines = ["Region,Sex,count"]
+    for region, row in zip("ABCD", rows, strict=True):
+        lines += [f"{region},{sex},{count}" for sex, count in zip("FMX", row, strict=True)]
+        lines.append(f"{region},Total,{sum(row)}")
+    lines += [f"Total,{sex},{sum(row[j] for row in rows)}" for j, sex in enumerate("FMX")]
+    lines.append(f"Total,Total,{sum(map(sum, rows))}")
+    table = csv_table("\n".join(lines) + "\n")
+    keys = [c.key for c in table.cells]
+    values = [float(c.value) for c in table.cells]
+
+    def short(rules: Rules) -> tuple[int, int]:
+        """Hidden small counts short of the threshold upwards, and short of 30% either way."""
+        result = check_table(table, FULL, dataclasses.replace(rules, rounding_base=1, max_suppressed_share=D(1)))
+        assert result.passed, result.problems
+        hidden = [c.published is None for c in result.cells]
+        bounds = intruder.intervals(values, keys, hidden)
+        small = [n for n, key in enumerate(keys) if hidden[n] and "Total" not in key and 0 < values[n] < 10]
+        assert small
+        below = sum(1 for n in small if bounds[n][1] < 10 - 1e-9)
+        narrow = sum(1 for n in small if bounds[n][0] > 0.7 * values[n] + 1e-9 or bounds[n][1] < 1.3 * values[n] - 1e-9)
+        return below, narrow
+
+    assert short(Rules(threshold=10, frequency_range=D(30)))[0] > 0  # FREQ(10, 30) alone: short of the threshold
+    assert short(Rules(threshold=10))[1] > 0  # the threshold alone: short of FREQ(10, 30)
+    assert short(both) == (0, 0)
 
 
 def test_secondary_suppression_costs_value_by_default_and_leaves_the_totals_published():
