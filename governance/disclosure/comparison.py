@@ -192,6 +192,7 @@ class Outcome:
     secondaries: int = 0
     value_hidden: Decimal = Decimal(0)
     cpu_seconds: float = 0.0
+    audit_seconds: float = 0.0  # CPU of this engine's verifier on the pattern (the LP audit, insiders included)
     passed: bool = False
     short: int = 0  # primaries under-protected (or hidden cells recovered) under the rules' levels
     insiders: int = 0  # primaries a contributor to another hidden cell narrows below their protection
@@ -222,7 +223,9 @@ def _shortfall(result: CheckResult) -> int:
 def audited(engine: str, table: Table, rules: Rules, hidden: Sequence[bool], cpu: float) -> Outcome:
     """An engine's pattern through this engine's verifier (as a pattern from elsewhere would be)."""
     forget_audits()
+    started = time.process_time()
     result = check_pattern(table, Extract.FULL, rules, hidden)
+    audit_seconds = time.process_time() - started
     primaries = [i for i, cell in enumerate(result.cells) if PRIMARY_FLAGS.intersection(cell.flags)]
     secondaries = [i for i, h in enumerate(hidden) if h and i not in set(primaries)]
     short_range = None
@@ -237,6 +240,7 @@ def audited(engine: str, table: Table, rules: Rules, hidden: Sequence[bool], cpu
         secondaries=len(secondaries),
         value_hidden=sum((table.cells[i].value for i in secondaries), Decimal(0)),
         cpu_seconds=cpu,
+        audit_seconds=audit_seconds,
         passed=result.passed,
         short=_shortfall(result) if result.audit.get("programs") else len(result.problems) * (not result.passed),
         insiders=int(result.audit.get("insider_short", 0)),

@@ -45,6 +45,7 @@ def test_a_bounded_run_reports_the_pattern_and_its_audit():
     hidden_value = sum((cell.value for cell, hidden in zip(frequency.cells, outcome.hidden, strict=True) if hidden))
     assert Decimal(0) < outcome.value_hidden < hidden_value
     assert (outcome.short, outcome.insiders) == (0, 0)
+    assert 0 < outcome.audit_seconds  # the verifier's own time, added to a peer's to compare verified patterns
     # Frequency patterns are also audited under FREQ(10, 30) alone: the comparison's levels meet both standards.
     assert outcome.short_range == 0
     assert comparison.bounded(comparison.run_custodian, (frequency, Rules()), 30, "custodian").short_range > 0

@@ -244,16 +244,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Comparison set (seed {comparison.SEED}), each run in its own process, stopped after {limit:.0f} s; "
             "CPU seconds; value hidden = sum of the secondary cells; short = primaries an outsider narrows below "
-            "their protection (or cells recovered exactly) / insiders' / under FREQ(10,30)."
+            "their protection (or cells recovered exactly) / insiders' / under FREQ(10,30); verified = CPU to a "
+            "pattern that has passed the LP audit, insiders included (this engine's check includes it; tau-ARGUS's "
+            "pattern is then audited by it)."
         )
         if not peer:
             reason = "left out (--no-peer)" if no_peer else "pytauargus is not installed (pip install pytauargus)"
             self.stdout.write(f"tau-ARGUS OPT: {reason}; its columns are empty.")
         self.stdout.write(
             "| table | kind | cells | primaries | secondaries C / OPT | value hidden C / OPT (ratio) "
-            "| CPU s C / OPT (ratio) | audit C / OPT | short C / OPT | load 1 min |"
+            "| CPU s C / OPT (ratio) | verified, CPU s C / OPT (ratio) | audit C / OPT | short C / OPT | load 1 min |"
         )
-        self.stdout.write("|---|---|---:|---:|---:|---:|---:|---|---|---:|")
+        self.stdout.write("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|")
         for name in names:
             shape = comparison.SHAPES[name]
             frequency, magnitude = comparison.tables(shape, comparison.microdata(shape))
@@ -283,6 +285,10 @@ class Command(BaseCommand):
         cpu = f"{mine.cpu_seconds:.2f} / " + (
             f"{theirs.cpu_seconds:.2f} ({comparison.ratio(mine.cpu_seconds, theirs.cpu_seconds)})" if both else "-"
         )
+        verified_theirs = theirs.cpu_seconds + theirs.audit_seconds
+        verified = f"{mine.cpu_seconds:.2f} / " + (
+            f"{verified_theirs:.2f} ({comparison.ratio(mine.cpu_seconds, verified_theirs)})" if both else "-"
+        )
 
         def verdict(outcome: comparison.Outcome) -> str:
             if outcome.note and not outcome.hidden:
@@ -297,7 +303,7 @@ class Command(BaseCommand):
 
         load = max(mine.load, theirs.load if both else 0.0)
         return (
-            f"| {name} | {table.kind} | {cells} | {primaries} | {secondaries} | {value} | {cpu} "
+            f"| {name} | {table.kind} | {cells} | {primaries} | {secondaries} | {value} | {cpu} | {verified} "
             f"| {verdict(mine)} / {verdict(theirs)} | {short(mine)} · {short(theirs)} | {load:.1f} |"
         )
 
@@ -322,7 +328,7 @@ class Command(BaseCommand):
             for table in (frequency, magnitude):
                 if kind and table.kind != kind:
                     continue
-                rules = comparison.rules_for(table.kind)
+                rules = Rules()  # ACRO's primary checks are the threshold's, p% and (n,k): the default levels
                 theirs = comparison.bounded(comparison.run_acro, (shape, units, table.kind), limit, "ACRO")
                 mine = comparison.bounded(comparison.run_custodian, (table, rules), limit, "custodian")
                 if mine.note.startswith("over"):
