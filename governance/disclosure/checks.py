@@ -242,14 +242,22 @@ class _Outcome:
 
 
 def _protect(
-    table: Table, layout: Layout, rules: Rules, *, sample: bool, given: Sequence[bool] | None = None
+    table: Table,
+    layout: Layout,
+    rules: Rules,
+    *,
+    sample: bool,
+    given: Sequence[bool] | None = None,
+    complete: bool = False,
 ) -> _Outcome:
-    """Primary rules, secondary suppression (or the ``given`` pattern), then rounding (of estimates, for a sample)."""
+    """Primary rules, secondary suppression (or the ``given`` pattern, as it is or ``complete``d by the
+    repairs), then rounding (of estimates, for a sample)."""
     primary = analyse(table, layout, rules, sample=sample)
     flags = primary.flags
     primaries = set(primary.primary)
-    if given is None:
-        hidden, pattern = choose_pattern(layout, primary, rules, [cell.key for cell in table.cells])
+    if given is None or complete:
+        labels = [cell.key for cell in table.cells]
+        hidden, pattern = choose_pattern(layout, primary, rules, labels, start=given)
     else:
         hidden = [bool(h) and i not in primary.structural for i, h in enumerate(given)]
         costs = costs_for([float(v) for v in primary.values], rules.secondary_cost.value, primary.weights)
@@ -601,13 +609,15 @@ def check_table(table: Table, extract: Extract, rules: Rules, *, scope: str = ""
 
 
 def check_pattern(
-    table: Table, extract: Extract, rules: Rules, hidden: Sequence[bool], *, scope: str = ""
+    table: Table, extract: Extract, rules: Rules, hidden: Sequence[bool], *, scope: str = "", complete: bool = False
 ) -> CheckResult:
     """A pattern of hidden cells chosen elsewhere (such as tau-ARGUS, through a JJ file), published
     and verified exactly as a pattern chosen here would be: every unsafe cell hidden, no line
     giving a hidden cell away, the LP audit (insiders included) satisfied. The result says what is
-    wrong with the pattern, cell by cell, when it falls short. Raises ValueError if the rules are
-    not valid or ``hidden`` does not have one entry per cell.
+    wrong with the pattern, cell by cell, when it falls short. With ``complete``, the pattern is
+    the start the repairs build on (as they do on the heuristic's), hiding more cells until the
+    audit passes. Raises ValueError if the rules are not valid or ``hidden`` does not have one
+    entry per cell.
     """
     invalid = rules.validate()
     if invalid:
@@ -622,7 +632,7 @@ def check_pattern(
     if extract == Extract.FULL and rules.method != Method.SUPPRESSION:
         return _refused(table, extract, rules, layout, [NOT_SUPPRESSION])
     sample = extract == Extract.SAMPLE
-    outcome = _protect(table, layout, rules, sample=sample, given=hidden)
+    outcome = _protect(table, layout, rules, sample=sample, given=hidden, complete=complete)
     cells = tuple(
         CellResult(
             key=cell.key,

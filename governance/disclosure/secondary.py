@@ -55,6 +55,8 @@ CUT_MAX_COLUMNS = 2
 CUTS = "optimal by cut generation"
 # The same when a master program ran out of nodes on the way: audit-safe, but not proved least-cost.
 CUTS_BOUNDED = "by cut generation"
+# A pattern chosen elsewhere (tau-ARGUS's, say), taken as the start and made to pass the audit here.
+COMPLETED = "given, completed by repairs"
 
 
 @dataclass
@@ -153,9 +155,17 @@ _remembered_assisted_audit = functools.lru_cache(maxsize=4)(_audit_of)
 
 
 def choose_pattern(
-    layout: Layout, primary: Primary, rules: Rules, labels: Sequence[tuple[str, ...]]
+    layout: Layout,
+    primary: Primary,
+    rules: Rules,
+    labels: Sequence[tuple[str, ...]],
+    start: Sequence[bool] | None = None,
 ) -> tuple[list[bool], PatternInfo]:
-    """The hidden cells (primary and secondary) and how they were chosen."""
+    """The hidden cells (primary and secondary) and how they were chosen.
+
+    With ``start`` (a pattern chosen elsewhere), no pattern is searched for: the cells it hides are
+    hidden too, and the repairs and clean-up below make it pass the audit as they would the heuristic's.
+    """
     n = len(primary.values)
     hidden = [bool(flags) for flags in primary.flags]
     info = PatternInfo()
@@ -165,12 +175,16 @@ def choose_pattern(
     if interior and sum(hidden[i] for i in interior) / len(interior) > float(rules.max_suppressed_share):
         info.method = "not attempted: too many unsafe cells"
         return hidden, info  # the table fails as too detailed whatever else is hidden
+    if start is not None:
+        given = zip(hidden, start, strict=True)
+        hidden = [(own or bool(other)) and i not in primary.structural for i, (own, other) in enumerate(given)]
+        info.method = COMPLETED
     lines, signs = equations(layout)
     values = [float(v) for v in primary.values]
     costs = costs_for(values, rules.secondary_cost.value, primary.weights or None)
     needs = requirements_of(primary)
     directions = sum((need.lower > 0) + (need.upper > 0) for need in needs.values())
-    if needs and n <= rules.optimal_max_cells and n * directions <= MILP_BUDGET:
+    if info.method == "none" and needs and n <= rules.optimal_max_cells and n * directions <= MILP_BUDGET:
         found = optimal_pattern(values, lines, signs, needs, costs, never=primary.structural)
         if found is not None and not found.optimal:
             info.method = WORK_LIMIT  # the check fails: a pattern cut short by a limit is not published

@@ -13,10 +13,11 @@ import pytest
 from django.core.management import call_command
 
 from governance.disclosure import comparison
-from governance.disclosure.checks import Extract, check_table
+from governance.disclosure.checks import Extract, check_pattern, check_table
 from governance.disclosure.jj import problem_of
+from governance.disclosure.primary import PRIMARY_FLAGS
 from governance.disclosure.rules import Rules
-from governance.disclosure.secondary import CUTS
+from governance.disclosure.secondary import COMPLETED, CUTS
 from governance.disclosure.tables import FREQUENCY, MAGNITUDE
 
 pytestmark = pytest.mark.no_database
@@ -45,7 +46,7 @@ def test_a_bounded_run_reports_the_pattern_and_its_audit():
     hidden_value = sum((cell.value for cell, hidden in zip(frequency.cells, outcome.hidden, strict=True) if hidden))
     assert Decimal(0) < outcome.value_hidden < hidden_value
     assert (outcome.short, outcome.insiders) == (0, 0)
-    assert 0 < outcome.audit_seconds  # the verifier's own time, added to a peer's to compare verified patterns
+    assert outcome.audit_seconds > 0  # the verifier's own time, added to a peer's to compare verified patterns
     # Frequency patterns are also audited under FREQ(10, 30) alone: the comparison's levels meet both standards.
     assert outcome.short_range == 0
     assert comparison.bounded(comparison.run_custodian, (frequency, Rules()), 30, "custodian").short_range > 0
@@ -114,3 +115,18 @@ def test_beyond_the_exact_model_cut_generation_finds_the_same_least_cost_pattern
         return sum((cell.raw for cell in result.cells if "secondary" in cell.flags), Decimal(0))
 
     assert hidden_value(by_cuts) == hidden_value(exact) > 0
+
+
+def test_a_pattern_from_elsewhere_is_completed_until_it_passes_the_audit():
+    # As a peer's pattern that ignores insiders: here only the primary cells, which alone give themselves away.
+    shape = comparison.SHAPES["10x10"]
+    _frequency, magnitude = comparison.tables(shape, comparison.microdata(shape))
+    rules = comparison.rules_for(magnitude.kind)
+    checked = check_table(magnitude, Extract.FULL, rules)
+    start = [bool(PRIMARY_FLAGS.intersection(cell.flags)) for cell in checked.cells]
+    assert not check_pattern(magnitude, Extract.FULL, rules, start).passed
+    completed = check_pattern(magnitude, Extract.FULL, rules, start, complete=True)
+    assert completed.passed, completed.problems
+    assert completed.audit["pattern"]["method"] == COMPLETED
+    hidden = [cell.published is None for cell in completed.cells]
+    assert all(hidden[i] for i, primary in enumerate(start) if primary) and sum(hidden) > sum(start)

@@ -246,16 +246,18 @@ class Command(BaseCommand):
             "CPU seconds; value hidden = sum of the secondary cells; short = primaries an outsider narrows below "
             "their protection (or cells recovered exactly) / insiders' / under FREQ(10,30); verified = CPU to a "
             "pattern that has passed the LP audit, insiders included (this engine's check includes it; tau-ARGUS's "
-            "pattern is then audited by it)."
+            "pattern is then audited by it); OPT completed = OPT's pattern with the cells this engine's repairs "
+            "add until it passes that audit (and its clean-up), CPU OPT's and the completion's."
         )
         if not peer:
             reason = "left out (--no-peer)" if no_peer else "pytauargus is not installed (pip install pytauargus)"
             self.stdout.write(f"tau-ARGUS OPT: {reason}; its columns are empty.")
         self.stdout.write(
             "| table | kind | cells | primaries | secondaries C / OPT | value hidden C / OPT (ratio) "
-            "| CPU s C / OPT (ratio) | verified, CPU s C / OPT (ratio) | audit C / OPT | short C / OPT | load 1 min |"
+            "| CPU s C / OPT (ratio) | verified, CPU s C / OPT (ratio) | audit C / OPT | short C / OPT "
+            "| OPT completed: secondaries, value hidden C / it (ratio), CPU s C / it (ratio), audit | load 1 min |"
         )
-        self.stdout.write("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|")
+        self.stdout.write("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---:|")
         for name in names:
             shape = comparison.SHAPES[name]
             frequency, magnitude = comparison.tables(shape, comparison.microdata(shape))
@@ -301,10 +303,19 @@ class Command(BaseCommand):
             ranged = "" if outcome.short_range is None else f" / {outcome.short_range}"
             return f"{outcome.short} / {outcome.insiders}{ranged}"
 
+        done = theirs.completed if both else None
+        completed = "-"
+        if done is not None:
+            completed = (
+                f"{done.secondaries}, {mine.value_hidden:,.0f} / {done.value_hidden:,.0f} "
+                f"({comparison.ratio(mine.value_hidden, done.value_hidden)}), {mine.cpu_seconds:.2f} / "
+                f"{done.cpu_seconds:.2f} ({comparison.ratio(mine.cpu_seconds, done.cpu_seconds)}), "
+                f"{'passed' if done.passed else 'failed'}"
+            )
         load = max(mine.load, theirs.load if both else 0.0)
         return (
             f"| {name} | {table.kind} | {cells} | {primaries} | {secondaries} | {value} | {cpu} | {verified} "
-            f"| {verdict(mine)} / {verdict(theirs)} | {short(mine)} · {short(theirs)} | {load:.1f} |"
+            f"| {verdict(mine)} / {verdict(theirs)} | {short(mine)} · {short(theirs)} | {completed} | {load:.1f} |"
         )
 
     def _against_acro(self, sizes: str, kind: str, limit: float) -> None:
