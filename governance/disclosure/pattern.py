@@ -48,10 +48,17 @@ class PatternResult:
 
 def costs_for(values: Sequence[float], by: str, weights: Sequence[float] | None = None) -> list[float]:
     """Cost of hiding each cell: 1 each ("cells"), its value ("value") or its weight ("weight",
-    1 where none is given); a zero is never free."""
+    1 where none is given); a zero is never free.
+
+    By value, each cell costs a thousandth of the smallest non-zero cell more than its value. The
+    addition was once a thousandth of the largest cell: on a table of turnover whose grand total
+    is millions it added thousands a cell, more than most cells' values, so the least-cost pattern
+    was the one hiding fewest cells rather than least value (30x30 magnitude: 134,938 hidden
+    against 94,022 now, and cut generation's master took five times as long).
+    """
     if by == "value":
-        scale = max((abs(v) for v in values), default=1.0) or 1.0
-        return [abs(v) + 1e-3 * scale for v in values]
+        smallest = min((abs(v) for v in values if v), default=1.0)
+        return [abs(v) + 1e-3 * smallest for v in values]
     # Ties between equal costs go to the smaller cells (less information lost), by rank so the
     # preference survives any spread of values; it adds less than half the smallest cost in total.
     order = sorted(range(len(values)), key=lambda i: abs(values[i]))
