@@ -35,10 +35,9 @@ from enum import StrEnum
 from governance.disclosure.intervals import AuditReport
 from governance.disclosure.layout import Layout, layout_of, projection
 from governance.disclosure.linear import determined, line_equations
-from governance.disclosure.pattern import costs_for
-from governance.disclosure.primary import PRIMARY_FLAGS, Flag, analyse, rule_flags
+from governance.disclosure.primary import PRIMARY_FLAGS, Flag, Primary, analyse, rule_flags
 from governance.disclosure.rules import Method, Rules, TotalsPolicy
-from governance.disclosure.secondary import WORK_LIMIT, PatternInfo, audit_pattern, choose_pattern
+from governance.disclosure.secondary import WORK_LIMIT, PatternInfo, audit_pattern, choose_pattern, pattern_costs
 from governance.disclosure.tables import (
     FREQUENCY,
     MAGNITUDE,
@@ -260,7 +259,7 @@ def _protect(
         hidden, pattern = choose_pattern(layout, primary, rules, labels, start=given)
     else:
         hidden = [bool(h) and i not in primary.structural for i, h in enumerate(given)]
-        costs = costs_for([float(v) for v in primary.values], rules.secondary_cost.value, primary.weights)
+        costs = pattern_costs(primary, rules, [float(v) for v in primary.values])
         cost = sum(costs[i] for i, h in enumerate(hidden) if h and i not in primaries)
         pattern = PatternInfo(method=GIVEN_PATTERN, cost=cost)
     for index, is_hidden in enumerate(hidden):
@@ -444,7 +443,8 @@ def _verify(table: Table, cells: Sequence[CellResult], rules: Rules, extract: Ex
     if extract == Extract.SAMPLE or rules.method == Method.SUPPRESSION:
         primary = analyse(table, layout, rules, sample=extract == Extract.SAMPLE)
     unsafe = set(primary.primary) if primary else set()
-    problems = _recoverable(table.category_columns, cells, hidden)
+    problems = _kept_hidden(table, cells, primary, hidden, unsafe) if primary else []
+    problems += _recoverable(table.category_columns, cells, hidden)
     problems += _unsafe_shown(table.category_columns, cells, unsafe)
     if not problems:
         problems = _worked_out(table, cells, hidden)
@@ -470,6 +470,26 @@ def _verify(table: Table, cells: Sequence[CellResult], rules: Rules, extract: Ex
     if too_detailed:
         problems.append(TOO_DETAILED)
     return problems, summary
+
+
+def _kept_hidden(
+    table: Table, cells: Sequence[CellResult], primary: Primary, hidden: Sequence[bool], unsafe: set[int]
+) -> list[str]:
+    """Cells stated protected a priori (never hidden) that are unsafe, or that protecting the table hides."""
+    messages = []
+    for index in sorted(primary.kept):
+        where = _describe(table.category_columns, cells[index].key)
+        if index in unsafe:
+            messages.append(
+                f"The cell {where} is protected in the a-priori file (never hidden) but is unsafe under the rules. "
+                "State it safe or unsafe instead."
+            )
+        elif hidden[index]:
+            messages.append(
+                f"The cell {where} is protected in the a-priori file (never hidden), but the table cannot be "
+                "protected without hiding it. Remove its protection or combine categories."
+            )
+    return _capped(messages, "… and {} more protected cells.")
 
 
 def _worked_out(table: Table, cells: Sequence[CellResult], hidden: Sequence[bool]) -> list[str]:

@@ -562,6 +562,8 @@ def audit(
     *,
     exact_intervals: bool = False,
     earlier: Sequence[tuple[np.ndarray, np.ndarray]] = (),
+    bounds: Mapping[int, tuple[float, float]] | None = None,
+    tolerance: float | None = None,
 ) -> AuditReport:
     """Audit a suppression pattern.
 
@@ -577,8 +579,13 @@ def audit(
     only reached sooner.
     """
     insiders = insiders or {}
+    if tolerance is None:
+        tolerance = tolerance_of(values)
+    if bounds:
+        return _audit_within_bounds(
+            values, lines, signs, hidden, requirements, insiders, bounds, tolerance, exact_intervals, earlier
+        )
     report = AuditReport(hidden=sum(bool(h) for h in hidden))
-    tolerance = tolerance_of(values)
     lines_of: dict[int, list[tuple[int, int, int]]] = {}  # each cell's lines: number, place in it, sign
     if earlier:
         for number, (line, line_signs) in enumerate(zip(lines, signs, strict=True)):
@@ -651,4 +658,78 @@ def audit(
     report.exact = sorted(set(report.exact))
     report.short = sorted(set(report.short))
     report.insider_short.sort()
+    return report
+
+
+def _audit_within_bounds(
+    values: Sequence[float],
+    lines: Sequence[Sequence[int]],
+    signs: Sequence[Sequence[int]],
+    hidden: Sequence[bool],
+    requirements: Mapping[int, Requirement],
+    insiders: Mapping[int, Knowledge],
+    bounds: Mapping[int, tuple[float, float]],
+    tolerance: float,
+    exact_intervals: bool,
+    earlier: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> AuditReport:
+    """The audit when every reader knows some cells lie within bounds (disclosure control's a-priori file).
+
+    The audit's cells are non-negative unknowns tied by lines; a bound is written in those terms, so
+    every part of the audit (programs, paths, pooled changes) honours it unchanged: a cell known to be
+    at least ``low`` is counted from ``low`` (its own value less ``low``, and ``low`` added to every
+    line it is on as a published cell), and one known to be at most ``high`` gets a hidden partner,
+    the room left below ``high``, on a line of its own with the published width ``high - low``.
+    The findings are reported for the table's own cells; the extra cells are never findings. The
+    tolerance stays the table's, not the bounds' (which may be far larger than any cell).
+    """
+    n = len(values)
+    values_ = [float(v) for v in values]
+    lines_ = [list(line) for line in lines]
+    signs_ = [list(line_signs) for line_signs in signs]
+    hidden_ = [bool(h) for h in hidden]
+    shift: dict[int, float] = {}
+    for cell, (low, high) in sorted(bounds.items()):
+        low = max(0.0, float(low))
+        if low > 0:
+            shift[cell] = low
+            constant = len(values_)
+            values_.append(low)
+            hidden_.append(False)
+            values_[cell] -= low
+            for line, line_signs in zip(lines_, signs_, strict=True):
+                for member, sign in list(zip(line, line_signs, strict=True)):
+                    if member == cell:
+                        line.append(constant)
+                        line_signs.append(sign)
+        if high < INFINITY:
+            room, width = len(values_), len(values_) + 1
+            values_ += [max(0.0, float(high) - float(values[cell])), float(high) - low]
+            hidden_ += [True, False]
+            lines_.append([cell, room, width])
+            signs_.append([1, 1, -1])
+    knowledge = {
+        cell: Knowledge(known.lower - shift.get(cell, 0.0), known.upper - shift.get(cell, 0.0), known.related)
+        for cell, known in insiders.items()
+    }
+    report = audit(
+        values_,
+        lines_,
+        signs_,
+        hidden_,
+        requirements,
+        knowledge,
+        exact_intervals=exact_intervals,
+        earlier=earlier,
+        tolerance=tolerance,
+    )
+    report.hidden = sum(bool(h) for h in hidden)
+    report.exact = [cell for cell in report.exact if cell < n]
+    report.short = [cell for cell in report.short if cell < n]
+    report.insider_short = [(insider, cell) for insider, cell in report.insider_short if cell < n and insider < n]
+    report.intervals = {
+        cell: (low + shift.get(cell, 0.0), high + shift.get(cell, 0.0))
+        for cell, (low, high) in report.intervals.items()
+        if cell < n
+    }
     return report

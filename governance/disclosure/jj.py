@@ -123,7 +123,7 @@ def problem_of(table: Table, rules: Rules, *, sample: bool = False, hidden: Sequ
     cells = []
     for index, value in enumerate(values):
         structural = index in primary.structural
-        if structural:
+        if structural or index in primary.kept:  # a cell stated protected a priori is never hidden either
             status = FIXED
         elif index in primaries:
             status = UNSAFE
@@ -132,14 +132,22 @@ def problem_of(table: Table, rules: Rules, *, sample: bool = False, hidden: Sequ
         else:
             status = SAFE
         need = primary.protection.get(index)
+        low, high = Decimal(0), Decimal(0) if structural else upper_bound
+        if index in primary.bounds:  # what every reader knows a priori
+            stated = primary.bounds[index]
+            low = Decimal(str(stated[0]))
+            high = Decimal(str(stated[1])) if stated[1] != float("inf") else upper_bound
+        cost = _cost(rules, value, table.cells[index].cost)
+        if index in primary.costs:
+            cost = Decimal(str(primary.costs[index]))
         cells.append(
             JJCell(
                 index=index,
                 value=value,
-                cost=_cost(rules, value, table.cells[index].cost),
+                cost=cost,
                 status=status,
-                lower=Decimal(0),
-                upper=Decimal(0) if structural else upper_bound,
+                lower=low,
+                upper=high,
                 lower_protection=need.lower if need is not None and index in primaries else Decimal(0),
                 upper_protection=need.upper if need is not None and index in primaries else Decimal(0),
             )

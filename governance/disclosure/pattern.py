@@ -244,10 +244,12 @@ class Repairer:
     cell is protected in that direction.
     """
 
-    def __init__(self, values, lines, signs, hidden, costs):
+    def __init__(self, values, lines, signs, hidden, costs, bounds: dict[int, tuple[float, float]] | None = None):
         n = len(values)
         self.n = n
         self.values = [float(v) for v in values]
+        # What every reader knows a priori of some cells: a change never takes them outside it.
+        self.bounds = bounds or {}
         self.costs = costs
         self.hidden = hidden
         self.big = _big_m(values, {})
@@ -270,20 +272,25 @@ class Repairer:
         self.highs = model.build()
         self.inf = inf
 
+    def _room(self, i: int) -> tuple[float, float]:
+        """How far cell i can rise and fall: to its bounds if stated a priori, else without end and to zero."""
+        low, high = self.bounds.get(i, (0.0, math.inf))
+        return max(0.0, min(self.big, high - self.values[i])), max(0.0, self.values[i] - max(0.0, low))
+
     def _up(self, i: int) -> tuple[float, float]:
         """(upper bound, cost) of the up part of cell i's change."""
         if self.hidden[i]:
-            return self.big, 0.0
+            return self._room(i)[0], 0.0
         if self.values[i] <= 0:
             return 0.0, 0.0
-        return self.values[i], self.costs[i] / self.values[i]
+        return min(self.values[i], self._room(i)[0]), self.costs[i] / self.values[i]
 
     def _down(self, i: int) -> tuple[float, float]:
         if self.hidden[i]:
-            return self.values[i], 0.0
+            return self._room(i)[1], 0.0
         if self.values[i] <= 0:
             return 0.0, 0.0
-        return self.values[i], self.costs[i] / self.values[i]
+        return min(self.values[i], self._room(i)[1]), self.costs[i] / self.values[i]
 
     def _price(self, amount: float) -> None:
         """Cost per unit of each published cell's change, for a repair that moves its cell by ``amount``.
@@ -314,14 +321,17 @@ class Repairer:
         for direction, amount in ((1, upper), (-1, lower)):
             if amount <= 0:
                 continue
+            rise, fall = self._room(cell)
             if direction > 0:
-                self.highs.changeColBounds(cell, amount, self.inf)
+                if cell in self.bounds and amount > rise + self.tolerance:
+                    continue  # past what every reader knows of it: no pattern protects it that far
+                self.highs.changeColBounds(cell, amount, rise if cell in self.bounds else self.inf)
                 self.highs.changeColBounds(n + cell, 0.0, 0.0)
             else:
-                if amount > self.values[cell] + self.tolerance:
+                if amount > fall + self.tolerance:
                     continue
                 self.highs.changeColBounds(cell, 0.0, 0.0)
-                self.highs.changeColBounds(n + cell, amount, max(amount, self.values[cell]))
+                self.highs.changeColBounds(n + cell, amount, max(amount, fall))
             if insider is not None:
                 k, known = insider
                 self.highs.changeColBounds(k, 0.0, max(0.0, min(self.big, known.upper - self.values[k])))

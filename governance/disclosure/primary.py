@@ -23,6 +23,7 @@ with each such cell bounded by what its insiders know.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -53,9 +54,13 @@ class Flag(StrEnum):
     ROUNDED = "rounded"
     GROSSED = "grossed"
     PERTURBED = "perturbed"
+    MANUAL = "manual"  # unsafe by disclosure control's a-priori statement
 
 
-PRIMARY_FLAGS = frozenset({Flag.THRESHOLD, Flag.P_PERCENT, Flag.NK, Flag.LOW_SAMPLE, Flag.GROUP})
+PRIMARY_FLAGS = frozenset({Flag.THRESHOLD, Flag.P_PERCENT, Flag.NK, Flag.LOW_SAMPLE, Flag.GROUP, Flag.MANUAL})
+MANUAL_RANGE = Decimal(30)
+"""A cell made unsafe a priori without its own protection levels: 30% of its value either way, tau-ARGUS's
+usual manual safety range."""
 
 
 @dataclass
@@ -71,6 +76,14 @@ class Primary:
     margins_checked: int = 0
     structural: frozenset[int] = frozenset()  # structural zeros: never hidden, known to every reader
     weights: list[float] = field(default_factory=list)  # each cell's weight of hiding (secondary cost "weight")
+    kept: frozenset[int] = frozenset()  # cells stated "protected" a priori: never hidden
+    bounds: dict[int, tuple[float, float]] = field(default_factory=dict)  # what every reader knows of a cell a priori
+    costs: dict[int, float] = field(default_factory=dict)  # a cell's cost of hiding, stated a priori
+
+    @property
+    def never(self) -> frozenset[int]:
+        """Cells no pattern may hide: structural zeros and cells stated protected."""
+        return self.structural | self.kept
 
     @property
     def primary(self) -> list[int]:
@@ -197,8 +210,43 @@ def analyse(table: Table, layout: Layout, rules: Rules, *, sample: bool) -> Prim
             result.insiders[index] = (lower * scale, None if upper is None else upper * scale)
     if rules.group_disclosure_for(table.kind):
         _group_disclosure(table, layout, rules, result)
+    _apply_apriori(table, result)
     _relate_insiders(result, layout.keys)
     return result
+
+
+def _apply_apriori(table: Table, result: Primary) -> None:
+    """Disclosure control's a-priori statements, over the rules: a cell unsafe (with its levels, or the
+    manual range), safe (no rule makes it primary), protected (never hidden); levels for a primary cell;
+    bounds every reader knows."""
+    kept = set()
+    for index, cell in enumerate(table.cells):
+        stated = cell.apriori
+        if stated is None or cell.structural:
+            continue
+        flags = result.flags[index]
+        value = result.values[index]
+        if stated.status == "safe":
+            flags[:] = [flag for flag in flags if flag not in PRIMARY_FLAGS]
+            result.protection.pop(index, None)
+        elif stated.status == "unsafe" and not PRIMARY_FLAGS.intersection(flags):
+            flags.append(Flag.MANUAL)
+            share = abs(value) * MANUAL_RANGE / 100
+            result.protection[index] = Protection(lower=min(share, abs(value)), upper=share)
+        elif stated.status == "protected":
+            kept.add(index)
+        if index in result.protection and (stated.lower_protection is not None or stated.upper_protection is not None):
+            old = result.protection[index]
+            lower = old.lower if stated.lower_protection is None else min(stated.lower_protection, abs(value))
+            upper = old.upper if stated.upper_protection is None else stated.upper_protection
+            result.protection[index] = Protection(lower=lower, upper=upper)
+        if stated.cost is not None:
+            result.costs[index] = float(stated.cost)
+        if stated.lower_bound is not None or stated.upper_bound is not None:
+            lower = max(0.0, float(stated.lower_bound)) if stated.lower_bound is not None else 0.0
+            upper = float(stated.upper_bound) if stated.upper_bound is not None else math.inf
+            result.bounds[index] = (lower, upper)
+    result.kept = frozenset(kept)
 
 
 def _relate_insiders(result: Primary, keys: list[tuple[str | None, ...]]) -> None:

@@ -100,10 +100,14 @@ def audit_pattern(layout: Layout, primary: Primary, hidden: Sequence[bool]) -> A
     """The LP audit of a pattern, with every primary cell's protection and every insider's knowledge."""
     lines, signs = equations(layout)
     values = [float(v) for v in primary.values]
-    return audit_once(values, lines, signs, hidden, requirements_of(primary), knowledge_of(primary))
+    return audit_once(
+        values, lines, signs, hidden, requirements_of(primary), knowledge_of(primary), bounds=primary.bounds
+    )
 
 
-def audit_once(values, lines, signs, hidden, needs, knowledge, earlier: Sequence = ()) -> AuditReport:
+def audit_once(
+    values, lines, signs, hidden, needs, knowledge, earlier: Sequence = (), bounds: dict | None = None
+) -> AuditReport:
     """``intervals.audit``, remembered for the last few exact inputs.
 
     The audit is a pure function of its inputs. The pattern's last round of repairs ends
@@ -125,6 +129,7 @@ def audit_once(values, lines, signs, hidden, needs, knowledge, earlier: Sequence
         tuple(bool(h) for h in hidden),
         tuple(sorted(needs.items())),
         tuple(sorted(knowledge.items())),
+        tuple(sorted((bounds or {}).items())),
     )
     if earlier:
         return _remembered_assisted_audit(_Question(key, tuple(earlier)))
@@ -146,12 +151,34 @@ def forget_audits() -> None:
 
 
 def _audit_of(question: _Question) -> AuditReport:
-    values, lines, signs, hidden, needs, knowledge = question.key
-    return audit(list(values), lines, signs, list(hidden), dict(needs), dict(knowledge), earlier=question.earlier)
+    values, lines, signs, hidden, needs, knowledge, bounds = question.key
+    return audit(
+        list(values),
+        lines,
+        signs,
+        list(hidden),
+        dict(needs),
+        dict(knowledge),
+        earlier=question.earlier,
+        bounds=dict(bounds),
+    )
 
 
 _remembered_audit = functools.lru_cache(maxsize=4)(_audit_of)
 _remembered_assisted_audit = functools.lru_cache(maxsize=4)(_audit_of)
+
+
+def pattern_costs(primary: Primary, rules: Rules, values: Sequence[float]) -> list[float]:
+    """Each cell's cost of hiding: the suppression cost's, or the cost stated a priori; a cell stated
+    protected costs so much that a repair hides it only when nothing else protects the table (the check
+    then fails, naming it)."""
+    costs = costs_for(values, rules.secondary_cost.value, primary.weights or None)
+    for index, cost in primary.costs.items():
+        costs[index] = cost
+    if primary.kept:
+        dearest = 1e6 * max(costs, default=1.0)
+        costs = [dearest if i in primary.kept else cost for i, cost in enumerate(costs)]
+    return costs
 
 
 def choose_pattern(
@@ -181,11 +208,11 @@ def choose_pattern(
         info.method = COMPLETED
     lines, signs = equations(layout)
     values = [float(v) for v in primary.values]
-    costs = costs_for(values, rules.secondary_cost.value, primary.weights or None)
+    costs = pattern_costs(primary, rules, values)
     needs = requirements_of(primary)
     directions = sum((need.lower > 0) + (need.upper > 0) for need in needs.values())
     if info.method == "none" and needs and n <= rules.optimal_max_cells and n * directions <= MILP_BUDGET:
-        found = optimal_pattern(values, lines, signs, needs, costs, never=primary.structural)
+        found = optimal_pattern(values, lines, signs, needs, costs, never=primary.never)
         if found is not None and not found.optimal:
             info.method = WORK_LIMIT  # the check fails: a pattern cut short by a limit is not published
             return hidden, info
@@ -194,53 +221,68 @@ def choose_pattern(
             info.method = "optimal"
             info.lower_bound = found.lower_bound
     if info.method == "none" and needs and n <= CUT_MAX_CELLS and len(layout.parents) <= CUT_MAX_COLUMNS:
-        found = cut_pattern(
-            values, lines, signs, needs, costs, never=primary.structural, insiders=knowledge_of(primary)
-        )
+        found = cut_pattern(values, lines, signs, needs, costs, never=primary.never, insiders=knowledge_of(primary))
         if found is not None:
             hidden = [a or b for a, b in zip(hidden, found.hidden, strict=True)]
             info.method = CUTS if found.optimal else CUTS_BOUNDED
             info.lower_bound = found.lower_bound
     if info.method == "none":
         info.method = "heuristic"
-        hide_enough(layout, primary.values, labels, hidden, primary.structural)
+        hide_enough(layout, primary.values, labels, hidden, primary.never)
     knowledge = knowledge_of(primary)
     report = None
     for _round in range(MAX_REPAIR_ROUNDS):
         # Repairs only hide more cells, so the changes the last round found may still hold.
         earlier = report.changes if report is not None else ()
-        report = audit_once(values, lines, signs, hidden, needs, knowledge, earlier)
+        report = audit_once(values, lines, signs, hidden, needs, knowledge, earlier, bounds=primary.bounds)
         if report.passed and earlier:
-            report = audit_once(values, lines, signs, hidden, needs, knowledge)  # the verifier's own answer
+            report = audit_once(
+                values, lines, signs, hidden, needs, knowledge, bounds=primary.bounds
+            )  # the verifier's own answer
         if report.passed:
             break
-        repairer = Repairer(values, lines, signs, hidden, costs)  # changes ``hidden`` in place
-        # An earlier repair of the round may have protected a later finding too: asked again first.
+        repairer = Repairer(values, lines, signs, hidden, costs, primary.bounds)  # changes ``hidden`` in place
+        # An earlier repair of the round may have protected a later finding too: asked again first (by the
+        # audit's own programs, which know no a-priori bounds: with bounds, every finding is repaired).
         still = StillShort(values, lines, signs, hidden, needs, knowledge)
         for cell in report.short:
-            if still.short(cell):
+            if primary.bounds or still.short(cell):
                 added = repairer.protect(cell, needs[cell].upper, needs[cell].lower)
                 info.repairs += _grown(still, added)
         for insider, cell in report.insider_short:
-            if still.short(cell, insider):
+            if primary.bounds or still.short(cell, insider):
                 # Against an insider the audit asks every primary cell to be able to rise, however little
                 # its protection asks (``StillShort.short``): the repair aims at what the audit asks.
                 upper = max(needs[cell].upper, still.insider_rise)
                 added = repairer.protect(cell, upper, needs[cell].lower, (insider, knowledge[insider]))
                 info.repairs += _grown(still, added)
         if report.exact and not report.short and not report.insider_short:
-            hide_enough(layout, primary.values, labels, hidden, primary.structural)
+            hide_enough(layout, primary.values, labels, hidden, primary.never)
             if determined(line_equations(layout.lines, hidden)) == []:
                 _hide_exact(layout, primary, hidden, report.exact)
     primaries = set(primary.primary)
     if info.method != "optimal" and report is not None and report.passed:
         before = list(hidden)
-        info.pruned = prune(layout, values, lines, signs, hidden, needs, knowledge, costs, primaries, report.changes)
-        if info.pruned and not audit_once(values, lines, signs, hidden, needs, knowledge).passed:
+        bounds = primary.bounds
+        info.pruned = prune(
+            layout, values, lines, signs, hidden, needs, knowledge, costs, primaries, report.changes, bounds=bounds
+        )
+        if info.pruned and not audit_once(values, lines, signs, hidden, needs, knowledge, bounds=bounds).passed:
             # Some trial passed only at the edge of the audit's tolerance: again, each pass confirmed afresh.
             hidden[:] = before
             info.pruned = prune(
-                layout, values, lines, signs, hidden, needs, knowledge, costs, primaries, report.changes, confirm=True
+                layout,
+                values,
+                lines,
+                signs,
+                hidden,
+                needs,
+                knowledge,
+                costs,
+                primaries,
+                report.changes,
+                confirm=True,
+                bounds=bounds,
             )
     info.cost = sum(costs[i] for i in range(n) if hidden[i] and i not in primaries)
     return hidden, info
@@ -264,6 +306,7 @@ def prune(
     primaries: set[int],
     earlier: Sequence = (),
     confirm: bool = False,
+    bounds: dict[int, tuple[float, float]] | None = None,
 ) -> int:
     """Publish again each secondary cell the pattern does not need, the costliest first; returns how many.
 
@@ -293,10 +336,10 @@ def prune(
         short = _short_beside(layout, hidden, needs, knowledge, cell, beside)
         programs += max(1, beside.programs)
         if not short and not determined(line_equations(layout.lines, hidden)):
-            trial = audit_once(values, lines, signs, hidden, needs, knowledge, earlier)
+            trial = audit_once(values, lines, signs, hidden, needs, knowledge, earlier, bounds=bounds)
             programs += max(1, trial.programs)
             if trial.passed and confirm:
-                trial = audit_once(values, lines, signs, hidden, needs, knowledge)
+                trial = audit_once(values, lines, signs, hidden, needs, knowledge, bounds=bounds)
                 programs += max(1, trial.programs)
             if trial.passed:
                 published += 1

@@ -113,6 +113,40 @@ def canonical(value: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True)
+class Apriori:
+    """What disclosure control states about one cell ahead of the rules (tau-ARGUS's a-priori file).
+
+    ``status``: "unsafe" (primary whatever the rules say), "safe" (never primary: the rules' finding is
+    overruled, on the record) or "protected" (never hidden); "" leaves the rules to decide. Protection
+    levels, when given, replace the rules' for a primary cell. Bounds are what every reader is known to
+    know of the cell (a range published elsewhere, a legal minimum): the audit's intruder knows them too.
+    """
+
+    status: str = ""
+    cost: Decimal | None = None  # the cost of hiding it, in place of what the suppression cost gives
+    lower_protection: Decimal | None = None
+    upper_protection: Decimal | None = None
+    lower_bound: Decimal | None = None
+    upper_bound: Decimal | None = None
+
+    STATUSES = ("unsafe", "safe", "protected")
+    _NUMBERS = ("cost", "lower_protection", "upper_protection", "lower_bound", "upper_bound")
+
+    def to_json(self) -> dict:
+        data: dict = {"status": self.status} if self.status else {}
+        for name in self._NUMBERS:
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = decimal_text(value)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Apriori:
+        numbers = {name: Decimal(data[name]) for name in cls._NUMBERS if data.get(name) is not None}
+        return cls(status=str(data.get("status", "")), **numbers)
+
+
+@dataclass(frozen=True)
 class Cell:
     """One row of the table: a combination of category labels and its number."""
 
@@ -122,6 +156,7 @@ class Cell:
     weight: Decimal | None = None
     structural: bool = False  # a structural zero: 0 by definition, known to every reader
     cost: Decimal | None = None  # the weight of hiding the cell (secondary cost "weight"); None: 1
+    apriori: Apriori | None = None  # disclosure control's a-priori statement about the cell, if any
 
     @property
     def is_total(self) -> bool:
@@ -163,6 +198,8 @@ class Table:
                 item["structural"] = True
             if cell.cost is not None:
                 item["cost"] = decimal_text(cell.cost)
+            if cell.apriori is not None:
+                item["apriori"] = cell.apriori.to_json()
             cells.append(item)
         data = {
             "category_columns": list(self.category_columns),
@@ -184,6 +221,7 @@ class Table:
                 weight=Decimal(item["weight"]) if item.get("weight") is not None else None,
                 structural=bool(item.get("structural", False)),
                 cost=Decimal(item["cost"]) if item.get("cost") is not None else None,
+                apriori=Apriori.from_json(item["apriori"]) if item.get("apriori") is not None else None,
             )
             for item in data["cells"]
         )
