@@ -127,6 +127,21 @@ class PatternForm(forms.Form):
     )
 
 
+class AprioriForm(forms.Form):
+    """An a-priori file (tau-ARGUS's .hst): what disclosure control states about cells ahead of the rules."""
+
+    file = forms.FileField(
+        label="A-priori file",
+        help_text=(
+            "Up to 5 MB. One statement a line: the cell's codes, one per category column, then u (unsafe), "
+            "s (safe), p (protected: never hidden), c and a cost, pl and the protection below and above, or "
+            "b and the bounds every reader knows, separated by semicolons. For example: North;F;u"
+        ),
+        widget=forms.FileInput(attrs={"accept": ".hst,.txt,text/plain"}),
+        error_messages={"required": "Select an a-priori file"},
+    )
+
+
 class TableForm(forms.Form):
     """Upload (or replace) an output table: its title, the source it is drawn from and the file."""
 

@@ -62,8 +62,8 @@ def can_exchange_jj(user: User, release: StatisticalRelease) -> bool:
 
 def can_tune_protection(user: User, release: StatisticalRelease) -> bool:
     """How one table is protected: a pattern of hidden cells chosen elsewhere (a JJ file), audited here
-    before it replaces the check, or what its secondary suppression minimises. The disclosure-control
-    role, on a release it may see that is not yet out."""
+    before it replaces the check, what its secondary suppression minimises, or what is stated a priori
+    about its cells. The disclosure-control role, on a release it may see that is not yet out."""
     return can_exchange_jj(user, release) and not release.is_released
 
 

@@ -25,6 +25,17 @@ releases_patterns = (
         path("<int:pk>/tables/<int:table>/jj/", releases.JJDownloadView.as_view(), name="table-jj"),
         path("<int:pk>/tables/<int:table>/cost/", releases.TableCostView.as_view(), name="table-cost"),
         path("<int:pk>/tables/<int:table>/jj/pattern/", releases.PatternUploadView.as_view(), name="table-pattern"),
+        path("<int:pk>/tables/<int:table>/apriori/", releases.AprioriView.as_view(), name="table-apriori"),
+        path(
+            "<int:pk>/tables/<int:table>/apriori/file/",
+            releases.AprioriDownloadView.as_view(),
+            name="table-apriori-file",
+        ),
+        path(
+            "<int:pk>/tables/<int:table>/apriori/remove/",
+            releases.AprioriRemoveView.as_view(),
+            name="table-apriori-remove",
+        ),
         path("<int:pk>/tables/<int:table>/record/", releases.TableRecordView.as_view(), name="table-record"),
         path("<int:pk>/record/", releases.ReleaseRecordView.as_view(), name="record"),
         path("<int:pk>/sign-off/", releases.SignOffView.as_view(), name="sign-off"),

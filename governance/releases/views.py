@@ -19,12 +19,14 @@ from django_filters.views import FilterView
 
 from governance.core.access_events import accesses_of, record_access
 from governance.core.history_events import history_for
+from governance.core.plurals import plural
 from governance.core.tabular import export_response
 from governance.core.views.mixins import FullHistoryMixin, PolicyMixin, ServiceFormView
 from governance.releases import policy, records, selectors
 from governance.releases import workflow as service
 from governance.releases.filters import ReleaseFilter
 from governance.releases.forms import (
+    AprioriForm,
     ConfirmReleaseForm,
     PatternForm,
     ReleaseForm,
@@ -403,6 +405,7 @@ class TableDetailView(TableMixin, TemplateView):
             can_download_raw=can_download_raw(user, self.release),
             can_exchange_jj=can_exchange_jj(user, self.release),
             can_tune_protection=can_tune_protection(user, self.release),
+            stated=service.stated_cells(table),
             waiting=service.is_waiting(table),
         )
         return context
@@ -486,6 +489,56 @@ class PatternUploadView(TableMixin, ServiceFormView):
     def perform(self, form):
         table = service.apply_jj_pattern(self.table, by=self.request.user, upload=form.cleaned_data["file"])
         return table.get_absolute_url(), f"The pattern from the JJ file passed the audit and is now {table.title}'s."
+
+
+class AprioriView(TableMixin, ServiceFormView):
+    """What disclosure control states about the table's cells a priori, from a file; the table is checked again."""
+
+    template_name = "releases/apriori_form.html"
+    form_class = AprioriForm
+    permission = policy.can_tune_protection
+    refusal_message = service.TUNE_REFUSAL
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(stated=service.stated_cells(self.table), **kwargs)
+
+    def perform(self, form):
+        table = service.apply_apriori(self.table, by=self.request.user, upload=form.cleaned_data["file"])
+        return table.get_absolute_url(), _checked_again(table, f"{plural(service.stated_cells(table), 'cell')} stated")
+
+
+class AprioriRemoveView(TableMixin, View):
+    """Withdraw every a-priori statement: the rules alone decide again."""
+
+    permission = policy.can_tune_protection
+    refusal_message = service.TUNE_REFUSAL
+
+    def post(self, request, *args, **kwargs):
+        table = service.remove_apriori(self.table, by=request.user)
+        messages.success(request, _checked_again(table, "The a-priori statements were withdrawn"))
+        return redirect(table.get_absolute_url())
+
+
+class AprioriDownloadView(TableMixin, View):
+    """The table's a-priori statements as a file, for tau-ARGUS or to change and bring back; recorded."""
+
+    permission = policy.can_tune_protection
+    refusal_message = service.TUNE_REFUSAL
+
+    def get(self, request, *args, **kwargs):
+        text = service.apriori_text(self.table)
+        record_access(request, self.table, "download", detail="A-priori statements")
+        name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}.hst"
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+def _checked_again(table: OutputTable, done: str) -> str:
+    """'3 cells stated: Claims by area is being checked again.' or '... checked again: it passed.'"""
+    if service.is_waiting(table):
+        return f"{done}: {table.title} is being checked again."
+    return f"{done} and {table.title} checked again: the disclosure check {'passed' if table.passed else 'failed'}."
 
 
 class TableCostView(TableMixin, ServiceFormView):

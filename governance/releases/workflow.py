@@ -33,6 +33,7 @@ from governance.core.queue import enqueue
 from governance.core.security import verify_fresh_second_factor
 from governance.core.uploads import safe_original_name
 from governance.disclosure import CheckResult, Extract, Rules, Table, TableError, check_table, parse_table
+from governance.disclosure.apriori import AprioriError, read_apriori, to_apriori, with_apriori
 from governance.disclosure.checks import check_pattern
 from governance.disclosure.differencing import Published, newcomer_problems
 from governance.disclosure.jj import JJError, from_jj, pattern_from, problem_of, to_jj
@@ -545,17 +546,78 @@ def apply_jj_pattern(table: OutputTable, *, by: User, upload) -> OutputTable:
     return table
 
 
-def _read_jj(upload) -> str:
+MAX_APRIORI_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def apply_apriori(table: OutputTable, *, by: User, upload) -> OutputTable:
+    """State, from an a-priori file (tau-ARGUS's .hst), what the rules cannot know about the table's cells:
+    unsafe, safe or protected cells, their costs, protection levels and the bounds every reader knows.
+
+    The file replaces every earlier statement, all or nothing: any problem refuses it with every problem
+    listed by line. The table is then checked again under the statements (the audit's intruder knows
+    the bounds too), a live sign-off is voided, and who stated them no longer signs the release off.
+    """
+    release = _lock(table.release)
+    refuse_unless(can_tune_protection(by, release), TUNE_REFUSAL)
+    table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)
+    text = _read_text(upload, "a-priori", MAX_APRIORI_UPLOAD_BYTES, "Select an a-priori file")
+    try:
+        stated = read_apriori(text, Table.from_json(table.data))
+    except AprioriError as exc:
+        raise ValidationError({"file": exc.errors}) from exc
+    return _restate(table, stated, by=by, why=f"The a-priori statements about {table.title} changed.")
+
+
+@transaction.atomic
+def remove_apriori(table: OutputTable, *, by: User) -> OutputTable:
+    """Withdraw every a-priori statement about the table's cells; the rules alone decide again."""
+    release = _lock(table.release)
+    refuse_unless(can_tune_protection(by, release), TUNE_REFUSAL)
+    table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)
+    plain = with_apriori(Table.from_json(table.data), {})
+    return _restate(table, plain, by=by, why=f"The a-priori statements about {table.title} were withdrawn.")
+
+
+def apriori_text(table: OutputTable) -> str:
+    """The table's a-priori statements as a file (empty if there are none)."""
+    return to_apriori(Table.from_json(table.data))
+
+
+def stated_cells(table: OutputTable) -> int:
+    """How many of the table's cells have an a-priori statement."""
+    return sum(1 for cell in (table.data or {}).get("cells", ()) if cell.get("apriori"))
+
+
+def _restate(table: OutputTable, table_data: Table, *, by: User, why: str) -> OutputTable:
+    if table_data.digest == table.table_digest:
+        return table
+    table.data = table_data.to_json()
+    table.table_digest = table_data.digest
+    table.checked_by = by
+    _check_or_defer(table, current_rule_set(), table_data)
+    table.save(update_fields=["data", "table_digest", "result", "rules", "checked_at", "checked_by", "passed"])
+    _defer_if_large(table)
+    _void_sign_off(table.release, why)
+    return table
+
+
+def _read_text(upload, what: str, limit: int, missing: str) -> str:
+    """An uploaded file's text, within ``limit`` bytes; ``what`` names the kind of file in the messages."""
     if upload is None:
-        raise ValidationError({"file": "Select a JJ file"})
-    if upload.size > MAX_JJ_UPLOAD_BYTES:
-        raise ValidationError({"file": f"The JJ file must be smaller than {MAX_JJ_UPLOAD_BYTES // (1024 * 1024)} MB"})
+        raise ValidationError({"file": missing})
+    if upload.size > limit:
+        raise ValidationError({"file": f"The {what} file must be smaller than {limit // (1024 * 1024)} MB"})
     upload.seek(0)
-    data = upload.read(MAX_JJ_UPLOAD_BYTES + 1)
+    data = upload.read(limit + 1)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError({"file": "The JJ file could not be read as text"}) from exc
+        raise ValidationError({"file": f"The {what} file could not be read as text"}) from exc
+
+
+def _read_jj(upload) -> str:
+    return _read_text(upload, "JJ", MAX_JJ_UPLOAD_BYTES, "Select a JJ file")
 
 
 def result_of(table: OutputTable) -> CheckResult | None:

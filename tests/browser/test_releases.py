@@ -79,3 +79,54 @@ def test_small_cell_is_suppressed_and_the_chief_statistician_signs_off(page, liv
     assert ReleaseSignOff.objects.get().signed_by == chief
     release.refresh_from_db()
     assert release.status == StatisticalRelease.Status.SIGNED_OFF
+
+
+def test_disclosure_control_states_cells_a_priori_and_sees_the_table_checked_again(page, live_server, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from governance.releases import workflow as service
+
+    area = BusinessAreaFactory(name="Data as Statistics", code="das")
+    statistician = UserFactory(username="sara", business_area=area, groups=[roles.STATISTICIANS])
+    officer = UserFactory(
+        username="dina", first_name="Dina", last_name="Shah", business_area=area, groups=[roles.DISCLOSURE_CONTROL]
+    )
+    asset = make_asset(manager=UserFactory(business_area=area), business_area=area, name="Benefit caseload extract")
+    release = service.create_release(
+        by=statistician,
+        title="Benefit caseload: quarterly",
+        planned_release_date=datetime.date.today() + datetime.timedelta(days=30),
+    )
+    source = service.add_source(release, by=statistician, asset=asset, extract_type="full")
+    table = service.add_table(
+        release,
+        by=statistician,
+        title="Claimants by region",
+        source=source,
+        upload=SimpleUploadedFile("region.csv", TABLE.encode(), content_type="text/csv"),
+    )
+
+    sign_in(page, live_server, "dina", PASSWORD, TOTPDeviceFactory(user=officer))
+    page.goto(f"{live_server.url}{table.get_absolute_url()}")
+    page.get_by_role("link", name="State what is known of cells a priori").click()
+    assert axe_violations(page) == []
+    faulty = tmp_path / "faulty.hst"
+    faulty.write_text("Nowhere;u\nEast;q\n")
+    page.get_by_label("A-priori file").set_input_files(str(faulty))
+    page.get_by_role("button", name="Check the table with these statements").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Line 1: the table has no cell Nowhere.")
+    expect(summary).to_contain_text("Line 2: 'q' is not a statement")
+    assert axe_violations(page) == []
+
+    stated = tmp_path / "stated.hst"
+    stated.write_text('"East";u\n"East";pl;2;2\n"West";p\n')
+    page.get_by_label("A-priori file").set_input_files(str(stated))
+    page.get_by_role("button", name="Check the table with these statements").click()
+    expect(
+        page.get_by_text("2 cells stated and Claimants by region checked again: the disclosure check passed.")
+    ).to_be_visible()
+    expect(page.locator("#cells tr", has_text="East")).to_contain_text("[c]")
+    expect(page.locator("#cells tr", has_text="West")).not_to_contain_text("[c]")
+    expect(page.get_by_role("link", name="A-priori statements (2 cells)")).to_be_visible()
+    assert axe_violations(page) == []

@@ -780,6 +780,10 @@ ROWS: dict[str, Row] = {
         other_get={},
         other_post={},
     ),
+    "releases:table-apriori": Row("pk=release,table=table", get={200: roles(SDC)}, post={200: roles(SDC)}),
+    "releases:table-apriori-file": Row("pk=release,table=table", get={200: roles(SDC)}, post={405: roles(SDC)}),
+    # Withdrawing the statements of a table that has none changes nothing: back to the table.
+    "releases:table-apriori-remove": Row("pk=release,table=table", get={405: roles(SDC)}, post={302: roles(SDC)}),
     "releases:table-cost": Row("pk=release,table=table", get={200: roles(SDC)}, post={200: roles(SDC)}),
     "releases:table-jj": Row("pk=release,table=table", get={200: roles(SDC)}, post={405: roles(SDC)}),
     "releases:table-pattern": Row("pk=release,table=table", get={200: roles(SDC)}, post={200: roles(SDC)}),

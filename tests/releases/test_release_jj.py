@@ -1,4 +1,5 @@
-"""A release table's protection problem out to tau-ARGUS or sdcTable (JJ format), and a pattern back in."""
+"""A release table's protection problem out to tau-ARGUS or sdcTable (JJ format), and a pattern back in; and what
+disclosure control states about its cells a priori (tau-ARGUS's a-priori file)."""
 
 from __future__ import annotations
 
@@ -223,3 +224,83 @@ def test_disclosure_control_chooses_what_one_tables_suppression_minimises(verifi
 def test_only_disclosure_control_chooses_a_tables_suppression_cost(statistician, table):
     with pytest.raises(PermissionDenied):
         service.set_secondary_cost(table, by=statistician, cost="cells")
+
+
+# --- a-priori statements ----------------------------------------------------------------------------
+
+
+def apriori_url(table, part: str = "") -> str:
+    return f"/releases/{table.release_id}/tables/{table.pk}/apriori/{part}"
+
+
+def hst_file(content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("table.hst", content, content_type="text/plain")
+
+
+def hidden_cells(table) -> dict[str, bool]:
+    return {cell.key[0]: cell.suppressed for cell in service.result_of(table).cells}
+
+
+def test_disclosure_control_states_cells_and_the_table_is_checked_again(verified_client, sdc, chief, table):
+    sign(table.release, chief)
+    client = verified_client(sdc)
+    page = client.get(table.get_absolute_url()).content.decode()
+    assert apriori_url(table) in page and "State what is known of cells a priori" in page
+    assert hidden_cells(table) == {"North": False, "South": True, "East": False, "West": True, "Total": False}
+    # East must be hidden whatever the rules say (by 2 either way), and West never: East partners South.
+    response = client.post(apriori_url(table), {"file": hst_file(b'"East";u\nEast;pl;2;2\nWest;p\n')})
+    assert response.status_code == 302
+    table.refresh_from_db()
+    assert hidden_cells(table) == {"North": False, "South": True, "East": True, "West": False, "Total": False}
+    assert table.passed and service.is_current(table) and table.checked_by == sdc
+    release = StatisticalRelease.objects.get(pk=table.release_id)
+    assert service.live_sign_off(release) is None  # voided
+    with pytest.raises(PermissionDenied):
+        sign(release, sdc)  # who stated them prepared the table
+    assert AuditEntry.objects.filter(object_pk=str(table.pk), action=AuditEntry.Action.UPDATE).exists()
+    page = client.get(table.get_absolute_url()).content.decode()
+    assert "A-priori statements (2 cells)" in page
+    download = client.get(apriori_url(table, "file/"))
+    assert download.status_code == 200 and download["Content-Disposition"].endswith('claims-by-region.hst"')
+    assert download.content.decode().splitlines() == ['"East";u', '"East";pl;2;2', '"West";p']
+    assert AccessEvent.objects.get(kind="download").detail == "A-priori statements"
+
+    response = client.post(apriori_url(table, "remove/"))
+    assert response.status_code == 302
+    table.refresh_from_db()
+    assert hidden_cells(table)["West"] and not hidden_cells(table)["East"]
+    assert service.stated_cells(table) == 0
+
+
+def test_a_faulty_file_lists_every_problem_and_nothing_changes(verified_client, sdc, table):
+    before = OutputTable.objects.get(pk=table.pk)
+    page = verified_client(sdc).post(apriori_url(table), {"file": hst_file(b"Nowhere;u\nEast;q\nTotal;b;300;400\n")})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "govuk-error-summary" in text
+    assert "Line 1: the table has no cell Nowhere." in text
+    assert "Line 2: &#x27;q&#x27; is not a statement" in text
+    assert "Line 3: the bounds 300 to 400 do not hold the cell&#x27;s value, 272." in text
+    after = OutputTable.objects.get(pk=table.pk)
+    assert (after.data, after.result, after.table_digest) == (before.data, before.result, before.table_digest)
+    assert "Select an a-priori file" in verified_client(sdc).post(apriori_url(table), {}).content.decode()
+
+
+@pytest.mark.parametrize("who", ["statistician", "chief", "auditor", "iam"])
+def test_only_disclosure_control_states_cells_a_priori(request, verified_client, table, who):
+    client = verified_client(request.getfixturevalue(who))
+    assert client.get(apriori_url(table)).status_code == 403
+    assert client.post(apriori_url(table), {"file": hst_file(b"East;u\n")}).status_code == 403
+    assert client.get(apriori_url(table, "file/")).status_code == 403
+    assert client.post(apriori_url(table, "remove/")).status_code == 403
+    assert apriori_url(table) not in client.get(table.get_absolute_url()).content.decode()
+    assert service.stated_cells(OutputTable.objects.get(pk=table.pk)) == 0
+
+
+def test_no_statement_comes_in_once_the_release_is_out(statistician, chief, sdc, table):
+    sign(table.release, chief)
+    service.mark_released(table.release, by=statistician)
+    with pytest.raises(PermissionDenied):
+        service.apply_apriori(table, by=sdc, upload=hst_file(b"East;u\n"))
+    with pytest.raises(PermissionDenied):
+        service.remove_apriori(table, by=sdc)
