@@ -130,8 +130,8 @@ def read_apriori(text: str, table: Table) -> Table:
                 entry["lower_bound"], entry["upper_bound"] = low, high
     for index, entry in stated.items():
         if entry.get("status") in ("safe", "protected") and "upper_protection" in entry:
-            codes = ", ".join(table.cells[index].key)
-            problems.append(f"{codes}: protection levels are for unsafe cells, not one stated {entry['status']}.")
+            named = ", ".join(table.cells[index].key)
+            problems.append(f"{named}: protection levels are for unsafe cells, not one stated {entry['status']}.")
     if problems:
         raise AprioriError(problems)
     if not stated:

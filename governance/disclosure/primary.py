@@ -243,9 +243,9 @@ def _apply_apriori(table: Table, result: Primary) -> None:
         if stated.cost is not None:
             result.costs[index] = float(stated.cost)
         if stated.lower_bound is not None or stated.upper_bound is not None:
-            lower = max(0.0, float(stated.lower_bound)) if stated.lower_bound is not None else 0.0
-            upper = float(stated.upper_bound) if stated.upper_bound is not None else math.inf
-            result.bounds[index] = (lower, upper)
+            low = max(0.0, float(stated.lower_bound)) if stated.lower_bound is not None else 0.0
+            high = float(stated.upper_bound) if stated.upper_bound is not None else math.inf
+            result.bounds[index] = (low, high)
     result.kept = frozenset(kept)
 
 
