@@ -54,3 +54,30 @@ def test_an_insider_in_a_secondary_cell_is_answered_only_when_that_cell_is_hidde
     assert audit(values, lines, signs, found.hidden, needs, insiders).passed
     alone = cut_pattern(values, lines, signs, needs, costs)
     assert alone is not None and alone.hidden[5]  # the outsider's least-cost rectangle uses (1, 1)
+
+
+def test_past_the_insiders_cuts_the_outsiders_least_pattern_is_repaired_for_insiders(monkeypatch):
+    # As if the 14x14 magnitude table were too large for the insiders' cuts (as 100x100 is): the outsider's
+    # least pattern, repaired for insiders, hides less than the line-by-line heuristic and passes the audit.
+    from governance.disclosure import secondary
+    from governance.disclosure.checks import Extract, check_table
+    from governance.disclosure.primary import PRIMARY_FLAGS
+
+    shape = comparison.square(14)
+    _frequency, magnitude = comparison.tables(shape, comparison.microdata(shape))
+    rules = comparison.rules_for(magnitude.kind)
+    monkeypatch.setattr(secondary, "CUT_MAX_CELLS", 0)
+
+    def hidden_value(result) -> float:
+        return sum(
+            float(magnitude.cells[i].value)
+            for i, c in enumerate(result.cells)
+            if c.published is None and not PRIMARY_FLAGS.intersection(c.flags)
+        )
+
+    outsider = check_table(magnitude, Extract.FULL, rules)
+    assert outsider.passed and outsider.audit["pattern"]["method"] == secondary.CUTS_OUTSIDER
+    monkeypatch.setattr(secondary, "CUT_OUTSIDER_MAX_CELLS", 0)
+    heuristic = check_table(magnitude, Extract.FULL, rules)
+    assert heuristic.passed and heuristic.audit["pattern"]["method"] == "heuristic"
+    assert hidden_value(outsider) < hidden_value(heuristic)
