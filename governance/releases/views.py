@@ -463,19 +463,33 @@ class RawDownloadView(TableMixin, View):
 JJ_REFUSAL = "A table's protection problem leaves the portal, and comes back, only through disclosure control."
 
 
-class JJDownloadView(TableMixin, View):
-    """The table's protection problem and pattern in the JJ format, for tau-ARGUS or sdcTable; recorded."""
+class _TableTextDownload(TableMixin, View):
+    """A text file about one table for another tool, named after the release and table; recorded as an access."""
 
-    permission = policy.can_exchange_jj
-    refusal_message = JJ_REFUSAL
+    detail: str  # how the access reads in the table's record
+    suffix: str
+
+    def text(self) -> str:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        text = service.jj_export(self.table)
-        record_access(request, self.table, "download", detail="Protection problem (JJ format)")
-        name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}.jj"
+        text = self.text()
+        record_access(request, self.table, "download", detail=self.detail)
+        name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}.{self.suffix}"
         response = HttpResponse(text, content_type="text/plain; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class JJDownloadView(_TableTextDownload):
+    """The table's protection problem and pattern in the JJ format, for tau-ARGUS or sdcTable."""
+
+    permission = policy.can_exchange_jj
+    refusal_message = JJ_REFUSAL
+    detail, suffix = "Protection problem (JJ format)", "jj"
+
+    def text(self) -> str:
+        return service.jj_export(self.table)
 
 
 class PatternUploadView(TableMixin, ServiceFormView):
@@ -519,19 +533,15 @@ class AprioriRemoveView(TableMixin, View):
         return redirect(table.get_absolute_url())
 
 
-class AprioriDownloadView(TableMixin, View):
-    """The table's a-priori statements as a file, for tau-ARGUS or to change and bring back; recorded."""
+class AprioriDownloadView(_TableTextDownload):
+    """The table's a-priori statements as a file, for tau-ARGUS or to change and bring back."""
 
     permission = policy.can_tune_protection
     refusal_message = service.TUNE_REFUSAL
+    detail, suffix = "A-priori statements", "hst"
 
-    def get(self, request, *args, **kwargs):
-        text = service.apriori_text(self.table)
-        record_access(request, self.table, "download", detail="A-priori statements")
-        name = f"{slugify(self.release.title)[:60]}-{slugify(self.table.title)[:60]}.hst"
-        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+    def text(self) -> str:
+        return service.apriori_text(self.table)
 
 
 def _checked_again(table: OutputTable, done: str) -> str:
