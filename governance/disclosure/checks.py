@@ -49,10 +49,12 @@ from governance.disclosure.tables import (
     is_total_label,
 )
 
-ENGINE_VERSION = "2.2"  # recorded with every check: protection intervals, LP audit, insiders, optimal pattern
+ENGINE_VERSION = "2.3"  # recorded with every check: protection intervals, LP audit, insiders, optimal pattern
 # 2.1: the audit stretches each change it finds and starts a repair round from the last one's changes, checked again
 # 2.2: insiders know their own contributions; zero cells under margins; p% coalitions; structural zeros;
 #      lines must add up, declared hierarchies; the pattern's program stops on work limits, not a clock
+# 2.3: the cost by value is the value (plus a thousandth of the smallest cell); a-priori statements and bounds;
+#      two-way tables past the insiders' cuts start from the outsider's least pattern
 SUPPRESSED_MARK = "[c]"
 GIVEN_PATTERN = "given pattern"  # the hidden cells came from elsewhere (a JJ file), audited like any other
 NOT_SUPPRESSION = (

@@ -778,7 +778,7 @@ def test_the_disclosure_record_names_the_rules_engine_checks_and_outcome(request
     record = client.get(_record_urls(table)[0]).json()
     rule_set = service.current_rule_set()
     assert record["rule_set"] == {"version": rule_set.version, "digest": rule_set.digest}
-    assert record["engine"] == "2.2"
+    assert record["engine"] == "2.3"
     assert record["outcome"]["passed"] is True
     assert record["checks"]["lp_audit"]["hidden_checked"] == 2  # South (3) and its partner
     assert record["checks"]["lp_audit"]["protection_short"] == 0
