@@ -16,6 +16,11 @@ stated, separated by semicolons:
 - ``North;F;b;0;40``: bounds every reader knows (not in tau-ARGUS's own files, which take bounds
   with the table; written here so that one file says everything stated about a cell).
 
+A table from a sample extract publishes grossed estimates, not the counts it was made from, so
+protection levels and bounds (numbers in the table's units) are refused for it: stated in its counts
+they would be read by the audit as estimates, and stated as estimates they could not be checked
+against the cell. Its cells may still be stated unsafe, safe or protected, and given a cost.
+
 Codes may be quoted, as tau-ARGUS writes them. The file is read as a whole: every problem is listed
 with its line, and nothing is applied unless every line is sound. A file states everything: cells it
 does not name have no statement, so uploading a file replaces the table's earlier statements.
@@ -34,6 +39,7 @@ MAX_LINES = 200_000
 MAX_PROBLEMS = 50
 STATUSES = {"u": "unsafe", "s": "safe", "p": "protected"}
 NUMBERED = {"c": 1, "pl": 2, "b": 2}
+UNITS = frozenset({"pl", "b"})  # statements in the table's units: refused for a sample's estimates
 
 
 class AprioriError(Exception):
@@ -63,8 +69,10 @@ def _number(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def read_apriori(text: str, table: Table) -> Table:
-    """``table`` with the statements of the a-priori file ``text`` (and only those). Raises AprioriError."""
+def read_apriori(text: str, table: Table, *, sample: bool = False) -> Table:
+    """``table`` with the statements of the a-priori file ``text`` (and only those). Raises AprioriError.
+
+    ``sample``: the table is made from a sample extract, whose levels and bounds cannot be stated."""
     width = len(table.category_columns)
     cells = {_key(cell.key): index for index, cell in enumerate(table.cells)}
     stated: dict[int, dict] = {}
@@ -103,6 +111,12 @@ def read_apriori(text: str, table: Table) -> Table:
             continue
         if what not in NUMBERED:
             problems.append(f"{where}: '{what}' is not a statement: use u, s, p, c, pl or b.")
+            continue
+        if sample and what in UNITS:
+            problems.append(
+                f"{where}: the table is made from a sample and publishes estimates, so '{what}' cannot be stated "
+                "for it: state a cell unsafe (u), safe (s) or protected (p), or give its cost (c)."
+            )
             continue
         values = [_number(part) for part in numbers]
         if len(values) != NUMBERED[what] or any(value is None for value in values):

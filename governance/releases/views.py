@@ -514,7 +514,9 @@ class AprioriView(TableMixin, ServiceFormView):
     refusal_message = service.TUNE_REFUSAL
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(stated=service.stated_cells(self.table), **kwargs)
+        return super().get_context_data(
+            stated=service.stated_cells(self.table), sample=service.is_from_sample(self.table), **kwargs
+        )
 
     def perform(self, form):
         table = service.apply_apriori(self.table, by=self.request.user, upload=form.cleaned_data["file"])
@@ -528,6 +530,9 @@ class AprioriRemoveView(TableMixin, View):
     refusal_message = service.TUNE_REFUSAL
 
     def post(self, request, *args, **kwargs):
+        if not service.stated_cells(self.table):
+            messages.info(request, f"{self.table.title} has no a-priori statements to withdraw.")
+            return redirect(self.table.get_absolute_url())
         table = service.remove_apriori(self.table, by=request.user)
         messages.success(request, _checked_again(table, "The a-priori statements were withdrawn"))
         return redirect(table.get_absolute_url())

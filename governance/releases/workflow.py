@@ -563,7 +563,7 @@ def apply_apriori(table: OutputTable, *, by: User, upload) -> OutputTable:
     table = OutputTable.objects.select_for_update().select_related("source").get(pk=table.pk)
     text = _read_text(upload, "a-priori", MAX_APRIORI_UPLOAD_BYTES, "Select an a-priori file")
     try:
-        stated = read_apriori(text, Table.from_json(table.data))
+        stated = read_apriori(text, Table.from_json(table.data), sample=is_from_sample(table))
     except AprioriError as exc:
         raise ValidationError({"file": exc.errors}) from exc
     return _restate(table, stated, by=by, why=f"The a-priori statements about {table.title} changed.")
@@ -582,6 +582,11 @@ def remove_apriori(table: OutputTable, *, by: User) -> OutputTable:
 def apriori_text(table: OutputTable) -> str:
     """The table's a-priori statements as a file (empty if there are none)."""
     return to_apriori(Table.from_json(table.data))
+
+
+def is_from_sample(table: OutputTable) -> bool:
+    """Whether the table is made from a sample extract (its published numbers are estimates)."""
+    return table.source.extract_type == ExtractType.SAMPLE
 
 
 def stated_cells(table: OutputTable) -> int:

@@ -146,3 +146,15 @@ def test_bounds_every_reader_knows_are_held_against_the_pattern():
 def test_statements_are_removed_by_an_empty_set():
     table = read_apriori("A;F;s\n", table_of())
     assert with_apriori(table, {}) == table_of()
+
+
+def test_a_samples_levels_and_bounds_are_refused_line_by_line_but_its_statuses_and_costs_are_read():
+    # A sample's table publishes grossed estimates: a bound in its counts would reach the audit as an
+    # estimate (20 cases at weight 10 read as 20 people, not 200), so neither levels nor bounds are taken.
+    with pytest.raises(AprioriError) as refused:
+        read_apriori("A;F;u\nA;F;pl;1;1\nC;F;b;40;50\nC;X;c;2\n", table_of(), sample=True)
+    assert len(refused.value.errors) == 2
+    assert refused.value.errors[0].startswith("Line 2: the table is made from a sample and publishes estimates")
+    assert refused.value.errors[1].startswith("Line 3: ")
+    stated = read_apriori("A;F;u\nB;M;s\nTotal;Total;p\nC;X;c;2\n", table_of(), sample=True)
+    assert sum(1 for c in stated.cells if c.apriori is not None) == 4

@@ -286,6 +286,25 @@ def test_a_faulty_file_lists_every_problem_and_nothing_changes(verified_client, 
     assert "Select an a-priori file" in verified_client(sdc).post(apriori_url(table), {}).content.decode()
 
 
+def test_a_sample_tables_bounds_are_refused_and_nothing_to_withdraw_is_said_so(verified_client, sdc, table):
+    source = table.source
+    source.extract_type, source.sampling_weight = "sample", 10
+    source.save()
+    client = verified_client(sdc)
+    assert (
+        "publishes estimates, so its protection levels (pl) and bounds (b)"
+        in client.get(apriori_url(table)).content.decode()
+    )
+    before = OutputTable.objects.get(pk=table.pk)
+    text = client.post(apriori_url(table), {"file": hst_file(b"East;u\nTotal;b;200;300\n")}).content.decode()
+    assert "govuk-error-summary" in text and "Line 2: the table is made from a sample and publishes estimates" in text
+    assert OutputTable.objects.get(pk=table.pk).data == before.data
+    # Withdrawing when nothing is stated says so, and checks nothing again.
+    response = client.post(apriori_url(table, "remove/"), follow=True)
+    assert "has no a-priori statements to withdraw" in response.content.decode()
+    assert OutputTable.objects.get(pk=table.pk).checked_at == before.checked_at
+
+
 @pytest.mark.parametrize("who", ["statistician", "chief", "auditor", "iam"])
 def test_only_disclosure_control_states_cells_a_priori(request, verified_client, table, who):
     client = verified_client(request.getfixturevalue(who))
