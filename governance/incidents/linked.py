@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from governance.access import grants as grant_service
@@ -42,23 +42,6 @@ def linked_assets(incident: Incident):
 
 def linked_contracts(incident: Incident):
     return ResearchContract.objects.filter(incident_links__incident=incident).order_by("reference", "pk")
-
-
-def links_of(incident: Incident) -> list[IncidentLink]:
-    """The incident's links in the order they were made, with the records they name, for its page.
-
-    In the link order alone (``Meta.ordering`` would join the incident for one incident's links).
-    The grants, with their holders and assets, come in a query of their own: joined to the rest,
-    ten tables in one statement took PostgreSQL longer to plan than to run, and it hashed every
-    research contract to meet the few links that name one.
-    """
-    grants = AccessGrant.objects.select_related("holder", "asset").order_by()
-    return list(
-        IncidentLink.objects.filter(incident=incident)
-        .select_related("asset__manager", "asset__business_area", "data_item__asset", "contract")
-        .prefetch_related(Prefetch("grant", queryset=grants))
-        .order_by("pk")
-    )
 
 
 def actions_of(incident: Incident) -> list[IncidentAction]:

@@ -27,7 +27,7 @@ from governance.core.plurals import plural
 from governance.core.selectors import overseen_areas
 from governance.core.tabular import export_response
 from governance.core.views.mixins import FullHistoryMixin, HistoryMixin, PolicyMixin, ServiceFormView
-from governance.incidents import export, linked, records
+from governance.incidents import export, linked, records, touched
 from governance.incidents import selectors as incident_filters
 from governance.incidents.clock import clock_for, is_late
 from governance.incidents.forms import (
@@ -225,7 +225,7 @@ class IncidentDetailView(IncidentMixin, HistoryMixin, TemplateView):
         self.object = self.incident
         user = self.request.user
         handles = can_handle(user, self.incident)
-        self._links = links = linked.links_of(self.incident)
+        self._links = links = touched.links_of(self.incident)
         actions = linked.actions_of(self.incident)
         started_reviews = {a.asset_id for a in actions if a.kind == IncidentAction.Kind.RECERTIFY}
         flagged = {a.contract_id for a in actions if a.kind == IncidentAction.Kind.CONTRACT_REVIEW}
