@@ -17,6 +17,7 @@ PostgreSQL longer to plan than to run.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet
@@ -27,6 +28,8 @@ from governance.core.compiled import CompiledQuery
 from governance.core.models import User
 from governance.incidents.models import IncidentLink
 from governance.register.models import DataItem, InformationAsset
+
+M = TypeVar("M", bound=Model)
 
 PERSON = ("first_name", "last_name", "username")
 
@@ -68,10 +71,13 @@ _LINKS = CompiledQuery(_links, incident=int)
 _GRANTS = CompiledQuery(_grants, incident=int)
 
 
-def _record(model: type[Model], fields: Sequence[str], values: Sequence) -> Model | None:
-    """An instance of ``model`` from ``values`` of ``fields`` (None when the relation is empty)."""
-    if values[0] is None:
-        return None
+def _optional(model: type[M], fields: Sequence[str], values: Sequence) -> M | None:
+    """``_record``, or None when the relation is empty (its id is null)."""
+    return None if values[0] is None else _record(model, fields, values)
+
+
+def _record(model: type[M], fields: Sequence[str], values: Sequence) -> M:
+    """An instance of ``model`` from ``values`` of ``fields``."""
     given = dict(zip(fields, values, strict=True))
     # ``from_db`` takes a subset of the columns in the model's own order, the rest deferred.
     names = [field.attname for field in model._meta.concrete_fields if field.attname in given]
@@ -94,9 +100,9 @@ def links_of(incident) -> list[IncidentLink]:
         values, at = _take(row, 0, _GRANT)
         grant = _record(AccessGrant, _GRANT, values)
         holder, at = _take(row, at, _HOLDER)
-        asset, at = _take(row, at, _GRANT_ASSET)
+        grant_asset, at = _take(row, at, _GRANT_ASSET)
         grant.holder = _record(User, _HOLDER, holder)
-        grant.asset = _record(InformationAsset, _GRANT_ASSET, asset)
+        grant.asset = _record(InformationAsset, _GRANT_ASSET, grant_asset)
         grants[grant.pk] = grant
     links = []
     for row in rows:
@@ -110,7 +116,7 @@ def links_of(incident) -> list[IncidentLink]:
         contract, at = _take(row, at, _CONTRACT)
         if link.asset_id:
             asset = _record(InformationAsset, _ASSET, asset_values)
-            asset.manager = _record(User, _MANAGER, manager)
+            asset.manager = _optional(User, _MANAGER, manager)
             link.asset = asset
         elif link.data_item_id:
             item = _record(DataItem, _ITEM, item_values)
