@@ -141,7 +141,7 @@ class ReleaseDetailView(ReleaseObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         release, user = self.release, self.request.user
-        state = service.readiness(release)
+        state = service.readiness(release, remembered=True)
         signed = service.live_sign_off(release)
         current = signed is not None and service.fingerprint(state.tables, state.rule_set) == signed.fingerprint
         context.update(
@@ -627,7 +627,7 @@ class SignOffView(ReleaseObjectMixin, ServiceFormView):
         return {**super().get_form_kwargs(), "user": self.request.user, "http_request": self.request}
 
     def get_context_data(self, **kwargs):
-        state = service.readiness(self.release)
+        state = service.readiness(self.release, remembered=True)
         return super().get_context_data(state=state, **kwargs)
 
     # No checks(): the page already lists what keeps the release from sign-off, and the

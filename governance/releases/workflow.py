@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from decimal import Decimal
 from typing import cast
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -34,7 +36,7 @@ from governance.core.security import verify_fresh_second_factor
 from governance.core.uploads import safe_original_name
 from governance.disclosure import CheckResult, Extract, Rules, Table, TableError, check_table, parse_table
 from governance.disclosure.apriori import AprioriError, read_apriori, to_apriori, with_apriori
-from governance.disclosure.checks import check_pattern
+from governance.disclosure.checks import ENGINE_VERSION, check_pattern
 from governance.disclosure.differencing import Published, newcomer_problems
 from governance.disclosure.jj import JJError, from_jj, pattern_from, problem_of, to_jj
 from governance.disclosure.linked import LinkedTable, audit_release, same_population
@@ -690,7 +692,11 @@ class Readiness:
         return not self.problems
 
 
-def readiness(release: StatisticalRelease) -> Readiness:
+def readiness(release: StatisticalRelease, *, remembered: bool = False) -> Readiness:
+    """What keeps the release from sign-off.
+
+    ``remembered``: the joint audit's findings may come from the cache, for a page that shows them; the
+    sign-off and the release itself (the control) always audit again."""
     rule_set = current_rule_set()
     tables = list(OutputTable.objects.filter(release=release).select_related("source__asset").order_by("title", "pk"))
     problems = []
@@ -706,7 +712,7 @@ def readiness(release: StatisticalRelease) -> Readiness:
             problems.append(f"{table.title}: the disclosure check failed. Change the table and upload it again.")
     earlier = earlier_tables(release, tables) if tables else {}
     if not problems and (len(tables) > 1 or any(earlier.values())):
-        problems += linked_problems(tables, rule_set, earlier)
+        problems += linked_problems(tables, rule_set, earlier, remembered=remembered)
     if not problems:
         found, _ = earlier_release_problems(release, tables, rule_set, earlier)
         problems += [problem for table in tables for problem in found[table.pk]]
@@ -759,11 +765,44 @@ def _joint_groups(
     return groups
 
 
+JOINT_AUDIT_KEPT_SECONDS = 7 * 24 * 3600
+
+
+def _joint_audit_key(group: _JointGroup, combining: str) -> str:
+    """The cache key of a group's joint audit: a digest of everything the audit reads (each table's cells,
+    its check's pattern, its source and extract, the rules, the engine) and of how its findings read."""
+    parts = [ENGINE_VERSION, repr(group.rules), combining]
+    for linked in group.tables:
+        result = hashlib.sha256(json.dumps(linked.result.to_json(), sort_keys=True, default=str).encode()).hexdigest()
+        parts.append(f"{linked.name}|{linked.source}|{linked.extract.value}|{linked.table.digest}|{result}")
+    return "release-joint-audit:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _joint_findings(group: _JointGroup, combining: str, *, remembered: bool) -> list[str]:
+    """The group's joint audit findings (the first ten). A page may show them from the cache, kept under
+    the digest of what was audited, so a release with large earlier tables is not audited again on every
+    view; sign-off and release audit again whatever the cache holds."""
+    if not remembered:
+        return audit_release(group.tables, group.rules, combining).narrowed[:10]
+    key = _joint_audit_key(group, combining)
+    found = cache.get(key)
+    if not isinstance(found, list):
+        found = audit_release(group.tables, group.rules, combining).narrowed[:10]
+        cache.set(key, found, JOINT_AUDIT_KEPT_SECONDS)
+    return found
+
+
 def linked_problems(
-    tables: list[OutputTable], rule_set: DisclosureRuleSet, earlier: dict[int, list[OutputTable]] | None = None
+    tables: list[OutputTable],
+    rule_set: DisclosureRuleSet,
+    earlier: dict[int, list[OutputTable]] | None = None,
+    *,
+    remembered: bool = False,
 ) -> list[str]:
     """The release's passed tables audited together, since a cell shared by two tables is one unknown; and with
-    them the tables of earlier releases (``earlier_tables``) that count the same people, which an intruder holds."""
+    them the tables of earlier releases (``earlier_tables``) that count the same people, which an intruder holds.
+
+    ``remembered``: findings from the cache are enough (``_joint_findings``)."""
     problems = []
     for group in _joint_groups(tables, rule_set, earlier or {}):
         if len(group.tables) < 2:
@@ -773,7 +812,7 @@ def linked_problems(
             named = [earlier_name(other) for other in group.earlier]
             more = f" and {len(named) - 3:,} more" if len(named) > 3 else ""
             combining += f" with {', '.join(named[:3])}{more}"
-        problems += audit_release(group.tables, group.rules, combining).narrowed[:10]
+        problems += _joint_findings(group, combining, remembered=remembered)
     return problems
 
 

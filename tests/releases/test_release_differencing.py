@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance.core import roles
@@ -276,3 +277,34 @@ def test_a_table_with_a_column_more_is_added_up_over_it_before_subtracting():
 
     assert [problem.split('"')[1] for problem in problems] == ["South", "Total"]
     assert newcomer_problems(may, june)  # and the other way round: the earlier table is the larger one's part
+
+
+def test_the_release_page_shows_the_joint_audit_from_the_cache_but_sign_off_audits_again(
+    verified_client, statistician, chief, asset, monkeypatch
+):
+    """A page view need not audit the release with its earlier tables again while nothing audited has
+    changed (the findings are kept under the digest of what was audited); the sign-off is the control
+    and always audits."""
+    publish(release_of(statistician, "Claims, May", asset, BY_REGION), statistician, chief)
+    june = release_of(statistician, "Claims, June", asset, BY_SUB_REGION, hierarchy=True)
+    audits = []
+    real = service.audit_release
+    monkeypatch.setattr(service, "audit_release", lambda *args, **kwargs: audits.append(1) or real(*args, **kwargs))
+    cache.clear()
+    client = verified_client(statistician)
+    for _ in range(2):
+        page = client.get(june.get_absolute_url()).content.decode()
+        assert "NE, F could be worked out exactly" in page
+    assert len(audits) == 1
+    assert not service.readiness(june).ready and len(audits) == 2  # sign-off's own check: audited again
+    # Another table in the release is another audit: the cache is keyed by what is audited.
+    table = june.tables.get()
+    service.replace_table(
+        table,
+        by=statistician,
+        title=table.title,
+        source=table.source,
+        upload=SimpleUploadedFile("t.csv", BY_REGION, content_type="text/csv"),
+    )
+    assert "NE, F could be worked out exactly" not in client.get(june.get_absolute_url()).content.decode()
+    assert len(audits) == 3
