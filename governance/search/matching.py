@@ -109,6 +109,17 @@ def one_search() -> Iterator[None]:
         _shared.reset(token)
 
 
+@contextmanager
+def independently() -> Iterator[None]:
+    """Within it, nothing is shared from ``one_search``: every table's matching rows are a subquery of
+    the statement itself, as a statement kept for later searches (``statements``) must have them."""
+    token = _shared.set(None)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
 def _related(model, relation: str):
     """The model ``relation`` ("asset", "holder") leads to from ``model``."""
     for step in relation.split("__"):

@@ -4,15 +4,19 @@ One query per kind (the first rows, each carrying the count of all the matches, 
 matching is done once), plus whatever the kind's selector asks once for the person, plus
 one per table whose rows several kinds are found through (the assets and people matching
 the words, shared by grants and requests: ``matching.one_search``); none per result,
-however many records match.
+however many records match. On PostgreSQL two more, around the kinds whose prepared statements
+run on their generic plan (``prepared.plan_modes``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import DEFAULT_DB_ALIAS, connections
+
 from governance.search.kinds import KINDS, Kind, Result
 from governance.search.matching import one_search
+from governance.search.prepared import plan_modes
 
 PER_KIND = 5
 MAX_LENGTH = 200
@@ -40,9 +44,10 @@ def search_everything(user, text: str, per_kind: int = PER_KIND) -> list[Group]:
     text = clean_text(text)
     if not text:
         return []
-    groups = []
-    with one_search():
-        for kind in KINDS:
-            count, rows = kind.first(user, text, per_kind)
-            groups.append(Group(kind, count, [kind.describe(row) for row in rows]))
-    return groups
+    found: dict[str, tuple[int, list]] = {}
+    # The kinds whose statements run on their generic plan for a person who sees part of their
+    # records (most people) first, so that the session's plan mode changes as few times as may be.
+    with one_search(), plan_modes(connections[DEFAULT_DB_ALIAS]):
+        for kind in sorted(KINDS, key=lambda kind: kind.generic_plan(True, False) is not True):
+            found[kind.key] = kind.first(user, text, per_kind)
+    return [Group(kind, found[kind.key][0], [kind.describe(row) for row in found[kind.key][1]]) for kind in KINDS]

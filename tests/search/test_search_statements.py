@@ -1,0 +1,160 @@
+"""On PostgreSQL each kind's statement is kept per shape of search and prepared on the connection:
+kept statements carry nothing of the person who first ran them, nor of the words they were built for."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from governance.search import statements
+from governance.search.first_rows import first_matches, ranked_prefix
+from governance.search.kinds import BY_KEY, KINDS
+from governance.search.matching import one_search
+from governance.search.results import search_everything
+from tests.factories import BusinessAreaFactory, UserFactory, contract_manager, make_asset, make_contract, make_grant
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="statements are kept on PostgreSQL only"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept_from_before():
+    with statements.forgotten():
+        yield
+
+
+def _first(kind: str, viewer, text: str, limit: int = 5) -> tuple[int, list[int]]:
+    with one_search():
+        count, rows = BY_KEY[kind].first(viewer, text, limit)
+    return count, [row.pk for row in rows]
+
+
+def _built_afresh(kind: str, viewer, text: str, limit: int = 5) -> tuple[int, list[int]]:
+    """The same search built from its querysets, as before statements were kept."""
+    found = BY_KEY[kind]
+    count, rows = first_matches(
+        found.records(viewer),
+        text,
+        names=found.names,
+        words=found.words,
+        order=found.order,
+        also=found.reference(text),
+        related=found.related,
+        limit=limit,
+    )
+    return count, [row.pk for row in rows]
+
+
+def test_a_statement_kept_from_one_managers_search_shows_another_only_their_own_contracts(staff):
+    """As an attacker would try it: the statement one contract manager's search left behind, run for
+    another with the very same shape (one word, the same restricted view), must answer with the
+    second manager's contracts only; and for someone with no contracts, none at all."""
+    first, second = contract_manager(), contract_manager()
+    mine = [make_contract(manager=first, reference=f"DWP-RES-2031-01{n}", title="Claims outcomes") for n in range(3)]
+    theirs = [make_contract(manager=second, reference=f"DWP-RES-2031-02{n}", title="Claims outcomes") for n in range(2)]
+
+    assert _first("contracts", first, "Claims") == (3, sorted(c.pk for c in mine))
+    kept = dict(statements._KEPT)
+    assert [shape.restricted for shape in kept if shape.kind == "contracts"] == [True]
+
+    assert _first("contracts", second, "Claims") == (2, sorted(c.pk for c in theirs))
+    assert _first("contracts", staff, "Claims") == (0, [])
+    # The very statement was reused, not built again for them.
+    assert {shape: statement for shape, statement in statements._KEPT.items() if shape in kept} == kept
+    assert len([shape for shape in statements._KEPT if shape.kind == "contracts"]) == 1
+
+
+def test_the_person_who_sees_everything_and_one_who_does_not_get_different_statements(auditor, staff):
+    """Oversight's statement has no restriction to what a person sees: it must never serve anyone else."""
+    make_contract(reference="DWP-RES-2031-014", title="Claims outcomes")
+    assert _first("contracts", auditor, "Claims")[0] == 1
+    assert _first("contracts", staff, "Claims") == (0, [])
+    shapes = {shape.restricted for shape in statements._KEPT if shape.kind == "contracts"}
+    assert shapes == {False, True}
+
+
+def test_one_persons_grants_stay_theirs_through_a_kept_statement(area):
+    """Grants are listed by the selector as ids: a holder sees their own, never the other's."""
+    claims = make_asset(manager=None, business_area=area, name="Claims")
+    one, other = UserFactory(business_area=area), UserFactory(business_area=area)
+    own = make_grant(one, asset=claims)
+    theirs = make_grant(other, asset=claims)
+    assert _first("grants", one, "Claims") == (1, [own.pk])
+    assert _first("grants", other, "Claims") == (1, [theirs.pk])
+
+
+SEARCHES = ("Claims", "Okafor", "Claims Okafor", "Okafr", "claims -Okafor", "-Okafor", "laim", "Grant 1", "50%", "t_5")
+
+
+@pytest.mark.parametrize("kind", [kind.key for kind in KINDS])
+def test_kept_statements_find_what_the_search_built_afresh_finds_for_each_person(auditor, staff, area, iam, kind):
+    """The same records, in the same order, and the same counts, for someone who sees everything and
+    for people who see part, whatever the text's shape, the kept statement reused from search to search."""
+    okafor = UserFactory(business_area=area, first_name="Dana", last_name="Okafor")
+    claims = make_asset(manager=iam, business_area=area, name="Claims", description="Claims at 50% rate")
+    other = make_asset(manager=None, business_area=BusinessAreaFactory(), name="Claims outcomes")
+    make_grant(okafor, asset=claims)
+    make_grant(staff, asset=other)
+    make_contract(manager=contract_manager(), reference="DWP-RES-2031-014", title="Claims outcomes")
+    for viewer in (auditor, staff, iam, okafor):
+        for text in SEARCHES:
+            for limit in (1, 5):
+                assert _first(kind, viewer, text, limit) == _built_afresh(kind, viewer, text, limit), (viewer, text)
+
+
+def test_a_statement_whose_values_do_not_all_come_from_the_shape_is_not_kept(auditor):
+    """A value worked out from the text in Python (here upper-cased) cannot be put in its place later:
+    such a statement is refused, and the search is built afresh."""
+    contracts = BY_KEY["contracts"]
+    shape = statements.Shape("contracts", 1, False, False, False, 5, "default")
+
+    def derived(queryset, text, also):
+        return ranked_prefix(
+            queryset.filter(title__startswith=text.upper()),
+            text,
+            names=contracts.names,
+            words=contracts.words,
+            order=contracts.order,
+            also=also,
+            limit=5,
+        )
+
+    assert statements._build(shape, contracts.records(auditor).model, derived) is None
+
+
+def test_statements_are_prepared_on_their_second_run_and_the_plan_mode_is_set_back(auditor, area):
+    make_asset(manager=None, business_area=area, name="Claims")
+    for _ in range(3):
+        groups = search_everything(auditor, "Claims")
+    assert {group.kind.key: group.count for group in groups}["assets"] == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%%search_top%%'")
+        prepared = " ".join(statement for (statement,) in cursor.fetchall())
+        cursor.execute("SHOW plan_cache_mode")
+        (mode,) = cursor.fetchone()
+    tables = {kind.records(auditor).model._meta.db_table for kind in KINDS}
+    assert {table for table in tables if f'SELECT "{table}"."id" AS "search_pk"' in prepared} == tables
+    assert mode == "auto"
+
+
+def test_the_plan_mode_is_set_back_when_a_search_fails(auditor, monkeypatch):
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(statements, "read_first", fails)
+    with pytest.raises(RuntimeError):
+        search_everything(auditor, "Claims")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("auto",)
+
+
+def test_a_kept_statement_runs_as_one_query_logged_like_any_other(auditor, area):
+    make_asset(manager=None, business_area=area, name="Claims")
+    _first("assets", auditor, "Claims")
+    with CaptureQueriesContext(connection) as captured:
+        assert _first("assets", auditor, "Claims")[0] == 1
+    assert len([query for query in captured.captured_queries if "search_top" in query["sql"]]) == 1
