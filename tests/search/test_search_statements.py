@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from governance.search import statements
+from governance.search import first_rows, prepared, statements
 from governance.search.first_rows import first_matches, ranked_prefix
 from governance.search.kinds import BY_KEY, KINDS
 from governance.search.matching import one_search
@@ -158,3 +158,21 @@ def test_a_kept_statement_runs_as_one_query_logged_like_any_other(auditor, area)
     with CaptureQueriesContext(connection) as captured:
         assert _first("assets", auditor, "Claims")[0] == 1
     assert len([query for query in captured.captured_queries if "search_top" in query["sql"]]) == 1
+
+
+def test_nothing_is_prepared_behind_a_pooler_in_transaction_mode(auditor, area, monkeypatch):
+    """Behind PgBouncer in transaction mode (``DB_TRANSACTION_POOLER``) a statement prepared on one server
+    connection could be missing on the next transaction's: the search's statements are then sent as
+    every other statement is, unprepared, and find the same."""
+    make_asset(manager=None, business_area=area, name="Claims")
+    assert prepared.may_prepare(connection)
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    assert not prepared.may_prepare(connection)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a statement was prepared behind a pooler")
+
+    monkeypatch.setattr(first_rows, "fetch_all", refused)
+    for _ in range(3):
+        groups = search_everything(auditor, "Claims")
+    assert {group.kind.key: group.count for group in groups}["assets"] == 1
