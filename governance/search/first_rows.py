@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 from django.db.models.sql.query import Query
 
-from governance.search.matching import matched, matching
+from governance.search.matching import Ranking, matched, matching
 from governance.search.prepared import fetch_all, may_prepare
 
 TOP = "search_top"
@@ -128,45 +128,34 @@ def _rows_query(model, related: tuple[str, ...]) -> Query:
     return query
 
 
-def first_matches(
-    queryset: QuerySet,
-    text: str,
-    *,
-    names: tuple[str, ...],
-    words: tuple[str, ...],
-    order: tuple[str, ...],
-    also: Q | None,
-    related: tuple[str, ...],
-    limit: int,
-) -> tuple[int, list]:
+def first_matches(queryset: QuerySet, text: str, ranking: Ranking, *, also: Q | None, limit: int) -> tuple[int, list]:
     """How many rows of ``queryset`` ``text`` matches, and the first ``limit`` of them in
-    ``matching``'s order, with their ``related`` records (one query)."""
+    ``matching``'s order, with their related records (one query)."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
-        searched = matching(queryset.select_related(*related), text, names=names, words=words, order=order, also=also)
+        searched = matching(
+            queryset.select_related(*ranking.related),
+            text,
+            names=ranking.names,
+            words=ranking.words,
+            order=ranking.order,
+            also=also,
+        )
         first = list(searched.annotate(search_total=Window(Count("pk")))[:limit])
         return (first[0].search_total if first else 0), first
     try:
-        prefix = ranked_prefix(queryset, text, names=names, words=words, order=order, also=also, limit=limit)
+        prefix = ranked_prefix(queryset, text, ranking, also=also, limit=limit)
     except EmptyResultSet:
         return 0, []
-    return read_first(queryset.model, related, prefix, connection)
+    return read_first(queryset.model, ranking.related, prefix, connection)
 
 
-def ranked_prefix(
-    queryset: QuerySet,
-    text: str,
-    *,
-    names: tuple[str, ...],
-    words: tuple[str, ...],
-    order: tuple[str, ...],
-    also: Q | None,
-    limit: int,
-) -> tuple[str, tuple]:
+def ranked_prefix(queryset: QuerySet, text: str, ranking: Ranking, *, also: Q | None, limit: int) -> tuple[str, tuple]:
     """The common table expressions ranking the rows of ``queryset`` that ``text`` matches and
     keeping the first ``limit`` (``search_top``), as SQL and parameters; raises EmptyResultSet
     when nothing can match. ``statements`` compiles it once per shape of search."""
     connection = connections[queryset.db]
+    names, words, order = ranking.names, ranking.words, ranking.order
     keys = tuple(dict.fromkeys((*words, *names)))
     narrow: dict[str, F | Q] = {
         "search_pk": F("pk"),

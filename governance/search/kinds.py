@@ -22,7 +22,7 @@ from governance.incidents.selectors import visible_incidents
 from governance.register.selectors import visible_assets, visible_data_items, visible_people
 from governance.releases.selectors import visible_releases
 from governance.search.first_rows import first_matches
-from governance.search.matching import matching
+from governance.search.matching import Ranking, matching
 from governance.search.prepared import use_generic
 from governance.search.statements import first_kept
 
@@ -87,31 +87,15 @@ class Kind:
         ``limit`` of them in ``search``'s order, in one query (on PostgreSQL a statement kept for
         searches of this shape, restricted to what ``records`` gives this person)."""
         visible, also = self.records(user), self.reference(text)
-        kept = first_kept(
-            self.key,
-            visible,
-            text,
-            names=self.names,
-            words=self.words,
-            order=self.order,
-            also=also,
-            related=self.related,
-            limit=limit,
-            generic_plan=self.generic_plan,
-        )
+        kept = first_kept(self.key, visible, text, self.ranking, also=also, limit=limit, generic_plan=self.generic_plan)
         if kept is not None:
             return kept
         use_generic(connections[visible.db], False)  # planned for its values, as every statement was
-        return first_matches(
-            visible,
-            text,
-            names=self.names,
-            words=self.words,
-            order=self.order,
-            also=also,
-            related=self.related,
-            limit=limit,
-        )
+        return first_matches(visible, text, self.ranking, also=also, limit=limit)
+
+    @property
+    def ranking(self) -> Ranking:
+        return Ranking(self.names, self.words, self.order, self.related)
 
 
 PERSON_NAMES = ("first_name", "last_name")

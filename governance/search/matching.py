@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
@@ -25,6 +26,19 @@ from django.db.models.functions import Greatest
 from governance.access.selectors import overseen_assets_listed_once
 
 MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How a kind's records are matched and put in order, as every path of the search reads them:
+    ``names`` the short fields people type part of (names, references), ``words`` every field searched
+    by word, ``order`` the tie-breaks (the only order on SQLite), ``related`` the records read with
+    each result to describe it."""
+
+    names: tuple[str, ...]
+    words: tuple[str, ...]
+    order: tuple[str, ...]
+    related: tuple[str, ...] = ()
 
 
 def matching(

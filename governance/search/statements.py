@@ -34,7 +34,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
 from governance.search.first_rows import ranked_prefix, read_first
-from governance.search.matching import NEGATION, independently
+from governance.search.matching import NEGATION, Ranking, independently
 from governance.search.prepared import use_generic
 
 VISIBLE = "SELECT search_visible_rows"
@@ -215,12 +215,9 @@ def first_kept(
     key: str,
     visible: QuerySet,
     text: str,
+    ranking: Ranking,
     *,
-    names: tuple[str, ...],
-    words: tuple[str, ...],
-    order: tuple[str, ...],
     also: Q | None,
-    related: tuple[str, ...],
     limit: int,
     generic_plan: Callable[[bool, bool], bool | None],
 ) -> tuple[int, list] | None:
@@ -254,7 +251,7 @@ def first_kept(
     shape = Shape(key, len(text.split()), bool(NEGATION.search(text)), also is not None, restricted, limit, visible.db)
 
     def build(queryset: QuerySet, stand_in: str, stand_in_also: Q | None) -> tuple[str, tuple]:
-        return ranked_prefix(queryset, stand_in, names=names, words=words, order=order, also=stand_in_also, limit=limit)
+        return ranked_prefix(queryset, stand_in, ranking, also=stand_in_also, limit=limit)
 
     statement = _kept(shape, model, build)
     if statement is None:
@@ -279,7 +276,7 @@ def first_kept(
         params[statement.visible_at : statement.visible_at] = visible_params
         sql = sql.replace(VISIBLE, visible_sql)
     use_generic(connection, generic_plan(restricted, also is not None))
-    return read_first(model, related, (sql, tuple(params)), connection)
+    return read_first(model, ranking.related, (sql, tuple(params)), connection)
 
 
 @contextmanager

@@ -35,16 +35,7 @@ def _first(kind: str, viewer, text: str, limit: int = 5) -> tuple[int, list[int]
 def _built_afresh(kind: str, viewer, text: str, limit: int = 5) -> tuple[int, list[int]]:
     """The same search built from its querysets, as before statements were kept."""
     found = BY_KEY[kind]
-    count, rows = first_matches(
-        found.records(viewer),
-        text,
-        names=found.names,
-        words=found.words,
-        order=found.order,
-        also=found.reference(text),
-        related=found.related,
-        limit=limit,
-    )
+    count, rows = first_matches(found.records(viewer), text, found.ranking, also=found.reference(text), limit=limit)
     return count, [row.pk for row in rows]
 
 
@@ -113,13 +104,7 @@ def test_a_statement_whose_values_do_not_all_come_from_the_shape_is_not_kept(aud
 
     def derived(queryset, text, also):
         return ranked_prefix(
-            queryset.filter(title__startswith=text.upper()),
-            text,
-            names=contracts.names,
-            words=contracts.words,
-            order=contracts.order,
-            also=also,
-            limit=5,
+            queryset.filter(title__startswith=text.upper()), text, contracts.ranking, also=also, limit=5
         )
 
     assert statements._build(shape, contracts.records(auditor).model, derived) is None
