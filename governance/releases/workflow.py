@@ -782,13 +782,12 @@ def _joint_findings(group: _JointGroup, combining: str, *, remembered: bool) -> 
     """The group's joint audit findings (the first ten). A page may show them from the cache, kept under
     the digest of what was audited, so a release with large earlier tables is not audited again on every
     view; sign-off and release audit again whatever the cache holds."""
-    if not remembered:
-        return audit_release(group.tables, group.rules, combining).narrowed[:10]
-    key = _joint_audit_key(group, combining)
-    found = cache.get(key)
+    key = _joint_audit_key(group, combining) if remembered else None
+    found = cache.get(key) if key else None
     if not isinstance(found, list):
         found = audit_release(group.tables, group.rules, combining).narrowed[:10]
-        cache.set(key, found, JOINT_AUDIT_KEPT_SECONDS)
+        if key:
+            cache.set(key, found, JOINT_AUDIT_KEPT_SECONDS)
     return found
 
 
