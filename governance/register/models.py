@@ -165,6 +165,8 @@ class DataItem(AuditScoped, models.Model):
     class Meta:
         ordering = ["asset", "name", "pk"]
         constraints = [models.UniqueConstraint("asset", Lower("name"), name="data_item_name_unique_in_asset")]
+        # The items of one name, for the search's summary of distinct names (``search.item_names``).
+        indexes = [models.Index(fields=["name"], name="data_item_by_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -22,6 +22,7 @@ from governance.incidents.selectors import visible_incidents
 from governance.register.selectors import visible_assets, visible_data_items, visible_people
 from governance.releases.selectors import visible_releases
 from governance.search.first_rows import first_matches
+from governance.search.item_names import first_by_names
 from governance.search.matching import Ranking, matching
 from governance.search.prepared import use_generic
 from governance.search.statements import first_kept
@@ -71,6 +72,9 @@ class Kind:
     describe: Callable[[Any], Result]
     related: tuple[str, ...] = ()
     reference: Callable[[str], Q | None] = field(default=_no_reference)
+    by_names: Callable[[QuerySet, str, int, tuple[str, ...]], tuple[int, list] | None] | None = None
+    """Its first matches and their count from a summary of its distinct names (``item_names``), where
+    that can answer for the person; otherwise the kind's own statement ranks its records one by one."""
     generic_plan: Callable[[bool, bool], bool | None] = field(default=lambda restricted, referenced: None)
     """Whether its prepared statement runs on its generic plan (True), planned afresh (False) or as
     PostgreSQL chooses (None; ``prepared.plan_modes``), given whether the person sees only some of
@@ -87,6 +91,10 @@ class Kind:
         ``limit`` of them in ``search``'s order, in one query (on PostgreSQL a statement kept for
         searches of this shape, restricted to what ``records`` gives this person)."""
         visible, also = self.records(user), self.reference(text)
+        if self.by_names is not None and also is None:
+            found = self.by_names(visible, text, limit, self.related)
+            if found is not None:
+                return found
         kept = first_kept(self.key, visible, text, self.ranking, also=also, limit=limit, generic_plan=self.generic_plan)
         if kept is not None:
             return kept
@@ -121,6 +129,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         key="items",
         generic_plan=always,
+        by_names=first_by_names,
         singular="data item",
         plural="data items",
         records=visible_data_items,

@@ -187,6 +187,21 @@ def _every_row(model, alias: str) -> str:
     return sql
 
 
+def restricts(visible: QuerySet) -> bool:
+    """Whether ``visible`` (a kind's selector's queryset) leaves out any row of its table."""
+    if visible.query.is_empty():
+        return True
+    try:
+        sql, params = visible.order_by().values("pk").query.get_compiler(visible.db).as_sql()
+    except EmptyResultSet:
+        return True
+    return _restricting(visible.model, visible.db, sql, params)
+
+
+def _restricting(model, alias: str, sql: str, params) -> bool:
+    return sql != _every_row(model, alias) or bool(params)
+
+
 def _listed(visible: QuerySet) -> list[int] | None:
     """The ids the selector lists the person's records by, when that is all it restricts them by
     (``visible_grants`` lists them); None otherwise."""
@@ -247,7 +262,7 @@ def first_kept(
             visible_sql, visible_params = visible.order_by().values("pk").query.get_compiler(visible.db).as_sql()
         except EmptyResultSet:
             return 0, []
-        restricted = visible_sql != _every_row(model, visible.db) or bool(visible_params)
+        restricted = _restricting(model, visible.db, visible_sql, visible_params)
     shape = Shape(key, len(text.split()), bool(NEGATION.search(text)), also is not None, restricted, limit, visible.db)
 
     def build(queryset: QuerySet, stand_in: str, stand_in_also: Q | None) -> tuple[str, tuple]:

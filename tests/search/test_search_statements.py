@@ -12,7 +12,15 @@ from governance.search.first_rows import first_matches, ranked_prefix
 from governance.search.kinds import BY_KEY, KINDS
 from governance.search.matching import one_search
 from governance.search.results import search_everything
-from tests.factories import BusinessAreaFactory, UserFactory, contract_manager, make_asset, make_contract, make_grant
+from tests.factories import (
+    BusinessAreaFactory,
+    DataItemFactory,
+    UserFactory,
+    contract_manager,
+    make_asset,
+    make_contract,
+    make_grant,
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -111,7 +119,8 @@ def test_a_statement_whose_values_do_not_all_come_from_the_shape_is_not_kept(aud
 
 
 def test_statements_are_prepared_on_their_second_run_and_the_plan_mode_is_set_back(auditor, area):
-    make_asset(manager=None, business_area=area, name="Claims")
+    claims = make_asset(manager=None, business_area=area, name="Claims")
+    DataItemFactory(asset=claims, name="claims_made", description="Claims made")
     for _ in range(3):
         groups = search_everything(auditor, "Claims")
     assert {group.kind.key: group.count for group in groups}["assets"] == 1
