@@ -46,8 +46,11 @@ def search_everything(user, text: str, per_kind: int = PER_KIND) -> list[Group]:
         return []
     found: dict[str, tuple[int, list]] = {}
     # The kinds whose statements run on their generic plan for a person who sees part of their
-    # records (most people) first, so that the session's plan mode changes as few times as may be.
+    # records (most people) first, and those answered from a summary of their names (planned for the
+    # words) with those planned afresh, so that the session's plan mode changes as few times as may be.
     with one_search(), plan_modes(connections[DEFAULT_DB_ALIAS]):
-        for kind in sorted(KINDS, key=lambda kind: kind.generic_plan(True, False) is not True):
+        for kind in sorted(
+            KINDS, key=lambda kind: kind.by_names is not None or kind.generic_plan(True, False) is not True
+        ):
             found[kind.key] = kind.first(user, text, per_kind)
     return [Group(kind, found[kind.key][0], [kind.describe(row) for row in found[kind.key][1]]) for kind in KINDS]
