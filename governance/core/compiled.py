@@ -28,13 +28,17 @@ from __future__ import annotations
 import datetime
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
@@ -49,6 +53,8 @@ _SENTINELS: dict[type, tuple[Any, Any]] = {
     ),
     # Ids sent as one array (``core.expressions.AmongIds`` on PostgreSQL).
     list: ([-7_391_204_517], [-7_391_204_519]),
+    # Text that reaches the SQL as it is (a record's audit scope).
+    str: ("\x1fsentinel-7391204517", "\x1fsentinel-7391204519"),
 }
 
 
@@ -60,6 +66,8 @@ def _sentinel(kind: type, which: int, index: int) -> Any:
         return base - 10 * index
     if kind is list:
         return [base[0] - 10 * index]
+    if kind is str:
+        return f"{base}-{index}"
     if kind is datetime.date:
         return base + datetime.timedelta(days=index)
     return base + datetime.timedelta(seconds=index)
@@ -83,6 +91,86 @@ class _Statement:
 def concrete_attnames(model: type[Model]) -> tuple[str, ...]:
     """The columns a queryset of ``model`` loads, in order: what ``CompiledQuery.instances`` reads."""
     return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+#: Whether a model's instances may be made without ``__init__`` (``from_row``), by model.
+_PLAIN: dict[type[Model], bool] = {}
+
+
+def _plain(model: type[Model]) -> bool:
+    """Whether ``Model.__init__`` would do nothing for ``model`` but store the values: neither it nor
+    ``from_db`` overridden, and each column kept as it is given (Django's own attribute for it)."""
+    found = _PLAIN.get(model)
+    if found is None:
+        found = _PLAIN[model] = (
+            model.__init__ is Model.__init__
+            and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+            and all(
+                type(getattr(model, field.attname, None)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+                for field in model._meta.concrete_fields
+            )
+        )
+    return found
+
+
+def from_row(model: type[M], names: Sequence[str], values: Sequence[Any], using: str = "default") -> M:
+    """``model.from_db(using, names, values)``: an instance loaded with the columns ``names`` (in the
+    model's order), the others deferred, as a queryset makes one.
+
+    ``Model.__init__`` sets each of the model's fields in turn, deferred or not, and costs ten times
+    what storing the values does: a page that makes hundreds of instances from a compiled statement's
+    rows (an incident's links, grants and history) spent milliseconds there. Where ``__init__`` would
+    only store them (no override, no signal receiver, no field of its own kind of attribute), they
+    are stored directly."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model) or not _plain(model):
+        return model.from_db(using, names, values)
+    instance = model.__new__(model)
+    stored = instance.__dict__
+    stored.update(zip(names, values, strict=True))
+    state = stored["_state"] = ModelState()
+    state.adding = False
+    state.db = using
+    return instance
+
+
+def related_columns(model: type[Model], paths: Sequence[str]) -> tuple[str, ...]:
+    """The ``values_list`` names that load ``model`` with ``select_related(*paths)``, for ``with_related``:
+    its concrete columns, then each related record's (a path after the one it goes through)."""
+    columns = list(concrete_attnames(model))
+    for path in paths:
+        columns += [f"{path}__{name}" for name in concrete_attnames(_related_model(model, path))]
+    return tuple(columns)
+
+
+def with_related(model: type[M], paths: Sequence[str], row: Sequence[Any], using: str = "default") -> M:
+    """An instance of ``model`` from a row of ``related_columns(model, paths)``, with each related record
+    attached as ``select_related`` attaches it: None where the key is empty, nothing beyond an empty one."""
+    names = concrete_attnames(model)
+    instance = from_row(model, names, row[: len(names)], using)
+    at = len(names)
+    loaded: dict[str, Model | None] = {"": instance}
+    for path in paths:
+        parent_path, _, name = path.rpartition("__")
+        related = _related_model(model, path)
+        columns = concrete_attnames(related)
+        values, at = row[at : at + len(columns)], at + len(columns)
+        parent = loaded.get(parent_path)
+        if parent is None:  # an empty key on the way: select_related goes no further
+            loaded[path] = None
+            continue
+        empty = values[columns.index(related._meta.pk.attname)] is None
+        record = None if empty else from_row(related, columns, values, using)
+        field: Any = parent._meta.get_field(name)
+        field.set_cached_value(parent, record)
+        loaded[path] = record
+    return instance
+
+
+def _related_model(model: type[Model], path: str) -> type[Model]:
+    found: Any = model
+    for name in path.split("__"):
+        found = found._meta.get_field(name).related_model
+    return found
 
 
 def _forms(connection, kind: type, value: Any) -> dict[str, Any]:
@@ -114,7 +202,7 @@ class CompiledQuery:
     """A queryset built by ``build(*fixed, **varying)``, compiled once per database and ``fixed``.
 
     ``varying`` names the parameters that change from one call to the next and their types
-    (``int``, ``datetime.date``, ``datetime.datetime``, or ``list`` for ids); each must reach the SQL
+    (``int``, ``str``, ``datetime.date``, ``datetime.datetime``, or ``list`` for ids); each must reach the SQL
     as a parameter of its own, unchanged. A list reaches PostgreSQL as one array (``AmongIds``);
     where the database spreads it over a placeholder per id (SQLite, in development), the SQL
     depends on its length, and the queryset is built for each call instead. ``fixed`` arguments must
@@ -124,7 +212,9 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet], **varying: type):
         for name, kind in varying.items():
             if kind not in _SENTINELS:
-                raise ImproperlyConfigured(f"{name}: a varying parameter must be an int, a date, a datetime or a list")
+                raise ImproperlyConfigured(
+                    f"{name}: a varying parameter must be an int, a text, a date, a datetime or a list"
+                )
         self.build = build
         self.varying = varying
         self._statements: OrderedDict[tuple, _Statement] = OrderedDict()
@@ -227,7 +317,7 @@ class CompiledQuery:
         """The rows as instances of ``model``, for a builder whose ``values_list`` names the model's
         concrete fields' attnames in their order (``concrete_attnames``), as a queryset would load them."""
         names = concrete_attnames(model)
-        return [model.from_db(using, names, row) for row in self.rows(*fixed, using=using, **values)]
+        return [from_row(model, names, row, using) for row in self.rows(*fixed, using=using, **values)]
 
     def _check(self, values: dict[str, Any]) -> None:
         if set(values) != set(self.varying):

@@ -11,9 +11,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_init
 from django.utils import timezone
 
-from governance.core.compiled import CompiledQuery, concrete_attnames
+from governance.core.compiled import CompiledQuery, concrete_attnames, from_row
 from governance.core.expressions import AmongIds
 from governance.register.models import InformationAsset
 from tests.factories import BusinessAreaFactory, InformationAssetFactory
@@ -125,6 +126,46 @@ def test_instances_are_the_records_a_queryset_loads(assets):
         assert not got._state.adding and got._state.db == "default"
 
 
+def test_from_row_makes_the_instance_from_db_makes(assets):
+    names = ("id", "name", "business_area_id")  # a few columns, the others deferred
+    for asset in assets:
+        values = (asset.pk, asset.name, asset.business_area_id)
+        made, loaded = from_row(InformationAsset, names, values), InformationAsset.from_db("default", names, values)
+        assert made.__dict__.keys() == loaded.__dict__.keys()
+        assert [getattr(made, name) for name in names] == [getattr(loaded, name) for name in names]
+        assert made.get_deferred_fields() == loaded.get_deferred_fields()
+        assert (made._state.adding, made._state.db) == (False, "default")
+        assert made.business_area == asset.business_area  # a relation is read as from any instance
+
+
+def test_from_row_leaves_a_watched_model_to_its_init(assets):
+    seen = []
+
+    def watch(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(watch, sender=InformationAsset)
+    try:
+        made = from_row(InformationAsset, ("id", "name"), (assets[0].pk, assets[0].name))
+    finally:
+        post_init.disconnect(watch, sender=InformationAsset)
+    assert seen == [made]
+
+
+def _named(*, name: str):
+    return InformationAsset.objects.filter(name=name).order_by("pk").values_list("pk", flat=True)
+
+
+NAMED = CompiledQuery(_named, name=str)
+
+
+def test_a_text_parameter_is_put_in_its_place(assets, django_assert_num_queries):
+    for name in ("Survey 0", "Survey 40", "Other", "No such asset"):
+        with django_assert_num_queries(1):
+            got = NAMED.rows(name=name)
+        assert [row[0] for row in got] == list(_named(name=name))
+
+
 def test_each_set_of_fixed_arguments_is_compiled_apart(assets):
     today, now = timezone.localdate(), timezone.now()
     survey = BY_AREA.dicts("Survey", before=today, since=now, above=0)
@@ -161,7 +202,7 @@ def test_a_value_derived_in_python_is_refused():
 
 def test_wrong_parameters_are_refused():
     with pytest.raises(ImproperlyConfigured):
-        CompiledQuery(lambda *, name: InformationAsset.objects.filter(name=name), name=str)
+        CompiledQuery(lambda *, share: InformationAsset.objects.filter(pk__gt=share), share=float)
     with pytest.raises(TypeError):
         BY_AREA.rows("Survey", before=timezone.localdate())
     with pytest.raises(TypeError):
