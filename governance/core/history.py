@@ -82,15 +82,30 @@ def entries_of(obj: models.Model, viewer=None):
     that renders a history gets the same filter: an asset's rights rows (who holds
     access) only for those who oversee it. No viewer means the least that is shown.
     """
+    hidden = hidden_types(obj, viewer)
     if isinstance(obj, AuditScoped):
-        entries = AuditEntry.objects.filter(scope=obj.audit_scope())
-    else:
-        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-        entries = AuditEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
+        return scoped_entries(obj.audit_scope(), hidden)
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    return _shown(AuditEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk)), hidden)
+
+
+def hidden_types(obj: models.Model, viewer=None) -> tuple[int, ...]:
+    """The content types of the parts of ``obj`` whose entries ``viewer`` may not see (``hide_parts``)."""
     hiding = _HIDDEN_PARTS.get(type(obj))
-    if hiding is not None and not hiding[0](viewer, obj):
-        hidden = ContentType.objects.get_for_models(*hiding[1], for_concrete_models=False).values()
-        entries = entries.exclude(content_type__in=[content_type.pk for content_type in hidden])
+    if hiding is None or hiding[0](viewer, obj):
+        return ()
+    hidden = ContentType.objects.get_for_models(*hiding[1], for_concrete_models=False).values()
+    return tuple(sorted(content_type.pk for content_type in hidden))
+
+
+def scoped_entries(scope: str, hidden: tuple[int, ...] = ()):
+    """``entries_of`` a scoped record, from its scope and the content types its viewer may not see."""
+    return _shown(AuditEntry.objects.filter(scope=scope), hidden)
+
+
+def _shown(entries, hidden: tuple[int, ...]):
+    if hidden:
+        entries = entries.exclude(content_type__in=list(hidden))
     return entries.select_related("actor").order_by("-timestamp", "-pk")
 
 

@@ -14,7 +14,9 @@ left out unless someone who may read the audit trail asks for it.
 
 Queries are constant per page: one for the events' newest entries, one for their
 other entries (at most ``ENTRIES_SHOWN`` each), one per kind of record named in a
-change (``governance.core.history.describe``).
+change (``governance.core.history.describe``). On PostgreSQL a scoped record's panel
+(``history_for``) reads the first two with statements built once (``scoped_history``):
+Django took longer to build and compile them on each view than PostgreSQL took to answer.
 """
 
 from __future__ import annotations
@@ -27,12 +29,24 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
-from governance.core.history import HistoryRow, describe, entries_of, is_rights_row, loaded_relations, noun_for
+from governance.core.compiled import CompiledQuery, concrete_attnames, from_row
+from governance.core.history import (
+    HistoryRow,
+    describe,
+    entries_of,
+    hidden_types,
+    is_rights_row,
+    loaded_relations,
+    noun_for,
+    scoped_entries,
+)
 from governance.core.models import AuditEntry, Notification, User
+from governance.core.models.audit import AuditScoped
 from governance.core.policy import can_view_audit_trail
 
 #: Entries of one event read from the database; a larger event says how many more there are.
@@ -128,7 +142,7 @@ def is_system_model(model: type[models.Model] | None) -> bool:
 def system_type_ids() -> list[int]:
     """The content types of the plumbing models (cached by ContentType: no query after the first)."""
     wanted = [m for m in apps.get_models() if is_system_model(m)]
-    return [ct.pk for ct in ContentType.objects.get_for_models(*wanted, for_concrete_models=False).values()]
+    return sorted(ct.pk for ct in ContentType.objects.get_for_models(*wanted, for_concrete_models=False).values())
 
 
 def may_show_system(user) -> bool:
@@ -146,8 +160,9 @@ def wants_system(request) -> bool:
 # --- from entries to events ----------------------------------------------------------------------
 
 
-def without_system(entries: QuerySet) -> QuerySet:
-    return entries.exclude(content_type__in=system_type_ids())
+def without_system(entries: QuerySet, types: list[int] | None = None) -> QuerySet:
+    """``entries`` but the plumbing's (``types``: its content types, ``system_type_ids``, when at hand)."""
+    return entries.exclude(content_type__in=system_type_ids() if types is None else types)
 
 
 def event_heads(entries: QuerySet) -> QuerySet:
@@ -184,36 +199,64 @@ def events_from(
 ) -> EventList:
     """The events whose newest entries are ``heads``, with their other ``entries``, described
     (``known``: names already at hand, see ``describe``)."""
+    return _events(heads, *_members(heads, entries), system=system, known=known)
+
+
+def _ranked(entries: QuerySet, shown: int) -> QuerySet:
+    """Of ``entries``, each event's newest ``shown`` in entry order, each with its event's ``size``."""
+    return (
+        entries.annotate(
+            position=Window(RowNumber(), partition_by=[F("cid")], order_by=F("pk").desc()),
+            size=Window(Count("pk"), partition_by=[F("cid")]),
+        )
+        .filter(position__lte=shown)
+        .order_by("pk")
+    )
+
+
+def _members(heads: list[AuditEntry], entries: QuerySet) -> tuple[dict[str, list[AuditEntry]], dict[str, int]]:
+    """The heads' events' entries (up to the head, ``ENTRIES_REACH`` back), by correlation id, and how
+    many each event has."""
     cids = {head.cid: head.pk for head in heads if head.cid}
+    if not cids:
+        return {}, {}
+    # Each event's entries up to its newest: one range of the (cid, id) index per event.
+    reach = Q()
+    for cid, newest in cids.items():
+        reach |= Q(cid=cid, pk__lte=newest, pk__gt=newest - ENTRIES_REACH)
+    # No join to the people: the planner may merge-join the whole staff table in id order to
+    # reach a few actors with high ids. The actors are the heads' (one action, one person),
+    # attached below, and any other read by key in one query.
+    ranked = _ranked(entries.filter(reach).select_related(None).defer(*UNSHOWN_COLUMNS), ENTRIES_SHOWN)
+    return _grouped(heads, ((entry, entry.size) for entry in ranked))
+
+
+def _grouped(
+    heads: list[AuditEntry], ranked: Iterable[tuple[AuditEntry, int]]
+) -> tuple[dict[str, list[AuditEntry]], dict[str, int]]:
+    """The entries read with their events' sizes, by correlation id (the heads as the page read them),
+    each with its actor."""
     members: dict[str, list[AuditEntry]] = {}
     sizes: dict[str, int] = {}
-    if cids:
-        # Each event's entries up to its newest: one range of the (cid, id) index per event.
-        reach = Q()
-        for cid, newest in cids.items():
-            reach |= Q(cid=cid, pk__lte=newest, pk__gt=newest - ENTRIES_REACH)
-        # No join to the people: the planner may merge-join the whole staff table in id order to
-        # reach a few actors with high ids. The actors are the heads' (one action, one person),
-        # attached below, and any other read by key in one query.
-        ranked = (
-            entries.filter(reach)
-            .select_related(None)
-            .defer(*UNSHOWN_COLUMNS)
-            .annotate(
-                position=Window(RowNumber(), partition_by=[F("cid")], order_by=F("pk").desc()),
-                size=Window(Count("pk"), partition_by=[F("cid")]),
-            )
-            .filter(position__lte=ENTRIES_SHOWN)
-            .order_by("pk")
-        )
-        by_pk = {head.pk: head for head in heads}
-        read = []
-        for entry in ranked:
-            sizes[entry.cid] = entry.size
-            entry = by_pk.get(entry.pk, entry)  # the head itself, as the page read it
-            members.setdefault(entry.cid, []).append(entry)
-            read.append(entry)
-        _attach_actors(read, heads)
+    by_pk = {head.pk: head for head in heads}
+    read = []
+    for entry, size in ranked:
+        sizes[entry.cid] = size
+        entry = by_pk.get(entry.pk, entry)  # the head itself, as the page read it
+        members.setdefault(entry.cid, []).append(entry)
+        read.append(entry)
+    _attach_actors(read, heads)
+    return members, sizes
+
+
+def _events(
+    heads: list[AuditEntry],
+    members: dict[str, list[AuditEntry]],
+    sizes: dict[str, int],
+    *,
+    system: bool,
+    known: dict[type[models.Model], dict[str, str]] | None,
+) -> EventList:
     grouped = [(head, members.get(head.cid, [head]) if head.cid else [head]) for head in heads]
     described = iter(describe([entry for _, group in grouped for entry in group], known))
     events = EventList()
@@ -345,10 +388,17 @@ def history_for(obj: models.Model, limit: int = 50, *, request=None, also: Itera
     that has read other records its history names (a grant's request and asset, an incident's
     people and links) passes them in ``also``.
     """
-    entries, system = _visible(obj, request)
+    viewer = getattr(request, "user", None)
     known = names_at_hand((obj, *also))
-    events = events_from(list(event_heads(entries)[:limit]), entries, system=system, known=known)
-    events.may_show_system = may_show_system(getattr(request, "user", None))
+    alias = router.db_for_read(AuditEntry)
+    if isinstance(obj, AuditScoped) and connections[alias].vendor == "postgresql":
+        system = wants_system(request)
+        heads, members, sizes = scoped_history(obj.audit_scope(), hidden_types(obj, viewer), system, limit, alias)
+        events = _events(heads, members, sizes, system=system, known=known)
+    else:
+        entries, system = _visible(obj, request)
+        events = events_from(list(event_heads(entries)[:limit]), entries, system=system, known=known)
+    events.may_show_system = may_show_system(viewer)
     return events
 
 
@@ -359,3 +409,74 @@ def history_page(obj: models.Model, page_number: Any, per_page: int = 100, *, re
     events = events_from(list(page.object_list), entries, system=system, known=names_at_hand((obj,)))
     events.may_show_system = may_show_system(getattr(request, "user", None))
     return events, page
+
+
+# --- a scoped record's history in two statements compiled once (PostgreSQL) ----------------------------
+
+#: Each event's entries up to its newest and ``ENTRIES_REACH`` back, one range of the (cid, id) index
+#: each: the events' correlation ids and newest entries go as two arrays, so the statement is the
+#: same for any number of events and is compiled once, where a condition per event was not.
+_REACHED = (
+    "SELECT reached.id FROM unnest(%s::varchar[], %s::bigint[]) AS event(cid, newest) "
+    "CROSS JOIN LATERAL (SELECT entry.id FROM {table} AS entry WHERE entry.cid = event.cid "
+    "AND entry.id <= event.newest AND entry.id > event.newest - %s) AS reached"
+)
+_ENTRY = concrete_attnames(AuditEntry)
+_ACTOR = concrete_attnames(User)
+_MEMBER = tuple(name for name in _ENTRY if name not in UNSHOWN_COLUMNS)
+
+
+def _scoped(hidden: tuple[int, ...], plumbing: tuple[int, ...] | None, *, scope: str) -> QuerySet:
+    """What ``_visible`` gives for a scoped record: ``entries_of`` it, without the plumbing (the content
+    types ``plumbing``) unless it is None. The content types are arguments, so they key the statement."""
+    entries = scoped_entries(scope, hidden)
+    return entries if plumbing is None else without_system(entries, list(plumbing))
+
+
+def _heads_statement(hidden: tuple[int, ...], plumbing: tuple[int, ...] | None, limit: int, *, scope: str) -> QuerySet:
+    actor = [f"actor__{name}" for name in _ACTOR]
+    return event_heads(_scoped(hidden, plumbing, scope=scope)).values_list(*_ENTRY, *actor)[:limit]
+
+
+def _members_statement(
+    hidden: tuple[int, ...],
+    plumbing: tuple[int, ...] | None,
+    shown: int,
+    reach: int,
+    *,
+    scope: str,
+    cids: list,
+    newest: list,
+) -> QuerySet:
+    table = connections[router.db_for_read(AuditEntry)].ops.quote_name(AuditEntry._meta.db_table)
+    # The table's name from the model, the values as parameters: nothing from a request in the text.
+    reached = RawSQL(_REACHED.format(table=table), (cids, newest, reach))  # noqa: S611
+    entries = _scoped(hidden, plumbing, scope=scope).select_related(None).filter(pk__in=reached)
+    return _ranked(entries, shown).values_list(*_MEMBER, "size")
+
+
+_HEADS = CompiledQuery(_heads_statement, scope=str)
+_MEMBERS = CompiledQuery(_members_statement, scope=str, cids=list, newest=list)
+
+
+def scoped_history(
+    scope: str, hidden: tuple[int, ...], system: bool, limit: int, alias: str
+) -> tuple[list[AuditEntry], dict[str, list[AuditEntry]], dict[str, int]]:
+    """The newest ``limit`` events' heads filed under ``scope`` (without the entries of ``hidden`` content
+    types, and of the plumbing unless ``system``), their events' entries and sizes: what the querysets of
+    ``history_for`` read, as the same instances, from two statements built once."""
+    actor_field = AuditEntry._meta.get_field("actor")
+    plumbing = None if system else tuple(system_type_ids())
+    heads = []
+    for row in _HEADS.rows(hidden, plumbing, limit, using=alias, scope=scope):
+        head = from_row(AuditEntry, _ENTRY, row[: len(_ENTRY)], alias)
+        actor = row[len(_ENTRY) :]
+        actor_field.set_cached_value(head, None if actor[0] is None else from_row(User, _ACTOR, actor, alias))
+        heads.append(head)
+    cids = {head.cid: head.pk for head in heads if head.cid}
+    if not cids:
+        return heads, {}, {}
+    shape = (hidden, plumbing, ENTRIES_SHOWN, ENTRIES_REACH)
+    rows = _MEMBERS.rows(*shape, using=alias, scope=scope, cids=list(cids), newest=list(cids.values()))
+    ranked = ((from_row(AuditEntry, _MEMBER, row[:-1], alias), row[-1]) for row in rows)
+    return heads, *_grouped(heads, ranked)
