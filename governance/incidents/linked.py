@@ -24,10 +24,12 @@ from governance.contracts import records as contracts
 from governance.contracts.models import ContractAsset, ResearchContract
 from governance.contracts.selectors import visible_contracts
 from governance.core.audit_hashing import reason as audit_reason
+from governance.core.compiled import CompiledQuery, concrete_attnames, from_row
+from governance.core.expressions import AmongIds
 from governance.core.models import User
 from governance.core.permissions import is_system, refuse_unless
 from governance.core.plurals import datetime_text, plural
-from governance.incidents import records
+from governance.incidents import records, touched
 from governance.incidents.models import Incident, IncidentAction, IncidentLink
 from governance.incidents.policy import can_handle
 from governance.incidents.records import HANDLE_REFUSAL, add_action, audit_reason_for
@@ -44,10 +46,30 @@ def linked_contracts(incident: Incident):
     return ResearchContract.objects.filter(incident_links__incident=incident).order_by("reference", "pk")
 
 
+_ACTION = concrete_attnames(IncidentAction)
+_OWNER = concrete_attnames(User)
+
+
+def _actions(*, incident: int):
+    owner = [f"owner__{name}" for name in _OWNER]
+    actions = IncidentAction.objects.filter(incident_id=incident).order_by("created_at", "pk")
+    return actions.values_list(*_ACTION, *owner)
+
+
+_ACTIONS = CompiledQuery(_actions, incident=int)
+
+
 def actions_of(incident: Incident) -> list[IncidentAction]:
     """The incident's actions, oldest first (``Meta.ordering``, without its join to the incident), with
-    their owners: the page names the owner of each and reads its grant, asset or contract by id alone."""
-    return list(IncidentAction.objects.filter(incident=incident).select_related("owner").order_by("created_at", "pk"))
+    their owners: the page names the owner of each and reads its grant, asset or contract by id alone.
+
+    What ``select_related("owner")`` loads, from a statement built once (``CompiledQuery``)."""
+    actions = []
+    for row in _ACTIONS.rows(incident=incident.pk):
+        action = from_row(IncidentAction, _ACTION, row[: len(_ACTION)])
+        action.owner = from_row(User, _OWNER, row[len(_ACTION) :])
+        actions.append(action)
+    return actions
 
 
 def grants_in_scope(incident: Incident, links: Iterable[IncidentLink] | None = None):
@@ -63,6 +85,11 @@ def grants_in_scope(incident: Incident, links: Iterable[IncidentLink] | None = N
     it, asked for the first 50 in asset-name order, it walked the assets by name (5,000 of them)
     hoping to meet them early, 100 ms when one of them holds hundreds of grants.
     """
+    return _grants_among(*_scope(incident, links))
+
+
+def _scope(incident: Incident, links: Iterable[IncidentLink] | None) -> tuple[list[int], list[int], list[int]]:
+    """The grants the incident names, the assets it links, and every asset its grants can be on."""
     scope: list[tuple[int | None, int | None, int | None]]
     loaded = links is not None and all(not link.grant_id or IncidentLink.grant.is_cached(link) for link in links)
     if links is None or not loaded:
@@ -74,9 +101,15 @@ def grants_in_scope(incident: Incident, links: Iterable[IncidentLink] | None = N
     named = sorted({grant for grant, _, _ in scope if grant is not None})
     on_assets = sorted({asset for _, _, asset in scope if asset is not None})
     assets = sorted({asset for _, grant_asset, link_asset in scope for asset in (grant_asset, link_asset) if asset})
+    return named, on_assets, assets
+
+
+def _grants_among(named: list[int], on_assets: list[int], assets: list[int]):
+    """The grants ``named`` or on ``on_assets``, on ``assets`` (``grants_in_scope``), each list sent as one
+    array on PostgreSQL (``AmongIds``), so the statement is the same however many there are."""
     return (
-        AccessGrant.objects.filter(Q(pk__in=named) | Q(asset_id__in=on_assets))
-        .filter(asset_id__in=assets)
+        AccessGrant.objects.filter(AmongIds("pk", named) | AmongIds("asset_id", on_assets))
+        .filter(AmongIds("asset_id", assets))
         .select_related("holder", "asset")
         .order_by("asset__name", "holder__last_name", "pk")
     )
@@ -89,20 +122,56 @@ def live_grants(incident: Incident, links: Iterable[IncidentLink] | None = None)
     its latest suspension. One suspended under another incident is that incident's to
     restore: lifting it here would end a containment its handlers rely on.
     """
+    return _live(grants_in_scope(incident, links), incident.pk)
+
+
+def _live(grants, incident: int):
     last_suspended_by = (
         IncidentAction.objects.filter(grant=OuterRef("pk"), kind=Kind.SUSPEND_GRANT).order_by("-pk").values("incident")
     )
     suspended_here = Q(
         state=AccessGrant.State.SUSPENDED,
         suspension=AccessGrant.Suspension.INCIDENT,
-        last_suspended_by=incident.pk,
+        last_suspended_by=incident,
     )
     return (
-        grants_in_scope(incident, links)
-        .filter(state__in=[AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED])
+        grants.filter(state__in=[AccessGrant.State.ACTIVE, AccessGrant.State.SUSPENDED])
         .annotate(last_suspended_by=Subquery(last_suspended_by[:1]))
         .annotate(restorable_here=ExpressionWrapper(suspended_here, output_field=BooleanField()))
     )
+
+
+# What the incident's page shows of each live grant (``incident_tags.linked_grant_rows``), in column order.
+_GRANT = ("id", "state", "suspension", "holder_id", "asset_id")
+_HOLDER = ("id", "first_name", "last_name", "username")
+_ASSET = ("id", "name")
+
+
+def _shown(limit: int, *, named: list, on_assets: list, assets: list, incident: int):
+    columns = [*_GRANT, *(f"holder__{f}" for f in _HOLDER), *(f"asset__{f}" for f in _ASSET), "restorable_here"]
+    return _live(_grants_among(named, on_assets, assets), incident).values_list(*columns)[:limit]
+
+
+_SHOWN = CompiledQuery(_shown, named=list, on_assets=list, assets=list, incident=int)
+
+
+def live_grants_shown(incident: Incident, links: Iterable[IncidentLink], limit: int) -> list[AccessGrant]:
+    """The first ``limit`` of ``live_grants``, for the incident's page: built once (``CompiledQuery``), and
+    each grant made of the columns its row shows, with its holder's name and its asset's, as ``touched``
+    makes the links' records: only those may be asked of them."""
+    named, on_assets, assets = _scope(incident, links)
+    rows = _SHOWN.rows(limit, named=named, on_assets=on_assets, assets=assets, incident=incident.pk)
+    grants = []
+    for row in rows:
+        values, at = touched.take(row, 0, _GRANT)
+        holder, at = touched.take(row, at, _HOLDER)
+        asset, at = touched.take(row, at, _ASSET)
+        grant = touched.record(AccessGrant, _GRANT, values)
+        grant.holder = touched.record(User, _HOLDER, holder)
+        grant.asset = touched.record(InformationAsset, _ASSET, asset)
+        grant.restorable_here = row[at]  # type: ignore[attr-defined]  # the queryset's annotation
+        grants.append(grant)
+    return grants
 
 
 def restorable_grants(incident: Incident):

@@ -16,15 +16,16 @@ PostgreSQL longer to plan than to run.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model, QuerySet
 
 from governance.access.models import AccessGrant
 from governance.contracts.models import ResearchContract
-from governance.core.compiled import CompiledQuery
+from governance.core.compiled import CompiledQuery, from_row
 from governance.core.models import User
 from governance.incidents.models import IncidentLink
 from governance.register.models import DataItem, InformationAsset
@@ -71,20 +72,25 @@ _LINKS = CompiledQuery(_links, incident=int)
 _GRANTS = CompiledQuery(_grants, incident=int)
 
 
-def _optional(model: type[M], fields: Sequence[str], values: Sequence) -> M | None:
-    """``_record``, or None when the relation is empty (its id is null)."""
-    return None if values[0] is None else _record(model, fields, values)
+def _optional(model: type[M], fields: tuple[str, ...], values: Sequence) -> M | None:
+    """``record``, or None when the relation is empty (its id is null)."""
+    return None if values[0] is None else record(model, fields, values)
 
 
-def _record(model: type[M], fields: Sequence[str], values: Sequence) -> M:
+def record(model: type[M], fields: tuple[str, ...], values: Sequence) -> M:
     """An instance of ``model`` from ``values`` of ``fields``."""
-    given = dict(zip(fields, values, strict=True))
-    # ``from_db`` takes a subset of the columns in the model's own order, the rest deferred.
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in given]
-    return model.from_db(connection.alias, names, [given[name] for name in names])
+    names, order = _in_model_order(model, fields)
+    return from_row(model, names, [values[at] for at in order], DEFAULT_DB_ALIAS)
 
 
-def _take(row: Sequence, start: int, fields: Sequence[str]) -> tuple[Sequence, int]:
+@functools.cache
+def _in_model_order(model: type[Model], fields: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """``fields`` in the model's own order (as ``from_db`` takes a subset of its columns), and where each is."""
+    names = tuple(field.attname for field in model._meta.concrete_fields if field.attname in fields)
+    return names, tuple(fields.index(name) for name in names)
+
+
+def take(row: Sequence, start: int, fields: tuple[str, ...]) -> tuple[Sequence, int]:
     end = start + len(fields)
     return row[start:end], end
 
@@ -97,34 +103,34 @@ def links_of(incident) -> list[IncidentLink]:
     rows = _LINKS.rows(incident=incident.pk)
     grants: dict[int, AccessGrant] = {}
     for row in _GRANTS.rows(incident=incident.pk):
-        values, at = _take(row, 0, _GRANT)
-        grant = _record(AccessGrant, _GRANT, values)
-        holder, at = _take(row, at, _HOLDER)
-        grant_asset, at = _take(row, at, _GRANT_ASSET)
-        grant.holder = _record(User, _HOLDER, holder)
-        grant.asset = _record(InformationAsset, _GRANT_ASSET, grant_asset)
+        values, at = take(row, 0, _GRANT)
+        grant = record(AccessGrant, _GRANT, values)
+        holder, at = take(row, at, _HOLDER)
+        grant_asset, at = take(row, at, _GRANT_ASSET)
+        grant.holder = record(User, _HOLDER, holder)
+        grant.asset = record(InformationAsset, _GRANT_ASSET, grant_asset)
         grants[grant.pk] = grant
     links = []
     for row in rows:
-        values, at = _take(row, 0, _LINK)
-        link = _record(IncidentLink, _LINK, values)
+        values, at = take(row, 0, _LINK)
+        link = record(IncidentLink, _LINK, values)
         link.incident = incident
-        asset_values, at = _take(row, at, _ASSET)
-        manager, at = _take(row, at, _MANAGER)
-        item_values, at = _take(row, at, _ITEM)
-        item_asset, at = _take(row, at, _ITEM_ASSET)
-        contract, at = _take(row, at, _CONTRACT)
+        asset_values, at = take(row, at, _ASSET)
+        manager, at = take(row, at, _MANAGER)
+        item_values, at = take(row, at, _ITEM)
+        item_asset, at = take(row, at, _ITEM_ASSET)
+        contract, at = take(row, at, _CONTRACT)
         if link.asset_id:
-            asset = _record(InformationAsset, _ASSET, asset_values)
+            asset = record(InformationAsset, _ASSET, asset_values)
             asset.manager = _optional(User, _MANAGER, manager)
             link.asset = asset
         elif link.data_item_id:
-            item = _record(DataItem, _ITEM, item_values)
-            item.asset = _record(InformationAsset, _ITEM_ASSET, item_asset)
+            item = record(DataItem, _ITEM, item_values)
+            item.asset = record(InformationAsset, _ITEM_ASSET, item_asset)
             link.data_item = item
         elif link.grant_id:
             link.grant = grants[link.grant_id]
         elif link.contract_id:
-            link.contract = _record(ResearchContract, _CONTRACT, contract)
+            link.contract = record(ResearchContract, _CONTRACT, contract)
         links.append(link)
     return links

@@ -10,10 +10,10 @@ it is put in.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from html import escape as _html_escape
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from governance.access.models import AccessGrant
@@ -37,9 +37,15 @@ _RESTORE = (
 )
 
 
+def _escape(value) -> str:
+    """``django.utils.html.escape``'s text, without its check for lazy arguments on each call: each row
+    escapes its holder's and asset's names."""
+    return _html_escape(str(value))
+
+
 _PLACEHOLDER = 987654321  # a grant id, replaced by each row's: one reverse() per link for the whole table
-_STATES = {state.value: escape(str(state.label)) for state in AccessGrant.State}
-_SUSPENSIONS = {reason.value: escape(str(reason.label)) for reason in AccessGrant.Suspension}
+_STATES = {state.value: _escape(state.label) for state in AccessGrant.State}
+_SUSPENSIONS = {reason.value: _escape(reason.label) for reason in AccessGrant.Suspension}
 
 
 @register.simple_tag
@@ -49,8 +55,8 @@ def named_grant_items(grants: Iterable[AccessGrant], holders_shown: Collection[i
     items = []
     for grant in grants:
         if grant.pk in holders_shown:
-            state = (_STATES.get(grant.state) or escape(grant.get_state_display())).lower()
-            holder, asset = escape(grant.holder.display_name), escape(grant.asset.name)
+            state = (_STATES.get(grant.state) or _escape(grant.get_state_display())).lower()
+            holder, asset = _escape(grant.holder.display_name), _escape(grant.asset.name)
             items.append(f"<li>Grant {grant.pk}: {holder} on {asset} ({state})</li>")
         else:
             items.append(f"<li>Grant {grant.pk}</li>")
@@ -72,26 +78,27 @@ def linked_grant_rows(incident, grants: Iterable[AccessGrant], holders_shown: Co
     the two links' addresses are reversed once for the table, not once a row."""
     suspend_before, suspend_after = _url_halves("incidents:suspend-grant", incident.pk)
     restore_before, restore_after = _url_halves("incidents:restore-grant", incident.pk)
+    viewer = user.pk  # the request's user is a lazy object: asked once, not once a row
     rows = []
     for grant in grants:
         shown = grant.pk in holders_shown
         restorable = getattr(grant, "restorable_here", False)  # annotated by ``linked.live_grants``
-        holder_and_asset = (escape(grant.holder.display_name), escape(grant.asset.name)) if shown else ("", "")
+        holder_and_asset = (_escape(grant.holder.display_name), _escape(grant.asset.name)) if shown else ("", "")
         suspension = ""
         if grant.suspension:
             elsewhere = (
                 " (another incident)" if grant.suspension == AccessGrant.Suspension.INCIDENT and not restorable else ""
             )
-            label = _SUSPENSIONS.get(grant.suspension) or escape(grant.get_suspension_display())
+            label = _SUSPENSIONS.get(grant.suspension) or _escape(grant.get_suspension_display())
             suspension = f'<br><span class="govuk-body-s">{label}{elsewhere}</span>'
         action = ""
-        if grant.holder_id != user.pk:
+        if grant.holder_id != viewer:
             if grant.state == AccessGrant.State.ACTIVE:
                 whose = "{}'s access to {}".format(*holder_and_asset) if shown else f"grant {grant.pk}"
                 action = _SUSPEND.format(f"{suspend_before}{grant.pk}{suspend_after}", whose)
             elif restorable:
                 action = _RESTORE.format(f"{restore_before}{grant.pk}{restore_after}", grant.pk)
-        state = _STATES.get(grant.state) or escape(grant.get_state_display())
+        state = _STATES.get(grant.state) or _escape(grant.get_state_display())
         rows.append(
             _ROW.format(
                 grant.pk,

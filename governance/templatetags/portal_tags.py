@@ -136,7 +136,7 @@ def person(context, user, link: bool = False):
         return format_html(
             '{} <strong class="govuk-tag govuk-tag--red app-tag--inline">Not cleared for personal data</strong>', name
         )
-    return format_html("{}", name)
+    return mark_safe(_escape(name))  # noqa: S308 - escaped (a link made above is kept as it is)
 
 
 @register.simple_tag(takes_context=True)
