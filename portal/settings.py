@@ -174,8 +174,8 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services open their own transactions
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 # Behind a pooler in transaction mode (PgBouncer), a server-side cursor or a prepared statement need not
-# outlive its transaction's server connection: Django's own setting turns both off (the search otherwise
-# prepares its statements on a connection kept between requests: governance.search.prepared).
+# outlive its transaction's server connection: Django's own setting turns both off (the search and the
+# statements compiled once are otherwise prepared on a connection kept between requests: governance.core.prepared).
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_TRANSACTION_POOLER", default=False)
 # prune_audit deletes through the database's pruning function, as the pruner role (setup_db_roles).
 if env.str("AUDIT_PRUNER_DATABASE_URL", default=""):

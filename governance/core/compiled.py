@@ -41,6 +41,8 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
+from governance.core.prepared import fetch_all, may_prepare
+
 M = TypeVar("M", bound=Model)
 
 #: Two sentinels for each kind of parameter: values no real parameter of these queries takes.
@@ -287,9 +289,12 @@ class CompiledQuery:
         params = list(statement.params)
         for position, name, form in statement.slots:
             params[position] = _adapted(connection, form, values[name])
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            rows = cursor.fetchall()
+        if may_prepare(connection):
+            rows = fetch_all(connection, statement.sql, params)  # prepared from its second run (``prepared``)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(statement.sql, params)
+                rows = cursor.fetchall()
         if not statement.converters:
             return [tuple(row) for row in rows]
         converted = []

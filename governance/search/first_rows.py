@@ -25,8 +25,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 from django.db.models.sql.query import Query
 
+from governance.core.prepared import fetch_all, may_prepare
 from governance.search.matching import Ranking, matched, matching
-from governance.search.prepared import fetch_all, may_prepare
 
 TOP = "search_top"
 

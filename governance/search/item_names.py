@@ -26,8 +26,8 @@ from django.db import connections
 from django.db.models import F, FloatField, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
+from governance.core.prepared import fetch_all, use_generic
 from governance.search.first_rows import TOP, read_first
-from governance.search.prepared import fetch_all, use_generic
 from governance.search.statements import restricts
 
 TABLE = "search_data_item_names"

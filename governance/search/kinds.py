@@ -18,13 +18,13 @@ from django.utils.formats import date_format
 
 from governance.access.selectors import visible_grants, visible_requests
 from governance.contracts.selectors import visible_contracts
+from governance.core.prepared import use_generic
 from governance.incidents.selectors import visible_incidents
 from governance.register.selectors import visible_assets, visible_data_items, visible_people
 from governance.releases.selectors import visible_releases
 from governance.search.first_rows import first_matches
 from governance.search.item_names import first_by_names
 from governance.search.matching import Ranking, matching
-from governance.search.prepared import use_generic
 from governance.search.statements import first_kept
 
 

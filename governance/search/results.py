@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from governance.core.prepared import plan_modes
 from governance.search.kinds import KINDS, Kind, Result
 from governance.search.matching import one_search
-from governance.search.prepared import plan_modes
 
 PER_KIND = 5
 MAX_LENGTH = 200

@@ -33,9 +33,9 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
+from governance.core.prepared import use_generic
 from governance.search.first_rows import ranked_prefix, read_first
 from governance.search.matching import NEGATION, Ranking, independently
-from governance.search.prepared import use_generic
 
 VISIBLE = "SELECT search_visible_rows"
 """Where the person's records go in a kept statement: replaced by their selector's SQL."""

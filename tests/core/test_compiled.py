@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from governance.core.compiled import CompiledQuery, concrete_attnames, from_row
@@ -252,3 +253,38 @@ def test_a_list_of_ids_is_one_array_on_postgresql_and_built_each_time_elsewhere(
         assert query.dicts(ids=chosen, before=far) == [{"pk": pk, "name": name} for pk, name in sorted(expected)]
     compiled_once = connection.vendor == "postgresql"
     assert len(built) == 2 + (0 if compiled_once else 10)  # two builds to compile, then one a call elsewhere
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements are prepared on PostgreSQL only")
+def test_a_compiled_statement_is_prepared_from_its_second_run_and_answers_the_same(assets):
+    """Planned once per connection, not on every view: prepared on its second run, with the same rows
+    for other values afterwards."""
+    today, now = timezone.localdate(), timezone.now()
+    first = min(asset.pk for asset in assets)
+    BY_AREA.rows("Survey", before=today, since=now, above=0)
+    assert not [s for s in _prepared_statements() if "governance_informationasset" in s]
+    for above in (0, first, first + 3):
+        expected = [tuple(row.values()) for row in _by_area("Survey", before=today, since=now, above=above)]
+        assert BY_AREA.rows("Survey", before=today, since=now, above=above) == expected
+    assert [s for s in _prepared_statements() if "governance_informationasset" in s and "$1" in s]
+    with CaptureQueriesContext(connection) as captured:  # logged with its text, prepared or not
+        BY_AREA.rows("Survey", before=today, since=now, above=0)
+    assert "governance_informationasset" in captured.captured_queries[0]["sql"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements are prepared on PostgreSQL only")
+def test_nothing_compiled_is_prepared_behind_a_pooler_in_transaction_mode(assets, monkeypatch):
+    """Behind PgBouncer in transaction mode a statement prepared on one server connection could be missing on
+    the next transaction's: compiled statements are then sent unprepared, and answer the same."""
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    today, now = timezone.localdate(), timezone.now()
+    expected = [tuple(row.values()) for row in _by_area("Survey", before=today, since=now, above=0)]
+    for _ in range(3):
+        assert BY_AREA.rows("Survey", before=today, since=now, above=0) == expected
+    assert not [s for s in _prepared_statements() if "governance_informationasset" in s]

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from governance.search import first_rows, prepared, statements
+from governance.core import prepared
+from governance.search import first_rows, statements
 from governance.search.first_rows import first_matches, ranked_prefix
 from governance.search.kinds import BY_KEY, KINDS
 from governance.search.matching import one_search

@@ -1,15 +1,19 @@
-"""Search statements run as PostgreSQL prepared statements on a connection kept between requests.
+"""Statements run as PostgreSQL prepared statements on a connection kept between requests.
 
 Django sends every statement as text with its values written in (client-side binding), so
-PostgreSQL parses, analyses and plans it afresh each time. The search's statements are long
-(several common table expressions, a union of index lookups per kind) and their planning cost
-more than running them: about 17 ms of planning for 7 ms of execution over the eight kinds of a
-contract manager's search. Sent with server-side binding and prepared once the connection has
-run the same statement twice, each is parsed once per connection, and PostgreSQL may keep one
-generic plan for it when that plan is estimated no worse than planning each time (its own
-``plan_cache_mode = auto``): the values the plan depends on most (the text search configuration,
-the empty string a missing field reads as) are written into the statement, so a generic plan
-still uses the expression indexes.
+PostgreSQL parses, analyses and plans it afresh each time. Two kinds of statement are sent
+otherwise. The search's are long (several common table expressions, a union of index lookups
+per kind) and their planning cost more than running them: about 17 ms of planning for 7 ms of
+execution over the eight kinds of a contract manager's search. And the statements compiled
+once (``compiled``), which pages run on every view with only an id or a date changing: a
+person's role facts on every page, a campaign's counts and rows, an incident's links, grants
+and history, whose planning was a millisecond or two each.
+
+Sent with server-side binding and prepared once the connection has run the same statement
+twice, each is parsed once per connection, and PostgreSQL may keep one generic plan for it when
+that plan is estimated no worse than planning each time (its own ``plan_cache_mode = auto``).
+The search writes in the values its plans depend on most (the text search configuration, the
+empty string a missing field reads as), so a generic plan still uses the expression indexes.
 
 Only a connection that answers many requests gains, so nothing is prepared on a connection's
 first run of a statement (a connection opened per request never prepares). Where connections go
@@ -62,6 +66,13 @@ class _Preparing(Cursor):
         finally:
             connection.prepare_threshold = threshold
 
+    def _maybe_prepare_gen(self, pgq, *, prepare=None, binary=None):
+        # What Django logs of a statement is the cursor's query (``last_executed_query``), which psycopg
+        # 3.3 keeps only when it sends the statement unprepared: kept here whichever way it goes, so
+        # a prepared statement is logged and counted with its text like any other.
+        self._query = pgq
+        return super()._maybe_prepare_gen(pgq, prepare=prepare, binary=binary)
+
 
 def may_prepare(connection: BaseDatabaseWrapper) -> bool:
     """Whether statements may be prepared on ``connection``: PostgreSQL (psycopg 3), no pooler in transaction mode."""
@@ -111,9 +122,10 @@ def plan_modes(connection: BaseDatabaseWrapper) -> Iterator[None]:
     its estimate of the generic plan being poorer than its guess for the values: 8 to 30 ms of
     planning for a contract's, a grant's or an incident's statement that runs in 1 to 3 ms on its
     generic plan. Which statements do is the kind's to say (``Kind.generic_plan``), from measuring
-    every role's searches; the setting affects only prepared statements, and nothing but the
-    search's are prepared. The session is set back after, even when a statement failed; in a failed
-    transaction that would be refused, but a setting made in it is undone with it."""
+    every role's searches; the setting affects only prepared statements (the search's, and any
+    statement compiled once that a selector runs within the search). The session is set back after,
+    even when a statement failed; in a failed transaction that would be refused, but a setting made in
+    it is undone with it."""
     if not may_prepare(connection):
         yield
         return
