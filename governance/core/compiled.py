@@ -298,8 +298,8 @@ class CompiledQuery:
         if not statement.converters:
             return [tuple(row) for row in rows]
         converted = []
-        for row in rows:
-            row = list(row)
+        for read in rows:
+            row = list(read)
             for index, functions, expression in statement.converters:
                 value = row[index]
                 for function in functions:
