@@ -217,11 +217,7 @@ def _ranked(
     estimates hold, and the join (hashed) is the faster: 5,000 data items named alike are one group,
     whose gathering took twice as long as the join."""
     key = {path: f"search_key_{n}" for n, path in enumerate(keys)}
-    similarities = [f"WORD_SIMILARITY(%s, d.{key[name]})" for name in names]
-    similarity = similarities[0] if len(similarities) == 1 else f"GREATEST({', '.join(similarities)})"
-    # As SearchVector and SearchRank write them, so every row ranks as it would on its own.
-    document = " || ' ' || ".join(f"COALESCE(d.{key[word]}, '')" for word in words)
-    rank = f"ts_rank(to_tsvector(%s::regconfig, {document}), websearch_to_tsquery(%s::regconfig, %s))"
+    similarity, rank, ranked = ranking_sql([f"d.{key[name]}" for name in names], [f"d.{key[w]}" for w in words], text)
     distinct = ", ".join(key.values())
 
     def ordered(rows: str, ranks: str) -> str:
@@ -237,13 +233,12 @@ def _ranked(
             sql,
             params,
             key=key,
-            text=text,
-            names=names,
             nullable=nullable,
             ordered=ordered,
             distinct=distinct,
             similarity=similarity,
             rank=rank,
+            ranked=ranked,
             referenced=referenced,
             order=order,
             limit=limit,
@@ -276,7 +271,7 @@ def _ranked(
         f"(SELECT COUNT(*) FROM m) AS search_total, "
         f"ROW_NUMBER() OVER (ORDER BY {ordered('f', 'f')}) AS search_position FROM search_first f)"
     )
-    return prefix, (*params, *([text] * len(names)), "simple", "simple", text, limit)
+    return prefix, (*params, *ranked, limit)
 
 
 def _joined(
@@ -284,13 +279,12 @@ def _joined(
     params: tuple,
     *,
     key: dict[str, str],
-    text: str,
-    names: tuple[str, ...],
     nullable: frozenset[str],
     ordered: Callable[[str, str], str],
     distinct: str,
     similarity: str,
     rank: str,
+    ranked: tuple,
     referenced: bool,
     order: tuple[str, ...],
     limit: int,
@@ -326,7 +320,20 @@ def _joined(
         f"(SELECT COUNT(*) FROM m) AS search_total, "
         f"ROW_NUMBER() OVER (ORDER BY {ordered('f', 'f')}) AS search_position FROM search_first f)"
     )
-    return prefix, (*params, *([text] * len(names)), "simple", "simple", text, limit)
+    return prefix, (*params, *ranked, limit)
+
+
+def ranking_sql(names: list[str], words: list[str], text: str) -> tuple[str, str, tuple]:
+    """How ``matching`` ranks a record, written over the SQL columns ``names`` (the closest word
+    similarity of ``text`` to any of them) and ``words`` (the full-text rank of their document), as
+    ``TrigramWordSimilarity``, ``SearchVector`` and ``SearchRank`` write them, so that a row, or a
+    distinct name standing for many (``item_names``), ranks as it would on its own: the similarity's
+    SQL, the rank's, and their parameters in that order."""
+    similarities = [f"WORD_SIMILARITY(%s, {column})" for column in names]
+    similarity = similarities[0] if len(similarities) == 1 else f"GREATEST({', '.join(similarities)})"
+    document = " || ' ' || ".join(f"COALESCE({column}, '')" for column in words)
+    rank = f"ts_rank(to_tsvector(%s::regconfig, {document}), websearch_to_tsquery(%s::regconfig, %s))"
+    return similarity, rank, (*([text] * len(names)), "simple", "simple", text)
 
 
 def _may_be_null(model, path: str) -> bool:

@@ -27,7 +27,7 @@ from django.db.models import F, FloatField, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
 from governance.core.prepared import fetch_all, use_generic
-from governance.search.first_rows import TOP, read_first
+from governance.search.first_rows import TOP, ranking_sql, read_first
 from governance.search.statements import restricts
 
 TABLE = "search_data_item_names"
@@ -35,14 +35,16 @@ TABLE = "search_data_item_names"
 #: Names ranked alike (one tie) read through the summary; more, and the items are ranked one by one.
 MOST_ALIKE = 200
 
-# As ``matching`` writes them for a data item (``SearchVector``, ``SearchRank``, ``ContainsIgnoringCase``,
-# the ``%>`` word similarity), so that a name matches and ranks as each of its items would.
+# The match as ``matching`` writes it for a data item (``ContainsIgnoringCase``, the ``%>`` word similarity,
+# ``SearchVector``), over the summary's columns and indexes (0032), and the ranking as every row ranks
+# (``first_rows.ranking_sql``), so that a name matches and ranks as each of its items would.
 _DOCUMENT = "COALESCE(s.name, '') || ' ' || COALESCE(s.description, '')"
-_QUERY = "websearch_to_tsquery('simple'::regconfig, %(text)s)"
+_NAMED, _WORDS = ["s.name"], ["s.name", "s.description"]  # a data item's names and words (``kinds``)
+_SIMILARITY, _RANK, _ = ranking_sql(_NAMED, _WORDS, "")
 _MATCHED = (
-    "SELECT s.name, s.description, s.items, WORD_SIMILARITY(%(text)s, s.name) AS search_similarity, "  # noqa: S608
-    f"ts_rank(to_tsvector('simple'::regconfig, {_DOCUMENT}), {_QUERY}) AS search_rank FROM {TABLE} s "
-    f"WHERE s.name ILIKE %(like)s OR s.name %%> %(text)s OR to_tsvector('simple'::regconfig, {_DOCUMENT}) @@ {_QUERY}"
+    f"SELECT s.name, s.description, s.items, {_SIMILARITY} AS search_similarity, {_RANK} AS search_rank "  # noqa: S608
+    f"FROM {TABLE} s WHERE s.name ILIKE %s OR s.name %%> %s "
+    f"OR to_tsvector('simple'::regconfig, {_DOCUMENT}) @@ websearch_to_tsquery('simple'::regconfig, %s)"
 )
 # The matching names of the best ties: those with fewer than ``limit`` items ranked before them. Each row
 # carries the count of every matching item.
@@ -52,7 +54,7 @@ _NAMES = (
     "SUM(items) OVER (ORDER BY search_similarity DESC, search_rank DESC) "
     "- SUM(items) OVER (PARTITION BY search_similarity, search_rank) AS search_before "
     f"FROM ({_MATCHED}) matched) ranked "
-    "WHERE search_before < %(limit)s ORDER BY search_similarity DESC, search_rank DESC"
+    "WHERE search_before < %s ORDER BY search_similarity DESC, search_rank DESC"
 )
 
 
@@ -65,7 +67,8 @@ def first_by_names(visible: QuerySet, text: str, limit: int, related: tuple[str,
         return None
     use_generic(connection, False)  # planned for the words: a rare name's items by index, a common one's by asset
     like = f"%{connection.ops.prep_for_like_query(text)}%"
-    names = fetch_all(connection, _NAMES, {"text": text, "like": like, "limit": limit})
+    ranked = ranking_sql(_NAMED, _WORDS, text)[2]
+    names = fetch_all(connection, _NAMES, (*ranked, like, text, text, limit))
     if not names:
         return 0, []
     order = (F("asset__name").asc(), F("name").asc(), F("pk").asc())
