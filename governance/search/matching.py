@@ -20,7 +20,7 @@ from operator import and_, or_
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import BooleanField, Case, F, IntegerField, Lookup, Q, QuerySet, Value, When
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import Greatest
 
 from governance.access.selectors import overseen_assets_listed_once
@@ -109,6 +109,12 @@ SHARED_IDS = 1000
 
 _shared: ContextVar[dict | None] = ContextVar("search_shared_ids", default=None)
 
+FEW_VISIBLE = "search_few_visible"
+"""Where a statement kept for a person who sees part of a kind's records says whether that part is small
+(``statements`` writes it in); the candidates are then not looked up at all (``unless_few_visible``)."""
+
+_gated: ContextVar[bool] = ContextVar("search_candidates_gated", default=False)
+
 
 @contextmanager
 def one_search() -> Iterator[None]:
@@ -132,6 +138,22 @@ def independently() -> Iterator[None]:
         yield
     finally:
         _shared.reset(token)
+
+
+@contextmanager
+def unless_few_visible() -> Iterator[None]:
+    """Within it, the candidates (``_candidates``) are a condition only where ``FEW_VISIBLE`` is false.
+
+    The candidates are found through every table's indexes so that the matches of a kind's whole table
+    need not be checked one by one. For a person who sees only a few of its records, checking those few
+    is the cheaper way: a contract's reference ("SCALE-00012") is like half of all 2,000 references by
+    its trigrams, and finding those 1,100 took 3 ms, for a contract manager's 49 contracts. The candidates
+    are a superset of the matches, so the rows found are the same either way."""
+    token = _gated.set(True)
+    try:
+        yield
+    finally:
+        _gated.reset(token)
 
 
 def _related(model, relation: str):
@@ -202,7 +224,12 @@ def _candidates(queryset: QuerySet, text: str, *, names, words, also: Q | None) 
         )
     if also is not None:
         branches.append(model._base_manager.filter(also).order_by().values("pk"))
-    return Q(pk__in=branches[0].union(*branches[1:]))
+    candidates = Q(pk__in=branches[0].union(*branches[1:]))
+    if _gated.get():
+        # The marker first: PostgreSQL evaluates an OR's terms in their order, so the candidates are never
+        # looked up when it holds.
+        return Q(RawSQL(FEW_VISIBLE, (), output_field=BooleanField())) | candidates  # noqa: S611 - a fixed marker
+    return candidates
 
 
 def matched(queryset: QuerySet, text: str, *, names, words, also: Q | None) -> QuerySet:

@@ -24,7 +24,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -33,9 +33,9 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
-from governance.core.prepared import use_generic
+from governance.core.prepared import Mode, use_generic
 from governance.search.first_rows import ranked_prefix, read_first
-from governance.search.matching import NEGATION, Ranking, independently
+from governance.search.matching import FEW_VISIBLE, NEGATION, Ranking, independently, unless_few_visible
 
 VISIBLE = "SELECT search_visible_rows"
 """Where the person's records go in a kept statement: replaced by their selector's SQL."""
@@ -50,6 +50,9 @@ SHORT_LIST = 100
 #: Statements kept (per kind, shape and database): a few shapes a kind are what people type.
 KEPT = 256
 
+#: Up to this many records seen, a kind that checks a person's few first (``first_kept``) skips its candidates.
+FEW = 200
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -62,6 +65,8 @@ class Shape:
     restricted: bool
     limit: int
     alias: str
+    few_first: bool = False
+    """The person's records are read first, and the candidates looked up only if they are many."""
 
 
 @dataclass(frozen=True)
@@ -121,9 +126,11 @@ def _build(shape: Shape, model, build: Callable[[QuerySet, str, Q | None], tuple
         text, number = _stand_in(shape, which)
         also = Q(pk=number) if shape.referenced else None
         try:
-            with independently():
+            with independently(), unless_few_visible() if shape.few_first else nullcontext():
                 sql, params = build(base, text, also)
         except EmptyResultSet:
+            return None
+        if sql.count(FEW_VISIBLE) > 1:
             return None
         built.append((sql, tuple(params), _forms(connection, text, number if shape.referenced else None)))
     (sql, params, forms), (other_sql, other_params, other_forms) = built
@@ -234,12 +241,15 @@ def first_kept(
     *,
     also: Q | None,
     limit: int,
-    generic_plan: Callable[[bool, bool], bool | None],
+    generic_plan: Callable[[bool, bool], Mode],
+    few_first: bool = False,
 ) -> tuple[int, list] | None:
     """``first_rows.first_matches`` through the kind's kept statement: how many of ``visible`` ``text``
     matches and the first ``limit``; None when this search has no kept statement (then build it).
     ``generic_plan`` says, from whether the person sees only some records and whether a number was
-    typed, whether the statement runs on its generic plan (``prepared.plan_modes``)."""
+    typed, whether the statement runs on its generic plan (``prepared.plan_modes``). ``few_first``: a
+    person who sees only some records has them read first, and when they are ``FEW`` or fewer, each is
+    checked against the words without looking up the candidates (``matching.unless_few_visible``)."""
     connection = connections[visible.db]
     number = _number_of(also)
     if connection.vendor != "postgresql" or text != " ".join(text.split()) or (also is not None and number is None):
@@ -263,7 +273,9 @@ def first_kept(
         except EmptyResultSet:
             return 0, []
         restricted = _restricting(model, visible.db, visible_sql, visible_params)
-    shape = Shape(key, len(text.split()), bool(NEGATION.search(text)), also is not None, restricted, limit, visible.db)
+    few_first = few_first and restricted and listed is None
+    negated = bool(NEGATION.search(text))
+    shape = Shape(key, len(text.split()), negated, also is not None, restricted, limit, visible.db, few_first)
 
     def build(queryset: QuerySet, stand_in: str, stand_in_also: Q | None) -> tuple[str, tuple]:
         return ranked_prefix(queryset, stand_in, ranking, also=stand_in_also, limit=limit)
@@ -285,6 +297,13 @@ def first_kept(
         params[0:0] = [listed]
         sql = f"WITH search_visible AS MATERIALIZED ({every_listed}), {sql.removeprefix('WITH ')}"
         sql = sql.replace(VISIBLE, "SELECT * FROM search_visible")
+    elif few_first:
+        # Read once, first, as a table of its own: counted to know whether they are few, and the rows matched.
+        params[0:0] = visible_params
+        sql = f"WITH search_visible AS MATERIALIZED ({visible_sql}), {sql.removeprefix('WITH ')}"
+        sql = sql.replace(VISIBLE, "SELECT * FROM search_visible")
+        few = f"SELECT COUNT(*) <= {FEW} FROM (SELECT FROM search_visible LIMIT {FEW + 1}) AS search_few"  # noqa: S608
+        sql = sql.replace(FEW_VISIBLE, few)
     elif restricted:
         # Otherwise a subquery, which the planner may answer from either side: from the few rows the
         # words match (a Deputy SIRO's area's 1,250 people) or from the few the person sees.

@@ -171,3 +171,81 @@ def test_nothing_is_prepared_behind_a_pooler_in_transaction_mode(auditor, area, 
     for _ in range(3):
         groups = search_everything(auditor, "Claims")
     assert {group.kind.key: group.count for group in groups}["assets"] == 1
+
+
+def _settings(sql_list: list[str]) -> list[str]:
+    return [sql for sql in sql_list if sql.startswith(("SET ", "RESET "))]
+
+
+def test_everyones_requests_and_grants_are_joined_row_by_row_and_hash_joins_come_back(auditor, area):
+    """For oversight, the requests' and grants' statements run on a generic plan made with hash joins off;
+    every other statement with them on, and the session is set back after the search."""
+    make_asset(manager=None, business_area=area, name="Claims")
+    with CaptureQueriesContext(connection) as captured:
+        search_everything(auditor, "Claims")
+    ran = [query["sql"] for query in captured.captured_queries]
+    off = ran.index("SET enable_hashjoin = off")
+    on = ran.index("SET enable_hashjoin = on")
+    between = " ".join(ran[off:on])
+    assert '"governance_accessrequest"."id" AS "search_pk"' in between
+    assert '"governance_accessgrant"."id" AS "search_pk"' in between
+    assert '"governance_researchcontract"."id" AS "search_pk"' not in between
+    assert '"governance_user"."id" AS "search_pk"' not in between
+    assert _settings(ran)[-2:] == ["RESET plan_cache_mode", "RESET enable_hashjoin"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_hashjoin")
+        assert cursor.fetchone() == ("on",)
+
+
+def test_hash_joins_come_back_when_a_search_fails_after_turning_them_off(auditor, monkeypatch):
+    read = statements.read_first
+
+    def fails_for_grants(model, *args, **kwargs):
+        if model._meta.model_name == "accessgrant":
+            raise RuntimeError("the database went away")
+        return read(model, *args, **kwargs)
+
+    monkeypatch.setattr(statements, "read_first", fails_for_grants)
+    with pytest.raises(RuntimeError):
+        search_everything(auditor, "Claims")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_hashjoin")
+        assert cursor.fetchone() == ("on",)
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("auto",)
+
+
+def test_someone_who_sees_a_few_contracts_has_those_read_first_for_a_reference(auditor):
+    """For a reference, a contract manager's kept statement reads their contracts first and looks up the
+    candidates only when they see more than ``FEW``; the auditor's has no such condition, nor has the
+    manager's for a plain word, whose candidates are few."""
+    manager = contract_manager()
+    make_contract(manager=manager, reference="DWP-RES-2031-014", title="Claims outcomes")
+    with CaptureQueriesContext(connection) as captured:
+        _first("contracts", manager, "RES-2031-014")
+        _first("contracts", auditor, "RES-2031-014")
+        _first("contracts", manager, "Claims")
+    mine, everyones, word = [query["sql"] for query in captured.captured_queries if "search_top" in query["sql"]]
+    few = f"(SELECT COUNT(*) <= {statements.FEW} FROM (SELECT FROM search_visible LIMIT {statements.FEW + 1})"  # noqa: S608
+    assert mine.startswith("WITH search_visible AS MATERIALIZED (")
+    # The count comes first in the OR, so that the candidates' union is never run when it holds.
+    after = mine.split(f"{few} AS search_few) OR ", 1)[1]
+    assert after.startswith('"governance_researchcontract"."id" IN (((SELECT')
+    assert "search_visible" not in everyones and "search_few" not in everyones
+    assert "search_few" not in word
+
+
+@pytest.mark.parametrize("few", [0, 1, 200])
+def test_the_few_read_first_or_through_the_candidates_find_what_the_search_built_afresh_finds(
+    staff, area, iam, monkeypatch, few
+):
+    """Whether a person's contracts count as few or not, the kept statement finds what the search built
+    afresh finds, in the same order."""
+    monkeypatch.setattr(statements, "FEW", few)
+    manager = contract_manager()
+    for n in range(4):
+        make_contract(manager=manager, reference=f"DWP-RES-2031-0{n}4", title=f"Claims outcomes {n}")
+    make_contract(manager=contract_manager(), reference="DWP-RES-2031-099", title="Claims elsewhere")
+    for text in ("Claims", "DWP-RES-2031-014", "RES-2031", "outcomes 2", "-Claims", "nothing"):
+        for limit in (1, 5):
+            assert _first("contracts", manager, text, limit) == _built_afresh("contracts", manager, text, limit), text
