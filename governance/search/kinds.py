@@ -18,7 +18,9 @@ from django.utils.formats import date_format
 
 from governance.access.selectors import visible_grants, visible_requests
 from governance.contracts.selectors import visible_contracts
+from governance.core.policy import has_oversight
 from governance.core.prepared import ROW_BY_ROW, Mode, use_generic
+from governance.core.selectors import oversees_any_area
 from governance.incidents.selectors import visible_incidents
 from governance.register.selectors import visible_assets, visible_data_items, visible_people
 from governance.releases.selectors import visible_releases
@@ -84,6 +86,8 @@ class Kind:
     ``prepared.plan_modes``), given whether the person sees only some of
     its records and whether a number was typed: measured for every role's searches on the seeded
     organisation."""
+    generic_for: Callable[[Any], bool] | None = None
+    """Whom its statement runs on its generic plan for, whatever ``generic_plan`` says (``plan_for``)."""
     few_first: bool = False
     """Whether, for a text with a digit in it (a reference), a person who sees only some of its records,
     and few, has each checked against the text rather than the candidates looked up through the kind's
@@ -113,13 +117,19 @@ class Kind:
             self.ranking,
             also=also,
             limit=limit,
-            generic_plan=self.generic_plan,
+            generic_plan=self.plan_for(user),
             few_first=self.few_first and _HAS_DIGIT.search(text) is not None,
         )
         if kept is not None:
             return kept
         use_generic(connections[visible.db], False)  # planned for its values, as every statement was
         return first_matches(visible, text, self.ranking, also=also, limit=limit)
+
+    def plan_for(self, user) -> Callable[[bool, bool], Mode]:
+        """``generic_plan``, or the generic plan always for the people ``generic_for`` names."""
+        if self.generic_for is not None and self.generic_for(user):
+            return always
+        return self.generic_plan
 
     @property
     def ranking(self) -> Ranking:
@@ -162,8 +172,12 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         key="people",
         # Planned afresh: every member's view of people is restricted (never the system account), and
-        # the generic plan joined the matches to all 50,000 people's ids (10 times slower).
+        # the generic plan joined the matches to all 50,000 people's ids (10 times slower), or to a
+        # Deputy SIRO's areas' 1,250 people (6 to 30 times slower). But someone with neither sees only
+        # themselves and their line reports: their generic plan answers in 0.1 to 0.3 ms, against 1 to
+        # 1.6 ms of planning afresh.
         generic_plan=lambda restricted, referenced: False,
+        generic_for=lambda user: not has_oversight(user) and not oversees_any_area(user),
         singular="person",
         plural="people",
         records=visible_people,

@@ -50,7 +50,7 @@ def search_everything(user, text: str, per_kind: int = PER_KIND) -> list[Group]:
     # words) with those planned afresh, so that the session's plan mode changes as few times as may be.
     with one_search(), plan_modes(connections[DEFAULT_DB_ALIAS]):
         for kind in sorted(
-            KINDS, key=lambda kind: kind.by_names is not None or kind.generic_plan(True, False) is not True
+            KINDS, key=lambda kind: kind.by_names is not None or kind.plan_for(user)(True, False) is not True
         ):
             found[kind.key] = kind.first(user, text, per_kind)
     return [Group(kind, found[kind.key][0], [kind.describe(row) for row in found[kind.key][1]]) for kind in KINDS]

@@ -249,3 +249,26 @@ def test_the_few_read_first_or_through_the_candidates_find_what_the_search_built
     for text in ("Claims", "DWP-RES-2031-014", "RES-2031", "outcomes 2", "-Claims", "nothing"):
         for limit in (1, 5):
             assert _first("contracts", manager, text, limit) == _built_afresh("contracts", manager, text, limit), text
+
+
+def _plan_of_people(viewer) -> str:
+    """The plan mode the session was in when the people's statement ran in ``viewer``'s search."""
+    with CaptureQueriesContext(connection) as captured:
+        search_everything(viewer, "Okafor")
+    mode = "auto"
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if sql.startswith("SET plan_cache_mode = "):
+            mode = sql.removeprefix("SET plan_cache_mode = ")
+        if '"governance_user"."id" AS "search_pk"' in sql:
+            return mode
+    raise AssertionError("the people's statement did not run")
+
+
+def test_people_are_found_on_the_generic_plan_only_by_someone_who_sees_a_few(staff, deputy_siro, auditor, area):
+    """Someone who oversees no area sees themselves and their line reports: their statement runs on its
+    generic plan; a Deputy SIRO's (an area's people) and oversight's (everyone) are planned afresh."""
+    UserFactory(business_area=area, first_name="Dana", last_name="Okafor")
+    assert _plan_of_people(staff) == "force_generic_plan"
+    assert _plan_of_people(deputy_siro) == "force_custom_plan"
+    assert _plan_of_people(auditor) == "force_custom_plan"
