@@ -16,6 +16,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -230,9 +231,40 @@ def _reviews_of(review_campaign: int, iam: int) -> QuerySet[AccessReview]:
 CAMPAIGN_FIGURES = ("total", "pending", "kept", "shortened", "revoked")
 
 
+class _AmongRows(Expression):
+    """``column IN (subquery)`` as a filter, sent to PostgreSQL as ``column = ANY(ARRAY(subquery))``.
+
+    PostgreSQL joins ``IN`` (or the join the ORM writes) one grant at a time, each probing the reviews'
+    index afresh; given the ids as one array it looks them up in a single scan of the index: a fifth
+    less time for the 2,000 grants of an IAM's campaign. Other databases get the ``IN``."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, rows: QuerySet):
+        super().__init__()
+        self.column, self.rows = F(column), Subquery(rows)
+
+    def get_source_expressions(self):
+        return [self.column, self.rows]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.rows = exprs
+
+    def as_sql(self, compiler, connection, template="{} IN {}"):
+        column, column_params = compiler.compile(self.column)
+        rows, rows_params = compiler.compile(self.rows)  # parenthesised: "(SELECT ...)"
+        return template.format(column, rows), (*column_params, *rows_params)
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, template="{} = ANY(ARRAY{})")
+
+
 def _figures(review_campaign: int, *, iam: int) -> QuerySet:
+    # The rule of ``_reviews_of``, with the grants as a list of ids rather than joined (``_AmongRows``).
+    grants = AccessGrant.objects.filter(asset__manager=iam).exclude(holder=iam).order_by().values("pk")
     return (
-        _reviews_of(review_campaign, iam)
+        AccessReview.objects.filter(_AmongRows("grant_id", grants), campaign_id=review_campaign)
         .order_by()
         .values("campaign_id")
         .annotate(
@@ -297,7 +329,9 @@ def _rows(reviews: QuerySet[AccessReview], today: datetime.date) -> QuerySet:
             # Looked up for the page's rows only: PostgreSQL works out such a column after the sort and
             # its limit, where a join met all the grants to review (520 at scale) with their areas.
             holder_area_name=Subquery(
-                BusinessArea.objects.filter(pk=OuterRef("grant__holder__business_area_id")).values("name")[:1]
+                BusinessArea.objects.filter(pk=OuterRef("grant__holder__business_area_id"))
+                .order_by()
+                .values("name")[:1]
             ),
             last_access=last_access,
             last_detail=last_detail,
@@ -308,8 +342,36 @@ def _rows(reviews: QuerySet[AccessReview], today: datetime.date) -> QuerySet:
     )
 
 
+class _Undecided(Expression):
+    """``decision = ''`` with the empty string written into the SQL rather than sent as a parameter.
+
+    The rows' statement is prepared and PostgreSQL may keep one generic plan for it. With the empty
+    string a parameter, the generic plan could not know the reviews still to decide are those of the
+    partial index ``access_review_undecided_grant``; it was estimated dearer than a plan made for the
+    values, so the statement (four joins and five subqueries) was planned afresh on every view: about
+    2 ms of a page whose statement then ran in 3. Written in, the generic plan matches the index and
+    is kept."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self):
+        super().__init__()
+        self.column = F("decision")
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ''", params
+
+
 def _pending_rows(review_campaign: int, offset: int, limit: int, *, iam: int, today: datetime.date) -> QuerySet:
-    return _rows(_reviews_of(review_campaign, iam).filter(decision=""), today)[offset : offset + limit]
+    return _rows(_reviews_of(review_campaign, iam).filter(_Undecided()), today)[offset : offset + limit]
 
 
 _PENDING_ROWS = CompiledQuery(_pending_rows, iam=int, today=datetime.date)

@@ -294,6 +294,19 @@ def test_the_compiled_pages_and_figures_read_as_the_querysets_do(asset, iam, oth
     }
 
 
+def test_the_figures_and_rows_leave_out_the_iams_own_grant_and_other_iams_grants(asset, iam, other_asset):
+    """The figures' statement names the campaign's grants apart from its rows' (as one list of ids):
+    both keep to the IAM's assets and leave out the grant the IAM holds themselves."""
+    elsewhere = make_grant(UserFactory(), other_asset)
+    campaign, (held, other) = _campaign(asset, 2)
+    service.decide(AccessReview.objects.get(grant=elsewhere), by=other_asset.manager, decision="revoke", reason="Left")
+    successor = held.holder  # made the asset's IAM while holding a grant on it
+    reassign_iam(asset, successor, by=system_user())
+    theirs = service.open_campaign(campaign.review_campaign, successor)
+    assert selectors.campaign_figures(theirs) == {"total": 1, "pending": 1, "kept": 0, "shortened": 0, "revoked": 0}
+    assert [row[1] for row in selectors.PendingRows(theirs, 1)[0:50]] == [other.pk]
+
+
 PER_GRANT_KEEP = 6  # the review's update, its audit entry and the audit chain's own writes
 
 
