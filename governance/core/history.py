@@ -119,6 +119,8 @@ _SYSTEM_FIELDS: dict[type[models.Model], set[str]] = {}
 
 # The fields a model's name (``__str__``) reads, when it reads few of them.
 _NAME_READS: dict[type[models.Model], tuple[str, ...]] = {}
+# Their columns, when all are the model's own (``_own_columns``).
+_OWN_COLUMNS: dict[type[models.Model], tuple[str, ...] | None] = {}
 
 
 def name_reads(model: type[models.Model], *fields: str) -> None:
@@ -131,6 +133,7 @@ def name_reads(model: type[models.Model], *fields: str) -> None:
     name: the tests build each declared name in one query.
     """
     _NAME_READS[model] = fields
+    _OWN_COLUMNS.pop(model, None)
 
 
 # A person is named by their own name (holders, requesters and deciders on every page of history).
@@ -141,11 +144,21 @@ name_reads(BusinessArea, "name")
 def named_by_own_columns(record: models.Model) -> bool:
     """Whether ``record``'s name can be built from what is loaded, without a query: its model names
     its records from its own columns (``name_reads`` without a relation) and none of them is deferred."""
-    reads = _NAME_READS.get(type(record))
-    if not reads or any("__" in path for path in reads):
-        return False
-    deferred = record.get_deferred_fields()
-    return not any(path in deferred for path in reads)
+    columns = _own_columns(type(record))
+    return columns is not None and all(column in record.__dict__ for column in columns)
+
+
+def _own_columns(model: type[models.Model]) -> tuple[str, ...] | None:
+    """The columns ``model``'s name reads (``name_reads``), when all are its own; None otherwise.
+
+    A column is loaded when its value is in the instance's ``__dict__`` (``get_deferred_fields``
+    builds the set of every deferred column to say so): asked for each record a page has read."""
+    if model not in _OWN_COLUMNS:
+        reads = _NAME_READS.get(model, ())
+        concrete = {field.name: field.attname for field in model._meta.concrete_fields}
+        own = bool(reads) and not any("__" in path for path in reads)
+        _OWN_COLUMNS[model] = tuple(concrete[path] for path in reads if path in concrete) if own else None
+    return _OWN_COLUMNS[model]
 
 
 def loaded_relations(records: Iterable[models.Model]) -> list[models.Model]:
@@ -201,13 +214,16 @@ def name_of(model: type[models.Model] | None, entry: AuditEntry) -> str:
     return entry.object_repr
 
 
-def describe(
-    entries: list[AuditEntry], known: dict[type[models.Model], dict[str, str]] | None = None
-) -> list[HistoryRow]:
+#: Records (or their names) a caller has at hand, by model and primary key as text (``describe``'s ``known``).
+Known = dict[type[models.Model], dict[str, "str | models.Model"]]
+
+
+def describe(entries: list[AuditEntry], known: Known | None = None) -> list[HistoryRow]:
     """Describe entries of any models, resolving foreign keys in bulk.
 
     ``known`` gives names the caller already has (the record whose history it is, named by its
-    parts' entries), by model and primary key as text: they are not read again. A page describes
+    parts' entries), by model and primary key as text: they are not read again. They may be the
+    records themselves, named (``str``) only if an entry names them. A page describes
     hundreds of entries naming the same few models and fields: each model, field and label is
     looked up once per call, not once per entry or per change."""
     wanted: dict[type[models.Model], set[str]] = defaultdict(set)
@@ -236,9 +252,10 @@ def describe(
         have = (known or {}).get(related, {})
         missing = {pk for pk in pks if pk not in have}
         found = _names(related, missing) if missing else {}
-        names[related] = {**{pk: have[pk] for pk in pks if pk in have}, **found}
+        names[related] = {**{pk: str(have[pk]) for pk in pks if pk in have}, **found}
 
     labels: dict[tuple[type[models.Model] | None, str], str] = {}
+    displayed = _Displayed(names)
     kinds: dict[type[models.Model] | None, tuple[str, str, set[str], bool]] = {}
     rows = []
     for entry, model, items in parsed:
@@ -272,7 +289,7 @@ def describe(
                 into.append(FieldChange(label, "", f"{verb}: {', '.join(objects)}"))
                 continue
             before, after = [*value, None, None][:2] if isinstance(value, list) else (None, value)
-            shown = (_display(model_field, before, names), _display(model_field, after, names))
+            shown = (displayed(model_field, before), displayed(model_field, after))
             row.values[name] = shown
             into.append(FieldChange(label, *shown))
         rows.append(row)
@@ -365,6 +382,28 @@ def _choices(model_field) -> dict:
     if found is None:
         found = _CHOICES[model_field] = dict(model_field.flatchoices)
     return found
+
+
+class _Displayed:
+    """``_display`` for one ``describe`` call, each field's value shown once: the fifty links an incident
+    was reported with each record the same incident, person and time, and a date's text takes longer
+    to make (its time zone asked for each time) than to look up. Only text and numbers are kept."""
+
+    def __init__(self, names: dict[type[models.Model], dict[str, str]]):
+        self.names = names
+        self.shown: dict[tuple[int, type, Any], str] = {}
+
+    def __call__(self, model_field, value) -> str:
+        kind = type(value)
+        if kind is not str and kind is not int:
+            return _display(model_field, value, self.names)
+        # The field by identity (its own hash is computed each time), and the value's type: 1 and "1"
+        # are equal, and may be shown apart.
+        key = (id(model_field), kind, value)
+        found = self.shown.get(key)
+        if found is None:
+            found = self.shown[key] = _display(model_field, value, self.names)
+        return found
 
 
 def _display(model_field, value, names) -> str:

@@ -37,6 +37,7 @@ from django.db.models.functions import RowNumber
 from governance.core.compiled import CompiledQuery, concrete_attnames, from_row
 from governance.core.history import (
     HistoryRow,
+    Known,
     describe,
     entries_of,
     hidden_types,
@@ -195,7 +196,7 @@ def events_from(
     entries: QuerySet,
     *,
     system: bool,
-    known: dict[type[models.Model], dict[str, str]] | None = None,
+    known: Known | None = None,
 ) -> EventList:
     """The events whose newest entries are ``heads``, with their other ``entries``, described
     (``known``: names already at hand, see ``describe``)."""
@@ -255,7 +256,7 @@ def _events(
     sizes: dict[str, int],
     *,
     system: bool,
-    known: dict[type[models.Model], dict[str, str]] | None,
+    known: Known | None,
 ) -> EventList:
     grouped = [(head, members.get(head.cid, [head]) if head.cid else [head]) for head in heads]
     described = iter(describe([entry for _, group in grouped for entry in group], known))
@@ -368,16 +369,17 @@ def _visible(obj: models.Model, request) -> tuple[QuerySet, bool]:
     return (entries if system else without_system(entries)), system
 
 
-def names_at_hand(records: Iterable[models.Model | None]) -> dict[type[models.Model], dict[str, str]]:
-    """Names of records a page has read anyway, by model and primary key as text: ``describe``'s
-    ``known``, so that the entries naming them (a link's incident, an item's asset) read nothing.
+def names_at_hand(records: Iterable[models.Model | None]) -> Known:
+    """Records a page has read anyway, by model and primary key as text: ``describe``'s ``known``,
+    so that the entries naming them (a link's incident, an item's asset) read nothing.
 
-    The records' own relations already read (the area, the people, the organisation) are named
-    too, when their names need no query (``loaded_relations``)."""
+    The records' own relations already read (the area, the people, the organisation) are given
+    too, when their names need no query (``loaded_relations``). Each is named only if an entry
+    names it: an incident's page has read a hundred and more records, its history names a few."""
     present = [record for record in records if record is not None]
-    known: dict[type[models.Model], dict[str, str]] = {}
+    known: Known = {}
     for record in [*loaded_relations(present), *present]:
-        known.setdefault(type(record), {})[str(record.pk)] = str(record)
+        known.setdefault(type(record), {})[str(record.pk)] = record
     return known
 
 

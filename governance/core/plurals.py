@@ -59,6 +59,14 @@ def short_date_text(value: datetime.date | datetime.datetime | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def short_datetime_text(value: datetime.datetime | None) -> str:
+    """'4 Dec 2026 14:30': ``short_date_text`` with the time, in UK time (Django's "j M Y H:i")."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{short_date_text(local)} {local:%H:%M}"
+
+
 def datetime_text(value: datetime.datetime | None) -> str:
     """'4 December 2026 at 14:30', in UK time."""
     if value is None:

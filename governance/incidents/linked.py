@@ -167,8 +167,8 @@ def live_grants_shown(incident: Incident, links: Iterable[IncidentLink], limit: 
         holder, at = touched.take(row, at, _HOLDER)
         asset, at = touched.take(row, at, _ASSET)
         grant = touched.record(AccessGrant, _GRANT, values)
-        grant.holder = touched.record(User, _HOLDER, holder)
-        grant.asset = touched.record(InformationAsset, _ASSET, asset)
+        touched.attach(grant, "holder", touched.record(User, _HOLDER, holder))
+        touched.attach(grant, "asset", touched.record(InformationAsset, _ASSET, asset))
         grant.restorable_here = row[at]  # type: ignore[attr-defined]  # the queryset's annotation
         grants.append(grant)
     return grants

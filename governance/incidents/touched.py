@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import TypeVar
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model, QuerySet
@@ -79,15 +80,28 @@ def _optional(model: type[M], fields: tuple[str, ...], values: Sequence) -> M | 
 
 def record(model: type[M], fields: tuple[str, ...], values: Sequence) -> M:
     """An instance of ``model`` from ``values`` of ``fields``."""
-    names, order = _in_model_order(model, fields)
-    return from_row(model, names, [values[at] for at in order], DEFAULT_DB_ALIAS)
+    names, pick = _in_model_order(model, fields)
+    return from_row(model, names, pick(values), DEFAULT_DB_ALIAS)
 
 
 @functools.cache
-def _in_model_order(model: type[Model], fields: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """``fields`` in the model's own order (as ``from_db`` takes a subset of its columns), and where each is."""
+def _in_model_order(model: type[Model], fields: tuple[str, ...]) -> tuple[tuple[str, ...], Any]:
+    """``fields`` in the model's own order (as ``from_db`` takes a subset of its columns), and a function
+    that picks their values out of a row of ``fields``, in that order (always a sequence)."""
     names = tuple(field.attname for field in model._meta.concrete_fields if field.attname in fields)
-    return names, tuple(fields.index(name) for name in names)
+    order = [fields.index(name) for name in names]
+    pick = itemgetter(*order) if len(order) > 1 else (lambda values: (values[order[0]],))
+    return names, pick
+
+
+def attach(instance: Model, name: str, related: Model | None) -> None:
+    """``instance.<name> = related`` for a foreign key, without the descriptor's checks (its type, the
+    databases' routers), which cost more than the rest of making the records: both come from one row of
+    one database, of the field's own model. The key's column is set, and the record kept as
+    ``select_related`` keeps it, so reading either costs no query."""
+    field: Any = instance._meta.get_field(name)
+    instance.__dict__[field.attname] = None if related is None else getattr(related, field.target_field.attname)
+    field.set_cached_value(instance, related)
 
 
 def take(row: Sequence, start: int, fields: tuple[str, ...]) -> tuple[Sequence, int]:
@@ -107,14 +121,14 @@ def links_of(incident) -> list[IncidentLink]:
         grant = record(AccessGrant, _GRANT, values)
         holder, at = take(row, at, _HOLDER)
         grant_asset, at = take(row, at, _GRANT_ASSET)
-        grant.holder = record(User, _HOLDER, holder)
-        grant.asset = record(InformationAsset, _GRANT_ASSET, grant_asset)
+        attach(grant, "holder", record(User, _HOLDER, holder))
+        attach(grant, "asset", record(InformationAsset, _GRANT_ASSET, grant_asset))
         grants[grant.pk] = grant
     links = []
     for row in rows:
         values, at = take(row, 0, _LINK)
         link = record(IncidentLink, _LINK, values)
-        link.incident = incident
+        attach(link, "incident", incident)
         asset_values, at = take(row, at, _ASSET)
         manager, at = take(row, at, _MANAGER)
         item_values, at = take(row, at, _ITEM)
@@ -122,15 +136,15 @@ def links_of(incident) -> list[IncidentLink]:
         contract, at = take(row, at, _CONTRACT)
         if link.asset_id:
             asset = record(InformationAsset, _ASSET, asset_values)
-            asset.manager = _optional(User, _MANAGER, manager)
-            link.asset = asset
+            attach(asset, "manager", _optional(User, _MANAGER, manager))
+            attach(link, "asset", asset)
         elif link.data_item_id:
             item = record(DataItem, _ITEM, item_values)
-            item.asset = record(InformationAsset, _ITEM_ASSET, item_asset)
-            link.data_item = item
+            attach(item, "asset", record(InformationAsset, _ITEM_ASSET, item_asset))
+            attach(link, "data_item", item)
         elif link.grant_id:
-            link.grant = grants[link.grant_id]
+            attach(link, "grant", grants[link.grant_id])
         elif link.contract_id:
-            link.contract = record(ResearchContract, _CONTRACT, contract)
+            attach(link, "contract", record(ResearchContract, _CONTRACT, contract))
         links.append(link)
     return links

@@ -177,13 +177,7 @@ def _escape(value) -> str:
 @register.simple_tag(takes_context=True)
 def history_sentence(context, row) -> str:
     """'Priya Nair changed the asset “Benefit claims”': who did what to which record, by name."""
-    entry = row.entry
-    verb = _escape(_VERBS.get(row.action, row.action.lower()))
-    noun = _escape(row.noun or "record")
-    actor = _escape(_actor(context, entry))
-    if not row.name:
-        return mark_safe(f"{actor} {verb} a {noun}")  # noqa: S308 - every part escaped
-    return mark_safe(f"{actor} {verb} the {noun} “{_escape(row.name)}”")  # noqa: S308 - every part escaped
+    return mark_safe(_Said(context).sentence(row))  # noqa: S308 - every part escaped in _Said.sentence
 
 
 @register.simple_tag(takes_context=True)
@@ -197,16 +191,62 @@ def event_sentence(context, event) -> str:
 @register.simple_tag
 def change_sentence(change) -> str:
     """One field's change as a clause: 'storage location changed from A to B', 'IAM set to Priya Nair'."""
-    label = _escape(_lower_first(change.label))
+    return mark_safe(_clause(change, _escape(_lower_first(change.label))))  # noqa: S308 - escaped in _clause
+
+
+def _clause(change, label: str) -> str:
+    """``change_sentence``'s text, its values escaped here, ``label`` escaped by the caller."""
     after, before = change.after, change.before
-    for prefix, clause in (("Added: ", "added {} to {}"), ("Removed: ", "removed {} from {}")):
-        if not before and after.startswith(prefix):
-            return mark_safe(clause.format(_escape(after[len(prefix) :]), label))  # noqa: S308 - escaped
+    if not before:
+        for prefix, clause in (("Added: ", "added {} to {}"), ("Removed: ", "removed {} from {}")):
+            if after.startswith(prefix):
+                return clause.format(_text(after[len(prefix) :]), label)
     if before in ("", _NONE):
-        return mark_safe(f"{label} set to {_escape(after)}")  # noqa: S308 - escaped
+        return f"{label} set to {_text(after)}"
     if after in ("", _NONE):
-        return mark_safe(f"{label} cleared (was {_escape(before)})")  # noqa: S308 - escaped
-    return mark_safe(f"{label} changed from {_escape(before)} to {_escape(after)}")  # noqa: S308 - escaped
+        return f"{label} cleared (was {_text(before)})"
+    return f"{label} changed from {_text(before)} to {_text(after)}"
+
+
+def _text(value) -> str:
+    """``_escape`` for the values of a change, which are plain text but for a rare name marked safe."""
+    return _html_escape(value) if type(value) is str else _escape(value)
+
+
+class _Said:
+    """What one history tag has already written: each actor's name and each field's label, escaped once.
+
+    An event of fifty entries names the same person and the same few fields on each of them."""
+
+    def __init__(self, context):
+        self.context = context
+        self.actors: dict[object, str] = {}
+        self.labels: dict[str, str] = {}
+
+    def actor(self, entry) -> str:
+        key = entry.actor_id if entry.actor_id is not None else ("email", entry.actor_email)
+        found = self.actors.get(key)
+        if found is None:
+            found = self.actors[key] = _escape(_actor(self.context, entry))
+        return found
+
+    def label(self, text: str) -> str:
+        found = self.labels.get(text)
+        if found is None:
+            found = self.labels[text] = _escape(_lower_first(text))
+        return found
+
+    def sentence(self, row) -> str:
+        """``history_sentence``'s text."""
+        verb = _escape(_VERBS.get(row.action, row.action.lower()))
+        noun = _escape(row.noun or "record")
+        if not row.name:
+            return f"{self.actor(row.entry)} {verb} a {noun}"
+        return f"{self.actor(row.entry)} {verb} the {noun} “{_escape(row.name)}”"
+
+    def clause(self, change) -> str:
+        """``change_sentence``'s text."""
+        return _clause(change, self.label(change.label))
 
 
 @register.simple_tag(takes_context=True)
@@ -216,26 +256,121 @@ def history_entries(context, rows, marks=None) -> str:
     Built here rather than by a template loop: the audit explorer shows about 400 entries a page,
     and the template engine's per-node work was a third of the page's time. ``explorer`` in the
     context adds each entry's chain position; ``marks`` (words searched for) are highlighted."""
-    explorer = context.get("explorer")
+    return mark_safe(_entries(_Said(context), rows, marks))  # noqa: S308 - escaped in _entries
+
+
+def _entries(written: _Said, rows, marks) -> str:
+    """``history_entries``' markup, every part escaped where it is made (the sentences and clauses)."""
+    explorer = written.context.get("explorer")
     items = []
     for row in rows:
-        said = history_sentence(context, row)
+        said = written.sentence(row)
         changed = bool(row.changes or row.system_changes)
-        parts = [mark_words(said, marks) if marks else said, ":" if changed else "."]
+        parts = [mark_words(mark_safe(said), marks) if marks else said, ":" if changed else "."]  # noqa: S308
         if explorer:
             position = _escape(row.entry.chain_index or "not yet sealed")
             parts.append(f' <span class="govuk-hint govuk-!-font-size-16">(entry {position})</span>')
         if changed:
-            changes = "".join(
-                f"<li>{mark_words(change_sentence(c), marks) if marks else change_sentence(c)}</li>"
-                for c in row.changes
-            )
+            if marks:
+                changes = "".join(f"<li>{mark_words(mark_safe(written.clause(c)), marks)}</li>" for c in row.changes)  # noqa: S308
+            else:
+                changes = "".join([f"<li>{written.clause(c)}</li>" for c in row.changes])
             system = "".join(
-                f'<li>{change_sentence(c)} <span class="govuk-hint govuk-!-font-size-16">(system)</span></li>'
+                f'<li>{written.clause(c)} <span class="govuk-hint govuk-!-font-size-16">(system)</span></li>'
                 for c in row.system_changes
             )
             listed = f"\n      {changes}\n      {system}\n    "
             parts.append(f'\n    <ul class="govuk-list govuk-list--bullet govuk-body-s">{listed}</ul>')
         items.append(f"  <li>\n    {''.join(parts)}\n  </li>\n")
-    # Every part is escaped where it is made (the sentences and clauses) or is the tag's own markup.
-    return mark_safe(f'<ul class="govuk-list govuk-body-s">\n{"".join(items)}</ul>')  # noqa: S308
+    return f'<ul class="govuk-list govuk-body-s">\n{"".join(items)}</ul>'
+
+
+_NO_EVENTS = (
+    '\n    <tr class="govuk-table__row"><td class="govuk-table__cell" colspan="2">No entries match.</td></tr>\n    '
+)
+_EVENT = (
+    '\n    <tr class="govuk-table__row">\n      <td class="govuk-table__cell govuk-body-s">{when}</td>'
+    '\n      <td class="govuk-table__cell app-table__cell--wrap">'
+    '\n        <p class="govuk-body govuk-!-margin-bottom-1">{sentence}</p>\n        {reason}\n        {rows}'
+    "\n        {system}\n        {explorer}\n      </td>\n    </tr>\n    "
+)
+_CHANGES = (
+    '\n        <details class="govuk-details govuk-!-margin-bottom-1">'
+    '\n          <summary class="govuk-details__summary"><span class="govuk-details__summary-text">{summary}</span>'
+    '</summary>\n          <div class="govuk-details__text">\n            {entries}'
+    "\n          </div>\n        </details>\n        "
+)
+
+
+@register.simple_tag(takes_context=True)
+def history_rows(context, events, marks=None) -> str:
+    """The rows of a history table (``includes/history_table.html``): for each event, when, who did what
+    (``event_sentence``), the reason, its entries (``history_entries``) and the system entries.
+
+    Built here rather than by a template loop: an incident's page or an audit explorer page shows
+    dozens of events, and the engine's work on each row's twenty nodes was as long as writing
+    their entries. ``explorer`` in the context adds the trail's own details to each event;
+    ``marks`` (words searched for) are highlighted."""
+    if not events:
+        return mark_safe(_NO_EVENTS)  # noqa: S308 - the tag's own markup
+    written = _Said(context)
+    explorer = context.get("explorer")
+    history = context.get("history")
+    rows = []
+    for event in events:
+        entry = event.entry
+        sentence = event_sentence(context, event)
+        reason = event.reason
+        if reason:
+            reason = f'<p class="govuk-body-s govuk-!-margin-bottom-1">Reason: {_marked(reason, marks)}</p>'
+        rows.append(
+            _EVENT.format(
+                when=_escape(plurals.short_datetime_text(entry.timestamp)),
+                sentence=mark_words(sentence, marks) if marks else sentence,
+                reason=reason,
+                rows=_CHANGES.format(summary="Show the recorded changes", entries=_entries(written, event.rows, marks))
+                if event.rows
+                else "",
+                system=_system_entries(written, event, marks, explorer) if event.system_rows or event.more else "",
+                explorer=_trail(entry, history) if explorer else "",
+            )
+        )
+    # Every part is escaped where it is made (names, reasons, sentences, addresses) or is the tag's own markup.
+    return mark_safe("".join(rows))  # noqa: S308
+
+
+def _marked(text, marks) -> str:
+    """``text`` escaped, with ``marks`` highlighted if any (``{{ text|mark_words:marks }}``)."""
+    return str(mark_words(text, marks)) if marks else _escape(text)
+
+
+def _system_entries(written: _Said, event, marks, explorer) -> str:
+    """The details element of an event's system entries, and a note when more were recorded than read."""
+    count = f" ({len(event.system_rows)})" if event.system_rows else ""
+    more = ""
+    if event.more:
+        link = ""
+        if explorer and event.cid:
+            link = f': <a class="govuk-link" href="?cid={_escape(event.cid)}&amp;system=1">see them all</a>'
+        more = f'<p class="govuk-body-s">More entries of this action are recorded than are shown here{link}.</p>'
+    entries = f"{_entries(written, event.system_rows, marks)}\n            {more}"
+    return _CHANGES.format(summary=f"System entries{count}", entries=entries)
+
+
+def _trail(entry, history) -> str:
+    """The audit explorer's line under an event: its area, the address it came from, and links to the same
+    request's entries and to the record's timeline."""
+    parts = []
+    if entry.business_area:
+        parts.append(f"{_escape(entry.business_area.name)}. ")
+    if entry.remote_addr:
+        parts.append(f"From {_escape(entry.remote_addr)}. ")
+    if entry.cid:
+        system = "&amp;system=1" if getattr(history, "system_shown", False) else ""
+        parts.append(
+            f'<a class="govuk-link" href="?cid={_escape(entry.cid)}{system}">Everything in the same request</a>'
+        )
+    if entry.scope:
+        joint = " · " if entry.cid else ""
+        parts.append(f'{joint}<a class="govuk-link" href="?object={_escape(entry.scope)}">This record\'s timeline</a>')
+    return f'\n        <p class="govuk-body-s govuk-!-margin-bottom-0">{"".join(parts)}</p>\n        '
