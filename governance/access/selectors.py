@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, NamedTuple, overload
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -693,14 +694,25 @@ def _overseen_asset_ids(user: User) -> list[int]:
     shared = _asset_ids_shared.get()
     if shared is not None and user.pk in shared:
         return shared[user.pk]
-    managed = InformationAssetUserObjectPermission.objects.filter(
-        user=user, permission__codename=EDIT_PERM
-    ).values_list("content_object_id", flat=True)
-    overseen = InformationAsset.objects.filter(business_area__in=overseen_areas(user)).values_list("pk", flat=True)
+    managed = [pk for (pk,) in _MANAGED_ASSETS.rows(using=router.db_for_read(InformationAsset), user_pk=user.pk)]
+    facts = role_facts(user)
+    overseen: Iterable[int] = ()
+    if facts.superuser or facts.overseen_areas:  # nobody else oversees an area: no query to build
+        overseen = InformationAsset.objects.filter(business_area__in=overseen_areas(user)).values_list("pk", flat=True)
     ids = sorted(set(managed) | set(overseen))
     if shared is not None:
         shared[user.pk] = ids
     return ids
+
+
+def _managed_assets(*, user_pk: int) -> QuerySet:
+    return InformationAssetUserObjectPermission.objects.filter(
+        user_id=user_pk, permission__codename=EDIT_PERM
+    ).values_list("content_object_id")
+
+
+# Built and compiled once: every list of grants or requests, and every search, asks it for one person.
+_MANAGED_ASSETS = CompiledQuery(_managed_assets, user_pk=int)
 
 
 # Named filters of grants and requests, shared by the lists and the home page's counts.

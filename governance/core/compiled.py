@@ -36,6 +36,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
@@ -311,6 +312,19 @@ class CompiledQuery:
                 row[index] = value
             converted.append(tuple(row))
         return converted
+
+    def subquery(self, *fixed: Hashable, using: str = "default", **values: Any) -> RawSQL | QuerySet:
+        """The query for these values as part of another (``pk__in=``): its SQL as compiled once, with the
+        values in their places; or, where it cannot be kept (a list on SQLite), the queryset itself."""
+        self._check(values)
+        statement = self._statement(using, fixed)
+        if not statement.reusable:
+            return self._built(fixed, using, values)
+        connection = connections[using]
+        params = list(statement.params)
+        for position, name, form in statement.slots:
+            params[position] = _adapted(connection, form, values[name])
+        return RawSQL(statement.sql, params)  # noqa: S611 - Django's own SQL for the builder's queryset
 
     def dicts(self, *fixed: Hashable, using: str = "default", **values: Any) -> list[dict[str, Any]]:
         """The query's rows as ``values()`` would give them: dictionaries keyed by its names."""

@@ -288,3 +288,33 @@ def test_nothing_compiled_is_prepared_behind_a_pooler_in_transaction_mode(assets
     for _ in range(3):
         assert BY_AREA.rows("Survey", before=today, since=now, above=0) == expected
     assert not [s for s in _prepared_statements() if "governance_informationasset" in s]
+
+
+def _in_areas(areas: tuple[int, ...], *, above: int):
+    return InformationAsset.objects.filter(business_area_id__in=areas, pk__gt=above).values("pk")
+
+
+IN_AREAS = CompiledQuery(_in_areas, above=int)
+
+
+def test_a_subquery_filters_as_its_queryset_does_built_once_per_set_of_fixed_arguments(assets):
+    """Part of another query (``pk__in=``), the compiled SQL with the values in their places selects what
+    the queryset built for those values selects, and is built only the first time for each fixed set."""
+    areas = sorted({asset.business_area_id for asset in assets})
+    pks = sorted(asset.pk for asset in assets)
+    for fixed in ((areas[0],), tuple(areas), (10**9,)):
+        for above in (0, pks[2], pks[-1]):
+            found = InformationAsset.objects.filter(pk__in=IN_AREAS.subquery(fixed, above=above))
+            expected = InformationAsset.objects.filter(pk__in=_in_areas(fixed, above=above))
+            assert sorted(found.values_list("pk", flat=True)) == sorted(expected.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as captured:
+        IN_AREAS.subquery(tuple(areas), above=pks[1])
+    assert captured.captured_queries == []
+
+
+def test_a_subquery_of_a_list_is_the_queryset_itself_where_lists_are_spread(assets):
+    query = CompiledQuery(lambda *, ids: InformationAsset.objects.filter(AmongIds("pk", ids)).values("pk"), ids=list)
+    pks = [asset.pk for asset in assets][:2]
+    found = query.subquery(ids=pks)
+    assert sorted(InformationAsset.objects.filter(pk__in=found).values_list("pk", flat=True)) == sorted(pks)
+    assert (connection.vendor == "postgresql") != hasattr(found, "query")
