@@ -13,7 +13,6 @@ from typing import cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -23,7 +22,7 @@ from governance.access.forms import ReasonForm
 from governance.access.models import AccessGrant
 from governance.contracts.models import ResearchContract
 from governance.core.access_events import record_access
-from governance.core.compiled import CompiledQuery, related_columns, with_related
+from governance.core.compiled import RecordWith
 from governance.core.models import BusinessArea, User
 from governance.core.plurals import plural
 from governance.core.selectors import overseen_areas
@@ -184,22 +183,12 @@ class ReportView(PolicyMixin, ServiceFormView):
 
 
 # What every incident page reads with the incident: its area's Deputy SIRO (its policy asks), its people.
-_WITH = ("business_area", "business_area__deputy_siro", "reported_by", "handler")
-
-
-def _with_people(*, pk: int):
-    return Incident.objects.filter(pk=pk).order_by().values_list(*related_columns(Incident, _WITH))
-
-
-_INCIDENT = CompiledQuery(_with_people, pk=int)
+_INCIDENT = RecordWith(Incident, ("business_area", "business_area__deputy_siro", "reported_by", "handler"))
 
 
 def _incident(pk: int) -> Incident:
-    """The incident ``pk`` with ``select_related(*_WITH)``, from a statement built once; or 404."""
-    rows = _INCIDENT.rows(pk=pk)
-    if not rows:
-        raise Http404("No Incident matches the given query.")
-    return with_related(Incident, _WITH, rows[0])
+    """The incident ``pk`` with its area, Deputy SIRO and people, from a statement built once; or 404."""
+    return _INCIDENT.get_or_404(pk)
 
 
 class IncidentMixin(PolicyMixin):

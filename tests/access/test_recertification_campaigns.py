@@ -489,3 +489,12 @@ def test_the_rows_write_each_last_access_and_end_date_as_date_text_does(at):
     html = campaign_review_rows([row, (3, 4, *row[2:])], {2: [], 4: []}, set())
     assert html.count(f'<td class="govuk-table__cell">{date_text(at)}</td>') == 2
     assert html.count(f'<td class="govuk-table__cell">{date_text(ends_on)}</td>') == 2
+
+
+def test_a_campaign_that_does_not_exist_answers_not_found(verified_client, asset, iam):
+    campaign, _grants = _campaign(asset, 1)
+    client = verified_client(iam)
+    assert client.get(reverse("access:campaign", args=[campaign.pk])).status_code == 200
+    missing = reverse("access:campaign", args=[campaign.pk + 1000])
+    assert client.get(missing).status_code == 404
+    assert client.post(missing, {"decision": "confirm"}).status_code == 404

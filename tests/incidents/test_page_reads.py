@@ -9,7 +9,7 @@ from governance.core.compiled import concrete_attnames
 from governance.core.models import User
 from governance.incidents import linked, records
 from governance.incidents.models import Incident, IncidentAction
-from governance.incidents.views import _WITH, _incident
+from governance.incidents.views import _INCIDENT, _incident
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_the_incident_comes_with_its_people_as_select_related_brings_them(incide
     from tests.incidents.conftest import triage
 
     def loaded(pk):
-        return Incident.objects.select_related(*_WITH).get(pk=pk)
+        return Incident.objects.select_related(*_INCIDENT.related).get(pk=pk)
 
     assert incident.handler_id is None  # not triaged yet: an empty key
     _same(_incident(incident.pk), loaded(incident.pk))

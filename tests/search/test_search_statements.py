@@ -135,9 +135,16 @@ def test_statements_are_prepared_on_their_second_run_and_the_plan_mode_is_set_ba
     assert mode == "auto"
 
 
-def test_the_plan_mode_is_set_back_when_a_search_fails(auditor, monkeypatch):
-    def fails(*args, **kwargs):
-        raise RuntimeError("the database went away")
+@pytest.mark.parametrize("failing", [None, "accessgrant"])
+def test_the_plan_mode_is_set_back_when_a_search_fails(auditor, monkeypatch, failing):
+    """Whether the search fails at its first statement or at the grants' (after hash joins were turned off),
+    the session's settings are set back."""
+    read = statements.read_first
+
+    def fails(model, *args, **kwargs):
+        if failing is None or model._meta.model_name == failing:
+            raise RuntimeError("the database went away")
+        return read(model, *args, **kwargs)
 
     monkeypatch.setattr(statements, "read_first", fails)
     with pytest.raises(RuntimeError):
@@ -145,6 +152,8 @@ def test_the_plan_mode_is_set_back_when_a_search_fails(auditor, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone() == ("auto",)
+        cursor.execute("SHOW enable_hashjoin")
+        assert cursor.fetchone() == ("on",)
 
 
 def test_a_kept_statement_runs_as_one_query_logged_like_any_other(auditor, area):
@@ -195,24 +204,6 @@ def test_everyones_requests_and_grants_are_joined_row_by_row_and_hash_joins_come
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_hashjoin")
         assert cursor.fetchone() == ("on",)
-
-
-def test_hash_joins_come_back_when_a_search_fails_after_turning_them_off(auditor, monkeypatch):
-    read = statements.read_first
-
-    def fails_for_grants(model, *args, **kwargs):
-        if model._meta.model_name == "accessgrant":
-            raise RuntimeError("the database went away")
-        return read(model, *args, **kwargs)
-
-    monkeypatch.setattr(statements, "read_first", fails_for_grants)
-    with pytest.raises(RuntimeError):
-        search_everything(auditor, "Claims")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW enable_hashjoin")
-        assert cursor.fetchone() == ("on",)
-        cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone() == ("auto",)
 
 
 def test_someone_who_sees_a_few_contracts_has_those_read_first_for_a_reference(auditor):
