@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 
 import django_filters
@@ -416,21 +417,25 @@ class _ReadChoices(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        group_by = getattr(self.field, "group_by", None)
+        group_by, rows = getattr(self.field, "group_by", None), getattr(self.field, "rows", None)
         if group_by is None:
-            yield from self.queryset.values_list("pk", "name")
+            yield from rows() if rows is not None else self.queryset.values_list("pk", "name")
             return
         groups: dict[int, tuple[str, list]] = {}
-        for pk, name, group, group_name in self.queryset.values_list("pk", "name", group_by, f"{group_by}__name"):
+        read = rows() if rows is not None else self.queryset.values_list("pk", "name", group_by, f"{group_by}__name")
+        for pk, name, group, group_name in read:
             groups.setdefault(group, (group_name, []))[1].append((pk, name))
         yield from groups.values()
 
 
 class _ReadChoiceField(ModelChoiceField):
+    """``rows``, if given, reads the choices' rows as ``_ReadChoices`` would (by a statement compiled once);
+    the queryset still checks the choice made."""
+
     iterator = _ReadChoices
 
-    def __init__(self, *args, group_by: str | None = None, **kwargs):
-        self.group_by = group_by
+    def __init__(self, *args, group_by: str | None = None, rows: Callable[[], list[tuple]] | None = None, **kwargs):
+        self.group_by, self.rows = group_by, rows
         super().__init__(*args, **kwargs)
 
 
@@ -494,11 +499,12 @@ class YourGrantsFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The choices show names only (``_ReadChoices`` reads nothing else).
-        self.filters["asset"].queryset = InformationAsset.objects.filter(manager=user).order_by("name")
-        self.filters["item"].queryset = DataItem.objects.filter(asset__manager=user).order_by(
-            "asset__name", "asset_id", "name"
-        )
+        # The choices show names only (``_ReadChoices`` reads nothing else), read by statements compiled once;
+        # the querysets check the choice made.
+        self.filters["asset"].queryset = InformationAsset.objects.filter(manager=user)
+        self.filters["asset"].extra["rows"] = functools.partial(selectors.managed_asset_names, user)
+        self.filters["item"].queryset = DataItem.objects.filter(asset__manager=user)
+        self.filters["item"].extra["rows"] = functools.partial(selectors.managed_item_names, user)
 
     def by_holder(self, queryset, name, value):
         return queryset.filter(

@@ -56,9 +56,15 @@ def test_people_who_manage_no_asset_are_refused(verified_client, request, asset,
 
 
 def test_the_asset_filter_offers_only_ones_own_assets(verified_client, iam, asset, other_asset):
-    page = verified_client(iam).get(URL, {"asset": other_asset.pk})
+    theirs = DataItemFactory(asset=other_asset, name="their_item")
+    offered = verified_client(iam).get(URL).content.decode()
+    assets = offered[offered.index('name="asset"') : offered.index("</select>", offered.index('name="asset"'))]
+    items = offered[offered.index('name="item"') : offered.index("</select>", offered.index('name="item"'))]
+    assert f'<option value="{asset.pk}">' in assets and f'value="{other_asset.pk}"' not in assets
+    assert other_asset.name not in items and "their_item" not in items
+    page = verified_client(iam).get(URL, {"asset": other_asset.pk, "item": theirs.pk})
     assert page.status_code == 200
-    assert "Select a valid choice" in page.content.decode()
+    assert page.content.decode().count("Select a valid choice") == 2
 
 
 def test_the_item_filter_groups_each_assets_items_under_its_name(verified_client, iam, asset, staff):
