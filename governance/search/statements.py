@@ -51,7 +51,7 @@ SHORT_LIST = 100
 KEPT = 256
 
 #: Up to this many records seen, a kind that checks a person's few first (``first_kept``) skips its candidates.
-FEW = 200
+FEW = 100
 
 
 @dataclass(frozen=True)
