@@ -232,13 +232,18 @@ _ASSET_NAMES = CompiledQuery(_asset_names, iam=int)
 _ITEM_NAMES = CompiledQuery(_item_names, iam=int)
 
 
-def managed_asset_names(user: User) -> list[tuple]:
-    """The (id, name) of the assets ``user`` manages, by name."""
+def managed_asset_names(user: User | None) -> list[tuple]:
+    """The (id, name) of the assets ``user`` manages, by name (none for nobody)."""
+    if user is None or user.pk is None:
+        return []
     return _ASSET_NAMES.rows(using=router.db_for_read(InformationAsset), iam=user.pk)
 
 
-def managed_item_names(user: User) -> list[tuple]:
-    """The (id, name, asset id, asset name) of the data items of the assets ``user`` manages, by asset and name."""
+def managed_item_names(user: User | None) -> list[tuple]:
+    """The (id, name, asset id, asset name) of the data items of the assets ``user`` manages, by asset and
+    name (none for nobody)."""
+    if user is None or user.pk is None:
+        return []
     return _ITEM_NAMES.rows(using=router.db_for_read(DataItem), iam=user.pk)
 
 

@@ -17,7 +17,7 @@ from django.forms.renderers import TemplatesSetting
 from governance.access.views import YourGrantsFilter
 from governance.core.forms.rendering import _DIRECT, GovukFormRenderer
 from governance.core.forms.widgets import GovukDateField
-from tests.factories import InformationAssetFactory
+from tests.factories import DataItemFactory, InformationAssetFactory, UserFactory
 
 
 class DisablingSelect(forms.Select):
@@ -162,9 +162,12 @@ def test_form_groups_match_the_field_template_to_the_byte(kwargs):
 
 
 def test_a_list_filter_panel_matches_the_field_template_to_the_byte(db):
-    asset = InformationAssetFactory(name="Payroll & <pensions>")
+    # An IAM's asset and data item whose names need escaping, offered in the asset and item filters.
+    asset = InformationAssetFactory(name="Payroll & <pensions>", manager=UserFactory())
+    DataItemFactory(asset=asset, name="O'Neill's <count>")
     for data in ({}, {"asset": str(asset.pk), "state": "active", "ends_before": "bad", "holder": "O'Neill"}):
         form = YourGrantsFilter(data, user=asset.manager).form
+        assert "Payroll &amp; &lt;pensions&gt;" in str(form["asset"]) and "&lt;count&gt;" in str(form["item"])
         form.is_valid()
         renderer = form.renderer
         for field in form:
