@@ -135,9 +135,11 @@ class _PlanModes:
         with self.connection.cursor() as cursor:
             for setting, value in changes:
                 cursor.execute(f"SET {setting} = {value}")
-        self.mode = mode
-        if changes[-1][0] == "enable_hashjoin":
-            self.hash_joins = hash_joins
+                # Noted as each is made, so that one made before a failure is set back too (``reset``).
+                if setting == "plan_cache_mode":
+                    self.mode = value
+                else:
+                    self.hash_joins = value
 
     def reset(self) -> None:
         if self.mode is None and self.hash_joins is None:

@@ -4,7 +4,7 @@ kept statements carry nothing of the person who first ran them, nor of the words
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from governance.core import prepared
@@ -263,3 +263,17 @@ def test_people_are_found_on_the_generic_plan_only_by_someone_who_sees_a_few(sta
     assert _plan_of_people(staff) == "force_generic_plan"
     assert _plan_of_people(deputy_siro) == "force_custom_plan"
     assert _plan_of_people(auditor) == "force_custom_plan"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_mode_made_before_a_setting_that_fails_is_set_back(monkeypatch):
+    """Entering the row-by-row mode makes two settings; when the second fails, the first is set back too
+    (outside a transaction, as a page's search runs, where nothing undoes a setting but ``reset``)."""
+    monkeypatch.setitem(prepared._MODES, prepared.ROW_BY_ROW, ("force_generic_plan", "not-a-setting"))
+    with pytest.raises(DatabaseError), prepared.plan_modes(connection):
+        prepared.use_generic(connection, prepared.ROW_BY_ROW)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("auto",)
+        cursor.execute("SHOW enable_hashjoin")
+        assert cursor.fetchone() == ("on",)
